@@ -1,0 +1,240 @@
+/**
+ * The subset of the Azure Batch REST model (api-version 2024-07-01.20.0) that this project sends
+ * and reads. Names follow `BatchService.json` exactly; the contract tests check every body we
+ * build against that definition with Microsoft's `oav`.
+ */
+
+export const API_VERSION = "2024-07-01.20.0";
+
+export interface EnvironmentSetting { name: string; value?: string }
+export interface ComputeNodeIdentityReference { resourceId?: string }
+
+export interface ContainerRegistry {
+  registryServer?: string;
+  username?: string;
+  password?: string;
+  identityReference?: ComputeNodeIdentityReference;
+}
+
+export interface ContainerHostBatchBindMountEntry {
+  source?: "Shared" | "Startup" | "VfsMounts" | "Task" | "JobPrep" | "Applications";
+  isReadOnly?: boolean;
+}
+
+export interface TaskContainerSettings {
+  imageName: string;
+  containerRunOptions?: string;
+  registry?: ContainerRegistry;
+  workingDirectory?: "taskWorkingDirectory" | "containerImageDefault";
+  containerHostBatchBindMounts?: ContainerHostBatchBindMountEntry[];
+}
+
+export interface ResourceFile {
+  httpUrl?: string;
+  storageContainerUrl?: string;
+  blobPrefix?: string;
+  filePath?: string;
+  fileMode?: string;
+}
+
+export interface OutputFile {
+  filePattern: string;
+  destination: { container: { containerUrl: string; path?: string; identityReference?: ComputeNodeIdentityReference } };
+  uploadOptions: { uploadCondition: "tasksuccess" | "taskfailure" | "taskcompletion" };
+}
+
+export interface UserIdentity {
+  username?: string;
+  autoUser?: { scope?: "task" | "pool"; elevationLevel?: "nonadmin" | "admin" };
+}
+
+export interface TaskConstraints { maxWallClockTime?: string; retentionTime?: string; maxTaskRetryCount?: number }
+
+export interface StartTask {
+  commandLine: string;
+  containerSettings?: TaskContainerSettings;
+  resourceFiles?: ResourceFile[];
+  environmentSettings?: EnvironmentSetting[];
+  userIdentity?: UserIdentity;
+  maxTaskRetryCount?: number;
+  waitForSuccess?: boolean;
+}
+
+export interface ContainerConfiguration {
+  type: "dockerCompatible" | "criCompatible";
+  containerImageNames?: string[];
+  containerRegistries?: ContainerRegistry[];
+}
+
+export interface ImageReference { publisher?: string; offer?: string; sku?: string; version?: string; virtualMachineImageId?: string }
+
+export interface VirtualMachineConfiguration {
+  imageReference: ImageReference;
+  nodeAgentSKUId: string;
+  containerConfiguration?: ContainerConfiguration;
+}
+
+export interface MetadataItem { name: string; value: string }
+
+export interface PoolAddParameter {
+  id: string;
+  displayName?: string;
+  vmSize: string;
+  virtualMachineConfiguration?: VirtualMachineConfiguration;
+  resizeTimeout?: string;
+  targetDedicatedNodes?: number;
+  targetLowPriorityNodes?: number;
+  enableAutoScale?: boolean;
+  autoScaleFormula?: string;
+  autoScaleEvaluationInterval?: string;
+  enableInterNodeCommunication?: boolean;
+  startTask?: StartTask;
+  taskSlotsPerNode?: number;
+  metadata?: MetadataItem[];
+}
+
+export interface JobManagerTask {
+  id: string;
+  displayName?: string;
+  commandLine: string;
+  containerSettings?: TaskContainerSettings;
+  resourceFiles?: ResourceFile[];
+  outputFiles?: OutputFile[];
+  environmentSettings?: EnvironmentSetting[];
+  constraints?: TaskConstraints;
+  requiredSlots?: number;
+  killJobOnCompletion?: boolean;
+  userIdentity?: UserIdentity;
+  runExclusive?: boolean;
+  allowLowPriorityNode?: boolean;
+}
+
+export interface JobPreparationTask {
+  id?: string;
+  commandLine: string;
+  containerSettings?: TaskContainerSettings;
+  resourceFiles?: ResourceFile[];
+  environmentSettings?: EnvironmentSetting[];
+  constraints?: TaskConstraints;
+  waitForSuccess?: boolean;
+  userIdentity?: UserIdentity;
+  rerunOnNodeRebootAfterSuccess?: boolean;
+}
+
+export interface JobReleaseTask {
+  id?: string;
+  commandLine: string;
+  containerSettings?: TaskContainerSettings;
+  resourceFiles?: ResourceFile[];
+  environmentSettings?: EnvironmentSetting[];
+  maxWallClockTime?: string;
+  retentionTime?: string;
+  userIdentity?: UserIdentity;
+}
+
+export interface JobSpecification {
+  displayName?: string;
+  priority?: number;
+  maxParallelTasks?: number;
+  usesTaskDependencies?: boolean;
+  onAllTasksComplete?: "noaction" | "terminatejob";
+  onTaskFailure?: "noaction" | "performexitoptionsjobaction";
+  constraints?: { maxWallClockTime?: string; maxTaskRetryCount?: number };
+  jobManagerTask?: JobManagerTask;
+  jobPreparationTask?: JobPreparationTask;
+  jobReleaseTask?: JobReleaseTask;
+  commonEnvironmentSettings?: EnvironmentSetting[];
+  poolInfo: { poolId: string };
+  metadata?: MetadataItem[];
+}
+
+export interface JobAddParameter extends JobSpecification { id: string }
+
+export interface JobScheduleAddParameter {
+  id: string;
+  displayName?: string;
+  schedule: { doNotRunUntil?: string; doNotRunAfter?: string; startWindow?: string; recurrenceInterval?: string };
+  jobSpecification: JobSpecification;
+  metadata?: MetadataItem[];
+}
+
+export interface TaskAddParameter {
+  id: string;
+  displayName?: string;
+  commandLine: string;
+  containerSettings?: TaskContainerSettings;
+  resourceFiles?: ResourceFile[];
+  outputFiles?: OutputFile[];
+  environmentSettings?: EnvironmentSetting[];
+  constraints?: TaskConstraints;
+  requiredSlots?: number;
+  userIdentity?: UserIdentity;
+  dependsOn?: { taskIds?: string[]; taskIdRanges?: { start: number; end: number }[] };
+}
+
+export interface BatchErrorBody {
+  code?: string;
+  message?: { lang?: string; value?: string };
+  values?: { key?: string; value?: string }[];
+}
+
+export interface TaskAddResult {
+  status: "success" | "clienterror" | "servererror";
+  taskId: string;
+  eTag?: string;
+  error?: BatchErrorBody;
+}
+
+export interface TaskCounts { active: number; running: number; completed: number; succeeded: number; failed: number }
+
+export interface TaskExecutionInfo {
+  startTime?: string;
+  endTime?: string;
+  exitCode?: number;
+  result?: "success" | "failure";
+  retryCount: number;
+  requeueCount: number;
+  failureInfo?: { category: "usererror" | "servererror"; code?: string; message?: string; details?: { name?: string; value?: string }[] };
+}
+
+export interface CloudTask {
+  id: string;
+  state?: "active" | "preparing" | "running" | "completed";
+  stateTransitionTime?: string;
+  commandLine?: string;
+  containerSettings?: TaskContainerSettings;
+  environmentSettings?: EnvironmentSetting[];
+  executionInfo?: TaskExecutionInfo;
+  nodeInfo?: { nodeId?: string; poolId?: string };
+}
+
+export interface CloudPool {
+  id: string;
+  state?: "active" | "deleting";
+  allocationState?: "steady" | "resizing" | "stopping";
+  vmSize?: string;
+  virtualMachineConfiguration?: VirtualMachineConfiguration;
+  taskSlotsPerNode?: number;
+  targetDedicatedNodes?: number;
+  targetLowPriorityNodes?: number;
+  currentDedicatedNodes?: number;
+  currentLowPriorityNodes?: number;
+  enableAutoScale?: boolean;
+  autoScaleFormula?: string;
+  startTask?: StartTask;
+  resizeErrors?: { code?: string; message?: string; values?: { name?: string; value?: string }[] }[];
+}
+
+export interface ComputeNode {
+  id: string;
+  state?: string;
+  startTaskInfo?: { state?: string; exitCode?: number; failureInfo?: { code?: string; message?: string } };
+  errors?: { code?: string; message?: string }[];
+}
+
+export interface CloudJob {
+  id: string;
+  state?: "active" | "disabling" | "disabled" | "enabling" | "terminating" | "completed" | "deleting";
+  poolInfo?: { poolId?: string };
+  executionInfo?: { terminateReason?: string; schedulingError?: { code?: string; message?: string } };
+}

@@ -1,0 +1,137 @@
+/**
+ * The Batch data-plane client: builds URLs with the api-version, runs the pipeline
+ * (request id -> retry -> auth -> undici), turns error bodies into `BatchServiceError`, and pages
+ * through lists with `odata.nextLink`.
+ */
+import type { TokenCredential } from "@azure/identity";
+import { API_VERSION } from "../batch/types.js";
+import { BatchServiceError, parseErrorBody } from "./errors.js";
+import { createPipeline, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type SendRequest } from "./pipeline.js";
+import { bearerTokenPolicy } from "./policies/bearerTokenPolicy.js";
+import { requestIdPolicy } from "./policies/requestIdPolicy.js";
+import { retryPolicy, type RetryOptions } from "./policies/retryPolicy.js";
+import { sharedKeyPolicy } from "./policies/sharedKeyPolicy.js";
+import { createUndiciTransport } from "./transport.js";
+
+export type BatchAuth =
+  | { kind: "sharedKey"; accountName: string; accountKey: string }
+  | { kind: "entra"; credential: TokenCredential }
+  | { kind: "none" };
+
+export interface BatchClientOptions {
+  accountUrl: string;
+  auth: BatchAuth;
+  retry?: RetryOptions;
+  /** Per-attempt timeout. */
+  timeoutMs?: number;
+  /** Replaces the undici transport (tests, recorders). */
+  transport?: SendRequest;
+  /** Extra policies run inside the retry loop, after authentication (recorders, fault injection). */
+  policies?: PipelinePolicy[];
+}
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface CallOptions {
+  query?: Query;
+  body?: unknown;
+  /** Defaults to true except for POST. */
+  idempotent?: boolean;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+  /** Statuses that are not errors for this call (e.g. 404 on an existence check). */
+  accept?: number[];
+}
+
+/** `application/json; odata=minimalmetadata` is what the Batch service expects on bodies. */
+export const BATCH_CONTENT_TYPE = "application/json; odata=minimalmetadata";
+
+export class BatchClient {
+  readonly accountUrl: URL;
+  private readonly pipeline: SendRequest;
+  private readonly timeoutMs: number;
+  private readonly closeTransport: () => Promise<void>;
+
+  constructor(options: BatchClientOptions) {
+    this.accountUrl = new URL(options.accountUrl);
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    const undici = options.transport ? undefined : createUndiciTransport();
+    this.closeTransport = async () => undici?.close();
+    const auth: PipelinePolicy[] =
+      options.auth.kind === "sharedKey"
+        ? [sharedKeyPolicy(options.auth.accountName, options.auth.accountKey)]
+        : options.auth.kind === "entra"
+          ? [bearerTokenPolicy(options.auth.credential)]
+          : [];
+    this.pipeline = createPipeline(
+      [requestIdPolicy(), retryPolicy(options.retry), ...auth, ...(options.policies ?? [])],
+      options.transport ?? (undici as { send: SendRequest }).send,
+    );
+  }
+
+  /** The full URL of a path with the api-version and the query. */
+  url(path: string, query: Query = {}): URL {
+    const url = new URL(this.accountUrl.toString().replace(/\/$/, "") + path);
+    const params = new URLSearchParams({ "api-version": API_VERSION });
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    // URLSearchParams writes spaces as "+", which the service reads as spaces too; %20 is plainer.
+    url.search = params.toString().replace(/\+/g, "%20");
+    return url;
+  }
+
+  /** Sends one call; throws `BatchServiceError` for HTTP errors not listed in `accept`. */
+  async send(method: PipelineRequest["method"], pathOrUrl: string | URL, options: CallOptions = {}): Promise<PipelineResponse> {
+    const url = typeof pathOrUrl === "string" ? this.url(pathOrUrl, options.query) : pathOrUrl;
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const headers: Record<string, string> = { accept: "application/json", ...(options.headers ?? {}) };
+    if (body !== undefined) headers["content-type"] = BATCH_CONTENT_TYPE;
+    const response = await this.pipeline({
+      method,
+      url,
+      headers,
+      body,
+      idempotent: options.idempotent ?? method !== "POST",
+      signal: options.signal,
+      timeoutMs: this.timeoutMs,
+    });
+    if (response.status >= 400 && !(options.accept ?? []).includes(response.status)) {
+      throw new BatchServiceError({
+        statusCode: response.status,
+        body: parseErrorBody(response.bodyText),
+        requestId: response.headers["request-id"],
+        clientRequestId: response.headers["client-request-id"] ?? headers["client-request-id"],
+        method,
+        path: url.pathname,
+      });
+    }
+    return response;
+  }
+
+  async json<T>(method: PipelineRequest["method"], path: string, options: CallOptions = {}): Promise<T> {
+    const response = await this.send(method, path, options);
+    return (response.bodyText ? JSON.parse(response.bodyText) : undefined) as T;
+  }
+
+  /** Every item of a list, page by page, following `odata.nextLink` on the same account only. */
+  async *list<T>(path: string, options: CallOptions = {}): AsyncGenerator<T> {
+    let next: string | URL = path;
+    let first = true;
+    while (next) {
+      const response: PipelineResponse = await this.send("GET", next, first ? options : { signal: options.signal, headers: options.headers });
+      first = false;
+      const page = JSON.parse(response.bodyText || "{}") as { value?: T[]; "odata.nextLink"?: string };
+      for (const item of page.value ?? []) yield item;
+      const link = page["odata.nextLink"];
+      if (!link) return;
+      const nextUrl = new URL(link, this.accountUrl);
+      if (nextUrl.origin !== this.accountUrl.origin) {
+        throw new Error(`refusing to follow odata.nextLink to another host (${nextUrl.origin}); credentials go to ${this.accountUrl.origin} only`);
+      }
+      next = nextUrl;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.closeTransport();
+  }
+}

@@ -1,0 +1,58 @@
+/** The undici transport: one keep-alive connection pool per account origin. */
+import { Pool, errors as undiciErrors } from "undici";
+import { TransportError, type PipelineRequest, type PipelineResponse, type SendRequest } from "./pipeline.js";
+
+export interface UndiciTransport {
+  send: SendRequest;
+  close(): Promise<void>;
+}
+
+export function createUndiciTransport(options: { connections?: number } = {}): UndiciTransport {
+  const pools = new Map<string, Pool>();
+  const poolFor = (origin: string): Pool => {
+    let pool = pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, { connections: options.connections ?? 16, keepAliveTimeout: 30_000, pipelining: 1 });
+      pools.set(origin, pool);
+    }
+    return pool;
+  };
+
+  const send = async (request: PipelineRequest): Promise<PipelineResponse> => {
+    const timeout = AbortSignal.timeout(request.timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    try {
+      const res = await poolFor(request.url.origin).request({
+        path: `${request.url.pathname}${request.url.search}`,
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal,
+      });
+      const bodyText = await res.body.text();
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+      return { status: res.statusCode, headers, bodyText, request };
+    } catch (error) {
+      if (request.signal?.aborted) throw request.signal.reason ?? error;
+      throw toTransportError(error, timeout.aborted, request);
+    }
+  };
+
+  return {
+    send,
+    async close() {
+      await Promise.all([...pools.values()].map((p) => p.close()));
+      pools.clear();
+    },
+  };
+}
+
+function toTransportError(error: unknown, timedOut: boolean, request: PipelineRequest): TransportError {
+  const where = `${request.method} ${request.url.origin}${request.url.pathname}`;
+  if (timedOut) return new TransportError(`${where} timed out after ${request.timeoutMs} ms`, "ETIMEDOUT", false, { cause: error });
+  const err = error as { code?: string; cause?: { code?: string }; message?: string };
+  const code = err.cause?.code ?? err.code ?? "UNKNOWN";
+  const notSent = code === "ECONNREFUSED" || error instanceof undiciErrors.ConnectTimeoutError;
+  return new TransportError(`${where} failed: ${code} ${err.message ?? ""}`.trim(), code, notSent, { cause: error });
+}

@@ -1,0 +1,43 @@
+/** One problem found in a workload spec, located by its field path. */
+export interface SpecIssue {
+  /** Field path such as `tasks.list[3].mounts[0].source`. */
+  path: string;
+  message: string;
+}
+
+/**
+ * A workload spec that cannot be used. The message lists every issue, one per line,
+ * each starting with the field path; the CLI maps it to exit code 2.
+ */
+export class SpecError extends Error {
+  override readonly name = "SpecError";
+  readonly issues: SpecIssue[];
+
+  constructor(issues: SpecIssue[]) {
+    super(issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("\n"));
+    this.issues = issues;
+  }
+}
+
+/** Formats a path array from zod or from our own walkers as `a.b[3].c`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+/** Collects issues while a walker runs; throws them all at once. */
+export class IssueCollector {
+  readonly issues: SpecIssue[] = [];
+
+  add(path: string, message: string): void {
+    this.issues.push({ path, message });
+  }
+
+  throwIfAny(): void {
+    if (this.issues.length > 0) throw new SpecError(this.issues);
+  }
+}

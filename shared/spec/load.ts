@@ -1,0 +1,160 @@
+/**
+ * Loading a workload spec: parse YAML or JSON, resolve the global templates, validate the
+ * structure, expand the tasks and check the Batch container rules. Everything that can be known
+ * before touching the network is known here, so a bad spec fails with exit code 2 and nothing
+ * half-created.
+ */
+import { parseDocument } from "yaml";
+import type { z } from "zod";
+import { IssueCollector, SpecError, formatPath } from "./errors.js";
+import { expandTasks, type ResolvedTask } from "./expand.js";
+import { checkJob, checkPool, checkTasks, deriveNodeAgentSku, isGpuVmSize, isWindowsPool, type PoolFacts } from "./rules.js";
+import { WorkloadSpec, type JobSpec, type PoolSpec } from "./schema.js";
+import { renderDeep, type TemplateScope } from "./template.js";
+
+export interface LoadOptions {
+  /** `--var k=v` values; they override the spec's own `vars`. */
+  vars?: Record<string, string>;
+  /** The environment for `{{ env.* }}`; defaults to `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Extra template roots a wrapper adds, e.g. `github` or `event`. */
+  roots?: Record<string, unknown>;
+  /** Shown in parse errors. */
+  fileName?: string;
+}
+
+/** A spec that passed every check, ready to translate. */
+export interface Workload {
+  spec: WorkloadSpec;
+  pool: PoolSpec & { nodeAgentSku: string };
+  facts: PoolFacts;
+  job: JobSpec;
+  tasks: ResolvedTask[];
+  /** Values that must never be printed (registry passwords); URLs' SAS queries are redacted anyway. */
+  secrets: string[];
+}
+
+const ENV_REFERENCE = /^\{\{\s*env\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/;
+
+/** Parses YAML (or JSON, which is YAML) into plain data; syntax errors carry line and column. */
+export function parseSpecText(text: string, fileName = "spec"): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new SpecError(doc.errors.map((e) => ({ path: "", message: `${fileName}: ${e.message.split("\n")[0]}` })));
+  }
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+type AnySchema = z.core.$ZodType;
+
+/** The field names an object schema accepts at `path`, for "unknown field" messages. */
+function fieldsAt(schema: AnySchema, path: ReadonlyArray<PropertyKey>): string[] | undefined {
+  let current: AnySchema | undefined = schema;
+  const unwrap = (s: AnySchema): AnySchema => {
+    let out = s;
+    for (;;) {
+      const def = out._zod.def as { type: string; innerType?: AnySchema; in?: AnySchema };
+      if ((def.type === "optional" || def.type === "default" || def.type === "nullable" || def.type === "prefault") && def.innerType) out = def.innerType;
+      else if (def.type === "pipe" && def.in) out = def.in;
+      else return out;
+    }
+  };
+  for (const key of path) {
+    if (!current) return undefined;
+    const s = unwrap(current);
+    const def = s._zod.def as { type: string; shape?: Record<string, AnySchema>; element?: AnySchema; valueType?: AnySchema };
+    if (def.type === "object" && def.shape && typeof key === "string") current = def.shape[key];
+    else if (def.type === "array" && typeof key === "number") current = def.element;
+    else if (def.type === "record") current = def.valueType;
+    else return undefined;
+  }
+  if (!current) return undefined;
+  const def = unwrap(current)._zod.def as { type: string; shape?: Record<string, AnySchema> };
+  return def.type === "object" && def.shape ? Object.keys(def.shape).filter((k) => k !== "$schema") : undefined;
+}
+
+function zodIssueMessage(issue: z.core.$ZodIssue, input: unknown): string {
+  if (issue.code === "unrecognized_keys") {
+    const valid = fieldsAt(WorkloadSpec, issue.path);
+    const names = issue.keys.map((k) => `"${k}"`).join(", ");
+    return `unknown field${issue.keys.length > 1 ? "s" : ""} ${names}${valid ? `; valid fields: ${valid.join(", ")}` : ""}`;
+  }
+  if (issue.code === "invalid_type") {
+    let value: unknown = input;
+    for (const key of issue.path) value = value === null || typeof value !== "object" ? undefined : (value as Record<PropertyKey, unknown>)[key];
+    if (value === undefined) return "is required";
+    return `must be ${issue.expected === "int" ? "a whole number" : `a${/^[aeiou]/.test(issue.expected) ? "n" : ""} ${issue.expected}`}, got ${JSON.stringify(value)}`;
+  }
+  return issue.message;
+}
+
+/** Loads a spec from text. Throws `SpecError` listing every problem found. */
+export function loadSpec(text: string, options: LoadOptions = {}): Workload {
+  const raw = parseSpecText(text, options.fileName);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new SpecError([{ path: "", message: "the spec must be a mapping with pool, job and tasks" }]);
+  }
+  return loadSpecObject(raw as Record<string, unknown>, options);
+}
+
+/** Loads a spec that is already data (the wrappers build one from their inputs). */
+export function loadSpecObject(raw: Record<string, unknown>, options: LoadOptions = {}): Workload {
+  const issues = new IssueCollector();
+  const env = options.env ?? process.env;
+  const specVars = (raw.vars ?? {}) as Record<string, unknown>;
+  const scope: TemplateScope = {
+    ...(options.roots ?? {}),
+    vars: { ...(typeof specVars === "object" ? specVars : {}), ...(options.vars ?? {}) },
+    env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)),
+  };
+
+  // Passwords in a committed file are a leak waiting to happen: require an environment reference.
+  const registries = ((raw.pool as { container?: { registries?: unknown } } | undefined)?.container?.registries ?? []) as unknown[];
+  if (Array.isArray(registries)) {
+    registries.forEach((r, i) => {
+      const password = (r as { password?: unknown } | null)?.password;
+      if (typeof password === "string" && !ENV_REFERENCE.test(password)) {
+        issues.add(`pool.container.registries[${i}].password`, 'must reference the environment, e.g. "{{ env.REG_PASSWORD }}": inline passwords are refused');
+      }
+    });
+  }
+
+  const { vars: _vars, tasks: rawTasks, ...rest } = raw;
+  const report = (path: (string | number)[], message: string) => issues.add(formatPath(path), message);
+  const rendered = renderDeep(rest, scope, {}, [], report) as Record<string, unknown>;
+  // Inside tasks, {{ item }} and {{ task.id }} are resolved per task once the entries are expanded.
+  if (rawTasks !== undefined) rendered.tasks = renderDeep(rawTasks, scope, { deferRoots: new Set(["item", "task"]) }, ["tasks"], report);
+  issues.throwIfAny();
+
+  const parsed = WorkloadSpec.safeParse({ ...rendered, ...(raw.vars !== undefined ? { vars: raw.vars } : {}) });
+  if (!parsed.success) {
+    throw new SpecError(parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: zodIssueMessage(i, raw) })));
+  }
+  const spec = parsed.data;
+
+  const nodeAgentSku = spec.pool.nodeAgentSku ?? deriveNodeAgentSku(spec.pool.image);
+  if (!nodeAgentSku) {
+    issues.add("pool.nodeAgentSku", "cannot be derived from this image; set it, e.g. \"batch.node.ubuntu 22.04\" (see the account's supported images)");
+  }
+  const facts: PoolFacts = {
+    windows: isWindowsPool(nodeAgentSku ?? ""),
+    gpu: isGpuVmSize(spec.pool.vmSize),
+    container: spec.pool.container !== undefined,
+    taskSlotsPerNode: spec.pool.taskSlotsPerNode ?? 1,
+  };
+
+  const tasks = expandTasks(spec.tasks?.list ?? [], spec.tasks?.defaults, scope, issues);
+  // The job manager inherits the tasks' default image, as it runs the same workload.
+  const job: JobSpec =
+    spec.job.manager && spec.job.manager.image === undefined && spec.tasks?.defaults?.image !== undefined
+      ? { ...spec.job, manager: { ...spec.job.manager, image: spec.tasks.defaults.image } }
+      : spec.job;
+
+  checkPool(spec.pool, nodeAgentSku ?? "", facts, issues);
+  checkTasks(tasks, facts, issues);
+  checkJob(job, tasks, facts, issues);
+  issues.throwIfAny();
+
+  const secrets = (spec.pool.container?.registries ?? []).flatMap((r) => (r.password ? [r.password] : []));
+  return { spec, pool: { ...spec.pool, nodeAgentSku: nodeAgentSku as string }, facts, job, tasks, secrets };
+}

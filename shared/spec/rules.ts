@@ -1,0 +1,220 @@
+/**
+ * The Azure Batch container rules, checked when the spec loads so that a mistake costs a second
+ * instead of a pool allocation. Each rule names the field and says what would be valid.
+ */
+import type { IssueCollector } from "./errors.js";
+import type { ResolvedTask } from "./expand.js";
+import type { JobSpec, MountSpec, PoolSpec, UserSpec } from "./schema.js";
+
+/** Batch ids: at most 64 characters of letters, digits, hyphens and underscores. */
+export const BATCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Service limit on the total characters of `dependsOn.taskIds`. */
+export const MAX_DEPENDS_ON_CHARS = 64_000;
+
+export function checkId(value: string, path: string, issues: IssueCollector): void {
+  if (BATCH_ID.test(value)) return;
+  const why = value.length > 64 ? `is ${value.length} characters long` : `has characters outside [A-Za-z0-9_-]`;
+  issues.add(path, `"${value}" ${why}; Batch ids are 1 to 64 letters, digits, hyphens and underscores`);
+}
+
+/** Windows pools are recognised by their node agent (`batch.node.windows amd64`). */
+export function isWindowsPool(nodeAgentSku: string): boolean {
+  return nodeAgentSku.toLowerCase().startsWith("batch.node.windows");
+}
+
+/** N-series sizes carry GPUs; Batch adds `--gpus` itself on them. */
+export function isGpuVmSize(vmSize: string): boolean {
+  return /^standard_n/i.test(vmSize);
+}
+
+/** RDMA-capable sizes: the `r` capability letter of H, HB, HC, HX, NC and ND sizes, and A8/A9. */
+export function isRdmaVmSize(vmSize: string): boolean {
+  return /^standard_(a8|a9|h\d+m?r(_.*)?|hb\d+.*|hc\d+.*|hx\d+.*|n[cd]\d+[a-z]*r[a-z]*(_.*)?)$/i.test(vmSize);
+}
+
+/**
+ * The node agent SKU for well-known Batch container images. Returns undefined where the image
+ * does not say it unambiguously; the spec must then name `nodeAgentSku`.
+ */
+export function deriveNodeAgentSku(image: PoolSpec["image"]): string | undefined {
+  if (image.id || !image.publisher || !image.offer || !image.sku) return undefined;
+  const publisher = image.publisher.toLowerCase();
+  const offer = image.offer.toLowerCase();
+  const sku = image.sku.toLowerCase();
+  if (publisher === "microsoftwindowsserver" || (publisher === "microsoft-azure-batch" && offer.includes("windows"))) {
+    return "batch.node.windows amd64";
+  }
+  const ubuntu = /(?:^|[^0-9])(18|20|22|24)[-_.]?04/.exec(`${offer} ${sku}`);
+  if (ubuntu && (offer.includes("ubuntu") || publisher === "canonical")) return `batch.node.ubuntu ${ubuntu[1]}.04`;
+  if (offer.startsWith("centos")) {
+    const major = /^(7|8)/.exec(sku);
+    if (major) return `batch.node.centos ${major[1]}`;
+  }
+  if (offer.includes("almalinux") || offer.includes("rockylinux")) {
+    const major = /^(8|9)/.exec(sku);
+    if (major) return `batch.node.el ${major[1]}`;
+  }
+  return undefined;
+}
+
+/** The fields of any task that can run in a container. */
+export interface ContainerTaskFields {
+  command?: string;
+  image?: string;
+  runOptions?: string;
+  workingDirectory?: "taskWorkingDirectory" | "containerImageDefault";
+  mounts?: MountSpec[];
+  user?: UserSpec;
+  elevation?: "admin" | "nonadmin";
+}
+
+export interface PoolFacts {
+  windows: boolean;
+  gpu: boolean;
+  container: boolean;
+  taskSlotsPerNode: number;
+}
+
+/**
+ * Checks the container rules of one task (ordinary, start, preparation, release or manager).
+ * The elevation itself is applied by the translation (admin for container tasks on Windows).
+ */
+export function checkContainerTask(task: ContainerTaskFields, path: string, pool: PoolFacts, issues: IssueCollector): void {
+  const inContainer = task.image !== undefined;
+  if (!inContainer) {
+    for (const field of ["runOptions", "workingDirectory", "mounts"] as const) {
+      if (task[field] !== undefined) issues.add(`${path}.${field}`, "applies to container tasks only; set `image` as well");
+    }
+    if (task.command === undefined || task.command.trim() === "") {
+      issues.add(`${path}.command`, 'is required for a task that does not run in a container (only a container task may use "" to run the image ENTRYPOINT)');
+    }
+    return;
+  }
+  if (!pool.container) {
+    issues.add(`${path}.image`, "the pool has no container configuration; add `pool.container` (type, prefetch, registries)");
+  }
+  const elevation = task.user?.elevation ?? task.elevation;
+  if (pool.windows && elevation === "nonadmin") {
+    issues.add(task.user ? `${path}.user.elevation` : `${path}.elevation`, "container tasks on Windows pools run as admin; remove it or set admin");
+  }
+  if (task.command !== undefined && /^\s*--entrypoint\b/.test(task.command)) {
+    issues.add(`${path}.command`, "--entrypoint is a `docker create` option: put it in `runOptions`, and the arguments in `command`");
+  }
+  if (task.runOptions !== undefined && pool.gpu && /(^|\s)--gpus(\s|=|$)/.test(task.runOptions)) {
+    issues.add(`${path}.runOptions`, "--gpus is refused on GPU pools: Batch adds it for N-series VM sizes; remove it");
+  }
+  if (task.mounts !== undefined) {
+    const sources = task.mounts.map((m) => m.source);
+    const duplicate = sources.find((s, i) => sources.indexOf(s) !== i);
+    if (duplicate) issues.add(`${path}.mounts`, `mounts ${duplicate} twice; list each source once`);
+    if (!sources.includes("Task") && task.workingDirectory !== "containerImageDefault") {
+      issues.add(
+        `${path}.workingDirectory`,
+        "must be containerImageDefault when `mounts` does not include Task: the task working directory is not mounted into the container",
+      );
+    }
+  }
+}
+
+/** Cycle in `dependsOn` (a task waiting for itself through others): Batch would wait forever. */
+function findDependencyCycle(tasks: ResolvedTask[]): string[] | undefined {
+  const edges = new Map(tasks.map((t) => [t.id.toLowerCase(), (t.dependsOn?.taskIds ?? []).map((d) => d.toLowerCase())]));
+  const state = new Map<string, 1 | 2>();
+  const stack: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    state.set(id, 1);
+    stack.push(id);
+    for (const next of edges.get(id) ?? []) {
+      if (state.get(next) === 1) return [...stack.slice(stack.indexOf(next)), next];
+      if (!state.has(next)) {
+        const cycle = visit(next);
+        if (cycle) return cycle;
+      }
+    }
+    stack.pop();
+    state.set(id, 2);
+    return undefined;
+  };
+  for (const id of edges.keys()) {
+    if (!state.has(id)) {
+      const cycle = visit(id);
+      if (cycle) return cycle;
+    }
+  }
+  return undefined;
+}
+
+export function checkTasks(tasks: ResolvedTask[], pool: PoolFacts, issues: IssueCollector): void {
+  const seen = new Map<string, ResolvedTask>();
+  for (const task of tasks) {
+    checkId(task.id, `${task.source}.id`, issues);
+    const key = task.id.toLowerCase();
+    const first = seen.get(key);
+    if (first) {
+      issues.add(`${task.source}.id`, `"${task.id}" is also the id of ${first.source} ("${first.id}"); task ids are unique, ignoring case`);
+    } else seen.set(key, task);
+    checkContainerTask(task, task.source, pool, issues);
+    if (task.requiredSlots !== undefined && task.requiredSlots > pool.taskSlotsPerNode) {
+      issues.add(`${task.source}.requiredSlots`, `${task.requiredSlots} is more than pool.taskSlotsPerNode (${pool.taskSlotsPerNode}); the task could never be scheduled`);
+    }
+    const depChars = (task.dependsOn?.taskIds ?? []).reduce((n, id) => n + id.length, 0);
+    if (depChars > MAX_DEPENDS_ON_CHARS) {
+      issues.add(`${task.source}.dependsOn`, `lists ${depChars} characters of task ids; Batch takes at most ${MAX_DEPENDS_ON_CHARS}: use id ranges or fewer, broader stages`);
+    }
+  }
+  const cycle = findDependencyCycle(tasks);
+  if (cycle) issues.add("tasks.list", `dependsOn forms a cycle: ${cycle.join(" -> ")}; those tasks would never start`);
+}
+
+export function checkPool(pool: PoolSpec, nodeAgentSku: string, facts: PoolFacts, issues: IssueCollector): void {
+  checkId(pool.id, "pool.id", issues);
+  const image = pool.image;
+  const rdmaImage = [image.offer, image.sku, image.id].some((v) => v?.toLowerCase().includes("rdma"));
+  if (rdmaImage && !isRdmaVmSize(pool.vmSize)) {
+    issues.add("pool.vmSize", `${pool.vmSize} has no RDMA network, which the -rdma image needs; use an RDMA size such as Standard_HB120rs_v3 or Standard_NC24rs_v3, or an image without -rdma`);
+  }
+  if (pool.container?.prefetch) {
+    const dup = pool.container.prefetch.find((n, i, all) => all.indexOf(n) !== i);
+    if (dup) issues.add("pool.container.prefetch", `lists ${dup} twice`);
+  }
+  if (pool.startTask) {
+    checkContainerTask(pool.startTask, "pool.startTask", facts, issues);
+  }
+  if (isWindowsPool(nodeAgentSku) && pool.container?.type === "criCompatible") {
+    issues.add("pool.container.type", "criCompatible is for Linux pools; Windows pools use dockerCompatible");
+  }
+}
+
+export function checkJob(job: JobSpec, tasks: ResolvedTask[], facts: PoolFacts, issues: IssueCollector): void {
+  checkId(job.id, job.schedule ? "job.id (the job schedule id)" : "job.id", issues);
+  if (job.preparation) {
+    if (job.preparation.id !== undefined) checkId(job.preparation.id, "job.preparation.id", issues);
+    checkContainerTask(job.preparation, "job.preparation", facts, issues);
+  }
+  if (job.release) {
+    if (job.release.id !== undefined) checkId(job.release.id, "job.release.id", issues);
+    checkContainerTask(job.release, "job.release", facts, issues);
+  }
+  if (job.manager) {
+    checkId(job.manager.id, "job.manager.id", issues);
+    if (facts.container && job.manager.image === undefined) {
+      issues.add("job.manager.image", "is required: on a container pool the job manager task runs in a container (set it, or tasks.defaults.image)");
+    } else checkContainerTask(job.manager, "job.manager", facts, issues);
+    if (tasks.some((t) => t.id.toLowerCase() === job.manager!.id.toLowerCase())) {
+      issues.add("job.manager.id", `"${job.manager.id}" is also a task id; give the job manager another id`);
+    }
+  }
+  if (job.release && !job.preparation) {
+    issues.add("job.release", "needs job.preparation as well: Batch runs a release task only on nodes that ran the preparation task");
+  }
+  if (job.schedule) {
+    if (!job.manager) {
+      issues.add("job.schedule", "needs job.manager: each job the schedule creates starts empty, and its job manager task is what adds or runs the work");
+    }
+    if (tasks.length > 0) {
+      issues.add("tasks.list", "cannot be used with job.schedule: tasks are added to one job, and a schedule creates a new job each recurrence; move the work into job.manager, or run on a timer from the Function app");
+    }
+  } else if (tasks.length === 0 && !job.manager) {
+    issues.add("tasks.list", "is empty: give at least one task, or a job.manager");
+  }
+}

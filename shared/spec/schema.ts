@@ -1,0 +1,292 @@
+/**
+ * The workload spec: the one declarative input of the CLI, the GitHub Action and the Function app.
+ *
+ * Written once with zod, which both validates (with field paths in its issues) and emits the JSON
+ * Schema checked into `schema/workload.schema.json` for editor validation. Structural rules live
+ * here; rules that need several fields at once (the Batch container rules) live in `rules.ts`.
+ */
+import { z } from "zod";
+
+const DURATION = /^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
+
+/** ISO 8601 duration as the Batch REST API takes it, e.g. `PT30M`, `P1DT2H`. */
+export const Duration = z
+  .string()
+  .regex(DURATION, { error: "must be an ISO 8601 duration such as PT30M, PT2H or P1D" })
+  .meta({ description: "ISO 8601 duration, e.g. PT30M", examples: ["PT30M", "PT2H", "P1D"] });
+
+const EnvValue = z.union([z.string(), z.number(), z.boolean()]);
+const EnvMap = z
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "environment variable names are letters, digits and _" }), EnvValue)
+  .meta({ description: "Environment variables for the task" });
+
+export const Elevation = z.enum(["nonadmin", "admin"]);
+
+export const User = z
+  .strictObject({
+    scope: z.enum(["task", "pool"]).optional().meta({ description: "Auto-user scope" }),
+    elevation: Elevation.optional(),
+  })
+  .meta({ description: "Run as the task or pool auto-user, with this elevation" });
+
+export const MountSource = z.enum(["Shared", "Startup", "VfsMounts", "Task", "JobPrep", "Applications"]);
+
+export const Mount = z
+  .strictObject({
+    source: MountSource.meta({ description: "Batch node path mounted into the container" }),
+    readOnly: z.boolean().optional(),
+  })
+  .meta({ description: "containerHostBatchBindMounts entry" });
+
+const ResourceFile = z
+  .strictObject({
+    url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional().meta({ description: "httpUrl: one file (a SAS URL works)" }),
+    container: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional().meta({ description: "storageContainerUrl: a blob container (with SAS)" }),
+    prefix: z.string().optional().meta({ description: "blobPrefix, with `container`" }),
+    path: z.string().optional().meta({ description: "filePath relative to the task working directory" }),
+    mode: z.string().regex(/^[0-7]{3,4}$/, { error: "must be an octal file mode such as 0755" }).optional(),
+  })
+  .refine((r) => (r.url === undefined) !== (r.container === undefined), {
+    error: "give exactly one of `url` (one file) or `container` (a blob container)",
+  });
+
+const OutputFile = z.strictObject({
+  pattern: z.string().min(1).meta({ description: "filePattern, e.g. out/**/*.png" }),
+  container: z.url({ protocol: /^https?$/, error: "must be an http(s) blob container URL (with SAS, or use identity)" }),
+  path: z.string().optional().meta({ description: "Blob path or virtual directory" }),
+  identity: z.string().optional().meta({ description: "Resource id of a pool user-assigned identity used to upload" }),
+  when: z.enum(["taskSuccess", "taskFailure", "taskCompletion"]).default("taskCompletion"),
+});
+
+/** Fields shared by every kind of task that can run in a container. */
+const ContainerFields = {
+  image: z.string().min(1).optional().meta({ description: "Container image; the task runs in it (containerSettings.imageName)" }),
+  runOptions: z.string().optional().meta({ description: "Extra `docker create` options (containerRunOptions), passed through" }),
+  workingDirectory: z
+    .enum(["taskWorkingDirectory", "containerImageDefault"])
+    .optional()
+    .meta({ description: "Container working directory; Batch's default is taskWorkingDirectory" }),
+  mounts: z
+    .array(Mount)
+    .optional()
+    .meta({ description: "containerHostBatchBindMounts: absent = Batch default (whole node root), [] = nothing mounted" }),
+};
+
+const TaskFieldsShape = {
+  command: z.string().optional().meta({ description: 'Command line; "" runs the image ENTRYPOINT' }),
+  displayName: z.string().max(1024).optional(),
+  ...ContainerFields,
+  user: User.optional(),
+  env: EnvMap.optional(),
+  resources: z.array(ResourceFile).optional(),
+  outputs: z.array(OutputFile).optional(),
+  maxWallClock: Duration.optional(),
+  retention: Duration.optional(),
+  retries: z.int().min(-1).optional().meta({ description: "maxTaskRetryCount; -1 = unlimited" }),
+  requiredSlots: z.int().min(1).optional(),
+};
+
+export const TaskDefaults = z.strictObject(TaskFieldsShape).meta({ description: "Fields every task gets unless it sets them" });
+
+const ForEach = z
+  .union([
+    z.strictObject({
+      range: z
+        .array(z.int())
+        .min(2)
+        .max(3)
+        .meta({ description: "[first, last] or [first, last, step], inclusive" }),
+    }),
+    z.strictObject({ items: z.array(z.unknown()).min(1) }),
+    z.strictObject({ zip: z.record(z.string(), z.array(z.unknown()).min(1)) }),
+    z.strictObject({ product: z.record(z.string(), z.array(z.unknown()).min(1)) }),
+  ], { error: "give exactly one of range: [first, last], items: [...], zip: {name: [...]} or product: {name: [...]}" })
+  .meta({ description: "Expand one entry into many tasks: range, items, zip or product; {{ item }} names the element" });
+
+const DependsOn = z.array(
+  z.union([
+    z.string().min(1).meta({ description: "A task id, or a pattern with * matched against the other tasks' ids" }),
+    z.strictObject({ range: z.tuple([z.int().min(0), z.int().min(0)]) }).meta({ description: "taskIdRanges: integer task ids, inclusive" }),
+  ], { error: "each entry is a task id, a pattern with *, or { range: [first, last] }" }),
+);
+
+export const TaskEntry = z.strictObject({
+  id: z.string().min(1),
+  ...TaskFieldsShape,
+  forEach: ForEach.optional(),
+  dependsOn: DependsOn.optional(),
+});
+
+const Registry = z
+  .strictObject({
+    server: z.string().min(1).meta({ description: "registryServer, e.g. myacr.azurecr.io" }),
+    username: z.string().optional(),
+    password: z.string().optional().meta({ description: 'Reference it from the environment: "{{ env.REG_PASSWORD }}"' }),
+    identity: z
+      .string()
+      .optional()
+      .meta({ description: "Resource id of a user-assigned identity of the pool (identityReference)" }),
+  })
+  .refine((r) => !(r.identity && (r.username || r.password)), { error: "use either `identity` or `username`/`password`, not both" })
+  .refine((r) => Boolean(r.username) === Boolean(r.password), { error: "`username` and `password` go together" });
+
+const Image = z
+  .strictObject({
+    publisher: z.string().optional(),
+    offer: z.string().optional(),
+    sku: z.string().optional(),
+    version: z.string().optional(),
+    id: z.string().optional().meta({ description: "virtualMachineImageId (Azure Compute Gallery image)" }),
+  })
+  .refine((i) => (i.id ? !i.publisher && !i.offer && !i.sku : Boolean(i.publisher && i.offer && i.sku)), {
+    error: "give `publisher`, `offer` and `sku` (Marketplace image), or `id` (gallery image), not both",
+  });
+
+const StartTask = z.strictObject({
+  command: z.string().min(1),
+  ...ContainerFields,
+  elevation: Elevation.optional(),
+  waitForSuccess: z.boolean().optional(),
+  env: EnvMap.optional(),
+  resources: z.array(ResourceFile).optional(),
+  retries: z.int().min(-1).optional(),
+});
+
+export const PoolSpec = z
+  .strictObject({
+    id: z.string().min(1),
+    displayName: z.string().optional(),
+    reuse: z.boolean().default(true).meta({ description: "Reuse an existing pool that matches; refuse one that differs" }),
+    vmSize: z.string().min(1),
+    image: Image,
+    nodeAgentSku: z.string().optional().meta({ description: "nodeAgentSKUId; derived from the image where unambiguous" }),
+    nodes: z.strictObject({ dedicated: z.int().min(0).default(0), spot: z.int().min(0).default(0) }).optional(),
+    autoscale: z.strictObject({ formula: z.string().min(1), interval: Duration.optional() }).optional(),
+    resizeTimeout: Duration.optional(),
+    taskSlotsPerNode: z.int().min(1).max(256).optional(),
+    interNodeCommunication: z.boolean().optional(),
+    container: z
+      .strictObject({
+        type: z.enum(["dockerCompatible", "criCompatible"], {
+          error: "is required: dockerCompatible (Docker) or criCompatible (containerd); newer Batch API versions require it",
+        }),
+        prefetch: z.array(z.string().min(1)).optional().meta({ description: "containerImageNames pulled when nodes start" }),
+        registries: z.array(Registry).optional(),
+      })
+      .optional(),
+    startTask: StartTask.optional(),
+    metadata: z.record(z.string(), z.string()).optional(),
+  })
+  .refine((p) => !(p.nodes && p.autoscale), { error: "give `nodes` or `autoscale`, not both" });
+
+const PrepTask = z.strictObject({
+  id: z.string().optional(),
+  command: z.string(),
+  ...ContainerFields,
+  user: User.optional(),
+  env: EnvMap.optional(),
+  resources: z.array(ResourceFile).optional(),
+  maxWallClock: Duration.optional(),
+  retention: Duration.optional(),
+  retries: z.int().min(-1).optional(),
+  waitForSuccess: z.boolean().optional(),
+  rerunOnNodeRebootAfterSuccess: z.boolean().optional(),
+});
+
+const ReleaseTask = z.strictObject({
+  id: z.string().optional(),
+  command: z.string(),
+  ...ContainerFields,
+  user: User.optional(),
+  env: EnvMap.optional(),
+  resources: z.array(ResourceFile).optional(),
+  maxWallClock: Duration.optional(),
+  retention: Duration.optional(),
+});
+
+const ManagerTask = z.strictObject({
+  id: z.string().default("manager"),
+  displayName: z.string().optional(),
+  command: z.string(),
+  ...ContainerFields,
+  user: User.optional(),
+  env: EnvMap.optional(),
+  resources: z.array(ResourceFile).optional(),
+  outputs: z.array(OutputFile).optional(),
+  maxWallClock: Duration.optional(),
+  retention: Duration.optional(),
+  retries: z.int().min(-1).optional(),
+  requiredSlots: z.int().min(1).optional(),
+  killJobOnCompletion: z.boolean().optional(),
+  runExclusive: z.boolean().optional(),
+  allowLowPriorityNode: z.boolean().optional(),
+});
+
+export const JobSpec = z.strictObject({
+  id: z.string().min(1),
+  displayName: z.string().optional(),
+  priority: z.int().min(-1000).max(1000).optional(),
+  maxParallelTasks: z.int().min(-1).optional(),
+  maxWallClock: Duration.optional(),
+  maxTaskRetries: z.int().min(-1).optional(),
+  onAllTasksComplete: z.enum(["noAction", "terminateJob"]).optional(),
+  onTaskFailure: z.enum(["noAction", "performExitOptionsJobAction"]).optional(),
+  env: EnvMap.optional().meta({ description: "commonEnvironmentSettings" }),
+  preparation: PrepTask.optional(),
+  release: ReleaseTask.optional(),
+  manager: ManagerTask.optional(),
+  schedule: z
+    .strictObject({
+      recurrence: Duration.optional(),
+      startWindow: Duration.optional(),
+      doNotRunUntil: z.iso.datetime({ offset: true }).optional(),
+      doNotRunAfter: z.iso.datetime({ offset: true }).optional(),
+    })
+    .optional()
+    .meta({ description: "Create a Batch job schedule (a new job each recurrence) instead of one job" }),
+  metadata: z.record(z.string(), z.string()).optional(),
+});
+
+export const WorkloadSpec = z
+  .strictObject({
+    $schema: z.string().optional(),
+    account: z
+      .strictObject({
+        url: z.url({ protocol: /^https?$/, error: "must be the account URL, e.g. https://myaccount.westeurope.batch.azure.com" }).optional(),
+      })
+      .optional()
+      .meta({ description: "Batch account; AZURE_BATCH_ACCOUNT_URL or --account-url also set it" }),
+    vars: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/), EnvValue)
+      .optional()
+      .meta({ description: "Defaults for {{ vars.* }}; --var k=v overrides" }),
+    cleanup: z.enum(["job", "pool", "none"]).optional().meta({ description: "After the run: delete the job, the job and the pool, or keep everything (default)" }),
+    pool: PoolSpec,
+    job: JobSpec,
+    tasks: z
+      .strictObject({
+        defaults: TaskDefaults.optional(),
+        list: z.array(TaskEntry),
+      })
+      .optional(),
+  })
+  .meta({ title: "azure-batch-run workload spec", description: "A container workload on Azure Batch: pool, job and tasks" });
+
+export type WorkloadSpecInput = z.input<typeof WorkloadSpec>;
+export type WorkloadSpec = z.output<typeof WorkloadSpec>;
+export type PoolSpec = z.output<typeof PoolSpec>;
+export type JobSpec = z.output<typeof JobSpec>;
+export type TaskEntry = z.output<typeof TaskEntry>;
+export type TaskDefaults = z.output<typeof TaskDefaults>;
+export type ResourceFileSpec = z.output<typeof ResourceFile>;
+export type OutputFileSpec = z.output<typeof OutputFile>;
+export type MountSpec = z.output<typeof Mount>;
+export type UserSpec = z.output<typeof User>;
+export type RegistrySpec = z.output<typeof Registry>;
+export type ForEachSpec = z.output<typeof ForEach>;
+export type DependsOnSpec = z.output<typeof DependsOn>;
+
+/** The JSON Schema for editors, generated from the zod schema (input side: defaults are optional). */
+export function workloadJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(WorkloadSpec, { io: "input", target: "draft-2020-12" }) as Record<string, unknown>;
+}

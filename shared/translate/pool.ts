@@ -1,0 +1,48 @@
+/** Spec -> `PoolAddParameter` (POST /pools). */
+import type { PoolAddParameter, StartTask } from "../batch/types.js";
+import type { Workload } from "../spec/load.js";
+import { compact, containerRegistry, containerSettings, environmentSettings, resourceFiles, userIdentity } from "./common.js";
+
+export function translateStartTask(workload: Workload): StartTask | undefined {
+  const start = workload.pool.startTask;
+  if (!start) return undefined;
+  return compact<StartTask>({
+    commandLine: start.command,
+    containerSettings: containerSettings(start),
+    resourceFiles: resourceFiles(start.resources),
+    environmentSettings: environmentSettings(start.env),
+    userIdentity: userIdentity({ ...start, user: start.elevation ? { scope: "pool", elevation: start.elevation } : undefined }, workload.facts),
+    maxTaskRetryCount: start.retries,
+    // A node is only useful once its start task succeeded; Batch's own default is true as well.
+    waitForSuccess: start.waitForSuccess ?? true,
+  });
+}
+
+export function translatePool(workload: Workload): PoolAddParameter {
+  const pool = workload.pool;
+  const image = pool.image.id
+    ? { virtualMachineImageId: pool.image.id }
+    : compact({ publisher: pool.image.publisher, offer: pool.image.offer, sku: pool.image.sku, version: pool.image.version ?? "latest" });
+  const container = pool.container
+    ? compact({
+        type: pool.container.type,
+        containerImageNames: pool.container.prefetch,
+        containerRegistries: pool.container.registries?.map(containerRegistry),
+      })
+    : undefined;
+  const scaling = pool.autoscale
+    ? { enableAutoScale: true, autoScaleFormula: pool.autoscale.formula, autoScaleEvaluationInterval: pool.autoscale.interval }
+    : { targetDedicatedNodes: pool.nodes?.dedicated ?? 1, targetLowPriorityNodes: pool.nodes?.spot ?? 0 };
+  return compact<PoolAddParameter>({
+    id: pool.id,
+    displayName: pool.displayName,
+    vmSize: pool.vmSize,
+    virtualMachineConfiguration: compact({ imageReference: image, nodeAgentSKUId: pool.nodeAgentSku, containerConfiguration: container }),
+    resizeTimeout: pool.resizeTimeout,
+    ...compact(scaling),
+    enableInterNodeCommunication: pool.interNodeCommunication,
+    startTask: translateStartTask(workload),
+    taskSlotsPerNode: pool.taskSlotsPerNode,
+    metadata: pool.metadata ? Object.entries(pool.metadata).map(([name, value]) => ({ name, value })) : undefined,
+  });
+}
