@@ -1,0 +1,46 @@
+/** Progress on stderr: one live line on a terminal, plain lines otherwise (CI logs). */
+import type { TaskCounts } from "../batch/types.js";
+import type { ProgressReporter, TaskOutcome } from "../run/reporter.js";
+
+export function describeOutcome(o: TaskOutcome): string {
+  const parts = [`${o.result === "success" ? "ok  " : "FAIL"} ${o.id}`];
+  if (o.exitCode !== undefined) parts.push(`exit ${o.exitCode}`);
+  if (o.retryCount) parts.push(`${o.retryCount} retr${o.retryCount === 1 ? "y" : "ies"}`);
+  if (o.durationMs !== undefined) parts.push(`${(o.durationMs / 1000).toFixed(1)}s`);
+  if (o.failure) parts.push(`${o.failure.category ?? ""} ${o.failure.code ?? ""}: ${o.failure.message ?? ""}`.trim());
+  return parts.join("  ");
+}
+
+export function createConsoleReporter(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
+  const tty = Boolean(stream.isTTY);
+  let live = false;
+  let last = "";
+  const clear = () => {
+    if (live) stream.write("\r\x1b[2K");
+    live = false;
+  };
+  const line = (text: string) => {
+    clear();
+    stream.write(`${text}\n`);
+  };
+  return {
+    info: (m) => line(m),
+    warn: (m) => line(`warning: ${m}`),
+    progress(c: TaskCounts, total: number) {
+      const text = `[${c.completed}/${total}] active ${c.active} · running ${c.running} · succeeded ${c.succeeded} · failed ${c.failed}`;
+      if (text === last) return;
+      last = text;
+      if (tty) {
+        clear();
+        stream.write(text);
+        live = true;
+      } else stream.write(`${text}\n`);
+    },
+    taskCompleted(o: TaskOutcome) {
+      if (o.result === "success" && tty) return; // the live line counts them; failures get their own lines
+      line(describeOutcome(o));
+      if (o.stderrTail) line(`  stderr (tail):\n${o.stderrTail.replace(/^/gm, "    ")}`);
+      else if (o.stdoutTail) line(`  stdout (tail):\n${o.stdoutTail.replace(/^/gm, "    ")}`);
+    },
+  };
+}

@@ -1,0 +1,16 @@
+/** Process entry: wires signals to an abort, runs `main`, exits with its code. */
+import { main } from "./main.js";
+
+const controller = new AbortController();
+let interrupted = 0;
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => {
+    // The first signal cancels cleanly (the job is terminated); a second one exits at once.
+    if (++interrupted > 1) process.exit(130);
+    process.stderr.write(`\n${sig}: cancelling, terminating the job...\n`);
+    controller.abort(new Error(`${sig} received`));
+  });
+}
+
+const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal });
+process.exitCode = code;

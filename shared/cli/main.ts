@@ -1,0 +1,231 @@
+/**
+ * The `azure-batch-run` command line. Progress goes to stderr, results to stdout.
+ * Exit codes: 0 all tasks succeeded, 1 a task failed, 2 invalid spec or arguments,
+ * 3 service or auth error, 130 cancelled.
+ */
+import { readFile } from "node:fs/promises";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { BatchClient } from "../client/batchClient.js";
+import { authFromEnvironment, resolveAccountUrl } from "../client/credentials.js";
+import { BatchServiceError } from "../client/errors.js";
+import { TransportError } from "../client/pipeline.js";
+import { Redactor } from "../redact.js";
+import { CancelledError, ConflictError, PoolNotReadyError } from "../run/errors.js";
+import { plan } from "../run/plan.js";
+import { runWorkload, type CleanupPolicy } from "../run/run.js";
+import { SpecError } from "../spec/errors.js";
+import { loadSpec, type Workload } from "../spec/load.js";
+import { workloadJsonSchema } from "../spec/schema.js";
+import { createConsoleReporter, describeOutcome } from "./consoleReporter.js";
+import type { TaskCounts } from "../batch/types.js";
+import { lastLines, readTaskFileTail } from "../run/taskLogs.js";
+
+export const EXIT = { ok: 0, taskFailed: 1, invalid: 2, service: 3, cancelled: 130 } as const;
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream;
+  env: Record<string, string | undefined>;
+  /** Aborted on SIGINT/SIGTERM by the bin; tests abort it themselves. */
+  signal?: AbortSignal;
+}
+
+const USAGE = `usage: azure-batch-run <command> [options]
+
+commands:
+  validate <spec> [--var k=v]...            check a spec; exit 2 with every problem if it is invalid
+  plan <spec> [--var k=v]... [--format json|text]
+                                            the REST calls the spec produces (no credentials needed)
+  run <spec> [--var k=v]... [--account-url URL] [--wait|--no-wait] [--cleanup job|pool|none]
+                                            create or reuse the pool, create the job, add the tasks, follow them
+  status <job-id> [--account-url URL]       task counts of a job
+  logs <job-id> <task-id> [--account-url URL] [--file stdout.txt|stderr.txt|wd/...]
+                                            print a task's output files
+  schema                                    print the spec's JSON Schema
+
+account: --account-url, the spec's account.url, or AZURE_BATCH_ACCOUNT_URL.
+auth: AZURE_BATCH_ACCESS_KEY (+ AZURE_BATCH_ACCOUNT) for Shared Key; otherwise Microsoft Entra ID
+(DefaultAzureCredential: service principal, workload identity, managed identity, Azure CLI).
+exit codes: 0 success, 1 a task failed, 2 invalid spec or arguments, 3 service or auth error.`;
+
+const OPTIONS = {
+  var: { type: "string", multiple: true },
+  "account-url": { type: "string" },
+  format: { type: "string" },
+  wait: { type: "boolean" },
+  "no-wait": { type: "boolean" },
+  cleanup: { type: "string" },
+  file: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} satisfies ParseArgsConfig["options"];
+
+function parseVars(values: string[] | undefined): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const v of values ?? []) {
+    const eq = v.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--var "${v}": expected name=value`);
+    vars[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  return vars;
+}
+
+async function loadWorkload(file: string | undefined, vars: Record<string, string>, env: CliIo["env"]): Promise<Workload> {
+  if (!file) throw new UsageError("missing <spec>: the path of a YAML or JSON workload spec");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read spec ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return loadSpec(text, { vars, env, fileName: file });
+}
+
+function clientFor(accountUrlFlag: string | undefined, fromSpec: string | undefined, env: CliIo["env"]): BatchClient {
+  const accountUrl = resolveAccountUrl(accountUrlFlag, fromSpec, env);
+  if (!accountUrl) {
+    throw new UsageError("no Batch account: set account.url in the spec, pass --account-url, or set AZURE_BATCH_ACCOUNT_URL (https://<account>.<region>.batch.azure.com)");
+  }
+  return new BatchClient({ accountUrl, auth: authFromEnvironment(accountUrl, env) });
+}
+
+function write(stream: NodeJS.WritableStream, text: string): void {
+  stream.write(text.endsWith("\n") ? text : `${text}\n`);
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const redactor = new Redactor([io.env.AZURE_BATCH_ACCESS_KEY ?? ""]);
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    const [command, ...args] = positionals;
+    if (values.help || !command) {
+      write(values.help ? io.stdout : io.stderr, USAGE);
+      return values.help ? EXIT.ok : EXIT.invalid;
+    }
+    const vars = parseVars(values.var);
+    switch (command) {
+      case "validate": {
+        const w = await loadWorkload(args[0], vars, io.env);
+        write(io.stdout, `valid: pool ${w.pool.id}, ${w.job.schedule ? "job schedule" : "job"} ${w.job.id}, ${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"}`);
+        return EXIT.ok;
+      }
+      case "plan": {
+        const w = await loadWorkload(args[0], vars, io.env);
+        w.secrets.forEach((s) => redactor.add(s));
+        const calls = plan(w).map(({ method, path, query, body }) => ({ method, path, query, body: redactor.value(body) }));
+        const format = values.format ?? "text";
+        if (format === "json") write(io.stdout, JSON.stringify(calls, null, 2));
+        else if (format === "text") {
+          for (const c of calls) {
+            const n = (c.body as { value?: unknown[] }).value?.length;
+            write(io.stdout, `${c.method} ${c.path}${n !== undefined ? `  (${n} task${n === 1 ? "" : "s"})` : ""}`);
+          }
+        } else throw new UsageError(`--format "${format}": expected json or text`);
+        return EXIT.ok;
+      }
+      case "run": {
+        const cleanup = values.cleanup;
+        if (cleanup !== undefined && !["job", "pool", "none"].includes(cleanup)) throw new UsageError(`--cleanup "${cleanup}": expected job, pool or none`);
+        if (values.wait && values["no-wait"]) throw new UsageError("--wait and --no-wait contradict each other");
+        const w = await loadWorkload(args[0], vars, io.env);
+        w.secrets.forEach((s) => redactor.add(s));
+        const client = clientFor(values["account-url"], w.spec.account?.url, io.env);
+        try {
+          const result = await runWorkload(client, w, createConsoleReporter(io.stderr), {
+            wait: !values["no-wait"],
+            cleanup: cleanup as CleanupPolicy | undefined,
+            signal: io.signal,
+            redactor,
+          });
+          if (result.schedule) {
+            write(io.stdout, `job schedule ${result.jobId} is in place on pool ${result.poolId}`);
+            return EXIT.ok;
+          }
+          if (values["no-wait"]) {
+            write(io.stdout, `submitted job ${result.jobId} on pool ${result.poolId}; follow it with: azure-batch-run status ${result.jobId}`);
+          } else {
+            write(io.stdout, `job ${result.jobId} on pool ${result.poolId}`);
+            for (const o of [...result.outcomes].sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }))) write(io.stdout, describeOutcome(o));
+            const failed = result.outcomes.filter((o) => o.result === "failure").length;
+            write(io.stdout, `${result.outcomes.length - failed} succeeded, ${failed} failed${result.addFailures.length ? `, ${result.addFailures.length} not added` : ""}`);
+            if (result.jobEnded) write(io.stdout, `the job ended before all tasks completed: ${result.jobEnded}`);
+          }
+          return result.succeeded ? EXIT.ok : EXIT.taskFailed;
+        } finally {
+          await client.close();
+        }
+      }
+      case "status": {
+        const jobId = args[0];
+        if (!jobId) throw new UsageError("missing <job-id>");
+        const client = clientFor(values["account-url"], undefined, io.env);
+        try {
+          const { taskCounts } = await client.json<{ taskCounts: TaskCounts }>("GET", `/jobs/${encodeURIComponent(jobId)}/taskcounts`, { signal: io.signal });
+          const job = await client.json<{ state?: string; poolInfo?: { poolId?: string } }>("GET", `/jobs/${encodeURIComponent(jobId)}`, { query: { $select: "id,state,poolInfo" }, signal: io.signal });
+          write(io.stdout, `job ${jobId} (${job.state ?? "unknown"}) on pool ${job.poolInfo?.poolId ?? "?"}`);
+          write(io.stdout, `active ${taskCounts.active}, running ${taskCounts.running}, completed ${taskCounts.completed} (succeeded ${taskCounts.succeeded}, failed ${taskCounts.failed})`);
+          return taskCounts.failed > 0 ? EXIT.taskFailed : EXIT.ok;
+        } finally {
+          await client.close();
+        }
+      }
+      case "logs": {
+        const [jobId, taskId] = args;
+        if (!jobId || !taskId) throw new UsageError("usage: logs <job-id> <task-id> [--file stdout.txt]");
+        const client = clientFor(values["account-url"], undefined, io.env);
+        try {
+          const files = values.file ? [values.file] : ["stdout.txt", "stderr.txt"];
+          for (const file of files) {
+            const text = await readTaskFileTail(client, jobId, taskId, file, 1024 * 1024, io.signal);
+            if (files.length > 1) write(io.stdout, `==> ${file} <==`);
+            write(io.stdout, text === undefined ? `(no ${file})` : redactor.text(lastLines(text, 10_000)));
+          }
+          return EXIT.ok;
+        } finally {
+          await client.close();
+        }
+      }
+      case "schema":
+        write(io.stdout, JSON.stringify(workloadJsonSchema(), null, 2));
+        return EXIT.ok;
+      default:
+        throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+    }
+  } catch (error) {
+    return reportError(error, io, redactor);
+  }
+}
+
+function reportError(error: unknown, io: CliIo, redactor: Redactor): number {
+  const say = (prefix: string, e: unknown) => write(io.stderr, `${prefix}: ${redactor.text(e instanceof Error ? e.message : String(e))}`);
+  if (error instanceof SpecError) {
+    write(io.stderr, `invalid spec:\n${redactor.text(error.message).replace(/^/gm, "  ")}`);
+    return EXIT.invalid;
+  }
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    say("error", error);
+    return EXIT.invalid;
+  }
+  if (error instanceof ConflictError) {
+    say("error", error);
+    return EXIT.invalid;
+  }
+  if (error instanceof CancelledError) {
+    say("cancelled", error);
+    return EXIT.cancelled;
+  }
+  if (error instanceof BatchServiceError || error instanceof TransportError || error instanceof PoolNotReadyError) {
+    say("batch error", error);
+    return EXIT.service;
+  }
+  const name = (error as Error)?.name ?? "";
+  if (/AuthenticationError|CredentialUnavailableError|AggregateAuthenticationError/.test(name)) {
+    say("auth error", error);
+    return EXIT.service;
+  }
+  say("error", error);
+  return EXIT.service;
+}

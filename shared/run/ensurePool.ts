@@ -1,0 +1,130 @@
+/**
+ * Creates the pool, or reuses an existing one that matches, then waits until it is steady and
+ * has a node able to run tasks. Resize errors, failed start tasks and unusable nodes become errors
+ * that say what happened instead of a wait that never ends.
+ */
+import type { CloudPool, ComputeNode, PoolAddParameter } from "../batch/types.js";
+import type { BatchClient } from "../client/batchClient.js";
+import { BatchServiceError } from "../client/errors.js";
+import { sleep } from "../client/policies/retryPolicy.js";
+import { ConflictError, PoolNotReadyError } from "./errors.js";
+import type { ProgressReporter } from "./reporter.js";
+
+export interface WaitOptions {
+  signal?: AbortSignal;
+  pollIntervalMs?: number;
+  timeoutMs?: number;
+}
+
+const POOL_SELECT =
+  "id,state,allocationState,vmSize,virtualMachineConfiguration,taskSlotsPerNode,targetDedicatedNodes,targetLowPriorityNodes,enableAutoScale,autoScaleFormula,startTask,resizeErrors";
+
+/** Field-by-field differences between the pool we want and the one that exists. */
+export function diffPool(wanted: PoolAddParameter, existing: CloudPool): string[] {
+  const diffs: string[] = [];
+  const cmp = (field: string, want: unknown, have: unknown) => {
+    const a = JSON.stringify(want ?? null);
+    const b = JSON.stringify(have ?? null);
+    if (a !== b) diffs.push(`${field}: wanted ${a}, found ${b}`);
+  };
+  const lower = (s?: string) => s?.toLowerCase();
+  cmp("vmSize", lower(wanted.vmSize), lower(existing.vmSize));
+  const wi = wanted.virtualMachineConfiguration?.imageReference ?? {};
+  const hi = existing.virtualMachineConfiguration?.imageReference ?? {};
+  for (const k of ["publisher", "offer", "sku", "virtualMachineImageId"] as const) cmp(`image.${k}`, lower(wi[k]), lower(hi[k]));
+  cmp("nodeAgentSKUId", lower(wanted.virtualMachineConfiguration?.nodeAgentSKUId), lower(existing.virtualMachineConfiguration?.nodeAgentSKUId));
+  const wc = wanted.virtualMachineConfiguration?.containerConfiguration;
+  const hc = existing.virtualMachineConfiguration?.containerConfiguration;
+  cmp("containerConfiguration.type", lower(wc?.type), lower(hc?.type));
+  cmp("containerConfiguration.containerImageNames", [...(wc?.containerImageNames ?? [])].sort(), [...(hc?.containerImageNames ?? [])].sort());
+  // Passwords are never returned by the service; compare what it does return.
+  const registries = (list?: { registryServer?: string; username?: string; identityReference?: { resourceId?: string } }[]) =>
+    (list ?? []).map((r) => `${lower(r.registryServer) ?? ""}|${r.username ?? ""}|${lower(r.identityReference?.resourceId) ?? ""}`).sort();
+  cmp("containerConfiguration.containerRegistries", registries(wc?.containerRegistries), registries(hc?.containerRegistries));
+  cmp("taskSlotsPerNode", wanted.taskSlotsPerNode ?? 1, existing.taskSlotsPerNode ?? 1);
+  cmp("startTask.commandLine", wanted.startTask?.commandLine, existing.startTask?.commandLine);
+  return diffs;
+}
+
+export interface EnsurePoolResult {
+  created: boolean;
+  pool: CloudPool;
+}
+
+export async function ensurePool(client: BatchClient, wanted: PoolAddParameter, reuse: boolean, reporter: ProgressReporter, options: WaitOptions = {}): Promise<EnsurePoolResult> {
+  const path = `/pools/${encodeURIComponent(wanted.id)}`;
+  const get = () => client.send("GET", path, { query: { $select: POOL_SELECT }, accept: [404], signal: options.signal });
+  let response = await get();
+  let created = false;
+  if (response.status === 404) {
+    try {
+      // Safe to repeat: a repeat answers PoolExists, which is handled below like any existing pool.
+      await client.send("POST", "/pools", { body: wanted, idempotent: true, signal: options.signal });
+      created = true;
+      reporter.info(`created pool ${wanted.id} (${wanted.vmSize})`);
+    } catch (error) {
+      if (!(error instanceof BatchServiceError && error.code === "PoolExists")) throw error;
+    }
+    response = await get();
+    if (response.status === 404) throw new ConflictError(`pool ${wanted.id} vanished right after it was created`);
+  }
+  let pool = JSON.parse(response.bodyText) as CloudPool;
+  if (!created) {
+    if (!reuse) throw new ConflictError(`pool ${wanted.id} already exists and pool.reuse is false; choose another pool.id or set reuse: true`);
+    if (pool.state === "deleting") throw new ConflictError(`pool ${wanted.id} is being deleted; wait for it to go, or choose another pool.id`);
+    const diffs = diffPool(wanted, pool);
+    if (diffs.length > 0) {
+      throw new ConflictError(`pool ${wanted.id} exists but differs from the spec:\n  ${diffs.join("\n  ")}\nchange the spec to match, choose another pool.id, or delete the pool`);
+    }
+    reporter.info(`reusing pool ${wanted.id}`);
+  }
+  pool = await waitForPoolReady(client, pool, reporter, options);
+  return { created, pool };
+}
+
+async function waitForPoolReady(client: BatchClient, initial: CloudPool, reporter: ProgressReporter, options: WaitOptions): Promise<CloudPool> {
+  const path = `/pools/${encodeURIComponent(initial.id)}`;
+  const interval = options.pollIntervalMs ?? 5_000;
+  const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
+  let pool = initial;
+  let announced = false;
+  for (;;) {
+    if (pool.resizeErrors?.length) {
+      const errs = pool.resizeErrors.map((e) => `${e.code}: ${e.message}`).join("; ");
+      throw new PoolNotReadyError(`pool ${pool.id} could not allocate nodes: ${errs}`);
+    }
+    if (pool.allocationState === "steady") {
+      const target = (pool.targetDedicatedNodes ?? 0) + (pool.targetLowPriorityNodes ?? 0);
+      if (target === 0 && !pool.enableAutoScale) {
+        throw new PoolNotReadyError(`pool ${pool.id} is steady with 0 target nodes; tasks would never run. Set pool.nodes or resize the pool`);
+      }
+      const nodes: ComputeNode[] = [];
+      for await (const n of client.list<ComputeNode>(`${path}/nodes`, { query: { $select: "id,state,startTaskInfo,errors" }, signal: options.signal })) nodes.push(n);
+      if (nodes.some((n) => n.state === "idle" || n.state === "running")) return pool;
+      if (target === 0 && pool.enableAutoScale) {
+        reporter.warn(`pool ${pool.id} autoscales and has no nodes now; tasks wait until the formula adds some`);
+        return pool;
+      }
+      const broken = nodes.filter((n) => ["starttaskfailed", "unusable", "unknown"].includes(n.state ?? ""));
+      if (nodes.length > 0 && broken.length === nodes.length) {
+        const details = broken
+          .slice(0, 5)
+          .map((n) => {
+            const st = n.startTaskInfo;
+            if (n.state === "starttaskfailed") return `${n.id}: start task failed (exit code ${st?.exitCode ?? "?"}${st?.failureInfo ? `, ${st.failureInfo.code}: ${st.failureInfo.message}` : ""})`;
+            return `${n.id}: ${n.state}${n.errors?.length ? ` (${n.errors.map((e) => `${e.code}: ${e.message}`).join("; ")})` : ""}`;
+          })
+          .join("; ");
+        throw new PoolNotReadyError(`no node of pool ${pool.id} can run tasks: ${details}`);
+      }
+    }
+    if (!announced) {
+      reporter.info(`waiting for pool ${pool.id} nodes (allocation ${pool.allocationState ?? "unknown"})`);
+      announced = true;
+    }
+    if (Date.now() > deadline) throw new PoolNotReadyError(`pool ${pool.id} has no usable node after ${Math.round((options.timeoutMs ?? 1_800_000) / 60_000)} minutes`);
+    await sleep(interval, options.signal);
+    const response = await client.send("GET", path, { query: { $select: POOL_SELECT }, signal: options.signal });
+    pool = JSON.parse(response.bodyText) as CloudPool;
+  }
+}

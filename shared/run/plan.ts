@@ -1,0 +1,37 @@
+/**
+ * `plan`: the REST calls a spec produces, in order, without any network. `run` issues the same
+ * bodies (plus the reads it needs to decide: does the pool exist, is it steady, ...).
+ */
+import { API_VERSION, type TaskAddParameter } from "../batch/types.js";
+import { chunkTasks } from "../client/addTaskCollection.js";
+import type { Workload } from "../spec/load.js";
+import { translateJob, translateJobSchedule } from "../translate/job.js";
+import { translatePool } from "../translate/pool.js";
+import { translateTask } from "../translate/task.js";
+
+export interface PlannedCall {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
+  path: string;
+  query: Record<string, string>;
+  body?: unknown;
+  /** The Batch REST operation, e.g. `Pool_Add`. */
+  operation: string;
+}
+
+export function translateTasks(workload: Workload): TaskAddParameter[] {
+  return workload.tasks.map((t) => translateTask(t, workload.facts));
+}
+
+export function plan(workload: Workload): PlannedCall[] {
+  const query = { "api-version": API_VERSION };
+  const calls: PlannedCall[] = [{ method: "POST", path: "/pools", query, body: translatePool(workload), operation: "Pool_Add" }];
+  if (workload.job.schedule) {
+    calls.push({ method: "POST", path: "/jobschedules", query, body: translateJobSchedule(workload), operation: "JobSchedule_Add" });
+    return calls;
+  }
+  calls.push({ method: "POST", path: "/jobs", query, body: translateJob(workload), operation: "Job_Add" });
+  const { chunks } = chunkTasks(translateTasks(workload));
+  const taskPath = `/jobs/${encodeURIComponent(workload.job.id)}/addtaskcollection`;
+  for (const chunk of chunks) calls.push({ method: "POST", path: taskPath, query, body: { value: chunk }, operation: "Task_AddCollection" });
+  return calls;
+}

@@ -1,0 +1,101 @@
+/**
+ * Following a job to the end with few calls: task counts each poll, and a filtered, `$select`ed
+ * list of the tasks completed since the last poll. Never one GET per task.
+ */
+import type { CloudJob, CloudTask, TaskCounts } from "../batch/types.js";
+import type { BatchClient } from "../client/batchClient.js";
+import { sleep } from "../client/policies/retryPolicy.js";
+import type { Redactor } from "../redact.js";
+import type { ProgressReporter, TaskOutcome } from "./reporter.js";
+import { lastLines, readTaskFileTail } from "./taskLogs.js";
+
+export interface WaitForTasksOptions {
+  signal?: AbortSignal;
+  pollIntervalMs?: number;
+  maxPollIntervalMs?: number;
+  /** Failed tasks whose logs are fetched (the rest are only listed). */
+  maxLogTails?: number;
+  redactor: Redactor;
+}
+
+export interface WaitResult {
+  outcomes: TaskOutcome[];
+  counts: TaskCounts;
+  /** Set when the job ended before every task completed (e.g. its max wall clock time). */
+  jobEnded?: string;
+}
+
+/** Overlap kept when asking for tasks completed "since": stateTransitionTime is the service's clock. */
+const SINCE_OVERLAP_MS = 60_000;
+
+export function outcomeOf(task: CloudTask): TaskOutcome {
+  const info = task.executionInfo;
+  const start = info?.startTime ? Date.parse(info.startTime) : undefined;
+  const end = info?.endTime ? Date.parse(info.endTime) : undefined;
+  return {
+    id: task.id,
+    result: info?.result === "success" ? "success" : "failure",
+    exitCode: info?.exitCode,
+    retryCount: info?.retryCount ?? 0,
+    nodeId: task.nodeInfo?.nodeId,
+    durationMs: start !== undefined && end !== undefined ? end - start : undefined,
+    failure: info?.failureInfo ? { category: info.failureInfo.category, code: info.failureInfo.code, message: info.failureInfo.message } : undefined,
+  };
+}
+
+export async function waitForTasks(client: BatchClient, jobId: string, total: number, reporter: ProgressReporter, options: WaitForTasksOptions): Promise<WaitResult> {
+  const jobPath = `/jobs/${encodeURIComponent(jobId)}`;
+  const seen = new Map<string, TaskOutcome>();
+  let latest: number | undefined;
+  let interval = options.pollIntervalMs ?? 2_000;
+  const maxInterval = options.maxPollIntervalMs ?? 15_000;
+  let counts: TaskCounts = { active: total, running: 0, completed: 0, succeeded: 0, failed: 0 };
+  let logTails = 0;
+
+  for (;;) {
+    const result = await client.json<{ taskCounts: TaskCounts }>("GET", `${jobPath}/taskcounts`, { signal: options.signal });
+    counts = result.taskCounts;
+    reporter.progress(counts, total);
+
+    let found = 0;
+    // Counts can lag behind the list; also look when they say nothing is left to run.
+    if (counts.completed > seen.size || counts.active + counts.running === 0) {
+      const since = latest !== undefined ? new Date(latest - SINCE_OVERLAP_MS).toISOString() : undefined;
+      const filter = `state eq 'completed'${since ? ` and stateTransitionTime ge datetime'${since}'` : ""}`;
+      for await (const task of client.list<CloudTask>(`${jobPath}/tasks`, {
+        query: { $filter: filter, $select: "id,state,stateTransitionTime,executionInfo,nodeInfo" },
+        signal: options.signal,
+      })) {
+        if (seen.has(task.id)) continue;
+        const at = task.stateTransitionTime ? Date.parse(task.stateTransitionTime) : undefined;
+        if (at !== undefined && (latest === undefined || at > latest)) latest = at;
+        const outcome = outcomeOf(task);
+        if (outcome.result === "failure" && logTails < (options.maxLogTails ?? 20)) {
+          logTails++;
+          const [stderr, stdout] = await Promise.all([
+            readTaskFileTail(client, jobId, task.id, "stderr.txt", 4096, options.signal).catch(() => undefined),
+            readTaskFileTail(client, jobId, task.id, "stdout.txt", 4096, options.signal).catch(() => undefined),
+          ]);
+          if (stderr) outcome.stderrTail = options.redactor.text(lastLines(stderr));
+          if (stdout) outcome.stdoutTail = options.redactor.text(lastLines(stdout));
+        }
+        if (outcome.failure?.message) outcome.failure.message = options.redactor.text(outcome.failure.message);
+        seen.set(task.id, outcome);
+        found++;
+        reporter.taskCompleted(outcome);
+      }
+    }
+    if (seen.size >= total) return { outcomes: [...seen.values()], counts };
+
+    if (found === 0 && counts.active + counts.running === 0) {
+      // Nothing left to run, yet tasks missing: has the job itself ended?
+      const job = await client.json<CloudJob>("GET", jobPath, { query: { $select: "id,state,executionInfo" }, signal: options.signal });
+      if (job.state === "completed" || job.state === "terminating" || job.state === "deleting") {
+        const reason = job.executionInfo?.terminateReason ?? job.state;
+        return { outcomes: [...seen.values()], counts, jobEnded: reason };
+      }
+    }
+    interval = found > 0 ? (options.pollIntervalMs ?? 2_000) : Math.min(maxInterval, Math.round(interval * 1.5));
+    await sleep(interval, options.signal);
+  }
+}
