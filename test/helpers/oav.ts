@@ -1,0 +1,59 @@
+/** Microsoft's `oav` LiveValidator over ../shared/azure-batch-spec: the independent oracle for bodies. */
+import oav from "oav";
+import { SPEC_DIR, SPEC_FILE } from "./requirements.js";
+
+type Validator = InstanceType<typeof oav.LiveValidator>;
+let validator: Promise<Validator> | undefined;
+
+function getValidator(): Promise<Validator> {
+  validator ??= (async () => {
+    const v = new oav.LiveValidator(
+      { directory: SPEC_DIR, swaggerPathsPattern: [SPEC_FILE], git: { shouldClone: false } },
+      () => {}, // oav logs every path it loads; keep test output readable
+    );
+    await v.initialize();
+    return v;
+  })();
+  return validator;
+}
+
+export interface ValidationOutcome {
+  operationId?: string;
+  errors: { code: string; message: string; path: string }[];
+}
+
+const HOST = "https://account.region.batch.azure.com";
+
+/** Validates one request (and optionally a response) against the REST definition. */
+export async function validateCall(call: {
+  method: string;
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  response?: { status: number; body?: unknown; headers?: Record<string, string> };
+}): Promise<{ request: ValidationOutcome; response: ValidationOutcome }> {
+  const v = await getValidator();
+  const query = new URLSearchParams(call.query ?? { "api-version": "2024-07-01.20.0" }).toString();
+  const r = await v.validateLiveRequestResponse({
+    liveRequest: {
+      url: `${HOST}${call.path}?${query}`,
+      method: call.method.toLowerCase(),
+      headers: { "content-type": "application/json; odata=minimalmetadata", ...(call.headers ?? {}) },
+      body: call.body as Record<string, unknown>,
+    },
+    liveResponse: {
+      statusCode: String(call.response?.status ?? 200),
+      headers: { "content-type": "application/json", ...(call.response?.headers ?? {}) },
+      body: call.response?.body as Record<string, unknown>,
+    },
+  });
+  const map = (res: typeof r.requestValidationResult): ValidationOutcome => ({
+    operationId: res.operationInfo?.operationId,
+    errors: [
+      ...res.errors.map((e) => ({ code: String(e.code), message: e.message, path: (e.jsonPathsInPayload ?? []).join(",") })),
+      ...(res.runtimeException ? [{ code: String(res.runtimeException.code), message: res.runtimeException.message, path: "" }] : []),
+    ],
+  });
+  return { request: map(r.requestValidationResult), response: map(r.responseValidationResult) };
+}

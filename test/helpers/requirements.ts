@@ -1,0 +1,21 @@
+/**
+ * Tests that need something outside the project (the REST definition in ../shared, a Docker
+ * engine) skip with a visible reason when it is absent. `.ci/run` sets AZBR_REQUIRE_ALL=1, which
+ * turns such a skip into a failure, so CI always runs everything.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export const SPEC_DIR = fileURLToPath(new URL("../../../shared/azure-batch-spec", import.meta.url));
+export const SPEC_FILE = "specification/batch/data-plane/Batch/stable/2024-07-01.20.0/BatchService.json";
+
+/** Returns a skip reason, or undefined when the requirement holds. Throws under AZBR_REQUIRE_ALL. */
+export function requirement(what: string, available: boolean): string | undefined {
+  if (available) return undefined;
+  const reason = `SKIPPED: ${what} is not available`;
+  if (process.env.AZBR_REQUIRE_ALL === "1") throw new Error(`${reason}, and AZBR_REQUIRE_ALL=1 forbids skipping`);
+  console.warn(reason);
+  return reason;
+}
+
+export const batchSpecMissing = requirement(`the Azure Batch REST definition (${SPEC_DIR}/${SPEC_FILE})`, existsSync(`${SPEC_DIR}/${SPEC_FILE}`));
