@@ -41,6 +41,7 @@ commands:
   plan <spec> [--var k=v]... [--format json|text]
                                             the REST calls the spec produces (no credentials needed)
   run <spec> [--var k=v]... [--account-url URL] [--wait|--no-wait] [--cleanup job|pool|none]
+      [--poll-interval SECONDS]
                                             create or reuse the pool, create the job, add the tasks, follow them
   status <job-id> [--account-url URL]       task counts of a job
   logs <job-id> <task-id> [--account-url URL] [--file stdout.txt|stderr.txt|wd/...]
@@ -59,6 +60,7 @@ const OPTIONS = {
   wait: { type: "boolean" },
   "no-wait": { type: "boolean" },
   cleanup: { type: "string" },
+  "poll-interval": { type: "string" },
   file: { type: "string" },
   help: { type: "boolean", short: "h" },
 } satisfies ParseArgsConfig["options"];
@@ -130,6 +132,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const cleanup = values.cleanup;
         if (cleanup !== undefined && !["job", "pool", "none"].includes(cleanup)) throw new UsageError(`--cleanup "${cleanup}": expected job, pool or none`);
         if (values.wait && values["no-wait"]) throw new UsageError("--wait and --no-wait contradict each other");
+        const poll = values["poll-interval"];
+        if (poll !== undefined && !(Number(poll) > 0 && Number(poll) <= 600)) throw new UsageError(`--poll-interval "${poll}": expected seconds between 0 and 600, e.g. 5 or 0.5`);
         const w = await loadWorkload(args[0], vars, io.env);
         w.secrets.forEach((s) => redactor.add(s));
         const client = clientFor(values["account-url"], w.spec.account?.url, io.env);
@@ -139,6 +143,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
             cleanup: cleanup as CleanupPolicy | undefined,
             signal: io.signal,
             redactor,
+            pollIntervalMs: poll === undefined ? undefined : Number(poll) * 1000,
           });
           if (result.schedule) {
             write(io.stdout, `job schedule ${result.jobId} is in place on pool ${result.poolId}`);
