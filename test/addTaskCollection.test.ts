@@ -78,6 +78,27 @@ describe("addTaskCollection over HTTP", () => {
     expect(requests[0]!.query.get("api-version")).toBe("2024-07-01.20.0");
   });
 
+  test("chunks go in parallel, never more than the concurrency bound at once", async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const server = await startServer(async (req, res) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((r) => setTimeout(r, 20));
+      inFlight--;
+      sendJson(res, 200, { value: req.json.value.map((t: TaskAddParameter) => ({ status: "success", taskId: t.id })) });
+    });
+    const client = new BatchClient({ accountUrl: server.url, auth: { kind: "none" } });
+    close = async () => {
+      await client.close();
+      await server.close();
+    };
+    const result = await addTaskCollection(client, "job-1", tasks(1000), { concurrency: 3 });
+    expect(result.added).toHaveLength(1000);
+    expect(server.requests).toHaveLength(10);
+    expect(maxInFlight).toBe(3);
+  });
+
   test("RequestBodyTooLarge halves the chunk until it fits", async () => {
     const { client, requests } = await setup((_req, values) =>
       values.length > 25 ? { status: 413, body: batchError("RequestBodyTooLarge", "The request body is too large") } : ok(values),

@@ -13,7 +13,7 @@ import { startScriptedBatch } from "./helpers/scriptedBatch.js";
 import { baseSpec, merge } from "./helpers/specs.js";
 
 const dir = mkdtempSync(join(tmpdir(), "azbr-cli-"));
-const SECRET_ENV = { REG_PASSWORD: "pw-Zq8-very-secret", OUT_SAS: "sv=2024-01-01&se=2030-01-01&sp=rw&sig=SECRETsig%2Babc%3D", AZURE_BATCH_ACCESS_KEY: Buffer.from("account-key-secret").toString("base64") };
+const SECRET_ENV = { API_TOKEN: "tok-9f8e7d6c5b4a", REG_PASSWORD: "pw-Zq8-very-secret", OUT_SAS: "sv=2024-01-01&se=2030-01-01&sp=rw&sig=SECRETsig%2Babc%3D", AZURE_BATCH_ACCESS_KEY: Buffer.from("account-key-secret").toString("base64") };
 
 function specFile(patch: Record<string, any> = {}, name = `spec-${Math.random().toString(16).slice(2)}.yaml`): string {
   const path = join(dir, name);
@@ -35,7 +35,7 @@ async function cli(args: string[], env: Record<string, string> = {}) {
 const secretSpec = {
   pool: { container: { type: "dockerCompatible", registries: [{ server: "reg.example.com", username: "me", password: "{{ env.REG_PASSWORD }}" }] } },
   tasks: {
-    list: [{ id: "t1", command: "/app/run", outputs: [{ pattern: "out/**", container: "https://acct.blob.core.windows.net/results?{{ env.OUT_SAS }}" }] }],
+    list: [{ id: "t1", command: "/app/run", env: { API_TOKEN: "{{ env.API_TOKEN }}" }, outputs: [{ pattern: "out/**", container: "https://acct.blob.core.windows.net/results?{{ env.OUT_SAS }}" }] }],
   },
 };
 
@@ -68,7 +68,9 @@ describe("validate and plan", () => {
     expect(calls[0].query).toEqual({ "api-version": "2024-07-01.20.0" });
     expect(calls[0].body.virtualMachineConfiguration.containerConfiguration.containerRegistries[0]).toEqual({ registryServer: "reg.example.com", username: "me", password: "<redacted>" });
     expect(calls[2].body.value[0].outputFiles[0].destination.container.containerUrl).toBe("https://acct.blob.core.windows.net/results?<SAS redacted>");
+    expect(calls[2].body.value[0].environmentSettings).toEqual([{ name: "API_TOKEN", value: "<redacted>" }]);
     expect(r.stdout).not.toContain(SECRET_ENV.REG_PASSWORD);
+    expect(r.stdout).not.toContain(SECRET_ENV.API_TOKEN);
     expect(r.stdout).not.toContain("SECRETsig");
   });
 

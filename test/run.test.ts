@@ -127,6 +127,14 @@ describe("runWorkload", () => {
     expect(service.jobs.get("job-1")!.tasks.size).toBe(12);
   });
 
+  test("a reused job's other tasks are not waited for or reported", async () => {
+    const { client } = await setup();
+    await runWorkload(client, load(twelveTasks), recordingReporter().reporter, { pollIntervalMs: 5 });
+    const fewer = { tasks: { list: [{ id: "t{{ item }}", command: "/app/run {{ item }}", forEach: { range: [1, 3] } }] } };
+    const again = await runWorkload(client, load(fewer), recordingReporter().reporter, { pollIntervalMs: 5 });
+    expect(again.outcomes.map((o) => o.id).sort()).toEqual(["t1", "t2", "t3"]);
+  });
+
   test("cleanup: job deletes the job; pool deletes the pool only when this run created it", async () => {
     const { service, client } = await setup();
     await runWorkload(client, load(), recordingReporter().reporter, { pollIntervalMs: 5, cleanup: "pool" });

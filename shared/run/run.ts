@@ -63,12 +63,12 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
     reporter.info(`tasks: ${added.added.length} added, ${added.existing.length} already there${added.failed.length ? `, ${added.failed.length} refused` : ""}`);
     for (const f of added.failed) reporter.warn(`task ${f.taskId} was not added: ${f.code}: ${redactor.text(f.message)}`);
     const addFailures = added.failed.map((f) => ({ ...f, message: redactor.text(f.message) }));
-    const expected = added.added.length + added.existing.length + (workload.job.manager ? 1 : 0);
+    const followed = new Set([...added.added, ...added.existing, ...(workload.job.manager ? [workload.job.manager.id] : [])]);
 
     if (options.wait === false) {
       return { ...base, addFailures, succeeded: addFailures.length === 0 };
     }
-    const waited = await waitForTasks(client, jobId, expected, reporter, { signal, pollIntervalMs: options.pollIntervalMs, redactor });
+    const waited = await waitForTasks(client, jobId, followed, reporter, { signal, pollIntervalMs: options.pollIntervalMs, redactor });
     const succeeded = addFailures.length === 0 && !waited.jobEnded && waited.outcomes.every((o) => o.result === "success");
     const result: RunResult = { ...base, addFailures, outcomes: waited.outcomes, succeeded, jobEnded: waited.jobEnded };
     await cleanup(client, workload, options.cleanup ?? workload.spec.cleanup ?? "none", poolCreated, reporter);

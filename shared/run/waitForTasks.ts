@@ -43,8 +43,13 @@ export function outcomeOf(task: CloudTask): TaskOutcome {
   };
 }
 
-export async function waitForTasks(client: BatchClient, jobId: string, total: number, reporter: ProgressReporter, options: WaitForTasksOptions): Promise<WaitResult> {
+/**
+ * Follows `taskIds` (the tasks this run is about; a reused job may hold others) until each one
+ * has completed, or the job itself has ended.
+ */
+export async function waitForTasks(client: BatchClient, jobId: string, taskIds: ReadonlySet<string>, reporter: ProgressReporter, options: WaitForTasksOptions): Promise<WaitResult> {
   const jobPath = `/jobs/${encodeURIComponent(jobId)}`;
+  const total = taskIds.size;
   const seen = new Map<string, TaskOutcome>();
   let latest: number | undefined;
   let interval = options.pollIntervalMs ?? 2_000;
@@ -66,7 +71,7 @@ export async function waitForTasks(client: BatchClient, jobId: string, total: nu
         query: { $filter: filter, $select: "id,state,stateTransitionTime,executionInfo,nodeInfo" },
         signal: options.signal,
       })) {
-        if (seen.has(task.id)) continue;
+        if (seen.has(task.id) || !taskIds.has(task.id)) continue;
         const at = task.stateTransitionTime ? Date.parse(task.stateTransitionTime) : undefined;
         if (at !== undefined && (latest === undefined || at > latest)) latest = at;
         const outcome = outcomeOf(task);

@@ -30,9 +30,16 @@ export interface Workload {
   facts: PoolFacts;
   job: JobSpec;
   tasks: ResolvedTask[];
-  /** Values that must never be printed (registry passwords); URLs' SAS queries are redacted anyway. */
+  /**
+   * Values that must never be printed: registry passwords, and the values of environment variables
+   * with secret-like names (`*TOKEN*`, `*KEY*`, `*SECRET*`, ...) used in templates. SAS query strings
+   * of URLs are redacted anyway.
+   */
   secrets: string[];
 }
+
+/** Environment variables whose values are treated as secrets wherever a template uses them. */
+const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
 
 const ENV_REFERENCE = /^\{\{\s*env\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/;
 
@@ -121,9 +128,13 @@ export function loadSpecObject(raw: Record<string, unknown>, options: LoadOption
 
   const { vars: _vars, tasks: rawTasks, ...rest } = raw;
   const report = (path: (string | number)[], message: string) => issues.add(formatPath(path), message);
-  const rendered = renderDeep(rest, scope, {}, [], report) as Record<string, unknown>;
+  const envSecrets = new Set<string>();
+  const onEnvUsed = (name: string, value: string) => {
+    if (SECRET_NAME.test(name)) envSecrets.add(value);
+  };
+  const rendered = renderDeep(rest, scope, { onEnvUsed }, [], report) as Record<string, unknown>;
   // Inside tasks, {{ item }} and {{ task.id }} are resolved per task once the entries are expanded.
-  if (rawTasks !== undefined) rendered.tasks = renderDeep(rawTasks, scope, { deferRoots: new Set(["item", "task"]) }, ["tasks"], report);
+  if (rawTasks !== undefined) rendered.tasks = renderDeep(rawTasks, scope, { deferRoots: new Set(["item", "task"]), onEnvUsed }, ["tasks"], report);
   issues.throwIfAny();
 
   const parsed = WorkloadSpec.safeParse({ ...rendered, ...(raw.vars !== undefined ? { vars: raw.vars } : {}) });
@@ -155,6 +166,6 @@ export function loadSpecObject(raw: Record<string, unknown>, options: LoadOption
   checkJob(job, tasks, facts, issues);
   issues.throwIfAny();
 
-  const secrets = (spec.pool.container?.registries ?? []).flatMap((r) => (r.password ? [r.password] : []));
+  const secrets = [...(spec.pool.container?.registries ?? []).flatMap((r) => (r.password ? [r.password] : [])), ...envSecrets];
   return { spec, pool: { ...spec.pool, nodeAgentSku: nodeAgentSku as string }, facts, job, tasks, secrets };
 }
