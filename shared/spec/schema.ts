@@ -179,8 +179,8 @@ export const PoolSpec = z
   })
   .refine((p) => !(p.nodes && p.autoscale), { error: "give `nodes` or `autoscale`, not both" });
 
-const PrepTask = z.strictObject({
-  id: z.string().optional(),
+/** What the job's own tasks (preparation, release, manager) share. */
+const JobTaskShape = {
   command: z.string(),
   ...ContainerFields,
   user: User.optional(),
@@ -188,33 +188,23 @@ const PrepTask = z.strictObject({
   resources: z.array(ResourceFile).optional(),
   maxWallClock: Duration.optional(),
   retention: Duration.optional(),
+};
+
+const PrepTask = z.strictObject({
+  id: z.string().optional(),
+  ...JobTaskShape,
   retries: z.int().min(-1).optional(),
   waitForSuccess: z.boolean().optional(),
   rerunOnNodeRebootAfterSuccess: z.boolean().optional(),
 });
 
-const ReleaseTask = z.strictObject({
-  id: z.string().optional(),
-  command: z.string(),
-  ...ContainerFields,
-  user: User.optional(),
-  env: EnvMap.optional(),
-  resources: z.array(ResourceFile).optional(),
-  maxWallClock: Duration.optional(),
-  retention: Duration.optional(),
-});
+const ReleaseTask = z.strictObject({ id: z.string().optional(), ...JobTaskShape });
 
 const ManagerTask = z.strictObject({
   id: z.string().default("manager"),
   displayName: z.string().optional(),
-  command: z.string(),
-  ...ContainerFields,
-  user: User.optional(),
-  env: EnvMap.optional(),
-  resources: z.array(ResourceFile).optional(),
+  ...JobTaskShape,
   outputs: z.array(OutputFile).optional(),
-  maxWallClock: Duration.optional(),
-  retention: Duration.optional(),
   retries: z.int().min(-1).optional(),
   requiredSlots: z.int().min(1).optional(),
   killJobOnCompletion: z.boolean().optional(),
