@@ -113,3 +113,24 @@ describe("credentials", () => {
     await expect(policy.sendRequest(req("http://127.0.0.1:8080/pools"), next)).resolves.toMatchObject({ status: 200 });
   });
 });
+
+describe("choosing auth and account from the environment", () => {
+  test("Shared Key when AZURE_BATCH_ACCESS_KEY is set; the account name from the URL or AZURE_BATCH_ACCOUNT", async () => {
+    const { authFromEnvironment } = await import("../shared/client/credentials.js");
+    expect(await authFromEnvironment("https://acct1.westeurope.batch.azure.com", { AZURE_BATCH_ACCESS_KEY: "k" })).toEqual({ kind: "sharedKey", accountName: "acct1", accountKey: "k" });
+    expect(await authFromEnvironment("http://127.0.0.1:8080", { AZURE_BATCH_ACCESS_KEY: "k", AZURE_BATCH_ACCOUNT: "local" })).toMatchObject({ accountName: "local" });
+    const entra = await authFromEnvironment("https://acct1.westeurope.batch.azure.com", {});
+    expect(entra.kind).toBe("entra");
+    expect((entra as { credential: object }).credential.constructor.name).toBe("DefaultAzureCredential");
+  });
+
+  test("account URL: flag, then spec, then AZURE_BATCH_ACCOUNT_URL, then AZURE_BATCH_ENDPOINT", async () => {
+    const { resolveAccountUrl } = await import("../shared/client/credentials.js");
+    const env = { AZURE_BATCH_ACCOUNT_URL: "https://env.batch.azure.com", AZURE_BATCH_ENDPOINT: "endpoint.batch.azure.com" };
+    expect(resolveAccountUrl("https://flag", "https://spec", env)).toBe("https://flag");
+    expect(resolveAccountUrl(undefined, "https://spec", env)).toBe("https://spec");
+    expect(resolveAccountUrl(undefined, undefined, env)).toBe("https://env.batch.azure.com");
+    expect(resolveAccountUrl(undefined, undefined, { AZURE_BATCH_ENDPOINT: "endpoint.batch.azure.com" })).toBe("https://endpoint.batch.azure.com");
+    expect(resolveAccountUrl(undefined, undefined, {})).toBeUndefined();
+  });
+});

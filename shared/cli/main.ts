@@ -86,12 +86,12 @@ async function loadWorkload(file: string | undefined, vars: Record<string, strin
   return loadSpec(text, { vars, env, fileName: file });
 }
 
-function clientFor(accountUrlFlag: string | undefined, fromSpec: string | undefined, env: CliIo["env"]): BatchClient {
+async function clientFor(accountUrlFlag: string | undefined, fromSpec: string | undefined, env: CliIo["env"]): Promise<BatchClient> {
   const accountUrl = resolveAccountUrl(accountUrlFlag, fromSpec, env);
   if (!accountUrl) {
     throw new UsageError("no Batch account: set account.url in the spec, pass --account-url, or set AZURE_BATCH_ACCOUNT_URL (https://<account>.<region>.batch.azure.com)");
   }
-  return new BatchClient({ accountUrl, auth: authFromEnvironment(accountUrl, env) });
+  return new BatchClient({ accountUrl, auth: await authFromEnvironment(accountUrl, env) });
 }
 
 function write(stream: NodeJS.WritableStream, text: string): void {
@@ -136,7 +136,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (poll !== undefined && !(Number(poll) > 0 && Number(poll) <= 600)) throw new UsageError(`--poll-interval "${poll}": expected seconds between 0 and 600, e.g. 5 or 0.5`);
         const w = await loadWorkload(args[0], vars, io.env);
         w.secrets.forEach((s) => redactor.add(s));
-        const client = clientFor(values["account-url"], w.spec.account?.url, io.env);
+        const client = await clientFor(values["account-url"], w.spec.account?.url, io.env);
         try {
           const result = await runWorkload(client, w, createConsoleReporter(io.stderr), {
             wait: !values["no-wait"],
@@ -166,7 +166,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       case "status": {
         const jobId = args[0];
         if (!jobId) throw new UsageError("missing <job-id>");
-        const client = clientFor(values["account-url"], undefined, io.env);
+        const client = await clientFor(values["account-url"], undefined, io.env);
         try {
           const { taskCounts } = await client.json<{ taskCounts: TaskCounts }>("GET", `/jobs/${encodeURIComponent(jobId)}/taskcounts`, { signal: io.signal });
           const job = await client.json<{ state?: string; poolInfo?: { poolId?: string } }>("GET", `/jobs/${encodeURIComponent(jobId)}`, { query: { $select: "id,state,poolInfo" }, signal: io.signal });
@@ -180,7 +180,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       case "logs": {
         const [jobId, taskId] = args;
         if (!jobId || !taskId) throw new UsageError("usage: logs <job-id> <task-id> [--file stdout.txt]");
-        const client = clientFor(values["account-url"], undefined, io.env);
+        const client = await clientFor(values["account-url"], undefined, io.env);
         try {
           const files = values.file ? [values.file] : ["stdout.txt", "stderr.txt"];
           for (const file of files) {

@@ -6,18 +6,19 @@
  *   (`AZURE_CLIENT_ID`/`AZURE_TENANT_ID`/`AZURE_CLIENT_SECRET`), workload identity and GitHub OIDC
  *   (`AZURE_FEDERATED_TOKEN_FILE`), managed identity, and the Azure CLI's login.
  */
-import { DefaultAzureCredential } from "@azure/identity";
 import type { BatchAuth } from "./batchClient.js";
 
 export function accountNameFromUrl(accountUrl: string): string {
   return new URL(accountUrl).hostname.split(".")[0] ?? "";
 }
 
-export function authFromEnvironment(accountUrl: string, env: Record<string, string | undefined> = process.env): BatchAuth {
+export async function authFromEnvironment(accountUrl: string, env: Record<string, string | undefined> = process.env): Promise<BatchAuth> {
   const key = env.AZURE_BATCH_ACCESS_KEY;
   if (key) {
     return { kind: "sharedKey", accountName: env.AZURE_BATCH_ACCOUNT || accountNameFromUrl(accountUrl), accountKey: key };
   }
+  // Loaded on demand: validate and plan never need it, and it is the slowest import of the CLI.
+  const { DefaultAzureCredential } = await import("@azure/identity");
   return { kind: "entra", credential: new DefaultAzureCredential() };
 }
 

@@ -8,8 +8,7 @@ import type { IssueCollector } from "./errors.js";
 import { formatPath } from "./errors.js";
 
 /** A task after expansion: every template resolved, defaults applied, dependencies as ids. */
-export interface ResolvedTask extends Omit<TaskEntry, "forEach" | "dependsOn" | "command"> {
-  command: string;
+export interface ResolvedTask extends Omit<TaskEntry, "forEach" | "dependsOn"> {
   dependsOn?: { taskIds: string[]; taskIdRanges: { start: number; end: number }[] };
   /** Where the task came from, for error messages: `tasks.list[0]` or `tasks.list[0] (item 7)`. */
   source: string;
@@ -101,7 +100,6 @@ export function expandTasks(
       const renderedDeps = dependsOn ? (renderDeep(dependsOn, itemScope, {}, ["dependsOn"], report) as DependsOnSpec) : undefined;
       tasks.push({
         ...(rendered as Omit<ResolvedTask, "id" | "source">),
-        command: (rendered.command as string | undefined) ?? (undefined as unknown as string),
         id: String(id),
         source: where,
         rawDependsOn: renderedDeps,
