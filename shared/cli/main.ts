@@ -41,7 +41,8 @@ commands:
   plan <spec> [--var k=v]... [--format json|text]
                                             the REST calls the spec produces (no credentials needed)
   run <spec> [--var k=v]... [--account-url URL] [--wait|--no-wait] [--cleanup job|pool|none]
-      [--poll-interval SECONDS]
+      [--poll-interval SECONDS] [--local [--executor auto|docker|process]]
+                                            --local: on the local Batch service, on this machine
                                             create or reuse the pool, create the job, add the tasks, follow them
   status <job-id> [--account-url URL]       task counts of a job
   logs <job-id> <task-id> [--account-url URL] [--file stdout.txt|stderr.txt|wd/...]
@@ -61,6 +62,8 @@ const OPTIONS = {
   "no-wait": { type: "boolean" },
   cleanup: { type: "string" },
   "poll-interval": { type: "string" },
+  local: { type: "boolean" },
+  executor: { type: "string" },
   file: { type: "string" },
   help: { type: "boolean", short: "h" },
 } satisfies ParseArgsConfig["options"];
@@ -92,6 +95,19 @@ async function clientFor(accountUrlFlag: string | undefined, fromSpec: string | 
     throw new UsageError("no Batch account: set account.url in the spec, pass --account-url, or set AZURE_BATCH_ACCOUNT_URL (https://<account>.<region>.batch.azure.com)");
   }
   return new BatchClient({ accountUrl, auth: await authFromEnvironment(accountUrl, env) });
+}
+
+/** The local Batch service, loaded only for `--local`. */
+async function startLocal(executor: "auto" | "docker" | "process", reporter: { info(m: string): void; warn(m: string): void }) {
+  const { startLocalBatch, ExecutorUnavailableError } = await import("../../local-batch/start.js");
+  try {
+    const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m) });
+    reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);
+    return local;
+  } catch (error) {
+    if (error instanceof ExecutorUnavailableError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 function write(stream: NodeJS.WritableStream, text: string): void {
@@ -134,11 +150,19 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (values.wait && values["no-wait"]) throw new UsageError("--wait and --no-wait contradict each other");
         const poll = values["poll-interval"];
         if (poll !== undefined && !(Number(poll) > 0 && Number(poll) <= 600)) throw new UsageError(`--poll-interval "${poll}": expected seconds between 0 and 600, e.g. 5 or 0.5`);
+        const executor = values.executor ?? "auto";
+        if (!["auto", "docker", "process"].includes(executor)) throw new UsageError(`--executor "${executor}": expected auto, docker or process`);
+        if (values.executor && !values.local) throw new UsageError("--executor goes with --local");
         const w = await loadWorkload(args[0], vars, io.env);
         w.secrets.forEach((s) => redactor.add(s));
-        const client = await clientFor(values["account-url"], w.spec.account?.url, io.env);
+        const reporter = createConsoleReporter(io.stderr);
+        const local = values.local ? await startLocal(executor as "auto" | "docker" | "process", reporter) : undefined;
+        const client = local
+          ? new BatchClient({ accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey } })
+          : await clientFor(values["account-url"], w.spec.account?.url, io.env);
+        if (local) redactor.add(local.accountKey);
         try {
-          const result = await runWorkload(client, w, createConsoleReporter(io.stderr), {
+          const result = await runWorkload(client, w, reporter, {
             wait: !values["no-wait"],
             cleanup: cleanup as CleanupPolicy | undefined,
             signal: io.signal,
@@ -161,6 +185,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           return result.succeeded ? EXIT.ok : EXIT.taskFailed;
         } finally {
           await client.close();
+          await local?.service.close();
         }
       }
       case "status": {
