@@ -218,7 +218,7 @@ export class LocalBatchService {
           requestBody: parsedBody,
           status,
           responseHeaders: all,
-          responseBody: body,
+          responseBody: raw ? raw.toString("utf8") : body,
         });
       }
       if (raw) {

@@ -1,0 +1,122 @@
+/**
+ * The local Batch service at the protocol level (process executor, no Docker needed): the core's
+ * requests and the service's responses validated by oav, auth, errors, limits and fault injection.
+ */
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import { BatchClient } from "../shared/client/batchClient.js";
+import { BatchServiceError } from "../shared/client/errors.js";
+import { runWorkload } from "../shared/run/run.js";
+import { silentReporter } from "../shared/run/reporter.js";
+import { processExecutor } from "../local-batch/runtime/executors.js";
+import { LocalBatchService, type FaultOptions } from "../local-batch/service.js";
+import { batchSpecMissing } from "./helpers/requirements.js";
+import { ExchangeRecorder } from "./helpers/recorder.js";
+import { load } from "./helpers/specs.js";
+
+const KEY = Buffer.from("local service test key").toString("base64");
+let toClose: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of toClose.reverse()) await c();
+  toClose = [];
+});
+
+async function start(options: { faults?: FaultOptions; recorder?: ExchangeRecorder; maxNodesPerPool?: number } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), "azbr-local-"));
+  const service = new LocalBatchService({ accountName: "local", accountKey: KEY, dataDir, executor: processExecutor(), faults: options.faults, onExchange: options.recorder?.record, maxNodesPerPool: options.maxNodesPerPool });
+  const url = await service.listen();
+  const client = new BatchClient({ accountUrl: url, auth: { kind: "sharedKey", accountName: "local", accountKey: KEY }, retry: { maxRetryTimeMs: 120_000, maxRetries: 20 } });
+  toClose.push(() => service.close(), () => client.close());
+  return { service, client, url, dataDir };
+}
+
+const hostTasks = (patch: Record<string, any>) => load({ pool: { container: undefined }, tasks: { defaults: { image: undefined }, ...patch } });
+
+describe("the local Batch service", () => {
+  test.skipIf(batchSpecMissing)("runs a workload; every request and response validates against the REST definition", async () => {
+    const recorder = new ExchangeRecorder();
+    const { client } = await start({ recorder });
+    const workload = hostTasks({
+      list: [
+        { id: "a", command: "/bin/sh -c 'echo hello from $AZ_BATCH_TASK_ID'" },
+        { id: "b", command: "/bin/sh -c 'echo to stderr >&2; exit 3'" },
+        { id: "c", command: "/bin/true", dependsOn: ["a"] },
+      ],
+    });
+    const result = await runWorkload(client, workload, silentReporter, { pollIntervalMs: 50, cleanup: "pool" });
+    expect(result.outcomes.map((o) => [o.id, o.result, o.exitCode]).sort()).toEqual([["a", "success", 0], ["b", "failure", 3], ["c", "success", 0]]);
+    expect(result.outcomes.find((o) => o.id === "b")!.stderrTail).toBe("to stderr");
+    // Extra calls so that the rest of the served surface is checked too.
+    await client.send("POST", "/jobs", { body: { id: "j2", poolInfo: { poolId: "missing" } }, idempotent: true }).catch(() => {});
+    await client.send("GET", "/jobs/nope", { accept: [404] });
+    for await (const _ of client.list("/jobs")) void _;
+    for await (const _ of client.list("/pools", { query: { $select: "id,state" } })) void _;
+    const { problems, operations } = await recorder.validate();
+    expect(problems).toEqual([]);
+    expect([...operations]).toEqual(expect.arrayContaining(["Pool_Get", "Pool_Add", "ComputeNode_List", "Job_Add", "Task_AddCollection", "Job_GetTaskCounts", "Task_List", "File_GetPropertiesFromTask", "File_GetFromTask", "Job_Delete", "Pool_Delete", "Job_Get", "Job_List", "Pool_List"]));
+  });
+
+  test("a wrong key is refused with 403 AuthenticationFailed", async () => {
+    const { url } = await start();
+    const client = new BatchClient({ accountUrl: url, auth: { kind: "sharedKey", accountName: "local", accountKey: Buffer.from("wrong").toString("base64") } });
+    toClose.push(() => client.close());
+    const error = (await client.send("GET", "/pools").catch((e: unknown) => e)) as BatchServiceError;
+    expect(error.statusCode).toBe(403);
+    expect(error.code).toBe("AuthenticationFailed");
+    expect(error.values).toContainEqual({ key: "AuthenticationErrorDetail", value: expect.stringContaining("MAC signature") });
+  });
+
+  test("errors: PoolExists, JobNotFound, unknown properties refused, more than 100 tasks refused", async () => {
+    const { client } = await start();
+    const pool = { id: "p", vmSize: "standard_d2s_v3", virtualMachineConfiguration: { imageReference: { publisher: "a", offer: "b", sku: "c" }, nodeAgentSKUId: "batch.node.ubuntu 22.04" }, targetDedicatedNodes: 1 };
+    await client.send("POST", "/pools", { body: pool });
+    const codeOf = async (p: Promise<unknown>) => ((await p.catch((e: unknown) => e)) as BatchServiceError).code;
+    expect(await codeOf(client.send("POST", "/pools", { body: pool }))).toBe("PoolExists");
+    expect(await codeOf(client.send("GET", "/jobs/none"))).toBe("JobNotFound");
+    const unknown = (await client.send("POST", "/pools", { body: { ...pool, id: "q", networkConfiguration: {} } }).catch((e: unknown) => e)) as BatchServiceError;
+    expect(unknown.code).toBe("InvalidRequestBody");
+    expect(unknown.values).toContainEqual({ key: "PropertyName", value: "networkConfiguration" });
+    await client.send("POST", "/jobs", { body: { id: "j", poolInfo: { poolId: "p" } } });
+    const many = { value: Array.from({ length: 101 }, (_, i) => ({ id: `t${i}`, commandLine: "/bin/true" })) };
+    expect(await codeOf(client.send("POST", "/jobs/j/addtaskcollection", { body: many }))).toBe("RequestBodyTooLarge");
+    const big = { value: [{ id: "t", commandLine: "x".repeat(1024 * 1024) }] };
+    expect(await codeOf(client.send("POST", "/jobs/j/addtaskcollection", { body: big }))).toBe("RequestBodyTooLarge");
+    expect(await codeOf(client.send("POST", "/jobs/j/addtaskcollection", { body: { value: [{ id: "t", commandLine: "a", bogus: 1 }] } }))).toBe("InvalidRequestBody");
+    const results = await client.json<{ value: { status: string; error?: { code: string } }[] }>("POST", "/jobs/j/addtaskcollection", { body: { value: [{ id: "T1", commandLine: "/bin/true" }, { id: "t1", commandLine: "/bin/true" }] } });
+    expect(results.value.map((r) => r.error?.code ?? r.status)).toEqual(["success", "TaskExists"]);
+  });
+
+  test("with 10% 429/503, resets and commit-then-fail, 1,000 tasks each run exactly once", async () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const { client, dataDir } = await start({
+      faults: { throttleShare: 0.05, unavailableShare: 0.05, resetShare: 0.02, commitThenFailShare: 0.1, retryAfterMs: 10, random },
+      maxNodesPerPool: 2,
+    });
+    const workload = load({
+      pool: { container: undefined, taskSlotsPerNode: 8, nodes: { dedicated: 2 } },
+      tasks: {
+        defaults: { image: undefined },
+        list: [{ id: "t{{ item }}", command: "/bin/sh -c 'echo ran >> $AZ_BATCH_NODE_SHARED_DIR/$AZ_BATCH_TASK_ID.txt'", forEach: { range: [1, 1000] } }],
+      },
+    });
+    const result = await runWorkload(client, workload, silentReporter, { pollIntervalMs: 100 });
+    expect(result.addFailures).toEqual([]);
+    expect(result.outcomes).toHaveLength(1000);
+    expect(result.succeeded).toBe(true);
+    // Each task wrote one line per run; count the files and the lines across the nodes.
+    const runs = new Map<string, number>();
+    const nodesDir = join(dataDir, "pools", "pool-1", "nodes");
+    const { readFileSync } = await import("node:fs");
+    for (const node of readdirSync(nodesDir)) {
+      for (const f of readdirSync(join(nodesDir, node, "shared"))) {
+        const lines = readFileSync(join(nodesDir, node, "shared", f), "utf8").trim().split("\n").length;
+        runs.set(f, (runs.get(f) ?? 0) + lines);
+      }
+    }
+    expect(runs.size).toBe(1000);
+    expect([...runs.values()].every((n) => n === 1)).toBe(true);
+  }, 180_000);
+});
