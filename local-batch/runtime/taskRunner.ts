@@ -118,7 +118,9 @@ export class TaskFailure extends Error {
 }
 
 async function download(url: string, target: string, mode?: string): Promise<void> {
-  const response = await fetch(url);
+  const response = await fetch(url).catch((error: Error) => {
+    throw new TaskFailure("BlobDownloadMiscError", `download of ${redactUrl(url)} failed: ${(error.cause as Error | undefined)?.message ?? error.message}`);
+  });
   if (!response.ok) throw new TaskFailure("BlobDownloadMiscError", `download of ${redactUrl(url)} failed: HTTP ${response.status}`);
   await mkdir(dirname(target), { recursive: true });
   await writeFile(target, Buffer.from(await response.arrayBuffer()), mode ? { mode: Number.parseInt(mode, 8) } : {});
@@ -198,7 +200,9 @@ export async function uploadOutputFiles(files: OutputFile[] | undefined, taskDir
       const target = new URL(container);
       target.pathname = `${container.pathname.replace(/\/$/, "")}/${name}`;
       const body = await readFile(join(base, rel));
-      const response = await fetch(target, { method: "PUT", body, headers: { "x-ms-blob-type": "BlockBlob", "x-ms-version": "2021-12-02", "content-length": String(body.length) } });
+      const response = await fetch(target, { method: "PUT", body, headers: { "x-ms-blob-type": "BlockBlob", "x-ms-version": "2021-12-02" } }).catch((error: Error) => {
+        throw new TaskFailure("FileUploadMiscError", `upload of ${rel} to ${redactUrl(container.toString())} failed: ${(error.cause as Error | undefined)?.message ?? error.message}`);
+      });
       if (!response.ok) throw new TaskFailure("FileUploadMiscError", `upload of ${rel} to ${redactUrl(container.toString())} failed: HTTP ${response.status}`);
     }
   }

@@ -1,0 +1,141 @@
+/**
+ * Real components for the container tests: the Docker engine (DOCKER_HOST), a private registry
+ * (Debian's docker-registry with htpasswd auth on 127.0.0.1), test images built FROM scratch with
+ * busybox-static and pushed there, and Azurite for blob containers.
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { BlobServiceClient, ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } from "@azure/storage-blob";
+import { dockerReachable } from "../../local-batch/runtime/executors.js";
+import { BUSYBOX, buildBusyboxImage } from "../../local-batch/images/busyboxImage.js";
+import { requirement } from "./requirements.js";
+
+const run = promisify(execFile);
+
+const which = (name: string) => ["/usr/bin", "/usr/sbin", "/usr/local/bin", "/bin"].some((d) => existsSync(join(d, name)));
+
+export const containersMissing =
+  requirement("a Docker engine (set DOCKER_HOST, e.g. from scripts/ci/dockerd.sh up DIR)", await dockerReachable()) ??
+  requirement("docker-registry and htpasswd (Debian packages docker-registry, apache2-utils)", which("docker-registry") && which("htpasswd")) ??
+  requirement("busybox-static (Debian package busybox-static)", Boolean(BUSYBOX));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${url} did not answer in ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+}
+
+export interface Registry {
+  host: string;
+  username: string;
+  password: string;
+  stop(): Promise<void>;
+}
+
+export async function startRegistry(): Promise<Registry> {
+  const dir = mkdtempSync(join(tmpdir(), "azbr-registry-"));
+  const port = await freePort();
+  const username = "batchpull";
+  const password = `pw-${Math.random().toString(36).slice(2)}`;
+  const { stdout } = await run("htpasswd", ["-Bbn", username, password]);
+  writeFileSync(join(dir, "htpasswd"), stdout);
+  writeFileSync(
+    join(dir, "config.yml"),
+    [
+      "version: 0.1",
+      "log: { level: error }",
+      `storage: { filesystem: { rootdirectory: ${join(dir, "data")} }, delete: { enabled: true } }`,
+      `http: { addr: 127.0.0.1:${port} }`,
+      `auth: { htpasswd: { realm: azbr, path: ${join(dir, "htpasswd")} } }`,
+    ].join("\n"),
+  );
+  const child = spawn("docker-registry", ["serve", join(dir, "config.yml")], { stdio: "ignore" });
+  await waitForHttp(`http://127.0.0.1:${port}/v2/`);
+  return { host: `127.0.0.1:${port}`, username, password, stop: stopper(child) };
+}
+
+/** Builds the test images, pushes them with a throwaway login, and removes the local copies. */
+export async function pushTestImages(registry: Registry): Promise<{ plain: string; entry: string; missing: string }> {
+  const config = mkdtempSync(join(tmpdir(), "azbr-pusher-"));
+  const env = { ...process.env, DOCKER_CONFIG: config };
+  const plain = `${registry.host}/azbr/plain:1`;
+  const entry = `${registry.host}/azbr/entry:1`;
+  await buildBusyboxImage(plain, {}, env);
+  await buildBusyboxImage(entry, { entrypoint: ["/bin/sh", "-c", "echo entrypoint-ran as $AZ_BATCH_TASK_ID"] }, env);
+  const login = spawn("docker", ["login", "--username", registry.username, "--password-stdin", registry.host], { env, stdio: ["pipe", "ignore", "pipe"] });
+  login.stdin.end(registry.password);
+  await new Promise<void>((resolve, reject) => login.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`docker login failed (${code})`)))));
+  for (const image of [plain, entry]) await run("docker", ["push", "--quiet", image], { env });
+  await run("docker", ["rmi", "--force", plain, entry], { env });
+  return { plain, entry, missing: `${registry.host}/azbr/missing:1` };
+}
+
+export interface Azurite {
+  blobEndpoint: string;
+  containerSasUrl(container: string): Promise<string>;
+  readBlob(container: string, name: string): Promise<string | undefined>;
+  stop(): Promise<void>;
+}
+
+const DEV_ACCOUNT = "devstoreaccount1";
+// Azurite's documented well-known development key: public, not a secret.
+const DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+export async function startAzurite(): Promise<Azurite> {
+  const dir = mkdtempSync(join(tmpdir(), "azbr-azurite-"));
+  const port = await freePort();
+  const bin = new URL("../../node_modules/.bin/azurite-blob", import.meta.url).pathname;
+  const child = spawn(bin, ["--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", dir, "--silent", "--skipApiVersionCheck", "--loose"], { stdio: "ignore" });
+  const blobEndpoint = `http://127.0.0.1:${port}/${DEV_ACCOUNT}`;
+  await waitForHttp(blobEndpoint);
+  const credential = new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_KEY);
+  const service = new BlobServiceClient(blobEndpoint, credential);
+  return {
+    blobEndpoint,
+    async containerSasUrl(name) {
+      const container = service.getContainerClient(name);
+      await container.createIfNotExists();
+      const sas = generateBlobSASQueryParameters(
+        { containerName: name, permissions: ContainerSASPermissions.parse("racwl"), expiresOn: new Date(Date.now() + 3_600_000) },
+        credential,
+      ).toString();
+      return `${container.url}?${sas}`;
+    },
+    async readBlob(container, name) {
+      const blob = service.getContainerClient(container).getBlobClient(name);
+      if (!(await blob.exists())) return undefined;
+      return (await blob.downloadToBuffer()).toString("utf8");
+    },
+    stop: stopper(child),
+  };
+}
