@@ -1,0 +1,148 @@
+/** More of the local service's Batch semantics, on the process executor. */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterEach, describe, expect, test } from "vitest";
+import type { CloudJob, CloudTask, ComputeNode } from "../shared/batch/types.js";
+import { BatchClient } from "../shared/client/batchClient.js";
+import { EXIT, main } from "../shared/cli/main.js";
+import { processExecutor } from "../local-batch/runtime/executors.js";
+import { LocalBatchService } from "../local-batch/service.js";
+import { chooseExecutor, ExecutorUnavailableError } from "../local-batch/start.js";
+
+const KEY = Buffer.from("features key").toString("base64");
+let toClose: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of toClose.reverse()) await c();
+  toClose = [];
+});
+
+async function start(acceptBearer = false) {
+  const dataDir = mkdtempSync(join(tmpdir(), "azbr-features-"));
+  const service = new LocalBatchService({ accountName: "local", accountKey: KEY, dataDir, executor: processExecutor(), acceptBearer });
+  const url = await service.listen();
+  const client = new BatchClient({ accountUrl: url, auth: { kind: "sharedKey", accountName: "local", accountKey: KEY } });
+  toClose.push(() => service.close(), () => client.close());
+  return { service, client, url, dataDir };
+}
+
+const POOL = { id: "p", vmSize: "standard_d2s_v3", virtualMachineConfiguration: { imageReference: { publisher: "a", offer: "b", sku: "c" }, nodeAgentSKUId: "batch.node.ubuntu 22.04" }, targetDedicatedNodes: 1, taskSlotsPerNode: 4 };
+
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const nodes = (client: BatchClient, pool: string) => client.json<{ value: ComputeNode[] }>("GET", `/pools/${pool}/nodes`).then((r) => r.value);
+
+describe("local service semantics", () => {
+  test("a start task runs on the node first; a failed one with waitForSuccess leaves the node starttaskfailed", async () => {
+    const { client } = await start();
+    await client.send("POST", "/pools", { body: { ...POOL, startTask: { commandLine: "/bin/sh -c 'echo ready > $AZ_BATCH_NODE_STARTUP_DIR/marker'", waitForSuccess: true } } });
+    const good = await until(() => nodes(client, "p"), (n) => n[0]?.state === "idle");
+    expect(good[0]).toMatchObject({ state: "idle", startTaskInfo: { state: "completed", exitCode: 0, result: "success" } });
+    await client.send("POST", "/pools", { body: { ...POOL, id: "bad", startTask: { commandLine: "/bin/sh -c 'exit 4'", waitForSuccess: true } } });
+    const bad = await until(() => nodes(client, "bad"), (n) => n[0]?.state === "starttaskfailed");
+    expect(bad[0]).toMatchObject({ state: "starttaskfailed", startTaskInfo: { exitCode: 4, result: "failure", failureInfo: { code: "FailureExitCode" } } });
+  });
+
+  test("headers: request-id always, client-request-id echoed when asked, ETag on gets", async () => {
+    const { client } = await start();
+    await client.send("POST", "/pools", { body: POOL });
+    const r = await client.send("GET", "/pools/p", { headers: { "client-request-id": "abc-123" } });
+    expect(r.headers["request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(r.headers["client-request-id"]).toBe("abc-123");
+    expect(r.headers.etag).toMatch(/^0x[0-9A-F]+$/);
+  });
+
+  test("bearer tokens are accepted in dev mode only", async () => {
+    const strict = await start(false);
+    const dev = await start(true);
+    const credential = { getToken: async () => ({ token: "dev-token", expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    const a = new BatchClient({ accountUrl: strict.url, auth: { kind: "entra", credential } });
+    const b = new BatchClient({ accountUrl: dev.url, auth: { kind: "entra", credential } });
+    toClose.push(() => a.close(), () => b.close());
+    expect(((await a.send("GET", "/pools").catch((e: unknown) => e)) as { code: string }).code).toBe("AuthenticationFailed");
+    expect((await b.send("GET", "/pools")).status).toBe(200);
+  });
+
+  test("dependsOn id ranges, onAllTasksComplete terminatejob, and paging of task lists", async () => {
+    const { client } = await start();
+    await client.send("POST", "/pools", { body: POOL });
+    await client.send("POST", "/jobs", { body: { id: "j", poolInfo: { poolId: "p" }, usesTaskDependencies: true, onAllTasksComplete: "terminatejob" } });
+    const value = [
+      ...[1, 2, 3].map((i) => ({ id: String(i), commandLine: "/bin/sh -c 'sleep 0.2'" })),
+      { id: "after", commandLine: "/bin/true", dependsOn: { taskIdRanges: [{ start: 1, end: 3 }] } },
+    ];
+    await client.send("POST", "/jobs/j/addtaskcollection", { body: { value } });
+    const job = await until(() => client.json<CloudJob>("GET", "/jobs/j"), (j) => j.state === "completed");
+    expect(job).toMatchObject({ state: "completed", executionInfo: { terminateReason: "AllTasksComplete" } });
+    const tasks: CloudTask[] = [];
+    for await (const t of client.list<CloudTask>("/jobs/j/tasks", { query: { maxresults: 2, $select: "id,executionInfo" } })) tasks.push(t);
+    expect(tasks.map((t) => t.id)).toEqual(["1", "2", "3", "after"]);
+    const after = tasks[3]!.executionInfo!;
+    for (const t of tasks.slice(0, 3)) expect(Date.parse(after.startTime!)).toBeGreaterThanOrEqual(Date.parse(t.executionInfo!.endTime!));
+  });
+
+  test("a job schedule's recurrence really creates jobs, whose job manager runs", async () => {
+    const { client } = await start();
+    await client.send("POST", "/pools", { body: POOL });
+    await client.send("POST", "/jobschedules", {
+      body: { id: "nightly", schedule: { recurrenceInterval: "PT1S" }, jobSpecification: { poolInfo: { poolId: "p" }, jobManagerTask: { id: "manager", commandLine: "/bin/sh -c 'echo managing $AZ_BATCH_JOB_ID'" } } },
+    });
+    const jobs = await until(
+      async () => {
+        const list: CloudJob[] = [];
+        for await (const j of client.list<CloudJob>("/jobs")) list.push(j);
+        return list;
+      },
+      (l) => l.filter((j) => j.state === "completed").length >= 2,
+      8_000,
+    );
+    expect(jobs.map((j) => j.id)).toEqual(expect.arrayContaining(["nightly:job-1", "nightly:job-2"]));
+    const out = await client.send("GET", `/jobs/${encodeURIComponent("nightly:job-1")}/tasks/manager/files/stdout.txt`);
+    expect(out.bodyText).toBe("managing nightly:job-1\n");
+    const schedule = await client.json<{ executionInfo: { recentJob?: { id: string } } }>("GET", "/jobschedules/nightly");
+    expect(schedule.executionInfo.recentJob?.id).toMatch(/^nightly:job-\d+$/);
+    await client.send("DELETE", "/jobschedules/nightly");
+    expect((await client.send("GET", "/jobschedules/nightly", { accept: [404] })).status).toBe(404);
+  });
+
+  test("task files: list with recursion, files under wd/, byte ranges", async () => {
+    const { client } = await start();
+    await client.send("POST", "/pools", { body: POOL });
+    await client.send("POST", "/jobs", { body: { id: "f", poolInfo: { poolId: "p" } } });
+    await client.send("POST", "/jobs/f/tasks", { body: { id: "t", commandLine: "/bin/sh -c 'mkdir -p out && echo 0123456789 > out/data.txt && echo done'" } });
+    await until(() => client.json<CloudTask>("GET", "/jobs/f/tasks/t"), (t) => t.state === "completed");
+    const files = await client.json<{ value: { name: string; isDirectory: boolean; properties?: { contentLength: number } }[] }>("GET", "/jobs/f/tasks/t/files", { query: { recursive: true } });
+    expect(files.value.map((f) => f.name).sort()).toEqual(["stderr.txt", "stdout.txt", "wd", "wd/out", "wd/out/data.txt"]);
+    expect((await client.send("GET", "/jobs/f/tasks/t/files/wd/out/data.txt", { headers: { "ocp-range": "bytes=2-5" } })).bodyText).toBe("2345");
+    expect((await client.send("GET", "/jobs/f/tasks/t/files/stdout.txt")).bodyText).toBe("done\n");
+    expect((await client.send("GET", "/jobs/f/tasks/t/files/..%2F..%2Fsecret", { accept: [404] })).status).toBe(404);
+  });
+
+  test("executors: an explicit docker executor without an engine is refused; auto falls back to processes with a warning", async () => {
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = "unix:///nonexistent/docker.sock";
+    try {
+      await expect(chooseExecutor("docker", tmpdir(), () => {})).rejects.toBeInstanceOf(ExecutorUnavailableError);
+      const warnings: string[] = [];
+      expect((await chooseExecutor("auto", tmpdir(), (m) => warnings.push(m))).kind).toBe("process");
+      expect(warnings).toEqual([expect.stringContaining("container images are not used")]);
+      const err = new PassThrough();
+      let stderr = "";
+      err.on("data", (d) => (stderr += d));
+      const code = await main(["run", "examples/render.yaml", "--local", "--executor", "docker"], { stdout: new PassThrough(), stderr: err as unknown as NodeJS.WriteStream, env: {} });
+      expect(code).toBe(EXIT.invalid);
+      expect(stderr).toContain("--executor docker: no Docker engine answers");
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
+  });
+});
