@@ -14,6 +14,15 @@ const b = "boolean" as const;
 const shape = (name: string) => ({ shape: name });
 const array = (t: FieldType) => ({ array: t });
 
+/** The fields every kind of task body has. */
+const TASK_COMMON: Shape = {
+  commandLine: s,
+  containerSettings: shape("TaskContainerSettings"),
+  resourceFiles: array(shape("ResourceFile")),
+  environmentSettings: array(shape("EnvironmentSetting")),
+  userIdentity: shape("UserIdentity"),
+};
+
 const SHAPES: Record<string, Shape> = {
   EnvironmentSetting: { name: s, value: s },
   Metadata: { name: s, value: s },
@@ -38,15 +47,7 @@ const SHAPES: Record<string, Shape> = {
   JobConstraints: { maxWallClockTime: s, maxTaskRetryCount: n },
   TaskIdRange: { start: n, end: n },
   TaskDependencies: { taskIds: array(s), taskIdRanges: array(shape("TaskIdRange")) },
-  StartTask: {
-    commandLine: s,
-    containerSettings: shape("TaskContainerSettings"),
-    resourceFiles: array(shape("ResourceFile")),
-    environmentSettings: array(shape("EnvironmentSetting")),
-    userIdentity: shape("UserIdentity"),
-    maxTaskRetryCount: n,
-    waitForSuccess: b,
-  },
+  StartTask: { ...TASK_COMMON, maxTaskRetryCount: n, waitForSuccess: b },
   ImageReference: { publisher: s, offer: s, sku: s, version: s, virtualMachineImageId: s },
   ContainerConfiguration: { type: s, containerImageNames: array(s), containerRegistries: array(shape("ContainerRegistry")) },
   VirtualMachineConfiguration: { imageReference: shape("ImageReference"), nodeAgentSKUId: s, containerConfiguration: shape("ContainerConfiguration") },
@@ -68,42 +69,9 @@ const SHAPES: Record<string, Shape> = {
   },
   PoolResize: { targetDedicatedNodes: n, targetLowPriorityNodes: n, resizeTimeout: s, nodeDeallocationOption: s },
   PoolPatch: { startTask: shape("StartTask"), metadata: array(shape("Metadata")), displayName: s, vmSize: s, taskSlotsPerNode: n },
-  JobManagerTask: {
-    id: s,
-    displayName: s,
-    commandLine: s,
-    containerSettings: shape("TaskContainerSettings"),
-    resourceFiles: array(shape("ResourceFile")),
-    outputFiles: array(shape("OutputFile")),
-    environmentSettings: array(shape("EnvironmentSetting")),
-    constraints: shape("TaskConstraints"),
-    requiredSlots: n,
-    killJobOnCompletion: b,
-    userIdentity: shape("UserIdentity"),
-    runExclusive: b,
-    allowLowPriorityNode: b,
-  },
-  JobPreparationTask: {
-    id: s,
-    commandLine: s,
-    containerSettings: shape("TaskContainerSettings"),
-    resourceFiles: array(shape("ResourceFile")),
-    environmentSettings: array(shape("EnvironmentSetting")),
-    constraints: shape("TaskConstraints"),
-    waitForSuccess: b,
-    userIdentity: shape("UserIdentity"),
-    rerunOnNodeRebootAfterSuccess: b,
-  },
-  JobReleaseTask: {
-    id: s,
-    commandLine: s,
-    containerSettings: shape("TaskContainerSettings"),
-    resourceFiles: array(shape("ResourceFile")),
-    environmentSettings: array(shape("EnvironmentSetting")),
-    maxWallClockTime: s,
-    retentionTime: s,
-    userIdentity: shape("UserIdentity"),
-  },
+  JobManagerTask: { ...TASK_COMMON, id: s, displayName: s, outputFiles: array(shape("OutputFile")), constraints: shape("TaskConstraints"), requiredSlots: n, killJobOnCompletion: b, runExclusive: b, allowLowPriorityNode: b },
+  JobPreparationTask: { ...TASK_COMMON, id: s, constraints: shape("TaskConstraints"), waitForSuccess: b, rerunOnNodeRebootAfterSuccess: b },
+  JobReleaseTask: { ...TASK_COMMON, id: s, maxWallClockTime: s, retentionTime: s },
   PoolInfo: { poolId: s },
   JobSpecification: {
     displayName: s,
@@ -125,19 +93,7 @@ const SHAPES: Record<string, Shape> = {
   JobTerminate: { terminateReason: s },
   Schedule: { doNotRunUntil: s, doNotRunAfter: s, startWindow: s, recurrenceInterval: s },
   JobScheduleAdd: { id: s, displayName: s, schedule: shape("Schedule"), jobSpecification: shape("JobSpecification"), metadata: array(shape("Metadata")) },
-  TaskAdd: {
-    id: s,
-    displayName: s,
-    commandLine: s,
-    containerSettings: shape("TaskContainerSettings"),
-    resourceFiles: array(shape("ResourceFile")),
-    outputFiles: array(shape("OutputFile")),
-    environmentSettings: array(shape("EnvironmentSetting")),
-    constraints: shape("TaskConstraints"),
-    requiredSlots: n,
-    userIdentity: shape("UserIdentity"),
-    dependsOn: shape("TaskDependencies"),
-  },
+  TaskAdd: { ...TASK_COMMON, id: s, displayName: s, outputFiles: array(shape("OutputFile")), constraints: shape("TaskConstraints"), requiredSlots: n, dependsOn: shape("TaskDependencies") },
   TaskCollection: { value: array(shape("TaskAdd")) },
 };
 SHAPES.JobAdd = { id: s, ...SHAPES.JobSpecification };
