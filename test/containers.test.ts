@@ -53,6 +53,7 @@ describe.skipIf(containersMissing ?? batchSpecMissing)("containers on the local 
     image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: "20-04-lts" },
     nodes: { dedicated: 1 },
     taskSlotsPerNode: 4,
+    startTask: { command: "/bin/sh -c 'echo started on $AZ_BATCH_NODE_ID > started.txt'" },
     container: {
       type: "dockerCompatible",
       prefetch: [images.plain, images.entry],
@@ -86,12 +87,14 @@ describe.skipIf(containersMissing ?? batchSpecMissing)("containers on the local 
       pool: pool(),
       job: { id: "basics" },
       tasks: {
-        defaults: { image: images.plain, env: { MODE: "fast" } },
+        defaults: { env: { MODE: "fast" } },
         list: [
           { id: "entrypoint", image: images.entry, command: "" },
-          { id: "command", command: "/bin/echo plain-ran" },
-          { id: "env", command: "/bin/sh -c 'echo $AZ_BATCH_JOB_ID/$AZ_BATCH_TASK_ID $MODE; pwd; echo $AZ_BATCH_TASK_WORKING_DIR'" },
-          { id: "imagedir", command: "/bin/sh -c pwd", workingDirectory: "containerImageDefault" },
+          { id: "command", image: images.plain, command: "/bin/echo plain-ran" },
+          { id: "env", image: images.plain, command: "/bin/sh -c 'echo $AZ_BATCH_JOB_ID/$AZ_BATCH_TASK_ID $MODE; pwd; echo $AZ_BATCH_TASK_WORKING_DIR'" },
+          { id: "imagedir", image: images.plain, command: "/bin/sh -c pwd", workingDirectory: "containerImageDefault" },
+          // No image: a host process on the node, which sees the start task's output.
+          { id: "host", command: "/bin/cat ../../../../../startup/wd/started.txt" },
         ],
       },
     });
@@ -106,6 +109,7 @@ describe.skipIf(containersMissing ?? batchSpecMissing)("containers on the local 
     expect(pwd).toBe(wd);
     expect(pwd).toBe(join(nodeRoot(), "workitems", "basics", "job-1", "env", "wd"));
     expect(await file("basics", "imagedir", "stdout.txt")).toBe("/\n");
+    expect(await file("basics", "host", "stdout.txt")).toBe("started on tvmps_local_containers_1\n");
   }, 120_000);
 
   test("isolation mounts: only Task cannot see shared/; read-only mounts refuse writes; dependencies order them", async () => {

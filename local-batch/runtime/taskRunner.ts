@@ -7,7 +7,10 @@
 import { mkdir, readdir, stat, writeFile, readFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import type { ContainerHostBatchBindMountEntry, OutputFile, ResourceFile, TaskContainerSettings } from "../../shared/batch/types.js";
-import type { Executor, Mount, RunResult } from "./executors.js";
+import { processExecutor, type Executor, type Mount, type RunResult } from "./executors.js";
+
+/** Tasks without container settings run on the "host", whatever runs the containers. */
+const hostExecutor = processExecutor();
 
 export interface NodeDirs {
   root: string;
@@ -226,7 +229,8 @@ export async function runOnNode(executor: Executor, ctx: TaskContext, signal: Ab
       signal,
     });
   }
-  return executor.run({ name: ctx.taskId, commandLine: ctx.commandLine, env: taskEnvironment(ctx), taskDir: ctx.taskDir, workingDir: wd, signal });
+  const host = executor.kind === "process" ? executor : hostExecutor;
+  return host.run({ name: ctx.taskId, commandLine: ctx.commandLine, env: taskEnvironment(ctx), taskDir: ctx.taskDir, workingDir: wd, signal });
 }
 
 export async function fileInfo(path: string): Promise<{ size: number; mtime: Date; ctime: Date; isDirectory: boolean } | undefined> {
