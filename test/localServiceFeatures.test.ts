@@ -89,6 +89,27 @@ describe("local service semantics", () => {
     for (const t of tasks.slice(0, 3)) expect(Date.parse(after.startTime!)).toBeGreaterThanOrEqual(Date.parse(t.executionInfo!.endTime!));
   });
 
+  test("run stops, exit 1, when the remaining tasks wait on a failed dependency (Batch would keep them forever)", async () => {
+    const { url } = await start();
+    const spec = join(mkdtempSync(join(tmpdir(), "azbr-blocked-")), "spec.yaml");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        pool: { id: "p", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" } },
+        job: { id: "blocked" },
+        tasks: { list: [{ id: "a", command: "/bin/false" }, { id: "b", command: "/bin/true", dependsOn: ["a"] }, { id: "c", command: "/bin/true", dependsOn: ["b"] }, { id: "d", command: "/bin/true" }] },
+      }),
+    );
+    const out = new PassThrough();
+    let stdout = "";
+    out.on("data", (d) => (stdout += d));
+    const code = await main(["run", spec, "--account-url", url, "--poll-interval", "0.05"], { stdout: out, stderr: new PassThrough() as unknown as NodeJS.WriteStream, env: { AZURE_BATCH_ACCESS_KEY: KEY, AZURE_BATCH_ACCOUNT: "local" } });
+    expect(code).toBe(EXIT.taskFailed);
+    expect(stdout).toContain("1 succeeded, 1 failed");
+    expect(stdout).toContain("2 blocked (a task they depend on failed): b, c");
+  });
+
   test("a job schedule's recurrence really creates jobs, whose job manager runs", async () => {
     const { client } = await start();
     await client.send("POST", "/pools", { body: POOL });

@@ -181,6 +181,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
             const failed = result.outcomes.filter((o) => o.result === "failure").length;
             write(io.stdout, `${result.outcomes.length - failed} succeeded, ${failed} failed${result.addFailures.length ? `, ${result.addFailures.length} not added` : ""}`);
             if (result.jobEnded) write(io.stdout, `the job ended before all tasks completed: ${result.jobEnded}`);
+            if (result.blocked?.length) write(io.stdout, `${result.blocked.length} blocked (a task they depend on failed): ${result.blocked.join(", ")}`);
           }
           return result.succeeded ? EXIT.ok : EXIT.taskFailed;
         } finally {

@@ -35,6 +35,8 @@ export interface RunResult {
   /** Tasks the service refused to add. */
   addFailures: { taskId: string; code: string; message: string }[];
   jobEnded?: string;
+  /** Tasks left waiting on a failed dependency. */
+  blocked?: string[];
   schedule?: boolean;
 }
 
@@ -70,7 +72,7 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
     }
     const waited = await waitForTasks(client, jobId, followed, reporter, { signal, pollIntervalMs: options.pollIntervalMs, redactor });
     const succeeded = addFailures.length === 0 && !waited.jobEnded && waited.outcomes.every((o) => o.result === "success");
-    const result: RunResult = { ...base, addFailures, outcomes: waited.outcomes, succeeded, jobEnded: waited.jobEnded };
+    const result: RunResult = { ...base, addFailures, outcomes: waited.outcomes, succeeded: succeeded && !waited.blocked, jobEnded: waited.jobEnded, blocked: waited.blocked };
     await cleanup(client, workload, options.cleanup ?? workload.spec.cleanup ?? "none", poolCreated, reporter);
     return result;
   } catch (error) {

@@ -23,6 +23,34 @@ export interface WaitResult {
   counts: TaskCounts;
   /** Set when the job ended before every task completed (e.g. its max wall clock time). */
   jobEnded?: string;
+  /** Tasks that can never start: a task they depend on failed (Batch keeps them waiting forever). */
+  blocked?: string[];
+}
+
+/** Active tasks that wait, directly or through others, on a task that failed. */
+async function findBlocked(client: BatchClient, jobPath: string, outcomes: Map<string, TaskOutcome>, signal?: AbortSignal): Promise<{ blocked: string[]; active: number }> {
+  const active: CloudTask[] = [];
+  for await (const t of client.list<CloudTask & { dependsOn?: { taskIds?: string[]; taskIdRanges?: { start: number; end: number }[] } }>(`${jobPath}/tasks`, {
+    query: { $filter: "state eq 'active'", $select: "id,dependsOn" },
+    signal,
+  })) active.push(t);
+  const failed = new Set([...outcomes.values()].filter((o) => o.result === "failure").map((o) => o.id.toLowerCase()));
+  const parents = (t: CloudTask & { dependsOn?: { taskIds?: string[]; taskIdRanges?: { start: number; end: number }[] } }) => [
+    ...(t.dependsOn?.taskIds ?? []),
+    ...(t.dependsOn?.taskIdRanges ?? []).flatMap((r) => Array.from({ length: r.end - r.start + 1 }, (_, i) => String(r.start + i))),
+  ].map((id) => id.toLowerCase());
+  const blocked = new Set<string>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const t of active) {
+      const id = t.id.toLowerCase();
+      if (!blocked.has(id) && parents(t).some((p) => failed.has(p) || blocked.has(p))) {
+        blocked.add(id);
+        changed = true;
+      }
+    }
+  }
+  return { blocked: active.filter((t) => blocked.has(t.id.toLowerCase())).map((t) => t.id), active: active.length };
 }
 
 /** Overlap kept when asking for tasks completed "since": stateTransitionTime is the service's clock. */
@@ -92,6 +120,13 @@ export async function waitForTasks(client: BatchClient, jobId: string, taskIds: 
     }
     if (seen.size >= total) return { outcomes: [...seen.values()], counts };
 
+    if (found === 0 && counts.running === 0 && counts.active > 0 && [...seen.values()].some((o) => o.result === "failure")) {
+      const { blocked, active } = await findBlocked(client, jobPath, seen, options.signal);
+      if (active > 0 && blocked.length === active) {
+        for (const id of blocked) reporter.warn(`task ${id} can never start: a task it depends on failed`);
+        return { outcomes: [...seen.values()], counts, blocked };
+      }
+    }
     if (found === 0 && counts.active + counts.running === 0) {
       // Nothing left to run, yet tasks missing: has the job itself ended?
       const job = await client.json<CloudJob>("GET", jobPath, { query: { $select: "id,state,executionInfo" }, signal: options.signal });
