@@ -901,7 +901,6 @@ export class LocalBatchService {
         t.executionInfo.startTime = now();
         const maxRetries = t.body.constraints?.maxTaskRetryCount ?? job.body.constraints?.maxTaskRetryCount ?? 0;
         const wallClock = parseDuration(t.body.constraints?.maxWallClockTime);
-        const started = Date.now();
         const timer = wallClock !== undefined ? setTimeout(() => {
           t.endReason = { code: "MaxWallClockTimeExceeded", message: `The task ran longer than its maximum wall clock time (${t.body.constraints?.maxWallClockTime}) and was ended` };
           t.abort?.abort(new Error("wall clock"));
@@ -936,7 +935,6 @@ export class LocalBatchService {
         } finally {
           clearTimeout(timer);
         }
-        void started;
       }
       const succeeded = exitCode === 0 && !failure && !t.endReason;
       if (!t.endReason) {

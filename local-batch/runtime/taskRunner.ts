@@ -64,7 +64,7 @@ export function taskEnvironment(ctx: TaskContext, mounted?: Set<string>): Record
     AZ_BATCH_TASK_ID: ctx.taskId,
     AZ_BATCH_TASK_DIR: ctx.taskDir,
     AZ_BATCH_TASK_WORKING_DIR: wd,
-    AZ_BATCH_TASK_USER: ctx.isAdmin ? "_azbatch" : "_azbatch",
+    AZ_BATCH_TASK_USER: "_azbatch",
     AZ_BATCH_TASK_USER_IDENTITY: ctx.isAdmin ? "PoolAdmin" : "PoolNonAdmin",
   };
   if (ctx.jobPrepDir) {
