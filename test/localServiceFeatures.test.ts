@@ -134,6 +134,28 @@ describe("local service semantics", () => {
     expect((await client.send("GET", "/jobschedules/nightly", { accept: [404] })).status).toBe(404);
   });
 
+  test("job preparation runs once per node before the tasks; job release runs there when the job ends", async () => {
+    const { client, dataDir } = await start();
+    await client.send("POST", "/pools", { body: POOL });
+    await client.send("POST", "/jobs", {
+      body: {
+        id: "pr",
+        poolInfo: { poolId: "p" },
+        onAllTasksComplete: "terminatejob",
+        jobPreparationTask: { commandLine: "/bin/sh -c 'echo prepared >> $AZ_BATCH_NODE_SHARED_DIR/prep.log'" },
+        jobReleaseTask: { commandLine: "/bin/sh -c 'echo released >> $AZ_BATCH_NODE_SHARED_DIR/prep.log'" },
+      },
+    });
+    await client.send("POST", "/jobs/pr/addtaskcollection", {
+      body: { value: [1, 2, 3].map((i) => ({ id: `t${i}`, commandLine: "/bin/sh -c 'cat $AZ_BATCH_NODE_SHARED_DIR/prep.log'" })) },
+    });
+    const { readFileSync, existsSync } = await import("node:fs");
+    const log = join(dataDir, "pools", "p", "nodes", "tvmps_local_p_1", "shared", "prep.log");
+    await until(async () => (existsSync(log) ? readFileSync(log, "utf8") : ""), (t) => t.includes("released"));
+    expect(readFileSync(log, "utf8")).toBe("prepared\nreleased\n");
+    for (const id of ["t1", "t2", "t3"]) expect((await client.send("GET", `/jobs/pr/tasks/${id}/files/stdout.txt`)).bodyText).toBe("prepared\n");
+  });
+
   test("task files: list with recursion, files under wd/, byte ranges", async () => {
     const { client } = await start();
     await client.send("POST", "/pools", { body: POOL });
