@@ -110,6 +110,36 @@ describe("local service semantics", () => {
     expect(stdout).toContain("2 blocked (a task they depend on failed): b, c");
   });
 
+  test("SIGINT to the CLI terminates the job and exits 130", async () => {
+    const { url, client } = await start();
+    const { writeFileSync } = await import("node:fs");
+    const { spawn } = await import("node:child_process");
+    const spec = join(mkdtempSync(join(tmpdir(), "azbr-sigint-")), "spec.yaml");
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        pool: { id: "p", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" } },
+        job: { id: "cancel-me" },
+        tasks: { list: [{ id: "long", command: "/bin/sleep 60" }] },
+      }),
+    );
+    const bin = new URL("../bin/azure-batch-run.js", import.meta.url).pathname;
+    const child = spawn(process.execPath, [bin, "run", spec, "--account-url", url, "--poll-interval", "0.1"], {
+      env: { ...process.env, AZURE_BATCH_ACCESS_KEY: KEY, AZURE_BATCH_ACCOUNT: "local" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    await until(() => client.json<CloudTask>("GET", "/jobs/cancel-me/tasks/long").catch(() => undefined), (t) => t?.state === "running", 20_000);
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(stderr).toContain("cancelled: job cancel-me terminated");
+    const job = await client.json<CloudJob>("GET", "/jobs/cancel-me");
+    expect(job).toMatchObject({ state: "completed", executionInfo: { terminateReason: "Cancelled by azure-batch-run" } });
+    expect((await client.json<CloudTask>("GET", "/jobs/cancel-me/tasks/long")).executionInfo?.failureInfo?.code).toBe("TaskEnded");
+  }, 40_000);
+
   test("a job schedule's recurrence really creates jobs, whose job manager runs", async () => {
     const { client } = await start();
     await client.send("POST", "/pools", { body: POOL });
