@@ -457,20 +457,8 @@ export class LocalBatchService {
         let exitCode = 0;
         let failure: { code: string; message: string } | undefined;
         for (let attempt = 0; attempt <= Math.max(0, start.maxTaskRetryCount ?? 0); attempt++) {
-          const ctx: TaskContext = {
-            jobId: "",
-            taskId: "starttask",
-            poolId: pool.body.id,
-            nodeId: node.id,
-            node: node.dirs!,
-            taskDir: node.dirs!.startup,
-            commandLine: start.commandLine,
-            containerSettings: start.containerSettings,
-            env: start.environmentSettings ?? [],
-            resourceFiles: start.resourceFiles,
-            attempt,
-            isAdmin: start.userIdentity?.autoUser?.elevationLevel === "admin",
-          };
+          // Batch runs a failed start task again up to maxTaskRetryCount; its resource files come once.
+          const ctx = this.nodeTask(pool, node, undefined, start, "starttask", node.dirs!.startup, attempt);
           const r = await this.runAttempt(ctx, new AbortController().signal);
           exitCode = r.exitCode;
           failure = r.failure;
@@ -907,22 +895,7 @@ export class LocalBatchService {
         }, wallClock) : undefined;
         try {
           for (let attempt = 0; ; attempt++) {
-            const env = [...(job.body.commonEnvironmentSettings ?? []), ...(t.body.environmentSettings ?? [])];
-            const ctx: TaskContext = {
-              jobId: job.body.id,
-              taskId: t.body.id,
-              poolId: pool.body.id,
-              nodeId: node.id,
-              node: node.dirs!,
-              taskDir,
-              commandLine: t.body.commandLine,
-              containerSettings: t.body.containerSettings,
-              env,
-              resourceFiles: attempt === 0 ? t.body.resourceFiles : undefined,
-              attempt,
-              isAdmin: t.body.userIdentity?.autoUser?.elevationLevel === "admin",
-              jobPrepDir: job.body.jobPreparationTask ? join(node.dirs!.workitems, job.body.id, "job-1", "jobpreparation") : undefined,
-            };
+            const ctx = this.nodeTask(pool, node, job, t.body, t.body.id, taskDir, attempt);
             const r = await this.runAttempt(ctx, t.abort.signal);
             exitCode = r.exitCode;
             failure = r.failure;
@@ -991,23 +964,8 @@ export class LocalBatchService {
     let done = node.jobPrepDone.get(job.body.id);
     if (!done) {
       done = (async () => {
-        const r = await this.runAttempt(
-          {
-            jobId: job.body.id,
-            taskId: prep.id ?? "jobpreparation",
-            poolId: pool.body.id,
-            nodeId: node.id,
-            node: node.dirs!,
-            taskDir: join(node.dirs!.workitems, job.body.id, "job-1", "jobpreparation"),
-            commandLine: prep.commandLine,
-            containerSettings: prep.containerSettings,
-            env: [...(job.body.commonEnvironmentSettings ?? []), ...(prep.environmentSettings ?? [])],
-            resourceFiles: prep.resourceFiles,
-            attempt: 0,
-            isAdmin: prep.userIdentity?.autoUser?.elevationLevel === "admin",
-          },
-          new AbortController().signal,
-        );
+        const dir = join(node.dirs!.workitems, job.body.id, "job-1", "jobpreparation");
+        const r = await this.runAttempt({ ...this.nodeTask(pool, node, job, prep, prep.id ?? "jobpreparation", dir), jobPrepDir: undefined }, new AbortController().signal);
         return (r.exitCode === 0 && !r.failure) || prep.waitForSuccess === false;
       })();
       node.jobPrepDone.set(job.body.id, done);
@@ -1022,24 +980,37 @@ export class LocalBatchService {
     if (!release || !pool) return;
     for (const node of pool.nodes) {
       if (!node.jobPrepDone.has(job.body.id)) continue;
-      await this.runAttempt(
-        {
-          jobId: job.body.id,
-          taskId: release.id ?? "jobrelease",
-          poolId: pool.body.id,
-          nodeId: node.id,
-          node: node.dirs!,
-          taskDir: join(node.dirs!.workitems, job.body.id, "job-1", "jobrelease"),
-          commandLine: release.commandLine,
-          containerSettings: release.containerSettings,
-          env: [...(job.body.commonEnvironmentSettings ?? []), ...(release.environmentSettings ?? [])],
-          attempt: 0,
-          isAdmin: release.userIdentity?.autoUser?.elevationLevel === "admin",
-          jobPrepDir: join(node.dirs!.workitems, job.body.id, "job-1", "jobpreparation"),
-        },
-        AbortSignal.timeout(parseDuration(release.maxWallClockTime) ?? 15 * 60_000),
-      );
+      const dir = join(node.dirs!.workitems, job.body.id, "job-1", "jobrelease");
+      await this.runAttempt(this.nodeTask(pool, node, job, release, release.id ?? "jobrelease", dir), AbortSignal.timeout(parseDuration(release.maxWallClockTime) ?? 15 * 60_000));
     }
+  }
+
+  /** The context of any task on a node: start, preparation, release, manager or ordinary task. */
+  private nodeTask(
+    pool: PoolRecord,
+    node: NodeRecord,
+    job: JobRecord | undefined,
+    task: Pick<TaskAddParameter, "commandLine" | "containerSettings" | "environmentSettings" | "resourceFiles" | "userIdentity">,
+    taskId: string,
+    taskDir: string,
+    attempt = 0,
+  ): TaskContext {
+    const jobId = job?.body.id ?? "";
+    return {
+      jobId,
+      taskId,
+      poolId: pool.body.id,
+      nodeId: node.id,
+      node: node.dirs!,
+      taskDir,
+      commandLine: task.commandLine,
+      containerSettings: task.containerSettings,
+      env: [...(job?.body.commonEnvironmentSettings ?? []), ...(task.environmentSettings ?? [])],
+      resourceFiles: attempt === 0 ? task.resourceFiles : undefined,
+      attempt,
+      isAdmin: task.userIdentity?.autoUser?.elevationLevel === "admin",
+      jobPrepDir: job?.body.jobPreparationTask ? join(node.dirs!.workitems, jobId, "job-1", "jobpreparation") : undefined,
+    };
   }
 
   private async runAttempt(ctx: TaskContext, signal: AbortSignal): Promise<{ exitCode: number; failure?: { code: string; message: string; category?: string } }> {
