@@ -147,6 +147,8 @@ export class LocalBatchService {
   private pumpTimer?: NodeJS.Timeout;
   private closed = false;
   private readonly inflight = new Set<Promise<unknown>>();
+  /** What fault injection did, so that tests and benchmarks can show the faults really happened. */
+  readonly injected = { throttled: 0, unavailable: 0, resets: 0, lostResponses: [] as string[] };
 
   constructor(private readonly options: LocalBatchOptions) {}
 
@@ -240,13 +242,18 @@ export class LocalBatchService {
     const random = faults.random ?? Math.random;
     try {
       if (faults.latencyMs) await new Promise((r) => setTimeout(r, faults.latencyMs));
-      if (faults.resetShare && random() < faults.resetShare) return void req.socket.destroy();
+      if (faults.resetShare && random() < faults.resetShare) {
+        this.injected.resets++;
+        return void req.socket.destroy();
+      }
       const retryAfter = faults.retryAfterMs ?? 1000;
       const retryHeaders = { "retry-after-ms": String(retryAfter), "retry-after": String(Math.max(1, Math.ceil(retryAfter / 1000))) };
       if (faults.throttleShare && random() < faults.throttleShare) {
+        this.injected.throttled++;
         throw Object.assign(new BatchHttpError(429, "TooManyRequests", "The server is busy; retry after the given time."), { headers: retryHeaders });
       }
       if (faults.unavailableShare && random() < faults.unavailableShare) {
+        this.injected.unavailable++;
         throw Object.assign(new BatchHttpError(503, "ServerBusy", "The server is currently unable to receive requests. Please retry your request."), { headers: retryHeaders });
       }
       authenticate(req, url, bodyText, this.options);
@@ -266,7 +273,10 @@ export class LocalBatchService {
       }
       const result = await this.route(req.method ?? "GET", url, parsedBody, req);
       const commitThenFail = faults.commitThenFailShare && req.method !== "GET" && req.method !== "HEAD" && random() < faults.commitThenFailShare;
-      if (commitThenFail) return void req.socket.destroy();
+      if (commitThenFail) {
+        this.injected.lostResponses.push(`${req.method} ${url.pathname}`);
+        return void req.socket.destroy();
+      }
       reply(result.status, result.body, result.headers, result.raw);
     } catch (error) {
       if (error instanceof BatchHttpError) {

@@ -3,7 +3,7 @@
  * registry, blob outputs in Azurite, every exchange validated with oav.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -127,6 +127,8 @@ describe.skipIf(containersMissing ?? batchSpecMissing)("containers on the local 
       },
     });
     expect(r.code).toBe(EXIT.taskFailed);
+    // The marker is there on the node, at the path the isolated task looked for, yet it saw nothing.
+    expect(readFileSync(join(shared, "marker"), "utf8")).toBe("hi\n");
     expect(await file("isolation", "isolated", "stdout.txt")).toBe("isolated\n");
     const ro = await task("isolation", "readonly");
     expect(ro.executionInfo?.result).toBe("failure");

@@ -91,7 +91,7 @@ describe("the local Batch service", () => {
   test("with 10% 429/503, resets and commit-then-fail, 1,000 tasks each run exactly once", async () => {
     let seed = 42;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const { client, dataDir } = await start({
+    const { client, dataDir, service } = await start({
       faults: { throttleShare: 0.05, unavailableShare: 0.05, resetShare: 0.02, commitThenFailShare: 0.1, retryAfterMs: 10, random },
       maxNodesPerPool: 2,
     });
@@ -116,6 +116,11 @@ describe("the local Batch service", () => {
         runs.set(f, (runs.get(f) ?? 0) + lines);
       }
     }
+    // The faults really happened, including lost responses to task additions.
+    expect(service.injected.throttled).toBeGreaterThan(0);
+    expect(service.injected.unavailable).toBeGreaterThan(0);
+    expect(service.injected.resets).toBeGreaterThan(0);
+    expect(service.injected.lostResponses.filter((c) => c.endsWith("/addtaskcollection")).length).toBeGreaterThan(0);
     expect(runs.size).toBe(1000);
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
   }, 180_000);

@@ -40,7 +40,7 @@ export function bearerTokenPolicy(credential: TokenCredential, options: BearerTo
     const t = now();
     if (token && token.expiresOnTimestamp - t > refreshWindowMs) return token.token;
     if (token && token.expiresOnTimestamp - t > 30_000) {
-      // Still valid: refresh in the background-ish, but fall back to the current token on failure.
+      // Inside the refresh window but still valid: refresh now, and keep the current token if that fails.
       try {
         return (await refresh(signal)).token;
       } catch {
