@@ -33,6 +33,12 @@ export interface FaultOptions {
   commitThenFailShare?: number;
   /** Retry-After given with 429/503, in ms (sent as retry-after-ms and, rounded up, Retry-After). */
   retryAfterMs?: number;
+  /**
+   * Make sure each configured fault happens at least once whatever the dice say: the first request
+   * is reset, the next throttled, the next answered 503, and the first response of each kind of
+   * mutating call (POST pools, POST jobs, addtaskcollection, ...) is lost after the commit.
+   */
+  atLeastOnce?: boolean;
   random?: () => number;
 }
 
@@ -149,6 +155,7 @@ export class LocalBatchService {
   private readonly inflight = new Set<Promise<unknown>>();
   /** What fault injection did, so that tests and benchmarks can show the faults really happened. */
   readonly injected = { throttled: 0, unavailable: 0, resets: 0, lostResponses: [] as string[] };
+  private readonly lostKinds = new Set<string>();
 
   constructor(private readonly options: LocalBatchOptions) {}
 
@@ -242,17 +249,18 @@ export class LocalBatchService {
     const random = faults.random ?? Math.random;
     try {
       if (faults.latencyMs) await new Promise((r) => setTimeout(r, faults.latencyMs));
-      if (faults.resetShare && random() < faults.resetShare) {
+      const forced = (share: number | undefined, count: number) => Boolean(faults.atLeastOnce && share && count === 0);
+      if (faults.resetShare && (forced(faults.resetShare, this.injected.resets) || random() < faults.resetShare)) {
         this.injected.resets++;
         return void req.socket.destroy();
       }
       const retryAfter = faults.retryAfterMs ?? 1000;
       const retryHeaders = { "retry-after-ms": String(retryAfter), "retry-after": String(Math.max(1, Math.ceil(retryAfter / 1000))) };
-      if (faults.throttleShare && random() < faults.throttleShare) {
+      if (faults.throttleShare && (forced(faults.throttleShare, this.injected.throttled) || random() < faults.throttleShare)) {
         this.injected.throttled++;
         throw Object.assign(new BatchHttpError(429, "TooManyRequests", "The server is busy; retry after the given time."), { headers: retryHeaders });
       }
-      if (faults.unavailableShare && random() < faults.unavailableShare) {
+      if (faults.unavailableShare && (forced(faults.unavailableShare, this.injected.unavailable) || random() < faults.unavailableShare)) {
         this.injected.unavailable++;
         throw Object.assign(new BatchHttpError(503, "ServerBusy", "The server is currently unable to receive requests. Please retry your request."), { headers: retryHeaders });
       }
@@ -272,8 +280,12 @@ export class LocalBatchService {
         }
       }
       const result = await this.route(req.method ?? "GET", url, parsedBody, req);
-      const commitThenFail = faults.commitThenFailShare && req.method !== "GET" && req.method !== "HEAD" && random() < faults.commitThenFailShare;
+      const mutating = req.method !== "GET" && req.method !== "HEAD";
+      const kind = `${req.method} ${url.pathname.split("/").pop()}`;
+      const firstOfKind = Boolean(faults.atLeastOnce && faults.commitThenFailShare && mutating && !this.lostKinds.has(kind));
+      const commitThenFail = faults.commitThenFailShare && mutating && (firstOfKind || random() < faults.commitThenFailShare);
       if (commitThenFail) {
+        this.lostKinds.add(kind);
         this.injected.lostResponses.push(`${req.method} ${url.pathname}`);
         return void req.socket.destroy();
       }
