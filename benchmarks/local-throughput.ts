@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { BatchClient } from "../shared/client/batchClient.js";
 import { runWorkload } from "../shared/run/run.js";
 import { silentReporter } from "../shared/run/reporter.js";
-import { loadSpecObject } from "../shared/spec/load.js";
+import { loadSpecObject } from "../shared/workload/load.js";
 import { processExecutor } from "../local-batch/runtime/executors.js";
 import { LocalBatchService, type FaultOptions } from "../local-batch/service.js";
 

@@ -3,4 +3,4 @@
 import { register } from "tsx/esm/api";
 
 register();
-await import("../shared/cli/index.ts");
+await import("../cli/index.ts");

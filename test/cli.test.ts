@@ -7,7 +7,7 @@ import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, test } from "vitest";
 import { stringify } from "yaml";
-import { EXIT, main } from "../shared/cli/main.js";
+import { EXIT, main } from "../cli/main.js";
 import { batchError, sendJson, startServer } from "./helpers/server.js";
 import { startScriptedBatch } from "./helpers/scriptedBatch.js";
 import { baseSpec, merge } from "./helpers/specs.js";

@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, test } from "vitest";
-import { createConsoleReporter } from "../shared/cli/consoleReporter.js";
+import { createConsoleReporter } from "../cli/consoleReporter.js";
 
 function stream(isTTY: boolean) {
   const s = new PassThrough() as PassThrough & { isTTY: boolean };

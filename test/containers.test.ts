@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { stringify } from "yaml";
 import type { CloudTask } from "../shared/batch/types.js";
 import { BatchClient } from "../shared/client/batchClient.js";
-import { EXIT, main } from "../shared/cli/main.js";
+import { EXIT, main } from "../cli/main.js";
 import { dockerExecutor } from "../local-batch/runtime/executors.js";
 import { LocalBatchService } from "../local-batch/service.js";
 import { containersMissing, pushTestImages, startAzurite, startRegistry, type Azurite, type Registry } from "./helpers/containers.js";

@@ -6,7 +6,7 @@ import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, test } from "vitest";
 import type { CloudJob, CloudTask, ComputeNode } from "../shared/batch/types.js";
 import { BatchClient } from "../shared/client/batchClient.js";
-import { EXIT, main } from "../shared/cli/main.js";
+import { EXIT, main } from "../cli/main.js";
 import { processExecutor } from "../local-batch/runtime/executors.js";
 import { LocalBatchService } from "../local-batch/service.js";
 import { chooseExecutor, ExecutorUnavailableError } from "../local-batch/start.js";

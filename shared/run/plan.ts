@@ -4,7 +4,7 @@
  */
 import { API_VERSION, type TaskAddParameter } from "../batch/types.js";
 import { chunkTasks } from "../client/addTaskCollection.js";
-import type { Workload } from "../spec/load.js";
+import type { Workload } from "../workload/load.js";
 import { translateJob, translateJobSchedule } from "../translate/job.js";
 import { translatePool } from "../translate/pool.js";
 import { translateTask } from "../translate/task.js";

@@ -5,7 +5,7 @@
 import type { BatchClient } from "../client/batchClient.js";
 import { addTaskCollection } from "../client/addTaskCollection.js";
 import { Redactor } from "../redact.js";
-import type { Workload } from "../spec/load.js";
+import type { Workload } from "../workload/load.js";
 import { translateJob, translateJobSchedule } from "../translate/job.js";
 import { translatePool } from "../translate/pool.js";
 import { ensureJob, ensureJobSchedule } from "./ensureJob.js";

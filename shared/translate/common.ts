@@ -8,8 +8,8 @@ import type {
   TaskContainerSettings,
   UserIdentity,
 } from "../batch/types.js";
-import type { ContainerTaskFields, PoolFacts } from "../spec/rules.js";
-import type { OutputFileSpec, RegistrySpec, ResourceFileSpec } from "../spec/schema.js";
+import type { ContainerTaskFields, PoolFacts } from "../workload/rules.js";
+import type { OutputFileSpec, RegistrySpec, ResourceFileSpec } from "../workload/schema.js";
 
 /** Drops keys whose value is undefined so that bodies carry only what the spec says. */
 export function compact<T extends object>(value: T): T {

@@ -1,7 +1,7 @@
 /** Spec -> `TaskAddParameter` (the entries of POST /jobs/{id}/addtaskcollection). */
 import type { TaskAddParameter } from "../batch/types.js";
-import type { ResolvedTask } from "../spec/expand.js";
-import type { PoolFacts } from "../spec/rules.js";
+import type { ResolvedTask } from "../workload/expand.js";
+import type { PoolFacts } from "../workload/rules.js";
 import { compact, constraints, containerSettings, environmentSettings, outputFiles, resourceFiles, userIdentity } from "./common.js";
 
 export function translateTask(task: ResolvedTask, facts: PoolFacts): TaskAddParameter {

@@ -1,5 +1,5 @@
 /** Spec builders for tests: a small valid base, deep-merged with what a test is about. */
-import { loadSpecObject, type LoadOptions, type Workload } from "../../shared/spec/load.js";
+import { loadSpecObject, type LoadOptions, type Workload } from "../../shared/workload/load.js";
 
 export const TEST_ENV = { REG_PASSWORD: "s3cret-registry-password", SAS: "sv=2024-01-01&sig=abcDEF123%3D" };
 

@@ -1,6 +1,6 @@
 /** Progress on stderr: one live line on a terminal, plain lines otherwise (CI logs). */
-import type { TaskCounts } from "../batch/types.js";
-import type { ProgressReporter, TaskOutcome } from "../run/reporter.js";
+import type { TaskCounts } from "../shared/batch/types.js";
+import type { ProgressReporter, TaskOutcome } from "../shared/run/reporter.js";
 
 export function describeOutcome(o: TaskOutcome): string {
   const parts = [`${o.result === "success" ? "ok  " : "FAIL"} ${o.id}`];

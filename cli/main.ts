@@ -5,20 +5,20 @@
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { BatchClient } from "../client/batchClient.js";
-import { authFromEnvironment, resolveAccountUrl } from "../client/credentials.js";
-import { BatchServiceError } from "../client/errors.js";
-import { TransportError } from "../client/pipeline.js";
-import { Redactor } from "../redact.js";
-import { CancelledError, ConflictError, PoolNotReadyError } from "../run/errors.js";
-import { plan } from "../run/plan.js";
-import { runWorkload, type CleanupPolicy } from "../run/run.js";
-import { SpecError } from "../spec/errors.js";
-import { loadSpec, type Workload } from "../spec/load.js";
-import { workloadJsonSchema } from "../spec/schema.js";
+import { BatchClient } from "../shared/client/batchClient.js";
+import { authFromEnvironment, resolveAccountUrl } from "../shared/client/credentials.js";
+import { BatchServiceError } from "../shared/client/errors.js";
+import { TransportError } from "../shared/client/pipeline.js";
+import { Redactor } from "../shared/redact.js";
+import { CancelledError, ConflictError, PoolNotReadyError } from "../shared/run/errors.js";
+import { plan } from "../shared/run/plan.js";
+import { runWorkload, type CleanupPolicy } from "../shared/run/run.js";
+import { SpecError } from "../shared/workload/errors.js";
+import { loadSpec, type Workload } from "../shared/workload/load.js";
+import { workloadJsonSchema } from "../shared/workload/schema.js";
 import { createConsoleReporter, describeOutcome } from "./consoleReporter.js";
-import type { TaskCounts } from "../batch/types.js";
-import { lastLines, readTaskFileTail } from "../run/taskLogs.js";
+import type { TaskCounts } from "../shared/batch/types.js";
+import { lastLines, readTaskFileTail } from "../shared/run/taskLogs.js";
 
 export const EXIT = { ok: 0, taskFailed: 1, invalid: 2, service: 3, cancelled: 130 } as const;
 
@@ -99,7 +99,7 @@ async function clientFor(accountUrlFlag: string | undefined, fromSpec: string | 
 
 /** The local Batch service, loaded only for `--local`. */
 async function startLocal(executor: "auto" | "docker" | "process", reporter: { info(m: string): void; warn(m: string): void }) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("../../local-batch/start.js");
+  const { startLocalBatch, ExecutorUnavailableError } = await import("../local-batch/start.js");
   try {
     const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m) });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);

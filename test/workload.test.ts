@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { SpecError } from "../shared/spec/errors.js";
-import { loadSpec } from "../shared/spec/load.js";
-import { deriveNodeAgentSku, isRdmaVmSize } from "../shared/spec/rules.js";
+import { SpecError } from "../shared/workload/errors.js";
+import { loadSpec } from "../shared/workload/load.js";
+import { deriveNodeAgentSku, isRdmaVmSize } from "../shared/workload/rules.js";
 import { plan } from "../shared/run/plan.js";
 import { load } from "./helpers/specs.js";
 
