@@ -7,6 +7,7 @@
 import { mkdir, readdir, stat, writeFile, readFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import type { ContainerHostBatchBindMountEntry, OutputFile, ResourceFile, TaskContainerSettings } from "../../shared/batch/types.js";
+import { globToRegExp, hasWildcard } from "../../shared/batch/glob.js";
 import { processExecutor, type Executor, type Mount, type RunResult } from "./executors.js";
 
 /** Tasks without container settings run on the "host", whatever runs the containers. */
@@ -167,22 +168,6 @@ async function walk(dir: string): Promise<string[]> {
   return out;
 }
 
-/** `**` crosses directories, `*` and `?` do not; a pattern is relative to the working directory. */
-export function globToRegExp(pattern: string): RegExp {
-  let re = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] as string;
-    if (c === "*" && pattern[i + 1] === "*") {
-      re += ".*";
-      i++;
-      if (pattern[i + 1] === "/") i++;
-    } else if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
-    else re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`);
-}
-
 /** Uploads matching files to blob containers (SAS URLs) when the upload condition holds. */
 export async function uploadOutputFiles(files: OutputFile[] | undefined, taskDir: string, succeeded: boolean): Promise<void> {
   const wd = join(taskDir, "wd");
@@ -196,10 +181,10 @@ export async function uploadOutputFiles(files: OutputFile[] | undefined, taskDir
     const re = globToRegExp(pattern);
     const matches = (await walk(base)).map((p) => relative(base, p)).filter((p) => re.test(p));
     const container = new URL(f.destination.container.containerUrl);
-    const hasWildcard = /[*?]/.test(pattern);
+    const wildcard = hasWildcard(pattern);
     for (const rel of matches) {
       const prefix = f.destination.container.path ?? "";
-      const name = hasWildcard ? `${prefix}${prefix && !prefix.endsWith("/") ? "/" : ""}${rel}` : prefix || rel;
+      const name = wildcard ? `${prefix}${prefix && !prefix.endsWith("/") ? "/" : ""}${rel}` : prefix || rel;
       const target = new URL(container);
       target.pathname = `${container.pathname.replace(/\/$/, "")}/${name}`;
       const body = await readFile(join(base, rel));

@@ -4,6 +4,7 @@
  */
 import type { DependsOnSpec, ForEachSpec, TaskDefaults, TaskEntry } from "./schema.js";
 import { renderDeep, type TemplateScope } from "./template.js";
+import { globToRegExp, hasWildcard } from "../batch/glob.js";
 import type { IssueCollector } from "./errors.js";
 import { formatPath } from "./errors.js";
 
@@ -65,11 +66,6 @@ function mergeWithDefaults(defaults: TaskDefaults | undefined, entry: TaskEntry)
   return merged;
 }
 
-function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*");
-  return new RegExp(`^${escaped}$`, "i");
-}
-
 /**
  * Expands every entry; `scope` holds the global roots (`vars`, `env`, wrapper roots). Templates are
  * resolved in two steps: the id with `item`, then the other fields with `item` and `task.id`.
@@ -122,8 +118,8 @@ export function expandTasks(
         else taskIdRanges.push({ start, end });
         return;
       }
-      if (dep.includes("*")) {
-        const re = globToRegExp(dep);
+      if (hasWildcard(dep)) {
+        const re = globToRegExp(dep, { ignoreCase: true });
         const matches = tasks.filter((t) => t.id !== task.id && re.test(t.id)).map((t) => t.id);
         if (matches.length === 0) issues.add(`${dependsPath}[${i}]`, `"${dep}" matches no other task id in this spec`);
         matches.forEach((m) => taskIds.add(m));

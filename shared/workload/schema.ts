@@ -6,13 +6,12 @@
  * here; rules that need several fields at once (the Batch container rules) live in `rules.ts`.
  */
 import { z } from "zod";
-
-const DURATION = /^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
+import { DURATION_PATTERN } from "../batch/duration.js";
 
 /** ISO 8601 duration as the Batch REST API takes it, e.g. `PT30M`, `P1DT2H`. */
 export const Duration = z
   .string()
-  .regex(DURATION, { error: "must be an ISO 8601 duration such as PT30M, PT2H or P1D" })
+  .regex(DURATION_PATTERN, { error: "must be an ISO 8601 duration such as PT30M, PT2H or P1D" })
   .meta({ description: "ISO 8601 duration, e.g. PT30M", examples: ["PT30M", "PT2H", "P1D"] });
 
 const EnvValue = z.union([z.string(), z.number(), z.boolean()]);

@@ -1,0 +1,94 @@
+/**
+ * The HTTP side of the local Batch service: reads the request within its limits, applies the
+ * faults asked for, checks the Shared Key signature and the api-version, hands the request to the
+ * router and writes its answer (or the Batch error body) back, telling the recorder about both.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { API_VERSION } from "../../shared/batch/types.js";
+import { authenticate } from "../auth.js";
+import { BatchHttpError } from "../errors.js";
+import type { Reply, ServiceContext } from "../state.js";
+import type { FaultInjector } from "./faults.js";
+
+/** Batch's limit on a request body. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export type Router = (method: string, url: URL, body: unknown, req: IncomingMessage) => Promise<Reply> | Reply;
+
+export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector, route: Router) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = randomUUID();
+    const url = new URL(req.url ?? "/", ctx.baseUrl);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req) {
+      size += (c as Buffer).length;
+      if (size <= MAX_BODY_BYTES + 1) chunks.push(c as Buffer);
+    }
+    const bodyText = Buffer.concat(chunks).toString("utf8");
+    const headers: Record<string, string> = { "request-id": requestId };
+    if (req.headers["return-client-request-id"] === "true" && req.headers["client-request-id"]) headers["client-request-id"] = String(req.headers["client-request-id"]);
+    let parsedBody: unknown;
+
+    const reply = ({ status, body, headers: extra = {}, raw }: Reply) => {
+      const all = { ...headers, ...extra };
+      ctx.options.onExchange?.({
+        method: req.method ?? "GET",
+        url: url.toString(),
+        requestHeaders: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+        requestBody: parsedBody,
+        status,
+        responseHeaders: all,
+        responseBody: raw ? raw.toString("utf8") : body,
+      });
+      if (raw) {
+        res.writeHead(status, all);
+        res.end(req.method === "HEAD" ? undefined : raw);
+        return;
+      }
+      if (body === undefined) {
+        res.writeHead(status, all);
+        res.end();
+        return;
+      }
+      const text = JSON.stringify(body);
+      res.writeHead(status, { "content-type": "application/json;odata=minimalmetadata", "content-length": String(Buffer.byteLength(text)), ...all });
+      res.end(text);
+    };
+
+    try {
+      if ((await faults.before()) === "reset") return void req.socket.destroy();
+      authenticate(req, url, ctx.options);
+      const apiVersion = url.searchParams.get("api-version");
+      if (apiVersion !== API_VERSION) {
+        throw new BatchHttpError(
+          400,
+          apiVersion ? "InvalidApiVersionParameter" : "MissingRequiredQueryParameter",
+          apiVersion ? `The api-version ${apiVersion} is not supported; the local service speaks ${API_VERSION}.` : "A query parameter that's mandatory for this request is not specified.",
+          [{ key: "QueryParameterName", value: "api-version" }],
+        );
+      }
+      if (size > MAX_BODY_BYTES) {
+        throw new BatchHttpError(413, "RequestBodyTooLarge", "The request body is too large and exceeds the maximum permissible limit.", [{ key: "MaxLimit", value: String(MAX_BODY_BYTES) }]);
+      }
+      if (bodyText) {
+        try {
+          parsedBody = JSON.parse(bodyText);
+        } catch {
+          throw new BatchHttpError(400, "InvalidRequestBody", "The specified Request Body is not syntactically valid.", [{ key: "Reason", value: "the body is not JSON" }]);
+        }
+      }
+      const result = await route(req.method ?? "GET", url, parsedBody, req);
+      if (faults.loseResponse(req, url)) return void req.socket.destroy();
+      reply(result);
+    } catch (error) {
+      if (error instanceof BatchHttpError) {
+        reply({ status: error.status, body: error.body(requestId), headers: (error as BatchHttpError & { headers?: Record<string, string> }).headers ?? {} });
+      } else {
+        ctx.log(`internal error: ${(error as Error).stack ?? error}`);
+        reply({ status: 500, body: new BatchHttpError(500, "InternalServerError", "The server encountered an internal error. Please retry the request.").body(requestId) });
+      }
+    }
+  };
+}

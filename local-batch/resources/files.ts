@@ -1,0 +1,56 @@
+/** Task files: the listing of a task's directory, and one file (GET with `ocp-range`, HEAD for its properties). */
+import { open } from "node:fs/promises";
+import type { IncomingMessage } from "node:http";
+import { join } from "node:path";
+import { notFound } from "../errors.js";
+import { list } from "../http/listing.js";
+import { fileInfo, listFiles } from "../runtime/taskRunner.js";
+import { taskOf, type Reply, type ServiceContext } from "../state.js";
+
+function taskDirOf(ctx: ServiceContext, jobId: string, taskId: string): string {
+  const t = taskOf(ctx, jobId, taskId);
+  if (!t.taskDir) throw notFound("File", taskId);
+  return t.taskDir;
+}
+
+export async function listTaskFiles(ctx: ServiceContext, jobId: string, taskId: string, url: URL): Promise<Reply> {
+  const dir = taskDirOf(ctx, jobId, taskId);
+  const files = await listFiles(dir, url.searchParams.get("recursive") === "true");
+  const items = files.map((f) => ({
+    name: f.name,
+    url: `${ctx.baseUrl}/jobs/${jobId}/tasks/${taskId}/files/${f.name}`,
+    isDirectory: f.isDirectory,
+    properties: { creationTime: f.ctime.toISOString(), lastModified: f.mtime.toISOString(), contentLength: f.size, contentType: "application/octet-stream" },
+  }));
+  return list(items, url, ctx.baseUrl);
+}
+
+export async function getTaskFile(ctx: ServiceContext, jobId: string, taskId: string, path: string, req: IncomingMessage): Promise<Reply> {
+  const dir = taskDirOf(ctx, jobId, taskId);
+  const full = join(dir, path);
+  if (!full.startsWith(dir + "/")) throw notFound("File", path);
+  const info = await fileInfo(full);
+  if (!info || info.isDirectory) throw notFound("File", path);
+  const headers = {
+    "content-type": "application/octet-stream",
+    "last-modified": info.mtime.toUTCString(),
+    etag: `0x${info.mtime.getTime().toString(16).toUpperCase()}`,
+    "ocp-creation-time": info.ctime.toUTCString(),
+    "ocp-batch-file-isdirectory": "false",
+    "ocp-batch-file-url": `${ctx.baseUrl}/jobs/${jobId}/tasks/${taskId}/files/${path}`,
+    "ocp-batch-file-mode": "0100644",
+  };
+  if (req.method === "HEAD") return { status: 200, headers: { ...headers, "content-length": String(info.size) }, raw: Buffer.alloc(0) };
+  const f = await open(full, "r");
+  try {
+    const range = /^bytes=(\d+)-(\d*)$/.exec(String(req.headers["ocp-range"] ?? ""));
+    const start = range ? Number(range[1]) : 0;
+    const end = range && range[2] ? Math.min(Number(range[2]), info.size - 1) : info.size - 1;
+    const length = Math.max(0, end - start + 1);
+    const buffer = Buffer.alloc(length);
+    if (length > 0) await f.read(buffer, 0, length, start);
+    return { status: 200, headers: { ...headers, "content-length": String(length) }, raw: buffer };
+  } finally {
+    await f.close();
+  }
+}

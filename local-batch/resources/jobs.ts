@@ -1,0 +1,134 @@
+/** Jobs: add (with a job manager task), patch, terminate, delete, task counts, and their view. */
+import type { JobAddParameter } from "../../shared/batch/types.js";
+import { UNLIMITED_DURATION } from "../../shared/batch/duration.js";
+import { validateBody } from "../bodies.js";
+import { BatchHttpError, exists, invalidValue } from "../errors.js";
+import { BATCH_ID, created, etag, ID_RULE, insertTask, jobOf, now, type JobRecord, type Reply, type ServiceContext } from "../state.js";
+
+export function addJob(ctx: ServiceContext, body: JobAddParameter, scheduleId?: string): Reply {
+  if (!scheduleId && !BATCH_ID.test(body.id)) throw invalidValue("id", ID_RULE);
+  if (ctx.jobs.has(body.id.toLowerCase())) throw exists("Job", body.id);
+  if (!body.poolInfo?.poolId) throw invalidValue("poolInfo", "auto pools are not supported by the local Batch service; give poolInfo.poolId");
+  const t = now();
+  const job: JobRecord = {
+    body,
+    creationTime: t,
+    state: "active",
+    stateTransitionTime: t,
+    eTag: etag(),
+    lastModified: t,
+    executionInfo: { startTime: t, poolId: body.poolInfo.poolId },
+    tasks: new Map(),
+    scheduleId,
+  };
+  ctx.jobs.set(body.id.toLowerCase(), job);
+  const m = body.jobManagerTask;
+  if (m) insertTask(ctx, job, { ...m, killJobOnCompletion: m.killJobOnCompletion ?? true }, "manager");
+  ctx.pump();
+  return created(ctx, `/jobs/${body.id}`, job);
+}
+
+export function patchJob(ctx: ServiceContext, id: string, body: unknown): Reply {
+  validateBody(body, "JobPatch");
+  const job = jobOf(ctx, id);
+  Object.assign(job.body, body as object);
+  job.eTag = etag();
+  job.lastModified = now();
+  ctx.pump();
+  return { status: 200, headers: { etag: job.eTag } };
+}
+
+function setJobState(job: JobRecord, state: JobRecord["state"]): void {
+  job.previousState = job.state;
+  job.state = state;
+  job.stateTransitionTime = now();
+}
+
+/**
+ * The 409 Batch answers when a job can no longer take tasks or changes: "Once a Job is
+ * terminated, new Tasks cannot be added".
+ */
+export function jobNotActive(job: JobRecord): BatchHttpError | undefined {
+  if (job.state === "completed") return new BatchHttpError(409, "JobCompleted", "The specified job is already in a completed state.");
+  if (job.state === "terminating") return new BatchHttpError(409, "JobBeingTerminated", "The specified job is being terminated.");
+  if (job.state === "deleting") return new BatchHttpError(409, "JobBeingDeleted", "The specified job is being deleted.");
+  return undefined;
+}
+
+export function terminateJob(ctx: ServiceContext, id: string, reason: string): Reply {
+  const job = jobOf(ctx, id);
+  if (job.state === "completed") throw jobNotActive(job);
+  endJob(job, reason);
+  return { status: 202, headers: { etag: job.eTag } };
+}
+
+/** Ends a job: running tasks are killed (their containers too), nothing more is scheduled. */
+export function endJob(job: JobRecord, reason: string): void {
+  if (job.state === "completed") return;
+  setJobState(job, "terminating");
+  job.executionInfo.terminateReason = reason;
+  for (const t of job.tasks.values()) {
+    if (t.state === "running" || t.state === "preparing") {
+      t.endReason = { code: "TaskEnded", message: "Task Was Ended by User Request" };
+      t.abort?.abort(new Error(reason));
+    }
+  }
+  setJobState(job, "completed");
+  job.executionInfo.endTime = now();
+  job.eTag = etag();
+}
+
+export function deleteJob(ctx: ServiceContext, id: string): Reply {
+  const job = jobOf(ctx, id);
+  for (const t of job.tasks.values()) {
+    t.endReason = { code: "TaskEnded", message: "Task Was Ended by User Request" };
+    t.abort?.abort(new Error("job deleted"));
+  }
+  ctx.jobs.delete(id.toLowerCase());
+  return { status: 202 };
+}
+
+export function jobView(ctx: ServiceContext, j: JobRecord): Record<string, unknown> {
+  const b = j.body;
+  return {
+    id: b.id,
+    ...(b.displayName ? { displayName: b.displayName } : {}),
+    usesTaskDependencies: b.usesTaskDependencies ?? false,
+    url: `${ctx.baseUrl}/jobs/${b.id}`,
+    eTag: j.eTag,
+    lastModified: j.lastModified,
+    creationTime: j.creationTime,
+    state: j.state,
+    stateTransitionTime: j.stateTransitionTime,
+    ...(j.previousState ? { previousState: j.previousState } : {}),
+    priority: b.priority ?? 0,
+    maxParallelTasks: b.maxParallelTasks ?? -1,
+    constraints: { maxWallClockTime: b.constraints?.maxWallClockTime ?? UNLIMITED_DURATION, maxTaskRetryCount: b.constraints?.maxTaskRetryCount ?? 0 },
+    ...(b.jobManagerTask ? { jobManagerTask: b.jobManagerTask } : {}),
+    ...(b.jobPreparationTask ? { jobPreparationTask: b.jobPreparationTask } : {}),
+    ...(b.jobReleaseTask ? { jobReleaseTask: b.jobReleaseTask } : {}),
+    ...(b.commonEnvironmentSettings ? { commonEnvironmentSettings: b.commonEnvironmentSettings } : {}),
+    poolInfo: b.poolInfo,
+    onAllTasksComplete: b.onAllTasksComplete ?? "noaction",
+    onTaskFailure: b.onTaskFailure ?? "noaction",
+    ...(b.metadata ? { metadata: b.metadata } : {}),
+    executionInfo: j.executionInfo,
+  };
+}
+
+export function taskCounts(job: JobRecord) {
+  const c = { active: 0, running: 0, completed: 0, succeeded: 0, failed: 0 };
+  const s = { active: 0, running: 0, completed: 0, succeeded: 0, failed: 0 };
+  for (const t of job.tasks.values()) {
+    const slots = t.body.requiredSlots ?? 1;
+    const bucket = t.state === "preparing" ? "running" : t.state;
+    c[bucket]++;
+    s[bucket] += slots;
+    if (t.state === "completed") {
+      const ok = t.executionInfo.result === "success";
+      c[ok ? "succeeded" : "failed"]++;
+      s[ok ? "succeeded" : "failed"] += slots;
+    }
+  }
+  return { taskCounts: c, taskSlotCounts: s };
+}

@@ -1,0 +1,143 @@
+/** Pools: add (nodes start in the background), delete, patch, resize, and their views. */
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { PoolAddParameter } from "../../shared/batch/types.js";
+import { validateBody } from "../bodies.js";
+import { exists, invalidValue } from "../errors.js";
+import { createNodeDirs } from "../runtime/taskRunner.js";
+import { startPool } from "../scheduler/nodes.js";
+import { BATCH_ID, created, etag, ID_RULE, newNode, now, poolOf, setNodeState, type NodeRecord, type PoolRecord, type Reply, type ServiceContext } from "../state.js";
+
+const maxNodes = (ctx: ServiceContext) => ctx.options.maxNodesPerPool ?? 2;
+
+export function addPool(ctx: ServiceContext, body: PoolAddParameter): Reply {
+  validateBody(body, "PoolAdd");
+  if (!BATCH_ID.test(body.id)) throw invalidValue("id", ID_RULE);
+  if (ctx.pools.has(body.id.toLowerCase())) throw exists("Pool", body.id);
+  if (body.enableAutoScale) throw invalidValue("enableAutoScale", "autoscale formulas are not evaluated by the local Batch service; give targetDedicatedNodes");
+  const t = now();
+  const count = Math.min((body.targetDedicatedNodes ?? 0) + (body.targetLowPriorityNodes ?? 0), maxNodes(ctx));
+  const nodes = Array.from({ length: count }, (_, i) => newNode(body.id, i + 1));
+  const record: PoolRecord = {
+    body,
+    creationTime: t,
+    stateTransitionTime: t,
+    allocationState: "resizing",
+    allocationStateTransitionTime: t,
+    state: "active",
+    eTag: etag(),
+    lastModified: t,
+    nodes,
+    resizeErrors: [],
+    abort: new AbortController(),
+  };
+  ctx.pools.set(body.id.toLowerCase(), record);
+  void ctx.track(startPool(ctx, record));
+  return created(ctx, `/pools/${body.id}`, record);
+}
+
+export function deletePool(ctx: ServiceContext, id: string): Reply {
+  const pool = poolOf(ctx, id);
+  pool.state = "deleting";
+  pool.abort.abort(new Error("pool deleted"));
+  for (const job of ctx.jobs.values()) {
+    if (job.body.poolInfo.poolId?.toLowerCase() === id.toLowerCase()) for (const t of job.tasks.values()) t.abort?.abort(new Error("pool deleted"));
+  }
+  ctx.pools.delete(id.toLowerCase());
+  void ctx.track(rm(join(ctx.options.dataDir, "pools", pool.body.id), { recursive: true, force: true }));
+  return { status: 202 };
+}
+
+export function patchPool(ctx: ServiceContext, id: string, body: unknown): Reply {
+  validateBody(body, "PoolPatch");
+  const pool = poolOf(ctx, id);
+  const patch = body as Partial<PoolAddParameter>;
+  if (patch.vmSize !== undefined || patch.taskSlotsPerNode !== undefined) throw invalidValue(patch.vmSize !== undefined ? "vmSize" : "taskSlotsPerNode", "cannot be changed on an existing pool");
+  Object.assign(pool.body, patch);
+  pool.eTag = etag();
+  pool.lastModified = now();
+  return { status: 200, headers: { etag: pool.eTag } };
+}
+
+export function resizePool(ctx: ServiceContext, id: string, body: unknown): Reply {
+  validateBody(body, "PoolResize");
+  const pool = poolOf(ctx, id);
+  const b = body as { targetDedicatedNodes?: number; targetLowPriorityNodes?: number };
+  const target = Math.min((b.targetDedicatedNodes ?? 0) + (b.targetLowPriorityNodes ?? 0), maxNodes(ctx));
+  pool.body.targetDedicatedNodes = b.targetDedicatedNodes ?? 0;
+  pool.body.targetLowPriorityNodes = b.targetLowPriorityNodes ?? 0;
+  while (pool.nodes.length > target) {
+    const idle = pool.nodes.findIndex((n) => n.running.size === 0);
+    pool.nodes.splice(idle >= 0 ? idle : pool.nodes.length - 1, 1);
+  }
+  const added: NodeRecord[] = [];
+  while (pool.nodes.length < target) {
+    const node = newNode(pool.body.id, pool.nodes.length + 1);
+    pool.nodes.push(node);
+    added.push(node);
+  }
+  void ctx.track(
+    Promise.all(
+      added.map(async (n) => {
+        n.dirs = await createNodeDirs(join(ctx.options.dataDir, "pools", pool.body.id, "nodes", n.id));
+        setNodeState(n, "idle");
+      }),
+    ),
+  );
+  pool.eTag = etag();
+  return { status: 202, headers: { etag: pool.eTag } };
+}
+
+/** The service never returns registry passwords. */
+function withoutPasswords<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (k, v) => (k === "password" ? undefined : v)));
+}
+
+export function poolView(ctx: ServiceContext, p: PoolRecord): Record<string, unknown> {
+  const b = p.body;
+  return {
+    id: b.id,
+    ...(b.displayName ? { displayName: b.displayName } : {}),
+    url: `${ctx.baseUrl}/pools/${b.id}`,
+    eTag: p.eTag,
+    lastModified: p.lastModified,
+    creationTime: p.creationTime,
+    state: p.state,
+    stateTransitionTime: p.stateTransitionTime,
+    allocationState: p.allocationState,
+    allocationStateTransitionTime: p.allocationStateTransitionTime,
+    vmSize: b.vmSize.toLowerCase(),
+    ...(b.virtualMachineConfiguration ? { virtualMachineConfiguration: withoutPasswords(b.virtualMachineConfiguration) } : {}),
+    resizeTimeout: b.resizeTimeout ?? "PT15M",
+    ...(p.resizeErrors.length ? { resizeErrors: p.resizeErrors } : {}),
+    currentDedicatedNodes: p.nodes.length,
+    currentLowPriorityNodes: 0,
+    targetDedicatedNodes: b.targetDedicatedNodes ?? 0,
+    targetLowPriorityNodes: b.targetLowPriorityNodes ?? 0,
+    enableAutoScale: false,
+    enableInterNodeCommunication: b.enableInterNodeCommunication ?? false,
+    ...(b.startTask ? { startTask: withoutPasswords(b.startTask) } : {}),
+    taskSlotsPerNode: b.taskSlotsPerNode ?? 1,
+    taskSchedulingPolicy: { nodeFillType: "Spread" },
+    ...(b.metadata ? { metadata: b.metadata } : {}),
+  };
+}
+
+export function nodeView(ctx: ServiceContext, poolId: string, n: NodeRecord): Record<string, unknown> {
+  return {
+    id: n.id,
+    url: `${ctx.baseUrl}/pools/${poolId}/nodes/${n.id}`,
+    state: n.state,
+    schedulingState: "enabled",
+    stateTransitionTime: n.stateTransitionTime,
+    ipAddress: "127.0.0.1",
+    vmSize: ctx.pools.get(poolId.toLowerCase())?.body.vmSize.toLowerCase(),
+    totalTasksRun: n.totalTasksRun,
+    runningTasksCount: n.running.size,
+    runningTaskSlotsCount: n.usedSlots,
+    totalTasksSucceeded: n.totalTasksSucceeded,
+    isDedicated: true,
+    ...(n.startTaskInfo ? { startTaskInfo: n.startTaskInfo } : {}),
+    ...(n.errors ? { errors: n.errors } : {}),
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * What runs on a node besides ordinary tasks: the pool's start (registry logins, image prefetch,
+ * the start task on each node), job preparation once per node before the job's first task there,
+ * and job release on every node that ran the preparation. Also the one place that turns any kind
+ * of task into a run on a node.
+ */
+import { mkdir, open } from "node:fs/promises";
+import { join } from "node:path";
+import type { TaskAddParameter } from "../../shared/batch/types.js";
+import { parseDuration } from "../../shared/batch/duration.js";
+import { createNodeDirs, runOnNode, TaskFailure, type TaskContext } from "../runtime/taskRunner.js";
+import { now, setNodeState, type JobRecord, type NodeRecord, type PoolRecord, type ServiceContext } from "../state.js";
+
+export interface AttemptResult {
+  exitCode: number;
+  failure?: { code: string; message: string; category?: string };
+}
+
+/** Registry logins and image prefetch once per pool, then each node's start task. */
+export async function startPool(ctx: ServiceContext, pool: PoolRecord): Promise<void> {
+  const executor = ctx.options.executor;
+  const container = pool.body.virtualMachineConfiguration?.containerConfiguration;
+  let prefetchError: { code: string; message: string } | undefined;
+  await Promise.all(pool.nodes.map(async (n) => (n.dirs = await createNodeDirs(join(ctx.options.dataDir, "pools", pool.body.id, "nodes", n.id)))));
+  pool.allocationState = "steady";
+  pool.allocationStateTransitionTime = now();
+  for (const n of pool.nodes) setNodeState(n, "starting");
+  if (container && executor.kind === "docker") {
+    try {
+      for (const r of container.containerRegistries ?? []) {
+        if (r.username && r.password && r.registryServer) await executor.login!(r.registryServer, r.username, r.password);
+      }
+      for (const image of container.containerImageNames ?? []) await executor.pull!(image);
+    } catch (error) {
+      prefetchError = { code: "ContainerImagePullFailed", message: (error as Error).message };
+    }
+  }
+  await Promise.all(pool.nodes.map((node) => (prefetchError ? markUnusable(node, prefetchError) : runStartTask(ctx, pool, node))));
+  ctx.pump();
+}
+
+function markUnusable(node: NodeRecord, error: { code: string; message: string }): void {
+  node.errors = [error];
+  setNodeState(node, "unusable");
+}
+
+async function runStartTask(ctx: ServiceContext, pool: PoolRecord, node: NodeRecord): Promise<void> {
+  const start = pool.body.startTask;
+  if (!start) return setNodeState(node, "idle");
+  setNodeState(node, "waitingforstarttask");
+  const startTime = now();
+  node.startTaskInfo = { state: "running", startTime, retryCount: 0 };
+  let result: AttemptResult = { exitCode: 0 };
+  for (let attempt = 0; attempt <= Math.max(0, start.maxTaskRetryCount ?? 0); attempt++) {
+    // Batch runs a failed start task again up to maxTaskRetryCount; its resource files come once.
+    result = await runAttempt(ctx, nodeTask(pool, node, undefined, start, "starttask", node.dirs!.startup, attempt), pool.abort.signal);
+    node.startTaskInfo.retryCount = attempt;
+    if ((result.exitCode === 0 && !result.failure) || pool.abort.signal.aborted) break;
+  }
+  const ok = result.exitCode === 0 && !result.failure;
+  node.startTaskInfo = {
+    state: "completed",
+    startTime,
+    endTime: now(),
+    exitCode: result.exitCode,
+    retryCount: node.startTaskInfo.retryCount,
+    result: ok ? "success" : "failure",
+    ...(ok ? {} : { failureInfo: { category: "usererror", ...(result.failure ?? { code: "FailureExitCode", message: "The task exited with an exit code representing a failure" }) } }),
+  };
+  setNodeState(node, ok || start.waitForSuccess === false ? "idle" : "starttaskfailed");
+}
+
+/** Runs the job preparation task once per node, before the first task of the job there. */
+export function jobPreparation(ctx: ServiceContext, job: JobRecord, pool: PoolRecord, node: NodeRecord): Promise<boolean> {
+  const prep = job.body.jobPreparationTask;
+  if (!prep) return Promise.resolve(true);
+  let done = node.jobPrepDone.get(job.body.id);
+  if (!done) {
+    done = (async () => {
+      const dir = join(node.dirs!.workitems, job.body.id, "job-1", "jobpreparation");
+      const r = await runAttempt(ctx, { ...nodeTask(pool, node, job, prep, prep.id ?? "jobpreparation", dir), jobPrepDir: undefined }, pool.abort.signal);
+      return (r.exitCode === 0 && !r.failure) || prep.waitForSuccess === false;
+    })();
+    node.jobPrepDone.set(job.body.id, done);
+  }
+  return done;
+}
+
+/** Runs the job release task on every node that ran the preparation task. */
+export async function jobRelease(ctx: ServiceContext, job: JobRecord): Promise<void> {
+  const release = job.body.jobReleaseTask;
+  const pool = ctx.pools.get((job.body.poolInfo.poolId ?? "").toLowerCase());
+  if (!release || !pool) return;
+  for (const node of pool.nodes) {
+    if (!node.jobPrepDone.has(job.body.id)) continue;
+    const dir = join(node.dirs!.workitems, job.body.id, "job-1", "jobrelease");
+    const limit = AbortSignal.timeout((release.maxWallClockTime && parseDuration(release.maxWallClockTime)) || 15 * 60_000);
+    await runAttempt(ctx, nodeTask(pool, node, job, release, release.id ?? "jobrelease", dir), AbortSignal.any([limit, pool.abort.signal]));
+  }
+}
+
+/** The context of any task on a node: start, preparation, release, manager or ordinary task. */
+export function nodeTask(
+  pool: PoolRecord,
+  node: NodeRecord,
+  job: JobRecord | undefined,
+  task: Pick<TaskAddParameter, "commandLine" | "containerSettings" | "environmentSettings" | "resourceFiles" | "userIdentity">,
+  taskId: string,
+  taskDir: string,
+  attempt = 0,
+): TaskContext {
+  const jobId = job?.body.id ?? "";
+  return {
+    jobId,
+    taskId,
+    poolId: pool.body.id,
+    nodeId: node.id,
+    node: node.dirs!,
+    taskDir,
+    commandLine: task.commandLine,
+    containerSettings: task.containerSettings,
+    env: [...(job?.body.commonEnvironmentSettings ?? []), ...(task.environmentSettings ?? [])],
+    resourceFiles: attempt === 0 ? task.resourceFiles : undefined,
+    attempt,
+    isAdmin: task.userIdentity?.autoUser?.elevationLevel === "admin",
+    jobPrepDir: job?.body.jobPreparationTask ? join(node.dirs!.workitems, jobId, "job-1", "jobpreparation") : undefined,
+  };
+}
+
+/** One attempt of any task; a failure to start lands in its stderr.txt as Batch's node agent writes it. */
+export async function runAttempt(ctx: ServiceContext, task: TaskContext, signal: AbortSignal): Promise<AttemptResult> {
+  await mkdir(join(task.taskDir, "wd"), { recursive: true });
+  try {
+    const r = await runOnNode(ctx.options.executor, task, signal);
+    if (r.startError) {
+      const category = r.startError.code === "ContainerImagePullFailed" || r.startError.code === "CommandNotFound" ? "usererror" : "servererror";
+      const f = await open(join(task.taskDir, "stderr.txt"), "a");
+      await f.appendFile(`${r.startError.code}: ${r.startError.message}\n`);
+      await f.close();
+      return { exitCode: r.exitCode, failure: { ...r.startError, category } };
+    }
+    return { exitCode: r.exitCode };
+  } catch (error) {
+    if (error instanceof TaskFailure) return { exitCode: -1, failure: { code: error.code, message: error.message, category: error.category } };
+    throw error;
+  }
+}

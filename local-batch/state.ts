@@ -1,0 +1,204 @@
+/**
+ * What the local Batch service knows: pools with their nodes, jobs with their tasks, job
+ * schedules, and the context every part of the service shares (options, timers, the scheduler's
+ * pump). The resource handlers, the scheduler and the HTTP layer all work on this one state.
+ */
+import { randomUUID } from "node:crypto";
+import type { JobAddParameter, JobScheduleAddParameter, PoolAddParameter, TaskAddParameter } from "../shared/batch/types.js";
+import type { AuthConfig } from "./auth.js";
+import { notFound } from "./errors.js";
+import type { FaultOptions } from "./http/faults.js";
+import type { Executor } from "./runtime/executors.js";
+import type { NodeDirs } from "./runtime/taskRunner.js";
+
+export interface LocalBatchOptions extends AuthConfig {
+  dataDir: string;
+  executor: Executor;
+  /** Upper bound on simulated nodes per pool (each runs real work on this machine). */
+  maxNodesPerPool?: number;
+  faults?: FaultOptions;
+  /** Called with every request and response (for recorders). */
+  onExchange?: (exchange: Exchange) => void;
+  log?: (message: string) => void;
+}
+
+export interface Exchange {
+  method: string;
+  url: string;
+  requestHeaders: Record<string, string>;
+  requestBody?: unknown;
+  status: number;
+  responseHeaders: Record<string, string>;
+  responseBody?: unknown;
+}
+
+export type TaskState = "active" | "preparing" | "running" | "completed";
+
+export interface NodeRecord {
+  id: string;
+  state: "creating" | "starting" | "waitingforstarttask" | "idle" | "running" | "starttaskfailed" | "unusable";
+  stateTransitionTime: string;
+  dirs?: NodeDirs;
+  usedSlots: number;
+  running: Set<TaskRecord>;
+  startTaskInfo?: Record<string, unknown>;
+  errors?: { code: string; message: string }[];
+  totalTasksRun: number;
+  totalTasksSucceeded: number;
+  jobPrepDone: Map<string, Promise<boolean>>;
+}
+
+export interface PoolRecord {
+  body: PoolAddParameter;
+  creationTime: string;
+  stateTransitionTime: string;
+  allocationState: "steady" | "resizing" | "stopping";
+  allocationStateTransitionTime: string;
+  state: "active" | "deleting";
+  eTag: string;
+  lastModified: string;
+  nodes: NodeRecord[];
+  resizeErrors: { code: string; message: string }[];
+  /** Aborted when the pool is deleted or the service stops: ends start tasks still running. */
+  abort: AbortController;
+}
+
+export interface TaskRecord {
+  jobId: string;
+  body: TaskAddParameter & { killJobOnCompletion?: boolean };
+  kind: "task" | "manager";
+  creationTime: string;
+  state: TaskState;
+  stateTransitionTime: string;
+  previousState?: TaskState;
+  previousStateTransitionTime?: string;
+  eTag: string;
+  lastModified: string;
+  executionInfo: Record<string, unknown> & { retryCount: number; requeueCount: number };
+  nodeInfo?: Record<string, unknown>;
+  abort?: AbortController;
+  endReason?: { code: string; message: string };
+  taskDir?: string;
+  order: number;
+}
+
+export interface JobRecord {
+  body: JobAddParameter;
+  creationTime: string;
+  state: "active" | "terminating" | "completed" | "deleting";
+  stateTransitionTime: string;
+  previousState?: string;
+  eTag: string;
+  lastModified: string;
+  executionInfo: Record<string, unknown>;
+  tasks: Map<string, TaskRecord>;
+  scheduleId?: string;
+}
+
+export interface ScheduleRecord {
+  body: JobScheduleAddParameter;
+  creationTime: string;
+  state: "active" | "completed" | "deleting";
+  stateTransitionTime: string;
+  eTag: string;
+  lastModified: string;
+  jobCount: number;
+  recentJobId?: string;
+  nextRunTime?: string;
+  timer?: NodeJS.Timeout;
+}
+
+/** What every part of the service shares. Keys of the maps are ids in lower case (Batch ids ignore case). */
+export interface ServiceContext {
+  readonly options: LocalBatchOptions;
+  readonly pools: Map<string, PoolRecord>;
+  readonly jobs: Map<string, JobRecord>;
+  readonly schedules: Map<string, ScheduleRecord>;
+  readonly baseUrl: string;
+  readonly closed: boolean;
+  nextTaskOrder(): number;
+  /** Keeps a background promise so that `close()` can wait for it. */
+  track<T>(p: Promise<T>): Promise<T>;
+  /** Places runnable tasks on free slots (the scheduler). */
+  pump(): void;
+  log(message: string): void;
+}
+
+/** A handler's answer; the HTTP layer writes it. */
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  raw?: Buffer;
+}
+
+export const now = (): string => new Date().toISOString();
+export const etag = (): string => `0x${randomUUID().replace(/-/g, "").slice(0, 15).toUpperCase()}`;
+export const BATCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const ID_RULE = "ids are 1 to 64 letters, digits, hyphens and underscores";
+
+export function poolOf(ctx: ServiceContext, id: string): PoolRecord {
+  const p = ctx.pools.get(id.toLowerCase());
+  if (!p) throw notFound("Pool", id);
+  return p;
+}
+
+export function jobOf(ctx: ServiceContext, id: string): JobRecord {
+  const j = ctx.jobs.get(id.toLowerCase());
+  if (!j) throw notFound("Job", id);
+  return j;
+}
+
+export function taskOf(ctx: ServiceContext, jobId: string, taskId: string): TaskRecord {
+  const t = jobOf(ctx, jobId).tasks.get(taskId.toLowerCase());
+  if (!t) throw notFound("Task", taskId);
+  return t;
+}
+
+export function scheduleOf(ctx: ServiceContext, id: string): ScheduleRecord {
+  const s = ctx.schedules.get(id.toLowerCase());
+  if (!s) throw notFound("JobSchedule", id);
+  return s;
+}
+
+/** The 201 answer of a create, with the headers Batch sends. */
+export function created(ctx: ServiceContext, path: string, record: { eTag: string; lastModified: string }): Reply {
+  return { status: 201, headers: { etag: record.eTag, "last-modified": new Date(record.lastModified).toUTCString(), location: `${ctx.baseUrl}${path}`, dataserviceid: `${ctx.baseUrl}${path}` } };
+}
+
+/** A new task in a job's table, active, in arrival order. */
+export function insertTask(ctx: ServiceContext, job: JobRecord, body: TaskRecord["body"], kind: TaskRecord["kind"] = "task"): TaskRecord {
+  const t = now();
+  const record: TaskRecord = {
+    jobId: job.body.id,
+    body,
+    kind,
+    creationTime: t,
+    state: "active",
+    stateTransitionTime: t,
+    eTag: etag(),
+    lastModified: t,
+    executionInfo: { retryCount: 0, requeueCount: 0 },
+    order: ctx.nextTaskOrder(),
+  };
+  job.tasks.set(body.id.toLowerCase(), record);
+  return record;
+}
+
+export function newNode(poolId: string, index: number): NodeRecord {
+  return { id: `tvmps_local_${poolId.toLowerCase()}_${index}`, state: "creating", stateTransitionTime: now(), usedSlots: 0, running: new Set(), totalTasksRun: 0, totalTasksSucceeded: 0, jobPrepDone: new Map() };
+}
+
+export function setNodeState(node: NodeRecord, state: NodeRecord["state"]): void {
+  node.state = state;
+  node.stateTransitionTime = now();
+}
+
+export function setTaskState(t: TaskRecord, state: TaskState): void {
+  t.previousState = t.state;
+  t.previousStateTransitionTime = t.stateTransitionTime;
+  t.state = state;
+  t.stateTransitionTime = now();
+  t.eTag = etag();
+  t.lastModified = t.stateTransitionTime;
+}
