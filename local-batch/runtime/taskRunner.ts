@@ -4,10 +4,11 @@
  * container (with the bind mounts Batch would give it) or as a host process, output files
  * uploaded after, per upload condition.
  */
-import { mkdir, readdir, stat, writeFile, readFile } from "node:fs/promises";
-import { dirname, join, relative } from "node:path";
+import { mkdir, readdir, stat } from "node:fs/promises";
+import { join, relative } from "node:path";
 import type { ContainerHostBatchBindMountEntry, OutputFile, ResourceFile, TaskContainerSettings } from "../../shared/batch/types.js";
 import { globToRegExp, hasWildcard } from "../../shared/batch/glob.js";
+import { downloadResourceFiles, FileTransferError, uploadFile } from "./blobTransfers.js";
 import { processExecutor, type Executor, type Mount, type RunResult } from "./executors.js";
 
 /** Tasks without container settings run on the "host", whatever runs the containers. */
@@ -121,43 +122,6 @@ export class TaskFailure extends Error {
   }
 }
 
-async function download(url: string, target: string, mode?: string): Promise<void> {
-  const response = await fetch(url).catch((error: Error) => {
-    throw new TaskFailure("BlobDownloadMiscError", `download of ${redactUrl(url)} failed: ${(error.cause as Error | undefined)?.message ?? error.message}`);
-  });
-  if (!response.ok) throw new TaskFailure("BlobDownloadMiscError", `download of ${redactUrl(url)} failed: HTTP ${response.status}`);
-  await mkdir(dirname(target), { recursive: true });
-  await writeFile(target, Buffer.from(await response.arrayBuffer()), mode ? { mode: Number.parseInt(mode, 8) } : {});
-}
-
-export function redactUrl(url: string): string {
-  return url.replace(/\?.*$/, "?<SAS redacted>");
-}
-
-/** Downloads resource files into the working directory before the command starts. */
-export async function downloadResourceFiles(files: ResourceFile[] | undefined, wd: string): Promise<void> {
-  for (const f of files ?? []) {
-    if (f.httpUrl) {
-      const name = f.filePath ?? new URL(f.httpUrl).pathname.split("/").pop() ?? "file";
-      await download(f.httpUrl, join(wd, name), f.fileMode);
-    } else if (f.storageContainerUrl) {
-      const base = new URL(f.storageContainerUrl);
-      const list = new URL(base);
-      list.searchParams.set("restype", "container");
-      list.searchParams.set("comp", "list");
-      if (f.blobPrefix) list.searchParams.set("prefix", f.blobPrefix);
-      const response = await fetch(list);
-      if (!response.ok) throw new TaskFailure("ResourceContainerListMiscError", `listing ${redactUrl(f.storageContainerUrl)} failed: HTTP ${response.status}`);
-      const xml = await response.text();
-      for (const [, name] of xml.matchAll(/<Name>([^<]+)<\/Name>/g)) {
-        const blob = new URL(base);
-        blob.pathname = `${base.pathname.replace(/\/$/, "")}/${name}`;
-        await download(blob.toString(), join(wd, f.filePath ?? "", name as string), f.fileMode);
-      }
-    }
-  }
-}
-
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
@@ -180,18 +144,13 @@ export async function uploadOutputFiles(files: OutputFile[] | undefined, taskDir
     const pattern = up ? f.filePattern.slice(3) : f.filePattern;
     const re = globToRegExp(pattern);
     const matches = (await walk(base)).map((p) => relative(base, p)).filter((p) => re.test(p));
-    const container = new URL(f.destination.container.containerUrl);
     const wildcard = hasWildcard(pattern);
+    const prefix = f.destination.container.path ?? "";
     for (const rel of matches) {
-      const prefix = f.destination.container.path ?? "";
       const name = wildcard ? `${prefix}${prefix && !prefix.endsWith("/") ? "/" : ""}${rel}` : prefix || rel;
-      const target = new URL(container);
-      target.pathname = `${container.pathname.replace(/\/$/, "")}/${name}`;
-      const body = await readFile(join(base, rel));
-      const response = await fetch(target, { method: "PUT", body, headers: { "x-ms-blob-type": "BlockBlob", "x-ms-version": "2021-12-02" } }).catch((error: Error) => {
-        throw new TaskFailure("FileUploadMiscError", `upload of ${rel} to ${redactUrl(container.toString())} failed: ${(error.cause as Error | undefined)?.message ?? error.message}`);
+      await uploadFile(f.destination.container.containerUrl, name, join(base, rel)).catch((error: FileTransferError) => {
+        throw new TaskFailure(error.code, error.message);
       });
-      if (!response.ok) throw new TaskFailure("FileUploadMiscError", `upload of ${rel} to ${redactUrl(container.toString())} failed: HTTP ${response.status}`);
     }
   }
 }
@@ -200,7 +159,10 @@ export async function uploadOutputFiles(files: OutputFile[] | undefined, taskDir
 export async function runOnNode(executor: Executor, ctx: TaskContext, signal: AbortSignal): Promise<RunResult> {
   const wd = join(ctx.taskDir, "wd");
   await mkdir(wd, { recursive: true });
-  await downloadResourceFiles(ctx.resourceFiles, wd);
+  await downloadResourceFiles(ctx.resourceFiles, wd).catch((error: unknown) => {
+    if (error instanceof FileTransferError) throw new TaskFailure(error.code, error.message);
+    throw error;
+  });
   const cs = ctx.containerSettings;
   if (cs && executor.kind === "docker") {
     const { mounts, mounted } = containerMounts(ctx, cs.containerHostBatchBindMounts);
