@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run through tsx's loader, so there is no build step to forget.
-import { register } from "tsx/esm/api";
-
-register();
-await import("../cli/index.ts");
+// The CLI's bundle (dist/cli, built by `npm run build` from cli/ and shared/); no TypeScript at run time.
+process.setSourceMapsEnabled(true);
+await import("../dist/cli/index.js");

@@ -1,6 +1,5 @@
 /** Progress on stderr: one live line on a terminal, plain lines otherwise (CI logs). */
-import type { TaskCounts } from "../shared/batch/types.js";
-import type { ProgressReporter, TaskOutcome } from "../shared/run/reporter.js";
+import type { ProgressReporter, TaskCounts, TaskOutcome } from "azure-batch-run";
 
 export function describeOutcome(o: TaskOutcome): string {
   const parts = [`${o.result === "success" ? "ok  " : "FAIL"} ${o.id}`];
@@ -23,9 +22,26 @@ export function createConsoleReporter(stream: NodeJS.WriteStream = process.stder
     clear();
     stream.write(`${text}\n`);
   };
+  // Off a terminal, submission progress is a line at each tenth, not one per chunk.
+  let lastTenth = -1;
   return {
     info: (m) => line(m),
     warn: (m) => line(`warning: ${m}`),
+    retrying: (m) => line(m),
+    tasksSubmitted(done: number, total: number) {
+      const text = `submitting tasks: ${done}/${total}`;
+      if (tty) {
+        clear();
+        stream.write(text);
+        live = true;
+        return;
+      }
+      const tenth = Math.floor((done / Math.max(1, total)) * 10);
+      if (tenth > lastTenth && total > 100) {
+        lastTenth = tenth;
+        stream.write(`${text}\n`);
+      }
+    },
     progress(c: TaskCounts, total: number) {
       const text = `[${c.completed}/${total}] active ${c.active} · running ${c.running} · succeeded ${c.succeeded} · failed ${c.failed}`;
       if (text === last) return;

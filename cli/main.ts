@@ -5,26 +5,32 @@
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { BatchClient } from "../shared/client/batchClient.js";
-import { authFromEnvironment, resolveAccountUrl } from "../shared/client/credentials.js";
-import { BatchServiceError } from "../shared/client/errors.js";
-import { TransportError } from "../shared/client/pipeline.js";
-import { Redactor } from "../shared/redact.js";
-import { CancelledError, ConflictError, PoolNotReadyError } from "../shared/run/errors.js";
-import { plan } from "../shared/run/plan.js";
-import { runWorkload, type CleanupPolicy } from "../shared/run/run.js";
-import { SpecError } from "../shared/workload/errors.js";
-import { loadSpec, type Workload } from "../shared/workload/load.js";
-import { workloadJsonSchema } from "../shared/workload/schema.js";
+import {
+  authFromEnvironment,
+  BatchClient,
+  classifyError,
+  getJobStatus,
+  lastLines,
+  loadSpec,
+  plan,
+  readTaskFileTail,
+  Redactor,
+  resolveAccountUrl,
+  runWorkload,
+  SpecError,
+  UsageError,
+  workloadJsonSchema,
+  type CleanupPolicy,
+  type ErrorCategory,
+  type RequestHooks,
+  type Workload,
+} from "azure-batch-run";
 import { createConsoleReporter, describeOutcome } from "./consoleReporter.js";
-import type { TaskCounts } from "../shared/batch/types.js";
-import { lastLines, readTaskFileTail } from "../shared/run/taskLogs.js";
 
 export const EXIT = { ok: 0, taskFailed: 1, invalid: 2, service: 3, cancelled: 130 } as const;
 
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+/** The CLI's exit code for each kind of ending the core classifies. */
+const EXIT_FOR: Record<ErrorCategory, number> = { usage: EXIT.invalid, task: EXIT.taskFailed, service: EXIT.service, auth: EXIT.service, cancelled: EXIT.cancelled };
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -49,6 +55,8 @@ commands:
                                             print a task's output files
   schema                                    print the spec's JSON Schema
 
+  --debug                                   one line per HTTP call on stderr (secrets redacted)
+
 account: --account-url, the spec's account.url, or AZURE_BATCH_ACCOUNT_URL.
 auth: AZURE_BATCH_ACCESS_KEY (+ AZURE_BATCH_ACCOUNT) for Shared Key; otherwise Microsoft Entra ID
 (DefaultAzureCredential: service principal, workload identity, managed identity, Azure CLI).
@@ -65,6 +73,7 @@ const OPTIONS = {
   local: { type: "boolean" },
   executor: { type: "string" },
   file: { type: "string" },
+  debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } satisfies ParseArgsConfig["options"];
 
@@ -89,12 +98,12 @@ async function loadWorkload(file: string | undefined, vars: Record<string, strin
   return loadSpec(text, { vars, env, fileName: file });
 }
 
-async function clientFor(accountUrlFlag: string | undefined, fromSpec: string | undefined, env: CliIo["env"]): Promise<BatchClient> {
+async function clientFor(accountUrlFlag: string | undefined, fromSpec: string | undefined, env: CliIo["env"], hooks: RequestHooks): Promise<BatchClient> {
   const accountUrl = resolveAccountUrl(accountUrlFlag, fromSpec, env);
   if (!accountUrl) {
     throw new UsageError("no Batch account: set account.url in the spec, pass --account-url, or set AZURE_BATCH_ACCOUNT_URL (https://<account>.<region>.batch.azure.com)");
   }
-  return new BatchClient({ accountUrl, auth: await authFromEnvironment(accountUrl, env) });
+  return new BatchClient({ accountUrl, auth: await authFromEnvironment(accountUrl, env), hooks });
 }
 
 /** The local Batch service, loaded only for `--local`. */
@@ -124,6 +133,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return values.help ? EXIT.ok : EXIT.invalid;
     }
     const vars = parseVars(values.var);
+    // --debug: one line per HTTP attempt on stderr, already redacted by the client.
+    const hooks: RequestHooks = values.debug ? { log: (line) => write(io.stderr, `debug: ${line}`) } : {};
     switch (command) {
       case "validate": {
         const w = await loadWorkload(args[0], vars, io.env);
@@ -158,15 +169,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const reporter = createConsoleReporter(io.stderr);
         const local = values.local ? await startLocal(executor as "auto" | "docker" | "process", reporter) : undefined;
         const client = local
-          ? new BatchClient({ accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey } })
-          : await clientFor(values["account-url"], w.spec.account?.url, io.env);
+          ? new BatchClient({ accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey }, hooks })
+          : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks);
         if (local) redactor.add(local.accountKey);
         try {
           const result = await runWorkload(client, w, reporter, {
             wait: !values["no-wait"],
             cleanup: cleanup as CleanupPolicy | undefined,
             signal: io.signal,
-            redactor,
             pollIntervalMs: poll === undefined ? undefined : Number(poll) * 1000,
           });
           if (result.schedule) {
@@ -192,13 +202,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       case "status": {
         const jobId = args[0];
         if (!jobId) throw new UsageError("missing <job-id>");
-        const client = await clientFor(values["account-url"], undefined, io.env);
+        const client = await clientFor(values["account-url"], undefined, io.env, hooks);
         try {
-          const { taskCounts } = await client.json<{ taskCounts: TaskCounts }>("GET", `/jobs/${encodeURIComponent(jobId)}/taskcounts`, { signal: io.signal });
-          const job = await client.json<{ state?: string; poolInfo?: { poolId?: string } }>("GET", `/jobs/${encodeURIComponent(jobId)}`, { query: { $select: "id,state,poolInfo" }, signal: io.signal });
-          write(io.stdout, `job ${jobId} (${job.state ?? "unknown"}) on pool ${job.poolInfo?.poolId ?? "?"}`);
-          write(io.stdout, `active ${taskCounts.active}, running ${taskCounts.running}, completed ${taskCounts.completed} (succeeded ${taskCounts.succeeded}, failed ${taskCounts.failed})`);
-          return taskCounts.failed > 0 ? EXIT.taskFailed : EXIT.ok;
+          const status = await getJobStatus(client, jobId, { signal: io.signal });
+          const c = status.counts;
+          write(io.stdout, `job ${status.jobId} (${status.state}${status.terminateReason ? `: ${status.terminateReason}` : ""}) on pool ${status.poolId ?? "?"}`);
+          write(io.stdout, `active ${c.active}, running ${c.running}, completed ${c.completed} (succeeded ${c.succeeded}, failed ${c.failed})`);
+          return c.failed > 0 ? EXIT.taskFailed : EXIT.ok;
         } finally {
           await client.close();
         }
@@ -206,7 +216,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       case "logs": {
         const [jobId, taskId] = args;
         if (!jobId || !taskId) throw new UsageError("usage: logs <job-id> <task-id> [--file stdout.txt]");
-        const client = await clientFor(values["account-url"], undefined, io.env);
+        const client = await clientFor(values["account-url"], undefined, io.env, hooks);
         try {
           const files = values.file ? [values.file] : ["stdout.txt", "stderr.txt"];
           for (const file of files) {
@@ -230,33 +240,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+const PREFIX: Record<ErrorCategory, string> = { usage: "error", task: "error", service: "batch error", auth: "auth error", cancelled: "cancelled" };
+
 function reportError(error: unknown, io: CliIo, redactor: Redactor): number {
-  const say = (prefix: string, e: unknown) => write(io.stderr, `${prefix}: ${redactor.text(e instanceof Error ? e.message : String(e))}`);
   if (error instanceof SpecError) {
     write(io.stderr, `invalid spec:\n${redactor.text(error.message).replace(/^/gm, "  ")}`);
     return EXIT.invalid;
   }
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-    say("error", error);
-    return EXIT.invalid;
-  }
-  if (error instanceof ConflictError) {
-    say("error", error);
-    return EXIT.invalid;
-  }
-  if (error instanceof CancelledError) {
-    say("cancelled", error);
-    return EXIT.cancelled;
-  }
-  if (error instanceof BatchServiceError || error instanceof TransportError || error instanceof PoolNotReadyError) {
-    say("batch error", error);
-    return EXIT.service;
-  }
-  const name = (error as Error)?.name ?? "";
-  if (/AuthenticationError|CredentialUnavailableError|AggregateAuthenticationError/.test(name)) {
-    say("auth error", error);
-    return EXIT.service;
-  }
-  say("error", error);
-  return EXIT.service;
+  const category = classifyError(error);
+  write(io.stderr, `${PREFIX[category]}: ${redactor.text(error instanceof Error ? error.message : String(error))}`);
+  return EXIT_FOR[category];
 }

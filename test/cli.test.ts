@@ -127,14 +127,14 @@ describe("run against a service", () => {
     expect(r.stderr).toContain("the last line of stderr.txt for t1");
   });
 
-  test("exit 3 on a service or auth error, with the code and request-id", async () => {
+  test("exit 3 on an auth error, classified as such, with the code and request-id", async () => {
     const server = await startServer((_req, res) =>
       sendJson(res, 403, batchError("AuthenticationFailed", "Server failed to authenticate the request."), { "request-id": "rid-403" }),
     );
     toClose.push(server.close);
     const r = await cli(["run", specFile(), "--account-url", server.url]);
     expect(r.code).toBe(EXIT.service);
-    expect(r.stderr).toMatch(/^batch error: AuthenticationFailed: Server failed to authenticate the request\. \(HTTP 403 on GET \/pools\/pool-1, request-id rid-403\)\n$/);
+    expect(r.stderr).toMatch(/^auth error: AuthenticationFailed: Server failed to authenticate the request\. \(HTTP 403 on GET \/pools\/pool-1, request-id rid-403\)\n$/);
   });
 
   test("exit 2 when an existing pool differs, with nothing created", async () => {

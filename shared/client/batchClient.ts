@@ -1,16 +1,22 @@
 /**
  * The Batch data-plane client: builds URLs with the api-version, runs the pipeline
- * (request id -> retry -> auth -> undici), turns error bodies into `BatchServiceError`, and pages
- * through lists with `odata.nextLink`.
+ * (User-Agent -> request id -> retry -> auth -> log -> undici), turns error bodies into
+ * `BatchServiceError`, and pages through lists with `odata.nextLink`.
+ *
+ * Every error it throws is already redacted with its own secrets (the account key, the bearer
+ * tokens it obtained, SAS query strings); the run adds the workload's.
  */
 import type { TokenCredential } from "@azure/identity";
 import { API_VERSION } from "../batch/types.js";
+import { Redactor } from "../redact.js";
 import { BatchServiceError, parseErrorBody } from "./errors.js";
-import { createPipeline, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type SendRequest } from "./pipeline.js";
+import { createPipeline, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type RequestHooks, type SendRequest } from "./pipeline.js";
 import { bearerTokenPolicy } from "./policies/bearerTokenPolicy.js";
+import { logPolicy } from "./policies/logPolicy.js";
 import { requestIdPolicy } from "./policies/requestIdPolicy.js";
 import { retryPolicy, type RetryOptions } from "./policies/retryPolicy.js";
 import { sharedKeyPolicy } from "./policies/sharedKeyPolicy.js";
+import { userAgentPolicy } from "./policies/userAgentPolicy.js";
 import { createUndiciTransport } from "./transport.js";
 
 export type BatchAuth =
@@ -24,6 +30,10 @@ export interface BatchClientOptions {
   retry?: RetryOptions;
   /** Per-attempt timeout. */
   timeoutMs?: number;
+  /** Put before `azure-batch-run/<version>` in the User-Agent, e.g. `azure-batch-run-action/1.0`. */
+  userAgentPrefix?: string;
+  /** Retry and HTTP log hooks for every call; a view from `withHooks` can replace them. */
+  hooks?: RequestHooks;
   /** Replaces the undici transport (tests, recorders). */
   transport?: SendRequest;
   /** Extra policies run inside the retry loop, after authentication (recorders, fault injection). */
@@ -48,25 +58,41 @@ export const BATCH_CONTENT_TYPE = "application/json; odata=minimalmetadata";
 
 export class BatchClient {
   readonly accountUrl: URL;
+  /** Hides this client's secrets: the account key, the tokens it obtained, SAS query strings. */
+  readonly redactor: Redactor;
   private readonly pipeline: SendRequest;
   private readonly timeoutMs: number;
   private readonly closeTransport: () => Promise<void>;
+  private hooks: RequestHooks;
 
   constructor(options: BatchClientOptions) {
     this.accountUrl = new URL(options.accountUrl);
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.hooks = options.hooks ?? {};
+    const redactor = new Redactor(options.auth.kind === "sharedKey" ? [options.auth.accountKey] : []);
+    this.redactor = redactor;
     const undici = options.transport ? undefined : createUndiciTransport();
     this.closeTransport = async () => undici?.close();
     const auth: PipelinePolicy[] =
       options.auth.kind === "sharedKey"
         ? [sharedKeyPolicy(options.auth.accountName, options.auth.accountKey)]
         : options.auth.kind === "entra"
-          ? [bearerTokenPolicy(options.auth.credential)]
+          ? [bearerTokenPolicy(options.auth.credential, { onToken: (t) => redactor.add(t) })]
           : [];
     this.pipeline = createPipeline(
-      [requestIdPolicy(), retryPolicy(options.retry), ...auth, ...(options.policies ?? [])],
+      [userAgentPolicy(options.userAgentPrefix), requestIdPolicy(), retryPolicy(options.retry), ...auth, logPolicy(redactor), ...(options.policies ?? [])],
       options.transport ?? (undici as { send: SendRequest }).send,
     );
+  }
+
+  /**
+   * A view of this client whose calls report to other hooks (a run's reporter, an invocation's
+   * log); it shares the connections and credentials. Close the client, not its views.
+   */
+  withHooks(hooks: RequestHooks): BatchClient {
+    const view = Object.create(this) as BatchClient;
+    view.hooks = { ...this.hooks, ...hooks };
+    return view;
   }
 
   /** The full URL of a path with the api-version and the query. */
@@ -85,24 +111,32 @@ export class BatchClient {
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers: Record<string, string> = { accept: "application/json", ...(options.headers ?? {}) };
     if (body !== undefined) headers["content-type"] = BATCH_CONTENT_TYPE;
-    const response = await this.pipeline({
-      method,
-      url,
-      headers,
-      body,
-      idempotent: options.idempotent ?? method !== "POST",
-      signal: options.signal,
-      timeoutMs: this.timeoutMs,
-    });
-    if (response.status >= 400 && !(options.accept ?? []).includes(response.status)) {
-      throw new BatchServiceError({
-        statusCode: response.status,
-        body: parseErrorBody(response.bodyText),
-        requestId: response.headers["request-id"],
-        clientRequestId: response.headers["client-request-id"] ?? headers["client-request-id"],
+    let response: PipelineResponse;
+    try {
+      response = await this.pipeline({
         method,
-        path: url.pathname,
+        url,
+        headers,
+        body,
+        idempotent: options.idempotent ?? method !== "POST",
+        signal: options.signal,
+        timeoutMs: this.timeoutMs,
+        hooks: this.hooks,
       });
+    } catch (error) {
+      throw this.redactor.error(error);
+    }
+    if (response.status >= 400 && !(options.accept ?? []).includes(response.status)) {
+      throw this.redactor.error(
+        new BatchServiceError({
+          statusCode: response.status,
+          body: parseErrorBody(response.bodyText),
+          requestId: response.headers["request-id"],
+          clientRequestId: response.headers["client-request-id"] ?? headers["client-request-id"],
+          method,
+          path: url.pathname,
+        }),
+      );
     }
     return response;
   }

@@ -1,29 +1,53 @@
 /**
- * Choosing how to authenticate, from the environment:
+ * Building a client: from any `@azure/identity` credential or a Shared Key (`createBatchClient`),
+ * or from an environment the caller passes (`authFromEnvironment`, what the CLI does):
  * - Shared Key when `AZURE_BATCH_ACCESS_KEY` is set (account name from `AZURE_BATCH_ACCOUNT`, or
  *   the first label of the account URL's host);
  * - otherwise Microsoft Entra ID through `DefaultAzureCredential`, which covers service principals
  *   (`AZURE_CLIENT_ID`/`AZURE_TENANT_ID`/`AZURE_CLIENT_SECRET`), workload identity and GitHub OIDC
  *   (`AZURE_FEDERATED_TOKEN_FILE`), managed identity, and the Azure CLI's login.
  */
-import type { BatchAuth } from "./batchClient.js";
+import type { TokenCredential } from "@azure/identity";
+import { BatchClient, type BatchAuth, type BatchClientOptions } from "./batchClient.js";
+
+/** An `@azure/identity` credential (scope `https://batch.core.windows.net//.default`), or the account's Shared Key. */
+export type BatchCredential = TokenCredential | { accountName?: string; accountKey: string };
+
+export interface CreateBatchClientOptions extends Omit<BatchClientOptions, "auth" | "transport"> {
+  credential: BatchCredential;
+}
 
 export function accountNameFromUrl(accountUrl: string): string {
   return new URL(accountUrl).hostname.split(".")[0] ?? "";
 }
 
-export async function authFromEnvironment(accountUrl: string, env: Record<string, string | undefined> = process.env): Promise<BatchAuth> {
+function isTokenCredential(c: BatchCredential): c is TokenCredential {
+  return typeof (c as TokenCredential).getToken === "function";
+}
+
+/** A client for one Batch account. Close it when done (`client.close()`). */
+export function createBatchClient(options: CreateBatchClientOptions): BatchClient {
+  const { credential, ...rest } = options;
+  const auth: BatchAuth = isTokenCredential(credential)
+    ? { kind: "entra", credential }
+    : { kind: "sharedKey", accountName: credential.accountName || accountNameFromUrl(options.accountUrl), accountKey: credential.accountKey };
+  return new BatchClient({ ...rest, auth });
+}
+
+/** How to authenticate, from the environment the caller passes (nothing is read from `process.env` here). */
+export async function authFromEnvironment(accountUrl: string, env: Record<string, string | undefined>): Promise<BatchAuth> {
   const key = env.AZURE_BATCH_ACCESS_KEY;
   if (key) {
     return { kind: "sharedKey", accountName: env.AZURE_BATCH_ACCOUNT || accountNameFromUrl(accountUrl), accountKey: key };
   }
   // Loaded on demand: validate and plan never need it, and it is the slowest import of the CLI.
+  // DefaultAzureCredential reads its own settings (AZURE_CLIENT_ID, ...) from the process.
   const { DefaultAzureCredential } = await import("@azure/identity");
   return { kind: "entra", credential: new DefaultAzureCredential() };
 }
 
 /** `--account-url`, then the spec's `account.url`, then `AZURE_BATCH_ACCOUNT_URL` / `AZURE_BATCH_ENDPOINT`. */
-export function resolveAccountUrl(flag: string | undefined, fromSpec: string | undefined, env: Record<string, string | undefined> = process.env): string | undefined {
+export function resolveAccountUrl(flag: string | undefined, fromSpec: string | undefined, env: Record<string, string | undefined>): string | undefined {
   const url = flag ?? fromSpec ?? env.AZURE_BATCH_ACCOUNT_URL ?? env.AZURE_BATCH_ENDPOINT;
   if (!url) return undefined;
   return /^https?:\/\//.test(url) ? url : `https://${url}`;

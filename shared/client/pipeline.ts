@@ -17,6 +17,26 @@ export interface PipelineRequest {
   signal?: AbortSignal;
   /** Time for one attempt, from send to the end of the body. */
   timeoutMs: number;
+  /** Who wants to hear about this call's retries and HTTP attempts (set per client view). */
+  hooks?: RequestHooks;
+}
+
+/** A retry about to happen: the call, why, and how long until the next attempt. */
+export interface RetryInfo {
+  /** 1 for the first retry. */
+  attempt: number;
+  maxRetries: number;
+  delayMs: number;
+  /** `HTTP 429`, `HTTP 503`, `ECONNRESET`, ... */
+  reason: string;
+  method: string;
+  path: string;
+}
+
+export interface RequestHooks {
+  onRetry?: (info: RetryInfo) => void;
+  /** One line per HTTP attempt (method, path, status, time, request-id), secrets redacted. */
+  log?: (line: string) => void;
 }
 
 export interface PipelineResponse {

@@ -5,7 +5,18 @@ import { BatchServiceError } from "../client/errors.js";
 import { ConflictError } from "./errors.js";
 import type { ProgressReporter } from "./reporter.js";
 
-export async function ensureJob(client: BatchClient, job: JobAddParameter, reporter: ProgressReporter, signal?: AbortSignal): Promise<{ created: boolean }> {
+export interface EnsureJobResult {
+  created: boolean;
+  /** Set when the job exists but takes no more tasks: `completed`, `terminating` or `deleting`. */
+  ended?: string;
+  terminateReason?: string;
+}
+
+/**
+ * Creates the job, or accepts the existing one when it runs on the same pool. A job that has
+ * ended is returned as such (`ended`), for the caller to decide: Batch adds no task to it.
+ */
+export async function ensureJob(client: BatchClient, job: JobAddParameter, reporter: ProgressReporter, signal?: AbortSignal): Promise<EnsureJobResult> {
   try {
     await client.send("POST", "/jobs", { body: job, idempotent: true, signal });
     reporter.info(`created job ${job.id}`);
@@ -13,15 +24,22 @@ export async function ensureJob(client: BatchClient, job: JobAddParameter, repor
   } catch (error) {
     if (!(error instanceof BatchServiceError && error.code === "JobExists")) throw error;
   }
-  const existing = await client.json<CloudJob>("GET", `/jobs/${encodeURIComponent(job.id)}`, { query: { $select: "id,state,poolInfo" }, signal });
+  const existing = await client.json<CloudJob>("GET", `/jobs/${encodeURIComponent(job.id)}`, { query: { $select: "id,state,poolInfo,executionInfo" }, signal });
   if (existing.poolInfo?.poolId?.toLowerCase() !== job.poolInfo.poolId.toLowerCase()) {
     throw new ConflictError(`job ${job.id} already exists on pool ${existing.poolInfo?.poolId ?? "(auto pool)"}, not ${job.poolInfo.poolId}; use another job id`);
   }
-  if (existing.state !== "active") {
-    throw new ConflictError(`job ${job.id} already exists and is ${existing.state}; use another job id (e.g. job.id: "name-{{ vars.run }}")`);
+  if (existing.state === "completed" || existing.state === "terminating" || existing.state === "deleting") {
+    return { created: false, ended: existing.state ?? "unknown", terminateReason: existing.executionInfo?.terminateReason };
   }
-  reporter.info(`job ${job.id} exists on pool ${job.poolInfo.poolId}; adding the tasks it lacks`);
   return { created: false };
+}
+
+/** The error for a job that has ended, naming it and its state, and what would work instead. */
+export function jobEndedError(jobId: string, ended: EnsureJobResult): ConflictError {
+  const why = ended.terminateReason ? ` (${ended.terminateReason})` : "";
+  return new ConflictError(
+    `job ${jobId} already exists and is ${ended.ended}${why}: Batch adds no tasks to a job that has ended; use another job id (e.g. job.id: "name-{{ vars.run }}"), delete the job, or let submitTasks start a fresh job (ifJobEnded: "newJob")`,
+  );
 }
 
 export async function ensureJobSchedule(client: BatchClient, schedule: JobScheduleAddParameter, reporter: ProgressReporter, signal?: AbortSignal): Promise<{ created: boolean }> {

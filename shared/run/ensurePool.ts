@@ -51,15 +51,19 @@ export interface EnsurePoolResult {
   pool: CloudPool;
 }
 
-export async function ensurePool(client: BatchClient, wanted: PoolAddParameter, reuse: boolean, reporter: ProgressReporter, options: WaitOptions = {}): Promise<EnsurePoolResult> {
+/**
+ * Creates the pool, or checks that the existing one may be reused (it matches the spec, reuse is
+ * allowed, it is not being deleted). Does not wait for nodes: events must not.
+ */
+export async function ensurePoolExists(client: BatchClient, wanted: PoolAddParameter, reuse: boolean, reporter: ProgressReporter, signal?: AbortSignal): Promise<EnsurePoolResult> {
   const path = `/pools/${encodeURIComponent(wanted.id)}`;
-  const get = () => client.send("GET", path, { query: { $select: POOL_SELECT }, accept: [404], signal: options.signal });
+  const get = () => client.send("GET", path, { query: { $select: POOL_SELECT }, accept: [404], signal });
   let response = await get();
   let created = false;
   if (response.status === 404) {
     try {
       // Safe to repeat: a repeat answers PoolExists, which is handled below like any existing pool.
-      await client.send("POST", "/pools", { body: wanted, idempotent: true, signal: options.signal });
+      await client.send("POST", "/pools", { body: wanted, idempotent: true, signal });
       created = true;
       reporter.info(`created pool ${wanted.id} (${wanted.vmSize})`);
     } catch (error) {
@@ -68,7 +72,7 @@ export async function ensurePool(client: BatchClient, wanted: PoolAddParameter, 
     response = await get();
     if (response.status === 404) throw new ConflictError(`pool ${wanted.id} vanished right after it was created`);
   }
-  let pool = JSON.parse(response.bodyText) as CloudPool;
+  const pool = JSON.parse(response.bodyText) as CloudPool;
   if (!created) {
     if (!reuse) throw new ConflictError(`pool ${wanted.id} already exists and pool.reuse is false; choose another pool.id or set reuse: true`);
     if (pool.state === "deleting") throw new ConflictError(`pool ${wanted.id} is being deleted; wait for it to go, or choose another pool.id`);
@@ -78,11 +82,17 @@ export async function ensurePool(client: BatchClient, wanted: PoolAddParameter, 
     }
     reporter.info(`reusing pool ${wanted.id}`);
   }
-  pool = await waitForPoolReady(client, pool, reporter, options);
   return { created, pool };
 }
 
-async function waitForPoolReady(client: BatchClient, initial: CloudPool, reporter: ProgressReporter, options: WaitOptions): Promise<CloudPool> {
+/** `ensurePoolExists`, then wait until the pool is steady with a node able to run tasks. */
+export async function ensurePool(client: BatchClient, wanted: PoolAddParameter, reuse: boolean, reporter: ProgressReporter, options: WaitOptions = {}): Promise<EnsurePoolResult> {
+  const { created, pool } = await ensurePoolExists(client, wanted, reuse, reporter, options.signal);
+  return { created, pool: await waitForPoolReady(client, pool, reporter, options) };
+}
+
+/** Waits until the pool is steady with a node idle or running; resize errors, failed start tasks and unusable nodes become errors. */
+export async function waitForPoolReady(client: BatchClient, initial: CloudPool, reporter: ProgressReporter, options: WaitOptions): Promise<CloudPool> {
   const path = `/pools/${encodeURIComponent(initial.id)}`;
   const interval = options.pollIntervalMs ?? 5_000;
   const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);

@@ -1,29 +1,32 @@
 /**
  * `run`: ensure the pool, create the job, add the tasks, follow them to the end, clean up.
- * Cancellation (an aborted signal) terminates the job before the error propagates.
+ * Cancellation (an aborted signal) terminates the job before the error propagates; cleanup runs
+ * in a `finally` and can only warn.
  */
 import type { BatchClient } from "../client/batchClient.js";
 import { addTaskCollection } from "../client/addTaskCollection.js";
-import { Redactor } from "../redact.js";
+import type { Redactor } from "../redact.js";
 import type { Workload } from "../workload/load.js";
 import { translateJob, translateJobSchedule } from "../translate/job.js";
 import { translatePool } from "../translate/pool.js";
-import { ensureJob, ensureJobSchedule } from "./ensureJob.js";
-import { ensurePool } from "./ensurePool.js";
+import { ensureJob, ensureJobSchedule, jobEndedError } from "./ensureJob.js";
+import { ensurePoolExists, waitForPoolReady } from "./ensurePool.js";
 import { CancelledError } from "./errors.js";
+import { cleanup, terminateJob, type CleanupTarget } from "./jobControl.js";
 import { translateTasks } from "./plan.js";
-import type { ProgressReporter, TaskOutcome } from "./reporter.js";
+import { reportRetries, type ProgressReporter, type TaskOutcome } from "./reporter.js";
 import { waitForTasks } from "./waitForTasks.js";
 
 export type CleanupPolicy = "job" | "pool" | "none";
 
 export interface RunOptions {
+  /** Follow the tasks to the end (default). Without waiting, cleanup is left to a later `cleanup` call. */
   wait?: boolean;
+  /** Overrides the spec's `cleanup`. */
   cleanup?: CleanupPolicy;
   signal?: AbortSignal;
   pollIntervalMs?: number;
   poolTimeoutMs?: number;
-  redactor?: Redactor;
 }
 
 export interface RunResult {
@@ -38,67 +41,92 @@ export interface RunResult {
   /** Tasks left waiting on a failed dependency. */
   blocked?: string[];
   schedule?: boolean;
+  /** What this run created, so that a later cleanup (an Action's post step) removes exactly that. */
+  created: { pool: boolean; job: boolean };
+}
+
+/** The redactor for one run: the client's secrets and the workload's. */
+export function runRedactor(client: BatchClient, workload: Workload): Redactor {
+  return client.redactor.with(workload.secrets);
 }
 
 export async function runWorkload(client: BatchClient, workload: Workload, reporter: ProgressReporter, options: RunOptions = {}): Promise<RunResult> {
-  const redactor = options.redactor ?? new Redactor(workload.secrets);
+  const redactor = runRedactor(client, workload);
+  const batch = client.withHooks({ onRetry: reportRetries(reporter) });
   const signal = options.signal;
-  const poolBody = translatePool(workload);
   const jobId = workload.job.id;
-  let poolCreated = false;
-  let jobTouched = false;
-  const base = { jobId, poolId: workload.pool.id, outcomes: [] as TaskOutcome[], addFailures: [] as RunResult["addFailures"] };
+  const poolId = workload.pool.id;
+  const policy = options.cleanup ?? workload.spec.cleanup ?? "none";
+  const created = { pool: false, job: false };
+  let jobOurs = false;
+  const base = { jobId, poolId, outcomes: [] as TaskOutcome[], addFailures: [] as RunResult["addFailures"], created };
 
   try {
-    const pool = await ensurePool(client, poolBody, workload.pool.reuse, reporter, { signal, pollIntervalMs: options.pollIntervalMs, timeoutMs: options.poolTimeoutMs });
-    poolCreated = pool.created;
+    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal);
+    // Known before the wait, so that a pool which never becomes ready is still cleaned up.
+    created.pool = pool.created;
+    await waitForPoolReady(batch, pool.pool, reporter, { signal, pollIntervalMs: options.pollIntervalMs, timeoutMs: options.poolTimeoutMs });
 
     if (workload.job.schedule) {
-      await ensureJobSchedule(client, translateJobSchedule(workload), reporter, signal);
+      await ensureJobSchedule(batch, translateJobSchedule(workload), reporter, signal);
       return { ...base, succeeded: true, schedule: true };
     }
 
-    jobTouched = true;
-    await ensureJob(client, translateJob(workload), reporter, signal);
+    const job = await ensureJob(batch, translateJob(workload), reporter, signal);
+    if (job.ended) throw jobEndedError(jobId, job);
+    created.job = job.created;
+    jobOurs = true;
+    if (!job.created) reporter.info(`job ${jobId} exists on pool ${poolId}; adding the tasks it lacks`);
+
     const tasks = translateTasks(workload);
-    const added = await addTaskCollection(client, jobId, tasks, { signal });
+    const added = await addTaskCollection(batch, jobId, tasks, { signal, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) });
     reporter.info(`tasks: ${added.added.length} added, ${added.existing.length} already there${added.failed.length ? `, ${added.failed.length} refused` : ""}`);
-    for (const f of added.failed) reporter.warn(`task ${f.taskId} was not added: ${f.code}: ${redactor.text(f.message)}`);
     const addFailures = added.failed.map((f) => ({ ...f, message: redactor.text(f.message) }));
+    for (const f of addFailures) reporter.warn(`task ${f.taskId} was not added: ${f.code}: ${f.message}`);
     const followed = new Set([...added.added, ...added.existing, ...(workload.job.manager ? [workload.job.manager.id] : [])]);
 
     if (options.wait === false) {
       return { ...base, addFailures, succeeded: addFailures.length === 0 };
     }
-    const waited = await waitForTasks(client, jobId, followed, reporter, { signal, pollIntervalMs: options.pollIntervalMs, redactor });
-    const succeeded = addFailures.length === 0 && !waited.jobEnded && waited.outcomes.every((o) => o.result === "success");
-    const result: RunResult = { ...base, addFailures, outcomes: waited.outcomes, succeeded: succeeded && !waited.blocked, jobEnded: waited.jobEnded, blocked: waited.blocked };
-    await cleanup(client, workload, options.cleanup ?? workload.spec.cleanup ?? "none", poolCreated, reporter);
-    return result;
+    const waited = await waitForTasks(batch, jobId, followed, reporter, { signal, pollIntervalMs: options.pollIntervalMs, redactor });
+    const succeeded = addFailures.length === 0 && !waited.jobEnded && !waited.blocked && waited.outcomes.every((o) => o.result === "success");
+    return { ...base, addFailures, outcomes: waited.outcomes, succeeded, jobEnded: waited.jobEnded, blocked: waited.blocked };
   } catch (error) {
-    if (signal?.aborted) {
-      if (jobTouched) {
-        // The run's own signal is aborted; terminating needs a fresh one, bounded in time.
-        await client
-          .send("POST", `/jobs/${encodeURIComponent(jobId)}/terminate`, { body: { terminateReason: "Cancelled by azure-batch-run" }, idempotent: true, signal: AbortSignal.timeout(30_000), accept: [404, 409] })
-          .then(() => reporter.warn(`cancelled: job ${jobId} terminated`))
-          .catch((e: unknown) => reporter.warn(`cancelled, but terminating job ${jobId} failed: ${redactor.text(String((e as Error).message ?? e))}`));
-      }
-      throw new CancelledError(`cancelled${jobTouched ? `; job ${jobId} terminated` : ""}`);
+    if (!signal?.aborted) throw redactor.error(error);
+    if (jobOurs) {
+      // The run's own signal is aborted; terminating needs a fresh one, bounded in time.
+      await terminateJob(batch, jobId, { reason: "Cancelled by azure-batch-run", signal: AbortSignal.timeout(30_000) })
+        .then(() => reporter.warn(`cancelled: job ${jobId} terminated`))
+        .catch((e: unknown) => reporter.warn(`cancelled, but terminating job ${jobId} failed: ${redactor.text(String((e as Error)?.message ?? e))}`));
     }
-    throw error;
+    throw new CancelledError(`cancelled${jobOurs ? `; job ${jobId} terminated` : ""}`);
+  } finally {
+    await cleanupAfterRun(batch, workload, policy, { jobOurs, poolCreated: created.pool, waited: options.wait !== false }, reporter, signal);
   }
 }
 
-async function cleanup(client: BatchClient, workload: Workload, policy: CleanupPolicy, poolCreated: boolean, reporter: ProgressReporter): Promise<void> {
+/** What the cleanup policy asks for, limited to what this run may remove. */
+async function cleanupAfterRun(
+  client: BatchClient,
+  workload: Workload,
+  policy: CleanupPolicy,
+  run: { jobOurs: boolean; poolCreated: boolean; waited: boolean },
+  reporter: ProgressReporter,
+  signal?: AbortSignal,
+): Promise<void> {
   if (policy === "none") return;
-  await client.send("DELETE", `/jobs/${encodeURIComponent(workload.job.id)}`, { accept: [404] });
-  reporter.info(`deleted job ${workload.job.id}`);
-  if (policy !== "pool") return;
-  if (!poolCreated) {
-    reporter.warn(`kept pool ${workload.pool.id}: this run reused it rather than creating it`);
+  if (workload.job.schedule) {
+    reporter.warn(`cleanup ${policy} skipped: a job schedule keeps creating jobs on pool ${workload.pool.id}; delete the schedule when it is no longer wanted`);
     return;
   }
-  await client.send("DELETE", `/pools/${encodeURIComponent(workload.pool.id)}`, { accept: [404] });
-  reporter.info(`deleted pool ${workload.pool.id}`);
+  if (!run.waited) {
+    reporter.warn(`cleanup ${policy} skipped: the run did not wait for its tasks; clean up once they are done (azure-batch-run's cleanup)`);
+    return;
+  }
+  const target: CleanupTarget = { jobId: run.jobOurs ? workload.job.id : undefined };
+  if (policy === "pool") {
+    if (run.poolCreated) target.poolId = workload.pool.id;
+    else reporter.warn(`kept pool ${workload.pool.id}: this run reused it rather than creating it`);
+  }
+  await cleanup(client, target, reporter, { signal });
 }

@@ -15,8 +15,14 @@ import { renderDeep, type TemplateScope } from "./template.js";
 export interface LoadOptions {
   /** `--var k=v` values; they override the spec's own `vars`. */
   vars?: Record<string, string>;
-  /** The environment for `{{ env.* }}`; defaults to `process.env`. */
+  /**
+   * The environment `{{ env.* }}` may read: exactly what the caller passes, nothing by default.
+   * The CLI passes its process environment; the Action and the Function app pass an allow-list,
+   * so that a spec cannot read the runner's own tokens.
+   */
   env?: Record<string, string | undefined>;
+  /** How to make a missing `{{ env.NAME }}` available, for the error (e.g. "add it to the Action's env-allow input"). */
+  envHint?: string;
   /** Extra template roots a wrapper adds, e.g. `github` or `event`. */
   roots?: Record<string, unknown>;
   /** Shown in parse errors. */
@@ -107,7 +113,7 @@ export function loadSpec(text: string, options: LoadOptions = {}): Workload {
 /** Loads a spec that is already data (the wrappers build one from their inputs). */
 export function loadSpecObject(raw: Record<string, unknown>, options: LoadOptions = {}): Workload {
   const issues = new IssueCollector();
-  const env = options.env ?? process.env;
+  const env = options.env ?? {};
   const specVars = (raw.vars ?? {}) as Record<string, unknown>;
   const scope: TemplateScope = {
     ...(options.roots ?? {}),
@@ -132,9 +138,10 @@ export function loadSpecObject(raw: Record<string, unknown>, options: LoadOption
   const onEnvUsed = (name: string, value: string) => {
     if (SECRET_NAME.test(name)) envSecrets.add(value);
   };
-  const rendered = renderDeep(rest, scope, { onEnvUsed }, [], report) as Record<string, unknown>;
+  const envHint = options.envHint;
+  const rendered = renderDeep(rest, scope, { onEnvUsed, envHint }, [], report) as Record<string, unknown>;
   // Inside tasks, {{ item }} and {{ task.id }} are resolved per task once the entries are expanded.
-  if (rawTasks !== undefined) rendered.tasks = renderDeep(rawTasks, scope, { deferRoots: new Set(["item", "task"]), onEnvUsed }, ["tasks"], report);
+  if (rawTasks !== undefined) rendered.tasks = renderDeep(rawTasks, scope, { deferRoots: new Set(["item", "task"]), onEnvUsed, envHint }, ["tasks"], report);
   issues.throwIfAny();
 
   const parsed = WorkloadSpec.safeParse({ ...rendered, ...(raw.vars !== undefined ? { vars: raw.vars } : {}) });

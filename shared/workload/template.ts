@@ -19,11 +19,16 @@ export class TemplateError extends Error {
 export interface RenderOptions {
   /** Roots left as they are (resolved by a later pass), e.g. `item` and `task` while expanding globals. */
   deferRoots?: ReadonlySet<string>;
+  /**
+   * Said when `{{ env.NAME }}` names a variable the caller did not pass: the CLI passes its whole
+   * environment ("set it in the environment"), the Action and the Function app an allow-list.
+   */
+  envHint?: string;
   /** Called with each `env.*` value used, so that the caller can treat it as a possible secret. */
   onEnvUsed?: (name: string, value: string) => void;
 }
 
-function lookup(scope: TemplateScope, expression: string): unknown {
+function lookup(scope: TemplateScope, expression: string, envHint = "set it in the environment"): unknown {
   const parts = expression.split(".");
   const root = parts[0] as string;
   if (!Object.hasOwn(scope, root)) {
@@ -36,7 +41,7 @@ function lookup(scope: TemplateScope, expression: string): unknown {
     if (value === null || typeof value !== "object" || !Object.hasOwn(value, key)) {
       const where = parts.slice(0, i).join(".");
       const keys = value !== null && typeof value === "object" ? Object.keys(value).sort() : [];
-      const hint = root === "env" ? "set it in the environment" : keys.length ? `known: ${keys.slice(0, 12).join(", ")}` : `${where} has no fields`;
+      const hint = root === "env" ? `the environment given to the spec has no ${key}: ${envHint}` : keys.length ? `known: ${keys.slice(0, 12).join(", ")}` : `${where} has no fields`;
       throw new TemplateError(`unknown variable "${expression}" in {{ ${expression} }} (${hint})`);
     }
     value = (value as Record<string, unknown>)[key];
@@ -63,7 +68,7 @@ export function renderString(template: string, scope: TemplateScope, options: Re
     }
     const root = expression.split(".")[0] as string;
     if (options.deferRoots?.has(root)) return raw;
-    const value = lookup(scope, expression);
+    const value = lookup(scope, expression, options.envHint);
     if (root === "env" && options.onEnvUsed) options.onEnvUsed(expression.slice(4), String(value));
     return value;
   };

@@ -13,6 +13,8 @@ export interface BearerTokenOptions {
   /** Refresh this long before expiry. */
   refreshWindowMs?: number;
   now?: () => number;
+  /** Told each token obtained, so that it can be redacted wherever it might show up. */
+  onToken?: (token: string) => void;
 }
 
 export function bearerTokenPolicy(credential: TokenCredential, options: BearerTokenOptions = {}): PipelinePolicy {
@@ -28,6 +30,7 @@ export function bearerTokenPolicy(credential: TokenCredential, options: BearerTo
         const fresh = await credential.getToken(scope, { abortSignal: signal });
         if (!fresh) throw new Error(`the credential returned no token for ${scope}`);
         token = fresh;
+        options.onToken?.(fresh.token);
         return fresh;
       } finally {
         refreshing = undefined;

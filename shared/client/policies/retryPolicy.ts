@@ -1,5 +1,5 @@
 /** The retry loop: attempts, a bound on the total time, abort-aware sleeps. */
-import type { PipelinePolicy, PipelineResponse } from "../pipeline.js";
+import type { PipelinePolicy, PipelineResponse, RetryInfo } from "../pipeline.js";
 import { exponentialStrategy, throttlingStrategy, type RetryStrategy } from "./retryStrategies.js";
 
 export interface RetryOptions {
@@ -8,7 +8,7 @@ export interface RetryOptions {
   maxRetryTimeMs?: number;
   strategies?: RetryStrategy[];
   now?: () => number;
-  onRetry?: (info: { attempt: number; delayMs: number; reason: string; method: string; path: string }) => void;
+  onRetry?: (info: RetryInfo) => void;
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -51,13 +51,16 @@ export function retryPolicy(options: RetryOptions = {}): PipelinePolicy {
           if (response) return response;
           throw error;
         }
-        options.onRetry?.({
+        const info: RetryInfo = {
           attempt: retryCount + 1,
+          maxRetries,
           delayMs: decision.afterMs,
           reason: response ? `HTTP ${response.status}` : String((error as { code?: string }).code ?? error),
           method: request.method,
           path: request.url.pathname,
-        });
+        };
+        options.onRetry?.(info);
+        request.hooks?.onRetry?.(info);
         await sleep(decision.afterMs, request.signal);
       }
     },

@@ -1,0 +1,2360 @@
+import {
+  API_VERSION,
+  DURATION_PATTERN,
+  globToRegExp,
+  hasWildcard
+} from "./chunks/chunk-DSNRITAQ.js";
+
+// cli/main.ts
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+
+// shared/workload/load.ts
+import { parseDocument } from "yaml";
+
+// shared/workload/errors.ts
+var SpecError = class extends Error {
+  name = "SpecError";
+  issues;
+  constructor(issues) {
+    super(issues.map((i) => i.path ? `${i.path}: ${i.message}` : i.message).join("\n"));
+    this.issues = issues;
+  }
+};
+function formatPath(path) {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+var IssueCollector = class {
+  issues = [];
+  add(path, message) {
+    this.issues.push({ path, message });
+  }
+  throwIfAny() {
+    if (this.issues.length > 0) throw new SpecError(this.issues);
+  }
+};
+
+// shared/workload/template.ts
+var EXPRESSION = /\{\{\s*([^{}]*?)\s*\}\}/g;
+var PATH = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
+var TemplateError = class extends Error {
+  name = "TemplateError";
+};
+function lookup(scope, expression, envHint = "set it in the environment") {
+  const parts = expression.split(".");
+  const root = parts[0];
+  if (!Object.hasOwn(scope, root)) {
+    const known = Object.keys(scope).sort().join(", ") || "none";
+    throw new TemplateError(`unknown variable "${expression}" in {{ ${expression} }}: known roots here are ${known}`);
+  }
+  let value = scope[root];
+  for (let i = 1; i < parts.length; i++) {
+    const key = parts[i];
+    if (value === null || typeof value !== "object" || !Object.hasOwn(value, key)) {
+      const where = parts.slice(0, i).join(".");
+      const keys = value !== null && typeof value === "object" ? Object.keys(value).sort() : [];
+      const hint = root === "env" ? `the environment given to the spec has no ${key}: ${envHint}` : keys.length ? `known: ${keys.slice(0, 12).join(", ")}` : `${where} has no fields`;
+      throw new TemplateError(`unknown variable "${expression}" in {{ ${expression} }} (${hint})`);
+    }
+    value = value[key];
+  }
+  if (value === void 0 || value === null) {
+    throw new TemplateError(`variable "${expression}" has no value`);
+  }
+  if (typeof value === "object") {
+    throw new TemplateError(`variable "${expression}" is an object; name one of its fields: ${Object.keys(value).join(", ")}`);
+  }
+  return value;
+}
+function renderString(template, scope, options = {}) {
+  if (!template.includes("{{")) return template;
+  const whole = /^\{\{\s*([^{}]*?)\s*\}\}$/.exec(template);
+  const resolve = (expression, raw) => {
+    if (!PATH.test(expression)) {
+      throw new TemplateError(`"${raw}" is not a variable reference: use {{ vars.name }}, {{ env.NAME }}, {{ item }} or {{ task.id }}`);
+    }
+    const root = expression.split(".")[0];
+    if (options.deferRoots?.has(root)) return raw;
+    const value = lookup(scope, expression, options.envHint);
+    if (root === "env" && options.onEnvUsed) options.onEnvUsed(expression.slice(4), String(value));
+    return value;
+  };
+  if (whole) return resolve(whole[1], template);
+  return template.replace(EXPRESSION, (raw, expression) => String(resolve(expression, raw)));
+}
+function renderDeep(value, scope, options, path, onError) {
+  if (typeof value === "string") {
+    try {
+      return renderString(value, scope, options);
+    } catch (error) {
+      if (error instanceof TemplateError) {
+        onError(path, error.message);
+        return value;
+      }
+      throw error;
+    }
+  }
+  if (Array.isArray(value)) return value.map((v, i) => renderDeep(v, scope, options, [...path, i], onError));
+  if (value !== null && typeof value === "object") {
+    const out = {};
+    for (const [k, v] of Object.entries(value)) out[k] = renderDeep(v, scope, options, [...path, k], onError);
+    return out;
+  }
+  return value;
+}
+
+// shared/workload/expand.ts
+var MAX_TASKS = 1e5;
+function forEachItems(forEach, path, issues) {
+  if ("range" in forEach) {
+    const [first, last, step = 1] = forEach.range;
+    if (step === 0 || Math.sign(last - first) * Math.sign(step) < 0) {
+      issues.add(`${path}.range`, `[${forEach.range.join(", ")}] never reaches its end; the step must move from first towards last`);
+      return [];
+    }
+    const count = Math.floor((last - first) / step) + 1;
+    if (count > MAX_TASKS) {
+      issues.add(`${path}.range`, `makes ${count} tasks; at most ${MAX_TASKS} per spec`);
+      return [];
+    }
+    return Array.from({ length: count }, (_, i) => first + i * step);
+  }
+  if ("items" in forEach) return forEach.items;
+  const lists = "zip" in forEach ? forEach.zip : forEach.product;
+  const names = Object.keys(lists);
+  if (names.length === 0) {
+    issues.add(path, "needs at least one named list");
+    return [];
+  }
+  if ("zip" in forEach) {
+    const lengths = names.map((n) => lists[n].length);
+    if (new Set(lengths).size > 1) {
+      issues.add(`${path}.zip`, `lists must have the same length to zip; got ${names.map((n, i) => `${n}: ${lengths[i]}`).join(", ")}`);
+      return [];
+    }
+    return Array.from({ length: lengths[0] }, (_, i) => Object.fromEntries(names.map((n) => [n, lists[n][i]])));
+  }
+  const total = names.reduce((acc, n) => acc * lists[n].length, 1);
+  if (total > MAX_TASKS) {
+    issues.add(`${path}.product`, `makes ${total} tasks; at most ${MAX_TASKS} per spec`);
+    return [];
+  }
+  let combos = [{}];
+  for (const n of names) combos = combos.flatMap((c) => lists[n].map((v) => ({ ...c, [n]: v })));
+  return combos;
+}
+function mergeWithDefaults(defaults, entry) {
+  const { forEach: _forEach, ...own } = entry;
+  const merged = { ...defaults ?? {}, ...own };
+  if (defaults?.env || own.env) merged.env = { ...defaults?.env ?? {}, ...own.env ?? {} };
+  return merged;
+}
+function expandTasks(entries, defaults, scope, issues) {
+  const tasks = [];
+  entries.forEach((entry, index) => {
+    const entryPath = `tasks.list[${index}]`;
+    const items = entry.forEach ? forEachItems(entry.forEach, `${entryPath}.forEach`, issues) : [void 0];
+    if (tasks.length + items.length > MAX_TASKS) {
+      issues.add(entryPath, `the spec makes more than ${MAX_TASKS} tasks`);
+      return;
+    }
+    items.forEach((item, itemIndex) => {
+      const where = entry.forEach ? `${entryPath} (item ${itemIndex}: ${JSON.stringify(item)})` : entryPath;
+      const report = (path, message) => issues.add(`${where}${path.length ? "." : ""}${formatPath(path)}`, message);
+      const itemScope = entry.forEach ? { ...scope, item } : { ...scope };
+      const id = renderDeep(entry.id, itemScope, {}, ["id"], report);
+      const merged = mergeWithDefaults(defaults, entry);
+      delete merged.id;
+      const { dependsOn, ...fields } = merged;
+      const rendered = renderDeep(fields, { ...itemScope, task: { id: String(id) } }, {}, [], report);
+      const renderedDeps = dependsOn ? renderDeep(dependsOn, itemScope, {}, ["dependsOn"], report) : void 0;
+      tasks.push({
+        ...rendered,
+        id: String(id),
+        source: where,
+        rawDependsOn: renderedDeps,
+        dependsPath: `${where}.dependsOn`
+      });
+    });
+  });
+  const byLowerId = /* @__PURE__ */ new Map();
+  for (const t of tasks) if (!byLowerId.has(t.id.toLowerCase())) byLowerId.set(t.id.toLowerCase(), t.id);
+  return tasks.map(({ rawDependsOn, dependsPath, ...task }) => {
+    if (!rawDependsOn) return task;
+    const taskIds = /* @__PURE__ */ new Set();
+    const taskIdRanges = [];
+    rawDependsOn.forEach((dep, i) => {
+      if (typeof dep !== "string") {
+        const [start, end] = dep.range;
+        if (start > end) issues.add(`${dependsPath}[${i}].range`, `start ${start} is after end ${end}`);
+        else taskIdRanges.push({ start, end });
+        return;
+      }
+      if (hasWildcard(dep)) {
+        const re = globToRegExp(dep, { ignoreCase: true });
+        const matches = tasks.filter((t) => t.id !== task.id && re.test(t.id)).map((t) => t.id);
+        if (matches.length === 0) issues.add(`${dependsPath}[${i}]`, `"${dep}" matches no other task id in this spec`);
+        matches.forEach((m) => taskIds.add(m));
+        return;
+      }
+      const known = byLowerId.get(dep.toLowerCase());
+      if (!known) issues.add(`${dependsPath}[${i}]`, `"${dep}" is not the id of a task in this spec`);
+      else if (known.toLowerCase() === task.id.toLowerCase()) issues.add(`${dependsPath}[${i}]`, "a task cannot depend on itself");
+      else taskIds.add(known);
+    });
+    return { ...task, dependsOn: { taskIds: [...taskIds], taskIdRanges } };
+  });
+}
+
+// shared/workload/rules.ts
+var BATCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
+var MAX_DEPENDS_ON_CHARS = 64e3;
+function checkId(value, path, issues) {
+  if (BATCH_ID.test(value)) return;
+  const why = value.length > 64 ? `is ${value.length} characters long` : `has characters outside [A-Za-z0-9_-]`;
+  issues.add(path, `"${value}" ${why}; Batch ids are 1 to 64 letters, digits, hyphens and underscores`);
+}
+function isWindowsPool(nodeAgentSku) {
+  return nodeAgentSku.toLowerCase().startsWith("batch.node.windows");
+}
+function isGpuVmSize(vmSize) {
+  return /^standard_n/i.test(vmSize);
+}
+function isRdmaVmSize(vmSize) {
+  return /^standard_(a8|a9|h\d+m?r(_.*)?|hb\d+.*|hc\d+.*|hx\d+.*|n[cd]\d+[a-z]*r[a-z]*(_.*)?)$/i.test(vmSize);
+}
+function deriveNodeAgentSku(image) {
+  if (image.id || !image.publisher || !image.offer || !image.sku) return void 0;
+  const publisher = image.publisher.toLowerCase();
+  const offer = image.offer.toLowerCase();
+  const sku = image.sku.toLowerCase();
+  if (publisher === "microsoftwindowsserver" || publisher === "microsoft-azure-batch" && offer.includes("windows")) {
+    return "batch.node.windows amd64";
+  }
+  const ubuntu = /(?:^|[^0-9])(18|20|22|24)[-_.]?04/.exec(`${offer} ${sku}`);
+  if (ubuntu && (offer.includes("ubuntu") || publisher === "canonical")) return `batch.node.ubuntu ${ubuntu[1]}.04`;
+  if (offer.startsWith("centos")) {
+    const major = /^(7|8)/.exec(sku);
+    if (major) return `batch.node.centos ${major[1]}`;
+  }
+  if (offer.includes("almalinux") || offer.includes("rockylinux")) {
+    const major = /^(8|9)/.exec(sku);
+    if (major) return `batch.node.el ${major[1]}`;
+  }
+  return void 0;
+}
+function checkContainerTask(task, path, pool, issues) {
+  const inContainer = task.image !== void 0;
+  if (!inContainer) {
+    for (const field of ["runOptions", "workingDirectory", "mounts"]) {
+      if (task[field] !== void 0) issues.add(`${path}.${field}`, "applies to container tasks only; set `image` as well");
+    }
+    if (task.command === void 0 || task.command.trim() === "") {
+      issues.add(`${path}.command`, 'is required for a task that does not run in a container (only a container task may use "" to run the image ENTRYPOINT)');
+    }
+    return;
+  }
+  if (!pool.container) {
+    issues.add(`${path}.image`, "the pool has no container configuration; add `pool.container` (type, prefetch, registries)");
+  }
+  const elevation = task.user?.elevation ?? task.elevation;
+  if (pool.windows && elevation === "nonadmin") {
+    issues.add(task.user ? `${path}.user.elevation` : `${path}.elevation`, "container tasks on Windows pools run as admin; remove it or set admin");
+  }
+  if (task.command !== void 0 && /^\s*--entrypoint\b/.test(task.command)) {
+    issues.add(`${path}.command`, "--entrypoint is a `docker create` option: put it in `runOptions`, and the arguments in `command`");
+  }
+  if (task.runOptions !== void 0 && pool.gpu && /(^|\s)--gpus(\s|=|$)/.test(task.runOptions)) {
+    issues.add(`${path}.runOptions`, "--gpus is refused on GPU pools: Batch adds it for N-series VM sizes; remove it");
+  }
+  if (task.mounts !== void 0) {
+    const sources = task.mounts.map((m) => m.source);
+    const duplicate = sources.find((s, i) => sources.indexOf(s) !== i);
+    if (duplicate) issues.add(`${path}.mounts`, `mounts ${duplicate} twice; list each source once`);
+    if (!sources.includes("Task") && task.workingDirectory !== "containerImageDefault") {
+      issues.add(
+        `${path}.workingDirectory`,
+        "must be containerImageDefault when `mounts` does not include Task: the task working directory is not mounted into the container"
+      );
+    }
+  }
+}
+function findDependencyCycle(tasks) {
+  const edges = new Map(tasks.map((t) => [t.id.toLowerCase(), (t.dependsOn?.taskIds ?? []).map((d) => d.toLowerCase())]));
+  const state = /* @__PURE__ */ new Map();
+  const stack = [];
+  const visit = (id) => {
+    state.set(id, 1);
+    stack.push(id);
+    for (const next of edges.get(id) ?? []) {
+      if (state.get(next) === 1) return [...stack.slice(stack.indexOf(next)), next];
+      if (!state.has(next)) {
+        const cycle = visit(next);
+        if (cycle) return cycle;
+      }
+    }
+    stack.pop();
+    state.set(id, 2);
+    return void 0;
+  };
+  for (const id of edges.keys()) {
+    if (!state.has(id)) {
+      const cycle = visit(id);
+      if (cycle) return cycle;
+    }
+  }
+  return void 0;
+}
+function checkTasks(tasks, pool, issues) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const task of tasks) {
+    checkId(task.id, `${task.source}.id`, issues);
+    const key = task.id.toLowerCase();
+    const first = seen.get(key);
+    if (first) {
+      issues.add(`${task.source}.id`, `"${task.id}" is also the id of ${first.source} ("${first.id}"); task ids are unique, ignoring case`);
+    } else seen.set(key, task);
+    checkContainerTask(task, task.source, pool, issues);
+    if (task.requiredSlots !== void 0 && task.requiredSlots > pool.taskSlotsPerNode) {
+      issues.add(`${task.source}.requiredSlots`, `${task.requiredSlots} is more than pool.taskSlotsPerNode (${pool.taskSlotsPerNode}); the task could never be scheduled`);
+    }
+    const depChars = (task.dependsOn?.taskIds ?? []).reduce((n, id) => n + id.length, 0);
+    if (depChars > MAX_DEPENDS_ON_CHARS) {
+      issues.add(`${task.source}.dependsOn`, `lists ${depChars} characters of task ids; Batch takes at most ${MAX_DEPENDS_ON_CHARS}: use id ranges or fewer, broader stages`);
+    }
+  }
+  const cycle = findDependencyCycle(tasks);
+  if (cycle) issues.add("tasks.list", `dependsOn forms a cycle: ${cycle.join(" -> ")}; those tasks would never start`);
+}
+function checkPool(pool, nodeAgentSku, facts, issues) {
+  checkId(pool.id, "pool.id", issues);
+  const image = pool.image;
+  const rdmaImage = [image.offer, image.sku, image.id].some((v) => v?.toLowerCase().includes("rdma"));
+  if (rdmaImage && !isRdmaVmSize(pool.vmSize)) {
+    issues.add("pool.vmSize", `${pool.vmSize} has no RDMA network, which the -rdma image needs; use an RDMA size such as Standard_HB120rs_v3 or Standard_NC24rs_v3, or an image without -rdma`);
+  }
+  if (pool.container?.prefetch) {
+    const dup = pool.container.prefetch.find((n, i, all) => all.indexOf(n) !== i);
+    if (dup) issues.add("pool.container.prefetch", `lists ${dup} twice`);
+  }
+  if (pool.startTask) {
+    checkContainerTask(pool.startTask, "pool.startTask", facts, issues);
+  }
+  if (isWindowsPool(nodeAgentSku) && pool.container?.type === "criCompatible") {
+    issues.add("pool.container.type", "criCompatible is for Linux pools; Windows pools use dockerCompatible");
+  }
+}
+function checkJob(job, tasks, facts, issues) {
+  checkId(job.id, job.schedule ? "job.id (the job schedule id)" : "job.id", issues);
+  if (job.preparation) {
+    if (job.preparation.id !== void 0) checkId(job.preparation.id, "job.preparation.id", issues);
+    checkContainerTask(job.preparation, "job.preparation", facts, issues);
+  }
+  if (job.release) {
+    if (job.release.id !== void 0) checkId(job.release.id, "job.release.id", issues);
+    checkContainerTask(job.release, "job.release", facts, issues);
+  }
+  if (job.manager) {
+    checkId(job.manager.id, "job.manager.id", issues);
+    if (facts.container && job.manager.image === void 0) {
+      issues.add("job.manager.image", "is required: on a container pool the job manager task runs in a container (set it, or tasks.defaults.image)");
+    } else checkContainerTask(job.manager, "job.manager", facts, issues);
+    if (tasks.some((t) => t.id.toLowerCase() === job.manager.id.toLowerCase())) {
+      issues.add("job.manager.id", `"${job.manager.id}" is also a task id; give the job manager another id`);
+    }
+  }
+  if (job.release && !job.preparation) {
+    issues.add("job.release", "needs job.preparation as well: Batch runs a release task only on nodes that ran the preparation task");
+  }
+  if (job.schedule) {
+    if (!job.manager) {
+      issues.add("job.schedule", "needs job.manager: each job the schedule creates starts empty, and its job manager task is what adds or runs the work");
+    }
+    if (tasks.length > 0) {
+      issues.add("tasks.list", "cannot be used with job.schedule: tasks are added to one job, and a schedule creates a new job each recurrence; move the work into job.manager, or run on a timer from the Function app");
+    }
+  } else if (tasks.length === 0 && !job.manager) {
+    issues.add("tasks.list", "is empty: give at least one task, or a job.manager");
+  }
+}
+
+// shared/workload/schema.ts
+import { z } from "zod";
+var Duration = z.string().regex(DURATION_PATTERN, { error: "must be an ISO 8601 duration such as PT30M, PT2H or P1D" }).meta({ description: "ISO 8601 duration, e.g. PT30M", examples: ["PT30M", "PT2H", "P1D"] });
+var EnvValue = z.union([z.string(), z.number(), z.boolean()]);
+var EnvMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "environment variable names are letters, digits and _" }), EnvValue).meta({ description: "Environment variables for the task" });
+var Elevation = z.enum(["nonadmin", "admin"]);
+var User = z.strictObject({
+  scope: z.enum(["task", "pool"]).optional().meta({ description: "Auto-user scope" }),
+  elevation: Elevation.optional()
+}).meta({ description: "Run as the task or pool auto-user, with this elevation" });
+var MountSource = z.enum(["Shared", "Startup", "VfsMounts", "Task", "JobPrep", "Applications"]);
+var Mount = z.strictObject({
+  source: MountSource.meta({ description: "Batch node path mounted into the container" }),
+  readOnly: z.boolean().optional()
+}).meta({ description: "containerHostBatchBindMounts entry" });
+var ResourceFile = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional().meta({ description: "httpUrl: one file (a SAS URL works)" }),
+  container: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional().meta({ description: "storageContainerUrl: a blob container (with SAS)" }),
+  prefix: z.string().optional().meta({ description: "blobPrefix, with `container`" }),
+  path: z.string().optional().meta({ description: "filePath relative to the task working directory" }),
+  mode: z.string().regex(/^[0-7]{3,4}$/, { error: "must be an octal file mode such as 0755" }).optional()
+}).refine((r) => r.url === void 0 !== (r.container === void 0), {
+  error: "give exactly one of `url` (one file) or `container` (a blob container)"
+});
+var OutputFile = z.strictObject({
+  pattern: z.string().min(1).meta({ description: "filePattern, e.g. out/**/*.png" }),
+  container: z.url({ protocol: /^https?$/, error: "must be an http(s) blob container URL (with SAS, or use identity)" }),
+  path: z.string().optional().meta({ description: "Blob path or virtual directory" }),
+  identity: z.string().optional().meta({ description: "Resource id of a pool user-assigned identity used to upload" }),
+  when: z.enum(["taskSuccess", "taskFailure", "taskCompletion"]).default("taskCompletion")
+});
+var ContainerFields = {
+  image: z.string().min(1).optional().meta({ description: "Container image; the task runs in it (containerSettings.imageName)" }),
+  runOptions: z.string().optional().meta({ description: "Extra `docker create` options (containerRunOptions), passed through" }),
+  workingDirectory: z.enum(["taskWorkingDirectory", "containerImageDefault"]).optional().meta({ description: "Container working directory; Batch's default is taskWorkingDirectory" }),
+  mounts: z.array(Mount).optional().meta({ description: "containerHostBatchBindMounts: absent = Batch default (whole node root), [] = nothing mounted" })
+};
+var TaskFieldsShape = {
+  command: z.string().optional().meta({ description: 'Command line; "" runs the image ENTRYPOINT' }),
+  displayName: z.string().max(1024).optional(),
+  ...ContainerFields,
+  user: User.optional(),
+  env: EnvMap.optional(),
+  resources: z.array(ResourceFile).optional(),
+  outputs: z.array(OutputFile).optional(),
+  maxWallClock: Duration.optional(),
+  retention: Duration.optional(),
+  retries: z.int().min(-1).optional().meta({ description: "maxTaskRetryCount; -1 = unlimited" }),
+  requiredSlots: z.int().min(1).optional()
+};
+var TaskDefaults = z.strictObject(TaskFieldsShape).meta({ description: "Fields every task gets unless it sets them" });
+var ForEach = z.union([
+  z.strictObject({
+    range: z.array(z.int()).min(2).max(3).meta({ description: "[first, last] or [first, last, step], inclusive" })
+  }),
+  z.strictObject({ items: z.array(z.unknown()).min(1) }),
+  z.strictObject({ zip: z.record(z.string(), z.array(z.unknown()).min(1)) }),
+  z.strictObject({ product: z.record(z.string(), z.array(z.unknown()).min(1)) })
+], { error: "give exactly one of range: [first, last], items: [...], zip: {name: [...]} or product: {name: [...]}" }).meta({ description: "Expand one entry into many tasks: range, items, zip or product; {{ item }} names the element" });
+var DependsOn = z.array(
+  z.union([
+    z.string().min(1).meta({ description: "A task id, or a pattern with * matched against the other tasks' ids" }),
+    z.strictObject({ range: z.tuple([z.int().min(0), z.int().min(0)]) }).meta({ description: "taskIdRanges: integer task ids, inclusive" })
+  ], { error: "each entry is a task id, a pattern with *, or { range: [first, last] }" })
+);
+var TaskEntry = z.strictObject({
+  id: z.string().min(1),
+  ...TaskFieldsShape,
+  forEach: ForEach.optional(),
+  dependsOn: DependsOn.optional()
+});
+var Registry = z.strictObject({
+  server: z.string().min(1).meta({ description: "registryServer, e.g. myacr.azurecr.io" }),
+  username: z.string().optional(),
+  password: z.string().optional().meta({ description: 'Reference it from the environment: "{{ env.REG_PASSWORD }}"' }),
+  identity: z.string().optional().meta({ description: "Resource id of a user-assigned identity of the pool (identityReference)" })
+}).refine((r) => !(r.identity && (r.username || r.password)), { error: "use either `identity` or `username`/`password`, not both" }).refine((r) => Boolean(r.username) === Boolean(r.password), { error: "`username` and `password` go together" });
+var Image = z.strictObject({
+  publisher: z.string().optional(),
+  offer: z.string().optional(),
+  sku: z.string().optional(),
+  version: z.string().optional(),
+  id: z.string().optional().meta({ description: "virtualMachineImageId (Azure Compute Gallery image)" })
+}).refine((i) => i.id ? !i.publisher && !i.offer && !i.sku : Boolean(i.publisher && i.offer && i.sku), {
+  error: "give `publisher`, `offer` and `sku` (Marketplace image), or `id` (gallery image), not both"
+});
+var StartTask = z.strictObject({
+  command: z.string().min(1),
+  ...ContainerFields,
+  elevation: Elevation.optional(),
+  waitForSuccess: z.boolean().optional(),
+  env: EnvMap.optional(),
+  resources: z.array(ResourceFile).optional(),
+  retries: z.int().min(-1).optional()
+});
+var PoolSpec = z.strictObject({
+  id: z.string().min(1),
+  displayName: z.string().optional(),
+  reuse: z.boolean().default(true).meta({ description: "Reuse an existing pool that matches; refuse one that differs" }),
+  vmSize: z.string().min(1),
+  image: Image,
+  nodeAgentSku: z.string().optional().meta({ description: "nodeAgentSKUId; derived from the image where unambiguous" }),
+  nodes: z.strictObject({ dedicated: z.int().min(0).default(0), spot: z.int().min(0).default(0) }).optional(),
+  autoscale: z.strictObject({ formula: z.string().min(1), interval: Duration.optional() }).optional(),
+  resizeTimeout: Duration.optional(),
+  taskSlotsPerNode: z.int().min(1).max(256).optional(),
+  interNodeCommunication: z.boolean().optional(),
+  container: z.strictObject({
+    type: z.enum(["dockerCompatible", "criCompatible"], {
+      error: "is required: dockerCompatible (Docker) or criCompatible (containerd); newer Batch API versions require it"
+    }),
+    prefetch: z.array(z.string().min(1)).optional().meta({ description: "containerImageNames pulled when nodes start" }),
+    registries: z.array(Registry).optional()
+  }).optional(),
+  startTask: StartTask.optional(),
+  metadata: z.record(z.string(), z.string()).optional()
+}).refine((p) => !(p.nodes && p.autoscale), { error: "give `nodes` or `autoscale`, not both" });
+var JobTaskShape = {
+  command: z.string(),
+  ...ContainerFields,
+  user: User.optional(),
+  env: EnvMap.optional(),
+  resources: z.array(ResourceFile).optional(),
+  maxWallClock: Duration.optional(),
+  retention: Duration.optional()
+};
+var PrepTask = z.strictObject({
+  id: z.string().optional(),
+  ...JobTaskShape,
+  retries: z.int().min(-1).optional(),
+  waitForSuccess: z.boolean().optional(),
+  rerunOnNodeRebootAfterSuccess: z.boolean().optional()
+});
+var ReleaseTask = z.strictObject({ id: z.string().optional(), ...JobTaskShape });
+var ManagerTask = z.strictObject({
+  id: z.string().default("manager"),
+  displayName: z.string().optional(),
+  ...JobTaskShape,
+  outputs: z.array(OutputFile).optional(),
+  retries: z.int().min(-1).optional(),
+  requiredSlots: z.int().min(1).optional(),
+  killJobOnCompletion: z.boolean().optional(),
+  runExclusive: z.boolean().optional(),
+  allowLowPriorityNode: z.boolean().optional()
+});
+var JobSpec = z.strictObject({
+  id: z.string().min(1),
+  displayName: z.string().optional(),
+  priority: z.int().min(-1e3).max(1e3).optional(),
+  maxParallelTasks: z.int().min(-1).optional(),
+  maxWallClock: Duration.optional(),
+  maxTaskRetries: z.int().min(-1).optional(),
+  onAllTasksComplete: z.enum(["noAction", "terminateJob"]).optional(),
+  onTaskFailure: z.enum(["noAction", "performExitOptionsJobAction"]).optional(),
+  env: EnvMap.optional().meta({ description: "commonEnvironmentSettings" }),
+  preparation: PrepTask.optional(),
+  release: ReleaseTask.optional(),
+  manager: ManagerTask.optional(),
+  schedule: z.strictObject({
+    recurrence: Duration.optional(),
+    startWindow: Duration.optional(),
+    doNotRunUntil: z.iso.datetime({ offset: true }).optional(),
+    doNotRunAfter: z.iso.datetime({ offset: true }).optional()
+  }).optional().meta({ description: "Create a Batch job schedule (a new job each recurrence) instead of one job" }),
+  metadata: z.record(z.string(), z.string()).optional()
+});
+var WorkloadSpec = z.strictObject({
+  $schema: z.string().optional(),
+  account: z.strictObject({
+    url: z.url({ protocol: /^https?$/, error: "must be the account URL, e.g. https://myaccount.westeurope.batch.azure.com" }).optional()
+  }).optional().meta({ description: "Batch account; AZURE_BATCH_ACCOUNT_URL or --account-url also set it" }),
+  vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/), EnvValue).optional().meta({ description: "Defaults for {{ vars.* }}; --var k=v overrides" }),
+  cleanup: z.enum(["job", "pool", "none"]).optional().meta({ description: "After the run: delete the job, the job and the pool, or keep everything (default)" }),
+  pool: PoolSpec,
+  job: JobSpec,
+  tasks: z.strictObject({
+    defaults: TaskDefaults.optional(),
+    list: z.array(TaskEntry)
+  }).optional()
+}).meta({ title: "azure-batch-run workload spec", description: "A container workload on Azure Batch: pool, job and tasks" });
+function workloadJsonSchema() {
+  return z.toJSONSchema(WorkloadSpec, { io: "input", target: "draft-2020-12" });
+}
+
+// shared/workload/load.ts
+var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
+var ENV_REFERENCE = /^\{\{\s*env\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/;
+function parseSpecText(text, fileName = "spec") {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new SpecError(doc.errors.map((e) => ({ path: "", message: `${fileName}: ${e.message.split("\n")[0]}` })));
+  }
+  return doc.toJS({ maxAliasCount: 100 });
+}
+function fieldsAt(schema, path) {
+  let current = schema;
+  const unwrap = (s) => {
+    let out = s;
+    for (; ; ) {
+      const def2 = out._zod.def;
+      if ((def2.type === "optional" || def2.type === "default" || def2.type === "nullable" || def2.type === "prefault") && def2.innerType) out = def2.innerType;
+      else if (def2.type === "pipe" && def2.in) out = def2.in;
+      else return out;
+    }
+  };
+  for (const key of path) {
+    if (!current) return void 0;
+    const s = unwrap(current);
+    const def2 = s._zod.def;
+    if (def2.type === "object" && def2.shape && typeof key === "string") current = def2.shape[key];
+    else if (def2.type === "array" && typeof key === "number") current = def2.element;
+    else if (def2.type === "record") current = def2.valueType;
+    else return void 0;
+  }
+  if (!current) return void 0;
+  const def = unwrap(current)._zod.def;
+  return def.type === "object" && def.shape ? Object.keys(def.shape).filter((k) => k !== "$schema") : void 0;
+}
+function zodIssueMessage(issue, input) {
+  if (issue.code === "unrecognized_keys") {
+    const valid = fieldsAt(WorkloadSpec, issue.path);
+    const names = issue.keys.map((k) => `"${k}"`).join(", ");
+    return `unknown field${issue.keys.length > 1 ? "s" : ""} ${names}${valid ? `; valid fields: ${valid.join(", ")}` : ""}`;
+  }
+  if (issue.code === "invalid_type") {
+    let value = input;
+    for (const key of issue.path) value = value === null || typeof value !== "object" ? void 0 : value[key];
+    if (value === void 0) return "is required";
+    return `must be ${issue.expected === "int" ? "a whole number" : `a${/^[aeiou]/.test(issue.expected) ? "n" : ""} ${issue.expected}`}, got ${JSON.stringify(value)}`;
+  }
+  return issue.message;
+}
+function loadSpec(text, options = {}) {
+  const raw = parseSpecText(text, options.fileName);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new SpecError([{ path: "", message: "the spec must be a mapping with pool, job and tasks" }]);
+  }
+  return loadSpecObject(raw, options);
+}
+function loadSpecObject(raw, options = {}) {
+  const issues = new IssueCollector();
+  const env = options.env ?? {};
+  const specVars = raw.vars ?? {};
+  const scope = {
+    ...options.roots ?? {},
+    vars: { ...typeof specVars === "object" ? specVars : {}, ...options.vars ?? {} },
+    env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== void 0))
+  };
+  const registries = raw.pool?.container?.registries ?? [];
+  if (Array.isArray(registries)) {
+    registries.forEach((r, i) => {
+      const password = r?.password;
+      if (typeof password === "string" && !ENV_REFERENCE.test(password)) {
+        issues.add(`pool.container.registries[${i}].password`, 'must reference the environment, e.g. "{{ env.REG_PASSWORD }}": inline passwords are refused');
+      }
+    });
+  }
+  const { vars: _vars, tasks: rawTasks, ...rest } = raw;
+  const report = (path, message) => issues.add(formatPath(path), message);
+  const envSecrets = /* @__PURE__ */ new Set();
+  const onEnvUsed = (name, value) => {
+    if (SECRET_NAME.test(name)) envSecrets.add(value);
+  };
+  const envHint = options.envHint;
+  const rendered = renderDeep(rest, scope, { onEnvUsed, envHint }, [], report);
+  if (rawTasks !== void 0) rendered.tasks = renderDeep(rawTasks, scope, { deferRoots: /* @__PURE__ */ new Set(["item", "task"]), onEnvUsed, envHint }, ["tasks"], report);
+  issues.throwIfAny();
+  const parsed = WorkloadSpec.safeParse({ ...rendered, ...raw.vars !== void 0 ? { vars: raw.vars } : {} });
+  if (!parsed.success) {
+    throw new SpecError(parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: zodIssueMessage(i, raw) })));
+  }
+  const spec = parsed.data;
+  const nodeAgentSku = spec.pool.nodeAgentSku ?? deriveNodeAgentSku(spec.pool.image);
+  if (!nodeAgentSku) {
+    issues.add("pool.nodeAgentSku", `cannot be derived from this image; set it, e.g. "batch.node.ubuntu 22.04" (see the account's supported images)`);
+  }
+  const facts = {
+    windows: isWindowsPool(nodeAgentSku ?? ""),
+    gpu: isGpuVmSize(spec.pool.vmSize),
+    container: spec.pool.container !== void 0,
+    taskSlotsPerNode: spec.pool.taskSlotsPerNode ?? 1
+  };
+  const tasks = expandTasks(spec.tasks?.list ?? [], spec.tasks?.defaults, scope, issues);
+  const job = spec.job.manager && spec.job.manager.image === void 0 && spec.tasks?.defaults?.image !== void 0 ? { ...spec.job, manager: { ...spec.job.manager, image: spec.tasks.defaults.image } } : spec.job;
+  checkPool(spec.pool, nodeAgentSku ?? "", facts, issues);
+  checkTasks(tasks, facts, issues);
+  checkJob(job, tasks, facts, issues);
+  issues.throwIfAny();
+  const secrets = [...(spec.pool.container?.registries ?? []).flatMap((r) => r.password ? [r.password] : []), ...envSecrets];
+  return { spec, pool: { ...spec.pool, nodeAgentSku }, facts, job, tasks, secrets };
+}
+
+// shared/client/errors.ts
+var BatchServiceError = class extends Error {
+  name = "BatchServiceError";
+  statusCode;
+  /** The Batch error code, e.g. `JobExists`, `PoolNotFound`, `RequestBodyTooLarge`. */
+  code;
+  serviceMessage;
+  values;
+  requestId;
+  clientRequestId;
+  constructor(init) {
+    const code2 = init.body?.code ?? `HTTP${init.statusCode}`;
+    const serviceMessage = (init.body?.message?.value ?? "").split("\n").filter((line) => !/^(RequestId|Time):/.test(line.trim())).join(" ").trim();
+    const values = init.body?.values ?? [];
+    const details = values.filter((v) => v.key && !/^(RequestId|Time)$/.test(v.key)).map((v) => `${v.key}=${v.value ?? ""}`).join(", ");
+    const parts = [`${code2}: ${serviceMessage || "no message"}`];
+    if (details) parts.push(`[${details}]`);
+    parts.push(`(HTTP ${init.statusCode} on ${init.method} ${init.path}${init.requestId ? `, request-id ${init.requestId}` : ""})`);
+    super(parts.join(" "));
+    this.statusCode = init.statusCode;
+    this.code = code2;
+    this.serviceMessage = serviceMessage;
+    this.values = values;
+    this.requestId = init.requestId;
+    this.clientRequestId = init.clientRequestId;
+  }
+};
+function parseErrorBody(text) {
+  if (!text) return void 0;
+  try {
+    const parsed = JSON.parse(text);
+    return typeof parsed === "object" && parsed !== null ? parsed : void 0;
+  } catch {
+    return { message: { value: text.slice(0, 200) } };
+  }
+}
+
+// shared/client/pipeline.ts
+function createPipeline(policies, transport) {
+  return policies.reduceRight((next, policy) => (request) => policy.sendRequest(request, next), transport);
+}
+var TransportError = class extends Error {
+  constructor(message, code2, notSent, options) {
+    super(message, options);
+    this.code = code2;
+    this.notSent = notSent;
+  }
+  code;
+  notSent;
+  name = "TransportError";
+};
+var LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+function assertSecureForCredentials(url) {
+  if (url.protocol === "https:") return;
+  if (url.protocol === "http:" && LOOPBACK.test(url.hostname)) return;
+  throw new Error(`refusing to send Batch credentials over ${url.protocol}//${url.host}: use https (plain http is allowed only for localhost)`);
+}
+
+// shared/client/policies/retryStrategies.ts
+var SKIP = { kind: "skip" };
+function retryAfterMs(headers, now = Date.now()) {
+  for (const name of ["retry-after-ms", "x-ms-retry-after-ms"]) {
+    const value2 = headers[name];
+    if (value2 !== void 0 && /^\d+(\.\d+)?$/.test(value2.trim())) return Math.round(Number(value2));
+  }
+  const value = headers["retry-after"]?.trim();
+  if (!value) return void 0;
+  if (/^\d+$/.test(value)) return Number(value) * 1e3;
+  const date = Date.parse(value);
+  if (Number.isNaN(date)) return void 0;
+  return Math.max(0, date - now);
+}
+function throttlingStrategy(now = Date.now) {
+  return {
+    name: "throttling",
+    decide({ response }) {
+      if (!response || response.status !== 429 && response.status !== 503) return SKIP;
+      const after = retryAfterMs(response.headers, now());
+      return after === void 0 ? SKIP : { kind: "retry", afterMs: after };
+    }
+  };
+}
+var TRANSIENT_STATUS = /* @__PURE__ */ new Set([408, 429, 500, 502, 503, 504]);
+var TRANSIENT_CODES = /* @__PURE__ */ new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CLOSED"
+]);
+function exponentialStrategy(options = {}) {
+  const base = options.baseDelayMs ?? 800;
+  const max = options.maxDelayMs ?? 6e4;
+  const random = options.random ?? Math.random;
+  const delay = (retryCount) => {
+    const capped = Math.min(max, base * 2 ** retryCount);
+    return Math.round(capped / 2 + random() * (capped / 2));
+  };
+  return {
+    name: "exponential",
+    decide({ response, error, retryCount, idempotent }) {
+      if (response) {
+        if (!TRANSIENT_STATUS.has(response.status)) return SKIP;
+        if (!idempotent && response.status !== 429) return SKIP;
+        return { kind: "retry", afterMs: delay(retryCount) };
+      }
+      if (error instanceof TransportError && TRANSIENT_CODES.has(error.code)) {
+        if (!idempotent && !error.notSent) return SKIP;
+        return { kind: "retry", afterMs: delay(retryCount) };
+      }
+      return SKIP;
+    }
+  };
+}
+
+// shared/client/policies/retryPolicy.ts
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+function retryPolicy(options = {}) {
+  const maxRetries = options.maxRetries ?? 8;
+  const maxRetryTimeMs = options.maxRetryTimeMs ?? 5 * 6e4;
+  const strategies = options.strategies ?? [throttlingStrategy(), exponentialStrategy()];
+  const now = options.now ?? Date.now;
+  return {
+    name: "retryPolicy",
+    async sendRequest(request, next) {
+      const started = now();
+      for (let retryCount = 0; ; retryCount++) {
+        let response;
+        let error;
+        try {
+          response = await next({ ...request, headers: { ...request.headers } });
+        } catch (e) {
+          if (request.signal?.aborted) throw e;
+          error = e;
+        }
+        const decision = retryCount >= maxRetries ? void 0 : decide(strategies, { response, error, retryCount, idempotent: request.idempotent });
+        const withinBudget = decision && now() + decision.afterMs - started <= maxRetryTimeMs;
+        if (!decision || !withinBudget) {
+          if (response) return response;
+          throw error;
+        }
+        const info = {
+          attempt: retryCount + 1,
+          maxRetries,
+          delayMs: decision.afterMs,
+          reason: response ? `HTTP ${response.status}` : String(error.code ?? error),
+          method: request.method,
+          path: request.url.pathname
+        };
+        options.onRetry?.(info);
+        request.hooks?.onRetry?.(info);
+        await sleep(decision.afterMs, request.signal);
+      }
+    }
+  };
+}
+function decide(strategies, state) {
+  for (const strategy of strategies) {
+    const d = strategy.decide(state);
+    if (d.kind === "retry") return { afterMs: d.afterMs };
+  }
+  return void 0;
+}
+
+// shared/client/addTaskCollection.ts
+var MAX_TASKS_PER_REQUEST = 100;
+var MAX_REQUEST_BYTES = 1e6;
+var ENVELOPE_BYTES = Buffer.byteLength('{"value":[]}');
+function chunkTasks(tasks, limits = {}) {
+  const maxTasks = limits.maxTasks ?? MAX_TASKS_PER_REQUEST;
+  const maxBytes = limits.maxBytes ?? MAX_REQUEST_BYTES;
+  const chunks = [];
+  const tooLarge = [];
+  let current = [];
+  let bytes = ENVELOPE_BYTES;
+  for (const task of tasks) {
+    const size = Buffer.byteLength(JSON.stringify(task));
+    if (ENVELOPE_BYTES + size > maxBytes) {
+      tooLarge.push(task);
+      continue;
+    }
+    const added = size + (current.length > 0 ? 1 : 0);
+    if (current.length >= maxTasks || bytes + added > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = ENVELOPE_BYTES;
+    }
+    bytes += size + (current.length > 0 ? 1 : 0);
+    current.push(task);
+  }
+  if (current.length > 0) chunks.push(current);
+  return { chunks, tooLarge };
+}
+function sameTask(wanted, existing) {
+  const norm = (v) => JSON.stringify(v ?? null);
+  const env = (list) => (list ?? []).map((e) => `${e.name}=${e.value ?? ""}`).sort();
+  const container = (c) => c ? { imageName: c.imageName, containerRunOptions: c.containerRunOptions ?? "", workingDirectory: c.workingDirectory ?? "taskWorkingDirectory" } : null;
+  return (existing.commandLine ?? "") === wanted.commandLine && norm(container(existing.containerSettings)) === norm(container(wanted.containerSettings)) && norm(env(existing.environmentSettings)) === norm(env(wanted.environmentSettings));
+}
+async function mapWithConcurrency(items, concurrency, fn) {
+  let index = 0;
+  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (index < items.length) {
+      const item = items[index++];
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+async function addTaskCollection(client, jobId, tasks, options = {}) {
+  const result = { added: [], existing: [], failed: [] };
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const concurrency = options.concurrency ?? 4;
+  const path = `/jobs/${encodeURIComponent(jobId)}/addtaskcollection`;
+  let done = 0;
+  const finish = (n) => {
+    done += n;
+    options.onProgress?.(done, tasks.length);
+  };
+  const { chunks, tooLarge } = chunkTasks(tasks);
+  for (const t of tooLarge) {
+    result.failed.push({ taskId: t.id, code: "RequestBodyTooLarge", message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists` });
+  }
+  finish(tooLarge.length);
+  const exists = [];
+  let retryNext = [];
+  const sendChunk = async (chunk) => {
+    let results;
+    try {
+      const body = await client.json("POST", path, {
+        body: { value: chunk },
+        // Safe to repeat: task ids are deterministic, and a repeat answers TaskExists per task.
+        idempotent: true,
+        signal: options.signal
+      });
+      results = body?.value ?? [];
+    } catch (error) {
+      if (error instanceof BatchServiceError && error.code === "RequestBodyTooLarge" && chunk.length > 1) {
+        const half = Math.ceil(chunk.length / 2);
+        await sendChunk(chunk.slice(0, half));
+        await sendChunk(chunk.slice(half));
+        return;
+      }
+      throw error;
+    }
+    const seen = /* @__PURE__ */ new Set();
+    for (const r of results) {
+      seen.add(r.taskId);
+      if (r.status === "success") {
+        result.added.push(r.taskId);
+        finish(1);
+      } else if (r.status === "servererror") {
+        const task = byId.get(r.taskId);
+        if (task) retryNext.push(task);
+      } else if (r.error?.code === "TaskExists") {
+        exists.push(r.taskId);
+      } else {
+        result.failed.push({ taskId: r.taskId, code: r.error?.code ?? "ClientError", message: describe(r) });
+        finish(1);
+      }
+    }
+    for (const t of chunk) if (!seen.has(t.id)) retryNext.push(t);
+  };
+  await mapWithConcurrency(chunks, concurrency, sendChunk);
+  const rounds = options.serverErrorRetries ?? 5;
+  for (let round = 0; retryNext.length > 0; round++) {
+    const again = retryNext;
+    retryNext = [];
+    if (round >= rounds) {
+      for (const t of again) result.failed.push({ taskId: t.id, code: "ServerError", message: `the service kept answering servererror after ${rounds} attempts` });
+      finish(again.length);
+      break;
+    }
+    await sleep(Math.min(3e4, 500 * 2 ** round), options.signal);
+    await mapWithConcurrency(chunkTasks(again).chunks, concurrency, sendChunk);
+  }
+  await mapWithConcurrency(exists, concurrency, async (taskId) => {
+    const wanted = byId.get(taskId);
+    const existing = await client.json("GET", `${path.replace(/addtaskcollection$/, "tasks")}/${encodeURIComponent(taskId)}`, {
+      query: { $select: "id,commandLine,containerSettings,environmentSettings" },
+      signal: options.signal
+    });
+    if (sameTask(wanted, existing)) result.existing.push(taskId);
+    else {
+      result.failed.push({
+        taskId,
+        code: "TaskExists",
+        message: "a different task with this id is already in the job (its command line, container or environment differ); use a new job id or delete the job"
+      });
+    }
+    finish(1);
+  });
+  return result;
+}
+function describe(r) {
+  const msg = (r.error?.message?.value ?? "").split("\n").filter((l) => !/^(RequestId|Time):/.test(l)).join(" ").trim();
+  const values = (r.error?.values ?? []).map((v) => `${v.key}=${v.value}`).join(", ");
+  return values ? `${msg} [${values}]` : msg;
+}
+
+// shared/translate/common.ts
+function compact(value) {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== void 0));
+}
+function environmentSettings(env) {
+  if (!env || Object.keys(env).length === 0) return void 0;
+  return Object.entries(env).map(([name, value]) => ({ name, value: String(value) }));
+}
+function containerSettings(task) {
+  if (task.image === void 0) return void 0;
+  return compact({
+    imageName: task.image,
+    containerRunOptions: task.runOptions,
+    workingDirectory: task.workingDirectory,
+    containerHostBatchBindMounts: task.mounts?.map((m) => compact({ source: m.source, isReadOnly: m.readOnly }))
+  });
+}
+function userIdentity(task, facts) {
+  const scope = task.user?.scope;
+  const elevation = task.user?.elevation ?? task.elevation ?? (facts.windows && task.image !== void 0 ? "admin" : void 0);
+  if (scope === void 0 && elevation === void 0) return void 0;
+  return { autoUser: compact({ scope, elevationLevel: elevation }) };
+}
+function resourceFiles(resources) {
+  return resources?.map(
+    (r) => compact({ httpUrl: r.url, storageContainerUrl: r.container, blobPrefix: r.prefix, filePath: r.path, fileMode: r.mode })
+  );
+}
+var UPLOAD_CONDITION = { taskSuccess: "tasksuccess", taskFailure: "taskfailure", taskCompletion: "taskcompletion" };
+function outputFiles(outputs) {
+  return outputs?.map((o) => ({
+    filePattern: o.pattern,
+    destination: {
+      container: compact({ containerUrl: o.container, path: o.path, identityReference: o.identity ? { resourceId: o.identity } : void 0 })
+    },
+    uploadOptions: { uploadCondition: UPLOAD_CONDITION[o.when] }
+  }));
+}
+function constraints(task) {
+  const c = compact({ maxWallClockTime: task.maxWallClock, retentionTime: task.retention, maxTaskRetryCount: task.retries });
+  return Object.keys(c).length ? c : void 0;
+}
+function containerRegistry(r) {
+  return compact({
+    registryServer: r.server,
+    username: r.username,
+    password: r.password,
+    identityReference: r.identity ? { resourceId: r.identity } : void 0
+  });
+}
+
+// shared/translate/job.ts
+function jobManagerTask(workload) {
+  const m = workload.job.manager;
+  if (!m) return void 0;
+  return compact({
+    id: m.id,
+    displayName: m.displayName,
+    commandLine: m.command,
+    containerSettings: containerSettings(m),
+    resourceFiles: resourceFiles(m.resources),
+    outputFiles: outputFiles(m.outputs),
+    environmentSettings: environmentSettings(m.env),
+    constraints: constraints(m),
+    requiredSlots: m.requiredSlots,
+    killJobOnCompletion: m.killJobOnCompletion,
+    userIdentity: userIdentity(m, workload.facts),
+    runExclusive: m.runExclusive,
+    allowLowPriorityNode: m.allowLowPriorityNode
+  });
+}
+function jobPreparationTask(workload) {
+  const p = workload.job.preparation;
+  if (!p) return void 0;
+  return compact({
+    id: p.id,
+    commandLine: p.command,
+    containerSettings: containerSettings(p),
+    resourceFiles: resourceFiles(p.resources),
+    environmentSettings: environmentSettings(p.env),
+    constraints: constraints(p),
+    waitForSuccess: p.waitForSuccess,
+    userIdentity: userIdentity(p, workload.facts),
+    rerunOnNodeRebootAfterSuccess: p.rerunOnNodeRebootAfterSuccess
+  });
+}
+function jobReleaseTask(workload) {
+  const r = workload.job.release;
+  if (!r) return void 0;
+  return compact({
+    id: r.id,
+    commandLine: r.command,
+    containerSettings: containerSettings(r),
+    resourceFiles: resourceFiles(r.resources),
+    environmentSettings: environmentSettings(r.env),
+    maxWallClockTime: r.maxWallClock,
+    retentionTime: r.retention,
+    userIdentity: userIdentity(r, workload.facts)
+  });
+}
+var ON_ALL_TASKS_COMPLETE = { noAction: "noaction", terminateJob: "terminatejob" };
+var ON_TASK_FAILURE = { noAction: "noaction", performExitOptionsJobAction: "performexitoptionsjobaction" };
+function jobSpecification(workload) {
+  const job = workload.job;
+  const jobConstraints = compact({ maxWallClockTime: job.maxWallClock, maxTaskRetryCount: job.maxTaskRetries });
+  return compact({
+    displayName: job.displayName,
+    priority: job.priority,
+    maxParallelTasks: job.maxParallelTasks,
+    usesTaskDependencies: workload.tasks.some((t) => t.dependsOn) ? true : void 0,
+    onAllTasksComplete: job.onAllTasksComplete ? ON_ALL_TASKS_COMPLETE[job.onAllTasksComplete] : void 0,
+    onTaskFailure: job.onTaskFailure ? ON_TASK_FAILURE[job.onTaskFailure] : void 0,
+    constraints: Object.keys(jobConstraints).length ? jobConstraints : void 0,
+    jobManagerTask: jobManagerTask(workload),
+    jobPreparationTask: jobPreparationTask(workload),
+    jobReleaseTask: jobReleaseTask(workload),
+    commonEnvironmentSettings: environmentSettings(job.env),
+    poolInfo: { poolId: workload.pool.id },
+    metadata: job.metadata ? Object.entries(job.metadata).map(([name, value]) => ({ name, value })) : void 0
+  });
+}
+function translateJob(workload) {
+  const spec = jobSpecification(workload);
+  return { id: workload.job.id, ...spec };
+}
+function translateJobSchedule(workload) {
+  const s = workload.job.schedule ?? {};
+  const { displayName, metadata, ...jobSpec } = jobSpecification(workload);
+  return compact({
+    id: workload.job.id,
+    displayName,
+    schedule: compact({ doNotRunUntil: s.doNotRunUntil, doNotRunAfter: s.doNotRunAfter, startWindow: s.startWindow, recurrenceInterval: s.recurrence }),
+    jobSpecification: jobSpec,
+    metadata
+  });
+}
+
+// shared/translate/pool.ts
+function translateStartTask(workload) {
+  const start = workload.pool.startTask;
+  if (!start) return void 0;
+  return compact({
+    commandLine: start.command,
+    containerSettings: containerSettings(start),
+    resourceFiles: resourceFiles(start.resources),
+    environmentSettings: environmentSettings(start.env),
+    userIdentity: userIdentity({ ...start, user: start.elevation ? { scope: "pool", elevation: start.elevation } : void 0 }, workload.facts),
+    maxTaskRetryCount: start.retries,
+    // A node is only useful once its start task succeeded; Batch's own default is true as well.
+    waitForSuccess: start.waitForSuccess ?? true
+  });
+}
+function translatePool(workload) {
+  const pool = workload.pool;
+  const image = pool.image.id ? { virtualMachineImageId: pool.image.id } : compact({ publisher: pool.image.publisher, offer: pool.image.offer, sku: pool.image.sku, version: pool.image.version ?? "latest" });
+  const container = pool.container ? compact({
+    type: pool.container.type,
+    containerImageNames: pool.container.prefetch,
+    containerRegistries: pool.container.registries?.map(containerRegistry)
+  }) : void 0;
+  const scaling = pool.autoscale ? { enableAutoScale: true, autoScaleFormula: pool.autoscale.formula, autoScaleEvaluationInterval: pool.autoscale.interval } : { targetDedicatedNodes: pool.nodes?.dedicated ?? 1, targetLowPriorityNodes: pool.nodes?.spot ?? 0 };
+  return compact({
+    id: pool.id,
+    displayName: pool.displayName,
+    vmSize: pool.vmSize,
+    virtualMachineConfiguration: compact({ imageReference: image, nodeAgentSKUId: pool.nodeAgentSku, containerConfiguration: container }),
+    resizeTimeout: pool.resizeTimeout,
+    ...compact(scaling),
+    enableInterNodeCommunication: pool.interNodeCommunication,
+    startTask: translateStartTask(workload),
+    taskSlotsPerNode: pool.taskSlotsPerNode,
+    metadata: pool.metadata ? Object.entries(pool.metadata).map(([name, value]) => ({ name, value })) : void 0
+  });
+}
+
+// shared/translate/task.ts
+function translateTask(task, facts) {
+  const deps = task.dependsOn;
+  return compact({
+    id: task.id,
+    displayName: task.displayName,
+    // An empty command line makes Batch run the image's ENTRYPOINT.
+    commandLine: task.command ?? "",
+    containerSettings: containerSettings(task),
+    resourceFiles: resourceFiles(task.resources),
+    outputFiles: outputFiles(task.outputs),
+    environmentSettings: environmentSettings(task.env),
+    constraints: constraints(task),
+    requiredSlots: task.requiredSlots,
+    userIdentity: userIdentity(task, facts),
+    dependsOn: deps && (deps.taskIds.length || deps.taskIdRanges.length) ? compact({ taskIds: deps.taskIds.length ? deps.taskIds : void 0, taskIdRanges: deps.taskIdRanges.length ? deps.taskIdRanges : void 0 }) : void 0
+  });
+}
+
+// shared/run/plan.ts
+function translateTasks(workload) {
+  return workload.tasks.map((t) => translateTask(t, workload.facts));
+}
+function plan(workload) {
+  const query = { "api-version": API_VERSION };
+  const calls = [{ method: "POST", path: "/pools", query, body: translatePool(workload), operation: "Pool_Add" }];
+  if (workload.job.schedule) {
+    calls.push({ method: "POST", path: "/jobschedules", query, body: translateJobSchedule(workload), operation: "JobSchedule_Add" });
+    return calls;
+  }
+  calls.push({ method: "POST", path: "/jobs", query, body: translateJob(workload), operation: "Job_Add" });
+  const { chunks } = chunkTasks(translateTasks(workload));
+  const taskPath = `/jobs/${encodeURIComponent(workload.job.id)}/addtaskcollection`;
+  for (const chunk of chunks) calls.push({ method: "POST", path: taskPath, query, body: { value: chunk }, operation: "Task_AddCollection" });
+  return calls;
+}
+
+// shared/run/errors.ts
+var UsageError = class extends Error {
+  name = "UsageError";
+};
+var CancelledError = class extends Error {
+  name = "CancelledError";
+};
+var ConflictError = class extends Error {
+  name = "ConflictError";
+};
+var PoolNotReadyError = class extends Error {
+  name = "PoolNotReadyError";
+};
+var TasksFailedError = class extends Error {
+  constructor(message, failed = []) {
+    super(message);
+    this.failed = failed;
+  }
+  failed;
+  name = "TasksFailedError";
+};
+
+// shared/run/ensureJob.ts
+async function ensureJob(client, job, reporter, signal) {
+  try {
+    await client.send("POST", "/jobs", { body: job, idempotent: true, signal });
+    reporter.info(`created job ${job.id}`);
+    return { created: true };
+  } catch (error) {
+    if (!(error instanceof BatchServiceError && error.code === "JobExists")) throw error;
+  }
+  const existing = await client.json("GET", `/jobs/${encodeURIComponent(job.id)}`, { query: { $select: "id,state,poolInfo,executionInfo" }, signal });
+  if (existing.poolInfo?.poolId?.toLowerCase() !== job.poolInfo.poolId.toLowerCase()) {
+    throw new ConflictError(`job ${job.id} already exists on pool ${existing.poolInfo?.poolId ?? "(auto pool)"}, not ${job.poolInfo.poolId}; use another job id`);
+  }
+  if (existing.state === "completed" || existing.state === "terminating" || existing.state === "deleting") {
+    return { created: false, ended: existing.state ?? "unknown", terminateReason: existing.executionInfo?.terminateReason };
+  }
+  return { created: false };
+}
+function jobEndedError(jobId, ended) {
+  const why = ended.terminateReason ? ` (${ended.terminateReason})` : "";
+  return new ConflictError(
+    `job ${jobId} already exists and is ${ended.ended}${why}: Batch adds no tasks to a job that has ended; use another job id (e.g. job.id: "name-{{ vars.run }}"), delete the job, or let submitTasks start a fresh job (ifJobEnded: "newJob")`
+  );
+}
+async function ensureJobSchedule(client, schedule, reporter, signal) {
+  try {
+    await client.send("POST", "/jobschedules", { body: schedule, idempotent: true, signal });
+    reporter.info(`created job schedule ${schedule.id}`);
+    return { created: true };
+  } catch (error) {
+    if (!(error instanceof BatchServiceError && error.code === "JobScheduleExists")) throw error;
+    reporter.warn(`job schedule ${schedule.id} already exists; left as it is`);
+    return { created: false };
+  }
+}
+
+// shared/run/ensurePool.ts
+var POOL_SELECT = "id,state,allocationState,vmSize,virtualMachineConfiguration,taskSlotsPerNode,targetDedicatedNodes,targetLowPriorityNodes,enableAutoScale,autoScaleFormula,startTask,resizeErrors";
+function diffPool(wanted, existing) {
+  const diffs = [];
+  const cmp = (field, want, have) => {
+    const a = JSON.stringify(want ?? null);
+    const b = JSON.stringify(have ?? null);
+    if (a !== b) diffs.push(`${field}: wanted ${a}, found ${b}`);
+  };
+  const lower = (s) => s?.toLowerCase();
+  cmp("vmSize", lower(wanted.vmSize), lower(existing.vmSize));
+  const wi = wanted.virtualMachineConfiguration?.imageReference ?? {};
+  const hi = existing.virtualMachineConfiguration?.imageReference ?? {};
+  for (const k of ["publisher", "offer", "sku", "virtualMachineImageId"]) cmp(`image.${k}`, lower(wi[k]), lower(hi[k]));
+  cmp("nodeAgentSKUId", lower(wanted.virtualMachineConfiguration?.nodeAgentSKUId), lower(existing.virtualMachineConfiguration?.nodeAgentSKUId));
+  const wc = wanted.virtualMachineConfiguration?.containerConfiguration;
+  const hc = existing.virtualMachineConfiguration?.containerConfiguration;
+  cmp("containerConfiguration.type", lower(wc?.type), lower(hc?.type));
+  cmp("containerConfiguration.containerImageNames", [...wc?.containerImageNames ?? []].sort(), [...hc?.containerImageNames ?? []].sort());
+  const registries = (list) => (list ?? []).map((r) => `${lower(r.registryServer) ?? ""}|${r.username ?? ""}|${lower(r.identityReference?.resourceId) ?? ""}`).sort();
+  cmp("containerConfiguration.containerRegistries", registries(wc?.containerRegistries), registries(hc?.containerRegistries));
+  cmp("taskSlotsPerNode", wanted.taskSlotsPerNode ?? 1, existing.taskSlotsPerNode ?? 1);
+  cmp("startTask.commandLine", wanted.startTask?.commandLine, existing.startTask?.commandLine);
+  return diffs;
+}
+async function ensurePoolExists(client, wanted, reuse, reporter, signal) {
+  const path = `/pools/${encodeURIComponent(wanted.id)}`;
+  const get = () => client.send("GET", path, { query: { $select: POOL_SELECT }, accept: [404], signal });
+  let response = await get();
+  let created = false;
+  if (response.status === 404) {
+    try {
+      await client.send("POST", "/pools", { body: wanted, idempotent: true, signal });
+      created = true;
+      reporter.info(`created pool ${wanted.id} (${wanted.vmSize})`);
+    } catch (error) {
+      if (!(error instanceof BatchServiceError && error.code === "PoolExists")) throw error;
+    }
+    response = await get();
+    if (response.status === 404) throw new ConflictError(`pool ${wanted.id} vanished right after it was created`);
+  }
+  const pool = JSON.parse(response.bodyText);
+  if (!created) {
+    if (!reuse) throw new ConflictError(`pool ${wanted.id} already exists and pool.reuse is false; choose another pool.id or set reuse: true`);
+    if (pool.state === "deleting") throw new ConflictError(`pool ${wanted.id} is being deleted; wait for it to go, or choose another pool.id`);
+    const diffs = diffPool(wanted, pool);
+    if (diffs.length > 0) {
+      throw new ConflictError(`pool ${wanted.id} exists but differs from the spec:
+  ${diffs.join("\n  ")}
+change the spec to match, choose another pool.id, or delete the pool`);
+    }
+    reporter.info(`reusing pool ${wanted.id}`);
+  }
+  return { created, pool };
+}
+async function waitForPoolReady(client, initial, reporter, options) {
+  const path = `/pools/${encodeURIComponent(initial.id)}`;
+  const interval = options.pollIntervalMs ?? 5e3;
+  const deadline = Date.now() + (options.timeoutMs ?? 30 * 6e4);
+  let pool = initial;
+  let announced = false;
+  for (; ; ) {
+    if (pool.resizeErrors?.length) {
+      const errs = pool.resizeErrors.map((e) => `${e.code}: ${e.message}`).join("; ");
+      throw new PoolNotReadyError(`pool ${pool.id} could not allocate nodes: ${errs}`);
+    }
+    if (pool.allocationState === "steady") {
+      const target = (pool.targetDedicatedNodes ?? 0) + (pool.targetLowPriorityNodes ?? 0);
+      if (target === 0 && !pool.enableAutoScale) {
+        throw new PoolNotReadyError(`pool ${pool.id} is steady with 0 target nodes; tasks would never run. Set pool.nodes or resize the pool`);
+      }
+      const nodes = [];
+      for await (const n of client.list(`${path}/nodes`, { query: { $select: "id,state,startTaskInfo,errors" }, signal: options.signal })) nodes.push(n);
+      if (nodes.some((n) => n.state === "idle" || n.state === "running")) return pool;
+      if (target === 0 && pool.enableAutoScale) {
+        reporter.warn(`pool ${pool.id} autoscales and has no nodes now; tasks wait until the formula adds some`);
+        return pool;
+      }
+      const broken = nodes.filter((n) => ["starttaskfailed", "unusable", "unknown"].includes(n.state ?? ""));
+      if (nodes.length > 0 && broken.length === nodes.length) {
+        const details = broken.slice(0, 5).map((n) => {
+          const st = n.startTaskInfo;
+          if (n.state === "starttaskfailed") return `${n.id}: start task failed (exit code ${st?.exitCode ?? "?"}${st?.failureInfo ? `, ${st.failureInfo.code}: ${st.failureInfo.message}` : ""})`;
+          return `${n.id}: ${n.state}${n.errors?.length ? ` (${n.errors.map((e) => `${e.code}: ${e.message}`).join("; ")})` : ""}`;
+        }).join("; ");
+        throw new PoolNotReadyError(`no node of pool ${pool.id} can run tasks: ${details}`);
+      }
+    }
+    if (!announced) {
+      reporter.info(`waiting for pool ${pool.id} nodes (allocation ${pool.allocationState ?? "unknown"})`);
+      announced = true;
+    }
+    if (Date.now() > deadline) throw new PoolNotReadyError(`pool ${pool.id} has no usable node after ${Math.round((options.timeoutMs ?? 18e5) / 6e4)} minutes`);
+    await sleep(interval, options.signal);
+    const response = await client.send("GET", path, { query: { $select: POOL_SELECT }, signal: options.signal });
+    pool = JSON.parse(response.bodyText);
+  }
+}
+
+// shared/run/jobControl.ts
+async function getJobStatus(client, jobId, options = {}) {
+  const path = `/jobs/${encodeURIComponent(jobId)}`;
+  const [job, { taskCounts }] = await Promise.all([
+    client.json("GET", path, { query: { $select: "id,state,poolInfo,executionInfo" }, signal: options.signal }),
+    client.json("GET", `${path}/taskcounts`, { signal: options.signal })
+  ]);
+  return { jobId: job.id, state: job.state ?? "unknown", poolId: job.poolInfo?.poolId, counts: taskCounts, terminateReason: job.executionInfo?.terminateReason };
+}
+async function terminateJob(client, jobId, options = {}) {
+  const response = await client.send("POST", `/jobs/${encodeURIComponent(jobId)}/terminate`, {
+    body: { terminateReason: options.reason ?? "Terminated by azure-batch-run" },
+    idempotent: true,
+    signal: options.signal,
+    accept: [404, 409]
+  });
+  if (response.status === 404) return "notFound";
+  return response.status === 409 ? "alreadyEnded" : "terminated";
+}
+var CLEANUP_TIMEOUT_MS = 6e4;
+async function cleanup(client, target, reporter, options = {}) {
+  const timeout = AbortSignal.timeout(CLEANUP_TIMEOUT_MS);
+  const signal = options.signal && !options.signal.aborted ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const result = { deleted: [], failed: [] };
+  const remove = async (kind, id) => {
+    try {
+      const response = await client.send("DELETE", `/${kind}s/${encodeURIComponent(id)}`, { accept: [404], signal });
+      if (response.status === 404) reporter.info(`${kind} ${id} was already gone`);
+      else reporter.info(`deleted ${kind} ${id}`);
+      result.deleted.push(`${kind} ${id}`);
+    } catch (error) {
+      const why = error instanceof BatchServiceError ? error.message : error?.message ?? String(error);
+      reporter.warn(`could not delete ${kind} ${id}: ${client.redactor.text(why)}`);
+      result.failed.push(`${kind} ${id}`);
+    }
+  };
+  if (target.jobId) await remove("job", target.jobId);
+  if (target.poolId) await remove("pool", target.poolId);
+  return result;
+}
+
+// shared/run/reporter.ts
+var REASONS = { "HTTP 429": "throttled", "HTTP 503": "service busy", "HTTP 500": "server error", "HTTP 502": "bad gateway", "HTTP 504": "gateway timeout", "HTTP 408": "request timeout" };
+function describeRetry(info) {
+  const reason = REASONS[info.reason] ? `${REASONS[info.reason]} (${info.reason})` : `connection failed (${info.reason})`;
+  const seconds = info.delayMs >= 1e4 ? Math.round(info.delayMs / 1e3) : Math.round(info.delayMs / 100) / 10;
+  return `${reason}: retrying ${info.method} ${info.path} in ${seconds} s (${info.attempt}/${info.maxRetries})`;
+}
+function reportRetries(reporter) {
+  return (info) => {
+    const message = describeRetry(info);
+    if (reporter.retrying) reporter.retrying(message, info);
+    else reporter.info(message);
+  };
+}
+
+// shared/run/taskLogs.ts
+async function readTaskFileTail(client, jobId, taskId, file, maxBytes = 4096, signal) {
+  const path = `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(taskId)}/files/${file.split("/").map(encodeURIComponent).join("/")}`;
+  const head = await client.send("HEAD", path, { accept: [404], signal });
+  if (head.status === 404) return void 0;
+  const length = Number(head.headers["content-length"] ?? "0");
+  if (length === 0) return "";
+  const start = Math.max(0, length - maxBytes);
+  const response = await client.send("GET", path, { headers: { "ocp-range": `bytes=${start}-${length - 1}`, accept: "application/octet-stream" }, accept: [404], signal });
+  if (response.status === 404) return void 0;
+  let text = response.bodyText;
+  if (start > 0) text = text.slice(text.indexOf("\n") + 1);
+  return text;
+}
+function lastLines(text, lines = 20) {
+  return text.trimEnd().split("\n").slice(-lines).join("\n");
+}
+
+// shared/run/waitForTasks.ts
+async function findBlocked(client, jobPath, outcomes, signal) {
+  const active = [];
+  for await (const t of client.list(`${jobPath}/tasks`, {
+    query: { $filter: "state eq 'active'", $select: "id,dependsOn" },
+    signal
+  })) active.push(t);
+  const failed = new Set([...outcomes.values()].filter((o) => o.result === "failure").map((o) => o.id.toLowerCase()));
+  const parents = (t) => [
+    ...t.dependsOn?.taskIds ?? [],
+    ...(t.dependsOn?.taskIdRanges ?? []).flatMap((r) => Array.from({ length: r.end - r.start + 1 }, (_, i) => String(r.start + i)))
+  ].map((id) => id.toLowerCase());
+  const blocked = /* @__PURE__ */ new Set();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const t of active) {
+      const id = t.id.toLowerCase();
+      if (!blocked.has(id) && parents(t).some((p) => failed.has(p) || blocked.has(p))) {
+        blocked.add(id);
+        changed = true;
+      }
+    }
+  }
+  return { blocked: active.filter((t) => blocked.has(t.id.toLowerCase())).map((t) => t.id), active: active.length };
+}
+var SINCE_OVERLAP_MS = 6e4;
+function outcomeOf(task) {
+  const info = task.executionInfo;
+  const start = info?.startTime ? Date.parse(info.startTime) : void 0;
+  const end = info?.endTime ? Date.parse(info.endTime) : void 0;
+  return {
+    id: task.id,
+    result: info?.result === "success" ? "success" : "failure",
+    exitCode: info?.exitCode,
+    retryCount: info?.retryCount ?? 0,
+    nodeId: task.nodeInfo?.nodeId,
+    durationMs: start !== void 0 && end !== void 0 ? end - start : void 0,
+    failure: info?.failureInfo ? { category: info.failureInfo.category, code: info.failureInfo.code, message: info.failureInfo.message } : void 0
+  };
+}
+async function waitForTasks(client, jobId, taskIds, reporter, options) {
+  const jobPath = `/jobs/${encodeURIComponent(jobId)}`;
+  const total = taskIds.size;
+  const seen = /* @__PURE__ */ new Map();
+  let latest;
+  let interval = options.pollIntervalMs ?? 2e3;
+  const maxInterval = options.maxPollIntervalMs ?? 15e3;
+  let counts = { active: total, running: 0, completed: 0, succeeded: 0, failed: 0 };
+  let logTails = 0;
+  for (; ; ) {
+    const result = await client.json("GET", `${jobPath}/taskcounts`, { signal: options.signal });
+    counts = result.taskCounts;
+    reporter.progress(counts, total);
+    let found = 0;
+    if (counts.completed > seen.size || counts.active + counts.running === 0) {
+      const since = latest !== void 0 ? new Date(latest - SINCE_OVERLAP_MS).toISOString() : void 0;
+      const filter = `state eq 'completed'${since ? ` and stateTransitionTime ge datetime'${since}'` : ""}`;
+      for await (const task of client.list(`${jobPath}/tasks`, {
+        query: { $filter: filter, $select: "id,state,stateTransitionTime,executionInfo,nodeInfo" },
+        signal: options.signal
+      })) {
+        if (seen.has(task.id) || !taskIds.has(task.id)) continue;
+        const at = task.stateTransitionTime ? Date.parse(task.stateTransitionTime) : void 0;
+        if (at !== void 0 && (latest === void 0 || at > latest)) latest = at;
+        const outcome = outcomeOf(task);
+        if (outcome.result === "failure" && logTails < (options.maxLogTails ?? 20)) {
+          logTails++;
+          const [stderr, stdout] = await Promise.all([
+            readTaskFileTail(client, jobId, task.id, "stderr.txt", 4096, options.signal).catch(() => void 0),
+            readTaskFileTail(client, jobId, task.id, "stdout.txt", 4096, options.signal).catch(() => void 0)
+          ]);
+          if (stderr) outcome.stderrTail = options.redactor.text(lastLines(stderr));
+          if (stdout) outcome.stdoutTail = options.redactor.text(lastLines(stdout));
+        }
+        if (outcome.failure?.message) outcome.failure.message = options.redactor.text(outcome.failure.message);
+        seen.set(task.id, outcome);
+        found++;
+        reporter.taskCompleted(outcome);
+      }
+    }
+    if (seen.size >= total) return { outcomes: [...seen.values()], counts };
+    if (found === 0 && counts.running === 0 && counts.active > 0 && [...seen.values()].some((o) => o.result === "failure")) {
+      const { blocked, active } = await findBlocked(client, jobPath, seen, options.signal);
+      if (active > 0 && blocked.length === active) {
+        for (const id of blocked) reporter.warn(`task ${id} can never start: a task it depends on failed`);
+        return { outcomes: [...seen.values()], counts, blocked };
+      }
+    }
+    if (found === 0 && counts.active + counts.running === 0) {
+      const job = await client.json("GET", jobPath, { query: { $select: "id,state,executionInfo" }, signal: options.signal });
+      if (job.state === "completed" || job.state === "terminating" || job.state === "deleting") {
+        const reason = job.executionInfo?.terminateReason ?? job.state;
+        return { outcomes: [...seen.values()], counts, jobEnded: reason };
+      }
+    }
+    interval = found > 0 ? options.pollIntervalMs ?? 2e3 : Math.min(maxInterval, Math.round(interval * 1.5));
+    await sleep(interval, options.signal);
+  }
+}
+
+// shared/run/run.ts
+function runRedactor(client, workload) {
+  return client.redactor.with(workload.secrets);
+}
+async function runWorkload(client, workload, reporter, options = {}) {
+  const redactor = runRedactor(client, workload);
+  const batch = client.withHooks({ onRetry: reportRetries(reporter) });
+  const signal = options.signal;
+  const jobId = workload.job.id;
+  const poolId = workload.pool.id;
+  const policy = options.cleanup ?? workload.spec.cleanup ?? "none";
+  const created = { pool: false, job: false };
+  let jobOurs = false;
+  const base = { jobId, poolId, outcomes: [], addFailures: [], created };
+  try {
+    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal);
+    created.pool = pool.created;
+    await waitForPoolReady(batch, pool.pool, reporter, { signal, pollIntervalMs: options.pollIntervalMs, timeoutMs: options.poolTimeoutMs });
+    if (workload.job.schedule) {
+      await ensureJobSchedule(batch, translateJobSchedule(workload), reporter, signal);
+      return { ...base, succeeded: true, schedule: true };
+    }
+    const job = await ensureJob(batch, translateJob(workload), reporter, signal);
+    if (job.ended) throw jobEndedError(jobId, job);
+    created.job = job.created;
+    jobOurs = true;
+    if (!job.created) reporter.info(`job ${jobId} exists on pool ${poolId}; adding the tasks it lacks`);
+    const tasks = translateTasks(workload);
+    const added = await addTaskCollection(batch, jobId, tasks, { signal, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) });
+    reporter.info(`tasks: ${added.added.length} added, ${added.existing.length} already there${added.failed.length ? `, ${added.failed.length} refused` : ""}`);
+    const addFailures = added.failed.map((f) => ({ ...f, message: redactor.text(f.message) }));
+    for (const f of addFailures) reporter.warn(`task ${f.taskId} was not added: ${f.code}: ${f.message}`);
+    const followed = /* @__PURE__ */ new Set([...added.added, ...added.existing, ...workload.job.manager ? [workload.job.manager.id] : []]);
+    if (options.wait === false) {
+      return { ...base, addFailures, succeeded: addFailures.length === 0 };
+    }
+    const waited = await waitForTasks(batch, jobId, followed, reporter, { signal, pollIntervalMs: options.pollIntervalMs, redactor });
+    const succeeded = addFailures.length === 0 && !waited.jobEnded && !waited.blocked && waited.outcomes.every((o) => o.result === "success");
+    return { ...base, addFailures, outcomes: waited.outcomes, succeeded, jobEnded: waited.jobEnded, blocked: waited.blocked };
+  } catch (error) {
+    if (!signal?.aborted) throw redactor.error(error);
+    if (jobOurs) {
+      await terminateJob(batch, jobId, { reason: "Cancelled by azure-batch-run", signal: AbortSignal.timeout(3e4) }).then(() => reporter.warn(`cancelled: job ${jobId} terminated`)).catch((e) => reporter.warn(`cancelled, but terminating job ${jobId} failed: ${redactor.text(String(e?.message ?? e))}`));
+    }
+    throw new CancelledError(`cancelled${jobOurs ? `; job ${jobId} terminated` : ""}`);
+  } finally {
+    await cleanupAfterRun(batch, workload, policy, { jobOurs, poolCreated: created.pool, waited: options.wait !== false }, reporter, signal);
+  }
+}
+async function cleanupAfterRun(client, workload, policy, run, reporter, signal) {
+  if (policy === "none") return;
+  if (workload.job.schedule) {
+    reporter.warn(`cleanup ${policy} skipped: a job schedule keeps creating jobs on pool ${workload.pool.id}; delete the schedule when it is no longer wanted`);
+    return;
+  }
+  if (!run.waited) {
+    reporter.warn(`cleanup ${policy} skipped: the run did not wait for its tasks; clean up once they are done (azure-batch-run's cleanup)`);
+    return;
+  }
+  const target = { jobId: run.jobOurs ? workload.job.id : void 0 };
+  if (policy === "pool") {
+    if (run.poolCreated) target.poolId = workload.pool.id;
+    else reporter.warn(`kept pool ${workload.pool.id}: this run reused it rather than creating it`);
+  }
+  await cleanup(client, target, reporter, { signal });
+}
+
+// shared/redact.ts
+var SAS_URL = /(https?:\/\/[^\s"'?#]+)\?[^\s"'#]*\bsig=[^\s"'#]*/gi;
+var BEARER = /\b(Bearer|SharedKey)\s+[A-Za-z0-9._~+/=:-]+/g;
+var REDACTED = "<redacted>";
+var Redactor = class _Redactor {
+  secrets = /* @__PURE__ */ new Set();
+  ordered;
+  constructor(secrets = []) {
+    for (const s of secrets) this.add(s);
+  }
+  /** Registers a value to hide. Very short values are ignored: hiding "a" would garble every line. */
+  add(secret) {
+    if (!secret || secret.length < 4) return;
+    this.secrets.add(secret);
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret) this.secrets.add(encoded);
+    this.ordered = void 0;
+  }
+  /** A redactor that hides these values as well as this one's. */
+  with(secrets) {
+    return new _Redactor([...this.secrets, ...secrets]);
+  }
+  text(input) {
+    let out = input.replace(SAS_URL, "$1?<SAS redacted>").replace(BEARER, `$1 ${REDACTED}`);
+    this.ordered ??= [...this.secrets].sort((a, b) => b.length - a.length);
+    for (const s of this.ordered) if (out.includes(s)) out = out.split(s).join(REDACTED);
+    return out;
+  }
+  /** Redacts every string inside a JSON-like value (for printed bodies). */
+  value(input) {
+    if (typeof input === "string") return this.text(input);
+    if (Array.isArray(input)) return input.map((v) => this.value(v));
+    if (input !== null && typeof input === "object") {
+      return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, k === "password" && typeof v === "string" ? REDACTED : this.value(v)]));
+    }
+    return input;
+  }
+  /**
+   * Redacts an error in place and returns it: its message and stack, the string fields the core's
+   * errors carry (the service's message, its `values`, issues), and its causes. The error keeps
+   * its class, so `instanceof` and `classifyError` still work on it.
+   */
+  error(error, seen = /* @__PURE__ */ new Set()) {
+    if (error === null || typeof error !== "object" || seen.has(error)) return error;
+    seen.add(error);
+    const e = error;
+    for (const key of ["message", "stack", "serviceMessage"]) {
+      if (typeof e[key] === "string") this.assign(e, key, this.text(e[key]));
+    }
+    for (const key of ["values", "issues"]) {
+      if (Array.isArray(e[key])) this.assign(e, key, this.value(e[key]));
+    }
+    if (e.cause !== void 0) this.error(e.cause, seen);
+    if (Array.isArray(e.errors)) for (const inner of e.errors) this.error(inner, seen);
+    return error;
+  }
+  assign(target, key, value) {
+    try {
+      Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: Object.prototype.propertyIsEnumerable.call(target, key) });
+    } catch {
+    }
+  }
+};
+
+// shared/client/policies/bearerTokenPolicy.ts
+var BATCH_SCOPE = "https://batch.core.windows.net//.default";
+function bearerTokenPolicy(credential, options = {}) {
+  const scope = options.scope ?? BATCH_SCOPE;
+  const refreshWindowMs = options.refreshWindowMs ?? 5 * 6e4;
+  const now = options.now ?? Date.now;
+  let token;
+  let refreshing;
+  const refresh = (signal) => {
+    refreshing ??= (async () => {
+      try {
+        const fresh = await credential.getToken(scope, { abortSignal: signal });
+        if (!fresh) throw new Error(`the credential returned no token for ${scope}`);
+        token = fresh;
+        options.onToken?.(fresh.token);
+        return fresh;
+      } finally {
+        refreshing = void 0;
+      }
+    })();
+    return refreshing;
+  };
+  const currentToken = async (signal) => {
+    const t = now();
+    if (token && token.expiresOnTimestamp - t > refreshWindowMs) return token.token;
+    if (token && token.expiresOnTimestamp - t > 3e4) {
+      try {
+        return (await refresh(signal)).token;
+      } catch {
+        return token.token;
+      }
+    }
+    return (await refresh(signal)).token;
+  };
+  return {
+    name: "bearerTokenPolicy",
+    async sendRequest(request, next) {
+      assertSecureForCredentials(request.url);
+      request.headers.authorization = `Bearer ${await currentToken(request.signal)}`;
+      return next(request);
+    }
+  };
+}
+
+// shared/client/policies/logPolicy.ts
+function logPolicy(redactor, now = Date.now) {
+  return {
+    name: "logPolicy",
+    async sendRequest(request, next) {
+      const log = request.hooks?.log;
+      if (!log) return next(request);
+      const started = now();
+      const target = `${request.method} ${request.url.pathname}${request.url.search}`;
+      try {
+        const response = await next(request);
+        const id = response.headers["request-id"];
+        log(redactor.text(`${target} -> ${response.status} in ${now() - started} ms${id ? ` (request-id ${id})` : ""}`));
+        return response;
+      } catch (error) {
+        const reason = error.code ?? error.name ?? "error";
+        log(redactor.text(`${target} -> ${reason} after ${now() - started} ms`));
+        throw error;
+      }
+    }
+  };
+}
+
+// shared/client/policies/requestIdPolicy.ts
+import { randomUUID } from "node:crypto";
+function requestIdPolicy() {
+  return {
+    name: "requestIdPolicy",
+    sendRequest(request, next) {
+      request.headers["client-request-id"] ??= randomUUID();
+      request.headers["return-client-request-id"] = "true";
+      return next(request);
+    }
+  };
+}
+
+// shared/client/sharedKey.ts
+import { createHmac } from "node:crypto";
+var STANDARD_HEADERS = [
+  "content-encoding",
+  "content-language",
+  "content-length",
+  "content-md5",
+  "content-type",
+  "date",
+  "if-modified-since",
+  "if-match",
+  "if-none-match",
+  "if-unmodified-since",
+  "range"
+];
+function stringToSign(request, accountName) {
+  const lines = [request.method.toUpperCase()];
+  for (const name of STANDARD_HEADERS) {
+    if (name === "content-length") {
+      const length = request.headers["content-length"] ?? (request.body ? String(Buffer.byteLength(request.body)) : void 0);
+      lines.push(length ?? (request.method.toUpperCase() === "POST" ? "0" : ""));
+    } else if (name === "date" && request.headers["ocp-date"]) {
+      lines.push("");
+    } else {
+      lines.push(request.headers[name] ?? "");
+    }
+  }
+  const ocp = Object.keys(request.headers).filter((h) => h.toLowerCase().startsWith("ocp-")).map((h) => h.toLowerCase()).sort().map((h) => `${h}:${(request.headers[h] ?? "").replace(/\s+/g, " ").trim()}
+`).join("");
+  return `${lines.join("\n")}
+${ocp}${canonicalizedResource(request.url, accountName)}`;
+}
+function canonicalizedResource(url, accountName) {
+  let out = `/${accountName}${url.pathname || "/"}`;
+  const params = /* @__PURE__ */ new Map();
+  for (const [name, value] of url.searchParams) {
+    const key = name.toLowerCase();
+    params.set(key, [...params.get(key) ?? [], value]);
+  }
+  for (const name of [...params.keys()].sort()) out += `
+${name}:${(params.get(name) ?? []).sort().join(",")}`;
+  return out;
+}
+function signSharedKey(request, accountName, accountKey) {
+  const signature = createHmac("sha256", Buffer.from(accountKey, "base64")).update(stringToSign(request, accountName), "utf8").digest("base64");
+  return `SharedKey ${accountName}:${signature}`;
+}
+
+// shared/client/policies/sharedKeyPolicy.ts
+function sharedKeyPolicy(accountName, accountKey) {
+  return {
+    name: "sharedKeyPolicy",
+    sendRequest(request, next) {
+      assertSecureForCredentials(request.url);
+      request.headers["ocp-date"] = (/* @__PURE__ */ new Date()).toUTCString();
+      if (request.body !== void 0) request.headers["content-length"] = String(Buffer.byteLength(request.body));
+      request.headers.authorization = signSharedKey(request, accountName, accountKey);
+      return next(request);
+    }
+  };
+}
+
+// shared/client/policies/userAgentPolicy.ts
+import { arch, platform } from "node:os";
+
+// package.json
+var package_default = {
+  name: "azure-batch-run",
+  version: "0.1.0",
+  description: "Run container workloads on Azure Batch from a declarative spec: CLI, GitHub Action and Azure Functions over one core.",
+  license: "MIT",
+  type: "module",
+  exports: {
+    ".": {
+      types: "./shared/index.ts",
+      source: "./shared/index.ts",
+      default: "./dist/lib/index.js"
+    },
+    "./package.json": "./package.json"
+  },
+  private: true,
+  engines: {
+    node: ">=20.18.1"
+  },
+  bin: {
+    "azure-batch-run": "bin/azure-batch-run.js"
+  },
+  scripts: {
+    build: "node scripts/build.mjs",
+    prestart: "npm run -s build && tsx scripts/prepare-example.ts",
+    start: "node bin/azure-batch-run.js run examples/render.yaml --local --poll-interval 0.5",
+    pretest: "npm run -s build",
+    test: "vitest run",
+    typecheck: "tsc -p .",
+    schema: "tsx scripts/generate-schema.ts",
+    bench: "tsx benchmarks/local-throughput.ts"
+  },
+  dependencies: {
+    "@azure/identity": "~4.13",
+    "@azure/storage-blob": "^12.32.0",
+    undici: "^7.30.2",
+    yaml: "^2.9.1",
+    zod: "^4.6.7"
+  },
+  devDependencies: {
+    "@azure/batch": "^10.2.0",
+    "@types/node": "^20.19.43",
+    azurite: "^3.35.0",
+    esbuild: "^0.28.2",
+    oav: "^4.0.3",
+    tsx: "^4.23.15",
+    typescript: "^5.9.3",
+    vitest: "^4.1.12"
+  },
+  files: [
+    "bin/",
+    "dist/lib/",
+    "dist/cli/",
+    "shared/",
+    "schema/",
+    "README.md"
+  ]
+};
+
+// shared/version.ts
+var VERSION = package_default.version;
+
+// shared/client/policies/userAgentPolicy.ts
+function userAgentString(prefix) {
+  const own = `azure-batch-run/${VERSION} Node/${process.versions.node} (${platform()}; ${arch()})`;
+  return prefix ? `${prefix} ${own}` : own;
+}
+function userAgentPolicy(prefix) {
+  const value = userAgentString(prefix);
+  return {
+    name: "userAgentPolicy",
+    sendRequest(request, next) {
+      request.headers["user-agent"] = value;
+      return next(request);
+    }
+  };
+}
+
+// shared/client/transport.ts
+import { Pool, errors as undiciErrors } from "undici";
+function createUndiciTransport(options = {}) {
+  const pools = /* @__PURE__ */ new Map();
+  const poolFor = (origin) => {
+    let pool = pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, { connections: options.connections ?? 16, keepAliveTimeout: 3e4, pipelining: 1 });
+      pools.set(origin, pool);
+    }
+    return pool;
+  };
+  const send = async (request) => {
+    const timeout = AbortSignal.timeout(request.timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    try {
+      const res = await poolFor(request.url.origin).request({
+        path: `${request.url.pathname}${request.url.search}`,
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal
+      });
+      const bodyText = await res.body.text();
+      const headers = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== void 0) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+      return { status: res.statusCode, headers, bodyText, request };
+    } catch (error) {
+      if (request.signal?.aborted) throw request.signal.reason ?? error;
+      throw toTransportError(error, timeout.aborted, request);
+    }
+  };
+  return {
+    send,
+    async close() {
+      await Promise.all([...pools.values()].map((p) => p.close()));
+      pools.clear();
+    }
+  };
+}
+function toTransportError(error, timedOut, request) {
+  const where = `${request.method} ${request.url.origin}${request.url.pathname}`;
+  if (timedOut) return new TransportError(`${where} timed out after ${request.timeoutMs} ms`, "ETIMEDOUT", false, { cause: error });
+  const err = error;
+  const code2 = err.cause?.code ?? err.code ?? "UNKNOWN";
+  const notSent = code2 === "ECONNREFUSED" || error instanceof undiciErrors.ConnectTimeoutError;
+  return new TransportError(`${where} failed: ${code2} ${err.message ?? ""}`.trim(), code2, notSent, { cause: error });
+}
+
+// shared/client/batchClient.ts
+var BATCH_CONTENT_TYPE = "application/json; odata=minimalmetadata";
+var BatchClient = class {
+  accountUrl;
+  /** Hides this client's secrets: the account key, the tokens it obtained, SAS query strings. */
+  redactor;
+  pipeline;
+  timeoutMs;
+  closeTransport;
+  hooks;
+  constructor(options) {
+    this.accountUrl = new URL(options.accountUrl);
+    this.timeoutMs = options.timeoutMs ?? 6e4;
+    this.hooks = options.hooks ?? {};
+    const redactor = new Redactor(options.auth.kind === "sharedKey" ? [options.auth.accountKey] : []);
+    this.redactor = redactor;
+    const undici = options.transport ? void 0 : createUndiciTransport();
+    this.closeTransport = async () => undici?.close();
+    const auth = options.auth.kind === "sharedKey" ? [sharedKeyPolicy(options.auth.accountName, options.auth.accountKey)] : options.auth.kind === "entra" ? [bearerTokenPolicy(options.auth.credential, { onToken: (t) => redactor.add(t) })] : [];
+    this.pipeline = createPipeline(
+      [userAgentPolicy(options.userAgentPrefix), requestIdPolicy(), retryPolicy(options.retry), ...auth, logPolicy(redactor), ...options.policies ?? []],
+      options.transport ?? undici.send
+    );
+  }
+  /**
+   * A view of this client whose calls report to other hooks (a run's reporter, an invocation's
+   * log); it shares the connections and credentials. Close the client, not its views.
+   */
+  withHooks(hooks) {
+    const view = Object.create(this);
+    view.hooks = { ...this.hooks, ...hooks };
+    return view;
+  }
+  /** The full URL of a path with the api-version and the query. */
+  url(path, query = {}) {
+    const url = new URL(this.accountUrl.toString().replace(/\/$/, "") + path);
+    const params = new URLSearchParams({ "api-version": API_VERSION });
+    for (const [k, v] of Object.entries(query)) if (v !== void 0) params.set(k, String(v));
+    url.search = params.toString().replace(/\+/g, "%20");
+    return url;
+  }
+  /** Sends one call; throws `BatchServiceError` for HTTP errors not listed in `accept`. */
+  async send(method, pathOrUrl, options = {}) {
+    const url = typeof pathOrUrl === "string" ? this.url(pathOrUrl, options.query) : pathOrUrl;
+    const body = options.body === void 0 ? void 0 : JSON.stringify(options.body);
+    const headers = { accept: "application/json", ...options.headers ?? {} };
+    if (body !== void 0) headers["content-type"] = BATCH_CONTENT_TYPE;
+    let response;
+    try {
+      response = await this.pipeline({
+        method,
+        url,
+        headers,
+        body,
+        idempotent: options.idempotent ?? method !== "POST",
+        signal: options.signal,
+        timeoutMs: this.timeoutMs,
+        hooks: this.hooks
+      });
+    } catch (error) {
+      throw this.redactor.error(error);
+    }
+    if (response.status >= 400 && !(options.accept ?? []).includes(response.status)) {
+      throw this.redactor.error(
+        new BatchServiceError({
+          statusCode: response.status,
+          body: parseErrorBody(response.bodyText),
+          requestId: response.headers["request-id"],
+          clientRequestId: response.headers["client-request-id"] ?? headers["client-request-id"],
+          method,
+          path: url.pathname
+        })
+      );
+    }
+    return response;
+  }
+  async json(method, path, options = {}) {
+    const response = await this.send(method, path, options);
+    return response.bodyText ? JSON.parse(response.bodyText) : void 0;
+  }
+  /** Every item of a list, page by page, following `odata.nextLink` on the same account only. */
+  async *list(path, options = {}) {
+    let next = path;
+    let first = true;
+    while (next) {
+      const response = await this.send("GET", next, first ? options : { signal: options.signal, headers: options.headers });
+      first = false;
+      const page = JSON.parse(response.bodyText || "{}");
+      for (const item of page.value ?? []) yield item;
+      const link = page["odata.nextLink"];
+      if (!link) return;
+      const nextUrl = new URL(link, this.accountUrl);
+      if (nextUrl.origin !== this.accountUrl.origin) {
+        throw new Error(`refusing to follow odata.nextLink to another host (${nextUrl.origin}); credentials go to ${this.accountUrl.origin} only`);
+      }
+      next = nextUrl;
+    }
+  }
+  async close() {
+    await this.closeTransport();
+  }
+};
+
+// shared/client/credentials.ts
+function accountNameFromUrl(accountUrl) {
+  return new URL(accountUrl).hostname.split(".")[0] ?? "";
+}
+async function authFromEnvironment(accountUrl, env) {
+  const key = env.AZURE_BATCH_ACCESS_KEY;
+  if (key) {
+    return { kind: "sharedKey", accountName: env.AZURE_BATCH_ACCOUNT || accountNameFromUrl(accountUrl), accountKey: key };
+  }
+  const { DefaultAzureCredential } = await import("@azure/identity");
+  return { kind: "entra", credential: new DefaultAzureCredential() };
+}
+function resolveAccountUrl(flag, fromSpec, env) {
+  const url = flag ?? fromSpec ?? env.AZURE_BATCH_ACCOUNT_URL ?? env.AZURE_BATCH_ENDPOINT;
+  if (!url) return void 0;
+  return /^https?:\/\//.test(url) ? url : `https://${url}`;
+}
+
+// shared/classify.ts
+var AUTH_ERROR_NAMES = /^(AuthenticationError|AggregateAuthenticationError|CredentialUnavailableError|AuthenticationRequiredError)$/;
+var AUTH_CODES = /^(AuthenticationFailed|AuthorizationFailure|AuthorizationPermissionMismatch|InvalidAuthenticationInfo|AccountIsDisabled)$/;
+function classifyError(error) {
+  if (error instanceof SpecError || error instanceof UsageError || error instanceof ConflictError) return "usage";
+  if (error?.code !== void 0 && String(error.code).startsWith("ERR_PARSE_ARGS")) return "usage";
+  if (error instanceof TasksFailedError) return "task";
+  if (error instanceof CancelledError || error?.name === "AbortError") return "cancelled";
+  if (error instanceof BatchServiceError && (error.statusCode === 401 || error.statusCode === 403 || AUTH_CODES.test(error.code))) return "auth";
+  if (AUTH_ERROR_NAMES.test(error?.name ?? "")) return "auth";
+  return "service";
+}
+
+// cli/consoleReporter.ts
+function describeOutcome(o) {
+  const parts = [`${o.result === "success" ? "ok  " : "FAIL"} ${o.id}`];
+  if (o.exitCode !== void 0) parts.push(`exit ${o.exitCode}`);
+  if (o.retryCount) parts.push(`${o.retryCount} retr${o.retryCount === 1 ? "y" : "ies"}`);
+  if (o.durationMs !== void 0) parts.push(`${(o.durationMs / 1e3).toFixed(1)}s`);
+  if (o.failure) parts.push(`${o.failure.category ?? ""} ${o.failure.code ?? ""}: ${o.failure.message ?? ""}`.trim());
+  return parts.join("  ");
+}
+function createConsoleReporter(stream = process.stderr) {
+  const tty = Boolean(stream.isTTY);
+  let live = false;
+  let last = "";
+  const clear = () => {
+    if (live) stream.write("\r\x1B[2K");
+    live = false;
+  };
+  const line = (text) => {
+    clear();
+    stream.write(`${text}
+`);
+  };
+  let lastTenth = -1;
+  return {
+    info: (m) => line(m),
+    warn: (m) => line(`warning: ${m}`),
+    retrying: (m) => line(m),
+    tasksSubmitted(done, total) {
+      const text = `submitting tasks: ${done}/${total}`;
+      if (tty) {
+        clear();
+        stream.write(text);
+        live = true;
+        return;
+      }
+      const tenth = Math.floor(done / Math.max(1, total) * 10);
+      if (tenth > lastTenth && total > 100) {
+        lastTenth = tenth;
+        stream.write(`${text}
+`);
+      }
+    },
+    progress(c, total) {
+      const text = `[${c.completed}/${total}] active ${c.active} · running ${c.running} · succeeded ${c.succeeded} · failed ${c.failed}`;
+      if (text === last) return;
+      last = text;
+      if (tty) {
+        clear();
+        stream.write(text);
+        live = true;
+      } else stream.write(`${text}
+`);
+    },
+    taskCompleted(o) {
+      if (o.result === "success" && tty) return;
+      line(describeOutcome(o));
+      if (o.stderrTail) line(`  stderr (tail):
+${o.stderrTail.replace(/^/gm, "    ")}`);
+      else if (o.stdoutTail) line(`  stdout (tail):
+${o.stdoutTail.replace(/^/gm, "    ")}`);
+    }
+  };
+}
+
+// cli/main.ts
+var EXIT = { ok: 0, taskFailed: 1, invalid: 2, service: 3, cancelled: 130 };
+var EXIT_FOR = { usage: EXIT.invalid, task: EXIT.taskFailed, service: EXIT.service, auth: EXIT.service, cancelled: EXIT.cancelled };
+var USAGE = `usage: azure-batch-run <command> [options]
+
+commands:
+  validate <spec> [--var k=v]...            check a spec; exit 2 with every problem if it is invalid
+  plan <spec> [--var k=v]... [--format json|text]
+                                            the REST calls the spec produces (no credentials needed)
+  run <spec> [--var k=v]... [--account-url URL] [--wait|--no-wait] [--cleanup job|pool|none]
+      [--poll-interval SECONDS] [--local [--executor auto|docker|process]]
+                                            --local: on the local Batch service, on this machine
+                                            create or reuse the pool, create the job, add the tasks, follow them
+  status <job-id> [--account-url URL]       task counts of a job
+  logs <job-id> <task-id> [--account-url URL] [--file stdout.txt|stderr.txt|wd/...]
+                                            print a task's output files
+  schema                                    print the spec's JSON Schema
+
+  --debug                                   one line per HTTP call on stderr (secrets redacted)
+
+account: --account-url, the spec's account.url, or AZURE_BATCH_ACCOUNT_URL.
+auth: AZURE_BATCH_ACCESS_KEY (+ AZURE_BATCH_ACCOUNT) for Shared Key; otherwise Microsoft Entra ID
+(DefaultAzureCredential: service principal, workload identity, managed identity, Azure CLI).
+exit codes: 0 success, 1 a task failed, 2 invalid spec or arguments, 3 service or auth error.`;
+var OPTIONS = {
+  var: { type: "string", multiple: true },
+  "account-url": { type: "string" },
+  format: { type: "string" },
+  wait: { type: "boolean" },
+  "no-wait": { type: "boolean" },
+  cleanup: { type: "string" },
+  "poll-interval": { type: "string" },
+  local: { type: "boolean" },
+  executor: { type: "string" },
+  file: { type: "string" },
+  debug: { type: "boolean" },
+  help: { type: "boolean", short: "h" }
+};
+function parseVars(values) {
+  const vars = {};
+  for (const v of values ?? []) {
+    const eq = v.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--var "${v}": expected name=value`);
+    vars[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  return vars;
+}
+async function loadWorkload(file, vars, env) {
+  if (!file) throw new UsageError("missing <spec>: the path of a YAML or JSON workload spec");
+  let text;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read spec ${file}: ${error.code ?? error.message}`);
+  }
+  return loadSpec(text, { vars, env, fileName: file });
+}
+async function clientFor(accountUrlFlag, fromSpec, env, hooks) {
+  const accountUrl = resolveAccountUrl(accountUrlFlag, fromSpec, env);
+  if (!accountUrl) {
+    throw new UsageError("no Batch account: set account.url in the spec, pass --account-url, or set AZURE_BATCH_ACCOUNT_URL (https://<account>.<region>.batch.azure.com)");
+  }
+  return new BatchClient({ accountUrl, auth: await authFromEnvironment(accountUrl, env), hooks });
+}
+async function startLocal(executor, reporter) {
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-6SHXAHSM.js");
+  try {
+    const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m) });
+    reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);
+    return local;
+  } catch (error) {
+    if (error instanceof ExecutorUnavailableError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+function write(stream, text) {
+  stream.write(text.endsWith("\n") ? text : `${text}
+`);
+}
+async function main(argv, io) {
+  const redactor = new Redactor([io.env.AZURE_BATCH_ACCESS_KEY ?? ""]);
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    const [command, ...args] = positionals;
+    if (values.help || !command) {
+      write(values.help ? io.stdout : io.stderr, USAGE);
+      return values.help ? EXIT.ok : EXIT.invalid;
+    }
+    const vars = parseVars(values.var);
+    const hooks = values.debug ? { log: (line) => write(io.stderr, `debug: ${line}`) } : {};
+    switch (command) {
+      case "validate": {
+        const w = await loadWorkload(args[0], vars, io.env);
+        write(io.stdout, `valid: pool ${w.pool.id}, ${w.job.schedule ? "job schedule" : "job"} ${w.job.id}, ${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"}`);
+        return EXIT.ok;
+      }
+      case "plan": {
+        const w = await loadWorkload(args[0], vars, io.env);
+        w.secrets.forEach((s) => redactor.add(s));
+        const calls = plan(w).map(({ method, path, query, body }) => ({ method, path, query, body: redactor.value(body) }));
+        const format = values.format ?? "text";
+        if (format === "json") write(io.stdout, JSON.stringify(calls, null, 2));
+        else if (format === "text") {
+          for (const c of calls) {
+            const n = c.body.value?.length;
+            write(io.stdout, `${c.method} ${c.path}${n !== void 0 ? `  (${n} task${n === 1 ? "" : "s"})` : ""}`);
+          }
+        } else throw new UsageError(`--format "${format}": expected json or text`);
+        return EXIT.ok;
+      }
+      case "run": {
+        const cleanup2 = values.cleanup;
+        if (cleanup2 !== void 0 && !["job", "pool", "none"].includes(cleanup2)) throw new UsageError(`--cleanup "${cleanup2}": expected job, pool or none`);
+        if (values.wait && values["no-wait"]) throw new UsageError("--wait and --no-wait contradict each other");
+        const poll = values["poll-interval"];
+        if (poll !== void 0 && !(Number(poll) > 0 && Number(poll) <= 600)) throw new UsageError(`--poll-interval "${poll}": expected seconds between 0 and 600, e.g. 5 or 0.5`);
+        const executor = values.executor ?? "auto";
+        if (!["auto", "docker", "process"].includes(executor)) throw new UsageError(`--executor "${executor}": expected auto, docker or process`);
+        if (values.executor && !values.local) throw new UsageError("--executor goes with --local");
+        const w = await loadWorkload(args[0], vars, io.env);
+        w.secrets.forEach((s) => redactor.add(s));
+        const reporter = createConsoleReporter(io.stderr);
+        const local = values.local ? await startLocal(executor, reporter) : void 0;
+        const client = local ? new BatchClient({ accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey }, hooks }) : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks);
+        if (local) redactor.add(local.accountKey);
+        try {
+          const result = await runWorkload(client, w, reporter, {
+            wait: !values["no-wait"],
+            cleanup: cleanup2,
+            signal: io.signal,
+            pollIntervalMs: poll === void 0 ? void 0 : Number(poll) * 1e3
+          });
+          if (result.schedule) {
+            write(io.stdout, `job schedule ${result.jobId} is in place on pool ${result.poolId}`);
+            return EXIT.ok;
+          }
+          if (values["no-wait"]) {
+            write(io.stdout, `submitted job ${result.jobId} on pool ${result.poolId}; follow it with: azure-batch-run status ${result.jobId}`);
+          } else {
+            write(io.stdout, `job ${result.jobId} on pool ${result.poolId}`);
+            for (const o of [...result.outcomes].sort((a, b) => a.id.localeCompare(b.id, void 0, { numeric: true }))) write(io.stdout, describeOutcome(o));
+            const failed = result.outcomes.filter((o) => o.result === "failure").length;
+            write(io.stdout, `${result.outcomes.length - failed} succeeded, ${failed} failed${result.addFailures.length ? `, ${result.addFailures.length} not added` : ""}`);
+            if (result.jobEnded) write(io.stdout, `the job ended before all tasks completed: ${result.jobEnded}`);
+            if (result.blocked?.length) write(io.stdout, `${result.blocked.length} blocked (a task they depend on failed): ${result.blocked.join(", ")}`);
+          }
+          return result.succeeded ? EXIT.ok : EXIT.taskFailed;
+        } finally {
+          await client.close();
+          await local?.service.close();
+        }
+      }
+      case "status": {
+        const jobId = args[0];
+        if (!jobId) throw new UsageError("missing <job-id>");
+        const client = await clientFor(values["account-url"], void 0, io.env, hooks);
+        try {
+          const status = await getJobStatus(client, jobId, { signal: io.signal });
+          const c = status.counts;
+          write(io.stdout, `job ${status.jobId} (${status.state}${status.terminateReason ? `: ${status.terminateReason}` : ""}) on pool ${status.poolId ?? "?"}`);
+          write(io.stdout, `active ${c.active}, running ${c.running}, completed ${c.completed} (succeeded ${c.succeeded}, failed ${c.failed})`);
+          return c.failed > 0 ? EXIT.taskFailed : EXIT.ok;
+        } finally {
+          await client.close();
+        }
+      }
+      case "logs": {
+        const [jobId, taskId] = args;
+        if (!jobId || !taskId) throw new UsageError("usage: logs <job-id> <task-id> [--file stdout.txt]");
+        const client = await clientFor(values["account-url"], void 0, io.env, hooks);
+        try {
+          const files = values.file ? [values.file] : ["stdout.txt", "stderr.txt"];
+          for (const file of files) {
+            const text = await readTaskFileTail(client, jobId, taskId, file, 1024 * 1024, io.signal);
+            if (files.length > 1) write(io.stdout, `==> ${file} <==`);
+            write(io.stdout, text === void 0 ? `(no ${file})` : redactor.text(lastLines(text, 1e4)));
+          }
+          return EXIT.ok;
+        } finally {
+          await client.close();
+        }
+      }
+      case "schema":
+        write(io.stdout, JSON.stringify(workloadJsonSchema(), null, 2));
+        return EXIT.ok;
+      default:
+        throw new UsageError(`unknown command "${command}"
+${USAGE}`);
+    }
+  } catch (error) {
+    return reportError(error, io, redactor);
+  }
+}
+var PREFIX = { usage: "error", task: "error", service: "batch error", auth: "auth error", cancelled: "cancelled" };
+function reportError(error, io, redactor) {
+  if (error instanceof SpecError) {
+    write(io.stderr, `invalid spec:
+${redactor.text(error.message).replace(/^/gm, "  ")}`);
+    return EXIT.invalid;
+  }
+  const category = classifyError(error);
+  write(io.stderr, `${PREFIX[category]}: ${redactor.text(error instanceof Error ? error.message : String(error))}`);
+  return EXIT_FOR[category];
+}
+
+// cli/index.ts
+var controller = new AbortController();
+var interrupted = 0;
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.on(sig, () => {
+    if (++interrupted > 1) process.exit(130);
+    process.stderr.write(`
+${sig}: cancelling, terminating the job...
+`);
+    controller.abort(new Error(`${sig} received`));
+  });
+}
+var code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal });
+process.exitCode = code;
+//# sourceMappingURL=index.js.map

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// The bundles, with esbuild: ESM for Node 20, linked source maps.
+//   dist/lib/   the core's public API (package.json `exports`), dependencies left to npm
+//   dist/cli/   the CLI that bin/azure-batch-run.js runs (the local Batch service in its own chunk)
+// Wrappers import the core as `azure-batch-run`; the `source` condition of `exports` makes esbuild
+// bundle its TypeScript rather than the library bundle.
+//
+// `node scripts/build.mjs --check` builds in memory and fails when the committed dist/ differs:
+// CI runs it, because dist/ is committed (the Action runs from it).
+import { readFile, readdir, rm, mkdir, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const pkg = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
+const check = process.argv.includes("--check");
+
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  sourcemap: "linked",
+  sourcesContent: false,
+  conditions: ["source"],
+  legalComments: "none",
+  charset: "utf8",
+  logLevel: "warning",
+  write: false,
+};
+
+/** Each bundle; one whose entry does not exist yet is skipped. */
+const targets = [
+  // A library: its dependencies are installed with it.
+  { name: "lib", entryPoints: { index: "shared/index.ts" }, external: Object.keys(pkg.dependencies) },
+  // The CLI leaves the production dependencies to npm (npx installs them), and bundles the rest.
+  { name: "cli", entryPoints: { index: "cli/index.ts" }, external: Object.keys(pkg.dependencies), splitting: true, chunkNames: "chunks/[name]-[hash]" },
+];
+
+async function filesUnder(dir) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await filesUnder(p)));
+    else out.push(p);
+  }
+  return out;
+}
+
+const stale = [];
+for (const { name, ...options } of targets) {
+  if (!Object.values(options.entryPoints).every((e) => existsSync(join(root, e)))) continue;
+  const outdir = join(root, "dist", name);
+  const result = await esbuild.build({ ...common, ...options, outdir });
+  const built = new Map(result.outputFiles.map((f) => [f.path, f.contents]));
+  if (check) {
+    for (const [path, contents] of built) {
+      const onDisk = existsSync(path) ? await readFile(path) : undefined;
+      if (!onDisk || !onDisk.equals(Buffer.from(contents))) stale.push(relative(root, path));
+    }
+    for (const path of await filesUnder(outdir)) if (!built.has(path)) stale.push(`${relative(root, path)} (no longer built)`);
+    continue;
+  }
+  await rm(outdir, { recursive: true, force: true });
+  for (const [path, contents] of built) {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, contents);
+  }
+  console.error(`build: dist/${name} (${built.size} files)`);
+}
+
+if (stale.length > 0) {
+  console.error(`build --check: the committed bundles are stale; run \`npm run build\` and commit dist/:\n  ${stale.join("\n  ")}`);
+  process.exit(1);
+}
+if (check) console.error("build --check: dist/ is current");

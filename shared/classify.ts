@@ -1,0 +1,31 @@
+/**
+ * One classification of every error the core (or a wrapper) can end with, which each wrapper maps
+ * to its own exit codes or statuses: the CLI to 2 / 1 / 3 / 3 / 130, the Action to a failed step,
+ * the Function app to a retry or a dead letter.
+ */
+import { BatchServiceError } from "./client/errors.js";
+import { CancelledError, ConflictError, TasksFailedError, UsageError } from "./run/errors.js";
+import { SpecError } from "./workload/errors.js";
+
+/**
+ * - `usage`: the input is wrong (spec, arguments, a conflict with the account that the spec must
+ *   resolve); retrying the same thing fails the same way.
+ * - `task`: the work ran and failed.
+ * - `service`: the Batch service or the network failed; a retry later may succeed.
+ * - `auth`: credentials are missing, wrong or not allowed.
+ * - `cancelled`: the caller aborted.
+ */
+export type ErrorCategory = "usage" | "task" | "service" | "auth" | "cancelled";
+
+const AUTH_ERROR_NAMES = /^(AuthenticationError|AggregateAuthenticationError|CredentialUnavailableError|AuthenticationRequiredError)$/;
+const AUTH_CODES = /^(AuthenticationFailed|AuthorizationFailure|AuthorizationPermissionMismatch|InvalidAuthenticationInfo|AccountIsDisabled)$/;
+
+export function classifyError(error: unknown): ErrorCategory {
+  if (error instanceof SpecError || error instanceof UsageError || error instanceof ConflictError) return "usage";
+  if ((error as { code?: unknown })?.code !== undefined && String((error as { code: unknown }).code).startsWith("ERR_PARSE_ARGS")) return "usage";
+  if (error instanceof TasksFailedError) return "task";
+  if (error instanceof CancelledError || (error as Error)?.name === "AbortError") return "cancelled";
+  if (error instanceof BatchServiceError && (error.statusCode === 401 || error.statusCode === 403 || AUTH_CODES.test(error.code))) return "auth";
+  if (AUTH_ERROR_NAMES.test((error as Error)?.name ?? "")) return "auth";
+  return "service";
+}

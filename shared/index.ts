@@ -1,0 +1,99 @@
+/**
+ * azure-batch-run: run container workloads on Azure Batch from one declarative spec.
+ *
+ * This module is the core's one public API; the CLI (`cli/`), the GitHub Action (`action/`) and
+ * the Azure Function app (`functions/`) use nothing else. The flow:
+ *
+ * ```ts
+ * import { loadSpec, createBatchClient, runWorkload, classifyError } from "azure-batch-run";
+ *
+ * const workload = loadSpec(text, { env: { REG_PASSWORD: process.env.REG_PASSWORD } });
+ * const client = createBatchClient({ accountUrl, credential: new DefaultAzureCredential() });
+ * try {
+ *   const result = await runWorkload(client, workload, reporter, { signal });
+ * } catch (error) {
+ *   switch (classifyError(error)) { ... }   // usage | task | service | auth | cancelled
+ * } finally {
+ *   await client.close();
+ * }
+ * ```
+ *
+ * Errors thrown here are already redacted: the workload's secrets, the account key, bearer
+ * tokens and SAS query strings never reach a message. Reporter messages are redacted too.
+ *
+ * @packageDocumentation
+ */
+
+// ---- the workload spec: load and validate -------------------------------------------------------
+
+/**
+ * `loadSpec(text, options)` parses YAML or JSON; `loadSpecObject(data, options)` takes data a
+ * wrapper built. Both resolve templates (`{{ vars.* }}`, `{{ env.* }}` from `options.env` only,
+ * wrapper roots such as `{{ event.* }}`), expand `forEach`, check every Batch rule, and throw a
+ * `SpecError` listing every problem with its field path. Nothing touches the network.
+ */
+export { loadSpec, loadSpecObject, type LoadOptions, type Workload } from "./workload/load.js";
+export type { ResolvedTask } from "./workload/expand.js";
+export type { WorkloadSpec, WorkloadSpecInput } from "./workload/schema.js";
+/** The spec's JSON Schema, for editors (`schema/workload.schema.json` is generated from it). */
+export { workloadJsonSchema } from "./workload/schema.js";
+
+// ---- what a spec becomes ------------------------------------------------------------------------
+
+/** The mutating REST calls a workload produces (Pool_Add, Job_Add or JobSchedule_Add, Task_AddCollection chunks), without any network. */
+export { plan, type PlannedCall } from "./run/plan.js";
+
+// ---- running it ---------------------------------------------------------------------------------
+
+/**
+ * Ensures the pool (waiting for a usable node), creates the job, adds the tasks, follows them to
+ * the end (unless `wait: false`), and cleans up per the policy in a `finally`. Task failures are
+ * a result (`succeeded: false`), not an error; `created` says what the run created.
+ */
+export { runWorkload, type RunOptions, type RunResult, type CleanupPolicy } from "./run/run.js";
+
+/**
+ * For events: makes sure the pool exists (never waits for nodes) and the job exists, adds the
+ * tasks, and returns at once with `added | existed | failed` per task. Idempotent and safe to
+ * call concurrently for the same work.
+ */
+export { submitTasks, jobGenerationId, type SubmitOptions, type SubmitResult, type SubmittedTask, type SubmittedStatus } from "./run/submit.js";
+
+/** A job's state and task counts; terminating a job; deleting what a run created (an Action's post step). */
+export { getJobStatus, terminateJob, cleanup, type JobStatus, type TerminateOutcome, type CleanupTarget, type CleanupResult } from "./run/jobControl.js";
+
+/** The tail of a task's output file (`stdout.txt`, `stderr.txt`), read with a byte range. */
+export { readTaskFileTail, lastLines } from "./run/taskLogs.js";
+
+// ---- the client ---------------------------------------------------------------------------------
+
+/**
+ * `createBatchClient({ accountUrl, credential })` with any `@azure/identity` credential or
+ * `{ accountKey }` (Shared Key). `hooks.log` receives one redacted line per HTTP attempt,
+ * `userAgentPrefix` goes before `azure-batch-run/<version>` in the User-Agent.
+ */
+export { createBatchClient, authFromEnvironment, resolveAccountUrl, type BatchCredential, type CreateBatchClientOptions } from "./client/credentials.js";
+export { BatchClient, type BatchAuth, type BatchClientOptions } from "./client/batchClient.js";
+export type { RequestHooks, RetryInfo } from "./client/pipeline.js";
+export { BATCH_SCOPE } from "./client/policies/bearerTokenPolicy.js";
+
+// ---- what a run tells its wrapper ----------------------------------------------------------------
+
+export { silentReporter, describeRetry, type ProgressReporter, type TaskOutcome } from "./run/reporter.js";
+export type { TaskCounts } from "./batch/types.js";
+
+// ---- errors ---------------------------------------------------------------------------------------
+
+/** `classifyError(error)`: `usage | task | service | auth | cancelled`, for each wrapper to map to its exit codes or statuses. */
+export { classifyError, type ErrorCategory } from "./classify.js";
+export { SpecError, type SpecIssue } from "./workload/errors.js";
+export { UsageError, ConflictError, CancelledError, PoolNotReadyError, TasksFailedError } from "./run/errors.js";
+export { BatchServiceError } from "./client/errors.js";
+export { TransportError } from "./client/pipeline.js";
+
+// ---- secrets and versions -------------------------------------------------------------------------
+
+/** Hides known secret values, SAS query strings and authorization values in text, values and errors. */
+export { Redactor } from "./redact.js";
+export { API_VERSION } from "./batch/types.js";
+export { VERSION } from "./version.js";

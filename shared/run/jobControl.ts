@@ -1,0 +1,80 @@
+/** What a wrapper needs besides a run: a job's status, terminating it, and cleaning up after it (an Action's post step). */
+import type { CloudJob, TaskCounts } from "../batch/types.js";
+import type { BatchClient } from "../client/batchClient.js";
+import { BatchServiceError } from "../client/errors.js";
+import type { ProgressReporter } from "./reporter.js";
+
+export interface JobStatus {
+  jobId: string;
+  /** `active`, `terminating`, `completed`, ... as Batch says. */
+  state: string;
+  poolId?: string;
+  counts: TaskCounts;
+  /** Why the job ended, when it has (`AllTasksComplete`, `MaxWallClockTimeExpiry`, a user's reason, ...). */
+  terminateReason?: string;
+}
+
+export async function getJobStatus(client: BatchClient, jobId: string, options: { signal?: AbortSignal } = {}): Promise<JobStatus> {
+  const path = `/jobs/${encodeURIComponent(jobId)}`;
+  const [job, { taskCounts }] = await Promise.all([
+    client.json<CloudJob>("GET", path, { query: { $select: "id,state,poolInfo,executionInfo" }, signal: options.signal }),
+    client.json<{ taskCounts: TaskCounts }>("GET", `${path}/taskcounts`, { signal: options.signal }),
+  ]);
+  return { jobId: job.id, state: job.state ?? "unknown", poolId: job.poolInfo?.poolId, counts: taskCounts, terminateReason: job.executionInfo?.terminateReason };
+}
+
+export type TerminateOutcome = "terminated" | "alreadyEnded" | "notFound";
+
+/** Terminates a job: running tasks are killed and nothing more is scheduled. An ended or missing job is no error. */
+export async function terminateJob(client: BatchClient, jobId: string, options: { reason?: string; signal?: AbortSignal } = {}): Promise<TerminateOutcome> {
+  const response = await client.send("POST", `/jobs/${encodeURIComponent(jobId)}/terminate`, {
+    body: { terminateReason: options.reason ?? "Terminated by azure-batch-run" },
+    idempotent: true,
+    signal: options.signal,
+    accept: [404, 409],
+  });
+  if (response.status === 404) return "notFound";
+  return response.status === 409 ? "alreadyEnded" : "terminated";
+}
+
+export interface CleanupTarget {
+  /** The job to delete (its tasks go with it). */
+  jobId?: string;
+  /** The pool to delete: name only a pool the caller created (see `RunResult.created`). */
+  poolId?: string;
+}
+
+export interface CleanupResult {
+  deleted: string[];
+  /** What could not be deleted; each was reported as a warning. */
+  failed: string[];
+}
+
+const CLEANUP_TIMEOUT_MS = 60_000;
+
+/**
+ * Deletes the job, then the pool, as named. Never throws: a delete that fails (or a resource that
+ * is already gone) is a warning, so that cleaning up cannot turn a successful run into a failed
+ * one. Honours `signal`; when it is already aborted (a cancelled run cleans up after itself) a
+ * fresh, bounded one is used instead.
+ */
+export async function cleanup(client: BatchClient, target: CleanupTarget, reporter: ProgressReporter, options: { signal?: AbortSignal } = {}): Promise<CleanupResult> {
+  const timeout = AbortSignal.timeout(CLEANUP_TIMEOUT_MS);
+  const signal = options.signal && !options.signal.aborted ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const result: CleanupResult = { deleted: [], failed: [] };
+  const remove = async (kind: "job" | "pool", id: string) => {
+    try {
+      const response = await client.send("DELETE", `/${kind}s/${encodeURIComponent(id)}`, { accept: [404], signal });
+      if (response.status === 404) reporter.info(`${kind} ${id} was already gone`);
+      else reporter.info(`deleted ${kind} ${id}`);
+      result.deleted.push(`${kind} ${id}`);
+    } catch (error) {
+      const why = error instanceof BatchServiceError ? error.message : (error as Error)?.message ?? String(error);
+      reporter.warn(`could not delete ${kind} ${id}: ${client.redactor.text(why)}`);
+      result.failed.push(`${kind} ${id}`);
+    }
+  };
+  if (target.jobId) await remove("job", target.jobId);
+  if (target.poolId) await remove("pool", target.poolId);
+  return result;
+}

@@ -1,0 +1,125 @@
+/**
+ * `submitTasks`: what an event does (a blob arrived, a message, a timer). Make sure the pool exists
+ * (created when missing, never waited for), make sure the job exists, add the tasks, return at
+ * once. Safe to call again and concurrently for the same work: creates are idempotent
+ * (`PoolExists`, `JobExists`), and a task that is already there, identical, counts as `existed`.
+ */
+import type { JobAddParameter } from "../batch/types.js";
+import { addTaskCollection } from "../client/addTaskCollection.js";
+import type { BatchClient } from "../client/batchClient.js";
+import type { ResolvedTask } from "../workload/expand.js";
+import type { Workload } from "../workload/load.js";
+import { translateJob } from "../translate/job.js";
+import { translatePool } from "../translate/pool.js";
+import { translateTask } from "../translate/task.js";
+import { ensureJob, jobEndedError } from "./ensureJob.js";
+import { ensurePoolExists } from "./ensurePool.js";
+import { CancelledError, UsageError } from "./errors.js";
+import { reportRetries, silentReporter, type ProgressReporter } from "./reporter.js";
+import { runRedactor } from "./run.js";
+
+export interface SubmitOptions {
+  signal?: AbortSignal;
+  reporter?: ProgressReporter;
+  /**
+   * When the job exists but has ended (completed, terminating, being deleted), Batch takes no
+   * more tasks into it. `"fail"` (default): a `ConflictError` that names the job and its state.
+   * `"newJob"`: the tasks go to the next job of the same name, `<job id>-2`, `<job id>-3`, ...: the
+   * first one that is still active, or a new one after the last; concurrent calls pick the same.
+   */
+  ifJobEnded?: "fail" | "newJob";
+}
+
+export type SubmittedStatus = "added" | "existed" | "failed";
+
+export interface SubmittedTask {
+  id: string;
+  status: SubmittedStatus;
+  /** For `failed`: the service's error code (`TaskExists` for a different task of that id, ...). */
+  code?: string;
+  reason?: string;
+}
+
+export interface SubmitResult {
+  /** The job the tasks went to: the spec's, or a fresh one after it (`ifJobEnded: "newJob"`). */
+  jobId: string;
+  poolId: string;
+  created: { pool: boolean; job: boolean };
+  tasks: SubmittedTask[];
+}
+
+/** Generation `n` of a job id: `<id>-<n>`, shortening the id so that it stays within 64 characters. */
+export function jobGenerationId(baseId: string, n: number): string {
+  if (n <= 1) return baseId;
+  const suffix = `-${n}`;
+  return `${baseId.slice(0, 64 - suffix.length)}${suffix}`;
+}
+
+const MAX_GENERATIONS = 100_000;
+
+/**
+ * The job to submit into. Generations are created in order, so the existing ones are 1..k: find k
+ * by doubling then bisecting (a few GETs whatever k is), then use k if it is active or create k+1.
+ */
+async function liveJob(client: BatchClient, body: JobAddParameter, ifJobEnded: "fail" | "newJob", reporter: ProgressReporter, signal?: AbortSignal): Promise<{ id: string; created: boolean }> {
+  const first = await ensureJob(client, body, reporter, signal);
+  if (!first.ended) return { id: body.id, created: first.created };
+  if (ifJobEnded === "fail") throw jobEndedError(body.id, first);
+
+  const exists = async (n: number) => (await client.send("GET", `/jobs/${encodeURIComponent(jobGenerationId(body.id, n))}`, { query: { $select: "id" }, accept: [404], signal })).status !== 404;
+  let lo = 1;
+  let hi = 2;
+  while (hi <= MAX_GENERATIONS && (await exists(hi))) {
+    lo = hi;
+    hi *= 2;
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (await exists(mid)) lo = mid;
+    else hi = mid;
+  }
+  for (let n = Math.max(2, lo); n <= MAX_GENERATIONS; n++) {
+    const id = jobGenerationId(body.id, n);
+    const result = await ensureJob(client, { ...body, id }, reporter, signal);
+    if (!result.ended) {
+      reporter.info(`job ${body.id} has ended (${first.ended}); ${result.created ? "started" : "adding to"} ${id}`);
+      return { id, created: result.created };
+    }
+  }
+  throw jobEndedError(jobGenerationId(body.id, MAX_GENERATIONS), first);
+}
+
+export async function submitTasks(client: BatchClient, workload: Workload, tasks: readonly ResolvedTask[] = workload.tasks, options: SubmitOptions = {}): Promise<SubmitResult> {
+  const reporter = options.reporter ?? silentReporter;
+  const redactor = runRedactor(client, workload);
+  const batch = client.withHooks({ onRetry: reportRetries(reporter) });
+  const signal = options.signal;
+  try {
+    if (workload.job.schedule) {
+      throw new UsageError(`job.schedule: ${workload.job.id} is a job schedule, which creates its own jobs; submitTasks adds tasks to one job (remove job.schedule, or use runWorkload)`);
+    }
+    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal);
+    const job = await liveJob(batch, translateJob(workload), options.ifJobEnded ?? "fail", reporter, signal);
+    const added = await addTaskCollection(
+      batch,
+      job.id,
+      tasks.map((t) => translateTask(t, workload.facts)),
+      { signal, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) },
+    );
+    const failed = new Map(added.failed.map((f) => [f.taskId, f]));
+    const existed = new Set(added.existing);
+    return {
+      jobId: job.id,
+      poolId: workload.pool.id,
+      created: { pool: pool.created, job: job.created },
+      tasks: tasks.map(({ id }) => {
+        const f = failed.get(id);
+        if (f) return { id, status: "failed", code: f.code, reason: redactor.text(f.message) };
+        return { id, status: existed.has(id) ? "existed" : "added" };
+      }),
+    };
+  } catch (error) {
+    if (signal?.aborted) throw new CancelledError("cancelled while submitting tasks");
+    throw redactor.error(error);
+  }
+}
