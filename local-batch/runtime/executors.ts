@@ -48,10 +48,15 @@ function waitForExit(child: ReturnType<typeof spawn>): Promise<{ code: number | 
   });
 }
 
+/** Exit code of a task killed before or while it ran (SIGKILL). */
+const KILLED = 128 + 9;
+
 export function processExecutor(): Executor {
   return {
     kind: "process",
     async run(spec) {
+      // Ended before it started (terminated while it was preparing): an abort listener added now would never fire.
+      if (spec.signal.aborted) return { exitCode: KILLED };
       const [file, ...args] = shellWords(spec.commandLine);
       if (!file) return { exitCode: 0 };
       const stdout = createWriteStream(`${spec.taskDir}/stdout.txt`, { flags: "a" });
@@ -71,7 +76,7 @@ export function processExecutor(): Executor {
       spec.signal.removeEventListener("abort", kill);
       await Promise.all([new Promise((r) => stdout.end(r)), new Promise((r) => stderr.end(r))]);
       if (error) return { exitCode: 127, startError: { code: "CommandNotFound", message: `${file}: ${(error as NodeJS.ErrnoException).code ?? error.message}` } };
-      return { exitCode: code ?? (signal ? 128 + 9 : 1) };
+      return { exitCode: code ?? (signal ? KILLED : 1) };
     },
   };
 }
@@ -113,6 +118,7 @@ export function dockerExecutor(configDir: string, baseEnv: NodeJS.ProcessEnv = p
     },
     async run(spec) {
       await ready;
+      if (spec.signal.aborted) return { exitCode: KILLED };
       const c = spec.container;
       if (!c) throw new Error("dockerExecutor.run needs container settings");
       const args = ["create", "--name", spec.name, "--label", "azure-batch-run.local=1"];
@@ -129,6 +135,10 @@ export function dockerExecutor(configDir: string, baseEnv: NodeJS.ProcessEnv = p
         created = await docker(args, env);
       }
       if (created.code !== 0) return { exitCode: -1, startError: { code: "ContainerCreateFailed", message: lastLine(created.stderr) } };
+      if (spec.signal.aborted) {
+        await docker(["rm", "--force", spec.name], env);
+        return { exitCode: KILLED };
+      }
       const stdout = createWriteStream(`${spec.taskDir}/stdout.txt`, { flags: "a" });
       const stderr = createWriteStream(`${spec.taskDir}/stderr.txt`, { flags: "a" });
       const child = spawn("docker", ["start", "--attach", spec.name], { env, stdio: ["ignore", "pipe", "pipe"] });
