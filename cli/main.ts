@@ -196,7 +196,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           return result.succeeded ? EXIT.ok : EXIT.taskFailed;
         } finally {
           await client.close();
-          await local?.service.close();
+          await local?.close();
         }
       }
       case "status": {

@@ -3,7 +3,7 @@
  * account key, a data directory, and the executor (Docker when an engine answers, else processes).
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dockerExecutor, dockerReachable, processExecutor, type Executor } from "./runtime/executors.js";
@@ -17,6 +17,8 @@ export interface StartedLocalBatch {
   accountName: string;
   accountKey: string;
   executor: Executor["kind"];
+  /** Stops the service; removes its data folder when `startLocalBatch` made it. */
+  close(): Promise<void>;
 }
 
 export class ExecutorUnavailableError extends Error {
@@ -36,10 +38,15 @@ export async function chooseExecutor(choice: ExecutorChoice, dataDir: string, wa
 
 export async function startLocalBatch(options: { executor?: ExecutorChoice; dataDir?: string; faults?: FaultOptions; warn?: (m: string) => void; maxNodesPerPool?: number } = {}): Promise<StartedLocalBatch> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "local-batch-")));
+  const ownsDataDir = options.dataDir === undefined;
   const executor = await chooseExecutor(options.executor ?? "auto", dataDir, options.warn ?? (() => {}));
   const accountName = "local";
   const accountKey = randomBytes(32).toString("base64");
   const service = new LocalBatchService({ accountName, accountKey, dataDir, executor, faults: options.faults, maxNodesPerPool: options.maxNodesPerPool });
   const accountUrl = await service.listen();
-  return { service, accountUrl, accountName, accountKey, executor: executor.kind };
+  const close = async () => {
+    await service.close();
+    if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+  };
+  return { service, accountUrl, accountName, accountKey, executor: executor.kind, close };
 }

@@ -74,7 +74,7 @@ export { readTaskFileTail, lastLines } from "./run/taskLogs.js";
  */
 export { createBatchClient, authFromEnvironment, resolveAccountUrl, type BatchCredential, type CreateBatchClientOptions } from "./client/credentials.js";
 export { BatchClient, type BatchAuth, type BatchClientOptions } from "./client/batchClient.js";
-export type { RequestHooks, RetryInfo } from "./client/pipeline.js";
+export type { PipelinePolicy, PipelineRequest, PipelineResponse, RequestHooks, RetryInfo } from "./client/pipeline.js";
 export { BATCH_SCOPE } from "./client/policies/bearerTokenPolicy.js";
 
 // ---- what a run tells its wrapper ----------------------------------------------------------------

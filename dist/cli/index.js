@@ -1720,7 +1720,7 @@ function logPolicy(redactor, now = Date.now) {
       const log = request.hooks?.log;
       if (!log) return next(request);
       const started = now();
-      const target = `${request.method} ${request.url.pathname}${request.url.search}`;
+      const target = `${request.method} ${request.url.pathname}${decodeQuery(request.url.search)}`;
       try {
         const response = await next(request);
         const id = response.headers["request-id"];
@@ -1733,6 +1733,13 @@ function logPolicy(redactor, now = Date.now) {
       }
     }
   };
+}
+function decodeQuery(search) {
+  try {
+    return decodeURIComponent(search);
+  } catch {
+    return search;
+  }
 }
 
 // shared/client/policies/requestIdPolicy.ts
@@ -2203,7 +2210,7 @@ async function clientFor(accountUrlFlag, fromSpec, env, hooks) {
   return new BatchClient({ accountUrl, auth: await authFromEnvironment(accountUrl, env), hooks });
 }
 async function startLocal(executor, reporter) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-6SHXAHSM.js");
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-JZ7UZQMS.js");
   try {
     const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m) });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);
@@ -2287,7 +2294,7 @@ async function main(argv, io) {
           return result.succeeded ? EXIT.ok : EXIT.taskFailed;
         } finally {
           await client.close();
-          await local?.service.close();
+          await local?.close();
         }
       }
       case "status": {

@@ -1843,7 +1843,7 @@ function logPolicy(redactor, now = Date.now) {
       const log = request.hooks?.log;
       if (!log) return next(request);
       const started = now();
-      const target = `${request.method} ${request.url.pathname}${request.url.search}`;
+      const target = `${request.method} ${request.url.pathname}${decodeQuery(request.url.search)}`;
       try {
         const response = await next(request);
         const id = response.headers["request-id"];
@@ -1856,6 +1856,13 @@ function logPolicy(redactor, now = Date.now) {
       }
     }
   };
+}
+function decodeQuery(search) {
+  try {
+    return decodeURIComponent(search);
+  } catch {
+    return search;
+  }
 }
 
 // shared/client/policies/requestIdPolicy.ts

@@ -26,6 +26,12 @@ export interface FaultOptions {
    * mutating call (POST pools, POST jobs, addtaskcollection, ...) is lost after the commit.
    */
   atLeastOnce?: boolean;
+  /**
+   * Requests the caller is not authorized for, answered 403 `AuthorizationFailure` after
+   * authentication, as Batch answers a principal whose role lacks the permission (e.g. one that
+   * may add tasks but not delete jobs or pools).
+   */
+  forbid?: (method: string, path: string) => boolean;
   random?: () => number;
 }
 
@@ -72,6 +78,13 @@ export class FaultInjector {
       throw Object.assign(new BatchHttpError(503, "ServerBusy", "The server is currently unable to receive requests. Please retry your request."), { headers });
     }
     return undefined;
+  }
+
+  /** After authentication: throws the 403 of a request the caller's role does not allow. */
+  authorize(method: string, url: URL): void {
+    if (this.faults.forbid?.(method, url.pathname)) {
+      throw new BatchHttpError(403, "AuthorizationFailure", "This request is not authorized to perform this operation.");
+    }
   }
 
   /** After a request was carried out: true when its response is to be lost. */

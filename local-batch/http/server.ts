@@ -60,6 +60,7 @@ export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector,
     try {
       if ((await faults.before()) === "reset") return void req.socket.destroy();
       authenticate(req, url, ctx.options);
+      faults.authorize(req.method ?? "GET", url);
       const apiVersion = url.searchParams.get("api-version");
       if (apiVersion !== API_VERSION) {
         throw new BatchHttpError(

@@ -14,7 +14,8 @@ export function logPolicy(redactor: Redactor, now: () => number = Date.now): Pip
       const log = request.hooks?.log;
       if (!log) return next(request);
       const started = now();
-      const target = `${request.method} ${request.url.pathname}${request.url.search}`;
+      // Decoded, so that it reads as sent and a SAS inside a query value is recognised and hidden.
+      const target = `${request.method} ${request.url.pathname}${decodeQuery(request.url.search)}`;
       try {
         const response = await next(request);
         const id = response.headers["request-id"];
@@ -27,4 +28,12 @@ export function logPolicy(redactor: Redactor, now: () => number = Date.now): Pip
       }
     },
   };
+}
+
+function decodeQuery(search: string): string {
+  try {
+    return decodeURIComponent(search);
+  } catch {
+    return search;
+  }
 }

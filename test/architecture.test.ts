@@ -1,0 +1,113 @@
+/**
+ * The arrows run one way: cli/, action/, functions/ -> the core (as `azure-batch-run` only) and
+ * local-batch/; the core -> nothing of theirs; local-batch/ -> only the REST types and formats of
+ * shared/batch/. Read from the sources' import graph (static and dynamic imports).
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { builtinModules } from "node:module";
+import { dirname, join, relative, resolve } from "node:path";
+import ts from "typescript";
+import { describe, expect, test } from "vitest";
+
+const ROOT = resolve(new URL("..", import.meta.url).pathname);
+const LAYERS = ["shared", "local-batch", "cli", "action", "functions"];
+
+export interface Edge {
+  /** Repo-relative importing file. */
+  from: string;
+  specifier: string;
+  /** Repo-relative target for relative specifiers. */
+  to?: string;
+}
+
+function sourceFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return e.name === "node_modules" ? [] : sourceFiles(p);
+    return /\.(ts|mts|js|mjs)$/.test(e.name) && !e.name.endsWith(".d.ts") ? [p] : [];
+  });
+}
+
+function edgesOf(file: string): Edge[] {
+  const info = ts.preProcessFile(readFileSync(file, "utf8"), true, true);
+  const from = relative(ROOT, file);
+  return info.importedFiles.map(({ fileName: specifier }) => ({
+    from,
+    specifier,
+    to: specifier.startsWith(".") ? relative(ROOT, resolve(dirname(file), specifier)).replace(/\.js$/, ".ts") : undefined,
+  }));
+}
+
+const BUILTINS = new Set(builtinModules);
+const isBuiltin = (s: string) => s.startsWith("node:") || BUILTINS.has(s);
+const packageOf = (s: string) => (s.startsWith("@") ? s.split("/").slice(0, 2).join("/") : s.split("/")[0]!);
+const under = (path: string | undefined, dir: string) => path !== undefined && (path === dir || path.startsWith(`${dir}/`));
+
+/** The packages each layer may import (besides Node's own modules). */
+const ALLOWED_PACKAGES: Record<string, string[]> = {
+  shared: ["@azure/identity", "undici", "yaml", "zod"],
+  "local-batch": ["@azure/storage-blob"],
+  cli: ["azure-batch-run"],
+  action: ["azure-batch-run", "@actions/core", "@actions/github", "@azure/identity"],
+  functions: ["azure-batch-run", "@azure/functions", "@azure/identity"],
+};
+
+export function violations(edges: Edge[]): string[] {
+  const out: string[] = [];
+  for (const e of edges) {
+    const layer = e.from.split("/")[0]!;
+    const say = (why: string) => out.push(`${e.from} imports "${e.specifier}": ${why}`);
+    if (e.to === undefined) {
+      if (isBuiltin(e.specifier)) continue;
+      if (!(ALLOWED_PACKAGES[layer] ?? []).includes(packageOf(e.specifier))) say(`${layer}/ may import only ${ALLOWED_PACKAGES[layer]?.join(", ")} from npm`);
+      continue;
+    }
+    if (layer === "shared") {
+      if (!under(e.to, "shared") && e.to !== "package.json") say("the core imports nothing outside shared/ (but package.json)");
+    } else if (layer === "local-batch") {
+      if (!under(e.to, "local-batch") && !under(e.to, "shared/batch")) say("the local service takes nothing of the core but the REST types and formats in shared/batch/");
+    } else {
+      if (under(e.to, "shared")) say(`${layer}/ reaches the core only through "azure-batch-run"`);
+      else if (!under(e.to, layer) && !(layer === "cli" && under(e.to, "local-batch"))) say(`${layer}/ imports outside itself`);
+    }
+  }
+  return out;
+}
+
+describe("the import graph", () => {
+  const edges = LAYERS.flatMap((layer) => sourceFiles(join(ROOT, layer)).flatMap(edgesOf));
+
+  test("every arrow points the right way", () => {
+    // Not vacuous: the graph was read, and holds the edges the rules are about.
+    expect(edges.length).toBeGreaterThan(100);
+    expect(edges.some((e) => e.from.startsWith("cli/") && e.specifier === "azure-batch-run")).toBe(true);
+    expect(edges.some((e) => e.from.startsWith("local-batch/") && under(e.to, "shared/batch"))).toBe(true);
+    expect(edges.some((e) => e.from.startsWith("cli/") && under(e.to, "local-batch"))).toBe(true); // --local, a dynamic import
+    expect(violations(edges)).toEqual([]);
+  });
+
+  test("the rules catch what they are for", () => {
+    const bad: Edge[] = [
+      { from: "shared/run/run.ts", specifier: "../../cli/main.js", to: "cli/main.ts" },
+      { from: "shared/run/run.ts", specifier: "../../local-batch/start.js", to: "local-batch/start.ts" },
+      { from: "shared/index.ts", specifier: "@actions/core" },
+      { from: "shared/index.ts", specifier: "@azure/functions" },
+      { from: "local-batch/auth.ts", specifier: "../shared/client/sharedKey.js", to: "shared/client/sharedKey.ts" },
+      { from: "cli/main.ts", specifier: "../shared/run/run.js", to: "shared/run/run.ts" },
+      { from: "action/main.ts", specifier: "../shared/index.js", to: "shared/index.ts" },
+    ];
+    expect(violations(bad)).toHaveLength(bad.length);
+    expect(violations([{ from: "shared/run/run.ts", specifier: "node:fs", to: undefined }, { from: "local-batch/x.ts", specifier: "../shared/batch/types.js", to: "shared/batch/types.ts" }])).toEqual([]);
+  });
+
+  test("the core reads no process environment of its own: callers pass what templates and auth may see", () => {
+    const reads = sourceFiles(join(ROOT, "shared")).flatMap((f) =>
+      readFileSync(f, "utf8")
+        .split("\n")
+        .map((line, i) => ({ where: `${relative(ROOT, f)}:${i + 1}`, line }))
+        .filter(({ line }) => /process\.env\b/.test(line) && !/^\s*(\/\/|\/?\*)/.test(line)),
+    );
+    expect(reads).toEqual([]);
+  });
+});
