@@ -1,13 +1,10 @@
 // Throughput of the core against the local Batch service (process executor): how long adding and
 // following N tasks takes, with and without injected faults, and how many HTTP calls it costs.
 // Prints a table; no targets are asserted here. Run: npm run bench [-- 2000]
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BatchClient } from "../shared/client/batchClient.js";
-import { runWorkload } from "../shared/run/run.js";
-import { silentReporter } from "../shared/run/reporter.js";
-import { loadSpecObject } from "../shared/workload/load.js";
+import { BatchClient, loadSpecObject, runWorkload, silentReporter } from "azure-batch-run";
 import { processExecutor } from "../local-batch/runtime/executors.js";
 import { LocalBatchService, type FaultOptions } from "../local-batch/service.js";
 
@@ -16,10 +13,11 @@ const key = Buffer.from("bench").toString("base64");
 
 async function measure(name: string, faults: FaultOptions | undefined) {
   let calls = 0;
+  const dataDir = mkdtempSync(join(tmpdir(), "azbr-bench-"));
   const service = new LocalBatchService({
     accountName: "local",
     accountKey: key,
-    dataDir: mkdtempSync(join(tmpdir(), "azbr-bench-")),
+    dataDir,
     executor: processExecutor(),
     faults,
     onExchange: () => void calls++,
@@ -30,7 +28,7 @@ async function measure(name: string, faults: FaultOptions | undefined) {
     pool: { id: "bench", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodes: { dedicated: 2 }, taskSlotsPerNode: 8 },
     job: { id: "bench" },
     tasks: { list: [{ id: "t{{ item }}", command: "/bin/true", forEach: { range: [1, tasks] } }] },
-  });
+  }, { env: {} });
   const heapBefore = process.memoryUsage().heapUsed;
   const started = performance.now();
   const result = await runWorkload(client, workload, silentReporter, { pollIntervalMs: 200 });
@@ -38,6 +36,7 @@ async function measure(name: string, faults: FaultOptions | undefined) {
   const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
   await client.close();
   await service.close();
+  rmSync(dataDir, { recursive: true, force: true });
   return { name, tasks, ok: result.outcomes.filter((o) => o.result === "success").length, seconds, perSecond: tasks / seconds, calls, heapMb };
 }
 
