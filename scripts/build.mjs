@@ -17,7 +17,19 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
 const check = process.argv.includes("--check");
 
+/** The bundles take only `version` from package.json, so that editing a script or a dependency range does not change them. */
+const packageVersionOnly = {
+  name: "package-version-only",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]package\.json$/ }, async (args) => ({
+      contents: JSON.stringify({ version: JSON.parse(await readFile(args.path, "utf8")).version }),
+      loader: "json",
+    }));
+  },
+};
+
 const common = {
+  plugins: [packageVersionOnly],
   absWorkingDir: root,
   bundle: true,
   platform: "node",

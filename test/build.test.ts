@@ -28,6 +28,12 @@ describe("build --check", () => {
 
     expect(await check()).toEqual({ code: 0, stderr: "build --check: dist/ is current\n" });
 
+    // The bundles take only the version from package.json: other edits there leave them current.
+    const pkgPath = join(copy, "package.json");
+    const pkg = JSON.parse(readFileSync(pkgPath, "utf8"));
+    writeFileSync(pkgPath, JSON.stringify({ ...pkg, scripts: { ...pkg.scripts, extra: "true" } }, null, 2));
+    expect((await check()).code).toBe(0);
+
     const version = join(copy, "shared/version.ts");
     writeFileSync(version, readFileSync(version, "utf8").replace("= pkg.version;", '= `${pkg.version}-changed`;'));
     writeFileSync(join(copy, "dist/lib/left-over.js"), "");

@@ -3,7 +3,7 @@
  * error the core throws is already redacted, however deep in the client it was raised.
  */
 import { afterEach, describe, expect, test } from "vitest";
-import { BatchClient, BatchServiceError, classifyError, loadSpecObject, runWorkload, silentReporter, SpecError, submitTasks, type PipelinePolicy } from "azure-batch-run";
+import { BatchClient, BatchServiceError, classifyError, createBatchClient, loadSpecObject, runWorkload, silentReporter, SpecError, submitTasks, type PipelinePolicy } from "azure-batch-run";
 import { baseSpec, merge } from "./helpers/specs.js";
 import { batchError, sendJson, startServer } from "./helpers/server.js";
 
@@ -106,5 +106,25 @@ describe("errors from deep in the client reach the caller redacted", () => {
       expect(secretsIn(`${error.message}\n${error.stack}\n${error.cause.message}`)).toEqual([]);
       expect(error.message).toMatch(/SharedKey <redacted>/);
     }
+  });
+
+  test("a bearer token the client obtained, echoed bare by the service", async () => {
+    const TOKEN = "eyJ0eXAiOiJKV1QifQ.eyJhdWQiOiJodHRwczovL2JhdGNoLmNvcmUud2luZG93cy5uZXQvIn0.c2lnbmF0dXJl";
+    const scopes: string[] = [];
+    // A TokenCredential as @azure/identity defines it; Entra ID itself cannot run here.
+    const credential = { getToken: async (scope: string | string[]) => (scopes.push(String(scope)), { token: TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    const server = await startServer((req, res) => {
+      const token = String(req.headers.authorization).replace(/^Bearer /, "");
+      return sendJson(res, 401, batchError("InvalidAuthenticationInfo", `token ${token} is not valid for this account`), { "request-id": "rid-401" });
+    });
+    toClose.push(server.close);
+    const client = createBatchClient({ accountUrl: server.url, credential });
+    toClose.push(() => client.close());
+    const error = await runWorkload(client, workload(), silentReporter).catch((e) => e);
+    expect(scopes).toEqual(["https://batch.core.windows.net//.default"]);
+    expect(error).toBeInstanceOf(BatchServiceError);
+    expect(classifyError(error)).toBe("auth");
+    expect(`${error.message}\n${error.stack}\n${error.serviceMessage}`).not.toContain(TOKEN);
+    expect(error.message).toContain("token <redacted> is not valid");
   });
 });

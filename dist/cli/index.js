@@ -1821,63 +1821,7 @@ function sharedKeyPolicy(accountName, accountKey) {
 import { arch, platform } from "node:os";
 
 // package.json
-var package_default = {
-  name: "azure-batch-run",
-  version: "0.1.0",
-  description: "Run container workloads on Azure Batch from a declarative spec: CLI, GitHub Action and Azure Functions over one core.",
-  license: "MIT",
-  type: "module",
-  exports: {
-    ".": {
-      types: "./shared/index.ts",
-      source: "./shared/index.ts",
-      default: "./dist/lib/index.js"
-    },
-    "./package.json": "./package.json"
-  },
-  private: true,
-  engines: {
-    node: ">=20.18.1"
-  },
-  bin: {
-    "azure-batch-run": "bin/azure-batch-run.js"
-  },
-  scripts: {
-    build: "node scripts/build.mjs",
-    prestart: "npm run -s build && tsx scripts/prepare-example.ts",
-    start: "node bin/azure-batch-run.js run examples/render.yaml --local --poll-interval 0.5",
-    pretest: "npm run -s build",
-    test: "vitest run",
-    typecheck: "tsc -p .",
-    schema: "tsx scripts/generate-schema.ts",
-    bench: "tsx benchmarks/local-throughput.ts"
-  },
-  dependencies: {
-    "@azure/identity": "~4.13",
-    "@azure/storage-blob": "^12.32.0",
-    undici: "^7.30.2",
-    yaml: "^2.9.1",
-    zod: "^4.6.7"
-  },
-  devDependencies: {
-    "@azure/batch": "^10.2.0",
-    "@types/node": "^20.19.43",
-    azurite: "^3.35.0",
-    esbuild: "^0.28.2",
-    oav: "^4.0.3",
-    tsx: "^4.23.15",
-    typescript: "^5.9.3",
-    vitest: "^4.1.12"
-  },
-  files: [
-    "bin/",
-    "dist/lib/",
-    "dist/cli/",
-    "shared/",
-    "schema/",
-    "README.md"
-  ]
-};
+var package_default = { version: "0.1.0" };
 
 // shared/version.ts
 var VERSION = package_default.version;
