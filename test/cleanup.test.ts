@@ -1,8 +1,7 @@
 /** Cleanup after a run: in a `finally`, limited to what the run may remove, and never a failure of its own. */
 import { afterEach, describe, expect, test } from "vitest";
-import { CancelledError, createBatchClient, loadSpecObject, PoolNotReadyError, runWorkload, type BatchClient } from "azure-batch-run";
-import { startLocalBatch, type StartedLocalBatch } from "../local-batch/start.js";
-import type { FaultOptions } from "../local-batch/service.js";
+import { CancelledError, loadSpecObject, PoolNotReadyError, runWorkload } from "azure-batch-run";
+import { localAccount } from "./helpers/localAccount.js";
 import { recordingReporter } from "./helpers/reporter.js";
 
 let toClose: (() => Promise<void>)[] = [];
@@ -11,12 +10,6 @@ afterEach(async () => {
   toClose = [];
 });
 
-async function localAccount(faults?: FaultOptions): Promise<{ local: StartedLocalBatch; client: BatchClient }> {
-  const local = await startLocalBatch({ executor: "process", faults });
-  const client = createBatchClient({ accountUrl: local.accountUrl, credential: { accountName: local.accountName, accountKey: local.accountKey } });
-  toClose.push(() => local.close(), () => client.close());
-  return { local, client };
-}
 
 function workload(options: { command?: string; startTask?: string; cleanup?: "job" | "pool" } = {}) {
   return loadSpecObject(
@@ -39,7 +32,7 @@ function workload(options: { command?: string; startTask?: string; cleanup?: "jo
 describe("cleanup", () => {
   test("a DELETE the caller may not make leaves a successful run successful, with a warning for each", async () => {
     // A principal that may create and submit but not delete (its role lacks the permission).
-    const { local, client } = await localAccount({ forbid: (method) => method === "DELETE" });
+    const { local, client } = await localAccount(toClose, { forbid: (method) => method === "DELETE" });
     const { reporter, lines } = recordingReporter();
     const result = await runWorkload(client, workload(), reporter, { pollIntervalMs: 50 });
     expect(result.succeeded).toBe(true);
@@ -53,7 +46,7 @@ describe("cleanup", () => {
   });
 
   test("runs when the run fails too: a pool this run created that never became usable is removed, and the error stands", async () => {
-    const { local, client } = await localAccount();
+    const { local, client } = await localAccount(toClose);
     const { reporter, lines } = recordingReporter();
     const error = await runWorkload(client, workload({ startTask: "/bin/sh -c 'exit 3'" }), reporter, { pollIntervalMs: 50 }).catch((e) => e);
     expect(error).toBeInstanceOf(PoolNotReadyError);
@@ -63,7 +56,7 @@ describe("cleanup", () => {
   });
 
   test("a run that does not wait leaves cleanup to a later call, and says so", async () => {
-    const { local, client } = await localAccount();
+    const { local, client } = await localAccount(toClose);
     const { reporter, lines } = recordingReporter();
     const result = await runWorkload(client, workload(), reporter, { wait: false, pollIntervalMs: 50 });
     expect(result.succeeded).toBe(true);
@@ -72,7 +65,7 @@ describe("cleanup", () => {
   });
 
   test("a cancelled run terminates its job, then still cleans up", async () => {
-    const { local, client } = await localAccount();
+    const { local, client } = await localAccount(toClose);
     const { reporter, lines } = recordingReporter();
     const controller = new AbortController();
     const running = runWorkload(client, workload({ command: "/bin/sh -c 'sleep 300'", cleanup: "job" }), { ...reporter, progress: (c) => c.running > 0 && controller.abort(new Error("stop")) }, { signal: controller.signal, pollIntervalMs: 50 });

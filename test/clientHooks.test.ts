@@ -1,7 +1,7 @@
 /** What the client tells its wrappers: who it is (User-Agent), each HTTP attempt (log hook), each retry (reporter). */
 import { afterEach, describe, expect, test } from "vitest";
 import { BatchClient, createBatchClient, loadSpecObject, runWorkload, VERSION, type RetryInfo } from "azure-batch-run";
-import { startLocalBatch } from "../local-batch/start.js";
+import { localAccount } from "./helpers/localAccount.js";
 import { recordingReporter } from "./helpers/reporter.js";
 import { batchError, sendJson, startServer } from "./helpers/server.js";
 
@@ -52,10 +52,7 @@ describe("client hooks", () => {
   });
 
   test("a throttled run tells its reporter it is retrying, and when", async () => {
-    const local = await startLocalBatch({ executor: "process", faults: { throttleShare: 0.05, atLeastOnce: true, retryAfterMs: 40 } });
-    toClose.push(() => local.close());
-    const client = createBatchClient({ accountUrl: local.accountUrl, credential: { accountName: local.accountName, accountKey: local.accountKey } });
-    toClose.push(() => client.close());
+    const { local, client } = await localAccount(toClose, { throttleShare: 0.05, atLeastOnce: true, retryAfterMs: 40 });
     const workload = loadSpecObject(
       {
         pool: { id: "p", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" } },

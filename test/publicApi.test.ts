@@ -10,7 +10,6 @@ import * as api from "azure-batch-run";
 import {
   classifyError,
   cleanup,
-  createBatchClient,
   getJobStatus,
   loadSpecObject,
   plan,
@@ -18,9 +17,8 @@ import {
   SpecError,
   submitTasks,
   terminateJob,
-  type BatchClient,
 } from "azure-batch-run";
-import { startLocalBatch, type StartedLocalBatch } from "../local-batch/start.js";
+import { localAccount } from "./helpers/localAccount.js";
 import { recordingReporter } from "./helpers/reporter.js";
 
 const run = promisify(execFile);
@@ -32,12 +30,6 @@ afterEach(async () => {
   toClose = [];
 });
 
-async function localAccount(): Promise<{ local: StartedLocalBatch; client: BatchClient }> {
-  const local = await startLocalBatch({ executor: "process" });
-  const client = createBatchClient({ accountUrl: local.accountUrl, credential: { accountName: local.accountName, accountKey: local.accountKey } });
-  toClose.push(() => local.close(), () => client.close());
-  return { local, client };
-}
 
 /** A host-process workload (the local service's process executor runs it). */
 function spec(tasks: { id: string; command: string }[]) {
@@ -50,7 +42,7 @@ function spec(tasks: { id: string; command: string }[]) {
 
 describe("the public API", () => {
   test("plan, run, submit, status, terminate and cleanup, all through azure-batch-run", async () => {
-    const { local, client } = await localAccount();
+    const { local, client } = await localAccount(toClose);
     const workload = loadSpecObject(spec([{ id: "a", command: "/bin/sh -c 'echo a'" }, { id: "b", command: "/bin/sh -c 'echo b'" }]), { env: {} });
 
     expect(plan(workload).map((c) => c.operation)).toEqual(["Pool_Add", "Job_Add", "Task_AddCollection"]);

@@ -6,15 +6,13 @@ import {
   BatchServiceError,
   classifyError,
   ConflictError,
-  createBatchClient,
   getJobStatus,
   jobGenerationId,
   loadSpecObject,
   submitTasks,
   terminateJob,
-  type BatchClient,
 } from "azure-batch-run";
-import { startLocalBatch, type StartedLocalBatch } from "../local-batch/start.js";
+import { localAccount } from "./helpers/localAccount.js";
 
 let toClose: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -22,12 +20,6 @@ afterEach(async () => {
   toClose = [];
 });
 
-async function localAccount(): Promise<{ local: StartedLocalBatch; client: BatchClient }> {
-  const local = await startLocalBatch({ executor: "process" });
-  const client = createBatchClient({ accountUrl: local.accountUrl, credential: { accountName: local.accountName, accountKey: local.accountKey } });
-  toClose.push(() => local.close(), () => client.close());
-  return { local, client };
-}
 
 function workload(extra: { startTask?: unknown; command?: string } = {}) {
   return loadSpecObject(
@@ -59,7 +51,7 @@ async function until<T>(what: string, fn: () => Promise<T> | T, ok: (v: T) => bo
 
 describe("submitTasks", () => {
   test("the same task three times, concurrently: added once, then existed twice; it runs once", async () => {
-    const { local, client } = await localAccount();
+    const { local, client } = await localAccount(toClose);
     const w = workload();
     const results = await Promise.all([submitTasks(client, w, w.tasks), submitTasks(client, w, w.tasks), submitTasks(client, w, w.tasks)]);
     expect(results.map((r) => r.tasks[0]!.status).sort()).toEqual(["added", "existed", "existed"]);
@@ -74,7 +66,7 @@ describe("submitTasks", () => {
   });
 
   test("a task of the same id but different content is failed with TaskExists, not silently taken as done", async () => {
-    const { client } = await localAccount();
+    const { client } = await localAccount(toClose);
     const w = workload();
     await submitTasks(client, w, w.tasks);
     const other = workload({ command: "/bin/sh -c 'echo something else'" });
@@ -83,7 +75,7 @@ describe("submitTasks", () => {
   });
 
   test("against a terminated job: Batch refuses new tasks, so it is a clear error, or a fresh job when asked", async () => {
-    const { local, client } = await localAccount();
+    const { local, client } = await localAccount(toClose);
     const w = workload({ command: "/bin/sh -c 'exit 0'" });
     await submitTasks(client, w, w.tasks);
     expect(await terminateJob(client, "ingest")).toBe("terminated");
@@ -121,7 +113,7 @@ describe("submitTasks", () => {
   });
 
   test("with a pool whose nodes are not ready yet it returns at once; the task waits on Batch's side", async () => {
-    const { local, client } = await localAccount();
+    const { local, client } = await localAccount(toClose);
     // The start task holds the only node in waitingforstarttask far longer than the test runs.
     const w = workload({ startTask: { command: "/bin/sh -c 'sleep 300'" } });
     const result = await submitTasks(client, w, w.tasks);

@@ -1246,10 +1246,10 @@ async function ensureJob(client, job, reporter, signal) {
   }
   return { created: false };
 }
-function jobEndedError(jobId, ended) {
+function jobEndedError(jobId, ended, alsoPossible) {
   const why = ended.terminateReason ? ` (${ended.terminateReason})` : "";
   return new ConflictError(
-    `job ${jobId} already exists and is ${ended.ended}${why}: Batch adds no tasks to a job that has ended; use another job id (e.g. job.id: "name-{{ vars.run }}"), delete the job, or let submitTasks start a fresh job (ifJobEnded: "newJob")`
+    `job ${jobId} already exists and is ${ended.ended}${why}: Batch adds no tasks to a job that has ended; use another job id (e.g. job.id: "name-{{ vars.run }}")${alsoPossible ? `, ${alsoPossible}` : ""} or delete the job`
   );
 }
 async function ensureJobSchedule(client, schedule, reporter, signal) {

@@ -1296,10 +1296,10 @@ async function ensureJob(client, job, reporter, signal) {
   }
   return { created: false };
 }
-function jobEndedError(jobId, ended) {
+function jobEndedError(jobId, ended, alsoPossible) {
   const why = ended.terminateReason ? ` (${ended.terminateReason})` : "";
   return new ConflictError(
-    `job ${jobId} already exists and is ${ended.ended}${why}: Batch adds no tasks to a job that has ended; use another job id (e.g. job.id: "name-{{ vars.run }}"), delete the job, or let submitTasks start a fresh job (ifJobEnded: "newJob")`
+    `job ${jobId} already exists and is ${ended.ended}${why}: Batch adds no tasks to a job that has ended; use another job id (e.g. job.id: "name-{{ vars.run }}")${alsoPossible ? `, ${alsoPossible}` : ""} or delete the job`
   );
 }
 async function ensureJobSchedule(client, schedule, reporter, signal) {
@@ -1669,7 +1669,7 @@ var MAX_GENERATIONS = 1e5;
 async function liveJob(client, body, ifJobEnded, reporter, signal) {
   const first = await ensureJob(client, body, reporter, signal);
   if (!first.ended) return { id: body.id, created: first.created };
-  if (ifJobEnded === "fail") throw jobEndedError(body.id, first);
+  if (ifJobEnded === "fail") throw jobEndedError(body.id, first, 'submit with ifJobEnded: "newJob" to start the next job of that name,');
   const exists = async (n) => (await client.send("GET", `/jobs/${encodeURIComponent(jobGenerationId(body.id, n))}`, { query: { $select: "id" }, accept: [404], signal })).status !== 404;
   let lo = 1;
   let hi = 2;

@@ -35,10 +35,10 @@ export async function ensureJob(client: BatchClient, job: JobAddParameter, repor
 }
 
 /** The error for a job that has ended, naming it and its state, and what would work instead. */
-export function jobEndedError(jobId: string, ended: EnsureJobResult): ConflictError {
+export function jobEndedError(jobId: string, ended: EnsureJobResult, alsoPossible?: string): ConflictError {
   const why = ended.terminateReason ? ` (${ended.terminateReason})` : "";
   return new ConflictError(
-    `job ${jobId} already exists and is ${ended.ended}${why}: Batch adds no tasks to a job that has ended; use another job id (e.g. job.id: "name-{{ vars.run }}"), delete the job, or let submitTasks start a fresh job (ifJobEnded: "newJob")`,
+    `job ${jobId} already exists and is ${ended.ended}${why}: Batch adds no tasks to a job that has ended; use another job id (e.g. job.id: "name-{{ vars.run }}")${alsoPossible ? `, ${alsoPossible}` : ""} or delete the job`,
   );
 }
 

@@ -64,7 +64,7 @@ const MAX_GENERATIONS = 100_000;
 async function liveJob(client: BatchClient, body: JobAddParameter, ifJobEnded: "fail" | "newJob", reporter: ProgressReporter, signal?: AbortSignal): Promise<{ id: string; created: boolean }> {
   const first = await ensureJob(client, body, reporter, signal);
   if (!first.ended) return { id: body.id, created: first.created };
-  if (ifJobEnded === "fail") throw jobEndedError(body.id, first);
+  if (ifJobEnded === "fail") throw jobEndedError(body.id, first, 'submit with ifJobEnded: "newJob" to start the next job of that name,');
 
   const exists = async (n: number) => (await client.send("GET", `/jobs/${encodeURIComponent(jobGenerationId(body.id, n))}`, { query: { $select: "id" }, accept: [404], signal })).status !== 404;
   let lo = 1;
