@@ -123,6 +123,7 @@ describe("what a valid spec becomes", () => {
       tasks: {
         list: [
           { id: "frame-{{ item }}", command: "r", forEach: { range: [1, 3] } },
+          { id: "{{ item }}", command: "n", forEach: { range: [1, 2] } },
           { id: "merge", command: "m", dependsOn: ["FRAME-*", { range: [1, 2] }] },
         ],
       },
@@ -130,7 +131,7 @@ describe("what a valid spec becomes", () => {
     const job = plan(w)[1]!.body as any;
     const tasks = (plan(w)[2]!.body as any).value;
     expect(job.usesTaskDependencies).toBe(true);
-    expect(tasks[3].dependsOn).toEqual({ taskIds: ["frame-1", "frame-2", "frame-3"], taskIdRanges: [{ start: 1, end: 2 }] });
+    expect(tasks[5].dependsOn).toEqual({ taskIds: ["frame-1", "frame-2", "frame-3"], taskIdRanges: [{ start: 1, end: 2 }] });
     expect(tasks[0].dependsOn).toBeUndefined();
   });
 

@@ -12,6 +12,139 @@ import { parseArgs } from "node:util";
 // shared/workload/load.ts
 import { parseDocument } from "yaml";
 
+// shared/workload/budget.ts
+var LIMITS = {
+  /** Bytes of spec text. */
+  documentBytes: 4 * 1024 * 1024,
+  /** Levels of nested mappings and lists; a real spec needs about ten. */
+  depth: 32,
+  /** Values (mapping entries, list items, scalars) in the parsed document. */
+  nodes: 1e6,
+  /** YAML alias resolutions (`*name`), as the yaml package counts them. */
+  aliases: 100,
+  /** Tasks one spec expands to. */
+  tasks: 1e5,
+  /** Estimated bytes of all expanded tasks, as JSON. */
+  expandedBytes: 128 * 1024 * 1024,
+  /** Bytes one rendered template string may grow to (a whole Batch request is at most 1 MB). */
+  renderedStringBytes: 1024 * 1024
+};
+var mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+function flowDepth(text) {
+  let depth = 0;
+  let max = 0;
+  let quote;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) quote = void 0;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === "#" && (i === 0 || /\s/.test(text[i - 1] ?? ""))) {
+      while (i < text.length && text[i] !== "\n") i++;
+    } else if (c === "[" || c === "{") max = Math.max(max, ++depth);
+    else if ((c === "]" || c === "}") && depth > 0) depth--;
+  }
+  return max;
+}
+function checkText(text, fileName, issues) {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > LIMITS.documentBytes) issues.add("", `${fileName} is ${mb(bytes)}; a spec is at most ${mb(LIMITS.documentBytes)} (generate long lists with forEach)`);
+  else if (flowDepth(text) > LIMITS.depth) issues.add("", `${fileName} nests lists and mappings more than ${LIMITS.depth} levels deep`);
+}
+var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+function checkData(data, issues) {
+  let nodes = 0;
+  const stack = [{ value: data, path: "", depth: 0 }];
+  const at = (base, key) => typeof key === "number" ? `${base}[${key}]` : base ? `${base}.${key}` : key;
+  while (stack.length > 0) {
+    const { value, path, depth } = stack.pop();
+    if (++nodes > LIMITS.nodes) {
+      issues.add("", `the spec holds more than ${LIMITS.nodes} values; generate long lists with forEach`);
+      return;
+    }
+    if (typeof value === "string") {
+      const m = CONTROL.exec(value);
+      if (m) issues.add(path, `contains the control character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${m.index}; Batch ids, command lines and values cannot carry it`);
+      continue;
+    }
+    if (value === null || typeof value !== "object") continue;
+    if (depth >= LIMITS.depth) {
+      issues.add(path, `nests more than ${LIMITS.depth} levels deep`);
+      continue;
+    }
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push({ value: v, path: at(path, i), depth: depth + 1 }));
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      if (key === "__proto__") {
+        issues.add(path, 'unknown field "__proto__"');
+        continue;
+      }
+      if (CONTROL.test(key)) {
+        issues.add(path, `has a field name with a control character (${JSON.stringify(key)})`);
+        continue;
+      }
+      stack.push({ value: value[key], path: at(path, key), depth: depth + 1 });
+    }
+  }
+}
+function forEachCount(forEach) {
+  if ("range" in forEach) {
+    const [first, last, step = 1] = forEach.range;
+    if (step === 0 || Math.sign(last - first) * Math.sign(step) < 0) return void 0;
+    return Math.floor((last - first) / step) + 1;
+  }
+  if ("items" in forEach) return forEach.items.length;
+  const lists = Object.values("zip" in forEach ? forEach.zip : forEach.product);
+  if (lists.length === 0) return void 0;
+  if ("zip" in forEach) return lists[0].length;
+  return lists.reduce((n, l) => n * l.length, 1);
+}
+function largestItemBytes(forEach) {
+  if ("range" in forEach) return 12;
+  const lists = "items" in forEach ? [forEach.items] : Object.values("zip" in forEach ? forEach.zip : forEach.product);
+  let max = 0;
+  for (const list of lists) for (const v of list) max = Math.max(max, Buffer.byteLength(JSON.stringify(v) ?? ""));
+  return "items" in forEach ? max : max * lists.length;
+}
+function checkExpansion(entries, defaults, issues) {
+  const defaultsBytes = defaults ? Buffer.byteLength(JSON.stringify(defaults)) : 0;
+  let tasks = 0;
+  let bytes = 0;
+  let ok = true;
+  entries.forEach((entry, i) => {
+    const count = entry.forEach ? forEachCount(entry.forEach) : 1;
+    if (count === void 0) return;
+    const template = JSON.stringify(entry);
+    const itemRefs = entry.forEach ? (template.match(/\{\{\s*item\b/g) ?? []).length : 0;
+    const perTask = Buffer.byteLength(template) + defaultsBytes + itemRefs * (entry.forEach ? largestItemBytes(entry.forEach) : 0);
+    tasks += count;
+    bytes += count * perTask;
+    if (count > LIMITS.tasks) {
+      issues.add(`tasks.list[${i}].forEach`, `makes ${count} tasks; at most ${LIMITS.tasks} per spec`);
+      ok = false;
+    } else if (perTask > LIMITS.renderedStringBytes) {
+      issues.add(`tasks.list[${i}]`, `each task would be about ${Math.ceil(perTask / 1024)} KB; a Batch request, and so one task, is at most 1 MB`);
+      ok = false;
+    } else if (count * perTask > LIMITS.expandedBytes) {
+      issues.add(`tasks.list[${i}]`, `expands to ${count} tasks of about ${Math.ceil(perTask / 1024)} KB each (${mb(count * perTask)}); at most ${mb(LIMITS.expandedBytes)} in all: shorten the command, environment or defaults, or split the work`);
+      ok = false;
+    }
+  });
+  if (ok && tasks > LIMITS.tasks) {
+    issues.add("tasks.list", `makes ${tasks} tasks; at most ${LIMITS.tasks} per spec`);
+    ok = false;
+  } else if (ok && bytes > LIMITS.expandedBytes) {
+    issues.add("tasks.list", `expands to about ${mb(bytes)} of tasks; at most ${mb(LIMITS.expandedBytes)} in all`);
+    ok = false;
+  }
+  return ok;
+}
+
 // shared/workload/errors.ts
 var SpecError = class extends Error {
   name = "SpecError";
@@ -71,7 +204,7 @@ function lookup(scope, expression, envHint = "set it in the environment") {
   }
   return value;
 }
-function renderString(template, scope, options = {}) {
+function renderString(template, scope, options = {}, path = []) {
   if (!template.includes("{{")) return template;
   const whole = /^\{\{\s*([^{}]*?)\s*\}\}$/.exec(template);
   const resolve = (expression, raw) => {
@@ -81,16 +214,22 @@ function renderString(template, scope, options = {}) {
     const root = expression.split(".")[0];
     if (options.deferRoots?.has(root)) return raw;
     const value = lookup(scope, expression, options.envHint);
-    if (root === "env" && options.onEnvUsed) options.onEnvUsed(expression.slice(4), String(value));
+    if (root === "env" && options.onEnvUsed) options.onEnvUsed(expression.slice(4), String(value), path);
     return value;
   };
   if (whole) return resolve(whole[1], template);
-  return template.replace(EXPRESSION, (raw, expression) => String(resolve(expression, raw)));
+  let length = template.length;
+  return template.replace(EXPRESSION, (raw, expression) => {
+    const value = String(resolve(expression, raw));
+    length += value.length - raw.length;
+    if (length > LIMITS.renderedStringBytes) throw new TemplateError(`renders to more than ${LIMITS.renderedStringBytes / 1024 / 1024} MB; a Batch request is at most 1 MB`);
+    return value;
+  });
 }
 function renderDeep(value, scope, options, path, onError) {
   if (typeof value === "string") {
     try {
-      return renderString(value, scope, options);
+      return renderString(value, scope, options, path);
     } catch (error) {
       if (error instanceof TemplateError) {
         onError(path, error.message);
@@ -109,7 +248,7 @@ function renderDeep(value, scope, options, path, onError) {
 }
 
 // shared/workload/expand.ts
-var MAX_TASKS = 1e5;
+var MAX_TASKS = LIMITS.tasks;
 function forEachItems(forEach, path, issues) {
   if ("range" in forEach) {
     const [first, last, step = 1] = forEach.range;
@@ -184,6 +323,7 @@ function expandTasks(entries, defaults, scope, issues) {
   });
   const byLowerId = /* @__PURE__ */ new Map();
   for (const t of tasks) if (!byLowerId.has(t.id.toLowerCase())) byLowerId.set(t.id.toLowerCase(), t.id);
+  const integerIds = sortedIntegerIds(tasks.map((t) => t.id));
   return tasks.map(({ rawDependsOn, dependsPath, ...task }) => {
     if (!rawDependsOn) return task;
     const taskIds = /* @__PURE__ */ new Set();
@@ -191,8 +331,16 @@ function expandTasks(entries, defaults, scope, issues) {
     rawDependsOn.forEach((dep, i) => {
       if (typeof dep !== "string") {
         const [start, end] = dep.range;
-        if (start > end) issues.add(`${dependsPath}[${i}].range`, `start ${start} is after end ${end}`);
-        else taskIdRanges.push({ start, end });
+        const path = `${dependsPath}[${i}].range`;
+        if (start > end) return issues.add(path, `start ${start} is after end ${end}`);
+        if (isIntegerId(task.id) && Number(task.id) >= start && Number(task.id) <= end) {
+          return issues.add(path, `[${start}, ${end}] holds this task's own id ${task.id}: a task cannot depend on itself`);
+        }
+        const missing = missingInRange(integerIds, start, end, 5);
+        if (missing.length > 0) {
+          return issues.add(path, `[${start}, ${end}] covers ids that are not tasks of this spec (${missing.join(", ")}${missing.length === 5 ? ", ..." : ""}); Batch would keep this task waiting for them`);
+        }
+        taskIdRanges.push({ start, end });
         return;
       }
       if (hasWildcard(dep)) {
@@ -209,6 +357,32 @@ function expandTasks(entries, defaults, scope, issues) {
     });
     return { ...task, dependsOn: { taskIds: [...taskIds], taskIdRanges } };
   });
+}
+function isIntegerId(id) {
+  return /^(0|[1-9][0-9]{0,9})$/.test(id) && Number(id) <= 2147483647;
+}
+function sortedIntegerIds(ids) {
+  return ids.filter(isIntegerId).map(Number).sort((a, b) => a - b);
+}
+function lowerBound(sorted, value) {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = lo + hi >> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+function missingInRange(sorted, start, end, limit) {
+  const missing = [];
+  let next = start;
+  for (let i = lowerBound(sorted, start); i < sorted.length && sorted[i] <= end && missing.length < limit; i++) {
+    for (; next < sorted[i] && missing.length < limit; next++) missing.push(next);
+    next = sorted[i] + 1;
+  }
+  for (; next <= end && missing.length < limit; next++) missing.push(next);
+  return missing;
 }
 
 // shared/workload/rules.ts
@@ -284,28 +458,43 @@ function checkContainerTask(task, path, pool, issues) {
     }
   }
 }
+var MAX_RANGE_EDGES = 1e6;
 function findDependencyCycle(tasks) {
-  const edges = new Map(tasks.map((t) => [t.id.toLowerCase(), (t.dependsOn?.taskIds ?? []).map((d) => d.toLowerCase())]));
-  const state = /* @__PURE__ */ new Map();
-  const stack = [];
-  const visit = (id) => {
-    state.set(id, 1);
-    stack.push(id);
-    for (const next of edges.get(id) ?? []) {
-      if (state.get(next) === 1) return [...stack.slice(stack.indexOf(next)), next];
-      if (!state.has(next)) {
-        const cycle = visit(next);
-        if (cycle) return cycle;
+  const integerIds = sortedIntegerIds(tasks.map((t) => t.id));
+  let rangeEdges = 0;
+  const edges = new Map(
+    tasks.map((t) => {
+      const out = (t.dependsOn?.taskIds ?? []).map((d) => d.toLowerCase());
+      for (const r of t.dependsOn?.taskIdRanges ?? []) {
+        for (let i = lowerBound(integerIds, r.start); i < integerIds.length && integerIds[i] <= r.end && rangeEdges < MAX_RANGE_EDGES; i++, rangeEdges++) {
+          out.push(String(integerIds[i]));
+        }
       }
-    }
-    stack.pop();
-    state.set(id, 2);
-    return void 0;
-  };
-  for (const id of edges.keys()) {
-    if (!state.has(id)) {
-      const cycle = visit(id);
-      if (cycle) return cycle;
+      return [t.id.toLowerCase(), out];
+    })
+  );
+  const state = /* @__PURE__ */ new Map();
+  for (const root of edges.keys()) {
+    if (state.has(root)) continue;
+    const path = [root];
+    const cursor = [0];
+    state.set(root, 1);
+    while (path.length > 0) {
+      const id = path[path.length - 1];
+      const next = (edges.get(id) ?? [])[cursor[cursor.length - 1]];
+      if (next === void 0) {
+        state.set(id, 2);
+        path.pop();
+        cursor.pop();
+        continue;
+      }
+      cursor[cursor.length - 1]++;
+      if (state.get(next) === 1) return [...path.slice(path.indexOf(next)), next];
+      if (!state.has(next)) {
+        state.set(next, 1);
+        path.push(next);
+        cursor.push(0);
+      }
     }
   }
   return void 0;
@@ -361,6 +550,9 @@ function checkJob(job, tasks, facts, issues) {
   }
   if (job.manager) {
     checkId(job.manager.id, "job.manager.id", issues);
+    if (job.manager.requiredSlots !== void 0 && job.manager.requiredSlots > facts.taskSlotsPerNode) {
+      issues.add("job.manager.requiredSlots", `${job.manager.requiredSlots} is more than pool.taskSlotsPerNode (${facts.taskSlotsPerNode}); the job manager could never be scheduled`);
+    }
     if (facts.container && job.manager.image === void 0) {
       issues.add("job.manager.image", "is required: on a container pool the job manager task runs in a container (set it, or tasks.defaults.image)");
     } else checkContainerTask(job.manager, "job.manager", facts, issues);
@@ -388,6 +580,8 @@ import { z } from "zod";
 var Duration = z.string().regex(DURATION_PATTERN, { error: "must be an ISO 8601 duration such as PT30M, PT2H or P1D" }).meta({ description: "ISO 8601 duration, e.g. PT30M", examples: ["PT30M", "PT2H", "P1D"] });
 var EnvValue = z.union([z.string(), z.number(), z.boolean()]);
 var EnvMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "environment variable names are letters, digits and _" }), EnvValue).meta({ description: "Environment variables for the task" });
+var INT32_MAX = 2147483647;
+var int32 = () => z.int().min(-INT32_MAX - 1).max(INT32_MAX, { error: `must be at most ${INT32_MAX} (the Batch REST API's int32)` });
 var Elevation = z.enum(["nonadmin", "admin"]);
 var User = z.strictObject({
   scope: z.enum(["task", "pool"]).optional().meta({ description: "Auto-user scope" }),
@@ -430,13 +624,13 @@ var TaskFieldsShape = {
   outputs: z.array(OutputFile).optional(),
   maxWallClock: Duration.optional(),
   retention: Duration.optional(),
-  retries: z.int().min(-1).optional().meta({ description: "maxTaskRetryCount; -1 = unlimited" }),
-  requiredSlots: z.int().min(1).optional()
+  retries: int32().min(-1).optional().meta({ description: "maxTaskRetryCount; -1 = unlimited" }),
+  requiredSlots: int32().min(1).optional()
 };
 var TaskDefaults = z.strictObject(TaskFieldsShape).meta({ description: "Fields every task gets unless it sets them" });
 var ForEach = z.union([
   z.strictObject({
-    range: z.array(z.int()).min(2).max(3).meta({ description: "[first, last] or [first, last, step], inclusive" })
+    range: z.array(int32()).min(2).max(3).meta({ description: "[first, last] or [first, last, step], inclusive" })
   }),
   z.strictObject({ items: z.array(z.unknown()).min(1) }),
   z.strictObject({ zip: z.record(z.string(), z.array(z.unknown()).min(1)) }),
@@ -445,7 +639,7 @@ var ForEach = z.union([
 var DependsOn = z.array(
   z.union([
     z.string().min(1).meta({ description: "A task id, or a pattern with * matched against the other tasks' ids" }),
-    z.strictObject({ range: z.tuple([z.int().min(0), z.int().min(0)]) }).meta({ description: "taskIdRanges: integer task ids, inclusive" })
+    z.strictObject({ range: z.tuple([int32().min(0), int32().min(0)]) }).meta({ description: "taskIdRanges: integer task ids, inclusive" })
   ], { error: "each entry is a task id, a pattern with *, or { range: [first, last] }" })
 );
 var TaskEntry = z.strictObject({
@@ -476,7 +670,7 @@ var StartTask = z.strictObject({
   waitForSuccess: z.boolean().optional(),
   env: EnvMap.optional(),
   resources: z.array(ResourceFile).optional(),
-  retries: z.int().min(-1).optional()
+  retries: int32().min(-1).optional()
 });
 var PoolSpec = z.strictObject({
   id: z.string().min(1),
@@ -485,10 +679,10 @@ var PoolSpec = z.strictObject({
   vmSize: z.string().min(1),
   image: Image,
   nodeAgentSku: z.string().optional().meta({ description: "nodeAgentSKUId; derived from the image where unambiguous" }),
-  nodes: z.strictObject({ dedicated: z.int().min(0).default(0), spot: z.int().min(0).default(0) }).optional(),
+  nodes: z.strictObject({ dedicated: int32().min(0).default(0), spot: int32().min(0).default(0) }).optional(),
   autoscale: z.strictObject({ formula: z.string().min(1), interval: Duration.optional() }).optional(),
   resizeTimeout: Duration.optional(),
-  taskSlotsPerNode: z.int().min(1).max(256).optional(),
+  taskSlotsPerNode: int32().min(1).max(256).optional(),
   interNodeCommunication: z.boolean().optional(),
   container: z.strictObject({
     type: z.enum(["dockerCompatible", "criCompatible"], {
@@ -512,7 +706,7 @@ var JobTaskShape = {
 var PrepTask = z.strictObject({
   id: z.string().optional(),
   ...JobTaskShape,
-  retries: z.int().min(-1).optional(),
+  retries: int32().min(-1).optional(),
   waitForSuccess: z.boolean().optional(),
   rerunOnNodeRebootAfterSuccess: z.boolean().optional()
 });
@@ -522,8 +716,8 @@ var ManagerTask = z.strictObject({
   displayName: z.string().optional(),
   ...JobTaskShape,
   outputs: z.array(OutputFile).optional(),
-  retries: z.int().min(-1).optional(),
-  requiredSlots: z.int().min(1).optional(),
+  retries: int32().min(-1).optional(),
+  requiredSlots: int32().min(1).optional(),
   killJobOnCompletion: z.boolean().optional(),
   runExclusive: z.boolean().optional(),
   allowLowPriorityNode: z.boolean().optional()
@@ -531,10 +725,10 @@ var ManagerTask = z.strictObject({
 var JobSpec = z.strictObject({
   id: z.string().min(1),
   displayName: z.string().optional(),
-  priority: z.int().min(-1e3).max(1e3).optional(),
-  maxParallelTasks: z.int().min(-1).optional(),
+  priority: int32().min(-1e3).max(1e3).optional(),
+  maxParallelTasks: int32().min(-1).optional(),
   maxWallClock: Duration.optional(),
-  maxTaskRetries: z.int().min(-1).optional(),
+  maxTaskRetries: int32().min(-1).optional(),
   onAllTasksComplete: z.enum(["noAction", "terminateJob"]).optional(),
   onTaskFailure: z.enum(["noAction", "performExitOptionsJobAction"]).optional(),
   env: EnvMap.optional().meta({ description: "commonEnvironmentSettings" }),
@@ -565,114 +759,6 @@ var WorkloadSpec = z.strictObject({
 }).meta({ title: "azure-batch-run workload spec", description: "A container workload on Azure Batch: pool, job and tasks" });
 function workloadJsonSchema() {
   return z.toJSONSchema(WorkloadSpec, { io: "input", target: "draft-2020-12" });
-}
-
-// shared/workload/load.ts
-var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
-var ENV_REFERENCE = /^\{\{\s*env\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/;
-function parseSpecText(text, fileName = "spec") {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new SpecError(doc.errors.map((e) => ({ path: "", message: `${fileName}: ${e.message.split("\n")[0]}` })));
-  }
-  return doc.toJS({ maxAliasCount: 100 });
-}
-function fieldsAt(schema, path) {
-  let current = schema;
-  const unwrap = (s) => {
-    let out = s;
-    for (; ; ) {
-      const def2 = out._zod.def;
-      if ((def2.type === "optional" || def2.type === "default" || def2.type === "nullable" || def2.type === "prefault") && def2.innerType) out = def2.innerType;
-      else if (def2.type === "pipe" && def2.in) out = def2.in;
-      else return out;
-    }
-  };
-  for (const key of path) {
-    if (!current) return void 0;
-    const s = unwrap(current);
-    const def2 = s._zod.def;
-    if (def2.type === "object" && def2.shape && typeof key === "string") current = def2.shape[key];
-    else if (def2.type === "array" && typeof key === "number") current = def2.element;
-    else if (def2.type === "record") current = def2.valueType;
-    else return void 0;
-  }
-  if (!current) return void 0;
-  const def = unwrap(current)._zod.def;
-  return def.type === "object" && def.shape ? Object.keys(def.shape).filter((k) => k !== "$schema") : void 0;
-}
-function zodIssueMessage(issue, input) {
-  if (issue.code === "unrecognized_keys") {
-    const valid = fieldsAt(WorkloadSpec, issue.path);
-    const names = issue.keys.map((k) => `"${k}"`).join(", ");
-    return `unknown field${issue.keys.length > 1 ? "s" : ""} ${names}${valid ? `; valid fields: ${valid.join(", ")}` : ""}`;
-  }
-  if (issue.code === "invalid_type") {
-    let value = input;
-    for (const key of issue.path) value = value === null || typeof value !== "object" ? void 0 : value[key];
-    if (value === void 0) return "is required";
-    return `must be ${issue.expected === "int" ? "a whole number" : `a${/^[aeiou]/.test(issue.expected) ? "n" : ""} ${issue.expected}`}, got ${JSON.stringify(value)}`;
-  }
-  return issue.message;
-}
-function loadSpec(text, options = {}) {
-  const raw = parseSpecText(text, options.fileName);
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new SpecError([{ path: "", message: "the spec must be a mapping with pool, job and tasks" }]);
-  }
-  return loadSpecObject(raw, options);
-}
-function loadSpecObject(raw, options = {}) {
-  const issues = new IssueCollector();
-  const env = options.env ?? {};
-  const specVars = raw.vars ?? {};
-  const scope = {
-    ...options.roots ?? {},
-    vars: { ...typeof specVars === "object" ? specVars : {}, ...options.vars ?? {} },
-    env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== void 0))
-  };
-  const registries = raw.pool?.container?.registries ?? [];
-  if (Array.isArray(registries)) {
-    registries.forEach((r, i) => {
-      const password = r?.password;
-      if (typeof password === "string" && !ENV_REFERENCE.test(password)) {
-        issues.add(`pool.container.registries[${i}].password`, 'must reference the environment, e.g. "{{ env.REG_PASSWORD }}": inline passwords are refused');
-      }
-    });
-  }
-  const { vars: _vars, tasks: rawTasks, ...rest } = raw;
-  const report = (path, message) => issues.add(formatPath(path), message);
-  const envSecrets = /* @__PURE__ */ new Set();
-  const onEnvUsed = (name, value) => {
-    if (SECRET_NAME.test(name)) envSecrets.add(value);
-  };
-  const envHint = options.envHint;
-  const rendered = renderDeep(rest, scope, { onEnvUsed, envHint }, [], report);
-  if (rawTasks !== void 0) rendered.tasks = renderDeep(rawTasks, scope, { deferRoots: /* @__PURE__ */ new Set(["item", "task"]), onEnvUsed, envHint }, ["tasks"], report);
-  issues.throwIfAny();
-  const parsed = WorkloadSpec.safeParse({ ...rendered, ...raw.vars !== void 0 ? { vars: raw.vars } : {} });
-  if (!parsed.success) {
-    throw new SpecError(parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: zodIssueMessage(i, raw) })));
-  }
-  const spec = parsed.data;
-  const nodeAgentSku = spec.pool.nodeAgentSku ?? deriveNodeAgentSku(spec.pool.image);
-  if (!nodeAgentSku) {
-    issues.add("pool.nodeAgentSku", `cannot be derived from this image; set it, e.g. "batch.node.ubuntu 22.04" (see the account's supported images)`);
-  }
-  const facts = {
-    windows: isWindowsPool(nodeAgentSku ?? ""),
-    gpu: isGpuVmSize(spec.pool.vmSize),
-    container: spec.pool.container !== void 0,
-    taskSlotsPerNode: spec.pool.taskSlotsPerNode ?? 1
-  };
-  const tasks = expandTasks(spec.tasks?.list ?? [], spec.tasks?.defaults, scope, issues);
-  const job = spec.job.manager && spec.job.manager.image === void 0 && spec.tasks?.defaults?.image !== void 0 ? { ...spec.job, manager: { ...spec.job.manager, image: spec.tasks.defaults.image } } : spec.job;
-  checkPool(spec.pool, nodeAgentSku ?? "", facts, issues);
-  checkTasks(tasks, facts, issues);
-  checkJob(job, tasks, facts, issues);
-  issues.throwIfAny();
-  const secrets = [...(spec.pool.container?.registries ?? []).flatMap((r) => r.password ? [r.password] : []), ...envSecrets];
-  return { spec, pool: { ...spec.pool, nodeAgentSku }, facts, job, tasks, secrets };
 }
 
 // shared/client/errors.ts
@@ -870,18 +956,18 @@ function chunkTasks(tasks, limits = {}) {
   let current = [];
   let bytes = ENVELOPE_BYTES;
   for (const task of tasks) {
-    const size = Buffer.byteLength(JSON.stringify(task));
-    if (ENVELOPE_BYTES + size > maxBytes) {
+    const size2 = Buffer.byteLength(JSON.stringify(task));
+    if (ENVELOPE_BYTES + size2 > maxBytes) {
       tooLarge.push(task);
       continue;
     }
-    const added = size + (current.length > 0 ? 1 : 0);
+    const added = size2 + (current.length > 0 ? 1 : 0);
     if (current.length >= maxTasks || bytes + added > maxBytes) {
       chunks.push(current);
       current = [];
       bytes = ENVELOPE_BYTES;
     }
-    bytes += size + (current.length > 0 ? 1 : 0);
+    bytes += size2 + (current.length > 0 ? 1 : 0);
     current.push(task);
   }
   if (current.length > 0) chunks.push(current);
@@ -1188,6 +1274,233 @@ function translateTask(task, facts) {
   });
 }
 
+// shared/translate/limits.ts
+var ENVELOPE_BYTES2 = Buffer.byteLength('{"value":[]}');
+var size = (body) => Buffer.byteLength(JSON.stringify(body));
+function checkBodySizes(workload) {
+  const issues = [];
+  const tooLarge = (path, what, bytes) => issues.push({ path, message: `${what} is ${bytes} bytes as a REST body; Batch takes at most ${MAX_REQUEST_BYTES} bytes per request: shorten its command line, environment or file lists` });
+  const pool = size(translatePool(workload));
+  if (pool > MAX_REQUEST_BYTES) tooLarge("pool", "the pool", pool);
+  const job = size(workload.job.schedule ? translateJobSchedule(workload) : translateJob(workload));
+  if (job > MAX_REQUEST_BYTES) tooLarge("job", workload.job.schedule ? "the job schedule" : "the job", job);
+  for (const task of workload.tasks) {
+    const bytes = ENVELOPE_BYTES2 + size(translateTask(task, workload.facts));
+    if (bytes > MAX_REQUEST_BYTES) tooLarge(task.source, `task ${task.id}`, bytes);
+  }
+  return issues;
+}
+
+// shared/redact.ts
+var SAS_URL = /(https?:\/\/[^\s"'?#]+)\?[^\s"'#]*\bsig=[^\s"'#]*/gi;
+var BEARER = /\b(Bearer|SharedKey)\s+[A-Za-z0-9._~+/=:-]+/g;
+var REDACTED = "<redacted>";
+var Redactor = class _Redactor {
+  secrets = /* @__PURE__ */ new Set();
+  ordered;
+  constructor(secrets = []) {
+    for (const s of secrets) this.add(s);
+  }
+  /** Registers a value to hide. Very short values are ignored: hiding "a" would garble every line. */
+  add(secret) {
+    if (!secret || secret.length < 4) return;
+    this.secrets.add(secret);
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret) this.secrets.add(encoded);
+    this.ordered = void 0;
+  }
+  /** A redactor that hides these values as well as this one's. */
+  with(secrets) {
+    return new _Redactor([...this.secrets, ...secrets]);
+  }
+  text(input) {
+    let out = input.replace(SAS_URL, "$1?<SAS redacted>").replace(BEARER, `$1 ${REDACTED}`);
+    this.ordered ??= [...this.secrets].sort((a, b) => b.length - a.length);
+    for (const s of this.ordered) if (out.includes(s)) out = out.split(s).join(REDACTED);
+    return out;
+  }
+  /** Redacts every string inside a JSON-like value (for printed bodies). */
+  value(input) {
+    if (typeof input === "string") return this.text(input);
+    if (Array.isArray(input)) return input.map((v) => this.value(v));
+    if (input !== null && typeof input === "object") {
+      return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, k === "password" && typeof v === "string" ? REDACTED : this.value(v)]));
+    }
+    return input;
+  }
+  /**
+   * Redacts an error in place and returns it: its message and stack, the string fields the core's
+   * errors carry (the service's message, its `values`, issues), and its causes. The error keeps
+   * its class, so `instanceof` and `classifyError` still work on it.
+   */
+  error(error, seen = /* @__PURE__ */ new Set()) {
+    if (error === null || typeof error !== "object" || seen.has(error)) return error;
+    seen.add(error);
+    const e = error;
+    for (const key of ["message", "stack", "serviceMessage"]) {
+      if (typeof e[key] === "string") this.assign(e, key, this.text(e[key]));
+    }
+    for (const key of ["values", "issues"]) {
+      if (Array.isArray(e[key])) this.assign(e, key, this.value(e[key]));
+    }
+    if (e.cause !== void 0) this.error(e.cause, seen);
+    if (Array.isArray(e.errors)) for (const inner of e.errors) this.error(inner, seen);
+    return error;
+  }
+  assign(target, key, value) {
+    try {
+      Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: Object.prototype.propertyIsEnumerable.call(target, key) });
+    } catch {
+    }
+  }
+};
+
+// shared/workload/load.ts
+var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
+function isSecretFlow(envName, path) {
+  if (SECRET_NAME.test(envName)) return true;
+  const keys = path.filter((k) => typeof k === "string");
+  const field = keys[keys.length - 1] ?? "";
+  return SECRET_NAME.test(field) || keys.includes("env") || field === "url" || field === "container";
+}
+var ENV_REFERENCE = /^\{\{\s*env\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/;
+var TOO_DEEP = `nests lists and mappings more than ${LIMITS.depth} levels deep`;
+function parseSpecText(text, fileName = "spec") {
+  const issues = new IssueCollector();
+  checkText(text, fileName, issues);
+  issues.throwIfAny();
+  let doc;
+  try {
+    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (error) {
+    if (error instanceof RangeError) throw new SpecError([{ path: "", message: `${fileName} ${TOO_DEEP}` }]);
+    throw error;
+  }
+  if (doc.errors.length > 0) {
+    throw new SpecError(doc.errors.map((e) => ({ path: "", message: /call stack/i.test(e.message) ? `${fileName} ${TOO_DEEP}` : `${fileName}: ${e.message.split("\n")[0]}` })));
+  }
+  try {
+    return doc.toJS({ maxAliasCount: LIMITS.aliases });
+  } catch (error) {
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      throw new SpecError([{ path: "", message: `${fileName} expands YAML aliases (*name) beyond ${LIMITS.aliases} uses; write the values out, or generate them with forEach` }]);
+    }
+    if (error instanceof RangeError) throw new SpecError([{ path: "", message: `${fileName} ${TOO_DEEP}` }]);
+    throw error;
+  }
+}
+function fieldsAt(schema, path) {
+  let current = schema;
+  const unwrap = (s) => {
+    let out = s;
+    for (; ; ) {
+      const def2 = out._zod.def;
+      if ((def2.type === "optional" || def2.type === "default" || def2.type === "nullable" || def2.type === "prefault") && def2.innerType) out = def2.innerType;
+      else if (def2.type === "pipe" && def2.in) out = def2.in;
+      else return out;
+    }
+  };
+  for (const key of path) {
+    if (!current) return void 0;
+    const s = unwrap(current);
+    const def2 = s._zod.def;
+    if (def2.type === "object" && def2.shape && typeof key === "string") current = def2.shape[key];
+    else if (def2.type === "array" && typeof key === "number") current = def2.element;
+    else if (def2.type === "record") current = def2.valueType;
+    else return void 0;
+  }
+  if (!current) return void 0;
+  const def = unwrap(current)._zod.def;
+  return def.type === "object" && def.shape ? Object.keys(def.shape).filter((k) => k !== "$schema") : void 0;
+}
+function zodIssueMessage(issue, input) {
+  if (issue.code === "unrecognized_keys") {
+    const valid = fieldsAt(WorkloadSpec, issue.path);
+    const names = issue.keys.map((k) => `"${k}"`).join(", ");
+    return `unknown field${issue.keys.length > 1 ? "s" : ""} ${names}${valid ? `; valid fields: ${valid.join(", ")}` : ""}`;
+  }
+  if (issue.code === "invalid_type") {
+    let value = input;
+    for (const key of issue.path) value = value === null || typeof value !== "object" ? void 0 : value[key];
+    if (value === void 0) return "is required";
+    return `must be ${issue.expected === "int" ? "a whole number" : `a${/^[aeiou]/.test(issue.expected) ? "n" : ""} ${issue.expected}`}, got ${JSON.stringify(value)}`;
+  }
+  return issue.message;
+}
+function loadSpec(text, options = {}) {
+  const raw = parseSpecText(text, options.fileName);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new SpecError([{ path: "", message: "the spec must be a mapping with pool, job and tasks" }]);
+  }
+  return loadSpecObject(raw, options);
+}
+function loadSpecObject(raw, options = {}) {
+  const envSecrets = /* @__PURE__ */ new Set();
+  try {
+    return load(raw, options, envSecrets);
+  } catch (error) {
+    if (error instanceof SpecError) throw new Redactor(envSecrets).error(error);
+    throw error;
+  }
+}
+function load(raw, options, envSecrets) {
+  const issues = new IssueCollector();
+  checkData(raw, issues);
+  issues.throwIfAny();
+  const env = options.env ?? {};
+  const specVars = raw.vars ?? {};
+  const scope = {
+    ...options.roots ?? {},
+    vars: { ...typeof specVars === "object" ? specVars : {}, ...options.vars ?? {} },
+    env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== void 0))
+  };
+  const registries = raw.pool?.container?.registries ?? [];
+  if (Array.isArray(registries)) {
+    registries.forEach((r, i) => {
+      const password = r?.password;
+      if (typeof password === "string" && !ENV_REFERENCE.test(password)) {
+        issues.add(`pool.container.registries[${i}].password`, 'must reference the environment, e.g. "{{ env.REG_PASSWORD }}": inline passwords are refused');
+      }
+    });
+  }
+  const { vars: _vars, tasks: rawTasks, ...rest } = raw;
+  const report = (path, message) => issues.add(formatPath(path), message);
+  const onEnvUsed = (name, value, path) => {
+    if (isSecretFlow(name, path)) envSecrets.add(value);
+  };
+  const envHint = options.envHint;
+  const rendered = renderDeep(rest, scope, { onEnvUsed, envHint }, [], report);
+  if (rawTasks !== void 0) rendered.tasks = renderDeep(rawTasks, scope, { deferRoots: /* @__PURE__ */ new Set(["item", "task"]), onEnvUsed, envHint }, ["tasks"], report);
+  issues.throwIfAny();
+  const parsed = WorkloadSpec.safeParse({ ...rendered, ...raw.vars !== void 0 ? { vars: raw.vars } : {} });
+  if (!parsed.success) {
+    throw new SpecError(parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: zodIssueMessage(i, raw) })));
+  }
+  const spec = parsed.data;
+  const nodeAgentSku = spec.pool.nodeAgentSku ?? deriveNodeAgentSku(spec.pool.image);
+  if (!nodeAgentSku) {
+    issues.add("pool.nodeAgentSku", `cannot be derived from this image; set it, e.g. "batch.node.ubuntu 22.04" (see the account's supported images)`);
+  }
+  const facts = {
+    windows: isWindowsPool(nodeAgentSku ?? ""),
+    gpu: isGpuVmSize(spec.pool.vmSize),
+    container: spec.pool.container !== void 0,
+    taskSlotsPerNode: spec.pool.taskSlotsPerNode ?? 1
+  };
+  if (!checkExpansion(spec.tasks?.list ?? [], spec.tasks?.defaults, issues)) issues.throwIfAny();
+  const tasks = expandTasks(spec.tasks?.list ?? [], spec.tasks?.defaults, scope, issues);
+  const job = spec.job.manager && spec.job.manager.image === void 0 && spec.tasks?.defaults?.image !== void 0 ? { ...spec.job, manager: { ...spec.job.manager, image: spec.tasks.defaults.image } } : spec.job;
+  checkPool(spec.pool, nodeAgentSku ?? "", facts, issues);
+  checkTasks(tasks, facts, issues);
+  checkJob(job, tasks, facts, issues);
+  issues.throwIfAny();
+  const secrets = [...(spec.pool.container?.registries ?? []).flatMap((r) => r.password ? [r.password] : []), ...envSecrets];
+  const workload = { spec, pool: { ...spec.pool, nodeAgentSku }, facts, job, tasks, secrets };
+  const tooLarge = checkBodySizes(workload);
+  if (tooLarge.length > 0) throw new SpecError(tooLarge);
+  return workload;
+}
+
 // shared/run/plan.ts
 function translateTasks(workload) {
   return workload.tasks.map((t) => translateTask(t, workload.facts));
@@ -1200,7 +1513,8 @@ function plan(workload) {
     return calls;
   }
   calls.push({ method: "POST", path: "/jobs", query, body: translateJob(workload), operation: "Job_Add" });
-  const { chunks } = chunkTasks(translateTasks(workload));
+  const { chunks, tooLarge } = chunkTasks(translateTasks(workload));
+  if (tooLarge.length > 0) throw new Error(`tasks too large for one request: ${tooLarge.map((t) => t.id).join(", ")}`);
   const taskPath = `/jobs/${encodeURIComponent(workload.job.id)}/addtaskcollection`;
   for (const chunk of chunks) calls.push({ method: "POST", path: taskPath, query, body: { value: chunk }, operation: "Task_AddCollection" });
   return calls;
@@ -1603,70 +1917,6 @@ async function cleanupAfterRun(client, workload, policy, run, reporter, signal) 
   }
   await cleanup(client, target, reporter, { signal });
 }
-
-// shared/redact.ts
-var SAS_URL = /(https?:\/\/[^\s"'?#]+)\?[^\s"'#]*\bsig=[^\s"'#]*/gi;
-var BEARER = /\b(Bearer|SharedKey)\s+[A-Za-z0-9._~+/=:-]+/g;
-var REDACTED = "<redacted>";
-var Redactor = class _Redactor {
-  secrets = /* @__PURE__ */ new Set();
-  ordered;
-  constructor(secrets = []) {
-    for (const s of secrets) this.add(s);
-  }
-  /** Registers a value to hide. Very short values are ignored: hiding "a" would garble every line. */
-  add(secret) {
-    if (!secret || secret.length < 4) return;
-    this.secrets.add(secret);
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret) this.secrets.add(encoded);
-    this.ordered = void 0;
-  }
-  /** A redactor that hides these values as well as this one's. */
-  with(secrets) {
-    return new _Redactor([...this.secrets, ...secrets]);
-  }
-  text(input) {
-    let out = input.replace(SAS_URL, "$1?<SAS redacted>").replace(BEARER, `$1 ${REDACTED}`);
-    this.ordered ??= [...this.secrets].sort((a, b) => b.length - a.length);
-    for (const s of this.ordered) if (out.includes(s)) out = out.split(s).join(REDACTED);
-    return out;
-  }
-  /** Redacts every string inside a JSON-like value (for printed bodies). */
-  value(input) {
-    if (typeof input === "string") return this.text(input);
-    if (Array.isArray(input)) return input.map((v) => this.value(v));
-    if (input !== null && typeof input === "object") {
-      return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, k === "password" && typeof v === "string" ? REDACTED : this.value(v)]));
-    }
-    return input;
-  }
-  /**
-   * Redacts an error in place and returns it: its message and stack, the string fields the core's
-   * errors carry (the service's message, its `values`, issues), and its causes. The error keeps
-   * its class, so `instanceof` and `classifyError` still work on it.
-   */
-  error(error, seen = /* @__PURE__ */ new Set()) {
-    if (error === null || typeof error !== "object" || seen.has(error)) return error;
-    seen.add(error);
-    const e = error;
-    for (const key of ["message", "stack", "serviceMessage"]) {
-      if (typeof e[key] === "string") this.assign(e, key, this.text(e[key]));
-    }
-    for (const key of ["values", "issues"]) {
-      if (Array.isArray(e[key])) this.assign(e, key, this.value(e[key]));
-    }
-    if (e.cause !== void 0) this.error(e.cause, seen);
-    if (Array.isArray(e.errors)) for (const inner of e.errors) this.error(inner, seen);
-    return error;
-  }
-  assign(target, key, value) {
-    try {
-      Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: Object.prototype.propertyIsEnumerable.call(target, key) });
-    } catch {
-    }
-  }
-};
 
 // shared/client/policies/bearerTokenPolicy.ts
 var BATCH_SCOPE = "https://batch.core.windows.net//.default";

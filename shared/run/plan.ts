@@ -30,7 +30,9 @@ export function plan(workload: Workload): PlannedCall[] {
     return calls;
   }
   calls.push({ method: "POST", path: "/jobs", query, body: translateJob(workload), operation: "Job_Add" });
-  const { chunks } = chunkTasks(translateTasks(workload));
+  const { chunks, tooLarge } = chunkTasks(translateTasks(workload));
+  // The loader refuses such tasks; a plan never drops one silently.
+  if (tooLarge.length > 0) throw new Error(`tasks too large for one request: ${tooLarge.map((t) => t.id).join(", ")}`);
   const taskPath = `/jobs/${encodeURIComponent(workload.job.id)}/addtaskcollection`;
   for (const chunk of chunks) calls.push({ method: "POST", path: taskPath, query, body: { value: chunk }, operation: "Task_AddCollection" });
   return calls;

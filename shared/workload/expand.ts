@@ -5,6 +5,7 @@
 import type { DependsOnSpec, ForEachSpec, TaskDefaults, TaskEntry } from "./schema.js";
 import { renderDeep, type TemplateScope } from "./template.js";
 import { globToRegExp, hasWildcard } from "../batch/glob.js";
+import { LIMITS } from "./budget.js";
 import type { IssueCollector } from "./errors.js";
 import { formatPath } from "./errors.js";
 
@@ -15,8 +16,8 @@ export interface ResolvedTask extends Omit<TaskEntry, "forEach" | "dependsOn"> {
   source: string;
 }
 
-/** Hard cap so that a typo like `range: [1, 1e9]` fails fast instead of eating memory. */
-export const MAX_TASKS = 100_000;
+/** Hard cap so that a typo like `range: [1, 1e9]` fails fast instead of eating memory (the loader checks it before expanding, too). */
+export const MAX_TASKS = LIMITS.tasks;
 
 /** The elements a `forEach` produces, in order. */
 export function forEachItems(forEach: ForEachSpec, path: string, issues: IssueCollector): unknown[] {
@@ -106,6 +107,7 @@ export function expandTasks(
 
   const byLowerId = new Map<string, string>();
   for (const t of tasks) if (!byLowerId.has(t.id.toLowerCase())) byLowerId.set(t.id.toLowerCase(), t.id);
+  const integerIds = sortedIntegerIds(tasks.map((t) => t.id));
 
   return tasks.map(({ rawDependsOn, dependsPath, ...task }) => {
     if (!rawDependsOn) return task;
@@ -114,8 +116,16 @@ export function expandTasks(
     rawDependsOn.forEach((dep, i) => {
       if (typeof dep !== "string") {
         const [start, end] = dep.range;
-        if (start > end) issues.add(`${dependsPath}[${i}].range`, `start ${start} is after end ${end}`);
-        else taskIdRanges.push({ start, end });
+        const path = `${dependsPath}[${i}].range`;
+        if (start > end) return issues.add(path, `start ${start} is after end ${end}`);
+        if (isIntegerId(task.id) && Number(task.id) >= start && Number(task.id) <= end) {
+          return issues.add(path, `[${start}, ${end}] holds this task's own id ${task.id}: a task cannot depend on itself`);
+        }
+        const missing = missingInRange(integerIds, start, end, 5);
+        if (missing.length > 0) {
+          return issues.add(path, `[${start}, ${end}] covers ids that are not tasks of this spec (${missing.join(", ")}${missing.length === 5 ? ", ..." : ""}); Batch would keep this task waiting for them`);
+        }
+        taskIdRanges.push({ start, end });
         return;
       }
       if (hasWildcard(dep)) {
@@ -132,4 +142,37 @@ export function expandTasks(
     });
     return { ...task, dependsOn: { taskIds: [...taskIds], taskIdRanges } };
   });
+}
+
+/** Batch matches `taskIdRanges` against ids that are integers written plainly ("7", not "07"). */
+export function isIntegerId(id: string): boolean {
+  return /^(0|[1-9][0-9]{0,9})$/.test(id) && Number(id) <= 2_147_483_647;
+}
+
+export function sortedIntegerIds(ids: string[]): number[] {
+  return ids.filter(isIntegerId).map(Number).sort((a, b) => a - b);
+}
+
+/** First index in `sorted` whose value is at least `value`. */
+export function lowerBound(sorted: number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Up to `limit` integers of [start, end] that are not in `sorted`, found from the gaps (not by walking the range). */
+function missingInRange(sorted: number[], start: number, end: number, limit: number): number[] {
+  const missing: number[] = [];
+  let next = start;
+  for (let i = lowerBound(sorted, start); i < sorted.length && (sorted[i] as number) <= end && missing.length < limit; i++) {
+    for (; next < (sorted[i] as number) && missing.length < limit; next++) missing.push(next);
+    next = (sorted[i] as number) + 1;
+  }
+  for (; next <= end && missing.length < limit; next++) missing.push(next);
+  return missing;
 }

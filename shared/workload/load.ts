@@ -6,11 +6,14 @@
  */
 import { parseDocument } from "yaml";
 import type { z } from "zod";
+import { checkData, checkExpansion, checkText, LIMITS } from "./budget.js";
 import { IssueCollector, SpecError, formatPath } from "./errors.js";
 import { expandTasks, type ResolvedTask } from "./expand.js";
 import { checkJob, checkPool, checkTasks, deriveNodeAgentSku, isGpuVmSize, isWindowsPool, type PoolFacts } from "./rules.js";
 import { WorkloadSpec, type JobSpec, type PoolSpec } from "./schema.js";
 import { renderDeep, type TemplateScope } from "./template.js";
+import { checkBodySizes } from "../translate/limits.js";
+import { Redactor } from "../redact.js";
 
 export interface LoadOptions {
   /** `--var k=v` values; they override the spec's own `vars`. */
@@ -44,18 +47,53 @@ export interface Workload {
   secrets: string[];
 }
 
-/** Environment variables whose values are treated as secrets wherever a template uses them. */
+/** Names (of environment variables, or of the fields they land in) that say a value is secret. */
 const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
+
+/**
+ * Secrets by flow: an environment value is secret when its name says so, or when it lands in a
+ * field that carries secrets: a password, any environment variable of a task, a resource or output
+ * URL (a SAS), or a field whose own name is secret-like.
+ */
+function isSecretFlow(envName: string, path: readonly (string | number)[]): boolean {
+  if (SECRET_NAME.test(envName)) return true;
+  const keys = path.filter((k): k is string => typeof k === "string");
+  const field = keys[keys.length - 1] ?? "";
+  return SECRET_NAME.test(field) || keys.includes("env") || field === "url" || field === "container";
+}
 
 const ENV_REFERENCE = /^\{\{\s*env\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/;
 
-/** Parses YAML (or JSON, which is YAML) into plain data; syntax errors carry line and column. */
+const TOO_DEEP = `nests lists and mappings more than ${LIMITS.depth} levels deep`;
+
+/**
+ * Parses YAML (or JSON, which is YAML) into plain data; syntax errors carry line and column. The
+ * text's size and nesting are checked first, and alias expansion is bounded (an alias bomb is a
+ * spec error, not an exhausted process).
+ */
 export function parseSpecText(text: string, fileName = "spec"): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new SpecError(doc.errors.map((e) => ({ path: "", message: `${fileName}: ${e.message.split("\n")[0]}` })));
+  const issues = new IssueCollector();
+  checkText(text, fileName, issues);
+  issues.throwIfAny();
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (error) {
+    if (error instanceof RangeError) throw new SpecError([{ path: "", message: `${fileName} ${TOO_DEEP}` }]);
+    throw error;
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  if (doc.errors.length > 0) {
+    throw new SpecError(doc.errors.map((e) => ({ path: "", message: /call stack/i.test(e.message) ? `${fileName} ${TOO_DEEP}` : `${fileName}: ${e.message.split("\n")[0]}` })));
+  }
+  try {
+    return doc.toJS({ maxAliasCount: LIMITS.aliases });
+  } catch (error) {
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      throw new SpecError([{ path: "", message: `${fileName} expands YAML aliases (*name) beyond ${LIMITS.aliases} uses; write the values out, or generate them with forEach` }]);
+    }
+    if (error instanceof RangeError) throw new SpecError([{ path: "", message: `${fileName} ${TOO_DEEP}` }]);
+    throw error;
+  }
 }
 
 type AnySchema = z.core.$ZodType;
@@ -110,9 +148,25 @@ export function loadSpec(text: string, options: LoadOptions = {}): Workload {
   return loadSpecObject(raw as Record<string, unknown>, options);
 }
 
-/** Loads a spec that is already data (the wrappers build one from their inputs). */
+/**
+ * Loads a spec that is already data (the wrappers build one from their inputs). Its errors are
+ * redacted with every secret found on the way, so an invalid field never quotes one.
+ */
 export function loadSpecObject(raw: Record<string, unknown>, options: LoadOptions = {}): Workload {
+  const envSecrets = new Set<string>();
+  try {
+    return load(raw, options, envSecrets);
+  } catch (error) {
+    if (error instanceof SpecError) throw new Redactor(envSecrets).error(error);
+    throw error;
+  }
+}
+
+function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Set<string>): Workload {
   const issues = new IssueCollector();
+  // The data itself first: nesting, size, `__proto__`, control characters. Nothing below recurses into anything deeper.
+  checkData(raw, issues);
+  issues.throwIfAny();
   const env = options.env ?? {};
   const specVars = (raw.vars ?? {}) as Record<string, unknown>;
   const scope: TemplateScope = {
@@ -134,9 +188,8 @@ export function loadSpecObject(raw: Record<string, unknown>, options: LoadOption
 
   const { vars: _vars, tasks: rawTasks, ...rest } = raw;
   const report = (path: (string | number)[], message: string) => issues.add(formatPath(path), message);
-  const envSecrets = new Set<string>();
-  const onEnvUsed = (name: string, value: string) => {
-    if (SECRET_NAME.test(name)) envSecrets.add(value);
+  const onEnvUsed = (name: string, value: string, path: readonly (string | number)[]) => {
+    if (isSecretFlow(name, path)) envSecrets.add(value);
   };
   const envHint = options.envHint;
   const rendered = renderDeep(rest, scope, { onEnvUsed, envHint }, [], report) as Record<string, unknown>;
@@ -161,6 +214,8 @@ export function loadSpecObject(raw: Record<string, unknown>, options: LoadOption
     taskSlotsPerNode: spec.pool.taskSlotsPerNode ?? 1,
   };
 
+  // Count and size the expansion from the templates before making a single task.
+  if (!checkExpansion(spec.tasks?.list ?? [], spec.tasks?.defaults, issues)) issues.throwIfAny();
   const tasks = expandTasks(spec.tasks?.list ?? [], spec.tasks?.defaults, scope, issues);
   // The job manager inherits the tasks' default image, as it runs the same workload.
   const job: JobSpec =
@@ -174,5 +229,8 @@ export function loadSpecObject(raw: Record<string, unknown>, options: LoadOption
   issues.throwIfAny();
 
   const secrets = [...(spec.pool.container?.registries ?? []).flatMap((r) => (r.password ? [r.password] : [])), ...envSecrets];
-  return { spec, pool: { ...spec.pool, nodeAgentSku: nodeAgentSku as string }, facts, job, tasks, secrets };
+  const workload: Workload = { spec, pool: { ...spec.pool, nodeAgentSku: nodeAgentSku as string }, facts, job, tasks, secrets };
+  const tooLarge = checkBodySizes(workload);
+  if (tooLarge.length > 0) throw new SpecError(tooLarge);
+  return workload;
 }

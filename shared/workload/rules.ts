@@ -3,7 +3,7 @@
  * instead of a pool allocation. Each rule names the field and says what would be valid.
  */
 import type { IssueCollector } from "./errors.js";
-import type { ResolvedTask } from "./expand.js";
+import { lowerBound, sortedIntegerIds, type ResolvedTask } from "./expand.js";
 import type { JobSpec, MountSpec, PoolSpec, UserSpec } from "./schema.js";
 
 /** Batch ids: at most 64 characters of letters, digits, hyphens and underscores. */
@@ -116,29 +116,47 @@ export function checkContainerTask(task: ContainerTaskFields, path: string, pool
   }
 }
 
-/** Cycle in `dependsOn` (a task waiting for itself through others): Batch would wait forever. */
+/** Edges that id ranges add to the dependency graph are bounded: beyond this, ranges are checked one by one only. */
+const MAX_RANGE_EDGES = 1_000_000;
+
+/** Cycle in `dependsOn` (a task waiting for itself through others, by id or id range): Batch would wait forever. */
 function findDependencyCycle(tasks: ResolvedTask[]): string[] | undefined {
-  const edges = new Map(tasks.map((t) => [t.id.toLowerCase(), (t.dependsOn?.taskIds ?? []).map((d) => d.toLowerCase())]));
-  const state = new Map<string, 1 | 2>();
-  const stack: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    state.set(id, 1);
-    stack.push(id);
-    for (const next of edges.get(id) ?? []) {
-      if (state.get(next) === 1) return [...stack.slice(stack.indexOf(next)), next];
-      if (!state.has(next)) {
-        const cycle = visit(next);
-        if (cycle) return cycle;
+  const integerIds = sortedIntegerIds(tasks.map((t) => t.id));
+  let rangeEdges = 0;
+  const edges = new Map(
+    tasks.map((t) => {
+      const out = (t.dependsOn?.taskIds ?? []).map((d) => d.toLowerCase());
+      for (const r of t.dependsOn?.taskIdRanges ?? []) {
+        for (let i = lowerBound(integerIds, r.start); i < integerIds.length && (integerIds[i] as number) <= r.end && rangeEdges < MAX_RANGE_EDGES; i++, rangeEdges++) {
+          out.push(String(integerIds[i]));
+        }
       }
-    }
-    stack.pop();
-    state.set(id, 2);
-    return undefined;
-  };
-  for (const id of edges.keys()) {
-    if (!state.has(id)) {
-      const cycle = visit(id);
-      if (cycle) return cycle;
+      return [t.id.toLowerCase(), out];
+    }),
+  );
+  // Iterative depth-first search (a chain of 100,000 tasks must not overflow the stack).
+  const state = new Map<string, 1 | 2>();
+  for (const root of edges.keys()) {
+    if (state.has(root)) continue;
+    const path: string[] = [root];
+    const cursor: number[] = [0];
+    state.set(root, 1);
+    while (path.length > 0) {
+      const id = path[path.length - 1] as string;
+      const next = (edges.get(id) ?? [])[cursor[cursor.length - 1] as number];
+      if (next === undefined) {
+        state.set(id, 2);
+        path.pop();
+        cursor.pop();
+        continue;
+      }
+      cursor[cursor.length - 1]!++;
+      if (state.get(next) === 1) return [...path.slice(path.indexOf(next)), next];
+      if (!state.has(next)) {
+        state.set(next, 1);
+        path.push(next);
+        cursor.push(0);
+      }
     }
   }
   return undefined;
@@ -197,6 +215,9 @@ export function checkJob(job: JobSpec, tasks: ResolvedTask[], facts: PoolFacts, 
   }
   if (job.manager) {
     checkId(job.manager.id, "job.manager.id", issues);
+    if (job.manager.requiredSlots !== undefined && job.manager.requiredSlots > facts.taskSlotsPerNode) {
+      issues.add("job.manager.requiredSlots", `${job.manager.requiredSlots} is more than pool.taskSlotsPerNode (${facts.taskSlotsPerNode}); the job manager could never be scheduled`);
+    }
     if (facts.container && job.manager.image === undefined) {
       issues.add("job.manager.image", "is required: on a container pool the job manager task runs in a container (set it, or tasks.defaults.image)");
     } else checkContainerTask(job.manager, "job.manager", facts, issues);

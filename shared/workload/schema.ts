@@ -19,6 +19,14 @@ const EnvMap = z
   .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "environment variable names are letters, digits and _" }), EnvValue)
   .meta({ description: "Environment variables for the task" });
 
+/** The REST definition's integers are int32: a larger count would be refused by Batch, or wrap. */
+const INT32_MAX = 2_147_483_647;
+const int32 = () =>
+  z
+    .int()
+    .min(-INT32_MAX - 1)
+    .max(INT32_MAX, { error: `must be at most ${INT32_MAX} (the Batch REST API's int32)` });
+
 export const Elevation = z.enum(["nonadmin", "admin"]);
 
 export const User = z
@@ -81,8 +89,8 @@ const TaskFieldsShape = {
   outputs: z.array(OutputFile).optional(),
   maxWallClock: Duration.optional(),
   retention: Duration.optional(),
-  retries: z.int().min(-1).optional().meta({ description: "maxTaskRetryCount; -1 = unlimited" }),
-  requiredSlots: z.int().min(1).optional(),
+  retries: int32().min(-1).optional().meta({ description: "maxTaskRetryCount; -1 = unlimited" }),
+  requiredSlots: int32().min(1).optional(),
 };
 
 export const TaskDefaults = z.strictObject(TaskFieldsShape).meta({ description: "Fields every task gets unless it sets them" });
@@ -91,7 +99,7 @@ const ForEach = z
   .union([
     z.strictObject({
       range: z
-        .array(z.int())
+        .array(int32())
         .min(2)
         .max(3)
         .meta({ description: "[first, last] or [first, last, step], inclusive" }),
@@ -105,7 +113,7 @@ const ForEach = z
 const DependsOn = z.array(
   z.union([
     z.string().min(1).meta({ description: "A task id, or a pattern with * matched against the other tasks' ids" }),
-    z.strictObject({ range: z.tuple([z.int().min(0), z.int().min(0)]) }).meta({ description: "taskIdRanges: integer task ids, inclusive" }),
+    z.strictObject({ range: z.tuple([int32().min(0), int32().min(0)]) }).meta({ description: "taskIdRanges: integer task ids, inclusive" }),
   ], { error: "each entry is a task id, a pattern with *, or { range: [first, last] }" }),
 );
 
@@ -148,7 +156,7 @@ const StartTask = z.strictObject({
   waitForSuccess: z.boolean().optional(),
   env: EnvMap.optional(),
   resources: z.array(ResourceFile).optional(),
-  retries: z.int().min(-1).optional(),
+  retries: int32().min(-1).optional(),
 });
 
 export const PoolSpec = z
@@ -159,10 +167,10 @@ export const PoolSpec = z
     vmSize: z.string().min(1),
     image: Image,
     nodeAgentSku: z.string().optional().meta({ description: "nodeAgentSKUId; derived from the image where unambiguous" }),
-    nodes: z.strictObject({ dedicated: z.int().min(0).default(0), spot: z.int().min(0).default(0) }).optional(),
+    nodes: z.strictObject({ dedicated: int32().min(0).default(0), spot: int32().min(0).default(0) }).optional(),
     autoscale: z.strictObject({ formula: z.string().min(1), interval: Duration.optional() }).optional(),
     resizeTimeout: Duration.optional(),
-    taskSlotsPerNode: z.int().min(1).max(256).optional(),
+    taskSlotsPerNode: int32().min(1).max(256).optional(),
     interNodeCommunication: z.boolean().optional(),
     container: z
       .strictObject({
@@ -192,7 +200,7 @@ const JobTaskShape = {
 const PrepTask = z.strictObject({
   id: z.string().optional(),
   ...JobTaskShape,
-  retries: z.int().min(-1).optional(),
+  retries: int32().min(-1).optional(),
   waitForSuccess: z.boolean().optional(),
   rerunOnNodeRebootAfterSuccess: z.boolean().optional(),
 });
@@ -204,8 +212,8 @@ const ManagerTask = z.strictObject({
   displayName: z.string().optional(),
   ...JobTaskShape,
   outputs: z.array(OutputFile).optional(),
-  retries: z.int().min(-1).optional(),
-  requiredSlots: z.int().min(1).optional(),
+  retries: int32().min(-1).optional(),
+  requiredSlots: int32().min(1).optional(),
   killJobOnCompletion: z.boolean().optional(),
   runExclusive: z.boolean().optional(),
   allowLowPriorityNode: z.boolean().optional(),
@@ -214,10 +222,10 @@ const ManagerTask = z.strictObject({
 export const JobSpec = z.strictObject({
   id: z.string().min(1),
   displayName: z.string().optional(),
-  priority: z.int().min(-1000).max(1000).optional(),
-  maxParallelTasks: z.int().min(-1).optional(),
+  priority: int32().min(-1000).max(1000).optional(),
+  maxParallelTasks: int32().min(-1).optional(),
   maxWallClock: Duration.optional(),
-  maxTaskRetries: z.int().min(-1).optional(),
+  maxTaskRetries: int32().min(-1).optional(),
   onAllTasksComplete: z.enum(["noAction", "terminateJob"]).optional(),
   onTaskFailure: z.enum(["noAction", "performExitOptionsJobAction"]).optional(),
   env: EnvMap.optional().meta({ description: "commonEnvironmentSettings" }),

@@ -5,6 +5,7 @@
  * runner evaluates before the action sees its inputs. An unknown variable is an error, never an
  * empty string. Expressions are plain dotted paths: there is no code evaluation of any kind.
  */
+import { LIMITS } from "./budget.js";
 
 /** Variables visible to templates, keyed by root name (`vars`, `env`, `item`, `task`, ...). */
 export type TemplateScope = Record<string, unknown>;
@@ -24,8 +25,8 @@ export interface RenderOptions {
    * environment ("set it in the environment"), the Action and the Function app an allow-list.
    */
   envHint?: string;
-  /** Called with each `env.*` value used, so that the caller can treat it as a possible secret. */
-  onEnvUsed?: (name: string, value: string) => void;
+  /** Called with each `env.*` value used and the field it lands in, so that the caller can tell secrets by where they flow. */
+  onEnvUsed?: (name: string, value: string, path: readonly (string | number)[]) => void;
 }
 
 function lookup(scope: TemplateScope, expression: string, envHint = "set it in the environment"): unknown {
@@ -59,7 +60,7 @@ function lookup(scope: TemplateScope, expression: string, envHint = "set it in t
  * Renders one string. When the whole string is exactly one expression, the variable's own type is
  * kept (so `retries: "{{ vars.retries }}"` can yield a number).
  */
-export function renderString(template: string, scope: TemplateScope, options: RenderOptions = {}): unknown {
+export function renderString(template: string, scope: TemplateScope, options: RenderOptions = {}, path: readonly (string | number)[] = []): unknown {
   if (!template.includes("{{")) return template;
   const whole = /^\{\{\s*([^{}]*?)\s*\}\}$/.exec(template);
   const resolve = (expression: string, raw: string): unknown => {
@@ -69,11 +70,18 @@ export function renderString(template: string, scope: TemplateScope, options: Re
     const root = expression.split(".")[0] as string;
     if (options.deferRoots?.has(root)) return raw;
     const value = lookup(scope, expression, options.envHint);
-    if (root === "env" && options.onEnvUsed) options.onEnvUsed(expression.slice(4), String(value));
+    if (root === "env" && options.onEnvUsed) options.onEnvUsed(expression.slice(4), String(value), path);
     return value;
   };
   if (whole) return resolve(whole[1] as string, template);
-  return template.replace(EXPRESSION, (raw, expression: string) => String(resolve(expression, raw)));
+  // Bounded while it grows: one value referenced many times must not build a string of gigabytes.
+  let length = template.length;
+  return template.replace(EXPRESSION, (raw, expression: string) => {
+    const value = String(resolve(expression, raw));
+    length += value.length - raw.length;
+    if (length > LIMITS.renderedStringBytes) throw new TemplateError(`renders to more than ${LIMITS.renderedStringBytes / 1024 / 1024} MB; a Batch request is at most 1 MB`);
+    return value;
+  });
 }
 
 /** Renders every string inside a JSON-like value. `onError` receives the failing path. */
@@ -86,7 +94,7 @@ export function renderDeep(
 ): unknown {
   if (typeof value === "string") {
     try {
-      return renderString(value, scope, options);
+      return renderString(value, scope, options, path);
     } catch (error) {
       if (error instanceof TemplateError) {
         onError(path, error.message);
