@@ -33,6 +33,11 @@ describe("the document itself", () => {
     expect(error.message).toBe("bomb.yaml expands YAML aliases (*name) beyond 100 uses; write the values out, or generate them with forEach");
   });
 
+  test("an alias to an anchor set only later is a spec error saying so", () => {
+    const error = refusal(() => loadSpec("pool: *later\njob: &later { id: j }\n", { env: {}, fileName: "alias.yaml" }));
+    expect(error.message).toMatch(/^alias\.yaml: Unresolved alias \(the anchor must be set before the alias\): later/);
+  });
+
   test("deep nesting, in flow style and in data, is refused before anything recurses into it", () => {
     expect(refusal(() => loadSpec(`pool: ${"[".repeat(20_000)}${"]".repeat(20_000)}\n`, { env: {}, fileName: "deep.yaml" })).message).toBe(
       "deep.yaml nests lists and mappings more than 32 levels deep",

@@ -1382,9 +1382,10 @@ function parseSpecText(text, fileName = "spec") {
   try {
     return doc.toJS({ maxAliasCount: LIMITS.aliases });
   } catch (error) {
-    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+    if (error instanceof ReferenceError && /excessive alias/i.test(error.message)) {
       throw new SpecError([{ path: "", message: `${fileName} expands YAML aliases (*name) beyond ${LIMITS.aliases} uses; write the values out, or generate them with forEach` }]);
     }
+    if (error instanceof ReferenceError) throw new SpecError([{ path: "", message: `${fileName}: ${error.message}` }]);
     if (error instanceof RangeError) throw new SpecError([{ path: "", message: `${fileName} ${TOO_DEEP}` }]);
     throw error;
   }

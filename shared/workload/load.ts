@@ -88,9 +88,11 @@ export function parseSpecText(text: string, fileName = "spec"): unknown {
   try {
     return doc.toJS({ maxAliasCount: LIMITS.aliases });
   } catch (error) {
-    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+    if (error instanceof ReferenceError && /excessive alias/i.test(error.message)) {
       throw new SpecError([{ path: "", message: `${fileName} expands YAML aliases (*name) beyond ${LIMITS.aliases} uses; write the values out, or generate them with forEach` }]);
     }
+    // An alias to an anchor that is not set (yet), and the like: the document is wrong, say how.
+    if (error instanceof ReferenceError) throw new SpecError([{ path: "", message: `${fileName}: ${error.message}` }]);
     if (error instanceof RangeError) throw new SpecError([{ path: "", message: `${fileName} ${TOO_DEEP}` }]);
     throw error;
   }
