@@ -13,7 +13,7 @@ import {
   lastLines,
   loadSpec,
   plan,
-  readTaskFileTail,
+  readTaskOutput,
   Redactor,
   resolveAccountUrl,
   runWorkload,
@@ -87,7 +87,8 @@ function parseVars(values: string[] | undefined): Record<string, string> {
   return vars;
 }
 
-async function loadWorkload(file: string | undefined, vars: Record<string, string>, env: CliIo["env"]): Promise<Workload> {
+/** `validate` and `plan` need no secrets: an unset secret reference is shown as a placeholder. */
+async function loadWorkload(file: string | undefined, vars: Record<string, string>, env: CliIo["env"], unsetSecrets: "fail" | "placeholder" = "fail"): Promise<Workload> {
   if (!file) throw new UsageError("missing <spec>: the path of a YAML or JSON workload spec");
   let text: string;
   try {
@@ -95,7 +96,7 @@ async function loadWorkload(file: string | undefined, vars: Record<string, strin
   } catch (error) {
     throw new UsageError(`cannot read spec ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  return loadSpec(text, { vars, env, fileName: file });
+  return loadSpec(text, { vars, env, fileName: file, unsetSecrets });
 }
 
 async function clientFor(accountUrlFlag: string | undefined, fromSpec: string | undefined, env: CliIo["env"], hooks: RequestHooks): Promise<BatchClient> {
@@ -137,12 +138,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const hooks: RequestHooks = values.debug ? { log: (line) => write(io.stderr, `debug: ${line}`) } : {};
     switch (command) {
       case "validate": {
-        const w = await loadWorkload(args[0], vars, io.env);
+        const w = await loadWorkload(args[0], vars, io.env, "placeholder");
         write(io.stdout, `valid: pool ${w.pool.id}, ${w.job.schedule ? "job schedule" : "job"} ${w.job.id}, ${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"}`);
+        if (w.secretEnv.length > 0) write(io.stdout, `secrets run will need: ${w.secretEnv.map((s) => (s.set ? s.name : `${s.name} (not set here)`)).join(", ")}`);
         return EXIT.ok;
       }
       case "plan": {
-        const w = await loadWorkload(args[0], vars, io.env);
+        const w = await loadWorkload(args[0], vars, io.env, "placeholder");
+        for (const s of w.secretEnv.filter((e) => !e.set)) write(io.stderr, `note: ${s.name} is not set: shown as <redacted>; run will need it`);
         w.secrets.forEach((s) => redactor.add(s));
         const calls = plan(w).map(({ method, path, query, body }) => ({ method, path, query, body: redactor.value(body) }));
         const format = values.format ?? "text";
@@ -220,7 +223,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         try {
           const files = values.file ? [values.file] : ["stdout.txt", "stderr.txt"];
           for (const file of files) {
-            const text = await readTaskFileTail(client, jobId, taskId, file, 1024 * 1024, io.signal);
+            const text = await readTaskOutput(client, jobId, taskId, file, { signal: io.signal });
             if (files.length > 1) write(io.stdout, `==> ${file} <==`);
             write(io.stdout, text === undefined ? `(no ${file})` : redactor.text(lastLines(text, 10_000)));
           }

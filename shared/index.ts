@@ -62,8 +62,8 @@ export { submitTasks, jobGenerationId, type SubmitOptions, type SubmitResult, ty
 /** A job's state and task counts; terminating a job; deleting what a run created (an Action's post step). */
 export { getJobStatus, terminateJob, cleanup, type JobStatus, type TerminateOutcome, type CleanupTarget, type CleanupResult } from "./run/jobControl.js";
 
-/** The tail of a task's output file (`stdout.txt`, `stderr.txt`), read with a byte range. */
-export { readTaskFileTail, lastLines } from "./run/taskLogs.js";
+/** A task's output file (`stdout.txt`, `stderr.txt`): its tail read with a byte range; `readTaskOutput` redacts it with the task's own secrets. */
+export { readTaskFileTail, readTaskOutput, lastLines } from "./run/taskLogs.js";
 
 // ---- the client ---------------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 /** The CLI contract: commands, output streams, exit codes, and no secret in any output. */
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -46,6 +47,34 @@ afterEach(async () => {
 });
 
 describe("validate and plan", () => {
+  test("plan and validate need no secrets: unset secret references are placeholders, and run says what it needs", async () => {
+    const empty = { REG_PASSWORD: undefined, API_TOKEN: undefined, OUT_SAS: undefined } as unknown as Record<string, string>;
+    const file = specFile(secretSpec);
+    const planned = await cli(["plan", file, "--format", "json"], empty);
+    expect(planned.code).toBe(EXIT.ok);
+    const calls = JSON.parse(planned.stdout);
+    expect(calls[0].body.virtualMachineConfiguration.containerConfiguration.containerRegistries[0].password).toBe("<redacted>");
+    expect(calls[2].body.value[0].environmentSettings).toEqual([{ name: "API_TOKEN", value: "<redacted>" }]);
+    expect(calls[2].body.value[0].outputFiles[0].destination.container.containerUrl).toBe("https://acct.blob.core.windows.net/results?<redacted>");
+    expect(planned.stderr).toBe(
+      ["API_TOKEN", "OUT_SAS", "REG_PASSWORD"].map((n) => `note: ${n} is not set: shown as <redacted>; run will need it\n`).join(""),
+    );
+    const validated = await cli(["validate", file], { ...empty, API_TOKEN: "set-token-value" });
+    expect(validated).toEqual({ code: EXIT.ok, stdout: "valid: pool pool-1, job job-1, 1 task\nsecrets run will need: API_TOKEN, OUT_SAS (not set here), REG_PASSWORD (not set here)\n", stderr: "" });
+    const run = await cli(["run", file, "--account-url", "https://acct.westeurope.batch.azure.com"], empty);
+    expect(run.code).toBe(EXIT.invalid);
+    expect(run.stderr).toContain('pool.container.registries[0].password: unknown variable "env.REG_PASSWORD"');
+  });
+
+  test("every example plans as it is, without --var or secrets", async () => {
+    const examples = readdirSync(new URL("../examples", import.meta.url)).filter((f) => f.endsWith(".yaml"));
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    for (const name of examples) {
+      const r = await cli(["plan", fileURLToPath(new URL(`../examples/${name}`, import.meta.url))], {});
+      expect({ name, code: r.code, stderr: r.stderr }).toEqual({ name, code: EXIT.ok, stderr: "" });
+    }
+  });
+
   test("validate: exit 0 with a summary on stdout", async () => {
     const r = await cli(["validate", specFile()]);
     expect(r).toEqual({ code: EXIT.ok, stdout: "valid: pool pool-1, job job-1, 1 task\n", stderr: "" });

@@ -213,6 +213,14 @@ function renderString(template, scope, options = {}, path = []) {
     }
     const root = expression.split(".")[0];
     if (options.deferRoots?.has(root)) return raw;
+    if (root === "env" && options.onMissingEnv) {
+      const name = expression.slice(4);
+      const env = scope.env;
+      if (!name.includes(".") && (env === void 0 || !Object.hasOwn(env, name))) {
+        const instead = options.onMissingEnv(name, path);
+        if (instead !== void 0) return instead;
+      }
+    }
     const value = lookup(scope, expression, options.envHint);
     if (root === "env" && options.onEnvUsed) options.onEnvUsed(expression.slice(4), String(value), path);
     return value;
@@ -749,6 +757,7 @@ var WorkloadSpec = z.strictObject({
     url: z.url({ protocol: /^https?$/, error: "must be the account URL, e.g. https://myaccount.westeurope.batch.azure.com" }).optional()
   }).optional().meta({ description: "Batch account; AZURE_BATCH_ACCOUNT_URL or --account-url also set it" }),
   vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/), EnvValue).optional().meta({ description: "Defaults for {{ vars.* }}; --var k=v overrides" }),
+  notSecret: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional().meta({ description: "Environment variables whose values may be shown in plans and logs (registry passwords stay secret whatever this says)" }),
   cleanup: z.enum(["job", "pool", "none"]).optional().meta({ description: "After the run: delete the job, the job and the pool, or keep everything (default)" }),
   pool: PoolSpec,
   job: JobSpec,
@@ -1357,11 +1366,12 @@ var Redactor = class _Redactor {
 
 // shared/workload/load.ts
 var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
-function isSecretFlow(envName, path) {
-  if (SECRET_NAME.test(envName)) return true;
+function isSecretFlow(envName, path, notSecret) {
   const keys = path.filter((k) => typeof k === "string");
   const field = keys[keys.length - 1] ?? "";
-  return SECRET_NAME.test(field) || keys.includes("env") || field === "url" || field === "container";
+  if (field === "password") return true;
+  if (notSecret.has(envName)) return false;
+  return SECRET_NAME.test(envName) || SECRET_NAME.test(field) || keys.includes("env") || field === "url" || field === "container";
 }
 var ENV_REFERENCE = /^\{\{\s*env\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/;
 var TOO_DEEP = `nests lists and mappings more than ${LIMITS.depth} levels deep`;
@@ -1466,12 +1476,21 @@ function load(raw, options, envSecrets) {
   }
   const { vars: _vars, tasks: rawTasks, ...rest } = raw;
   const report = (path, message) => issues.add(formatPath(path), message);
+  const notSecret = new Set(Array.isArray(raw.notSecret) ? raw.notSecret.filter((n) => typeof n === "string") : []);
+  const secretEnv = /* @__PURE__ */ new Map();
   const onEnvUsed = (name, value, path) => {
-    if (isSecretFlow(name, path)) envSecrets.add(value);
+    if (!isSecretFlow(name, path, notSecret)) return;
+    envSecrets.add(value);
+    secretEnv.set(name, true);
   };
-  const envHint = options.envHint;
-  const rendered = renderDeep(rest, scope, { onEnvUsed, envHint }, [], report);
-  if (rawTasks !== void 0) rendered.tasks = renderDeep(rawTasks, scope, { deferRoots: /* @__PURE__ */ new Set(["item", "task"]), onEnvUsed, envHint }, ["tasks"], report);
+  const onMissingEnv = options.unsetSecrets === "placeholder" ? (name, path) => {
+    if (!isSecretFlow(name, path, notSecret)) return void 0;
+    if (!secretEnv.has(name)) secretEnv.set(name, false);
+    return REDACTED;
+  } : void 0;
+  const renderOptions = { onEnvUsed, onMissingEnv, envHint: options.envHint };
+  const rendered = renderDeep(rest, scope, renderOptions, [], report);
+  if (rawTasks !== void 0) rendered.tasks = renderDeep(rawTasks, scope, { ...renderOptions, deferRoots: /* @__PURE__ */ new Set(["item", "task"]) }, ["tasks"], report);
   issues.throwIfAny();
   const parsed = WorkloadSpec.safeParse({ ...rendered, ...raw.vars !== void 0 ? { vars: raw.vars } : {} });
   if (!parsed.success) {
@@ -1496,7 +1515,15 @@ function load(raw, options, envSecrets) {
   checkJob(job, tasks, facts, issues);
   issues.throwIfAny();
   const secrets = [...(spec.pool.container?.registries ?? []).flatMap((r) => r.password ? [r.password] : []), ...envSecrets];
-  const workload = { spec, pool: { ...spec.pool, nodeAgentSku }, facts, job, tasks, secrets };
+  const workload = {
+    spec,
+    pool: { ...spec.pool, nodeAgentSku },
+    facts,
+    job,
+    tasks,
+    secrets,
+    secretEnv: [...secretEnv].map(([name, set]) => ({ name, set })).sort((a, b) => a.name.localeCompare(b.name))
+  };
   const tooLarge = checkBodySizes(workload);
   if (tooLarge.length > 0) throw new SpecError(tooLarge);
   return workload;
@@ -1750,6 +1777,23 @@ async function readTaskFileTail(client, jobId, taskId, file, maxBytes = 4096, si
 }
 function lastLines(text, lines = 20) {
   return text.trimEnd().split("\n").slice(-lines).join("\n");
+}
+async function readTaskOutput(client, jobId, taskId, file, options = {}) {
+  const jobPath = `/jobs/${encodeURIComponent(jobId)}`;
+  const [task, job, text] = await Promise.all([
+    client.json(
+      "GET",
+      `${jobPath}/tasks/${encodeURIComponent(taskId)}`,
+      { query: { $select: "id,environmentSettings,resourceFiles,outputFiles" }, signal: options.signal }
+    ),
+    client.json("GET", jobPath, { query: { $select: "id,commonEnvironmentSettings" }, signal: options.signal }),
+    readTaskFileTail(client, jobId, taskId, file, options.maxBytes ?? 1024 * 1024, options.signal)
+  ]);
+  if (text === void 0) return void 0;
+  const urls = [...(task.resourceFiles ?? []).flatMap((r) => [r.httpUrl, r.storageContainerUrl]), ...(task.outputFiles ?? []).map((o) => o.destination?.container?.containerUrl)];
+  const queries = urls.flatMap((u) => u && u.includes("?") ? [u.slice(u.indexOf("?") + 1)] : []);
+  const values = [...task.environmentSettings ?? [], ...job.commonEnvironmentSettings ?? []].map((e) => e.value);
+  return client.redactor.with([...values, ...queries]).text(text);
 }
 
 // shared/run/waitForTasks.ts
@@ -2387,7 +2431,7 @@ function parseVars(values) {
   }
   return vars;
 }
-async function loadWorkload(file, vars, env) {
+async function loadWorkload(file, vars, env, unsetSecrets = "fail") {
   if (!file) throw new UsageError("missing <spec>: the path of a YAML or JSON workload spec");
   let text;
   try {
@@ -2395,7 +2439,7 @@ async function loadWorkload(file, vars, env) {
   } catch (error) {
     throw new UsageError(`cannot read spec ${file}: ${error.code ?? error.message}`);
   }
-  return loadSpec(text, { vars, env, fileName: file });
+  return loadSpec(text, { vars, env, fileName: file, unsetSecrets });
 }
 async function clientFor(accountUrlFlag, fromSpec, env, hooks) {
   const accountUrl = resolveAccountUrl(accountUrlFlag, fromSpec, env);
@@ -2432,12 +2476,14 @@ async function main(argv, io) {
     const hooks = values.debug ? { log: (line) => write(io.stderr, `debug: ${line}`) } : {};
     switch (command) {
       case "validate": {
-        const w = await loadWorkload(args[0], vars, io.env);
+        const w = await loadWorkload(args[0], vars, io.env, "placeholder");
         write(io.stdout, `valid: pool ${w.pool.id}, ${w.job.schedule ? "job schedule" : "job"} ${w.job.id}, ${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"}`);
+        if (w.secretEnv.length > 0) write(io.stdout, `secrets run will need: ${w.secretEnv.map((s) => s.set ? s.name : `${s.name} (not set here)`).join(", ")}`);
         return EXIT.ok;
       }
       case "plan": {
-        const w = await loadWorkload(args[0], vars, io.env);
+        const w = await loadWorkload(args[0], vars, io.env, "placeholder");
+        for (const s of w.secretEnv.filter((e) => !e.set)) write(io.stderr, `note: ${s.name} is not set: shown as <redacted>; run will need it`);
         w.secrets.forEach((s) => redactor.add(s));
         const calls = plan(w).map(({ method, path, query, body }) => ({ method, path, query, body: redactor.value(body) }));
         const format = values.format ?? "text";
@@ -2513,7 +2559,7 @@ async function main(argv, io) {
         try {
           const files = values.file ? [values.file] : ["stdout.txt", "stderr.txt"];
           for (const file of files) {
-            const text = await readTaskFileTail(client, jobId, taskId, file, 1024 * 1024, io.signal);
+            const text = await readTaskOutput(client, jobId, taskId, file, { signal: io.signal });
             if (files.length > 1) write(io.stdout, `==> ${file} <==`);
             write(io.stdout, text === void 0 ? `(no ${file})` : redactor.text(lastLines(text, 1e4)));
           }

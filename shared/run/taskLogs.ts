@@ -20,3 +20,26 @@ export async function readTaskFileTail(client: BatchClient, jobId: string, taskI
 export function lastLines(text: string, lines = 20): string {
   return text.trimEnd().split("\n").slice(-lines).join("\n");
 }
+
+/**
+ * A task's output file as a person may see it: the last `maxBytes`, redacted with the client's
+ * secrets and the task's own (its environment values and its job's, which carry secrets by flow,
+ * and the URLs of its resource and output files). For `logs`, which has no spec at hand.
+ */
+export async function readTaskOutput(client: BatchClient, jobId: string, taskId: string, file: string, options: { maxBytes?: number; signal?: AbortSignal } = {}): Promise<string | undefined> {
+  const jobPath = `/jobs/${encodeURIComponent(jobId)}`;
+  const [task, job, text] = await Promise.all([
+    client.json<{ environmentSettings?: { value?: string }[]; resourceFiles?: { httpUrl?: string; storageContainerUrl?: string }[]; outputFiles?: { destination?: { container?: { containerUrl?: string } } }[] }>(
+      "GET",
+      `${jobPath}/tasks/${encodeURIComponent(taskId)}`,
+      { query: { $select: "id,environmentSettings,resourceFiles,outputFiles" }, signal: options.signal },
+    ),
+    client.json<{ commonEnvironmentSettings?: { value?: string }[] }>("GET", jobPath, { query: { $select: "id,commonEnvironmentSettings" }, signal: options.signal }),
+    readTaskFileTail(client, jobId, taskId, file, options.maxBytes ?? 1024 * 1024, options.signal),
+  ]);
+  if (text === undefined) return undefined;
+  const urls = [...(task.resourceFiles ?? []).flatMap((r) => [r.httpUrl, r.storageContainerUrl]), ...(task.outputFiles ?? []).map((o) => o.destination?.container?.containerUrl)];
+  const queries = urls.flatMap((u) => (u && u.includes("?") ? [u.slice(u.indexOf("?") + 1)] : []));
+  const values = [...(task.environmentSettings ?? []), ...(job.commonEnvironmentSettings ?? [])].map((e) => e.value);
+  return client.redactor.with([...values, ...queries]).text(text);
+}

@@ -13,7 +13,7 @@ import { checkJob, checkPool, checkTasks, deriveNodeAgentSku, isGpuVmSize, isWin
 import { WorkloadSpec, type JobSpec, type PoolSpec } from "./schema.js";
 import { renderDeep, type TemplateScope } from "./template.js";
 import { checkBodySizes } from "../translate/limits.js";
-import { Redactor } from "../redact.js";
+import { REDACTED, Redactor } from "../redact.js";
 
 export interface LoadOptions {
   /** `--var k=v` values; they override the spec's own `vars`. */
@@ -26,6 +26,12 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** How to make a missing `{{ env.NAME }}` available, for the error (e.g. "add it to the Action's env-allow input"). */
   envHint?: string;
+  /**
+   * A secret reference whose variable is not set: an error (`"fail"`, the default: `run` needs
+   * it), or a `<redacted>` placeholder (`"placeholder"`: `plan` and `validate` need no secrets).
+   * `Workload.secretEnv` says which variables were missing.
+   */
+  unsetSecrets?: "fail" | "placeholder";
   /** Extra template roots a wrapper adds, e.g. `github` or `event`. */
   roots?: Record<string, unknown>;
   /** Shown in parse errors. */
@@ -45,6 +51,8 @@ export interface Workload {
    * of URLs are redacted anyway.
    */
   secrets: string[];
+  /** The environment variables whose values are secrets in this spec, and whether each was set. */
+  secretEnv: { name: string; set: boolean }[];
 }
 
 /** Names (of environment variables, or of the fields they land in) that say a value is secret. */
@@ -55,11 +63,13 @@ const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_
  * field that carries secrets: a password, any environment variable of a task, a resource or output
  * URL (a SAS), or a field whose own name is secret-like.
  */
-function isSecretFlow(envName: string, path: readonly (string | number)[]): boolean {
-  if (SECRET_NAME.test(envName)) return true;
+function isSecretFlow(envName: string, path: readonly (string | number)[], notSecret: ReadonlySet<string>): boolean {
   const keys = path.filter((k): k is string => typeof k === "string");
   const field = keys[keys.length - 1] ?? "";
-  return SECRET_NAME.test(field) || keys.includes("env") || field === "url" || field === "container";
+  // A registry password is a secret whatever the spec says of its variable.
+  if (field === "password") return true;
+  if (notSecret.has(envName)) return false;
+  return SECRET_NAME.test(envName) || SECRET_NAME.test(field) || keys.includes("env") || field === "url" || field === "container";
 }
 
 const ENV_REFERENCE = /^\{\{\s*env\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/;
@@ -190,13 +200,26 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
 
   const { vars: _vars, tasks: rawTasks, ...rest } = raw;
   const report = (path: (string | number)[], message: string) => issues.add(formatPath(path), message);
+  const notSecret = new Set(Array.isArray(raw.notSecret) ? raw.notSecret.filter((n): n is string => typeof n === "string") : []);
+  const secretEnv = new Map<string, boolean>();
   const onEnvUsed = (name: string, value: string, path: readonly (string | number)[]) => {
-    if (isSecretFlow(name, path)) envSecrets.add(value);
+    if (!isSecretFlow(name, path, notSecret)) return;
+    envSecrets.add(value);
+    secretEnv.set(name, true);
   };
-  const envHint = options.envHint;
-  const rendered = renderDeep(rest, scope, { onEnvUsed, envHint }, [], report) as Record<string, unknown>;
+  // plan and validate without secrets: an unset secret reference becomes a placeholder.
+  const onMissingEnv =
+    options.unsetSecrets === "placeholder"
+      ? (name: string, path: readonly (string | number)[]) => {
+          if (!isSecretFlow(name, path, notSecret)) return undefined;
+          if (!secretEnv.has(name)) secretEnv.set(name, false);
+          return REDACTED;
+        }
+      : undefined;
+  const renderOptions = { onEnvUsed, onMissingEnv, envHint: options.envHint };
+  const rendered = renderDeep(rest, scope, renderOptions, [], report) as Record<string, unknown>;
   // Inside tasks, {{ item }} and {{ task.id }} are resolved per task once the entries are expanded.
-  if (rawTasks !== undefined) rendered.tasks = renderDeep(rawTasks, scope, { deferRoots: new Set(["item", "task"]), onEnvUsed, envHint }, ["tasks"], report);
+  if (rawTasks !== undefined) rendered.tasks = renderDeep(rawTasks, scope, { ...renderOptions, deferRoots: new Set(["item", "task"]) }, ["tasks"], report);
   issues.throwIfAny();
 
   const parsed = WorkloadSpec.safeParse({ ...rendered, ...(raw.vars !== undefined ? { vars: raw.vars } : {}) });
@@ -231,7 +254,15 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
   issues.throwIfAny();
 
   const secrets = [...(spec.pool.container?.registries ?? []).flatMap((r) => (r.password ? [r.password] : [])), ...envSecrets];
-  const workload: Workload = { spec, pool: { ...spec.pool, nodeAgentSku: nodeAgentSku as string }, facts, job, tasks, secrets };
+  const workload: Workload = {
+    spec,
+    pool: { ...spec.pool, nodeAgentSku: nodeAgentSku as string },
+    facts,
+    job,
+    tasks,
+    secrets,
+    secretEnv: [...secretEnv].map(([name, set]) => ({ name, set })).sort((a, b) => a.name.localeCompare(b.name)),
+  };
   const tooLarge = checkBodySizes(workload);
   if (tooLarge.length > 0) throw new SpecError(tooLarge);
   return workload;

@@ -257,6 +257,10 @@ export const WorkloadSpec = z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/), EnvValue)
       .optional()
       .meta({ description: "Defaults for {{ vars.* }}; --var k=v overrides" }),
+    notSecret: z
+      .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/))
+      .optional()
+      .meta({ description: "Environment variables whose values may be shown in plans and logs (registry passwords stay secret whatever this says)" }),
     cleanup: z.enum(["job", "pool", "none"]).optional().meta({ description: "After the run: delete the job, the job and the pool, or keep everything (default)" }),
     pool: PoolSpec,
     job: JobSpec,

@@ -25,6 +25,11 @@ export interface RenderOptions {
    * environment ("set it in the environment"), the Action and the Function app an allow-list.
    */
   envHint?: string;
+  /**
+   * Asked for a `{{ env.NAME }}` that the environment does not hold: a value to use instead (a
+   * placeholder, for `plan` without secrets), or undefined for the usual error.
+   */
+  onMissingEnv?: (name: string, path: readonly (string | number)[]) => string | undefined;
   /** Called with each `env.*` value used and the field it lands in, so that the caller can tell secrets by where they flow. */
   onEnvUsed?: (name: string, value: string, path: readonly (string | number)[]) => void;
 }
@@ -69,6 +74,14 @@ export function renderString(template: string, scope: TemplateScope, options: Re
     }
     const root = expression.split(".")[0] as string;
     if (options.deferRoots?.has(root)) return raw;
+    if (root === "env" && options.onMissingEnv) {
+      const name = expression.slice(4);
+      const env = scope.env as Record<string, unknown> | undefined;
+      if (!name.includes(".") && (env === undefined || !Object.hasOwn(env, name))) {
+        const instead = options.onMissingEnv(name, path);
+        if (instead !== undefined) return instead;
+      }
+    }
     const value = lookup(scope, expression, options.envHint);
     if (root === "env" && options.onEnvUsed) options.onEnvUsed(expression.slice(4), String(value), path);
     return value;
