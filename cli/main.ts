@@ -9,6 +9,7 @@ import {
   authFromEnvironment,
   BatchClient,
   classifyError,
+  describeRetry,
   getJobStatus,
   lastLines,
   loadSpec,
@@ -56,6 +57,7 @@ commands:
   schema                                    print the spec's JSON Schema
 
   --debug                                   one line per HTTP call on stderr (secrets redacted)
+  --timeout SECONDS                         the most one REST call may take, retries included (default 300)
 
 account: --account-url, the spec's account.url, or AZURE_BATCH_ACCOUNT_URL.
 auth: AZURE_BATCH_ACCESS_KEY (+ AZURE_BATCH_ACCOUNT) for Shared Key; otherwise Microsoft Entra ID
@@ -74,6 +76,7 @@ const OPTIONS = {
   executor: { type: "string" },
   file: { type: "string" },
   debug: { type: "boolean" },
+  timeout: { type: "string" },
   help: { type: "boolean", short: "h" },
 } satisfies ParseArgsConfig["options"];
 
@@ -99,12 +102,12 @@ async function loadWorkload(file: string | undefined, vars: Record<string, strin
   return loadSpec(text, { vars, env, fileName: file, unsetSecrets });
 }
 
-async function clientFor(accountUrlFlag: string | undefined, fromSpec: string | undefined, env: CliIo["env"], hooks: RequestHooks): Promise<BatchClient> {
+async function clientFor(accountUrlFlag: string | undefined, fromSpec: string | undefined, env: CliIo["env"], hooks: RequestHooks, callTimeoutMs?: number): Promise<BatchClient> {
   const accountUrl = resolveAccountUrl(accountUrlFlag, fromSpec, env);
   if (!accountUrl) {
     throw new UsageError("no Batch account: set account.url in the spec, pass --account-url, or set AZURE_BATCH_ACCOUNT_URL (https://<account>.<region>.batch.azure.com)");
   }
-  return new BatchClient({ accountUrl, auth: await authFromEnvironment(accountUrl, env), hooks });
+  return new BatchClient({ accountUrl, auth: await authFromEnvironment(accountUrl, env), hooks, callTimeoutMs });
 }
 
 /** The local Batch service, loaded only for `--local`. */
@@ -134,8 +137,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return values.help ? EXIT.ok : EXIT.invalid;
     }
     const vars = parseVars(values.var);
-    // --debug: one line per HTTP attempt on stderr, already redacted by the client.
-    const hooks: RequestHooks = values.debug ? { log: (line) => write(io.stderr, `debug: ${line}`) } : {};
+    // Retries are always shown (a run shows them through its reporter); --debug adds one line per
+    // HTTP attempt. Both come redacted from the client.
+    const hooks: RequestHooks = { onRetry: (info) => write(io.stderr, describeRetry(info)), ...(values.debug ? { log: (line: string) => write(io.stderr, `debug: ${line}`) } : {}) };
+    const timeout = values.timeout;
+    if (timeout !== undefined && !(Number(timeout) > 0 && Number(timeout) <= 3600)) throw new UsageError(`--timeout "${timeout}": expected seconds between 0 and 3600, e.g. 30`);
+    const callTimeoutMs = timeout === undefined ? undefined : Number(timeout) * 1000;
     switch (command) {
       case "validate": {
         const w = await loadWorkload(args[0], vars, io.env, "placeholder");
@@ -172,8 +179,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const reporter = createConsoleReporter(io.stderr);
         const local = values.local ? await startLocal(executor as "auto" | "docker" | "process", reporter) : undefined;
         const client = local
-          ? new BatchClient({ accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey }, hooks })
-          : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks);
+          ? new BatchClient({ accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey }, hooks, callTimeoutMs })
+          : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
         if (local) redactor.add(local.accountKey);
         try {
           const result = await runWorkload(client, w, reporter, {
@@ -205,7 +212,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       case "status": {
         const jobId = args[0];
         if (!jobId) throw new UsageError("missing <job-id>");
-        const client = await clientFor(values["account-url"], undefined, io.env, hooks);
+        const client = await clientFor(values["account-url"], undefined, io.env, hooks, callTimeoutMs);
         try {
           const status = await getJobStatus(client, jobId, { signal: io.signal });
           const c = status.counts;
@@ -219,7 +226,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       case "logs": {
         const [jobId, taskId] = args;
         if (!jobId || !taskId) throw new UsageError("usage: logs <job-id> <task-id> [--file stdout.txt]");
-        const client = await clientFor(values["account-url"], undefined, io.env, hooks);
+        const client = await clientFor(values["account-url"], undefined, io.env, hooks, callTimeoutMs);
         try {
           const files = values.file ? [values.file] : ["stdout.txt", "stderr.txt"];
           for (const file of files) {

@@ -12,13 +12,14 @@ import { mkdir } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FaultInjector, type InjectedFaults } from "./http/faults.js";
-import { createRequestHandler } from "./http/server.js";
+import { BatchHttpError } from "./errors.js";
+import { createRequestHandler, rawBatchError } from "./http/server.js";
 import type { Executor } from "./runtime/executors.js";
 import { route } from "./routes.js";
 import { pump } from "./scheduler/scheduler.js";
 import type { JobRecord, LocalBatchOptions, PoolRecord, ScheduleRecord, ServiceContext } from "./state.js";
 
-export type { FaultOptions } from "./http/faults.js";
+export type { FaultOptions, Misbehavior } from "./http/faults.js";
 export type { Exchange, LocalBatchOptions } from "./state.js";
 
 export class LocalBatchService {
@@ -71,8 +72,29 @@ export class LocalBatchService {
   async listen(port = 0, host = "127.0.0.1"): Promise<string> {
     await mkdir(this.options.dataDir, { recursive: true });
     const handle = createRequestHandler(this.ctx, this.faults, (method, url, body, req) => route(this.ctx, method, url, body, req));
-    this.server = createServer((req, res) => void handle(req, res));
+    const t = this.options.timeouts ?? {};
+    this.server = createServer({ headersTimeout: t.headersMs ?? 10_000, requestTimeout: t.requestMs ?? 30_000, connectionsCheckingInterval: Math.min(t.headersMs ?? 10_000, 1_000) }, (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        this.options.log?.(`internal error: ${(error as Error)?.stack ?? error}`);
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    });
     this.server.keepAliveTimeout = 65_000;
+    // Slow or idle peers do not hold sockets forever, and there are only so many at once.
+    this.server.timeout = 60_000;
+    this.server.maxConnections = this.options.maxConnections ?? 256;
+    // What Node's parser refuses (a malformed request line, headers too large, a bad encoding) gets
+    // a Batch error body too, then the connection is closed.
+    this.server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+      const timedOut = error.code === "ERR_HTTP_REQUEST_TIMEOUT";
+      const status = tooLarge ? 431 : timedOut ? 408 : 400;
+      const reason = tooLarge ? "Request Header Fields Too Large" : timedOut ? "Request Timeout" : "Bad Request";
+      const code = tooLarge ? "RequestHeaderTooLarge" : timedOut ? "RequestTimeout" : "InvalidRequest";
+      socket.end(rawBatchError(status, reason, new BatchHttpError(status, code, `The request could not be read: ${error.code ?? error.message}.`)));
+    });
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
     const address = this.server.address() as AddressInfo;
     this.baseUrl = `http://${host}:${address.port}`;

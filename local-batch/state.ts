@@ -16,6 +16,10 @@ export interface LocalBatchOptions extends AuthConfig {
   executor: Executor;
   /** Upper bound on simulated nodes per pool (each runs real work on this machine). */
   maxNodesPerPool?: number;
+  /** Open connections at once (default 256); more are refused until some close. */
+  maxConnections?: number;
+  /** How long a peer may take to send its headers (default 10 s) and its whole request (30 s). */
+  timeouts?: { headersMs?: number; requestMs?: number };
   faults?: FaultOptions;
   /** Called with every request and response (for recorders). */
   onExchange?: (exchange: Exchange) => void;

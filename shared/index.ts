@@ -88,7 +88,7 @@ export type { TaskCounts } from "./batch/types.js";
 export { classifyError, type ErrorCategory } from "./classify.js";
 export { SpecError, type SpecIssue } from "./workload/errors.js";
 export { UsageError, ConflictError, CancelledError, PoolNotReadyError, TasksFailedError } from "./run/errors.js";
-export { BatchServiceError } from "./client/errors.js";
+export { BatchServiceError, UnexpectedResponseError } from "./client/errors.js";
 export { TransportError } from "./client/pipeline.js";
 
 // ---- secrets and versions -------------------------------------------------------------------------

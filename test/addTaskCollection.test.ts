@@ -171,3 +171,33 @@ describe("addTaskCollection over HTTP", () => {
     expect([...result.added, ...result.existing].sort()).toEqual(["t-0", "t-1", "t-2"]);
   });
 });
+
+describe("a chunk whose outcome is unknown", () => {
+  test("is read back rather than reported as a service error: committed tasks count, missing ones are sent again", async () => {
+    const { LocalBatchService } = await import("../local-batch/service.js");
+    const { processExecutor } = await import("../local-batch/runtime/executors.js");
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const key = Buffer.from("unknown outcome key").toString("base64");
+    const dataDir = mkdtempSync(join(tmpdir(), "azbr-unknown-"));
+    // Every add is carried out, and its response lost; the client does not retry at all.
+    const service = new LocalBatchService({ accountName: "local", accountKey: key, dataDir, executor: processExecutor(), faults: { commitThenFailShare: 1 } });
+    const url = await service.listen();
+    const client = new BatchClient({ accountUrl: url, auth: { kind: "sharedKey", accountName: "local", accountKey: key }, retry: { maxRetries: 0 } });
+    try {
+      // Its answer is lost too; the job is there all the same.
+      await client.send("POST", "/jobs", { body: { id: "j", poolInfo: { poolId: "p" } }, idempotent: true }).catch(() => undefined);
+      expect(service.jobs.has("j")).toBe(true);
+      const result = await addTaskCollection(client, "j", tasks(150), { concurrency: 2 });
+      expect(result.failed).toEqual([]);
+      expect(result.existing.sort()).toEqual(tasks(150).map((t) => t.id).sort());
+      expect(service.jobs.get("j")!.tasks.size).toBe(150);
+      expect(service.injected.lostResponses.filter((l) => l.endsWith("/addtaskcollection"))).toHaveLength(2);
+    } finally {
+      await client.close();
+      await service.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

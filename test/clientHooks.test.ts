@@ -45,7 +45,7 @@ describe("client hooks", () => {
     expect(viewed[0]).toBe(`GET /pools?api-version=2024-07-01.20.0&$filter=url eq 'https://acct.blob.core.windows.net/c?<SAS redacted>' -> 503 in ${/in (\d+) ms/.exec(viewed[0]!)![1]} ms (request-id rid-busy)`);
     expect(viewed[1]).toMatch(/ -> 200 in \d+ ms \(request-id rid-ok\)$/);
     expect(viewed.join("\n")).not.toMatch(/SECRETSIG|SharedKey|authorization/i);
-    expect(retries).toEqual([{ attempt: 1, maxRetries: 8, delayMs: 10, reason: "HTTP 503", method: "GET", path: "/pools" }]);
+    expect(retries).toEqual([{ attempt: 1, maxRetries: 8, throttled: true, throttleBudgetMs: 600_000, delayMs: 10, reason: "HTTP 503", method: "GET", path: "/pools" }]);
     // The client's own hooks are untouched by the view.
     await client.send("GET", "/pools");
     expect(base).toHaveLength(1);
@@ -67,7 +67,7 @@ describe("client hooks", () => {
     expect(result.succeeded).toBe(true);
     expect(local.service.injected.throttled).toBeGreaterThan(0);
     expect(retrying.length).toBe(local.service.injected.throttled);
-    expect(retrying[0]).toMatch(/^throttled \(HTTP 429\): retrying (GET|POST|HEAD) \/\S* in 0(\.\d)? s \(1\/8\)$/);
+    expect(retrying[0]).toMatch(/^throttled \(HTTP 429\): retrying (GET|POST|HEAD) \/\S* in 0(\.\d)? s \(throttled 1x, waiting up to 600 s in all\)$/);
     // Without a `retrying` method the line goes to info, not to warn.
     expect(lines.some((l) => l.startsWith("warn: throttled"))).toBe(false);
   });

@@ -25,8 +25,8 @@ const response = (status: number, headers: Record<string, string> = {}) => ({ st
 describe("strategies", () => {
   test("throttling handles 429/503 with a hint and leaves the rest", () => {
     const s = throttlingStrategy(() => NOW);
-    expect(s.decide({ response: response(429, { "retry-after": "3" }), retryCount: 0, idempotent: false })).toEqual({ kind: "retry", afterMs: 3000 });
-    expect(s.decide({ response: response(503, { "retry-after-ms": "40" }), retryCount: 0, idempotent: true })).toEqual({ kind: "retry", afterMs: 40 });
+    expect(s.decide({ response: response(429, { "retry-after": "3" }), retryCount: 0, idempotent: false })).toEqual({ kind: "retry", afterMs: 3000, throttled: true });
+    expect(s.decide({ response: response(503, { "retry-after-ms": "40" }), retryCount: 0, idempotent: true })).toEqual({ kind: "retry", afterMs: 40, throttled: true });
     expect(s.decide({ response: response(503), retryCount: 0, idempotent: true })).toEqual({ kind: "skip" });
     expect(s.decide({ response: response(500, { "retry-after": "3" }), retryCount: 0, idempotent: true })).toEqual({ kind: "skip" });
   });
@@ -96,14 +96,33 @@ describe("the retry loop in the client (fake timers)", () => {
     expect(sent[0]!.request.headers["return-client-request-id"]).toBe("true");
   });
 
-  test("gives up after the total time bound and surfaces the service's last answer", async () => {
-    const { client, sent } = clientWith([reply(503, { "retry-after": "20" }, JSON.stringify({ code: "ServerBusy", message: { value: "The server is busy." } }))], { maxRetryTimeMs: 60_000 });
+  test("waits out throttling within its own time budget, then surfaces the service's last answer", async () => {
+    const { client, sent } = clientWith([reply(503, { "retry-after": "20" }, JSON.stringify({ code: "ServerBusy", message: { value: "The server is busy." } }))], { maxThrottleTimeMs: 60_000, maxRetries: 1 });
     const p = client.send("GET", "/pools/p").catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(120_000);
     const error = (await p) as BatchServiceError;
     expect(error).toBeInstanceOf(BatchServiceError);
     expect(error.code).toBe("ServerBusy");
     expect(sent.map((s) => s.at - NOW)).toEqual([0, 20_000, 40_000, 60_000]);
+  });
+
+  test("throttling does not spend the failure count; failures after it still have theirs", async () => {
+    const throttled = Array.from({ length: 12 }, () => reply(429, { "retry-after-ms": "100" }));
+    const resets = Array.from({ length: 2 }, () => () => new TransportError("reset", "ECONNRESET", false));
+    const { client, sent } = clientWith([...throttled, ...resets, reply(200, {}, "{}")], { maxRetries: 2 });
+    const p = client.send("GET", "/pools/p");
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect((await p).status).toBe(200);
+    expect(sent).toHaveLength(15);
+  });
+
+  test("gives up after the failure time bound, not counting throttled waits", async () => {
+    const { client, sent } = clientWith([reply(500, {}, JSON.stringify({ code: "InternalError", message: { value: "x" } }))], { maxRetryTimeMs: 5_000, maxRetries: 100 });
+    const p = client.send("GET", "/pools/p").catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(((await p) as BatchServiceError).statusCode).toBe(500);
+    expect(sent.length).toBeGreaterThan(1);
+    expect(sent.at(-1)!.at - NOW).toBeLessThanOrEqual(5_000);
   });
 
   test("gives up after maxRetries on resets", async () => {

@@ -844,15 +844,29 @@ var BatchServiceError = class extends Error {
     this.clientRequestId = init.clientRequestId;
   }
 };
-function parseErrorBody(text) {
+function parseErrorBody(text, contentType) {
   if (!text) return void 0;
   try {
     const parsed = JSON.parse(text);
-    return typeof parsed === "object" && parsed !== null ? parsed : void 0;
+    if (typeof parsed === "object" && parsed !== null && (typeof parsed.code === "string" || typeof parsed.message?.value === "string")) return parsed;
   } catch {
-    return { message: { value: text.slice(0, 200) } };
   }
+  return { message: { value: `the response is not a Batch error (${contentType || "no content type"}, ${Buffer.byteLength(text)} bytes)` } };
 }
+var UnexpectedResponseError = class extends Error {
+  constructor(method, path, statusCode, what, requestId) {
+    super(`${method} ${path}: HTTP ${statusCode} ${what}${requestId ? ` (request-id ${requestId})` : ""}`);
+    this.method = method;
+    this.path = path;
+    this.statusCode = statusCode;
+    this.requestId = requestId;
+  }
+  method;
+  path;
+  statusCode;
+  requestId;
+  name = "UnexpectedResponseError";
+};
 
 // shared/client/pipeline.ts
 function createPipeline(policies, transport) {
@@ -895,7 +909,7 @@ function throttlingStrategy(now = Date.now) {
     decide({ response }) {
       if (!response || response.status !== 429 && response.status !== 503) return SKIP;
       const after = retryAfterMs(response.headers, now());
-      return after === void 0 ? SKIP : { kind: "retry", afterMs: after };
+      return after === void 0 ? SKIP : { kind: "retry", afterMs: after, throttled: true };
     }
   };
 }
@@ -911,7 +925,9 @@ var TRANSIENT_CODES = /* @__PURE__ */ new Set([
   "UND_ERR_CONNECT_TIMEOUT",
   "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_BODY_TIMEOUT",
-  "UND_ERR_CLOSED"
+  "UND_ERR_CLOSED",
+  // A response cut short (fewer bytes than its Content-Length).
+  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH"
 ]);
 function exponentialStrategy(options = {}) {
   const base = options.baseDelayMs ?? 800;
@@ -956,13 +972,17 @@ function sleep(ms, signal) {
 function retryPolicy(options = {}) {
   const maxRetries = options.maxRetries ?? 8;
   const maxRetryTimeMs = options.maxRetryTimeMs ?? 5 * 6e4;
+  const maxThrottleTimeMs = options.maxThrottleTimeMs ?? 10 * 6e4;
   const strategies = options.strategies ?? [throttlingStrategy(), exponentialStrategy()];
   const now = options.now ?? Date.now;
   return {
     name: "retryPolicy",
     async sendRequest(request, next) {
       const started = now();
-      for (let retryCount = 0; ; retryCount++) {
+      let failures = 0;
+      let throttles = 0;
+      let throttledMs = 0;
+      for (; ; ) {
         let response;
         let error;
         try {
@@ -971,15 +991,21 @@ function retryPolicy(options = {}) {
           if (request.signal?.aborted) throw e;
           error = e;
         }
-        const decision = retryCount >= maxRetries ? void 0 : decide(strategies, { response, error, retryCount, idempotent: request.idempotent });
-        const withinBudget = decision && now() + decision.afterMs - started <= maxRetryTimeMs;
-        if (!decision || !withinBudget) {
+        const decision = decide(strategies, { response, error, retryCount: failures, idempotent: request.idempotent });
+        const allowed = decision !== void 0 && (decision.throttled ? throttledMs + decision.afterMs <= maxThrottleTimeMs : failures < maxRetries && now() + decision.afterMs - started - throttledMs <= maxRetryTimeMs);
+        if (!decision || !allowed) {
           if (response) return response;
           throw error;
         }
+        if (decision.throttled) {
+          throttles++;
+          throttledMs += decision.afterMs;
+        } else failures++;
         const info = {
-          attempt: retryCount + 1,
+          attempt: decision.throttled ? throttles : failures,
           maxRetries,
+          throttled: Boolean(decision.throttled),
+          throttleBudgetMs: maxThrottleTimeMs,
           delayMs: decision.afterMs,
           reason: response ? `HTTP ${response.status}` : String(error.code ?? error),
           method: request.method,
@@ -995,7 +1021,7 @@ function retryPolicy(options = {}) {
 function decide(strategies, state) {
   for (const strategy of strategies) {
     const d = strategy.decide(state);
-    if (d.kind === "retry") return { afterMs: d.afterMs };
+    if (d.kind === "retry") return { afterMs: d.afterMs, throttled: d.throttled };
   }
   return void 0;
 }
@@ -1045,11 +1071,16 @@ async function mapWithConcurrency(items, concurrency, fn) {
   });
   await Promise.all(workers);
 }
+function outcomeUnknown(error) {
+  if (error instanceof TransportError) return true;
+  return error instanceof BatchServiceError && error.statusCode >= 500;
+}
 async function addTaskCollection(client, jobId, tasks, options = {}) {
   const result = { added: [], existing: [], failed: [] };
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const concurrency = options.concurrency ?? 4;
   const path = `/jobs/${encodeURIComponent(jobId)}/addtaskcollection`;
+  const taskPath = (id) => `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(id)}`;
   let done = 0;
   const finish = (n) => {
     done += n;
@@ -1061,7 +1092,8 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
   }
   finish(tooLarge.length);
   const exists = [];
-  let retryNext = [];
+  let sendAgain = [];
+  let unknown = [];
   const sendChunk = async (chunk) => {
     let results;
     try {
@@ -1071,12 +1103,16 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
         idempotent: true,
         signal: options.signal
       });
-      results = body?.value ?? [];
+      results = Array.isArray(body.value) ? body.value : [];
     } catch (error) {
       if (error instanceof BatchServiceError && error.code === "RequestBodyTooLarge" && chunk.length > 1) {
         const half = Math.ceil(chunk.length / 2);
         await sendChunk(chunk.slice(0, half));
         await sendChunk(chunk.slice(half));
+        return;
+      }
+      if (outcomeUnknown(error) && !options.signal?.aborted) {
+        unknown.push({ chunk, error });
         return;
       }
       throw error;
@@ -1089,7 +1125,7 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
         finish(1);
       } else if (r.status === "servererror") {
         const task = byId.get(r.taskId);
-        if (task) retryNext.push(task);
+        if (task) sendAgain.push(task);
       } else if (r.error?.code === "TaskExists") {
         exists.push(r.taskId);
       } else {
@@ -1097,24 +1133,41 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
         finish(1);
       }
     }
-    for (const t of chunk) if (!seen.has(t.id)) retryNext.push(t);
+    for (const t of chunk) if (!seen.has(t.id)) sendAgain.push(t);
+  };
+  const reread = async () => {
+    const pending = unknown;
+    unknown = [];
+    const tasksOf = pending.flatMap((p) => p.chunk);
+    await mapWithConcurrency(tasksOf, concurrency, async (t) => {
+      let response;
+      try {
+        response = await client.send("GET", taskPath(t.id), { query: { $select: "id" }, accept: [404], signal: options.signal });
+      } catch {
+        throw pending[0].error;
+      }
+      if (response.status === 404) sendAgain.push(t);
+      else exists.push(t.id);
+    });
   };
   await mapWithConcurrency(chunks, concurrency, sendChunk);
+  if (unknown.length > 0) await reread();
   const rounds = options.serverErrorRetries ?? 5;
-  for (let round = 0; retryNext.length > 0; round++) {
-    const again = retryNext;
-    retryNext = [];
+  for (let round = 0; sendAgain.length > 0; round++) {
+    const again = sendAgain;
+    sendAgain = [];
     if (round >= rounds) {
-      for (const t of again) result.failed.push({ taskId: t.id, code: "ServerError", message: `the service kept answering servererror after ${rounds} attempts` });
+      for (const t of again) result.failed.push({ taskId: t.id, code: "ServerError", message: `the service kept failing to add it after ${rounds} more attempts` });
       finish(again.length);
       break;
     }
     await sleep(Math.min(3e4, 500 * 2 ** round), options.signal);
     await mapWithConcurrency(chunkTasks(again).chunks, concurrency, sendChunk);
+    if (unknown.length > 0) await reread();
   }
   await mapWithConcurrency(exists, concurrency, async (taskId) => {
     const wanted = byId.get(taskId);
-    const existing = await client.json("GET", `${path.replace(/addtaskcollection$/, "tasks")}/${encodeURIComponent(taskId)}`, {
+    const existing = await client.json("GET", taskPath(taskId), {
       query: { $select: "id,commandLine,containerSettings,environmentSettings" },
       signal: options.signal
     });
@@ -1578,6 +1631,10 @@ function load(raw, options, envSecrets) {
 
 // shared/batch/types.ts
 var API_VERSION = "2024-07-01.20.0";
+function isTaskCounts(value) {
+  const v = value;
+  return v !== void 0 && v !== null && ["active", "running", "completed", "succeeded", "failed"].every((k) => Number.isInteger(v[k]));
+}
 
 // shared/run/plan.ts
 function translateTasks(workload) {
@@ -1762,6 +1819,7 @@ async function getJobStatus(client, jobId, options = {}) {
     client.json("GET", path, { query: { $select: "id,state,poolInfo,executionInfo" }, signal: options.signal }),
     client.json("GET", `${path}/taskcounts`, { signal: options.signal })
   ]);
+  if (!isTaskCounts(taskCounts)) throw new UnexpectedResponseError("GET", `${path}/taskcounts`, 200, "without the five task counts");
   return { jobId: job.id, state: job.state ?? "unknown", poolId: job.poolInfo?.poolId, counts: taskCounts, terminateReason: job.executionInfo?.terminateReason };
 }
 async function terminateJob(client, jobId, options = {}) {
@@ -1806,7 +1864,8 @@ var REASONS = { "HTTP 429": "throttled", "HTTP 503": "service busy", "HTTP 500":
 function describeRetry(info) {
   const reason = REASONS[info.reason] ? `${REASONS[info.reason]} (${info.reason})` : `connection failed (${info.reason})`;
   const seconds = info.delayMs >= 1e4 ? Math.round(info.delayMs / 1e3) : Math.round(info.delayMs / 100) / 10;
-  return `${reason}: retrying ${info.method} ${info.path} in ${seconds} s (${info.attempt}/${info.maxRetries})`;
+  const count = info.throttled ? `throttled ${info.attempt}x, waiting up to ${Math.round(info.throttleBudgetMs / 1e3)} s in all` : `${info.attempt}/${info.maxRetries}`;
+  return `${reason}: retrying ${info.method} ${info.path} in ${seconds} s (${count})`;
 }
 function reportRetries(reporter) {
   return (info) => {
@@ -1902,6 +1961,7 @@ async function waitForTasks(client, jobId, taskIds, reporter, options) {
   let logTails = 0;
   for (; ; ) {
     const result = await client.json("GET", `${jobPath}/taskcounts`, { signal: options.signal });
+    if (!isTaskCounts(result.taskCounts)) throw new UnexpectedResponseError("GET", `${jobPath}/taskcounts`, 200, "without the five task counts");
     counts = result.taskCounts;
     reporter.progress(counts, total);
     let found = 0;
@@ -2262,12 +2322,20 @@ function userAgentPolicy(prefix) {
 
 // shared/client/transport.ts
 import { Pool, errors as undiciErrors } from "undici";
+var MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 function createUndiciTransport(options = {}) {
+  const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const pools = /* @__PURE__ */ new Map();
   const poolFor = (origin) => {
     let pool = pools.get(origin);
     if (!pool) {
-      pool = new Pool(origin, { connections: options.connections ?? 16, keepAliveTimeout: 3e4, pipelining: 1 });
+      pool = new Pool(origin, {
+        connections: options.connections ?? 16,
+        keepAliveTimeout: 3e4,
+        pipelining: 1,
+        headersTimeout: options.headersTimeoutMs ?? 3e4,
+        bodyTimeout: options.bodyTimeoutMs ?? 3e4
+      });
       pools.set(origin, pool);
     }
     return pool;
@@ -2283,12 +2351,23 @@ function createUndiciTransport(options = {}) {
         body: request.body,
         signal
       });
-      const bodyText = await res.body.text();
+      const chunks = [];
+      let size2 = 0;
+      for await (const chunk of res.body) {
+        size2 += chunk.length;
+        if (size2 > maxBytes) {
+          res.body.destroy();
+          throw new TransportError(`${request.method} ${request.url.pathname}: the response is over ${maxBytes / 1024 / 1024} MB; refusing to read more`, "RESPONSE_TOO_LARGE", false);
+        }
+        chunks.push(chunk);
+      }
+      const bodyText = Buffer.concat(chunks).toString("utf8");
       const headers = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== void 0) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
       return { status: res.statusCode, headers, bodyText, request };
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason ?? error;
+      if (error instanceof TransportError) throw error;
       throw toTransportError(error, timeout.aborted, request);
     }
   };
@@ -2321,15 +2400,17 @@ var BatchClient = class {
   hooks;
   constructor(options) {
     this.accountUrl = new URL(options.accountUrl);
-    this.timeoutMs = options.timeoutMs ?? 6e4;
+    const callTimeoutMs = options.callTimeoutMs ?? options.retry?.maxRetryTimeMs ?? 5 * 6e4;
+    this.timeoutMs = Math.min(options.timeoutMs ?? 6e4, callTimeoutMs);
     this.hooks = options.hooks ?? {};
     const redactor = new Redactor(options.auth.kind === "sharedKey" ? [options.auth.accountKey] : []);
     this.redactor = redactor;
-    const undici = options.transport ? void 0 : createUndiciTransport();
+    const wait = Math.min(3e4, this.timeoutMs);
+    const undici = options.transport ? void 0 : createUndiciTransport({ headersTimeoutMs: wait, bodyTimeoutMs: wait });
     this.closeTransport = async () => undici?.close();
     const auth = options.auth.kind === "sharedKey" ? [sharedKeyPolicy(options.auth.accountName, options.auth.accountKey)] : options.auth.kind === "entra" ? [bearerTokenPolicy(options.auth.credential, { onToken: (t) => redactor.add(t) })] : [];
     this.pipeline = createPipeline(
-      [userAgentPolicy(options.userAgentPrefix), requestIdPolicy(), retryPolicy(options.retry), ...auth, logPolicy(redactor), ...options.policies ?? []],
+      [userAgentPolicy(options.userAgentPrefix), requestIdPolicy(), retryPolicy({ maxRetryTimeMs: callTimeoutMs, ...options.retry }), ...auth, logPolicy(redactor), ...options.policies ?? []],
       options.transport ?? undici.send
     );
   }
@@ -2371,11 +2452,16 @@ var BatchClient = class {
     } catch (error) {
       throw this.redactor.error(error);
     }
+    if (response.status >= 300 && response.status < 400 && !(options.accept ?? []).includes(response.status)) {
+      const location = response.headers.location;
+      const where = location ? ` to ${safeOrigin(location, this.accountUrl)}` : "";
+      throw this.redactor.error(new UnexpectedResponseError(method, url.pathname, response.status, `redirects${where}; not followed (a Batch service does not redirect)`, response.headers["request-id"]));
+    }
     if (response.status >= 400 && !(options.accept ?? []).includes(response.status)) {
       throw this.redactor.error(
         new BatchServiceError({
           statusCode: response.status,
-          body: parseErrorBody(response.bodyText),
+          body: parseErrorBody(response.bodyText, response.headers["content-type"]),
           requestId: response.headers["request-id"],
           clientRequestId: response.headers["client-request-id"] ?? headers["client-request-id"],
           method,
@@ -2385,25 +2471,37 @@ var BatchClient = class {
     }
     return response;
   }
+  /** Sends one call whose answer is a JSON object; anything else is an `UnexpectedResponseError`. */
   async json(method, path, options = {}) {
-    const response = await this.send(method, path, options);
-    return response.bodyText ? JSON.parse(response.bodyText) : void 0;
+    return parseJson(await this.send(method, path, options), method);
   }
   /** Every item of a list, page by page, following `odata.nextLink` on the same account only. */
+  /**
+   * Every item of a list, page by page, following `odata.nextLink` on the same account only; a
+   * next link that repeats one already followed ends the listing with an error instead of a loop.
+   */
   async *list(path, options = {}) {
     let next = path;
     let first = true;
+    const followed = /* @__PURE__ */ new Set();
     while (next) {
       const response = await this.send("GET", next, first ? options : { signal: options.signal, headers: options.headers });
       first = false;
-      const page = JSON.parse(response.bodyText || "{}");
+      const page = parseJson(response, "GET");
+      if (page.value !== void 0 && !Array.isArray(page.value)) {
+        throw new UnexpectedResponseError("GET", response.request?.url?.pathname ?? "?", response.status, "with a list whose value is not an array", response.headers["request-id"]);
+      }
       for (const item of page.value ?? []) yield item;
       const link = page["odata.nextLink"];
       if (!link) return;
       const nextUrl = new URL(link, this.accountUrl);
       if (nextUrl.origin !== this.accountUrl.origin) {
-        throw new Error(`refusing to follow odata.nextLink to another host (${nextUrl.origin}); credentials go to ${this.accountUrl.origin} only`);
+        throw new UnexpectedResponseError("GET", response.request.url.pathname, response.status, `with an odata.nextLink to another host (${nextUrl.origin}); not followed: credentials go to ${this.accountUrl.origin} only`, response.headers["request-id"]);
       }
+      if (followed.has(nextUrl.href)) {
+        throw new UnexpectedResponseError("GET", response.request.url.pathname, response.status, "with an odata.nextLink to a page already read; the listing would never end", response.headers["request-id"]);
+      }
+      followed.add(nextUrl.href);
       next = nextUrl;
     }
   }
@@ -2411,6 +2509,25 @@ var BatchClient = class {
     await this.closeTransport();
   }
 };
+function parseJson(response, method) {
+  const fail = (what) => new UnexpectedResponseError(method, response.request?.url?.pathname ?? "?", response.status, what, response.headers["request-id"]);
+  if (!response.bodyText) throw fail("with an empty body where a JSON object belongs");
+  let parsed;
+  try {
+    parsed = JSON.parse(response.bodyText);
+  } catch {
+    throw fail(`with a body that is not JSON (${response.headers["content-type"] || "no content type"}, ${Buffer.byteLength(response.bodyText)} bytes)`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw fail("with JSON that is not an object");
+  return parsed;
+}
+function safeOrigin(location, base) {
+  try {
+    return new URL(location, base).origin;
+  } catch {
+    return "an unreadable location";
+  }
+}
 
 // shared/client/credentials.ts
 function accountNameFromUrl(accountUrl) {
@@ -2462,6 +2579,7 @@ export {
   SpecError,
   TasksFailedError,
   TransportError,
+  UnexpectedResponseError,
   UsageError,
   VERSION,
   authFromEnvironment,

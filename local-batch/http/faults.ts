@@ -4,7 +4,7 @@
  * made, the response is lost). The counters say what was injected, so that a test can show that
  * the faults it relies on really happened.
  */
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { BatchHttpError } from "../errors.js";
 
 export interface FaultOptions {
@@ -32,7 +32,58 @@ export interface FaultOptions {
    * may add tasks but not delete jobs or pools).
    */
   forbid?: (method: string, path: string) => boolean;
+  /** Answers that no Batch service gives, for testing clients: chosen per request. */
+  misbehave?: (method: string, path: string) => Misbehavior | undefined;
   random?: () => number;
+}
+
+/**
+ * - `html`, `empty`, `garbage`: a 200 whose body is an HTML page, nothing, or not JSON;
+ * - `truncated`: fewer bytes than its Content-Length, then the connection drops;
+ * - `redirect`: a 302 to another host;
+ * - `repeatNextLink`, `foreignNextLink`: a list page whose odata.nextLink is itself, or on another host;
+ * - `huge`: a body of 40 MB;
+ * - `neverStarts`: no answer at all; `neverEnds`: headers and the start of a body, then silence.
+ */
+export type Misbehavior = "html" | "empty" | "garbage" | "truncated" | "redirect" | "repeatNextLink" | "foreignNextLink" | "huge" | "neverStarts" | "neverEnds";
+
+/** Writes a misbehaving answer; false for the kinds that change a routed answer instead (next links). */
+export function misbehave(kind: Misbehavior, res: ServerResponse): boolean {
+  const json = { "content-type": "application/json;odata=minimalmetadata" };
+  switch (kind) {
+    case "html":
+      res.writeHead(200, { "content-type": "text/html" }).end("<html><body><h1>502 Bad Gateway</h1></body></html>");
+      return true;
+    case "empty":
+      res.writeHead(200, json).end();
+      return true;
+    case "garbage":
+      res.writeHead(200, json).end("\u0000\u00ff{]this is not json");
+      return true;
+    case "truncated":
+      res.writeHead(200, { ...json, "content-length": "1000" });
+      res.write('{"value": [', () => res.socket?.destroy());
+      return true;
+    case "redirect":
+      res.writeHead(302, { location: "https://login.example.net/steal?token=redirect-token-value" }).end();
+      return true;
+    case "huge": {
+      res.writeHead(200, json);
+      const mb = " ".repeat(1024 * 1024);
+      res.write('{"value": [], "pad": "');
+      for (let i = 0; i < 40 && res.writable; i++) res.write(mb);
+      res.end('"}');
+      return true;
+    }
+    case "neverStarts":
+      return true;
+    case "neverEnds":
+      res.writeHead(200, json);
+      res.write('{"value": [');
+      return true;
+    default:
+      return false;
+  }
 }
 
 export interface InjectedFaults {
@@ -85,6 +136,10 @@ export class FaultInjector {
     if (this.faults.forbid?.(method, url.pathname)) {
       throw new BatchHttpError(403, "AuthorizationFailure", "This request is not authorized to perform this operation.");
     }
+  }
+
+  misbehavior(method: string, url: URL): Misbehavior | undefined {
+    return this.faults.misbehave?.(method, url.pathname);
   }
 
   /** After a request was carried out: true when its response is to be lost. */

@@ -9,22 +9,57 @@ import { API_VERSION } from "../../shared/batch/types.js";
 import { authenticate } from "../auth.js";
 import { BatchHttpError } from "../errors.js";
 import type { Reply, ServiceContext } from "../state.js";
-import type { FaultInjector } from "./faults.js";
+import { misbehave, type FaultInjector } from "./faults.js";
 
 /** Batch's limit on a request body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export type Router = (method: string, url: URL, body: unknown, req: IncomingMessage) => Promise<Reply> | Reply;
 
+/** Nesting a request body may have; Batch's own bodies need about ten levels. */
+const MAX_BODY_DEPTH = 64;
+
+function tooDeep(value: unknown): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth >= MAX_BODY_DEPTH) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** The Batch error body as raw bytes, for answers written straight to a socket. */
+export function rawBatchError(status: number, reason: string, error: BatchHttpError): string {
+  const body = JSON.stringify(error.body());
+  return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json;odata=minimalmetadata\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
+}
+
 export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector, route: Router) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
-    const url = new URL(req.url ?? "/", ctx.baseUrl);
+    let url: URL;
+    try {
+      // A path like "//" is a URL with a host and no path to the URL parser: refuse what is not a plain path.
+      if (!(req.url ?? "/").startsWith("/") || (req.url ?? "").startsWith("//")) throw new TypeError("not a path");
+      url = new URL(req.url ?? "/", ctx.baseUrl);
+    } catch {
+      const text = JSON.stringify(new BatchHttpError(400, "InvalidUri", "The requested URI is not a path the service knows.").body(requestId));
+      res.writeHead(400, { "content-type": "application/json;odata=minimalmetadata", "content-length": String(Buffer.byteLength(text)), "request-id": requestId, connection: "close" });
+      res.end(text);
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const c of req) {
-      size += (c as Buffer).length;
-      if (size <= MAX_BODY_BYTES + 1) chunks.push(c as Buffer);
+    try {
+      for await (const c of req) {
+        size += (c as Buffer).length;
+        if (size <= MAX_BODY_BYTES + 1) chunks.push(c as Buffer);
+      }
+    } catch {
+      // The client went away mid-body: nobody to answer.
+      return;
     }
     const bodyText = Buffer.concat(chunks).toString("utf8");
     const headers: Record<string, string> = { "request-id": requestId };
@@ -61,6 +96,8 @@ export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector,
       if ((await faults.before()) === "reset") return void req.socket.destroy();
       authenticate(req, url, ctx.options);
       faults.authorize(req.method ?? "GET", url);
+      const bad = faults.misbehavior(req.method ?? "GET", url);
+      if (bad && misbehave(bad, res)) return;
       const apiVersion = url.searchParams.get("api-version");
       if (apiVersion !== API_VERSION) {
         throw new BatchHttpError(
@@ -79,12 +116,22 @@ export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector,
         } catch {
           throw new BatchHttpError(400, "InvalidRequestBody", "The specified Request Body is not syntactically valid.", [{ key: "Reason", value: "the body is not JSON" }]);
         }
+        if (tooDeep(parsedBody)) {
+          throw new BatchHttpError(400, "InvalidRequestBody", "The specified Request Body is not syntactically valid.", [{ key: "Reason", value: `the body nests more than ${MAX_BODY_DEPTH} levels` }]);
+        }
       }
       const result = await route(req.method ?? "GET", url, parsedBody, req);
+      if (bad === "repeatNextLink" || bad === "foreignNextLink") {
+        const link = new URL(url.href);
+        if (bad === "foreignNextLink") link.host = "elsewhere.example.net";
+        (result.body as Record<string, unknown>)["odata.nextLink"] = link.href;
+      }
       if (faults.loseResponse(req, url)) return void req.socket.destroy();
       reply(result);
     } catch (error) {
-      if (error instanceof BatchHttpError) {
+      if (error instanceof URIError) {
+        reply({ status: 400, body: new BatchHttpError(400, "InvalidUri", "The requested URI has a malformed percent-encoding.").body(requestId) });
+      } else if (error instanceof BatchHttpError) {
         reply({ status: error.status, body: error.body(requestId), headers: (error as BatchHttpError & { headers?: Record<string, string> }).headers ?? {} });
       } else {
         ctx.log(`internal error: ${(error as Error).stack ?? error}`);

@@ -187,6 +187,12 @@ export interface TaskAddResult {
 
 export interface TaskCounts { active: number; running: number; completed: number; succeeded: number; failed: number }
 
+/** True when a parsed `taskCounts` holds the five counts as numbers. */
+export function isTaskCounts(value: unknown): value is TaskCounts {
+  const v = value as Record<string, unknown> | undefined;
+  return v !== undefined && v !== null && ["active", "running", "completed", "succeeded", "failed"].every((k) => Number.isInteger(v[k]));
+}
+
 export interface TaskExecutionInfo {
   startTime?: string;
   endTime?: string;

@@ -6,6 +6,7 @@
 import type { CloudTask, TaskAddParameter, TaskAddResult } from "../batch/types.js";
 import type { BatchClient } from "./batchClient.js";
 import { BatchServiceError } from "./errors.js";
+import { TransportError } from "./pipeline.js";
 import { sleep } from "./policies/retryPolicy.js";
 
 export const MAX_TASKS_PER_REQUEST = 100;
@@ -90,11 +91,18 @@ async function mapWithConcurrency<T>(items: T[], concurrency: number, fn: (item:
   await Promise.all(workers);
 }
 
+/** After the client's own retries, an error that leaves a chunk's fate unknown: it may or may not have been committed. */
+function outcomeUnknown(error: unknown): boolean {
+  if (error instanceof TransportError) return true;
+  return error instanceof BatchServiceError && error.statusCode >= 500;
+}
+
 export async function addTaskCollection(client: BatchClient, jobId: string, tasks: TaskAddParameter[], options: AddTasksOptions = {}): Promise<AddTasksResult> {
   const result: AddTasksResult = { added: [], existing: [], failed: [] };
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const concurrency = options.concurrency ?? 4;
   const path = `/jobs/${encodeURIComponent(jobId)}/addtaskcollection`;
+  const taskPath = (id: string) => `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(id)}`;
   let done = 0;
   const finish = (n: number) => {
     done += n;
@@ -108,7 +116,9 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
   finish(tooLarge.length);
 
   const exists: string[] = [];
-  let retryNext: TaskAddParameter[] = [];
+  let sendAgain: TaskAddParameter[] = [];
+  /** Chunks whose POST failed in a way that does not say whether it was committed. */
+  let unknown: { chunk: TaskAddParameter[]; error: unknown }[] = [];
 
   const sendChunk = async (chunk: TaskAddParameter[]): Promise<void> => {
     let results: TaskAddResult[];
@@ -119,12 +129,16 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
         idempotent: true,
         signal: options.signal,
       });
-      results = body?.value ?? [];
+      results = Array.isArray(body.value) ? body.value : [];
     } catch (error) {
       if (error instanceof BatchServiceError && error.code === "RequestBodyTooLarge" && chunk.length > 1) {
         const half = Math.ceil(chunk.length / 2);
         await sendChunk(chunk.slice(0, half));
         await sendChunk(chunk.slice(half));
+        return;
+      }
+      if (outcomeUnknown(error) && !options.signal?.aborted) {
+        unknown.push({ chunk, error });
         return;
       }
       throw error;
@@ -137,7 +151,7 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
         finish(1);
       } else if (r.status === "servererror") {
         const task = byId.get(r.taskId);
-        if (task) retryNext.push(task);
+        if (task) sendAgain.push(task);
       } else if (r.error?.code === "TaskExists") {
         exists.push(r.taskId);
       } else {
@@ -146,27 +160,47 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
       }
     }
     // A task the service did not answer for has to be sent again.
-    for (const t of chunk) if (!seen.has(t.id)) retryNext.push(t);
+    for (const t of chunk) if (!seen.has(t.id)) sendAgain.push(t);
+  };
+
+  /** Reads back the tasks of chunks with an unknown outcome: there, they join `exists`; missing, they are sent again. */
+  const reread = async (): Promise<void> => {
+    const pending = unknown;
+    unknown = [];
+    const tasksOf = pending.flatMap((p) => p.chunk);
+    await mapWithConcurrency(tasksOf, concurrency, async (t) => {
+      let response;
+      try {
+        response = await client.send("GET", taskPath(t.id), { query: { $select: "id" }, accept: [404], signal: options.signal });
+      } catch {
+        // Neither the add nor the read gets through: the service is down; say so with the add's own error.
+        throw pending[0]!.error;
+      }
+      if (response.status === 404) sendAgain.push(t);
+      else exists.push(t.id);
+    });
   };
 
   await mapWithConcurrency(chunks, concurrency, sendChunk);
+  if (unknown.length > 0) await reread();
 
   const rounds = options.serverErrorRetries ?? 5;
-  for (let round = 0; retryNext.length > 0; round++) {
-    const again = retryNext;
-    retryNext = [];
+  for (let round = 0; sendAgain.length > 0; round++) {
+    const again = sendAgain;
+    sendAgain = [];
     if (round >= rounds) {
-      for (const t of again) result.failed.push({ taskId: t.id, code: "ServerError", message: `the service kept answering servererror after ${rounds} attempts` });
+      for (const t of again) result.failed.push({ taskId: t.id, code: "ServerError", message: `the service kept failing to add it after ${rounds} more attempts` });
       finish(again.length);
       break;
     }
     await sleep(Math.min(30_000, 500 * 2 ** round), options.signal);
     await mapWithConcurrency(chunkTasks(again).chunks, concurrency, sendChunk);
+    if (unknown.length > 0) await reread();
   }
 
   await mapWithConcurrency(exists, concurrency, async (taskId) => {
     const wanted = byId.get(taskId) as TaskAddParameter;
-    const existing = await client.json<CloudTask>("GET", `${path.replace(/addtaskcollection$/, "tasks")}/${encodeURIComponent(taskId)}`, {
+    const existing = await client.json<CloudTask>("GET", taskPath(taskId), {
       query: { $select: "id,commandLine,containerSettings,environmentSettings" },
       signal: options.signal,
     });

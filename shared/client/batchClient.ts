@@ -9,7 +9,7 @@
 import type { TokenCredential } from "@azure/identity";
 import { API_VERSION } from "../batch/types.js";
 import { Redactor } from "../redact.js";
-import { BatchServiceError, parseErrorBody } from "./errors.js";
+import { BatchServiceError, parseErrorBody, UnexpectedResponseError } from "./errors.js";
 import { createPipeline, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type RequestHooks, type SendRequest } from "./pipeline.js";
 import { bearerTokenPolicy } from "./policies/bearerTokenPolicy.js";
 import { logPolicy } from "./policies/logPolicy.js";
@@ -28,8 +28,14 @@ export interface BatchClientOptions {
   accountUrl: string;
   auth: BatchAuth;
   retry?: RetryOptions;
-  /** Per-attempt timeout. */
+  /** Per-attempt timeout (default 60 s, and never more than `callTimeoutMs`). */
   timeoutMs?: number;
+  /**
+   * The most one call may take with its failure retries (default 5 minutes); also bounds each
+   * attempt and the waits for response headers and body chunks. Throttling has its own budget
+   * (`retry.maxThrottleTimeMs`).
+   */
+  callTimeoutMs?: number;
   /** Put before `azure-batch-run/<version>` in the User-Agent, e.g. `azure-batch-run-action/1.0`. */
   userAgentPrefix?: string;
   /** Retry and HTTP log hooks for every call; a view from `withHooks` can replace them. */
@@ -67,11 +73,13 @@ export class BatchClient {
 
   constructor(options: BatchClientOptions) {
     this.accountUrl = new URL(options.accountUrl);
-    this.timeoutMs = options.timeoutMs ?? 60_000;
+    const callTimeoutMs = options.callTimeoutMs ?? options.retry?.maxRetryTimeMs ?? 5 * 60_000;
+    this.timeoutMs = Math.min(options.timeoutMs ?? 60_000, callTimeoutMs);
     this.hooks = options.hooks ?? {};
     const redactor = new Redactor(options.auth.kind === "sharedKey" ? [options.auth.accountKey] : []);
     this.redactor = redactor;
-    const undici = options.transport ? undefined : createUndiciTransport();
+    const wait = Math.min(30_000, this.timeoutMs);
+    const undici = options.transport ? undefined : createUndiciTransport({ headersTimeoutMs: wait, bodyTimeoutMs: wait });
     this.closeTransport = async () => undici?.close();
     const auth: PipelinePolicy[] =
       options.auth.kind === "sharedKey"
@@ -80,7 +88,7 @@ export class BatchClient {
           ? [bearerTokenPolicy(options.auth.credential, { onToken: (t) => redactor.add(t) })]
           : [];
     this.pipeline = createPipeline(
-      [userAgentPolicy(options.userAgentPrefix), requestIdPolicy(), retryPolicy(options.retry), ...auth, logPolicy(redactor), ...(options.policies ?? [])],
+      [userAgentPolicy(options.userAgentPrefix), requestIdPolicy(), retryPolicy({ maxRetryTimeMs: callTimeoutMs, ...options.retry }), ...auth, logPolicy(redactor), ...(options.policies ?? [])],
       options.transport ?? (undici as { send: SendRequest }).send,
     );
   }
@@ -126,11 +134,17 @@ export class BatchClient {
     } catch (error) {
       throw this.redactor.error(error);
     }
+    if (response.status >= 300 && response.status < 400 && !(options.accept ?? []).includes(response.status)) {
+      // Never followed: credentials go to the account's host only, and Batch does not redirect.
+      const location = response.headers.location;
+      const where = location ? ` to ${safeOrigin(location, this.accountUrl)}` : "";
+      throw this.redactor.error(new UnexpectedResponseError(method, url.pathname, response.status, `redirects${where}; not followed (a Batch service does not redirect)`, response.headers["request-id"]));
+    }
     if (response.status >= 400 && !(options.accept ?? []).includes(response.status)) {
       throw this.redactor.error(
         new BatchServiceError({
           statusCode: response.status,
-          body: parseErrorBody(response.bodyText),
+          body: parseErrorBody(response.bodyText, response.headers["content-type"]),
           requestId: response.headers["request-id"],
           clientRequestId: response.headers["client-request-id"] ?? headers["client-request-id"],
           method,
@@ -141,31 +155,66 @@ export class BatchClient {
     return response;
   }
 
-  async json<T>(method: PipelineRequest["method"], path: string, options: CallOptions = {}): Promise<T> {
-    const response = await this.send(method, path, options);
-    return (response.bodyText ? JSON.parse(response.bodyText) : undefined) as T;
+  /** Sends one call whose answer is a JSON object; anything else is an `UnexpectedResponseError`. */
+  async json<T>(method: PipelineRequest["method"], path: string | URL, options: CallOptions = {}): Promise<T> {
+    return parseJson<T>(await this.send(method, path, options), method);
   }
 
   /** Every item of a list, page by page, following `odata.nextLink` on the same account only. */
+  /**
+   * Every item of a list, page by page, following `odata.nextLink` on the same account only; a
+   * next link that repeats one already followed ends the listing with an error instead of a loop.
+   */
   async *list<T>(path: string, options: CallOptions = {}): AsyncGenerator<T> {
     let next: string | URL = path;
     let first = true;
+    const followed = new Set<string>();
     while (next) {
       const response: PipelineResponse = await this.send("GET", next, first ? options : { signal: options.signal, headers: options.headers });
       first = false;
-      const page = JSON.parse(response.bodyText || "{}") as { value?: T[]; "odata.nextLink"?: string };
+      const page = parseJson<{ value?: T[]; "odata.nextLink"?: string }>(response, "GET");
+      if (page.value !== undefined && !Array.isArray(page.value)) {
+        throw new UnexpectedResponseError("GET", response.request?.url?.pathname ?? "?", response.status, "with a list whose value is not an array", response.headers["request-id"]);
+      }
       for (const item of page.value ?? []) yield item;
       const link = page["odata.nextLink"];
       if (!link) return;
       const nextUrl = new URL(link, this.accountUrl);
       if (nextUrl.origin !== this.accountUrl.origin) {
-        throw new Error(`refusing to follow odata.nextLink to another host (${nextUrl.origin}); credentials go to ${this.accountUrl.origin} only`);
+        throw new UnexpectedResponseError("GET", response.request.url.pathname, response.status, `with an odata.nextLink to another host (${nextUrl.origin}); not followed: credentials go to ${this.accountUrl.origin} only`, response.headers["request-id"]);
       }
+      if (followed.has(nextUrl.href)) {
+        throw new UnexpectedResponseError("GET", response.request.url.pathname, response.status, "with an odata.nextLink to a page already read; the listing would never end", response.headers["request-id"]);
+      }
+      followed.add(nextUrl.href);
       next = nextUrl;
     }
   }
 
   async close(): Promise<void> {
     await this.closeTransport();
+  }
+}
+
+/** A JSON object from a response, or an error that says what came instead. */
+function parseJson<T>(response: PipelineResponse, method: string): T {
+  const fail = (what: string) => new UnexpectedResponseError(method, response.request?.url?.pathname ?? "?", response.status, what, response.headers["request-id"]);
+  if (!response.bodyText) throw fail("with an empty body where a JSON object belongs");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(response.bodyText);
+  } catch {
+    throw fail(`with a body that is not JSON (${response.headers["content-type"] || "no content type"}, ${Buffer.byteLength(response.bodyText)} bytes)`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw fail("with JSON that is not an object");
+  return parsed as T;
+}
+
+/** The origin of a redirect target, never its path or query (which may hold a token). */
+function safeOrigin(location: string, base: URL): string {
+  try {
+    return new URL(location, base).origin;
+  } catch {
+    return "an unreadable location";
   }
 }

@@ -37,13 +37,35 @@ export class BatchServiceError extends Error {
   }
 }
 
-/** Parses a Batch error body; tolerant of non-JSON bodies from proxies. */
-export function parseErrorBody(text: string): BatchErrorBody | undefined {
+/**
+ * Parses a Batch error body. A body that is not one (an HTML page from a proxy, garbage, nothing)
+ * is described rather than quoted: its type and size say enough, and its text could be anything.
+ */
+export function parseErrorBody(text: string, contentType?: string): BatchErrorBody | undefined {
   if (!text) return undefined;
   try {
     const parsed = JSON.parse(text) as BatchErrorBody;
-    return typeof parsed === "object" && parsed !== null ? parsed : undefined;
+    if (typeof parsed === "object" && parsed !== null && (typeof parsed.code === "string" || typeof parsed.message?.value === "string")) return parsed;
   } catch {
-    return { message: { value: text.slice(0, 200) } };
+    // described below
+  }
+  return { message: { value: `the response is not a Batch error (${contentType || "no content type"}, ${Buffer.byteLength(text)} bytes)` } };
+}
+
+/**
+ * The service answered something a Batch service does not: a redirect, an empty or non-JSON body
+ * where JSON belongs, a list whose next page repeats one already read. One line with the call,
+ * the status and the request id.
+ */
+export class UnexpectedResponseError extends Error {
+  override readonly name = "UnexpectedResponseError";
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly statusCode: number,
+    what: string,
+    readonly requestId?: string,
+  ) {
+    super(`${method} ${path}: HTTP ${statusCode} ${what}${requestId ? ` (request-id ${requestId})` : ""}`);
   }
 }

@@ -23,9 +23,14 @@ export interface PipelineRequest {
 
 /** A retry about to happen: the call, why, and how long until the next attempt. */
 export interface RetryInfo {
-  /** 1 for the first retry. */
+  /** 1 for the first retry (of failures, or of throttled waits when `throttled`). */
   attempt: number;
+  /** Retries of failures allowed per call. */
   maxRetries: number;
+  /** The service throttled the call and said when to come back: a wait, not a failure. */
+  throttled: boolean;
+  /** How long one call may wait out throttling in all. */
+  throttleBudgetMs: number;
   delayMs: number;
   /** `HTTP 429`, `HTTP 503`, `ECONNRESET`, ... */
   reason: string;

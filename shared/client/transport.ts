@@ -7,12 +7,31 @@ export interface UndiciTransport {
   close(): Promise<void>;
 }
 
-export function createUndiciTransport(options: { connections?: number } = {}): UndiciTransport {
+export interface TransportOptions {
+  connections?: number;
+  /** Time to wait for the response headers once the request is sent. */
+  headersTimeoutMs?: number;
+  /** Longest silence between two chunks of a response body. */
+  bodyTimeoutMs?: number;
+  /** Largest response body read; a larger one is cut off as an error (a page of tasks is far smaller). */
+  maxResponseBytes?: number;
+}
+
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+export function createUndiciTransport(options: TransportOptions = {}): UndiciTransport {
+  const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const pools = new Map<string, Pool>();
   const poolFor = (origin: string): Pool => {
     let pool = pools.get(origin);
     if (!pool) {
-      pool = new Pool(origin, { connections: options.connections ?? 16, keepAliveTimeout: 30_000, pipelining: 1 });
+      pool = new Pool(origin, {
+        connections: options.connections ?? 16,
+        keepAliveTimeout: 30_000,
+        pipelining: 1,
+        headersTimeout: options.headersTimeoutMs ?? 30_000,
+        bodyTimeout: options.bodyTimeoutMs ?? 30_000,
+      });
       pools.set(origin, pool);
     }
     return pool;
@@ -29,12 +48,23 @@ export function createUndiciTransport(options: { connections?: number } = {}): U
         body: request.body,
         signal,
       });
-      const bodyText = await res.body.text();
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        if (size > maxBytes) {
+          res.body.destroy();
+          throw new TransportError(`${request.method} ${request.url.pathname}: the response is over ${maxBytes / 1024 / 1024} MB; refusing to read more`, "RESPONSE_TOO_LARGE", false);
+        }
+        chunks.push(chunk as Buffer);
+      }
+      const bodyText = Buffer.concat(chunks).toString("utf8");
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
       return { status: res.statusCode, headers, bodyText, request };
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason ?? error;
+      if (error instanceof TransportError) throw error;
       throw toTransportError(error, timeout.aborted, request);
     }
   };

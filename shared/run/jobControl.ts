@@ -1,7 +1,7 @@
 /** What a wrapper needs besides a run: a job's status, terminating it, and cleaning up after it (an Action's post step). */
-import type { CloudJob, TaskCounts } from "../batch/types.js";
+import { isTaskCounts, type CloudJob, type TaskCounts } from "../batch/types.js";
 import type { BatchClient } from "../client/batchClient.js";
-import { BatchServiceError } from "../client/errors.js";
+import { BatchServiceError, UnexpectedResponseError } from "../client/errors.js";
 import type { ProgressReporter } from "./reporter.js";
 
 export interface JobStatus {
@@ -18,8 +18,9 @@ export async function getJobStatus(client: BatchClient, jobId: string, options: 
   const path = `/jobs/${encodeURIComponent(jobId)}`;
   const [job, { taskCounts }] = await Promise.all([
     client.json<CloudJob>("GET", path, { query: { $select: "id,state,poolInfo,executionInfo" }, signal: options.signal }),
-    client.json<{ taskCounts: TaskCounts }>("GET", `${path}/taskcounts`, { signal: options.signal }),
+    client.json<{ taskCounts?: unknown }>("GET", `${path}/taskcounts`, { signal: options.signal }),
   ]);
+  if (!isTaskCounts(taskCounts)) throw new UnexpectedResponseError("GET", `${path}/taskcounts`, 200, "without the five task counts");
   return { jobId: job.id, state: job.state ?? "unknown", poolId: job.poolInfo?.poolId, counts: taskCounts, terminateReason: job.executionInfo?.terminateReason };
 }
 

@@ -41,7 +41,8 @@ const REASONS: Record<string, string> = { "HTTP 429": "throttled", "HTTP 503": "
 export function describeRetry(info: RetryInfo): string {
   const reason = REASONS[info.reason] ? `${REASONS[info.reason]} (${info.reason})` : `connection failed (${info.reason})`;
   const seconds = info.delayMs >= 10_000 ? Math.round(info.delayMs / 1000) : Math.round(info.delayMs / 100) / 10;
-  return `${reason}: retrying ${info.method} ${info.path} in ${seconds} s (${info.attempt}/${info.maxRetries})`;
+  const count = info.throttled ? `throttled ${info.attempt}x, waiting up to ${Math.round(info.throttleBudgetMs / 1000)} s in all` : `${info.attempt}/${info.maxRetries}`;
+  return `${reason}: retrying ${info.method} ${info.path} in ${seconds} s (${count})`;
 }
 
 /** Routes a client's retries to a reporter. */

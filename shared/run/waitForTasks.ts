@@ -2,7 +2,8 @@
  * Following a job to the end with few calls: task counts each poll, and a filtered, `$select`ed
  * list of the tasks completed since the last poll. Never one GET per task.
  */
-import type { CloudJob, CloudTask, TaskCounts } from "../batch/types.js";
+import { isTaskCounts, type CloudJob, type CloudTask, type TaskCounts } from "../batch/types.js";
+import { UnexpectedResponseError } from "../client/errors.js";
 import type { BatchClient } from "../client/batchClient.js";
 import { sleep } from "../client/policies/retryPolicy.js";
 import type { Redactor } from "../redact.js";
@@ -86,7 +87,8 @@ export async function waitForTasks(client: BatchClient, jobId: string, taskIds: 
   let logTails = 0;
 
   for (;;) {
-    const result = await client.json<{ taskCounts: TaskCounts }>("GET", `${jobPath}/taskcounts`, { signal: options.signal });
+    const result = await client.json<{ taskCounts?: unknown }>("GET", `${jobPath}/taskcounts`, { signal: options.signal });
+    if (!isTaskCounts(result.taskCounts)) throw new UnexpectedResponseError("GET", `${jobPath}/taskcounts`, 200, "without the five task counts");
     counts = result.taskCounts;
     reporter.progress(counts, total);
 

@@ -12,7 +12,8 @@ export interface RetryState {
   idempotent: boolean;
 }
 
-export type RetryDecision = { kind: "skip" } | { kind: "retry"; afterMs: number };
+/** `throttled`: the service said when to come back; such a wait is not a failure, and has its own budget. */
+export type RetryDecision = { kind: "skip" } | { kind: "retry"; afterMs: number; throttled?: boolean };
 
 export interface RetryStrategy {
   name: string;
@@ -42,7 +43,7 @@ export function throttlingStrategy(now: () => number = Date.now): RetryStrategy 
     decide({ response }) {
       if (!response || (response.status !== 429 && response.status !== 503)) return SKIP;
       const after = retryAfterMs(response.headers, now());
-      return after === undefined ? SKIP : { kind: "retry", afterMs: after };
+      return after === undefined ? SKIP : { kind: "retry", afterMs: after, throttled: true };
     },
   };
 }
@@ -60,6 +61,8 @@ const TRANSIENT_CODES = new Set([
   "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_BODY_TIMEOUT",
   "UND_ERR_CLOSED",
+  // A response cut short (fewer bytes than its Content-Length).
+  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
 ]);
 
 export interface ExponentialOptions {
