@@ -1,5 +1,5 @@
 /** More of the local service's Batch semantics, on the process executor. */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -139,6 +139,75 @@ describe("local service semantics", () => {
     expect(job).toMatchObject({ state: "completed", executionInfo: { terminateReason: "Cancelled by azure-batch-run" } });
     expect((await client.json<CloudTask>("GET", "/jobs/cancel-me/tasks/long")).executionInfo?.failureInfo?.code).toBe("TaskEnded");
   }, 40_000);
+
+  test.each([1, 2])("%i SIGINT(s) during the pool wait of run --local: exit 130, and the start task's process is gone", async (signals) => {
+    const { writeFileSync, readFileSync, existsSync } = await import("node:fs");
+    const { spawn } = await import("node:child_process");
+    const dir = mkdtempSync(join(tmpdir(), "azbr-sigint-local-"));
+    const pidFile = join(dir, "start.pid");
+    const spec = join(dir, "spec.yaml");
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        pool: { id: "p", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, startTask: { command: `/bin/sh -c 'echo $$ > ${pidFile}; exec /bin/sleep 300'` } },
+        job: { id: "j" },
+        tasks: { list: [{ id: "t", command: "/bin/true" }] },
+      }),
+    );
+    const bin = new URL("../bin/azure-batch-run.js", import.meta.url).pathname;
+    const child = spawn(process.execPath, [bin, "run", spec, "--local", "--executor", "process", "--poll-interval", "0.1"], { stdio: ["ignore", "pipe", "pipe"] });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    await until(async () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() !== "", Boolean, 20_000);
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive()).toBe(true);
+    for (let i = 0; i < signals; i++) child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(await until(async () => alive(), (a) => !a, 5_000)).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  }, 40_000);
+
+  test("a process that exits abruptly while a task runs leaves no orphan behind", async () => {
+    const { execFile } = await import("node:child_process");
+    const { readFileSync, writeFileSync } = await import("node:fs");
+    const dir = mkdtempSync(join(tmpdir(), "azbr-exit-"));
+    const pidFile = join(dir, "task.pid");
+    const script = join(dir, "exit-abruptly.mts");
+    const executors = new URL("../local-batch/runtime/executors.ts", import.meta.url).pathname;
+    writeFileSync(
+      script,
+      `import { processExecutor } from ${JSON.stringify(executors)};
+       import { existsSync } from "node:fs";
+       const run = processExecutor().run({ name: "t", commandLine: "/bin/sh -c 'echo $$ > ${pidFile}; exec /bin/sleep 300'", env: {}, taskDir: ${JSON.stringify(dir)}, workingDir: ${JSON.stringify(dir)}, signal: new AbortController().signal });
+       const wait = setInterval(() => { if (existsSync(${JSON.stringify(pidFile)})) { clearInterval(wait); setTimeout(() => process.exit(3), 50); } }, 20);
+       await run;`,
+    );
+    const tsx = new URL("../node_modules/.bin/tsx", import.meta.url).pathname;
+    const code = await new Promise<number | null>((resolve) => execFile(tsx, [script], (error) => resolve(error ? ((error as { code?: number }).code ?? null) : 0)));
+    expect(code).toBe(3);
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    const gone = await until(
+      async () => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      Boolean,
+      5_000,
+    );
+    expect(gone).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   test("a job schedule's recurrence really creates jobs, whose job manager runs", async () => {
     const { client } = await start();

@@ -2,7 +2,7 @@
  * How a task's command runs: in a container through the Docker CLI (create, start -a, the way
  * Batch drives Docker), or as a host process. Neither goes through a shell.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { existsSync } from "node:fs";
@@ -51,6 +51,28 @@ function waitForExit(child: ReturnType<typeof spawn>): Promise<{ code: number | 
 /** Exit code of a task killed before or while it ran (SIGKILL). */
 const KILLED = 128 + 9;
 
+/**
+ * What runs now, so that nothing outlives this process: on exit (a second Ctrl-C exits at once)
+ * the process groups are killed and the containers removed, synchronously, as the exit allows.
+ */
+const liveGroups = new Set<number>();
+const liveContainers = new Map<string, NodeJS.ProcessEnv>();
+let exitHookInstalled = false;
+function ensureExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const pid of liveGroups) {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+    }
+    for (const [name, env] of liveContainers) spawnSync("docker", ["rm", "--force", name], { env, stdio: "ignore", timeout: 5_000 });
+  });
+}
+
 export function processExecutor(): Executor {
   return {
     kind: "process",
@@ -64,6 +86,8 @@ export function processExecutor(): Executor {
       const child = spawn(file, args, { cwd: spec.workingDir, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...spec.env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
       child.stdout?.pipe(stdout);
       child.stderr?.pipe(stderr);
+      ensureExitHook();
+      if (child.pid) liveGroups.add(child.pid);
       const kill = () => {
         try {
           if (child.pid) process.kill(-child.pid, "SIGKILL");
@@ -73,6 +97,7 @@ export function processExecutor(): Executor {
       };
       spec.signal.addEventListener("abort", kill, { once: true });
       const { code, signal, error } = await waitForExit(child);
+      if (child.pid) liveGroups.delete(child.pid);
       spec.signal.removeEventListener("abort", kill);
       await Promise.all([new Promise((r) => stdout.end(r)), new Promise((r) => stderr.end(r))]);
       if (error) return { exitCode: 127, startError: { code: "CommandNotFound", message: `${file}: ${(error as NodeJS.ErrnoException).code ?? error.message}` } };
@@ -141,6 +166,8 @@ export function dockerExecutor(configDir: string, baseEnv: NodeJS.ProcessEnv = p
       }
       const stdout = createWriteStream(`${spec.taskDir}/stdout.txt`, { flags: "a" });
       const stderr = createWriteStream(`${spec.taskDir}/stderr.txt`, { flags: "a" });
+      ensureExitHook();
+      liveContainers.set(spec.name, env);
       const child = spawn("docker", ["start", "--attach", spec.name], { env, stdio: ["ignore", "pipe", "pipe"] });
       child.stdout?.pipe(stdout);
       child.stderr?.pipe(stderr);
@@ -151,6 +178,7 @@ export function dockerExecutor(configDir: string, baseEnv: NodeJS.ProcessEnv = p
       await Promise.all([new Promise((r) => stdout.end(r)), new Promise((r) => stderr.end(r))]);
       const inspected = await docker(["inspect", "--format", "{{.State.ExitCode}}|{{.State.Error}}", spec.name], env);
       await docker(["rm", "--force", spec.name], env);
+      liveContainers.delete(spec.name);
       const [code, stateError] = inspected.stdout.trim().split("|");
       if (stateError) return { exitCode: Number(code || -1), startError: { code: "ContainerStartFailed", message: stateError } };
       return { exitCode: Number(code ?? 1) };
