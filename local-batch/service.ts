@@ -15,11 +15,18 @@ import { FaultInjector, type InjectedFaults } from "./http/faults.js";
 import { BatchHttpError } from "./errors.js";
 import { createRequestHandler, rawBatchError } from "./http/server.js";
 import type { Executor } from "./runtime/executors.js";
+import { loadState, restore, saveState, snapshot } from "./persistence.js";
+import { resumeSchedule } from "./resources/schedules.js";
+import { endHandle } from "./runtime/executors.js";
 import { route } from "./routes.js";
+import { startPool } from "./scheduler/nodes.js";
 import { pump } from "./scheduler/scheduler.js";
 import type { JobRecord, LocalBatchOptions, PoolRecord, ScheduleRecord, ServiceContext } from "./state.js";
 
 export type { FaultOptions, Misbehavior } from "./http/faults.js";
+
+/** How soon after a change the state is written. */
+const SAVE_DELAY_MS = 50;
 export type { Exchange, LocalBatchOptions } from "./state.js";
 
 export class LocalBatchService {
@@ -33,6 +40,8 @@ export class LocalBatchService {
   private closed = false;
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly faults: FaultInjector;
+  private saveTimer?: NodeJS.Timeout;
+  private saving: Promise<void> = Promise.resolve();
   private readonly ctx: ServiceContext;
 
   constructor(private readonly options: LocalBatchOptions) {
@@ -52,6 +61,8 @@ export class LocalBatchService {
       nextTaskOrder: () => this.taskOrder++,
       track: (p) => this.track(p),
       pump: () => pump(this.ctx),
+      touch: () => this.touch(),
+      live: new Map(),
       log: (m) => this.options.log?.(m),
     };
   }
@@ -71,6 +82,11 @@ export class LocalBatchService {
 
   async listen(port = 0, host = "127.0.0.1"): Promise<string> {
     await mkdir(this.options.dataDir, { recursive: true });
+    const saved = await loadState(this.options.dataDir);
+    const restarted = saved ? restore(this.ctx, saved) : undefined;
+    if (saved) this.taskOrder = saved.taskOrder;
+    // What the previous run of the service left running is ended before anything runs again.
+    for (const handle of restarted?.orphans ?? []) endHandle(handle);
     const handle = createRequestHandler(this.ctx, this.faults, (method, url, body, req) => route(this.ctx, method, url, body, req));
     const t = this.options.timeouts ?? {};
     this.server = createServer({ headersTimeout: t.headersMs ?? 10_000, requestTimeout: t.requestMs ?? 30_000, connectionsCheckingInterval: Math.min(t.headersMs ?? 10_000, 1_000) }, (req, res) => {
@@ -98,8 +114,26 @@ export class LocalBatchService {
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
     const address = this.server.address() as AddressInfo;
     this.baseUrl = `http://${host}:${address.port}`;
+    // The nodes of a restored pool start again, as after a reboot; schedules resume.
+    for (const pool of restarted?.pools ?? []) void this.track(startPool(this.ctx, pool));
+    for (const schedule of this.schedules.values()) resumeSchedule(this.ctx, schedule);
     this.pumpTimer = setInterval(() => this.pump(), 100);
     return this.baseUrl;
+  }
+
+  /** Saves the state soon: changes come in bursts, and one write covers a burst. */
+  private touch(): void {
+    if (this.closed || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.save();
+    }, SAVE_DELAY_MS);
+  }
+
+  private save(): Promise<void> {
+    const state = snapshot(this.ctx, this.taskOrder);
+    this.saving = this.saving.then(() => saveState(this.options.dataDir, state)).catch((error: unknown) => this.options.log?.(`could not save the state: ${(error as Error).message}`));
+    return this.saving;
   }
 
   /** Places runnable tasks on free slots now (it also runs on every change and on a timer). */
@@ -107,8 +141,14 @@ export class LocalBatchService {
     pump(this.ctx);
   }
 
-  /** Stops timers, kills running work (start tasks included), closes the server. */
+  /**
+   * Stops timers, kills running work (start tasks included), closes the server. The state is
+   * saved first, with the work as it was: started again, the service runs it again.
+   */
   async close(): Promise<void> {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    if (this.baseUrl) await this.save();
     this.closed = true;
     clearInterval(this.pumpTimer);
     for (const s of this.schedules.values()) clearTimeout(s.timer);

@@ -8,7 +8,7 @@ import type { JobAddParameter, JobScheduleAddParameter, PoolAddParameter, TaskAd
 import type { AuthConfig } from "./auth.js";
 import { notFound } from "./errors.js";
 import type { FaultOptions } from "./http/faults.js";
-import type { Executor } from "./runtime/executors.js";
+import type { Executor, RunHandle } from "./runtime/executors.js";
 import type { NodeDirs } from "./runtime/taskRunner.js";
 
 export interface LocalBatchOptions extends AuthConfig {
@@ -125,6 +125,10 @@ export interface ServiceContext {
   track<T>(p: Promise<T>): Promise<T>;
   /** Places runnable tasks on free slots (the scheduler). */
   pump(): void;
+  /** Something changed that a restart must not lose: the state is saved shortly. */
+  touch(): void;
+  /** What runs on the nodes now, by attempt: ended after a crash, when the service starts again. */
+  readonly live: Map<string, RunHandle>;
   log(message: string): void;
 }
 

@@ -2565,7 +2565,7 @@ async function clientFor(accountUrlFlag, fromSpec, env, hooks, callTimeoutMs) {
   return new BatchClient({ accountUrl, auth: await authFromEnvironment(accountUrl, env), hooks, callTimeoutMs });
 }
 async function startLocal(executor, reporter) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-ML6SVFUD.js");
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-IQHYUSLG.js");
   try {
     const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m) });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);

@@ -126,6 +126,7 @@ export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector,
         if (bad === "foreignNextLink") link.host = "elsewhere.example.net";
         (result.body as Record<string, unknown>)["odata.nextLink"] = link.href;
       }
+      if (req.method !== "GET" && req.method !== "HEAD") ctx.touch();
       if (faults.loseResponse(req, url)) return void req.socket.destroy();
       reply(result);
     } catch (error) {

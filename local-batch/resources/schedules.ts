@@ -32,6 +32,7 @@ function planNextRun(ctx: ServiceContext, s: ScheduleRecord, at: number): void {
       const id = `${s.body.id}:job-${s.jobCount}`;
       addJob(ctx, { ...s.body.jobSpecification, id } as JobAddParameter, s.body.id);
       s.recentJobId = id;
+      ctx.touch();
     }
     const recurrence = s.body.schedule.recurrenceInterval;
     const interval = recurrence === undefined ? undefined : parseDuration(recurrence);
@@ -41,6 +42,11 @@ function planNextRun(ctx: ServiceContext, s: ScheduleRecord, at: number): void {
     }
     planNextRun(ctx, s, Math.max(Date.now(), at + interval));
   }, Math.max(0, at - Date.now()));
+}
+
+/** After a restart: the next run of a restored schedule, when it was due (or now, if that has passed). */
+export function resumeSchedule(ctx: ServiceContext, s: ScheduleRecord): void {
+  if (s.state === "active" && !s.timer) planNextRun(ctx, s, s.nextRunTime ? Date.parse(s.nextRunTime) : Date.now());
 }
 
 export function deleteSchedule(ctx: ServiceContext, id: string): Reply {

@@ -25,6 +25,26 @@ export interface RunSpec {
   workingDir?: string;
   container?: { image: string; runOptions?: string; mounts: Mount[] };
   signal: AbortSignal;
+  /** Told what now runs, so that the service can end it after a crash of its own. */
+  onSpawn?: (handle: RunHandle) => void;
+}
+
+/** What to end if the service that started it is gone: a process group, or a container. */
+export interface RunHandle {
+  pid?: number;
+  container?: string;
+}
+
+/** Ends what a handle names, best effort (it may be gone already). */
+export function endHandle(handle: RunHandle, env: NodeJS.ProcessEnv = process.env): void {
+  if (handle.pid) {
+    try {
+      process.kill(-handle.pid, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  }
+  if (handle.container) spawnSync("docker", ["rm", "--force", handle.container], { env, stdio: "ignore", timeout: 10_000 });
 }
 
 export interface RunResult {
@@ -88,6 +108,7 @@ export function processExecutor(): Executor {
       child.stderr?.pipe(stderr);
       ensureExitHook();
       if (child.pid) liveGroups.add(child.pid);
+      if (child.pid) spec.onSpawn?.({ pid: child.pid });
       const kill = () => {
         try {
           if (child.pid) process.kill(-child.pid, "SIGKILL");
@@ -168,6 +189,7 @@ export function dockerExecutor(configDir: string, baseEnv: NodeJS.ProcessEnv = p
       const stderr = createWriteStream(`${spec.taskDir}/stderr.txt`, { flags: "a" });
       ensureExitHook();
       liveContainers.set(spec.name, env);
+      spec.onSpawn?.({ container: spec.name });
       const child = spawn("docker", ["start", "--attach", spec.name], { env, stdio: ["ignore", "pipe", "pipe"] });
       child.stdout?.pipe(stdout);
       child.stderr?.pipe(stderr);

@@ -9,7 +9,7 @@ import { join, relative } from "node:path";
 import type { ContainerHostBatchBindMountEntry, OutputFile, ResourceFile, TaskContainerSettings } from "../../shared/batch/types.js";
 import { globToRegExp, hasWildcard } from "../../shared/batch/glob.js";
 import { downloadResourceFiles, FileTransferError, uploadFile } from "./blobTransfers.js";
-import { processExecutor, type Executor, type Mount, type RunResult } from "./executors.js";
+import { processExecutor, type Executor, type Mount, type RunHandle, type RunResult } from "./executors.js";
 
 /** Tasks without container settings run on the "host", whatever runs the containers. */
 const hostExecutor = processExecutor();
@@ -156,7 +156,7 @@ export async function uploadOutputFiles(files: OutputFile[] | undefined, taskDir
 }
 
 /** Runs one attempt of a task on a node; stdout.txt/stderr.txt land in the task dir. */
-export async function runOnNode(executor: Executor, ctx: TaskContext, signal: AbortSignal): Promise<RunResult> {
+export async function runOnNode(executor: Executor, ctx: TaskContext, signal: AbortSignal, onSpawn?: (handle: RunHandle) => void): Promise<RunResult> {
   const wd = join(ctx.taskDir, "wd");
   await mkdir(wd, { recursive: true });
   await downloadResourceFiles(ctx.resourceFiles, wd).catch((error: unknown) => {
@@ -174,10 +174,11 @@ export async function runOnNode(executor: Executor, ctx: TaskContext, signal: Ab
       workingDir: cs.workingDirectory === "containerImageDefault" ? undefined : wd,
       container: { image: cs.imageName, runOptions: cs.containerRunOptions, mounts },
       signal,
+      onSpawn,
     });
   }
   const host = executor.kind === "process" ? executor : hostExecutor;
-  return host.run({ name: ctx.taskId, commandLine: ctx.commandLine, env: taskEnvironment(ctx), taskDir: ctx.taskDir, workingDir: wd, signal });
+  return host.run({ name: ctx.taskId, commandLine: ctx.commandLine, env: taskEnvironment(ctx), taskDir: ctx.taskDir, workingDir: wd, signal, onSpawn });
 }
 
 export async function fileInfo(path: string): Promise<{ size: number; mtime: Date; ctime: Date; isDirectory: boolean } | undefined> {

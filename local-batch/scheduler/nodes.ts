@@ -4,6 +4,7 @@
  * and job release on every node that ran the preparation. Also the one place that turns any kind
  * of task into a run on a node.
  */
+import { randomUUID } from "node:crypto";
 import { mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
 import type { TaskAddParameter } from "../../shared/batch/types.js";
@@ -130,8 +131,12 @@ export function nodeTask(
 /** One attempt of any task; a failure to start lands in its stderr.txt as Batch's node agent writes it. */
 export async function runAttempt(ctx: ServiceContext, task: TaskContext, signal: AbortSignal): Promise<AttemptResult> {
   await mkdir(join(task.taskDir, "wd"), { recursive: true });
+  const key = randomUUID();
   try {
-    const r = await runOnNode(ctx.options.executor, task, signal);
+    const r = await runOnNode(ctx.options.executor, task, signal, (handle) => {
+      ctx.live.set(key, handle);
+      ctx.touch();
+    });
     if (r.startError) {
       const category = r.startError.code === "ContainerImagePullFailed" || r.startError.code === "CommandNotFound" ? "usererror" : "servererror";
       const f = await open(join(task.taskDir, "stderr.txt"), "a");
@@ -143,5 +148,7 @@ export async function runAttempt(ctx: ServiceContext, task: TaskContext, signal:
   } catch (error) {
     if (error instanceof TaskFailure) return { exitCode: -1, failure: { code: error.code, message: error.message, category: error.category } };
     throw error;
+  } finally {
+    ctx.live.delete(key);
   }
 }

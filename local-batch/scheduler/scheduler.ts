@@ -94,6 +94,7 @@ async function execute(ctx: ServiceContext, job: JobRecord, pool: PoolRecord, no
     taskRootDirectoryUrl: `${ctx.baseUrl}/jobs/${job.body.id}/tasks/${t.body.id}/files`,
   };
   setTaskState(t, "preparing");
+  ctx.touch();
   let failure: Failure | undefined;
   let exitCode: number | undefined;
   try {
@@ -139,6 +140,7 @@ export function completeTask(ctx: ServiceContext, t: TaskRecord, exitCode: numbe
   if (ok && node) node.totalTasksSucceeded++;
   t.abort = undefined;
   setTaskState(t, "completed");
+  ctx.touch();
   const job = ctx.jobs.get(t.jobId.toLowerCase());
   if (!job || job.state !== "active") return;
   const managerDone = t.kind === "manager" && t.body.killJobOnCompletion !== false;

@@ -1,0 +1,91 @@
+/**
+ * The local service's state on disk, as Azurite keeps its own: `state.json` in the data folder,
+ * written atomically (a temporary file, then a rename) shortly after every change, and read back
+ * when the service starts on the same folder. A restart then loses no pool, job or task, and a
+ * rerun of a spec finds its tasks and adds nothing twice.
+ *
+ * What ran when the service stopped is treated as Batch treats a node that rebooted: the process
+ * groups and containers it had started are ended, the nodes start again (their start task runs
+ * again), and tasks that were running go back to active, their `requeueCount` counted.
+ */
+import { existsSync } from "node:fs";
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { RunHandle } from "./runtime/executors.js";
+import { newNode, now, type JobRecord, type PoolRecord, type ScheduleRecord, type ServiceContext, type TaskRecord } from "./state.js";
+
+const FILE = "state.json";
+const VERSION = 1;
+
+type SavedPool = Omit<PoolRecord, "nodes" | "abort"> & { nodeIds: string[] };
+type SavedTask = Omit<TaskRecord, "abort">;
+type SavedJob = Omit<JobRecord, "tasks"> & { tasks: SavedTask[] };
+type SavedSchedule = Omit<ScheduleRecord, "timer">;
+
+interface SavedState {
+  version: number;
+  savedAt: string;
+  taskOrder: number;
+  pools: SavedPool[];
+  jobs: SavedJob[];
+  schedules: SavedSchedule[];
+  live: RunHandle[];
+}
+
+export function snapshot(ctx: ServiceContext, taskOrder: number): SavedState {
+  return {
+    version: VERSION,
+    savedAt: now(),
+    taskOrder,
+    pools: [...ctx.pools.values()].map(({ nodes, abort: _abort, ...pool }) => ({ ...pool, nodeIds: nodes.map((n) => n.id) })),
+    jobs: [...ctx.jobs.values()].map(({ tasks, ...job }) => ({ ...job, tasks: [...tasks.values()].map(({ abort: _abort, ...task }) => task) })),
+    schedules: [...ctx.schedules.values()].map(({ timer: _timer, ...schedule }) => schedule),
+    live: [...ctx.live.values()],
+  };
+}
+
+/** Writes the state so that a crash mid-write leaves the previous file whole. */
+export async function saveState(dataDir: string, state: SavedState): Promise<void> {
+  const target = join(dataDir, FILE);
+  const temp = `${target}.${process.pid}.tmp`;
+  await writeFile(temp, JSON.stringify(state));
+  await rename(temp, target);
+}
+
+export async function loadState(dataDir: string): Promise<SavedState | undefined> {
+  const path = join(dataDir, FILE);
+  if (!existsSync(path)) return undefined;
+  const state = JSON.parse(await readFile(path, "utf8")) as SavedState;
+  if (state.version !== VERSION) throw new Error(`${path} is of another version (${state.version}) of the local Batch service; move it away to start afresh`);
+  return state;
+}
+
+/**
+ * Puts a saved state back into an empty service. Returns the pools to start again and the handles
+ * of what ran when it stopped, for the caller to end before anything runs.
+ */
+export function restore(ctx: ServiceContext, state: SavedState): { pools: PoolRecord[]; orphans: RunHandle[] } {
+  const pools: PoolRecord[] = [];
+  for (const { nodeIds, ...saved } of state.pools) {
+    const pool: PoolRecord = { ...saved, nodes: nodeIds.map((_, i) => newNode(saved.body.id, i + 1)), abort: new AbortController(), allocationState: "resizing" };
+    ctx.pools.set(pool.body.id.toLowerCase(), pool);
+    pools.push(pool);
+  }
+  for (const { tasks, ...saved } of state.jobs) {
+    const job: JobRecord = { ...saved, tasks: new Map() };
+    for (const task of tasks) {
+      const record: TaskRecord = { ...task };
+      if (record.state === "running" || record.state === "preparing") {
+        // As after a node reboot: back to active, to run again from the start.
+        record.state = "active";
+        record.stateTransitionTime = now();
+        record.executionInfo = { ...record.executionInfo, requeueCount: record.executionInfo.requeueCount + 1 };
+        delete record.nodeInfo;
+      }
+      job.tasks.set(record.body.id.toLowerCase(), record);
+    }
+    ctx.jobs.set(job.body.id.toLowerCase(), job);
+  }
+  for (const saved of state.schedules) ctx.schedules.set(saved.body.id.toLowerCase(), { ...saved });
+  return { pools, orphans: state.live };
+}
