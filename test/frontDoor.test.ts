@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { loadSpec, loadSpecObject, plan, Redactor, SpecError, type LoadOptions, type Workload } from "azure-batch-run";
+import { checkBodySizes } from "../shared/translate/limits.js";
 import { baseSpec, merge } from "./helpers/specs.js";
 
 function refusal(run: () => unknown): SpecError {
@@ -136,6 +137,16 @@ describe("rules Batch would enforce later", () => {
     expect(load({ tasks: { list } }).tasks).toHaveLength(30_000);
     list[0] = { ...list[0]!, dependsOn: ["s29999"] };
     expect(issuesOf({ tasks: { list } })[0]!.message).toMatch(/^dependsOn forms a cycle: s0 -> s29999 -> s29998 -> /);
+  });
+
+  test("displayName within the REST definition's 1024 characters, for pools and jobs too", () => {
+    expect(issuesOf({ pool: { displayName: "d".repeat(1025) }, job: { displayName: "d".repeat(1025) } }).map((i) => i.path)).toEqual(["pool.displayName", "job.displayName"]);
+  });
+
+  test("the translated bodies are checked too: a number that is not an int32 is named where it stands", () => {
+    const w = load({});
+    w.tasks[0]!.retries = 2 ** 40; // what the schema refuses; the body check would still catch a translator that emitted it
+    expect(checkBodySizes(w)).toEqual([{ path: "tasks.list[0]", message: "its REST body holds 1099511627776 at constraints.maxTaskRetryCount, which is not an int32 as the Batch REST API requires" }]);
   });
 
   test("a job manager asking for more slots than a node has", () => {

@@ -683,7 +683,7 @@ var StartTask = z.strictObject({
 });
 var PoolSpec = z.strictObject({
   id: z.string().min(1),
-  displayName: z.string().optional(),
+  displayName: z.string().max(1024).optional(),
   reuse: z.boolean().default(true).meta({ description: "Reuse an existing pool that matches; refuse one that differs" }),
   vmSize: z.string().min(1),
   image: Image,
@@ -722,7 +722,7 @@ var PrepTask = z.strictObject({
 var ReleaseTask = z.strictObject({ id: z.string().optional(), ...JobTaskShape });
 var ManagerTask = z.strictObject({
   id: z.string().default("manager"),
-  displayName: z.string().optional(),
+  displayName: z.string().max(1024).optional(),
   ...JobTaskShape,
   outputs: z.array(OutputFile).optional(),
   retries: int32().min(-1).optional(),
@@ -733,7 +733,7 @@ var ManagerTask = z.strictObject({
 });
 var JobSpec = z.strictObject({
   id: z.string().min(1),
-  displayName: z.string().optional(),
+  displayName: z.string().max(1024).optional(),
   priority: int32().min(-1e3).max(1e3).optional(),
   maxParallelTasks: int32().min(-1).optional(),
   maxWallClock: Duration.optional(),
@@ -1339,17 +1339,37 @@ function translateTask(task, facts) {
 
 // shared/translate/limits.ts
 var ENVELOPE_BYTES2 = Buffer.byteLength('{"value":[]}');
+var INT32_MAX2 = 2147483647;
+function int32Issues(body, where) {
+  const issues = [];
+  const stack = [[body, ""]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop();
+    if (typeof v === "number" && !(Number.isInteger(v) && v >= -INT32_MAX2 - 1 && v <= INT32_MAX2)) {
+      issues.push({ path: where, message: `its REST body holds ${v} at ${path}, which is not an int32 as the Batch REST API requires` });
+    } else if (v !== null && typeof v === "object") {
+      for (const [k, child] of Object.entries(v)) stack.push([child, Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k]);
+    }
+  }
+  return issues;
+}
 var size = (body) => Buffer.byteLength(JSON.stringify(body));
 function checkBodySizes(workload) {
   const issues = [];
   const tooLarge = (path, what, bytes) => issues.push({ path, message: `${what} is ${bytes} bytes as a REST body; Batch takes at most ${MAX_REQUEST_BYTES} bytes per request: shorten its command line, environment or file lists` });
-  const pool = size(translatePool(workload));
+  const poolBody = translatePool(workload);
+  const pool = size(poolBody);
   if (pool > MAX_REQUEST_BYTES) tooLarge("pool", "the pool", pool);
-  const job = size(workload.job.schedule ? translateJobSchedule(workload) : translateJob(workload));
+  issues.push(...int32Issues(poolBody, "pool"));
+  const jobBody = workload.job.schedule ? translateJobSchedule(workload) : translateJob(workload);
+  const job = size(jobBody);
   if (job > MAX_REQUEST_BYTES) tooLarge("job", workload.job.schedule ? "the job schedule" : "the job", job);
+  issues.push(...int32Issues(jobBody, "job"));
   for (const task of workload.tasks) {
-    const bytes = ENVELOPE_BYTES2 + size(translateTask(task, workload.facts));
+    const body = translateTask(task, workload.facts);
+    const bytes = ENVELOPE_BYTES2 + size(body);
     if (bytes > MAX_REQUEST_BYTES) tooLarge(task.source, `task ${task.id}`, bytes);
+    issues.push(...int32Issues(body, task.source));
   }
   return issues;
 }

@@ -1,7 +1,8 @@
 /**
- * The service's request limit, checked on the bodies the translator really emits: a pool, job or
- * job schedule body, and each task with the `addtaskcollection` envelope, must fit in one request
- * of under 1 MB. Whatever a spec holds, nothing the translator builds can exceed it unnoticed.
+ * The service's limits, checked on the bodies the translator really emits: a pool, job or job
+ * schedule body, and each task with the `addtaskcollection` envelope, must fit in one request of
+ * under 1 MB, and every number in them is an int32. The schema checks the spec's own fields too;
+ * this is what makes sure nothing the translator builds can exceed a limit unnoticed.
  */
 import { MAX_REQUEST_BYTES } from "../client/addTaskCollection.js";
 import type { SpecIssue } from "../workload/errors.js";
@@ -11,19 +12,41 @@ import { translatePool } from "./pool.js";
 import { translateTask } from "./task.js";
 
 const ENVELOPE_BYTES = Buffer.byteLength('{"value":[]}');
+const INT32_MAX = 2_147_483_647;
+
+/** Every number of a REST body this project sends is an int32 in the definition: one that is not would be refused, or wrap. */
+function int32Issues(body: unknown, where: string): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const stack: [unknown, string][] = [[body, ""]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === "number" && !(Number.isInteger(v) && v >= -INT32_MAX - 1 && v <= INT32_MAX)) {
+      issues.push({ path: where, message: `its REST body holds ${v} at ${path}, which is not an int32 as the Batch REST API requires` });
+    } else if (v !== null && typeof v === "object") {
+      for (const [k, child] of Object.entries(v)) stack.push([child, Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k]);
+    }
+  }
+  return issues;
+}
 const size = (body: unknown) => Buffer.byteLength(JSON.stringify(body));
 
 export function checkBodySizes(workload: Workload): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const tooLarge = (path: string, what: string, bytes: number) =>
     issues.push({ path, message: `${what} is ${bytes} bytes as a REST body; Batch takes at most ${MAX_REQUEST_BYTES} bytes per request: shorten its command line, environment or file lists` });
-  const pool = size(translatePool(workload));
+  const poolBody = translatePool(workload);
+  const pool = size(poolBody);
   if (pool > MAX_REQUEST_BYTES) tooLarge("pool", "the pool", pool);
-  const job = size(workload.job.schedule ? translateJobSchedule(workload) : translateJob(workload));
+  issues.push(...int32Issues(poolBody, "pool"));
+  const jobBody = workload.job.schedule ? translateJobSchedule(workload) : translateJob(workload);
+  const job = size(jobBody);
   if (job > MAX_REQUEST_BYTES) tooLarge("job", workload.job.schedule ? "the job schedule" : "the job", job);
+  issues.push(...int32Issues(jobBody, "job"));
   for (const task of workload.tasks) {
-    const bytes = ENVELOPE_BYTES + size(translateTask(task, workload.facts));
+    const body = translateTask(task, workload.facts);
+    const bytes = ENVELOPE_BYTES + size(body);
     if (bytes > MAX_REQUEST_BYTES) tooLarge(task.source, `task ${task.id}`, bytes);
+    issues.push(...int32Issues(body, task.source));
   }
   return issues;
 }

@@ -162,7 +162,7 @@ const StartTask = z.strictObject({
 export const PoolSpec = z
   .strictObject({
     id: z.string().min(1),
-    displayName: z.string().optional(),
+    displayName: z.string().max(1024).optional(),
     reuse: z.boolean().default(true).meta({ description: "Reuse an existing pool that matches; refuse one that differs" }),
     vmSize: z.string().min(1),
     image: Image,
@@ -209,7 +209,7 @@ const ReleaseTask = z.strictObject({ id: z.string().optional(), ...JobTaskShape 
 
 const ManagerTask = z.strictObject({
   id: z.string().default("manager"),
-  displayName: z.string().optional(),
+  displayName: z.string().max(1024).optional(),
   ...JobTaskShape,
   outputs: z.array(OutputFile).optional(),
   retries: int32().min(-1).optional(),
@@ -221,7 +221,7 @@ const ManagerTask = z.strictObject({
 
 export const JobSpec = z.strictObject({
   id: z.string().min(1),
-  displayName: z.string().optional(),
+  displayName: z.string().max(1024).optional(),
   priority: int32().min(-1000).max(1000).optional(),
   maxParallelTasks: int32().min(-1).optional(),
   maxWallClock: Duration.optional(),
