@@ -109,7 +109,10 @@ describe("the local service across a crash", () => {
     const ids = [...Array.from({ length: 8 }, (_, i) => `quick-${i + 1}`), ...Array.from({ length: 4 }, (_, i) => `slow-${i + 1}`)].sort();
     expect(lines).toEqual(ids);
     // The tasks that were running were requeued, as after a node reboot.
-    expect(saved()!.jobs[0]!.tasks.filter((t) => t.body.id.startsWith("slow-")).every((t) => (t as unknown as { executionInfo: { requeueCount: number } }).executionInfo.requeueCount === 1)).toBe(true);
+    const requeued = (await cli(["status", "crash", "--account-url", second.url])).code;
+    expect(requeued).toBe(EXIT.ok);
+    const slowTasks = () => saved()!.jobs[0]!.tasks.filter((t) => t.body.id.startsWith("slow-")) as unknown as { state: string; executionInfo: { requeueCount: number } }[];
+    expect(slowTasks().map((t) => t.executionInfo.requeueCount)).toEqual([1, 1, 1, 1]);
     second.child.kill("SIGTERM");
     await new Promise((r) => second.child.once("exit", r));
     expect(existsSync(join(dataDir, "state.json"))).toBe(true);
