@@ -1501,7 +1501,7 @@ function parseSpecText(text, fileName = "spec") {
   issues.throwIfAny();
   let doc;
   try {
-    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: "error" });
   } catch (error) {
     if (error instanceof RangeError) throw new SpecError([{ path: "", message: `${fileName} ${TOO_DEEP}` }]);
     throw error;

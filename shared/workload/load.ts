@@ -87,7 +87,9 @@ export function parseSpecText(text: string, fileName = "spec"): unknown {
   issues.throwIfAny();
   let doc: ReturnType<typeof parseDocument>;
   try {
-    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    // logLevel "error": the yaml package would print warnings (a key that is a collection) itself; such
+    // a key becomes an unknown field, which the schema names.
+    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: "error" });
   } catch (error) {
     if (error instanceof RangeError) throw new SpecError([{ path: "", message: `${fileName} ${TOO_DEEP}` }]);
     throw error;
