@@ -154,7 +154,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const w = await loadWorkload(args[0], vars, io.env, "placeholder");
         for (const s of w.secretEnv.filter((e) => !e.set)) write(io.stderr, `note: ${s.name} is not set: shown as <redacted>; run will need it`);
         w.secrets.forEach((s) => redactor.add(s));
-        const calls = plan(w).map(({ method, path, query, body }) => ({ method, path, query, body: redactor.value(body) }));
+        const calls = plan(w).map(({ method, path, query, body, plane }) => ({ method, path, query, body: redactor.value(body), ...(plane ? { plane } : {}) }));
         const format = values.format ?? "text";
         if (format === "json") write(io.stdout, JSON.stringify(calls, null, 2));
         else if (format === "text") {

@@ -42,6 +42,8 @@ export { workloadJsonSchema } from "./workload/schema.js";
 
 /** The mutating REST calls a workload produces (Pool_Add, Job_Add or JobSchedule_Add, Task_AddCollection chunks), without any network. */
 export { plan, type PlannedCall } from "./run/plan.js";
+/** The Azure Resource Manager pool body and path, for pools with a managed identity. */
+export { translateArmPool, armPoolPath, ARM_API_VERSION } from "./translate/armPool.js";
 
 // ---- running it ---------------------------------------------------------------------------------
 

@@ -229,6 +229,8 @@ export interface CloudPool {
   autoScaleFormula?: string;
   startTask?: StartTask;
   resizeErrors?: { code?: string; message?: string; values?: { name?: string; value?: string }[] }[];
+  /** Set for pools created with managed identities (through Azure Resource Manager). */
+  identity?: { type?: "UserAssigned" | "None"; userAssignedIdentities?: { resourceId?: string; clientId?: string; principalId?: string }[] };
 }
 
 export interface ComputeNode {

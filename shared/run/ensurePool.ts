@@ -17,10 +17,10 @@ export interface WaitOptions {
 }
 
 const POOL_SELECT =
-  "id,state,allocationState,vmSize,virtualMachineConfiguration,taskSlotsPerNode,targetDedicatedNodes,targetLowPriorityNodes,enableAutoScale,autoScaleFormula,startTask,resizeErrors";
+  "id,state,allocationState,vmSize,virtualMachineConfiguration,taskSlotsPerNode,targetDedicatedNodes,targetLowPriorityNodes,enableAutoScale,autoScaleFormula,startTask,resizeErrors,identity";
 
-/** Field-by-field differences between the pool we want and the one that exists. */
-export function diffPool(wanted: PoolAddParameter, existing: CloudPool): string[] {
+/** Field-by-field differences between the pool we want (with its managed identities, if any) and the one that exists. */
+export function diffPool(wanted: PoolAddParameter, existing: CloudPool, identities?: readonly string[]): string[] {
   const diffs: string[] = [];
   const cmp = (field: string, want: unknown, have: unknown) => {
     const a = JSON.stringify(want ?? null);
@@ -43,6 +43,9 @@ export function diffPool(wanted: PoolAddParameter, existing: CloudPool): string[
   cmp("containerConfiguration.containerRegistries", registries(wc?.containerRegistries), registries(hc?.containerRegistries));
   cmp("taskSlotsPerNode", wanted.taskSlotsPerNode ?? 1, existing.taskSlotsPerNode ?? 1);
   cmp("startTask.commandLine", wanted.startTask?.commandLine, existing.startTask?.commandLine);
+  if (identities) {
+    cmp("identity", identities.map((i) => i.toLowerCase()).sort(), (existing.identity?.userAssignedIdentities ?? []).map((i) => i.resourceId?.toLowerCase() ?? "").sort());
+  }
   return diffs;
 }
 
@@ -55,11 +58,22 @@ export interface EnsurePoolResult {
  * Creates the pool, or checks that the existing one may be reused (it matches the spec, reuse is
  * allowed, it is not being deleted). Does not wait for nodes: events must not.
  */
-export async function ensurePoolExists(client: BatchClient, wanted: PoolAddParameter, reuse: boolean, reporter: ProgressReporter, signal?: AbortSignal): Promise<EnsurePoolResult> {
+export interface PoolIdentityNeeds {
+  /** The pool's user-assigned identities: such a pool can be created through Azure Resource Manager only. */
+  identities?: readonly string[];
+}
+
+export async function ensurePoolExists(client: BatchClient, wanted: PoolAddParameter, reuse: boolean, reporter: ProgressReporter, signal?: AbortSignal, needs: PoolIdentityNeeds = {}): Promise<EnsurePoolResult> {
   const path = `/pools/${encodeURIComponent(wanted.id)}`;
   const get = () => client.send("GET", path, { query: { $select: POOL_SELECT }, accept: [404], signal });
   let response = await get();
   let created = false;
+  if (response.status === 404 && needs.identities) {
+    // The data plane would create it without its identities: refuse rather than create the wrong pool.
+    throw new ConflictError(
+      `pool ${wanted.id} does not exist, and a pool with pool.identity can be created only through Azure Resource Manager, which this version does not call yet: create it there (the body and path are in \`plan\`), then run again to reuse it`,
+    );
+  }
   if (response.status === 404) {
     try {
       // Safe to repeat: a repeat answers PoolExists, which is handled below like any existing pool.
@@ -76,7 +90,7 @@ export async function ensurePoolExists(client: BatchClient, wanted: PoolAddParam
   if (!created) {
     if (!reuse) throw new ConflictError(`pool ${wanted.id} already exists and pool.reuse is false; choose another pool.id or set reuse: true`);
     if (pool.state === "deleting") throw new ConflictError(`pool ${wanted.id} is being deleted; wait for it to go, or choose another pool.id`);
-    const diffs = diffPool(wanted, pool);
+    const diffs = diffPool(wanted, pool, needs.identities);
     if (diffs.length > 0) {
       throw new ConflictError(`pool ${wanted.id} exists but differs from the spec:\n  ${diffs.join("\n  ")}\nchange the spec to match, choose another pool.id, or delete the pool`);
     }

@@ -6,6 +6,7 @@ import { API_VERSION, type TaskAddParameter } from "../batch/types.js";
 import { chunkTasks } from "../client/addTaskCollection.js";
 import type { Workload } from "../workload/load.js";
 import { translateJob, translateJobSchedule } from "../translate/job.js";
+import { ARM_API_VERSION, armPoolPath, translateArmPool } from "../translate/armPool.js";
 import { translatePool } from "../translate/pool.js";
 import { translateTask } from "../translate/task.js";
 
@@ -14,8 +15,10 @@ export interface PlannedCall {
   path: string;
   query: Record<string, string>;
   body?: unknown;
-  /** The Batch REST operation, e.g. `Pool_Add`. */
+  /** The Batch REST operation, e.g. `Pool_Add` (or `Pool_Create` on the management plane). */
   operation: string;
+  /** Set for a call to Azure Resource Manager (management.azure.com) instead of the account. */
+  plane?: "arm";
 }
 
 export function translateTasks(workload: Workload): TaskAddParameter[] {
@@ -24,7 +27,12 @@ export function translateTasks(workload: Workload): TaskAddParameter[] {
 
 export function plan(workload: Workload): PlannedCall[] {
   const query = { "api-version": API_VERSION };
-  const calls: PlannedCall[] = [{ method: "POST", path: "/pools", query, body: translatePool(workload), operation: "Pool_Add" }];
+  // A pool with a managed identity can only be created through Azure Resource Manager.
+  const calls: PlannedCall[] = [
+    workload.pool.identity
+      ? { method: "PUT", path: armPoolPath(workload.spec.account ?? {}, workload.pool.id), query: { "api-version": ARM_API_VERSION }, body: translateArmPool(workload), operation: "Pool_Create", plane: "arm" }
+      : { method: "POST", path: "/pools", query, body: translatePool(workload), operation: "Pool_Add" },
+  ];
   if (workload.job.schedule) {
     calls.push({ method: "POST", path: "/jobschedules", query, body: translateJobSchedule(workload), operation: "JobSchedule_Add" });
     return calls;

@@ -62,7 +62,7 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
   const base = { jobId, poolId, outcomes: [] as TaskOutcome[], addFailures: [] as RunResult["addFailures"], created };
 
   try {
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal);
+    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, { identities: workload.pool.identity });
     // Known before the wait, so that a pool which never becomes ready is still cleaned up.
     created.pool = pool.created;
     await waitForPoolReady(batch, pool.pool, reporter, { signal, pollIntervalMs: options.pollIntervalMs, timeoutMs: options.poolTimeoutMs });

@@ -98,7 +98,7 @@ export async function submitTasks(client: BatchClient, workload: Workload, tasks
     if (workload.job.schedule) {
       throw new UsageError(`job.schedule: ${workload.job.id} is a job schedule, which creates its own jobs; submitTasks adds tasks to one job (remove job.schedule, or use runWorkload)`);
     }
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal);
+    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, { identities: workload.pool.identity });
     const job = await liveJob(batch, translateJob(workload), options.ifJobEnded ?? "fail", reporter, signal);
     const added = await addTaskCollection(
       batch,

@@ -9,7 +9,7 @@ import type { z } from "zod";
 import { checkData, checkExpansion, checkText, LIMITS } from "./budget.js";
 import { IssueCollector, SpecError, formatPath } from "./errors.js";
 import { expandTasks, type ResolvedTask } from "./expand.js";
-import { checkJob, checkPool, checkTasks, deriveNodeAgentSku, isGpuVmSize, isWindowsPool, type PoolFacts } from "./rules.js";
+import { checkArmCoordinates, checkJob, checkPool, checkTasks, deriveNodeAgentSku, isGpuVmSize, isWindowsPool, type PoolFacts } from "./rules.js";
 import { WorkloadSpec, type JobSpec, type PoolSpec } from "./schema.js";
 import { renderDeep, type TemplateScope } from "./template.js";
 import { checkBodySizes } from "../translate/limits.js";
@@ -251,6 +251,7 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
       : spec.job;
 
   checkPool(spec.pool, nodeAgentSku ?? "", facts, issues);
+  checkArmCoordinates(spec.account, spec.pool, issues);
   checkTasks(tasks, facts, issues);
   checkJob(job, tasks, facts, issues);
   issues.throwIfAny();

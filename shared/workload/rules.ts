@@ -198,8 +198,36 @@ export function checkPool(pool: PoolSpec, nodeAgentSku: string, facts: PoolFacts
   if (pool.startTask) {
     checkContainerTask(pool.startTask, "pool.startTask", facts, issues);
   }
+  if (pool.identity) {
+    const known = new Set(pool.identity.map((id) => id.toLowerCase()));
+    if (known.size < pool.identity.length) issues.add("pool.identity", "lists an identity twice");
+    pool.container?.registries?.forEach((r, i) => {
+      if (r.identity && !known.has(r.identity.toLowerCase())) {
+        issues.add(`pool.container.registries[${i}].identity`, `is not one of pool.identity; a pool pulls with an identity it has: ${pool.identity!.join(", ")}`);
+      }
+    });
+  }
   if (isWindowsPool(nodeAgentSku) && pool.container?.type === "criCompatible") {
     issues.add("pool.container.type", "criCompatible is for Linux pools; Windows pools use dockerCompatible");
+  }
+}
+
+/**
+ * The account's ARM coordinates are needed exactly when the pool is created through Azure Resource
+ * Manager, which is when it has a managed identity (the data plane cannot give it one).
+ */
+export function checkArmCoordinates(account: { subscription?: string; resourceGroup?: string; name?: string } | undefined, pool: PoolSpec, issues: IssueCollector): void {
+  const arm = pool.identity !== undefined;
+  if (arm && !account?.subscription) {
+    issues.add("account.subscription", "is required with pool.identity: only Azure Resource Manager can give a pool a managed identity, in the account's subscription");
+  }
+  if (!arm) {
+    for (const field of ["subscription", "resourceGroup", "name"] as const) {
+      if (account?.[field] !== undefined) issues.add(`account.${field}`, "is used only to create a pool through Azure Resource Manager, with pool.identity; remove it, or give the pool an identity");
+    }
+  }
+  if (arm && account?.subscription && (account.resourceGroup === undefined) !== (account.name === undefined)) {
+    issues.add(account.resourceGroup === undefined ? "account.resourceGroup" : "account.name", "goes with the other: give account.resourceGroup and account.name together, or neither (the account is then found from its URL)");
   }
 }
 

@@ -182,6 +182,15 @@ export const PoolSpec = z
       })
       .optional(),
     startTask: StartTask.optional(),
+    identity: z
+      .array(
+        z.string().regex(/^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.managedidentity\/userassignedidentities\/[^/]+$/i, {
+          error: "must be the resource id of a user-assigned managed identity (/subscriptions/.../providers/Microsoft.ManagedIdentity/userAssignedIdentities/NAME)",
+        }),
+      )
+      .min(1)
+      .optional()
+      .meta({ description: "User-assigned managed identities of the pool; the pool is then created through Azure Resource Manager" }),
     metadata: z.record(z.string(), z.string()).optional(),
   })
   .refine((p) => !(p.nodes && p.autoscale), { error: "give `nodes` or `autoscale`, not both" });
@@ -250,6 +259,17 @@ export const WorkloadSpec = z
     account: z
       .strictObject({
         url: z.url({ protocol: /^https?$/, error: "must be the account URL, e.g. https://myaccount.westeurope.batch.azure.com" }).optional(),
+        subscription: z
+          .string()
+          .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: "must be an Azure subscription id (a GUID)" })
+          .optional()
+          .meta({ description: "The account's subscription, for pools created through Azure Resource Manager (pool.identity)" }),
+        resourceGroup: z.string().min(1).max(90).regex(/^[-\w._()]+$/, { error: "must be a resource group name" }).optional(),
+        name: z
+          .string()
+          .regex(/^[a-z0-9]{3,24}$/, { error: "must be the Batch account's name: 3 to 24 lowercase letters and digits" })
+          .optional()
+          .meta({ description: "The account's name; with resourceGroup, found from the account URL when absent" }),
       })
       .optional()
       .meta({ description: "Batch account; AZURE_BATCH_ACCOUNT_URL or --account-url also set it" }),

@@ -1,6 +1,6 @@
 /** Microsoft's `oav` LiveValidator over ../shared/azure-batch-spec: the independent oracle for bodies. */
 import oav from "oav";
-import { SPEC_DIR, SPEC_FILE } from "./requirements.js";
+import { MGMT_SPEC_DIR, MGMT_SPEC_FILE, SPEC_DIR, SPEC_FILE } from "./requirements.js";
 
 type Validator = InstanceType<typeof oav.LiveValidator>;
 let validator: Promise<Validator> | undefined;
@@ -55,5 +55,45 @@ export async function validateCall(call: {
       ...(res.runtimeException ? [{ code: String(res.runtimeException.code), message: res.runtimeException.message, path: "" }] : []),
     ],
   });
+  return { request: map(r.requestValidationResult), response: map(r.responseValidationResult) };
+}
+
+let mgmtValidator: Promise<Validator> | undefined;
+
+function getMgmtValidator(): Promise<Validator> {
+  mgmtValidator ??= (async () => {
+    const v = new oav.LiveValidator({ directory: MGMT_SPEC_DIR, swaggerPathsPattern: [MGMT_SPEC_FILE], git: { shouldClone: false }, loadValidatorInBackground: false }, () => {});
+    await v.initialize();
+    return v;
+  })();
+  return mgmtValidator;
+}
+
+/**
+ * Validates an Azure Resource Manager call against the management-plane definition. An unmatched
+ * call comes back as `unknownOperationId` with no errors: that is reported as an error here.
+ */
+export async function validateArmCall(call: {
+  method: string;
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  response?: { status: number; body?: unknown; headers?: Record<string, string> };
+}): Promise<{ request: ValidationOutcome; response: ValidationOutcome }> {
+  const v = await getMgmtValidator();
+  const query = new URLSearchParams(call.query ?? { "api-version": "2024-07-01" }).toString();
+  const r = await v.validateLiveRequestResponse({
+    liveRequest: { url: `https://management.azure.com${call.path}?${query}`, method: call.method.toLowerCase(), headers: { "content-type": "application/json" }, body: call.body as Record<string, unknown> },
+    liveResponse: { statusCode: String(call.response?.status ?? 200), headers: { "content-type": "application/json", ...(call.response?.headers ?? {}) }, body: call.response?.body as Record<string, unknown> },
+  });
+  const map = (res: typeof r.requestValidationResult): ValidationOutcome => {
+    const errors = [
+      ...res.errors.map((e) => ({ code: String(e.code), message: e.message, path: (e.jsonPathsInPayload ?? []).join(",") })),
+      ...(res.runtimeException ? [{ code: String(res.runtimeException.code), message: res.runtimeException.message, path: "" }] : []),
+    ];
+    const operationId = res.operationInfo?.operationId;
+    if (!operationId || operationId === "unknownOperationId") errors.push({ code: "UNKNOWN_OPERATION", message: `no operation matches ${call.method} ${call.path}`, path: "" });
+    return { operationId, errors };
+  };
   return { request: map(r.requestValidationResult), response: map(r.responseValidationResult) };
 }

@@ -19,3 +19,7 @@ export function requirement(what: string, available: boolean): string | undefine
 }
 
 export const batchSpecMissing = requirement(`the Azure Batch REST definition (${SPEC_DIR}/${SPEC_FILE})`, existsSync(`${SPEC_DIR}/${SPEC_FILE}`));
+
+export const MGMT_SPEC_DIR = fileURLToPath(new URL("../../../shared/azure-batch-mgmt-spec", import.meta.url));
+export const MGMT_SPEC_FILE = "specification/batch/resource-manager/Microsoft.Batch/stable/2024-07-01/BatchManagement.json";
+export const mgmtSpecMissing = requirement(`the Azure Batch management REST definition (${MGMT_SPEC_DIR}/${MGMT_SPEC_FILE})`, existsSync(`${MGMT_SPEC_DIR}/${MGMT_SPEC_FILE}`));
