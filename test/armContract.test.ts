@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { armPoolPath, classifyError, ConflictError, loadSpecObject, plan, runWorkload, silentReporter, SpecError, translateArmPool, type Workload } from "azure-batch-run";
 import { localAccount } from "./helpers/localAccount.js";
-import { armPoolBody } from "../shared/translate/armPool.js";
+import { armPoolBody, dataPlanePool } from "../shared/batch/armPool.js";
+import { translatePool } from "../shared/translate/pool.js";
 import { validateArmCall } from "./helpers/oav.js";
 import { mgmtSpecMissing } from "./helpers/requirements.js";
 import { baseSpec, load, merge } from "./helpers/specs.js";
@@ -173,5 +174,14 @@ describe("running a pool with a managed identity, before the ARM client", () => 
     const error = await runWorkload(client, spec(), silentReporter, { pollIntervalMs: 50 }).catch((e) => e);
     expect(error).toBeInstanceOf(ConflictError);
     expect(error.message).toContain(`identity: wanted ["${ID.toLowerCase()}"], found []`);
+  });
+});
+
+describe("the ARM tables, both ways", () => {
+  test.each(FEATURES)("%s: ARM back to the data plane gives the data-plane body", (_name, patch) => {
+    const w = load(patch);
+    const { pool, identities } = dataPlanePool(translateArmPool(w) as never, w.pool.id);
+    expect(pool).toEqual(translatePool(w));
+    expect(identities).toEqual(w.pool.identity);
   });
 });

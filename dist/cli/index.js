@@ -1635,7 +1635,7 @@ function load(raw, options, envSecrets) {
   return workload;
 }
 
-// shared/translate/armPool.ts
+// shared/batch/armPool.ts
 var ARM_API_VERSION = "2024-07-01";
 var PLACEMENT = {
   id: null,
@@ -1701,6 +1701,10 @@ function armPoolBody(pool, identities) {
   }
   return body;
 }
+var UNRENAMED = Object.fromEntries(Object.entries(RENAMED).map(([k, v]) => [v, k]));
+var UNENUMS = Object.fromEntries(Object.entries(ENUMS).map(([k, t]) => [k, Object.fromEntries(Object.entries(t).map(([a, b]) => [b, a]))]));
+
+// shared/translate/armPool.ts
 function translateArmPool(workload) {
   return armPoolBody(translatePool(workload), workload.pool.identity ?? []);
 }

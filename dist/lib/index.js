@@ -1688,7 +1688,7 @@ function isTaskCounts(value) {
   return v !== void 0 && v !== null && ["active", "running", "completed", "succeeded", "failed"].every((k) => Number.isInteger(v[k]));
 }
 
-// shared/translate/armPool.ts
+// shared/batch/armPool.ts
 var ARM_API_VERSION = "2024-07-01";
 var PLACEMENT = {
   id: null,
@@ -1754,6 +1754,10 @@ function armPoolBody(pool, identities) {
   }
   return body;
 }
+var UNRENAMED = Object.fromEntries(Object.entries(RENAMED).map(([k, v]) => [v, k]));
+var UNENUMS = Object.fromEntries(Object.entries(ENUMS).map(([k, t]) => [k, Object.fromEntries(Object.entries(t).map(([a, b]) => [b, a]))]));
+
+// shared/translate/armPool.ts
 function translateArmPool(workload) {
   return armPoolBody(translatePool(workload), workload.pool.identity ?? []);
 }
