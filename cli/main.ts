@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import {
+  armFromAuth,
   authFromEnvironment,
   BatchClient,
   classifyError,
@@ -107,7 +108,8 @@ async function clientFor(accountUrlFlag: string | undefined, fromSpec: string | 
   if (!accountUrl) {
     throw new UsageError("no Batch account: set account.url in the spec, pass --account-url, or set AZURE_BATCH_ACCOUNT_URL (https://<account>.<region>.batch.azure.com)");
   }
-  return new BatchClient({ accountUrl, auth: await authFromEnvironment(accountUrl, env), hooks, callTimeoutMs });
+  const auth = await authFromEnvironment(accountUrl, env);
+  return new BatchClient({ accountUrl, auth, arm: armFromAuth(auth, env), hooks, callTimeoutMs });
 }
 
 /** The local Batch service, loaded only for `--local`. */

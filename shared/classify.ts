@@ -3,6 +3,7 @@
  * to its own exit codes or statuses: the CLI to 2 / 1 / 3 / 3 / 130, the Action to a failed step,
  * the Function app to a retry or a dead letter.
  */
+import { ArmError } from "./client/armClient.js";
 import { BatchServiceError } from "./client/errors.js";
 import { CancelledError, ConflictError, TasksFailedError, UsageError } from "./run/errors.js";
 import { SpecError } from "./workload/errors.js";
@@ -25,7 +26,7 @@ export function classifyError(error: unknown): ErrorCategory {
   if ((error as { code?: unknown })?.code !== undefined && String((error as { code: unknown }).code).startsWith("ERR_PARSE_ARGS")) return "usage";
   if (error instanceof TasksFailedError) return "task";
   if (error instanceof CancelledError || (error as Error)?.name === "AbortError") return "cancelled";
-  if (error instanceof BatchServiceError && (error.statusCode === 401 || error.statusCode === 403 || AUTH_CODES.test(error.code))) return "auth";
+  if ((error instanceof BatchServiceError || error instanceof ArmError) && (error.statusCode === 401 || error.statusCode === 403 || AUTH_CODES.test(error.code))) return "auth";
   if (AUTH_ERROR_NAMES.test((error as Error)?.name ?? "")) return "auth";
   return "service";
 }

@@ -74,10 +74,13 @@ export { readTaskFileTail, readTaskOutput, lastLines } from "./run/taskLogs.js";
  * `{ accountKey }` (Shared Key). `hooks.log` receives one redacted line per HTTP attempt,
  * `userAgentPrefix` goes before `azure-batch-run/<version>` in the User-Agent.
  */
-export { createBatchClient, authFromEnvironment, resolveAccountUrl, type BatchCredential, type CreateBatchClientOptions } from "./client/credentials.js";
+export { createBatchClient, authFromEnvironment, armFromAuth, resolveAccountUrl, type BatchCredential, type CreateBatchClientOptions } from "./client/credentials.js";
 export { BatchClient, type BatchAuth, type BatchClientOptions } from "./client/batchClient.js";
 export type { PipelinePolicy, PipelineRequest, PipelineResponse, RequestHooks, RetryInfo } from "./client/pipeline.js";
 export { BATCH_SCOPE } from "./client/policies/bearerTokenPolicy.js";
+/** Azure Resource Manager, for pools with a managed identity (`client.arm`, made by `createBatchClient` from an Entra ID credential). */
+export { ArmClient, ArmError, ARM_ENDPOINT, ARM_SCOPE, type ArmOptions } from "./client/armClient.js";
+export { findBatchAccount, type ArmCoordinates } from "./run/armPool.js";
 
 // ---- what a run tells its wrapper ----------------------------------------------------------------
 

@@ -4,7 +4,7 @@
  * extensible enums oav lets through are checked here. And the spec rules of such pools.
  */
 import { afterEach, describe, expect, test } from "vitest";
-import { armPoolPath, classifyError, ConflictError, loadSpecObject, plan, runWorkload, silentReporter, SpecError, translateArmPool, type Workload } from "azure-batch-run";
+import { armPoolPath, BatchClient, classifyError, ConflictError, loadSpecObject, plan, runWorkload, silentReporter, SpecError, translateArmPool, type Workload } from "azure-batch-run";
 import { localAccount } from "./helpers/localAccount.js";
 import { armPoolBody, dataPlanePool } from "../shared/batch/armPool.js";
 import { translatePool } from "../shared/translate/pool.js";
@@ -139,41 +139,32 @@ describe("rules of pools with a managed identity", () => {
   });
 });
 
-describe("running a pool with a managed identity, before the ARM client", () => {
+describe("reusing a pool with a managed identity", () => {
   let toClose: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const c of toClose.reverse()) await c();
     toClose = [];
   });
-  const spec = (patch: Record<string, any> = {}) =>
-    loadSpecObject(
-      merge(
-        {
-          account: { subscription: SUB },
-          pool: { id: "idp", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, identity: [ID] },
-          job: { id: "j" },
-          tasks: { list: [{ id: "t", command: "/bin/true" }] },
-        },
-        patch,
-      ),
+
+  test("an existing pool without the identity is a difference, listed by field, before anything is created", async () => {
+    const { local } = await localAccount(toClose);
+    // An ARM credential the run never needs to use: the pool exists, so it is compared, not created.
+    const client = new BatchClient({
+      accountUrl: local.accountUrl,
+      auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey },
+      arm: { credential: { getToken: async () => ({ token: "unused", expiresOnTimestamp: Date.now() + 3_600_000 }) }, endpoint: "http://127.0.0.1:9" },
+    });
+    toClose.push(() => client.close());
+    await client.send("POST", "/pools", { idempotent: true, body: { id: "idp", vmSize: "standard_d2s_v3", virtualMachineConfiguration: { imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" }, nodeAgentSKUId: "batch.node.ubuntu 24.04" }, targetDedicatedNodes: 1 } });
+    const w = loadSpecObject(
+      { account: { subscription: SUB }, pool: { id: "idp", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, identity: [ID] }, job: { id: "j" }, tasks: { list: [{ id: "t", command: "/bin/true" }] } },
       { env: {} },
     );
-
-  test("a missing pool is not created on the data plane without its identity", async () => {
-    const { local, client } = await localAccount(toClose);
-    const error = await runWorkload(client, spec(), silentReporter, { pollIntervalMs: 50 }).catch((e) => e);
-    expect(error).toBeInstanceOf(ConflictError);
-    expect(error.message).toMatch(/^pool idp does not exist, and a pool with pool.identity can be created only through Azure Resource Manager/);
-    expect(classifyError(error)).toBe("usage");
-    expect(local.service.pools.size).toBe(0);
-  });
-
-  test("an existing pool without the identity is a difference, listed by field", async () => {
-    const { client } = await localAccount(toClose);
-    await client.send("POST", "/pools", { idempotent: true, body: { id: "idp", vmSize: "standard_d2s_v3", virtualMachineConfiguration: { imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" }, nodeAgentSKUId: "batch.node.ubuntu 24.04" }, targetDedicatedNodes: 1 } });
-    const error = await runWorkload(client, spec(), silentReporter, { pollIntervalMs: 50 }).catch((e) => e);
+    const error = await runWorkload(client, w, silentReporter, { pollIntervalMs: 50 }).catch((e) => e);
     expect(error).toBeInstanceOf(ConflictError);
     expect(error.message).toContain(`identity: wanted ["${ID.toLowerCase()}"], found []`);
+    expect(classifyError(error)).toBe("usage");
+    expect(local.service.jobs.size).toBe(0);
   });
 });
 

@@ -1792,6 +1792,41 @@ async function ensureJobSchedule(client, schedule, reporter, signal) {
   }
 }
 
+// shared/run/armPool.ts
+var ACCOUNT_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Batch\/batchAccounts\/([^/]+)$/i;
+async function findBatchAccount(arm, subscription, accountUrl, signal) {
+  const host = accountUrl.host.toLowerCase();
+  const seen = [];
+  for await (const account of arm.list(`/subscriptions/${encodeURIComponent(subscription)}/providers/Microsoft.Batch/batchAccounts`, {
+    query: { "api-version": ARM_API_VERSION },
+    signal
+  })) {
+    const endpoint = (account.properties?.accountEndpoint ?? "").toLowerCase().replace(/^https?:\/\//, "").replace(/\/$/, "");
+    seen.push(endpoint);
+    const m = ACCOUNT_ID.exec(account.id ?? "");
+    if (endpoint === host && m) return { subscription, resourceGroup: decodeURIComponent(m[2]), name: decodeURIComponent(m[3]) };
+  }
+  throw new ConflictError(
+    `account.subscription: no Batch account in subscription ${subscription} has the endpoint ${host}${seen.length ? ` (it has ${seen.join(", ")})` : " (it has none the credential may see)"}; check the account URL, or give account.resourceGroup and account.name`
+  );
+}
+async function createPoolThroughArm(arm, workload, accountUrl, reporter, signal) {
+  const account = workload.spec.account ?? {};
+  const coordinates = account.resourceGroup && account.name ? { subscription: account.subscription, resourceGroup: account.resourceGroup, name: account.name } : await findBatchAccount(arm, account.subscription, accountUrl, signal);
+  const path = armPoolPath(coordinates, workload.pool.id);
+  const response = await arm.send("PUT", path, {
+    query: { "api-version": ARM_API_VERSION },
+    body: translateArmPool(workload),
+    headers: { "if-none-match": "*" },
+    // Create-only, so a repeat is harmless: it answers 412.
+    idempotent: true,
+    accept: [412],
+    signal
+  });
+  if (response.status !== 412) reporter.info(`created pool ${workload.pool.id} through Azure Resource Manager (${coordinates.resourceGroup}/${coordinates.name}), with ${workload.pool.identity?.length ?? 0} managed identit${workload.pool.identity?.length === 1 ? "y" : "ies"}`);
+  return path;
+}
+
 // shared/run/ensurePool.ts
 var POOL_SELECT = "id,state,allocationState,vmSize,virtualMachineConfiguration,taskSlotsPerNode,targetDedicatedNodes,targetLowPriorityNodes,enableAutoScale,autoScaleFormula,startTask,resizeErrors,identity";
 function diffPool(wanted, existing, identities) {
@@ -1820,15 +1855,23 @@ function diffPool(wanted, existing, identities) {
   }
   return diffs;
 }
+var ARM_PROPAGATION_MS = 12e4;
 async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs = {}) {
   const path = `/pools/${encodeURIComponent(wanted.id)}`;
   const get = () => client.send("GET", path, { query: { $select: POOL_SELECT }, accept: [404], signal });
   let response = await get();
   let created = false;
   if (response.status === 404 && needs.identities) {
-    throw new ConflictError(
-      `pool ${wanted.id} does not exist, and a pool with pool.identity can be created only through Azure Resource Manager, which this version does not call yet: create it there (the body and path are in \`plan\`), then run again to reuse it`
-    );
+    if (!needs.createThroughArm) {
+      throw new ConflictError(`pool ${wanted.id} does not exist, and a pool with pool.identity can be created only through Azure Resource Manager, which needs a Microsoft Entra ID credential`);
+    }
+    await needs.createThroughArm();
+    const deadline = Date.now() + ARM_PROPAGATION_MS;
+    for (response = await get(); response.status === 404; response = await get()) {
+      if (Date.now() > deadline) throw new ConflictError(`pool ${wanted.id} was created through Azure Resource Manager but has not appeared on the account after ${ARM_PROPAGATION_MS / 1e3} s`);
+      await sleep(1e3, signal);
+    }
+    return { created: true, pool: JSON.parse(response.bodyText) };
   }
   if (response.status === 404) {
     try {
@@ -1937,7 +1980,17 @@ async function cleanup(client, target, reporter, options = {}) {
     }
   };
   if (target.jobId) await remove("job", target.jobId);
-  if (target.poolId) await remove("pool", target.poolId);
+  if (target.poolId && target.poolArmPath) {
+    try {
+      if (!client.arm) throw new Error("no Azure Resource Manager credential on this client");
+      await client.arm.send("DELETE", target.poolArmPath, { query: { "api-version": ARM_API_VERSION }, accept: [404], signal });
+      reporter.info(`deleted pool ${target.poolId} through Azure Resource Manager`);
+      result.deleted.push(`pool ${target.poolId}`);
+    } catch (error) {
+      reporter.warn(`could not delete pool ${target.poolId} through Azure Resource Manager: ${client.redactor.text(error?.message ?? String(error))}`);
+      result.failed.push(`pool ${target.poolId}`);
+    }
+  } else if (target.poolId) await remove("pool", target.poolId);
   return result;
 }
 
@@ -2097,6 +2150,24 @@ async function waitForTasks(client, jobId, taskIds, reporter, options) {
 function runRedactor(client, workload) {
   return client.redactor.with(workload.secrets);
 }
+function poolNeeds(client, workload, reporter, signal, onArmCreate) {
+  const identities = workload.pool.identity;
+  if (!identities) return {};
+  const arm = client.arm;
+  if (!arm) {
+    throw new UsageError(
+      "pool.identity: a pool with a managed identity is created and managed through Azure Resource Manager, which takes Microsoft Entra ID tokens, not the account's Shared Key; sign in with Entra ID (unset AZURE_BATCH_ACCESS_KEY; a service principal, workload identity, managed identity or az login)"
+    );
+  }
+  const view = arm.withHooks({ onRetry: reportRetries(reporter) });
+  return {
+    identities,
+    createThroughArm: async () => {
+      const path = await createPoolThroughArm(view, workload, client.accountUrl, reporter, signal);
+      onArmCreate?.(path);
+    }
+  };
+}
 async function runWorkload(client, workload, reporter, options = {}) {
   const redactor = runRedactor(client, workload);
   const batch = client.withHooks({ onRetry: reportRetries(reporter) });
@@ -2108,7 +2179,7 @@ async function runWorkload(client, workload, reporter, options = {}) {
   let jobOurs = false;
   const base = { jobId, poolId, outcomes: [], addFailures: [], created };
   try {
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, { identities: workload.pool.identity });
+    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal, (path) => created.poolArmPath = path));
     created.pool = pool.created;
     await waitForPoolReady(batch, pool.pool, reporter, { signal, pollIntervalMs: options.pollIntervalMs, timeoutMs: options.poolTimeoutMs });
     if (workload.job.schedule) {
@@ -2139,7 +2210,7 @@ async function runWorkload(client, workload, reporter, options = {}) {
     }
     throw new CancelledError(`cancelled${jobOurs ? `; job ${jobId} terminated` : ""}`);
   } finally {
-    await cleanupAfterRun(batch, workload, policy, { jobOurs, poolCreated: created.pool, waited: options.wait !== false }, reporter, signal);
+    await cleanupAfterRun(batch, workload, policy, { jobOurs, poolCreated: created.pool, poolArmPath: created.poolArmPath, waited: options.wait !== false }, reporter, signal);
   }
 }
 async function cleanupAfterRun(client, workload, policy, run, reporter, signal) {
@@ -2154,8 +2225,10 @@ async function cleanupAfterRun(client, workload, policy, run, reporter, signal) 
   }
   const target = { jobId: run.jobOurs ? workload.job.id : void 0 };
   if (policy === "pool") {
-    if (run.poolCreated) target.poolId = workload.pool.id;
-    else reporter.warn(`kept pool ${workload.pool.id}: this run reused it rather than creating it`);
+    if (run.poolCreated) {
+      target.poolId = workload.pool.id;
+      target.poolArmPath = run.poolArmPath;
+    } else reporter.warn(`kept pool ${workload.pool.id}: this run reused it rather than creating it`);
   }
   await cleanup(client, target, reporter, { signal });
 }
@@ -2334,6 +2407,20 @@ function userAgentPolicy(prefix) {
   };
 }
 
+// shared/client/json.ts
+function parseJson(response, method) {
+  const fail = (what) => new UnexpectedResponseError(method, response.request?.url?.pathname ?? "?", response.status, what, response.headers["request-id"] ?? response.headers["x-ms-request-id"]);
+  if (!response.bodyText) throw fail("with an empty body where a JSON object belongs");
+  let parsed;
+  try {
+    parsed = JSON.parse(response.bodyText);
+  } catch {
+    throw fail(`with a body that is not JSON (${response.headers["content-type"] || "no content type"}, ${Buffer.byteLength(response.bodyText)} bytes)`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw fail("with JSON that is not an object");
+  return parsed;
+}
+
 // shared/client/transport.ts
 import { Pool, errors as undiciErrors } from "undici";
 var MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
@@ -2402,6 +2489,110 @@ function toTransportError(error, timedOut, request) {
   return new TransportError(`${where} failed: ${code2} ${err.message ?? ""}`.trim(), code2, notSent, { cause: error });
 }
 
+// shared/client/armClient.ts
+import { randomUUID as randomUUID2 } from "node:crypto";
+var ARM_ENDPOINT = "https://management.azure.com";
+var ARM_SCOPE = "https://management.azure.com/.default";
+var ArmError = class extends Error {
+  name = "ArmError";
+  statusCode;
+  code;
+  requestId;
+  correlationId;
+  details;
+  constructor(init) {
+    let error;
+    try {
+      error = JSON.parse(init.bodyText).error;
+    } catch {
+      error = void 0;
+    }
+    const code2 = error?.code ?? `HTTP${init.statusCode}`;
+    const details = error?.details ?? [];
+    const requestId = init.headers["x-ms-request-id"];
+    const correlationId = init.headers["x-ms-correlation-request-id"];
+    const ids = [requestId && `x-ms-request-id ${requestId}`, correlationId && `x-ms-correlation-request-id ${correlationId}`].filter(Boolean).join(", ");
+    const more = details.length ? ` [${details.map((d) => `${d.code ?? "?"}: ${d.message ?? ""}`).join("; ")}]` : "";
+    super(`${code2}: ${error?.message ?? "no message"}${more} (HTTP ${init.statusCode} on ${init.method} ${init.path}${ids ? `, ${ids}` : ""})`);
+    this.statusCode = init.statusCode;
+    this.code = code2;
+    this.requestId = requestId;
+    this.correlationId = correlationId;
+    this.details = details;
+  }
+};
+var ArmClient = class {
+  constructor(options, transport, redactor) {
+    this.transport = transport;
+    this.redactor = redactor;
+    this.endpoint = new URL(options.endpoint ?? ARM_ENDPOINT);
+    this.hooks = options.hooks ?? {};
+    this.pipeline = createPipeline(
+      [
+        userAgentPolicy(options.userAgentPrefix),
+        { name: "armRequestIdPolicy", sendRequest: (request, next) => (request.headers["x-ms-client-request-id"] ??= randomUUID2(), next(request)) },
+        retryPolicy(options.retry),
+        bearerTokenPolicy(options.credential, { scope: ARM_SCOPE, onToken: (t) => redactor.add(t) }),
+        logPolicy(redactor)
+      ],
+      this.transport
+    );
+    this.timeoutMs = options.timeoutMs;
+  }
+  transport;
+  redactor;
+  endpoint;
+  pipeline;
+  timeoutMs;
+  hooks;
+  withHooks(hooks) {
+    const view = Object.create(this);
+    view.hooks = { ...this.hooks, ...hooks };
+    return view;
+  }
+  async send(method, path, options = {}) {
+    const url = typeof path === "string" ? new URL(this.endpoint.toString().replace(/\/$/, "") + path) : path;
+    if (typeof path === "string") for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
+    const body = options.body === void 0 ? void 0 : JSON.stringify(options.body);
+    const headers = { accept: "application/json", ...options.headers ?? {} };
+    if (body !== void 0) headers["content-type"] = "application/json";
+    let response;
+    try {
+      response = await this.pipeline({ method, url, headers, body, idempotent: options.idempotent ?? method !== "POST", signal: options.signal, timeoutMs: this.timeoutMs, hooks: this.hooks });
+    } catch (error) {
+      throw this.redactor.error(error);
+    }
+    if (response.status >= 300 && response.status < 400 && !(options.accept ?? []).includes(response.status)) {
+      throw this.redactor.error(new UnexpectedResponseError(method, url.pathname, response.status, "redirects; not followed", response.headers["x-ms-request-id"]));
+    }
+    if (response.status >= 400 && !(options.accept ?? []).includes(response.status)) {
+      throw this.redactor.error(new ArmError({ statusCode: response.status, bodyText: response.bodyText, method, path: url.pathname, headers: response.headers }));
+    }
+    return response;
+  }
+  async json(method, path, options = {}) {
+    return parseJson(await this.send(method, path, options), method);
+  }
+  /** Every item of an ARM list, following `nextLink` on the same host only and never twice. */
+  async *list(path, options = {}) {
+    let next = path;
+    let first = true;
+    const followed = /* @__PURE__ */ new Set();
+    while (next) {
+      const page = await this.json("GET", next, first ? options : { signal: options.signal });
+      first = false;
+      for (const item of page.value ?? []) yield item;
+      if (!page.nextLink) return;
+      const url = new URL(page.nextLink, this.endpoint);
+      if (url.origin !== this.endpoint.origin || followed.has(url.href)) {
+        throw new UnexpectedResponseError("GET", url.pathname, 200, url.origin !== this.endpoint.origin ? `with a nextLink to another host (${url.origin}); not followed` : "with a nextLink to a page already read");
+      }
+      followed.add(url.href);
+      next = url;
+    }
+  }
+};
+
 // shared/client/batchClient.ts
 var BATCH_CONTENT_TYPE = "application/json; odata=minimalmetadata";
 var BatchClient = class {
@@ -2412,6 +2603,8 @@ var BatchClient = class {
   timeoutMs;
   closeTransport;
   hooks;
+  /** The management-plane client, when the client was given an Entra ID credential for it. */
+  arm;
   constructor(options) {
     this.accountUrl = new URL(options.accountUrl);
     const callTimeoutMs = options.callTimeoutMs ?? options.retry?.maxRetryTimeMs ?? 5 * 6e4;
@@ -2423,10 +2616,14 @@ var BatchClient = class {
     const undici = options.transport ? void 0 : createUndiciTransport({ headersTimeoutMs: wait, bodyTimeoutMs: wait });
     this.closeTransport = async () => undici?.close();
     const auth = options.auth.kind === "sharedKey" ? [sharedKeyPolicy(options.auth.accountName, options.auth.accountKey)] : options.auth.kind === "entra" ? [bearerTokenPolicy(options.auth.credential, { onToken: (t) => redactor.add(t) })] : [];
+    const transport = options.transport ?? undici.send;
     this.pipeline = createPipeline(
       [userAgentPolicy(options.userAgentPrefix), requestIdPolicy(), retryPolicy({ maxRetryTimeMs: callTimeoutMs, ...options.retry }), ...auth, logPolicy(redactor), ...options.policies ?? []],
-      options.transport ?? undici.send
+      transport
     );
+    if (options.arm) {
+      this.arm = new ArmClient({ ...options.arm, retry: { maxRetryTimeMs: callTimeoutMs, ...options.retry }, hooks: options.hooks, userAgentPrefix: options.userAgentPrefix, timeoutMs: this.timeoutMs }, transport, redactor);
+    }
   }
   /**
    * A view of this client whose calls report to other hooks (a run's reporter, an invocation's
@@ -2523,18 +2720,6 @@ var BatchClient = class {
     await this.closeTransport();
   }
 };
-function parseJson(response, method) {
-  const fail = (what) => new UnexpectedResponseError(method, response.request?.url?.pathname ?? "?", response.status, what, response.headers["request-id"]);
-  if (!response.bodyText) throw fail("with an empty body where a JSON object belongs");
-  let parsed;
-  try {
-    parsed = JSON.parse(response.bodyText);
-  } catch {
-    throw fail(`with a body that is not JSON (${response.headers["content-type"] || "no content type"}, ${Buffer.byteLength(response.bodyText)} bytes)`);
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw fail("with JSON that is not an object");
-  return parsed;
-}
 function safeOrigin(location, base) {
   try {
     return new URL(location, base).origin;
@@ -2555,6 +2740,9 @@ async function authFromEnvironment(accountUrl, env) {
   const { DefaultAzureCredential } = await import("@azure/identity");
   return { kind: "entra", credential: new DefaultAzureCredential() };
 }
+function armFromAuth(auth, env) {
+  return auth.kind === "entra" ? { credential: auth.credential, endpoint: env.AZURE_RESOURCE_MANAGER_ENDPOINT } : void 0;
+}
 function resolveAccountUrl(flag, fromSpec, env) {
   const url = flag ?? fromSpec ?? env.AZURE_BATCH_ACCOUNT_URL ?? env.AZURE_BATCH_ENDPOINT;
   if (!url) return void 0;
@@ -2569,7 +2757,7 @@ function classifyError(error) {
   if (error?.code !== void 0 && String(error.code).startsWith("ERR_PARSE_ARGS")) return "usage";
   if (error instanceof TasksFailedError) return "task";
   if (error instanceof CancelledError || error?.name === "AbortError") return "cancelled";
-  if (error instanceof BatchServiceError && (error.statusCode === 401 || error.statusCode === 403 || AUTH_CODES.test(error.code))) return "auth";
+  if ((error instanceof BatchServiceError || error instanceof ArmError) && (error.statusCode === 401 || error.statusCode === 403 || AUTH_CODES.test(error.code))) return "auth";
   if (AUTH_ERROR_NAMES.test(error?.name ?? "")) return "auth";
   return "service";
 }
@@ -2702,7 +2890,8 @@ async function clientFor(accountUrlFlag, fromSpec, env, hooks, callTimeoutMs) {
   if (!accountUrl) {
     throw new UsageError("no Batch account: set account.url in the spec, pass --account-url, or set AZURE_BATCH_ACCOUNT_URL (https://<account>.<region>.batch.azure.com)");
   }
-  return new BatchClient({ accountUrl, auth: await authFromEnvironment(accountUrl, env), hooks, callTimeoutMs });
+  const auth = await authFromEnvironment(accountUrl, env);
+  return new BatchClient({ accountUrl, auth, arm: armFromAuth(auth, env), hooks, callTimeoutMs });
 }
 async function startLocal(executor, reporter) {
   const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-IQHYUSLG.js");

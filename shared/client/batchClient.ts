@@ -17,7 +17,9 @@ import { requestIdPolicy } from "./policies/requestIdPolicy.js";
 import { retryPolicy, type RetryOptions } from "./policies/retryPolicy.js";
 import { sharedKeyPolicy } from "./policies/sharedKeyPolicy.js";
 import { userAgentPolicy } from "./policies/userAgentPolicy.js";
+import { parseJson } from "./json.js";
 import { createUndiciTransport } from "./transport.js";
+import { ArmClient, type ArmOptions } from "./armClient.js";
 
 export type BatchAuth =
   | { kind: "sharedKey"; accountName: string; accountKey: string }
@@ -44,6 +46,8 @@ export interface BatchClientOptions {
   transport?: SendRequest;
   /** Extra policies run inside the retry loop, after authentication (recorders, fault injection). */
   policies?: PipelinePolicy[];
+  /** Azure Resource Manager, for pools with a managed identity: a credential (Entra ID), and the endpoint. */
+  arm?: ArmOptions;
 }
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -70,6 +74,8 @@ export class BatchClient {
   private readonly timeoutMs: number;
   private readonly closeTransport: () => Promise<void>;
   private hooks: RequestHooks;
+  /** The management-plane client, when the client was given an Entra ID credential for it. */
+  readonly arm?: ArmClient;
 
   constructor(options: BatchClientOptions) {
     this.accountUrl = new URL(options.accountUrl);
@@ -87,10 +93,14 @@ export class BatchClient {
         : options.auth.kind === "entra"
           ? [bearerTokenPolicy(options.auth.credential, { onToken: (t) => redactor.add(t) })]
           : [];
+    const transport = options.transport ?? (undici as { send: SendRequest }).send;
     this.pipeline = createPipeline(
       [userAgentPolicy(options.userAgentPrefix), requestIdPolicy(), retryPolicy({ maxRetryTimeMs: callTimeoutMs, ...options.retry }), ...auth, logPolicy(redactor), ...(options.policies ?? [])],
-      options.transport ?? (undici as { send: SendRequest }).send,
+      transport,
     );
+    if (options.arm) {
+      this.arm = new ArmClient({ ...options.arm, retry: { maxRetryTimeMs: callTimeoutMs, ...options.retry }, hooks: options.hooks, userAgentPrefix: options.userAgentPrefix, timeoutMs: this.timeoutMs }, transport, redactor);
+    }
   }
 
   /**
@@ -194,20 +204,6 @@ export class BatchClient {
   async close(): Promise<void> {
     await this.closeTransport();
   }
-}
-
-/** A JSON object from a response, or an error that says what came instead. */
-function parseJson<T>(response: PipelineResponse, method: string): T {
-  const fail = (what: string) => new UnexpectedResponseError(method, response.request?.url?.pathname ?? "?", response.status, what, response.headers["request-id"]);
-  if (!response.bodyText) throw fail("with an empty body where a JSON object belongs");
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(response.bodyText);
-  } catch {
-    throw fail(`with a body that is not JSON (${response.headers["content-type"] || "no content type"}, ${Buffer.byteLength(response.bodyText)} bytes)`);
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw fail("with JSON that is not an object");
-  return parsed as T;
 }
 
 /** The origin of a redirect target, never its path or query (which may hold a token). */

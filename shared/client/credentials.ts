@@ -8,13 +8,16 @@
  *   (`AZURE_FEDERATED_TOKEN_FILE`), managed identity, and the Azure CLI's login.
  */
 import type { TokenCredential } from "@azure/identity";
+import type { ArmOptions } from "./armClient.js";
 import { BatchClient, type BatchAuth, type BatchClientOptions } from "./batchClient.js";
 
 /** An `@azure/identity` credential (scope `https://batch.core.windows.net//.default`), or the account's Shared Key. */
 export type BatchCredential = TokenCredential | { accountName?: string; accountKey: string };
 
-export interface CreateBatchClientOptions extends Omit<BatchClientOptions, "auth" | "transport"> {
+export interface CreateBatchClientOptions extends Omit<BatchClientOptions, "auth" | "transport" | "arm"> {
   credential: BatchCredential;
+  /** Where Azure Resource Manager is (default https://management.azure.com); used with an Entra ID credential. */
+  armEndpoint?: string;
 }
 
 export function accountNameFromUrl(accountUrl: string): string {
@@ -27,10 +30,12 @@ function isTokenCredential(c: BatchCredential): c is TokenCredential {
 
 /** A client for one Batch account. Close it when done (`client.close()`). */
 export function createBatchClient(options: CreateBatchClientOptions): BatchClient {
-  const { credential, ...rest } = options;
-  const auth: BatchAuth = isTokenCredential(credential)
-    ? { kind: "entra", credential }
-    : { kind: "sharedKey", accountName: credential.accountName || accountNameFromUrl(options.accountUrl), accountKey: credential.accountKey };
+  const { credential, armEndpoint, ...rest } = options;
+  if (isTokenCredential(credential)) {
+    // The same credential for both planes, each with its own scope.
+    return new BatchClient({ ...rest, auth: { kind: "entra", credential }, arm: { credential, endpoint: armEndpoint } });
+  }
+  const auth: BatchAuth = { kind: "sharedKey", accountName: credential.accountName || accountNameFromUrl(options.accountUrl), accountKey: credential.accountKey };
   return new BatchClient({ ...rest, auth });
 }
 
@@ -44,6 +49,11 @@ export async function authFromEnvironment(accountUrl: string, env: Record<string
   // DefaultAzureCredential reads its own settings (AZURE_CLIENT_ID, ...) from the process.
   const { DefaultAzureCredential } = await import("@azure/identity");
   return { kind: "entra", credential: new DefaultAzureCredential() };
+}
+
+/** The management plane for a client built from the environment: with Entra ID, the same credential. */
+export function armFromAuth(auth: BatchAuth, env: Record<string, string | undefined>): ArmOptions | undefined {
+  return auth.kind === "entra" ? { credential: auth.credential, endpoint: env.AZURE_RESOURCE_MANAGER_ENDPOINT } : undefined;
 }
 
 /** `--account-url`, then the spec's `account.url`, then `AZURE_BATCH_ACCOUNT_URL` / `AZURE_BATCH_ENDPOINT`. */

@@ -61,7 +61,12 @@ export interface EnsurePoolResult {
 export interface PoolIdentityNeeds {
   /** The pool's user-assigned identities: such a pool can be created through Azure Resource Manager only. */
   identities?: readonly string[];
+  /** Creates the pool through ARM; without it, a missing identity pool is an error. */
+  createThroughArm?: () => Promise<void>;
 }
+
+/** How long a pool created through ARM may take to show on the data plane. */
+const ARM_PROPAGATION_MS = 120_000;
 
 export async function ensurePoolExists(client: BatchClient, wanted: PoolAddParameter, reuse: boolean, reporter: ProgressReporter, signal?: AbortSignal, needs: PoolIdentityNeeds = {}): Promise<EnsurePoolResult> {
   const path = `/pools/${encodeURIComponent(wanted.id)}`;
@@ -69,10 +74,17 @@ export async function ensurePoolExists(client: BatchClient, wanted: PoolAddParam
   let response = await get();
   let created = false;
   if (response.status === 404 && needs.identities) {
-    // The data plane would create it without its identities: refuse rather than create the wrong pool.
-    throw new ConflictError(
-      `pool ${wanted.id} does not exist, and a pool with pool.identity can be created only through Azure Resource Manager, which this version does not call yet: create it there (the body and path are in \`plan\`), then run again to reuse it`,
-    );
+    // The data plane would create it without its identities: only ARM creates it right.
+    if (!needs.createThroughArm) {
+      throw new ConflictError(`pool ${wanted.id} does not exist, and a pool with pool.identity can be created only through Azure Resource Manager, which needs a Microsoft Entra ID credential`);
+    }
+    await needs.createThroughArm();
+    const deadline = Date.now() + ARM_PROPAGATION_MS;
+    for (response = await get(); response.status === 404; response = await get()) {
+      if (Date.now() > deadline) throw new ConflictError(`pool ${wanted.id} was created through Azure Resource Manager but has not appeared on the account after ${ARM_PROPAGATION_MS / 1000} s`);
+      await sleep(1_000, signal);
+    }
+    return { created: true, pool: JSON.parse(response.bodyText) as CloudPool };
   }
   if (response.status === 404) {
     try {

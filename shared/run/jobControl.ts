@@ -3,6 +3,7 @@ import { isTaskCounts, type CloudJob, type TaskCounts } from "../batch/types.js"
 import type { BatchClient } from "../client/batchClient.js";
 import { BatchServiceError, UnexpectedResponseError } from "../client/errors.js";
 import type { ProgressReporter } from "./reporter.js";
+import { ARM_API_VERSION } from "../batch/armPool.js";
 
 export interface JobStatus {
   jobId: string;
@@ -43,6 +44,8 @@ export interface CleanupTarget {
   jobId?: string;
   /** The pool to delete: name only a pool the caller created (see `RunResult.created`). */
   poolId?: string;
+  /** Set when the pool was created through Azure Resource Manager: it is deleted there. */
+  poolArmPath?: string;
 }
 
 export interface CleanupResult {
@@ -76,6 +79,17 @@ export async function cleanup(client: BatchClient, target: CleanupTarget, report
     }
   };
   if (target.jobId) await remove("job", target.jobId);
-  if (target.poolId) await remove("pool", target.poolId);
+  if (target.poolId && target.poolArmPath) {
+    // What ARM created, ARM deletes (the ARM resource goes with its data-plane pool).
+    try {
+      if (!client.arm) throw new Error("no Azure Resource Manager credential on this client");
+      await client.arm.send("DELETE", target.poolArmPath, { query: { "api-version": ARM_API_VERSION }, accept: [404], signal });
+      reporter.info(`deleted pool ${target.poolId} through Azure Resource Manager`);
+      result.deleted.push(`pool ${target.poolId}`);
+    } catch (error) {
+      reporter.warn(`could not delete pool ${target.poolId} through Azure Resource Manager: ${client.redactor.text((error as Error)?.message ?? String(error))}`);
+      result.failed.push(`pool ${target.poolId}`);
+    }
+  } else if (target.poolId) await remove("pool", target.poolId);
   return result;
 }

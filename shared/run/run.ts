@@ -10,8 +10,9 @@ import type { Workload } from "../workload/load.js";
 import { translateJob, translateJobSchedule } from "../translate/job.js";
 import { translatePool } from "../translate/pool.js";
 import { ensureJob, ensureJobSchedule, jobEndedError } from "./ensureJob.js";
-import { ensurePoolExists, waitForPoolReady } from "./ensurePool.js";
-import { CancelledError } from "./errors.js";
+import { createPoolThroughArm } from "./armPool.js";
+import { ensurePoolExists, waitForPoolReady, type PoolIdentityNeeds } from "./ensurePool.js";
+import { CancelledError, UsageError } from "./errors.js";
 import { cleanup, terminateJob, type CleanupTarget } from "./jobControl.js";
 import { translateTasks } from "./plan.js";
 import { reportRetries, type ProgressReporter, type TaskOutcome } from "./reporter.js";
@@ -41,13 +42,39 @@ export interface RunResult {
   /** Tasks left waiting on a failed dependency. */
   blocked?: string[];
   schedule?: boolean;
-  /** What this run created, so that a later cleanup (an Action's post step) removes exactly that. */
-  created: { pool: boolean; job: boolean };
+  /**
+   * What this run created, so that a later cleanup (an Action's post step) removes exactly that;
+   * `poolArmPath` when the pool was created through Azure Resource Manager (and is deleted there).
+   */
+  created: { pool: boolean; job: boolean; poolArmPath?: string };
 }
 
 /** The redactor for one run: the client's secrets and the workload's. */
 export function runRedactor(client: BatchClient, workload: Workload): Redactor {
   return client.redactor.with(workload.secrets);
+}
+
+/**
+ * What the pool needs beyond the data plane: a pool with a managed identity is created through
+ * Azure Resource Manager, which takes Entra ID tokens; checked before any call.
+ */
+export function poolNeeds(client: BatchClient, workload: Workload, reporter: ProgressReporter, signal: AbortSignal | undefined, onArmCreate?: (path: string) => void): PoolIdentityNeeds {
+  const identities = workload.pool.identity;
+  if (!identities) return {};
+  const arm = client.arm;
+  if (!arm) {
+    throw new UsageError(
+      "pool.identity: a pool with a managed identity is created and managed through Azure Resource Manager, which takes Microsoft Entra ID tokens, not the account's Shared Key; sign in with Entra ID (unset AZURE_BATCH_ACCESS_KEY; a service principal, workload identity, managed identity or az login)",
+    );
+  }
+  const view = arm.withHooks({ onRetry: reportRetries(reporter) });
+  return {
+    identities,
+    createThroughArm: async () => {
+      const path = await createPoolThroughArm(view, workload, client.accountUrl, reporter, signal);
+      onArmCreate?.(path);
+    },
+  };
 }
 
 export async function runWorkload(client: BatchClient, workload: Workload, reporter: ProgressReporter, options: RunOptions = {}): Promise<RunResult> {
@@ -57,12 +84,12 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
   const jobId = workload.job.id;
   const poolId = workload.pool.id;
   const policy = options.cleanup ?? workload.spec.cleanup ?? "none";
-  const created = { pool: false, job: false };
+  const created: RunResult["created"] = { pool: false, job: false };
   let jobOurs = false;
   const base = { jobId, poolId, outcomes: [] as TaskOutcome[], addFailures: [] as RunResult["addFailures"], created };
 
   try {
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, { identities: workload.pool.identity });
+    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal, (path) => (created.poolArmPath = path)));
     // Known before the wait, so that a pool which never becomes ready is still cleaned up.
     created.pool = pool.created;
     await waitForPoolReady(batch, pool.pool, reporter, { signal, pollIntervalMs: options.pollIntervalMs, timeoutMs: options.poolTimeoutMs });
@@ -101,7 +128,7 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
     }
     throw new CancelledError(`cancelled${jobOurs ? `; job ${jobId} terminated` : ""}`);
   } finally {
-    await cleanupAfterRun(batch, workload, policy, { jobOurs, poolCreated: created.pool, waited: options.wait !== false }, reporter, signal);
+    await cleanupAfterRun(batch, workload, policy, { jobOurs, poolCreated: created.pool, poolArmPath: created.poolArmPath, waited: options.wait !== false }, reporter, signal);
   }
 }
 
@@ -110,7 +137,7 @@ async function cleanupAfterRun(
   client: BatchClient,
   workload: Workload,
   policy: CleanupPolicy,
-  run: { jobOurs: boolean; poolCreated: boolean; waited: boolean },
+  run: { jobOurs: boolean; poolCreated: boolean; poolArmPath?: string; waited: boolean },
   reporter: ProgressReporter,
   signal?: AbortSignal,
 ): Promise<void> {
@@ -125,7 +152,10 @@ async function cleanupAfterRun(
   }
   const target: CleanupTarget = { jobId: run.jobOurs ? workload.job.id : undefined };
   if (policy === "pool") {
-    if (run.poolCreated) target.poolId = workload.pool.id;
+    if (run.poolCreated) {
+      target.poolId = workload.pool.id;
+      target.poolArmPath = run.poolArmPath;
+    }
     else reporter.warn(`kept pool ${workload.pool.id}: this run reused it rather than creating it`);
   }
   await cleanup(client, target, reporter, { signal });

@@ -16,7 +16,7 @@ import { ensureJob, jobEndedError } from "./ensureJob.js";
 import { ensurePoolExists } from "./ensurePool.js";
 import { CancelledError, UsageError } from "./errors.js";
 import { reportRetries, silentReporter, type ProgressReporter } from "./reporter.js";
-import { runRedactor } from "./run.js";
+import { poolNeeds, runRedactor } from "./run.js";
 
 export interface SubmitOptions {
   signal?: AbortSignal;
@@ -98,7 +98,7 @@ export async function submitTasks(client: BatchClient, workload: Workload, tasks
     if (workload.job.schedule) {
       throw new UsageError(`job.schedule: ${workload.job.id} is a job schedule, which creates its own jobs; submitTasks adds tasks to one job (remove job.schedule, or use runWorkload)`);
     }
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, { identities: workload.pool.identity });
+    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal));
     const job = await liveJob(batch, translateJob(workload), options.ifJobEnded ?? "fail", reporter, signal);
     const added = await addTaskCollection(
       batch,

@@ -1,0 +1,61 @@
+/**
+ * Pools with a managed identity, through Azure Resource Manager: finding the account's ARM
+ * coordinates (from the spec, or by listing the subscription's Batch accounts and matching their
+ * endpoint to the account URL), and creating the pool there. The data plane then sees the pool as
+ * any other, and the run waits for it there.
+ */
+import type { ArmClient } from "../client/armClient.js";
+import { ConflictError } from "./errors.js";
+import type { ProgressReporter } from "./reporter.js";
+import type { Workload } from "../workload/load.js";
+import { ARM_API_VERSION, armPoolPath, translateArmPool } from "../translate/armPool.js";
+
+export interface ArmCoordinates {
+  subscription: string;
+  resourceGroup: string;
+  name: string;
+}
+
+const ACCOUNT_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Batch\/batchAccounts\/([^/]+)$/i;
+
+/** The account whose endpoint is the account URL's host, among the subscription's Batch accounts. */
+export async function findBatchAccount(arm: ArmClient, subscription: string, accountUrl: URL, signal?: AbortSignal): Promise<ArmCoordinates> {
+  const host = accountUrl.host.toLowerCase();
+  const seen: string[] = [];
+  for await (const account of arm.list<{ id?: string; properties?: { accountEndpoint?: string } }>(`/subscriptions/${encodeURIComponent(subscription)}/providers/Microsoft.Batch/batchAccounts`, {
+    query: { "api-version": ARM_API_VERSION },
+    signal,
+  })) {
+    const endpoint = (account.properties?.accountEndpoint ?? "").toLowerCase().replace(/^https?:\/\//, "").replace(/\/$/, "");
+    seen.push(endpoint);
+    const m = ACCOUNT_ID.exec(account.id ?? "");
+    if (endpoint === host && m) return { subscription, resourceGroup: decodeURIComponent(m[2]!), name: decodeURIComponent(m[3]!) };
+  }
+  throw new ConflictError(
+    `account.subscription: no Batch account in subscription ${subscription} has the endpoint ${host}${seen.length ? ` (it has ${seen.join(", ")})` : " (it has none the credential may see)"}; check the account URL, or give account.resourceGroup and account.name`,
+  );
+}
+
+/**
+ * Creates the pool through ARM, create-only (`If-None-Match: *`: a pool that appeared meanwhile is
+ * left alone and then reused as any other). Returns the pool's ARM path, for cleanup.
+ */
+export async function createPoolThroughArm(arm: ArmClient, workload: Workload, accountUrl: URL, reporter: ProgressReporter, signal?: AbortSignal): Promise<string> {
+  const account = workload.spec.account ?? {};
+  const coordinates: ArmCoordinates =
+    account.resourceGroup && account.name
+      ? { subscription: account.subscription!, resourceGroup: account.resourceGroup, name: account.name }
+      : await findBatchAccount(arm, account.subscription!, accountUrl, signal);
+  const path = armPoolPath(coordinates, workload.pool.id);
+  const response = await arm.send("PUT", path, {
+    query: { "api-version": ARM_API_VERSION },
+    body: translateArmPool(workload),
+    headers: { "if-none-match": "*" },
+    // Create-only, so a repeat is harmless: it answers 412.
+    idempotent: true,
+    accept: [412],
+    signal,
+  });
+  if (response.status !== 412) reporter.info(`created pool ${workload.pool.id} through Azure Resource Manager (${coordinates.resourceGroup}/${coordinates.name}), with ${workload.pool.identity?.length ?? 0} managed identit${workload.pool.identity?.length === 1 ? "y" : "ies"}`);
+  return path;
+}
