@@ -18,12 +18,28 @@ export interface LocalBatchOptions extends AuthConfig {
   maxNodesPerPool?: number;
   /** Open connections at once (default 256); more are refused until some close. */
   maxConnections?: number;
+  /** The resource group the local account is in, for its ARM side (default "local"). */
+  armResourceGroup?: string;
+  /**
+   * The local stand-in for a node's managed identity with AcrPull: which registry logins each
+   * identity gets. `address` is where the registry really listens, when `server` (say
+   * myacr.azurecr.io) does not resolve here: images of that server are pulled from it and tagged.
+   */
+  identityRegistries?: IdentityRegistry[];
   /** How long a peer may take to send its headers (default 10 s) and its whole request (30 s). */
   timeouts?: { headersMs?: number; requestMs?: number };
   faults?: FaultOptions;
   /** Called with every request and response (for recorders). */
   onExchange?: (exchange: Exchange) => void;
   log?: (message: string) => void;
+}
+
+export interface IdentityRegistry {
+  identity: string;
+  server: string;
+  address?: string;
+  username: string;
+  password: string;
 }
 
 export interface Exchange {
@@ -65,6 +81,8 @@ export interface PoolRecord {
   resizeErrors: { code: string; message: string }[];
   /** Aborted when the pool is deleted or the service stops: ends start tasks still running. */
   abort: AbortController;
+  /** User-assigned managed identities (resource ids), for pools created through ARM. */
+  identities?: string[];
 }
 
 export interface TaskRecord {

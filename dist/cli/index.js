@@ -1,10 +1,12 @@
 import {
   API_VERSION,
+  ARM_API_VERSION,
   DURATION_PATTERN,
+  armPoolBody,
   globToRegExp,
   hasWildcard,
   isTaskCounts
-} from "./chunks/chunk-PMK3HEV3.js";
+} from "./chunks/chunk-ZIY62EPT.js";
 
 // cli/main.ts
 import { readFile } from "node:fs/promises";
@@ -1635,75 +1637,6 @@ function load(raw, options, envSecrets) {
   return workload;
 }
 
-// shared/batch/armPool.ts
-var ARM_API_VERSION = "2024-07-01";
-var PLACEMENT = {
-  id: null,
-  displayName: "properties.displayName",
-  vmSize: "properties.vmSize",
-  virtualMachineConfiguration: "properties.deploymentConfiguration.virtualMachineConfiguration",
-  targetDedicatedNodes: "properties.scaleSettings.fixedScale.targetDedicatedNodes",
-  targetLowPriorityNodes: "properties.scaleSettings.fixedScale.targetLowPriorityNodes",
-  resizeTimeout: "properties.scaleSettings.fixedScale.resizeTimeout",
-  // The presence of a formula is what makes an ARM pool autoscale.
-  enableAutoScale: null,
-  autoScaleFormula: "properties.scaleSettings.autoScale.formula",
-  autoScaleEvaluationInterval: "properties.scaleSettings.autoScale.evaluationInterval",
-  enableInterNodeCommunication: "properties.interNodeCommunication",
-  startTask: "properties.startTask",
-  taskSlotsPerNode: "properties.taskSlotsPerNode",
-  metadata: "properties.metadata"
-};
-var RENAMED = {
-  nodeAgentSKUId: "nodeAgentSkuId",
-  virtualMachineImageId: "id",
-  username: "userName"
-};
-var ENUMS = {
-  type: { dockerCompatible: "DockerCompatible", criCompatible: "CriCompatible" },
-  workingDirectory: { taskWorkingDirectory: "TaskWorkingDirectory", containerImageDefault: "ContainerImageDefault" },
-  scope: { task: "Task", pool: "Pool" },
-  elevationLevel: { nonadmin: "NonAdmin", admin: "Admin" },
-  // Bind mount sources are PascalCase in both planes.
-  source: { Shared: "Shared", Startup: "Startup", VfsMounts: "VfsMounts", Task: "Task", JobPrep: "JobPrep", Applications: "Applications" }
-};
-var VALUES = {
-  enableInterNodeCommunication: (v) => v ? "Enabled" : "Disabled"
-};
-function convert(value, key = "") {
-  if (Array.isArray(value)) return value.map((v) => convert(v, key));
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [RENAMED[k] ?? k, convert(v, k)]));
-  }
-  const table = ENUMS[key];
-  if (table && typeof value === "string") {
-    const mapped = table[value];
-    if (mapped === void 0) throw new Error(`ARM pool: no ARM value for ${key} "${value}"`);
-    return mapped;
-  }
-  return value;
-}
-function place(target, path, value) {
-  const parts = path.split(".");
-  let at = target;
-  for (const part of parts.slice(0, -1)) at = at[part] ??= {};
-  at[parts[parts.length - 1]] = value;
-}
-function armPoolBody(pool, identities) {
-  const body = {};
-  if (identities.length > 0) body.identity = { type: "UserAssigned", userAssignedIdentities: Object.fromEntries(identities.map((id) => [id, {}])) };
-  for (const [key, value] of Object.entries(pool)) {
-    if (value === void 0) continue;
-    if (!(key in PLACEMENT)) throw new Error(`ARM pool: the data-plane field ${key} has no place in the ARM body`);
-    const path = PLACEMENT[key];
-    if (path === null || path === void 0) continue;
-    place(body, path, VALUES[key] ? VALUES[key](value) : convert(value, key));
-  }
-  return body;
-}
-var UNRENAMED = Object.fromEntries(Object.entries(RENAMED).map(([k, v]) => [v, k]));
-var UNENUMS = Object.fromEntries(Object.entries(ENUMS).map(([k, t]) => [k, Object.fromEntries(Object.entries(t).map(([a, b]) => [b, a]))]));
-
 // shared/translate/armPool.ts
 function translateArmPool(workload) {
   return armPoolBody(translatePool(workload), workload.pool.identity ?? []);
@@ -2894,7 +2827,7 @@ async function clientFor(accountUrlFlag, fromSpec, env, hooks, callTimeoutMs) {
   return new BatchClient({ accountUrl, auth, arm: armFromAuth(auth, env), hooks, callTimeoutMs });
 }
 async function startLocal(executor, reporter) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-IQHYUSLG.js");
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-XQ4SOFFP.js");
   try {
     const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m) });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);

@@ -10,6 +10,7 @@ import { authenticate } from "../auth.js";
 import { BatchHttpError } from "../errors.js";
 import type { Reply, ServiceContext } from "../state.js";
 import { misbehave, type FaultInjector } from "./faults.js";
+import { ArmHttpError, armHeaders, isArmPath, routeArm } from "../resources/arm.js";
 
 /** Batch's limit on a request body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -94,6 +95,13 @@ export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector,
 
     try {
       if ((await faults.before()) === "reset") return void req.socket.destroy();
+      if (isArmPath(url)) {
+        // The management plane: bearer tokens, its own api-version and error shape.
+        if (bodyText) parsedBody = JSON.parse(bodyText);
+        const result = routeArm(ctx, req.method ?? "GET", url, parsedBody, req);
+        if (req.method !== "GET") ctx.touch();
+        return reply({ ...result, headers: { ...armHeaders(req), ...(result.body !== undefined ? { "content-type": "application/json; charset=utf-8" } : {}), ...(result.headers ?? {}) } });
+      }
       authenticate(req, url, ctx.options);
       faults.authorize(req.method ?? "GET", url);
       const bad = faults.misbehavior(req.method ?? "GET", url);
@@ -130,7 +138,11 @@ export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector,
       if (faults.loseResponse(req, url)) return void req.socket.destroy();
       reply(result);
     } catch (error) {
-      if (error instanceof URIError) {
+      if (error instanceof ArmHttpError) {
+        reply({ status: error.status, body: error.body(), headers: armHeaders(req) });
+      } else if (isArmPath(url) && error instanceof SyntaxError) {
+        reply({ status: 400, body: new ArmHttpError(400, "InvalidRequestContent", "The request content is not valid JSON.").body(), headers: armHeaders(req) });
+      } else if (error instanceof URIError) {
         reply({ status: 400, body: new BatchHttpError(400, "InvalidUri", "The requested URI has a malformed percent-encoding.").body(requestId) });
       } else if (error instanceof BatchHttpError) {
         reply({ status: error.status, body: error.body(requestId), headers: (error as BatchHttpError & { headers?: Record<string, string> }).headers ?? {} });

@@ -10,7 +10,7 @@ import { BATCH_ID, created, etag, ID_RULE, newNode, now, poolOf, setNodeState, t
 
 const maxNodes = (ctx: ServiceContext) => ctx.options.maxNodesPerPool ?? 2;
 
-export function addPool(ctx: ServiceContext, body: PoolAddParameter): Reply {
+export function addPool(ctx: ServiceContext, body: PoolAddParameter, identities?: string[]): Reply {
   validateBody(body, "PoolAdd");
   if (!BATCH_ID.test(body.id)) throw invalidValue("id", ID_RULE);
   if (ctx.pools.has(body.id.toLowerCase())) throw exists("Pool", body.id);
@@ -30,6 +30,7 @@ export function addPool(ctx: ServiceContext, body: PoolAddParameter): Reply {
     nodes,
     resizeErrors: [],
     abort: new AbortController(),
+    ...(identities?.length ? { identities } : {}),
   };
   ctx.pools.set(body.id.toLowerCase(), record);
   void ctx.track(startPool(ctx, record));
@@ -120,6 +121,7 @@ export function poolView(ctx: ServiceContext, p: PoolRecord): Record<string, unk
     taskSlotsPerNode: b.taskSlotsPerNode ?? 1,
     taskSchedulingPolicy: { nodeFillType: "Spread" },
     ...(b.metadata ? { metadata: b.metadata } : {}),
+    ...(p.identities?.length ? { identity: { type: "UserAssigned", userAssignedIdentities: p.identities.map((resourceId) => ({ resourceId })) } } : {}),
   };
 }
 
