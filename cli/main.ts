@@ -4,6 +4,7 @@
  * 3 service or auth error, 130 cancelled.
  */
 import { readFile } from "node:fs/promises";
+import { parse as parseYaml } from "yaml";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import {
   armFromAuth,
@@ -49,8 +50,9 @@ commands:
   plan <spec> [--var k=v]... [--format json|text]
                                             the REST calls the spec produces (no credentials needed)
   run <spec> [--var k=v]... [--account-url URL] [--wait|--no-wait] [--cleanup job|pool|none]
-      [--poll-interval SECONDS] [--local [--executor auto|docker|process]]
+      [--poll-interval SECONDS] [--local [--executor auto|docker|process] [--identity-map FILE]]
                                             --local: on the local Batch service, on this machine
+                                            --identity-map: the registry logins of managed identities there
                                             create or reuse the pool, create the job, add the tasks, follow them
   status <job-id> [--account-url URL]       task counts of a job
   logs <job-id> <task-id> [--account-url URL] [--file stdout.txt|stderr.txt|wd/...]
@@ -78,6 +80,7 @@ const OPTIONS = {
   file: { type: "string" },
   debug: { type: "boolean" },
   timeout: { type: "string" },
+  "identity-map": { type: "string" },
   help: { type: "boolean", short: "h" },
 } satisfies ParseArgsConfig["options"];
 
@@ -112,11 +115,35 @@ async function clientFor(accountUrlFlag: string | undefined, fromSpec: string | 
   return new BatchClient({ accountUrl, auth, arm: armFromAuth(auth, env), hooks, callTimeoutMs });
 }
 
+/**
+ * `--identity-map FILE`: for the local service, which registry login each managed identity gets
+ * (`[{ identity, server, address?, username, passwordEnv }]`, YAML or JSON); passwords come from
+ * the environment, never from the file.
+ */
+async function readIdentityMap(file: string, env: CliIo["env"], redactor: Redactor) {
+  let entries: unknown;
+  try {
+    entries = parseYaml(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new UsageError(`--identity-map ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (!Array.isArray(entries)) throw new UsageError(`--identity-map ${file}: expected a list of { identity, server, address, username, passwordEnv }`);
+  return entries.map((e: Record<string, unknown>, i) => {
+    for (const field of ["identity", "server", "username", "passwordEnv"]) {
+      if (typeof e?.[field] !== "string") throw new UsageError(`--identity-map ${file}: [${i}].${field} is required (a string)`);
+    }
+    const password = env[e.passwordEnv as string];
+    if (!password) throw new UsageError(`--identity-map ${file}: [${i}].passwordEnv names ${e.passwordEnv}, which is not set`);
+    redactor.add(password);
+    return { identity: e.identity as string, server: e.server as string, address: typeof e.address === "string" ? e.address : undefined, username: e.username as string, password };
+  });
+}
+
 /** The local Batch service, loaded only for `--local`. */
-async function startLocal(executor: "auto" | "docker" | "process", reporter: { info(m: string): void; warn(m: string): void }) {
+async function startLocal(executor: "auto" | "docker" | "process", reporter: { info(m: string): void; warn(m: string): void }, identityRegistries?: Awaited<ReturnType<typeof readIdentityMap>>) {
   const { startLocalBatch, ExecutorUnavailableError } = await import("../local-batch/start.js");
   try {
-    const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m) });
+    const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);
     return local;
   } catch (error) {
@@ -179,9 +206,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const w = await loadWorkload(args[0], vars, io.env);
         w.secrets.forEach((s) => redactor.add(s));
         const reporter = createConsoleReporter(io.stderr);
-        const local = values.local ? await startLocal(executor as "auto" | "docker" | "process", reporter) : undefined;
+        if (values["identity-map"] && !values.local) throw new UsageError("--identity-map goes with --local");
+        const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : undefined;
+        const local = values.local ? await startLocal(executor as "auto" | "docker" | "process", reporter, identityRegistries) : undefined;
+        // On the local service, ARM takes any bearer token: a fixed one stands in for Entra ID.
+        const localArm = local ? { credential: { getToken: async () => ({ token: "local-dev-token", expiresOnTimestamp: Date.now() + 3_600_000 }) }, endpoint: local.armEndpoint } : undefined;
         const client = local
-          ? new BatchClient({ accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey }, hooks, callTimeoutMs })
+          ? new BatchClient({ accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey }, arm: localArm, hooks, callTimeoutMs })
           : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
         if (local) redactor.add(local.accountKey);
         try {

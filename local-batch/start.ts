@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dockerExecutor, dockerReachable, processExecutor, type Executor } from "./runtime/executors.js";
 import { LocalBatchService, type FaultOptions } from "./service.js";
+import type { IdentityRegistry } from "./state.js";
 
 export type ExecutorChoice = "auto" | "docker" | "process";
 
@@ -19,6 +20,8 @@ export interface StartedLocalBatch {
   executor: Executor["kind"];
   /** Stops the service; removes its data folder when `startLocalBatch` made it. */
   close(): Promise<void>;
+  /** Where its Azure Resource Manager side is (bearer tokens, any: there is no Entra ID here). */
+  armEndpoint: string;
 }
 
 export class ExecutorUnavailableError extends Error {
@@ -36,17 +39,19 @@ export async function chooseExecutor(choice: ExecutorChoice, dataDir: string, wa
   return processExecutor();
 }
 
-export async function startLocalBatch(options: { executor?: ExecutorChoice; dataDir?: string; faults?: FaultOptions; warn?: (m: string) => void; maxNodesPerPool?: number } = {}): Promise<StartedLocalBatch> {
+export async function startLocalBatch(
+  options: { executor?: ExecutorChoice; dataDir?: string; faults?: FaultOptions; warn?: (m: string) => void; maxNodesPerPool?: number; identityRegistries?: IdentityRegistry[] } = {},
+): Promise<StartedLocalBatch> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "local-batch-")));
   const ownsDataDir = options.dataDir === undefined;
   const executor = await chooseExecutor(options.executor ?? "auto", dataDir, options.warn ?? (() => {}));
   const accountName = "local";
   const accountKey = randomBytes(32).toString("base64");
-  const service = new LocalBatchService({ accountName, accountKey, dataDir, executor, faults: options.faults, maxNodesPerPool: options.maxNodesPerPool });
+  const service = new LocalBatchService({ accountName, accountKey, dataDir, executor, faults: options.faults, maxNodesPerPool: options.maxNodesPerPool, identityRegistries: options.identityRegistries });
   const accountUrl = await service.listen();
   const close = async () => {
     await service.close();
     if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
   };
-  return { service, accountUrl, accountName, accountKey, executor: executor.kind, close };
+  return { service, accountUrl, accountName, accountKey, executor: executor.kind, close, armEndpoint: `${accountUrl}/arm` };
 }

@@ -48,7 +48,7 @@ const under = (path: string | undefined, dir: string) => path !== undefined && (
 const ALLOWED_PACKAGES: Record<string, string[]> = {
   shared: ["@azure/identity", "undici", "yaml", "zod"],
   "local-batch": ["@azure/storage-blob"],
-  cli: ["azure-batch-run"],
+  cli: ["azure-batch-run", "yaml"],
   action: ["azure-batch-run", "@actions/core", "@actions/github", "@azure/identity"],
   functions: ["azure-batch-run", "@azure/functions", "@azure/identity"],
   // Tools beside the product: they use the core as its wrappers do, and the local service.

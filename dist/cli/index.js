@@ -10,6 +10,7 @@ import {
 
 // cli/main.ts
 import { readFile } from "node:fs/promises";
+import { parse as parseYaml } from "yaml";
 import { parseArgs } from "node:util";
 
 // shared/workload/load.ts
@@ -2769,8 +2770,9 @@ commands:
   plan <spec> [--var k=v]... [--format json|text]
                                             the REST calls the spec produces (no credentials needed)
   run <spec> [--var k=v]... [--account-url URL] [--wait|--no-wait] [--cleanup job|pool|none]
-      [--poll-interval SECONDS] [--local [--executor auto|docker|process]]
+      [--poll-interval SECONDS] [--local [--executor auto|docker|process] [--identity-map FILE]]
                                             --local: on the local Batch service, on this machine
+                                            --identity-map: the registry logins of managed identities there
                                             create or reuse the pool, create the job, add the tasks, follow them
   status <job-id> [--account-url URL]       task counts of a job
   logs <job-id> <task-id> [--account-url URL] [--file stdout.txt|stderr.txt|wd/...]
@@ -2797,6 +2799,7 @@ var OPTIONS = {
   file: { type: "string" },
   debug: { type: "boolean" },
   timeout: { type: "string" },
+  "identity-map": { type: "string" },
   help: { type: "boolean", short: "h" }
 };
 function parseVars(values) {
@@ -2826,10 +2829,28 @@ async function clientFor(accountUrlFlag, fromSpec, env, hooks, callTimeoutMs) {
   const auth = await authFromEnvironment(accountUrl, env);
   return new BatchClient({ accountUrl, auth, arm: armFromAuth(auth, env), hooks, callTimeoutMs });
 }
-async function startLocal(executor, reporter) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-XQ4SOFFP.js");
+async function readIdentityMap(file, env, redactor) {
+  let entries;
   try {
-    const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m) });
+    entries = parseYaml(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new UsageError(`--identity-map ${file}: ${error.code ?? error.message}`);
+  }
+  if (!Array.isArray(entries)) throw new UsageError(`--identity-map ${file}: expected a list of { identity, server, address, username, passwordEnv }`);
+  return entries.map((e, i) => {
+    for (const field of ["identity", "server", "username", "passwordEnv"]) {
+      if (typeof e?.[field] !== "string") throw new UsageError(`--identity-map ${file}: [${i}].${field} is required (a string)`);
+    }
+    const password = env[e.passwordEnv];
+    if (!password) throw new UsageError(`--identity-map ${file}: [${i}].passwordEnv names ${e.passwordEnv}, which is not set`);
+    redactor.add(password);
+    return { identity: e.identity, server: e.server, address: typeof e.address === "string" ? e.address : void 0, username: e.username, password };
+  });
+}
+async function startLocal(executor, reporter, identityRegistries) {
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-TSHWWHA6.js");
+  try {
+    const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);
     return local;
   } catch (error) {
@@ -2889,8 +2910,11 @@ async function main(argv, io) {
         const w = await loadWorkload(args[0], vars, io.env);
         w.secrets.forEach((s) => redactor.add(s));
         const reporter = createConsoleReporter(io.stderr);
-        const local = values.local ? await startLocal(executor, reporter) : void 0;
-        const client = local ? new BatchClient({ accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey }, hooks, callTimeoutMs }) : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
+        if (values["identity-map"] && !values.local) throw new UsageError("--identity-map goes with --local");
+        const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : void 0;
+        const local = values.local ? await startLocal(executor, reporter, identityRegistries) : void 0;
+        const localArm = local ? { credential: { getToken: async () => ({ token: "local-dev-token", expiresOnTimestamp: Date.now() + 36e5 }) }, endpoint: local.armEndpoint } : void 0;
+        const client = local ? new BatchClient({ accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey }, arm: localArm, hooks, callTimeoutMs }) : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
         if (local) redactor.add(local.accountKey);
         try {
           const result = await runWorkload(client, w, reporter, {

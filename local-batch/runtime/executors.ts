@@ -56,8 +56,8 @@ export interface RunResult {
 export interface Executor {
   kind: "docker" | "process";
   run(spec: RunSpec): Promise<RunResult>;
-  /** Pulls an image with the registry credentials that apply (docker only). */
-  pull?(image: string): Promise<void>;
+  /** Pulls an image with the registry credentials that apply (docker only); with `as`, tags it so. */
+  pull?(image: string, as?: string): Promise<void>;
   login?(server: string, username: string, password: string): Promise<void>;
 }
 
@@ -155,12 +155,17 @@ export function dockerExecutor(configDir: string, baseEnv: NodeJS.ProcessEnv = p
       const r = await docker(["login", "--username", username, "--password-stdin", server], env, password);
       if (r.code !== 0) throw new Error(`docker login to ${server} failed: ${r.stderr.trim().split("\n").pop()}`);
     },
-    async pull(image) {
+    async pull(image, as) {
       await ready;
+      const name = as ?? image;
       // An image this engine already has counts as pulled (locally built test and example images).
-      if ((await docker(["image", "inspect", "--format", "{{.Id}}", image], env)).code === 0) return;
+      if ((await docker(["image", "inspect", "--format", "{{.Id}}", name], env)).code === 0) return;
       const r = await docker(["pull", "--quiet", image], env);
       if (r.code !== 0) throw new Error(r.stderr.trim().split("\n").pop() ?? `pull of ${image} failed`);
+      if (as) {
+        const t = await docker(["tag", image, as], env);
+        if (t.code !== 0) throw new Error(`tagging ${image} as ${as} failed: ${lastLine(t.stderr)}`);
+      }
     },
     async run(spec) {
       await ready;

@@ -27,11 +27,34 @@ export async function startPool(ctx: ServiceContext, pool: PoolRecord): Promise<
   pool.allocationStateTransitionTime = now();
   for (const n of pool.nodes) setNodeState(n, "starting");
   if (container && executor.kind === "docker") {
+    // Where each registry server really is, for servers reached through an identity mapping.
+    const addresses = new Map<string, string>();
     try {
       for (const r of container.containerRegistries ?? []) {
         if (r.username && r.password && r.registryServer) await executor.login!(r.registryServer, r.username, r.password);
+        const identity = r.identityReference?.resourceId;
+        if (identity && r.registryServer) {
+          // The local stand-in for the node's managed identity with AcrPull: the logins the configuration maps to it.
+          const mapped = (ctx.options.identityRegistries ?? []).find((m) => m.identity.toLowerCase() === identity.toLowerCase() && m.server.toLowerCase() === r.registryServer!.toLowerCase());
+          if (!mapped) {
+            prefetchError = {
+              code: "ContainerRegistryLoginFailed",
+              message: `the node could not log in to ${r.registryServer} with the managed identity ${identity}: the local Batch service has no registry login for that identity and registry (its identityRegistries configuration)`,
+            };
+            break;
+          }
+          await executor.login!(mapped.address ?? mapped.server, mapped.username, mapped.password);
+          if (mapped.address) addresses.set(mapped.server.toLowerCase(), mapped.address);
+        }
       }
-      for (const image of container.containerImageNames ?? []) await executor.pull!(image);
+      if (!prefetchError) {
+        for (const image of container.containerImageNames ?? []) {
+          const slash = image.indexOf("/");
+          const address = slash > 0 ? addresses.get(image.slice(0, slash).toLowerCase()) : undefined;
+          if (address) await executor.pull!(`${address}${image.slice(slash)}`, image);
+          else await executor.pull!(image);
+        }
+      }
     } catch (error) {
       prefetchError = { code: "ContainerImagePullFailed", message: (error as Error).message };
     }
