@@ -69,6 +69,28 @@ describe.skipIf(containersMissing)("examples/acr.yaml on the local Batch service
     expect(r.err).toMatch(new RegExp(`batch error: no node of pool render-acr can run tasks: .*unusable \\(ContainerRegistryLoginFailed: the node could not log in to ${SERVER.replace(/\./g, "\\.")} with the managed identity ${IDENTITY.replace(/[./]/g, "\\$&")}`));
   }, 60_000);
 
+  test("a task's own registry: the node logs in with the task's credentials and pulls what the pool did not", async () => {
+    const image = `${registry.host}/azbr/own-registry:1`;
+    const env = { ...process.env, DOCKER_CONFIG: join(work, "docker-config") };
+    await buildBusyboxImage(image, {}, env);
+    await run("docker", ["push", "--quiet", image], { env });
+    await run("docker", ["rmi", "--force", image], { env });
+    const spec = join(work, "own-registry.yaml");
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        pool: { id: "own", vmSize: "Standard_D2s_v3", image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: "20-04-lts" }, container: { type: "dockerCompatible" } },
+        job: { id: "own" },
+        tasks: { list: [{ id: "t", image, command: "/bin/sh -c 'echo pulled by the task'", registry: { server: registry.host, username: registry.username, password: "{{ env.TASK_REG_PASSWORD }}" } }] },
+      }),
+    );
+    const r = await cli(["run", spec, "--local", "--executor", "docker", "--poll-interval", "0.2"], { DOCKER_HOST: process.env.DOCKER_HOST, TASK_REG_PASSWORD: registry.password });
+    expect({ code: r.code, err: r.err.split("\n").slice(-4) }).toMatchObject({ code: EXIT.ok });
+    expect(r.out).toContain("1 succeeded, 0 failed");
+    expect(`${r.out}${r.err}`).not.toContain(registry.password);
+    await run("docker", ["rmi", "--force", image]).catch(() => undefined);
+  }, 60_000);
+
   test("with it: created through ARM, pulled with the identity, every frame rendered, exit 0", async () => {
     const r = await cli(["run", EXAMPLE, "--local", "--executor", "docker", "--identity-map", mapFile, "--poll-interval", "0.2"], { DOCKER_HOST: process.env.DOCKER_HOST, LOCAL_ACR_PASSWORD: registry.password });
     expect({ code: r.code, tail: r.err.split("\n").slice(-5) }).toMatchObject({ code: EXIT.ok });

@@ -128,6 +128,15 @@ describe("rules of pools with a managed identity", () => {
     expect(issues(identityPool({ account: { resourceGroup: undefined, name: undefined } }))).toEqual([]);
   });
 
+  test("a task's own registry: for container tasks, with an identity of the pool's, and no inline password", () => {
+    expect(issues(identityPool({ tasks: { defaults: undefined, list: [{ id: "t1", command: "/x", registry: { server: "r.azurecr.io", identity: ID } }] } })).map((i) => i.path)).toEqual(["tasks.list[0].registry"]);
+    const other = `/subscriptions/${SUB}/resourceGroups/batch/providers/Microsoft.ManagedIdentity/userAssignedIdentities/stranger`;
+    expect(issues(identityPool({ tasks: { list: [{ id: "t1", command: "/x", image: "r.azurecr.io/a:1", registry: { server: "r.azurecr.io", identity: other } }] } }))).toEqual([
+      { path: "tasks.list[0].registry.identity", message: `is not one of pool.identity; a task pulls with an identity its pool has: ${ID}, ${OTHER}` },
+    ]);
+    expect(issues({ tasks: { defaults: { image: "a:1", registry: { server: "r", username: "u", password: "hunter2" } }, list: [{ id: "t1", command: "/x" }] } }).map((i) => i.path)).toEqual(["tasks.defaults.registry.password"]);
+  });
+
   test("identities are resource ids of user-assigned identities", () => {
     expect(issues(identityPool({ pool: { identity: ["acr-pull"] } }))[0]!.path).toBe("pool.identity[0]");
   });

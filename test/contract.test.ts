@@ -28,6 +28,18 @@ const features: [string, Record<string, any>, string[]][] = [
   ],
   ["criCompatible containers", { pool: { container: { type: "criCompatible" } } }, ["Pool_Add", "Job_Add", "Task_AddCollection"]],
   [
+    "a task's own registry, with a password and with a pool identity",
+    {
+      tasks: {
+        list: [
+          { id: "t1", command: "/app/run", image: "other.azurecr.io/app:2", registry: { server: "other.azurecr.io", username: "puller", password: "{{ env.REG_PASSWORD }}" } },
+          { id: "t2", command: "/app/run", image: "id.azurecr.io/app:1", registry: { server: "id.azurecr.io", identity: "/subscriptions/0/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/x" } },
+        ],
+      },
+    },
+    ["Pool_Add", "Job_Add", "Task_AddCollection"],
+  ],
+  [
     "a start task on the host and one in a container, autoscale, gallery image, metadata",
     {
       pool: {

@@ -511,9 +511,16 @@ function findDependencyCycle(tasks) {
   }
   return void 0;
 }
-function checkTasks(tasks, pool, issues) {
+function checkTasks(tasks, pool, issues, identities) {
   const seen = /* @__PURE__ */ new Map();
+  const known = identities ? new Set(identities.map((i) => i.toLowerCase())) : void 0;
   for (const task of tasks) {
+    if (task.registry) {
+      if (task.image === void 0) issues.add(`${task.source}.registry`, "applies to container tasks only; set `image` as well");
+      if (known && task.registry.identity && !known.has(task.registry.identity.toLowerCase())) {
+        issues.add(`${task.source}.registry.identity`, `is not one of pool.identity; a task pulls with an identity its pool has: ${identities.join(", ")}`);
+      }
+    }
     checkId(task.id, `${task.source}.id`, issues);
     const key = task.id.toLowerCase();
     const first = seen.get(key);
@@ -649,10 +656,17 @@ var ContainerFields = {
   workingDirectory: z.enum(["taskWorkingDirectory", "containerImageDefault"]).optional().meta({ description: "Container working directory; Batch's default is taskWorkingDirectory" }),
   mounts: z.array(Mount).optional().meta({ description: "containerHostBatchBindMounts: absent = Batch default (whole node root), [] = nothing mounted" })
 };
+var Registry = z.strictObject({
+  server: z.string().min(1).meta({ description: "registryServer, e.g. myacr.azurecr.io" }),
+  username: z.string().optional(),
+  password: z.string().optional().meta({ description: 'Reference it from the environment: "{{ env.REG_PASSWORD }}"' }),
+  identity: z.string().optional().meta({ description: "Resource id of a user-assigned identity of the pool (identityReference)" })
+}).refine((r) => !(r.identity && (r.username || r.password)), { error: "use either `identity` or `username`/`password`, not both" }).refine((r) => Boolean(r.username) === Boolean(r.password), { error: "`username` and `password` go together" });
 var TaskFieldsShape = {
   command: z.string().optional().meta({ description: 'Command line; "" runs the image ENTRYPOINT' }),
   displayName: z.string().max(1024).optional(),
   ...ContainerFields,
+  registry: Registry.optional().meta({ description: "The task's own registry (containerSettings.registry), for an image from a registry the pool does not list" }),
   user: User.optional(),
   env: EnvMap.optional(),
   resources: z.array(ResourceFile).optional(),
@@ -683,12 +697,6 @@ var TaskEntry = z.strictObject({
   forEach: ForEach.optional(),
   dependsOn: DependsOn.optional()
 });
-var Registry = z.strictObject({
-  server: z.string().min(1).meta({ description: "registryServer, e.g. myacr.azurecr.io" }),
-  username: z.string().optional(),
-  password: z.string().optional().meta({ description: 'Reference it from the environment: "{{ env.REG_PASSWORD }}"' }),
-  identity: z.string().optional().meta({ description: "Resource id of a user-assigned identity of the pool (identityReference)" })
-}).refine((r) => !(r.identity && (r.username || r.password)), { error: "use either `identity` or `username`/`password`, not both" }).refine((r) => Boolean(r.username) === Boolean(r.password), { error: "`username` and `password` go together" });
 var Image = z.strictObject({
   publisher: z.string().optional(),
   offer: z.string().optional(),
@@ -1360,7 +1368,7 @@ function translateTask(task, facts) {
     displayName: task.displayName,
     // An empty command line makes Batch run the image's ENTRYPOINT.
     commandLine: task.command ?? "",
-    containerSettings: containerSettings(task),
+    containerSettings: task.registry && task.image !== void 0 ? { ...containerSettings(task), registry: containerRegistry(task.registry) } : containerSettings(task),
     resourceFiles: resourceFiles(task.resources),
     outputFiles: outputFiles(task.outputs),
     environmentSettings: environmentSettings(task.env),
@@ -1573,15 +1581,14 @@ function load(raw, options, envSecrets) {
     vars: { ...typeof specVars === "object" ? specVars : {}, ...options.vars ?? {} },
     env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== void 0))
   };
+  const inline = (password, path) => {
+    if (typeof password === "string" && !ENV_REFERENCE.test(password)) issues.add(path, 'must reference the environment, e.g. "{{ env.REG_PASSWORD }}": inline passwords are refused');
+  };
   const registries = raw.pool?.container?.registries ?? [];
-  if (Array.isArray(registries)) {
-    registries.forEach((r, i) => {
-      const password = r?.password;
-      if (typeof password === "string" && !ENV_REFERENCE.test(password)) {
-        issues.add(`pool.container.registries[${i}].password`, 'must reference the environment, e.g. "{{ env.REG_PASSWORD }}": inline passwords are refused');
-      }
-    });
-  }
+  if (Array.isArray(registries)) registries.forEach((r, i) => inline(r?.password, `pool.container.registries[${i}].password`));
+  const rawTaskSpecs = raw.tasks;
+  inline(rawTaskSpecs?.defaults?.registry?.password, "tasks.defaults.registry.password");
+  if (Array.isArray(rawTaskSpecs?.list)) rawTaskSpecs.list.forEach((t, i) => inline(t?.registry?.password, `tasks.list[${i}].registry.password`));
   const { vars: _vars, tasks: rawTasks, ...rest } = raw;
   const report = (path, message) => issues.add(formatPath(path), message);
   const notSecret = new Set(Array.isArray(raw.notSecret) ? raw.notSecret.filter((n) => typeof n === "string") : []);
@@ -1620,7 +1627,7 @@ function load(raw, options, envSecrets) {
   const job = spec.job.manager && spec.job.manager.image === void 0 && spec.tasks?.defaults?.image !== void 0 ? { ...spec.job, manager: { ...spec.job.manager, image: spec.tasks.defaults.image } } : spec.job;
   checkPool(spec.pool, nodeAgentSku ?? "", facts, issues);
   checkArmCoordinates(spec.account, spec.pool, issues);
-  checkTasks(tasks, facts, issues);
+  checkTasks(tasks, facts, issues, spec.pool.identity);
   checkJob(job, tasks, facts, issues);
   issues.throwIfAny();
   const secrets = [...(spec.pool.container?.registries ?? []).flatMap((r) => r.password ? [r.password] : []), ...envSecrets];
@@ -2848,7 +2855,7 @@ async function readIdentityMap(file, env, redactor) {
   });
 }
 async function startLocal(executor, reporter, identityRegistries) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-TSHWWHA6.js");
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-UL4EP3RU.js");
   try {
     const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);

@@ -88,6 +88,12 @@ export function taskView(ctx: ServiceContext, t: TaskRecord): Record<string, unk
   if (t.kind === "manager") {
     for (const k of ["runExclusive", "allowLowPriorityNode"]) delete (rest as Record<string, unknown>)[k];
   }
+  // The service never returns registry passwords.
+  const cs = (rest as { containerSettings?: { registry?: Record<string, unknown> } }).containerSettings;
+  if (cs?.registry && "password" in cs.registry) {
+    const { password: _password, ...registry } = cs.registry;
+    (rest as Record<string, unknown>).containerSettings = { ...cs, registry };
+  }
   return {
     ...rest,
     url: `${ctx.baseUrl}/jobs/${t.jobId}/tasks/${b.id}`,

@@ -151,9 +151,46 @@ export function nodeTask(
   };
 }
 
+/**
+ * A task's own registry (`containerSettings.registry`): the node logs in before it creates the
+ * container, with the password, or with the login its identity maps to (and pulls from where the
+ * registry really is). Returns a failure when it cannot.
+ */
+async function taskRegistryLogin(ctx: ServiceContext, task: TaskContext): Promise<AttemptResult["failure"]> {
+  const registry = task.containerSettings?.registry;
+  const executor = ctx.options.executor;
+  if (!registry?.registryServer || executor.kind !== "docker") return undefined;
+  try {
+    if (registry.username && registry.password) {
+      await executor.login!(registry.registryServer, registry.username, registry.password);
+      return undefined;
+    }
+    const identity = registry.identityReference?.resourceId;
+    if (!identity) return undefined;
+    const mapped = (ctx.options.identityRegistries ?? []).find((m) => m.identity.toLowerCase() === identity.toLowerCase() && m.server.toLowerCase() === registry.registryServer!.toLowerCase());
+    if (!mapped) {
+      return { code: "ContainerRegistryLoginFailed", message: `the node could not log in to ${registry.registryServer} with the managed identity ${identity}: the local Batch service has no registry login for that identity and registry (its identityRegistries configuration)`, category: "usererror" };
+    }
+    await executor.login!(mapped.address ?? mapped.server, mapped.username, mapped.password);
+    const image = task.containerSettings!.imageName;
+    const slash = image.indexOf("/");
+    if (mapped.address && slash > 0 && image.slice(0, slash).toLowerCase() === mapped.server.toLowerCase()) await executor.pull!(`${mapped.address}${image.slice(slash)}`, image);
+    return undefined;
+  } catch (error) {
+    return { code: "ContainerImagePullFailed", message: (error as Error).message, category: "usererror" };
+  }
+}
+
 /** One attempt of any task; a failure to start lands in its stderr.txt as Batch's node agent writes it. */
 export async function runAttempt(ctx: ServiceContext, task: TaskContext, signal: AbortSignal): Promise<AttemptResult> {
   await mkdir(join(task.taskDir, "wd"), { recursive: true });
+  const loginFailure = await taskRegistryLogin(ctx, task);
+  if (loginFailure) {
+    const f = await open(join(task.taskDir, "stderr.txt"), "a");
+    await f.appendFile(`${loginFailure.code}: ${loginFailure.message}\n`);
+    await f.close();
+    return { exitCode: -1, failure: loginFailure };
+  }
   const key = randomUUID();
   try {
     const r = await runOnNode(ctx.options.executor, task, signal, (handle) => {

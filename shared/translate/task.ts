@@ -2,7 +2,7 @@
 import type { TaskAddParameter } from "../batch/types.js";
 import type { ResolvedTask } from "../workload/expand.js";
 import type { PoolFacts } from "../workload/rules.js";
-import { compact, constraints, containerSettings, environmentSettings, outputFiles, resourceFiles, userIdentity } from "./common.js";
+import { compact, constraints, containerRegistry, containerSettings, environmentSettings, outputFiles, resourceFiles, userIdentity } from "./common.js";
 
 export function translateTask(task: ResolvedTask, facts: PoolFacts): TaskAddParameter {
   const deps = task.dependsOn;
@@ -11,7 +11,7 @@ export function translateTask(task: ResolvedTask, facts: PoolFacts): TaskAddPara
     displayName: task.displayName,
     // An empty command line makes Batch run the image's ENTRYPOINT.
     commandLine: task.command ?? "",
-    containerSettings: containerSettings(task),
+    containerSettings: task.registry && task.image !== undefined ? { ...containerSettings(task)!, registry: containerRegistry(task.registry) } : containerSettings(task),
     resourceFiles: resourceFiles(task.resources),
     outputFiles: outputFiles(task.outputs),
     environmentSettings: environmentSettings(task.env),

@@ -190,15 +190,14 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
   };
 
   // Passwords in a committed file are a leak waiting to happen: require an environment reference.
+  const inline = (password: unknown, path: string) => {
+    if (typeof password === "string" && !ENV_REFERENCE.test(password)) issues.add(path, 'must reference the environment, e.g. "{{ env.REG_PASSWORD }}": inline passwords are refused');
+  };
   const registries = ((raw.pool as { container?: { registries?: unknown } } | undefined)?.container?.registries ?? []) as unknown[];
-  if (Array.isArray(registries)) {
-    registries.forEach((r, i) => {
-      const password = (r as { password?: unknown } | null)?.password;
-      if (typeof password === "string" && !ENV_REFERENCE.test(password)) {
-        issues.add(`pool.container.registries[${i}].password`, 'must reference the environment, e.g. "{{ env.REG_PASSWORD }}": inline passwords are refused');
-      }
-    });
-  }
+  if (Array.isArray(registries)) registries.forEach((r, i) => inline((r as { password?: unknown } | null)?.password, `pool.container.registries[${i}].password`));
+  const rawTaskSpecs = raw.tasks as { defaults?: { registry?: { password?: unknown } }; list?: unknown } | undefined;
+  inline(rawTaskSpecs?.defaults?.registry?.password, "tasks.defaults.registry.password");
+  if (Array.isArray(rawTaskSpecs?.list)) rawTaskSpecs.list.forEach((t, i) => inline((t as { registry?: { password?: unknown } } | null)?.registry?.password, `tasks.list[${i}].registry.password`));
 
   const { vars: _vars, tasks: rawTasks, ...rest } = raw;
   const report = (path: (string | number)[], message: string) => issues.add(formatPath(path), message);
@@ -252,7 +251,7 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
 
   checkPool(spec.pool, nodeAgentSku ?? "", facts, issues);
   checkArmCoordinates(spec.account, spec.pool, issues);
-  checkTasks(tasks, facts, issues);
+  checkTasks(tasks, facts, issues, spec.pool.identity);
   checkJob(job, tasks, facts, issues);
   issues.throwIfAny();
 

@@ -162,9 +162,16 @@ function findDependencyCycle(tasks: ResolvedTask[]): string[] | undefined {
   return undefined;
 }
 
-export function checkTasks(tasks: ResolvedTask[], pool: PoolFacts, issues: IssueCollector): void {
+export function checkTasks(tasks: ResolvedTask[], pool: PoolFacts, issues: IssueCollector, identities?: readonly string[]): void {
   const seen = new Map<string, ResolvedTask>();
+  const known = identities ? new Set(identities.map((i) => i.toLowerCase())) : undefined;
   for (const task of tasks) {
+    if (task.registry) {
+      if (task.image === undefined) issues.add(`${task.source}.registry`, "applies to container tasks only; set `image` as well");
+      if (known && task.registry.identity && !known.has(task.registry.identity.toLowerCase())) {
+        issues.add(`${task.source}.registry.identity`, `is not one of pool.identity; a task pulls with an identity its pool has: ${identities!.join(", ")}`);
+      }
+    }
     checkId(task.id, `${task.source}.id`, issues);
     const key = task.id.toLowerCase();
     const first = seen.get(key);

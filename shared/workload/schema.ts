@@ -79,10 +79,24 @@ const ContainerFields = {
     .meta({ description: "containerHostBatchBindMounts: absent = Batch default (whole node root), [] = nothing mounted" }),
 };
 
+const Registry = z
+  .strictObject({
+    server: z.string().min(1).meta({ description: "registryServer, e.g. myacr.azurecr.io" }),
+    username: z.string().optional(),
+    password: z.string().optional().meta({ description: 'Reference it from the environment: "{{ env.REG_PASSWORD }}"' }),
+    identity: z
+      .string()
+      .optional()
+      .meta({ description: "Resource id of a user-assigned identity of the pool (identityReference)" }),
+  })
+  .refine((r) => !(r.identity && (r.username || r.password)), { error: "use either `identity` or `username`/`password`, not both" })
+  .refine((r) => Boolean(r.username) === Boolean(r.password), { error: "`username` and `password` go together" });
+
 const TaskFieldsShape = {
   command: z.string().optional().meta({ description: 'Command line; "" runs the image ENTRYPOINT' }),
   displayName: z.string().max(1024).optional(),
   ...ContainerFields,
+  registry: Registry.optional().meta({ description: "The task's own registry (containerSettings.registry), for an image from a registry the pool does not list" }),
   user: User.optional(),
   env: EnvMap.optional(),
   resources: z.array(ResourceFile).optional(),
@@ -123,19 +137,6 @@ export const TaskEntry = z.strictObject({
   forEach: ForEach.optional(),
   dependsOn: DependsOn.optional(),
 });
-
-const Registry = z
-  .strictObject({
-    server: z.string().min(1).meta({ description: "registryServer, e.g. myacr.azurecr.io" }),
-    username: z.string().optional(),
-    password: z.string().optional().meta({ description: 'Reference it from the environment: "{{ env.REG_PASSWORD }}"' }),
-    identity: z
-      .string()
-      .optional()
-      .meta({ description: "Resource id of a user-assigned identity of the pool (identityReference)" }),
-  })
-  .refine((r) => !(r.identity && (r.username || r.password)), { error: "use either `identity` or `username`/`password`, not both" })
-  .refine((r) => Boolean(r.username) === Boolean(r.password), { error: "`username` and `password` go together" });
 
 const Image = z
   .strictObject({
