@@ -2,6 +2,7 @@
 // The bundles, with esbuild: ESM for Node 20, linked source maps.
 //   dist/lib/   the core's public API (package.json `exports`), dependencies left to npm
 //   dist/cli/   the CLI that bin/azure-batch-run.js runs (the local Batch service in its own chunk)
+//   dist/action the GitHub Action (action.yml's main and post), self-contained
 // Wrappers import the core as `azure-batch-run`; the `source` condition of `exports` makes esbuild
 // bundle its TypeScript rather than the library bundle.
 //
@@ -50,6 +51,15 @@ const targets = [
   { name: "lib", entryPoints: { index: "shared/index.ts" }, external: Object.keys(pkg.dependencies) },
   // The CLI leaves the production dependencies to npm (npx installs them), and bundles the rest.
   { name: "cli", entryPoints: { index: "cli/index.ts" }, external: Object.keys(pkg.dependencies), splitting: true, chunkNames: "chunks/[name]-[hash]" },
+  // The Action runs on a runner without node_modules: everything is bundled. Some dependencies are
+  // CommonJS and call require(), which an ESM bundle provides through createRequire.
+  {
+    name: "action",
+    entryPoints: { index: "action/index.ts" },
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    banner: { js: 'import { createRequire as __azbrCreateRequire } from "node:module"; const require = __azbrCreateRequire(import.meta.url);' },
+  },
 ];
 
 async function filesUnder(dir) {

@@ -32,7 +32,7 @@
  * wrapper roots such as `{{ event.* }}`), expand `forEach`, check every Batch rule, and throw a
  * `SpecError` listing every problem with its field path. Nothing touches the network.
  */
-export { loadSpec, loadSpecObject, type LoadOptions, type Workload } from "./workload/load.js";
+export { loadSpec, loadSpecObject, parseSpecText, type LoadOptions, type Workload } from "./workload/load.js";
 export type { ResolvedTask } from "./workload/expand.js";
 export type { WorkloadSpec, WorkloadSpecInput } from "./workload/schema.js";
 /** The spec's JSON Schema, for editors (`schema/workload.schema.json` is generated from it). */

@@ -2122,6 +2122,7 @@ async function runWorkload(client, workload, reporter, options = {}) {
   try {
     const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal, (path) => created.poolArmPath = path));
     created.pool = pool.created;
+    if (pool.created) options.onCreated?.({ ...created });
     await waitForPoolReady(batch, pool.pool, reporter, { signal, pollIntervalMs: options.pollIntervalMs, timeoutMs: options.poolTimeoutMs });
     if (workload.job.schedule) {
       await ensureJobSchedule(batch, translateJobSchedule(workload), reporter, signal);
@@ -2131,6 +2132,7 @@ async function runWorkload(client, workload, reporter, options = {}) {
     if (job.ended) throw jobEndedError(jobId, job);
     created.job = job.created;
     jobOurs = true;
+    if (job.created) options.onCreated?.({ ...created });
     if (!job.created) reporter.info(`job ${jobId} exists on pool ${poolId}; adding the tasks it lacks`);
     const tasks = translateTasks(workload);
     const added = await addTaskCollection(batch, jobId, tasks, { signal, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) });

@@ -28,6 +28,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   pollIntervalMs?: number;
   poolTimeoutMs?: number;
+  /**
+   * Told as soon as the run creates the pool or the job, before anything can fail or be cancelled:
+   * a wrapper saves it (an Action's state) so that its cleanup knows even when the run throws.
+   */
+  onCreated?: (created: RunResult["created"]) => void;
 }
 
 export interface RunResult {
@@ -92,6 +97,7 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
     const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal, (path) => (created.poolArmPath = path)));
     // Known before the wait, so that a pool which never becomes ready is still cleaned up.
     created.pool = pool.created;
+    if (pool.created) options.onCreated?.({ ...created });
     await waitForPoolReady(batch, pool.pool, reporter, { signal, pollIntervalMs: options.pollIntervalMs, timeoutMs: options.poolTimeoutMs });
 
     if (workload.job.schedule) {
@@ -103,6 +109,7 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
     if (job.ended) throw jobEndedError(jobId, job);
     created.job = job.created;
     jobOurs = true;
+    if (job.created) options.onCreated?.({ ...created });
     if (!job.created) reporter.info(`job ${jobId} exists on pool ${poolId}; adding the tasks it lacks`);
 
     const tasks = translateTasks(workload);

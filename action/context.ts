@@ -1,0 +1,94 @@
+/**
+ * The Action's inputs, read once into `Inputs` keyed like action.yml; everything downstream is a
+ * function of them. Bad input is a `UsageError` naming the input.
+ */
+import * as core from "@actions/core";
+import { UsageError } from "azure-batch-run";
+
+export type Mode = "azure" | "local";
+export type Cleanup = "created" | "job" | "pool" | "none";
+
+export interface Inputs {
+  spec: string;
+  vars: Record<string, string>;
+  envAllow: string[];
+  poolId?: string;
+  vmSize?: string;
+  nodes?: number;
+  jobId?: string;
+  mode: Mode;
+  accountUrl?: string;
+  clientId?: string;
+  tenantId?: string;
+  accountName?: string;
+  accountKey?: string;
+  wait: boolean;
+  timeoutSeconds: number;
+  cleanup: Cleanup;
+  failOnTaskFailure: boolean;
+  maxLogLines: number;
+}
+
+const optional = (name: string): string | undefined => core.getInput(name) || undefined;
+
+function oneOf<T extends string>(name: string, allowed: readonly T[]): T {
+  const value = core.getInput(name);
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`input ${name}: "${value}" is not one of ${allowed.join(", ")}`);
+  return value as T;
+}
+
+function boolean(name: string): boolean {
+  const value = core.getInput(name).toLowerCase();
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw new UsageError(`input ${name}: "${value}" is not true or false`);
+}
+
+function integer(name: string, min: number, max: number): number | undefined {
+  const value = core.getInput(name);
+  if (value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`input ${name}: "${value}" is not a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function keyValues(name: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of core.getMultilineInput(name)) {
+    const eq = line.indexOf("=");
+    if (eq <= 0) throw new UsageError(`input ${name}: "${line}" is not key=value`);
+    out[line.slice(0, eq).trim()] = line.slice(eq + 1);
+  }
+  return out;
+}
+
+export function getInputs(): Inputs {
+  const spec = core.getInput("spec", { required: true });
+  const inputs: Inputs = {
+    spec,
+    vars: keyValues("vars"),
+    envAllow: core.getMultilineInput("env-allow"),
+    poolId: optional("pool-id"),
+    vmSize: optional("vm-size"),
+    nodes: integer("nodes", 0, 2_147_483_647),
+    jobId: optional("job-id"),
+    mode: oneOf("mode", ["azure", "local"] as const),
+    accountUrl: optional("account-url"),
+    clientId: optional("client-id"),
+    tenantId: optional("tenant-id"),
+    accountName: optional("account-name"),
+    accountKey: optional("account-key"),
+    wait: boolean("wait"),
+    timeoutSeconds: integer("timeout", 1, 3600) ?? 300,
+    cleanup: oneOf("cleanup", ["created", "job", "pool", "none"] as const),
+    failOnTaskFailure: boolean("fail-on-task-failure"),
+    maxLogLines: integer("max-log-lines", 0, 10_000) ?? 50,
+  };
+  if ((inputs.clientId === undefined) !== (inputs.tenantId === undefined)) {
+    throw new UsageError(`input ${inputs.clientId ? "tenant-id" : "client-id"} is required with ${inputs.clientId ? "client-id" : "tenant-id"}: OIDC federation needs both`);
+  }
+  if (inputs.accountName && !inputs.accountKey) throw new UsageError("input account-key is required with account-name");
+  // Secrets are masked before anything can print them.
+  if (inputs.accountKey) core.setSecret(inputs.accountKey);
+  return inputs;
+}
