@@ -23,6 +23,7 @@ import {
   type Workload,
 } from "azure-batch-run";
 import { credentialFor } from "./auth.js";
+import { buildAndPush, buildInputs, useBuiltImage, wantsBuild, type BuiltImage } from "./build.js";
 import { getInputs, type Inputs } from "./context.js";
 import { actionsReporter } from "./reporter.js";
 import { saveState } from "./state.js";
@@ -59,9 +60,13 @@ async function readSpec(input: string): Promise<{ text: string; fileName: string
   return { text: input, fileName: "the spec input" };
 }
 
-function loadWorkload(inputs: Inputs, text: string, fileName: string): Workload {
-  const raw = parseSpecText(text, fileName) as Record<string, any>;
+/** The environment variable that carries the push password to the pool's registry entry. */
+const REGISTRY_PASSWORD_ENV = "AZBR_REGISTRY_PASSWORD";
+
+function loadWorkload(inputs: Inputs, text: string, fileName: string, built?: BuiltImage, registryPassword?: string): Workload {
+  let raw = parseSpecText(text, fileName) as Record<string, any>;
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError("input spec: the spec must be a mapping with pool, job and tasks");
+  if (built) raw = useBuiltImage(raw, built, REGISTRY_PASSWORD_ENV);
   // The overrides of the common fields go into the spec before it is checked.
   if (inputs.poolId) raw.pool = { ...raw.pool, id: inputs.poolId };
   if (inputs.vmSize) raw.pool = { ...raw.pool, vmSize: inputs.vmSize };
@@ -69,9 +74,9 @@ function loadWorkload(inputs: Inputs, text: string, fileName: string): Workload 
   if (inputs.jobId) raw.job = { ...raw.job, id: inputs.jobId };
   return loadSpecObject(raw, {
     vars: inputs.vars,
-    env: specEnvironment(process.env, inputs.envAllow),
+    env: { ...specEnvironment(process.env, inputs.envAllow), ...(built && registryPassword ? { [REGISTRY_PASSWORD_ENV]: registryPassword } : {}) },
     envHint: "the Action passes the step's variables, not the runner's own: name it in the env-allow input",
-    roots: { github: githubRoot() },
+    roots: { github: githubRoot(), ...(built ? { build: { image: built.digestRef, digest: built.digest, name: built.name } } : {}) },
     fileName,
   });
 }
@@ -116,7 +121,16 @@ export async function run(): Promise<void> {
     const inputs = getInputs();
     redactor.add(inputs.accountKey);
     const { text, fileName } = await readSpec(inputs.spec);
-    const workload = loadWorkload(inputs, text, fileName);
+    const build = buildInputs(inputs);
+    redactor.add(build.registryPassword);
+    let built: BuiltImage | undefined;
+    if (wantsBuild(build)) {
+      const c = github.context;
+      built = await buildAndPush(build, { sha: c.sha, repository: `${c.repo.owner}/${c.repo.repo}`, serverUrl: c.serverUrl });
+      core.setOutput("image", built.name);
+      core.setOutput("digest", built.digest);
+    }
+    const workload = loadWorkload(inputs, text, fileName, built, build.registryPassword);
     for (const secret of workload.secrets) {
       core.setSecret(secret);
       redactor.add(secret);
@@ -145,7 +159,7 @@ export async function run(): Promise<void> {
     core.setOutput("tasks-succeeded", result.outcomes.filter((o) => o.result === "success").length);
     core.setOutput("tasks-failed", failed);
     core.setOutput("result", await writeResult(result));
-    await writeSummary(result, workload, client.accountUrl);
+    await writeSummary(result, workload, client.accountUrl, built);
     if (!result.succeeded && inputs.failOnTaskFailure) throw new TasksFailedError(`${failed} task${failed === 1 ? "" : "s"} of job ${result.jobId} failed`);
   } catch (error) {
     const category = classifyError(error);

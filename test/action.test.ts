@@ -4,15 +4,20 @@
  * files, GITHUB_EVENT_PATH, and the post step given the state main saved as STATE_*.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, test } from "vitest";
 import { parse } from "yaml";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { BUSYBOX } from "../local-batch/images/busyboxImage.js";
 import { processExecutor } from "../local-batch/runtime/executors.js";
+import { containersMissing, startRegistry } from "./helpers/containers.js";
 import { LocalBatchService } from "../local-batch/service.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
+const run = promisify(execFile);
 const BUNDLE = join(ROOT, "dist/action/index.js");
 const action = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as { inputs: Record<string, { default?: string }>; outputs: Record<string, unknown> };
 const work = mkdtempSync(join(tmpdir(), "azbr-action-"));
@@ -172,6 +177,36 @@ describe("the bundled Action", () => {
     expect(shown(`${main.stdout}${post.stdout}`) + JSON.stringify(main.state)).not.toContain(key);
     rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
+});
+
+describe.skipIf(containersMissing)("the bundled Action building its image", () => {
+  test("builds, pushes to the private registry, runs the tasks by digest in containers", async () => {
+    const registry = await startRegistry();
+    toClose.push(() => registry.stop());
+    const dir = mkdtempSync(join(work, "build-"));
+    const context = join(dir, "context");
+    (await import("node:fs")).mkdirSync(context);
+    copyFileSync(BUSYBOX!, join(context, "busybox"));
+    writeFileSync(join(context, "Dockerfile"), 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nRUN echo built-into-the-image > /stamp\n');
+    const file = join(dir, "spec.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        pool: { id: "built", vmSize: "Standard_D2s_v3", image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: "20-04-lts" }, container: { type: "dockerCompatible" } },
+        job: { id: "built-{{ github.run_id }}" },
+        tasks: { list: [{ id: "t", image: "{{ build.image }}", command: "/bin/sh -c 'cat /stamp'" }] },
+      }),
+    );
+    const main = await runStep(dir, { spec: file, mode: "local", context, registry: registry.host, repository: "render", tags: "v1", "registry-username": registry.username, "registry-password": registry.password }, { DOCKER_CONFIG: join(dir, "docker-config") });
+    expect({ code: main.code, tail: main.code ? main.stdout.split("\n").slice(-8) : [] }).toEqual({ code: 0, tail: [] });
+    expect(main.outputs.image).toBe(`${registry.host}/render:v1`);
+    expect(main.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(main.outputs["tasks-succeeded"]).toBe("1");
+    expect(main.summary).toContain(`run as <code>${registry.host}/render@${main.outputs.digest}</code>`);
+    const shown = main.stdout.split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n");
+    expect(shown).not.toContain(registry.password);
+    await run("docker", ["rmi", "--force", `${registry.host}/render:v1`]).catch(() => undefined);
+  }, 120_000);
 });
 
 describe("action.yml and the README agree", () => {
