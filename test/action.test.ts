@@ -3,23 +3,20 @@
  * input as INPUT_* (defaults from action.yml), GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_STATE
  * files, GITHUB_EVENT_PATH, and the post step given the state main saved as STATE_*.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, test } from "vitest";
-import { parse } from "yaml";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { BUSYBOX } from "../local-batch/images/busyboxImage.js";
 import { processExecutor } from "../local-batch/runtime/executors.js";
 import { containersMissing, startRegistry } from "./helpers/containers.js";
+import { action, runStep } from "./helpers/actionRunner.js";
 import { LocalBatchService } from "../local-batch/service.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const run = promisify(execFile);
-const BUNDLE = join(ROOT, "dist/action/index.js");
-const action = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as { inputs: Record<string, { default?: string }>; outputs: Record<string, unknown> };
 const work = mkdtempSync(join(tmpdir(), "azbr-action-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -28,64 +25,6 @@ afterEach(async () => {
   for (const c of toClose.reverse()) await c();
   toClose = [];
 });
-
-/** `name<<delimiter` blocks (GITHUB_OUTPUT, GITHUB_STATE) as the runner reads them. */
-function readCommandFile(path: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!existsSync(path)) return out;
-  const lines = readFileSync(path, "utf8").split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<]+)<<(.+)$/.exec(lines[i]!);
-    if (!m) continue;
-    const value: string[] = [];
-    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i]!);
-    out[m[1]!] = value.join("\n");
-  }
-  return out;
-}
-
-interface Step {
-  code: number | null;
-  stdout: string;
-  outputs: Record<string, string>;
-  state: Record<string, string>;
-  summary: string;
-}
-
-function runStep(dir: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}, state: Record<string, string> = {}, onStart?: (child: ChildProcess) => void): Promise<Step> {
-  const files = { GITHUB_OUTPUT: join(dir, "output"), GITHUB_STATE: join(dir, `state-${Object.keys(state).length ? "post" : "main"}`), GITHUB_STEP_SUMMARY: join(dir, "summary.md"), GITHUB_EVENT_PATH: join(dir, "event.json") };
-  writeFileSync(files.GITHUB_EVENT_PATH, JSON.stringify({ repository: { full_name: "octo/render" } }));
-  // The runner creates the command files before the step runs.
-  for (const f of [files.GITHUB_OUTPUT, files.GITHUB_STATE, files.GITHUB_STEP_SUMMARY]) writeFileSync(f, "");
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "",
-    ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
-    ...files,
-    GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
-    GITHUB_REF: "refs/heads/main",
-    GITHUB_REPOSITORY: "octo/render",
-    GITHUB_RUN_ID: "4242",
-    GITHUB_RUN_NUMBER: "7",
-    GITHUB_RUN_ATTEMPT: "1",
-    GITHUB_ACTOR: "octocat",
-    GITHUB_EVENT_NAME: "push",
-    GITHUB_WORKFLOW: "render",
-    GITHUB_JOB: "batch",
-    GITHUB_SERVER_URL: "https://github.com",
-    RUNNER_TEMP: dir,
-    ...extraEnv,
-  };
-  for (const [name, spec] of Object.entries(action.inputs)) env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? spec.default ?? "";
-  for (const [name, value] of Object.entries(state)) env[`STATE_${name}`] = value;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BUNDLE], { env, cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stdout += d));
-    onStart?.(child);
-    child.once("exit", (code) => resolve({ code, stdout, outputs: readCommandFile(files.GITHUB_OUTPUT), state: readCommandFile(files.GITHUB_STATE), summary: existsSync(files.GITHUB_STEP_SUMMARY) ? readFileSync(files.GITHUB_STEP_SUMMARY, "utf8") : "" }));
-  });
-}
 
 const spec = (tasks: unknown[], extra: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -175,6 +114,42 @@ describe("the bundled Action", () => {
     expect(service.jobs.size).toBe(0);
     expect(service.pools.size).toBe(0);
     expect(shown(`${main.stdout}${post.stdout}`) + JSON.stringify(main.state)).not.toContain(key);
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+});
+
+describe("secrets in everything the Action writes", () => {
+  test("stdout and stderr, the summary, the outputs, the state and the result file hold none, raw, URL-encoded or base64", async () => {
+    const key = Buffer.from("action secrets test key!").toString("base64");
+    const secrets = { DBPW: "db/Pass+word=42", API_TOKEN: "tok-abcdef0123456789", QS: "sv=2024-01-01&sp=rw&sig=SecretSig%3D" };
+    const dataDir = mkdtempSync(join(work, "secrets-service-"));
+    const service = new LocalBatchService({ accountName: "local", accountKey: key, dataDir, executor: processExecutor() });
+    const url = await service.listen();
+    toClose.push(() => service.close());
+    const dir = mkdtempSync(join(work, "secrets-"));
+    const file = join(dir, "spec.json");
+    writeFileSync(
+      file,
+      spec([
+        {
+          id: "leaky",
+          command: "/bin/sh -c 'echo \"$DB_PASSWORD $TOKEN\"; echo \"$DB_PASSWORD\" >&2; exit 2'",
+          env: { DB_PASSWORD: "{{ env.DBPW }}", TOKEN: "{{ env.API_TOKEN }}" },
+          outputs: [{ pattern: "*.txt", container: "https://acct.blob.core.windows.net/out?{{ env.QS }}", when: "taskSuccess" }],
+        },
+      ]),
+    );
+    const inputs = { spec: file, "account-url": url, "account-key": key, "account-name": "local" };
+    const main = await runStep(dir, inputs, secrets);
+    expect(main.code).toBe(1);
+    const post = await runStep(dir, inputs, secrets, main.state);
+    const files = [main.outputs.result!, join(dir, "summary.md"), join(dir, "output"), join(dir, "state-main"), join(dir, "state-post")].map((f) => readFileSync(f, "utf8"));
+    const shown = [main.stdout, post.stdout].join("\n").split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n");
+    const forms = (v: string) => [v, encodeURIComponent(v), Buffer.from(v).toString("base64")];
+    const leaks = [...Object.values(secrets), key].flatMap((v) => forms(v).filter((f) => [shown, ...files].some((t) => t.includes(f))));
+    expect(leaks).toEqual([]);
+    // What is redacted was there to redact: the failed task printed its secrets.
+    expect(main.stdout).toMatch(/::group::leaky: the last lines of stderr\.txt\n<redacted>\n::endgroup::/);
     rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 });
