@@ -13,6 +13,7 @@ import { BUSYBOX } from "../local-batch/images/busyboxImage.js";
 import { processExecutor } from "../local-batch/runtime/executors.js";
 import { containersMissing, startRegistry } from "./helpers/containers.js";
 import { action, runStep } from "./helpers/actionRunner.js";
+import { startEntraStandIn } from "./helpers/entraStandIn.js";
 import { LocalBatchService } from "../local-batch/service.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -114,6 +115,40 @@ describe("the bundled Action", () => {
     expect(service.jobs.size).toBe(0);
     expect(service.pools.size).toBe(0);
     expect(shown(`${main.stdout}${post.stdout}`) + JSON.stringify(main.state)).not.toContain(key);
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+});
+
+describe("signing in with GitHub OIDC", () => {
+  test("the runner's ID token, exchanged with Entra ID by @azure/identity, signs the Batch calls; no token shows", async () => {
+    const dir = mkdtempSync(join(work, "oidc-"));
+    const entra = await startEntraStandIn(dir);
+    toClose.push(() => entra.close());
+    const dataDir = mkdtempSync(join(work, "oidc-service-"));
+    const seen: string[] = [];
+    // Entra ID is a stand-in: the local service takes any bearer token in its dev mode, and records it.
+    const service = new LocalBatchService({ accountName: "local", accountKey: Buffer.from("unused").toString("base64"), dataDir, executor: processExecutor(), acceptBearer: true, onExchange: (e) => seen.push(e.requestHeaders.authorization ?? "") });
+    const url = await service.listen();
+    toClose.push(() => service.close());
+    const file = join(dir, "spec.json");
+    writeFileSync(file, spec([{ id: "t", command: "/bin/true" }]));
+    const main = await runStep(dir, { spec: file, "account-url": url, "client-id": entra.clientId, "tenant-id": entra.tenant }, {
+      ACTIONS_ID_TOKEN_REQUEST_URL: entra.idTokenUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: entra.idTokenRequestToken,
+      AZURE_AUTHORITY_HOST: entra.authorityHost,
+      NODE_EXTRA_CA_CERTS: entra.caFile,
+    });
+    expect({ code: main.code, tail: main.code ? main.stdout.split("\n").slice(-6) : [] }).toEqual({ code: 0, tail: [] });
+    expect(main.outputs["tasks-succeeded"]).toBe("1");
+    // The runner was asked for an ID token for Entra's audience, with the runner's request token.
+    expect(entra.idTokenRequests[0]).toEqual({ audience: "api://AzureADTokenExchange", authorization: `Bearer ${entra.idTokenRequestToken}` });
+    // Entra got a client credentials grant with that assertion, for the Batch scope (double slash).
+    expect(entra.tokenRequests.map((r) => r.scope)).toContain("https://batch.core.windows.net//.default");
+    const batchToken = entra.accessTokenFor("https://batch.core.windows.net//.default");
+    expect(seen.length).toBeGreaterThan(3);
+    expect(seen.every((a) => a === `Bearer ${batchToken}`)).toBe(true);
+    expect(main.stdout).not.toContain(batchToken);
+    expect(main.stdout).not.toContain(entra.idTokenRequestToken);
     rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 });
