@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import * as core from "@actions/core";
 import { getExecOutput } from "@actions/exec";
+import type { TokenCredential } from "@azure/identity";
 import { UsageError } from "azure-batch-run";
 import type { Inputs } from "./context.js";
 
@@ -33,8 +34,9 @@ export interface BuiltImage {
   digestRef: string;
   digest: string;
   registry: string;
-  /** The login the pool pulls with, when it has no managed identity. */
+  /** The login the pool pulls with, when it has no managed identity (an exchanged token lasts about 3 hours). */
   username?: string;
+  password?: string;
   rebuilt: boolean;
 }
 
@@ -49,16 +51,41 @@ export function wantsBuild(b: BuildInputs): boolean {
   return b.build ?? existsSync(join(b.context, b.dockerfile));
 }
 
-export async function buildAndPush(b: BuildInputs, context: { sha: string; repository: string; serverUrl: string }): Promise<BuiltImage> {
-  if (!b.registry) throw new UsageError("input registry is required to build: the registry to push to, e.g. myacr.azurecr.io");
-  if (!b.registryUsername || !b.registryPassword) {
-    throw new UsageError("inputs registry-username and registry-password are required to push (signing in to ACR with the workflow's Entra identity is not supported yet)");
+/** The user name ACR takes with a refresh token from its token exchange. */
+export const ACR_TOKEN_USER = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * Azure Container Registry's token exchange: an Entra access token for the registry's tenant,
+ * exchanged at `https://<registry>/oauth2/exchange` for a registry refresh token, which docker
+ * logs in with (user 00000000-0000-0000-0000-000000000000). Plain http only to a loopback registry.
+ */
+export async function acrRefreshToken(registry: string, credential: TokenCredential, tenant?: string): Promise<string> {
+  const host = registry.split(":")[0]!;
+  const scheme = /^(127\.\d+\.\d+\.\d+|localhost)$/.test(host) ? "http" : "https";
+  const token = await credential.getToken("https://management.azure.com/.default");
+  if (!token) throw new Error("the credential gave no Entra token for the registry exchange");
+  core.setSecret(token.token);
+  const form = new URLSearchParams({ grant_type: "access_token", service: registry, access_token: token.token, ...(tenant ? { tenant } : {}) });
+  const response = await fetch(`${scheme}://${registry}/oauth2/exchange`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form });
+  const body = (await response.json().catch(() => ({}))) as { refresh_token?: string; error?: string; error_description?: string };
+  if (!response.ok || !body.refresh_token) {
+    throw new Error(`the registry ${registry} refused the token exchange: HTTP ${response.status}${body.error ? ` ${body.error}` : ""}${body.error_description ? `: ${body.error_description}` : ""}`);
   }
-  core.setSecret(b.registryPassword);
+  core.setSecret(body.refresh_token);
+  return body.refresh_token;
+}
+
+export async function buildAndPush(b: BuildInputs, context: { sha: string; repository: string; serverUrl: string }, entra?: { credential: TokenCredential; tenant?: string }): Promise<BuiltImage> {
+  if (!b.registry) throw new UsageError("input registry is required to build: the registry to push to, e.g. myacr.azurecr.io");
+  if (b.registryPassword) core.setSecret(b.registryPassword);
+  if (!(b.registryUsername && b.registryPassword) && !entra) {
+    throw new UsageError("to push, give registry-username and registry-password, or sign in with Entra ID (client-id and tenant-id, or an azure/login session) so that the Action exchanges a token with the registry");
+  }
   const repository = (b.repository ?? context.repository.split("/").pop() ?? "workload").toLowerCase();
   const tags = b.tags.length ? b.tags : [context.sha];
   const name = `${b.registry}/${repository}:${tags[0]}`;
-  await docker(["login", "--username", b.registryUsername, "--password-stdin", b.registry], { input: b.registryPassword });
+  const login = b.registryUsername && b.registryPassword ? { username: b.registryUsername, password: b.registryPassword } : { username: ACR_TOKEN_USER, password: await acrRefreshToken(b.registry, entra!.credential, entra!.tenant) };
+  await docker(["login", "--username", login.username, "--password-stdin", b.registry], { input: login.password });
   let rebuilt = true;
   if (!b.rebuild && (await docker(["manifest", "inspect", name], { allowFailure: true })).code === 0) {
     core.info(`${name} is already in the registry: not rebuilt`);
@@ -86,7 +113,7 @@ export async function buildAndPush(b: BuildInputs, context: { sha: string; repos
   const digestRef = digests.find((d) => d.startsWith(`${b.registry}/${repository}@`));
   if (!digestRef) throw new Error(`${name} has no digest in ${b.registry} after the push`);
   core.info(`pushed ${name} as ${digestRef}`);
-  return { name, digestRef, digest: digestRef.slice(digestRef.indexOf("@") + 1), registry: b.registry, username: b.registryUsername, rebuilt };
+  return { name, digestRef, digest: digestRef.slice(digestRef.indexOf("@") + 1), registry: b.registry, username: login.username, password: login.password, rebuilt };
 }
 
 /**

@@ -126,11 +126,13 @@ export async function run(): Promise<void> {
     let built: BuiltImage | undefined;
     if (wantsBuild(build)) {
       const c = github.context;
-      built = await buildAndPush(build, { sha: c.sha, repository: `${c.repo.owner}/${c.repo.repo}`, serverUrl: c.serverUrl });
+      const credential = inputs.mode === "azure" ? credentialFor(inputs) : inputs.clientId ? credentialFor(inputs) : undefined;
+      const entra = credential && typeof (credential as { getToken?: unknown }).getToken === "function" ? { credential: credential as import("@azure/identity").TokenCredential, tenant: inputs.tenantId } : undefined;
+      built = await buildAndPush(build, { sha: c.sha, repository: `${c.repo.owner}/${c.repo.repo}`, serverUrl: c.serverUrl }, entra);
       core.setOutput("image", built.name);
       core.setOutput("digest", built.digest);
     }
-    const workload = loadWorkload(inputs, text, fileName, built, build.registryPassword);
+    const workload = loadWorkload(inputs, text, fileName, built, built?.password);
     for (const secret of workload.secrets) {
       core.setSecret(secret);
       redactor.add(secret);

@@ -10,9 +10,10 @@ import { afterAll, afterEach, describe, expect, test } from "vitest";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { BUSYBOX } from "../local-batch/images/busyboxImage.js";
-import { processExecutor } from "../local-batch/runtime/executors.js";
+import { dockerExecutor, processExecutor } from "../local-batch/runtime/executors.js";
 import { containersMissing, startRegistry } from "./helpers/containers.js";
 import { action, runStep } from "./helpers/actionRunner.js";
+import { startAcrStandIn } from "./helpers/acrStandIn.js";
 import { startEntraStandIn } from "./helpers/entraStandIn.js";
 import { LocalBatchService } from "../local-batch/service.js";
 
@@ -216,6 +217,47 @@ describe.skipIf(containersMissing)("the bundled Action building its image", () =
     const shown = main.stdout.split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n");
     expect(shown).not.toContain(registry.password);
     await run("docker", ["rmi", "--force", `${registry.host}/render:v1`]).catch(() => undefined);
+  }, 120_000);
+});
+
+describe.skipIf(containersMissing)("pushing to ACR with the workflow's Entra identity", () => {
+  test("OIDC, then the registry's token exchange: built, pushed, pulled by the nodes with the exchanged token, run", async () => {
+    const dir = mkdtempSync(join(work, "acr-oidc-"));
+    const entra = await startEntraStandIn(dir);
+    toClose.push(() => entra.close());
+    const acr = await startAcrStandIn(entra.accessTokenFor("https://management.azure.com/.default"));
+    toClose.push(() => acr.close());
+    const dataDir = mkdtempSync(join(work, "acr-service-"));
+    const service = new LocalBatchService({ accountName: "local", accountKey: Buffer.from("unused").toString("base64"), dataDir, executor: dockerExecutor(join(dataDir, "docker-config")), acceptBearer: true });
+    const url = await service.listen();
+    toClose.push(() => service.close());
+    const context = join(dir, "context");
+    (await import("node:fs")).mkdirSync(context);
+    copyFileSync(BUSYBOX!, join(context, "busybox"));
+    writeFileSync(join(context, "Dockerfile"), 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n');
+    const file = join(dir, "spec.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        pool: { id: "acrpool", vmSize: "Standard_D2s_v3", image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: "20-04-lts" }, container: { type: "dockerCompatible" } },
+        job: { id: "acr-{{ github.run_id }}" },
+        tasks: { list: [{ id: "t", image: "{{ build.image }}", command: "/bin/sh -c 'echo from ACR'" }] },
+      }),
+    );
+    const main = await runStep(
+      dir,
+      { spec: file, "account-url": url, "client-id": entra.clientId, "tenant-id": entra.tenant, context, registry: acr.host, repository: "render", tags: "v2" },
+      { ACTIONS_ID_TOKEN_REQUEST_URL: entra.idTokenUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: entra.idTokenRequestToken, AZURE_AUTHORITY_HOST: entra.authorityHost, NODE_EXTRA_CA_CERTS: entra.caFile, DOCKER_CONFIG: join(dir, "docker-config") },
+    );
+    expect({ code: main.code, tail: main.code ? main.stdout.split("\n").slice(-8) : [] }).toEqual({ code: 0, tail: [] });
+    expect(acr.exchanges).toEqual([{ grant_type: "access_token", service: acr.host, access_token: entra.accessTokenFor("https://management.azure.com/.default"), tenant: entra.tenant }]);
+    expect(main.outputs.digest).toMatch(/^sha256:/);
+    expect(main.outputs["tasks-succeeded"]).toBe("1");
+    const shown = main.stdout.split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n");
+    expect(shown).not.toContain(acr.refreshToken);
+    expect(main.stdout).toContain(`::add-mask::${acr.refreshToken}`);
+    await run("docker", ["rmi", "--force", `${acr.host}/render:v2`]).catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
   }, 120_000);
 });
 
