@@ -84,7 +84,10 @@ describe("the bundled Action", () => {
     expect(main.outputs).toMatchObject({ "tasks-succeeded": "1", "tasks-failed": "1" });
   }, 60_000);
 
-  test("mode azure with an account key: post cleans up what main created; a SIGTERM mid-wait still ends the job", async () => {
+  test.each([
+    ["SIGTERM", "had already ended"],
+    ["SIGKILL", "terminated"],
+  ] as const)("mode azure with an account key, %s mid-wait: post ends the job if main could not, and cleans up what main created", async (signal, postSays) => {
     const key = Buffer.from("action test key").toString("base64");
     const dataDir = mkdtempSync(join(work, "service-"));
     const service = new LocalBatchService({ accountName: "local", accountKey: key, dataDir, executor: processExecutor() });
@@ -98,7 +101,7 @@ describe("the bundled Action", () => {
       const poll = setInterval(() => {
         if ([...service.jobs.values()].some((j) => [...j.tasks.values()].some((t) => t.state === "running"))) {
           clearInterval(poll);
-          child.kill("SIGTERM");
+          child.kill(signal);
         }
       }, 50);
       child.once("exit", () => clearInterval(poll));
@@ -108,9 +111,11 @@ describe("the bundled Action", () => {
     expect(main.stdout).toContain(`::add-mask::${key}`);
     expect(shown(main.stdout)).not.toContain(key);
     const job = service.jobs.get("gh-4242-1")!;
-    expect(job.state).toBe("completed"); // main's own cancellation terminated it
+    // A SIGTERM lets main terminate the job itself; after a SIGKILL only post can.
+    expect(job.state).toBe(signal === "SIGTERM" ? "completed" : "active");
     const post = await runStep(dir, inputs, {}, main.state);
     expect(post.code).toBe(0);
+    expect(post.stdout).toContain(`job gh-4242-1: ${postSays}`);
     expect(post.stdout).toContain("deleted job gh-4242-1");
     expect(post.stdout).toContain("deleted pool gh-pool");
     expect(service.jobs.size).toBe(0);
@@ -256,6 +261,12 @@ describe.skipIf(containersMissing)("pushing to ACR with the workflow's Entra ide
     const shown = main.stdout.split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n");
     expect(shown).not.toContain(acr.refreshToken);
     expect(main.stdout).toContain(`::add-mask::${acr.refreshToken}`);
+    // The post step removes what main created.
+    const post = await runStep(dir, { spec: file, "account-url": url, "client-id": entra.clientId, "tenant-id": entra.tenant, registry: acr.host }, { ACTIONS_ID_TOKEN_REQUEST_URL: entra.idTokenUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: entra.idTokenRequestToken, AZURE_AUTHORITY_HOST: entra.authorityHost, NODE_EXTRA_CA_CERTS: entra.caFile }, main.state);
+    expect(post.code).toBe(0);
+    expect(post.stdout).toContain("deleted job acr-4242");
+    expect(post.stdout).toContain("deleted pool acrpool");
+    expect(service.pools.size).toBe(0);
     await run("docker", ["rmi", "--force", `${acr.host}/render:v2`]).catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
   }, 120_000);
