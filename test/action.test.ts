@@ -3,7 +3,7 @@
  * input as INPUT_* (defaults from action.yml), GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_STATE
  * files, GITHUB_EVENT_PATH, and the post step given the state main saved as STATE_*.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, test } from "vitest";
@@ -27,6 +27,15 @@ afterEach(async () => {
   for (const c of toClose.reverse()) await c();
   toClose = [];
 });
+
+/** A build context: busybox-static FROM scratch (no public registry here), and more Dockerfile lines. */
+function busyboxContext(dir: string, lines: string[] = []): string {
+  const context = join(dir, "context");
+  mkdirSync(context);
+  copyFileSync(BUSYBOX!, join(context, "busybox"));
+  writeFileSync(join(context, "Dockerfile"), ["FROM scratch", "COPY busybox /bin/busybox", 'RUN ["/bin/busybox", "--install", "-s", "/bin"]', ...lines, ""].join("\n"));
+  return context;
+}
 
 const spec = (tasks: unknown[], extra: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -200,10 +209,7 @@ describe.skipIf(containersMissing)("the bundled Action building its image", () =
     const registry = await startRegistry();
     toClose.push(() => registry.stop());
     const dir = mkdtempSync(join(work, "build-"));
-    const context = join(dir, "context");
-    (await import("node:fs")).mkdirSync(context);
-    copyFileSync(BUSYBOX!, join(context, "busybox"));
-    writeFileSync(join(context, "Dockerfile"), 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nRUN echo built-into-the-image > /stamp\n');
+    const context = busyboxContext(dir, ["RUN echo built-into-the-image > /stamp"]);
     const file = join(dir, "spec.json");
     writeFileSync(
       file,
@@ -236,10 +242,7 @@ describe.skipIf(containersMissing)("pushing to ACR with the workflow's Entra ide
     const service = new LocalBatchService({ accountName: "local", accountKey: Buffer.from("unused").toString("base64"), dataDir, executor: dockerExecutor(join(dataDir, "docker-config")), acceptBearer: true });
     const url = await service.listen();
     toClose.push(() => service.close());
-    const context = join(dir, "context");
-    (await import("node:fs")).mkdirSync(context);
-    copyFileSync(BUSYBOX!, join(context, "busybox"));
-    writeFileSync(join(context, "Dockerfile"), 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n');
+    const context = busyboxContext(dir);
     const file = join(dir, "spec.json");
     writeFileSync(
       file,
