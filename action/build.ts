@@ -10,7 +10,6 @@ import * as core from "@actions/core";
 import { getExecOutput } from "@actions/exec";
 import type { TokenCredential } from "@azure/identity";
 import { UsageError } from "azure-batch-run";
-import type { Inputs } from "./context.js";
 
 export interface BuildInputs {
   build?: boolean;
@@ -135,8 +134,7 @@ export function useBuiltImage(raw: Record<string, any>, image: BuiltImage, passw
   return { ...raw, pool: { ...raw.pool, container: { ...container, prefetch, registries } }, ...(tasks ? { tasks } : {}) };
 }
 
-export function buildInputs(inputs: Inputs): BuildInputs {
-  void inputs;
+export function buildInputs(): BuildInputs {
   const text = (name: string) => core.getInput(name) || undefined;
   const lines = (name: string) => core.getMultilineInput(name);
   const bool = (name: string) => {

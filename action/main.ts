@@ -19,15 +19,21 @@ import {
   runWorkload,
   TasksFailedError,
   UsageError,
+  type BatchCredential,
   type RunResult,
   type Workload,
 } from "azure-batch-run";
+import type { TokenCredential } from "@azure/identity";
 import { credentialFor } from "./auth.js";
 import { buildAndPush, buildInputs, useBuiltImage, wantsBuild, type BuiltImage } from "./build.js";
 import { getInputs, type Inputs } from "./context.js";
 import { actionsReporter } from "./reporter.js";
 import { saveState } from "./state.js";
 import { writeSummary } from "./summary.js";
+
+function isTokenCredential(c: BatchCredential): c is TokenCredential {
+  return typeof (c as TokenCredential).getToken === "function";
+}
 
 /** Variables of the runner itself: a spec from a pull request must not read them unless allowed. */
 const RUNNER_OWN = /^(ACTIONS_|GITHUB_|RUNNER_|INPUT_|STATE_)/;
@@ -81,7 +87,7 @@ function loadWorkload(inputs: Inputs, text: string, fileName: string, built?: Bu
   });
 }
 
-async function clientFor(inputs: Inputs, workload: Workload): Promise<{ client: BatchClient; close(): Promise<void> }> {
+async function clientFor(inputs: Inputs, workload: Workload, credential: BatchCredential | undefined): Promise<{ client: BatchClient; close(): Promise<void> }> {
   const callTimeoutMs = inputs.timeoutSeconds * 1000;
   const userAgentPrefix = `azure-batch-run-action`;
   if (inputs.mode === "local") {
@@ -101,7 +107,7 @@ async function clientFor(inputs: Inputs, workload: Workload): Promise<{ client: 
   }
   const accountUrl = resolveAccountUrl(inputs.accountUrl, workload.spec.account?.url, process.env);
   if (!accountUrl) throw new UsageError("input account-url (or the spec's account.url) is required with mode: azure");
-  const client = createBatchClient({ accountUrl, credential: credentialFor(inputs), callTimeoutMs, userAgentPrefix, hooks: { log: (line) => core.debug(line) } });
+  const client = createBatchClient({ accountUrl, credential: credential ?? credentialFor(inputs), callTimeoutMs, userAgentPrefix, hooks: { log: (line) => core.debug(line) } });
   return { client, close: () => client.close() };
 }
 
@@ -121,13 +127,14 @@ export async function run(): Promise<void> {
     const inputs = getInputs();
     redactor.add(inputs.accountKey);
     const { text, fileName } = await readSpec(inputs.spec);
-    const build = buildInputs(inputs);
+    const build = buildInputs();
+    // One credential for the whole step: the registry exchange and the Batch calls share its tokens.
+    const credential = inputs.mode === "azure" || inputs.clientId ? credentialFor(inputs) : undefined;
     redactor.add(build.registryPassword);
     let built: BuiltImage | undefined;
     if (wantsBuild(build)) {
       const c = github.context;
-      const credential = inputs.mode === "azure" ? credentialFor(inputs) : inputs.clientId ? credentialFor(inputs) : undefined;
-      const entra = credential && typeof (credential as { getToken?: unknown }).getToken === "function" ? { credential: credential as import("@azure/identity").TokenCredential, tenant: inputs.tenantId } : undefined;
+      const entra = credential && isTokenCredential(credential) ? { credential, tenant: inputs.tenantId } : undefined;
       built = await buildAndPush(build, { sha: c.sha, repository: `${c.repo.owner}/${c.repo.repo}`, serverUrl: c.serverUrl }, entra);
       core.setOutput("image", built.name);
       core.setOutput("digest", built.digest);
@@ -137,7 +144,7 @@ export async function run(): Promise<void> {
       core.setSecret(secret);
       redactor.add(secret);
     }
-    const opened = await clientFor(inputs, workload);
+    const opened = await clientFor(inputs, workload, credential);
     close = opened.close;
     const client = opened.client;
     saveState({ accountUrl: client.accountUrl.href, jobId: workload.job.id, poolId: workload.pool.id, finished: false });

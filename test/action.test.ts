@@ -12,6 +12,7 @@ import { promisify } from "node:util";
 import { BUSYBOX } from "../local-batch/images/busyboxImage.js";
 import { dockerExecutor, processExecutor } from "../local-batch/runtime/executors.js";
 import { containersMissing, startRegistry } from "./helpers/containers.js";
+import { opensslMissing } from "./helpers/requirements.js";
 import { action, runStep } from "./helpers/actionRunner.js";
 import { startAcrStandIn } from "./helpers/acrStandIn.js";
 import { startEntraStandIn } from "./helpers/entraStandIn.js";
@@ -134,7 +135,7 @@ describe("the bundled Action", () => {
   }, 60_000);
 });
 
-describe("signing in with GitHub OIDC", () => {
+describe.skipIf(opensslMissing)("signing in with GitHub OIDC", () => {
   test("the runner's ID token, exchanged with Entra ID by @azure/identity, signs the Batch calls; no token shows", async () => {
     const dir = mkdtempSync(join(work, "oidc-"));
     const entra = await startEntraStandIn(dir);
@@ -231,7 +232,7 @@ describe.skipIf(containersMissing)("the bundled Action building its image", () =
   }, 120_000);
 });
 
-describe.skipIf(containersMissing)("pushing to ACR with the workflow's Entra identity", () => {
+describe.skipIf(containersMissing ?? opensslMissing)("pushing to ACR with the workflow's Entra identity", () => {
   test("OIDC, then the registry's token exchange: built, pushed, pulled by the nodes with the exchanged token, run", async () => {
     const dir = mkdtempSync(join(work, "acr-oidc-"));
     const entra = await startEntraStandIn(dir);
