@@ -25,7 +25,7 @@ import {
 } from "azure-batch-run";
 import type { TokenCredential } from "@azure/identity";
 import { credentialFor } from "./auth.js";
-import { buildAndPush, buildInputs, useBuiltImage, wantsBuild, type BuiltImage } from "./build.js";
+import { ACR_TOKEN_USER, buildAndPush, buildInputs, plannedImage, useBuiltImage, wantsBuild, type BuiltImage } from "./build.js";
 import { getInputs, type Inputs } from "./context.js";
 import { actionsReporter } from "./reporter.js";
 import { saveState } from "./state.js";
@@ -65,6 +65,8 @@ async function readSpec(input: string): Promise<{ text: string; fileName: string
   if (!input.includes("\n") && existsSync(input)) return { text: await readFile(input, "utf8"), fileName: input };
   return { text: input, fileName: "the spec input" };
 }
+
+const ACCOUNT_URL_REQUIRED = "input account-url (or the spec's account.url) is required with mode: azure";
 
 /** The environment variable that carries the push password to the pool's registry entry. */
 const REGISTRY_PASSWORD_ENV = "AZBR_REGISTRY_PASSWORD";
@@ -106,7 +108,7 @@ async function clientFor(inputs: Inputs, workload: Workload, credential: BatchCr
     return { client, close: async () => (await client.close(), await local.close()) };
   }
   const accountUrl = resolveAccountUrl(inputs.accountUrl, workload.spec.account?.url, process.env);
-  if (!accountUrl) throw new UsageError("input account-url (or the spec's account.url) is required with mode: azure");
+  if (!accountUrl) throw new UsageError(ACCOUNT_URL_REQUIRED);
   const client = createBatchClient({ accountUrl, credential: credential ?? credentialFor(inputs), callTimeoutMs, userAgentPrefix, hooks: { log: (line) => core.debug(line) } });
   return { client, close: () => client.close() };
 }
@@ -134,6 +136,11 @@ export async function run(): Promise<void> {
     let built: BuiltImage | undefined;
     if (wantsBuild(build)) {
       const c = github.context;
+      // The spec and the account are checked before anything is built or pushed: bad input leaves nothing behind.
+      const planned = plannedImage(build, { sha: c.sha, repository: `${c.repo.owner}/${c.repo.repo}` });
+      const placeholder = `${planned.registry}/${planned.repository}@sha256:${"0".repeat(64)}`;
+      const checked = loadWorkload(inputs, text, fileName, { name: planned.name, digestRef: placeholder, digest: placeholder.slice(placeholder.indexOf("@") + 1), registry: planned.registry, username: build.registryUsername ?? ACR_TOKEN_USER, password: "placeholder", rebuilt: true }, "placeholder");
+      if (inputs.mode === "azure" && !resolveAccountUrl(inputs.accountUrl, checked.spec.account?.url, process.env)) throw new UsageError(ACCOUNT_URL_REQUIRED);
       const entra = credential && isTokenCredential(credential) ? { credential, tenant: inputs.tenantId } : undefined;
       built = await buildAndPush(build, { sha: c.sha, repository: `${c.repo.owner}/${c.repo.repo}`, serverUrl: c.serverUrl }, entra);
       core.setOutput("image", built.name);
@@ -168,7 +175,7 @@ export async function run(): Promise<void> {
     core.setOutput("tasks-succeeded", result.outcomes.filter((o) => o.result === "success").length);
     core.setOutput("tasks-failed", failed);
     core.setOutput("result", await writeResult(result));
-    await writeSummary(result, workload, client.accountUrl, built);
+    await writeSummary(result, workload, client.accountUrl, built, inputs.tenantId);
     if (!result.succeeded && inputs.failOnTaskFailure) throw new TasksFailedError(`${failed} task${failed === 1 ? "" : "s"} of job ${result.jobId} failed`);
   } catch (error) {
     const category = classifyError(error);

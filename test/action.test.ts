@@ -232,6 +232,76 @@ describe.skipIf(containersMissing)("the bundled Action building its image", () =
   }, 120_000);
 });
 
+describe.skipIf(containersMissing)("the bundled Action and an image already pushed, or input that cannot be built", () => {
+  const catalog = async (registry: { host: string; username: string; password: string }) => {
+    const response = await fetch(`http://${registry.host}/v2/_catalog`, { headers: { authorization: `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString("base64")}` } });
+    return ((await response.json()) as { repositories: string[] }).repositories;
+  };
+  const builtSpec = (dir: string) => {
+    const file = join(dir, "spec.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        pool: { id: "built", vmSize: "Standard_D2s_v3", image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: "20-04-lts" }, container: { type: "dockerCompatible" } },
+        job: { id: "built-{{ github.run_id }}" },
+        tasks: { list: [{ id: "t", image: "{{ build.image }}", command: "/bin/sh -c 'grep -q first /stamp'" }] },
+      }),
+    );
+    return file;
+  };
+
+  test("rebuild: false runs the digest the registry has for the tag, without building; a tag it lacks is built", async () => {
+    const registry = await startRegistry();
+    toClose.push(() => registry.stop());
+    const dir = mkdtempSync(join(work, "rebuild-"));
+    const context = busyboxContext(dir, ["RUN echo first > /stamp"]);
+    const file = builtSpec(dir);
+    const inputs = { spec: file, mode: "local", context, registry: registry.host, repository: "render", tags: "v1", platforms: "linux/amd64", "registry-username": registry.username, "registry-password": registry.password };
+    const env = { DOCKER_CONFIG: join(dir, "docker-config") };
+    const first = await runStep(dir, inputs, env);
+    expect({ code: first.code, tail: first.code ? first.stdout.split("\n").slice(-8) : [] }).toEqual({ code: 0, tail: [] });
+    // The Dockerfile changes and the engine forgets the image: with rebuild false, what runs is what the registry has.
+    writeFileSync(join(context, "Dockerfile"), readFileSync(join(context, "Dockerfile"), "utf8").replace("echo first", "echo second"));
+    await run("docker", ["rmi", "--force", `${registry.host}/render:v1`]);
+    const again = await runStep(dir, { ...inputs, rebuild: "false" }, env);
+    expect({ code: again.code, tail: again.code ? again.stdout.split("\n").filter((l) => !l.startsWith("::debug::")).slice(-30) : [] }).toEqual({ code: 0, tail: [] });
+    expect(again.stdout).toContain(`${registry.host}/render:v1 is already in the registry: not rebuilt`);
+    expect(again.stdout).not.toMatch(/^building /m);
+    expect(again.outputs.digest).toBe(first.outputs.digest);
+    expect(again.outputs["tasks-succeeded"]).toBe("1");
+    expect(again.summary).toContain("(already in the registry)");
+    // A tag the registry does not have is built, from the changed Dockerfile: the task's check fails.
+    const other = await runStep(dir, { ...inputs, tags: "v2", rebuild: "false", "fail-on-task-failure": "false" }, env);
+    expect(other.code).toBe(0);
+    expect(other.stdout).toMatch(/^building .*render:v2/m);
+    expect(other.outputs.digest).not.toBe(first.outputs.digest);
+    expect(other.outputs["tasks-failed"]).toBe("1");
+    await run("docker", ["rmi", "--force", `${registry.host}/render:v1`, `${registry.host}/render:v2`]).catch(() => undefined);
+  }, 180_000);
+
+  test("a bad spec, or platforms this engine cannot build, fail before anything is built or pushed", async () => {
+    const registry = await startRegistry();
+    toClose.push(() => registry.stop());
+    const dir = mkdtempSync(join(work, "refused-"));
+    const context = busyboxContext(dir);
+    const inputs = { spec: builtSpec(dir), mode: "local", context, registry: registry.host, repository: "refused", tags: "v1", "registry-username": registry.username, "registry-password": registry.password };
+    const env = { DOCKER_CONFIG: join(dir, "docker-config") };
+    const badSpec = join(dir, "bad.json");
+    writeFileSync(badSpec, JSON.stringify({ ...JSON.parse(readFileSync(inputs.spec, "utf8")), job: { id: "has spaces" } }));
+    const bad = await runStep(dir, { ...inputs, spec: badSpec }, env);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/::error::invalid input: .*job\.id/);
+    const platforms = await runStep(dir, { ...inputs, platforms: "linux/amd64,linux/arm64" }, env);
+    expect(platforms.code).toBe(1);
+    expect(platforms.stdout).toMatch(/::error::invalid input: input platforms: building for linux\/amd64, linux\/arm64 needs docker buildx/);
+    const tag = await runStep(dir, { ...inputs, tags: "-v1" }, env);
+    expect(tag.stdout).toMatch(/::error::invalid input: input tags: "-v1" is not a tag/);
+    for (const step of [bad, platforms, tag]) expect(step.stdout).not.toMatch(/^building /m);
+    expect(await catalog(registry)).toEqual([]);
+    await expect(run("docker", ["image", "inspect", `${registry.host}/refused:v1`])).rejects.toThrow();
+  }, 120_000);
+});
+
 describe.skipIf(containersMissing ?? opensslMissing)("pushing to ACR with the workflow's Entra identity", () => {
   test("OIDC, then the registry's token exchange: built, pushed, pulled by the nodes with the exchanged token, run", async () => {
     const dir = mkdtempSync(join(work, "acr-oidc-"));
@@ -265,6 +335,16 @@ describe.skipIf(containersMissing ?? opensslMissing)("pushing to ACR with the wo
     const shown = main.stdout.split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n");
     expect(shown).not.toContain(acr.refreshToken);
     expect(main.stdout).toContain(`::add-mask::${acr.refreshToken}`);
+    // rebuild: false asks the registry (its Bearer challenge, ACR's refresh-token grant) for the tag's digest.
+    const again = await runStep(
+      dir,
+      { spec: file, "account-url": url, "client-id": entra.clientId, "tenant-id": entra.tenant, context, registry: acr.host, repository: "render", tags: "v2", rebuild: "false", "job-id": "acr-again" },
+      { ACTIONS_ID_TOKEN_REQUEST_URL: entra.idTokenUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: entra.idTokenRequestToken, AZURE_AUTHORITY_HOST: entra.authorityHost, NODE_EXTRA_CA_CERTS: entra.caFile, DOCKER_CONFIG: join(dir, "docker-config") },
+    );
+    expect({ code: again.code, tail: again.code ? again.stdout.split("\n").slice(-8) : [] }).toEqual({ code: 0, tail: [] });
+    expect(again.stdout).toContain("is already in the registry: not rebuilt");
+    expect(again.outputs.digest).toBe(main.outputs.digest);
+    expect(acr.tokenRequests).toContainEqual({ method: "POST", scope: "repository:render:pull" });
     // The post step removes what main created.
     const post = await runStep(dir, { spec: file, "account-url": url, "client-id": entra.clientId, "tenant-id": entra.tenant, registry: acr.host }, { ACTIONS_ID_TOKEN_REQUEST_URL: entra.idTokenUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: entra.idTokenRequestToken, AZURE_AUTHORITY_HOST: entra.authorityHost, NODE_EXTRA_CA_CERTS: entra.caFile }, main.state);
     expect(post.code).toBe(0);
