@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dockerExecutor, dockerReachable, processExecutor, type Executor } from "./runtime/executors.js";
 import { LocalBatchService, type FaultOptions } from "./service.js";
-import type { IdentityRegistry } from "./state.js";
+import type { IdentityRegistry, LocalBatchOptions } from "./state.js";
 
 export type ExecutorChoice = "auto" | "docker" | "process";
 
@@ -40,14 +40,14 @@ export async function chooseExecutor(choice: ExecutorChoice, dataDir: string, wa
 }
 
 export async function startLocalBatch(
-  options: { executor?: ExecutorChoice; dataDir?: string; faults?: FaultOptions; warn?: (m: string) => void; maxNodesPerPool?: number; identityRegistries?: IdentityRegistry[] } = {},
+  options: { executor?: ExecutorChoice; dataDir?: string; faults?: FaultOptions; warn?: (m: string) => void; maxNodesPerPool?: number; identityRegistries?: IdentityRegistry[]; onExchange?: LocalBatchOptions["onExchange"] } = {},
 ): Promise<StartedLocalBatch> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "local-batch-")));
   const ownsDataDir = options.dataDir === undefined;
   const executor = await chooseExecutor(options.executor ?? "auto", dataDir, options.warn ?? (() => {}));
   const accountName = "local";
   const accountKey = randomBytes(32).toString("base64");
-  const service = new LocalBatchService({ accountName, accountKey, dataDir, executor, faults: options.faults, maxNodesPerPool: options.maxNodesPerPool, identityRegistries: options.identityRegistries });
+  const service = new LocalBatchService({ accountName, accountKey, dataDir, executor, faults: options.faults, maxNodesPerPool: options.maxNodesPerPool, identityRegistries: options.identityRegistries, onExchange: options.onExchange });
   const accountUrl = await service.listen();
   const close = async () => {
     await service.close();

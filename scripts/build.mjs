@@ -3,6 +3,7 @@
 //   dist/lib/   the core's public API (package.json `exports`), dependencies left to npm
 //   dist/cli/   the CLI that bin/azure-batch-run.js runs (the local Batch service in its own chunk)
 //   dist/action the GitHub Action (action.yml's main and post), self-contained
+//   dist/functions the Function app, a deployable folder: host.json, package.json, the bundle
 // Wrappers import the core as `azure-batch-run`; the `source` condition of `exports` makes esbuild
 // bundle its TypeScript rather than the library bundle.
 //
@@ -60,6 +61,20 @@ const targets = [
     chunkNames: "chunks/[name]-[hash]",
     banner: { js: 'import { createRequire as __azbrCreateRequire } from "node:module"; const require = __azbrCreateRequire(import.meta.url);' },
   },
+  // The Function app: self-contained too (the Functions worker provides @azure/functions-core),
+  // with the few files that make dist/functions a folder `func azure functionapp publish` deploys.
+  {
+    name: "functions",
+    entryPoints: { index: "functions/index.ts" },
+    external: ["@azure/functions-core"],
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    banner: { js: 'import { createRequire as __azbrCreateRequire } from "node:module"; const require = __azbrCreateRequire(import.meta.url);' },
+    extraFiles: async () => ({
+      "host.json": await readFile(join(root, "functions/host.json")),
+      "package.json": Buffer.from(`${JSON.stringify({ name: "azure-batch-run-functions", version: pkg.version, description: "The azure-batch-run Function app (bundled; built by scripts/build.mjs)", type: "module", main: "index.js" }, null, 2)}\n`),
+    }),
+  },
 ];
 
 async function filesUnder(dir) {
@@ -74,11 +89,12 @@ async function filesUnder(dir) {
 }
 
 const stale = [];
-for (const { name, ...options } of targets) {
+for (const { name, extraFiles, ...options } of targets) {
   if (!Object.values(options.entryPoints).every((e) => existsSync(join(root, e)))) continue;
   const outdir = join(root, "dist", name);
   const result = await esbuild.build({ ...common, ...options, outdir });
   const built = new Map(result.outputFiles.map((f) => [f.path, f.contents]));
+  for (const [file, contents] of Object.entries((await extraFiles?.()) ?? {})) built.set(join(outdir, file), contents);
   if (check) {
     for (const [path, contents] of built) {
       const onDisk = existsSync(path) ? await readFile(path) : undefined;

@@ -137,6 +137,18 @@ describe("rules of pools with a managed identity", () => {
     expect(issues({ tasks: { defaults: { image: "a:1", registry: { server: "r", username: "u", password: "hunter2" } }, list: [{ id: "t1", command: "/x" }] } }).map((i) => i.path)).toEqual(["tasks.defaults.registry.password"]);
   });
 
+  test("a task's resource and output files read and write with an identity of the pool's", () => {
+    const other = `/subscriptions/${SUB}/resourceGroups/batch/providers/Microsoft.ManagedIdentity/userAssignedIdentities/stranger`;
+    const task = (identity: string) => ({ id: "t1", command: "/x", resources: [{ url: "https://s.blob.core.windows.net/in/a.csv", identity }], outputs: [{ pattern: "out/*", container: "https://s.blob.core.windows.net/out", identity }] });
+    expect(issues(identityPool({ tasks: { list: [task(ID)] } }))).toEqual([]);
+    expect(issues(identityPool({ tasks: { list: [task(other)] } }))).toEqual([
+      { path: "tasks.list[0].resources[0].identity", message: `is not one of pool.identity; a task reads and writes blobs with an identity its pool has: ${ID}, ${OTHER}` },
+      { path: "tasks.list[0].outputs[0].identity", message: `is not one of pool.identity; a task reads and writes blobs with an identity its pool has: ${ID}, ${OTHER}` },
+    ]);
+    // A spec without pool.identity may reuse a pool made elsewhere with its identities: not refused.
+    expect(issues({ tasks: { list: [task(other)] } })).toEqual([]);
+  });
+
   test("identities are resource ids of user-assigned identities", () => {
     expect(issues(identityPool({ pool: { identity: ["acr-pull"] } }))[0]!.path).toBe("pool.identity[0]");
   });

@@ -102,6 +102,7 @@ const features: [string, Record<string, any>, string[]][] = [
             resources: [
               { url: "https://s.blob.core.windows.net/in/input.csv?{{ env.SAS }}", path: "in/input.csv" },
               { container: "https://s.blob.core.windows.net/models?{{ env.SAS }}", prefix: "v2/", path: "models" },
+              { url: "https://s.blob.core.windows.net/in/with-identity.csv", path: "in/with-identity.csv", identity: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/read" },
             ],
             outputs: [
               { pattern: "out/**", container: "https://s.blob.core.windows.net/results?{{ env.SAS }}", path: "{{ task.id }}/" },

@@ -559,6 +559,11 @@ function checkTasks(tasks, pool, issues, identities) {
         issues.add(`${task.source}.registry.identity`, `is not one of pool.identity; a task pulls with an identity its pool has: ${identities.join(", ")}`);
       }
     }
+    const fileIdentities = [...(task.resources ?? []).map((r, i) => [`resources[${i}]`, r.identity]), ...(task.outputs ?? []).map((o, i) => [`outputs[${i}]`, o.identity])];
+    for (const [field, identity] of fileIdentities) {
+      if (identity === void 0 || !known) continue;
+      if (!known.has(identity.toLowerCase())) issues.add(`${task.source}.${field}.identity`, `is not one of pool.identity; a task reads and writes blobs with an identity its pool has: ${identities.join(", ")}`);
+    }
     checkId(task.id, `${task.source}.id`, issues);
     const key = task.id.toLowerCase();
     const first = seen.get(key);
@@ -682,7 +687,8 @@ var ResourceFile = z.strictObject({
   container: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional().meta({ description: "storageContainerUrl: a blob container (with SAS)" }),
   prefix: z.string().optional().meta({ description: "blobPrefix, with `container`" }),
   path: z.string().optional().meta({ description: "filePath relative to the task working directory" }),
-  mode: z.string().regex(/^[0-7]{3,4}$/, { error: "must be an octal file mode such as 0755" }).optional()
+  mode: z.string().regex(/^[0-7]{3,4}$/, { error: "must be an octal file mode such as 0755" }).optional(),
+  identity: z.string().optional().meta({ description: "identityReference: the resource id of a pool user-assigned identity that reads the blob or container (instead of a SAS)" })
 }).refine((r) => r.url === void 0 !== (r.container === void 0), {
   error: "give exactly one of `url` (one file) or `container` (a blob container)"
 });
@@ -1253,7 +1259,7 @@ function userIdentity(task, facts) {
 }
 function resourceFiles(resources) {
   return resources?.map(
-    (r) => compact({ httpUrl: r.url, storageContainerUrl: r.container, blobPrefix: r.prefix, filePath: r.path, fileMode: r.mode })
+    (r) => compact({ httpUrl: r.url, storageContainerUrl: r.container, blobPrefix: r.prefix, filePath: r.path, fileMode: r.mode, identityReference: r.identity ? { resourceId: r.identity } : void 0 })
   );
 }
 var UPLOAD_CONDITION = { taskSuccess: "tasksuccess", taskFailure: "taskfailure", taskCompletion: "taskcompletion" };

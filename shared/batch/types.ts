@@ -35,6 +35,7 @@ export interface ResourceFile {
   blobPrefix?: string;
   filePath?: string;
   fileMode?: string;
+  identityReference?: ComputeNodeIdentityReference;
 }
 
 export interface OutputFile {

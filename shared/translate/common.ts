@@ -44,7 +44,7 @@ export function userIdentity(task: ContainerTaskFields, facts: PoolFacts): UserI
 
 export function resourceFiles(resources: ResourceFileSpec[] | undefined): ResourceFile[] | undefined {
   return resources?.map((r) =>
-    compact<ResourceFile>({ httpUrl: r.url, storageContainerUrl: r.container, blobPrefix: r.prefix, filePath: r.path, fileMode: r.mode }),
+    compact<ResourceFile>({ httpUrl: r.url, storageContainerUrl: r.container, blobPrefix: r.prefix, filePath: r.path, fileMode: r.mode, identityReference: r.identity ? { resourceId: r.identity } : undefined }),
   );
 }
 

@@ -172,6 +172,12 @@ export function checkTasks(tasks: ResolvedTask[], pool: PoolFacts, issues: Issue
         issues.add(`${task.source}.registry.identity`, `is not one of pool.identity; a task pulls with an identity its pool has: ${identities!.join(", ")}`);
       }
     }
+    const fileIdentities = [...(task.resources ?? []).map((r, i) => [`resources[${i}]`, r.identity] as const), ...(task.outputs ?? []).map((o, i) => [`outputs[${i}]`, o.identity] as const)];
+    for (const [field, identity] of fileIdentities) {
+      // Without pool.identity the spec may be using a pool made elsewhere with its identities: not checked here.
+      if (identity === undefined || !known) continue;
+      if (!known.has(identity.toLowerCase())) issues.add(`${task.source}.${field}.identity`, `is not one of pool.identity; a task reads and writes blobs with an identity its pool has: ${identities!.join(", ")}`);
+    }
     checkId(task.id, `${task.source}.id`, issues);
     const key = task.id.toLowerCase();
     const first = seen.get(key);

@@ -52,6 +52,7 @@ const ResourceFile = z
     prefix: z.string().optional().meta({ description: "blobPrefix, with `container`" }),
     path: z.string().optional().meta({ description: "filePath relative to the task working directory" }),
     mode: z.string().regex(/^[0-7]{3,4}$/, { error: "must be an octal file mode such as 0755" }).optional(),
+    identity: z.string().optional().meta({ description: "identityReference: the resource id of a pool user-assigned identity that reads the blob or container (instead of a SAS)" }),
   })
   .refine((r) => (r.url === undefined) !== (r.container === undefined), {
     error: "give exactly one of `url` (one file) or `container` (a blob container)",

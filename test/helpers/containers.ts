@@ -102,6 +102,11 @@ export async function pushTestImages(registry: Registry): Promise<{ plain: strin
 
 export interface Azurite {
   blobEndpoint: string;
+  /** The connection string an app setting holds (Azurite's well-known development key). */
+  connectionString: string;
+  /** Uploads a blob (creating its container) and returns its URL (no SAS) and ETag. */
+  upload(container: string, name: string, text: string, contentType?: string): Promise<{ url: string; etag: string; size: number }>;
+  listBlobs(container: string): Promise<string[]>;
   containerSasUrl(container: string): Promise<string>;
   readBlob(container: string, name: string): Promise<string | undefined>;
   stop(): Promise<void>;
@@ -122,6 +127,21 @@ export async function startAzurite(): Promise<Azurite> {
   const service = new BlobServiceClient(blobEndpoint, credential);
   return {
     blobEndpoint,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};BlobEndpoint=${blobEndpoint};`,
+    async upload(name, blobName, text, contentType = "text/plain") {
+      const container = service.getContainerClient(name);
+      await container.createIfNotExists();
+      const blob = container.getBlockBlobClient(blobName);
+      const r = await blob.upload(text, Buffer.byteLength(text), { blobHTTPHeaders: { blobContentType: contentType } });
+      return { url: blob.url, etag: r.etag!, size: Buffer.byteLength(text) };
+    },
+    async listBlobs(name) {
+      const names: string[] = [];
+      const container = service.getContainerClient(name);
+      if (!(await container.exists())) return names;
+      for await (const b of container.listBlobsFlat()) names.push(b.name);
+      return names;
+    },
     async containerSasUrl(name) {
       const container = service.getContainerClient(name);
       await container.createIfNotExists();

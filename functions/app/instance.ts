@@ -1,0 +1,176 @@
+/**
+ * What one instance of the app holds across invocations: the settings, the spec (read, parsed and
+ * checked once: a bad spec fails the first invocation with its field paths, and every later one
+ * the same way), one Batch client (its connection pool and token cache) and the storage access.
+ */
+import { createBatchClient, loadSpecObject, parseSpecText, SpecError, UsageError, type BatchClient, type Workload } from "azure-batch-run";
+import type { TokenCredential } from "@azure/identity";
+import { InvalidEventError, type BatchEvent } from "./events.js";
+import { allowedSettings, readSettings, type Settings } from "./settings.js";
+import { createStorageAccess, type StorageAccess } from "./storage.js";
+
+export interface Instance {
+  settings: Settings;
+  client: BatchClient;
+  storage: StorageAccess;
+  /** The spec for one event: templated with `event.*`, the inputs as resource files; InvalidEventError when the event cannot make a valid one. */
+  workloadFor(event: BatchEvent): Promise<Workload>;
+}
+
+/** Fields of `{{ event.* }}` that belong to one input (repeated per input when a message names several). */
+const INPUT_FIELDS = ["url", "sasUrl", "container", "name", "fileName", "etag", "size", "contentType"] as const;
+
+/**
+ * Characters that would let a value end a shell word or start a substitution. Event values come
+ * from whoever can upload a blob or send a message; a spec may well put them in `/bin/sh -c '...'`.
+ * A value the spec uses that holds one of them is refused (the event is dead-lettered), rather
+ * than trusted to the spec's quoting.
+ */
+const UNSAFE = /['"`$;|&<>(){}\\\n\r\t\0]/;
+
+/** A synthetic event with every field, to check the spec once before any real event. */
+const PROBE: BatchEvent = {
+  kind: "blob",
+  id: "probe",
+  time: "2026-01-01T00:00:00.000Z",
+  taskId: "probe-0000000000000000",
+  inputs: [{ url: "https://account.blob.core.windows.net/container/probe.txt", container: "container", name: "probe.txt", fileName: "probe.txt", etag: "0x0", size: 1, contentType: "text/plain" }],
+  vars: {},
+  fields: { type: "Microsoft.Storage.BlobCreated", subject: "/blobServices/default/containers/container/blobs/probe.txt", schema: "EventGrid", messageId: "probe", dequeueCount: 1, scheduleTime: "2026-01-01T00:00:00Z", scheduleId: "20260101T000000Z", isPastDue: false },
+};
+
+const isUrl = (text: string) => /^https?:\/\/\S+$/.test(text);
+
+async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
+  const settings = readSettings(env);
+  const storage = createStorageAccess(env);
+  const fileName = isUrl(settings.spec) ? new URL(settings.spec).pathname.split("/").pop() || "the spec blob" : "AZBR_SPEC";
+  const text = isUrl(settings.spec) ? await storage.readText(settings.spec) : settings.spec;
+  const raw = parseSpecText(text, fileName) as Record<string, unknown>;
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError(`${fileName}: the spec must be a mapping with pool, job and tasks`);
+  const referenced = new Set([...text.matchAll(/\{\{\s*event\.([A-Za-z]+)/g)].map((m) => m[1]!));
+  const declaredVars = new Set([...Object.keys((raw.vars as Record<string, unknown>) ?? {}), ...Object.keys(settings.vars)]);
+
+  const load = async (event: BatchEvent, sasFor?: (url: string) => Promise<string>): Promise<Workload> => {
+    const inputs = await Promise.all(event.inputs.map(async (input) => ({ ...input, ...(sasFor ? { sasUrl: new URL(input.url).search ? input.url : await sasFor(input.url) } : {}) })));
+    const root = { kind: event.kind, id: event.id, time: event.time, day: event.time.slice(0, 10), taskId: event.taskId, ...event.fields, ...(inputs[0] ?? {}), inputs };
+    return loadSpecObject(inputs.length > 1 ? perInput(raw, inputs.length) : raw, {
+      vars: { ...settings.vars, ...event.vars },
+      env: allowedSettings(settings, env),
+      envHint: "name it in the AZBR_SETTINGS_ALLOW app setting",
+      roots: { event: root },
+      fileName,
+    });
+  };
+
+  // The spec, checked once: shape, rules, limits, and that every task id derives from the event.
+  try {
+    await load(PROBE, async (url) => `${url}?sv=2025-01-01&sig=probe`);
+  } catch (error) {
+    if (error instanceof SpecError) throw new SpecError(error.issues.map((i) => ({ ...i, message: `${i.message} (in ${fileName})` })));
+    throw error;
+  }
+  const tasks = ((raw.tasks as { list?: { id?: unknown }[] } | undefined)?.list ?? []) as { id?: unknown }[];
+  tasks.forEach((t, i) => {
+    if (typeof t.id === "string" && !/\{\{\s*event\./.test(t.id)) {
+      throw new SpecError([{ path: `tasks.list[${i}].id`, message: `"${t.id}" does not derive from the event; use {{ event.taskId }} (in ${fileName}), so that a redelivered event finds its task instead of adding another` }]);
+    }
+  });
+  if ((raw.job as { schedule?: unknown } | undefined)?.schedule !== undefined) {
+    throw new SpecError([{ path: "job.schedule", message: `the Function app adds tasks to a job per event; a job schedule creates its own jobs (remove job.schedule, use the timer trigger) (in ${fileName})` }]);
+  }
+
+  const credential: TokenCredential | { accountKey: string; accountName?: string } = settings.accountKey
+    ? { accountKey: settings.accountKey, accountName: settings.accountName }
+    : new (await import("@azure/identity")).DefaultAzureCredential(env.AZURE_CLIENT_ID ? { managedIdentityClientId: env.AZURE_CLIENT_ID } : {});
+  const budgetMs = settings.callBudgetSeconds * 1000;
+  const client = createBatchClient({
+    accountUrl: settings.accountUrl,
+    credential,
+    userAgentPrefix: "azure-batch-run-functions",
+    callTimeoutMs: budgetMs,
+    retry: { maxRetryTimeMs: budgetMs, maxThrottleTimeMs: budgetMs },
+  });
+
+  return {
+    settings,
+    client,
+    storage,
+    async workloadFor(event) {
+      for (const name of Object.keys(event.vars ?? {})) {
+        if (!declaredVars.has(name)) throw new InvalidEventError(`message.vars.${name}`, `is not a variable the spec declares (it declares ${[...declaredVars].sort().join(", ") || "none"})`);
+      }
+      for (const [name, value] of Object.entries(event.vars ?? {})) {
+        if (UNSAFE.test(value)) throw new InvalidEventError(`message.vars.${name}`, `holds ${JSON.stringify(value.match(UNSAFE)![0])}, which could break out of a command line; a message's values may not hold quotes, $, ;, |, &, <, >, parentheses, braces, backslashes or control characters`);
+      }
+      const values: [string, unknown][] = [...Object.entries(event.fields), ...event.inputs.flatMap((input, i) => Object.entries(input).map(([k, v]) => [event.inputs.length > 1 ? `inputs.${i}.${k}` : k, v] as [string, unknown]))];
+      for (const [field, value] of values) {
+        const base = field.split(".").pop()!;
+        if (!referenced.has(base) && !referenced.has(field.split(".")[0]!)) continue;
+        if (base === "url" || base === "sasUrl") continue; // URLs we parsed and rebuilt; they go to resource files
+        if (typeof value === "string" && UNSAFE.test(value)) {
+          throw new InvalidEventError(`event.${field}`, `holds ${JSON.stringify(value.match(UNSAFE)![0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`);
+        }
+      }
+      try {
+        return await load(event, referenced.has("sasUrl") ? (url) => storage.sasUrl(url, settings.sasHours) : undefined);
+      } catch (error) {
+        if (error instanceof SpecError) throw new InvalidEventError(error.issues[0]?.path ?? "spec", `this event makes the spec invalid: ${error.message}`);
+        throw error;
+      }
+    },
+  };
+}
+
+/**
+ * A message with several inputs: each resource entry that names an input field is repeated for
+ * every input, `{{ event.url }}` becoming `{{ event.inputs.<i>.url }}` in copy i.
+ */
+function perInput(raw: Record<string, unknown>, count: number): Record<string, unknown> {
+  const field = new RegExp(`\\{\\{\\s*event\\.(${INPUT_FIELDS.join("|")})\\b`, "g");
+  const expand = (resources: unknown) =>
+    Array.isArray(resources)
+      ? resources.flatMap((r) => {
+          const text = JSON.stringify(r);
+          if (!field.test(text)) return [r];
+          field.lastIndex = 0;
+          return Array.from({ length: count }, (_, i) => JSON.parse(text.replace(field, (_m, f: string) => `{{ event.inputs.${i}.${f}`)) as unknown);
+        })
+      : resources;
+  const tasks = raw.tasks as { defaults?: Record<string, unknown>; list?: Record<string, unknown>[] } | undefined;
+  if (!tasks) return raw;
+  return {
+    ...raw,
+    tasks: {
+      ...tasks,
+      ...(tasks.defaults ? { defaults: { ...tasks.defaults, resources: expand(tasks.defaults.resources) } } : {}),
+      list: (tasks.list ?? []).map((t) => ({ ...t, ...(t.resources ? { resources: expand(t.resources) } : {}) })),
+    },
+  };
+}
+
+let current: Promise<Instance> | undefined;
+let failure: Error | undefined;
+
+/**
+ * This instance's state, made on first use. A bad spec or setting is kept and thrown again on
+ * every invocation (loudly, the same way); any other failure (the spec blob unreachable) is tried
+ * again by the next invocation.
+ */
+export function instance(env: NodeJS.ProcessEnv = process.env): Promise<Instance> {
+  if (failure) return Promise.reject(failure);
+  current ??= create(env).catch((error: unknown) => {
+    current = undefined;
+    if (error instanceof SpecError || error instanceof UsageError) failure = error;
+    throw error;
+  });
+  return current;
+}
+
+/** Forgets the instance (tests load new settings in one process). */
+export async function resetInstance(): Promise<void> {
+  const c = current;
+  current = undefined;
+  failure = undefined;
+  if (c) await (await c.catch(() => undefined))?.client.close();
+}

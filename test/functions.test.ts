@@ -1,0 +1,370 @@
+/**
+ * The Function app, bundled (dist/functions), loaded and invoked as the Functions host and its
+ * Node.js worker do (helpers/functionsHost.ts): registrations in code, trigger data and metadata
+ * as RPC typed data, the app's own programming model building the real InvocationContext.
+ * Against the local Batch service and Azurite: the spec is a blob in Azurite, the inputs are
+ * blobs in Azurite read by the tasks with a SAS that Azurite checks.
+ */
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createBatchClient, type BatchClient } from "azure-batch-run";
+import { startLocalBatch, type StartedLocalBatch } from "../local-batch/start.js";
+import { startAzurite, type Azurite } from "./helpers/containers.js";
+import { invoke, json, loadApp, registered, str, type Invocation, type InvocationResult } from "./helpers/functionsHost.js";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const ENTRY = join(ROOT, "dist/functions/index.js");
+
+const SPEC = `
+vars:
+  greeting: hello
+  title: a file arrived
+pool:
+  id: fn-pool
+  vmSize: Standard_D2s_v3
+  image: { publisher: canonical, offer: ubuntu-24_04-lts, sku: server }
+  nodes: { dedicated: 1 }
+  taskSlotsPerNode: 4
+job:
+  id: "ingest-{{ event.day }}"
+tasks:
+  list:
+    - id: "{{ event.taskId }}"
+      displayName: "{{ vars.title }}"
+      command: "/bin/sh -c 'cat input/*; echo {{ vars.greeting }}'"
+      env:
+        BLOB_NAME: "{{ event.name }}"
+      resources:
+        - url: "{{ event.sasUrl }}"
+          path: "input/{{ event.fileName }}"
+`;
+
+let azurite: Azurite;
+let local: StartedLocalBatch;
+let client: BatchClient;
+let generation = 0;
+const exchanges: unknown[] = [];
+const saved = { ...process.env };
+
+/** Sets the app settings and loads a fresh copy of the bundled app, as a new instance would start. */
+async function startApp(settings: Record<string, string>) {
+  for (const key of Object.keys(process.env)) if (key.startsWith("AZBR_")) delete process.env[key];
+  Object.assign(process.env, settings);
+  return loadApp(`${ENTRY}?instance=${++generation}`);
+}
+
+function appSettings(specUrl: string, service: StartedLocalBatch = local): Record<string, string> {
+  return {
+    AZBR_SPEC: specUrl,
+    AZBR_BATCH_ACCOUNT_URL: service.accountUrl,
+    AZBR_BATCH_ACCOUNT_KEY: service.accountKey,
+    AZBR_BATCH_ACCOUNT_NAME: service.accountName,
+    AZBR_STORAGE: azurite.connectionString,
+    AZBR_BLOB_PATH: "uploads/{name}",
+    AZBR_QUEUE: "batch-requests",
+    AZBR_SCHEDULE: "0 0 0 1 1 *",
+    AZBR_DEAD_LETTER_CONTAINER: "dead-letter",
+  };
+}
+
+beforeAll(async () => {
+  azurite = await startAzurite();
+  local = await startLocalBatch({ executor: "process", onExchange: (e) => exchanges.push(e) });
+  client = createBatchClient({ accountUrl: local.accountUrl, credential: { accountName: local.accountName, accountKey: local.accountKey } });
+  const spec = await azurite.upload("specs", "one-task-per-file.yaml", SPEC, "application/yaml");
+  await startApp(appSettings(spec.url));
+}, 60_000);
+
+afterAll(async () => {
+  process.env = saved;
+  await client?.close();
+  await local?.close();
+  await azurite?.stop();
+});
+
+/** A blob as the blob trigger delivers it: the content, and BlobTrigger, Uri, Properties, Metadata and the path's {name}. */
+function blobDelivery(name: string, blob: { url: string; etag: string; size: number }, content: string): Invocation {
+  return {
+    data: { bytes: Buffer.from(content) },
+    triggerMetadata: {
+      BlobTrigger: str(`uploads/${name}`),
+      Uri: str(blob.url),
+      Properties: json({ LastModified: new Date().toISOString(), ContentLength: blob.size, ContentType: "text/plain", ETag: blob.etag, BlobType: "Block", LeaseState: "Available" }),
+      Metadata: json({}),
+      name: str(name),
+    },
+  };
+}
+
+/** A `Microsoft.Storage.BlobCreated` event, in the Event Grid schema or the CloudEvents 1.0 schema. */
+function blobCreated(blob: { url: string; etag: string; size: number }, name: string, schema: "EventGrid" | "CloudEvents", id = randomUUID()) {
+  const data = { api: "PutBlob", clientRequestId: randomUUID(), requestId: randomUUID(), eTag: blob.etag.replace(/"/g, ""), contentType: "text/plain", contentLength: blob.size, blobType: "BlockBlob", url: blob.url, sequencer: "00000000000000000000000000005F3D0000000000001234", storageDiagnostics: { batchId: randomUUID() } };
+  const source = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/devstoreaccount1";
+  const subject = `/blobServices/default/containers/uploads/blobs/${name}`;
+  const event =
+    schema === "EventGrid"
+      ? { topic: source, subject, eventType: "Microsoft.Storage.BlobCreated", eventTime: new Date().toISOString(), id, data, dataVersion: "", metadataVersion: "1" }
+      : { specversion: "1.0", type: "Microsoft.Storage.BlobCreated", source, subject, id, time: new Date().toISOString(), data, datacontenttype: "application/json" };
+  return { data: json(event) };
+}
+
+/** A queue message as the queue trigger delivers it: the body (decoded), DequeueCount, Id, times, PopReceipt. */
+function queueDelivery(body: string, dequeueCount = 1): Invocation {
+  const now = new Date();
+  return {
+    data: { string: body },
+    triggerMetadata: {
+      QueueTrigger: str(body),
+      DequeueCount: { int: dequeueCount },
+      Id: str(randomUUID()),
+      InsertionTime: str(now.toISOString()),
+      ExpirationTime: str(new Date(now.getTime() + 7 * 86_400_000).toISOString()),
+      NextVisibleTime: str(new Date(now.getTime() + 30_000).toISOString()),
+      PopReceipt: str("AgAAAAMAAAAAAAAA"),
+    },
+  };
+}
+
+/** The timer's payload: Schedule, ScheduleStatus, IsPastDue (the programming model camel-cases it). */
+function timerDelivery(isPastDue: boolean): Invocation {
+  return { data: json({ Schedule: { AdjustForDST: true }, ScheduleStatus: { Last: "2025-01-01T00:00:00+00:00", Next: "2027-01-01T00:00:00+00:00", LastUpdated: "2026-01-01T00:00:05+00:00" }, IsPastDue: isPastDue }) };
+}
+
+const submitted = (r: InvocationResult) => r.logs.filter((l) => / status=/.test(l.message)).map((l) => /task=(\S+) status=(\S+)/.exec(l.message)!.slice(1).join(":"));
+
+/** Bounded poll that fails loudly. */
+async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface TaskView {
+  id: string;
+  state: string;
+  executionInfo?: { exitCode?: number; failureInfo?: { code?: string; message?: string } };
+  resourceFiles?: { httpUrl?: string; filePath?: string }[];
+}
+
+async function finished(jobId: string, taskId: string): Promise<{ task: TaskView; stdout: string }> {
+  const path = `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(taskId)}`;
+  const task = await until(`task ${taskId}`, () => client.json<TaskView>("GET", path), (t) => t.state === "completed");
+  const stdout = task.executionInfo?.exitCode === 0 ? (await client.send("GET", `${path}/files/stdout.txt`)).bodyText : "";
+  return { task, stdout };
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+const tasksOf = async (jobId: string) => (await client.json<{ value: { id: string }[] }>("GET", `/jobs/${jobId}/tasks`, { query: { $select: "id" } })).value.map((t) => t.id);
+
+describe("the Function app's registrations", () => {
+  test("one function per trigger, bound to app setting names, never to connection strings", () => {
+    const binding = (name: string) => Object.values(registered(name).metadata.bindings).find((b) => /trigger$/i.test(b.type))!;
+    expect(binding("batchOnBlob")).toMatchObject({ type: "blobTrigger", direction: "in", path: "%AZBR_BLOB_PATH%", connection: "AZBR_STORAGE", source: "LogsAndContainerScan" });
+    expect(binding("batchOnEventGrid")).toMatchObject({ type: "eventGridTrigger", direction: "in" });
+    expect(binding("batchOnQueue")).toMatchObject({ type: "queueTrigger", queueName: "%AZBR_QUEUE%", connection: "AZBR_STORAGE" });
+    expect(binding("batchOnTimer")).toMatchObject({ type: "timerTrigger", schedule: "%AZBR_SCHEDULE%" });
+    const everything = JSON.stringify(["batchOnBlob", "batchOnEventGrid", "batchOnQueue", "batchOnTimer"].map((n) => registered(n).metadata));
+    expect(everything).not.toContain("AccountKey");
+  });
+});
+
+describe("blob created", () => {
+  test("the same blob three times (then twice at once): one task, which reads the blob through a SAS", async () => {
+    const content = `frame data ${randomUUID()}`;
+    const blob = await azurite.upload("uploads", "frame 0001.txt", content);
+    const first = await invoke("batchOnBlob", blobDelivery("frame 0001.txt", blob, content));
+    expect(first.error).toBeUndefined();
+    const again = await Promise.all([invoke("batchOnBlob", blobDelivery("frame 0001.txt", blob, content)), invoke("batchOnBlob", blobDelivery("frame 0001.txt", blob, content))]);
+    const statuses = [first, ...again].map(submitted);
+    const taskId = statuses[0]![0]!.split(":")[0]!;
+    expect(taskId).toMatch(/^frame_0001_txt-[0-9a-f]{16}$/);
+    expect(statuses).toEqual([[`${taskId}:added`], [`${taskId}:existed`], [`${taskId}:existed`]]);
+    expect((await tasksOf(`ingest-${today()}`)).filter((id) => id === taskId)).toHaveLength(1);
+    const { task, stdout } = await finished(`ingest-${today()}`, taskId);
+    expect(task.executionInfo?.exitCode).toBe(0);
+    expect(stdout).toBe(`${content}hello\n`);
+    // The task got a read-only SAS for exactly that blob, made with the connection's key.
+    expect(task.resourceFiles?.[0]?.httpUrl).toMatch(/frame%200001\.txt\?.*sp=r.*sig=/);
+    // Structured logs: event, job, task, status, the Batch request-id.
+    expect(first.logs.find((l) => / status=added/.test(l.message))?.message).toMatch(new RegExp(`^event=\\S+ kind=blob job=ingest-${today()} task=${taskId} status=added request-id=[0-9a-f-]{36}$`));
+  }, 60_000);
+
+  test("a new version of the blob is new work; Event Grid's event for the version already run adds nothing, in either schema", async () => {
+    const v1 = await azurite.upload("uploads", "report.csv", "a,b\n1,2\n");
+    const viaTrigger = await invoke("batchOnBlob", blobDelivery("report.csv", v1, "a,b\n1,2\n"));
+    const viaEventGrid = await invoke("batchOnEventGrid", blobCreated(v1, "report.csv", "EventGrid"));
+    const viaCloudEvents = await invoke("batchOnEventGrid", blobCreated(v1, "report.csv", "CloudEvents"));
+    const [id1] = submitted(viaTrigger)[0]!.split(":");
+    expect([viaTrigger, viaEventGrid, viaCloudEvents].map(submitted)).toEqual([[`${id1}:added`], [`${id1}:existed`], [`${id1}:existed`]]);
+    const v2 = await azurite.upload("uploads", "report.csv", "a,b\n3,4\n");
+    const second = await invoke("batchOnEventGrid", blobCreated(v2, "report.csv", "CloudEvents"));
+    const [id2, status] = submitted(second)[0]!.split(":");
+    expect({ differs: id2 !== id1, status }).toEqual({ differs: true, status: "added" });
+    expect((await finished(`ingest-${today()}`, id2!)).stdout).toBe("a,b\n3,4\nhello\n");
+    // Other event types on the same subscription start nothing.
+    const deleted = blobCreated(v2, "report.csv", "EventGrid");
+    deleted.data.json = deleted.data.json!.replace("Microsoft.Storage.BlobCreated", "Microsoft.Storage.BlobDeleted");
+    const ignored = await invoke("batchOnEventGrid", deleted);
+    expect({ ok: ignored.ok, submitted: submitted(ignored) }).toEqual({ ok: true, submitted: [] });
+    expect(ignored.logs.some((l) => /ignored: eventGrid event .*Microsoft\.Storage\.BlobDeleted/.test(l.message))).toBe(true);
+  }, 60_000);
+
+  test("a blob whose name could break out of a command line, where the spec uses it, is dead-lettered, not run", async () => {
+    const name = "x';touch pwned;'.txt";
+    const blob = await azurite.upload("uploads", name, "evil");
+    const result = await invoke("batchOnBlob", blobDelivery(name, blob, "evil"));
+    expect({ ok: result.ok, submitted: submitted(result) }).toEqual({ ok: true, submitted: [] });
+    const letters = await azurite.listBlobs("dead-letter");
+    const record = JSON.parse((await azurite.readBlob("dead-letter", letters.find((l) => l.startsWith("blob/"))!))!);
+    expect(record).toMatchObject({ field: "event.name", kind: "blob", function: "batchOnBlob" });
+    expect(record.reason).toMatch(/holds "'", which could break out of a command line/);
+  }, 30_000);
+});
+
+describe("queue messages", () => {
+  test("a JSON message with its id, vars and two inputs: one task with both files; sent twice, added once", async () => {
+    const a = await azurite.upload("uploads", "part-a.txt", "A\n");
+    const b = await azurite.upload("uploads", "part-b.txt", "B\n");
+    const body = JSON.stringify({ id: "order-1234", vars: { greeting: "bonjour" }, inputs: [a.url, b.url] });
+    const first = await invoke("batchOnQueue", queueDelivery(body));
+    const redelivered = await invoke("batchOnQueue", queueDelivery(body, 2));
+    expect([first, redelivered].map(submitted)).toEqual([["order-1234:added"], ["order-1234:existed"]]);
+    const { task, stdout } = await finished(`ingest-${today()}`, "order-1234");
+    expect(task.resourceFiles?.map((r) => r.filePath)).toEqual(["input/part-a.txt", "input/part-b.txt"]);
+    expect(stdout).toBe("A\nB\nbonjour\n");
+  }, 60_000);
+
+  test("plain text is one input URL; its task id is a hash of the body", async () => {
+    const blob = await azurite.upload("uploads", "plain.txt", "plain\n");
+    const result = await invoke("batchOnQueue", queueDelivery(blob.url));
+    const [[entry]] = [submitted(result)];
+    expect(entry).toMatch(/^msg-[0-9a-f]{32}:added$/);
+    expect((await finished(`ingest-${today()}`, entry!.split(":")[0]!)).stdout).toBe("plain\nhello\n");
+  }, 60_000);
+
+  test("an input with a SAS of its own is used as given, and Azurite checks it: a forged one fails the task's download", async () => {
+    const blob = await azurite.upload("uploads", "guarded.txt", "guarded\n");
+    const forged = `${blob.url}?sv=2025-01-05&se=2099-01-01T00%3A00%3A00Z&sr=b&sp=r&sig=${encodeURIComponent(Buffer.alloc(32, 7).toString("base64"))}`;
+    const result = await invoke("batchOnQueue", queueDelivery(JSON.stringify({ id: "forged-sas", inputs: [forged] })));
+    expect(submitted(result)).toEqual(["forged-sas:added"]);
+    const { task } = await finished(`ingest-${today()}`, "forged-sas");
+    expect(task.executionInfo?.failureInfo?.code).toBe("BlobDownloadMiscError");
+    expect(task.executionInfo?.failureInfo?.message).toMatch(/HTTP 403/);
+    expect(JSON.stringify(result.logs)).not.toContain("sig=");
+  }, 60_000);
+
+  test("bad bodies go to the dead-letter store with the field and reason, and are not retried", async () => {
+    const before = new Set(await azurite.listBlobs("dead-letter"));
+    const bodies = [
+      JSON.stringify({ inputs: "https://devstoreaccount1/not-a-list" }),
+      JSON.stringify({ id: "has spaces" }),
+      JSON.stringify({ id: "ok-id", extra: true }),
+      JSON.stringify({ id: "undeclared", vars: { notInSpec: "x" } }),
+      JSON.stringify({ id: "injection", vars: { greeting: "$(reboot)" } }),
+      "not a url",
+    ];
+    const results = await Promise.all(bodies.map((body) => invoke("batchOnQueue", queueDelivery(body))));
+    expect(results.map((r) => ({ ok: r.ok, submitted: submitted(r).length }))).toEqual(bodies.map(() => ({ ok: true, submitted: 0 })));
+    const added = (await azurite.listBlobs("dead-letter")).filter((n) => !before.has(n) && n.startsWith("queue/"));
+    const records = await Promise.all(added.map(async (n) => JSON.parse((await azurite.readBlob("dead-letter", n))!)));
+    expect(records.map((r) => r.field).sort()).toEqual(["message", "message", "message.id", "message.inputs", "message.vars.greeting", "message.vars.notInSpec"].sort());
+    const byField = Object.fromEntries(records.map((r) => [r.field, r]));
+    expect(byField["message.vars.notInSpec"].reason).toMatch(/is not a variable the spec declares \(it declares greeting, title\)/);
+    expect(byField["message.id"].payload.dequeueCount).toBe(1);
+    expect(records.every((r) => r.function === "batchOnQueue" && typeof r.invocationId === "string")).toBe(true);
+  }, 30_000);
+
+  test("a message whose task would exceed the service's limits is refused before any call", async () => {
+    const before = new Set(await azurite.listBlobs("dead-letter"));
+    const requests = exchanges.length;
+    const input = await azurite.upload("uploads", "limits.txt", "l");
+    const result = await invoke("batchOnQueue", queueDelivery(JSON.stringify({ id: "too-long", vars: { title: "t".repeat(2000) }, inputs: [input.url] })));
+    expect({ ok: result.ok, submitted: submitted(result) }).toEqual({ ok: true, submitted: [] });
+    const [letter] = (await azurite.listBlobs("dead-letter")).filter((n) => !before.has(n));
+    const record = JSON.parse((await azurite.readBlob("dead-letter", letter!))!);
+    expect(record.field).toBe("tasks.list[0].displayName");
+    expect(record.reason).toMatch(/this event makes the spec invalid: .*displayName/);
+    expect(exchanges.length).toBe(requests);
+  });
+});
+
+describe("the timer", () => {
+  test("two firings of one occurrence (one past due) name the same job and task: one run", async () => {
+    const spec = await azurite.upload("specs", "nightly.yaml", SPEC.replace('id: "ingest-{{ event.day }}"', 'id: "nightly-{{ event.scheduleId }}"').replace(/\n {6}env:[\s\S]*$/, "\n"));
+    await startApp(appSettings(spec.url));
+    const results = [await invoke("batchOnTimer", timerDelivery(false)), await invoke("batchOnTimer", timerDelivery(true))];
+    // "0 0 0 1 1 *": midnight on the 1st of January; the latest occurrence is this year's.
+    const occurrence = `${new Date().getUTCFullYear()}0101T000000Z`;
+    expect(results.map(submitted)).toEqual([[`run-${occurrence}:added`], [`run-${occurrence}:existed`]]);
+    expect(results[1]!.logs.some((l) => l.level === "warning" && /past due/.test(l.message))).toBe(true);
+    expect((await finished(`nightly-${occurrence}`, `run-${occurrence}`)).stdout).toBe("hello\n");
+  }, 60_000);
+});
+
+describe("failures", () => {
+  test("a bad spec fails the first invocation with the field path, and every later one the same way", async () => {
+    const spec = await azurite.upload("specs", "bad.yaml", SPEC.replace("vmSize: Standard_D2s_v3", "vmSize: 42"));
+    await startApp(appSettings(spec.url));
+    const blob = await azurite.upload("uploads", "any.txt", "x");
+    const results = [await invoke("batchOnBlob", blobDelivery("any.txt", blob, "x")), await invoke("batchOnQueue", queueDelivery(blob.url))];
+    expect(results.map((r) => r.ok)).toEqual([false, false]);
+    expect(results[0]!.error!.message).toMatch(/pool\.vmSize: .*\(in bad\.yaml\)/);
+    expect(results[1]!.error!.message).toBe(results[0]!.error!.message);
+  });
+
+  test("a spec whose task id does not derive from the event is refused: redeliveries would duplicate work", async () => {
+    const spec = await azurite.upload("specs", "random.yaml", SPEC.replace('id: "{{ event.taskId }}"', 'id: "fixed-task"'));
+    await startApp(appSettings(spec.url));
+    const result = await invoke("batchOnEventGrid", blobCreated(await azurite.upload("uploads", "r.txt", "r"), "r.txt", "EventGrid"));
+    expect(result.error?.message).toMatch(/tasks\.list\[0\]\.id: "fixed-task" does not derive from the event; use \{\{ event\.taskId \}\}/);
+  });
+
+  test("a 503 storm: retried within the invocation, then thrown for the host to retry; nothing half-created", async () => {
+    const stormy = await startLocalBatch({ executor: "process", faults: { unavailableShare: 1, retryAfterMs: 20 } });
+    try {
+      const spec = await azurite.upload("specs", "one-task-per-file.yaml", SPEC);
+      await startApp({ ...appSettings(spec.url, stormy), AZBR_CALL_BUDGET_SECONDS: "2" });
+      const blob = await azurite.upload("uploads", "storm.txt", "s");
+      const result = await invoke("batchOnBlob", blobDelivery("storm.txt", blob, "s"));
+      expect(result.ok).toBe(false);
+      expect(result.error!.message).toMatch(/ServerBusy|503/);
+      expect(stormy.service.injected.unavailable).toBeGreaterThan(3);
+      const warnings = result.logs.filter((l) => l.level === "warning").map((l) => l.message);
+      expect(warnings.filter((w) => /retrying GET \/pools\/fn-pool/.test(w))).toHaveLength(1);
+      expect(warnings.some((w) => new RegExp(`retried 0 failed and ${stormy.service.injected.unavailable - 1} throttled Batch calls`).test(w))).toBe(true);
+      expect({ pools: stormy.service.pools.size, jobs: stormy.service.jobs.size }).toEqual({ pools: 0, jobs: 0 });
+    } finally {
+      await stormy.close();
+    }
+  }, 60_000);
+});
+
+describe("examples/function", () => {
+  test("one task per uploaded file, with the example's settings: the line count lands in the results container", async () => {
+    const example = JSON.parse(readFileSync(join(ROOT, "examples/function/local.settings.json"), "utf8")).Values as Record<string, string>;
+    const spec = await azurite.upload("specs", "one-task-per-file.yaml", readFileSync(join(ROOT, "examples/function/one-task-per-file.yaml"), "utf8"), "application/yaml");
+    // The example's settings, pointed at this test's Azurite and local service (their ports are chosen at random here).
+    const settings = Object.fromEntries(Object.entries(example).filter(([k]) => k.startsWith("AZBR_") || k === "RESULTS_CONTAINER_URL"));
+    await startApp({ ...settings, AZBR_SPEC: spec.url, AZBR_STORAGE: azurite.connectionString, AZBR_BATCH_ACCOUNT_URL: local.accountUrl, AZBR_BATCH_ACCOUNT_NAME: local.accountName, AZBR_BATCH_ACCOUNT_KEY: local.accountKey });
+    process.env.RESULTS_CONTAINER_URL = await azurite.containerSasUrl("results");
+    const blob = await azurite.upload("uploads", "report.csv", "a,b\n1,2\n3,4\n");
+    const result = await invoke("batchOnBlob", blobDelivery("report.csv", blob, "a,b\n1,2\n3,4\n"));
+    const [entry] = submitted(result);
+    expect(entry).toMatch(/^report_csv-[0-9a-f]{16}:added$/);
+    const { task } = await finished(`per-file-${today()}`, entry!.split(":")[0]!);
+    expect(task.executionInfo?.exitCode).toBe(0);
+    const lines = await until("the output file", () => azurite.readBlob("results", `${today()}/report.csv.lines.txt`), (v) => v !== undefined);
+    expect(lines!.trim()).toBe("3");
+    // The example's queue message, naming the same blob: another task id (its own), same work done again on purpose.
+    const message = JSON.parse(readFileSync(join(ROOT, "examples/function/message.json"), "utf8"));
+    const queued = await invoke("batchOnQueue", queueDelivery(JSON.stringify({ ...message, inputs: [blob.url] })));
+    expect(submitted(queued)).toEqual([`${message.id}:added`]);
+    expect((await finished(`per-file-${today()}`, message.id)).task.executionInfo?.exitCode).toBe(0);
+  }, 60_000);
+});
