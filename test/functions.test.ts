@@ -192,6 +192,9 @@ describe("blob created", () => {
     // The task got a read-only SAS for exactly that blob, made with the connection's key.
     expect(task.resourceFiles?.[0]?.httpUrl).toMatch(/frame%200001\.txt\?.*sp=r.*sig=/);
     // Structured logs: event, job, task, status, the Batch request-id.
+    // No secret in any log line: no SAS signature, no account key.
+    const logged = JSON.stringify([first, ...again].flatMap((r) => r.logs));
+    expect([logged.includes("sig="), logged.includes(local.accountKey), logged.includes(azurite.connectionString.split("AccountKey=")[1]!.split(";")[0]!)]).toEqual([false, false, false]);
     expect(first.logs.find((l) => / status=added/.test(l.message))?.message).toMatch(new RegExp(`^event=\\S+ kind=blob job=ingest-${today()} task=${taskId} status=added request-id=[0-9a-f-]{36}$`));
   }, 60_000);
 
@@ -316,6 +319,9 @@ describe("failures", () => {
     expect(results.map((r) => r.ok)).toEqual([false, false]);
     expect(results[0]!.error!.message).toMatch(/pool\.vmSize: .*\(in bad\.yaml\)/);
     expect(results[1]!.error!.message).toBe(results[0]!.error!.message);
+    // Checked once per instance: mending the blob does not change this instance's answer (a new instance reads it again).
+    await azurite.upload("specs", "bad.yaml", SPEC);
+    expect((await invoke("batchOnBlob", blobDelivery("any.txt", blob, "x"))).error?.message).toBe(results[0]!.error!.message);
   });
 
   test("a spec whose task id does not derive from the event is refused: redeliveries would duplicate work", async () => {
@@ -367,4 +373,18 @@ describe("examples/function", () => {
     expect(submitted(queued)).toEqual([`${message.id}:added`]);
     expect((await finished(`per-file-${today()}`, message.id)).task.executionInfo?.exitCode).toBe(0);
   }, 60_000);
+});
+
+describe("the blob trigger's source", () => {
+  test("AZBR_BLOB_SOURCE=EventGrid registers the Event Grid-based blob trigger", async () => {
+    await startApp({ ...appSettings("https://unused.blob.core.windows.net/specs/x.yaml"), AZBR_BLOB_SOURCE: "EventGrid" });
+    expect(Object.values(registered("batchOnBlob").metadata.bindings)[0]).toMatchObject({ type: "blobTrigger", source: "EventGrid", path: "%AZBR_BLOB_PATH%" });
+  });
+
+  test("a trigger whose setting is absent is not registered", async () => {
+    const settings = appSettings("https://unused.blob.core.windows.net/specs/x.yaml");
+    delete (settings as Record<string, string | undefined>).AZBR_QUEUE;
+    const app = await startApp(settings);
+    expect([...app.keys()].sort()).toEqual(["batchonblob", "batchoneventgrid", "batchontimer"]);
+  });
 });
