@@ -60774,6 +60774,7 @@ function parseSchedule(expression) {
       if (!m) throw new UsageError(`AZBR_SCHEDULE: "${item}" in the ${name} field is not a value, a range a-b, a list or a step */n`);
       const step = m[2] ? Number(m[2]) : 1;
       const [from, to] = m[1] === "*" ? [min, max] : m[1].includes("-") ? m[1].split("-").map((v) => value(v, f)) : [value(m[1], f), m[2] ? max : value(m[1], f)];
+      if (Number.isNaN(from) || Number.isNaN(to)) throw new UsageError(`AZBR_SCHEDULE: "${item}" in the ${name} field is not a number${NAMES[f] ? " or a name (" + NAMES[f].join(", ") + ")" : ""}`);
       if (!(from >= min && to <= max && from <= to && step >= 1)) throw new UsageError(`AZBR_SCHEDULE: "${item}" is out of range for the ${name} field (${min}-${max})`);
       for (let v = from; v <= to; v += step) set2.add(v);
     }
