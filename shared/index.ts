@@ -74,7 +74,7 @@ export { readTaskFileTail, readTaskOutput, lastLines } from "./run/taskLogs.js";
  * `{ accountKey }` (Shared Key). `hooks.log` receives one redacted line per HTTP attempt,
  * `userAgentPrefix` goes before `azure-batch-run/<version>` in the User-Agent.
  */
-export { createBatchClient, authFromEnvironment, armFromAuth, resolveAccountUrl, type BatchCredential, type CreateBatchClientOptions } from "./client/credentials.js";
+export { createBatchClient, authFromEnvironment, armFromAuth, entraOptions, resolveAccountUrl, type BatchCredential, type CreateBatchClientOptions } from "./client/credentials.js";
 export { BatchClient, type BatchAuth, type BatchClientOptions } from "./client/batchClient.js";
 export type { PipelinePolicy, PipelineRequest, PipelineResponse, RequestHooks, RetryInfo } from "./client/pipeline.js";
 export { BATCH_SCOPE } from "./client/policies/bearerTokenPolicy.js";

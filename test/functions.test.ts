@@ -6,13 +6,19 @@
  * blobs in Azurite read by the tasks with a SAS that Azurite checks.
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createBatchClient, type BatchClient } from "azure-batch-run";
 import { startLocalBatch, type StartedLocalBatch } from "../local-batch/start.js";
 import { startAzurite, type Azurite } from "./helpers/containers.js";
-import { invoke, json, loadApp, registered, str, type Invocation, type InvocationResult } from "./helpers/functionsHost.js";
+import { startEntraStandIn } from "./helpers/entraStandIn.js";
+import { opensslMissing } from "./helpers/requirements.js";
+import { invoke, loadApp, registered } from "./helpers/functionsHost.js";
+import { blobCreated, blobDelivery, queueDelivery, submitted, timerDelivery } from "./helpers/functionsPayloads.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const ENTRY = join(ROOT, "dist/functions/index.js");
@@ -83,56 +89,6 @@ afterAll(async () => {
   await local?.close();
   await azurite?.stop();
 });
-
-/** A blob as the blob trigger delivers it: the content, and BlobTrigger, Uri, Properties, Metadata and the path's {name}. */
-function blobDelivery(name: string, blob: { url: string; etag: string; size: number }, content: string): Invocation {
-  return {
-    data: { bytes: Buffer.from(content) },
-    triggerMetadata: {
-      BlobTrigger: str(`uploads/${name}`),
-      Uri: str(blob.url),
-      Properties: json({ LastModified: new Date().toISOString(), ContentLength: blob.size, ContentType: "text/plain", ETag: blob.etag, BlobType: "Block", LeaseState: "Available" }),
-      Metadata: json({}),
-      name: str(name),
-    },
-  };
-}
-
-/** A `Microsoft.Storage.BlobCreated` event, in the Event Grid schema or the CloudEvents 1.0 schema. */
-function blobCreated(blob: { url: string; etag: string; size: number }, name: string, schema: "EventGrid" | "CloudEvents", id = randomUUID()) {
-  const data = { api: "PutBlob", clientRequestId: randomUUID(), requestId: randomUUID(), eTag: blob.etag.replace(/"/g, ""), contentType: "text/plain", contentLength: blob.size, blobType: "BlockBlob", url: blob.url, sequencer: "00000000000000000000000000005F3D0000000000001234", storageDiagnostics: { batchId: randomUUID() } };
-  const source = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/devstoreaccount1";
-  const subject = `/blobServices/default/containers/uploads/blobs/${name}`;
-  const event =
-    schema === "EventGrid"
-      ? { topic: source, subject, eventType: "Microsoft.Storage.BlobCreated", eventTime: new Date().toISOString(), id, data, dataVersion: "", metadataVersion: "1" }
-      : { specversion: "1.0", type: "Microsoft.Storage.BlobCreated", source, subject, id, time: new Date().toISOString(), data, datacontenttype: "application/json" };
-  return { data: json(event) };
-}
-
-/** A queue message as the queue trigger delivers it: the body (decoded), DequeueCount, Id, times, PopReceipt. */
-function queueDelivery(body: string, dequeueCount = 1): Invocation {
-  const now = new Date();
-  return {
-    data: { string: body },
-    triggerMetadata: {
-      QueueTrigger: str(body),
-      DequeueCount: { int: dequeueCount },
-      Id: str(randomUUID()),
-      InsertionTime: str(now.toISOString()),
-      ExpirationTime: str(new Date(now.getTime() + 7 * 86_400_000).toISOString()),
-      NextVisibleTime: str(new Date(now.getTime() + 30_000).toISOString()),
-      PopReceipt: str("AgAAAAMAAAAAAAAA"),
-    },
-  };
-}
-
-/** The timer's payload: Schedule, ScheduleStatus, IsPastDue (the programming model camel-cases it). */
-function timerDelivery(isPastDue: boolean): Invocation {
-  return { data: json({ Schedule: { AdjustForDST: true }, ScheduleStatus: { Last: "2025-01-01T00:00:00+00:00", Next: "2027-01-01T00:00:00+00:00", LastUpdated: "2026-01-01T00:00:05+00:00" }, IsPastDue: isPastDue }) };
-}
-
-const submitted = (r: InvocationResult) => r.logs.filter((l) => / status=/.test(l.message)).map((l) => /task=(\S+) status=(\S+)/.exec(l.message)!.slice(1).join(":"));
 
 /** Bounded poll that fails loudly. */
 async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
@@ -387,4 +343,27 @@ describe("the blob trigger's source", () => {
     const app = await startApp(settings);
     expect([...app.keys()].sort()).toEqual(["batchonblob", "batchoneventgrid", "batchontimer"]);
   });
+});
+
+describe.skipIf(opensslMissing)("with the app's managed identity", () => {
+  test("identity-based storage connection: the spec read and a user-delegation SAS made with Entra tokens, checked by Azurite", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "azbr-fn-ud-"));
+    const entra = await startEntraStandIn(dir);
+    try {
+      // Its own process: the stand-in's certificate must be trusted from the start (Azurite serves https with it too).
+      const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", join(ROOT, "test/helpers/functionsUserDelegation.ts")], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? "", NODE_EXTRA_CA_CERTS: entra.caFile, AZBR_CERT: entra.caFile, AZBR_KEY: entra.keyFile, AZURE_TENANT_ID: entra.tenant, AZURE_CLIENT_ID: entra.clientId, AZURE_CLIENT_SECRET: entra.clientSecret, AZURE_AUTHORITY_HOST: entra.authorityHost },
+        timeout: 60_000,
+      });
+      const outcome = JSON.parse(stdout.trim().split("\n").pop()!);
+      expect(outcome).toMatchObject({ ok: true, exitCode: 0, stdout: "read with a user delegation SAS\n", signedTenant: entra.tenant });
+      // A user delegation SAS: signed with a key Azurite gave the app's identity (skoid, sktid, skt, ske, sks, skv).
+      expect(outcome.sasFields).toEqual(expect.arrayContaining(["sig", "skoid", "sktid", "skt", "ske", "sks", "skv", "sp", "sr"]));
+      expect(entra.tokenRequests.map((r) => `${r.grant_type} ${r.scope}`)).toContain("client_credentials https://storage.azure.com/.default");
+    } finally {
+      await entra.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -60391,6 +60391,12 @@ function createBatchClient(options) {
   const auth = { kind: "sharedKey", accountName: credential.accountName || accountNameFromUrl(options.accountUrl), accountKey: credential.accountKey };
   return new BatchClient({ ...rest, auth });
 }
+var KNOWN_AUTHORITIES = /* @__PURE__ */ new Set(["login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn", "login.microsoftonline.de"]);
+function entraOptions(env) {
+  const authorityHost = env.AZURE_AUTHORITY_HOST;
+  if (!authorityHost) return {};
+  return { authorityHost, ...KNOWN_AUTHORITIES.has(new URL(authorityHost).host) ? {} : { disableInstanceDiscovery: true } };
+}
 
 // functions/app/settings.ts
 var STORAGE_CONNECTION = "AZBR_STORAGE";
@@ -60449,11 +60455,11 @@ function allowedSettings(settings, env) {
 }
 
 // functions/app/storage.ts
-function createStorageAccess(env) {
+var SAS_VERSION = "2025-11-05";
+function createStorageAccess(env, identity) {
   let blobModule;
   const blob = () => blobModule ??= import("./chunks/esm-QDOWAI3W.js");
-  let identity;
-  const appIdentity = (clientId) => identity ??= import("./chunks/esm-FSZY6Y7W.js").then(({ DefaultAzureCredential }) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}));
+  const appIdentity = identity;
   let connection;
   const connect = () => connection ??= (async () => {
     const b = await blob();
@@ -60488,7 +60494,7 @@ function createStorageAccess(env) {
       const startsOn = new Date(Date.now() - 5 * 6e4);
       const expiresOn = new Date(Date.now() + hours * 36e5);
       const protocol = new URL(url2).protocol === "https:" ? b.SASProtocol.Https : b.SASProtocol.HttpsAndHttp;
-      const fields = { containerName: client.containerName, blobName: client.name, permissions: b.BlobSASPermissions.parse("r"), startsOn, expiresOn, protocol };
+      const fields = { containerName: client.containerName, blobName: client.name, permissions: b.BlobSASPermissions.parse("r"), startsOn, expiresOn, protocol, version: SAS_VERSION };
       if (sameAccount && c.key) return `${client.url}?${b.generateBlobSASQueryParameters(fields, c.key).toString()}`;
       if (!sameAccount) throw new UsageError(`event.sasUrl: ${client.url.replace(/\?.*$/, "")} is not in the ${STORAGE_CONNECTION} account (${c.accountName}); the app makes SAS URLs for its own account only`);
       if (!delegation || delegation.expires < expiresOn.getTime()) {
@@ -60529,7 +60535,15 @@ var PROBE = {
 var isUrl = (text) => /^https?:\/\/\S+$/.test(text);
 async function create(env) {
   const settings = readSettings(env);
-  const storage = createStorageAccess(env);
+  const credentials = /* @__PURE__ */ new Map();
+  const identity = (clientId = env.AZURE_CLIENT_ID) => {
+    const key = clientId ?? "";
+    if (!credentials.has(key)) {
+      credentials.set(key, import("./chunks/esm-FSZY6Y7W.js").then(({ DefaultAzureCredential }) => new DefaultAzureCredential({ ...entraOptions(env), ...clientId ? { managedIdentityClientId: clientId } : {} })));
+    }
+    return credentials.get(key);
+  };
+  const storage = createStorageAccess(env, identity);
   const fileName = isUrl(settings.spec) ? new URL(settings.spec).pathname.split("/").pop() || "the spec blob" : "AZBR_SPEC";
   const text = isUrl(settings.spec) ? await storage.readText(settings.spec) : settings.spec;
   const raw = parseSpecText(text, fileName);
@@ -60562,7 +60576,7 @@ async function create(env) {
   if (raw.job?.schedule !== void 0) {
     throw new SpecError([{ path: "job.schedule", message: `the Function app adds tasks to a job per event; a job schedule creates its own jobs (remove job.schedule, use the timer trigger) (in ${fileName})` }]);
   }
-  const credential = settings.accountKey ? { accountKey: settings.accountKey, accountName: settings.accountName } : new (await import("./chunks/esm-FSZY6Y7W.js")).DefaultAzureCredential(env.AZURE_CLIENT_ID ? { managedIdentityClientId: env.AZURE_CLIENT_ID } : {});
+  const credential = settings.accountKey ? { accountKey: settings.accountKey, accountName: settings.accountName } : await identity();
   const budgetMs = settings.callBudgetSeconds * 1e3;
   const client = createBatchClient({
     accountUrl: settings.accountUrl,

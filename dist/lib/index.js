@@ -2884,13 +2884,19 @@ function createBatchClient(options) {
   const auth = { kind: "sharedKey", accountName: credential.accountName || accountNameFromUrl(options.accountUrl), accountKey: credential.accountKey };
   return new BatchClient({ ...rest, auth });
 }
+var KNOWN_AUTHORITIES = /* @__PURE__ */ new Set(["login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn", "login.microsoftonline.de"]);
+function entraOptions(env) {
+  const authorityHost = env.AZURE_AUTHORITY_HOST;
+  if (!authorityHost) return {};
+  return { authorityHost, ...KNOWN_AUTHORITIES.has(new URL(authorityHost).host) ? {} : { disableInstanceDiscovery: true } };
+}
 async function authFromEnvironment(accountUrl, env) {
   const key = env.AZURE_BATCH_ACCESS_KEY;
   if (key) {
     return { kind: "sharedKey", accountName: env.AZURE_BATCH_ACCOUNT || accountNameFromUrl(accountUrl), accountKey: key };
   }
   const { DefaultAzureCredential } = await import("@azure/identity");
-  return { kind: "entra", credential: new DefaultAzureCredential() };
+  return { kind: "entra", credential: new DefaultAzureCredential(entraOptions(env)) };
 }
 function armFromAuth(auth, env) {
   return auth.kind === "entra" ? { credential: auth.credential, endpoint: env.AZURE_RESOURCE_MANAGER_ENDPOINT } : void 0;
@@ -2940,6 +2946,7 @@ export {
   cleanup,
   createBatchClient,
   describeRetry,
+  entraOptions,
   findBatchAccount,
   getJobStatus,
   jobGenerationId,

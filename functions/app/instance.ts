@@ -3,7 +3,7 @@
  * checked once: a bad spec fails the first invocation with its field paths, and every later one
  * the same way), one Batch client (its connection pool and token cache) and the storage access.
  */
-import { createBatchClient, loadSpecObject, parseSpecText, SpecError, UsageError, type BatchClient, type Workload } from "azure-batch-run";
+import { createBatchClient, entraOptions, loadSpecObject, parseSpecText, SpecError, UsageError, type BatchClient, type Workload } from "azure-batch-run";
 import type { TokenCredential } from "@azure/identity";
 import { InvalidEventError, type BatchEvent } from "./events.js";
 import { allowedSettings, readSettings, type Settings } from "./settings.js";
@@ -43,7 +43,16 @@ const isUrl = (text: string) => /^https?:\/\/\S+$/.test(text);
 
 async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
   const settings = readSettings(env);
-  const storage = createStorageAccess(env);
+  // One Entra credential per client id (the app's identity, a connection's own), made on first use: one token cache.
+  const credentials = new Map<string, Promise<TokenCredential>>();
+  const identity = (clientId = env.AZURE_CLIENT_ID) => {
+    const key = clientId ?? "";
+    if (!credentials.has(key)) {
+      credentials.set(key, import("@azure/identity").then(({ DefaultAzureCredential }) => new DefaultAzureCredential({ ...entraOptions(env), ...(clientId ? { managedIdentityClientId: clientId } : {}) })));
+    }
+    return credentials.get(key)!;
+  };
+  const storage = createStorageAccess(env, identity);
   const fileName = isUrl(settings.spec) ? new URL(settings.spec).pathname.split("/").pop() || "the spec blob" : "AZBR_SPEC";
   const text = isUrl(settings.spec) ? await storage.readText(settings.spec) : settings.spec;
   const raw = parseSpecText(text, fileName) as Record<string, unknown>;
@@ -82,7 +91,7 @@ async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
 
   const credential: TokenCredential | { accountKey: string; accountName?: string } = settings.accountKey
     ? { accountKey: settings.accountKey, accountName: settings.accountName }
-    : new (await import("@azure/identity")).DefaultAzureCredential(env.AZURE_CLIENT_ID ? { managedIdentityClientId: env.AZURE_CLIENT_ID } : {});
+    : await identity();
   const budgetMs = settings.callBudgetSeconds * 1000;
   const client = createBatchClient({
     accountUrl: settings.accountUrl,

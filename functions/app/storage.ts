@@ -12,6 +12,9 @@ import { STORAGE_CONNECTION } from "./settings.js";
 
 type Blob = typeof import("@azure/storage-blob");
 
+/** The `sv` of the SAS the app makes. */
+export const SAS_VERSION = "2025-11-05";
+
 export interface StorageAccess {
   /** The text of a blob, read with the app's credential for that account. */
   readText(url: string): Promise<string>;
@@ -28,12 +31,14 @@ interface Connection {
   accountName: string;
 }
 
-export function createStorageAccess(env: NodeJS.ProcessEnv): StorageAccess {
+/**
+ * `appIdentity` is the app's Entra credential (made on first use, shared with the Batch client);
+ * `connectionIdentity` the one of an identity-based connection with its own `__clientId`.
+ */
+export function createStorageAccess(env: NodeJS.ProcessEnv, identity: (clientId?: string) => Promise<TokenCredential>): StorageAccess {
   let blobModule: Promise<Blob> | undefined;
   const blob = () => (blobModule ??= import("@azure/storage-blob"));
-  let identity: Promise<TokenCredential> | undefined;
-  const appIdentity = (clientId?: string) =>
-    (identity ??= import("@azure/identity").then(({ DefaultAzureCredential }) => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {})));
+  const appIdentity = identity;
 
   let connection: Promise<Connection> | undefined;
   const connect = () =>
@@ -74,7 +79,9 @@ export function createStorageAccess(env: NodeJS.ProcessEnv): StorageAccess {
       const startsOn = new Date(Date.now() - 5 * 60_000); // clock skew
       const expiresOn = new Date(Date.now() + hours * 3_600_000);
       const protocol = new URL(url).protocol === "https:" ? b.SASProtocol.Https : b.SASProtocol.HttpsAndHttp;
-      const fields = { containerName: client.containerName, blobName: client.name, permissions: b.BlobSASPermissions.parse("r"), startsOn, expiresOn, protocol };
+      // A SAS version fixed on purpose (Storage accepts older versions for years): the newest the
+      // SDK writes by default is not yet one that every verifier (Azurite among them) knows.
+      const fields = { containerName: client.containerName, blobName: client.name, permissions: b.BlobSASPermissions.parse("r"), startsOn, expiresOn, protocol, version: SAS_VERSION };
       if (sameAccount && c.key) return `${client.url}?${b.generateBlobSASQueryParameters(fields, c.key).toString()}`;
       if (!sameAccount) throw new UsageError(`event.sasUrl: ${client.url.replace(/\?.*$/, "")} is not in the ${STORAGE_CONNECTION} account (${c.accountName}); the app makes SAS URLs for its own account only`);
       if (!delegation || delegation.expires < expiresOn.getTime()) {

@@ -39,6 +39,21 @@ export function createBatchClient(options: CreateBatchClientOptions): BatchClien
   return new BatchClient({ ...rest, auth });
 }
 
+/** The public and sovereign clouds' authorities, which MSAL's instance discovery knows. */
+const KNOWN_AUTHORITIES = new Set(["login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn", "login.microsoftonline.de"]);
+
+/**
+ * Options for an `@azure/identity` credential from the environment the caller passes: the
+ * authority `AZURE_AUTHORITY_HOST` names, and, for an authority MSAL's instance discovery does not
+ * know (Azure Stack, a private cloud, a test stand-in), discovery turned off, since the public
+ * cloud cannot vouch for it.
+ */
+export function entraOptions(env: Record<string, string | undefined>): { authorityHost?: string; disableInstanceDiscovery?: boolean } {
+  const authorityHost = env.AZURE_AUTHORITY_HOST;
+  if (!authorityHost) return {};
+  return { authorityHost, ...(KNOWN_AUTHORITIES.has(new URL(authorityHost).host) ? {} : { disableInstanceDiscovery: true }) };
+}
+
 /** How to authenticate, from the environment the caller passes (nothing is read from `process.env` here). */
 export async function authFromEnvironment(accountUrl: string, env: Record<string, string | undefined>): Promise<BatchAuth> {
   const key = env.AZURE_BATCH_ACCESS_KEY;
@@ -48,7 +63,7 @@ export async function authFromEnvironment(accountUrl: string, env: Record<string
   // Loaded on demand: validate and plan never need it, and it is the slowest import of the CLI.
   // DefaultAzureCredential reads its own settings (AZURE_CLIENT_ID, ...) from the process.
   const { DefaultAzureCredential } = await import("@azure/identity");
-  return { kind: "entra", credential: new DefaultAzureCredential() };
+  return { kind: "entra", credential: new DefaultAzureCredential(entraOptions(env)) };
 }
 
 /** The management plane for a client built from the environment: with Entra ID, the same credential. */

@@ -116,18 +116,24 @@ const DEV_ACCOUNT = "devstoreaccount1";
 // Azurite's documented well-known development key: public, not a secret.
 const DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-export async function startAzurite(): Promise<Azurite> {
+/**
+ * Azurite's blob service. With `https` (a certificate the process trusts) and `oauth`, it also
+ * takes Entra bearer tokens (`--oauth basic`: issuer, audience and lifetime checked, not the
+ * signature) and gives user delegation keys.
+ */
+export async function startAzurite(options: { https?: { cert: string; key: string }; oauth?: boolean } = {}): Promise<Azurite> {
   const dir = mkdtempSync(join(tmpdir(), "azbr-azurite-"));
   const port = await freePort();
   const bin = new URL("../../node_modules/.bin/azurite-blob", import.meta.url).pathname;
-  const child = spawn(bin, ["--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", dir, "--silent", "--skipApiVersionCheck", "--loose"], { stdio: "ignore" });
-  const blobEndpoint = `http://127.0.0.1:${port}/${DEV_ACCOUNT}`;
+  const tls = options.https ? ["--cert", options.https.cert, "--key", options.https.key, ...(options.oauth ? ["--oauth", "basic"] : [])] : [];
+  const child = spawn(bin, ["--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", dir, "--silent", "--skipApiVersionCheck", "--loose", ...tls], { stdio: "ignore" });
+  const blobEndpoint = `${options.https ? "https" : "http"}://127.0.0.1:${port}/${DEV_ACCOUNT}`;
   await waitForHttp(blobEndpoint);
   const credential = new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_KEY);
   const service = new BlobServiceClient(blobEndpoint, credential);
   return {
     blobEndpoint,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};BlobEndpoint=${blobEndpoint};`,
+    connectionString: `DefaultEndpointsProtocol=${options.https ? "https" : "http"};AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};BlobEndpoint=${blobEndpoint};`,
     async upload(name, blobName, text, contentType = "text/plain") {
       const container = service.getContainerClient(name);
       await container.createIfNotExists();

@@ -3,8 +3,10 @@
  * (ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN, as @actions/core calls it) and Microsoft Entra ID (its
  * OpenID configuration and the token endpoint it names, over https on 127.0.0.1 with a throwaway
  * certificate that the process under test trusts through NODE_EXTRA_CA_CERTS). The token endpoint
- * checks the client credentials grant with a client assertion, as Entra ID's documentation
- * describes it, and issues an access token for the requested scope.
+ * checks the client credentials grant with a client assertion or a client secret, as Entra ID's
+ * documentation describes it, and issues an access token for the requested scope: for Azure
+ * Storage a JWT with Entra's claims (issuer, audience, lifetime; its signature is not real, and
+ * Azurite's `--oauth basic` does not check one), for anything else an opaque string.
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -21,6 +23,10 @@ export interface EntraStandIn {
   caFile: string;
   tenant: string;
   clientId: string;
+  /** The client secret the token endpoint takes (AZURE_CLIENT_SECRET of an EnvironmentCredential). */
+  clientSecret: string;
+  /** The certificate's private key (for a server of the same name, e.g. Azurite over https). */
+  keyFile: string;
   idTokenUrl: string;
   idTokenRequestToken: string;
   /** Every token request: its form fields. */
@@ -40,7 +46,13 @@ export async function startEntraStandIn(dir: string): Promise<EntraStandIn> {
   const idTokenRequestToken = "runner-request-token-0123456789";
   const tokenRequests: Record<string, string>[] = [];
   const idTokenRequests: { audience?: string; authorization?: string }[] = [];
-  const accessTokenFor = (scope: string) => `entra-access-token-for-${Buffer.from(scope).toString("hex").slice(0, 24)}`;
+  const clientSecret = "stand-in-client-secret-0123456789";
+  const accessTokenFor = (scope: string) => {
+    if (!scope.startsWith("https://storage.azure.com")) return `entra-access-token-for-${Buffer.from(scope).toString("hex").slice(0, 24)}`;
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { aud: "https://storage.azure.com", iss: `https://sts.windows.net/${tenant}/`, iat: now - 60, nbf: now - 60, exp: now + 3600, appid: clientId, oid: "9a3e0000-0000-4000-8000-00000000f00d", tid: tenant, ver: "1.0" };
+    return `${Buffer.from(JSON.stringify({ alg: "RS256", typ: "JWT" })).toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.c3RhbmQtaW4`;
+  };
 
   const ids = await startServer((req, res) => {
     idTokenRequests.push({ audience: req.query.get("audience") ?? undefined, authorization: req.headers.authorization });
@@ -77,8 +89,7 @@ export async function startEntraStandIn(dir: string): Promise<EntraStandIn> {
       const ok =
         form.grant_type === "client_credentials" &&
         form.client_id === clientId &&
-        form.client_assertion_type === "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" &&
-        form.client_assertion === idToken &&
+        ((form.client_assertion_type === "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" && form.client_assertion === idToken) || form.client_secret === clientSecret) &&
         typeof form.scope === "string";
       if (!ok) return json(400, { error: "invalid_client", error_description: "AADSTS700016: the client assertion is not valid for this application." });
       return json(200, { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: accessTokenFor(form.scope!) });
@@ -92,6 +103,8 @@ export async function startEntraStandIn(dir: string): Promise<EntraStandIn> {
     caFile: cert,
     tenant,
     clientId,
+    clientSecret,
+    keyFile: key,
     idTokenUrl: `${ids.url}/_apis/distributedtask/idtoken?api-version=2.0`,
     idTokenRequestToken,
     tokenRequests,
