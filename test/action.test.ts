@@ -38,6 +38,20 @@ function busyboxContext(dir: string, lines: string[] = []): string {
   return context;
 }
 
+/** A spec file whose one task runs the image the Action builds (`{{ build.image }}`) on a container pool. */
+function builtImageSpec(dir: string, command: string): string {
+  const file = join(dir, "spec.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      pool: { id: "built", vmSize: "Standard_D2s_v3", image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: "20-04-lts" }, container: { type: "dockerCompatible" } },
+      job: { id: "built-{{ github.run_id }}" },
+      tasks: { list: [{ id: "t", image: "{{ build.image }}", command }] },
+    }),
+  );
+  return file;
+}
+
 const spec = (tasks: unknown[], extra: Record<string, unknown> = {}) =>
   JSON.stringify({
     pool: { id: "gh-pool", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, taskSlotsPerNode: 2 },
@@ -211,15 +225,7 @@ describe.skipIf(containersMissing)("the bundled Action building its image", () =
     toClose.push(() => registry.stop());
     const dir = mkdtempSync(join(work, "build-"));
     const context = busyboxContext(dir, ["RUN echo built-into-the-image > /stamp"]);
-    const file = join(dir, "spec.json");
-    writeFileSync(
-      file,
-      JSON.stringify({
-        pool: { id: "built", vmSize: "Standard_D2s_v3", image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: "20-04-lts" }, container: { type: "dockerCompatible" } },
-        job: { id: "built-{{ github.run_id }}" },
-        tasks: { list: [{ id: "t", image: "{{ build.image }}", command: "/bin/sh -c 'cat /stamp'" }] },
-      }),
-    );
+    const file = builtImageSpec(dir, "/bin/sh -c 'cat /stamp'");
     const main = await runStep(dir, { spec: file, mode: "local", context, registry: registry.host, repository: "render", tags: "v1", "registry-username": registry.username, "registry-password": registry.password }, { DOCKER_CONFIG: join(dir, "docker-config") });
     expect({ code: main.code, tail: main.code ? main.stdout.split("\n").slice(-8) : [] }).toEqual({ code: 0, tail: [] });
     expect(main.outputs.image).toBe(`${registry.host}/render:v1`);
@@ -237,18 +243,7 @@ describe.skipIf(containersMissing)("the bundled Action and an image already push
     const response = await fetch(`http://${registry.host}/v2/_catalog`, { headers: { authorization: `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString("base64")}` } });
     return ((await response.json()) as { repositories: string[] }).repositories;
   };
-  const builtSpec = (dir: string) => {
-    const file = join(dir, "spec.json");
-    writeFileSync(
-      file,
-      JSON.stringify({
-        pool: { id: "built", vmSize: "Standard_D2s_v3", image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: "20-04-lts" }, container: { type: "dockerCompatible" } },
-        job: { id: "built-{{ github.run_id }}" },
-        tasks: { list: [{ id: "t", image: "{{ build.image }}", command: "/bin/sh -c 'grep -q first /stamp'" }] },
-      }),
-    );
-    return file;
-  };
+  const builtSpec = (dir: string) => builtImageSpec(dir, "/bin/sh -c 'grep -q first /stamp'");
 
   test("rebuild: false runs the digest the registry has for the tag, without building; a tag it lacks is built", async () => {
     const registry = await startRegistry();
