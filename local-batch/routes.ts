@@ -74,6 +74,8 @@ export function route(ctx: ServiceContext, method: string, url: URL, body: unkno
       return listOf([...ctx.schedules.values()].map((s) => scheduleView(ctx, s)));
     case "GET jobschedules/{id}":
       return one(scheduleView(ctx, scheduleOf(ctx, id)), q);
+    case "HEAD jobschedules/{id}":
+      return { status: ctx.schedules.has(id.toLowerCase()) ? 200 : 404 };
     case "DELETE jobschedules/{id}":
       return deleteSchedule(ctx, id);
     default:

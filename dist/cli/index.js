@@ -2869,7 +2869,7 @@ async function readIdentityMap(file, env, redactor) {
   });
 }
 async function startLocal(executor, reporter, identityRegistries) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-NMW7CVUI.js");
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-OQIXJNJN.js");
   try {
     const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);

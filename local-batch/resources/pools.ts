@@ -4,9 +4,8 @@ import { join } from "node:path";
 import type { PoolAddParameter } from "../../shared/batch/types.js";
 import { validateBody } from "../bodies.js";
 import { exists, invalidValue } from "../errors.js";
-import { createNodeDirs } from "../runtime/taskRunner.js";
-import { startPool } from "../scheduler/nodes.js";
-import { BATCH_ID, created, etag, ID_RULE, newNode, now, poolOf, setNodeState, type NodeRecord, type PoolRecord, type Reply, type ServiceContext } from "../state.js";
+import { startNodes, startPool } from "../scheduler/nodes.js";
+import { BATCH_ID, created, etag, ID_RULE, newNode, now, poolOf, type NodeRecord, type PoolRecord, type Reply, type ServiceContext } from "../state.js";
 
 const maxNodes = (ctx: ServiceContext) => ctx.options.maxNodesPerPool ?? 2;
 
@@ -77,14 +76,8 @@ export function resizePool(ctx: ServiceContext, id: string, body: unknown): Repl
     pool.nodes.push(node);
     added.push(node);
   }
-  void ctx.track(
-    Promise.all(
-      added.map(async (n) => {
-        n.dirs = await createNodeDirs(join(ctx.options.dataDir, "pools", pool.body.id, "nodes", n.id));
-        setNodeState(n, "idle");
-      }),
-    ),
-  );
+  // New nodes join as a pool's first ones do: their folders, then the pool's start task.
+  void ctx.track(startNodes(ctx, pool, added));
   pool.eTag = etag();
   return { status: 202, headers: { etag: pool.eTag } };
 }
@@ -119,7 +112,7 @@ export function poolView(ctx: ServiceContext, p: PoolRecord): Record<string, unk
     enableInterNodeCommunication: b.enableInterNodeCommunication ?? false,
     ...(b.startTask ? { startTask: withoutPasswords(b.startTask) } : {}),
     taskSlotsPerNode: b.taskSlotsPerNode ?? 1,
-    taskSchedulingPolicy: { nodeFillType: "Spread" },
+    taskSchedulingPolicy: { nodeFillType: "spread" },
     ...(b.metadata ? { metadata: b.metadata } : {}),
     ...(p.identities?.length ? { identity: { type: "UserAssigned", userAssignedIdentities: p.identities.map((resourceId) => ({ resourceId })) } } : {}),
   };

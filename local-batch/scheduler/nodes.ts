@@ -63,6 +63,18 @@ export async function startPool(ctx: ServiceContext, pool: PoolRecord): Promise<
   ctx.pump();
 }
 
+/** Nodes a resize added: their folders, then the pool's start task, as the pool's first nodes had. */
+export async function startNodes(ctx: ServiceContext, pool: PoolRecord, nodes: NodeRecord[]): Promise<void> {
+  await Promise.all(
+    nodes.map(async (node) => {
+      node.dirs = await createNodeDirs(join(ctx.options.dataDir, "pools", pool.body.id, "nodes", node.id));
+      setNodeState(node, "starting");
+      await runStartTask(ctx, pool, node);
+    }),
+  );
+  ctx.pump();
+}
+
 function markUnusable(node: NodeRecord, error: { code: string; message: string }): void {
   node.errors = [error];
   setNodeState(node, "unusable");
