@@ -55,7 +55,7 @@ describe("runWorkload", () => {
     const lists = service.requests.filter((r) => r.path === "/jobs/job-1/tasks" && r.query.get("$select"));
     expect(lists.length).toBeGreaterThan(0);
     for (const l of lists) {
-      expect(l.query.get("$select")).toBe("id,state,stateTransitionTime,executionInfo,nodeInfo");
+      expect(l.query.get("$select")).toBe("id,stateTransitionTime,executionInfo,nodeInfo");
       expect(l.query.get("$filter")).toMatch(/^state eq 'completed'/);
     }
     expect(lists.some((l) => /stateTransitionTime ge datetime'/.test(l.query.get("$filter")!))).toBe(true);

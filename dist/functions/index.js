@@ -60334,10 +60334,10 @@ var BatchClient = class {
   async json(method, path, options = {}) {
     return parseJson(await this.send(method, path, options), method);
   }
-  /** Every item of a list, page by page, following `odata.nextLink` on the same account only. */
   /**
    * Every item of a list, page by page, following `odata.nextLink` on the same account only; a
    * next link that repeats one already followed ends the listing with an error instead of a loop.
+   * `onPage` is told of each page fetched.
    */
   async *list(path, options = {}) {
     let next = path;
@@ -60346,6 +60346,7 @@ var BatchClient = class {
     while (next) {
       const response = await this.send("GET", next, first ? options : { signal: options.signal, headers: options.headers });
       first = false;
+      options.onPage?.();
       const page = parseJson(response, "GET");
       if (page.value !== void 0 && !Array.isArray(page.value)) {
         throw new UnexpectedResponseError("GET", response.request?.url?.pathname ?? "?", response.status, "with a list whose value is not an array", response.headers["request-id"]);

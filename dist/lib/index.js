@@ -2141,7 +2141,7 @@ async function findBlocked(client, jobPath, outcomes, signal) {
   }
   return { blocked: active.filter((t) => blocked.has(t.id.toLowerCase())).map((t) => t.id), active: active.length };
 }
-var SINCE_OVERLAP_MS = 6e4;
+var COMPLETED_SELECT = "id,stateTransitionTime,executionInfo,nodeInfo";
 function outcomeOf(task) {
   const info = task.executionInfo;
   const start = info?.startTime ? Date.parse(info.startTime) : void 0;
@@ -2160,43 +2160,67 @@ async function waitForTasks(client, jobId, taskIds, reporter, options) {
   const jobPath = `/jobs/${encodeURIComponent(jobId)}`;
   const total = taskIds.size;
   const seen = /* @__PURE__ */ new Map();
-  let latest;
+  const completedInJob = /* @__PURE__ */ new Set();
+  let watermark;
+  let pollsSinceEverything = 0;
+  let everythingGap = 1;
   let interval = options.pollIntervalMs ?? 2e3;
   const maxInterval = options.maxPollIntervalMs ?? 15e3;
   let counts = { active: total, running: 0, completed: 0, succeeded: 0, failed: 0 };
   let logTails = 0;
+  const stats = options.stats;
+  const listCompleted = async (since) => {
+    let found = 0;
+    let latest;
+    const filter = `state eq 'completed'${since !== void 0 ? ` and stateTransitionTime ge datetime'${new Date(since).toISOString()}'` : ""}`;
+    for await (const task of client.list(`${jobPath}/tasks`, { query: { $filter: filter, $select: COMPLETED_SELECT }, signal: options.signal, onPage: () => stats && stats.requests++ })) {
+      if (stats) stats.rowsListed++;
+      const at = task.stateTransitionTime ? Date.parse(task.stateTransitionTime) : void 0;
+      if (at !== void 0 && (latest === void 0 || at > latest)) latest = at;
+      completedInJob.add(task.id.toLowerCase());
+      if (seen.has(task.id) || !taskIds.has(task.id)) continue;
+      const outcome = outcomeOf(task);
+      if (outcome.result === "failure" && logTails < (options.maxLogTails ?? 20)) {
+        logTails++;
+        const [stderr, stdout] = await Promise.all([
+          readTaskFileTail(client, jobId, task.id, "stderr.txt", 4096, options.signal).catch(() => void 0),
+          readTaskFileTail(client, jobId, task.id, "stdout.txt", 4096, options.signal).catch(() => void 0)
+        ]);
+        if (stderr) outcome.stderrTail = options.redactor.text(lastLines(stderr));
+        if (stdout) outcome.stdoutTail = options.redactor.text(lastLines(stdout));
+      }
+      if (outcome.failure?.message) outcome.failure.message = options.redactor.text(outcome.failure.message);
+      seen.set(task.id, outcome);
+      found++;
+      reporter.taskCompleted(outcome);
+    }
+    return { found, latest };
+  };
   for (; ; ) {
+    const before = stats?.requests ?? 0;
+    if (stats) {
+      stats.polls++;
+      stats.requests++;
+    }
     const result = await client.json("GET", `${jobPath}/taskcounts`, { signal: options.signal });
     if (!isTaskCounts(result.taskCounts)) throw new UnexpectedResponseError("GET", `${jobPath}/taskcounts`, 200, "without the five task counts");
     counts = result.taskCounts;
     reporter.progress(counts, total);
     let found = 0;
-    if (counts.completed > seen.size || counts.active + counts.running === 0) {
-      const since = latest !== void 0 ? new Date(latest - SINCE_OVERLAP_MS).toISOString() : void 0;
-      const filter = `state eq 'completed'${since ? ` and stateTransitionTime ge datetime'${since}'` : ""}`;
-      for await (const task of client.list(`${jobPath}/tasks`, {
-        query: { $filter: filter, $select: "id,state,stateTransitionTime,executionInfo,nodeInfo" },
-        signal: options.signal
-      })) {
-        if (seen.has(task.id) || !taskIds.has(task.id)) continue;
-        const at = task.stateTransitionTime ? Date.parse(task.stateTransitionTime) : void 0;
-        if (at !== void 0 && (latest === void 0 || at > latest)) latest = at;
-        const outcome = outcomeOf(task);
-        if (outcome.result === "failure" && logTails < (options.maxLogTails ?? 20)) {
-          logTails++;
-          const [stderr, stdout] = await Promise.all([
-            readTaskFileTail(client, jobId, task.id, "stderr.txt", 4096, options.signal).catch(() => void 0),
-            readTaskFileTail(client, jobId, task.id, "stdout.txt", 4096, options.signal).catch(() => void 0)
-          ]);
-          if (stderr) outcome.stderrTail = options.redactor.text(lastLines(stderr));
-          if (stdout) outcome.stdoutTail = options.redactor.text(lastLines(stdout));
-        }
-        if (outcome.failure?.message) outcome.failure.message = options.redactor.text(outcome.failure.message);
-        seen.set(task.id, outcome);
-        found++;
-        reporter.taskCompleted(outcome);
-      }
+    const settled = counts.active + counts.running === 0;
+    if (counts.completed > completedInJob.size || settled && seen.size < total) {
+      const listed = await listCompleted(watermark);
+      found = listed.found;
+      if (listed.latest !== void 0 && completedInJob.size >= counts.completed && (watermark === void 0 || listed.latest > watermark)) watermark = listed.latest;
     }
+    pollsSinceEverything++;
+    if (settled && seen.size < total && pollsSinceEverything >= everythingGap) {
+      const listed = await listCompleted(void 0);
+      found += listed.found;
+      pollsSinceEverything = 0;
+      everythingGap = listed.found > 0 ? 1 : Math.min(64, everythingGap * 2);
+    }
+    stats?.cycles.push({ requests: (stats?.requests ?? 0) - before, newCompletions: found });
     if (seen.size >= total) return { outcomes: [...seen.values()], counts };
     if (found === 0 && counts.running === 0 && counts.active > 0 && [...seen.values()].some((o) => o.result === "failure")) {
       const { blocked, active } = await findBlocked(client, jobPath, seen, options.signal);
@@ -2827,10 +2851,10 @@ var BatchClient = class {
   async json(method, path, options = {}) {
     return parseJson(await this.send(method, path, options), method);
   }
-  /** Every item of a list, page by page, following `odata.nextLink` on the same account only. */
   /**
    * Every item of a list, page by page, following `odata.nextLink` on the same account only; a
    * next link that repeats one already followed ends the listing with an error instead of a loop.
+   * `onPage` is told of each page fetched.
    */
   async *list(path, options = {}) {
     let next = path;
@@ -2839,6 +2863,7 @@ var BatchClient = class {
     while (next) {
       const response = await this.send("GET", next, first ? options : { signal: options.signal, headers: options.headers });
       first = false;
+      options.onPage?.();
       const page = parseJson(response, "GET");
       if (page.value !== void 0 && !Array.isArray(page.value)) {
         throw new UnexpectedResponseError("GET", response.request?.url?.pathname ?? "?", response.status, "with a list whose value is not an array", response.headers["request-id"]);

@@ -170,18 +170,19 @@ export class BatchClient {
     return parseJson<T>(await this.send(method, path, options), method);
   }
 
-  /** Every item of a list, page by page, following `odata.nextLink` on the same account only. */
   /**
    * Every item of a list, page by page, following `odata.nextLink` on the same account only; a
    * next link that repeats one already followed ends the listing with an error instead of a loop.
+   * `onPage` is told of each page fetched.
    */
-  async *list<T>(path: string, options: CallOptions = {}): AsyncGenerator<T> {
+  async *list<T>(path: string, options: CallOptions & { onPage?: () => void } = {}): AsyncGenerator<T> {
     let next: string | URL = path;
     let first = true;
     const followed = new Set<string>();
     while (next) {
       const response: PipelineResponse = await this.send("GET", next, first ? options : { signal: options.signal, headers: options.headers });
       first = false;
+      options.onPage?.();
       const page = parseJson<{ value?: T[]; "odata.nextLink"?: string }>(response, "GET");
       if (page.value !== undefined && !Array.isArray(page.value)) {
         throw new UnexpectedResponseError("GET", response.request?.url?.pathname ?? "?", response.status, "with a list whose value is not an array", response.headers["request-id"]);

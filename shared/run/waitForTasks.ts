@@ -1,6 +1,17 @@
 /**
- * Following a job to the end with few calls: task counts each poll, and a filtered, `$select`ed
- * list of the tasks completed since the last poll. Never one GET per task.
+ * Following a job to the end at a cost that grows with what changed: one `taskcounts` per poll,
+ * and a list only when the completed count moved, of the tasks completed since a watermark,
+ * narrowly `$select`ed. Never one GET per task, never a long window read again and again.
+ *
+ * Why no completion is missed. `stateTransitionTime` is the service's clock, and only service
+ * times are compared with each other (the client's clock plays no part, so its skew does not
+ * matter). The filter is `stateTransitionTime ge W`: a task completed at exactly W (a tie) is
+ * listed again, and ids already seen are skipped. W moves up to the latest time a listing showed
+ * only when that listing accounts for every completion the counts (taken before it) reported;
+ * otherwise some completion is not visible yet and may be older than what was seen (lists and
+ * counts are eventually consistent), so W stays where it was and the next listing looks again
+ * from there. And when the counts say nothing is left to run yet tasks of this run were not seen,
+ * one listing without a time filter settles it.
  */
 import { isTaskCounts, type CloudJob, type CloudTask, type TaskCounts } from "../batch/types.js";
 import { UnexpectedResponseError } from "../client/errors.js";
@@ -17,6 +28,8 @@ export interface WaitForTasksOptions {
   /** Failed tasks whose logs are fetched (the rest are only listed). */
   maxLogTails?: number;
   redactor: Redactor;
+  /** Filled in as the wait goes (benchmarks and tests read it). */
+  stats?: WaitStats;
 }
 
 export interface WaitResult {
@@ -54,8 +67,17 @@ async function findBlocked(client: BatchClient, jobPath: string, outcomes: Map<s
   return { blocked: active.filter((t) => blocked.has(t.id.toLowerCase())).map((t) => t.id), active: active.length };
 }
 
-/** Overlap kept when asking for tasks completed "since": stateTransitionTime is the service's clock. */
-const SINCE_OVERLAP_MS = 60_000;
+/** Fields a completed task's outcome needs, and no more. */
+const COMPLETED_SELECT = "id,stateTransitionTime,executionInfo,nodeInfo";
+
+/** What a poll cost, for tests and benchmarks: calls made and task rows listed. */
+export interface WaitStats {
+  polls: number;
+  requests: number;
+  rowsListed: number;
+  /** Per poll: requests made and completions newly seen. */
+  cycles: { requests: number; newCompletions: number }[];
+}
 
 export function outcomeOf(task: CloudTask): TaskOutcome {
   const info = task.executionInfo;
@@ -80,46 +102,78 @@ export async function waitForTasks(client: BatchClient, jobId: string, taskIds: 
   const jobPath = `/jobs/${encodeURIComponent(jobId)}`;
   const total = taskIds.size;
   const seen = new Map<string, TaskOutcome>();
-  let latest: number | undefined;
+  /** Every completed task of the job seen so far (a reused job may hold others): ids only. */
+  const completedInJob = new Set<string>();
+  /** The watermark W (service time, ms): everything completed before it has been seen. */
+  let watermark: number | undefined;
+  /** Polls since the last listing without a time filter, and how many to let pass between two. */
+  let pollsSinceEverything = 0;
+  let everythingGap = 1;
   let interval = options.pollIntervalMs ?? 2_000;
   const maxInterval = options.maxPollIntervalMs ?? 15_000;
   let counts: TaskCounts = { active: total, running: 0, completed: 0, succeeded: 0, failed: 0 };
   let logTails = 0;
+  const stats = options.stats;
+
+  /** One listing of completed tasks (since W, or all of them); returns the completions new to this run. */
+  const listCompleted = async (since: number | undefined): Promise<{ found: number; latest: number | undefined }> => {
+    let found = 0;
+    let latest: number | undefined;
+    const filter = `state eq 'completed'${since !== undefined ? ` and stateTransitionTime ge datetime'${new Date(since).toISOString()}'` : ""}`;
+    for await (const task of client.list<CloudTask>(`${jobPath}/tasks`, { query: { $filter: filter, $select: COMPLETED_SELECT }, signal: options.signal, onPage: () => stats && stats.requests++ })) {
+      if (stats) stats.rowsListed++;
+      const at = task.stateTransitionTime ? Date.parse(task.stateTransitionTime) : undefined;
+      if (at !== undefined && (latest === undefined || at > latest)) latest = at;
+      completedInJob.add(task.id.toLowerCase());
+      if (seen.has(task.id) || !taskIds.has(task.id)) continue;
+      const outcome = outcomeOf(task);
+      if (outcome.result === "failure" && logTails < (options.maxLogTails ?? 20)) {
+        logTails++;
+        const [stderr, stdout] = await Promise.all([
+          readTaskFileTail(client, jobId, task.id, "stderr.txt", 4096, options.signal).catch(() => undefined),
+          readTaskFileTail(client, jobId, task.id, "stdout.txt", 4096, options.signal).catch(() => undefined),
+        ]);
+        if (stderr) outcome.stderrTail = options.redactor.text(lastLines(stderr));
+        if (stdout) outcome.stdoutTail = options.redactor.text(lastLines(stdout));
+      }
+      if (outcome.failure?.message) outcome.failure.message = options.redactor.text(outcome.failure.message);
+      seen.set(task.id, outcome);
+      found++;
+      reporter.taskCompleted(outcome);
+    }
+    return { found, latest };
+  };
 
   for (;;) {
+    const before = stats?.requests ?? 0;
+    if (stats) {
+      stats.polls++;
+      stats.requests++;
+    }
     const result = await client.json<{ taskCounts?: unknown }>("GET", `${jobPath}/taskcounts`, { signal: options.signal });
     if (!isTaskCounts(result.taskCounts)) throw new UnexpectedResponseError("GET", `${jobPath}/taskcounts`, 200, "without the five task counts");
     counts = result.taskCounts;
     reporter.progress(counts, total);
 
     let found = 0;
-    // Counts can lag behind the list; also look when they say nothing is left to run.
-    if (counts.completed > seen.size || counts.active + counts.running === 0) {
-      const since = latest !== undefined ? new Date(latest - SINCE_OVERLAP_MS).toISOString() : undefined;
-      const filter = `state eq 'completed'${since ? ` and stateTransitionTime ge datetime'${since}'` : ""}`;
-      for await (const task of client.list<CloudTask>(`${jobPath}/tasks`, {
-        query: { $filter: filter, $select: "id,state,stateTransitionTime,executionInfo,nodeInfo" },
-        signal: options.signal,
-      })) {
-        if (seen.has(task.id) || !taskIds.has(task.id)) continue;
-        const at = task.stateTransitionTime ? Date.parse(task.stateTransitionTime) : undefined;
-        if (at !== undefined && (latest === undefined || at > latest)) latest = at;
-        const outcome = outcomeOf(task);
-        if (outcome.result === "failure" && logTails < (options.maxLogTails ?? 20)) {
-          logTails++;
-          const [stderr, stdout] = await Promise.all([
-            readTaskFileTail(client, jobId, task.id, "stderr.txt", 4096, options.signal).catch(() => undefined),
-            readTaskFileTail(client, jobId, task.id, "stdout.txt", 4096, options.signal).catch(() => undefined),
-          ]);
-          if (stderr) outcome.stderrTail = options.redactor.text(lastLines(stderr));
-          if (stdout) outcome.stdoutTail = options.redactor.text(lastLines(stdout));
-        }
-        if (outcome.failure?.message) outcome.failure.message = options.redactor.text(outcome.failure.message);
-        seen.set(task.id, outcome);
-        found++;
-        reporter.taskCompleted(outcome);
-      }
+    const settled = counts.active + counts.running === 0;
+    if (counts.completed > completedInJob.size || (settled && seen.size < total)) {
+      const listed = await listCompleted(watermark);
+      found = listed.found;
+      // W moves only when this listing accounts for every completion counted before it.
+      if (listed.latest !== undefined && completedInJob.size >= counts.completed && (watermark === undefined || listed.latest > watermark)) watermark = listed.latest;
     }
+    // Nothing is left to run, and yet tasks of this run are unseen: one may have become visible
+    // behind W (late in the list and in the counts alike). Look at every completion, less often
+    // each time such a look finds nothing.
+    pollsSinceEverything++;
+    if (settled && seen.size < total && pollsSinceEverything >= everythingGap) {
+      const listed = await listCompleted(undefined);
+      found += listed.found;
+      pollsSinceEverything = 0;
+      everythingGap = listed.found > 0 ? 1 : Math.min(64, everythingGap * 2);
+    }
+    stats?.cycles.push({ requests: (stats?.requests ?? 0) - before, newCompletions: found });
     if (seen.size >= total) return { outcomes: [...seen.values()], counts };
 
     if (found === 0 && counts.running === 0 && counts.active > 0 && [...seen.values()].some((o) => o.result === "failure")) {
