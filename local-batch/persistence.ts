@@ -8,6 +8,7 @@
  * groups and containers it had started are ended, the nodes start again (their start task runs
  * again), and tasks that were running go back to active, their `requeueCount` counted.
  */
+import { TaskTable } from "./taskTable.js";
 import { existsSync } from "node:fs";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -72,7 +73,7 @@ export function restore(ctx: ServiceContext, state: SavedState): { pools: PoolRe
     pools.push(pool);
   }
   for (const { tasks, ...saved } of state.jobs) {
-    const job: JobRecord = { ...saved, tasks: new Map() };
+    const job: JobRecord = { ...saved, tasks: new TaskTable() };
     for (const task of tasks) {
       const record: TaskRecord = { ...task };
       if (record.state === "running" || record.state === "preparing") {
@@ -84,6 +85,7 @@ export function restore(ctx: ServiceContext, state: SavedState): { pools: PoolRe
       }
       job.tasks.set(record.body.id.toLowerCase(), record);
     }
+    job.tasks.sortCompletions();
     ctx.jobs.set(job.body.id.toLowerCase(), job);
   }
   for (const saved of state.schedules) ctx.schedules.set(saved.body.id.toLowerCase(), { ...saved });

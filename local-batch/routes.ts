@@ -3,7 +3,7 @@ import type { IncomingMessage } from "node:http";
 import type { JobAddParameter, JobScheduleAddParameter, PoolAddParameter, TaskAddParameter } from "../shared/batch/types.js";
 import { validateBody } from "./bodies.js";
 import { BatchHttpError } from "./errors.js";
-import { list, one } from "./http/listing.js";
+import { list, listTasks, one } from "./http/listing.js";
 import { getTaskFile, listTaskFiles } from "./resources/files.js";
 import { addJob, deleteJob, jobView, patchJob, taskCounts, terminateJob } from "./resources/jobs.js";
 import { addPool, deletePool, nodeView, patchPool, poolView, resizePool } from "./resources/pools.js";
@@ -55,7 +55,7 @@ export function route(ctx: ServiceContext, method: string, url: URL, body: unkno
     case "POST jobs/{id}/addtaskcollection":
       return addTaskCollection(ctx, id, body);
     case "GET jobs/{id}/tasks":
-      return listOf([...jobOf(ctx, id).tasks.values()].sort((a, b) => a.order - b.order).map((t) => taskView(ctx, t)));
+      return listTasks(jobOf(ctx, id).tasks, (t) => taskView(ctx, t), url, ctx.baseUrl);
     case "GET jobs/{id}/tasks/{sub}":
       return one(taskView(ctx, taskOf(ctx, id, subId)), q);
     case "DELETE jobs/{id}/tasks/{sub}":

@@ -3,6 +3,7 @@
  * schedules, and the context every part of the service shares (options, timers, the scheduler's
  * pump). The resource handlers, the scheduler and the HTTP layer all work on this one state.
  */
+import { noteStateChange, type TaskTable } from "./taskTable.js";
 import { randomUUID } from "node:crypto";
 import type { JobAddParameter, JobScheduleAddParameter, PoolAddParameter, TaskAddParameter } from "../shared/batch/types.js";
 import type { AuthConfig } from "./auth.js";
@@ -113,7 +114,7 @@ export interface JobRecord {
   eTag: string;
   lastModified: string;
   executionInfo: Record<string, unknown>;
-  tasks: Map<string, TaskRecord>;
+  tasks: TaskTable;
   scheduleId?: string;
 }
 
@@ -221,10 +222,12 @@ export function setNodeState(node: NodeRecord, state: NodeRecord["state"]): void
 }
 
 export function setTaskState(t: TaskRecord, state: TaskState): void {
+  const from = t.state;
   t.previousState = t.state;
   t.previousStateTransitionTime = t.stateTransitionTime;
   t.state = state;
   t.stateTransitionTime = now();
   t.eTag = etag();
   t.lastModified = t.stateTransitionTime;
+  noteStateChange(t, from, state);
 }

@@ -1,5 +1,7 @@
 /** Answers for reads: one entity with `$select` and its ETag, or a page of a list with `$filter`, `$select` and `odata.nextLink`. */
 import { parseFilter, select } from "../odata.js";
+import type { TaskTable } from "../taskTable.js";
+import type { TaskRecord, TaskState } from "../state.js";
 import { now, type Reply } from "../state.js";
 
 export function one(view: Record<string, unknown>, query: URLSearchParams): Reply {
@@ -22,6 +24,53 @@ export function list(items: Record<string, unknown>[], url: URL, baseUrl: string
     const link = new URL(url.pathname, baseUrl);
     link.search = q.toString();
     link.searchParams.set("skiptoken", String(skip + max));
+    body["odata.nextLink"] = link.toString();
+  }
+  return { status: 200, body };
+}
+
+/** `state eq 'S'`, alone or with `and stateTransitionTime ge datetime'T'`: the filters a follower sends. */
+const STATE_FILTER = /^\s*state eq '(active|preparing|running|completed)'\s*(?:and\s+stateTransitionTime ge datetime'([^']+)'\s*)?$/;
+
+/**
+ * A page of a job's tasks. The filters that follow a job (a state, and for completed tasks a time)
+ * are answered from the table's indexes, and views are built for the page returned only; any other
+ * filter is evaluated on every task's view, in arrival order.
+ */
+export function listTasks(table: TaskTable, view: (t: TaskRecord) => Record<string, unknown>, url: URL, baseUrl: string): Reply {
+  const q = url.searchParams;
+  const filter = q.get("$filter");
+  const m = STATE_FILTER.exec(filter ?? "");
+  if (filter && !m) return list([...table.values()].sort((a, b) => a.order - b.order).map(view), url, baseUrl);
+  const max = Math.min(Number(q.get("maxresults") ?? 1000) || 1000, 1000);
+  const skip = Number(q.get("skiptoken") ?? 0) || 0;
+  let page: TaskRecord[];
+  let next: number | undefined;
+  if (!m) {
+    // No filter: the table holds the tasks in arrival order already.
+    page = [];
+    let i = 0;
+    for (const t of table.values()) {
+      if (i++ < skip) continue;
+      if (page.length === max) {
+        next = skip + max;
+        break;
+      }
+      page.push(t);
+    }
+  } else if (m[1] === "completed") {
+    const since = m[2] === undefined ? undefined : Date.parse(m[2]);
+    ({ tasks: page, next } = table.completedSince(since, q.has("skiptoken") ? skip : undefined, max));
+  } else {
+    const all = [...table.inStateOf(m[1] as TaskState)];
+    page = all.slice(skip, skip + max);
+    next = skip + max < all.length ? skip + max : undefined;
+  }
+  const body: Record<string, unknown> = { value: page.map((t) => select(view(t), q.get("$select"))) };
+  if (next !== undefined) {
+    const link = new URL(url.pathname, baseUrl);
+    link.search = q.toString();
+    link.searchParams.set("skiptoken", String(next));
     body["odata.nextLink"] = link.toString();
   }
   return { status: 200, body };

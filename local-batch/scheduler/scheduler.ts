@@ -35,12 +35,15 @@ export function pump(ctx: ServiceContext): void {
     if (!pool) continue;
     const slotsPerNode = pool.body.taskSlotsPerNode ?? 1;
     const max = job.body.maxParallelTasks ?? -1;
-    let running = [...job.tasks.values()].filter((t) => t.state === "running" || t.state === "preparing").length;
-    const pending = [...job.tasks.values()].filter((t) => t.state === "active").sort((a, b) => (a.kind === "manager" ? -1 : b.kind === "manager" ? 1 : a.order - b.order));
-    for (const t of pending) {
-      if (max > 0 && running >= max) break;
-      if (!dependenciesMet(job, t)) continue;
+    let running = job.tasks.counts.running;
+    // Only the active tasks, in arrival order, and only while some node has a free slot: a pass
+    // costs what it places, not the size of the job.
+    const free = () => pool.nodes.reduce((most, n) => ((n.state === "idle" || n.state === "running") ? Math.max(most, slotsPerNode - n.usedSlots) : most), 0);
+    let mostFree = free();
+    for (const t of job.tasks.pending()) {
+      if (mostFree <= 0 || (max > 0 && running >= max)) break;
       const slots = t.body.requiredSlots ?? 1;
+      if (slots > mostFree || !dependenciesMet(job, t)) continue;
       const node = pool.nodes
         .filter((n) => (n.state === "idle" || n.state === "running") && n.usedSlots + slots <= slotsPerNode)
         .sort((a, b) => a.usedSlots - b.usedSlots)[0];
@@ -50,6 +53,7 @@ export function pump(ctx: ServiceContext): void {
       node.running.add(t);
       setNodeState(node, "running");
       void ctx.track(execute(ctx, job, pool, node, t));
+      mostFree = free();
     }
   }
 }
@@ -144,8 +148,7 @@ export function completeTask(ctx: ServiceContext, t: TaskRecord, exitCode: numbe
   const job = ctx.jobs.get(t.jobId.toLowerCase());
   if (!job || job.state !== "active") return;
   const managerDone = t.kind === "manager" && t.body.killJobOnCompletion !== false;
-  const tasks = [...job.tasks.values()];
-  const allDone = job.body.onAllTasksComplete?.toLowerCase() === "terminatejob" && tasks.length > 0 && tasks.every((x) => x.state === "completed");
+  const allDone = job.body.onAllTasksComplete?.toLowerCase() === "terminatejob" && job.tasks.size > 0 && job.tasks.counts.completed === job.tasks.size;
   if (managerDone || allDone) {
     endJob(job, managerDone ? "JMComplete" : "AllTasksComplete");
     void ctx.track(jobRelease(ctx, job));
