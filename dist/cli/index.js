@@ -2395,14 +2395,18 @@ function parseJson(response, method) {
 }
 
 // shared/client/transport.ts
-import { Pool, errors as undiciErrors } from "undici";
 var MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 function createUndiciTransport(options = {}) {
   const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const pools = /* @__PURE__ */ new Map();
-  const poolFor = (origin) => {
+  let undici;
+  const poolFor = async (origin) => {
     let pool = pools.get(origin);
     if (!pool) {
+      const loaded = await (undici ??= import("undici"));
+      const Pool = loaded.Pool ?? loaded.default.Pool;
+      pool = pools.get(origin);
+      if (pool) return pool;
       pool = new Pool(origin, {
         connections: options.connections ?? 16,
         keepAliveTimeout: 3e4,
@@ -2418,7 +2422,7 @@ function createUndiciTransport(options = {}) {
     const timeout = AbortSignal.timeout(request.timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     try {
-      const res = await poolFor(request.url.origin).request({
+      const res = await (await poolFor(request.url.origin)).request({
         path: `${request.url.pathname}${request.url.search}`,
         method: request.method,
         headers: request.headers,
@@ -2458,7 +2462,7 @@ function toTransportError(error, timedOut, request) {
   if (timedOut) return new TransportError(`${where} timed out after ${request.timeoutMs} ms`, "ETIMEDOUT", false, { cause: error });
   const err = error;
   const code2 = err.cause?.code ?? err.code ?? "UNKNOWN";
-  const notSent = code2 === "ECONNREFUSED" || error instanceof undiciErrors.ConnectTimeoutError;
+  const notSent = code2 === "ECONNREFUSED" || error.code === "UND_ERR_CONNECT_TIMEOUT";
   return new TransportError(`${where} failed: ${code2} ${err.message ?? ""}`.trim(), code2, notSent, { cause: error });
 }
 

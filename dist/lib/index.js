@@ -2378,7 +2378,7 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
       batch,
       job.id,
       tasks.map((t) => translateTask(t, workload.facts)),
-      { signal, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) }
+      { signal, concurrency: options.concurrency, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) }
     );
     const failed = new Map(added.failed.map((f) => [f.taskId, f]));
     const existed = new Set(added.existing);
@@ -2587,14 +2587,18 @@ function parseJson(response, method) {
 }
 
 // shared/client/transport.ts
-import { Pool, errors as undiciErrors } from "undici";
 var MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 function createUndiciTransport(options = {}) {
   const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const pools = /* @__PURE__ */ new Map();
-  const poolFor = (origin) => {
+  let undici;
+  const poolFor = async (origin) => {
     let pool = pools.get(origin);
     if (!pool) {
+      const loaded = await (undici ??= import("undici"));
+      const Pool = loaded.Pool ?? loaded.default.Pool;
+      pool = pools.get(origin);
+      if (pool) return pool;
       pool = new Pool(origin, {
         connections: options.connections ?? 16,
         keepAliveTimeout: 3e4,
@@ -2610,7 +2614,7 @@ function createUndiciTransport(options = {}) {
     const timeout = AbortSignal.timeout(request.timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     try {
-      const res = await poolFor(request.url.origin).request({
+      const res = await (await poolFor(request.url.origin)).request({
         path: `${request.url.pathname}${request.url.search}`,
         method: request.method,
         headers: request.headers,
@@ -2650,7 +2654,7 @@ function toTransportError(error, timedOut, request) {
   if (timedOut) return new TransportError(`${where} timed out after ${request.timeoutMs} ms`, "ETIMEDOUT", false, { cause: error });
   const err = error;
   const code = err.cause?.code ?? err.code ?? "UNKNOWN";
-  const notSent = code === "ECONNREFUSED" || error instanceof undiciErrors.ConnectTimeoutError;
+  const notSent = code === "ECONNREFUSED" || error.code === "UND_ERR_CONNECT_TIMEOUT";
   return new TransportError(`${where} failed: ${code} ${err.message ?? ""}`.trim(), code, notSent, { cause: error });
 }
 

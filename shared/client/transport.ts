@@ -1,5 +1,8 @@
-/** The undici transport: one keep-alive connection pool per account origin. */
-import { Pool, errors as undiciErrors } from "undici";
+/**
+ * The undici transport: one keep-alive connection pool per account origin. undici is loaded with
+ * the first request: `validate`, `plan` and `--help` never pay for it, and it is a third of a cold start.
+ */
+import type { Pool } from "undici";
 import { TransportError, type PipelineRequest, type PipelineResponse, type SendRequest } from "./pipeline.js";
 
 export interface UndiciTransport {
@@ -22,9 +25,16 @@ export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 export function createUndiciTransport(options: TransportOptions = {}): UndiciTransport {
   const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const pools = new Map<string, Pool>();
-  const poolFor = (origin: string): Pool => {
+  let undici: Promise<typeof import("undici")> | undefined;
+  const poolFor = async (origin: string): Promise<Pool> => {
     let pool = pools.get(origin);
     if (!pool) {
+      const loaded = await (undici ??= import("undici"));
+      // A bundle that inlines undici (CommonJS) may give its exports as the namespace's default.
+      const Pool = loaded.Pool ?? (loaded as unknown as { default: typeof loaded }).default.Pool;
+      // Another request may have made it while undici loaded.
+      pool = pools.get(origin);
+      if (pool) return pool;
       pool = new Pool(origin, {
         connections: options.connections ?? 16,
         keepAliveTimeout: 30_000,
@@ -41,7 +51,7 @@ export function createUndiciTransport(options: TransportOptions = {}): UndiciTra
     const timeout = AbortSignal.timeout(request.timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     try {
-      const res = await poolFor(request.url.origin).request({
+      const res = await (await poolFor(request.url.origin)).request({
         path: `${request.url.pathname}${request.url.search}`,
         method: request.method,
         headers: request.headers,
@@ -83,6 +93,7 @@ function toTransportError(error: unknown, timedOut: boolean, request: PipelineRe
   if (timedOut) return new TransportError(`${where} timed out after ${request.timeoutMs} ms`, "ETIMEDOUT", false, { cause: error });
   const err = error as { code?: string; cause?: { code?: string }; message?: string };
   const code = err.cause?.code ?? err.code ?? "UNKNOWN";
-  const notSent = code === "ECONNREFUSED" || error instanceof undiciErrors.ConnectTimeoutError;
+  // undici's ConnectTimeoutError: the connection was never made, so nothing was sent.
+  const notSent = code === "ECONNREFUSED" || (error as { code?: string }).code === "UND_ERR_CONNECT_TIMEOUT";
   return new TransportError(`${where} failed: ${code} ${err.message ?? ""}`.trim(), code, notSent, { cause: error });
 }

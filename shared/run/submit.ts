@@ -28,6 +28,8 @@ export interface SubmitOptions {
    * first one that is still active, or a new one after the last; concurrent calls pick the same.
    */
   ifJobEnded?: "fail" | "newJob";
+  /** `addtaskcollection` requests in flight at once (default 4); each holds at most 100 tasks. */
+  concurrency?: number;
 }
 
 export type SubmittedStatus = "added" | "existed" | "failed";
@@ -104,7 +106,7 @@ export async function submitTasks(client: BatchClient, workload: Workload, tasks
       batch,
       job.id,
       tasks.map((t) => translateTask(t, workload.facts)),
-      { signal, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) },
+      { signal, concurrency: options.concurrency, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) },
     );
     const failed = new Map(added.failed.map((f) => [f.taskId, f]));
     const existed = new Set(added.existing);

@@ -1,0 +1,190 @@
+// Scale, in one run on this machine (issue 12), printed as one table:
+//   - submission: the core's submitTasks (c = 16) vs the network limit (ceil(N/100)/c x RTT) and vs
+//     @azure/batch's sequential task.addCollection, through the same +20 ms proxy, N = 2k/10k/100k;
+//   - waiting on 10,000 tasks: requests per poll cycle against 2 + ceil(new completions/1000), and
+//     task rows listed per task;
+//   - peak RSS of the CLI's validate, plan and run --no-wait at 1k/10k/100k tasks;
+//   - the CLI's cold start vs `node -e 0` and vs importing the Azure SDKs.
+// Nothing is asserted. Run: npm run bench -- --scale   (several minutes)
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, request, Agent, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BatchServiceClient, BatchSharedKeyCredentials } from "@azure/batch";
+import { API_VERSION, BatchClient, loadSpecObject, runWorkload, silentReporter, submitTasks } from "azure-batch-run";
+import { processExecutor } from "../local-batch/runtime/executors.js";
+import { LocalBatchService, type Exchange } from "../local-batch/service.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const KEY = Buffer.from("scale-benchmark-key").toString("base64");
+const RTT_MS = 20;
+const CONCURRENCY = 16;
+const rows: [string, string, string, string][] = [];
+const say = (what: string, value: string, target: string, met: boolean | undefined) => {
+  rows.push([what, value, target, met === undefined ? "" : met ? "met" : "NOT met"]);
+  console.error(`  ${rows[rows.length - 1]!.join(" | ")}`);
+};
+const ms = (start: number) => performance.now() - start;
+
+async function service(onExchange?: (e: Exchange) => void) {
+  const dataDir = mkdtempSync(join(tmpdir(), "azbr-scale-"));
+  const svc = new LocalBatchService({ accountName: "local", accountKey: KEY, dataDir, executor: processExecutor(), onExchange });
+  const url = await svc.listen();
+  return { url, close: async () => (await svc.close(), rmSync(dataDir, { recursive: true, force: true })) };
+}
+
+/** A proxy that adds `delayMs` before each request goes on: a round trip of that much more. */
+async function slowProxy(target: string, delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
+  const upstream = new URL(target);
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const server: Server = createServer((req, res) => {
+    setTimeout(() => {
+      const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      forward.on("error", () => res.writeHead(502).end());
+      req.pipe(forward);
+    }, delayMs);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: async () => (server.closeAllConnections(), agent.destroy(), await new Promise<void>((r) => server.close(() => r()))) };
+}
+
+const spec = (n: number, nodes = 0) => ({
+  pool: { id: "scale", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodes: { dedicated: nodes }, taskSlotsPerNode: 16 },
+  job: { id: "scale" },
+  tasks: { list: [{ id: "t{{ item }}", command: "/bin/true", forEach: { range: [1, n] } }] },
+});
+
+async function submission(n: number) {
+  // Ours: submitTasks with c = 16, less the same call with no tasks (its pool and job checks).
+  const ours = await service();
+  const proxy = await slowProxy(ours.url, RTT_MS);
+  const client = new BatchClient({ accountUrl: proxy.url, auth: { kind: "sharedKey", accountName: "local", accountKey: KEY } });
+  const workload = loadSpecObject(spec(n), { env: {} });
+  await submitTasks(client, workload, []);
+  let t = performance.now();
+  await submitTasks(client, workload, []);
+  const overhead = ms(t);
+  t = performance.now();
+  await submitTasks(client, workload, undefined, { concurrency: CONCURRENCY });
+  const oursMs = ms(t) - overhead;
+  await client.close();
+  await proxy.close();
+  await ours.close();
+
+  // @azure/batch: task.addCollection, 100 at a time, one after another (how its samples add tasks).
+  const theirs = await service();
+  const proxy2 = await slowProxy(theirs.url, RTT_MS);
+  const sdk = new BatchServiceClient(new BatchSharedKeyCredentials("local", KEY), proxy2.url);
+  sdk.apiVersion = API_VERSION;
+  await sdk.pool.add({ id: "scale", vmSize: "standard_d2s_v3", virtualMachineConfiguration: { imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodeAgentSKUId: "batch.node.ubuntu 24.04" }, targetDedicatedNodes: 0 });
+  await sdk.job.add({ id: "scale", poolInfo: { poolId: "scale" } });
+  const tasks = Array.from({ length: n }, (_, i) => ({ id: `t${i + 1}`, commandLine: "/bin/true" }));
+  t = performance.now();
+  for (let i = 0; i < n; i += 100) await sdk.task.addCollection("scale", tasks.slice(i, i + 100));
+  const sdkMs = ms(t);
+  await proxy2.close();
+  await theirs.close();
+
+  const limit = (Math.ceil(n / 100) / CONCURRENCY) * RTT_MS;
+  say(`submit ${n.toLocaleString("en")} tasks, c=${CONCURRENCY}, +${RTT_MS} ms RTT`, `${oursMs.toFixed(0)} ms = ${(oursMs / limit).toFixed(2)}x the network limit (${limit.toFixed(0)} ms)`, "<= 1.5x", oursMs <= 1.5 * limit);
+  say(`  vs @azure/batch addCollection, ${n.toLocaleString("en")}`, `${sdkMs.toFixed(0)} ms: ours ${(sdkMs / oursMs).toFixed(1)}x faster`, n === 10_000 ? ">= 10x at 10,000" : "", n === 10_000 ? sdkMs / oursMs >= 10 : undefined);
+}
+
+async function waiting(n: number) {
+  const exchanges: Exchange[] = [];
+  const svc = await service((e) => exchanges.push(e));
+  const client = new BatchClient({ accountUrl: svc.url, auth: { kind: "sharedKey", accountName: "local", accountKey: KEY } });
+  const workload = loadSpecObject(spec(n, 2), { env: {} });
+  const t = performance.now();
+  const result = await runWorkload(client, workload, silentReporter, { pollIntervalMs: 500 });
+  const seconds = ms(t) / 1000;
+  await client.close();
+  await svc.close();
+  // Cycles: from one taskcounts to the next, the requests made and the completions first listed.
+  const cycles: { requests: number; fresh: number }[] = [];
+  const seen = new Set<string>();
+  let rowsListed = 0;
+  let following = false;
+  for (const e of exchanges) {
+    const path = new URL(e.url).pathname;
+    if (path.endsWith("/taskcounts")) {
+      following = true;
+      cycles.push({ requests: 0, fresh: 0 });
+    }
+    if (!following) continue;
+    const cycle = cycles[cycles.length - 1]!;
+    cycle.requests++;
+    if (e.method === "GET" && path.endsWith("/tasks")) {
+      const value = ((e.responseBody as { value?: { id: string }[] } | undefined)?.value ?? []);
+      rowsListed += value.length;
+      for (const v of value) if (!seen.has(v.id)) (seen.add(v.id), cycle.fresh++);
+    }
+  }
+  const over = cycles.filter((c) => c.requests > 2 + Math.ceil(c.fresh / 1000));
+  const worst = Math.max(...cycles.map((c) => c.requests - Math.ceil(c.fresh / 1000)));
+  say(`wait on ${n.toLocaleString("en")} tasks (${seconds.toFixed(0)} s, ${result.outcomes.length} outcomes, ${cycles.length} cycles)`, `max requests per cycle beyond ceil(new/1000): ${worst}; cycles over: ${over.length}`, "<= 2 in every cycle", over.length === 0);
+  say(`  task rows listed per task`, (rowsListed / n).toFixed(2), "<= 1.2", rowsListed / n <= 1.2);
+}
+
+/** Peak RSS (MB) of one CLI command, in a child process (async: the service it calls lives in this one). */
+async function peakRss(n: number, command: "validate" | "plan" | "run", env: Record<string, string>, dir: string): Promise<number> {
+  const file = join(dir, `spec-${n}.json`);
+  // One node: run waits for its pool to be usable before it adds the tasks (and then does not wait for them).
+  writeFileSync(file, JSON.stringify(spec(n, 1)));
+  const args = command === "plan" ? ["plan", file, "--format", "json"] : command === "run" ? ["run", file, "--no-wait", "--cleanup", "none"] : ["validate", file];
+  const child = spawn(process.execPath, ["--require", join(root, "benchmarks/maxrss.cjs"), join(root, "bin/azure-batch-run.js"), ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const status = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const m = /maxrss (\d+)/.exec(stderr);
+  if (status !== 0 || !m) throw new Error(`${command} ${n} failed (${status}): ${stderr.slice(-500)}`);
+  return Number(m[1]) / 1024;
+}
+
+async function memory() {
+  const dir = mkdtempSync(join(tmpdir(), "azbr-rss-"));
+  for (const n of [1_000, 10_000, 100_000]) {
+    const svc = await service();
+    const env = { AZURE_BATCH_ACCOUNT_URL: svc.url, AZURE_BATCH_ACCOUNT: "local", AZURE_BATCH_ACCESS_KEY: KEY };
+    const mb: number[] = [];
+    for (const c of ["validate", "plan", "run"] as const) mb.push(await peakRss(n, c, env, dir));
+    await svc.close();
+    const target = n === 100_000 ? 200 : n === 10_000 ? 120 : undefined;
+    say(`peak RSS at ${n.toLocaleString("en")} tasks: validate / plan / run --no-wait`, mb.map((m) => `${m.toFixed(0)} MB`).join(" / "), target ? `<= ${target} MB` : "", target ? mb.every((m) => m <= target) : undefined);
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function coldStart() {
+  const median = (f: () => number) => {
+    const xs = Array.from({ length: 9 }, f).sort((a, b) => a - b);
+    return xs[4]!;
+  };
+  const wall = (args: string[]) => () => {
+    const t = performance.now();
+    execFileSync(process.execPath, args, { cwd: root, stdio: "ignore" });
+    return ms(t);
+  };
+  const node0 = median(wall(["-e", "0"]));
+  const cli = median(wall([join(root, "bin/azure-batch-run.js"), "--help"]));
+  const sdk = median(() => Number(execFileSync(process.execPath, ["--input-type=module", "-e", 'const t=performance.now(); await Promise.all([import("@azure/batch"),import("@azure/identity"),import("@azure/storage-blob")]); console.log(performance.now()-t)'], { cwd: root, encoding: "utf8" })));
+  say("CLI cold start (bin --help, whole process)", `${cli.toFixed(0)} ms; node -e 0 ${node0.toFixed(0)} ms; SDK imports ${sdk.toFixed(0)} ms`, "<= 2x node -e 0 + 100 ms", cli <= 2 * node0 + 100);
+}
+
+// `--only submit,wait,memory,cold` runs some of the parts.
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const part = (name: string) => !only || only.includes(name);
+if (part("submit")) for (const n of [2_000, 10_000, 100_000]) await submission(n);
+if (part("wait")) await waiting(10_000);
+if (part("memory")) await memory();
+if (part("cold")) coldStart();
+
+console.log(`\n| figure | measured | target | |`);
+console.log("|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.join(" | ")} |`);
