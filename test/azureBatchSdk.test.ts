@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { BatchServiceClient, BatchSharedKeyCredentials } from "@azure/batch";
 import { API_VERSION } from "azure-batch-run";
 import { startLocalBatch, type StartedLocalBatch } from "../local-batch/start.js";
+import { until } from "./helpers/until.js";
 
 let local: StartedLocalBatch;
 let sdk: BatchServiceClient;
@@ -19,17 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await local?.close();
 });
-
-/** Bounded poll that fails loudly. */
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const image = { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" };
 

@@ -19,6 +19,7 @@ import { startEntraStandIn } from "./helpers/entraStandIn.js";
 import { opensslMissing } from "./helpers/requirements.js";
 import { invoke, loadApp, registered } from "./helpers/functionsHost.js";
 import { blobCreated, blobDelivery, queueDelivery, submitted, timerDelivery } from "./helpers/functionsPayloads.js";
+import { until } from "./helpers/until.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const ENTRY = join(ROOT, "dist/functions/index.js");
@@ -89,17 +90,6 @@ afterAll(async () => {
   await local?.close();
   await azurite?.stop();
 });
-
-/** Bounded poll that fails loudly. */
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface TaskView {
   id: string;

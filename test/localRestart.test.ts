@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, test } from "vitest";
 import { EXIT, main } from "../cli/main.js";
+import { until } from "./helpers/until.js";
 
 const KEY = Buffer.from("restart test key, 32 bytes long!").toString("base64");
 const work = mkdtempSync(join(tmpdir(), "azbr-restart-"));
@@ -43,17 +44,6 @@ async function cli(args: string[]): Promise<{ code: number; out: string }> {
   stdout.on("data", (d) => (out += d));
   const code = await main(args, { stdout, stderr: new PassThrough() as unknown as NodeJS.WriteStream, env: { AZURE_BATCH_ACCESS_KEY: KEY, AZURE_BATCH_ACCOUNT: "local" } });
   return { code, out };
-}
-
-/** Bounded poll that fails loudly. */
-async function until<T>(what: string, read: () => T, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)?.slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const saved = () => {

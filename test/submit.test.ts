@@ -13,6 +13,7 @@ import {
   terminateJob,
 } from "azure-batch-run";
 import { localAccount } from "./helpers/localAccount.js";
+import { until } from "./helpers/until.js";
 
 let toClose: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -36,17 +37,6 @@ function workload(extra: { startTask?: unknown; command?: string } = {}) {
     },
     { env: {} },
   );
-}
-
-/** Bounded poll that fails loudly. */
-async function until<T>(what: string, fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe("submitTasks", () => {
