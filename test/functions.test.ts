@@ -270,6 +270,14 @@ describe("failures", () => {
     expect((await invoke("batchOnBlob", blobDelivery("any.txt", blob, "x"))).error?.message).toBe(results[0]!.error!.message);
   });
 
+  test("the spec inline in AZBR_SPEC (YAML) works as the blob does", async () => {
+    await startApp({ ...appSettings(SPEC), AZBR_SPEC: SPEC });
+    const blob = await azurite.upload("uploads", "inline.txt", "inline\n");
+    const result = await invoke("batchOnQueue", queueDelivery(JSON.stringify({ id: "inline-spec", inputs: [blob.url] })));
+    expect(submitted(result)).toEqual(["inline-spec:added"]);
+    expect((await finished(`ingest-${today()}`, "inline-spec")).stdout).toBe("inline\nhello\n");
+  }, 60_000);
+
   test("a spec whose task id does not derive from the event is refused: redeliveries would duplicate work", async () => {
     const spec = await azurite.upload("specs", "random.yaml", SPEC.replace('id: "{{ event.taskId }}"', 'id: "fixed-task"'));
     await startApp(appSettings(spec.url));
