@@ -217,15 +217,21 @@ describe("queue messages", () => {
       JSON.stringify({ id: "undeclared", vars: { notInSpec: "x" } }),
       JSON.stringify({ id: "injection", vars: { greeting: "$(reboot)" } }),
       "not a url",
+      // A URL that could end a shell word (its own "SAS" holds a ;), and a blob of another account the app cannot make a SAS for.
+      JSON.stringify({ id: "semicolon", inputs: ["http://127.0.0.1:1/devstoreaccount1/uploads/a.txt?sv=1;reboot"] }),
+      JSON.stringify({ id: "foreign", inputs: ["https://elsewhere.blob.core.windows.net/uploads/a.txt"] }),
     ];
     const results = await Promise.all(bodies.map((body) => invoke("batchOnQueue", queueDelivery(body))));
     expect(results.map((r) => ({ ok: r.ok, submitted: submitted(r).length }))).toEqual(bodies.map(() => ({ ok: true, submitted: 0 })));
     const added = (await azurite.listBlobs("dead-letter")).filter((n) => !before.has(n) && n.startsWith("queue/"));
     const records = await Promise.all(added.map(async (n) => JSON.parse((await azurite.readBlob("dead-letter", n))!)));
-    expect(records.map((r) => r.field).sort()).toEqual(["message", "message", "message.id", "message.inputs", "message.vars.greeting", "message.vars.notInSpec"].sort());
+    expect(records.map((r) => r.field).sort()).toEqual(["event.url", "event.url", "message", "message", "message.id", "message.inputs", "message.vars.greeting", "message.vars.notInSpec"].sort());
     const byField = Object.fromEntries(records.map((r) => [r.field, r]));
     expect(byField["message.vars.notInSpec"].reason).toMatch(/is not a variable the spec declares \(it declares greeting, title\)/);
     expect(byField["message.id"].payload.dequeueCount).toBe(1);
+    const urlReasons = records.filter((r) => r.field === "event.url").map((r) => r.reason as string);
+    expect(urlReasons.filter((r) => /elsewhere\.blob\.core\.windows\.net\/uploads\/a\.txt is not in the AZBR_STORAGE account/.test(r))).toHaveLength(1);
+    expect(urlReasons.filter((r) => /holds ";", which could break out of a command line/.test(r))).toHaveLength(1);
     expect(records.every((r) => r.function === "batchOnQueue" && typeof r.invocationId === "string")).toBe(true);
   }, 30_000);
 

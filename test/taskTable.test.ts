@@ -2,6 +2,9 @@
 import { describe, expect, test } from "vitest";
 import { setTaskState, type TaskRecord, type TaskState } from "../local-batch/state.js";
 import { TaskTable } from "../local-batch/taskTable.js";
+import { startLocalBatch } from "../local-batch/start.js";
+import { createBatchClient } from "azure-batch-run";
+import { until } from "./helpers/until.js";
 
 let clock = Date.parse("2026-12-01T00:00:00Z");
 function task(id: string, order: number, kind: TaskRecord["kind"] = "task"): TaskRecord {
@@ -86,4 +89,36 @@ describe("TaskTable", () => {
       }
     }
   });
+});
+
+describe("task lists through the local service's indexes", () => {
+  test("the indexed filters answer as the general filter does, page by page", async () => {
+    const local = await startLocalBatch({ executor: "process" });
+    const client = createBatchClient({ accountUrl: local.accountUrl, credential: { accountName: local.accountName, accountKey: local.accountKey } });
+    try {
+      await client.send("POST", "/pools", { body: { id: "p", vmSize: "standard_d2s_v3", virtualMachineConfiguration: { imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodeAgentSKUId: "batch.node.ubuntu 24.04" }, targetDedicatedNodes: 1, taskSlotsPerNode: 4 } });
+      await client.send("POST", "/jobs", { body: { id: "j", poolInfo: { poolId: "p" } } });
+      const body = { value: Array.from({ length: 30 }, (_, i) => ({ id: `t${i}`, commandLine: `/bin/sh -c 'exit ${i % 3 === 0 ? 1 : 0}'` })) };
+      await client.send("POST", "/jobs/j/addtaskcollection", { body });
+      const ids = async (filter: string, maxresults?: number) => {
+        const out: string[] = [];
+        for await (const t of client.list<{ id: string }>("/jobs/j/tasks", { query: { $filter: filter, $select: "id", ...(maxresults ? { maxresults } : {}) } })) out.push(t.id);
+        return out.sort();
+      };
+      await until("all completed", () => client.json<{ taskCounts: { completed: number } }>("GET", "/jobs/j/taskcounts"), (c) => c.taskCounts.completed === 30);
+      const times = (await client.json<{ value: { stateTransitionTime: string }[] }>("GET", "/jobs/j/tasks", { query: { $select: "stateTransitionTime" } })).value.map((t) => t.stateTransitionTime).sort();
+      const middle = times[15]!;
+      // "and id ne 'none'" keeps the same meaning and sends the filter down the general path.
+      expect(await ids("state eq 'completed'", 7)).toEqual(await ids("state eq 'completed' and id ne 'none'"));
+      expect(await ids("state eq 'completed'")).toHaveLength(30);
+      const since = await ids(`state eq 'completed' and stateTransitionTime ge datetime'${middle}'`, 4);
+      expect(since).toEqual(await ids(`state eq 'completed' and stateTransitionTime ge datetime'${middle}' and id ne 'none'`));
+      expect(since.length).toBeGreaterThanOrEqual(15);
+      expect(await ids(`state eq 'active'`, 3)).toEqual([]);
+      expect((await ids("", 7)).length).toBe(30);
+    } finally {
+      await client.close();
+      await local.close();
+    }
+  }, 60_000);
 });

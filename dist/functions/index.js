@@ -31146,7 +31146,7 @@ function blobFromUrl(url2, field) {
   if (!container || name.length === 0 || !name.join("/")) throw new InvalidEventError(field, `${u.origin}${u.pathname} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
   const full = name.join("/");
   const last = name[name.length - 1];
-  return { url: u.search ? url2 : `${u.origin}${u.pathname}`, container, name: full, fileName: last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_") || "input" };
+  return { url: u.search ? u.href : `${u.origin}${u.pathname}`, container, name: full, fileName: last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_") || "input" };
 }
 function blobTaskId(blob) {
   const account = new URL(blob.url);
@@ -33828,10 +33828,9 @@ function allowedSettings(settings, env) {
 
 // functions/app/storage.ts
 var SAS_VERSION = "2025-11-05";
-function createStorageAccess(env, identity) {
+function createStorageAccess(env, appIdentity) {
   let blobModule;
   const blob = () => blobModule ??= import("./chunks/esm-QDOWAI3W.js");
-  const appIdentity = identity;
   let connection;
   const connect = () => connection ??= (async () => {
     const b = await blob();
@@ -33868,7 +33867,7 @@ function createStorageAccess(env, identity) {
       const protocol = new URL(url2).protocol === "https:" ? b.SASProtocol.Https : b.SASProtocol.HttpsAndHttp;
       const fields = { containerName: client.containerName, blobName: client.name, permissions: b.BlobSASPermissions.parse("r"), startsOn, expiresOn, protocol, version: SAS_VERSION };
       if (sameAccount && c.key) return `${client.url}?${b.generateBlobSASQueryParameters(fields, c.key).toString()}`;
-      if (!sameAccount) throw new UsageError(`event.sasUrl: ${client.url.replace(/\?.*$/, "")} is not in the ${STORAGE_CONNECTION} account (${c.accountName}); the app makes SAS URLs for its own account only`);
+      if (!sameAccount) throw new InvalidEventError("event.url", `${client.url.replace(/\?.*$/, "")} is not in the ${STORAGE_CONNECTION} account (${c.accountName}); the app makes SAS URLs for its own account only (give a URL with its own SAS instead)`);
       if (!delegation || delegation.expires < expiresOn.getTime()) {
         const keyExpires = new Date(Math.min(Date.now() + 7 * 24 * 36e5 - 6e4, expiresOn.getTime() + 36e5));
         const key = await c.service.getUserDelegationKey(startsOn, keyExpires);
@@ -33895,6 +33894,7 @@ function accountOf(url2) {
 // functions/app/instance.ts
 var INPUT_FIELDS = ["url", "sasUrl", "container", "name", "fileName", "etag", "size", "contentType"];
 var UNSAFE = /['"`$;|&<>(){}\\\n\r\t\0]/;
+var URL_UNSAFE = /['"`$;|<>(){}\\\n\r\t\0]/;
 var PROBE = {
   kind: "blob",
   id: "probe",
@@ -33971,10 +33971,11 @@ async function create(env) {
       const values = [...Object.entries(event.fields), ...event.inputs.flatMap((input2, i) => Object.entries(input2).map(([k, v]) => [event.inputs.length > 1 ? `inputs.${i}.${k}` : k, v]))];
       for (const [field, value2] of values) {
         const base = field.split(".").pop();
-        if (!referenced.has(base) && !referenced.has(field.split(".")[0])) continue;
-        if (base === "url" || base === "sasUrl") continue;
-        if (typeof value2 === "string" && UNSAFE.test(value2)) {
-          throw new InvalidEventError(`event.${field}`, `holds ${JSON.stringify(value2.match(UNSAFE)[0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`);
+        const used = referenced.has(base) || referenced.has(field.split(".")[0]) || base === "url" && referenced.has("sasUrl");
+        if (!used) continue;
+        const unsafe = base === "url" || base === "sasUrl" ? URL_UNSAFE : UNSAFE;
+        if (typeof value2 === "string" && unsafe.test(value2)) {
+          throw new InvalidEventError(`event.${field}`, `holds ${JSON.stringify(value2.match(unsafe)[0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`);
         }
       }
       try {

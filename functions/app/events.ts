@@ -67,8 +67,8 @@ export function blobFromUrl(url: string, field: string): Omit<InputBlob, "etag" 
   if (!container || name.length === 0 || !name.join("/")) throw new InvalidEventError(field, `${u.origin}${u.pathname} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
   const full = name.join("/");
   const last = name[name.length - 1]!;
-  // A URL that carries its own SAS keeps it: the task downloads with it.
-  return { url: u.search ? url : `${u.origin}${u.pathname}`, container, name: full, fileName: last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_") || "input" };
+  // A URL that carries its own SAS keeps it (normalized: the task downloads with it).
+  return { url: u.search ? u.href : `${u.origin}${u.pathname}`, container, name: full, fileName: last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_") || "input" };
 }
 
 /** `<readable prefix of the name>-<hash of account, container, name, ETag>`: at most 57 characters of [A-Za-z0-9_-]. */
@@ -77,10 +77,6 @@ export function blobTaskId(blob: InputBlob): string {
   const key = `${account.host}/${blob.url.slice(account.origin.length).split("/")[1]}/${blob.container}/${blob.name}\n${blob.etag ?? ""}`;
   const prefix = safe(blob.name.split("/").pop() ?? "", 40);
   return `${prefix || "blob"}-${hash(key)}`;
-}
-
-function dayOf(time: string): string {
-  return time.slice(0, 10);
 }
 
 /** The blob trigger: `BlobTrigger` (container/name), `Uri`, `Properties` in its metadata. */
@@ -179,5 +175,3 @@ export function timerEvent(timer: unknown, scheduled: Date): BatchEvent {
   const scheduleId = scheduleTime.replace(/[-:]/g, "");
   return { kind: "timer", id: scheduleId, time: scheduleTime, taskId: `run-${scheduleId}`, inputs: [], fields: { scheduleTime, scheduleId, isPastDue: t.isPastDue === true } };
 }
-
-export { dayOf };

@@ -27,6 +27,7 @@ const INPUT_FIELDS = ["url", "sasUrl", "container", "name", "fileName", "etag", 
  * than trusted to the spec's quoting.
  */
 const UNSAFE = /['"`$;|&<>(){}\\\n\r\t\0]/;
+const URL_UNSAFE = /['"`$;|<>(){}\\\n\r\t\0]/;
 
 /** A synthetic event with every field, to check the spec once before any real event. */
 const PROBE: BatchEvent = {
@@ -115,10 +116,13 @@ async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
       const values: [string, unknown][] = [...Object.entries(event.fields), ...event.inputs.flatMap((input, i) => Object.entries(input).map(([k, v]) => [event.inputs.length > 1 ? `inputs.${i}.${k}` : k, v] as [string, unknown]))];
       for (const [field, value] of values) {
         const base = field.split(".").pop()!;
-        if (!referenced.has(base) && !referenced.has(field.split(".")[0]!)) continue;
-        if (base === "url" || base === "sasUrl") continue; // URLs we parsed and rebuilt; they go to resource files
-        if (typeof value === "string" && UNSAFE.test(value)) {
-          throw new InvalidEventError(`event.${field}`, `holds ${JSON.stringify(value.match(UNSAFE)![0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`);
+        // event.sasUrl is the input's own URL when that carries a SAS: checked as the URL.
+        const used = referenced.has(base) || referenced.has(field.split(".")[0]!) || (base === "url" && referenced.has("sasUrl"));
+        if (!used) continue;
+        // URLs are normalized (quotes and spaces percent-encoded); a SAS needs its `&`.
+        const unsafe = base === "url" || base === "sasUrl" ? URL_UNSAFE : UNSAFE;
+        if (typeof value === "string" && unsafe.test(value)) {
+          throw new InvalidEventError(`event.${field}`, `holds ${JSON.stringify(value.match(unsafe)![0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`);
         }
       }
       try {

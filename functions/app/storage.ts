@@ -8,6 +8,7 @@
 import type { TokenCredential } from "@azure/identity";
 import type { BlobServiceClient, StorageSharedKeyCredential, UserDelegationKey } from "@azure/storage-blob";
 import { UsageError } from "azure-batch-run";
+import { InvalidEventError } from "./events.js";
 import { STORAGE_CONNECTION } from "./settings.js";
 
 type Blob = typeof import("@azure/storage-blob");
@@ -32,13 +33,12 @@ interface Connection {
 }
 
 /**
- * `appIdentity` is the app's Entra credential (made on first use, shared with the Batch client);
- * `connectionIdentity` the one of an identity-based connection with its own `__clientId`.
+ * `appIdentity(clientId?)` gives the app's Entra credential (made on first use, shared with the
+ * Batch client), or that of the user-assigned identity an identity-based connection names.
  */
-export function createStorageAccess(env: NodeJS.ProcessEnv, identity: (clientId?: string) => Promise<TokenCredential>): StorageAccess {
+export function createStorageAccess(env: NodeJS.ProcessEnv, appIdentity: (clientId?: string) => Promise<TokenCredential>): StorageAccess {
   let blobModule: Promise<Blob> | undefined;
   const blob = () => (blobModule ??= import("@azure/storage-blob"));
-  const appIdentity = identity;
 
   let connection: Promise<Connection> | undefined;
   const connect = () =>
@@ -83,7 +83,8 @@ export function createStorageAccess(env: NodeJS.ProcessEnv, identity: (clientId?
       // SDK writes by default is not yet one that every verifier (Azurite among them) knows.
       const fields = { containerName: client.containerName, blobName: client.name, permissions: b.BlobSASPermissions.parse("r"), startsOn, expiresOn, protocol, version: SAS_VERSION };
       if (sameAccount && c.key) return `${client.url}?${b.generateBlobSASQueryParameters(fields, c.key).toString()}`;
-      if (!sameAccount) throw new UsageError(`event.sasUrl: ${client.url.replace(/\?.*$/, "")} is not in the ${STORAGE_CONNECTION} account (${c.accountName}); the app makes SAS URLs for its own account only`);
+      // The event's fault, not the app's: dead-lettered, not retried.
+      if (!sameAccount) throw new InvalidEventError("event.url", `${client.url.replace(/\?.*$/, "")} is not in the ${STORAGE_CONNECTION} account (${c.accountName}); the app makes SAS URLs for its own account only (give a URL with its own SAS instead)`);
       if (!delegation || delegation.expires < expiresOn.getTime()) {
         const keyExpires = new Date(Math.min(Date.now() + 7 * 24 * 3_600_000 - 60_000, expiresOn.getTime() + 3_600_000));
         const key = await c.service.getUserDelegationKey(startsOn, keyExpires);

@@ -40,31 +40,20 @@ const STATE_FILTER = /^\s*state eq '(active|preparing|running|completed)'\s*(?:a
 export function listTasks(table: TaskTable, view: (t: TaskRecord) => Record<string, unknown>, url: URL, baseUrl: string): Reply {
   const q = url.searchParams;
   const filter = q.get("$filter");
-  const m = STATE_FILTER.exec(filter ?? "");
+  const match = STATE_FILTER.exec(filter ?? "");
+  // A time is indexed for completions only; any other state with a time takes the general path.
+  const m = match && (match[2] === undefined || match[1] === "completed") ? match : null;
   if (filter && !m) return list([...table.values()].sort((a, b) => a.order - b.order).map(view), url, baseUrl);
   const max = Math.min(Number(q.get("maxresults") ?? 1000) || 1000, 1000);
   const skip = Number(q.get("skiptoken") ?? 0) || 0;
   let page: TaskRecord[];
   let next: number | undefined;
-  if (!m) {
-    // No filter: the table holds the tasks in arrival order already.
-    page = [];
-    let i = 0;
-    for (const t of table.values()) {
-      if (i++ < skip) continue;
-      if (page.length === max) {
-        next = skip + max;
-        break;
-      }
-      page.push(t);
-    }
-  } else if (m[1] === "completed") {
+  if (m?.[1] === "completed") {
     const since = m[2] === undefined ? undefined : Date.parse(m[2]);
     ({ tasks: page, next } = table.completedSince(since, q.has("skiptoken") ? skip : undefined, max));
   } else {
-    const all = [...table.inStateOf(m[1] as TaskState)];
-    page = all.slice(skip, skip + max);
-    next = skip + max < all.length ? skip + max : undefined;
+    // No filter (the table holds the tasks in arrival order), or one state: walked, not copied.
+    ({ page, next } = pageOf(m ? table.inStateOf(m[1] as TaskState) : table.values(), skip, max));
   }
   const body: Record<string, unknown> = { value: page.map((t) => select(view(t), q.get("$select"))) };
   if (next !== undefined) {
@@ -74,4 +63,16 @@ export function listTasks(table: TaskTable, view: (t: TaskRecord) => Record<stri
     body["odata.nextLink"] = link.toString();
   }
   return { status: 200, body };
+}
+
+/** Items skip .. skip+max of an iterable, and where the next page starts if there is one. */
+function pageOf<T>(items: Iterable<T>, skip: number, max: number): { page: T[]; next?: number } {
+  const page: T[] = [];
+  let i = 0;
+  for (const item of items) {
+    if (i++ < skip) continue;
+    if (page.length === max) return { page, next: skip + max };
+    page.push(item);
+  }
+  return { page };
 }
