@@ -55,7 +55,8 @@ export async function writeSummary(result: RunResult, workload: Workload, accoun
     ]);
     if (result.outcomes.length > MAX_ROWS) summary.addRaw(`…and ${result.outcomes.length - MAX_ROWS} more tasks (all of them in the ${code("result")} output's file).`, true);
   }
-  const outputs = [...new Set(workload.tasks.flatMap((t) => (t.outputs ?? []).map((o) => o.container.replace(/\?.*$/, ""))))];
-  if (outputs.length) summary.addRaw(`Output files went to: ${outputs.map(code).join(", ")}`, true);
+  const outputs = new Set<string>();
+  for (const t of workload.tasks) for (const o of t.outputs ?? []) outputs.add(o.container.replace(/\?.*$/, ""));
+  if (outputs.size) summary.addRaw(`Output files went to: ${[...outputs].map(code).join(", ")}`, true);
   await summary.write();
 }

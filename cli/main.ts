@@ -15,7 +15,7 @@ import {
   getJobStatus,
   lastLines,
   loadSpec,
-  plan,
+  planCalls,
   readTaskOutput,
   Redactor,
   resolveAccountUrl,
@@ -152,6 +152,11 @@ async function startLocal(executor: "auto" | "docker" | "process", reporter: { i
   }
 }
 
+/** Writes and, when the stream asks for it, waits for it to drain (a long plan piped to a slow reader). */
+async function writeDrained(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  if (!stream.write(text)) await new Promise<void>((resolve) => stream.once("drain", () => resolve()));
+}
+
 function write(stream: NodeJS.WritableStream, text: string): void {
   stream.write(text.endsWith("\n") ? text : `${text}\n`);
 }
@@ -183,15 +188,22 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const w = await loadWorkload(args[0], vars, io.env, "placeholder");
         for (const s of w.secretEnv.filter((e) => !e.set)) write(io.stderr, `note: ${s.name} is not set: shown as <redacted>; run will need it`);
         w.secrets.forEach((s) => redactor.add(s));
-        const calls = plan(w).map(({ method, path, query, body, plane }) => ({ method, path, query, body: redactor.value(body), ...(plane ? { plane } : {}) }));
         const format = values.format ?? "text";
-        if (format === "json") write(io.stdout, JSON.stringify(calls, null, 2));
-        else if (format === "text") {
-          for (const c of calls) {
-            const n = (c.body as { value?: unknown[] }).value?.length;
-            write(io.stdout, `${c.method} ${c.path}${n !== undefined ? `  (${n} task${n === 1 ? "" : "s"})` : ""}`);
+        if (format !== "json" && format !== "text") throw new UsageError(`--format "${format}": expected json or text`);
+        // One call at a time, as the plan makes them: the plan of 100,000 tasks is never held whole.
+        let first = true;
+        for (const { method, path, query, body, plane } of planCalls(w)) {
+          if (format === "json") {
+            const call = { method, path, query, body: redactor.value(body), ...(plane ? { plane } : {}) };
+            // The same text as JSON.stringify(calls, null, 2), written call by call.
+            await writeDrained(io.stdout, `${first ? "[\n" : ",\n"}${JSON.stringify(call, null, 2).replace(/^/gm, "  ")}`);
+          } else {
+            const n = (body as { value?: unknown[] }).value?.length;
+            await writeDrained(io.stdout, `${method} ${path}${n !== undefined ? `  (${n} task${n === 1 ? "" : "s"})` : ""}\n`);
           }
-        } else throw new UsageError(`--format "${format}": expected json or text`);
+          first = false;
+        }
+        if (format === "json") await writeDrained(io.stdout, first ? "[]\n" : "\n]\n");
         return EXIT.ok;
       }
       case "run": {

@@ -33,7 +33,7 @@
  * `SpecError` listing every problem with its field path. Nothing touches the network.
  */
 export { loadSpec, loadSpecObject, parseSpecText, type LoadOptions, type Workload } from "./workload/load.js";
-export type { ResolvedTask } from "./workload/expand.js";
+export { TaskSet, type ResolvedTask } from "./workload/expand.js";
 export type { WorkloadSpec, WorkloadSpecInput } from "./workload/schema.js";
 /** The spec's JSON Schema, for editors (`schema/workload.schema.json` is generated from it). */
 export { workloadJsonSchema } from "./workload/schema.js";
@@ -41,7 +41,7 @@ export { workloadJsonSchema } from "./workload/schema.js";
 // ---- what a spec becomes ------------------------------------------------------------------------
 
 /** The mutating REST calls a workload produces (Pool_Add, Job_Add or JobSchedule_Add, Task_AddCollection chunks), without any network. */
-export { plan, type PlannedCall } from "./run/plan.js";
+export { plan, planCalls, type PlannedCall } from "./run/plan.js";
 /** The Azure Resource Manager pool body and path, for pools with a managed identity. */
 export { translateArmPool, armPoolPath, ARM_API_VERSION } from "./translate/armPool.js";
 

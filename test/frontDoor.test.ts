@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { loadSpec, loadSpecObject, plan, Redactor, SpecError, type LoadOptions, type Workload } from "azure-batch-run";
-import { checkBodySizes } from "../shared/translate/limits.js";
+import { checkTaskBody } from "../shared/translate/limits.js";
 import { baseSpec, merge } from "./helpers/specs.js";
 
 function refusal(run: () => unknown): SpecError {
@@ -73,7 +73,7 @@ describe("the document itself", () => {
       { path: "tasks.list[0].id", message: "contains the control character U+0000 at position 1; Batch ids, command lines and values cannot carry it" },
     ]);
     // Tabs and newlines are ordinary text in a command line.
-    expect(load(task({ command: "/bin/sh -c 'echo a\n\techo b'" })).tasks[0]!.command).toContain("\n\t");
+    expect(load(task({ command: "/bin/sh -c 'echo a\n\techo b'" })).tasks.at(0)!.command).toContain("\n\t");
   });
 });
 
@@ -124,7 +124,7 @@ describe("rules Batch would enforce later", () => {
     const gaps = issuesOf({ tasks: { list: [numbered, { id: "merge", command: "m", dependsOn: [{ range: [5, 14] }] }] } });
     expect(gaps).toEqual([{ path: "tasks.list[1].dependsOn[0].range", message: "[5, 14] covers ids that are not tasks of this spec (11, 12, 13, 14); Batch would keep this task waiting for them" }]);
     const fine = load({ tasks: { list: [numbered, { id: "merge", command: "m", dependsOn: [{ range: [1, 10] }] }] } });
-    expect(fine.tasks[10]!.dependsOn).toEqual({ taskIds: [], taskIdRanges: [{ start: 1, end: 10 }] });
+    expect(fine.tasks.at(10)!.dependsOn).toEqual({ taskIds: [], taskIdRanges: [{ start: 1, end: 10 }] });
   });
 
   test("a cycle through an id range", () => {
@@ -144,9 +144,9 @@ describe("rules Batch would enforce later", () => {
   });
 
   test("the translated bodies are checked too: a number that is not an int32 is named where it stands", () => {
-    const w = load({});
-    w.tasks[0]!.retries = 2 ** 40; // what the schema refuses; the body check would still catch a translator that emitted it
-    expect(checkBodySizes(w)).toEqual([{ path: "tasks.list[0]", message: "its REST body holds 1099511627776 at constraints.maxTaskRetryCount, which is not an int32 as the Batch REST API requires" }]);
+    const task = load({}).tasks.at(0)!;
+    task.retries = 2 ** 40; // what the schema refuses; the body check would still catch a translator that emitted it
+    expect(checkTaskBody(task, load({}).facts)).toEqual([{ path: "tasks.list[0]", message: "its REST body holds 1099511627776 at constraints.maxTaskRetryCount, which is not an int32 as the Batch REST API requires" }]);
   });
 
   test("a job manager asking for more slots than a node has", () => {

@@ -46,7 +46,7 @@ describe("templates read only the environment the caller passes", () => {
 
   test("an allowed variable is used, and treated as a secret for its secret-like name", () => {
     const w = loadSpecObject(spec, { env: { GITHUB_TOKEN: RUNNER_TOKEN } });
-    expect(w.tasks[0]!.env).toEqual({ TOKEN: RUNNER_TOKEN });
+    expect(w.tasks.at(0)!.env).toEqual({ TOKEN: RUNNER_TOKEN });
     expect(w.secrets).toContain(RUNNER_TOKEN);
   });
 });

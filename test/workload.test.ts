@@ -98,7 +98,7 @@ describe("what a valid spec becomes", () => {
     );
     expect(w.job.id).toBe("render-cli");
     expect(w.job.maxTaskRetries).toBe(3);
-    expect(w.tasks[0]!.env).toEqual({ FROM_ENV: "pw" });
+    expect(w.tasks.at(0)!.env).toEqual({ FROM_ENV: "pw" });
   });
 
   test("forEach: range with step, items of objects, zip, product; {{ task.id }} in fields", () => {
@@ -113,9 +113,9 @@ describe("what a valid spec becomes", () => {
         ],
       },
     });
-    expect(w.tasks.map((t) => t.id)).toEqual(["r0", "r5", "r10", "i-a", "i-b", "z1a", "z2b", "p1a", "p1b", "p2a", "p2b"]);
-    expect(w.tasks[1]).toMatchObject({ command: "f 5", env: { A: "1", B: "r5" }, image: "app:1" });
-    expect(w.tasks[4]!.command).toBe("g 2");
+    expect(w.tasks.ids).toEqual(["r0", "r5", "r10", "i-a", "i-b", "z1a", "z2b", "p1a", "p1b", "p2a", "p2b"]);
+    expect(w.tasks.at(1)).toMatchObject({ command: "f 5", env: { A: "1", B: "r5" }, image: "app:1" });
+    expect(w.tasks.at(4)!.command).toBe("g 2");
   });
 
   test("dependsOn patterns expand to ids and set usesTaskDependencies; ranges pass through", () => {

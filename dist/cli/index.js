@@ -182,8 +182,7 @@ var PATH = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
 var TemplateError = class extends Error {
   name = "TemplateError";
 };
-function lookup(scope, expression, envHint = "set it in the environment") {
-  const parts = expression.split(".");
+function lookup(scope, expression, envHint = "set it in the environment", parts = expression.split(".")) {
   const root = parts[0];
   if (!Object.hasOwn(scope, root)) {
     const known = Object.keys(scope).sort().join(", ") || "none";
@@ -210,94 +209,153 @@ function lookup(scope, expression, envHint = "set it in the environment") {
 }
 function renderString(template, scope, options = {}, path = []) {
   if (!template.includes("{{")) return template;
-  const whole = /^\{\{\s*([^{}]*?)\s*\}\}$/.exec(template);
-  const resolve = (expression, raw) => {
-    if (!PATH.test(expression)) {
-      throw new TemplateError(`"${raw}" is not a variable reference: use {{ vars.name }}, {{ env.NAME }}, {{ item }} or {{ task.id }}`);
+  const compiled = compile(template);
+  const resolve = (e) => {
+    if (!e.valid) {
+      throw new TemplateError(`"${e.raw}" is not a variable reference: use {{ vars.name }}, {{ env.NAME }}, {{ item }} or {{ task.id }}`);
     }
-    const root = expression.split(".")[0];
-    if (options.deferRoots?.has(root)) return raw;
-    if (root === "env" && options.onMissingEnv) {
-      const name = expression.slice(4);
+    if (options.deferRoots?.has(e.root)) return e.raw;
+    if (e.root === "env" && options.onMissingEnv) {
+      const name = e.expression.slice(4);
       const env = scope.env;
       if (!name.includes(".") && (env === void 0 || !Object.hasOwn(env, name))) {
         const instead = options.onMissingEnv(name, path);
         if (instead !== void 0) return instead;
       }
     }
-    const value = lookup(scope, expression, options.envHint);
-    if (root === "env" && options.onEnvUsed) options.onEnvUsed(expression.slice(4), String(value), path);
+    const value = lookup(scope, e.expression, options.envHint, e.parts);
+    if (e.root === "env" && options.onEnvUsed) options.onEnvUsed(e.expression.slice(4), String(value), path);
     return value;
   };
-  if (whole) return resolve(whole[1], template);
+  if (compiled.whole) return resolve(compiled.whole);
   let length = template.length;
-  return template.replace(EXPRESSION, (raw, expression) => {
-    const value = String(resolve(expression, raw));
-    length += value.length - raw.length;
+  let out = "";
+  for (const piece of compiled.pieces) {
+    if (typeof piece === "string") {
+      out += piece;
+      continue;
+    }
+    const value = String(resolve(piece));
+    length += value.length - piece.raw.length;
     if (length > LIMITS.renderedStringBytes) throw new TemplateError(`renders to more than ${LIMITS.renderedStringBytes / 1024 / 1024} MB; a Batch request is at most 1 MB`);
-    return value;
-  });
+    out += value;
+  }
+  return out;
+}
+var compiledTemplates = /* @__PURE__ */ new Map();
+var MAX_COMPILED = 1e4;
+function compile(template) {
+  const known = compiledTemplates.get(template);
+  if (known) return known;
+  const expression = (raw, text) => {
+    const parts = text.split(".");
+    return { raw, expression: text, valid: PATH.test(text), root: parts[0], parts };
+  };
+  const whole = /^\{\{\s*([^{}]*?)\s*\}\}$/.exec(template);
+  const compiled = { pieces: [] };
+  if (whole) compiled.whole = expression(template, whole[1]);
+  else {
+    let last = 0;
+    for (const m of template.matchAll(EXPRESSION)) {
+      if (m.index > last) compiled.pieces.push(template.slice(last, m.index));
+      compiled.pieces.push(expression(m[0], m[1]));
+      last = m.index + m[0].length;
+    }
+    if (last < template.length) compiled.pieces.push(template.slice(last));
+  }
+  if (compiledTemplates.size >= MAX_COMPILED) compiledTemplates.clear();
+  compiledTemplates.set(template, compiled);
+  return compiled;
 }
 function renderDeep(value, scope, options, path, onError) {
+  return renderAt(value, scope, options, [...path], onError);
+}
+function renderAt(value, scope, options, path, onError) {
   if (typeof value === "string") {
+    if (!value.includes("{{")) return value;
     try {
       return renderString(value, scope, options, path);
     } catch (error) {
       if (error instanceof TemplateError) {
-        onError(path, error.message);
+        onError([...path], error.message);
         return value;
       }
       throw error;
     }
   }
-  if (Array.isArray(value)) return value.map((v, i) => renderDeep(v, scope, options, [...path, i], onError));
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      out[i] = renderAt(value[i], scope, options, path, onError);
+      path.pop();
+    }
+    return out;
+  }
   if (value !== null && typeof value === "object") {
     const out = {};
-    for (const [k, v] of Object.entries(value)) out[k] = renderDeep(v, scope, options, [...path, k], onError);
+    for (const k of Object.keys(value)) {
+      path.push(k);
+      out[k] = renderAt(value[k], scope, options, path, onError);
+      path.pop();
+    }
     return out;
   }
   return value;
 }
+function holdsTemplate(value) {
+  if (typeof value === "string") return value.includes("{{");
+  if (Array.isArray(value)) return value.some(holdsTemplate);
+  if (value !== null && typeof value === "object") return Object.values(value).some(holdsTemplate);
+  return false;
+}
 
 // shared/workload/expand.ts
 var MAX_TASKS = LIMITS.tasks;
-function forEachItems(forEach, path, issues) {
+function checkForEach(forEach, path, issues) {
   if ("range" in forEach) {
     const [first, last, step = 1] = forEach.range;
     if (step === 0 || Math.sign(last - first) * Math.sign(step) < 0) {
       issues.add(`${path}.range`, `[${forEach.range.join(", ")}] never reaches its end; the step must move from first towards last`);
-      return [];
+      return false;
     }
-    const count = Math.floor((last - first) / step) + 1;
-    if (count > MAX_TASKS) {
-      issues.add(`${path}.range`, `makes ${count} tasks; at most ${MAX_TASKS} per spec`);
-      return [];
+  } else if (!("items" in forEach)) {
+    const lists = "zip" in forEach ? forEach.zip : forEach.product;
+    const names = Object.keys(lists);
+    if (names.length === 0) {
+      issues.add(path, "needs at least one named list");
+      return false;
     }
-    return Array.from({ length: count }, (_, i) => first + i * step);
-  }
-  if ("items" in forEach) return forEach.items;
-  const lists = "zip" in forEach ? forEach.zip : forEach.product;
-  const names = Object.keys(lists);
-  if (names.length === 0) {
-    issues.add(path, "needs at least one named list");
-    return [];
-  }
-  if ("zip" in forEach) {
-    const lengths = names.map((n) => lists[n].length);
-    if (new Set(lengths).size > 1) {
-      issues.add(`${path}.zip`, `lists must have the same length to zip; got ${names.map((n, i) => `${n}: ${lengths[i]}`).join(", ")}`);
-      return [];
+    if ("zip" in forEach) {
+      const lengths = names.map((n) => lists[n].length);
+      if (new Set(lengths).size > 1) {
+        issues.add(`${path}.zip`, `lists must have the same length to zip; got ${names.map((n, i) => `${n}: ${lengths[i]}`).join(", ")}`);
+        return false;
+      }
     }
-    return Array.from({ length: lengths[0] }, (_, i) => Object.fromEntries(names.map((n) => [n, lists[n][i]])));
   }
-  const total = names.reduce((acc, n) => acc * lists[n].length, 1);
-  if (total > MAX_TASKS) {
-    issues.add(`${path}.product`, `makes ${total} tasks; at most ${MAX_TASKS} per spec`);
-    return [];
+  const count = forEachCount(forEach);
+  if (count > MAX_TASKS) {
+    issues.add(`${path}.${Object.keys(forEach)[0]}`, `makes ${count} tasks; at most ${MAX_TASKS} per spec`);
+    return false;
   }
-  let combos = [{}];
-  for (const n of names) combos = combos.flatMap((c) => lists[n].map((v) => ({ ...c, [n]: v })));
-  return combos;
+  return true;
+}
+function forEachItem(forEach, k) {
+  if ("range" in forEach) {
+    const range = forEach.range;
+    return range[0] + k * (range[2] ?? 1);
+  }
+  if ("items" in forEach) return forEach.items[k];
+  if ("zip" in forEach) return Object.fromEntries(Object.entries(forEach.zip).map(([n, list]) => [n, list[k]]));
+  const entries = Object.entries(forEach.product);
+  const item = {};
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const [name, list] = entries[i];
+    item[name] = list[k % list.length];
+    k = Math.floor(k / list.length);
+  }
+  return Object.fromEntries(entries.map(([n]) => [n, item[n]]));
 }
 function mergeWithDefaults(defaults, entry) {
   const { forEach: _forEach, ...own } = entry;
@@ -305,76 +363,8 @@ function mergeWithDefaults(defaults, entry) {
   if (defaults?.env || own.env) merged.env = { ...defaults?.env ?? {}, ...own.env ?? {} };
   return merged;
 }
-function expandTasks(entries, defaults, scope, issues) {
-  const tasks = [];
-  entries.forEach((entry, index) => {
-    const entryPath = `tasks.list[${index}]`;
-    const items = entry.forEach ? forEachItems(entry.forEach, `${entryPath}.forEach`, issues) : [void 0];
-    if (tasks.length + items.length > MAX_TASKS) {
-      issues.add(entryPath, `the spec makes more than ${MAX_TASKS} tasks`);
-      return;
-    }
-    items.forEach((item, itemIndex) => {
-      const where = entry.forEach ? `${entryPath} (item ${itemIndex}: ${JSON.stringify(item)})` : entryPath;
-      const report = (path, message) => issues.add(`${where}${path.length ? "." : ""}${formatPath(path)}`, message);
-      const itemScope = entry.forEach ? { ...scope, item } : { ...scope };
-      const id = renderDeep(entry.id, itemScope, {}, ["id"], report);
-      const merged = mergeWithDefaults(defaults, entry);
-      delete merged.id;
-      const { dependsOn, ...fields } = merged;
-      const rendered = renderDeep(fields, { ...itemScope, task: { id: String(id) } }, {}, [], report);
-      const renderedDeps = dependsOn ? renderDeep(dependsOn, itemScope, {}, ["dependsOn"], report) : void 0;
-      tasks.push({
-        ...rendered,
-        id: String(id),
-        source: where,
-        rawDependsOn: renderedDeps,
-        dependsPath: `${where}.dependsOn`
-      });
-    });
-  });
-  const byLowerId = /* @__PURE__ */ new Map();
-  for (const t of tasks) if (!byLowerId.has(t.id.toLowerCase())) byLowerId.set(t.id.toLowerCase(), t.id);
-  const integerIds = sortedIntegerIds(tasks.map((t) => t.id));
-  return tasks.map(({ rawDependsOn, dependsPath, ...task }) => {
-    if (!rawDependsOn) return task;
-    const taskIds = /* @__PURE__ */ new Set();
-    const taskIdRanges = [];
-    rawDependsOn.forEach((dep, i) => {
-      if (typeof dep !== "string") {
-        const [start, end] = dep.range;
-        const path = `${dependsPath}[${i}].range`;
-        if (start > end) return issues.add(path, `start ${start} is after end ${end}`);
-        if (isIntegerId(task.id) && Number(task.id) >= start && Number(task.id) <= end) {
-          return issues.add(path, `[${start}, ${end}] holds this task's own id ${task.id}: a task cannot depend on itself`);
-        }
-        const missing = missingInRange(integerIds, start, end, 5);
-        if (missing.length > 0) {
-          return issues.add(path, `[${start}, ${end}] covers ids that are not tasks of this spec (${missing.join(", ")}${missing.length === 5 ? ", ..." : ""}); Batch would keep this task waiting for them`);
-        }
-        taskIdRanges.push({ start, end });
-        return;
-      }
-      if (hasWildcard(dep)) {
-        const re = globToRegExp(dep, { ignoreCase: true });
-        const matches = tasks.filter((t) => t.id !== task.id && re.test(t.id)).map((t) => t.id);
-        if (matches.length === 0) issues.add(`${dependsPath}[${i}]`, `"${dep}" matches no other task id in this spec`);
-        matches.forEach((m) => taskIds.add(m));
-        return;
-      }
-      const known = byLowerId.get(dep.toLowerCase());
-      if (!known) issues.add(`${dependsPath}[${i}]`, `"${dep}" is not the id of a task in this spec`);
-      else if (known.toLowerCase() === task.id.toLowerCase()) issues.add(`${dependsPath}[${i}]`, "a task cannot depend on itself");
-      else taskIds.add(known);
-    });
-    return { ...task, dependsOn: { taskIds: [...taskIds], taskIdRanges } };
-  });
-}
 function isIntegerId(id) {
   return /^(0|[1-9][0-9]{0,9})$/.test(id) && Number(id) <= 2147483647;
-}
-function sortedIntegerIds(ids) {
-  return ids.filter(isIntegerId).map(Number).sort((a, b) => a - b);
 }
 function lowerBound(sorted, value) {
   let lo = 0;
@@ -386,6 +376,13 @@ function lowerBound(sorted, value) {
   }
   return lo;
 }
+function sortIntegers(ids, positions) {
+  const value = (p) => Number(ids[p]);
+  let sorted = true;
+  for (let i = 1; i < positions.length && sorted; i++) sorted = value(positions[i - 1]) <= value(positions[i]);
+  if (!sorted) positions.sort((a, b) => value(a) - value(b));
+  return { values: Int32Array.from(positions, value), positions: Int32Array.from(positions) };
+}
 function missingInRange(sorted, start, end, limit) {
   const missing = [];
   let next = start;
@@ -396,6 +393,179 @@ function missingInRange(sorted, start, end, limit) {
   for (; next <= end && missing.length < limit; next++) missing.push(next);
   return missing;
 }
+var Expansion = class _Expansion {
+  constructor(entries, scope, index) {
+    this.entries = entries;
+    this.scope = scope;
+    this.index = index;
+  }
+  entries;
+  scope;
+  index;
+  static create(entries, defaults, scope, issues) {
+    const prepared = [];
+    let total = 0;
+    let ok = true;
+    entries.forEach((entry, index2) => {
+      const path = `tasks.list[${index2}]`;
+      if (entry.forEach && !checkForEach(entry.forEach, `${path}.forEach`, issues)) {
+        ok = false;
+        return;
+      }
+      const count = entry.forEach ? forEachCount(entry.forEach) : 1;
+      const merged = mergeWithDefaults(defaults, entry);
+      delete merged.id;
+      const { dependsOn, ...fields } = merged;
+      const fixed = {};
+      const templated = {};
+      for (const [key, value] of Object.entries(fields)) (holdsTemplate(value) ? templated : fixed)[key] = value;
+      prepared.push({ entry, path, start: total, count, fixed, templated, dependsOn, dependsOnTemplated: holdsTemplate(dependsOn) });
+      total += count;
+    });
+    if (!ok) return void 0;
+    if (total > MAX_TASKS) {
+      issues.add("tasks.list", `the spec makes more than ${MAX_TASKS} tasks`);
+      return void 0;
+    }
+    const ids = new Array(total);
+    const byLowerId = /* @__PURE__ */ new Map();
+    const integerPositions = [];
+    for (const p of prepared) {
+      for (let k = 0; k < p.count; k++) {
+        const position = p.start + k;
+        const item = p.entry.forEach ? forEachItem(p.entry.forEach, k) : void 0;
+        const report = (path, message) => issues.add(`${sourceOf(p, k, item)}.${formatPath(path)}`, message);
+        const id = String(renderDeep(p.entry.id, p.entry.forEach ? Object.assign({}, scope, { item }) : scope, {}, ["id"], report));
+        ids[position] = id;
+        const lower = id.toLowerCase();
+        if (!byLowerId.has(lower)) byLowerId.set(lower, position);
+        if (isIntegerId(id)) integerPositions.push(position);
+      }
+    }
+    const index = { ids, byLowerId, integers: sortIntegers(ids, integerPositions) };
+    return new _Expansion(prepared, scope, index);
+  }
+  get length() {
+    return this.index.ids.length;
+  }
+  /** Where task `position` comes from, for messages. */
+  sourceOf(position) {
+    const p = this.entryAt(position);
+    const k = position - p.start;
+    return sourceOf(p, k, p.entry.forEach ? forEachItem(p.entry.forEach, k) : void 0);
+  }
+  /** The tasks from `from` on, rendered one at a time; problems go to `issues`. */
+  *tasks(issues, from = 0) {
+    if (this.entries.length === 0) return;
+    let e = this.entries.indexOf(this.entryAt(from));
+    for (let position = from; position < this.length; position++) {
+      while (position >= this.entries[e].start + this.entries[e].count) e++;
+      yield this.render(this.entries[e], position, issues);
+    }
+  }
+  entryAt(position) {
+    let lo = 0;
+    let hi = this.entries.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (this.entries[mid].start <= position) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.entries[lo];
+  }
+  render(p, position, issues) {
+    const k = position - p.start;
+    const item = p.entry.forEach ? forEachItem(p.entry.forEach, k) : void 0;
+    const where = sourceOf(p, k, item);
+    const report = (path, message) => issues.add(`${where}${path.length ? "." : ""}${formatPath(path)}`, message);
+    const itemScope = p.entry.forEach ? Object.assign({}, this.scope, { item }) : this.scope;
+    const id = this.index.ids[position];
+    const rendered = renderDeep(p.templated, Object.assign({}, itemScope, { task: { id } }), {}, [], report);
+    const task = Object.assign({}, p.fixed, rendered, { id, source: where });
+    if (p.dependsOn) {
+      const deps = p.dependsOnTemplated ? renderDeep(p.dependsOn, itemScope, {}, ["dependsOn"], report) : p.dependsOn;
+      task.dependsOn = this.resolveDependencies(id, deps, `${where}.dependsOn`, issues);
+    }
+    return task;
+  }
+  resolveDependencies(id, deps, path, issues) {
+    const { ids, byLowerId, integers } = this.index;
+    const taskIds = /* @__PURE__ */ new Set();
+    const taskIdRanges = [];
+    deps.forEach((dep, i) => {
+      if (typeof dep !== "string") {
+        const [start, end] = dep.range;
+        const at = `${path}[${i}].range`;
+        if (start > end) return issues.add(at, `start ${start} is after end ${end}`);
+        if (isIntegerId(id) && Number(id) >= start && Number(id) <= end) {
+          return issues.add(at, `[${start}, ${end}] holds this task's own id ${id}: a task cannot depend on itself`);
+        }
+        const missing = missingInRange(integers.values, start, end, 5);
+        if (missing.length > 0) {
+          return issues.add(at, `[${start}, ${end}] covers ids that are not tasks of this spec (${missing.join(", ")}${missing.length === 5 ? ", ..." : ""}); Batch would keep this task waiting for them`);
+        }
+        taskIdRanges.push({ start, end });
+        return;
+      }
+      if (hasWildcard(dep)) {
+        const re = globToRegExp(dep, { ignoreCase: true });
+        let matched = false;
+        for (const other of ids) {
+          if (other !== id && re.test(other)) {
+            taskIds.add(other);
+            matched = true;
+          }
+        }
+        if (!matched) issues.add(`${path}[${i}]`, `"${dep}" matches no other task id in this spec`);
+        return;
+      }
+      const known = byLowerId.get(dep.toLowerCase());
+      if (known === void 0) issues.add(`${path}[${i}]`, `"${dep}" is not the id of a task in this spec`);
+      else if (ids[known].toLowerCase() === id.toLowerCase()) issues.add(`${path}[${i}]`, "a task cannot depend on itself");
+      else taskIds.add(ids[known]);
+    });
+    return { taskIds: [...taskIds], taskIdRanges };
+  }
+};
+function sourceOf(p, k, item) {
+  return p.entry.forEach ? `${p.path} (item ${k}: ${JSON.stringify(item)})` : p.path;
+}
+var ThrowingCollector = class {
+  add(path, message) {
+    throw new Error(`the workload's tasks changed after it was loaded: ${path}: ${message}`);
+  }
+};
+var TaskSet = class _TaskSet {
+  /** @internal */
+  constructor(expansion, usesDependencies) {
+    this.expansion = expansion;
+    this.usesDependencies = usesDependencies;
+  }
+  expansion;
+  usesDependencies;
+  static empty = new _TaskSet(void 0, false);
+  /** How many tasks. */
+  get length() {
+    return this.expansion?.length ?? 0;
+  }
+  /** Every task id, in order. */
+  get ids() {
+    return this.expansion?.index.ids ?? [];
+  }
+  [Symbol.iterator]() {
+    return this.expansion ? this.expansion.tasks(new ThrowingCollector()) : [][Symbol.iterator]();
+  }
+  /** Task `index` (negative counts from the end), rendered on its own. */
+  at(index) {
+    const i = index < 0 ? this.length + index : index;
+    if (!this.expansion || i < 0 || i >= this.length) return void 0;
+    return this.expansion.tasks(new ThrowingCollector(), i).next().value;
+  }
+  /** Every task in one array: for small sets (a test, a summary); a large one is better walked. */
+  toArray() {
+    return [...this];
+  }
+};
 
 // shared/workload/rules.ts
 var BATCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -471,50 +641,41 @@ function checkContainerTask(task, path, pool, issues) {
   }
 }
 var MAX_RANGE_EDGES = 1e6;
-function findDependencyCycle(tasks) {
-  const integerIds = sortedIntegerIds(tasks.map((t) => t.id));
-  let rangeEdges = 0;
-  const edges = new Map(
-    tasks.map((t) => {
-      const out = (t.dependsOn?.taskIds ?? []).map((d) => d.toLowerCase());
-      for (const r of t.dependsOn?.taskIdRanges ?? []) {
-        for (let i = lowerBound(integerIds, r.start); i < integerIds.length && integerIds[i] <= r.end && rangeEdges < MAX_RANGE_EDGES; i++, rangeEdges++) {
-          out.push(String(integerIds[i]));
-        }
-      }
-      return [t.id.toLowerCase(), out];
-    })
-  );
-  const state = /* @__PURE__ */ new Map();
-  for (const root of edges.keys()) {
-    if (state.has(root)) continue;
-    const path = [root];
-    const cursor = [0];
-    state.set(root, 1);
-    while (path.length > 0) {
-      const id = path[path.length - 1];
-      const next = (edges.get(id) ?? [])[cursor[cursor.length - 1]];
-      if (next === void 0) {
-        state.set(id, 2);
-        path.pop();
-        cursor.pop();
-        continue;
-      }
-      cursor[cursor.length - 1]++;
-      if (state.get(next) === 1) return [...path.slice(path.indexOf(next)), next];
-      if (!state.has(next)) {
-        state.set(next, 1);
-        path.push(next);
-        cursor.push(0);
-      }
-    }
+var TaskChecker = class {
+  constructor(index, pool, issues, identities, sourceOf2) {
+    this.index = index;
+    this.pool = pool;
+    this.issues = issues;
+    this.identities = identities;
+    this.known = identities ? new Set(identities.map((i) => i.toLowerCase())) : void 0;
+    this.starts = new Int32Array(index.ids.length + 1);
+    index.ids.forEach((id, position) => {
+      checkId(id, `${sourceOf2(position)}.id`, issues);
+      const first = index.byLowerId.get(id.toLowerCase());
+      if (first !== position) issues.add(`${sourceOf2(position)}.id`, `"${id}" is also the id of ${sourceOf2(first)} ("${index.ids[first]}"); task ids are unique, ignoring case`);
+    });
   }
-  return void 0;
-}
-function checkTasks(tasks, pool, issues, identities) {
-  const seen = /* @__PURE__ */ new Map();
-  const known = identities ? new Set(identities.map((i) => i.toLowerCase())) : void 0;
-  for (const task of tasks) {
+  index;
+  pool;
+  issues;
+  identities;
+  known;
+  /**
+   * The dependency graph in compressed rows: task p waits for `targets[starts[p] .. starts[p + 1])`
+   * (positions; 4 bytes an edge, however many tasks).
+   */
+  starts;
+  targets = new Int32Array(1024);
+  edgeCount = 0;
+  checked = 0;
+  rangeEdges = 0;
+  usesDependencies = false;
+  /** Task `position`'s own rules; tasks come in order, each once. */
+  check(task, position) {
+    if (position !== this.checked) throw new Error(`tasks checked out of order: ${position} after ${this.checked - 1}`);
+    this.checked++;
+    this.starts[position + 1] = this.edgeCount;
+    const { issues, known, identities, pool } = this;
     if (task.registry) {
       if (task.image === void 0) issues.add(`${task.source}.registry`, "applies to container tasks only; set `image` as well");
       if (known && task.registry.identity && !known.has(task.registry.identity.toLowerCase())) {
@@ -526,24 +687,70 @@ function checkTasks(tasks, pool, issues, identities) {
       if (identity === void 0 || !known) continue;
       if (!known.has(identity.toLowerCase())) issues.add(`${task.source}.${field}.identity`, `is not one of pool.identity; a task reads and writes blobs with an identity its pool has: ${identities.join(", ")}`);
     }
-    checkId(task.id, `${task.source}.id`, issues);
-    const key = task.id.toLowerCase();
-    const first = seen.get(key);
-    if (first) {
-      issues.add(`${task.source}.id`, `"${task.id}" is also the id of ${first.source} ("${first.id}"); task ids are unique, ignoring case`);
-    } else seen.set(key, task);
     checkContainerTask(task, task.source, pool, issues);
     if (task.requiredSlots !== void 0 && task.requiredSlots > pool.taskSlotsPerNode) {
       issues.add(`${task.source}.requiredSlots`, `${task.requiredSlots} is more than pool.taskSlotsPerNode (${pool.taskSlotsPerNode}); the task could never be scheduled`);
     }
-    const depChars = (task.dependsOn?.taskIds ?? []).reduce((n, id) => n + id.length, 0);
+    const deps = task.dependsOn;
+    if (!deps) return;
+    this.usesDependencies = true;
+    const depChars = deps.taskIds.reduce((n, id) => n + id.length, 0);
     if (depChars > MAX_DEPENDS_ON_CHARS) {
       issues.add(`${task.source}.dependsOn`, `lists ${depChars} characters of task ids; Batch takes at most ${MAX_DEPENDS_ON_CHARS}: use id ranges or fewer, broader stages`);
     }
+    for (const d of deps.taskIds) this.addEdge(this.index.byLowerId.get(d.toLowerCase()));
+    const { values, positions } = this.index.integers;
+    for (const r of deps.taskIdRanges) {
+      for (let i = lowerBound(values, r.start); i < values.length && values[i] <= r.end && this.rangeEdges < MAX_RANGE_EDGES; i++, this.rangeEdges++) {
+        this.addEdge(positions[i]);
+      }
+    }
+    this.starts[position + 1] = this.edgeCount;
   }
-  const cycle = findDependencyCycle(tasks);
-  if (cycle) issues.add("tasks.list", `dependsOn forms a cycle: ${cycle.join(" -> ")}; those tasks would never start`);
-}
+  addEdge(target) {
+    if (this.edgeCount === this.targets.length) {
+      const grown = new Int32Array(this.targets.length * 2);
+      grown.set(this.targets);
+      this.targets = grown;
+    }
+    this.targets[this.edgeCount++] = target;
+  }
+  /** After the last task: a cycle in `dependsOn` (a task waiting for itself through others) would wait forever. */
+  finish() {
+    const cycle = this.findCycle();
+    if (cycle) this.issues.add("tasks.list", `dependsOn forms a cycle: ${cycle.map((p) => this.index.ids[p]).join(" -> ")}; those tasks would never start`);
+  }
+  findCycle() {
+    const { starts, targets } = this;
+    const n = this.index.ids.length;
+    const state = new Uint8Array(n);
+    for (let root = 0; root < n; root++) {
+      if (state[root] || starts[root] === starts[root + 1]) continue;
+      const path = [root];
+      const cursor = [starts[root]];
+      state[root] = 1;
+      while (path.length > 0) {
+        const at = path[path.length - 1];
+        const edge = cursor[cursor.length - 1];
+        if (edge >= starts[at + 1]) {
+          state[at] = 2;
+          path.pop();
+          cursor.pop();
+          continue;
+        }
+        cursor[cursor.length - 1]++;
+        const next = targets[edge];
+        if (state[next] === 1) return [...path.slice(path.indexOf(next)), next];
+        if (!state[next]) {
+          state[next] = 1;
+          path.push(next);
+          cursor.push(starts[next]);
+        }
+      }
+    }
+    return void 0;
+  }
+};
 function checkPool(pool, nodeAgentSku, facts, issues) {
   checkId(pool.id, "pool.id", issues);
   const image = pool.image;
@@ -585,7 +792,7 @@ function checkArmCoordinates(account, pool, issues) {
     issues.add(account.resourceGroup === void 0 ? "account.resourceGroup" : "account.name", "goes with the other: give account.resourceGroup and account.name together, or neither (the account is then found from its URL)");
   }
 }
-function checkJob(job, tasks, facts, issues) {
+function checkJob(job, taskIds, facts, issues) {
   checkId(job.id, job.schedule ? "job.id (the job schedule id)" : "job.id", issues);
   if (job.preparation) {
     if (job.preparation.id !== void 0) checkId(job.preparation.id, "job.preparation.id", issues);
@@ -603,7 +810,7 @@ function checkJob(job, tasks, facts, issues) {
     if (facts.container && job.manager.image === void 0) {
       issues.add("job.manager.image", "is required: on a container pool the job manager task runs in a container (set it, or tasks.defaults.image)");
     } else checkContainerTask(job.manager, "job.manager", facts, issues);
-    if (tasks.some((t) => t.id.toLowerCase() === job.manager.id.toLowerCase())) {
+    if (taskIds.some((id) => id.toLowerCase() === job.manager.id.toLowerCase())) {
       issues.add("job.manager.id", `"${job.manager.id}" is also a task id; give the job manager another id`);
     }
   }
@@ -614,10 +821,10 @@ function checkJob(job, tasks, facts, issues) {
     if (!job.manager) {
       issues.add("job.schedule", "needs job.manager: each job the schedule creates starts empty, and its job manager task is what adds or runs the work");
     }
-    if (tasks.length > 0) {
+    if (taskIds.length > 0) {
       issues.add("tasks.list", "cannot be used with job.schedule: tasks are added to one job, and a schedule creates a new job each recurrence; move the work into job.manager, or run on a timer from the Function app");
     }
-  } else if (tasks.length === 0 && !job.manager) {
+  } else if (taskIds.length === 0 && !job.manager) {
     issues.add("tasks.list", "is empty: give at least one task, or a job.manager");
   }
 }
@@ -1032,30 +1239,27 @@ function decide(strategies, state) {
 var MAX_TASKS_PER_REQUEST = 100;
 var MAX_REQUEST_BYTES = 1e6;
 var ENVELOPE_BYTES = Buffer.byteLength('{"value":[]}');
-function chunkTasks(tasks, limits = {}) {
+function* taskChunks(tasks, onTooLarge, limits = {}) {
   const maxTasks = limits.maxTasks ?? MAX_TASKS_PER_REQUEST;
   const maxBytes = limits.maxBytes ?? MAX_REQUEST_BYTES;
-  const chunks = [];
-  const tooLarge = [];
   let current = [];
   let bytes = ENVELOPE_BYTES;
   for (const task of tasks) {
     const size2 = Buffer.byteLength(JSON.stringify(task));
     if (ENVELOPE_BYTES + size2 > maxBytes) {
-      tooLarge.push(task);
+      onTooLarge(task);
       continue;
     }
     const added = size2 + (current.length > 0 ? 1 : 0);
     if (current.length >= maxTasks || bytes + added > maxBytes) {
-      chunks.push(current);
+      yield current;
       current = [];
       bytes = ENVELOPE_BYTES;
     }
     bytes += size2 + (current.length > 0 ? 1 : 0);
     current.push(task);
   }
-  if (current.length > 0) chunks.push(current);
-  return { chunks, tooLarge };
+  if (current.length > 0) yield current;
 }
 function sameTask(wanted, existing) {
   const norm = (v) => JSON.stringify(v ?? null);
@@ -1064,14 +1268,19 @@ function sameTask(wanted, existing) {
   return (existing.commandLine ?? "") === wanted.commandLine && norm(container(existing.containerSettings)) === norm(container(wanted.containerSettings)) && norm(env(existing.environmentSettings)) === norm(env(wanted.environmentSettings));
 }
 async function mapWithConcurrency(items, concurrency, fn) {
-  let index = 0;
-  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (index < items.length) {
-      const item = items[index++];
-      await fn(item);
+  const iterator = items[Symbol.iterator]();
+  let failed = false;
+  const worker = async () => {
+    for (let next = iterator.next(); !next.done && !failed; next = iterator.next()) {
+      try {
+        await fn(next.value);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
-  });
-  await Promise.all(workers);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
 }
 function outcomeUnknown(error) {
   if (error instanceof TransportError) return true;
@@ -1079,23 +1288,39 @@ function outcomeUnknown(error) {
 }
 async function addTaskCollection(client, jobId, tasks, options = {}) {
   const result = { added: [], existing: [], failed: [] };
-  const byId = new Map(tasks.map((t) => [t.id, t]));
   const concurrency = options.concurrency ?? 4;
   const path = `/jobs/${encodeURIComponent(jobId)}/addtaskcollection`;
   const taskPath = (id) => `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(id)}`;
+  const known = options.total ?? tasks.length;
+  let seen = 0;
   let done = 0;
   const finish = (n) => {
     done += n;
-    options.onProgress?.(done, tasks.length);
+    options.onProgress?.(done, typeof known === "number" ? known : seen);
   };
-  const { chunks, tooLarge } = chunkTasks(tasks);
-  for (const t of tooLarge) {
-    result.failed.push({ taskId: t.id, code: "RequestBodyTooLarge", message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists` });
-  }
-  finish(tooLarge.length);
-  const exists = [];
+  const counted = (function* () {
+    for (const t of tasks) {
+      seen++;
+      yield t;
+    }
+  })();
   let sendAgain = [];
   let unknown = [];
+  const compare = async (wanted) => {
+    const existing = await client.json("GET", taskPath(wanted.id), {
+      query: { $select: "id,commandLine,containerSettings,environmentSettings" },
+      signal: options.signal
+    });
+    if (sameTask(wanted, existing)) result.existing.push(wanted.id);
+    else {
+      result.failed.push({
+        taskId: wanted.id,
+        code: "TaskExists",
+        message: "a different task with this id is already in the job (its command line, container or environment differ); use a new job id or delete the job"
+      });
+    }
+    finish(1);
+  };
   const sendChunk = async (chunk) => {
     let results;
     try {
@@ -1119,29 +1344,31 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
       }
       throw error;
     }
-    const seen = /* @__PURE__ */ new Set();
+    const byId = new Map(chunk.map((t) => [t.id, t]));
+    const exists = [];
     for (const r of results) {
-      seen.add(r.taskId);
+      const task = byId.get(r.taskId);
+      if (!task) continue;
+      byId.delete(r.taskId);
       if (r.status === "success") {
         result.added.push(r.taskId);
         finish(1);
       } else if (r.status === "servererror") {
-        const task = byId.get(r.taskId);
-        if (task) sendAgain.push(task);
+        sendAgain.push(task);
       } else if (r.error?.code === "TaskExists") {
-        exists.push(r.taskId);
+        exists.push(task);
       } else {
         result.failed.push({ taskId: r.taskId, code: r.error?.code ?? "ClientError", message: describe(r) });
         finish(1);
       }
     }
-    for (const t of chunk) if (!seen.has(t.id)) sendAgain.push(t);
+    sendAgain.push(...byId.values());
+    for (const t of exists) await compare(t);
   };
   const reread = async () => {
     const pending = unknown;
     unknown = [];
-    const tasksOf = pending.flatMap((p) => p.chunk);
-    await mapWithConcurrency(tasksOf, concurrency, async (t) => {
+    await mapWithConcurrency(pending.flatMap((p) => p.chunk), concurrency, async (t) => {
       let response;
       try {
         response = await client.send("GET", taskPath(t.id), { query: { $select: "id" }, accept: [404], signal: options.signal });
@@ -1149,10 +1376,14 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
         throw pending[0].error;
       }
       if (response.status === 404) sendAgain.push(t);
-      else exists.push(t.id);
+      else await compare(t);
     });
   };
-  await mapWithConcurrency(chunks, concurrency, sendChunk);
+  const tooLarge2 = (t) => {
+    result.failed.push({ taskId: t.id, code: "RequestBodyTooLarge", message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists` });
+    finish(1);
+  };
+  await mapWithConcurrency(taskChunks(counted, tooLarge2), concurrency, sendChunk);
   if (unknown.length > 0) await reread();
   const rounds = options.serverErrorRetries ?? 5;
   for (let round = 0; sendAgain.length > 0; round++) {
@@ -1164,25 +1395,9 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
       break;
     }
     await sleep(Math.min(3e4, 500 * 2 ** round), options.signal);
-    await mapWithConcurrency(chunkTasks(again).chunks, concurrency, sendChunk);
+    await mapWithConcurrency(taskChunks(again, tooLarge2), concurrency, sendChunk);
     if (unknown.length > 0) await reread();
   }
-  await mapWithConcurrency(exists, concurrency, async (taskId) => {
-    const wanted = byId.get(taskId);
-    const existing = await client.json("GET", taskPath(taskId), {
-      query: { $select: "id,commandLine,containerSettings,environmentSettings" },
-      signal: options.signal
-    });
-    if (sameTask(wanted, existing)) result.existing.push(taskId);
-    else {
-      result.failed.push({
-        taskId,
-        code: "TaskExists",
-        message: "a different task with this id is already in the job (its command line, container or environment differ); use a new job id or delete the job"
-      });
-    }
-    finish(1);
-  });
   return result;
 }
 function describe(r) {
@@ -1193,7 +1408,9 @@ function describe(r) {
 
 // shared/translate/common.ts
 function compact(value) {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== void 0));
+  const out = {};
+  for (const key in value) if (value[key] !== void 0) out[key] = value[key];
+  return out;
 }
 function environmentSettings(env) {
   if (!env || Object.keys(env).length === 0) return void 0;
@@ -1230,8 +1447,8 @@ function outputFiles(outputs) {
   }));
 }
 function constraints(task) {
-  const c = compact({ maxWallClockTime: task.maxWallClock, retentionTime: task.retention, maxTaskRetryCount: task.retries });
-  return Object.keys(c).length ? c : void 0;
+  if (task.maxWallClock === void 0 && task.retention === void 0 && task.retries === void 0) return void 0;
+  return compact({ maxWallClockTime: task.maxWallClock, retentionTime: task.retention, maxTaskRetryCount: task.retries });
 }
 function containerRegistry(r) {
   return compact({
@@ -1300,7 +1517,7 @@ function jobSpecification(workload) {
     displayName: job.displayName,
     priority: job.priority,
     maxParallelTasks: job.maxParallelTasks,
-    usesTaskDependencies: workload.tasks.some((t) => t.dependsOn) ? true : void 0,
+    usesTaskDependencies: workload.tasks.usesDependencies ? true : void 0,
     onAllTasksComplete: job.onAllTasksComplete ? ON_ALL_TASKS_COMPLETE[job.onAllTasksComplete] : void 0,
     onTaskFailure: job.onTaskFailure ? ON_TASK_FAILURE[job.onTaskFailure] : void 0,
     constraints: Object.keys(jobConstraints).length ? jobConstraints : void 0,
@@ -1388,12 +1605,24 @@ function translateTask(task, facts) {
 // shared/translate/limits.ts
 var ENVELOPE_BYTES2 = Buffer.byteLength('{"value":[]}');
 var INT32_MAX2 = 2147483647;
+var isInt32 = (v) => Number.isInteger(v) && v >= -INT32_MAX2 - 1 && v <= INT32_MAX2;
+function allInt32(v) {
+  if (typeof v === "number") return isInt32(v);
+  if (v === null || typeof v !== "object") return true;
+  if (Array.isArray(v)) {
+    for (const x of v) if (!allInt32(x)) return false;
+    return true;
+  }
+  for (const k in v) if (!allInt32(v[k])) return false;
+  return true;
+}
 function int32Issues(body, where) {
   const issues = [];
+  if (allInt32(body)) return issues;
   const stack = [[body, ""]];
   while (stack.length > 0) {
     const [v, path] = stack.pop();
-    if (typeof v === "number" && !(Number.isInteger(v) && v >= -INT32_MAX2 - 1 && v <= INT32_MAX2)) {
+    if (typeof v === "number" && !isInt32(v)) {
       issues.push({ path: where, message: `its REST body holds ${v} at ${path}, which is not an int32 as the Batch REST API requires` });
     } else if (v !== null && typeof v === "object") {
       for (const [k, child] of Object.entries(v)) stack.push([child, Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k]);
@@ -1402,23 +1631,26 @@ function int32Issues(body, where) {
   return issues;
 }
 var size = (body) => Buffer.byteLength(JSON.stringify(body));
+function tooLarge(path, what, bytes) {
+  return { path, message: `${what} is ${bytes} bytes as a REST body; Batch takes at most ${MAX_REQUEST_BYTES} bytes per request: shorten its command line, environment or file lists` };
+}
 function checkBodySizes(workload) {
   const issues = [];
-  const tooLarge = (path, what, bytes) => issues.push({ path, message: `${what} is ${bytes} bytes as a REST body; Batch takes at most ${MAX_REQUEST_BYTES} bytes per request: shorten its command line, environment or file lists` });
   const poolBody = translatePool(workload);
   const pool = size(poolBody);
-  if (pool > MAX_REQUEST_BYTES) tooLarge("pool", "the pool", pool);
+  if (pool > MAX_REQUEST_BYTES) issues.push(tooLarge("pool", "the pool", pool));
   issues.push(...int32Issues(poolBody, "pool"));
   const jobBody = workload.job.schedule ? translateJobSchedule(workload) : translateJob(workload);
   const job = size(jobBody);
-  if (job > MAX_REQUEST_BYTES) tooLarge("job", workload.job.schedule ? "the job schedule" : "the job", job);
+  if (job > MAX_REQUEST_BYTES) issues.push(tooLarge("job", workload.job.schedule ? "the job schedule" : "the job", job));
   issues.push(...int32Issues(jobBody, "job"));
-  for (const task of workload.tasks) {
-    const body = translateTask(task, workload.facts);
-    const bytes = ENVELOPE_BYTES2 + size(body);
-    if (bytes > MAX_REQUEST_BYTES) tooLarge(task.source, `task ${task.id}`, bytes);
-    issues.push(...int32Issues(body, task.source));
-  }
+  return issues;
+}
+function checkTaskBody(task, facts) {
+  const body = translateTask(task, facts);
+  const bytes = ENVELOPE_BYTES2 + size(body);
+  const issues = int32Issues(body, task.source);
+  if (bytes > MAX_REQUEST_BYTES) issues.unshift(tooLarge(task.source, `task ${task.id}`, bytes));
   return issues;
 }
 
@@ -1629,12 +1861,23 @@ function load(raw, options, envSecrets) {
     taskSlotsPerNode: spec.pool.taskSlotsPerNode ?? 1
   };
   if (!checkExpansion(spec.tasks?.list ?? [], spec.tasks?.defaults, issues)) issues.throwIfAny();
-  const tasks = expandTasks(spec.tasks?.list ?? [], spec.tasks?.defaults, scope, issues);
+  const expansion = Expansion.create(spec.tasks?.list ?? [], spec.tasks?.defaults, scope, issues);
+  issues.throwIfAny();
   const job = spec.job.manager && spec.job.manager.image === void 0 && spec.tasks?.defaults?.image !== void 0 ? { ...spec.job, manager: { ...spec.job.manager, image: spec.tasks.defaults.image } } : spec.job;
   checkPool(spec.pool, nodeAgentSku ?? "", facts, issues);
   checkArmCoordinates(spec.account, spec.pool, issues);
-  checkTasks(tasks, facts, issues, spec.pool.identity);
-  checkJob(job, tasks, facts, issues);
+  checkJob(job, expansion?.index.ids ?? [], facts, issues);
+  let usesDependencies = false;
+  if (expansion) {
+    const checker = new TaskChecker(expansion.index, facts, issues, spec.pool.identity, (p) => expansion.sourceOf(p));
+    let position = 0;
+    for (const task of expansion.tasks(issues)) {
+      checker.check(task, position++);
+      for (const issue of checkTaskBody(task, facts)) issues.add(issue.path, issue.message);
+    }
+    checker.finish();
+    usesDependencies = checker.usesDependencies;
+  }
   issues.throwIfAny();
   const secrets = [...(spec.pool.container?.registries ?? []).flatMap((r) => r.password ? [r.password] : []), ...envSecrets];
   const workload = {
@@ -1642,12 +1885,12 @@ function load(raw, options, envSecrets) {
     pool: { ...spec.pool, nodeAgentSku },
     facts,
     job,
-    tasks,
+    tasks: expansion ? new TaskSet(expansion, usesDependencies) : TaskSet.empty,
     secrets,
     secretEnv: [...secretEnv].map(([name, set]) => ({ name, set })).sort((a, b) => a.name.localeCompare(b.name))
   };
-  const tooLarge = checkBodySizes(workload);
-  if (tooLarge.length > 0) throw new SpecError(tooLarge);
+  const tooLarge2 = checkBodySizes(workload);
+  if (tooLarge2.length > 0) throw new SpecError(tooLarge2);
   return workload;
 }
 
@@ -1661,24 +1904,22 @@ function armPoolPath(account, poolId) {
 }
 
 // shared/run/plan.ts
-function translateTasks(workload) {
-  return workload.tasks.map((t) => translateTask(t, workload.facts));
+function* translateTasks(workload) {
+  for (const task of workload.tasks) yield translateTask(task, workload.facts);
 }
-function plan(workload) {
+function* planCalls(workload) {
   const query = { "api-version": API_VERSION };
-  const calls = [
-    workload.pool.identity ? { method: "PUT", path: armPoolPath(workload.spec.account ?? {}, workload.pool.id), query: { "api-version": ARM_API_VERSION }, body: translateArmPool(workload), operation: "Pool_Create", plane: "arm" } : { method: "POST", path: "/pools", query, body: translatePool(workload), operation: "Pool_Add" }
-  ];
+  yield workload.pool.identity ? { method: "PUT", path: armPoolPath(workload.spec.account ?? {}, workload.pool.id), query: { "api-version": ARM_API_VERSION }, body: translateArmPool(workload), operation: "Pool_Create", plane: "arm" } : { method: "POST", path: "/pools", query, body: translatePool(workload), operation: "Pool_Add" };
   if (workload.job.schedule) {
-    calls.push({ method: "POST", path: "/jobschedules", query, body: translateJobSchedule(workload), operation: "JobSchedule_Add" });
-    return calls;
+    yield { method: "POST", path: "/jobschedules", query, body: translateJobSchedule(workload), operation: "JobSchedule_Add" };
+    return;
   }
-  calls.push({ method: "POST", path: "/jobs", query, body: translateJob(workload), operation: "Job_Add" });
-  const { chunks, tooLarge } = chunkTasks(translateTasks(workload));
-  if (tooLarge.length > 0) throw new Error(`tasks too large for one request: ${tooLarge.map((t) => t.id).join(", ")}`);
+  yield { method: "POST", path: "/jobs", query, body: translateJob(workload), operation: "Job_Add" };
   const taskPath = `/jobs/${encodeURIComponent(workload.job.id)}/addtaskcollection`;
-  for (const chunk of chunks) calls.push({ method: "POST", path: taskPath, query, body: { value: chunk }, operation: "Task_AddCollection" });
-  return calls;
+  const tooLarge2 = (t) => {
+    throw new Error(`task too large for one request: ${t.id}`);
+  };
+  for (const chunk of taskChunks(translateTasks(workload), tooLarge2)) yield { method: "POST", path: taskPath, query, body: { value: chunk }, operation: "Task_AddCollection" };
 }
 
 // shared/run/errors.ts
@@ -2164,15 +2405,14 @@ async function runWorkload(client, workload, reporter, options = {}) {
     jobOurs = true;
     if (job.created) options.onCreated?.({ ...created });
     if (!job.created) reporter.info(`job ${jobId} exists on pool ${poolId}; adding the tasks it lacks`);
-    const tasks = translateTasks(workload);
-    const added = await addTaskCollection(batch, jobId, tasks, { signal, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) });
+    const added = await addTaskCollection(batch, jobId, translateTasks(workload), { signal, total: workload.tasks.length, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) });
     reporter.info(`tasks: ${added.added.length} added, ${added.existing.length} already there${added.failed.length ? `, ${added.failed.length} refused` : ""}`);
     const addFailures = added.failed.map((f) => ({ ...f, message: redactor.text(f.message) }));
     for (const f of addFailures) reporter.warn(`task ${f.taskId} was not added: ${f.code}: ${f.message}`);
-    const followed = /* @__PURE__ */ new Set([...added.added, ...added.existing, ...workload.job.manager ? [workload.job.manager.id] : []]);
     if (options.wait === false) {
       return { ...base, addFailures, succeeded: addFailures.length === 0 };
     }
+    const followed = /* @__PURE__ */ new Set([...added.added, ...added.existing, ...workload.job.manager ? [workload.job.manager.id] : []]);
     const waited = await waitForTasks(batch, jobId, followed, reporter, { signal, pollIntervalMs: options.pollIntervalMs, redactor });
     const succeeded = addFailures.length === 0 && !waited.jobEnded && !waited.blocked && waited.outcomes.every((o) => o.result === "success");
     return { ...base, addFailures, outcomes: waited.outcomes, succeeded, jobEnded: waited.jobEnded, blocked: waited.blocked };
@@ -2908,6 +3148,9 @@ async function startLocal(executor, reporter, identityRegistries) {
     throw error;
   }
 }
+async function writeDrained(stream, text) {
+  if (!stream.write(text)) await new Promise((resolve) => stream.once("drain", () => resolve()));
+}
 function write(stream, text) {
   stream.write(text.endsWith("\n") ? text : `${text}
 `);
@@ -2937,15 +3180,21 @@ async function main(argv, io) {
         const w = await loadWorkload(args[0], vars, io.env, "placeholder");
         for (const s of w.secretEnv.filter((e) => !e.set)) write(io.stderr, `note: ${s.name} is not set: shown as <redacted>; run will need it`);
         w.secrets.forEach((s) => redactor.add(s));
-        const calls = plan(w).map(({ method, path, query, body, plane }) => ({ method, path, query, body: redactor.value(body), ...plane ? { plane } : {} }));
         const format = values.format ?? "text";
-        if (format === "json") write(io.stdout, JSON.stringify(calls, null, 2));
-        else if (format === "text") {
-          for (const c of calls) {
-            const n = c.body.value?.length;
-            write(io.stdout, `${c.method} ${c.path}${n !== void 0 ? `  (${n} task${n === 1 ? "" : "s"})` : ""}`);
+        if (format !== "json" && format !== "text") throw new UsageError(`--format "${format}": expected json or text`);
+        let first = true;
+        for (const { method, path, query, body, plane } of planCalls(w)) {
+          if (format === "json") {
+            const call = { method, path, query, body: redactor.value(body), ...plane ? { plane } : {} };
+            await writeDrained(io.stdout, `${first ? "[\n" : ",\n"}${JSON.stringify(call, null, 2).replace(/^/gm, "  ")}`);
+          } else {
+            const n = body.value?.length;
+            await writeDrained(io.stdout, `${method} ${path}${n !== void 0 ? `  (${n} task${n === 1 ? "" : "s"})` : ""}
+`);
           }
-        } else throw new UsageError(`--format "${format}": expected json or text`);
+          first = false;
+        }
+        if (format === "json") await writeDrained(io.stdout, first ? "[]\n" : "\n]\n");
         return EXIT.ok;
       }
       case "run": {

@@ -15,33 +15,44 @@ export const MAX_REQUEST_BYTES = 1_000_000;
 
 const ENVELOPE_BYTES = Buffer.byteLength('{"value":[]}');
 
-/** Splits tasks into request bodies; a task too large on its own comes back in `tooLarge`. */
-export function chunkTasks(
-  tasks: TaskAddParameter[],
+/**
+ * Request bodies from a stream of tasks, made as they are asked for (only the chunk being filled
+ * is held); a task too large on its own goes to `onTooLarge`.
+ */
+export function* taskChunks(
+  tasks: Iterable<TaskAddParameter>,
+  onTooLarge: (task: TaskAddParameter) => void,
   limits: { maxTasks?: number; maxBytes?: number } = {},
-): { chunks: TaskAddParameter[][]; tooLarge: TaskAddParameter[] } {
+): Generator<TaskAddParameter[]> {
   const maxTasks = limits.maxTasks ?? MAX_TASKS_PER_REQUEST;
   const maxBytes = limits.maxBytes ?? MAX_REQUEST_BYTES;
-  const chunks: TaskAddParameter[][] = [];
-  const tooLarge: TaskAddParameter[] = [];
   let current: TaskAddParameter[] = [];
   let bytes = ENVELOPE_BYTES;
   for (const task of tasks) {
     const size = Buffer.byteLength(JSON.stringify(task));
     if (ENVELOPE_BYTES + size > maxBytes) {
-      tooLarge.push(task);
+      onTooLarge(task);
       continue;
     }
     const added = size + (current.length > 0 ? 1 : 0); // the comma
     if (current.length >= maxTasks || bytes + added > maxBytes) {
-      chunks.push(current);
+      yield current;
       current = [];
       bytes = ENVELOPE_BYTES;
     }
     bytes += size + (current.length > 0 ? 1 : 0);
     current.push(task);
   }
-  if (current.length > 0) chunks.push(current);
+  if (current.length > 0) yield current;
+}
+
+/** Splits tasks into request bodies; a task too large on its own comes back in `tooLarge`. */
+export function chunkTasks(
+  tasks: Iterable<TaskAddParameter>,
+  limits: { maxTasks?: number; maxBytes?: number } = {},
+): { chunks: TaskAddParameter[][]; tooLarge: TaskAddParameter[] } {
+  const tooLarge: TaskAddParameter[] = [];
+  const chunks = [...taskChunks(tasks, (t) => tooLarge.push(t), limits)];
   return { chunks, tooLarge };
 }
 
@@ -63,6 +74,8 @@ export interface AddTasksOptions {
   /** Rounds of re-sending tasks that got `servererror`. */
   serverErrorRetries?: number;
   signal?: AbortSignal;
+  /** How many tasks the stream holds, for `onProgress`; known by itself for an array or a `TaskSet`. */
+  total?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -80,15 +93,22 @@ function sameTask(wanted: TaskAddParameter, existing: CloudTask): boolean {
   );
 }
 
-async function mapWithConcurrency<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let index = 0;
-  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (index < items.length) {
-      const item = items[index++] as T;
-      await fn(item);
+/** Runs `fn` over the items with at most `concurrency` at once, taking the next item only when a worker is free. */
+async function mapWithConcurrency<T>(items: Iterable<T>, concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const iterator = items[Symbol.iterator]();
+  let failed = false;
+  const worker = async () => {
+    // The iterator is synchronous: workers take turns on it, each item goes to exactly one.
+    for (let next = iterator.next(); !next.done && !failed; next = iterator.next()) {
+      try {
+        await fn(next.value);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
-  });
-  await Promise.all(workers);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
 }
 
 /** After the client's own retries, an error that leaves a chunk's fate unknown: it may or may not have been committed. */
@@ -97,28 +117,50 @@ function outcomeUnknown(error: unknown): boolean {
   return error instanceof BatchServiceError && error.statusCode >= 500;
 }
 
-export async function addTaskCollection(client: BatchClient, jobId: string, tasks: TaskAddParameter[], options: AddTasksOptions = {}): Promise<AddTasksResult> {
+/**
+ * Adds a stream of tasks: chunks are made as workers free up, so at most `concurrency` chunks
+ * (plus the one being filled, and the rare task to send again) are held, whatever the stream's
+ * length. The result lists ids only.
+ */
+export async function addTaskCollection(client: BatchClient, jobId: string, tasks: Iterable<TaskAddParameter>, options: AddTasksOptions = {}): Promise<AddTasksResult> {
   const result: AddTasksResult = { added: [], existing: [], failed: [] };
-  const byId = new Map(tasks.map((t) => [t.id, t]));
   const concurrency = options.concurrency ?? 4;
   const path = `/jobs/${encodeURIComponent(jobId)}/addtaskcollection`;
   const taskPath = (id: string) => `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(id)}`;
+  const known = options.total ?? (tasks as { length?: unknown }).length;
+  let seen = 0;
   let done = 0;
   const finish = (n: number) => {
     done += n;
-    options.onProgress?.(done, tasks.length);
+    options.onProgress?.(done, typeof known === "number" ? known : seen);
   };
+  const counted = (function* () {
+    for (const t of tasks) {
+      seen++;
+      yield t;
+    }
+  })();
 
-  const { chunks, tooLarge } = chunkTasks(tasks);
-  for (const t of tooLarge) {
-    result.failed.push({ taskId: t.id, code: "RequestBodyTooLarge", message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists` });
-  }
-  finish(tooLarge.length);
-
-  const exists: string[] = [];
   let sendAgain: TaskAddParameter[] = [];
   /** Chunks whose POST failed in a way that does not say whether it was committed. */
   let unknown: { chunk: TaskAddParameter[]; error: unknown }[] = [];
+
+  /** `TaskExists`: success when the task there is the one we meant to add. */
+  const compare = async (wanted: TaskAddParameter): Promise<void> => {
+    const existing = await client.json<CloudTask>("GET", taskPath(wanted.id), {
+      query: { $select: "id,commandLine,containerSettings,environmentSettings" },
+      signal: options.signal,
+    });
+    if (sameTask(wanted, existing)) result.existing.push(wanted.id);
+    else {
+      result.failed.push({
+        taskId: wanted.id,
+        code: "TaskExists",
+        message: "a different task with this id is already in the job (its command line, container or environment differ); use a new job id or delete the job",
+      });
+    }
+    finish(1);
+  };
 
   const sendChunk = async (chunk: TaskAddParameter[]): Promise<void> => {
     let results: TaskAddResult[];
@@ -143,32 +185,35 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
       }
       throw error;
     }
-    const seen = new Set<string>();
+    const byId = new Map(chunk.map((t) => [t.id, t]));
+    const exists: TaskAddParameter[] = [];
     for (const r of results) {
-      seen.add(r.taskId);
+      const task = byId.get(r.taskId);
+      if (!task) continue;
+      byId.delete(r.taskId);
       if (r.status === "success") {
         result.added.push(r.taskId);
         finish(1);
       } else if (r.status === "servererror") {
-        const task = byId.get(r.taskId);
-        if (task) sendAgain.push(task);
+        sendAgain.push(task);
       } else if (r.error?.code === "TaskExists") {
-        exists.push(r.taskId);
+        exists.push(task);
       } else {
         result.failed.push({ taskId: r.taskId, code: r.error?.code ?? "ClientError", message: describe(r) });
         finish(1);
       }
     }
     // A task the service did not answer for has to be sent again.
-    for (const t of chunk) if (!seen.has(t.id)) sendAgain.push(t);
+    sendAgain.push(...byId.values());
+    // Compared while the chunk is at hand (a rerun finds every task there: nothing piles up).
+    for (const t of exists) await compare(t);
   };
 
-  /** Reads back the tasks of chunks with an unknown outcome: there, they join `exists`; missing, they are sent again. */
+  /** Reads back the tasks of chunks with an unknown outcome: there, they are compared; missing, they are sent again. */
   const reread = async (): Promise<void> => {
     const pending = unknown;
     unknown = [];
-    const tasksOf = pending.flatMap((p) => p.chunk);
-    await mapWithConcurrency(tasksOf, concurrency, async (t) => {
+    await mapWithConcurrency(pending.flatMap((p) => p.chunk), concurrency, async (t) => {
       let response;
       try {
         response = await client.send("GET", taskPath(t.id), { query: { $select: "id" }, accept: [404], signal: options.signal });
@@ -177,11 +222,15 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
         throw pending[0]!.error;
       }
       if (response.status === 404) sendAgain.push(t);
-      else exists.push(t.id);
+      else await compare(t);
     });
   };
 
-  await mapWithConcurrency(chunks, concurrency, sendChunk);
+  const tooLarge = (t: TaskAddParameter) => {
+    result.failed.push({ taskId: t.id, code: "RequestBodyTooLarge", message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists` });
+    finish(1);
+  };
+  await mapWithConcurrency(taskChunks(counted, tooLarge), concurrency, sendChunk);
   if (unknown.length > 0) await reread();
 
   const rounds = options.serverErrorRetries ?? 5;
@@ -194,26 +243,9 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
       break;
     }
     await sleep(Math.min(30_000, 500 * 2 ** round), options.signal);
-    await mapWithConcurrency(chunkTasks(again).chunks, concurrency, sendChunk);
+    await mapWithConcurrency(taskChunks(again, tooLarge), concurrency, sendChunk);
     if (unknown.length > 0) await reread();
   }
-
-  await mapWithConcurrency(exists, concurrency, async (taskId) => {
-    const wanted = byId.get(taskId) as TaskAddParameter;
-    const existing = await client.json<CloudTask>("GET", taskPath(taskId), {
-      query: { $select: "id,commandLine,containerSettings,environmentSettings" },
-      signal: options.signal,
-    });
-    if (sameTask(wanted, existing)) result.existing.push(taskId);
-    else {
-      result.failed.push({
-        taskId,
-        code: "TaskExists",
-        message: "a different task with this id is already in the job (its command line, container or environment differ); use a new job id or delete the job",
-      });
-    }
-    finish(1);
-  });
   return result;
 }
 

@@ -3,7 +3,7 @@
  * bodies (plus the reads it needs to decide: does the pool exist, is it steady, ...).
  */
 import { API_VERSION, type TaskAddParameter } from "../batch/types.js";
-import { chunkTasks } from "../client/addTaskCollection.js";
+import { taskChunks } from "../client/addTaskCollection.js";
 import type { Workload } from "../workload/load.js";
 import { translateJob, translateJobSchedule } from "../translate/job.js";
 import { ARM_API_VERSION, armPoolPath, translateArmPool } from "../translate/armPool.js";
@@ -21,27 +21,34 @@ export interface PlannedCall {
   plane?: "arm";
 }
 
-export function translateTasks(workload: Workload): TaskAddParameter[] {
-  return workload.tasks.map((t) => translateTask(t, workload.facts));
+/** The tasks' `addtaskcollection` entries, translated one at a time as they are walked. */
+export function* translateTasks(workload: Workload): Generator<TaskAddParameter> {
+  for (const task of workload.tasks) yield translateTask(task, workload.facts);
 }
 
 export function plan(workload: Workload): PlannedCall[] {
+  return [...planCalls(workload)];
+}
+
+/**
+ * The calls of `plan`, one at a time: the task chunks are made as they are reached, so printing
+ * the plan of 100,000 tasks holds one request body at a time.
+ */
+export function* planCalls(workload: Workload): Generator<PlannedCall> {
   const query = { "api-version": API_VERSION };
   // A pool with a managed identity can only be created through Azure Resource Manager.
-  const calls: PlannedCall[] = [
-    workload.pool.identity
-      ? { method: "PUT", path: armPoolPath(workload.spec.account ?? {}, workload.pool.id), query: { "api-version": ARM_API_VERSION }, body: translateArmPool(workload), operation: "Pool_Create", plane: "arm" }
-      : { method: "POST", path: "/pools", query, body: translatePool(workload), operation: "Pool_Add" },
-  ];
+  yield workload.pool.identity
+    ? { method: "PUT", path: armPoolPath(workload.spec.account ?? {}, workload.pool.id), query: { "api-version": ARM_API_VERSION }, body: translateArmPool(workload), operation: "Pool_Create", plane: "arm" }
+    : { method: "POST", path: "/pools", query, body: translatePool(workload), operation: "Pool_Add" };
   if (workload.job.schedule) {
-    calls.push({ method: "POST", path: "/jobschedules", query, body: translateJobSchedule(workload), operation: "JobSchedule_Add" });
-    return calls;
+    yield { method: "POST", path: "/jobschedules", query, body: translateJobSchedule(workload), operation: "JobSchedule_Add" };
+    return;
   }
-  calls.push({ method: "POST", path: "/jobs", query, body: translateJob(workload), operation: "Job_Add" });
-  const { chunks, tooLarge } = chunkTasks(translateTasks(workload));
-  // The loader refuses such tasks; a plan never drops one silently.
-  if (tooLarge.length > 0) throw new Error(`tasks too large for one request: ${tooLarge.map((t) => t.id).join(", ")}`);
+  yield { method: "POST", path: "/jobs", query, body: translateJob(workload), operation: "Job_Add" };
   const taskPath = `/jobs/${encodeURIComponent(workload.job.id)}/addtaskcollection`;
-  for (const chunk of chunks) calls.push({ method: "POST", path: taskPath, query, body: { value: chunk }, operation: "Task_AddCollection" });
-  return calls;
+  // The loader refuses such tasks; a plan never drops one silently.
+  const tooLarge = (t: TaskAddParameter) => {
+    throw new Error(`task too large for one request: ${t.id}`);
+  };
+  for (const chunk of taskChunks(translateTasks(workload), tooLarge)) yield { method: "POST", path: taskPath, query, body: { value: chunk }, operation: "Task_AddCollection" };
 }

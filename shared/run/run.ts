@@ -112,16 +112,14 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
     if (job.created) options.onCreated?.({ ...created });
     if (!job.created) reporter.info(`job ${jobId} exists on pool ${poolId}; adding the tasks it lacks`);
 
-    const tasks = translateTasks(workload);
-    const added = await addTaskCollection(batch, jobId, tasks, { signal, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) });
+    const added = await addTaskCollection(batch, jobId, translateTasks(workload), { signal, total: workload.tasks.length, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) });
     reporter.info(`tasks: ${added.added.length} added, ${added.existing.length} already there${added.failed.length ? `, ${added.failed.length} refused` : ""}`);
     const addFailures = added.failed.map((f) => ({ ...f, message: redactor.text(f.message) }));
     for (const f of addFailures) reporter.warn(`task ${f.taskId} was not added: ${f.code}: ${f.message}`);
-    const followed = new Set([...added.added, ...added.existing, ...(workload.job.manager ? [workload.job.manager.id] : [])]);
-
     if (options.wait === false) {
       return { ...base, addFailures, succeeded: addFailures.length === 0 };
     }
+    const followed = new Set([...added.added, ...added.existing, ...(workload.job.manager ? [workload.job.manager.id] : [])]);
     const waited = await waitForTasks(batch, jobId, followed, reporter, { signal, pollIntervalMs: options.pollIntervalMs, redactor });
     const succeeded = addFailures.length === 0 && !waited.jobEnded && !waited.blocked && waited.outcomes.every((o) => o.result === "success");
     return { ...base, addFailures, outcomes: waited.outcomes, succeeded, jobEnded: waited.jobEnded, blocked: waited.blocked };

@@ -91,7 +91,11 @@ async function liveJob(client: BatchClient, body: JobAddParameter, ifJobEnded: "
   throw jobEndedError(jobGenerationId(body.id, MAX_GENERATIONS), first);
 }
 
-export async function submitTasks(client: BatchClient, workload: Workload, tasks: readonly ResolvedTask[] = workload.tasks, options: SubmitOptions = {}): Promise<SubmitResult> {
+/**
+ * `tasks` defaults to the workload's own (a stream: never held at once); any iterable of resolved
+ * tasks will do, e.g. some of them.
+ */
+export async function submitTasks(client: BatchClient, workload: Workload, tasks: Iterable<ResolvedTask> = workload.tasks, options: SubmitOptions = {}): Promise<SubmitResult> {
   const reporter = options.reporter ?? silentReporter;
   const redactor = runRedactor(client, workload);
   const batch = client.withHooks({ onRetry: reportRetries(reporter) });
@@ -102,19 +106,28 @@ export async function submitTasks(client: BatchClient, workload: Workload, tasks
     }
     const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal));
     const job = await liveJob(batch, translateJob(workload), options.ifJobEnded ?? "fail", reporter, signal);
-    const added = await addTaskCollection(
-      batch,
-      job.id,
-      tasks.map((t) => translateTask(t, workload.facts)),
-      { signal, concurrency: options.concurrency, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) },
-    );
+    // The ids, in order, for the result; the tasks themselves are translated as they are sent.
+    const ids: string[] = [];
+    const translated = (function* () {
+      for (const t of tasks) {
+        ids.push(t.id);
+        yield translateTask(t, workload.facts);
+      }
+    })();
+    const total = (tasks as { length?: unknown }).length;
+    const added = await addTaskCollection(batch, job.id, translated, {
+      signal,
+      concurrency: options.concurrency,
+      total: typeof total === "number" ? total : undefined,
+      onProgress: (done, all) => reporter.tasksSubmitted?.(done, all),
+    });
     const failed = new Map(added.failed.map((f) => [f.taskId, f]));
     const existed = new Set(added.existing);
     return {
       jobId: job.id,
       poolId: workload.pool.id,
       created: { pool: pool.created, job: job.created },
-      tasks: tasks.map(({ id }) => {
+      tasks: ids.map((id) => {
         const f = failed.get(id);
         if (f) return { id, status: "failed", code: f.code, reason: redactor.text(f.message) };
         return { id, status: existed.has(id) ? "existed" : "added" };

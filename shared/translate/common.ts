@@ -13,7 +13,9 @@ import type { OutputFileSpec, RegistrySpec, ResourceFileSpec } from "../workload
 
 /** Drops keys whose value is undefined so that bodies carry only what the spec says. */
 export function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const key in value) if (value[key] !== undefined) out[key] = value[key];
+  return out as T;
 }
 
 export function environmentSettings(env: Record<string, string | number | boolean> | undefined): EnvironmentSetting[] | undefined {
@@ -61,8 +63,8 @@ export function outputFiles(outputs: OutputFileSpec[] | undefined): OutputFile[]
 }
 
 export function constraints(task: { maxWallClock?: string; retention?: string; retries?: number }): TaskConstraints | undefined {
-  const c = compact<TaskConstraints>({ maxWallClockTime: task.maxWallClock, retentionTime: task.retention, maxTaskRetryCount: task.retries });
-  return Object.keys(c).length ? c : undefined;
+  if (task.maxWallClock === undefined && task.retention === undefined && task.retries === undefined) return undefined;
+  return compact<TaskConstraints>({ maxWallClockTime: task.maxWallClock, retentionTime: task.retention, maxTaskRetryCount: task.retries });
 }
 
 export function containerRegistry(r: RegistrySpec): ContainerRegistry {

@@ -64,7 +64,7 @@ function jobSpecification(workload: Workload): JobSpecification {
     displayName: job.displayName,
     priority: job.priority,
     maxParallelTasks: job.maxParallelTasks,
-    usesTaskDependencies: workload.tasks.some((t) => t.dependsOn) ? true : undefined,
+    usesTaskDependencies: workload.tasks.usesDependencies ? true : undefined,
     onAllTasksComplete: job.onAllTasksComplete ? ON_ALL_TASKS_COMPLETE[job.onAllTasksComplete] : undefined,
     onTaskFailure: job.onTaskFailure ? ON_TASK_FAILURE[job.onTaskFailure] : undefined,
     constraints: Object.keys(jobConstraints).length ? jobConstraints : undefined,

@@ -8,11 +8,11 @@ import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { checkData, checkExpansion, checkText, LIMITS } from "./budget.js";
 import { IssueCollector, SpecError, formatPath } from "./errors.js";
-import { expandTasks, type ResolvedTask } from "./expand.js";
-import { checkArmCoordinates, checkJob, checkPool, checkTasks, deriveNodeAgentSku, isGpuVmSize, isWindowsPool, type PoolFacts } from "./rules.js";
+import { Expansion, TaskSet } from "./expand.js";
+import { checkArmCoordinates, checkJob, checkPool, deriveNodeAgentSku, TaskChecker, isGpuVmSize, isWindowsPool, type PoolFacts } from "./rules.js";
 import { WorkloadSpec, type JobSpec, type PoolSpec } from "./schema.js";
 import { renderDeep, type TemplateScope } from "./template.js";
-import { checkBodySizes } from "../translate/limits.js";
+import { checkBodySizes, checkTaskBody } from "../translate/limits.js";
 import { REDACTED, Redactor } from "../redact.js";
 
 export interface LoadOptions {
@@ -44,7 +44,11 @@ export interface Workload {
   pool: PoolSpec & { nodeAgentSku: string };
   facts: PoolFacts;
   job: JobSpec;
-  tasks: ResolvedTask[];
+  /**
+   * The tasks, checked, as a stream: walking it renders one task at a time, so a spec of 100,000
+   * tasks is never held in memory at once (`length` and `ids` are known without walking).
+   */
+  tasks: TaskSet;
   /**
    * Values that must never be printed: registry passwords, and the values of environment variables
    * with secret-like names (`*TOKEN*`, `*KEY*`, `*SECRET*`, ...) used in templates. SAS query strings
@@ -242,7 +246,8 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
 
   // Count and size the expansion from the templates before making a single task.
   if (!checkExpansion(spec.tasks?.list ?? [], spec.tasks?.defaults, issues)) issues.throwIfAny();
-  const tasks = expandTasks(spec.tasks?.list ?? [], spec.tasks?.defaults, scope, issues);
+  const expansion = Expansion.create(spec.tasks?.list ?? [], spec.tasks?.defaults, scope, issues);
+  issues.throwIfAny();
   // The job manager inherits the tasks' default image, as it runs the same workload.
   const job: JobSpec =
     spec.job.manager && spec.job.manager.image === undefined && spec.tasks?.defaults?.image !== undefined
@@ -251,8 +256,19 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
 
   checkPool(spec.pool, nodeAgentSku ?? "", facts, issues);
   checkArmCoordinates(spec.account, spec.pool, issues);
-  checkTasks(tasks, facts, issues, spec.pool.identity);
-  checkJob(job, tasks, facts, issues);
+  checkJob(job, expansion?.index.ids ?? [], facts, issues);
+  let usesDependencies = false;
+  if (expansion) {
+    // One walk over the tasks, each rendered, checked and translated, then dropped.
+    const checker = new TaskChecker(expansion.index, facts, issues, spec.pool.identity, (p) => expansion.sourceOf(p));
+    let position = 0;
+    for (const task of expansion.tasks(issues)) {
+      checker.check(task, position++);
+      for (const issue of checkTaskBody(task, facts)) issues.add(issue.path, issue.message);
+    }
+    checker.finish();
+    usesDependencies = checker.usesDependencies;
+  }
   issues.throwIfAny();
 
   const secrets = [...(spec.pool.container?.registries ?? []).flatMap((r) => (r.password ? [r.password] : [])), ...envSecrets];
@@ -261,7 +277,7 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
     pool: { ...spec.pool, nodeAgentSku: nodeAgentSku as string },
     facts,
     job,
-    tasks,
+    tasks: expansion ? new TaskSet(expansion, usesDependencies) : TaskSet.empty,
     secrets,
     secretEnv: [...secretEnv].map(([name, set]) => ({ name, set })).sort((a, b) => a.name.localeCompare(b.name)),
   };

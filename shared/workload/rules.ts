@@ -3,7 +3,7 @@
  * instead of a pool allocation. Each rule names the field and says what would be valid.
  */
 import type { IssueCollector } from "./errors.js";
-import { lowerBound, sortedIntegerIds, type ResolvedTask } from "./expand.js";
+import { lowerBound, type ResolvedTask, type TaskIndex } from "./expand.js";
 import type { JobSpec, MountSpec, PoolSpec, UserSpec } from "./schema.js";
 
 /** Batch ids: at most 64 characters of letters, digits, hyphens and underscores. */
@@ -119,53 +119,46 @@ export function checkContainerTask(task: ContainerTaskFields, path: string, pool
 /** Edges that id ranges add to the dependency graph are bounded: beyond this, ranges are checked one by one only. */
 const MAX_RANGE_EDGES = 1_000_000;
 
-/** Cycle in `dependsOn` (a task waiting for itself through others, by id or id range): Batch would wait forever. */
-function findDependencyCycle(tasks: ResolvedTask[]): string[] | undefined {
-  const integerIds = sortedIntegerIds(tasks.map((t) => t.id));
-  let rangeEdges = 0;
-  const edges = new Map(
-    tasks.map((t) => {
-      const out = (t.dependsOn?.taskIds ?? []).map((d) => d.toLowerCase());
-      for (const r of t.dependsOn?.taskIdRanges ?? []) {
-        for (let i = lowerBound(integerIds, r.start); i < integerIds.length && (integerIds[i] as number) <= r.end && rangeEdges < MAX_RANGE_EDGES; i++, rangeEdges++) {
-          out.push(String(integerIds[i]));
-        }
-      }
-      return [t.id.toLowerCase(), out];
-    }),
-  );
-  // Iterative depth-first search (a chain of 100,000 tasks must not overflow the stack).
-  const state = new Map<string, 1 | 2>();
-  for (const root of edges.keys()) {
-    if (state.has(root)) continue;
-    const path: string[] = [root];
-    const cursor: number[] = [0];
-    state.set(root, 1);
-    while (path.length > 0) {
-      const id = path[path.length - 1] as string;
-      const next = (edges.get(id) ?? [])[cursor[cursor.length - 1] as number];
-      if (next === undefined) {
-        state.set(id, 2);
-        path.pop();
-        cursor.pop();
-        continue;
-      }
-      cursor[cursor.length - 1]!++;
-      if (state.get(next) === 1) return [...path.slice(path.indexOf(next)), next];
-      if (!state.has(next)) {
-        state.set(next, 1);
-        path.push(next);
-        cursor.push(0);
-      }
-    }
-  }
-  return undefined;
-}
+/**
+ * The checks of a spec's tasks, fed one task at a time (the tasks are a stream): ids and
+ * duplicates from the id index, each task's own rules as it comes, and at the end the dependency
+ * graph, kept as positions (numbers), never as tasks.
+ */
+export class TaskChecker {
+  private readonly known?: Set<string>;
+  /**
+   * The dependency graph in compressed rows: task p waits for `targets[starts[p] .. starts[p + 1])`
+   * (positions; 4 bytes an edge, however many tasks).
+   */
+  private readonly starts: Int32Array;
+  private targets = new Int32Array(1024);
+  private edgeCount = 0;
+  private checked = 0;
+  private rangeEdges = 0;
+  usesDependencies = false;
 
-export function checkTasks(tasks: ResolvedTask[], pool: PoolFacts, issues: IssueCollector, identities?: readonly string[]): void {
-  const seen = new Map<string, ResolvedTask>();
-  const known = identities ? new Set(identities.map((i) => i.toLowerCase())) : undefined;
-  for (const task of tasks) {
+  constructor(
+    private readonly index: TaskIndex,
+    private readonly pool: PoolFacts,
+    private readonly issues: IssueCollector,
+    private readonly identities: readonly string[] | undefined,
+    sourceOf: (position: number) => string,
+  ) {
+    this.known = identities ? new Set(identities.map((i) => i.toLowerCase())) : undefined;
+    this.starts = new Int32Array(index.ids.length + 1);
+    index.ids.forEach((id, position) => {
+      checkId(id, `${sourceOf(position)}.id`, issues);
+      const first = index.byLowerId.get(id.toLowerCase()) as number;
+      if (first !== position) issues.add(`${sourceOf(position)}.id`, `"${id}" is also the id of ${sourceOf(first)} ("${index.ids[first]}"); task ids are unique, ignoring case`);
+    });
+  }
+
+  /** Task `position`'s own rules; tasks come in order, each once. */
+  check(task: ResolvedTask, position: number): void {
+    if (position !== this.checked) throw new Error(`tasks checked out of order: ${position} after ${this.checked - 1}`);
+    this.checked++;
+    this.starts[position + 1] = this.edgeCount;
+    const { issues, known, identities, pool } = this;
     if (task.registry) {
       if (task.image === undefined) issues.add(`${task.source}.registry`, "applies to container tasks only; set `image` as well");
       if (known && task.registry.identity && !known.has(task.registry.identity.toLowerCase())) {
@@ -178,23 +171,73 @@ export function checkTasks(tasks: ResolvedTask[], pool: PoolFacts, issues: Issue
       if (identity === undefined || !known) continue;
       if (!known.has(identity.toLowerCase())) issues.add(`${task.source}.${field}.identity`, `is not one of pool.identity; a task reads and writes blobs with an identity its pool has: ${identities!.join(", ")}`);
     }
-    checkId(task.id, `${task.source}.id`, issues);
-    const key = task.id.toLowerCase();
-    const first = seen.get(key);
-    if (first) {
-      issues.add(`${task.source}.id`, `"${task.id}" is also the id of ${first.source} ("${first.id}"); task ids are unique, ignoring case`);
-    } else seen.set(key, task);
     checkContainerTask(task, task.source, pool, issues);
     if (task.requiredSlots !== undefined && task.requiredSlots > pool.taskSlotsPerNode) {
       issues.add(`${task.source}.requiredSlots`, `${task.requiredSlots} is more than pool.taskSlotsPerNode (${pool.taskSlotsPerNode}); the task could never be scheduled`);
     }
-    const depChars = (task.dependsOn?.taskIds ?? []).reduce((n, id) => n + id.length, 0);
+    const deps = task.dependsOn;
+    if (!deps) return;
+    this.usesDependencies = true;
+    const depChars = deps.taskIds.reduce((n, id) => n + id.length, 0);
     if (depChars > MAX_DEPENDS_ON_CHARS) {
       issues.add(`${task.source}.dependsOn`, `lists ${depChars} characters of task ids; Batch takes at most ${MAX_DEPENDS_ON_CHARS}: use id ranges or fewer, broader stages`);
     }
+    for (const d of deps.taskIds) this.addEdge(this.index.byLowerId.get(d.toLowerCase()) as number);
+    const { values, positions } = this.index.integers;
+    for (const r of deps.taskIdRanges) {
+      for (let i = lowerBound(values, r.start); i < values.length && (values[i] as number) <= r.end && this.rangeEdges < MAX_RANGE_EDGES; i++, this.rangeEdges++) {
+        this.addEdge(positions[i] as number);
+      }
+    }
+    this.starts[position + 1] = this.edgeCount;
   }
-  const cycle = findDependencyCycle(tasks);
-  if (cycle) issues.add("tasks.list", `dependsOn forms a cycle: ${cycle.join(" -> ")}; those tasks would never start`);
+
+  private addEdge(target: number): void {
+    if (this.edgeCount === this.targets.length) {
+      const grown = new Int32Array(this.targets.length * 2);
+      grown.set(this.targets);
+      this.targets = grown;
+    }
+    this.targets[this.edgeCount++] = target;
+  }
+
+  /** After the last task: a cycle in `dependsOn` (a task waiting for itself through others) would wait forever. */
+  finish(): void {
+    const cycle = this.findCycle();
+    if (cycle) this.issues.add("tasks.list", `dependsOn forms a cycle: ${cycle.map((p) => this.index.ids[p]).join(" -> ")}; those tasks would never start`);
+  }
+
+  private findCycle(): number[] | undefined {
+    const { starts, targets } = this;
+    const n = this.index.ids.length;
+    // Iterative depth-first search (a chain of 100,000 tasks must not overflow the stack).
+    const state = new Uint8Array(n);
+    for (let root = 0; root < n; root++) {
+      if (state[root] || starts[root] === starts[root + 1]) continue;
+      const path: number[] = [root];
+      const cursor: number[] = [starts[root] as number];
+      state[root] = 1;
+      while (path.length > 0) {
+        const at = path[path.length - 1] as number;
+        const edge = cursor[cursor.length - 1] as number;
+        if (edge >= (starts[at + 1] as number)) {
+          state[at] = 2;
+          path.pop();
+          cursor.pop();
+          continue;
+        }
+        cursor[cursor.length - 1]!++;
+        const next = targets[edge] as number;
+        if (state[next] === 1) return [...path.slice(path.indexOf(next)), next];
+        if (!state[next]) {
+          state[next] = 1;
+          path.push(next);
+          cursor.push(starts[next] as number);
+        }
+      }
+    }
+    return undefined;
+  }
 }
 
 export function checkPool(pool: PoolSpec, nodeAgentSku: string, facts: PoolFacts, issues: IssueCollector): void {
@@ -244,7 +287,7 @@ export function checkArmCoordinates(account: { subscription?: string; resourceGr
   }
 }
 
-export function checkJob(job: JobSpec, tasks: ResolvedTask[], facts: PoolFacts, issues: IssueCollector): void {
+export function checkJob(job: JobSpec, taskIds: readonly string[], facts: PoolFacts, issues: IssueCollector): void {
   checkId(job.id, job.schedule ? "job.id (the job schedule id)" : "job.id", issues);
   if (job.preparation) {
     if (job.preparation.id !== undefined) checkId(job.preparation.id, "job.preparation.id", issues);
@@ -262,7 +305,7 @@ export function checkJob(job: JobSpec, tasks: ResolvedTask[], facts: PoolFacts, 
     if (facts.container && job.manager.image === undefined) {
       issues.add("job.manager.image", "is required: on a container pool the job manager task runs in a container (set it, or tasks.defaults.image)");
     } else checkContainerTask(job.manager, "job.manager", facts, issues);
-    if (tasks.some((t) => t.id.toLowerCase() === job.manager!.id.toLowerCase())) {
+    if (taskIds.some((id) => id.toLowerCase() === job.manager!.id.toLowerCase())) {
       issues.add("job.manager.id", `"${job.manager.id}" is also a task id; give the job manager another id`);
     }
   }
@@ -273,10 +316,10 @@ export function checkJob(job: JobSpec, tasks: ResolvedTask[], facts: PoolFacts, 
     if (!job.manager) {
       issues.add("job.schedule", "needs job.manager: each job the schedule creates starts empty, and its job manager task is what adds or runs the work");
     }
-    if (tasks.length > 0) {
+    if (taskIds.length > 0) {
       issues.add("tasks.list", "cannot be used with job.schedule: tasks are added to one job, and a schedule creates a new job each recurrence; move the work into job.manager, or run on a timer from the Function app");
     }
-  } else if (tasks.length === 0 && !job.manager) {
+  } else if (taskIds.length === 0 && !job.manager) {
     issues.add("tasks.list", "is empty: give at least one task, or a job.manager");
   }
 }

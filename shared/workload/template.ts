@@ -34,8 +34,7 @@ export interface RenderOptions {
   onEnvUsed?: (name: string, value: string, path: readonly (string | number)[]) => void;
 }
 
-function lookup(scope: TemplateScope, expression: string, envHint = "set it in the environment"): unknown {
-  const parts = expression.split(".");
+function lookup(scope: TemplateScope, expression: string, envHint = "set it in the environment", parts: readonly string[] = expression.split(".")): unknown {
   const root = parts[0] as string;
   if (!Object.hasOwn(scope, root)) {
     const known = Object.keys(scope).sort().join(", ") || "none";
@@ -67,34 +66,82 @@ function lookup(scope: TemplateScope, expression: string, envHint = "set it in t
  */
 export function renderString(template: string, scope: TemplateScope, options: RenderOptions = {}, path: readonly (string | number)[] = []): unknown {
   if (!template.includes("{{")) return template;
-  const whole = /^\{\{\s*([^{}]*?)\s*\}\}$/.exec(template);
-  const resolve = (expression: string, raw: string): unknown => {
-    if (!PATH.test(expression)) {
-      throw new TemplateError(`"${raw}" is not a variable reference: use {{ vars.name }}, {{ env.NAME }}, {{ item }} or {{ task.id }}`);
+  const compiled = compile(template);
+  const resolve = (e: Expression): unknown => {
+    if (!e.valid) {
+      throw new TemplateError(`"${e.raw}" is not a variable reference: use {{ vars.name }}, {{ env.NAME }}, {{ item }} or {{ task.id }}`);
     }
-    const root = expression.split(".")[0] as string;
-    if (options.deferRoots?.has(root)) return raw;
-    if (root === "env" && options.onMissingEnv) {
-      const name = expression.slice(4);
+    if (options.deferRoots?.has(e.root)) return e.raw;
+    if (e.root === "env" && options.onMissingEnv) {
+      const name = e.expression.slice(4);
       const env = scope.env as Record<string, unknown> | undefined;
       if (!name.includes(".") && (env === undefined || !Object.hasOwn(env, name))) {
         const instead = options.onMissingEnv(name, path);
         if (instead !== undefined) return instead;
       }
     }
-    const value = lookup(scope, expression, options.envHint);
-    if (root === "env" && options.onEnvUsed) options.onEnvUsed(expression.slice(4), String(value), path);
+    const value = lookup(scope, e.expression, options.envHint, e.parts);
+    if (e.root === "env" && options.onEnvUsed) options.onEnvUsed(e.expression.slice(4), String(value), path);
     return value;
   };
-  if (whole) return resolve(whole[1] as string, template);
+  if (compiled.whole) return resolve(compiled.whole);
   // Bounded while it grows: one value referenced many times must not build a string of gigabytes.
   let length = template.length;
-  return template.replace(EXPRESSION, (raw, expression: string) => {
-    const value = String(resolve(expression, raw));
-    length += value.length - raw.length;
+  let out = "";
+  for (const piece of compiled.pieces) {
+    if (typeof piece === "string") {
+      out += piece;
+      continue;
+    }
+    const value = String(resolve(piece));
+    length += value.length - piece.raw.length;
     if (length > LIMITS.renderedStringBytes) throw new TemplateError(`renders to more than ${LIMITS.renderedStringBytes / 1024 / 1024} MB; a Batch request is at most 1 MB`);
-    return value;
-  });
+    out += value;
+  }
+  return out;
+}
+
+/** One `{{ ... }}` of a template, parsed once. */
+interface Expression {
+  raw: string;
+  expression: string;
+  valid: boolean;
+  root: string;
+  parts: string[];
+}
+
+/** A template split into text and expressions; the same string rendered for 100,000 tasks is parsed once. */
+interface Compiled {
+  /** The whole string is this one expression (its value keeps its type). */
+  whole?: Expression;
+  pieces: (string | Expression)[];
+}
+
+const compiledTemplates = new Map<string, Compiled>();
+const MAX_COMPILED = 10_000;
+
+function compile(template: string): Compiled {
+  const known = compiledTemplates.get(template);
+  if (known) return known;
+  const expression = (raw: string, text: string): Expression => {
+    const parts = text.split(".");
+    return { raw, expression: text, valid: PATH.test(text), root: parts[0] as string, parts };
+  };
+  const whole = /^\{\{\s*([^{}]*?)\s*\}\}$/.exec(template);
+  const compiled: Compiled = { pieces: [] };
+  if (whole) compiled.whole = expression(template, whole[1] as string);
+  else {
+    let last = 0;
+    for (const m of template.matchAll(EXPRESSION)) {
+      if (m.index > last) compiled.pieces.push(template.slice(last, m.index));
+      compiled.pieces.push(expression(m[0], m[1] as string));
+      last = m.index + m[0].length;
+    }
+    if (last < template.length) compiled.pieces.push(template.slice(last));
+  }
+  if (compiledTemplates.size >= MAX_COMPILED) compiledTemplates.clear();
+  compiledTemplates.set(template, compiled);
+  return compiled;
 }
 
 /** Renders every string inside a JSON-like value. `onError` receives the failing path. */
@@ -105,24 +152,50 @@ export function renderDeep(
   path: (string | number)[],
   onError: (path: (string | number)[], message: string) => void,
 ): unknown {
+  // One path array, grown and shrunk as the walk goes (callbacks get it while they run, or a copy).
+  return renderAt(value, scope, options, [...path], onError);
+}
+
+function renderAt(value: unknown, scope: TemplateScope, options: RenderOptions, path: (string | number)[], onError: (path: (string | number)[], message: string) => void): unknown {
   if (typeof value === "string") {
+    if (!value.includes("{{")) return value;
     try {
       return renderString(value, scope, options, path);
     } catch (error) {
       if (error instanceof TemplateError) {
-        onError(path, error.message);
+        onError([...path], error.message);
         return value;
       }
       throw error;
     }
   }
-  if (Array.isArray(value)) return value.map((v, i) => renderDeep(v, scope, options, [...path, i], onError));
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      out[i] = renderAt(value[i], scope, options, path, onError);
+      path.pop();
+    }
+    return out;
+  }
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = renderDeep(v, scope, options, [...path, k], onError);
+    for (const k of Object.keys(value)) {
+      path.push(k);
+      out[k] = renderAt((value as Record<string, unknown>)[k], scope, options, path, onError);
+      path.pop();
+    }
     return out;
   }
   return value;
+}
+
+/** True when a string anywhere inside a JSON-like value holds `{{`. */
+export function holdsTemplate(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("{{");
+  if (Array.isArray(value)) return value.some(holdsTemplate);
+  if (value !== null && typeof value === "object") return Object.values(value).some(holdsTemplate);
+  return false;
 }
 
 /** True when a string still holds a `{{ }}` expression. */
