@@ -8,12 +8,11 @@
 // Nothing is asserted. Run: npm run bench -- --scale   (several minutes)
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, request, Agent, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BatchServiceClient, BatchSharedKeyCredentials } from "@azure/batch";
+import { build } from "esbuild";
 import { API_VERSION, BatchClient, loadSpecObject, runWorkload, silentReporter, submitTasks } from "azure-batch-run";
 import { processExecutor } from "../local-batch/runtime/executors.js";
 import { LocalBatchService, type Exchange } from "../local-batch/service.js";
@@ -36,35 +35,54 @@ async function service(onExchange?: (e: Exchange) => void) {
   return { url, close: async () => (await svc.close(), rmSync(dataDir, { recursive: true, force: true })) };
 }
 
-/** A proxy that adds `delayMs` before each request goes on: a round trip of that much more. */
-async function slowProxy(target: string, delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
-  const upstream = new URL(target);
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const server: Server = createServer((req, res) => {
-    setTimeout(() => {
-      const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
-      forward.on("error", () => res.writeHead(502).end());
-      req.pipe(forward);
-    }, delayMs);
+/**
+ * benchmarks/remoteService.ts bundled as the CLI bundles the local service (no TypeScript loader at
+ * run time), beside node_modules so that its packages resolve.
+ */
+const remoteBundle = join(root, "node_modules/.cache/azure-batch-run-bench/remoteService.mjs");
+await build({ entryPoints: [join(root, "benchmarks/remoteService.ts")], outfile: remoteBundle, bundle: true, platform: "node", format: "esm", target: "node20", conditions: ["source"], packages: "external", logLevel: "warning" });
+
+/** One role of the remote service in a child process: its URL, and how to end it. */
+async function child(...args: string[]): Promise<{ url: string; close(): Promise<void> }> {
+  // AZBR_BENCH_PROFILE=DIR: a CPU profile of each service process, for finding where its time goes.
+  const profile = process.env.AZBR_BENCH_PROFILE && args[0] === "service" ? ["--cpu-prof", `--cpu-prof-dir=${process.env.AZBR_BENCH_PROFILE}`] : [];
+  const proc = spawn(process.execPath, [...profile, remoteBundle, ...args], { stdio: ["pipe", "pipe", "inherit"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    proc.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("\n")) resolve((JSON.parse(out.split("\n")[0]!) as { url: string }).url);
+    });
+    proc.once("exit", (code) => reject(new Error(`remoteService ${args[0]} exited (${code}) before it answered`)));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: async () => (server.closeAllConnections(), agent.destroy(), await new Promise<void>((r) => server.close(() => r()))) };
+  return { url, close: async () => (proc.stdin.end(), await new Promise((r) => proc.once("exit", r))) };
 }
 
-const spec = (n: number, nodes = 0) => ({
+/**
+ * The local service behind the +RTT proxy, each in a process of its own: the client under test
+ * has this process's thread to itself, as it would against Azure Batch, and the network's work
+ * (the proxy's) is not the service's.
+ */
+async function remoteService(): Promise<{ url: string; close(): Promise<void> }> {
+  const service = await child("service", KEY);
+  const proxy = await child("proxy", service.url, String(RTT_MS));
+  return { url: proxy.url, close: async () => (await proxy.close(), await service.close()) };
+}
+
+const spec = (n: number, nodes = 0, job = "scale") => ({
   pool: { id: "scale", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodes: { dedicated: nodes }, taskSlotsPerNode: 16 },
-  job: { id: "scale" },
+  job: { id: job },
   tasks: { list: [{ id: "t{{ item }}", command: "/bin/true", forEach: { range: [1, n] } }] },
 });
 
+/** Tasks sent to a job of their own before anything is timed, so that neither client nor service is measured while its code is still cold. */
+const WARM_UP = 2_000;
+
 async function submission(n: number) {
   // Ours: submitTasks with c = 16, less the same call with no tasks (its pool and job checks).
-  const ours = await service();
-  const proxy = await slowProxy(ours.url, RTT_MS);
-  const client = new BatchClient({ accountUrl: proxy.url, auth: { kind: "sharedKey", accountName: "local", accountKey: KEY } });
+  const ours = await remoteService();
+  const client = new BatchClient({ accountUrl: ours.url, auth: { kind: "sharedKey", accountName: "local", accountKey: KEY } });
+  await submitTasks(client, loadSpecObject(spec(WARM_UP, 0, "warm-up"), { env: {} }), undefined, { concurrency: CONCURRENCY });
   const workload = loadSpecObject(spec(n), { env: {} });
   await submitTasks(client, workload, []);
   let t = performance.now();
@@ -74,21 +92,23 @@ async function submission(n: number) {
   await submitTasks(client, workload, undefined, { concurrency: CONCURRENCY });
   const oursMs = ms(t) - overhead;
   await client.close();
-  await proxy.close();
   await ours.close();
 
   // @azure/batch: task.addCollection, 100 at a time, one after another (how its samples add tasks).
-  const theirs = await service();
-  const proxy2 = await slowProxy(theirs.url, RTT_MS);
-  const sdk = new BatchServiceClient(new BatchSharedKeyCredentials("local", KEY), proxy2.url);
+  const theirs = await remoteService();
+  const sdk = new BatchServiceClient(new BatchSharedKeyCredentials("local", KEY), theirs.url);
   sdk.apiVersion = API_VERSION;
   await sdk.pool.add({ id: "scale", vmSize: "standard_d2s_v3", virtualMachineConfiguration: { imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodeAgentSKUId: "batch.node.ubuntu 24.04" }, targetDedicatedNodes: 0 });
-  await sdk.job.add({ id: "scale", poolInfo: { poolId: "scale" } });
-  const tasks = Array.from({ length: n }, (_, i) => ({ id: `t${i + 1}`, commandLine: "/bin/true" }));
+  const taskList = (count: number) => Array.from({ length: count }, (_, i) => ({ id: `t${i + 1}`, commandLine: "/bin/true" }));
+  const addAll = async (job: string, tasks: { id: string; commandLine: string }[]) => {
+    await sdk.job.add({ id: job, poolInfo: { poolId: "scale" } });
+    for (let i = 0; i < tasks.length; i += 100) await sdk.task.addCollection(job, tasks.slice(i, i + 100));
+  };
+  await addAll("warm-up", taskList(WARM_UP));
+  const tasks = taskList(n);
   t = performance.now();
-  for (let i = 0; i < n; i += 100) await sdk.task.addCollection("scale", tasks.slice(i, i + 100));
+  await addAll("scale", tasks);
   const sdkMs = ms(t);
-  await proxy2.close();
   await theirs.close();
 
   const limit = (Math.ceil(n / 100) / CONCURRENCY) * RTT_MS;
@@ -180,7 +200,8 @@ function coldStart() {
 // `--only submit,wait,memory,cold` runs some of the parts.
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const part = (name: string) => !only || only.includes(name);
-if (part("submit")) for (const n of [2_000, 10_000, 100_000]) await submission(n);
+const sizes = process.env.AZBR_BENCH_SIZES?.split(",").map(Number) ?? [2_000, 10_000, 100_000];
+if (part("submit")) for (const n of sizes) await submission(n);
 if (part("wait")) await waiting(10_000);
 if (part("memory")) await memory();
 if (part("cold")) coldStart();

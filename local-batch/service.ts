@@ -123,15 +123,15 @@ export class LocalBatchService {
 
   /**
    * Saves the state soon: changes come in bursts, and one write covers a burst. A write costs what
-   * the state weighs (a job of 100,000 tasks is tens of MB), so the next one waits at least four
-   * times as long as the last took: saving takes at most a fifth of the service's time.
+   * the state weighs (a job of 100,000 tasks is tens of MB), so the next one waits at least nine
+   * times as long as the last took: saving takes at most a tenth of the service's time.
    */
   private touch(): void {
     if (this.closed || this.saveTimer) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
       void this.save();
-    }, Math.max(SAVE_DELAY_MS, 4 * this.lastSaveMs));
+    }, Math.max(SAVE_DELAY_MS, 9 * this.lastSaveMs));
   }
 
   private lastSaveMs = 0;

@@ -1077,6 +1077,32 @@ var UnexpectedResponseError = class extends Error {
   name = "UnexpectedResponseError";
 };
 
+// shared/client/json.ts
+function parseJson(response, method) {
+  const fail = (what) => new UnexpectedResponseError(method, response.request?.url?.pathname ?? "?", response.status, what, response.headers["request-id"] ?? response.headers["x-ms-request-id"]);
+  if (!response.bodyText) throw fail("with an empty body where a JSON object belongs");
+  let parsed;
+  try {
+    parsed = JSON.parse(response.bodyText);
+  } catch {
+    throw fail(`with a body that is not JSON (${response.headers["content-type"] || "no content type"}, ${Buffer.byteLength(response.bodyText)} bytes)`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw fail("with JSON that is not an object");
+  return parsed;
+}
+var JSON_TEXT = /* @__PURE__ */ Symbol.for("azure-batch-run.JsonText");
+var JsonText = class {
+  constructor(text) {
+    this.text = text;
+  }
+  text;
+  /** A brand that holds across copies of this module (a bundle and its source side by side). */
+  [JSON_TEXT] = true;
+  static is(value) {
+    return typeof value === "object" && value !== null && value[JSON_TEXT] === true;
+  }
+};
+
 // shared/client/pipeline.ts
 function createPipeline(policies, transport) {
   return policies.reduceRight((next, policy) => (request) => policy.sendRequest(request, next), transport);
@@ -1239,27 +1265,32 @@ function decide(strategies, state) {
 var MAX_TASKS_PER_REQUEST = 100;
 var MAX_REQUEST_BYTES = 1e6;
 var ENVELOPE_BYTES = Buffer.byteLength('{"value":[]}');
+function chunkBody(chunk) {
+  return new JsonText(`{"value":[${chunk.json.join(",")}]}`);
+}
 function* taskChunks(tasks, onTooLarge, limits = {}) {
   const maxTasks = limits.maxTasks ?? MAX_TASKS_PER_REQUEST;
   const maxBytes = limits.maxBytes ?? MAX_REQUEST_BYTES;
-  let current = [];
+  let current = { tasks: [], json: [] };
   let bytes = ENVELOPE_BYTES;
   for (const task of tasks) {
-    const size2 = Buffer.byteLength(JSON.stringify(task));
+    const json = JSON.stringify(task);
+    const size2 = Buffer.byteLength(json);
     if (ENVELOPE_BYTES + size2 > maxBytes) {
       onTooLarge(task);
       continue;
     }
-    const added = size2 + (current.length > 0 ? 1 : 0);
-    if (current.length >= maxTasks || bytes + added > maxBytes) {
+    const added = size2 + (current.tasks.length > 0 ? 1 : 0);
+    if (current.tasks.length >= maxTasks || bytes + added > maxBytes) {
       yield current;
-      current = [];
+      current = { tasks: [], json: [] };
       bytes = ENVELOPE_BYTES;
     }
-    bytes += size2 + (current.length > 0 ? 1 : 0);
-    current.push(task);
+    bytes += size2 + (current.tasks.length > 0 ? 1 : 0);
+    current.tasks.push(task);
+    current.json.push(json);
   }
-  if (current.length > 0) yield current;
+  if (current.tasks.length > 0) yield current;
 }
 function sameTask(wanted, existing) {
   const norm = (v) => JSON.stringify(v ?? null);
@@ -1321,11 +1352,11 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
     }
     finish(1);
   };
-  const sendChunk = async (chunk) => {
+  const sendChunk = async ({ tasks: chunk, json }) => {
     let results;
     try {
       const body = await client.json("POST", path, {
-        body: { value: chunk },
+        body: chunkBody({ tasks: chunk, json }),
         // Safe to repeat: task ids are deterministic, and a repeat answers TaskExists per task.
         idempotent: true,
         signal: options.signal
@@ -1334,8 +1365,8 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
     } catch (error) {
       if (error instanceof BatchServiceError && error.code === "RequestBodyTooLarge" && chunk.length > 1) {
         const half = Math.ceil(chunk.length / 2);
-        await sendChunk(chunk.slice(0, half));
-        await sendChunk(chunk.slice(half));
+        await sendChunk({ tasks: chunk.slice(0, half), json: json.slice(0, half) });
+        await sendChunk({ tasks: chunk.slice(half), json: json.slice(half) });
         return;
       }
       if (outcomeUnknown(error) && !options.signal?.aborted) {
@@ -1919,7 +1950,7 @@ function* planCalls(workload) {
   const tooLarge2 = (t) => {
     throw new Error(`task too large for one request: ${t.id}`);
   };
-  for (const chunk of taskChunks(translateTasks(workload), tooLarge2)) yield { method: "POST", path: taskPath, query, body: { value: chunk }, operation: "Task_AddCollection" };
+  for (const chunk of taskChunks(translateTasks(workload), tooLarge2)) yield { method: "POST", path: taskPath, query, body: { value: chunk.tasks }, operation: "Task_AddCollection" };
 }
 
 // shared/run/errors.ts
@@ -2620,20 +2651,6 @@ function userAgentPolicy(prefix) {
   };
 }
 
-// shared/client/json.ts
-function parseJson(response, method) {
-  const fail = (what) => new UnexpectedResponseError(method, response.request?.url?.pathname ?? "?", response.status, what, response.headers["request-id"] ?? response.headers["x-ms-request-id"]);
-  if (!response.bodyText) throw fail("with an empty body where a JSON object belongs");
-  let parsed;
-  try {
-    parsed = JSON.parse(response.bodyText);
-  } catch {
-    throw fail(`with a body that is not JSON (${response.headers["content-type"] || "no content type"}, ${Buffer.byteLength(response.bodyText)} bytes)`);
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw fail("with JSON that is not an object");
-  return parsed;
-}
-
 // shared/client/transport.ts
 var MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 function createUndiciTransport(options = {}) {
@@ -2862,7 +2879,7 @@ var BatchClient = class {
   /** Sends one call; throws `BatchServiceError` for HTTP errors not listed in `accept`. */
   async send(method, pathOrUrl, options = {}) {
     const url = typeof pathOrUrl === "string" ? this.url(pathOrUrl, options.query) : pathOrUrl;
-    const body = options.body === void 0 ? void 0 : JSON.stringify(options.body);
+    const body = options.body === void 0 ? void 0 : JsonText.is(options.body) ? options.body.text : JSON.stringify(options.body);
     const headers = { accept: "application/json", ...options.headers ?? {} };
     if (body !== void 0) headers["content-type"] = BATCH_CONTENT_TYPE;
     let response;
@@ -3138,7 +3155,7 @@ async function readIdentityMap(file, env, redactor) {
   });
 }
 async function startLocal(executor, reporter, identityRegistries) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-SXM6MM7O.js");
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-JMBIWGIA.js");
   try {
     const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);

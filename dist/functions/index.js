@@ -32345,6 +32345,32 @@ var UnexpectedResponseError = class extends Error {
   name = "UnexpectedResponseError";
 };
 
+// shared/client/json.ts
+function parseJson(response, method) {
+  const fail = (what) => new UnexpectedResponseError(method, response.request?.url?.pathname ?? "?", response.status, what, response.headers["request-id"] ?? response.headers["x-ms-request-id"]);
+  if (!response.bodyText) throw fail("with an empty body where a JSON object belongs");
+  let parsed;
+  try {
+    parsed = JSON.parse(response.bodyText);
+  } catch {
+    throw fail(`with a body that is not JSON (${response.headers["content-type"] || "no content type"}, ${Buffer.byteLength(response.bodyText)} bytes)`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw fail("with JSON that is not an object");
+  return parsed;
+}
+var JSON_TEXT = /* @__PURE__ */ Symbol.for("azure-batch-run.JsonText");
+var JsonText = class {
+  constructor(text) {
+    this.text = text;
+  }
+  text;
+  /** A brand that holds across copies of this module (a bundle and its source side by side). */
+  [JSON_TEXT] = true;
+  static is(value2) {
+    return typeof value2 === "object" && value2 !== null && value2[JSON_TEXT] === true;
+  }
+};
+
 // shared/client/pipeline.ts
 function createPipeline(policies, transport) {
   return policies.reduceRight((next, policy) => (request) => policy.sendRequest(request, next), transport);
@@ -32507,27 +32533,32 @@ function decide(strategies, state) {
 var MAX_TASKS_PER_REQUEST = 100;
 var MAX_REQUEST_BYTES = 1e6;
 var ENVELOPE_BYTES = Buffer.byteLength('{"value":[]}');
+function chunkBody(chunk) {
+  return new JsonText(`{"value":[${chunk.json.join(",")}]}`);
+}
 function* taskChunks(tasks, onTooLarge, limits = {}) {
   const maxTasks = limits.maxTasks ?? MAX_TASKS_PER_REQUEST;
   const maxBytes = limits.maxBytes ?? MAX_REQUEST_BYTES;
-  let current2 = [];
+  let current2 = { tasks: [], json: [] };
   let bytes = ENVELOPE_BYTES;
   for (const task of tasks) {
-    const size2 = Buffer.byteLength(JSON.stringify(task));
+    const json2 = JSON.stringify(task);
+    const size2 = Buffer.byteLength(json2);
     if (ENVELOPE_BYTES + size2 > maxBytes) {
       onTooLarge(task);
       continue;
     }
-    const added = size2 + (current2.length > 0 ? 1 : 0);
-    if (current2.length >= maxTasks || bytes + added > maxBytes) {
+    const added = size2 + (current2.tasks.length > 0 ? 1 : 0);
+    if (current2.tasks.length >= maxTasks || bytes + added > maxBytes) {
       yield current2;
-      current2 = [];
+      current2 = { tasks: [], json: [] };
       bytes = ENVELOPE_BYTES;
     }
-    bytes += size2 + (current2.length > 0 ? 1 : 0);
-    current2.push(task);
+    bytes += size2 + (current2.tasks.length > 0 ? 1 : 0);
+    current2.tasks.push(task);
+    current2.json.push(json2);
   }
-  if (current2.length > 0) yield current2;
+  if (current2.tasks.length > 0) yield current2;
 }
 function sameTask(wanted, existing) {
   const norm = (v) => JSON.stringify(v ?? null);
@@ -32589,11 +32620,11 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
     }
     finish(1);
   };
-  const sendChunk = async (chunk) => {
+  const sendChunk = async ({ tasks: chunk, json: json2 }) => {
     let results;
     try {
       const body = await client.json("POST", path, {
-        body: { value: chunk },
+        body: chunkBody({ tasks: chunk, json: json2 }),
         // Safe to repeat: task ids are deterministic, and a repeat answers TaskExists per task.
         idempotent: true,
         signal: options.signal
@@ -32602,8 +32633,8 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
     } catch (error62) {
       if (error62 instanceof BatchServiceError && error62.code === "RequestBodyTooLarge" && chunk.length > 1) {
         const half = Math.ceil(chunk.length / 2);
-        await sendChunk(chunk.slice(0, half));
-        await sendChunk(chunk.slice(half));
+        await sendChunk({ tasks: chunk.slice(0, half), json: json2.slice(0, half) });
+        await sendChunk({ tasks: chunk.slice(half), json: json2.slice(half) });
         return;
       }
       if (outcomeUnknown(error62) && !options.signal?.aborted) {
@@ -33673,20 +33704,6 @@ function userAgentPolicy(prefix) {
   };
 }
 
-// shared/client/json.ts
-function parseJson(response, method) {
-  const fail = (what) => new UnexpectedResponseError(method, response.request?.url?.pathname ?? "?", response.status, what, response.headers["request-id"] ?? response.headers["x-ms-request-id"]);
-  if (!response.bodyText) throw fail("with an empty body where a JSON object belongs");
-  let parsed;
-  try {
-    parsed = JSON.parse(response.bodyText);
-  } catch {
-    throw fail(`with a body that is not JSON (${response.headers["content-type"] || "no content type"}, ${Buffer.byteLength(response.bodyText)} bytes)`);
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw fail("with JSON that is not an object");
-  return parsed;
-}
-
 // shared/client/transport.ts
 var MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 function createUndiciTransport(options = {}) {
@@ -33915,7 +33932,7 @@ var BatchClient = class {
   /** Sends one call; throws `BatchServiceError` for HTTP errors not listed in `accept`. */
   async send(method, pathOrUrl, options = {}) {
     const url2 = typeof pathOrUrl === "string" ? this.url(pathOrUrl, options.query) : pathOrUrl;
-    const body = options.body === void 0 ? void 0 : JSON.stringify(options.body);
+    const body = options.body === void 0 ? void 0 : JsonText.is(options.body) ? options.body.text : JSON.stringify(options.body);
     const headers = { accept: "application/json", ...options.headers ?? {} };
     if (body !== void 0) headers["content-type"] = BATCH_CONTENT_TYPE;
     let response;

@@ -6,6 +6,7 @@
 import type { CloudTask, TaskAddParameter, TaskAddResult } from "../batch/types.js";
 import type { BatchClient } from "./batchClient.js";
 import { BatchServiceError } from "./errors.js";
+import { JsonText } from "./json.js";
 import { TransportError } from "./pipeline.js";
 import { sleep } from "./policies/retryPolicy.js";
 
@@ -15,6 +16,17 @@ export const MAX_REQUEST_BYTES = 1_000_000;
 
 const ENVELOPE_BYTES = Buffer.byteLength('{"value":[]}');
 
+/** One request's tasks, and each one's JSON (measured once, sent as is). */
+export interface TaskChunk {
+  tasks: TaskAddParameter[];
+  json: string[];
+}
+
+/** The request body of a chunk, from the JSON already made. */
+function chunkBody(chunk: TaskChunk): JsonText {
+  return new JsonText(`{"value":[${chunk.json.join(",")}]}`);
+}
+
 /**
  * Request bodies from a stream of tasks, made as they are asked for (only the chunk being filled
  * is held); a task too large on its own goes to `onTooLarge`.
@@ -23,27 +35,29 @@ export function* taskChunks(
   tasks: Iterable<TaskAddParameter>,
   onTooLarge: (task: TaskAddParameter) => void,
   limits: { maxTasks?: number; maxBytes?: number } = {},
-): Generator<TaskAddParameter[]> {
+): Generator<TaskChunk> {
   const maxTasks = limits.maxTasks ?? MAX_TASKS_PER_REQUEST;
   const maxBytes = limits.maxBytes ?? MAX_REQUEST_BYTES;
-  let current: TaskAddParameter[] = [];
+  let current: TaskChunk = { tasks: [], json: [] };
   let bytes = ENVELOPE_BYTES;
   for (const task of tasks) {
-    const size = Buffer.byteLength(JSON.stringify(task));
+    const json = JSON.stringify(task);
+    const size = Buffer.byteLength(json);
     if (ENVELOPE_BYTES + size > maxBytes) {
       onTooLarge(task);
       continue;
     }
-    const added = size + (current.length > 0 ? 1 : 0); // the comma
-    if (current.length >= maxTasks || bytes + added > maxBytes) {
+    const added = size + (current.tasks.length > 0 ? 1 : 0); // the comma
+    if (current.tasks.length >= maxTasks || bytes + added > maxBytes) {
       yield current;
-      current = [];
+      current = { tasks: [], json: [] };
       bytes = ENVELOPE_BYTES;
     }
-    bytes += size + (current.length > 0 ? 1 : 0);
-    current.push(task);
+    bytes += size + (current.tasks.length > 0 ? 1 : 0);
+    current.tasks.push(task);
+    current.json.push(json);
   }
-  if (current.length > 0) yield current;
+  if (current.tasks.length > 0) yield current;
 }
 
 /** Splits tasks into request bodies; a task too large on its own comes back in `tooLarge`. */
@@ -52,7 +66,7 @@ export function chunkTasks(
   limits: { maxTasks?: number; maxBytes?: number } = {},
 ): { chunks: TaskAddParameter[][]; tooLarge: TaskAddParameter[] } {
   const tooLarge: TaskAddParameter[] = [];
-  const chunks = [...taskChunks(tasks, (t) => tooLarge.push(t), limits)];
+  const chunks = [...taskChunks(tasks, (t) => tooLarge.push(t), limits)].map((c) => c.tasks);
   return { chunks, tooLarge };
 }
 
@@ -162,11 +176,11 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
     finish(1);
   };
 
-  const sendChunk = async (chunk: TaskAddParameter[]): Promise<void> => {
+  const sendChunk = async ({ tasks: chunk, json }: TaskChunk): Promise<void> => {
     let results: TaskAddResult[];
     try {
       const body = await client.json<{ value?: TaskAddResult[] }>("POST", path, {
-        body: { value: chunk },
+        body: chunkBody({ tasks: chunk, json }),
         // Safe to repeat: task ids are deterministic, and a repeat answers TaskExists per task.
         idempotent: true,
         signal: options.signal,
@@ -175,8 +189,8 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
     } catch (error) {
       if (error instanceof BatchServiceError && error.code === "RequestBodyTooLarge" && chunk.length > 1) {
         const half = Math.ceil(chunk.length / 2);
-        await sendChunk(chunk.slice(0, half));
-        await sendChunk(chunk.slice(half));
+        await sendChunk({ tasks: chunk.slice(0, half), json: json.slice(0, half) });
+        await sendChunk({ tasks: chunk.slice(half), json: json.slice(half) });
         return;
       }
       if (outcomeUnknown(error) && !options.signal?.aborted) {

@@ -17,7 +17,7 @@ import { requestIdPolicy } from "./policies/requestIdPolicy.js";
 import { retryPolicy, type RetryOptions } from "./policies/retryPolicy.js";
 import { sharedKeyPolicy } from "./policies/sharedKeyPolicy.js";
 import { userAgentPolicy } from "./policies/userAgentPolicy.js";
-import { parseJson } from "./json.js";
+import { JsonText, parseJson } from "./json.js";
 import { createUndiciTransport } from "./transport.js";
 import { ArmClient, type ArmOptions } from "./armClient.js";
 
@@ -54,6 +54,7 @@ export type Query = Record<string, string | number | boolean | undefined>;
 
 export interface CallOptions {
   query?: Query;
+  /** Sent as JSON; a `JsonText` is sent as the text it holds (already serialized). */
   body?: unknown;
   /** Defaults to true except for POST. */
   idempotent?: boolean;
@@ -126,7 +127,7 @@ export class BatchClient {
   /** Sends one call; throws `BatchServiceError` for HTTP errors not listed in `accept`. */
   async send(method: PipelineRequest["method"], pathOrUrl: string | URL, options: CallOptions = {}): Promise<PipelineResponse> {
     const url = typeof pathOrUrl === "string" ? this.url(pathOrUrl, options.query) : pathOrUrl;
-    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const body = options.body === undefined ? undefined : JsonText.is(options.body) ? options.body.text : JSON.stringify(options.body);
     const headers: Record<string, string> = { accept: "application/json", ...(options.headers ?? {}) };
     if (body !== undefined) headers["content-type"] = BATCH_CONTENT_TYPE;
     let response: PipelineResponse;

@@ -16,3 +16,16 @@ export function parseJson<T>(response: PipelineResponse, method: string): T {
   return parsed as T;
 }
 
+
+/** A request body already serialized (e.g. task chunks, whose JSON was made to measure them): sent as is. */
+const JSON_TEXT: unique symbol = Symbol.for("azure-batch-run.JsonText") as never;
+
+export class JsonText {
+  /** A brand that holds across copies of this module (a bundle and its source side by side). */
+  readonly [JSON_TEXT] = true;
+  constructor(readonly text: string) {}
+
+  static is(value: unknown): value is JsonText {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[JSON_TEXT] === true;
+  }
+}

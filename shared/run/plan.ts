@@ -50,5 +50,5 @@ export function* planCalls(workload: Workload): Generator<PlannedCall> {
   const tooLarge = (t: TaskAddParameter) => {
     throw new Error(`task too large for one request: ${t.id}`);
   };
-  for (const chunk of taskChunks(translateTasks(workload), tooLarge)) yield { method: "POST", path: taskPath, query, body: { value: chunk }, operation: "Task_AddCollection" };
+  for (const chunk of taskChunks(translateTasks(workload), tooLarge)) yield { method: "POST", path: taskPath, query, body: { value: chunk.tasks }, operation: "Task_AddCollection" };
 }
