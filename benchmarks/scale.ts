@@ -76,7 +76,7 @@ const spec = (n: number, nodes = 0, job = "scale") => ({
 });
 
 /** Tasks sent to a job of their own before anything is timed, so that neither client nor service is measured while its code is still cold. */
-const WARM_UP = 2_000;
+const WARM_UP = 10_000;
 
 async function submission(n: number) {
   // Ours: submitTasks with c = 16, less the same call with no tasks (its pool and job checks).
@@ -112,7 +112,14 @@ async function submission(n: number) {
   await theirs.close();
 
   const limit = (Math.ceil(n / 100) / CONCURRENCY) * RTT_MS;
-  say(`submit ${n.toLocaleString("en")} tasks, c=${CONCURRENCY}, +${RTT_MS} ms RTT`, `${oursMs.toFixed(0)} ms = ${(oursMs / limit).toFixed(2)}x the network limit (${limit.toFixed(0)} ms)`, "<= 1.5x", oursMs <= 1.5 * limit);
+  // `limit` is the issue's; requests go in whole round trips, which no client can beat: shown beside it.
+  const rounds = Math.ceil(Math.ceil(n / 100) / CONCURRENCY);
+  say(
+    `submit ${n.toLocaleString("en")} tasks, c=${CONCURRENCY}, +${RTT_MS} ms RTT`,
+    `${oursMs.toFixed(0)} ms = ${(oursMs / limit).toFixed(2)}x the network limit (${limit.toFixed(0)} ms; ${rounds} whole round trips: ${rounds * RTT_MS} ms)`,
+    "<= 1.5x",
+    oursMs <= 1.5 * limit,
+  );
   say(`  vs @azure/batch addCollection, ${n.toLocaleString("en")}`, `${sdkMs.toFixed(0)} ms: ours ${(sdkMs / oursMs).toFixed(1)}x faster`, n === 10_000 ? ">= 10x at 10,000" : "", n === 10_000 ? sdkMs / oursMs >= 10 : undefined);
 }
 
@@ -161,7 +168,8 @@ async function peakRss(n: number, command: "validate" | "plan" | "run", env: Rec
   const child = spawn(process.execPath, ["--require", join(root, "benchmarks/maxrss.cjs"), join(root, "bin/azure-batch-run.js"), ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
-  const status = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  // "close", not "exit": the exit can come before the last of stderr is read.
+  const status = await new Promise<number | null>((resolve) => child.once("close", resolve));
   const m = /maxrss (\d+)/.exec(stderr);
   if (status !== 0 || !m) throw new Error(`${command} ${n} failed (${status}): ${stderr.slice(-500)}`);
   return Number(m[1]) / 1024;

@@ -20,14 +20,15 @@ export type Router = (method: string, url: URL, body: unknown, req: IncomingMess
 /** Nesting a request body may have; Batch's own bodies need about ten levels. */
 const MAX_BODY_DEPTH = 64;
 
-function tooDeep(value: unknown): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== "object") continue;
-    if (depth >= MAX_BODY_DEPTH) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+/** Recursion at most MAX_BODY_DEPTH deep: no stack of tuples to allocate for every value of every body. */
+function tooDeep(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== "object") return false;
+  if (depth >= MAX_BODY_DEPTH) return true;
+  if (Array.isArray(value)) {
+    for (const v of value) if (tooDeep(v, depth + 1)) return true;
+    return false;
   }
+  for (const k in value) if (tooDeep((value as Record<string, unknown>)[k], depth + 1)) return true;
   return false;
 }
 
