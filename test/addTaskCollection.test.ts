@@ -99,6 +99,21 @@ describe("addTaskCollection over HTTP", () => {
     expect(maxInFlight).toBe(3);
   });
 
+  test("a stream that fails while chunks are made ahead: the call rejects with its error, nothing more is sent", async () => {
+    const { client, requests } = await setup((_req, values) => ok(values));
+    const failing = (function* () {
+      for (let i = 0; i < 1000; i++) {
+        if (i === 450) throw new Error("the spec's stream broke at task 450");
+        yield task(i);
+      }
+    })();
+    await expect(addTaskCollection(client, "job-1", failing, { concurrency: 2 })).rejects.toThrow("the spec's stream broke at task 450");
+    // What was made before the failure may have gone out; nothing past it.
+    const sent = requests.flatMap((r) => r.json.value.map((t: TaskAddParameter) => t.id));
+    expect(sent.length).toBeLessThanOrEqual(400);
+    expect(new Set(sent).size).toBe(sent.length);
+  });
+
   test("RequestBodyTooLarge halves the chunk until it fits", async () => {
     const { client, requests } = await setup((_req, values) =>
       values.length > 25 ? { status: 413, body: batchError("RequestBodyTooLarge", "The request body is too large") } : ok(values),

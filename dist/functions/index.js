@@ -32581,6 +32581,56 @@ async function mapWithConcurrency(items, concurrency, fn) {
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
 }
+async function sendAll(items, concurrency, ahead, fn) {
+  const iterator = items[Symbol.iterator]();
+  const ready = [];
+  let exhausted = false;
+  let stopped = false;
+  let filling = false;
+  let failure3;
+  const pull = () => {
+    if (failure3) throw failure3.error;
+    if (ready.length > 0) return { value: ready.shift(), done: false };
+    if (exhausted) return { value: void 0, done: true };
+    const next = iterator.next();
+    if (next.done) exhausted = true;
+    return next;
+  };
+  const fill = () => {
+    if (filling || exhausted || stopped || ready.length >= ahead) return;
+    filling = true;
+    setImmediate(() => {
+      filling = false;
+      if (exhausted || stopped || ready.length >= ahead) return;
+      try {
+        const next = iterator.next();
+        if (next.done) exhausted = true;
+        else ready.push(next.value);
+      } catch (error62) {
+        failure3 = { error: error62 };
+        exhausted = true;
+        return;
+      }
+      fill();
+    });
+  };
+  const worker = async () => {
+    for (let next = pull(); !next.done && !stopped; next = pull()) {
+      fill();
+      try {
+        await fn(next.value);
+      } catch (error62) {
+        stopped = true;
+        throw error62;
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  } finally {
+    stopped = true;
+  }
+}
 function outcomeUnknown(error62) {
   if (error62 instanceof TransportError) return true;
   return error62 instanceof BatchServiceError && error62.statusCode >= 500;
@@ -32682,7 +32732,7 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
     result.failed.push({ taskId: t.id, code: "RequestBodyTooLarge", message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists` });
     finish(1);
   };
-  await mapWithConcurrency(taskChunks(counted, tooLarge2), concurrency, sendChunk);
+  await sendAll(taskChunks(counted, tooLarge2), concurrency, concurrency, sendChunk);
   if (unknown2.length > 0) await reread();
   const rounds = options.serverErrorRetries ?? 5;
   for (let round = 0; sendAgain.length > 0; round++) {

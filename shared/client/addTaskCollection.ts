@@ -125,6 +125,64 @@ async function mapWithConcurrency<T>(items: Iterable<T>, concurrency: number, fn
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
 }
 
+/**
+ * `mapWithConcurrency` for the stream of chunks, with read-ahead: while the workers wait for
+ * answers, up to `ahead` chunks are made in advance, one per turn of the event loop (answers are
+ * read in between), so that a worker freed by an answer sends its next chunk at once instead of
+ * building it first. Held at most: the chunks in flight, the ones made ahead, the one being made.
+ */
+async function sendAll<T>(items: Iterable<T>, concurrency: number, ahead: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const iterator = items[Symbol.iterator]();
+  const ready: T[] = [];
+  let exhausted = false;
+  let stopped = false;
+  let filling = false;
+  let failure: { error: unknown } | undefined;
+  const pull = (): IteratorResult<T> => {
+    if (failure) throw failure.error;
+    if (ready.length > 0) return { value: ready.shift() as T, done: false };
+    if (exhausted) return { value: undefined, done: true };
+    const next = iterator.next();
+    if (next.done) exhausted = true;
+    return next;
+  };
+  const fill = () => {
+    if (filling || exhausted || stopped || ready.length >= ahead) return;
+    filling = true;
+    setImmediate(() => {
+      filling = false;
+      if (exhausted || stopped || ready.length >= ahead) return;
+      try {
+        const next = iterator.next();
+        if (next.done) exhausted = true;
+        else ready.push(next.value);
+      } catch (error) {
+        // Made ahead, thrown to the worker that would have sent it.
+        failure = { error };
+        exhausted = true;
+        return;
+      }
+      fill();
+    });
+  };
+  const worker = async () => {
+    for (let next = pull(); !next.done && !stopped; next = pull()) {
+      fill();
+      try {
+        await fn(next.value);
+      } catch (error) {
+        stopped = true;
+        throw error;
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  } finally {
+    stopped = true;
+  }
+}
+
 /** After the client's own retries, an error that leaves a chunk's fate unknown: it may or may not have been committed. */
 function outcomeUnknown(error: unknown): boolean {
   if (error instanceof TransportError) return true;
@@ -244,7 +302,7 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
     result.failed.push({ taskId: t.id, code: "RequestBodyTooLarge", message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists` });
     finish(1);
   };
-  await mapWithConcurrency(taskChunks(counted, tooLarge), concurrency, sendChunk);
+  await sendAll(taskChunks(counted, tooLarge), concurrency, concurrency, sendChunk);
   if (unknown.length > 0) await reread();
 
   const rounds = options.serverErrorRetries ?? 5;
