@@ -530,7 +530,7 @@ var Expansion = class _Expansion {
 function sourceOf(p, k, item) {
   return p.entry.forEach ? `${p.path} (item ${k}: ${JSON.stringify(item)})` : p.path;
 }
-var ThrowingCollector = class {
+var ThrowingCollector = class extends IssueCollector {
   add(path, message) {
     throw new Error(`the workload's tasks changed after it was loaded: ${path}: ${message}`);
   }

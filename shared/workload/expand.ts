@@ -10,8 +10,7 @@ import type { DependsOnSpec, ForEachSpec, TaskDefaults, TaskEntry } from "./sche
 import { holdsTemplate, renderDeep, type TemplateScope } from "./template.js";
 import { globToRegExp, hasWildcard } from "../batch/glob.js";
 import { forEachCount, LIMITS } from "./budget.js";
-import type { IssueCollector } from "./errors.js";
-import { formatPath } from "./errors.js";
+import { formatPath, IssueCollector } from "./errors.js";
 
 /** A task after expansion: every template resolved, defaults applied, dependencies as ids. */
 export interface ResolvedTask extends Omit<TaskEntry, "forEach" | "dependsOn"> {
@@ -297,9 +296,9 @@ function sourceOf(p: PreparedEntry, k: number, item: unknown): string {
   return p.entry.forEach ? `${p.path} (item ${k}: ${JSON.stringify(item)})` : p.path;
 }
 
-/** Raised when a walk of a checked task set finds a problem the load did not: it cannot, unless the spec objects were changed after loading. */
-class ThrowingCollector {
-  add(path: string, message: string): never {
+/** For walks of a checked task set: a problem there means the spec objects were changed after loading. */
+class ThrowingCollector extends IssueCollector {
+  override add(path: string, message: string): never {
     throw new Error(`the workload's tasks changed after it was loaded: ${path}: ${message}`);
   }
 }
@@ -330,14 +329,14 @@ export class TaskSet implements Iterable<ResolvedTask> {
   }
 
   [Symbol.iterator](): Iterator<ResolvedTask> {
-    return this.expansion ? this.expansion.tasks(new ThrowingCollector() as unknown as IssueCollector) : [][Symbol.iterator]();
+    return this.expansion ? this.expansion.tasks(new ThrowingCollector()) : [][Symbol.iterator]();
   }
 
   /** Task `index` (negative counts from the end), rendered on its own. */
   at(index: number): ResolvedTask | undefined {
     const i = index < 0 ? this.length + index : index;
     if (!this.expansion || i < 0 || i >= this.length) return undefined;
-    return this.expansion.tasks(new ThrowingCollector() as unknown as IssueCollector, i).next().value as ResolvedTask;
+    return this.expansion.tasks(new ThrowingCollector(), i).next().value as ResolvedTask;
   }
 
   /** Every task in one array: for small sets (a test, a summary); a large one is better walked. */
