@@ -140,3 +140,19 @@ describe(`a spec of ${N.toLocaleString("en")} tasks streams`, () => {
     expect(workload.tasks.at(7)!.dependsOn).toEqual({ taskIds: ["r10", "r5", "r0"], taskIdRanges: [] });
   });
 });
+
+describe("one mistake in an entry of 100,000 tasks", () => {
+  test("is listed a hundred times at most, with how many more", () => {
+    const bad = { ...spec(N), tasks: { list: [{ id: "t{{ item }}", command: "x", requiredSlots: 4, forEach: { range: [1, N] } }] } };
+    const error = (() => {
+      try {
+        loadSpecObject(bad);
+      } catch (e) {
+        return e as { issues: { path: string; message: string }[] };
+      }
+    })();
+    expect(error?.issues).toHaveLength(101);
+    expect(error!.issues[0]).toEqual({ path: "tasks.list[0] (item 0: 1).requiredSlots", message: "4 is more than pool.taskSlotsPerNode (1); the task could never be scheduled" });
+    expect(error!.issues[100]).toEqual({ path: "", message: `... and ${N - 100} more problems (the first 100 are listed)` });
+  });
+});

@@ -31382,13 +31382,19 @@ function formatPath(path) {
   }
   return out;
 }
+var MAX_LISTED_ISSUES = 100;
 var IssueCollector = class {
   issues = [];
+  /** Issues found beyond the ones listed. */
+  more = 0;
   add(path, message) {
-    this.issues.push({ path, message });
+    if (this.issues.length < MAX_LISTED_ISSUES) this.issues.push({ path, message });
+    else this.more++;
   }
   throwIfAny() {
-    if (this.issues.length > 0) throw new SpecError(this.issues);
+    if (this.issues.length === 0) return;
+    const more = this.more ? [{ path: "", message: `... and ${this.more} more problem${this.more === 1 ? "" : "s"} (the first ${MAX_LISTED_ISSUES} are listed)` }] : [];
+    throw new SpecError([...this.issues, ...more]);
   }
 };
 

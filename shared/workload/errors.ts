@@ -29,15 +29,26 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out;
 }
 
-/** Collects issues while a walker runs; throws them all at once. */
+/**
+ * Issues listed in one error at most: a mistake in an entry that expands to 100,000 tasks is the
+ * same mistake 100,000 times, and a message of megabytes helps nobody.
+ */
+export const MAX_LISTED_ISSUES = 100;
+
+/** Collects issues while a walker runs; throws them all at once (the first `MAX_LISTED_ISSUES`, and how many more). */
 export class IssueCollector {
   readonly issues: SpecIssue[] = [];
+  /** Issues found beyond the ones listed. */
+  private more = 0;
 
   add(path: string, message: string): void {
-    this.issues.push({ path, message });
+    if (this.issues.length < MAX_LISTED_ISSUES) this.issues.push({ path, message });
+    else this.more++;
   }
 
   throwIfAny(): void {
-    if (this.issues.length > 0) throw new SpecError(this.issues);
+    if (this.issues.length === 0) return;
+    const more = this.more ? [{ path: "", message: `... and ${this.more} more problem${this.more === 1 ? "" : "s"} (the first ${MAX_LISTED_ISSUES} are listed)` }] : [];
+    throw new SpecError([...this.issues, ...more]);
   }
 }
