@@ -1347,21 +1347,6 @@ function sameTask(wanted, existing) {
   const container = (c) => c ? { imageName: c.imageName, containerRunOptions: c.containerRunOptions ?? "", workingDirectory: c.workingDirectory ?? "taskWorkingDirectory" } : null;
   return (existing.commandLine ?? "") === wanted.commandLine && norm(container(existing.containerSettings)) === norm(container(wanted.containerSettings)) && norm(env(existing.environmentSettings)) === norm(env(wanted.environmentSettings));
 }
-async function mapWithConcurrency(items, concurrency, fn) {
-  const iterator = items[Symbol.iterator]();
-  let failed = false;
-  const worker = async () => {
-    for (let next = iterator.next(); !next.done && !failed; next = iterator.next()) {
-      try {
-        await fn(next.value);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-}
 async function sendAll(items, concurrency, ahead, fn) {
   const iterator = items[Symbol.iterator]();
   const ready = [];
@@ -1498,7 +1483,7 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
   const reread = async () => {
     const pending = unknown;
     unknown = [];
-    await mapWithConcurrency(pending.flatMap((p) => p.chunk), concurrency, async (t) => {
+    await sendAll(pending.flatMap((p) => p.chunk), concurrency, 0, async (t) => {
       let response;
       try {
         response = await client.send("GET", taskPath(t.id), { query: { $select: "id" }, accept: [404], signal: options.signal });
@@ -1525,7 +1510,7 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
       break;
     }
     await sleep(Math.min(3e4, 500 * 2 ** round), options.signal);
-    await mapWithConcurrency(taskChunks(again, tooLarge2), concurrency, sendChunk);
+    await sendAll(taskChunks(again, tooLarge2), concurrency, 0, sendChunk);
     if (unknown.length > 0) await reread();
   }
   return result;

@@ -107,29 +107,13 @@ function sameTask(wanted: TaskAddParameter, existing: CloudTask): boolean {
   );
 }
 
-/** Runs `fn` over the items with at most `concurrency` at once, taking the next item only when a worker is free. */
-async function mapWithConcurrency<T>(items: Iterable<T>, concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  const iterator = items[Symbol.iterator]();
-  let failed = false;
-  const worker = async () => {
-    // The iterator is synchronous: workers take turns on it, each item goes to exactly one.
-    for (let next = iterator.next(); !next.done && !failed; next = iterator.next()) {
-      try {
-        await fn(next.value);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-}
-
 /**
- * `mapWithConcurrency` for the stream of chunks, with read-ahead: while the workers wait for
- * answers, up to `ahead` chunks are made in advance, one per turn of the event loop (answers are
- * read in between), so that a worker freed by an answer sends its next chunk at once instead of
- * building it first. Held at most: the chunks in flight, the ones made ahead, the one being made.
+ * Runs `fn` over the items with at most `concurrency` at once, each worker taking the next item
+ * when it is free (the iterator is synchronous: each item goes to one worker). With `ahead`,
+ * while the workers wait for answers, up to that many items are made in advance, one per turn of
+ * the event loop (answers are read in between), so that a worker freed by an answer sends its next
+ * chunk at once instead of building it first. Held at most: the items in flight, the ones made
+ * ahead, the one being made.
  */
 async function sendAll<T>(items: Iterable<T>, concurrency: number, ahead: number, fn: (item: T) => Promise<void>): Promise<void> {
   const iterator = items[Symbol.iterator]();
@@ -285,7 +269,7 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
   const reread = async (): Promise<void> => {
     const pending = unknown;
     unknown = [];
-    await mapWithConcurrency(pending.flatMap((p) => p.chunk), concurrency, async (t) => {
+    await sendAll(pending.flatMap((p) => p.chunk), concurrency, 0, async (t) => {
       let response;
       try {
         response = await client.send("GET", taskPath(t.id), { query: { $select: "id" }, accept: [404], signal: options.signal });
@@ -315,7 +299,7 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
       break;
     }
     await sleep(Math.min(30_000, 500 * 2 ** round), options.signal);
-    await mapWithConcurrency(taskChunks(again, tooLarge), concurrency, sendChunk);
+    await sendAll(taskChunks(again, tooLarge), concurrency, 0, sendChunk);
     if (unknown.length > 0) await reread();
   }
   return result;
