@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BatchServiceClient, BatchSharedKeyCredentials } from "@azure/batch";
 import { build } from "esbuild";
-import { API_VERSION, BatchClient, loadSpecObject, runWorkload, silentReporter, submitTasks } from "azure-batch-run";
+import { BatchClient, loadSpecObject, runWorkload, silentReporter, submitTasks } from "azure-batch-run";
 import { processExecutor } from "../local-batch/runtime/executors.js";
 import { LocalBatchService, type Exchange } from "../local-batch/service.js";
 
@@ -108,7 +108,8 @@ async function submission(n: number) {
   // @azure/batch: task.addCollection, 100 at a time, one after another (how its samples add tasks).
   const theirs = await remoteService();
   const sdk = new BatchServiceClient(new BatchSharedKeyCredentials("local", KEY), theirs.url);
-  sdk.apiVersion = API_VERSION;
+  // @azure/batch 10 is generated from 2024-07-01.20.0 and reads that version's wire format (int64s as numbers).
+  sdk.apiVersion = "2024-07-01.20.0";
   await sdk.pool.add({ id: "scale", vmSize: "standard_d2s_v3", virtualMachineConfiguration: { imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodeAgentSKUId: "batch.node.ubuntu 24.04" }, targetDedicatedNodes: 0 });
   const taskList = (count: number) => Array.from({ length: count }, (_, i) => ({ id: `t${i + 1}`, commandLine: "/bin/true" }));
   const addAll = async (job: string, tasks: { id: string; commandLine: string }[]) => {

@@ -7,8 +7,10 @@ import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import {
+  API_VERSIONS,
   armFromAuth,
   authFromEnvironment,
+  isApiVersion,
   BatchClient,
   classifyError,
   describeRetry,
@@ -23,6 +25,7 @@ import {
   SpecError,
   UsageError,
   workloadJsonSchema,
+  type ApiVersion,
   type CleanupPolicy,
   type ErrorCategory,
   type RequestHooks,
@@ -61,6 +64,7 @@ commands:
 
   --debug                                   one line per HTTP call on stderr (secrets redacted)
   --timeout SECONDS                         the most one REST call may take, retries included (default 300)
+  --api-version 2025-06-01|2024-07-01.20.0  the data plane's api-version (default: the spec's account.apiVersion, else 2025-06-01)
 
 account: --account-url, the spec's account.url, or AZURE_BATCH_ACCOUNT_URL.
 auth: AZURE_BATCH_ACCESS_KEY (+ AZURE_BATCH_ACCOUNT) for Shared Key; otherwise Microsoft Entra ID
@@ -80,6 +84,7 @@ const OPTIONS = {
   file: { type: "string" },
   debug: { type: "boolean" },
   timeout: { type: "string" },
+  "api-version": { type: "string" },
   "identity-map": { type: "string" },
   help: { type: "boolean", short: "h" },
 } satisfies ParseArgsConfig["options"];
@@ -95,7 +100,7 @@ function parseVars(values: string[] | undefined): Record<string, string> {
 }
 
 /** `validate` and `plan` need no secrets: an unset secret reference is shown as a placeholder. */
-async function loadWorkload(file: string | undefined, vars: Record<string, string>, env: CliIo["env"], unsetSecrets: "fail" | "placeholder" = "fail"): Promise<Workload> {
+async function loadWorkload(file: string | undefined, vars: Record<string, string>, env: CliIo["env"], unsetSecrets: "fail" | "placeholder" = "fail", apiVersion?: ApiVersion): Promise<Workload> {
   if (!file) throw new UsageError("missing <spec>: the path of a YAML or JSON workload spec");
   let text: string;
   try {
@@ -103,16 +108,16 @@ async function loadWorkload(file: string | undefined, vars: Record<string, strin
   } catch (error) {
     throw new UsageError(`cannot read spec ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  return loadSpec(text, { vars, env, fileName: file, unsetSecrets });
+  return loadSpec(text, { vars, env, fileName: file, unsetSecrets, apiVersion });
 }
 
-async function clientFor(accountUrlFlag: string | undefined, fromSpec: string | undefined, env: CliIo["env"], hooks: RequestHooks, callTimeoutMs?: number): Promise<BatchClient> {
+async function clientFor(accountUrlFlag: string | undefined, fromSpec: string | undefined, env: CliIo["env"], hooks: RequestHooks, callTimeoutMs?: number, apiVersion?: ApiVersion): Promise<BatchClient> {
   const accountUrl = resolveAccountUrl(accountUrlFlag, fromSpec, env);
   if (!accountUrl) {
     throw new UsageError("no Batch account: set account.url in the spec, pass --account-url, or set AZURE_BATCH_ACCOUNT_URL (https://<account>.<region>.batch.azure.com)");
   }
   const auth = await authFromEnvironment(accountUrl, env);
-  return new BatchClient({ accountUrl, auth, arm: armFromAuth(auth, env), hooks, callTimeoutMs });
+  return new BatchClient({ accountUrl, auth, arm: armFromAuth(auth, env), hooks, callTimeoutMs, apiVersion });
 }
 
 /**
@@ -177,15 +182,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const timeout = values.timeout;
     if (timeout !== undefined && !(Number(timeout) > 0 && Number(timeout) <= 3600)) throw new UsageError(`--timeout "${timeout}": expected seconds between 0 and 3600, e.g. 30`);
     const callTimeoutMs = timeout === undefined ? undefined : Number(timeout) * 1000;
+    const apiVersion = values["api-version"];
+    if (apiVersion !== undefined && !isApiVersion(apiVersion)) throw new UsageError(`--api-version "${apiVersion}": expected ${API_VERSIONS.join(" or ")}`);
     switch (command) {
       case "validate": {
-        const w = await loadWorkload(args[0], vars, io.env, "placeholder");
+        const w = await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
         write(io.stdout, `valid: pool ${w.pool.id}, ${w.job.schedule ? "job schedule" : "job"} ${w.job.id}, ${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"}`);
         if (w.secretEnv.length > 0) write(io.stdout, `secrets run will need: ${w.secretEnv.map((s) => (s.set ? s.name : `${s.name} (not set here)`)).join(", ")}`);
         return EXIT.ok;
       }
       case "plan": {
-        const w = await loadWorkload(args[0], vars, io.env, "placeholder");
+        const w = await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
         for (const s of w.secretEnv.filter((e) => !e.set)) write(io.stderr, `note: ${s.name} is not set: shown as <redacted>; run will need it`);
         w.secrets.forEach((s) => redactor.add(s));
         const format = values.format ?? "text";
@@ -215,7 +222,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const executor = values.executor ?? "auto";
         if (!["auto", "docker", "process"].includes(executor)) throw new UsageError(`--executor "${executor}": expected auto, docker or process`);
         if (values.executor && !values.local) throw new UsageError("--executor goes with --local");
-        const w = await loadWorkload(args[0], vars, io.env);
+        const w = await loadWorkload(args[0], vars, io.env, "fail", apiVersion);
         w.secrets.forEach((s) => redactor.add(s));
         const reporter = createConsoleReporter(io.stderr);
         if (values["identity-map"] && !values.local) throw new UsageError("--identity-map goes with --local");
@@ -257,7 +264,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       case "status": {
         const jobId = args[0];
         if (!jobId) throw new UsageError("missing <job-id>");
-        const client = await clientFor(values["account-url"], undefined, io.env, hooks, callTimeoutMs);
+        const client = await clientFor(values["account-url"], undefined, io.env, hooks, callTimeoutMs, apiVersion);
         try {
           const status = await getJobStatus(client, jobId, { signal: io.signal });
           const c = status.counts;
@@ -271,7 +278,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       case "logs": {
         const [jobId, taskId] = args;
         if (!jobId || !taskId) throw new UsageError("usage: logs <job-id> <task-id> [--file stdout.txt]");
-        const client = await clientFor(values["account-url"], undefined, io.env, hooks, callTimeoutMs);
+        const client = await clientFor(values["account-url"], undefined, io.env, hooks, callTimeoutMs, apiVersion);
         try {
           const files = values.file ? [values.file] : ["stdout.txt", "stderr.txt"];
           for (const file of files) {

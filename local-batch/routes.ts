@@ -9,7 +9,7 @@ import { addJob, deleteJob, jobView, patchJob, taskCounts, terminateJob } from "
 import { addPool, deletePool, nodeView, patchPool, poolView, resizePool } from "./resources/pools.js";
 import { addSchedule, deleteSchedule, scheduleView } from "./resources/schedules.js";
 import { addTask, addTaskCollection, deleteTask, taskView, terminateTask } from "./resources/tasks.js";
-import { jobOf, poolOf, scheduleOf, taskOf, type Reply, type ServiceContext } from "./state.js";
+import { apiVersionOf, jobOf, poolOf, scheduleOf, taskOf, type Reply, type ServiceContext } from "./state.js";
 
 export function route(ctx: ServiceContext, method: string, url: URL, body: unknown, req: IncomingMessage): Promise<Reply> | Reply {
   const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
@@ -21,9 +21,9 @@ export function route(ctx: ServiceContext, method: string, url: URL, body: unkno
     case "POST pools":
       return addPool(ctx, body as PoolAddParameter);
     case "GET pools":
-      return listOf([...ctx.pools.values()].map((p) => poolView(ctx, p)));
+      return listOf([...ctx.pools.values()].map((p) => poolView(ctx, p, apiVersionOf(url))));
     case "GET pools/{id}":
-      return one(poolView(ctx, poolOf(ctx, id)), q);
+      return one(poolView(ctx, poolOf(ctx, id), apiVersionOf(url)), q);
     case "HEAD pools/{id}":
       return { status: ctx.pools.has(id.toLowerCase()) ? 200 : 404 };
     case "DELETE pools/{id}":

@@ -3,6 +3,7 @@
  * schedules, and the context every part of the service shares (options, timers, the scheduler's
  * pump). The resource handlers, the scheduler and the HTTP layer all work on this one state.
  */
+import { API_VERSION, isApiVersion, type ApiVersion } from "../shared/batch/apiVersion.js";
 import { noteStateChange, type TaskTable } from "./taskTable.js";
 import { randomUUID } from "node:crypto";
 import type { JobAddParameter, JobScheduleAddParameter, PoolAddParameter, TaskAddParameter } from "../shared/batch/types.js";
@@ -179,6 +180,12 @@ const etagBase = BigInt(`0x${randomUUID().replace(/-/g, "").slice(0, 15)}`) & ((
 let etagCount = 0;
 export const BATCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const ID_RULE = "ids are 1 to 64 letters, digits, hyphens and underscores";
+
+/** The api-version a request asked for (the HTTP layer has already refused any other). */
+export function apiVersionOf(url: URL): ApiVersion {
+  const v = url.searchParams.get("api-version");
+  return isApiVersion(v) ? v : API_VERSION;
+}
 
 export function poolOf(ctx: ServiceContext, id: string): PoolRecord {
   const p = ctx.pools.get(id.toLowerCase());

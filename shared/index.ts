@@ -65,7 +65,7 @@ export { submitTasks, jobGenerationId, type SubmitOptions, type SubmitResult, ty
 export { getJobStatus, terminateJob, cleanup, type JobStatus, type TerminateOutcome, type CleanupTarget, type CleanupResult } from "./run/jobControl.js";
 
 /** A task's output file (`stdout.txt`, `stderr.txt`): its tail read with a byte range; `readTaskOutput` redacts it with the task's own secrets. */
-export { readTaskFileTail, readTaskOutput, lastLines } from "./run/taskLogs.js";
+export { readTaskFileTail, readTaskOutput, lastLines, listTaskFiles, type TaskFile } from "./run/taskLogs.js";
 
 // ---- the client ---------------------------------------------------------------------------------
 
@@ -100,5 +100,6 @@ export { TransportError } from "./client/pipeline.js";
 
 /** Hides known secret values, SAS query strings and authorization values in text, values and errors. */
 export { Redactor } from "./redact.js";
-export { API_VERSION } from "./batch/types.js";
+/** The data plane's api-versions: `API_VERSION` (2025-06-01) by default, 2024-07-01.20.0 when a spec or a client asks for it. */
+export { API_VERSION, API_VERSIONS, isApiVersion, type ApiVersion } from "./batch/apiVersion.js";
 export { VERSION } from "./version.js";

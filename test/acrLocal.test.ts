@@ -79,7 +79,7 @@ describe.skipIf(containersMissing)("examples/acr.yaml on the local Batch service
     writeFileSync(
       spec,
       JSON.stringify({
-        pool: { id: "own", vmSize: "Standard_D2s_v3", image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: "20-04-lts" }, container: { type: "dockerCompatible" } },
+        pool: { id: "own", vmSize: "Standard_D2s_v3", image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: "2404" }, container: { type: "dockerCompatible" } },
         job: { id: "own" },
         tasks: { list: [{ id: "t", image, command: "/bin/sh -c 'echo pulled by the task'", registry: { server: registry.host, username: registry.username, password: "{{ env.TASK_REG_PASSWORD }}" } }] },
       }),

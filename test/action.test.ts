@@ -44,7 +44,7 @@ function builtImageSpec(dir: string, command: string): string {
   writeFileSync(
     file,
     JSON.stringify({
-      pool: { id: "built", vmSize: "Standard_D2s_v3", image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: "20-04-lts" }, container: { type: "dockerCompatible" } },
+      pool: { id: "built", vmSize: "Standard_D2s_v3", image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: "2404" }, container: { type: "dockerCompatible" } },
       job: { id: "built-{{ github.run_id }}" },
       tasks: { list: [{ id: "t", image: "{{ build.image }}", command }] },
     }),
@@ -313,7 +313,7 @@ describe.skipIf(containersMissing ?? opensslMissing)("pushing to ACR with the wo
     writeFileSync(
       file,
       JSON.stringify({
-        pool: { id: "acrpool", vmSize: "Standard_D2s_v3", image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: "20-04-lts" }, container: { type: "dockerCompatible" } },
+        pool: { id: "acrpool", vmSize: "Standard_D2s_v3", image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: "2404" }, container: { type: "dockerCompatible" } },
         job: { id: "acr-{{ github.run_id }}" },
         tasks: { list: [{ id: "t", image: "{{ build.image }}", command: "/bin/sh -c 'echo from ACR'" }] },
       }),

@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { BatchServiceClient, BatchSharedKeyCredentials } from "@azure/batch";
-import { API_VERSION } from "azure-batch-run";
 import { startLocalBatch, type StartedLocalBatch } from "../local-batch/start.js";
 import { until } from "./helpers/until.js";
 
@@ -15,7 +14,8 @@ let sdk: BatchServiceClient;
 beforeAll(async () => {
   local = await startLocalBatch({ executor: "process", maxNodesPerPool: 2 });
   sdk = new BatchServiceClient(new BatchSharedKeyCredentials(local.accountName, local.accountKey), local.accountUrl);
-  sdk.apiVersion = API_VERSION;
+  // @azure/batch 10 is generated from 2024-07-01.20.0 and reads that version's wire format (int64s as numbers).
+  sdk.apiVersion = "2024-07-01.20.0";
 });
 afterAll(async () => {
   await local?.close();

@@ -94,7 +94,7 @@ describe("validate and plan", () => {
     const calls = JSON.parse(r.stdout);
     expect(calls.map((c: any) => Object.keys(c))).toEqual(Array(3).fill(["method", "path", "query", "body"]));
     expect(calls.map((c: any) => `${c.method} ${c.path}`)).toEqual(["POST /pools", "POST /jobs", "POST /jobs/job-1/addtaskcollection"]);
-    expect(calls[0].query).toEqual({ "api-version": "2024-07-01.20.0" });
+    expect(calls[0].query).toEqual({ "api-version": "2025-06-01" });
     expect(calls[0].body.virtualMachineConfiguration.containerConfiguration.containerRegistries[0]).toEqual({ registryServer: "reg.example.com", username: "me", password: "<redacted>" });
     expect(calls[2].body.value[0].outputFiles[0].destination.container.containerUrl).toBe("https://acct.blob.core.windows.net/results?<SAS redacted>");
     expect(calls[2].body.value[0].environmentSettings).toEqual([{ name: "API_TOKEN", value: "<redacted>" }]);

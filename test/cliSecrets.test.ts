@@ -23,7 +23,7 @@ function specText(jobId: string, taskId = "leak"): string {
 pool:
   id: secrets-pool
   vmSize: Standard_D2s_v3
-  image: { publisher: microsoft-azure-batch, offer: ubuntu-server-container, sku: 20-04-lts }
+  image: { publisher: microsoft-dsvm, offer: ubuntu-hpc, sku: "2404" }
   container:
     type: dockerCompatible
     registries: [ { server: myacr.azurecr.io, username: puller, password: "{{ env.REG_PW }}" } ]

@@ -50,7 +50,7 @@ describe.skipIf(containersMissing ?? batchSpecMissing)("containers on the local 
   const pool = (password = "{{ env.REG_PASSWORD }}") => ({
     id: "containers",
     vmSize: "Standard_D2s_v3",
-    image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: "20-04-lts" },
+    image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: "2404" },
     nodes: { dedicated: 1 },
     taskSlotsPerNode: 4,
     startTask: { command: "/bin/sh -c 'echo started on $AZ_BATCH_NODE_ID > started.txt'" },

@@ -182,12 +182,14 @@ const features: [string, Record<string, any>, string[]][] = [
 ];
 
 describe.skipIf(batchSpecMissing)("REST bodies validate against the official definition with oav", () => {
-  test.each(features)("%s", async (_name, patch, operations) => {
-    const calls = plan(load(patch));
-    expect(calls.map((c) => c.operation)).toEqual(expect.arrayContaining(operations));
-    for (const call of calls) {
-      const { request } = await validateCall(call);
-      expect({ operation: request.operationId, errors: request.errors }).toEqual({ operation: call.operation, errors: [] });
+  test.each(features)("%s (under 2025-06-01 and 2024-07-01.20.0)", async (_name, patch, operations) => {
+    for (const apiVersion of ["2025-06-01", "2024-07-01.20.0"] as const) {
+      const calls = plan(load(patch, { apiVersion }));
+      expect(calls.map((c) => c.operation)).toEqual(expect.arrayContaining(operations));
+      for (const call of calls) {
+        const { request } = await validateCall(call);
+        expect({ operation: request.operationId, version: request.apiVersion, errors: request.errors }).toEqual({ operation: call.operation, version: apiVersion, errors: [] });
+      }
     }
   });
 
@@ -204,6 +206,6 @@ describe.skipIf(batchSpecMissing)("REST bodies validate against the official def
 
   test("the job terminate body sent on cancellation is a valid Job_Terminate", async () => {
     const { request } = await validateCall({ method: "POST", path: "/jobs/job-1/terminate", body: { terminateReason: "Cancelled by azure-batch-run" } });
-    expect(request).toEqual({ operationId: "Job_Terminate", errors: [] });
+    expect(request).toEqual({ operationId: "Job_Terminate", apiVersion: "2025-06-01", errors: [] });
   });
 });

@@ -23,7 +23,7 @@ const RICH = `
 pool:
   id: rich
   vmSize: Standard_NC6s_v3
-  image: { publisher: microsoft-azure-batch, offer: ubuntu-server-container, sku: 20-04-lts }
+  image: { publisher: microsoft-dsvm, offer: ubuntu-hpc, sku: "2404" }
   nodes: { dedicated: 1, spot: 1 }
   taskSlotsPerNode: 4
   container:

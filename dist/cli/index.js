@@ -1,12 +1,14 @@
 import {
   API_VERSION,
+  API_VERSIONS,
   ARM_API_VERSION,
   DURATION_PATTERN,
   armPoolBody,
   globToRegExp,
   hasWildcard,
-  isTaskCounts
-} from "./chunks/chunk-74TXZ7ZR.js";
+  isApiVersion,
+  timeoutParameter
+} from "./chunks/chunk-UX4RYJ3W.js";
 
 // cli/main.ts
 import { readFile } from "node:fs/promises";
@@ -1014,6 +1016,7 @@ var WorkloadSpec = z.strictObject({
   $schema: z.string().optional(),
   account: z.strictObject({
     url: z.url({ protocol: /^https?$/, error: "must be the account URL, e.g. https://myaccount.westeurope.batch.azure.com" }).optional(),
+    apiVersion: z.enum(API_VERSIONS, { error: `must be one of ${API_VERSIONS.join(", ")}` }).optional().meta({ description: "The data plane's api-version: 2025-06-01 (default) or 2024-07-01.20.0 for accounts or tools that still need it" }),
     subscription: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: "must be an Azure subscription id (a GUID)" }).optional().meta({ description: "The account's subscription, for pools created through Azure Resource Manager (pool.identity)" }),
     resourceGroup: z.string().min(1).max(90).regex(/^[-\w._()]+$/, { error: "must be a resource group name" }).optional(),
     name: z.string().regex(/^[a-z0-9]{3,24}$/, { error: "must be the Batch account's name: 3 to 24 lowercase letters and digits" }).optional().meta({ description: "The account's name; with resourceGroup, found from the account URL when absent" })
@@ -1954,6 +1957,7 @@ function load(raw, options, envSecrets) {
   const secrets = [...(spec.pool.container?.registries ?? []).flatMap((r) => r.password ? [r.password] : []), ...envSecrets];
   const workload = {
     spec,
+    apiVersion: options.apiVersion ?? spec.account?.apiVersion ?? API_VERSION,
     pool: { ...spec.pool, nodeAgentSku },
     facts,
     job,
@@ -1980,7 +1984,7 @@ function* translateTasks(workload) {
   for (const task of workload.tasks) yield translateTask(task, workload.facts);
 }
 function* planCalls(workload) {
-  const query = { "api-version": API_VERSION };
+  const query = { "api-version": workload.apiVersion };
   yield workload.pool.identity ? { method: "PUT", path: armPoolPath(workload.spec.account ?? {}, workload.pool.id), query: { "api-version": ARM_API_VERSION }, body: translateArmPool(workload), operation: "Pool_Create", plane: "arm" } : { method: "POST", path: "/pools", query, body: translatePool(workload), operation: "Pool_Add" };
   if (workload.job.schedule) {
     yield { method: "POST", path: "/jobschedules", query, body: translateJobSchedule(workload), operation: "JobSchedule_Add" };
@@ -2200,6 +2204,12 @@ async function waitForPoolReady(client, initial, reporter, options) {
     const response = await client.send("GET", path, { query: { $select: POOL_SELECT }, signal: options.signal });
     pool = JSON.parse(response.bodyText);
   }
+}
+
+// shared/batch/types.ts
+function isTaskCounts(value) {
+  const v = value;
+  return v !== void 0 && v !== null && ["active", "running", "completed", "succeeded", "failed"].every((k) => Number.isInteger(v[k]));
 }
 
 // shared/run/jobControl.ts
@@ -2454,7 +2464,7 @@ function poolNeeds(client, workload, reporter, signal, onArmCreate) {
 }
 async function runWorkload(client, workload, reporter, options = {}) {
   const redactor = runRedactor(client, workload);
-  const batch = client.withHooks({ onRetry: reportRetries(reporter) });
+  const batch = client.withApiVersion(workload.apiVersion).withHooks({ onRetry: reportRetries(reporter) });
   const signal = options.signal;
   const jobId = workload.job.id;
   const poolId = workload.pool.id;
@@ -2872,6 +2882,8 @@ var ArmClient = class {
 var BATCH_CONTENT_TYPE = "application/json; odata=minimalmetadata";
 var BatchClient = class {
   accountUrl;
+  /** The api-version of every data-plane call this client makes. */
+  apiVersion;
   /** Hides this client's secrets: the account key, the tokens it obtained, SAS query strings. */
   redactor;
   pipeline;
@@ -2882,6 +2894,7 @@ var BatchClient = class {
   arm;
   constructor(options) {
     this.accountUrl = new URL(options.accountUrl);
+    this.apiVersion = options.apiVersion ?? API_VERSION;
     const callTimeoutMs = options.callTimeoutMs ?? options.retry?.maxRetryTimeMs ?? 5 * 6e4;
     this.timeoutMs = Math.min(options.timeoutMs ?? 6e4, callTimeoutMs);
     this.hooks = options.hooks ?? {};
@@ -2909,11 +2922,23 @@ var BatchClient = class {
     view.hooks = { ...this.hooks, ...hooks };
     return view;
   }
+  /**
+   * A view of this client whose calls use another api-version (a workload's `account.apiVersion`);
+   * it shares the connections, credentials and hooks. The same client when the version is its own.
+   */
+  withApiVersion(apiVersion) {
+    if (apiVersion === void 0 || apiVersion === this.apiVersion) return this;
+    const view = Object.create(this);
+    Object.defineProperty(view, "apiVersion", { value: apiVersion, enumerable: true });
+    return view;
+  }
   /** The full URL of a path with the api-version and the query. */
   url(path, query = {}) {
     const url = new URL(this.accountUrl.toString().replace(/\/$/, "") + path);
-    const params = new URLSearchParams({ "api-version": API_VERSION });
-    for (const [k, v] of Object.entries(query)) if (v !== void 0) params.set(k, String(v));
+    const params = new URLSearchParams({ "api-version": this.apiVersion });
+    for (const [k, v] of Object.entries(query)) {
+      if (v !== void 0) params.set(k === "timeout" || k === "timeOut" ? timeoutParameter(this.apiVersion) : k, String(v));
+    }
     url.search = params.toString().replace(/\+/g, "%20");
     return url;
   }
@@ -3129,6 +3154,7 @@ commands:
 
   --debug                                   one line per HTTP call on stderr (secrets redacted)
   --timeout SECONDS                         the most one REST call may take, retries included (default 300)
+  --api-version 2025-06-01|2024-07-01.20.0  the data plane's api-version (default: the spec's account.apiVersion, else 2025-06-01)
 
 account: --account-url, the spec's account.url, or AZURE_BATCH_ACCOUNT_URL.
 auth: AZURE_BATCH_ACCESS_KEY (+ AZURE_BATCH_ACCOUNT) for Shared Key; otherwise Microsoft Entra ID
@@ -3147,6 +3173,7 @@ var OPTIONS = {
   file: { type: "string" },
   debug: { type: "boolean" },
   timeout: { type: "string" },
+  "api-version": { type: "string" },
   "identity-map": { type: "string" },
   help: { type: "boolean", short: "h" }
 };
@@ -3159,7 +3186,7 @@ function parseVars(values) {
   }
   return vars;
 }
-async function loadWorkload(file, vars, env, unsetSecrets = "fail") {
+async function loadWorkload(file, vars, env, unsetSecrets = "fail", apiVersion) {
   if (!file) throw new UsageError("missing <spec>: the path of a YAML or JSON workload spec");
   let text;
   try {
@@ -3167,15 +3194,15 @@ async function loadWorkload(file, vars, env, unsetSecrets = "fail") {
   } catch (error) {
     throw new UsageError(`cannot read spec ${file}: ${error.code ?? error.message}`);
   }
-  return loadSpec(text, { vars, env, fileName: file, unsetSecrets });
+  return loadSpec(text, { vars, env, fileName: file, unsetSecrets, apiVersion });
 }
-async function clientFor(accountUrlFlag, fromSpec, env, hooks, callTimeoutMs) {
+async function clientFor(accountUrlFlag, fromSpec, env, hooks, callTimeoutMs, apiVersion) {
   const accountUrl = resolveAccountUrl(accountUrlFlag, fromSpec, env);
   if (!accountUrl) {
     throw new UsageError("no Batch account: set account.url in the spec, pass --account-url, or set AZURE_BATCH_ACCOUNT_URL (https://<account>.<region>.batch.azure.com)");
   }
   const auth = await authFromEnvironment(accountUrl, env);
-  return new BatchClient({ accountUrl, auth, arm: armFromAuth(auth, env), hooks, callTimeoutMs });
+  return new BatchClient({ accountUrl, auth, arm: armFromAuth(auth, env), hooks, callTimeoutMs, apiVersion });
 }
 async function readIdentityMap(file, env, redactor) {
   let entries;
@@ -3196,7 +3223,7 @@ async function readIdentityMap(file, env, redactor) {
   });
 }
 async function startLocal(executor, reporter, identityRegistries) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-BMCMAUON.js");
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-6EID2Q7Z.js");
   try {
     const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);
@@ -3227,15 +3254,17 @@ async function main(argv, io) {
     const timeout = values.timeout;
     if (timeout !== void 0 && !(Number(timeout) > 0 && Number(timeout) <= 3600)) throw new UsageError(`--timeout "${timeout}": expected seconds between 0 and 3600, e.g. 30`);
     const callTimeoutMs = timeout === void 0 ? void 0 : Number(timeout) * 1e3;
+    const apiVersion = values["api-version"];
+    if (apiVersion !== void 0 && !isApiVersion(apiVersion)) throw new UsageError(`--api-version "${apiVersion}": expected ${API_VERSIONS.join(" or ")}`);
     switch (command) {
       case "validate": {
-        const w = await loadWorkload(args[0], vars, io.env, "placeholder");
+        const w = await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
         write(io.stdout, `valid: pool ${w.pool.id}, ${w.job.schedule ? "job schedule" : "job"} ${w.job.id}, ${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"}`);
         if (w.secretEnv.length > 0) write(io.stdout, `secrets run will need: ${w.secretEnv.map((s) => s.set ? s.name : `${s.name} (not set here)`).join(", ")}`);
         return EXIT.ok;
       }
       case "plan": {
-        const w = await loadWorkload(args[0], vars, io.env, "placeholder");
+        const w = await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
         for (const s of w.secretEnv.filter((e) => !e.set)) write(io.stderr, `note: ${s.name} is not set: shown as <redacted>; run will need it`);
         w.secrets.forEach((s) => redactor.add(s));
         const format = values.format ?? "text";
@@ -3264,7 +3293,7 @@ async function main(argv, io) {
         const executor = values.executor ?? "auto";
         if (!["auto", "docker", "process"].includes(executor)) throw new UsageError(`--executor "${executor}": expected auto, docker or process`);
         if (values.executor && !values.local) throw new UsageError("--executor goes with --local");
-        const w = await loadWorkload(args[0], vars, io.env);
+        const w = await loadWorkload(args[0], vars, io.env, "fail", apiVersion);
         w.secrets.forEach((s) => redactor.add(s));
         const reporter = createConsoleReporter(io.stderr);
         if (values["identity-map"] && !values.local) throw new UsageError("--identity-map goes with --local");
@@ -3303,7 +3332,7 @@ async function main(argv, io) {
       case "status": {
         const jobId = args[0];
         if (!jobId) throw new UsageError("missing <job-id>");
-        const client = await clientFor(values["account-url"], void 0, io.env, hooks, callTimeoutMs);
+        const client = await clientFor(values["account-url"], void 0, io.env, hooks, callTimeoutMs, apiVersion);
         try {
           const status = await getJobStatus(client, jobId, { signal: io.signal });
           const c = status.counts;
@@ -3317,7 +3346,7 @@ async function main(argv, io) {
       case "logs": {
         const [jobId, taskId] = args;
         if (!jobId || !taskId) throw new UsageError("usage: logs <job-id> <task-id> [--file stdout.txt]");
-        const client = await clientFor(values["account-url"], void 0, io.env, hooks, callTimeoutMs);
+        const client = await clientFor(values["account-url"], void 0, io.env, hooks, callTimeoutMs, apiVersion);
         try {
           const files = values.file ? [values.file] : ["stdout.txt", "stderr.txt"];
           for (const file of files) {

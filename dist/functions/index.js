@@ -32104,6 +32104,13 @@ function checkJob(job, taskIds, facts, issues) {
   }
 }
 
+// shared/batch/apiVersion.ts
+var API_VERSIONS = ["2025-06-01", "2024-07-01.20.0"];
+var API_VERSION = "2025-06-01";
+function timeoutParameter(version2) {
+  return version2 === "2024-07-01.20.0" ? "timeout" : "timeOut";
+}
+
 // shared/batch/duration.ts
 var DURATION_PATTERN = /^P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
@@ -32285,6 +32292,7 @@ var WorkloadSpec = external_exports.strictObject({
   $schema: external_exports.string().optional(),
   account: external_exports.strictObject({
     url: external_exports.url({ protocol: /^https?$/, error: "must be the account URL, e.g. https://myaccount.westeurope.batch.azure.com" }).optional(),
+    apiVersion: external_exports.enum(API_VERSIONS, { error: `must be one of ${API_VERSIONS.join(", ")}` }).optional().meta({ description: "The data plane's api-version: 2025-06-01 (default) or 2024-07-01.20.0 for accounts or tools that still need it" }),
     subscription: external_exports.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: "must be an Azure subscription id (a GUID)" }).optional().meta({ description: "The account's subscription, for pools created through Azure Resource Manager (pool.identity)" }),
     resourceGroup: external_exports.string().min(1).max(90).regex(/^[-\w._()]+$/, { error: "must be a resource group name" }).optional(),
     name: external_exports.string().regex(/^[a-z0-9]{3,24}$/, { error: "must be the Batch account's name: 3 to 24 lowercase letters and digits" }).optional().meta({ description: "The account's name; with resourceGroup, found from the account URL when absent" })
@@ -33215,6 +33223,7 @@ function load(raw, options, envSecrets) {
   const secrets = [...(spec.pool.container?.registries ?? []).flatMap((r) => r.password ? [r.password] : []), ...envSecrets];
   const workload = {
     spec,
+    apiVersion: options.apiVersion ?? spec.account?.apiVersion ?? API_VERSION,
     pool: { ...spec.pool, nodeAgentSku },
     facts,
     job,
@@ -33226,9 +33235,6 @@ function load(raw, options, envSecrets) {
   if (tooLarge2.length > 0) throw new SpecError(tooLarge2);
   return workload;
 }
-
-// shared/batch/types.ts
-var API_VERSION = "2024-07-01.20.0";
 
 // shared/batch/armPool.ts
 var ARM_API_VERSION = "2024-07-01";
@@ -33531,7 +33537,7 @@ async function liveJob(client, body, ifJobEnded, reporter, signal) {
 async function submitTasks(client, workload, tasks = workload.tasks, options = {}) {
   const reporter = options.reporter ?? silentReporter;
   const redactor = runRedactor(client, workload);
-  const batch = client.withHooks({ onRetry: reportRetries(reporter) });
+  const batch = client.withApiVersion(workload.apiVersion).withHooks({ onRetry: reportRetries(reporter) });
   const signal = options.signal;
   try {
     if (workload.job.schedule) {
@@ -33925,6 +33931,8 @@ var ArmClient = class {
 var BATCH_CONTENT_TYPE = "application/json; odata=minimalmetadata";
 var BatchClient = class {
   accountUrl;
+  /** The api-version of every data-plane call this client makes. */
+  apiVersion;
   /** Hides this client's secrets: the account key, the tokens it obtained, SAS query strings. */
   redactor;
   pipeline;
@@ -33935,6 +33943,7 @@ var BatchClient = class {
   arm;
   constructor(options) {
     this.accountUrl = new URL(options.accountUrl);
+    this.apiVersion = options.apiVersion ?? API_VERSION;
     const callTimeoutMs = options.callTimeoutMs ?? options.retry?.maxRetryTimeMs ?? 5 * 6e4;
     this.timeoutMs = Math.min(options.timeoutMs ?? 6e4, callTimeoutMs);
     this.hooks = options.hooks ?? {};
@@ -33962,11 +33971,23 @@ var BatchClient = class {
     view.hooks = { ...this.hooks, ...hooks };
     return view;
   }
+  /**
+   * A view of this client whose calls use another api-version (a workload's `account.apiVersion`);
+   * it shares the connections, credentials and hooks. The same client when the version is its own.
+   */
+  withApiVersion(apiVersion) {
+    if (apiVersion === void 0 || apiVersion === this.apiVersion) return this;
+    const view = Object.create(this);
+    Object.defineProperty(view, "apiVersion", { value: apiVersion, enumerable: true });
+    return view;
+  }
   /** The full URL of a path with the api-version and the query. */
   url(path, query = {}) {
     const url2 = new URL(this.accountUrl.toString().replace(/\/$/, "") + path);
-    const params = new URLSearchParams({ "api-version": API_VERSION });
-    for (const [k, v] of Object.entries(query)) if (v !== void 0) params.set(k, String(v));
+    const params = new URLSearchParams({ "api-version": this.apiVersion });
+    for (const [k, v] of Object.entries(query)) {
+      if (v !== void 0) params.set(k === "timeout" || k === "timeOut" ? timeoutParameter(this.apiVersion) : k, String(v));
+    }
     url2.search = params.toString().replace(/\+/g, "%20");
     return url2;
   }

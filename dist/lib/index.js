@@ -876,6 +876,24 @@ function checkJob(job, taskIds, facts, issues) {
 // shared/workload/schema.ts
 import { z } from "zod";
 
+// shared/batch/apiVersion.ts
+var API_VERSIONS = ["2025-06-01", "2024-07-01.20.0"];
+var API_VERSION = "2025-06-01";
+function isApiVersion(value) {
+  return typeof value === "string" && API_VERSIONS.includes(value);
+}
+function timeoutParameter(version) {
+  return version === "2024-07-01.20.0" ? "timeout" : "timeOut";
+}
+function readInt64(value) {
+  if (typeof value === "number" && Number.isSafeInteger(value)) return value;
+  if (typeof value === "string" && /^-?\d{1,16}$/.test(value)) {
+    const n = Number(value);
+    return Number.isSafeInteger(n) ? n : void 0;
+  }
+  return void 0;
+}
+
 // shared/batch/duration.ts
 var DURATION_PATTERN = /^P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
@@ -1057,6 +1075,7 @@ var WorkloadSpec = z.strictObject({
   $schema: z.string().optional(),
   account: z.strictObject({
     url: z.url({ protocol: /^https?$/, error: "must be the account URL, e.g. https://myaccount.westeurope.batch.azure.com" }).optional(),
+    apiVersion: z.enum(API_VERSIONS, { error: `must be one of ${API_VERSIONS.join(", ")}` }).optional().meta({ description: "The data plane's api-version: 2025-06-01 (default) or 2024-07-01.20.0 for accounts or tools that still need it" }),
     subscription: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: "must be an Azure subscription id (a GUID)" }).optional().meta({ description: "The account's subscription, for pools created through Azure Resource Manager (pool.identity)" }),
     resourceGroup: z.string().min(1).max(90).regex(/^[-\w._()]+$/, { error: "must be a resource group name" }).optional(),
     name: z.string().regex(/^[a-z0-9]{3,24}$/, { error: "must be the Batch account's name: 3 to 24 lowercase letters and digits" }).optional().meta({ description: "The account's name; with resourceGroup, found from the account URL when absent" })
@@ -1997,6 +2016,7 @@ function load(raw, options, envSecrets) {
   const secrets = [...(spec.pool.container?.registries ?? []).flatMap((r) => r.password ? [r.password] : []), ...envSecrets];
   const workload = {
     spec,
+    apiVersion: options.apiVersion ?? spec.account?.apiVersion ?? API_VERSION,
     pool: { ...spec.pool, nodeAgentSku },
     facts,
     job,
@@ -2007,13 +2027,6 @@ function load(raw, options, envSecrets) {
   const tooLarge2 = checkBodySizes(workload);
   if (tooLarge2.length > 0) throw new SpecError(tooLarge2);
   return workload;
-}
-
-// shared/batch/types.ts
-var API_VERSION = "2024-07-01.20.0";
-function isTaskCounts(value) {
-  const v = value;
-  return v !== void 0 && v !== null && ["active", "running", "completed", "succeeded", "failed"].every((k) => Number.isInteger(v[k]));
 }
 
 // shared/batch/armPool.ts
@@ -2102,7 +2115,7 @@ function plan(workload) {
   return [...planCalls(workload)];
 }
 function* planCalls(workload) {
-  const query = { "api-version": API_VERSION };
+  const query = { "api-version": workload.apiVersion };
   yield workload.pool.identity ? { method: "PUT", path: armPoolPath(workload.spec.account ?? {}, workload.pool.id), query: { "api-version": ARM_API_VERSION }, body: translateArmPool(workload), operation: "Pool_Create", plane: "arm" } : { method: "POST", path: "/pools", query, body: translatePool(workload), operation: "Pool_Add" };
   if (workload.job.schedule) {
     yield { method: "POST", path: "/jobschedules", query, body: translateJobSchedule(workload), operation: "JobSchedule_Add" };
@@ -2324,6 +2337,12 @@ async function waitForPoolReady(client, initial, reporter, options) {
   }
 }
 
+// shared/batch/types.ts
+function isTaskCounts(value) {
+  const v = value;
+  return v !== void 0 && v !== null && ["active", "running", "completed", "succeeded", "failed"].every((k) => Number.isInteger(v[k]));
+}
+
 // shared/run/jobControl.ts
 async function getJobStatus(client, jobId, options = {}) {
   const path = `/jobs/${encodeURIComponent(jobId)}`;
@@ -2398,6 +2417,16 @@ function reportRetries(reporter) {
 }
 
 // shared/run/taskLogs.ts
+async function listTaskFiles(client, jobId, taskId, options = {}) {
+  const path = `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(taskId)}/files`;
+  const files = [];
+  for await (const f of client.list(path, { query: { recursive: options.recursive ? "true" : void 0 }, signal: options.signal })) {
+    if (typeof f.name !== "string") continue;
+    const contentLength = readInt64(f.properties?.contentLength);
+    files.push({ name: f.name, isDirectory: f.isDirectory === true, ...contentLength !== void 0 ? { contentLength } : {}, ...f.properties?.lastModified ? { lastModified: f.properties.lastModified } : {} });
+  }
+  return files;
+}
 async function readTaskFileTail(client, jobId, taskId, file, maxBytes = 4096, signal) {
   const path = `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(taskId)}/files/${file.split("/").map(encodeURIComponent).join("/")}`;
   const head = await client.send("HEAD", path, { accept: [404], signal });
@@ -2581,7 +2610,7 @@ function poolNeeds(client, workload, reporter, signal, onArmCreate) {
 }
 async function runWorkload(client, workload, reporter, options = {}) {
   const redactor = runRedactor(client, workload);
-  const batch = client.withHooks({ onRetry: reportRetries(reporter) });
+  const batch = client.withApiVersion(workload.apiVersion).withHooks({ onRetry: reportRetries(reporter) });
   const signal = options.signal;
   const jobId = workload.job.id;
   const poolId = workload.pool.id;
@@ -2681,7 +2710,7 @@ async function liveJob(client, body, ifJobEnded, reporter, signal) {
 async function submitTasks(client, workload, tasks = workload.tasks, options = {}) {
   const reporter = options.reporter ?? silentReporter;
   const redactor = runRedactor(client, workload);
-  const batch = client.withHooks({ onRetry: reportRetries(reporter) });
+  const batch = client.withApiVersion(workload.apiVersion).withHooks({ onRetry: reportRetries(reporter) });
   const signal = options.signal;
   try {
     if (workload.job.schedule) {
@@ -3075,6 +3104,8 @@ var ArmClient = class {
 var BATCH_CONTENT_TYPE = "application/json; odata=minimalmetadata";
 var BatchClient = class {
   accountUrl;
+  /** The api-version of every data-plane call this client makes. */
+  apiVersion;
   /** Hides this client's secrets: the account key, the tokens it obtained, SAS query strings. */
   redactor;
   pipeline;
@@ -3085,6 +3116,7 @@ var BatchClient = class {
   arm;
   constructor(options) {
     this.accountUrl = new URL(options.accountUrl);
+    this.apiVersion = options.apiVersion ?? API_VERSION;
     const callTimeoutMs = options.callTimeoutMs ?? options.retry?.maxRetryTimeMs ?? 5 * 6e4;
     this.timeoutMs = Math.min(options.timeoutMs ?? 6e4, callTimeoutMs);
     this.hooks = options.hooks ?? {};
@@ -3112,11 +3144,23 @@ var BatchClient = class {
     view.hooks = { ...this.hooks, ...hooks };
     return view;
   }
+  /**
+   * A view of this client whose calls use another api-version (a workload's `account.apiVersion`);
+   * it shares the connections, credentials and hooks. The same client when the version is its own.
+   */
+  withApiVersion(apiVersion) {
+    if (apiVersion === void 0 || apiVersion === this.apiVersion) return this;
+    const view = Object.create(this);
+    Object.defineProperty(view, "apiVersion", { value: apiVersion, enumerable: true });
+    return view;
+  }
   /** The full URL of a path with the api-version and the query. */
   url(path, query = {}) {
     const url = new URL(this.accountUrl.toString().replace(/\/$/, "") + path);
-    const params = new URLSearchParams({ "api-version": API_VERSION });
-    for (const [k, v] of Object.entries(query)) if (v !== void 0) params.set(k, String(v));
+    const params = new URLSearchParams({ "api-version": this.apiVersion });
+    for (const [k, v] of Object.entries(query)) {
+      if (v !== void 0) params.set(k === "timeout" || k === "timeOut" ? timeoutParameter(this.apiVersion) : k, String(v));
+    }
     url.search = params.toString().replace(/\+/g, "%20");
     return url;
   }
@@ -3259,6 +3303,7 @@ function classifyError(error) {
 }
 export {
   API_VERSION,
+  API_VERSIONS,
   ARM_API_VERSION,
   ARM_ENDPOINT,
   ARM_SCOPE,
@@ -3288,8 +3333,10 @@ export {
   entraOptions,
   findBatchAccount,
   getJobStatus,
+  isApiVersion,
   jobGenerationId,
   lastLines,
+  listTaskFiles,
   loadSpec,
   loadSpecObject,
   parseSpecText,

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { API_VERSION } from "../../shared/batch/types.js";
+import { API_VERSIONS, isApiVersion, REMOVED_IN_2025 } from "../../shared/batch/apiVersion.js";
 import { authenticate } from "../auth.js";
 import { BatchHttpError } from "../errors.js";
 import type { Reply, ServiceContext } from "../state.js";
@@ -30,6 +30,22 @@ function tooDeep(value: unknown, depth = 0): boolean {
   }
   for (const k in value) if (tooDeep((value as Record<string, unknown>)[k], depth + 1)) return true;
   return false;
+}
+
+/** Properties 2025-06-01 removed (certificates, node communication mode, resource tags), wherever they stand in a body. */
+function refuseRemovedProperties(body: unknown, path = ""): void {
+  if (body === null || typeof body !== "object") return;
+  for (const [k, v] of Object.entries(body)) {
+    const p = Array.isArray(body) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
+    const why = Array.isArray(body) ? undefined : REMOVED_IN_2025[k];
+    if (why !== undefined) {
+      throw new BatchHttpError(400, "InvalidRequestBody", "The specified Request Body is not syntactically valid.", [
+        { key: "PropertyName", value: p },
+        { key: "Reason", value: `${k} is not a property of api-version 2025-06-01: ${why}` },
+      ]);
+    }
+    refuseRemovedProperties(v, p);
+  }
 }
 
 /** The Batch error body as raw bytes, for answers written straight to a socket. */
@@ -108,11 +124,11 @@ export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector,
       const bad = faults.misbehavior(req.method ?? "GET", url);
       if (bad && misbehave(bad, res)) return;
       const apiVersion = url.searchParams.get("api-version");
-      if (apiVersion !== API_VERSION) {
+      if (!isApiVersion(apiVersion)) {
         throw new BatchHttpError(
           400,
           apiVersion ? "InvalidApiVersionParameter" : "MissingRequiredQueryParameter",
-          apiVersion ? `The api-version ${apiVersion} is not supported; the local service speaks ${API_VERSION}.` : "A query parameter that's mandatory for this request is not specified.",
+          apiVersion ? `The api-version ${apiVersion} is not supported; the local service speaks ${API_VERSIONS.join(" and ")}.` : "A query parameter that's mandatory for this request is not specified.",
           [{ key: "QueryParameterName", value: "api-version" }],
         );
       }
@@ -128,6 +144,7 @@ export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector,
         if (tooDeep(parsedBody)) {
           throw new BatchHttpError(400, "InvalidRequestBody", "The specified Request Body is not syntactically valid.", [{ key: "Reason", value: `the body nests more than ${MAX_BODY_DEPTH} levels` }]);
         }
+        if (apiVersion === "2025-06-01") refuseRemovedProperties(parsedBody);
       }
       const result = await route(req.method ?? "GET", url, parsedBody, req);
       if (bad === "repeatNextLink" || bad === "foreignNextLink") {

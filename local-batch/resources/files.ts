@@ -2,10 +2,11 @@
 import { open } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
+import { writeInt64 } from "../../shared/batch/apiVersion.js";
 import { notFound } from "../errors.js";
 import { list } from "../http/listing.js";
 import { fileInfo, listFiles } from "../runtime/taskRunner.js";
-import { taskOf, type Reply, type ServiceContext } from "../state.js";
+import { apiVersionOf, taskOf, type Reply, type ServiceContext } from "../state.js";
 
 function taskDirOf(ctx: ServiceContext, jobId: string, taskId: string): string {
   const t = taskOf(ctx, jobId, taskId);
@@ -20,7 +21,8 @@ export async function listTaskFiles(ctx: ServiceContext, jobId: string, taskId: 
     name: f.name,
     url: `${ctx.baseUrl}/jobs/${jobId}/tasks/${taskId}/files/${f.name}`,
     isDirectory: f.isDirectory,
-    properties: { creationTime: f.ctime.toISOString(), lastModified: f.mtime.toISOString(), contentLength: f.size, contentType: "application/octet-stream" },
+    // An int64: a JSON number under 2024-07-01.20.0, a JSON string from 2025-06-01 on.
+    properties: { creationTime: f.ctime.toISOString(), lastModified: f.mtime.toISOString(), contentLength: writeInt64(apiVersionOf(url), f.size), contentType: "application/octet-stream" },
   }));
   return list(items, url, ctx.baseUrl);
 }

@@ -1,6 +1,7 @@
 /** Pools: add (nodes start in the background), delete, patch, resize, and their views. */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { API_VERSION, type ApiVersion } from "../../shared/batch/apiVersion.js";
 import type { PoolAddParameter } from "../../shared/batch/types.js";
 import { validateBody } from "../bodies.js";
 import { exists, invalidValue } from "../errors.js";
@@ -87,7 +88,7 @@ function withoutPasswords<T>(value: T): T {
   return JSON.parse(JSON.stringify(value, (k, v) => (k === "password" ? undefined : v)));
 }
 
-export function poolView(ctx: ServiceContext, p: PoolRecord): Record<string, unknown> {
+export function poolView(ctx: ServiceContext, p: PoolRecord, version: ApiVersion = API_VERSION): Record<string, unknown> {
   const b = p.body;
   return {
     id: b.id,
@@ -112,7 +113,8 @@ export function poolView(ctx: ServiceContext, p: PoolRecord): Record<string, unk
     enableInterNodeCommunication: b.enableInterNodeCommunication ?? false,
     ...(b.startTask ? { startTask: withoutPasswords(b.startTask) } : {}),
     taskSlotsPerNode: b.taskSlotsPerNode ?? 1,
-    taskSchedulingPolicy: { nodeFillType: "spread" },
+    // 2025-06-01 added the pool's default job order.
+    taskSchedulingPolicy: version === "2024-07-01.20.0" ? { nodeFillType: "spread" } : { nodeFillType: "spread", jobDefaultOrder: "none" },
     ...(b.metadata ? { metadata: b.metadata } : {}),
     ...(p.identities?.length ? { identity: { type: "UserAssigned", userAssignedIdentities: p.identities.map((resourceId) => ({ resourceId })) } } : {}),
   };

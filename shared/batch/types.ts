@@ -1,10 +1,11 @@
 /**
- * The subset of the Azure Batch REST model (api-version 2024-07-01.20.0) that this project sends
- * and reads. Names follow `BatchService.json` exactly; the contract tests check every body we
- * build against that definition with Microsoft's `oav`.
+ * The subset of the Azure Batch REST model that this project sends and reads: the same under
+ * api-versions 2025-06-01 and 2024-07-01.20.0 for everything here (`apiVersion.ts` holds the
+ * differences). Names follow `BatchService.json` exactly; the contract tests check every body we
+ * build against the definition of its own version with Microsoft's `oav`.
  */
 
-export const API_VERSION = "2024-07-01.20.0";
+export { API_VERSION, API_VERSIONS, type ApiVersion } from "./apiVersion.js";
 
 export interface EnvironmentSetting { name: string; value?: string }
 export interface ComputeNodeIdentityReference { resourceId?: string }

@@ -7,7 +7,7 @@
  * tokens it obtained, SAS query strings); the run adds the workload's.
  */
 import type { TokenCredential } from "@azure/identity";
-import { API_VERSION } from "../batch/types.js";
+import { API_VERSION, timeoutParameter, type ApiVersion } from "../batch/apiVersion.js";
 import { Redactor } from "../redact.js";
 import { BatchServiceError, parseErrorBody, UnexpectedResponseError } from "./errors.js";
 import { createPipeline, type PipelinePolicy, type PipelineRequest, type PipelineResponse, type RequestHooks, type SendRequest } from "./pipeline.js";
@@ -29,6 +29,8 @@ export type BatchAuth =
 export interface BatchClientOptions {
   accountUrl: string;
   auth: BatchAuth;
+  /** The data plane's api-version (default 2025-06-01); each call is written in that version's wire format. */
+  apiVersion?: ApiVersion;
   retry?: RetryOptions;
   /** Per-attempt timeout (default 60 s, and never more than `callTimeoutMs`). */
   timeoutMs?: number;
@@ -50,6 +52,10 @@ export interface BatchClientOptions {
   arm?: ArmOptions;
 }
 
+/**
+ * Query parameters. `timeout` (the service's own time limit, in seconds) is written as the
+ * client's api-version spells it (`timeOut` from 2025-06-01 on).
+ */
 export type Query = Record<string, string | number | boolean | undefined>;
 
 export interface CallOptions {
@@ -69,6 +75,8 @@ export const BATCH_CONTENT_TYPE = "application/json; odata=minimalmetadata";
 
 export class BatchClient {
   readonly accountUrl: URL;
+  /** The api-version of every data-plane call this client makes. */
+  readonly apiVersion: ApiVersion;
   /** Hides this client's secrets: the account key, the tokens it obtained, SAS query strings. */
   readonly redactor: Redactor;
   private readonly pipeline: SendRequest;
@@ -80,6 +88,7 @@ export class BatchClient {
 
   constructor(options: BatchClientOptions) {
     this.accountUrl = new URL(options.accountUrl);
+    this.apiVersion = options.apiVersion ?? API_VERSION;
     const callTimeoutMs = options.callTimeoutMs ?? options.retry?.maxRetryTimeMs ?? 5 * 60_000;
     this.timeoutMs = Math.min(options.timeoutMs ?? 60_000, callTimeoutMs);
     this.hooks = options.hooks ?? {};
@@ -114,11 +123,24 @@ export class BatchClient {
     return view;
   }
 
+  /**
+   * A view of this client whose calls use another api-version (a workload's `account.apiVersion`);
+   * it shares the connections, credentials and hooks. The same client when the version is its own.
+   */
+  withApiVersion(apiVersion: ApiVersion | undefined): BatchClient {
+    if (apiVersion === undefined || apiVersion === this.apiVersion) return this;
+    const view = Object.create(this) as BatchClient;
+    Object.defineProperty(view, "apiVersion", { value: apiVersion, enumerable: true });
+    return view;
+  }
+
   /** The full URL of a path with the api-version and the query. */
   url(path: string, query: Query = {}): URL {
     const url = new URL(this.accountUrl.toString().replace(/\/$/, "") + path);
-    const params = new URLSearchParams({ "api-version": API_VERSION });
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    const params = new URLSearchParams({ "api-version": this.apiVersion });
+    for (const [k, v] of Object.entries(query)) {
+      if (v !== undefined) params.set(k === "timeout" || k === "timeOut" ? timeoutParameter(this.apiVersion) : k, String(v));
+    }
     // URLSearchParams writes spaces as "+", which the service reads as spaces too; %20 is plainer.
     url.search = params.toString().replace(/\+/g, "%20");
     return url;

@@ -2,7 +2,7 @@
  * `plan`: the REST calls a spec produces, in order, without any network. `run` issues the same
  * bodies (plus the reads it needs to decide: does the pool exist, is it steady, ...).
  */
-import { API_VERSION, type TaskAddParameter } from "../batch/types.js";
+import type { TaskAddParameter } from "../batch/types.js";
 import { taskChunks } from "../client/addTaskCollection.js";
 import type { Workload } from "../workload/load.js";
 import { translateJob, translateJobSchedule } from "../translate/job.js";
@@ -35,7 +35,7 @@ export function plan(workload: Workload): PlannedCall[] {
  * the plan of 100,000 tasks holds one request body at a time.
  */
 export function* planCalls(workload: Workload): Generator<PlannedCall> {
-  const query = { "api-version": API_VERSION };
+  const query = { "api-version": workload.apiVersion };
   // A pool with a managed identity can only be created through Azure Resource Manager.
   yield workload.pool.identity
     ? { method: "PUT", path: armPoolPath(workload.spec.account ?? {}, workload.pool.id), query: { "api-version": ARM_API_VERSION }, body: translateArmPool(workload), operation: "Pool_Create", plane: "arm" }

@@ -84,7 +84,7 @@ export function poolNeeds(client: BatchClient, workload: Workload, reporter: Pro
 
 export async function runWorkload(client: BatchClient, workload: Workload, reporter: ProgressReporter, options: RunOptions = {}): Promise<RunResult> {
   const redactor = runRedactor(client, workload);
-  const batch = client.withHooks({ onRetry: reportRetries(reporter) });
+  const batch = client.withApiVersion(workload.apiVersion).withHooks({ onRetry: reportRetries(reporter) });
   const signal = options.signal;
   const jobId = workload.job.id;
   const poolId = workload.pool.id;

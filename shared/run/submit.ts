@@ -98,7 +98,7 @@ async function liveJob(client: BatchClient, body: JobAddParameter, ifJobEnded: "
 export async function submitTasks(client: BatchClient, workload: Workload, tasks: Iterable<ResolvedTask> = workload.tasks, options: SubmitOptions = {}): Promise<SubmitResult> {
   const reporter = options.reporter ?? silentReporter;
   const redactor = runRedactor(client, workload);
-  const batch = client.withHooks({ onRetry: reportRetries(reporter) });
+  const batch = client.withApiVersion(workload.apiVersion).withHooks({ onRetry: reportRetries(reporter) });
   const signal = options.signal;
   try {
     if (workload.job.schedule) {

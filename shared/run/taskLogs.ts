@@ -1,5 +1,29 @@
 /** The tail of a task's `stderr.txt` / `stdout.txt`, read with a byte range instead of the whole file. */
+import { readInt64 } from "../batch/apiVersion.js";
 import type { BatchClient } from "../client/batchClient.js";
+
+/** One entry of a task's directory. */
+export interface TaskFile {
+  /** The path under the task's directory, e.g. `stdout.txt`, `wd/out/frame-1.png`. */
+  name: string;
+  isDirectory: boolean;
+  /** Bytes (whichever way the api-version writes it: a number before 2025-06-01, a string from then on). */
+  contentLength?: number;
+  lastModified?: string;
+}
+
+/** The files of a task's directory (`recursive` for those under `wd/` too), with their sizes as numbers. */
+export async function listTaskFiles(client: BatchClient, jobId: string, taskId: string, options: { recursive?: boolean; signal?: AbortSignal } = {}): Promise<TaskFile[]> {
+  const path = `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(taskId)}/files`;
+  const files: TaskFile[] = [];
+  type Item = { name?: string; isDirectory?: boolean; properties?: { contentLength?: unknown; lastModified?: string } };
+  for await (const f of client.list<Item>(path, { query: { recursive: options.recursive ? "true" : undefined }, signal: options.signal })) {
+    if (typeof f.name !== "string") continue;
+    const contentLength = readInt64(f.properties?.contentLength);
+    files.push({ name: f.name, isDirectory: f.isDirectory === true, ...(contentLength !== undefined ? { contentLength } : {}), ...(f.properties?.lastModified ? { lastModified: f.properties.lastModified } : {}) });
+  }
+  return files;
+}
 
 export async function readTaskFileTail(client: BatchClient, jobId: string, taskId: string, file: string, maxBytes = 4096, signal?: AbortSignal): Promise<string | undefined> {
   const path = `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(taskId)}/files/${file.split("/").map(encodeURIComponent).join("/")}`;

@@ -14,6 +14,7 @@ import { WorkloadSpec, type JobSpec, type PoolSpec } from "./schema.js";
 import { renderDeep, type TemplateScope } from "./template.js";
 import { checkBodySizes, checkTaskBody } from "../translate/limits.js";
 import { REDACTED, Redactor } from "../redact.js";
+import { API_VERSION, type ApiVersion } from "../batch/apiVersion.js";
 
 export interface LoadOptions {
   /** `--var k=v` values; they override the spec's own `vars`. */
@@ -36,11 +37,15 @@ export interface LoadOptions {
   roots?: Record<string, unknown>;
   /** Shown in parse errors. */
   fileName?: string;
+  /** Overrides the spec's `account.apiVersion` (the CLI's `--api-version`). */
+  apiVersion?: ApiVersion;
 }
 
 /** A spec that passed every check, ready to translate. */
 export interface Workload {
   spec: WorkloadSpec;
+  /** The data plane's api-version for this workload's calls: the caller's, the spec's `account.apiVersion`, or 2025-06-01. */
+  apiVersion: ApiVersion;
   pool: PoolSpec & { nodeAgentSku: string };
   facts: PoolFacts;
   job: JobSpec;
@@ -274,6 +279,7 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
   const secrets = [...(spec.pool.container?.registries ?? []).flatMap((r) => (r.password ? [r.password] : [])), ...envSecrets];
   const workload: Workload = {
     spec,
+    apiVersion: options.apiVersion ?? spec.account?.apiVersion ?? API_VERSION,
     pool: { ...spec.pool, nodeAgentSku: nodeAgentSku as string },
     facts,
     job,

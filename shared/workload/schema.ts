@@ -6,6 +6,7 @@
  * here; rules that need several fields at once (the Batch container rules) live in `rules.ts`.
  */
 import { z } from "zod";
+import { API_VERSIONS } from "../batch/apiVersion.js";
 import { DURATION_PATTERN } from "../batch/duration.js";
 
 /** ISO 8601 duration as the Batch REST API takes it, e.g. `PT30M`, `P1DT2H`. */
@@ -261,6 +262,10 @@ export const WorkloadSpec = z
     account: z
       .strictObject({
         url: z.url({ protocol: /^https?$/, error: "must be the account URL, e.g. https://myaccount.westeurope.batch.azure.com" }).optional(),
+        apiVersion: z
+          .enum(API_VERSIONS, { error: `must be one of ${API_VERSIONS.join(", ")}` })
+          .optional()
+          .meta({ description: "The data plane's api-version: 2025-06-01 (default) or 2024-07-01.20.0 for accounts or tools that still need it" }),
         subscription: z
           .string()
           .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: "must be an Azure subscription id (a GUID)" })

@@ -1,6 +1,6 @@
 /** Microsoft's `oav` LiveValidator over ../shared/azure-batch-spec: the independent oracle for bodies. */
 import oav from "oav";
-import { MGMT_SPEC_DIR, MGMT_SPEC_FILE, SPEC_DIR, SPEC_FILE } from "./requirements.js";
+import { MGMT_SPEC_DIR, MGMT_SPEC_FILE, SPEC_DIR, SPEC_FILES } from "./requirements.js";
 
 type Validator = InstanceType<typeof oav.LiveValidator>;
 let validator: Promise<Validator> | undefined;
@@ -8,7 +8,7 @@ let validator: Promise<Validator> | undefined;
 function getValidator(): Promise<Validator> {
   validator ??= (async () => {
     const v = new oav.LiveValidator(
-      { directory: SPEC_DIR, swaggerPathsPattern: [SPEC_FILE], git: { shouldClone: false } },
+      { directory: SPEC_DIR, swaggerPathsPattern: SPEC_FILES, git: { shouldClone: false } },
       () => {}, // oav logs every path it loads; keep test output readable
     );
     await v.initialize();
@@ -19,6 +19,8 @@ function getValidator(): Promise<Validator> {
 
 export interface ValidationOutcome {
   operationId?: string;
+  /** The api-version of the definition the call was matched against. */
+  apiVersion?: string;
   errors: { code: string; message: string; path: string }[];
 }
 
@@ -34,7 +36,7 @@ export async function validateCall(call: {
   response?: { status: number; body?: unknown; headers?: Record<string, string> };
 }): Promise<{ request: ValidationOutcome; response: ValidationOutcome }> {
   const v = await getValidator();
-  const query = new URLSearchParams(call.query ?? { "api-version": "2024-07-01.20.0" }).toString();
+  const query = new URLSearchParams(call.query ?? { "api-version": "2025-06-01" }).toString();
   const r = await v.validateLiveRequestResponse({
     liveRequest: {
       url: `${HOST}${call.path}?${query}`,
@@ -50,6 +52,7 @@ export async function validateCall(call: {
   });
   const map = (res: typeof r.requestValidationResult): ValidationOutcome => ({
     operationId: res.operationInfo?.operationId,
+    apiVersion: res.operationInfo?.apiVersion,
     errors: [
       ...res.errors.map((e) => ({ code: String(e.code), message: e.message, path: (e.jsonPathsInPayload ?? []).join(",") })),
       ...(res.runtimeException ? [{ code: String(res.runtimeException.code), message: res.runtimeException.message, path: "" }] : []),

@@ -24,7 +24,10 @@ export class ExchangeRecorder {
         response: { status: e.status, body: e.responseBody, headers: e.responseHeaders },
       });
       if (request.operationId) operations.add(request.operationId);
+      const asked = url.searchParams.get("api-version");
       const where = `${e.method} ${url.pathname}${url.search ? "?" + decodeURIComponent(url.search.slice(1)) : ""} -> ${e.status}`;
+      // Each call is checked against the definition of the version it asked for, never another.
+      if (request.operationId && request.apiVersion !== asked) problems.push(`request ${where}: matched the ${request.apiVersion} definition, not ${asked}`);
       for (const err of request.errors) problems.push(`request ${where}: ${err.code} ${err.message} at ${err.path}`);
       for (const err of response.errors) {
         // The service puts "odata.metadata" in its error bodies (the issue asks for that shape too);

@@ -7,7 +7,9 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const SPEC_DIR = fileURLToPath(new URL("../../../shared/azure-batch-spec", import.meta.url));
-export const SPEC_FILE = "specification/batch/data-plane/Batch/stable/2024-07-01.20.0/BatchService.json";
+/** Both definitions, loaded into one validator: each call is matched by its own api-version. */
+export const SPEC_FILES = ["2025-06-01", "2024-07-01.20.0"].map((v) => `specification/batch/data-plane/Batch/stable/${v}/BatchService.json`);
+export const SPEC_FILE = SPEC_FILES[0]!;
 
 /** Returns a skip reason, or undefined when the requirement holds. Throws under AZBR_REQUIRE_ALL. */
 export function requirement(what: string, available: boolean): string | undefined {
@@ -18,7 +20,7 @@ export function requirement(what: string, available: boolean): string | undefine
   return reason;
 }
 
-export const batchSpecMissing = requirement(`the Azure Batch REST definition (${SPEC_DIR}/${SPEC_FILE})`, existsSync(`${SPEC_DIR}/${SPEC_FILE}`));
+export const batchSpecMissing = requirement(`the Azure Batch REST definitions (${SPEC_FILES.map((f) => `${SPEC_DIR}/${f}`).join(", ")})`, SPEC_FILES.every((f) => existsSync(`${SPEC_DIR}/${f}`)));
 
 export const MGMT_SPEC_DIR = fileURLToPath(new URL("../../../shared/azure-batch-mgmt-spec", import.meta.url));
 export const MGMT_SPEC_FILE = "specification/batch/resource-manager/Microsoft.Batch/stable/2024-07-01/BatchManagement.json";

@@ -8,7 +8,7 @@ export function baseSpec(): Record<string, any> {
     pool: {
       id: "pool-1",
       vmSize: "Standard_D2s_v3",
-      image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: "20-04-lts" },
+      image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: "2404" },
       nodes: { dedicated: 1 },
       container: { type: "dockerCompatible" },
     },
