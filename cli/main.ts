@@ -187,12 +187,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     switch (command) {
       case "validate": {
         const w = await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
+        for (const warning of w.warnings) write(io.stderr, `warning: ${warning.path}: ${warning.message}`);
         write(io.stdout, `valid: pool ${w.pool.id}, ${w.job.schedule ? "job schedule" : "job"} ${w.job.id}, ${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"}`);
         if (w.secretEnv.length > 0) write(io.stdout, `secrets run will need: ${w.secretEnv.map((s) => (s.set ? s.name : `${s.name} (not set here)`)).join(", ")}`);
         return EXIT.ok;
       }
       case "plan": {
         const w = await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
+        for (const warning of w.warnings) write(io.stderr, `warning: ${warning.path}: ${warning.message}`);
         for (const s of w.secretEnv.filter((e) => !e.set)) write(io.stderr, `note: ${s.name} is not set: shown as <redacted>; run will need it`);
         w.secrets.forEach((s) => redactor.add(s));
         const format = values.format ?? "text";

@@ -1,6 +1,7 @@
 /** The route table: `METHOD resource/{id}/sub/{sub}/files/{path}` to the handler of each operation. */
 import type { IncomingMessage } from "node:http";
 import type { JobAddParameter, JobScheduleAddParameter, PoolAddParameter, TaskAddParameter } from "../shared/batch/types.js";
+import { SUPPORTED_IMAGES } from "../shared/batch/images.js";
 import { validateBody } from "./bodies.js";
 import { BatchHttpError } from "./errors.js";
 import { list, listTasks, one } from "./http/listing.js";
@@ -24,6 +25,8 @@ export function route(ctx: ServiceContext, method: string, url: URL, body: unkno
       return listOf([...ctx.pools.values()].map((p) => poolView(ctx, p, apiVersionOf(url))));
     case "GET pools/{id}":
       return one(poolView(ctx, poolOf(ctx, id), apiVersionOf(url)), q);
+    case "GET supportedimages":
+      return listOf(SUPPORTED_IMAGES as unknown as Record<string, unknown>[]);
     case "HEAD pools/{id}":
       return { status: ctx.pools.has(id.toLowerCase()) ? 200 : 404 };
     case "DELETE pools/{id}":

@@ -23,6 +23,13 @@ const completionOf = new WeakMap<TaskRecord, { index: number; result: "succeeded
 
 const bucket = (state: TaskState): keyof Counts => (state === "preparing" ? "running" : state);
 
+/** The value of an id made of digits only (leading zeros allowed), within int32. */
+function numericId(id: string): number | undefined {
+  if (!/^\d{1,10}$/.test(id)) return undefined;
+  const n = Number(id);
+  return n <= 2_147_483_647 ? n : undefined;
+}
+
 export class TaskTable {
   private readonly byId = new Map<string, TaskRecord>();
   private readonly inState: Record<TaskState, Set<TaskRecord>> = { active: new Set(), preparing: new Set(), running: new Set(), completed: new Set() };
@@ -30,6 +37,11 @@ export class TaskTable {
   private readonly completions: TaskRecord[] = [];
   readonly counts: Counts = zero();
   readonly slotCounts: Counts = zero();
+  /**
+   * Tasks whose ids are integers, by value: a dependency range selects the tasks whose ids are
+   * numbers in it, compared as numbers ("007" is 7), and only those that exist.
+   */
+  private readonly byNumber = new Map<number, Set<TaskRecord>>();
 
   get size(): number {
     return this.byId.size;
@@ -50,7 +62,22 @@ export class TaskTable {
     this.byId.set(id, t);
     tableOf.set(t, this);
     this.enter(t, t.state);
+    const n = numericId(t.body.id);
+    if (n !== undefined) {
+      if (!this.byNumber.has(n)) this.byNumber.set(n, new Set());
+      this.byNumber.get(n)!.add(t);
+    }
     return this;
+  }
+
+  /** The tasks a dependency range selects: ids that are integers within it, as numbers. */
+  *inIdRange(start: number, end: number): Generator<TaskRecord> {
+    // Walk whichever is smaller: the range, or the integer ids there are.
+    if (end - start + 1 <= this.byNumber.size) {
+      for (let i = start; i <= end; i++) yield* this.byNumber.get(i) ?? [];
+    } else {
+      for (const [n, tasks] of this.byNumber) if (n >= start && n <= end) yield* tasks;
+    }
   }
 
   delete(id: string): boolean {
@@ -59,6 +86,8 @@ export class TaskTable {
     this.leave(t, t.state);
     this.byId.delete(id);
     tableOf.delete(t);
+    const n = numericId(t.body.id);
+    if (n !== undefined) this.byNumber.get(n)?.delete(t);
     return true;
   }
 

@@ -75,7 +75,7 @@ describe("addTaskCollection over HTTP", () => {
     expect(result.failed).toEqual([]);
     expect(requests.map((r) => r.json.value.length).sort()).toEqual([100, 100, 50]);
     expect(requests[0]!.headers["content-type"]).toBe("application/json; odata=minimalmetadata");
-    expect(requests[0]!.query.get("api-version")).toBe("2024-07-01.20.0");
+    expect(requests[0]!.query.get("api-version")).toBe("2025-06-01");
   });
 
   test("chunks go in parallel, never more than the concurrency bound at once", async () => {

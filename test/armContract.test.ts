@@ -39,7 +39,7 @@ const FEATURES: [string, Record<string, any>][] = [
   ["a gallery image, criCompatible, slots, metadata, inter-node, resize timeout, spot nodes", identityPool({
     pool: {
       image: { publisher: undefined, offer: undefined, sku: undefined, id: `/subscriptions/${SUB}/resourceGroups/img/providers/Microsoft.Compute/galleries/g/images/i/versions/1.0.0` },
-      nodeAgentSku: "batch.node.ubuntu 22.04",
+      nodeAgentSku: "batch.node.ubuntu 24.04",
       container: { type: "criCompatible" },
       taskSlotsPerNode: 4,
       metadata: { team: "render" },
@@ -86,7 +86,7 @@ describe("the ARM translator", () => {
     const body = translateArmPool(load(identityPool({ pool: { startTask: { command: "s", image: "myacr.azurecr.io/app:1", elevation: "nonadmin" } } }))) as any;
     expect(body.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: { [ID]: {}, [OTHER]: {} } });
     const vmc = body.properties.deploymentConfiguration.virtualMachineConfiguration;
-    expect(vmc.nodeAgentSkuId).toBe("batch.node.ubuntu 20.04");
+    expect(vmc.nodeAgentSkuId).toBe("batch.node.ubuntu 24.04");
     expect(vmc.containerConfiguration).toEqual({ type: "DockerCompatible", containerImageNames: ["myacr.azurecr.io/app:1"], containerRegistries: [{ registryServer: "myacr.azurecr.io", identityReference: { resourceId: ID } }] });
     expect(body.properties.startTask.userIdentity).toEqual({ autoUser: { scope: "Pool", elevationLevel: "NonAdmin" } });
     expect(body.properties.scaleSettings).toEqual({ fixedScale: { targetDedicatedNodes: 1, targetLowPriorityNodes: 0 } });

@@ -42,7 +42,7 @@ describe("client hooks", () => {
     await client.withHooks({ log: (l) => viewed.push(l), onRetry: (i) => retries.push(i) }).json("GET", "/pools", { query: { $filter: sasFilter } });
     expect(base).toEqual([]);
     expect(viewed).toHaveLength(2);
-    expect(viewed[0]).toBe(`GET /pools?api-version=2024-07-01.20.0&$filter=url eq 'https://acct.blob.core.windows.net/c?<SAS redacted>' -> 503 in ${/in (\d+) ms/.exec(viewed[0]!)![1]} ms (request-id rid-busy)`);
+    expect(viewed[0]).toBe(`GET /pools?api-version=2025-06-01&$filter=url eq 'https://acct.blob.core.windows.net/c?<SAS redacted>' -> 503 in ${/in (\d+) ms/.exec(viewed[0]!)![1]} ms (request-id rid-busy)`);
     expect(viewed[1]).toMatch(/ -> 200 in \d+ ms \(request-id rid-ok\)$/);
     expect(viewed.join("\n")).not.toMatch(/SECRETSIG|SharedKey|authorization/i);
     expect(retries).toEqual([{ attempt: 1, maxRetries: 8, throttled: true, throttleBudgetMs: 600_000, delayMs: 10, reason: "HTTP 503", method: "GET", path: "/pools" }]);

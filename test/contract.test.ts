@@ -44,7 +44,7 @@ const features: [string, Record<string, any>, string[]][] = [
     {
       pool: {
         image: { publisher: undefined, offer: undefined, sku: undefined, id: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/i/versions/1.0.0" },
-        nodeAgentSku: "batch.node.ubuntu 22.04",
+        nodeAgentSku: "batch.node.ubuntu 24.04",
         nodes: undefined,
         autoscale: { formula: "$TargetDedicatedNodes = 2;", interval: "PT5M" },
         resizeTimeout: "PT15M",

@@ -152,7 +152,7 @@ async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
 describe("the CLI under a misbehaving service", () => {
   beforeAll(async () => {
     const c = client();
-    await c.send("POST", "/pools", { idempotent: true, body: { id: "p", vmSize: "standard_d2s_v3", virtualMachineConfiguration: { imageReference: { publisher: "a", offer: "b", sku: "c" }, nodeAgentSKUId: "batch.node.ubuntu 22.04" }, targetDedicatedNodes: 1 } });
+    await c.send("POST", "/pools", { idempotent: true, body: { id: "p", vmSize: "standard_d2s_v3", virtualMachineConfiguration: { imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodeAgentSKUId: "batch.node.ubuntu 24.04" }, targetDedicatedNodes: 1 } });
     await c.send("POST", "/jobs", { idempotent: true, body: { id: "j", poolInfo: { poolId: "p" } } });
     await c.close();
   });

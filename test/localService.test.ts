@@ -70,7 +70,7 @@ describe("the local Batch service", () => {
 
   test("errors: PoolExists, JobNotFound, unknown properties refused, more than 100 tasks refused", async () => {
     const { client } = await start();
-    const pool = { id: "p", vmSize: "standard_d2s_v3", virtualMachineConfiguration: { imageReference: { publisher: "a", offer: "b", sku: "c" }, nodeAgentSKUId: "batch.node.ubuntu 22.04" }, targetDedicatedNodes: 1 };
+    const pool = { id: "p", vmSize: "standard_d2s_v3", virtualMachineConfiguration: { imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodeAgentSKUId: "batch.node.ubuntu 24.04" }, targetDedicatedNodes: 1 };
     await client.send("POST", "/pools", { body: pool });
     const codeOf = async (p: Promise<unknown>) => ((await p.catch((e: unknown) => e)) as BatchServiceError).code;
     expect(await codeOf(client.send("POST", "/pools", { body: pool }))).toBe("PoolExists");

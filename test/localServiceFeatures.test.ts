@@ -27,7 +27,7 @@ async function start(acceptBearer = false) {
   return { service, client, url, dataDir };
 }
 
-const POOL = { id: "p", vmSize: "standard_d2s_v3", virtualMachineConfiguration: { imageReference: { publisher: "a", offer: "b", sku: "c" }, nodeAgentSKUId: "batch.node.ubuntu 22.04" }, targetDedicatedNodes: 1, taskSlotsPerNode: 4 };
+const POOL = { id: "p", vmSize: "standard_d2s_v3", virtualMachineConfiguration: { imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodeAgentSKUId: "batch.node.ubuntu 24.04" }, targetDedicatedNodes: 1, taskSlotsPerNode: 4 };
 
 async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -48,7 +48,7 @@ describe("runWorkload", () => {
     expect(events).toContain("info created pool pool-1 (Standard_D2s_v3)");
 
     const calls = service.requests.map((r) => `${r.method} ${r.path}`);
-    expect(calls.slice(0, 3)).toEqual(["GET /pools/pool-1", "POST /pools", "GET /pools/pool-1"]);
+    expect(calls.slice(0, 4)).toEqual(["GET /pools/pool-1", "GET /supportedimages", "POST /pools", "GET /pools/pool-1"]);
     expect(calls.indexOf("POST /jobs")).toBeGreaterThan(calls.lastIndexOf("GET /pools/pool-1/nodes"));
     // Never one GET per task: task state comes from counts and filtered, $selected lists.
     expect(calls.filter((c) => /\/tasks\/[^/]+$/.test(c))).toEqual([]);
@@ -78,7 +78,7 @@ describe("runWorkload", () => {
       operations.add(request.operationId!);
     }
     expect([...operations].sort()).toEqual(
-      ["ComputeNode_List", "File_GetFromTask", "File_GetPropertiesFromTask", "Job_Add", "Job_Delete", "Job_GetTaskCounts", "Pool_Add", "Pool_Get", "Task_AddCollection", "Task_List"].sort(),
+      ["Account_ListSupportedImages", "ComputeNode_List", "File_GetFromTask", "File_GetPropertiesFromTask", "Job_Add", "Job_Delete", "Job_GetTaskCounts", "Pool_Add", "Pool_Get", "Task_AddCollection", "Task_List"].sort(),
     );
   });
 

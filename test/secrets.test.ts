@@ -72,7 +72,7 @@ describe("errors from deep in the client reach the caller redacted", () => {
     const client = new BatchClient({ accountUrl: server.url, auth: { kind: "sharedKey", accountName: "acct", accountKey: ACCOUNT_KEY } });
     toClose.push(() => client.close());
 
-    const error = await runWorkload(client, workload(), silentReporter).catch((e) => e);
+    const error = await runWorkload(client, workload(), silentReporter, { checkImage: false }).catch((e) => e);
     expect(server.requests.some((r) => r.body.includes(PASSWORD))).toBe(true); // the secret really was in the failing request
     expect(error).toBeInstanceOf(BatchServiceError);
     expect(error).toMatchObject({ code: "InvalidPropertyValue", statusCode: 400, requestId: "rid-echo" });
@@ -99,7 +99,7 @@ describe("errors from deep in the client reach the caller redacted", () => {
     const client = new BatchClient({ accountUrl: server.url, auth: { kind: "sharedKey", accountName: "acct", accountKey: ACCOUNT_KEY }, policies: [leaky] });
     toClose.push(() => client.close());
 
-    for (const call of [() => runWorkload(client, workload(), silentReporter), () => submitTasks(client, workload())]) {
+    for (const call of [() => runWorkload(client, workload(), silentReporter, { checkImage: false }), () => submitTasks(client, workload(), undefined, { checkImage: false })]) {
       const error = await call().catch((e) => e);
       expect(error).toBeInstanceOf(Error);
       expect(error.message).toContain("could not send");
@@ -120,7 +120,7 @@ describe("errors from deep in the client reach the caller redacted", () => {
     toClose.push(server.close);
     const client = createBatchClient({ accountUrl: server.url, credential });
     toClose.push(() => client.close());
-    const error = await runWorkload(client, workload(), silentReporter).catch((e) => e);
+    const error = await runWorkload(client, workload(), silentReporter, { checkImage: false }).catch((e) => e);
     expect(scopes).toEqual(["https://batch.core.windows.net//.default"]);
     expect(error).toBeInstanceOf(BatchServiceError);
     expect(classifyError(error)).toBe("auth");

@@ -24,7 +24,7 @@ describe("spec errors name the field and what would be valid", () => {
     ["container type is required", { pool: { container: { type: undefined, prefetch: ["a"] } } }, "pool.container.type", /required: dockerCompatible .* or criCompatible/],
     ["container type must be a known value", { pool: { container: { type: "docker" } } }, "pool.container.type", /dockerCompatible|criCompatible/],
     ["Windows: container tasks cannot be nonadmin", { ...WINDOWS, ...one({ user: { elevation: "nonadmin" } }) }, "tasks.list[0].user.elevation", /Windows pools run as admin/],
-    ["-rdma images need an RDMA VM size", { pool: { image: { offer: "ubuntu-server-container-rdma" } } }, "pool.vmSize", /RDMA/],
+    ["-rdma images need an RDMA VM size", { pool: { image: { publisher: undefined, offer: undefined, sku: undefined, id: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/render-rdma/versions/1.0.0" }, nodeAgentSku: "batch.node.ubuntu 24.04" } }, "pool.vmSize", /RDMA/],
     ["mounts without Task need containerImageDefault", one({ mounts: [{ source: "Shared" }] }), "tasks.list[0].workingDirectory", /containerImageDefault when `mounts` does not include Task/],
     ["an empty mount list needs containerImageDefault too", one({ mounts: [] }), "tasks.list[0].workingDirectory", /containerImageDefault/],
     ["--gpus is refused on GPU pools", { ...GPU, ...one({ runOptions: "--rm --gpus all" }) }, "tasks.list[0].runOptions", /--gpus is refused on GPU pools/],
@@ -168,11 +168,10 @@ describe("what a valid spec becomes", () => {
   });
 
   test.each([
-    [{ publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: "20-04-lts" }, "batch.node.ubuntu 20.04"],
     [{ publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: "2204" }, "batch.node.ubuntu 22.04"],
     [{ publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, "batch.node.ubuntu 24.04"],
     [{ publisher: "MicrosoftWindowsServer", offer: "WindowsServer", sku: "2019-datacenter-core" }, "batch.node.windows amd64"],
-    [{ publisher: "microsoft-azure-batch", offer: "centos-container", sku: "7-8" }, "batch.node.centos 7"],
+    [{ publisher: "almalinux", offer: "almalinux-x86_64", sku: "9-gen2" }, "batch.node.el 9"],
     [{ id: "/subscriptions/x/galleries/g/images/i" }, undefined],
   ])("node agent SKU for %o is %s", (image, sku) => {
     expect(deriveNodeAgentSku(image)).toBe(sku);

@@ -3,12 +3,18 @@ import {
   API_VERSIONS,
   ARM_API_VERSION,
   DURATION_PATTERN,
+  RETIREMENT_WARNING_DAYS,
   armPoolBody,
+  checkRetirement,
+  describeImage,
+  findSupportedImage,
   globToRegExp,
   hasWildcard,
   isApiVersion,
+  pastEndOfLife,
+  retirementsOf,
   timeoutParameter
-} from "./chunks/chunk-UX4RYJ3W.js";
+} from "./chunks/chunk-QDDEDLUF.js";
 
 // cli/main.ts
 import { readFile } from "node:fs/promises";
@@ -372,7 +378,7 @@ function mergeWithDefaults(defaults, entry) {
   return merged;
 }
 function isIntegerId(id) {
-  return /^(0|[1-9][0-9]{0,9})$/.test(id) && Number(id) <= 2147483647;
+  return /^[0-9]{1,10}$/.test(id) && Number(id) <= 2147483647;
 }
 function lowerBound(sorted, value) {
   let lo = 0;
@@ -390,16 +396,6 @@ function sortIntegers(ids, positions) {
   for (let i = 1; i < positions.length && sorted; i++) sorted = value(positions[i - 1]) <= value(positions[i]);
   if (!sorted) positions.sort((a, b) => value(a) - value(b));
   return { values: Int32Array.from(positions, value), positions: Int32Array.from(positions) };
-}
-function missingInRange(sorted, start, end, limit) {
-  const missing = [];
-  let next = start;
-  for (let i = lowerBound(sorted, start); i < sorted.length && sorted[i] <= end && missing.length < limit; i++) {
-    for (; next < sorted[i] && missing.length < limit; next++) missing.push(next);
-    next = sorted[i] + 1;
-  }
-  for (; next <= end && missing.length < limit; next++) missing.push(next);
-  return missing;
 }
 var Expansion = class _Expansion {
   constructor(entries, scope, index) {
@@ -497,7 +493,7 @@ var Expansion = class _Expansion {
     return task;
   }
   resolveDependencies(id, deps, path, issues) {
-    const { ids, byLowerId, integers } = this.index;
+    const { ids, byLowerId } = this.index;
     const taskIds = /* @__PURE__ */ new Set();
     const taskIdRanges = [];
     deps.forEach((dep, i) => {
@@ -507,10 +503,6 @@ var Expansion = class _Expansion {
         if (start > end) return issues.add(at, `start ${start} is after end ${end}`);
         if (isIntegerId(id) && Number(id) >= start && Number(id) <= end) {
           return issues.add(at, `[${start}, ${end}] holds this task's own id ${id}: a task cannot depend on itself`);
-        }
-        const missing = missingInRange(integers.values, start, end, 5);
-        if (missing.length > 0) {
-          return issues.add(at, `[${start}, ${end}] covers ids that are not tasks of this spec (${missing.join(", ")}${missing.length === 5 ? ", ..." : ""}); Batch would keep this task waiting for them`);
         }
         taskIdRanges.push({ start, end });
         return;
@@ -602,10 +594,6 @@ function deriveNodeAgentSku(image) {
   }
   const ubuntu = /(?:^|[^0-9])(18|20|22|24)[-_.]?04/.exec(`${offer} ${sku}`);
   if (ubuntu && (offer.includes("ubuntu") || publisher === "canonical")) return `batch.node.ubuntu ${ubuntu[1]}.04`;
-  if (offer.startsWith("centos")) {
-    const major = /^(7|8)/.exec(sku);
-    if (major) return `batch.node.centos ${major[1]}`;
-  }
   if (offer.includes("almalinux") || offer.includes("rockylinux")) {
     const major = /^(8|9)/.exec(sku);
     if (major) return `batch.node.el ${major[1]}`;
@@ -1829,6 +1817,18 @@ function parseSpecText(text, fileName = "spec") {
     throw error;
   }
 }
+function checkImageRetirement(pool, nodeAgentSku, now, issues) {
+  const warnings = [];
+  const image = { publisher: pool.image.publisher, offer: pool.image.offer, sku: pool.image.sku, virtualMachineImageId: pool.image.id };
+  const findings = checkRetirement(image, nodeAgentSku, now);
+  for (const f of findings) {
+    if (f.field === "nodeAgentSku" && findings.some((o) => o.field === "image" && o.status === f.status)) continue;
+    const path = f.field === "image" || pool.nodeAgentSku === void 0 ? "pool.image" : "pool.nodeAgentSku";
+    if (f.status === "retired") issues.add(path, f.message);
+    else warnings.push({ path, message: f.message });
+  }
+  return warnings;
+}
 function fieldsAt(schema, path) {
   let current = schema;
   const unwrap = (s) => {
@@ -1927,8 +1927,9 @@ function load(raw, options, envSecrets) {
   const spec = parsed.data;
   const nodeAgentSku = spec.pool.nodeAgentSku ?? deriveNodeAgentSku(spec.pool.image);
   if (!nodeAgentSku) {
-    issues.add("pool.nodeAgentSku", `cannot be derived from this image; set it, e.g. "batch.node.ubuntu 22.04" (see the account's supported images)`);
+    issues.add("pool.nodeAgentSku", `cannot be derived from this image; set it, e.g. "batch.node.ubuntu 24.04" (see the account's supported images)`);
   }
+  const warnings = checkImageRetirement(spec.pool, nodeAgentSku, options.now ?? Date.now(), issues);
   const facts = {
     windows: isWindowsPool(nodeAgentSku ?? ""),
     gpu: isGpuVmSize(spec.pool.vmSize),
@@ -1963,7 +1964,8 @@ function load(raw, options, envSecrets) {
     job,
     tasks: expansion ? new TaskSet(expansion, usesDependencies) : TaskSet.empty,
     secrets,
-    secretEnv: [...secretEnv].map(([name, set]) => ({ name, set })).sort((a, b) => a.name.localeCompare(b.name))
+    secretEnv: [...secretEnv].map(([name, set]) => ({ name, set })).sort((a, b) => a.name.localeCompare(b.name)),
+    warnings
   };
   const tooLarge2 = checkBodySizes(workload);
   if (tooLarge2.length > 0) throw new SpecError(tooLarge2);
@@ -2091,6 +2093,59 @@ async function createPoolThroughArm(arm, workload, accountUrl, reporter, signal)
   return path;
 }
 
+// shared/run/checkImage.ts
+var DAY_MS = 864e5;
+async function supportedImages(client, nodeAgent, signal) {
+  const images = [];
+  const filter = `nodeAgentSKUId eq '${nodeAgent.replace(/'/g, "''")}'`;
+  for await (const image of client.list("/supportedimages", { query: { $filter: filter }, signal })) images.push(image);
+  return images;
+}
+function replacementFor(image, nodeAgent) {
+  const known = retirementsOf(image, nodeAgent)[0];
+  return known ? `; use ${known.replacement} (${known.source})` : "";
+}
+async function checkPoolImage(client, pool, reporter, options = {}) {
+  const vmc = pool.virtualMachineConfiguration;
+  if (!vmc) return;
+  const now = options.now ?? Date.now();
+  const agent = vmc.nodeAgentSKUId;
+  const listed = await supportedImages(client, agent, options.signal);
+  const ref = vmc.imageReference;
+  if (ref.virtualMachineImageId) {
+    if (!listed.some((i) => !pastEndOfLife(i, now))) {
+      throw new UsageError(`pool.nodeAgentSku: the account supports no image with node agent "${agent}" (GET /supportedimages)${replacementFor({}, agent) || "; choose the node agent of a current image"}`);
+    }
+    return;
+  }
+  const what = describeImage(ref);
+  const info = findSupportedImage(listed, ref);
+  if (!info) {
+    const offered = listed.slice(0, 6).map((i) => describeImage(i.imageReference));
+    throw new UsageError(
+      `pool.image: ${what} is not among the images the account supports with node agent "${agent}" (GET /supportedimages)` + (offered.length ? `; with that node agent it lists ${offered.join(", ")}${listed.length > offered.length ? ", ..." : ""}` : "; it lists no image with that node agent") + replacementFor(ref, agent)
+    );
+  }
+  if (pastEndOfLife(info, now)) {
+    throw new UsageError(`pool.image: ${what} reached the end of its Azure Batch support on ${info.batchSupportEndOfLife.slice(0, 10)} (batchSupportEndOfLife): no new pool can use it${replacementFor(ref, agent)}`);
+  }
+  const container = vmc.containerConfiguration;
+  if (container?.type === "dockerCompatible" && !(info.capabilities ?? []).includes("DockerCompatible")) {
+    throw new UsageError(
+      `pool.container: ${what} does not list the DockerCompatible capability (GET /supportedimages), so its nodes have no container runtime Batch can use; use microsoft-dsvm / ubuntu-hpc / 2404 (batch.node.ubuntu 24.04) for container pools`
+    );
+  }
+  if (info.verificationType === "unverified") {
+    reporter.warn(`pool.image: ${what} is unverified with node agent "${agent}": Batch expects it to work but has not verified every feature`);
+  }
+  if (info.batchSupportEndOfLife) {
+    const daysLeft = Math.ceil((Date.parse(info.batchSupportEndOfLife) - now) / DAY_MS);
+    if (daysLeft <= RETIREMENT_WARNING_DAYS) {
+      reporter.warn(`pool.image: ${what} reaches the end of its Azure Batch support on ${info.batchSupportEndOfLife.slice(0, 10)} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"})${replacementFor(ref, agent).replace(/^; use/, "; move to")}`);
+    }
+  }
+}
+
 // shared/run/ensurePool.ts
 var POOL_SELECT = "id,state,allocationState,vmSize,virtualMachineConfiguration,taskSlotsPerNode,targetDedicatedNodes,targetLowPriorityNodes,enableAutoScale,autoScaleFormula,startTask,resizeErrors,identity";
 function diffPool(wanted, existing, identities) {
@@ -2120,11 +2175,12 @@ function diffPool(wanted, existing, identities) {
   return diffs;
 }
 var ARM_PROPAGATION_MS = 12e4;
-async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs = {}) {
+async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs = {}, checks = {}) {
   const path = `/pools/${encodeURIComponent(wanted.id)}`;
   const get = () => client.send("GET", path, { query: { $select: POOL_SELECT }, accept: [404], signal });
   let response = await get();
   let created = false;
+  if (response.status === 404 && checks.image !== false) await checkPoolImage(client, wanted, reporter, { signal, now: checks.now });
   if (response.status === 404 && needs.identities) {
     if (!needs.createThroughArm) {
       throw new ConflictError(`pool ${wanted.id} does not exist, and a pool with pool.identity can be created only through Azure Resource Manager, which needs a Microsoft Entra ID credential`);
@@ -2472,8 +2528,12 @@ async function runWorkload(client, workload, reporter, options = {}) {
   const created = { pool: false, job: false };
   let jobOurs = false;
   const base = { jobId, poolId, outcomes: [], addFailures: [], created };
+  for (const w of workload.warnings) reporter.warn(`${w.path}: ${w.message}`);
   try {
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal, (path) => created.poolArmPath = path));
+    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal, (path) => created.poolArmPath = path), {
+      image: options.checkImage,
+      now: options.now
+    });
     created.pool = pool.created;
     if (pool.created) options.onCreated?.({ ...created });
     await waitForPoolReady(batch, pool.pool, reporter, { signal, pollIntervalMs: options.pollIntervalMs, timeoutMs: options.poolTimeoutMs });
@@ -3223,7 +3283,7 @@ async function readIdentityMap(file, env, redactor) {
   });
 }
 async function startLocal(executor, reporter, identityRegistries) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-6EID2Q7Z.js");
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-T44FCG7C.js");
   try {
     const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);
@@ -3259,12 +3319,14 @@ async function main(argv, io) {
     switch (command) {
       case "validate": {
         const w = await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
+        for (const warning of w.warnings) write(io.stderr, `warning: ${warning.path}: ${warning.message}`);
         write(io.stdout, `valid: pool ${w.pool.id}, ${w.job.schedule ? "job schedule" : "job"} ${w.job.id}, ${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"}`);
         if (w.secretEnv.length > 0) write(io.stdout, `secrets run will need: ${w.secretEnv.map((s) => s.set ? s.name : `${s.name} (not set here)`).join(", ")}`);
         return EXIT.ok;
       }
       case "plan": {
         const w = await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
+        for (const warning of w.warnings) write(io.stderr, `warning: ${warning.path}: ${warning.message}`);
         for (const s of w.secretEnv.filter((e) => !e.set)) write(io.stderr, `note: ${s.name} is not set: shown as <redacted>; run will need it`);
         w.secrets.forEach((s) => redactor.add(s));
         const format = values.format ?? "text";

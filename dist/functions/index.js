@@ -31398,6 +31398,101 @@ var IssueCollector = class {
   }
 };
 
+// shared/batch/images.ts
+var UBUNTU_2404 = "microsoft-dsvm / ubuntu-hpc / 2404 with node agent batch.node.ubuntu 24.04 (container pools), or canonical / ubuntu-24_04-lts / server";
+var RETIREMENTS = [
+  { nodeAgent: "batch.node.ubuntu 14.04", date: "2019-08-01", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/61" },
+  { nodeAgent: "batch.node.ubuntu 16.04", date: "2021-05-21", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/106" },
+  { nodeAgent: "batch.node.ubuntu 18.04", date: "2023-05-30", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/152" },
+  { nodeAgent: "batch.node.ubuntu 20.04", date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
+  { nodeAgent: "batch.node.ubuntu 22.04", date: "2027-06-30", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/200" },
+  ...["batch.node.centos 7", "batch.node.centos 8"].map((nodeAgent) => ({
+    nodeAgent,
+    date: "2024-12-31",
+    replacement: `an AlmaLinux or Rocky Linux image with batch.node.el 9, or ${UBUNTU_2404}`,
+    source: "https://github.com/Azure/Batch/issues/180"
+  })),
+  ...["batch.node.debian 8", "batch.node.debian 9", "batch.node.debian 10"].map((nodeAgent) => ({ nodeAgent, date: "2024-12-31", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/180" })),
+  // The Ubuntu 20.04 container images of microsoft-azure-batch, and the other 20.04 Marketplace images.
+  { image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: /^20-04-lts$/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
+  { image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container-rdma", sku: /^20-04-lts$/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
+  { image: { publisher: "canonical", offer: "0001-com-ubuntu-server-focal", sku: /^20_04-lts/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
+  { image: { publisher: "microsoft-dsvm", offer: "ubuntu-2004", sku: /^2004/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
+  { image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: /^2004/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
+  { image: { publisher: "microsoft-azure-batch", offer: "centos-container", sku: /./ }, date: "2024-12-31", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/180" },
+  { image: { publisher: "microsoft-azure-batch", offer: "centos-container-rdma", sku: /./ }, date: "2024-12-31", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/180" },
+  { image: { publisher: "microsoftwindowsserver", offer: "windowsserver", sku: /^2012-/i }, date: "2024-12-05", replacement: "microsoftwindowsserver / windowsserver / 2022-datacenter-core-smalldisk", source: "https://github.com/Azure/Batch/issues/179" },
+  { image: { publisher: "microsoftwindowsserver", offer: "windowsserver", sku: /^2016-/i }, date: "2027-01-12", replacement: "microsoftwindowsserver / windowsserver / 2022-datacenter-core-smalldisk", source: "https://github.com/Azure/Batch/issues/197" }
+];
+var RETIREMENT_WARNING_DAYS = 180;
+var DAY_MS = 864e5;
+function retirementTime(r) {
+  return Date.parse(`${r.date}T23:59:59.999Z`);
+}
+function describeImage(image2) {
+  return image2.virtualMachineImageId ?? [image2.publisher, image2.offer, image2.sku].join(" / ");
+}
+function retirementsOf(image2, nodeAgent) {
+  const lower = (s) => (s ?? "").toLowerCase();
+  const found = RETIREMENTS.filter(
+    (r) => r.image && lower(image2.publisher) === r.image.publisher && lower(image2.offer) === r.image.offer && r.image.sku.test(lower(image2.sku))
+  );
+  for (const r of RETIREMENTS) if (r.nodeAgent && lower(nodeAgent) === r.nodeAgent) found.push(r);
+  return found;
+}
+function checkRetirement(image2, nodeAgent, now = Date.now()) {
+  const findings = [];
+  for (const r of retirementsOf(image2, nodeAgent)) {
+    const field = r.image ? "image" : "nodeAgentSku";
+    const what = r.image ? describeImage(image2) : `node agent ${r.nodeAgent}`;
+    const end = retirementTime(r);
+    if (now > end) {
+      findings.push({ status: "retired", field, what, retirement: r, message: `${what} was retired by Azure Batch on ${r.date}: no new pool can use it; use ${r.replacement} (${r.source})` });
+    } else if (end - now <= RETIREMENT_WARNING_DAYS * DAY_MS) {
+      const daysLeft = Math.ceil((end - now) / DAY_MS);
+      findings.push({ status: "retiring", field, what, retirement: r, daysLeft, message: `${what} retires from Azure Batch on ${r.date} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"}); move to ${r.replacement} (${r.source})` });
+    }
+  }
+  return findings;
+}
+var image = (publisher, offer, sku, nodeAgentSKUId, extra = {}) => ({
+  nodeAgentSKUId,
+  imageReference: { publisher, offer, sku, version: "latest" },
+  osType: nodeAgentSKUId.startsWith("batch.node.windows") ? "windows" : "linux",
+  verificationType: "verified",
+  ...extra
+});
+var eol = (date5) => `${date5}T00:00:00.000Z`;
+var DOCKER = ["DockerCompatible"];
+var GPU_DOCKER = ["DockerCompatible", "NvidiaTeslaDriverInstalled", "SupportsRDMAOnVmSku"];
+var SUPPORTED_IMAGES = [
+  image("microsoft-dsvm", "ubuntu-hpc", "2404", "batch.node.ubuntu 24.04", { capabilities: GPU_DOCKER }),
+  image("microsoft-dsvm", "ubuntu-hpc", "2404-rocm", "batch.node.ubuntu 24.04", { capabilities: DOCKER }),
+  image("microsoft-dsvm", "ubuntu-hpc", "2204", "batch.node.ubuntu 22.04", { capabilities: GPU_DOCKER, batchSupportEndOfLife: eol("2027-06-30") }),
+  image("canonical", "ubuntu-24_04-lts", "server", "batch.node.ubuntu 24.04"),
+  image("canonical", "ubuntu-24_04-lts", "server-gen1", "batch.node.ubuntu 24.04"),
+  image("canonical", "0001-com-ubuntu-server-jammy", "22_04-lts", "batch.node.ubuntu 22.04", { batchSupportEndOfLife: eol("2027-06-30") }),
+  image("canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2", "batch.node.ubuntu 22.04", { batchSupportEndOfLife: eol("2027-06-30") }),
+  image("almalinux", "almalinux-x86_64", "9-gen2", "batch.node.el 9"),
+  image("almalinux", "almalinux-x86_64", "8-gen2", "batch.node.el 8"),
+  image("resf", "rockylinux-x86_64", "9-base", "batch.node.el 9", { verificationType: "unverified" }),
+  image("microsoftwindowsserver", "windowsserver", "2022-datacenter-core-smalldisk", "batch.node.windows amd64", { capabilities: DOCKER }),
+  image("microsoftwindowsserver", "windowsserver", "2022-datacenter-smalldisk", "batch.node.windows amd64"),
+  image("microsoftwindowsserver", "windowsserver", "2019-datacenter-core-smalldisk", "batch.node.windows amd64", { capabilities: DOCKER }),
+  image("microsoftwindowsserver", "windowsserver", "2016-datacenter-smalldisk", "batch.node.windows amd64", { batchSupportEndOfLife: eol("2027-01-12") }),
+  // Past its end of life: still listed with the date, and no longer taken for a new pool.
+  image("microsoft-azure-batch", "ubuntu-server-container", "20-04-lts", "batch.node.ubuntu 20.04", { capabilities: DOCKER, batchSupportEndOfLife: eol("2025-04-23") })
+];
+function findSupportedImage(table, image2) {
+  const lower = (s) => (s ?? "").toLowerCase();
+  return table.find(
+    (i) => lower(i.imageReference.publisher) === lower(image2.publisher) && lower(i.imageReference.offer) === lower(image2.offer) && lower(i.imageReference.sku) === lower(image2.sku)
+  );
+}
+function pastEndOfLife(info, now) {
+  return info.batchSupportEndOfLife !== void 0 && Date.parse(info.batchSupportEndOfLife) <= now;
+}
+
 // shared/workload/template.ts
 var EXPRESSION = /\{\{\s*([^{}]*?)\s*\}\}/g;
 var PATH = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
@@ -31639,7 +31734,7 @@ function mergeWithDefaults(defaults, entry) {
   return merged;
 }
 function isIntegerId(id) {
-  return /^(0|[1-9][0-9]{0,9})$/.test(id) && Number(id) <= 2147483647;
+  return /^[0-9]{1,10}$/.test(id) && Number(id) <= 2147483647;
 }
 function lowerBound(sorted, value2) {
   let lo = 0;
@@ -31657,16 +31752,6 @@ function sortIntegers(ids, positions) {
   for (let i = 1; i < positions.length && sorted; i++) sorted = value2(positions[i - 1]) <= value2(positions[i]);
   if (!sorted) positions.sort((a, b) => value2(a) - value2(b));
   return { values: Int32Array.from(positions, value2), positions: Int32Array.from(positions) };
-}
-function missingInRange(sorted, start, end, limit) {
-  const missing = [];
-  let next = start;
-  for (let i = lowerBound(sorted, start); i < sorted.length && sorted[i] <= end && missing.length < limit; i++) {
-    for (; next < sorted[i] && missing.length < limit; next++) missing.push(next);
-    next = sorted[i] + 1;
-  }
-  for (; next <= end && missing.length < limit; next++) missing.push(next);
-  return missing;
 }
 var Expansion = class _Expansion {
   constructor(entries, scope, index) {
@@ -31764,7 +31849,7 @@ var Expansion = class _Expansion {
     return task;
   }
   resolveDependencies(id, deps, path, issues) {
-    const { ids, byLowerId, integers } = this.index;
+    const { ids, byLowerId } = this.index;
     const taskIds = /* @__PURE__ */ new Set();
     const taskIdRanges = [];
     deps.forEach((dep, i) => {
@@ -31774,10 +31859,6 @@ var Expansion = class _Expansion {
         if (start > end) return issues.add(at, `start ${start} is after end ${end}`);
         if (isIntegerId(id) && Number(id) >= start && Number(id) <= end) {
           return issues.add(at, `[${start}, ${end}] holds this task's own id ${id}: a task cannot depend on itself`);
-        }
-        const missing = missingInRange(integers.values, start, end, 5);
-        if (missing.length > 0) {
-          return issues.add(at, `[${start}, ${end}] covers ids that are not tasks of this spec (${missing.join(", ")}${missing.length === 5 ? ", ..." : ""}); Batch would keep this task waiting for them`);
         }
         taskIdRanges.push({ start, end });
         return;
@@ -31859,20 +31940,16 @@ function isGpuVmSize(vmSize) {
 function isRdmaVmSize(vmSize) {
   return /^standard_(a8|a9|h\d+m?r(_.*)?|hb\d+.*|hc\d+.*|hx\d+.*|n[cd]\d+[a-z]*r[a-z]*(_.*)?)$/i.test(vmSize);
 }
-function deriveNodeAgentSku(image) {
-  if (image.id || !image.publisher || !image.offer || !image.sku) return void 0;
-  const publisher = image.publisher.toLowerCase();
-  const offer = image.offer.toLowerCase();
-  const sku = image.sku.toLowerCase();
+function deriveNodeAgentSku(image2) {
+  if (image2.id || !image2.publisher || !image2.offer || !image2.sku) return void 0;
+  const publisher = image2.publisher.toLowerCase();
+  const offer = image2.offer.toLowerCase();
+  const sku = image2.sku.toLowerCase();
   if (publisher === "microsoftwindowsserver" || publisher === "microsoft-azure-batch" && offer.includes("windows")) {
     return "batch.node.windows amd64";
   }
   const ubuntu = /(?:^|[^0-9])(18|20|22|24)[-_.]?04/.exec(`${offer} ${sku}`);
   if (ubuntu && (offer.includes("ubuntu") || publisher === "canonical")) return `batch.node.ubuntu ${ubuntu[1]}.04`;
-  if (offer.startsWith("centos")) {
-    const major = /^(7|8)/.exec(sku);
-    if (major) return `batch.node.centos ${major[1]}`;
-  }
   if (offer.includes("almalinux") || offer.includes("rockylinux")) {
     const major = /^(8|9)/.exec(sku);
     if (major) return `batch.node.el ${major[1]}`;
@@ -32028,8 +32105,8 @@ var TaskChecker = class {
 };
 function checkPool(pool, nodeAgentSku, facts, issues) {
   checkId(pool.id, "pool.id", issues);
-  const image = pool.image;
-  const rdmaImage = [image.offer, image.sku, image.id].some((v) => v?.toLowerCase().includes("rdma"));
+  const image2 = pool.image;
+  const rdmaImage = [image2.offer, image2.sku, image2.id].some((v) => v?.toLowerCase().includes("rdma"));
   if (rdmaImage && !isRdmaVmSize(pool.vmSize)) {
     issues.add("pool.vmSize", `${pool.vmSize} has no RDMA network, which the -rdma image needs; use an RDMA size such as Standard_HB120rs_v3 or Standard_NC24rs_v3, or an image without -rdma`);
   }
@@ -32910,7 +32987,7 @@ function translateStartTask(workload) {
 }
 function translatePool(workload) {
   const pool = workload.pool;
-  const image = pool.image.id ? { virtualMachineImageId: pool.image.id } : compact({ publisher: pool.image.publisher, offer: pool.image.offer, sku: pool.image.sku, version: pool.image.version ?? "latest" });
+  const image2 = pool.image.id ? { virtualMachineImageId: pool.image.id } : compact({ publisher: pool.image.publisher, offer: pool.image.offer, sku: pool.image.sku, version: pool.image.version ?? "latest" });
   const container = pool.container ? compact({
     type: pool.container.type,
     containerImageNames: pool.container.prefetch,
@@ -32921,7 +32998,7 @@ function translatePool(workload) {
     id: pool.id,
     displayName: pool.displayName,
     vmSize: pool.vmSize,
-    virtualMachineConfiguration: compact({ imageReference: image, nodeAgentSKUId: pool.nodeAgentSku, containerConfiguration: container }),
+    virtualMachineConfiguration: compact({ imageReference: image2, nodeAgentSKUId: pool.nodeAgentSku, containerConfiguration: container }),
     resizeTimeout: pool.resizeTimeout,
     ...compact(scaling),
     enableInterNodeCommunication: pool.interNodeCommunication,
@@ -33102,6 +33179,18 @@ function parseSpecText(text, fileName = "spec") {
     throw error62;
   }
 }
+function checkImageRetirement(pool, nodeAgentSku, now, issues) {
+  const warnings = [];
+  const image2 = { publisher: pool.image.publisher, offer: pool.image.offer, sku: pool.image.sku, virtualMachineImageId: pool.image.id };
+  const findings = checkRetirement(image2, nodeAgentSku, now);
+  for (const f of findings) {
+    if (f.field === "nodeAgentSku" && findings.some((o) => o.field === "image" && o.status === f.status)) continue;
+    const path = f.field === "image" || pool.nodeAgentSku === void 0 ? "pool.image" : "pool.nodeAgentSku";
+    if (f.status === "retired") issues.add(path, f.message);
+    else warnings.push({ path, message: f.message });
+  }
+  return warnings;
+}
 function fieldsAt(schema, path) {
   let current2 = schema;
   const unwrap = (s) => {
@@ -33193,8 +33282,9 @@ function load(raw, options, envSecrets) {
   const spec = parsed.data;
   const nodeAgentSku = spec.pool.nodeAgentSku ?? deriveNodeAgentSku(spec.pool.image);
   if (!nodeAgentSku) {
-    issues.add("pool.nodeAgentSku", `cannot be derived from this image; set it, e.g. "batch.node.ubuntu 22.04" (see the account's supported images)`);
+    issues.add("pool.nodeAgentSku", `cannot be derived from this image; set it, e.g. "batch.node.ubuntu 24.04" (see the account's supported images)`);
   }
+  const warnings = checkImageRetirement(spec.pool, nodeAgentSku, options.now ?? Date.now(), issues);
   const facts = {
     windows: isWindowsPool(nodeAgentSku ?? ""),
     gpu: isGpuVmSize(spec.pool.vmSize),
@@ -33229,7 +33319,8 @@ function load(raw, options, envSecrets) {
     job,
     tasks: expansion ? new TaskSet(expansion, usesDependencies) : TaskSet.empty,
     secrets,
-    secretEnv: [...secretEnv].map(([name, set2]) => ({ name, set: set2 })).sort((a, b) => a.name.localeCompare(b.name))
+    secretEnv: [...secretEnv].map(([name, set2]) => ({ name, set: set2 })).sort((a, b) => a.name.localeCompare(b.name)),
+    warnings
   };
   const tooLarge2 = checkBodySizes(workload);
   if (tooLarge2.length > 0) throw new SpecError(tooLarge2);
@@ -33385,6 +33476,59 @@ async function createPoolThroughArm(arm, workload, accountUrl, reporter, signal)
   return path;
 }
 
+// shared/run/checkImage.ts
+var DAY_MS2 = 864e5;
+async function supportedImages(client, nodeAgent, signal) {
+  const images = [];
+  const filter = `nodeAgentSKUId eq '${nodeAgent.replace(/'/g, "''")}'`;
+  for await (const image2 of client.list("/supportedimages", { query: { $filter: filter }, signal })) images.push(image2);
+  return images;
+}
+function replacementFor(image2, nodeAgent) {
+  const known = retirementsOf(image2, nodeAgent)[0];
+  return known ? `; use ${known.replacement} (${known.source})` : "";
+}
+async function checkPoolImage(client, pool, reporter, options = {}) {
+  const vmc = pool.virtualMachineConfiguration;
+  if (!vmc) return;
+  const now = options.now ?? Date.now();
+  const agent = vmc.nodeAgentSKUId;
+  const listed = await supportedImages(client, agent, options.signal);
+  const ref = vmc.imageReference;
+  if (ref.virtualMachineImageId) {
+    if (!listed.some((i) => !pastEndOfLife(i, now))) {
+      throw new UsageError(`pool.nodeAgentSku: the account supports no image with node agent "${agent}" (GET /supportedimages)${replacementFor({}, agent) || "; choose the node agent of a current image"}`);
+    }
+    return;
+  }
+  const what = describeImage(ref);
+  const info = findSupportedImage(listed, ref);
+  if (!info) {
+    const offered = listed.slice(0, 6).map((i) => describeImage(i.imageReference));
+    throw new UsageError(
+      `pool.image: ${what} is not among the images the account supports with node agent "${agent}" (GET /supportedimages)` + (offered.length ? `; with that node agent it lists ${offered.join(", ")}${listed.length > offered.length ? ", ..." : ""}` : "; it lists no image with that node agent") + replacementFor(ref, agent)
+    );
+  }
+  if (pastEndOfLife(info, now)) {
+    throw new UsageError(`pool.image: ${what} reached the end of its Azure Batch support on ${info.batchSupportEndOfLife.slice(0, 10)} (batchSupportEndOfLife): no new pool can use it${replacementFor(ref, agent)}`);
+  }
+  const container = vmc.containerConfiguration;
+  if (container?.type === "dockerCompatible" && !(info.capabilities ?? []).includes("DockerCompatible")) {
+    throw new UsageError(
+      `pool.container: ${what} does not list the DockerCompatible capability (GET /supportedimages), so its nodes have no container runtime Batch can use; use microsoft-dsvm / ubuntu-hpc / 2404 (batch.node.ubuntu 24.04) for container pools`
+    );
+  }
+  if (info.verificationType === "unverified") {
+    reporter.warn(`pool.image: ${what} is unverified with node agent "${agent}": Batch expects it to work but has not verified every feature`);
+  }
+  if (info.batchSupportEndOfLife) {
+    const daysLeft = Math.ceil((Date.parse(info.batchSupportEndOfLife) - now) / DAY_MS2);
+    if (daysLeft <= RETIREMENT_WARNING_DAYS) {
+      reporter.warn(`pool.image: ${what} reaches the end of its Azure Batch support on ${info.batchSupportEndOfLife.slice(0, 10)} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"})${replacementFor(ref, agent).replace(/^; use/, "; move to")}`);
+    }
+  }
+}
+
 // shared/run/ensurePool.ts
 var POOL_SELECT = "id,state,allocationState,vmSize,virtualMachineConfiguration,taskSlotsPerNode,targetDedicatedNodes,targetLowPriorityNodes,enableAutoScale,autoScaleFormula,startTask,resizeErrors,identity";
 function diffPool(wanted, existing, identities) {
@@ -33414,11 +33558,12 @@ function diffPool(wanted, existing, identities) {
   return diffs;
 }
 var ARM_PROPAGATION_MS = 12e4;
-async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs = {}) {
+async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs = {}, checks = {}) {
   const path = `/pools/${encodeURIComponent(wanted.id)}`;
   const get = () => client.send("GET", path, { query: { $select: POOL_SELECT }, accept: [404], signal });
   let response = await get();
   let created = false;
+  if (response.status === 404 && checks.image !== false) await checkPoolImage(client, wanted, reporter, { signal, now: checks.now });
   if (response.status === 404 && needs.identities) {
     if (!needs.createThroughArm) {
       throw new ConflictError(`pool ${wanted.id} does not exist, and a pool with pool.identity can be created only through Azure Resource Manager, which needs a Microsoft Entra ID credential`);
@@ -33539,11 +33684,12 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
   const redactor = runRedactor(client, workload);
   const batch = client.withApiVersion(workload.apiVersion).withHooks({ onRetry: reportRetries(reporter) });
   const signal = options.signal;
+  for (const w of workload.warnings) reporter.warn(`${w.path}: ${w.message}`);
   try {
     if (workload.job.schedule) {
       throw new UsageError(`job.schedule: ${workload.job.id} is a job schedule, which creates its own jobs; submitTasks adds tasks to one job (remove job.schedule, or use runWorkload)`);
     }
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal));
+    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), { image: options.checkImage });
     const job = await liveJob(batch, translateJob(workload), options.ifJobEnded ?? "fail", reporter, signal);
     const ids = [];
     const translated = (function* () {

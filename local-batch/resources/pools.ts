@@ -4,15 +4,47 @@ import { join } from "node:path";
 import { API_VERSION, type ApiVersion } from "../../shared/batch/apiVersion.js";
 import type { PoolAddParameter } from "../../shared/batch/types.js";
 import { validateBody } from "../bodies.js";
-import { exists, invalidValue } from "../errors.js";
+import { describeImage, findSupportedImage, pastEndOfLife, SUPPORTED_IMAGES } from "../../shared/batch/images.js";
+import { exists, invalidBody, invalidValue } from "../errors.js";
 import { startNodes, startPool } from "../scheduler/nodes.js";
 import { BATCH_ID, created, etag, ID_RULE, newNode, now, poolOf, type NodeRecord, type PoolRecord, type Reply, type ServiceContext } from "../state.js";
 
 const maxNodes = (ctx: ServiceContext) => ctx.options.maxNodesPerPool ?? 2;
 
+/**
+ * As Batch does: a pool's image must be one the account lists (`GET /supportedimages`) with that
+ * node agent and not past its end of life; a gallery image needs a node agent the account lists;
+ * a Docker container pool needs an image with the DockerCompatible capability.
+ */
+function checkImage(body: PoolAddParameter): void {
+  const vmc = body.virtualMachineConfiguration;
+  if (!vmc) throw invalidBody("the required property virtualMachineConfiguration is missing", "virtualMachineConfiguration");
+  const now = Date.now();
+  const agent = vmc.nodeAgentSKUId;
+  const ref = vmc.imageReference;
+  if (ref.virtualMachineImageId) {
+    if (!SUPPORTED_IMAGES.some((i) => i.nodeAgentSKUId.toLowerCase() === agent.toLowerCase() && !pastEndOfLife(i, now))) {
+      throw invalidValue("virtualMachineConfiguration.nodeAgentSKUId", `The node agent SKU '${agent}' is not supported by the Batch service; see GET /supportedimages.`);
+    }
+    return;
+  }
+  const info = findSupportedImage(SUPPORTED_IMAGES, ref);
+  if (!info) throw invalidValue("virtualMachineConfiguration.imageReference", `The image ${describeImage(ref)} is not supported by the Batch service; see GET /supportedimages.`);
+  if (info.nodeAgentSKUId.toLowerCase() !== agent.toLowerCase()) {
+    throw invalidValue("virtualMachineConfiguration.nodeAgentSKUId", `The node agent SKU '${agent}' does not support the image ${describeImage(ref)}, whose node agent is '${info.nodeAgentSKUId}'.`);
+  }
+  if (pastEndOfLife(info, now)) {
+    throw invalidValue("virtualMachineConfiguration.imageReference", `The image ${describeImage(ref)} reached its Batch support end of life on ${info.batchSupportEndOfLife!.slice(0, 10)}; new pools cannot use it.`);
+  }
+  if (vmc.containerConfiguration?.type?.toLowerCase() === "dockercompatible" && !(info.capabilities ?? []).includes("DockerCompatible")) {
+    throw invalidValue("virtualMachineConfiguration.containerConfiguration", `The image ${describeImage(ref)} does not have the DockerCompatible capability.`);
+  }
+}
+
 export function addPool(ctx: ServiceContext, body: PoolAddParameter, identities?: string[]): Reply {
   validateBody(body, "PoolAdd");
   if (!BATCH_ID.test(body.id)) throw invalidValue("id", ID_RULE);
+  checkImage(body);
   if (ctx.pools.has(body.id.toLowerCase())) throw exists("Pool", body.id);
   if (body.enableAutoScale) throw invalidValue("enableAutoScale", "autoscale formulas are not evaluated by the local Batch service; give targetDedicatedNodes");
   const t = now();

@@ -22,7 +22,8 @@ function dependenciesMet(job: JobRecord, t: TaskRecord): boolean {
     return parent?.state === "completed" && parent.executionInfo.result === "success";
   };
   for (const id of deps.taskIds ?? []) if (!done(id)) return false;
-  for (const r of deps.taskIdRanges ?? []) for (let i = r.start; i <= r.end; i++) if (!done(String(i))) return false;
+  // A range waits for the tasks it selects that exist, ids compared as numbers (Batch's rule).
+  for (const r of deps.taskIdRanges ?? []) for (const parent of job.tasks.inIdRange(r.start, r.end)) if (!done(parent.body.id)) return false;
   return true;
 }
 

@@ -7,6 +7,7 @@ import type { CloudPool, ComputeNode, PoolAddParameter } from "../batch/types.js
 import type { BatchClient } from "../client/batchClient.js";
 import { BatchServiceError } from "../client/errors.js";
 import { sleep } from "../client/policies/retryPolicy.js";
+import { checkPoolImage } from "./checkImage.js";
 import { ConflictError, PoolNotReadyError } from "./errors.js";
 import type { ProgressReporter } from "./reporter.js";
 
@@ -68,11 +69,29 @@ export interface PoolIdentityNeeds {
 /** How long a pool created through ARM may take to show on the data plane. */
 const ARM_PROPAGATION_MS = 120_000;
 
-export async function ensurePoolExists(client: BatchClient, wanted: PoolAddParameter, reuse: boolean, reporter: ProgressReporter, signal?: AbortSignal, needs: PoolIdentityNeeds = {}): Promise<EnsurePoolResult> {
+/** Checks made before a pool is created. */
+export interface PoolChecks {
+  /** Ask `GET /supportedimages` whether the account takes the image (default true). */
+  image?: boolean;
+  /** The time end-of-life dates are judged at (default now). */
+  now?: number;
+}
+
+export async function ensurePoolExists(
+  client: BatchClient,
+  wanted: PoolAddParameter,
+  reuse: boolean,
+  reporter: ProgressReporter,
+  signal?: AbortSignal,
+  needs: PoolIdentityNeeds = {},
+  checks: PoolChecks = {},
+): Promise<EnsurePoolResult> {
   const path = `/pools/${encodeURIComponent(wanted.id)}`;
   const get = () => client.send("GET", path, { query: { $select: POOL_SELECT }, accept: [404], signal });
   let response = await get();
   let created = false;
+  // Only a pool this run creates is checked: an existing one already has its image.
+  if (response.status === 404 && checks.image !== false) await checkPoolImage(client, wanted, reporter, { signal, now: checks.now });
   if (response.status === 404 && needs.identities) {
     // The data plane would create it without its identities: only ARM creates it right.
     if (!needs.createThroughArm) {

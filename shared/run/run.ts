@@ -28,6 +28,10 @@ export interface RunOptions {
   signal?: AbortSignal;
   pollIntervalMs?: number;
   poolTimeoutMs?: number;
+  /** Check the pool's image with `GET /supportedimages` before creating the pool (default true). */
+  checkImage?: boolean;
+  /** The time image end-of-life dates are judged at (ms since the epoch; default now). */
+  now?: number;
   /**
    * Told as soon as the run creates the pool or the job, before anything can fail or be cancelled:
    * a wrapper saves it (an Action's state) so that its cleanup knows even when the run throws.
@@ -93,8 +97,12 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
   let jobOurs = false;
   const base = { jobId, poolId, outcomes: [] as TaskOutcome[], addFailures: [] as RunResult["addFailures"], created };
 
+  for (const w of workload.warnings) reporter.warn(`${w.path}: ${w.message}`);
   try {
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal, (path) => (created.poolArmPath = path)));
+    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal, (path) => (created.poolArmPath = path)), {
+      image: options.checkImage,
+      now: options.now,
+    });
     // Known before the wait, so that a pool which never becomes ready is still cleaned up.
     created.pool = pool.created;
     if (pool.created) options.onCreated?.({ ...created });

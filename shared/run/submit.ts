@@ -30,6 +30,8 @@ export interface SubmitOptions {
   ifJobEnded?: "fail" | "newJob";
   /** `addtaskcollection` requests in flight at once (default 4); each holds at most 100 tasks. */
   concurrency?: number;
+  /** Check the pool's image with `GET /supportedimages` before creating the pool (default true). */
+  checkImage?: boolean;
 }
 
 export type SubmittedStatus = "added" | "existed" | "failed";
@@ -100,11 +102,12 @@ export async function submitTasks(client: BatchClient, workload: Workload, tasks
   const redactor = runRedactor(client, workload);
   const batch = client.withApiVersion(workload.apiVersion).withHooks({ onRetry: reportRetries(reporter) });
   const signal = options.signal;
+  for (const w of workload.warnings) reporter.warn(`${w.path}: ${w.message}`);
   try {
     if (workload.job.schedule) {
       throw new UsageError(`job.schedule: ${workload.job.id} is a job schedule, which creates its own jobs; submitTasks adds tasks to one job (remove job.schedule, or use runWorkload)`);
     }
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal));
+    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), { image: options.checkImage });
     const job = await liveJob(batch, translateJob(workload), options.ifJobEnded ?? "fail", reporter, signal);
     // The ids, in order, for the result; the tasks themselves are translated as they are sent.
     const ids: string[] = [];

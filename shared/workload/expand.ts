@@ -83,9 +83,12 @@ function mergeWithDefaults(defaults: TaskDefaults | undefined, entry: TaskEntry)
   return merged;
 }
 
-/** Batch matches `taskIdRanges` against ids that are integers written plainly ("7", not "07"). */
+/**
+ * Batch matches `taskIdRanges` against ids that are integers, compared as numbers: "007" is 7, so
+ * `range: [1, 10]` selects `001` .. `010`.
+ */
 export function isIntegerId(id: string): boolean {
-  return /^(0|[1-9][0-9]{0,9})$/.test(id) && Number(id) <= 2_147_483_647;
+  return /^[0-9]{1,10}$/.test(id) && Number(id) <= 2_147_483_647;
 }
 
 /** First index in `sorted` whose value is at least `value`. */
@@ -108,18 +111,6 @@ function sortIntegers(ids: readonly string[], positions: number[]): TaskIndex["i
   // Ranges of ids are usually written in order: sort only when they are not.
   if (!sorted) positions.sort((a, b) => value(a) - value(b));
   return { values: Int32Array.from(positions, value), positions: Int32Array.from(positions) };
-}
-
-/** Up to `limit` integers of [start, end] that are not in `sorted`, found from the gaps (not by walking the range). */
-function missingInRange(sorted: ArrayLike<number>, start: number, end: number, limit: number): number[] {
-  const missing: number[] = [];
-  let next = start;
-  for (let i = lowerBound(sorted, start); i < sorted.length && (sorted[i] as number) <= end && missing.length < limit; i++) {
-    for (; next < (sorted[i] as number) && missing.length < limit; next++) missing.push(next);
-    next = (sorted[i] as number) + 1;
-  }
-  for (; next <= end && missing.length < limit; next++) missing.push(next);
-  return missing;
 }
 
 /** What duplicate and dependency checks need of every task: ids, nothing else. */
@@ -253,7 +244,7 @@ export class Expansion {
   }
 
   private resolveDependencies(id: string, deps: DependsOnSpec, path: string, issues: IssueCollector): NonNullable<ResolvedTask["dependsOn"]> {
-    const { ids, byLowerId, integers } = this.index;
+    const { ids, byLowerId } = this.index;
     const taskIds = new Set<string>();
     const taskIdRanges: { start: number; end: number }[] = [];
     deps.forEach((dep, i) => {
@@ -264,10 +255,7 @@ export class Expansion {
         if (isIntegerId(id) && Number(id) >= start && Number(id) <= end) {
           return issues.add(at, `[${start}, ${end}] holds this task's own id ${id}: a task cannot depend on itself`);
         }
-        const missing = missingInRange(integers.values, start, end, 5);
-        if (missing.length > 0) {
-          return issues.add(at, `[${start}, ${end}] covers ids that are not tasks of this spec (${missing.join(", ")}${missing.length === 5 ? ", ..." : ""}); Batch would keep this task waiting for them`);
-        }
+        // A range selects the tasks of it that exist ("the range 1..10 selects tasks 3 and 7"): gaps are fine.
         taskIdRanges.push({ start, end });
         return;
       }

@@ -7,7 +7,8 @@
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { checkData, checkExpansion, checkText, LIMITS } from "./budget.js";
-import { IssueCollector, SpecError, formatPath } from "./errors.js";
+import { IssueCollector, SpecError, formatPath, type SpecIssue } from "./errors.js";
+import { checkRetirement } from "../batch/images.js";
 import { Expansion, TaskSet } from "./expand.js";
 import { checkArmCoordinates, checkJob, checkPool, deriveNodeAgentSku, TaskChecker, isGpuVmSize, isWindowsPool, type PoolFacts } from "./rules.js";
 import { WorkloadSpec, type JobSpec, type PoolSpec } from "./schema.js";
@@ -39,6 +40,8 @@ export interface LoadOptions {
   fileName?: string;
   /** Overrides the spec's `account.apiVersion` (the CLI's `--api-version`). */
   apiVersion?: ApiVersion;
+  /** The time retirements are judged at (ms since the epoch; default now). */
+  now?: number;
 }
 
 /** A spec that passed every check, ready to translate. */
@@ -62,6 +65,8 @@ export interface Workload {
   secrets: string[];
   /** The environment variables whose values are secrets in this spec, and whether each was set. */
   secretEnv: { name: string; set: boolean }[];
+  /** What is valid but worth saying: an image or node agent that Azure Batch retires soon. */
+  warnings: SpecIssue[];
 }
 
 /** Names (of environment variables, or of the fields they land in) that say a value is secret. */
@@ -117,6 +122,24 @@ export function parseSpecText(text: string, fileName = "spec"): unknown {
     if (error instanceof RangeError) throw new SpecError([{ path: "", message: `${fileName} ${TOO_DEEP}` }]);
     throw error;
   }
+}
+
+/**
+ * A retired image or node agent is refused (the date and the replacement); one that retires within
+ * 180 days is a warning. The image's own retirement is said first, its node agent's only when the
+ * image has none of the same kind.
+ */
+function checkImageRetirement(pool: PoolSpec, nodeAgentSku: string | undefined, now: number, issues: IssueCollector): SpecIssue[] {
+  const warnings: SpecIssue[] = [];
+  const image = { publisher: pool.image.publisher, offer: pool.image.offer, sku: pool.image.sku, virtualMachineImageId: pool.image.id };
+  const findings = checkRetirement(image, nodeAgentSku, now);
+  for (const f of findings) {
+    if (f.field === "nodeAgentSku" && findings.some((o) => o.field === "image" && o.status === f.status)) continue;
+    const path = f.field === "image" || pool.nodeAgentSku === undefined ? "pool.image" : "pool.nodeAgentSku";
+    if (f.status === "retired") issues.add(path, f.message);
+    else warnings.push({ path, message: f.message });
+  }
+  return warnings;
 }
 
 type AnySchema = z.core.$ZodType;
@@ -240,8 +263,9 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
 
   const nodeAgentSku = spec.pool.nodeAgentSku ?? deriveNodeAgentSku(spec.pool.image);
   if (!nodeAgentSku) {
-    issues.add("pool.nodeAgentSku", "cannot be derived from this image; set it, e.g. \"batch.node.ubuntu 22.04\" (see the account's supported images)");
+    issues.add("pool.nodeAgentSku", "cannot be derived from this image; set it, e.g. \"batch.node.ubuntu 24.04\" (see the account's supported images)");
   }
+  const warnings = checkImageRetirement(spec.pool, nodeAgentSku, options.now ?? Date.now(), issues);
   const facts: PoolFacts = {
     windows: isWindowsPool(nodeAgentSku ?? ""),
     gpu: isGpuVmSize(spec.pool.vmSize),
@@ -286,6 +310,7 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
     tasks: expansion ? new TaskSet(expansion, usesDependencies) : TaskSet.empty,
     secrets,
     secretEnv: [...secretEnv].map(([name, set]) => ({ name, set })).sort((a, b) => a.name.localeCompare(b.name)),
+    warnings,
   };
   const tooLarge = checkBodySizes(workload);
   if (tooLarge.length > 0) throw new SpecError(tooLarge);

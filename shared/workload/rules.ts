@@ -46,10 +46,6 @@ export function deriveNodeAgentSku(image: PoolSpec["image"]): string | undefined
   }
   const ubuntu = /(?:^|[^0-9])(18|20|22|24)[-_.]?04/.exec(`${offer} ${sku}`);
   if (ubuntu && (offer.includes("ubuntu") || publisher === "canonical")) return `batch.node.ubuntu ${ubuntu[1]}.04`;
-  if (offer.startsWith("centos")) {
-    const major = /^(7|8)/.exec(sku);
-    if (major) return `batch.node.centos ${major[1]}`;
-  }
   if (offer.includes("almalinux") || offer.includes("rockylinux")) {
     const major = /^(8|9)/.exec(sku);
     if (major) return `batch.node.el ${major[1]}`;

@@ -4,6 +4,7 @@
  * Tasks "finish" as the client polls task counts; the outcome of each comes from `exitCodeOf`.
  */
 import type { ServerResponse } from "node:http";
+import { SUPPORTED_IMAGES } from "../../shared/batch/images.js";
 import { batchError, sendJson, startServer, type Recorded } from "./server.js";
 
 export interface ScriptOptions {
@@ -38,6 +39,8 @@ export async function startScriptedBatch(options: ScriptOptions = {}) {
   const handle = (req: Recorded, res: ServerResponse) => {
     const parts = req.path.split("/").filter(Boolean).map(decodeURIComponent);
     const [kind, id, sub, subId, filesWord, ...file] = parts;
+    // The account's image list: the same table the local Batch service serves.
+    if (kind === "supportedimages" && req.method === "GET") return sendJson(res, 200, { value: SUPPORTED_IMAGES });
     if (kind === "pools" && !id && req.method === "POST") {
       if (pools.has(req.json.id)) return sendJson(res, 409, batchError("PoolExists", "The specified pool already exists."));
       pools.set(req.json.id, { ...req.json, state: "active", allocationState: "resizing" });
