@@ -175,7 +175,7 @@ export async function run(): Promise<void> {
     core.setOutput("tasks-succeeded", result.outcomes.filter((o) => o.result === "success").length);
     core.setOutput("tasks-failed", failed);
     core.setOutput("result", await writeResult(result));
-    await writeSummary(result, workload, client.accountUrl, built, inputs.tenantId);
+    await writeSummary(result, workload, client.accountUrl, built, inputs.tenantId, reporter.warnings);
     if (!result.succeeded && inputs.failOnTaskFailure) throw new TasksFailedError(`${failed} task${failed === 1 ? "" : "s"} of job ${result.jobId} failed`);
   } catch (error) {
     const category = classifyError(error);

@@ -6,16 +6,22 @@
 import * as core from "@actions/core";
 import type { ProgressReporter, TaskCounts, TaskOutcome } from "azure-batch-run";
 
-export function actionsReporter(options: { maxLogLines: number; now?: () => number }): ProgressReporter & { outcomes: TaskOutcome[] } {
+export function actionsReporter(options: { maxLogLines: number; now?: () => number }): ProgressReporter & { outcomes: TaskOutcome[]; warnings: string[] } {
   const now = options.now ?? Date.now;
   let lastLine = "";
   let lastAt = 0;
   const saidRetries = new Set<string>();
   const outcomes: TaskOutcome[] = [];
+  // Kept for the job summary too (an image near its end of life, an unverified image, ...).
+  const warnings: string[] = [];
   return {
     outcomes,
+    warnings,
     info: (m) => core.info(m),
-    warn: (m) => core.warning(m),
+    warn: (m) => {
+      warnings.push(m);
+      core.warning(m);
+    },
     progress(c: TaskCounts, total: number) {
       const line = `tasks: ${c.completed}/${total} completed (active ${c.active}, running ${c.running}, succeeded ${c.succeeded}, failed ${c.failed})`;
       // Not a line per poll: on a change, and at least every 30 s while nothing changes.

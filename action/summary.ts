@@ -35,7 +35,7 @@ const link = (href: string, text: string) => `<a href="${href.replace(/&/g, "&am
 /** Inline code in the summary's HTML (Markdown does not render inside its list items). */
 const code = (text: string) => `<code>${text.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</code>`;
 
-export async function writeSummary(result: RunResult, workload: Workload, accountUrl: URL, built?: { name: string; digestRef: string; rebuilt: boolean }, tenant?: string): Promise<void> {
+export async function writeSummary(result: RunResult, workload: Workload, accountUrl: URL, built?: { name: string; digestRef: string; rebuilt: boolean }, tenant?: string, warnings: string[] = []): Promise<void> {
   const failed = result.outcomes.filter((o) => o.result === "failure").length;
   const links = portalLinks(accountUrl, workload, result, tenant);
   const azure = PORTALS.some(([suffix]) => accountUrl.hostname.toLowerCase().endsWith(suffix));
@@ -58,5 +58,6 @@ export async function writeSummary(result: RunResult, workload: Workload, accoun
   const outputs = new Set<string>();
   for (const t of workload.tasks) for (const o of t.outputs ?? []) outputs.add(o.container.replace(/\?.*$/, ""));
   if (outputs.size) summary.addRaw(`Output files went to: ${[...outputs].map(code).join(", ")}`, true);
+  if (warnings.length) summary.addHeading("Warnings", 3).addList(warnings.slice(0, 20).map((w) => w.replace(/&/g, "&amp;").replace(/</g, "&lt;")));
   await summary.write();
 }

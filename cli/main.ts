@@ -89,6 +89,43 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } satisfies ParseArgsConfig["options"];
 
+/** The options each command takes (besides --help): any other is a usage error, never ignored. */
+const COMMAND_OPTIONS: Record<string, (keyof typeof OPTIONS)[]> = {
+  validate: ["var", "api-version"],
+  plan: ["var", "format", "api-version"],
+  run: ["var", "account-url", "wait", "no-wait", "cleanup", "poll-interval", "local", "executor", "identity-map", "debug", "timeout", "api-version"],
+  status: ["account-url", "debug", "timeout", "api-version"],
+  logs: ["account-url", "file", "debug", "timeout", "api-version"],
+  schema: [],
+};
+
+function checkOptionsOf(command: string, values: Record<string, unknown>): void {
+  const allowed = COMMAND_OPTIONS[command];
+  if (!allowed) return;
+  for (const key of Object.keys(values)) {
+    if (key === "help" || values[key] === undefined || (allowed as string[]).includes(key)) continue;
+    throw new UsageError(`--${key} does not apply to ${command}; ${command} takes ${allowed.length ? allowed.map((o) => `--${o}`).join(", ") : "no options"}`);
+  }
+}
+
+/** The candidate nearest to a misspelt name (edit distance at most 2), if any. */
+function closest(name: string, candidates: string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = row[0]!;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const cur = row[j]!;
+        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = cur;
+      }
+    }
+    return row[b.length]!;
+  };
+  return candidates.map((c) => [c, distance(name, c)] as const).filter(([, d]) => d <= 2).sort((x, y) => x[1] - y[1])[0]?.[0];
+}
+
 function parseVars(values: string[] | undefined): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const v of values ?? []) {
@@ -108,7 +145,14 @@ async function loadWorkload(file: string | undefined, vars: Record<string, strin
   } catch (error) {
     throw new UsageError(`cannot read spec ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  return loadSpec(text, { vars, env, fileName: file, unsetSecrets, apiVersion });
+  const onUnusedVars = (unused: string[], used: string[]) => {
+    const name = unused[0]!;
+    const near = closest(name, used);
+    throw new UsageError(
+      `--var ${name}: no template of ${file} uses {{ vars.${name} }}${near ? `; did you mean --var ${near}=...?` : ""} (${used.length ? `it uses ${used.map((u) => `vars.${u}`).join(", ")}` : "it uses no vars"})`,
+    );
+  };
+  return loadSpec(text, { vars, env, fileName: file, unsetSecrets, apiVersion, onUnusedVars });
 }
 
 async function clientFor(accountUrlFlag: string | undefined, fromSpec: string | undefined, env: CliIo["env"], hooks: RequestHooks, callTimeoutMs?: number, apiVersion?: ApiVersion): Promise<BatchClient> {
@@ -175,6 +219,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       write(values.help ? io.stdout : io.stderr, USAGE);
       return values.help ? EXIT.ok : EXIT.invalid;
     }
+    checkOptionsOf(command, values);
     const vars = parseVars(values.var);
     // Retries are always shown (a run shows them through its reporter); --debug adds one line per
     // HTTP attempt. Both come redacted from the client.

@@ -50,7 +50,8 @@ const SHAPES: Record<string, Shape> = {
   StartTask: { ...TASK_COMMON, maxTaskRetryCount: n, waitForSuccess: b },
   ImageReference: { publisher: s, offer: s, sku: s, version: s, virtualMachineImageId: s },
   ContainerConfiguration: { type: s, containerImageNames: array(s), containerRegistries: array(shape("ContainerRegistry")) },
-  VirtualMachineConfiguration: { imageReference: shape("ImageReference"), nodeAgentSKUId: s, containerConfiguration: shape("ContainerConfiguration") },
+  VirtualMachineConfiguration: { imageReference: shape("ImageReference"), nodeAgentSKUId: s, containerConfiguration: shape("ContainerConfiguration"), osDisk: shape("OSDisk") },
+  OSDisk: { diskSizeGB: n },
   PoolAdd: {
     id: s,
     displayName: s,

@@ -31,6 +31,12 @@ export interface LocalBatchOptions extends AuthConfig {
   /** How long a peer may take to send its headers (default 10 s) and its whole request (30 s). */
   timeouts?: { headersMs?: number; requestMs?: number };
   faults?: FaultOptions;
+  /**
+   * Tests: job schedules' recurrences run this many times faster (default 1). The service still
+   * refuses a recurrence under a minute, as Batch does; a test that wants several jobs in seconds
+   * speeds the clock instead.
+   */
+  scheduleTimeScale?: number;
   /** Called with every request and response (for recorders). */
   onExchange?: (exchange: Exchange) => void;
   log?: (message: string) => void;

@@ -79,6 +79,18 @@ describe("the bundled Action", () => {
     expect(post.stdout).not.toMatch(/::warning::/);
   }, 60_000);
 
+  test("what the account says of the image (here: unverified) is a warning annotation and in the summary's warnings", async () => {
+    const dir = mkdtempSync(join(work, "warn-"));
+    const file = join(dir, "spec.json");
+    const rocky = JSON.parse(spec([{ id: "t", command: "/bin/true" }]));
+    rocky.pool.image = { publisher: "resf", offer: "rockylinux-x86_64", sku: "9-base" };
+    writeFileSync(file, JSON.stringify(rocky));
+    const main = await runStep(dir, { spec: file, mode: "local" });
+    expect(main.code).toBe(0);
+    expect(main.stdout).toMatch(/::warning::pool\.image: resf \/ rockylinux-x86_64 \/ 9-base is unverified with node agent "batch\.node\.el 9"/);
+    expect(main.summary).toMatch(/<h3>Warnings<\/h3>\s*<ul>\s*<li>pool\.image: resf \/ rockylinux-x86_64 \/ 9-base is unverified/);
+  }, 60_000);
+
   test("the runner's own variables are not the spec's unless env-allow names them", async () => {
     const dir = mkdtempSync(join(work, "allow-"));
     const file = join(dir, "spec.json");

@@ -4,10 +4,10 @@
  * of the version the call asked for (both are loaded into one validator).
  */
 import { readFileSync } from "node:fs";
-import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, test } from "vitest";
 import { API_VERSION, BatchClient, BatchServiceError, listTaskFiles, loadSpec, runWorkload, silentReporter, type PipelineRequest } from "azure-batch-run";
-import { EXIT, main } from "../cli/main.js";
+import { EXIT } from "../cli/main.js";
+import { runCli } from "./helpers/cli.js";
 import { startLocalBatch } from "../local-batch/start.js";
 import { ExchangeRecorder } from "./helpers/recorder.js";
 import { validateCall } from "./helpers/oav.js";
@@ -22,16 +22,7 @@ afterEach(async () => {
   toClose = [];
 });
 
-async function cli(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough() as unknown as NodeJS.WriteStream;
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => (out += d));
-  (stderr as unknown as PassThrough).on("data", (d) => (err += d));
-  const code = await main(args, { stdout, stderr, env: {} });
-  return { code, stdout: out, stderr: err };
-}
+const cli = (args: string[]) => runCli(args);
 
 /** The error a call that must be refused ends with. */
 const refusal = (call: Promise<unknown>) =>

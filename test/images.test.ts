@@ -9,13 +9,13 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, test } from "vitest";
 import { stringify } from "yaml";
 import { BatchClient, BatchServiceError, loadSpecObject, runWorkload, UsageError } from "azure-batch-run";
 import { RETIREMENTS, SUPPORTED_IMAGES, checkRetirement } from "../shared/batch/images.js";
 import { deriveNodeAgentSku } from "../shared/workload/rules.js";
-import { EXIT, main } from "../cli/main.js";
+import { EXIT } from "../cli/main.js";
+import { runCli } from "./helpers/cli.js";
 import { startLocalBatch } from "../local-batch/start.js";
 import { ExchangeRecorder } from "./helpers/recorder.js";
 import { recordingReporter } from "./helpers/reporter.js";
@@ -33,16 +33,7 @@ afterEach(async () => {
   toClose = [];
 });
 
-async function cli(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough() as unknown as NodeJS.WriteStream;
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => (out += d));
-  (stderr as unknown as PassThrough).on("data", (d) => (err += d));
-  const code = await main(args, { stdout, stderr, env: {} });
-  return { code, stdout: out, stderr: err };
-}
+const cli = (args: string[]) => runCli(args);
 
 async function local(recorder?: ExchangeRecorder) {
   const service = await startLocalBatch({ executor: "process", onExchange: recorder?.record });
@@ -166,11 +157,12 @@ describe.skipIf(batchSpecMissing)("supported images at run time, and the local s
 
   test.each<[string, Record<string, any>, RegExp]>([
     ["a container pool on an image without DockerCompatible", { image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" } }, /pool\.container: canonical \/ ubuntu-24_04-lts \/ server does not list the DockerCompatible capability/],
-    ["an image the account does not list with that node agent", { image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: "2404" }, nodeAgentSku: "batch.node.el 9" }, /pool\.image: microsoft-dsvm \/ ubuntu-hpc \/ 2404 is not among the images the account supports with node agent "batch\.node\.el 9".*almalinux \/ almalinux-x86_64 \/ 9-gen2/],
+    ["an image the account does not list with its node agent", { image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "minimal" }, container: undefined, host: true }, /pool\.image: canonical \/ ubuntu-24_04-lts \/ minimal is not among the images the account supports with node agent "batch\.node\.ubuntu 24\.04" \(GET \/supportedimages\); with that node agent it lists microsoft-dsvm \/ ubuntu-hpc \/ 2404, .*canonical \/ ubuntu-24_04-lts \/ server/],
   ])("refused before anything is created: %s", async (_name, pool, message) => {
     const recorder = new ExchangeRecorder();
     const client = await local(recorder);
-    const w = loadSpecObject(merge(baseSpec(), { pool }), { env: TEST_ENV });
+    const { host, ...poolPatch } = pool;
+    const w = loadSpecObject(host ? hostSpec(poolPatch) : merge(baseSpec(), { pool: poolPatch }), { env: TEST_ENV });
     const error = await runWorkload(client, w, recordingReporter().reporter, { pollIntervalMs: 50 }).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toMatch(message);

@@ -20,7 +20,8 @@ afterEach(async () => {
 
 async function start(acceptBearer = false) {
   const dataDir = mkdtempSync(join(tmpdir(), "azbr-features-"));
-  const service = new LocalBatchService({ accountName: "local", accountKey: KEY, dataDir, executor: processExecutor(), acceptBearer });
+  // Schedules' clock 60x: a recurrence of one minute (Batch's least) comes every second.
+  const service = new LocalBatchService({ accountName: "local", accountKey: KEY, dataDir, executor: processExecutor(), acceptBearer, scheduleTimeScale: 60 });
   const url = await service.listen();
   const client = new BatchClient({ accountUrl: url, auth: { kind: "sharedKey", accountName: "local", accountKey: KEY } });
   toClose.push(() => service.close(), () => client.close());
@@ -213,7 +214,7 @@ describe("local service semantics", () => {
     const { client } = await start();
     await client.send("POST", "/pools", { body: POOL });
     await client.send("POST", "/jobschedules", {
-      body: { id: "nightly", schedule: { recurrenceInterval: "PT1S" }, jobSpecification: { poolInfo: { poolId: "p" }, jobManagerTask: { id: "manager", commandLine: "/bin/sh -c 'echo managing $AZ_BATCH_JOB_ID'" } } },
+      body: { id: "nightly", schedule: { recurrenceInterval: "PT1M" }, jobSpecification: { poolInfo: { poolId: "p" }, jobManagerTask: { id: "manager", commandLine: "/bin/sh -c 'echo managing $AZ_BATCH_JOB_ID'" } } },
     });
     const jobs = await until(
       async () => {

@@ -2,19 +2,30 @@ import {
   API_VERSION,
   API_VERSIONS,
   ARM_API_VERSION,
+  BATCH_LIMITS,
+  DEFAULT_PREPARATION_TASK_ID,
+  DEFAULT_RELEASE_TASK_ID,
   DURATION_PATTERN,
+  MAX_DURATION_MS,
   RETIREMENT_WARNING_DAYS,
+  VM_SIZE_PATTERN,
   armPoolBody,
   checkRetirement,
   describeImage,
+  durationProblem,
+  filePathProblem,
   findSupportedImage,
   globToRegExp,
   hasWildcard,
+  imageNameProblem,
+  invisibleCharacter,
   isApiVersion,
+  parseDuration,
   pastEndOfLife,
   retirementsOf,
-  timeoutParameter
-} from "./chunks/chunk-QDDEDLUF.js";
+  timeoutParameter,
+  vCpusOfVmSize
+} from "./chunks/chunk-RPZT22H3.js";
 
 // cli/main.ts
 import { readFile } from "node:fs/promises";
@@ -41,7 +52,7 @@ var LIMITS = {
   /** Bytes one rendered template string may grow to (a whole Batch request is at most 1 MB). */
   renderedStringBytes: 1024 * 1024
 };
-var mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+var mb = (bytes2) => `${(bytes2 / 1024 / 1024).toFixed(1)} MB`;
 function flowDepth(text) {
   let depth = 0;
   let max = 0;
@@ -62,8 +73,8 @@ function flowDepth(text) {
   return max;
 }
 function checkText(text, fileName, issues) {
-  const bytes = Buffer.byteLength(text);
-  if (bytes > LIMITS.documentBytes) issues.add("", `${fileName} is ${mb(bytes)}; a spec is at most ${mb(LIMITS.documentBytes)} (generate long lists with forEach)`);
+  const bytes2 = Buffer.byteLength(text);
+  if (bytes2 > LIMITS.documentBytes) issues.add("", `${fileName} is ${mb(bytes2)}; a spec is at most ${mb(LIMITS.documentBytes)} (generate long lists with forEach)`);
   else if (flowDepth(text) > LIMITS.depth) issues.add("", `${fileName} nests lists and mappings more than ${LIMITS.depth} levels deep`);
 }
 var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
@@ -80,6 +91,8 @@ function checkData(data, issues) {
     if (typeof value === "string") {
       const m = CONTROL.exec(value);
       if (m) issues.add(path, `contains the control character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${m.index}; Batch ids, command lines and values cannot carry it`);
+      const hidden = /(^|\.)displayName$|(^|\.)metadata\./.test(path) ? void 0 : invisibleCharacter(value);
+      if (hidden) issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
       continue;
     }
     if (value === null || typeof value !== "object") continue;
@@ -126,7 +139,7 @@ function largestItemBytes(forEach) {
 function checkExpansion(entries, defaults, issues) {
   const defaultsBytes = defaults ? Buffer.byteLength(JSON.stringify(defaults)) : 0;
   let tasks = 0;
-  let bytes = 0;
+  let bytes2 = 0;
   let ok = true;
   entries.forEach((entry, i) => {
     const count = entry.forEach ? forEachCount(entry.forEach) : 1;
@@ -135,7 +148,7 @@ function checkExpansion(entries, defaults, issues) {
     const itemRefs = entry.forEach ? (template.match(/\{\{\s*item\b/g) ?? []).length : 0;
     const perTask = Buffer.byteLength(template) + defaultsBytes + itemRefs * (entry.forEach ? largestItemBytes(entry.forEach) : 0);
     tasks += count;
-    bytes += count * perTask;
+    bytes2 += count * perTask;
     if (count > LIMITS.tasks) {
       issues.add(`tasks.list[${i}].forEach`, `makes ${count} tasks; at most ${LIMITS.tasks} per spec`);
       ok = false;
@@ -150,8 +163,8 @@ function checkExpansion(entries, defaults, issues) {
   if (ok && tasks > LIMITS.tasks) {
     issues.add("tasks.list", `makes ${tasks} tasks; at most ${LIMITS.tasks} per spec`);
     ok = false;
-  } else if (ok && bytes > LIMITS.expandedBytes) {
-    issues.add("tasks.list", `expands to about ${mb(bytes)} of tasks; at most ${mb(LIMITS.expandedBytes)} in all`);
+  } else if (ok && bytes2 > LIMITS.expandedBytes) {
+    issues.add("tasks.list", `expands to about ${mb(bytes2)} of tasks; at most ${mb(LIMITS.expandedBytes)} in all`);
     ok = false;
   }
   return ok;
@@ -567,6 +580,195 @@ var TaskSet = class _TaskSet {
   }
 };
 
+// shared/redact.ts
+var SAS_URL = /(https?:\/\/[^\s"'?#]+)\?[^\s"'#]*\bsig=[^\s"'#]*/gi;
+var BEARER = /\b(Bearer|SharedKey)\s+[A-Za-z0-9._~+/=:-]+/g;
+var REDACTED = "<redacted>";
+var Redactor = class _Redactor {
+  secrets = /* @__PURE__ */ new Set();
+  ordered;
+  constructor(secrets = []) {
+    for (const s of secrets) this.add(s);
+  }
+  /** Registers a value to hide. Very short values are ignored: hiding "a" would garble every line. */
+  add(secret) {
+    if (!secret || secret.length < 4) return;
+    this.secrets.add(secret);
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret) this.secrets.add(encoded);
+    this.ordered = void 0;
+  }
+  /** A redactor that hides these values as well as this one's. */
+  with(secrets) {
+    return new _Redactor([...this.secrets, ...secrets]);
+  }
+  text(input) {
+    let out = input.replace(SAS_URL, "$1?<SAS redacted>").replace(BEARER, `$1 ${REDACTED}`);
+    this.ordered ??= [...this.secrets].sort((a, b) => b.length - a.length);
+    for (const s of this.ordered) if (out.includes(s)) out = out.split(s).join(REDACTED);
+    return out;
+  }
+  /** Redacts every string inside a JSON-like value (for printed bodies). */
+  value(input) {
+    if (typeof input === "string") return this.text(input);
+    if (Array.isArray(input)) return input.map((v) => this.value(v));
+    if (input !== null && typeof input === "object") {
+      return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, k === "password" && typeof v === "string" ? REDACTED : this.value(v)]));
+    }
+    return input;
+  }
+  /**
+   * Redacts an error in place and returns it: its message and stack, the string fields the core's
+   * errors carry (the service's message, its `values`, issues), and its causes. The error keeps
+   * its class, so `instanceof` and `classifyError` still work on it.
+   */
+  error(error, seen = /* @__PURE__ */ new Set()) {
+    if (error === null || typeof error !== "object" || seen.has(error)) return error;
+    seen.add(error);
+    const e = error;
+    for (const key of ["message", "stack", "serviceMessage"]) {
+      if (typeof e[key] === "string") this.assign(e, key, this.text(e[key]));
+    }
+    for (const key of ["values", "issues"]) {
+      if (Array.isArray(e[key])) this.assign(e, key, this.value(e[key]));
+    }
+    if (e.cause !== void 0) this.error(e.cause, seen);
+    if (Array.isArray(e.errors)) for (const inner of e.errors) this.error(inner, seen);
+    return error;
+  }
+  assign(target, key, value) {
+    try {
+      Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: Object.prototype.propertyIsEnumerable.call(target, key) });
+    } catch {
+    }
+  }
+};
+
+// shared/workload/serviceLimits.ts
+var bytes = (s) => Buffer.byteLength(s);
+var kib = (n) => `${n.toLocaleString("en-US")} bytes`;
+function checkEnvironment(env, path, issues) {
+  if (!env) return;
+  for (const [name, value] of Object.entries(env)) {
+    const size2 = bytes(name) + 1 + bytes(String(value)) + 1;
+    if (size2 > BATCH_LIMITS.maxProcessStringBytes) {
+      issues.add(`${path}.${name}`, `is ${kib(size2)} as NAME=value; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} per environment variable, so the task would fail to start (E2BIG): pass large values in a resource file`);
+    }
+  }
+}
+function checkCommandLine(command, path, issues) {
+  if (command === void 0) return;
+  const size2 = bytes(command) + 1;
+  if (size2 > BATCH_LIMITS.maxProcessStringBytes) {
+    issues.add(path, `is ${kib(size2)}; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} as one argument, so the task would fail to start (E2BIG): put the script in a resource file`);
+  }
+  const hidden = invisibleCharacter(command);
+  if (hidden) issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
+}
+function checkImageName(image, path, issues) {
+  if (image === void 0 || image === "" || image.includes(REDACTED)) return;
+  const hidden = invisibleCharacter(image);
+  if (hidden) return issues.add(path, `contains the invisible character ${hidden}; an image name is plain ASCII`);
+  const problem = imageNameProblem(image);
+  if (problem) issues.add(path, `"${image}" is not a valid image reference: it ${problem}`);
+}
+function checkResourceFiles(resources, path, issues) {
+  resources?.forEach((r, i) => {
+    const at = `${path}[${i}]`;
+    if (r.path !== void 0) {
+      const problem = filePathProblem(r.path);
+      if (problem) issues.add(`${at}.path`, problem);
+    }
+    if (r.url !== void 0 && r.prefix !== void 0) {
+      issues.add(`${at}.prefix`, "applies to `container` only (blobPrefix selects blobs of a container); with `url` give the blob's own URL, or use `container` and `prefix`");
+    }
+  });
+}
+function checkOutputFiles(outputs, path, issues) {
+  outputs?.forEach((o, i) => {
+    if (o.identity !== void 0 || o.container.includes(REDACTED)) return;
+    let signed = false;
+    try {
+      signed = new URL(o.container).searchParams.has("sig");
+    } catch {
+      return;
+    }
+    if (!signed) {
+      issues.add(`${path}[${i}].container`, "has neither a SAS (a `sig` in its query) nor an `identity`: Batch could not write the output; append a SAS with write and create permissions, or give a pool identity with `identity`");
+    }
+  });
+}
+function checkNodeAgent(pool, derived, issues) {
+  if (pool.nodeAgentSku === void 0 || derived === void 0 || pool.nodeAgentSku.toLowerCase() === derived.toLowerCase()) return;
+  const os = (sku) => sku.toLowerCase().startsWith("batch.node.windows") ? "Windows" : "Linux";
+  const why = os(pool.nodeAgentSku) !== os(derived) ? `a ${os(pool.nodeAgentSku)} node agent on a ${os(derived)} image` : "another node agent than its image's";
+  issues.add("pool.nodeAgentSku", `"${pool.nodeAgentSku}" is ${why}: this image runs "${derived}"; set that, or remove nodeAgentSku to derive it`);
+}
+function checkPoolLimits(pool, derivedNodeAgent, issues) {
+  checkNodeAgent(pool, derivedNodeAgent, issues);
+  const hidden = invisibleCharacter(pool.vmSize);
+  if (hidden) issues.add("pool.vmSize", `contains the invisible character ${hidden}`);
+  if (pool.resizeTimeout !== void 0) {
+    const problem = durationProblem(pool.resizeTimeout, { minMs: BATCH_LIMITS.minResizeTimeoutMs, min: "PT5M" });
+    if (problem) issues.add("pool.resizeTimeout", problem);
+  }
+  if (pool.autoscale) {
+    if (pool.autoscale.formula.trim() === "") issues.add("pool.autoscale.formula", 'is blank; give a formula such as "$TargetDedicatedNodes = 2;"');
+    if (pool.autoscale.interval !== void 0) {
+      const problem = durationProblem(pool.autoscale.interval, { minMs: BATCH_LIMITS.minAutoScaleIntervalMs, min: "PT5M", maxMs: BATCH_LIMITS.maxAutoScaleIntervalMs, max: "PT168H" });
+      if (problem) issues.add("pool.autoscale.interval", problem);
+    }
+  }
+  const cores = vCpusOfVmSize(pool.vmSize);
+  if (pool.taskSlotsPerNode !== void 0 && cores !== void 0 && pool.taskSlotsPerNode > cores * BATCH_LIMITS.taskSlotsPerCore) {
+    issues.add("pool.taskSlotsPerNode", `${pool.taskSlotsPerNode} is more than Batch allows on ${pool.vmSize}: at most ${BATCH_LIMITS.taskSlotsPerCore} per vCPU (${cores} vCPUs: ${Math.min(cores * BATCH_LIMITS.taskSlotsPerCore, BATCH_LIMITS.maxTaskSlotsPerNode)})`);
+  }
+  pool.container?.prefetch?.forEach((image, i) => checkImageName(image, `pool.container.prefetch[${i}]`, issues));
+  if (pool.startTask) {
+    checkImageName(pool.startTask.image, "pool.startTask.image", issues);
+    checkCommandLine(pool.startTask.command, "pool.startTask.command", issues);
+    checkEnvironment(pool.startTask.env, "pool.startTask.env", issues);
+    checkResourceFiles(pool.startTask.resources, "pool.startTask.resources", issues);
+  }
+}
+function checkJobLimits(job, taskIds, issues) {
+  if (job.maxParallelTasks === 0) issues.add("job.maxParallelTasks", "is 0; give -1 (no limit) or at least 1");
+  checkEnvironment(job.env, "job.env", issues);
+  const release = job.release;
+  if (release?.maxWallClock !== void 0) {
+    const problem = durationProblem(release.maxWallClock, { maxMs: BATCH_LIMITS.maxReleaseWallClockMs, max: "PT15M" });
+    if (problem) issues.add("job.release.maxWallClock", `${problem} for a job release task`);
+  }
+  const schedule = job.schedule;
+  if (schedule?.recurrence !== void 0) {
+    const problem = durationProblem(schedule.recurrence, { minMs: BATCH_LIMITS.minRecurrenceMs, min: "PT1M" });
+    if (problem) issues.add("job.schedule.recurrence", problem);
+  }
+  if (schedule?.startWindow !== void 0) {
+    const problem = durationProblem(schedule.startWindow, { minMs: BATCH_LIMITS.minStartWindowMs, min: "PT1M" });
+    if (problem) issues.add("job.schedule.startWindow", problem);
+  }
+  const lower = new Set(taskIds.map((id) => id.toLowerCase()));
+  for (const [field, task, fallback] of [["preparation", job.preparation, DEFAULT_PREPARATION_TASK_ID], ["release", job.release, DEFAULT_RELEASE_TASK_ID]]) {
+    if (!task) continue;
+    const id = task.id ?? fallback;
+    if (lower.has(id.toLowerCase())) {
+      issues.add(task.id !== void 0 ? `job.${field}.id` : `job.${field}`, `"${id}"${task.id === void 0 ? " (the id Batch gives it)" : ""} is also a task id; no other task of the job may have the ${field} task's id (ids ignore case): rename the task${task.id === void 0 ? `, or give job.${field}.id` : ""}`);
+    }
+    checkImageName(task.image, `job.${field}.image`, issues);
+    checkCommandLine(task.command, `job.${field}.command`, issues);
+    checkEnvironment(task.env, `job.${field}.env`, issues);
+    checkResourceFiles(task.resources, `job.${field}.resources`, issues);
+  }
+  if (job.manager) {
+    checkImageName(job.manager.image, "job.manager.image", issues);
+    checkCommandLine(job.manager.command, "job.manager.command", issues);
+    checkEnvironment(job.manager.env, "job.manager.env", issues);
+    checkResourceFiles(job.manager.resources, "job.manager.resources", issues);
+    checkOutputFiles(job.manager.outputs, "job.manager.outputs", issues);
+  }
+}
+
 // shared/workload/rules.ts
 var BATCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
 var MAX_DEPENDS_ON_CHARS = 64e3;
@@ -620,6 +822,12 @@ function checkContainerTask(task, path, pool, issues) {
   }
   if (task.command !== void 0 && /^\s*--entrypoint\b/.test(task.command)) {
     issues.add(`${path}.command`, "--entrypoint is a `docker create` option: put it in `runOptions`, and the arguments in `command`");
+  }
+  if (task.runOptions !== void 0 && /(^|\s)--runtime(\s+|=)nvidia\b/.test(task.runOptions)) {
+    issues.add(
+      `${path}.runOptions`,
+      pool.gpu ? "--runtime nvidia is gone from Azure's HPC images (no NVIDIA container runtime is installed); remove it: on N-series sizes Batch adds --gpus itself" : "--runtime nvidia is gone from Azure's HPC images (no NVIDIA container runtime is installed); use --gpus all"
+    );
   }
   if (task.runOptions !== void 0 && pool.gpu && /(^|\s)--gpus(\s|=|$)/.test(task.runOptions)) {
     issues.add(`${path}.runOptions`, "--gpus is refused on GPU pools: Batch adds it for N-series VM sizes; remove it");
@@ -684,6 +892,11 @@ var TaskChecker = class {
       if (!known.has(identity.toLowerCase())) issues.add(`${task.source}.${field}.identity`, `is not one of pool.identity; a task reads and writes blobs with an identity its pool has: ${identities.join(", ")}`);
     }
     checkContainerTask(task, task.source, pool, issues);
+    checkImageName(task.image, `${task.source}.image`, issues);
+    checkCommandLine(task.command, `${task.source}.command`, issues);
+    checkEnvironment(task.env, `${task.source}.env`, issues);
+    checkResourceFiles(task.resources, `${task.source}.resources`, issues);
+    checkOutputFiles(task.outputs, `${task.source}.outputs`, issues);
     if (task.requiredSlots !== void 0 && task.requiredSlots > pool.taskSlotsPerNode) {
       issues.add(`${task.source}.requiredSlots`, `${task.requiredSlots} is more than pool.taskSlotsPerNode (${pool.taskSlotsPerNode}); the task could never be scheduled`);
     }
@@ -827,7 +1040,7 @@ function checkJob(job, taskIds, facts, issues) {
 
 // shared/workload/schema.ts
 import { z } from "zod";
-var Duration = z.string().regex(DURATION_PATTERN, { error: "must be an ISO 8601 duration such as PT30M, PT2H or P1D" }).meta({ description: "ISO 8601 duration, e.g. PT30M", examples: ["PT30M", "PT2H", "P1D"] });
+var Duration = z.string().regex(DURATION_PATTERN, { error: "must be an ISO 8601 duration such as PT30M, PT2H or P1D" }).refine((d) => (parseDuration(d) ?? 0) <= MAX_DURATION_MS, { error: "is longer than the longest duration Batch holds (P10675199DT2H48M5.4775807S, about 29,000 years); leave it out for no limit" }).meta({ description: "ISO 8601 duration, e.g. PT30M", examples: ["PT30M", "PT2H", "P1D"] });
 var EnvValue = z.union([z.string(), z.number(), z.boolean()]);
 var EnvMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "environment variable names are letters, digits and _" }), EnvValue).meta({ description: "Environment variables for the task" });
 var INT32_MAX = 2147483647;
@@ -928,8 +1141,9 @@ var PoolSpec = z.strictObject({
   id: z.string().min(1),
   displayName: z.string().max(1024).optional(),
   reuse: z.boolean().default(true).meta({ description: "Reuse an existing pool that matches; refuse one that differs" }),
-  vmSize: z.string().min(1),
+  vmSize: z.string().regex(VM_SIZE_PATTERN, { error: "must be a VM size name such as Standard_D2s_v3: letters, digits, _ and -, no spaces" }),
   image: Image,
+  osDisk: z.strictObject({ sizeGB: int32().min(1).max(4095).meta({ description: "virtualMachineConfiguration.osDisk.diskSizeGB" }) }).optional().meta({ description: "The nodes' OS disk. On ubuntu-hpc images Docker keeps its images there: size it for the images the tasks pull" }),
   nodeAgentSku: z.string().optional().meta({ description: "nodeAgentSKUId; derived from the image where unambiguous" }),
   nodes: z.strictObject({ dedicated: int32().min(0).default(0), spot: int32().min(0).default(0) }).optional(),
   autoscale: z.strictObject({ formula: z.string().min(1), interval: Duration.optional() }).optional(),
@@ -1269,7 +1483,7 @@ function* taskChunks(tasks, onTooLarge, limits = {}) {
   const maxTasks = limits.maxTasks ?? MAX_TASKS_PER_REQUEST;
   const maxBytes = limits.maxBytes ?? MAX_REQUEST_BYTES;
   let current = { tasks: [], json: [] };
-  let bytes = ENVELOPE_BYTES;
+  let bytes2 = ENVELOPE_BYTES;
   for (const task of tasks) {
     const json = JSON.stringify(task);
     const size2 = Buffer.byteLength(json);
@@ -1278,12 +1492,12 @@ function* taskChunks(tasks, onTooLarge, limits = {}) {
       continue;
     }
     const added = size2 + (current.tasks.length > 0 ? 1 : 0);
-    if (current.tasks.length >= maxTasks || bytes + added > maxBytes) {
+    if (current.tasks.length >= maxTasks || bytes2 + added > maxBytes) {
       yield current;
       current = { tasks: [], json: [] };
-      bytes = ENVELOPE_BYTES;
+      bytes2 = ENVELOPE_BYTES;
     }
-    bytes += size2 + (current.tasks.length > 0 ? 1 : 0);
+    bytes2 += size2 + (current.tasks.length > 0 ? 1 : 0);
     current.tasks.push(task);
     current.json.push(json);
   }
@@ -1636,7 +1850,13 @@ function translatePool(workload) {
     id: pool.id,
     displayName: pool.displayName,
     vmSize: pool.vmSize,
-    virtualMachineConfiguration: compact({ imageReference: image, nodeAgentSKUId: pool.nodeAgentSku, containerConfiguration: container }),
+    virtualMachineConfiguration: compact({
+      imageReference: image,
+      nodeAgentSKUId: pool.nodeAgentSku,
+      containerConfiguration: container,
+      // On ubuntu-hpc images Docker keeps its images on the OS disk.
+      osDisk: pool.osDisk ? { diskSizeGB: pool.osDisk.sizeGB } : void 0
+    }),
     resizeTimeout: pool.resizeTimeout,
     ...compact(scaling),
     enableInterNodeCommunication: pool.interNodeCommunication,
@@ -1694,8 +1914,8 @@ function int32Issues(body, where) {
   return issues;
 }
 var size = (body) => Buffer.byteLength(JSON.stringify(body));
-function tooLarge(path, what, bytes) {
-  return { path, message: `${what} is ${bytes} bytes as a REST body; Batch takes at most ${MAX_REQUEST_BYTES} bytes per request: shorten its command line, environment or file lists` };
+function tooLarge(path, what, bytes2) {
+  return { path, message: `${what} is ${bytes2} bytes as a REST body; Batch takes at most ${MAX_REQUEST_BYTES} bytes per request: shorten its command line, environment or file lists` };
 }
 function checkBodySizes(workload) {
   const issues = [];
@@ -1711,75 +1931,11 @@ function checkBodySizes(workload) {
 }
 function checkTaskBody(task, facts) {
   const body = translateTask(task, facts);
-  const bytes = ENVELOPE_BYTES2 + size(body);
+  const bytes2 = ENVELOPE_BYTES2 + size(body);
   const issues = int32Issues(body, task.source);
-  if (bytes > MAX_REQUEST_BYTES) issues.unshift(tooLarge(task.source, `task ${task.id}`, bytes));
+  if (bytes2 > MAX_REQUEST_BYTES) issues.unshift(tooLarge(task.source, `task ${task.id}`, bytes2));
   return issues;
 }
-
-// shared/redact.ts
-var SAS_URL = /(https?:\/\/[^\s"'?#]+)\?[^\s"'#]*\bsig=[^\s"'#]*/gi;
-var BEARER = /\b(Bearer|SharedKey)\s+[A-Za-z0-9._~+/=:-]+/g;
-var REDACTED = "<redacted>";
-var Redactor = class _Redactor {
-  secrets = /* @__PURE__ */ new Set();
-  ordered;
-  constructor(secrets = []) {
-    for (const s of secrets) this.add(s);
-  }
-  /** Registers a value to hide. Very short values are ignored: hiding "a" would garble every line. */
-  add(secret) {
-    if (!secret || secret.length < 4) return;
-    this.secrets.add(secret);
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret) this.secrets.add(encoded);
-    this.ordered = void 0;
-  }
-  /** A redactor that hides these values as well as this one's. */
-  with(secrets) {
-    return new _Redactor([...this.secrets, ...secrets]);
-  }
-  text(input) {
-    let out = input.replace(SAS_URL, "$1?<SAS redacted>").replace(BEARER, `$1 ${REDACTED}`);
-    this.ordered ??= [...this.secrets].sort((a, b) => b.length - a.length);
-    for (const s of this.ordered) if (out.includes(s)) out = out.split(s).join(REDACTED);
-    return out;
-  }
-  /** Redacts every string inside a JSON-like value (for printed bodies). */
-  value(input) {
-    if (typeof input === "string") return this.text(input);
-    if (Array.isArray(input)) return input.map((v) => this.value(v));
-    if (input !== null && typeof input === "object") {
-      return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, k === "password" && typeof v === "string" ? REDACTED : this.value(v)]));
-    }
-    return input;
-  }
-  /**
-   * Redacts an error in place and returns it: its message and stack, the string fields the core's
-   * errors carry (the service's message, its `values`, issues), and its causes. The error keeps
-   * its class, so `instanceof` and `classifyError` still work on it.
-   */
-  error(error, seen = /* @__PURE__ */ new Set()) {
-    if (error === null || typeof error !== "object" || seen.has(error)) return error;
-    seen.add(error);
-    const e = error;
-    for (const key of ["message", "stack", "serviceMessage"]) {
-      if (typeof e[key] === "string") this.assign(e, key, this.text(e[key]));
-    }
-    for (const key of ["values", "issues"]) {
-      if (Array.isArray(e[key])) this.assign(e, key, this.value(e[key]));
-    }
-    if (e.cause !== void 0) this.error(e.cause, seen);
-    if (Array.isArray(e.errors)) for (const inner of e.errors) this.error(inner, seen);
-    return error;
-  }
-  assign(target, key, value) {
-    try {
-      Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: Object.prototype.propertyIsEnumerable.call(target, key) });
-    } catch {
-    }
-  }
-};
 
 // shared/workload/load.ts
 var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
@@ -1883,10 +2039,25 @@ function loadSpecObject(raw, options = {}) {
     throw error;
   }
 }
+function referencedVars(raw) {
+  const used = /* @__PURE__ */ new Set();
+  const stack = [raw];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") for (const m of v.matchAll(/\{\{\s*vars\.([A-Za-z_][A-Za-z0-9_-]*)/g)) used.add(m[1]);
+    else if (v !== null && typeof v === "object") stack.push(...Object.values(v));
+  }
+  return used;
+}
 function load(raw, options, envSecrets) {
   const issues = new IssueCollector();
   checkData(raw, issues);
   issues.throwIfAny();
+  if (options.onUnusedVars && options.vars) {
+    const used = referencedVars(raw);
+    const unused = Object.keys(options.vars).filter((name) => !used.has(name));
+    if (unused.length > 0) options.onUnusedVars(unused, [...used].sort());
+  }
   const env = options.env ?? {};
   const specVars = raw.vars ?? {};
   const scope = {
@@ -1941,8 +2112,10 @@ function load(raw, options, envSecrets) {
   issues.throwIfAny();
   const job = spec.job.manager && spec.job.manager.image === void 0 && spec.tasks?.defaults?.image !== void 0 ? { ...spec.job, manager: { ...spec.job.manager, image: spec.tasks.defaults.image } } : spec.job;
   checkPool(spec.pool, nodeAgentSku ?? "", facts, issues);
+  checkPoolLimits(spec.pool, deriveNodeAgentSku(spec.pool.image), issues);
   checkArmCoordinates(spec.account, spec.pool, issues);
   checkJob(job, expansion?.index.ids ?? [], facts, issues);
+  checkJobLimits(job, expansion?.index.ids ?? [], issues);
   let usesDependencies = false;
   if (expansion) {
     const checker = new TaskChecker(expansion.index, facts, issues, spec.pool.identity, (p) => expansion.sourceOf(p));
@@ -3237,6 +3410,38 @@ var OPTIONS = {
   "identity-map": { type: "string" },
   help: { type: "boolean", short: "h" }
 };
+var COMMAND_OPTIONS = {
+  validate: ["var", "api-version"],
+  plan: ["var", "format", "api-version"],
+  run: ["var", "account-url", "wait", "no-wait", "cleanup", "poll-interval", "local", "executor", "identity-map", "debug", "timeout", "api-version"],
+  status: ["account-url", "debug", "timeout", "api-version"],
+  logs: ["account-url", "file", "debug", "timeout", "api-version"],
+  schema: []
+};
+function checkOptionsOf(command, values) {
+  const allowed = COMMAND_OPTIONS[command];
+  if (!allowed) return;
+  for (const key of Object.keys(values)) {
+    if (key === "help" || values[key] === void 0 || allowed.includes(key)) continue;
+    throw new UsageError(`--${key} does not apply to ${command}; ${command} takes ${allowed.length ? allowed.map((o) => `--${o}`).join(", ") : "no options"}`);
+  }
+}
+function closest(name, candidates) {
+  const distance = (a, b) => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const cur = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = cur;
+      }
+    }
+    return row[b.length];
+  };
+  return candidates.map((c) => [c, distance(name, c)]).filter(([, d]) => d <= 2).sort((x, y) => x[1] - y[1])[0]?.[0];
+}
 function parseVars(values) {
   const vars = {};
   for (const v of values ?? []) {
@@ -3254,7 +3459,14 @@ async function loadWorkload(file, vars, env, unsetSecrets = "fail", apiVersion) 
   } catch (error) {
     throw new UsageError(`cannot read spec ${file}: ${error.code ?? error.message}`);
   }
-  return loadSpec(text, { vars, env, fileName: file, unsetSecrets, apiVersion });
+  const onUnusedVars = (unused, used) => {
+    const name = unused[0];
+    const near = closest(name, used);
+    throw new UsageError(
+      `--var ${name}: no template of ${file} uses {{ vars.${name} }}${near ? `; did you mean --var ${near}=...?` : ""} (${used.length ? `it uses ${used.map((u) => `vars.${u}`).join(", ")}` : "it uses no vars"})`
+    );
+  };
+  return loadSpec(text, { vars, env, fileName: file, unsetSecrets, apiVersion, onUnusedVars });
 }
 async function clientFor(accountUrlFlag, fromSpec, env, hooks, callTimeoutMs, apiVersion) {
   const accountUrl = resolveAccountUrl(accountUrlFlag, fromSpec, env);
@@ -3283,7 +3495,7 @@ async function readIdentityMap(file, env, redactor) {
   });
 }
 async function startLocal(executor, reporter, identityRegistries) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-T44FCG7C.js");
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-H3NG6G6Z.js");
   try {
     const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);
@@ -3309,6 +3521,7 @@ async function main(argv, io) {
       write(values.help ? io.stdout : io.stderr, USAGE);
       return values.help ? EXIT.ok : EXIT.invalid;
     }
+    checkOptionsOf(command, values);
     const vars = parseVars(values.var);
     const hooks = { onRetry: (info) => write(io.stderr, describeRetry(info)), ...values.debug ? { log: (line) => write(io.stderr, `debug: ${line}`) } : {} };
     const timeout = values.timeout;

@@ -1688,11 +1688,11 @@ var require_azure_functions = __commonJS({
             } else if (Buffer.isBuffer(data)) {
               return { bytes: data };
             } else if (ArrayBuffer.isView(data)) {
-              const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-              return { bytes };
+              const bytes2 = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+              return { bytes: bytes2 };
             } else if (data instanceof ArrayBuffer) {
-              const bytes = new Uint8Array(data);
-              return { bytes };
+              const bytes2 = new Uint8Array(data);
+              return { bytes: bytes2 };
             } else if (typeof data === "number") {
               if (Number.isInteger(data)) {
                 return { int: data };
@@ -12686,16 +12686,16 @@ function cleanEnum(obj) {
 }
 function base64ToUint8Array(base643) {
   const binaryString = atob(base643);
-  const bytes = new Uint8Array(binaryString.length);
+  const bytes2 = new Uint8Array(binaryString.length);
   for (let i = 0; i < binaryString.length; i++) {
-    bytes[i] = binaryString.charCodeAt(i);
+    bytes2[i] = binaryString.charCodeAt(i);
   }
-  return bytes;
+  return bytes2;
 }
-function uint8ArrayToBase64(bytes) {
+function uint8ArrayToBase64(bytes2) {
   let binaryString = "";
-  for (let i = 0; i < bytes.length; i++) {
-    binaryString += String.fromCharCode(bytes[i]);
+  for (let i = 0; i < bytes2.length; i++) {
+    binaryString += String.fromCharCode(bytes2[i]);
   }
   return btoa(binaryString);
 }
@@ -12704,22 +12704,22 @@ function base64urlToUint8Array(base64url3) {
   const padding = "=".repeat((4 - base643.length % 4) % 4);
   return base64ToUint8Array(base643 + padding);
 }
-function uint8ArrayToBase64url(bytes) {
-  return uint8ArrayToBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=/g, "");
+function uint8ArrayToBase64url(bytes2) {
+  return uint8ArrayToBase64(bytes2).replace(/\+/g, "-").replace(/\//g, "_").replace(/=/g, "");
 }
 function hexToUint8Array(hex3) {
   const cleanHex = hex3.replace(/^0x/, "");
   if (cleanHex.length % 2 !== 0) {
     throw new Error("Invalid hex string length");
   }
-  const bytes = new Uint8Array(cleanHex.length / 2);
+  const bytes2 = new Uint8Array(cleanHex.length / 2);
   for (let i = 0; i < cleanHex.length; i += 2) {
-    bytes[i / 2] = Number.parseInt(cleanHex.slice(i, i + 2), 16);
+    bytes2[i / 2] = Number.parseInt(cleanHex.slice(i, i + 2), 16);
   }
-  return bytes;
+  return bytes2;
 }
-function uint8ArrayToHex(bytes) {
-  return Array.from(bytes).map((b) => b.toString(16).padStart(2, "0")).join("");
+function uint8ArrayToHex(bytes2) {
+  return Array.from(bytes2).map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 var Class = class {
   constructor(..._args) {
@@ -31232,6 +31232,103 @@ function timerEvent(timer, scheduled) {
 // shared/workload/load.ts
 var import_yaml = __toESM(require_dist(), 1);
 
+// shared/batch/duration.ts
+var DURATION_PATTERN = /^P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+function parseDuration(value2) {
+  const m = DURATION_PATTERN.exec(value2);
+  if (!m) return void 0;
+  const [, w, d, h, min, sec] = m;
+  return (((Number(w ?? 0) * 7 + Number(d ?? 0)) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 6e4 + Number(sec ?? 0) * 1e3;
+}
+
+// shared/batch/limits.ts
+var MINUTE = 6e4;
+var MAX_DURATION_MS = 922337203685477;
+var BATCH_LIMITS = {
+  /** `resizeTimeout`: "The minimum value is 5 minutes." */
+  minResizeTimeoutMs: 5 * MINUTE,
+  /** `autoScaleEvaluationInterval`: at least 5 minutes and at most 168 hours. */
+  minAutoScaleIntervalMs: 5 * MINUTE,
+  maxAutoScaleIntervalMs: 168 * 60 * MINUTE,
+  /** A job release task's `maxWallClockTime`: "The maximum value is 15 minutes." */
+  maxReleaseWallClockMs: 15 * MINUTE,
+  /** A job schedule's `recurrenceInterval` and `startWindow`: "The minimum value is 1 minute." */
+  minRecurrenceMs: MINUTE,
+  minStartWindowMs: MINUTE,
+  /** `taskSlotsPerNode`: "The maximum value is the smaller of 4 times the number of cores of the vmSize of the pool or 256." */
+  maxTaskSlotsPerNode: 256,
+  taskSlotsPerCore: 4,
+  /**
+   * One environment variable (`NAME=value` and its terminating NUL) or one command line: Linux
+   * refuses a longer single string to exec (MAX_ARG_STRLEN, 32 pages of 4 KiB) with E2BIG, so the
+   * task could never start although the request is well under 1 MB.
+   */
+  maxProcessStringBytes: 131072
+};
+var DEFAULT_PREPARATION_TASK_ID = "jobpreparation";
+var DEFAULT_RELEASE_TASK_ID = "jobrelease";
+var VM_SIZE_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+var INVISIBLE_CHARACTERS = /[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+function invisibleCharacter(text) {
+  const m = INVISIBLE_CHARACTERS.exec(text);
+  return m ? `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${m.index}` : void 0;
+}
+function durationProblem(value2, bounds) {
+  const ms = parseDuration(value2);
+  if (ms === void 0) return void 0;
+  if (bounds.minMs !== void 0 && ms < bounds.minMs) return `${value2} is under Batch's minimum of ${bounds.min}`;
+  if (bounds.maxMs !== void 0 && ms > bounds.maxMs) return `${value2} is over Batch's maximum of ${bounds.max}`;
+  return void 0;
+}
+function vCpusOfVmSize(vmSize) {
+  const m = /^standard_([a-z]+?)(\d+)(?:-(\d+))?([a-z]*)((?:_[a-z0-9]+)*)$/i.exec(vmSize);
+  if (!m) return void 0;
+  const family = m[1].toUpperCase();
+  const version2 = Number(/_v(\d+)$/i.exec(m[5] ?? "")?.[1] ?? 1);
+  const named = version2 >= 3 || /^(B|H|HB|HC|HX|L|M|N[A-Z]*)$/.test(family) || version2 === 2 && (family === "F" || family === "A");
+  if (!named) return void 0;
+  return Number(m[3] ?? m[2]);
+}
+var DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+var DOMAIN = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]{1,5})?$`);
+var PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+var TAG = /^[\w][\w.-]{0,127}$/;
+var DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+function imageNameProblem(image2) {
+  if (image2.length > 255 + 1 + 128 + 1 + 135) return "is too long for an image reference";
+  let rest = image2;
+  const at = rest.indexOf("@");
+  if (at >= 0) {
+    if (!DIGEST.test(rest.slice(at + 1))) return "has a digest that is not algorithm:hex (e.g. @sha256:<64 hex digits>)";
+    rest = rest.slice(0, at);
+  }
+  const slash = rest.lastIndexOf("/");
+  const colon = rest.lastIndexOf(":");
+  if (colon > slash) {
+    if (!TAG.test(rest.slice(colon + 1))) return "has a tag that is not 1 to 128 letters, digits, _ . or - (starting with a letter, digit or _)";
+    rest = rest.slice(0, colon);
+  }
+  if (rest.length === 0) return "has no repository name";
+  if (rest.length > 255) return "has a repository name over 255 characters";
+  const parts = rest.split("/");
+  const first = parts[0];
+  if (parts.length > 1 && (first.includes(".") || first.includes(":") || first === "localhost" || first !== first.toLowerCase())) {
+    if (!DOMAIN.test(first)) return `has a registry "${first}" that is not a host name with an optional port`;
+    parts.shift();
+  }
+  for (const part of parts) {
+    if (PATH_COMPONENT.test(part)) continue;
+    if (PATH_COMPONENT.test(part.toLowerCase())) return `must be lowercase in its repository path ("${part}"); e.g. ${image2.replace(part, part.toLowerCase())}`;
+    return `has a repository path component "${part}" that is not lowercase letters and digits separated by . _ __ or -`;
+  }
+  return void 0;
+}
+function filePathProblem(path) {
+  if (/^([/\\]|[A-Za-z]:)/.test(path)) return `"${path}" is absolute; a resource file's path is relative to the task's working directory`;
+  if (path.split(/[/\\]/).includes("..")) return `"${path}" has a ".." segment; a resource file cannot be placed outside the task's working directory`;
+  return void 0;
+}
+
 // shared/workload/budget.ts
 var LIMITS = {
   /** Bytes of spec text. */
@@ -31249,7 +31346,7 @@ var LIMITS = {
   /** Bytes one rendered template string may grow to (a whole Batch request is at most 1 MB). */
   renderedStringBytes: 1024 * 1024
 };
-var mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+var mb = (bytes2) => `${(bytes2 / 1024 / 1024).toFixed(1)} MB`;
 function flowDepth(text) {
   let depth = 0;
   let max = 0;
@@ -31270,8 +31367,8 @@ function flowDepth(text) {
   return max;
 }
 function checkText(text, fileName, issues) {
-  const bytes = Buffer.byteLength(text);
-  if (bytes > LIMITS.documentBytes) issues.add("", `${fileName} is ${mb(bytes)}; a spec is at most ${mb(LIMITS.documentBytes)} (generate long lists with forEach)`);
+  const bytes2 = Buffer.byteLength(text);
+  if (bytes2 > LIMITS.documentBytes) issues.add("", `${fileName} is ${mb(bytes2)}; a spec is at most ${mb(LIMITS.documentBytes)} (generate long lists with forEach)`);
   else if (flowDepth(text) > LIMITS.depth) issues.add("", `${fileName} nests lists and mappings more than ${LIMITS.depth} levels deep`);
 }
 var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
@@ -31288,6 +31385,8 @@ function checkData(data, issues) {
     if (typeof value2 === "string") {
       const m = CONTROL.exec(value2);
       if (m) issues.add(path, `contains the control character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${m.index}; Batch ids, command lines and values cannot carry it`);
+      const hidden = /(^|\.)displayName$|(^|\.)metadata\./.test(path) ? void 0 : invisibleCharacter(value2);
+      if (hidden) issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
       continue;
     }
     if (value2 === null || typeof value2 !== "object") continue;
@@ -31334,7 +31433,7 @@ function largestItemBytes(forEach) {
 function checkExpansion(entries, defaults, issues) {
   const defaultsBytes = defaults ? Buffer.byteLength(JSON.stringify(defaults)) : 0;
   let tasks = 0;
-  let bytes = 0;
+  let bytes2 = 0;
   let ok = true;
   entries.forEach((entry, i) => {
     const count = entry.forEach ? forEachCount(entry.forEach) : 1;
@@ -31343,7 +31442,7 @@ function checkExpansion(entries, defaults, issues) {
     const itemRefs = entry.forEach ? (template.match(/\{\{\s*item\b/g) ?? []).length : 0;
     const perTask = Buffer.byteLength(template) + defaultsBytes + itemRefs * (entry.forEach ? largestItemBytes(entry.forEach) : 0);
     tasks += count;
-    bytes += count * perTask;
+    bytes2 += count * perTask;
     if (count > LIMITS.tasks) {
       issues.add(`tasks.list[${i}].forEach`, `makes ${count} tasks; at most ${LIMITS.tasks} per spec`);
       ok = false;
@@ -31358,8 +31457,8 @@ function checkExpansion(entries, defaults, issues) {
   if (ok && tasks > LIMITS.tasks) {
     issues.add("tasks.list", `makes ${tasks} tasks; at most ${LIMITS.tasks} per spec`);
     ok = false;
-  } else if (ok && bytes > LIMITS.expandedBytes) {
-    issues.add("tasks.list", `expands to about ${mb(bytes)} of tasks; at most ${mb(LIMITS.expandedBytes)} in all`);
+  } else if (ok && bytes2 > LIMITS.expandedBytes) {
+    issues.add("tasks.list", `expands to about ${mb(bytes2)} of tasks; at most ${mb(LIMITS.expandedBytes)} in all`);
     ok = false;
   }
   return ok;
@@ -31923,6 +32022,195 @@ var TaskSet = class _TaskSet {
   }
 };
 
+// shared/redact.ts
+var SAS_URL = /(https?:\/\/[^\s"'?#]+)\?[^\s"'#]*\bsig=[^\s"'#]*/gi;
+var BEARER = /\b(Bearer|SharedKey)\s+[A-Za-z0-9._~+/=:-]+/g;
+var REDACTED = "<redacted>";
+var Redactor = class _Redactor {
+  secrets = /* @__PURE__ */ new Set();
+  ordered;
+  constructor(secrets = []) {
+    for (const s of secrets) this.add(s);
+  }
+  /** Registers a value to hide. Very short values are ignored: hiding "a" would garble every line. */
+  add(secret) {
+    if (!secret || secret.length < 4) return;
+    this.secrets.add(secret);
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret) this.secrets.add(encoded);
+    this.ordered = void 0;
+  }
+  /** A redactor that hides these values as well as this one's. */
+  with(secrets) {
+    return new _Redactor([...this.secrets, ...secrets]);
+  }
+  text(input2) {
+    let out = input2.replace(SAS_URL, "$1?<SAS redacted>").replace(BEARER, `$1 ${REDACTED}`);
+    this.ordered ??= [...this.secrets].sort((a, b) => b.length - a.length);
+    for (const s of this.ordered) if (out.includes(s)) out = out.split(s).join(REDACTED);
+    return out;
+  }
+  /** Redacts every string inside a JSON-like value (for printed bodies). */
+  value(input2) {
+    if (typeof input2 === "string") return this.text(input2);
+    if (Array.isArray(input2)) return input2.map((v) => this.value(v));
+    if (input2 !== null && typeof input2 === "object") {
+      return Object.fromEntries(Object.entries(input2).map(([k, v]) => [k, k === "password" && typeof v === "string" ? REDACTED : this.value(v)]));
+    }
+    return input2;
+  }
+  /**
+   * Redacts an error in place and returns it: its message and stack, the string fields the core's
+   * errors carry (the service's message, its `values`, issues), and its causes. The error keeps
+   * its class, so `instanceof` and `classifyError` still work on it.
+   */
+  error(error62, seen = /* @__PURE__ */ new Set()) {
+    if (error62 === null || typeof error62 !== "object" || seen.has(error62)) return error62;
+    seen.add(error62);
+    const e = error62;
+    for (const key of ["message", "stack", "serviceMessage"]) {
+      if (typeof e[key] === "string") this.assign(e, key, this.text(e[key]));
+    }
+    for (const key of ["values", "issues"]) {
+      if (Array.isArray(e[key])) this.assign(e, key, this.value(e[key]));
+    }
+    if (e.cause !== void 0) this.error(e.cause, seen);
+    if (Array.isArray(e.errors)) for (const inner of e.errors) this.error(inner, seen);
+    return error62;
+  }
+  assign(target, key, value2) {
+    try {
+      Object.defineProperty(target, key, { value: value2, writable: true, configurable: true, enumerable: Object.prototype.propertyIsEnumerable.call(target, key) });
+    } catch {
+    }
+  }
+};
+
+// shared/workload/serviceLimits.ts
+var bytes = (s) => Buffer.byteLength(s);
+var kib = (n) => `${n.toLocaleString("en-US")} bytes`;
+function checkEnvironment(env, path, issues) {
+  if (!env) return;
+  for (const [name, value2] of Object.entries(env)) {
+    const size2 = bytes(name) + 1 + bytes(String(value2)) + 1;
+    if (size2 > BATCH_LIMITS.maxProcessStringBytes) {
+      issues.add(`${path}.${name}`, `is ${kib(size2)} as NAME=value; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} per environment variable, so the task would fail to start (E2BIG): pass large values in a resource file`);
+    }
+  }
+}
+function checkCommandLine(command, path, issues) {
+  if (command === void 0) return;
+  const size2 = bytes(command) + 1;
+  if (size2 > BATCH_LIMITS.maxProcessStringBytes) {
+    issues.add(path, `is ${kib(size2)}; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} as one argument, so the task would fail to start (E2BIG): put the script in a resource file`);
+  }
+  const hidden = invisibleCharacter(command);
+  if (hidden) issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
+}
+function checkImageName(image2, path, issues) {
+  if (image2 === void 0 || image2 === "" || image2.includes(REDACTED)) return;
+  const hidden = invisibleCharacter(image2);
+  if (hidden) return issues.add(path, `contains the invisible character ${hidden}; an image name is plain ASCII`);
+  const problem = imageNameProblem(image2);
+  if (problem) issues.add(path, `"${image2}" is not a valid image reference: it ${problem}`);
+}
+function checkResourceFiles(resources, path, issues) {
+  resources?.forEach((r, i) => {
+    const at = `${path}[${i}]`;
+    if (r.path !== void 0) {
+      const problem = filePathProblem(r.path);
+      if (problem) issues.add(`${at}.path`, problem);
+    }
+    if (r.url !== void 0 && r.prefix !== void 0) {
+      issues.add(`${at}.prefix`, "applies to `container` only (blobPrefix selects blobs of a container); with `url` give the blob's own URL, or use `container` and `prefix`");
+    }
+  });
+}
+function checkOutputFiles(outputs, path, issues) {
+  outputs?.forEach((o, i) => {
+    if (o.identity !== void 0 || o.container.includes(REDACTED)) return;
+    let signed = false;
+    try {
+      signed = new URL(o.container).searchParams.has("sig");
+    } catch {
+      return;
+    }
+    if (!signed) {
+      issues.add(`${path}[${i}].container`, "has neither a SAS (a `sig` in its query) nor an `identity`: Batch could not write the output; append a SAS with write and create permissions, or give a pool identity with `identity`");
+    }
+  });
+}
+function checkNodeAgent(pool, derived2, issues) {
+  if (pool.nodeAgentSku === void 0 || derived2 === void 0 || pool.nodeAgentSku.toLowerCase() === derived2.toLowerCase()) return;
+  const os = (sku) => sku.toLowerCase().startsWith("batch.node.windows") ? "Windows" : "Linux";
+  const why = os(pool.nodeAgentSku) !== os(derived2) ? `a ${os(pool.nodeAgentSku)} node agent on a ${os(derived2)} image` : "another node agent than its image's";
+  issues.add("pool.nodeAgentSku", `"${pool.nodeAgentSku}" is ${why}: this image runs "${derived2}"; set that, or remove nodeAgentSku to derive it`);
+}
+function checkPoolLimits(pool, derivedNodeAgent, issues) {
+  checkNodeAgent(pool, derivedNodeAgent, issues);
+  const hidden = invisibleCharacter(pool.vmSize);
+  if (hidden) issues.add("pool.vmSize", `contains the invisible character ${hidden}`);
+  if (pool.resizeTimeout !== void 0) {
+    const problem = durationProblem(pool.resizeTimeout, { minMs: BATCH_LIMITS.minResizeTimeoutMs, min: "PT5M" });
+    if (problem) issues.add("pool.resizeTimeout", problem);
+  }
+  if (pool.autoscale) {
+    if (pool.autoscale.formula.trim() === "") issues.add("pool.autoscale.formula", 'is blank; give a formula such as "$TargetDedicatedNodes = 2;"');
+    if (pool.autoscale.interval !== void 0) {
+      const problem = durationProblem(pool.autoscale.interval, { minMs: BATCH_LIMITS.minAutoScaleIntervalMs, min: "PT5M", maxMs: BATCH_LIMITS.maxAutoScaleIntervalMs, max: "PT168H" });
+      if (problem) issues.add("pool.autoscale.interval", problem);
+    }
+  }
+  const cores = vCpusOfVmSize(pool.vmSize);
+  if (pool.taskSlotsPerNode !== void 0 && cores !== void 0 && pool.taskSlotsPerNode > cores * BATCH_LIMITS.taskSlotsPerCore) {
+    issues.add("pool.taskSlotsPerNode", `${pool.taskSlotsPerNode} is more than Batch allows on ${pool.vmSize}: at most ${BATCH_LIMITS.taskSlotsPerCore} per vCPU (${cores} vCPUs: ${Math.min(cores * BATCH_LIMITS.taskSlotsPerCore, BATCH_LIMITS.maxTaskSlotsPerNode)})`);
+  }
+  pool.container?.prefetch?.forEach((image2, i) => checkImageName(image2, `pool.container.prefetch[${i}]`, issues));
+  if (pool.startTask) {
+    checkImageName(pool.startTask.image, "pool.startTask.image", issues);
+    checkCommandLine(pool.startTask.command, "pool.startTask.command", issues);
+    checkEnvironment(pool.startTask.env, "pool.startTask.env", issues);
+    checkResourceFiles(pool.startTask.resources, "pool.startTask.resources", issues);
+  }
+}
+function checkJobLimits(job, taskIds, issues) {
+  if (job.maxParallelTasks === 0) issues.add("job.maxParallelTasks", "is 0; give -1 (no limit) or at least 1");
+  checkEnvironment(job.env, "job.env", issues);
+  const release = job.release;
+  if (release?.maxWallClock !== void 0) {
+    const problem = durationProblem(release.maxWallClock, { maxMs: BATCH_LIMITS.maxReleaseWallClockMs, max: "PT15M" });
+    if (problem) issues.add("job.release.maxWallClock", `${problem} for a job release task`);
+  }
+  const schedule = job.schedule;
+  if (schedule?.recurrence !== void 0) {
+    const problem = durationProblem(schedule.recurrence, { minMs: BATCH_LIMITS.minRecurrenceMs, min: "PT1M" });
+    if (problem) issues.add("job.schedule.recurrence", problem);
+  }
+  if (schedule?.startWindow !== void 0) {
+    const problem = durationProblem(schedule.startWindow, { minMs: BATCH_LIMITS.minStartWindowMs, min: "PT1M" });
+    if (problem) issues.add("job.schedule.startWindow", problem);
+  }
+  const lower = new Set(taskIds.map((id) => id.toLowerCase()));
+  for (const [field, task, fallback] of [["preparation", job.preparation, DEFAULT_PREPARATION_TASK_ID], ["release", job.release, DEFAULT_RELEASE_TASK_ID]]) {
+    if (!task) continue;
+    const id = task.id ?? fallback;
+    if (lower.has(id.toLowerCase())) {
+      issues.add(task.id !== void 0 ? `job.${field}.id` : `job.${field}`, `"${id}"${task.id === void 0 ? " (the id Batch gives it)" : ""} is also a task id; no other task of the job may have the ${field} task's id (ids ignore case): rename the task${task.id === void 0 ? `, or give job.${field}.id` : ""}`);
+    }
+    checkImageName(task.image, `job.${field}.image`, issues);
+    checkCommandLine(task.command, `job.${field}.command`, issues);
+    checkEnvironment(task.env, `job.${field}.env`, issues);
+    checkResourceFiles(task.resources, `job.${field}.resources`, issues);
+  }
+  if (job.manager) {
+    checkImageName(job.manager.image, "job.manager.image", issues);
+    checkCommandLine(job.manager.command, "job.manager.command", issues);
+    checkEnvironment(job.manager.env, "job.manager.env", issues);
+    checkResourceFiles(job.manager.resources, "job.manager.resources", issues);
+    checkOutputFiles(job.manager.outputs, "job.manager.outputs", issues);
+  }
+}
+
 // shared/workload/rules.ts
 var BATCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
 var MAX_DEPENDS_ON_CHARS = 64e3;
@@ -31976,6 +32264,12 @@ function checkContainerTask(task, path, pool, issues) {
   }
   if (task.command !== void 0 && /^\s*--entrypoint\b/.test(task.command)) {
     issues.add(`${path}.command`, "--entrypoint is a `docker create` option: put it in `runOptions`, and the arguments in `command`");
+  }
+  if (task.runOptions !== void 0 && /(^|\s)--runtime(\s+|=)nvidia\b/.test(task.runOptions)) {
+    issues.add(
+      `${path}.runOptions`,
+      pool.gpu ? "--runtime nvidia is gone from Azure's HPC images (no NVIDIA container runtime is installed); remove it: on N-series sizes Batch adds --gpus itself" : "--runtime nvidia is gone from Azure's HPC images (no NVIDIA container runtime is installed); use --gpus all"
+    );
   }
   if (task.runOptions !== void 0 && pool.gpu && /(^|\s)--gpus(\s|=|$)/.test(task.runOptions)) {
     issues.add(`${path}.runOptions`, "--gpus is refused on GPU pools: Batch adds it for N-series VM sizes; remove it");
@@ -32040,6 +32334,11 @@ var TaskChecker = class {
       if (!known.has(identity.toLowerCase())) issues.add(`${task.source}.${field}.identity`, `is not one of pool.identity; a task reads and writes blobs with an identity its pool has: ${identities.join(", ")}`);
     }
     checkContainerTask(task, task.source, pool, issues);
+    checkImageName(task.image, `${task.source}.image`, issues);
+    checkCommandLine(task.command, `${task.source}.command`, issues);
+    checkEnvironment(task.env, `${task.source}.env`, issues);
+    checkResourceFiles(task.resources, `${task.source}.resources`, issues);
+    checkOutputFiles(task.outputs, `${task.source}.outputs`, issues);
     if (task.requiredSlots !== void 0 && task.requiredSlots > pool.taskSlotsPerNode) {
       issues.add(`${task.source}.requiredSlots`, `${task.requiredSlots} is more than pool.taskSlotsPerNode (${pool.taskSlotsPerNode}); the task could never be scheduled`);
     }
@@ -32188,11 +32487,8 @@ function timeoutParameter(version2) {
   return version2 === "2024-07-01.20.0" ? "timeout" : "timeOut";
 }
 
-// shared/batch/duration.ts
-var DURATION_PATTERN = /^P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
-
 // shared/workload/schema.ts
-var Duration = external_exports.string().regex(DURATION_PATTERN, { error: "must be an ISO 8601 duration such as PT30M, PT2H or P1D" }).meta({ description: "ISO 8601 duration, e.g. PT30M", examples: ["PT30M", "PT2H", "P1D"] });
+var Duration = external_exports.string().regex(DURATION_PATTERN, { error: "must be an ISO 8601 duration such as PT30M, PT2H or P1D" }).refine((d) => (parseDuration(d) ?? 0) <= MAX_DURATION_MS, { error: "is longer than the longest duration Batch holds (P10675199DT2H48M5.4775807S, about 29,000 years); leave it out for no limit" }).meta({ description: "ISO 8601 duration, e.g. PT30M", examples: ["PT30M", "PT2H", "P1D"] });
 var EnvValue = external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()]);
 var EnvMap = external_exports.record(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "environment variable names are letters, digits and _" }), EnvValue).meta({ description: "Environment variables for the task" });
 var INT32_MAX = 2147483647;
@@ -32293,8 +32589,9 @@ var PoolSpec = external_exports.strictObject({
   id: external_exports.string().min(1),
   displayName: external_exports.string().max(1024).optional(),
   reuse: external_exports.boolean().default(true).meta({ description: "Reuse an existing pool that matches; refuse one that differs" }),
-  vmSize: external_exports.string().min(1),
+  vmSize: external_exports.string().regex(VM_SIZE_PATTERN, { error: "must be a VM size name such as Standard_D2s_v3: letters, digits, _ and -, no spaces" }),
   image: Image,
+  osDisk: external_exports.strictObject({ sizeGB: int322().min(1).max(4095).meta({ description: "virtualMachineConfiguration.osDisk.diskSizeGB" }) }).optional().meta({ description: "The nodes' OS disk. On ubuntu-hpc images Docker keeps its images there: size it for the images the tasks pull" }),
   nodeAgentSku: external_exports.string().optional().meta({ description: "nodeAgentSKUId; derived from the image where unambiguous" }),
   nodes: external_exports.strictObject({ dedicated: int322().min(0).default(0), spot: int322().min(0).default(0) }).optional(),
   autoscale: external_exports.strictObject({ formula: external_exports.string().min(1), interval: Duration.optional() }).optional(),
@@ -32631,7 +32928,7 @@ function* taskChunks(tasks, onTooLarge, limits = {}) {
   const maxTasks = limits.maxTasks ?? MAX_TASKS_PER_REQUEST;
   const maxBytes = limits.maxBytes ?? MAX_REQUEST_BYTES;
   let current2 = { tasks: [], json: [] };
-  let bytes = ENVELOPE_BYTES;
+  let bytes2 = ENVELOPE_BYTES;
   for (const task of tasks) {
     const json2 = JSON.stringify(task);
     const size2 = Buffer.byteLength(json2);
@@ -32640,12 +32937,12 @@ function* taskChunks(tasks, onTooLarge, limits = {}) {
       continue;
     }
     const added = size2 + (current2.tasks.length > 0 ? 1 : 0);
-    if (current2.tasks.length >= maxTasks || bytes + added > maxBytes) {
+    if (current2.tasks.length >= maxTasks || bytes2 + added > maxBytes) {
       yield current2;
       current2 = { tasks: [], json: [] };
-      bytes = ENVELOPE_BYTES;
+      bytes2 = ENVELOPE_BYTES;
     }
-    bytes += size2 + (current2.tasks.length > 0 ? 1 : 0);
+    bytes2 += size2 + (current2.tasks.length > 0 ? 1 : 0);
     current2.tasks.push(task);
     current2.json.push(json2);
   }
@@ -32998,7 +33295,13 @@ function translatePool(workload) {
     id: pool.id,
     displayName: pool.displayName,
     vmSize: pool.vmSize,
-    virtualMachineConfiguration: compact({ imageReference: image2, nodeAgentSKUId: pool.nodeAgentSku, containerConfiguration: container }),
+    virtualMachineConfiguration: compact({
+      imageReference: image2,
+      nodeAgentSKUId: pool.nodeAgentSku,
+      containerConfiguration: container,
+      // On ubuntu-hpc images Docker keeps its images on the OS disk.
+      osDisk: pool.osDisk ? { diskSizeGB: pool.osDisk.sizeGB } : void 0
+    }),
     resizeTimeout: pool.resizeTimeout,
     ...compact(scaling),
     enableInterNodeCommunication: pool.interNodeCommunication,
@@ -33056,8 +33359,8 @@ function int32Issues(body, where) {
   return issues;
 }
 var size = (body) => Buffer.byteLength(JSON.stringify(body));
-function tooLarge(path, what, bytes) {
-  return { path, message: `${what} is ${bytes} bytes as a REST body; Batch takes at most ${MAX_REQUEST_BYTES} bytes per request: shorten its command line, environment or file lists` };
+function tooLarge(path, what, bytes2) {
+  return { path, message: `${what} is ${bytes2} bytes as a REST body; Batch takes at most ${MAX_REQUEST_BYTES} bytes per request: shorten its command line, environment or file lists` };
 }
 function checkBodySizes(workload) {
   const issues = [];
@@ -33073,75 +33376,11 @@ function checkBodySizes(workload) {
 }
 function checkTaskBody(task, facts) {
   const body = translateTask(task, facts);
-  const bytes = ENVELOPE_BYTES2 + size(body);
+  const bytes2 = ENVELOPE_BYTES2 + size(body);
   const issues = int32Issues(body, task.source);
-  if (bytes > MAX_REQUEST_BYTES) issues.unshift(tooLarge(task.source, `task ${task.id}`, bytes));
+  if (bytes2 > MAX_REQUEST_BYTES) issues.unshift(tooLarge(task.source, `task ${task.id}`, bytes2));
   return issues;
 }
-
-// shared/redact.ts
-var SAS_URL = /(https?:\/\/[^\s"'?#]+)\?[^\s"'#]*\bsig=[^\s"'#]*/gi;
-var BEARER = /\b(Bearer|SharedKey)\s+[A-Za-z0-9._~+/=:-]+/g;
-var REDACTED = "<redacted>";
-var Redactor = class _Redactor {
-  secrets = /* @__PURE__ */ new Set();
-  ordered;
-  constructor(secrets = []) {
-    for (const s of secrets) this.add(s);
-  }
-  /** Registers a value to hide. Very short values are ignored: hiding "a" would garble every line. */
-  add(secret) {
-    if (!secret || secret.length < 4) return;
-    this.secrets.add(secret);
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret) this.secrets.add(encoded);
-    this.ordered = void 0;
-  }
-  /** A redactor that hides these values as well as this one's. */
-  with(secrets) {
-    return new _Redactor([...this.secrets, ...secrets]);
-  }
-  text(input2) {
-    let out = input2.replace(SAS_URL, "$1?<SAS redacted>").replace(BEARER, `$1 ${REDACTED}`);
-    this.ordered ??= [...this.secrets].sort((a, b) => b.length - a.length);
-    for (const s of this.ordered) if (out.includes(s)) out = out.split(s).join(REDACTED);
-    return out;
-  }
-  /** Redacts every string inside a JSON-like value (for printed bodies). */
-  value(input2) {
-    if (typeof input2 === "string") return this.text(input2);
-    if (Array.isArray(input2)) return input2.map((v) => this.value(v));
-    if (input2 !== null && typeof input2 === "object") {
-      return Object.fromEntries(Object.entries(input2).map(([k, v]) => [k, k === "password" && typeof v === "string" ? REDACTED : this.value(v)]));
-    }
-    return input2;
-  }
-  /**
-   * Redacts an error in place and returns it: its message and stack, the string fields the core's
-   * errors carry (the service's message, its `values`, issues), and its causes. The error keeps
-   * its class, so `instanceof` and `classifyError` still work on it.
-   */
-  error(error62, seen = /* @__PURE__ */ new Set()) {
-    if (error62 === null || typeof error62 !== "object" || seen.has(error62)) return error62;
-    seen.add(error62);
-    const e = error62;
-    for (const key of ["message", "stack", "serviceMessage"]) {
-      if (typeof e[key] === "string") this.assign(e, key, this.text(e[key]));
-    }
-    for (const key of ["values", "issues"]) {
-      if (Array.isArray(e[key])) this.assign(e, key, this.value(e[key]));
-    }
-    if (e.cause !== void 0) this.error(e.cause, seen);
-    if (Array.isArray(e.errors)) for (const inner of e.errors) this.error(inner, seen);
-    return error62;
-  }
-  assign(target, key, value2) {
-    try {
-      Object.defineProperty(target, key, { value: value2, writable: true, configurable: true, enumerable: Object.prototype.propertyIsEnumerable.call(target, key) });
-    } catch {
-    }
-  }
-};
 
 // shared/workload/load.ts
 var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
@@ -33238,10 +33477,25 @@ function loadSpecObject(raw, options = {}) {
     throw error62;
   }
 }
+function referencedVars(raw) {
+  const used = /* @__PURE__ */ new Set();
+  const stack = [raw];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") for (const m of v.matchAll(/\{\{\s*vars\.([A-Za-z_][A-Za-z0-9_-]*)/g)) used.add(m[1]);
+    else if (v !== null && typeof v === "object") stack.push(...Object.values(v));
+  }
+  return used;
+}
 function load(raw, options, envSecrets) {
   const issues = new IssueCollector();
   checkData(raw, issues);
   issues.throwIfAny();
+  if (options.onUnusedVars && options.vars) {
+    const used = referencedVars(raw);
+    const unused = Object.keys(options.vars).filter((name) => !used.has(name));
+    if (unused.length > 0) options.onUnusedVars(unused, [...used].sort());
+  }
   const env = options.env ?? {};
   const specVars = raw.vars ?? {};
   const scope = {
@@ -33296,8 +33550,10 @@ function load(raw, options, envSecrets) {
   issues.throwIfAny();
   const job = spec.job.manager && spec.job.manager.image === void 0 && spec.tasks?.defaults?.image !== void 0 ? { ...spec.job, manager: { ...spec.job.manager, image: spec.tasks.defaults.image } } : spec.job;
   checkPool(spec.pool, nodeAgentSku ?? "", facts, issues);
+  checkPoolLimits(spec.pool, deriveNodeAgentSku(spec.pool.image), issues);
   checkArmCoordinates(spec.account, spec.pool, issues);
   checkJob(job, expansion?.index.ids ?? [], facts, issues);
+  checkJobLimits(job, expansion?.index.ids ?? [], issues);
   let usesDependencies = false;
   if (expansion) {
     const checker = new TaskChecker(expansion.index, facts, issues, spec.pool.identity, (p) => expansion.sourceOf(p));

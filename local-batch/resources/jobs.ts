@@ -1,4 +1,5 @@
 /** Jobs: add (with a job manager task), patch, terminate, delete, task counts, and their view. */
+import { checkJobLimits } from "../limits.js";
 import { TaskTable } from "../taskTable.js";
 import type { JobAddParameter } from "../../shared/batch/types.js";
 import { UNLIMITED_DURATION } from "../../shared/batch/duration.js";
@@ -10,6 +11,7 @@ export function addJob(ctx: ServiceContext, body: JobAddParameter, scheduleId?: 
   if (!scheduleId && !BATCH_ID.test(body.id)) throw invalidValue("id", ID_RULE);
   if (ctx.jobs.has(body.id.toLowerCase())) throw exists("Job", body.id);
   if (!body.poolInfo?.poolId) throw invalidValue("poolInfo", "auto pools are not supported by the local Batch service; give poolInfo.poolId");
+  checkJobLimits(body);
   const t = now();
   const job: JobRecord = {
     body,
@@ -31,6 +33,7 @@ export function addJob(ctx: ServiceContext, body: JobAddParameter, scheduleId?: 
 
 export function patchJob(ctx: ServiceContext, id: string, body: unknown): Reply {
   validateBody(body, "JobPatch");
+  checkJobLimits(body as JobAddParameter);
   const job = jobOf(ctx, id);
   Object.assign(job.body, body as object);
   job.eTag = etag();

@@ -6,6 +6,7 @@ import type { PoolAddParameter } from "../../shared/batch/types.js";
 import { validateBody } from "../bodies.js";
 import { describeImage, findSupportedImage, pastEndOfLife, SUPPORTED_IMAGES } from "../../shared/batch/images.js";
 import { exists, invalidBody, invalidValue } from "../errors.js";
+import { checkPoolLimits } from "../limits.js";
 import { startNodes, startPool } from "../scheduler/nodes.js";
 import { BATCH_ID, created, etag, ID_RULE, newNode, now, poolOf, type NodeRecord, type PoolRecord, type Reply, type ServiceContext } from "../state.js";
 
@@ -44,6 +45,7 @@ function checkImage(body: PoolAddParameter): void {
 export function addPool(ctx: ServiceContext, body: PoolAddParameter, identities?: string[]): Reply {
   validateBody(body, "PoolAdd");
   if (!BATCH_ID.test(body.id)) throw invalidValue("id", ID_RULE);
+  checkPoolLimits(body);
   checkImage(body);
   if (ctx.pools.has(body.id.toLowerCase())) throw exists("Pool", body.id);
   if (body.enableAutoScale) throw invalidValue("enableAutoScale", "autoscale formulas are not evaluated by the local Batch service; give targetDedicatedNodes");

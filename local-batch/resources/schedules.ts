@@ -1,4 +1,5 @@
 /** Job schedules: add, delete and their view; a recurrence really creates jobs, one per interval. */
+import { checkScheduleLimits } from "../limits.js";
 import type { JobAddParameter, JobScheduleAddParameter } from "../../shared/batch/types.js";
 import { parseDuration } from "../../shared/batch/duration.js";
 import { exists, invalidValue } from "../errors.js";
@@ -8,6 +9,7 @@ import { addJob, deleteJob } from "./jobs.js";
 export function addSchedule(ctx: ServiceContext, body: JobScheduleAddParameter): Reply {
   if (!BATCH_ID.test(body.id)) throw invalidValue("id", ID_RULE);
   if (ctx.schedules.has(body.id.toLowerCase())) throw exists("JobSchedule", body.id);
+  checkScheduleLimits(body);
   const t = now();
   const record: ScheduleRecord = { body, creationTime: t, state: "active", stateTransitionTime: t, eTag: etag(), lastModified: t, jobCount: 0 };
   ctx.schedules.set(body.id.toLowerCase(), record);
@@ -40,7 +42,7 @@ function planNextRun(ctx: ServiceContext, s: ScheduleRecord, at: number): void {
       s.nextRunTime = undefined;
       return;
     }
-    planNextRun(ctx, s, Math.max(Date.now(), at + interval));
+    planNextRun(ctx, s, Math.max(Date.now(), at + interval / (ctx.options.scheduleTimeScale ?? 1)));
   }, Math.max(0, at - Date.now()));
 }
 

@@ -6,11 +6,14 @@ import { BatchHttpError, exists, invalidValue } from "../errors.js";
 import { completeTask } from "../scheduler/scheduler.js";
 import { BATCH_ID, created, ID_RULE, insertTask, jobOf, taskOf, type JobRecord, type Reply, type ServiceContext, type TaskRecord } from "../state.js";
 import { jobNotActive } from "./jobs.js";
+import { taskLimitError } from "../limits.js";
 
 /** Why one task of an add cannot go in; undefined when it can. */
 function refuseTask(ctx: ServiceContext, job: JobRecord, body: TaskAddParameter): BatchHttpError | undefined {
   if (!BATCH_ID.test(body.id)) return invalidValue("id", ID_RULE);
   if (job.tasks.has(body.id.toLowerCase())) return exists("Task", body.id);
+  const limit = taskLimitError(job.body, body);
+  if (limit) return limit;
   if (body.dependsOn && !job.body.usesTaskDependencies) {
     return new BatchHttpError(409, "TaskDependenciesNotSpecifiedOnJob", "The task has dependencies, but the job does not have usesTaskDependencies set.");
   }

@@ -74,6 +74,7 @@ export interface VirtualMachineConfiguration {
   imageReference: ImageReference;
   nodeAgentSKUId: string;
   containerConfiguration?: ContainerConfiguration;
+  osDisk?: { diskSizeGB?: number };
 }
 
 export interface MetadataItem { name: string; value: string }

@@ -37,7 +37,13 @@ export function translatePool(workload: Workload): PoolAddParameter {
     id: pool.id,
     displayName: pool.displayName,
     vmSize: pool.vmSize,
-    virtualMachineConfiguration: compact({ imageReference: image, nodeAgentSKUId: pool.nodeAgentSku, containerConfiguration: container }),
+    virtualMachineConfiguration: compact({
+      imageReference: image,
+      nodeAgentSKUId: pool.nodeAgentSku,
+      containerConfiguration: container,
+      // On ubuntu-hpc images Docker keeps its images on the OS disk.
+      osDisk: pool.osDisk ? { diskSizeGB: pool.osDisk.sizeGB } : undefined,
+    }),
     resizeTimeout: pool.resizeTimeout,
     ...compact(scaling),
     enableInterNodeCommunication: pool.interNodeCommunication,

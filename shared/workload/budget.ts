@@ -5,6 +5,7 @@
  * range before anything is expanded), and the size of any one rendered string. Each refusal names
  * the field and the limit.
  */
+import { invisibleCharacter } from "../batch/limits.js";
 import type { IssueCollector } from "./errors.js";
 import type { ForEachSpec, TaskDefaults, TaskEntry } from "./schema.js";
 
@@ -78,6 +79,10 @@ export function checkData(data: unknown, issues: IssueCollector): void {
     if (typeof value === "string") {
       const m = CONTROL.exec(value);
       if (m) issues.add(path, `contains the control character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${m.index}; Batch ids, command lines and values cannot carry it`);
+      // Bidirectional and zero-width characters make text read otherwise than it runs; only
+      // display names and metadata values (text for people, never run) may hold them.
+      const hidden = /(^|\.)displayName$|(^|\.)metadata\./.test(path) ? undefined : invisibleCharacter(value);
+      if (hidden) issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
       continue;
     }
     if (value === null || typeof value !== "object") continue;

@@ -12,6 +12,7 @@ import { checkRetirement } from "../batch/images.js";
 import { Expansion, TaskSet } from "./expand.js";
 import { checkArmCoordinates, checkJob, checkPool, deriveNodeAgentSku, TaskChecker, isGpuVmSize, isWindowsPool, type PoolFacts } from "./rules.js";
 import { WorkloadSpec, type JobSpec, type PoolSpec } from "./schema.js";
+import { checkJobLimits, checkPoolLimits } from "./serviceLimits.js";
 import { renderDeep, type TemplateScope } from "./template.js";
 import { checkBodySizes, checkTaskBody } from "../translate/limits.js";
 import { REDACTED, Redactor } from "../redact.js";
@@ -42,6 +43,11 @@ export interface LoadOptions {
   apiVersion?: ApiVersion;
   /** The time retirements are judged at (ms since the epoch; default now). */
   now?: number;
+  /**
+   * Told of the `vars` given in `options.vars` that no template of the spec uses (`{{ vars.NAME }}`),
+   * with the ones templates do use: the CLI makes a misspelled `--var` a usage error.
+   */
+  onUnusedVars?: (unused: string[], used: string[]) => void;
 }
 
 /** A spec that passed every check, ready to translate. */
@@ -208,11 +214,28 @@ export function loadSpecObject(raw: Record<string, unknown>, options: LoadOption
   }
 }
 
+/** The names templates use as `{{ vars.NAME }}`, anywhere in the spec. */
+function referencedVars(raw: unknown): Set<string> {
+  const used = new Set<string>();
+  const stack: unknown[] = [raw];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") for (const m of v.matchAll(/\{\{\s*vars\.([A-Za-z_][A-Za-z0-9_-]*)/g)) used.add(m[1]!);
+    else if (v !== null && typeof v === "object") stack.push(...Object.values(v));
+  }
+  return used;
+}
+
 function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Set<string>): Workload {
   const issues = new IssueCollector();
   // The data itself first: nesting, size, `__proto__`, control characters. Nothing below recurses into anything deeper.
   checkData(raw, issues);
   issues.throwIfAny();
+  if (options.onUnusedVars && options.vars) {
+    const used = referencedVars(raw);
+    const unused = Object.keys(options.vars).filter((name) => !used.has(name));
+    if (unused.length > 0) options.onUnusedVars(unused, [...used].sort());
+  }
   const env = options.env ?? {};
   const specVars = (raw.vars ?? {}) as Record<string, unknown>;
   const scope: TemplateScope = {
@@ -284,8 +307,10 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
       : spec.job;
 
   checkPool(spec.pool, nodeAgentSku ?? "", facts, issues);
+  checkPoolLimits(spec.pool, deriveNodeAgentSku(spec.pool.image), issues);
   checkArmCoordinates(spec.account, spec.pool, issues);
   checkJob(job, expansion?.index.ids ?? [], facts, issues);
+  checkJobLimits(job, expansion?.index.ids ?? [], issues);
   let usesDependencies = false;
   if (expansion) {
     // One walk over the tasks, each rendered, checked and translated, then dropped.

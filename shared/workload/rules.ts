@@ -5,6 +5,7 @@
 import type { IssueCollector } from "./errors.js";
 import { lowerBound, type ResolvedTask, type TaskIndex } from "./expand.js";
 import type { JobSpec, MountSpec, PoolSpec, UserSpec } from "./schema.js";
+import { checkCommandLine, checkEnvironment, checkImageName, checkOutputFiles, checkResourceFiles } from "./serviceLimits.js";
 
 /** Batch ids: at most 64 characters of letters, digits, hyphens and underscores. */
 export const BATCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -96,6 +97,14 @@ export function checkContainerTask(task: ContainerTaskFields, path: string, pool
   if (task.command !== undefined && /^\s*--entrypoint\b/.test(task.command)) {
     issues.add(`${path}.command`, "--entrypoint is a `docker create` option: put it in `runOptions`, and the arguments in `command`");
   }
+  if (task.runOptions !== undefined && /(^|\s)--runtime(\s+|=)nvidia\b/.test(task.runOptions)) {
+    issues.add(
+      `${path}.runOptions`,
+      pool.gpu
+        ? "--runtime nvidia is gone from Azure's HPC images (no NVIDIA container runtime is installed); remove it: on N-series sizes Batch adds --gpus itself"
+        : "--runtime nvidia is gone from Azure's HPC images (no NVIDIA container runtime is installed); use --gpus all",
+    );
+  }
   if (task.runOptions !== undefined && pool.gpu && /(^|\s)--gpus(\s|=|$)/.test(task.runOptions)) {
     issues.add(`${path}.runOptions`, "--gpus is refused on GPU pools: Batch adds it for N-series VM sizes; remove it");
   }
@@ -168,6 +177,11 @@ export class TaskChecker {
       if (!known.has(identity.toLowerCase())) issues.add(`${task.source}.${field}.identity`, `is not one of pool.identity; a task reads and writes blobs with an identity its pool has: ${identities!.join(", ")}`);
     }
     checkContainerTask(task, task.source, pool, issues);
+    checkImageName(task.image, `${task.source}.image`, issues);
+    checkCommandLine(task.command, `${task.source}.command`, issues);
+    checkEnvironment(task.env, `${task.source}.env`, issues);
+    checkResourceFiles(task.resources, `${task.source}.resources`, issues);
+    checkOutputFiles(task.outputs, `${task.source}.outputs`, issues);
     if (task.requiredSlots !== undefined && task.requiredSlots > pool.taskSlotsPerNode) {
       issues.add(`${task.source}.requiredSlots`, `${task.requiredSlots} is more than pool.taskSlotsPerNode (${pool.taskSlotsPerNode}); the task could never be scheduled`);
     }

@@ -7,12 +7,14 @@
  */
 import { z } from "zod";
 import { API_VERSIONS } from "../batch/apiVersion.js";
-import { DURATION_PATTERN } from "../batch/duration.js";
+import { DURATION_PATTERN, parseDuration } from "../batch/duration.js";
+import { MAX_DURATION_MS, VM_SIZE_PATTERN } from "../batch/limits.js";
 
 /** ISO 8601 duration as the Batch REST API takes it, e.g. `PT30M`, `P1DT2H`. */
 export const Duration = z
   .string()
   .regex(DURATION_PATTERN, { error: "must be an ISO 8601 duration such as PT30M, PT2H or P1D" })
+  .refine((d) => (parseDuration(d) ?? 0) <= MAX_DURATION_MS, { error: "is longer than the longest duration Batch holds (P10675199DT2H48M5.4775807S, about 29,000 years); leave it out for no limit" })
   .meta({ description: "ISO 8601 duration, e.g. PT30M", examples: ["PT30M", "PT2H", "P1D"] });
 
 const EnvValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -167,8 +169,12 @@ export const PoolSpec = z
     id: z.string().min(1),
     displayName: z.string().max(1024).optional(),
     reuse: z.boolean().default(true).meta({ description: "Reuse an existing pool that matches; refuse one that differs" }),
-    vmSize: z.string().min(1),
+    vmSize: z.string().regex(VM_SIZE_PATTERN, { error: "must be a VM size name such as Standard_D2s_v3: letters, digits, _ and -, no spaces" }),
     image: Image,
+    osDisk: z
+      .strictObject({ sizeGB: int32().min(1).max(4095).meta({ description: "virtualMachineConfiguration.osDisk.diskSizeGB" }) })
+      .optional()
+      .meta({ description: "The nodes' OS disk. On ubuntu-hpc images Docker keeps its images there: size it for the images the tasks pull" }),
     nodeAgentSku: z.string().optional().meta({ description: "nodeAgentSKUId; derived from the image where unambiguous" }),
     nodes: z.strictObject({ dedicated: int32().min(0).default(0), spot: int32().min(0).default(0) }).optional(),
     autoscale: z.strictObject({ formula: z.string().min(1), interval: Duration.optional() }).optional(),
