@@ -8,7 +8,7 @@ import { eventGridEvent } from "./app/events.js";
 import { handle } from "./app/handle.js";
 
 export async function batchOnEventGrid(event: unknown, context: InvocationContext): Promise<void> {
-  await handle("eventGrid", () => eventGridEvent(event), { event }, context);
+  await handle("eventGrid", () => eventGridEvent(event), { content: event, metadata: { id: (event as { id?: unknown } | null)?.id, type: (event as { eventType?: unknown; type?: unknown } | null)?.eventType ?? (event as { type?: unknown } | null)?.type } }, context);
 }
 
 app.eventGrid("batchOnEventGrid", { handler: batchOnEventGrid as never });

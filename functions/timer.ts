@@ -15,7 +15,7 @@ export async function batchOnTimer(timer: Timer, context: InvocationContext): Pr
   const schedule = parseSchedule(process.env.AZBR_SCHEDULE ?? "");
   const scheduled = previousOccurrence(schedule, new Date(Date.now() + EARLY_MS));
   if (timer.isPastDue) context.warn(`the timer is past due: running the occurrence of ${scheduled.toISOString()}`);
-  await handle("timer", () => timerEvent(timer, scheduled), { timer }, context);
+  await handle("timer", () => timerEvent(timer, scheduled), { content: timer, metadata: { scheduled: scheduled.toISOString() } }, context);
 }
 
 if (process.env.AZBR_SCHEDULE) {

@@ -5,7 +5,7 @@
  * Against the local Batch service and Azurite: the spec is a blob in Azurite, the inputs are
  * blobs in Azurite read by the tasks with a SAS that Azurite checks.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,7 +17,7 @@ import { startLocalBatch, type StartedLocalBatch } from "../local-batch/start.js
 import { startAzurite, type Azurite } from "./helpers/containers.js";
 import { startEntraStandIn } from "./helpers/entraStandIn.js";
 import { opensslMissing } from "./helpers/requirements.js";
-import { invoke, loadApp, registered } from "./helpers/functionsHost.js";
+import { invoke, json, loadApp, registered } from "./helpers/functionsHost.js";
 import { blobCreated, blobDelivery, queueDelivery, submitted, timerDelivery } from "./helpers/functionsPayloads.js";
 import { until } from "./helpers/until.js";
 
@@ -52,6 +52,7 @@ let azurite: Azurite;
 let local: StartedLocalBatch;
 let client: BatchClient;
 let generation = 0;
+let specUrl = "";
 const exchanges: unknown[] = [];
 const saved = { ...process.env };
 
@@ -71,9 +72,14 @@ function appSettings(specUrl: string, service: StartedLocalBatch = local): Recor
     AZBR_STORAGE: azurite.connectionString,
     AZBR_BLOB_PATH: "uploads/{name}",
     AZBR_QUEUE: "batch-requests",
-    AZBR_SCHEDULE: "0 0 0 1 1 *",
     AZBR_DEAD_LETTER_CONTAINER: "dead-letter",
   };
+}
+
+/** The timer's app: its own spec (no event inputs) and schedule, without the blob and queue triggers. */
+function timerSettings(specUrl: string): Record<string, string> {
+  const { AZBR_BLOB_PATH: _b, AZBR_QUEUE: _q, ...rest } = appSettings(specUrl);
+  return { ...rest, AZBR_SCHEDULE: "0 0 0 1 1 *" };
 }
 
 beforeAll(async () => {
@@ -81,6 +87,7 @@ beforeAll(async () => {
   local = await startLocalBatch({ executor: "process", onExchange: (e) => exchanges.push(e) });
   client = createBatchClient({ accountUrl: local.accountUrl, credential: { accountName: local.accountName, accountKey: local.accountKey } });
   const spec = await azurite.upload("specs", "one-task-per-file.yaml", SPEC, "application/yaml");
+  specUrl = spec.url;
   await startApp(appSettings(spec.url));
 }, 60_000);
 
@@ -109,14 +116,16 @@ const today = () => new Date().toISOString().slice(0, 10);
 const tasksOf = async (jobId: string) => (await client.json<{ value: { id: string }[] }>("GET", `/jobs/${jobId}/tasks`, { query: { $select: "id" } })).value.map((t) => t.id);
 
 describe("the Function app's registrations", () => {
-  test("one function per trigger, bound to app setting names, never to connection strings", () => {
+  test("one function per trigger, bound to app setting names, never to connection strings", async () => {
+    await startApp({ ...appSettings("https://unused.blob.core.windows.net/specs/x.yaml"), AZBR_SCHEDULE: "0 0 0 1 1 *" });
     const binding = (name: string) => Object.values(registered(name).metadata.bindings).find((b) => /trigger$/i.test(b.type))!;
-    expect(binding("batchOnBlob")).toMatchObject({ type: "blobTrigger", direction: "in", path: "%AZBR_BLOB_PATH%", connection: "AZBR_STORAGE", source: "LogsAndContainerScan" });
+    expect(binding("batchOnBlob")).toMatchObject({ type: "blobTrigger", direction: "in", path: "%AZBR_BLOB_PATH%", connection: "AZBR_STORAGE", source: "EventGrid" });
     expect(binding("batchOnEventGrid")).toMatchObject({ type: "eventGridTrigger", direction: "in" });
     expect(binding("batchOnQueue")).toMatchObject({ type: "queueTrigger", queueName: "%AZBR_QUEUE%", connection: "AZBR_STORAGE" });
     expect(binding("batchOnTimer")).toMatchObject({ type: "timerTrigger", schedule: "%AZBR_SCHEDULE%" });
     const everything = JSON.stringify(["batchOnBlob", "batchOnEventGrid", "batchOnQueue", "batchOnTimer"].map((n) => registered(n).metadata));
     expect(everything).not.toContain("AccountKey");
+    await startApp(appSettings(specUrl));
   });
 });
 
@@ -218,7 +227,7 @@ describe("queue messages", () => {
       JSON.stringify({ id: "injection", vars: { greeting: "$(reboot)" } }),
       "not a url",
       // A URL that could end a shell word (its own "SAS" holds a ;), and a blob of another account the app cannot make a SAS for.
-      JSON.stringify({ id: "semicolon", inputs: ["http://127.0.0.1:1/devstoreaccount1/uploads/a.txt?sv=1;reboot"] }),
+      JSON.stringify({ id: "semicolon", inputs: [`${(await azurite.upload("uploads", "a.txt", "a")).url}?sv=1;reboot`] }),
       JSON.stringify({ id: "foreign", inputs: ["https://elsewhere.blob.core.windows.net/uploads/a.txt"] }),
     ];
     const results = await Promise.all(bodies.map((body) => invoke("batchOnQueue", queueDelivery(body))));
@@ -228,7 +237,7 @@ describe("queue messages", () => {
     expect(records.map((r) => r.field).sort()).toEqual(["event.url", "event.url", "message", "message", "message.id", "message.inputs", "message.vars.greeting", "message.vars.notInSpec"].sort());
     const byField = Object.fromEntries(records.map((r) => [r.field, r]));
     expect(byField["message.vars.notInSpec"].reason).toMatch(/is not a variable the spec declares \(it declares greeting, title\)/);
-    expect(byField["message.id"].payload.dequeueCount).toBe(1);
+    expect(byField["message.id"].delivery.dequeueCount).toBe(1);
     const urlReasons = records.filter((r) => r.field === "event.url").map((r) => r.reason as string);
     expect(urlReasons.filter((r) => /elsewhere\.blob\.core\.windows\.net\/uploads\/a\.txt is not in the AZBR_STORAGE account/.test(r))).toHaveLength(1);
     expect(urlReasons.filter((r) => /holds ";", which could break out of a command line/.test(r))).toHaveLength(1);
@@ -249,10 +258,142 @@ describe("queue messages", () => {
   });
 });
 
+describe("untrusted input at the front door", () => {
+  const SIG = "SeCrEtSiGnAtUrE0123456789abcdef";
+  const deadLetters = async (before: Set<string>) =>
+    Promise.all((await azurite.listBlobs("dead-letter")).filter((n) => !before.has(n)).map(async (n) => ({ name: n, text: (await azurite.readBlob("dead-letter", n))! })));
+
+  test("inputs are allow-listed: IMDS, http, another account, the host's secrets, a .. name, a __proto__ var: each dead-lettered with its field and reason, no SAS signed, nothing run", async () => {
+    const before = new Set(await azurite.listBlobs("dead-letter"));
+    const own = new URL((await azurite.upload("uploads", "own.txt", "own")).url);
+    const base = `${own.origin}/${own.pathname.split("/")[1]}`;
+    const cases: [string, unknown, string, RegExp][] = [
+      ["imds", { id: "imds", inputs: ["http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/"] }, "event.url", /is not https/],
+      ["http", { id: "plain-http", inputs: ["http://evil.example.com/uploads/a.txt"] }, "event.url", /is not https/],
+      ["foreign", { id: "foreign-sas", inputs: [`https://other.blob.core.windows.net/uploads/a.txt?sv=2025-11-05&sig=${SIG}`] }, "event.url", /is not in the AZBR_STORAGE account nor an account AZBR_INPUT_ACCOUNTS names/],
+      ["secrets", { id: "host-keys", inputs: [`${base}/azure-webjobs-secrets/app/host.json`] }, "event.url", /azure-webjobs-secrets, a container of the Functions host; it is never an input/],
+      ["spec", { id: "spec-blob", inputs: [`${base}/specs/one-task-per-file.yaml`] }, "event.url", /specs, the container of the app's spec; it is never an input/],
+      ["other container", { id: "other-container", inputs: [`${base}/private/payroll.csv`] }, "event.url", /is in container private, which is not an input container \(AZBR_INPUT_CONTAINERS: uploads\)/],
+      ["dotdot", { id: "dotdot", inputs: [`${base}/uploads/../../etc/passwd.csv`] }, "message.inputs.0", /has a "\." or "\.\." segment or a backslash; a blob name is taken as given/],
+      ["encoded dotdot", { id: "dotdot2", inputs: [`${base}/uploads/%2e%2e/specs/one-task-per-file.yaml`] }, "message.inputs.0", /"\." or "\.\." segment/],
+      ["proto", JSON.parse('{"id":"proto","vars":{"__proto__":{"greeting":"x"}}}'), "message.vars.__proto__", /is not a field or variable name a message may set/],
+    ];
+    const results = await Promise.all(cases.map(([, body]) => invoke("batchOnQueue", queueDelivery(JSON.stringify(body)))));
+    expect(results.map((r) => ({ ok: r.ok, submitted: submitted(r).length }))).toEqual(cases.map(() => ({ ok: true, submitted: 0 })));
+    const records = (await deadLetters(before)).map((r) => JSON.parse(r.text));
+    for (const [name, , field, reason] of cases) {
+      const record = records.find((r) => r.field === field && reason.test(r.reason));
+      expect({ name, found: Boolean(record) }).toEqual({ name, found: true });
+    }
+    const everything = JSON.stringify(records) + results.flatMap((r) => r.logs.map((l) => l.message)).join("\n");
+    expect(everything).not.toContain(SIG);
+    const ran = await tasksOf(`ingest-${today()}`).catch((): string[] => []);
+    for (const id of ["imds", "host-keys", "dotdot", "foreign-sas"]) expect(ran).not.toContain(id);
+  }, 60_000);
+
+  test("dead-letter records hold the size, hash and a short redacted excerpt of a payload: 70 KiB, deep, binary; the writer never throws", async () => {
+    const before = new Set(await azurite.listBlobs("dead-letter"));
+    let deep = '"x"';
+    // 1,000 levels: the worker's programming model camel-cases a message recursively and overflows its own stack near 5,000.
+    for (let i = 0; i < 1_000; i++) deep = `{"a":${deep}}`;
+    const big = JSON.stringify({ id: "big", extra: `token=${SIG} ${"y".repeat(70 * 1024)}` });
+    const binary = `\u0000\u0001\u0002\u00ff\u202e${"\ufffd".repeat(50)} https://x.blob.core.windows.net/c/b?sig=${SIG}`;
+    const bodies = [big, deep, binary];
+    const results = await Promise.all(bodies.map((body) => invoke("batchOnQueue", queueDelivery(body))));
+    expect(results.map((r) => r.ok)).toEqual([true, true, true]);
+    const records = await deadLetters(before);
+    expect(records).toHaveLength(3);
+    for (const r of records) {
+      expect(r.text.length).toBeLessThan(4_000);
+      expect(r.text).not.toContain(SIG);
+      const record = JSON.parse(r.text);
+      expect(record.payload.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(record.payload.excerpt.length).toBeLessThanOrEqual(243);
+      expect(record.payload.excerpt).not.toMatch(/[\u0000-\u001f\u202e]/);
+    }
+    const bigRecord = records.map((r) => JSON.parse(r.text)).find((r) => r.payload.bytes === Buffer.byteLength(big))!;
+    expect(bigRecord.payload.sha256).toBe(createHash("sha256").update(big).digest("hex"));
+  }, 60_000);
+
+  test("a long blob name gives a bounded event.fileName; an eTag that is not a string, or none, does not break the blob trigger, and a new version is still new work", async () => {
+    const longName = `${"n".repeat(600)}.csv`;
+    const blob = await azurite.upload("uploads", longName, "long\n");
+    const long = await invoke("batchOnBlob", blobDelivery(longName, blob, "long\n"));
+    expect(long.ok).toBe(true);
+    const [entry] = submitted(long);
+    const task = (await finished(`ingest-${today()}`, entry!.split(":")[0]!)).task;
+    expect(task.executionInfo?.exitCode).toBe(0);
+    const path = task.resourceFiles![0]!.filePath!;
+    expect(Buffer.byteLength(path.replace(/^input\//, ""))).toBeLessThanOrEqual(128);
+    expect(path).toMatch(/^input\/n+-[0-9a-f]{16}\.csv$/);
+
+    const odd = await azurite.upload("uploads", "odd-etag.txt", "odd\n");
+    const delivery = (modified: string, etag: unknown) => {
+      const d = blobDelivery("odd-etag.txt", odd, "odd\n");
+      const props = JSON.parse((d.triggerMetadata!.Properties as { json: string }).json);
+      if (etag === undefined) delete props.ETag;
+      else props.ETag = etag;
+      props.LastModified = modified;
+      d.triggerMetadata!.Properties = json(props);
+      return d;
+    };
+    const numeric = await invoke("batchOnBlob", delivery("2026-12-01T10:00:00Z", 12345));
+    const again = await invoke("batchOnBlob", delivery("2026-12-01T10:00:00Z", undefined));
+    const newer = await invoke("batchOnBlob", delivery("2026-12-02T10:00:00Z", undefined));
+    expect([numeric, again, newer].map((r) => r.ok)).toEqual([true, true, true]);
+    const ids = [numeric, again, newer].map((r) => submitted(r)[0]!);
+    expect(ids[0]!.split(":")[1]).toBe("added");
+    expect(ids[1]).toBe(`${ids[0]!.split(":")[0]}:existed`);
+    expect(ids[2]!.split(":")[0]).not.toBe(ids[0]!.split(":")[0]);
+  }, 60_000);
+
+  test("Event Grid acts only on input containers: an output blob's event, or another container's, starts nothing and is no dead letter", async () => {
+    const before = new Set(await azurite.listBlobs("dead-letter"));
+    const output = await azurite.upload("results", "r.lines.txt", "3");
+    const other = await azurite.upload("private", "p.txt", "p");
+    const results = [await invoke("batchOnEventGrid", blobCreated(output, "r.lines.txt", "EventGrid")), await invoke("batchOnEventGrid", blobCreated(other, "p.txt", "CloudEvents"))];
+    expect(results.map((r) => ({ ok: r.ok, submitted: submitted(r).length }))).toEqual([{ ok: true, submitted: 0 }, { ok: true, submitted: 0 }]);
+    expect(results.every((r) => r.logs.some((l) => /ignored: eventGrid event .*is not an input container/.test(l.message)))).toBe(true);
+    expect(await deadLetters(before)).toEqual([]);
+  }, 30_000);
+
+  test("a message that fails on its last delivery is dead-lettered with its reason before the host poisons it", async () => {
+    const down = await startLocalBatch({ executor: "process" });
+    await down.close();
+    await startApp({ ...appSettings(specUrl, down), AZBR_CALL_BUDGET_SECONDS: "1" });
+    try {
+      const before = new Set(await azurite.listBlobs("dead-letter"));
+      const blob = await azurite.upload("uploads", "last.txt", "last\n");
+      const early = await invoke("batchOnQueue", queueDelivery(JSON.stringify({ id: "last-try", inputs: [blob.url] }), 2));
+      expect(early.ok).toBe(false);
+      expect(await deadLetters(before)).toEqual([]);
+      const last = await invoke("batchOnQueue", queueDelivery(JSON.stringify({ id: "last-try", inputs: [blob.url] }), 5));
+      expect(last.ok).toBe(false);
+      const [record] = (await deadLetters(before)).map((r) => JSON.parse(r.text));
+      expect(record).toMatchObject({ field: "delivery", kind: "queue", delivery: { dequeueCount: 5 } });
+      expect(record.reason).toMatch(/failed on its last delivery \(5 of 5\); the host moves it to the poison queue/);
+    } finally {
+      await startApp(appSettings(specUrl));
+    }
+  }, 60_000);
+
+  test("settings that cannot fit the spec fail at start: a timer beside a spec that uses event inputs", async () => {
+    await startApp({ ...appSettings(specUrl), AZBR_SCHEDULE: "0 0 2 * * *" });
+    try {
+      const blob = await azurite.upload("uploads", "fit.txt", "x");
+      const result = await invoke("batchOnBlob", blobDelivery("fit.txt", blob, "x"));
+      expect(result.ok).toBe(false);
+      expect(result.error?.message).toMatch(/AZBR_SCHEDULE: the timer delivers no input file, but one-task-per-file\.yaml uses event\.\w+/);
+    } finally {
+      await startApp(appSettings(specUrl));
+    }
+  }, 30_000);
+});
+
 describe("the timer", () => {
   test("two firings of one occurrence (one past due) name the same job and task: one run", async () => {
     const spec = await azurite.upload("specs", "nightly.yaml", SPEC.replace('id: "ingest-{{ event.day }}"', 'id: "nightly-{{ event.scheduleId }}"').replace(/\n {6}env:[\s\S]*$/, "\n"));
-    await startApp(appSettings(spec.url));
+    await startApp(timerSettings(spec.url));
     const results = [await invoke("batchOnTimer", timerDelivery(false)), await invoke("batchOnTimer", timerDelivery(true))];
     // "0 0 0 1 1 *": midnight on the 1st of January; the latest occurrence is this year's.
     const occurrence = `${new Date().getUTCFullYear()}0101T000000Z`;
@@ -336,16 +477,18 @@ describe("examples/function", () => {
 });
 
 describe("the blob trigger's source", () => {
-  test("AZBR_BLOB_SOURCE=EventGrid registers the Event Grid-based blob trigger", async () => {
-    await startApp({ ...appSettings("https://unused.blob.core.windows.net/specs/x.yaml"), AZBR_BLOB_SOURCE: "EventGrid" });
+  test("Event Grid by default (Flex Consumption's only source); AZBR_BLOB_SOURCE=LogsAndContainerScan registers the polling one", async () => {
+    await startApp(appSettings("https://unused.blob.core.windows.net/specs/x.yaml"));
     expect(Object.values(registered("batchOnBlob").metadata.bindings)[0]).toMatchObject({ type: "blobTrigger", source: "EventGrid", path: "%AZBR_BLOB_PATH%" });
+    await startApp({ ...appSettings("https://unused.blob.core.windows.net/specs/x.yaml"), AZBR_BLOB_SOURCE: "LogsAndContainerScan" });
+    expect(Object.values(registered("batchOnBlob").metadata.bindings)[0]).toMatchObject({ type: "blobTrigger", source: "LogsAndContainerScan" });
   });
 
   test("a trigger whose setting is absent is not registered", async () => {
     const settings = appSettings("https://unused.blob.core.windows.net/specs/x.yaml");
     delete (settings as Record<string, string | undefined>).AZBR_QUEUE;
     const app = await startApp(settings);
-    expect([...app.keys()].sort()).toEqual(["batchonblob", "batchoneventgrid", "batchontimer"]);
+    expect([...app.keys()].sort()).toEqual(["batchonblob", "batchoneventgrid"]);
   });
 });
 

@@ -31132,21 +31132,47 @@ var InvalidEventError = class extends Error {
 var hash2 = (text, length = 16) => createHash("sha256").update(text).digest("hex").slice(0, length);
 var unquote = (etag) => etag?.replace(/^W\//, "").replace(/^"|"$/g, "");
 var safe = (text, max) => text.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, max);
+var MAX_BLOB_NAME = 1024;
+var MAX_FILE_NAME_BYTES = 128;
+var CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+var RAW_URL = /^(https?):\/\/([^/?#\\]+)(\/[^?#]*)?(\?[^#]*)?(#.*)?$/i;
+function safeFileName(last) {
+  const name = last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_") || "input";
+  if (name.length <= MAX_FILE_NAME_BYTES) return name;
+  const ext = /\.[A-Za-z0-9_-]{1,16}$/.exec(name)?.[0] ?? "";
+  return `${name.slice(0, MAX_FILE_NAME_BYTES - ext.length - 17)}-${hash2(last)}${ext}`;
+}
 function blobFromUrl(url2, field) {
+  const shown = url2.slice(0, 200).replace(/\?.*$/s, "");
+  const raw = RAW_URL.exec(url2.trim());
+  if (!raw) {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url2) && !/^https?:/i.test(url2)) throw new InvalidEventError(field, `must be an https blob URL, not ${url2.slice(0, url2.indexOf(":") + 1)}`);
+    throw new InvalidEventError(field, `"${shown}" is not a blob URL (https://<account>.blob.core.windows.net/<container>/<blob>)`);
+  }
+  const [, scheme, host, rawPath = "", query = ""] = raw;
+  let segments;
+  try {
+    segments = rawPath.split("/").slice(1).map((s) => decodeURIComponent(s));
+  } catch {
+    throw new InvalidEventError(field, `"${shown}" has a malformed percent-encoding`);
+  }
   let u;
   try {
-    u = new URL(url2);
+    u = new URL(`${scheme}://${host}/`);
   } catch {
-    throw new InvalidEventError(field, `"${url2.slice(0, 200)}" is not a URL`);
+    throw new InvalidEventError(field, `"${shown}" has no valid host`);
   }
-  if (u.protocol !== "https:" && u.protocol !== "http:") throw new InvalidEventError(field, `must be an http(s) blob URL, not ${u.protocol}`);
-  const segments = u.pathname.split("/").slice(1).map((s) => decodeURIComponent(s));
-  const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost)$/.test(u.hostname);
+  const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])$/i.test(u.hostname);
   const [container, ...name] = pathStyle ? segments.slice(1) : segments;
-  if (!container || name.length === 0 || !name.join("/")) throw new InvalidEventError(field, `${u.origin}${u.pathname} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
+  if (!container || name.length === 0 || !name.join("/")) throw new InvalidEventError(field, `${shown} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
   const full = name.join("/");
-  const last = name[name.length - 1];
-  return { url: u.search ? u.href : `${u.origin}${u.pathname}`, container, name: full, fileName: last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_") || "input" };
+  if (name.some((s) => s === "." || s === "..") || [container, ...name].some((s) => s.includes("\\"))) {
+    throw new InvalidEventError(field, `the blob name "${full.slice(0, 200)}" has a "." or ".." segment or a backslash; a blob name is taken as given, never resolved into another path`);
+  }
+  if (CONTROL.test(full)) throw new InvalidEventError(field, "the blob name holds a control character");
+  if (full.length > MAX_BLOB_NAME) throw new InvalidEventError(field, `the blob name is ${full.length} characters; Azure Storage names are at most ${MAX_BLOB_NAME}`);
+  const base = `${u.origin}${rawPath}`;
+  return { url: query.length > 1 ? `${base}${query}` : base, container, name: full, fileName: safeFileName(name[name.length - 1]) };
 }
 function blobTaskId(blob) {
   const account = new URL(blob.url);
@@ -31159,11 +31185,18 @@ function blobEvent(meta3) {
   const uri = meta3?.uri;
   if (typeof uri !== "string") throw new InvalidEventError("triggerMetadata.uri", "the blob trigger delivered no blob URI");
   const props = meta3?.properties ?? {};
-  const etag = unquote(props.eTag ?? props.etag);
-  const input2 = { ...blobFromUrl(uri, "triggerMetadata.uri"), etag, size: num(props.contentLength), contentType: str(props.contentType) };
+  const input2 = { ...blobFromUrl(uri, "triggerMetadata.uri"), etag: versionOf(props), size: num(props.contentLength), contentType: str(props.contentType) };
   const time3 = iso(props.lastModified) ?? (/* @__PURE__ */ new Date()).toISOString();
   const taskId = blobTaskId(input2);
   return { kind: "blob", id: taskId, time: time3, taskId, inputs: [input2], fields: {} };
+}
+function versionOf(props) {
+  const etag = str(props.eTag) ?? str(props.etag) ?? str(props.ETag);
+  if (etag) return unquote(etag);
+  const modified = iso(props.lastModified);
+  if (modified) return `modified:${modified}`;
+  const md5 = str(props.contentMD5) ?? str(props.contentMd5);
+  return md5 ? `md5:${md5}` : void 0;
 }
 var num = (v) => typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : void 0;
 var str = (v) => typeof v === "string" && v ? v : void 0;
@@ -31185,13 +31218,13 @@ function eventGridEvent(event) {
   const data = e.data;
   if (!data || typeof data !== "object") throw new InvalidEventError("event.data", `is missing: a ${BLOB_CREATED} event carries the blob's url and eTag in data`);
   if (typeof data.url !== "string") throw new InvalidEventError("event.data.url", "is missing");
-  const input2 = { ...blobFromUrl(data.url, "event.data.url"), etag: unquote(str(data.eTag)), size: num(data.contentLength), contentType: str(data.contentType) };
+  const input2 = { ...blobFromUrl(data.url, "event.data.url"), etag: versionOf(data), size: num(data.contentLength), contentType: str(data.contentType) };
   const time3 = iso(cloud ? e.time : e.eventTime) ?? (/* @__PURE__ */ new Date()).toISOString();
   return { kind: "eventGrid", id, time: time3, taskId: blobTaskId(input2), inputs: [input2], fields: { type, subject: str(e.subject) ?? "", schema: cloud ? "CloudEvents" : "EventGrid" } };
 }
 var QueueMessage = external_exports.strictObject({
   id: external_exports.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1 to 64 letters, digits, _ or - (it becomes the task id)" }).optional().meta({ description: "The task id; default a hash of the message body" }),
-  vars: external_exports.record(external_exports.string(), external_exports.union([external_exports.string().max(4096), external_exports.number(), external_exports.boolean()])).optional().meta({ description: "Values for {{ vars.* }}; only variables the spec declares" }),
+  vars: external_exports.record(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, { error: "variable names are letters, digits, _ and -" }), external_exports.union([external_exports.string().max(4096), external_exports.number(), external_exports.boolean()])).optional().meta({ description: "Values for {{ vars.* }}; only variables the spec declares" }),
   inputs: external_exports.array(external_exports.url({ protocol: /^https?$/, error: "must be an http(s) blob URL" })).max(100).optional().meta({ description: "Blob URLs, each a resource file of the task" })
 }).meta({ title: "azure-batch-run queue message", description: "A message for the Function app's queue trigger; a plain-text message is one input URL" });
 function queueEvent(body, meta3) {
@@ -31206,6 +31239,11 @@ function queueEvent(body, meta3) {
     return { kind: "queue", id: messageId || hash2(text), time: time3, taskId: `msg-${hash2(text, 32)}`, inputs: [input2], fields };
   }
   if (body === null || typeof body !== "object" || Array.isArray(body)) throw new InvalidEventError("message", "must be a JSON object { id?, vars?, inputs? } or a blob URL as plain text");
+  for (const [where, obj] of [["message", body], ["message.vars", body.vars]]) {
+    if (obj === null || typeof obj !== "object") continue;
+    const bad = Object.keys(obj).find((k) => k === "__proto__" || k === "constructor" || k === "prototype");
+    if (bad) throw new InvalidEventError(`${where}.${bad}`, "is not a field or variable name a message may set");
+  }
   const parsed = QueueMessage.safeParse(body);
   if (!parsed.success) {
     const issue2 = parsed.error.issues[0];
@@ -31371,7 +31409,7 @@ function checkText(text, fileName, issues) {
   if (bytes2 > LIMITS.documentBytes) issues.add("", `${fileName} is ${mb(bytes2)}; a spec is at most ${mb(LIMITS.documentBytes)} (generate long lists with forEach)`);
   else if (flowDepth(text) > LIMITS.depth) issues.add("", `${fileName} nests lists and mappings more than ${LIMITS.depth} levels deep`);
 }
-var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+var CONTROL2 = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 function checkData(data, issues) {
   let nodes = 0;
   const stack = [{ value: data, path: "", depth: 0 }];
@@ -31383,7 +31421,7 @@ function checkData(data, issues) {
       return;
     }
     if (typeof value2 === "string") {
-      const m = CONTROL.exec(value2);
+      const m = CONTROL2.exec(value2);
       if (m) issues.add(path, `contains the control character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${m.index}; Batch ids, command lines and values cannot carry it`);
       const hidden = /(^|\.)displayName$|(^|\.)metadata\./.test(path) ? void 0 : invisibleCharacter(value2);
       if (hidden) issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
@@ -31403,7 +31441,7 @@ function checkData(data, issues) {
         issues.add(path, 'unknown field "__proto__"');
         continue;
       }
-      if (CONTROL.test(key)) {
+      if (CONTROL2.test(key)) {
         issues.add(path, `has a field name with a control character (${JSON.stringify(key)})`);
         continue;
       }
@@ -34502,6 +34540,88 @@ function entraOptions(env) {
   return { authorityHost, ...KNOWN_AUTHORITIES.has(new URL(authorityHost).host) ? {} : { disableInstanceDiscovery: true } };
 }
 
+// functions/app/deadLetter.ts
+import { createHash as createHash2 } from "node:crypto";
+var EXCERPT_CHARS = 240;
+var REASON_CHARS = 400;
+var MAX_DEPTH = 24;
+var MAX_TEXT = 4 * 1024 * 1024;
+function redactSecrets(text) {
+  return text.replace(/(https?:\/\/[^\s?"'#]+)\?[^\s"'#]*/g, "$1?<redacted>").replace(/\bsig=[^&\s"']+/gi, "sig=<redacted>").replace(/\b([A-Za-z_-]*(?:key|secret|token|password|passwd|signature|sig|credential)[A-Za-z_-]*)=[^;&\s"']+/gi, "$1=<redacted>").replace(/("[A-Za-z_-]*(?:key|secret|token|password|passwd|signature|credential)[A-Za-z_-]*"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, '$1"<redacted>"').replace(/\bBearer\s+[A-Za-z0-9._~+/=-]+/g, "Bearer <redacted>").replace(/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, "<redacted token>");
+}
+function printable(text) {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function payloadText(value2) {
+  const seen = /* @__PURE__ */ new WeakSet();
+  let budget = MAX_TEXT;
+  const out = [];
+  const push = (s) => {
+    if (budget <= 0) return;
+    out.push(s.length > budget ? s.slice(0, budget) : s);
+    budget -= s.length;
+  };
+  const walk = (v, depth) => {
+    if (budget <= 0) return;
+    if (v === null || v === void 0 || typeof v === "number" || typeof v === "boolean") return push(String(v));
+    if (typeof v === "string") return push(JSON.stringify(v.length > budget ? v.slice(0, budget) : v));
+    if (typeof v === "bigint" || typeof v === "symbol" || typeof v === "function") return push(`"[${typeof v}]"`);
+    if (v instanceof Uint8Array || v instanceof ArrayBuffer) {
+      const bytes2 = v instanceof ArrayBuffer ? new Uint8Array(v) : v;
+      return push(`"[${bytes2.byteLength} bytes: ${Buffer.from(bytes2.subarray(0, 64)).toString("hex")}${bytes2.byteLength > 64 ? "..." : ""}]"`);
+    }
+    if (typeof v !== "object") return push('"[?]"');
+    if (seen.has(v)) return push('"[cycle]"');
+    if (depth >= MAX_DEPTH) return push('"[...]"');
+    seen.add(v);
+    try {
+      if (Array.isArray(v)) {
+        push("[");
+        v.forEach((x, i) => {
+          if (i) push(",");
+          walk(x, depth + 1);
+        });
+        push("]");
+      } else {
+        push("{");
+        let first = true;
+        for (const k of Object.keys(v)) {
+          if (!first) push(",");
+          first = false;
+          push(`${JSON.stringify(k)}:`);
+          let child;
+          try {
+            child = v[k];
+          } catch {
+            child = "[unreadable]";
+          }
+          walk(child, depth + 1);
+        }
+        push("}");
+      }
+    } finally {
+      seen.delete(v);
+    }
+  };
+  try {
+    walk(value2, 0);
+  } catch {
+    out.push('"[unserializable]"');
+  }
+  return out.join("");
+}
+function summarizePayload(payload) {
+  const raw = typeof payload === "string" ? Buffer.from(payload) : payload instanceof Uint8Array ? Buffer.from(payload) : Buffer.from(payloadText(payload));
+  const text = typeof payload === "string" ? payload : payloadText(payload);
+  const head = text.slice(0, EXCERPT_CHARS * 2);
+  const excerpt = printable(redactSecrets(head)).slice(0, EXCERPT_CHARS);
+  return { bytes: raw.byteLength, sha256: createHash2("sha256").update(raw).digest("hex"), excerpt: text.length > EXCERPT_CHARS ? `${excerpt}...` : excerpt };
+}
+function safeReason(reason) {
+  const r = printable(redactSecrets(reason));
+  return r.length > REASON_CHARS ? `${r.slice(0, REASON_CHARS)}...` : r;
+}
+
 // functions/app/settings.ts
 var STORAGE_CONNECTION = "AZBR_STORAGE";
 var SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -34540,15 +34660,37 @@ function readSettings(env) {
   if (!Number.isFinite(sasHours) || sasHours <= 0 || sasHours > 24 * 7) throw new UsageError(`AZBR_SAS_HOURS: "${env.AZBR_SAS_HOURS}" is not a number of hours between 0 and 168 (a user delegation key lasts at most 7 days)`);
   const callBudgetSeconds = env.AZBR_CALL_BUDGET_SECONDS?.trim() ? Number(env.AZBR_CALL_BUDGET_SECONDS) : 60;
   if (!Number.isFinite(callBudgetSeconds) || callBudgetSeconds < 1 || callBudgetSeconds > 600) throw new UsageError(`AZBR_CALL_BUDGET_SECONDS: "${env.AZBR_CALL_BUDGET_SECONDS}" is not a number of seconds between 1 and 600`);
+  const blobPath = env.AZBR_BLOB_PATH?.trim() || void 0;
+  const list = (text) => (text ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+  const blobContainer = blobPath && !blobPath.startsWith("%") ? blobPath.split("/")[0].toLowerCase() : void 0;
+  const inputContainers = env.AZBR_INPUT_CONTAINERS?.trim() ? list(env.AZBR_INPUT_CONTAINERS).map((c) => c.toLowerCase()) : blobContainer ? [blobContainer] : [];
+  const badContainer = inputContainers.find((c) => !/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/.test(c));
+  if (badContainer) throw new UsageError(`AZBR_INPUT_CONTAINERS: "${badContainer}" is not a container name (3 to 63 lowercase letters, digits and single hyphens)`);
+  const hostContainer = inputContainers.find((c) => c.startsWith("azure-webjobs-"));
+  if (hostContainer) throw new UsageError(`AZBR_INPUT_CONTAINERS: ${hostContainer} is a container of the Functions host; it can never be an input`);
+  const deadLetterContainer = env.AZBR_DEAD_LETTER_CONTAINER?.trim() || void 0;
+  if (deadLetterContainer && inputContainers.includes(deadLetterContainer.toLowerCase())) throw new UsageError(`AZBR_INPUT_CONTAINERS: ${deadLetterContainer} is the dead-letter container; it can never be an input`);
+  const inputAccounts = list(env.AZBR_INPUT_ACCOUNTS);
+  const badAccount = inputAccounts.find((a) => !/^[a-z0-9]{3,24}$/.test(a) && !/^https?:\/\/\S+$/.test(a));
+  if (badAccount) throw new UsageError(`AZBR_INPUT_ACCOUNTS: "${badAccount}" is neither a storage account name nor a blob endpoint URL`);
+  const maxDequeueCount = env.AZBR_MAX_DEQUEUE_COUNT?.trim() ? Number(env.AZBR_MAX_DEQUEUE_COUNT) : 5;
+  if (!Number.isInteger(maxDequeueCount) || maxDequeueCount < 1) throw new UsageError(`AZBR_MAX_DEQUEUE_COUNT: "${env.AZBR_MAX_DEQUEUE_COUNT}" is not a whole number of deliveries (host.json's queues.maxDequeueCount)`);
   return {
     spec,
     callBudgetSeconds,
+    maxDequeueCount,
+    blobPath,
+    queue: env.AZBR_QUEUE?.trim() || void 0,
+    inputPrefix: env.AZBR_INPUT_PREFIX?.trim() || void 0,
+    inputSuffix: env.AZBR_INPUT_SUFFIX?.trim() || void 0,
+    inputContainers,
+    inputAccounts,
     accountUrl,
     accountKey: env.AZBR_BATCH_ACCOUNT_KEY?.trim() || void 0,
     accountName: env.AZBR_BATCH_ACCOUNT_NAME?.trim() || void 0,
     vars: parseVars(env.AZBR_VARS),
     allow,
-    deadLetterContainer: env.AZBR_DEAD_LETTER_CONTAINER?.trim() || void 0,
+    deadLetterContainer,
     ifJobEnded,
     sasHours,
     schedule: env.AZBR_SCHEDULE?.trim() || void 0
@@ -34556,6 +34698,32 @@ function readSettings(env) {
 }
 function allowedSettings(settings, env) {
   return Object.fromEntries(settings.allow.map((name) => [name, env[name]]));
+}
+
+// functions/app/inputs.ts
+var LOOPBACK2 = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i;
+function accountOf(url2) {
+  const u = new URL(url2);
+  const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])$/i.test(u.hostname);
+  return pathStyle ? `${u.host}/${u.pathname.split("/")[1] ?? ""}` : u.host.toLowerCase();
+}
+var isHostContainer = (container) => container.toLowerCase().startsWith("azure-webjobs-");
+function checkInput(input2, field, policy) {
+  const u = new URL(input2.url);
+  const where = `${u.origin}${u.pathname}`;
+  if (u.protocol !== "https:" && !(u.protocol === "http:" && LOOPBACK2.test(u.hostname))) {
+    throw new InvalidEventError(field, `${where} is not https; inputs are read over https only (http only from this machine, for local development)`);
+  }
+  if (!policy.accounts.has(accountOf(input2.url))) {
+    throw new InvalidEventError(field, `${where} is not in the ${STORAGE_CONNECTION} account nor an account AZBR_INPUT_ACCOUNTS names; inputs come from those accounts only`);
+  }
+  const container = input2.container.toLowerCase();
+  if (isHostContainer(container)) throw new InvalidEventError(field, `${where} is in ${input2.container}, a container of the Functions host; it is never an input`);
+  const why = policy.forbidden.get(container);
+  if (why) throw new InvalidEventError(field, `${where} is in ${input2.container}, ${why}; it is never an input`);
+  if (!policy.containers.has(container)) {
+    throw new InvalidEventError(field, `${where} is in container ${input2.container}, which is not an input container (AZBR_INPUT_CONTAINERS: ${[...policy.containers].join(", ") || "none"})`);
+  }
 }
 
 // functions/app/storage.ts
@@ -34607,6 +34775,9 @@ function createStorageAccess(env, appIdentity) {
       }
       return `${client.url}?${b.generateBlobSASQueryParameters(fields, delegation.key, c.accountName).toString()}`;
     },
+    async account() {
+      return accountOf((await connect()).service.url);
+    },
     async writeJson(container, name, value2) {
       const c = await connect();
       const target = c.service.getContainerClient(container);
@@ -34616,11 +34787,6 @@ function createStorageAccess(env, appIdentity) {
       return `${target.url}/${name}`;
     }
   };
-}
-function accountOf(url2) {
-  const u = new URL(url2);
-  const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])$/i.test(u.hostname);
-  return pathStyle ? `${u.host}/${u.pathname.split("/")[1] ?? ""}` : u.host.toLowerCase();
 }
 
 // functions/app/instance.ts
@@ -34653,6 +34819,7 @@ async function create(env) {
   const raw = parseSpecText(text, fileName);
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError(`${fileName}: the spec must be a mapping with pool, job and tasks`);
   const referenced = new Set([...text.matchAll(/\{\{\s*event\.([A-Za-z]+)/g)].map((m) => m[1]));
+  checkTriggersFit(settings, referenced, fileName);
   const declaredVars = /* @__PURE__ */ new Set([...Object.keys(raw.vars ?? {}), ...Object.keys(settings.vars)]);
   const load2 = async (event, sasFor) => {
     const inputs = await Promise.all(event.inputs.map(async (input2) => ({ ...input2, ...sasFor ? { sasUrl: new URL(input2.url).search ? input2.url : await sasFor(input2.url) } : {} })));
@@ -34665,12 +34832,14 @@ async function create(env) {
       fileName
     });
   };
+  let probe;
   try {
-    await load2(PROBE, async (url2) => `${url2}?sv=2025-01-01&sig=probe`);
+    probe = await load2(PROBE, async (url2) => `${url2}?sv=2025-01-01&sig=probe`);
   } catch (error62) {
     if (error62 instanceof SpecError) throw new SpecError(error62.issues.map((i) => ({ ...i, message: `${i.message} (in ${fileName})` })));
     throw error62;
   }
+  const policy = await inputPolicy(settings, storage, probe, isUrl(settings.spec) ? settings.spec : void 0);
   const tasks = raw.tasks?.list ?? [];
   tasks.forEach((t, i) => {
     if (typeof t.id === "string" && !/\{\{\s*event\./.test(t.id)) {
@@ -34693,6 +34862,15 @@ async function create(env) {
     settings,
     client,
     storage,
+    ignores(event) {
+      for (const input2 of event.inputs) {
+        const container = input2.container.toLowerCase();
+        if (!policy.containers.has(container) || policy.forbidden.has(container)) return `container ${input2.container} is not an input container (AZBR_INPUT_CONTAINERS: ${[...policy.containers].join(", ") || "none"})`;
+        if (settings.inputPrefix && !input2.name.startsWith(settings.inputPrefix)) return `blob ${input2.name.slice(0, 100)} is not under AZBR_INPUT_PREFIX`;
+        if (settings.inputSuffix && !input2.name.endsWith(settings.inputSuffix)) return `blob ${input2.name.slice(0, 100)} does not end with AZBR_INPUT_SUFFIX`;
+      }
+      return void 0;
+    },
     async workloadFor(event) {
       for (const name of Object.keys(event.vars ?? {})) {
         if (!declaredVars.has(name)) throw new InvalidEventError(`message.vars.${name}`, `is not a variable the spec declares (it declares ${[...declaredVars].sort().join(", ") || "none"})`);
@@ -34710,6 +34888,7 @@ async function create(env) {
           throw new InvalidEventError(`event.${field}`, `holds ${JSON.stringify(value2.match(unsafe)[0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`);
         }
       }
+      event.inputs.forEach((input2, i) => checkInput(input2, event.inputs.length > 1 ? `event.inputs.${i}.url` : "event.url", policy));
       try {
         return await load2(event, referenced.has("sasUrl") ? (url2) => storage.sasUrl(url2, settings.sasHours) : void 0);
       } catch (error62) {
@@ -34718,6 +34897,45 @@ async function create(env) {
       }
     }
   };
+}
+var INPUT_ONLY = /* @__PURE__ */ new Set([...INPUT_FIELDS, "inputs"]);
+var TIMER_ONLY = /* @__PURE__ */ new Set(["scheduleTime", "scheduleId", "isPastDue"]);
+function checkTriggersFit(settings, referenced, fileName) {
+  const inputs = [...referenced].filter((f) => INPUT_ONLY.has(f));
+  if (settings.schedule && inputs.length > 0) {
+    throw new UsageError(`AZBR_SCHEDULE: the timer delivers no input file, but ${fileName} uses event.${inputs[0]}; run the timer from an app whose spec has no event inputs, or remove AZBR_SCHEDULE`);
+  }
+  const timer = [...referenced].filter((f) => TIMER_ONLY.has(f));
+  const eventTriggers = [settings.blobPath && "AZBR_BLOB_PATH", settings.queue && "AZBR_QUEUE"].filter(Boolean);
+  if (timer.length > 0 && eventTriggers.length > 0) {
+    throw new UsageError(`${eventTriggers[0]}: ${fileName} uses event.${timer[0]}, which only the timer has; give the blob and queue triggers an app of their own, or remove ${eventTriggers.join(" and ")}`);
+  }
+}
+function containerOf(url2) {
+  try {
+    const u = new URL(url2);
+    const segments = u.pathname.split("/").filter(Boolean);
+    return (/^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])$/i.test(u.hostname) ? segments[1] : segments[0])?.toLowerCase();
+  } catch {
+    return void 0;
+  }
+}
+async function inputPolicy(settings, storage, probe, specUrl) {
+  const accounts = /* @__PURE__ */ new Set([await storage.account(), ...settings.inputAccounts.map((a) => /^https?:/.test(a) ? accountOf(a) : `${a}.blob.core.windows.net`)]);
+  const forbidden = /* @__PURE__ */ new Map();
+  if (settings.deadLetterContainer) forbidden.set(settings.deadLetterContainer.toLowerCase(), "the dead-letter container");
+  const specContainer = specUrl && containerOf(specUrl);
+  if (specContainer) forbidden.set(specContainer, "the container of the app's spec");
+  const outputs = [...probe.tasks].flatMap((t) => t.outputs ?? []).concat(probe.job.manager?.outputs ?? []);
+  for (const o of outputs) {
+    const c = containerOf(o.container);
+    if (c) forbidden.set(c, "a container the spec writes outputs to (an output would start a task whose output starts another)");
+  }
+  for (const c of settings.inputContainers) {
+    const why = forbidden.get(c);
+    if (why) throw new UsageError(`AZBR_INPUT_CONTAINERS: ${c} is ${why}; it can never be an input`);
+  }
+  return { accounts, containers: new Set(settings.inputContainers), forbidden };
 }
 function perInput(raw, count) {
   const field = new RegExp(`\\{\\{\\s*event\\.(${INPUT_FIELDS.join("|")})\\b`, "g");
@@ -34761,10 +34979,20 @@ async function handle(kind, read, payload, context) {
       context.info(`ignored: ${kind} event that starts no task (${describe4(payload)})`);
       return { ignored: describe4(payload) };
     }
+    const elsewhere = kind === "eventGrid" ? app5.ignores(event) : void 0;
+    if (elsewhere) {
+      context.info(`ignored: ${kind} event ${safeReason(event.id)}: ${safeReason(elsewhere)}`);
+      return { ignored: elsewhere };
+    }
     const workload = await app5.workloadFor(event);
     return { result: await submit(app5, event, workload, context) };
   } catch (error62) {
     if (error62 instanceof InvalidEventError) return { deadLettered: await deadLetter(app5, kind, event, payload, error62, context) };
+    const dequeueCount = Number(event?.fields.dequeueCount ?? 0);
+    if (kind === "queue" && dequeueCount >= app5.settings.maxDequeueCount && app5.settings.deadLetterContainer) {
+      const reason = `failed on its last delivery (${dequeueCount} of ${app5.settings.maxDequeueCount}); the host moves it to the poison queue: ${error62?.message ?? String(error62)}`;
+      await deadLetter(app5, kind, event, payload, new InvalidEventError("delivery", reason), context).catch((e) => context.error(`could not write the dead-letter record: ${safeReason(String(e?.message ?? e))}`));
+    }
     throw error62;
   }
 }
@@ -34806,36 +35034,56 @@ async function submit(app5, event, workload, context) {
   return result;
 }
 function describe4(payload) {
-  const p = payload;
-  const type = p?.event?.eventType ?? p?.event?.type;
-  return type ? `type ${String(type)}, id ${String(p?.event?.id ?? "")}` : "no event";
+  const type = payload.metadata?.type;
+  return type ? safeReason(`type ${String(type)}, id ${String(payload.metadata?.id ?? "")}`) : "no event";
+}
+function metadataOf(payload) {
+  const out = {};
+  for (const [k, v] of Object.entries(payload.metadata ?? {})) {
+    if (v === void 0 || v === null) continue;
+    out[k] = typeof v === "number" || typeof v === "boolean" ? v : safeReason(typeof v === "string" ? v : payloadText(v));
+  }
+  return out;
 }
 var safeName = (text) => text.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 120);
 async function deadLetter(app5, kind, event, payload, error62, context) {
-  const reason = redactUrls(error62.message);
+  const reason = safeReason(error62.message);
   const id = event?.id ?? context.invocationId;
-  context.error(`event=${id} kind=${kind} invalid field=${error62.field} reason=${JSON.stringify(reason)}: not retried`);
+  context.error(`event=${safeName(id)} kind=${kind} invalid field=${safeReason(error62.field)} reason=${JSON.stringify(reason)}: not retried`);
   const container = app5.settings.deadLetterContainer;
   if (!container) {
-    throw new Error(`invalid ${kind} event ${id}: ${reason} (set AZBR_DEAD_LETTER_CONTAINER to keep such events without retrying them)`);
+    throw new Error(`invalid ${kind} event ${safeName(id)}: ${reason} (set AZBR_DEAD_LETTER_CONTAINER to keep such events without retrying them)`);
   }
   const now = (/* @__PURE__ */ new Date()).toISOString();
-  const name = `${kind}/${now.slice(0, 10)}/${safeName(id)}.json`;
-  const url2 = await app5.storage.writeJson(container, name, { reason, field: error62.field, kind, function: context.functionName, invocationId: context.invocationId, time: now, payload });
-  context.warn(`event=${id} dead-lettered to ${redactUrls(url2)}`);
+  const name = `${kind}/${now.slice(0, 10)}/${safeName(id)}-${context.invocationId}.json`;
+  const record2 = {
+    reason,
+    field: safeReason(error62.field),
+    kind,
+    function: context.functionName,
+    invocationId: context.invocationId,
+    time: now,
+    ...event ? { event: { id: safeName(event.id), time: event.time, taskId: event.taskId, ...event.fields.dequeueCount !== void 0 ? { dequeueCount: event.fields.dequeueCount } : {} } } : {},
+    delivery: metadataOf(payload),
+    // Never the payload itself: its size, its hash, and a short redacted excerpt.
+    payload: summarizePayload(payload.content)
+  };
+  const url2 = await app5.storage.writeJson(container, name, record2);
+  context.warn(`event=${safeName(id)} dead-lettered to ${redactUrls(url2)}`);
   return url2;
 }
 
 // functions/blob.ts
 async function batchOnBlob(_content, context) {
   const meta3 = context.triggerMetadata;
-  await handle("blob", () => blobEvent(meta3), { blobTrigger: meta3?.blobTrigger, uri: meta3?.uri, properties: meta3?.properties }, context);
+  await handle("blob", () => blobEvent(meta3), { content: meta3?.uri, metadata: { blobTrigger: meta3?.blobTrigger, uri: meta3?.uri, properties: meta3?.properties } }, context);
 }
 if (process.env.AZBR_BLOB_PATH) {
   import_functions.app.storageBlob("batchOnBlob", {
     path: "%AZBR_BLOB_PATH%",
     connection: STORAGE_CONNECTION,
-    source: process.env.AZBR_BLOB_SOURCE === "EventGrid" ? "EventGrid" : "LogsAndContainerScan",
+    // Event Grid by default: the only source Flex Consumption supports, and no container scans.
+    source: process.env.AZBR_BLOB_SOURCE === "LogsAndContainerScan" ? "LogsAndContainerScan" : "EventGrid",
     handler: batchOnBlob
   });
 }
@@ -34843,7 +35091,7 @@ if (process.env.AZBR_BLOB_PATH) {
 // functions/eventGrid.ts
 var import_functions2 = __toESM(require_azure_functions(), 1);
 async function batchOnEventGrid(event, context) {
-  await handle("eventGrid", () => eventGridEvent(event), { event }, context);
+  await handle("eventGrid", () => eventGridEvent(event), { content: event, metadata: { id: event?.id, type: event?.eventType ?? event?.type } }, context);
 }
 import_functions2.app.eventGrid("batchOnEventGrid", { handler: batchOnEventGrid });
 
@@ -34851,7 +35099,7 @@ import_functions2.app.eventGrid("batchOnEventGrid", { handler: batchOnEventGrid 
 var import_functions3 = __toESM(require_azure_functions(), 1);
 async function batchOnQueue(message, context) {
   const meta3 = context.triggerMetadata;
-  await handle("queue", () => queueEvent(message, meta3), { message, id: meta3?.id, dequeueCount: meta3?.dequeueCount, insertionTime: meta3?.insertionTime }, context);
+  await handle("queue", () => queueEvent(message, meta3), { content: message, metadata: { id: meta3?.id, dequeueCount: meta3?.dequeueCount, insertionTime: meta3?.insertionTime } }, context);
 }
 if (process.env.AZBR_QUEUE) {
   import_functions3.app.storageQueue("batchOnQueue", { queueName: "%AZBR_QUEUE%", connection: STORAGE_CONNECTION, handler: batchOnQueue });
@@ -34929,7 +35177,7 @@ async function batchOnTimer(timer, context) {
   const schedule = parseSchedule(process.env.AZBR_SCHEDULE ?? "");
   const scheduled = previousOccurrence(schedule, new Date(Date.now() + EARLY_MS));
   if (timer.isPastDue) context.warn(`the timer is past due: running the occurrence of ${scheduled.toISOString()}`);
-  await handle("timer", () => timerEvent(timer, scheduled), { timer }, context);
+  await handle("timer", () => timerEvent(timer, scheduled), { content: timer, metadata: { scheduled: scheduled.toISOString() } }, context);
 }
 if (process.env.AZBR_SCHEDULE) {
   import_functions4.app.timer("batchOnTimer", { schedule: "%AZBR_SCHEDULE%", handler: batchOnTimer });

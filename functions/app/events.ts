@@ -52,23 +52,65 @@ const hash = (text: string, length = 16) => createHash("sha256").update(text).di
 const unquote = (etag: string | undefined) => etag?.replace(/^W\//, "").replace(/^"|"$/g, "");
 const safe = (text: string, max: number) => text.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, max);
 
-/** A blob's parts from its URL: path-style for Azurite and IP hosts (account in the path), else account in the host. */
+/** Longest blob name Azure Storage takes. */
+export const MAX_BLOB_NAME = 1024;
+/** Bytes of `event.fileName` at most: a readable prefix and a hash keep it unique and usable in any path. */
+export const MAX_FILE_NAME_BYTES = 128;
+
+// C0 and C1 control characters, DEL.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const RAW_URL = /^(https?):\/\/([^/?#\\]+)(\/[^?#]*)?(\?[^#]*)?(#.*)?$/i;
+
+/**
+ * A file name safe anywhere and bounded: the name's last segment with every character but
+ * [A-Za-z0-9._-] as `_`, no leading dot; a longer one is cut to a prefix, a hash of the whole
+ * name and its extension, at most `MAX_FILE_NAME_BYTES`.
+ */
+export function safeFileName(last: string): string {
+  const name = last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_") || "input";
+  if (name.length <= MAX_FILE_NAME_BYTES) return name;
+  const ext = /\.[A-Za-z0-9_-]{1,16}$/.exec(name)?.[0] ?? "";
+  return `${name.slice(0, MAX_FILE_NAME_BYTES - ext.length - 17)}-${hash(last)}${ext}`;
+}
+
+/**
+ * A blob's parts from its URL: path-style for Azurite and IP hosts (account in the path), else
+ * account in the host. The name is taken as the URL gives it, decoded once and never resolved: a
+ * `.` or `..` segment, a backslash, a control character or a name over 1,024 characters is refused
+ * (a URL parser would resolve `uploads/../../x` into another container's blob).
+ */
 export function blobFromUrl(url: string, field: string): Omit<InputBlob, "etag" | "size" | "contentType"> {
+  const shown = url.slice(0, 200).replace(/\?.*$/s, "");
+  const raw = RAW_URL.exec(url.trim());
+  if (!raw) {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^https?:/i.test(url)) throw new InvalidEventError(field, `must be an https blob URL, not ${url.slice(0, url.indexOf(":") + 1)}`);
+    throw new InvalidEventError(field, `"${shown}" is not a blob URL (https://<account>.blob.core.windows.net/<container>/<blob>)`);
+  }
+  const [, scheme, host, rawPath = "", query = ""] = raw;
+  let segments: string[];
+  try {
+    segments = rawPath.split("/").slice(1).map((s) => decodeURIComponent(s));
+  } catch {
+    throw new InvalidEventError(field, `"${shown}" has a malformed percent-encoding`);
+  }
   let u: URL;
   try {
-    u = new URL(url);
+    u = new URL(`${scheme}://${host}/`);
   } catch {
-    throw new InvalidEventError(field, `"${url.slice(0, 200)}" is not a URL`);
+    throw new InvalidEventError(field, `"${shown}" has no valid host`);
   }
-  if (u.protocol !== "https:" && u.protocol !== "http:") throw new InvalidEventError(field, `must be an http(s) blob URL, not ${u.protocol}`);
-  const segments = u.pathname.split("/").slice(1).map((s) => decodeURIComponent(s));
-  const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost)$/.test(u.hostname);
+  const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])$/i.test(u.hostname);
   const [container, ...name] = pathStyle ? segments.slice(1) : segments;
-  if (!container || name.length === 0 || !name.join("/")) throw new InvalidEventError(field, `${u.origin}${u.pathname} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
+  if (!container || name.length === 0 || !name.join("/")) throw new InvalidEventError(field, `${shown} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
   const full = name.join("/");
-  const last = name[name.length - 1]!;
-  // A URL that carries its own SAS keeps it (normalized: the task downloads with it).
-  return { url: u.search ? u.href : `${u.origin}${u.pathname}`, container, name: full, fileName: last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_") || "input" };
+  if (name.some((s) => s === "." || s === "..") || [container, ...name].some((s) => s.includes("\\"))) {
+    throw new InvalidEventError(field, `the blob name "${full.slice(0, 200)}" has a "." or ".." segment or a backslash; a blob name is taken as given, never resolved into another path`);
+  }
+  if (CONTROL.test(full)) throw new InvalidEventError(field, "the blob name holds a control character");
+  if (full.length > MAX_BLOB_NAME) throw new InvalidEventError(field, `the blob name is ${full.length} characters; Azure Storage names are at most ${MAX_BLOB_NAME}`);
+  const base = `${u.origin}${rawPath}`;
+  // A URL that carries its own SAS keeps it (the task downloads with it).
+  return { url: query.length > 1 ? `${base}${query}` : base, container, name: full, fileName: safeFileName(name[name.length - 1]!) };
 }
 
 /** `<readable prefix of the name>-<hash of account, container, name, ETag>`: at most 57 characters of [A-Za-z0-9_-]. */
@@ -84,11 +126,24 @@ export function blobEvent(meta: Record<string, unknown> | undefined): BatchEvent
   const uri = meta?.uri;
   if (typeof uri !== "string") throw new InvalidEventError("triggerMetadata.uri", "the blob trigger delivered no blob URI");
   const props = (meta?.properties ?? {}) as Record<string, unknown>;
-  const etag = unquote((props.eTag ?? props.etag) as string | undefined);
-  const input: InputBlob = { ...blobFromUrl(uri, "triggerMetadata.uri"), etag, size: num(props.contentLength), contentType: str(props.contentType) };
+  const input: InputBlob = { ...blobFromUrl(uri, "triggerMetadata.uri"), etag: versionOf(props), size: num(props.contentLength), contentType: str(props.contentType) };
   const time = iso(props.lastModified) ?? new Date().toISOString();
   const taskId = blobTaskId(input);
   return { kind: "blob", id: taskId, time, taskId, inputs: [input], fields: {} };
+}
+
+/**
+ * What tells this version of the blob from another: its ETag when the host gives one as a string
+ * (any other type is treated as missing), else its last-modified time or its content MD5, so that
+ * a new version is still new work.
+ */
+function versionOf(props: Record<string, unknown>): string | undefined {
+  const etag = str(props.eTag) ?? str(props.etag) ?? str(props.ETag);
+  if (etag) return unquote(etag);
+  const modified = iso(props.lastModified);
+  if (modified) return `modified:${modified}`;
+  const md5 = str(props.contentMD5) ?? str(props.contentMd5);
+  return md5 ? `md5:${md5}` : undefined;
 }
 
 const num = (v: unknown) => (typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : undefined);
@@ -118,7 +173,7 @@ export function eventGridEvent(event: unknown): BatchEvent | undefined {
   const data = e.data as Record<string, unknown> | undefined;
   if (!data || typeof data !== "object") throw new InvalidEventError("event.data", `is missing: a ${BLOB_CREATED} event carries the blob's url and eTag in data`);
   if (typeof data.url !== "string") throw new InvalidEventError("event.data.url", "is missing");
-  const input: InputBlob = { ...blobFromUrl(data.url, "event.data.url"), etag: unquote(str(data.eTag)), size: num(data.contentLength), contentType: str(data.contentType) };
+  const input: InputBlob = { ...blobFromUrl(data.url, "event.data.url"), etag: versionOf(data), size: num(data.contentLength), contentType: str(data.contentType) };
   const time = iso(cloud ? e.time : e.eventTime) ?? new Date().toISOString();
   return { kind: "eventGrid", id, time, taskId: blobTaskId(input), inputs: [input], fields: { type, subject: str(e.subject) ?? "", schema: cloud ? "CloudEvents" : "EventGrid" } };
 }
@@ -127,7 +182,7 @@ export function eventGridEvent(event: unknown): BatchEvent | undefined {
 export const QueueMessage = z
   .strictObject({
     id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1 to 64 letters, digits, _ or - (it becomes the task id)" }).optional().meta({ description: "The task id; default a hash of the message body" }),
-    vars: z.record(z.string(), z.union([z.string().max(4096), z.number(), z.boolean()])).optional().meta({ description: "Values for {{ vars.* }}; only variables the spec declares" }),
+    vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, { error: "variable names are letters, digits, _ and -" }), z.union([z.string().max(4096), z.number(), z.boolean()])).optional().meta({ description: "Values for {{ vars.* }}; only variables the spec declares" }),
     inputs: z.array(z.url({ protocol: /^https?$/, error: "must be an http(s) blob URL" })).max(100).optional().meta({ description: "Blob URLs, each a resource file of the task" }),
   })
   .meta({ title: "azure-batch-run queue message", description: "A message for the Function app's queue trigger; a plain-text message is one input URL" });
@@ -149,6 +204,12 @@ export function queueEvent(body: unknown, meta: Record<string, unknown> | undefi
     return { kind: "queue", id: messageId || hash(text), time, taskId: `msg-${hash(text, 32)}`, inputs: [input], fields };
   }
   if (body === null || typeof body !== "object" || Array.isArray(body)) throw new InvalidEventError("message", "must be a JSON object { id?, vars?, inputs? } or a blob URL as plain text");
+  // A key that would reach an object's prototype is refused, not silently dropped.
+  for (const [where, obj] of [["message", body], ["message.vars", (body as { vars?: unknown }).vars]] as const) {
+    if (obj === null || typeof obj !== "object") continue;
+    const bad = Object.keys(obj).find((k) => k === "__proto__" || k === "constructor" || k === "prototype");
+    if (bad) throw new InvalidEventError(`${where}.${bad}`, "is not a field or variable name a message may set");
+  }
   const parsed = QueueMessage.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -11,6 +11,7 @@
 import type { InvocationContext } from "@azure/functions";
 import { silentReporter, submitTasks, type ProgressReporter, type SubmitResult } from "azure-batch-run";
 import { InvalidEventError, type BatchEvent } from "./events.js";
+import { payloadText, safeReason, summarizePayload } from "./deadLetter.js";
 import { instance, type Instance } from "./instance.js";
 
 /** No SAS in a log line or an error: the query string of every URL goes. */
@@ -23,10 +24,17 @@ export interface Handled {
 }
 
 /**
- * Runs one event. `read` turns the trigger's payload into the event (or undefined: not for us);
- * `payload` is what the dead-letter record keeps of it.
+ * What a trigger delivered: its content (a message body, an event, a blob's URI) and the delivery's
+ * metadata (ids, dequeue count, times). A dead-letter record keeps the metadata, bounded, and of
+ * the content only its size, hash and a redacted excerpt.
  */
-export async function handle(kind: BatchEvent["kind"], read: () => BatchEvent | undefined, payload: unknown, context: InvocationContext): Promise<Handled> {
+export interface Delivery {
+  content: unknown;
+  metadata?: Record<string, unknown>;
+}
+
+/** Runs one event. `read` turns the trigger's payload into the event (or undefined: not for us). */
+export async function handle(kind: BatchEvent["kind"], read: () => BatchEvent | undefined, payload: Delivery, context: InvocationContext): Promise<Handled> {
   const app = await instance();
   let event: BatchEvent | undefined;
   try {
@@ -35,10 +43,22 @@ export async function handle(kind: BatchEvent["kind"], read: () => BatchEvent | 
       context.info(`ignored: ${kind} event that starts no task (${describe(payload)})`);
       return { ignored: describe(payload) };
     }
+    const elsewhere = kind === "eventGrid" ? app.ignores(event) : undefined;
+    if (elsewhere) {
+      context.info(`ignored: ${kind} event ${safeReason(event.id)}: ${safeReason(elsewhere)}`);
+      return { ignored: elsewhere };
+    }
     const workload = await app.workloadFor(event);
     return { result: await submit(app, event, workload, context) };
   } catch (error) {
     if (error instanceof InvalidEventError) return { deadLettered: await deadLetter(app, kind, event, payload, error, context) };
+    // A message on its last delivery is about to go to the poison queue, which keeps no reason:
+    // the dead-letter store gets one first. The error still goes to the host.
+    const dequeueCount = Number(event?.fields.dequeueCount ?? 0);
+    if (kind === "queue" && dequeueCount >= app.settings.maxDequeueCount && app.settings.deadLetterContainer) {
+      const reason = `failed on its last delivery (${dequeueCount} of ${app.settings.maxDequeueCount}); the host moves it to the poison queue: ${(error as Error)?.message ?? String(error)}`;
+      await deadLetter(app, kind, event, payload, new InvalidEventError("delivery", reason), context).catch((e: unknown) => context.error(`could not write the dead-letter record: ${safeReason(String((e as Error)?.message ?? e))}`));
+    }
     throw error;
   }
 }
@@ -84,26 +104,47 @@ async function submit(app: Instance, event: BatchEvent, workload: Awaited<Return
   return result;
 }
 
-function describe(payload: unknown): string {
-  const p = payload as { event?: { eventType?: unknown; type?: unknown; id?: unknown } } | undefined;
-  const type = p?.event?.eventType ?? p?.event?.type;
-  return type ? `type ${String(type)}, id ${String(p?.event?.id ?? "")}` : "no event";
+function describe(payload: Delivery): string {
+  const type = payload.metadata?.type;
+  return type ? safeReason(`type ${String(type)}, id ${String(payload.metadata?.id ?? "")}`) : "no event";
+}
+
+/** The delivery's metadata as a record keeps it: plain values, each bounded and redacted. */
+function metadataOf(payload: Delivery): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(payload.metadata ?? {})) {
+    if (v === undefined || v === null) continue;
+    out[k] = typeof v === "number" || typeof v === "boolean" ? v : safeReason(typeof v === "string" ? v : payloadText(v));
+  }
+  return out;
 }
 
 const safeName = (text: string) => text.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 120);
 
-async function deadLetter(app: Instance, kind: BatchEvent["kind"], event: BatchEvent | undefined, payload: unknown, error: InvalidEventError, context: InvocationContext): Promise<string> {
-  const reason = redactUrls(error.message);
+async function deadLetter(app: Instance, kind: BatchEvent["kind"], event: BatchEvent | undefined, payload: Delivery, error: InvalidEventError, context: InvocationContext): Promise<string> {
+  const reason = safeReason(error.message);
   const id = event?.id ?? context.invocationId;
-  context.error(`event=${id} kind=${kind} invalid field=${error.field} reason=${JSON.stringify(reason)}: not retried`);
+  context.error(`event=${safeName(id)} kind=${kind} invalid field=${safeReason(error.field)} reason=${JSON.stringify(reason)}: not retried`);
   const container = app.settings.deadLetterContainer;
   if (!container) {
     // Nowhere to keep it: fail the invocation, so that the host keeps the message (its poison queue) rather than lose it.
-    throw new Error(`invalid ${kind} event ${id}: ${reason} (set AZBR_DEAD_LETTER_CONTAINER to keep such events without retrying them)`);
+    throw new Error(`invalid ${kind} event ${safeName(id)}: ${reason} (set AZBR_DEAD_LETTER_CONTAINER to keep such events without retrying them)`);
   }
   const now = new Date().toISOString();
-  const name = `${kind}/${now.slice(0, 10)}/${safeName(id)}.json`;
-  const url = await app.storage.writeJson(container, name, { reason, field: error.field, kind, function: context.functionName, invocationId: context.invocationId, time: now, payload });
-  context.warn(`event=${id} dead-lettered to ${redactUrls(url)}`);
+  const name = `${kind}/${now.slice(0, 10)}/${safeName(id)}-${context.invocationId}.json`;
+  const record = {
+    reason,
+    field: safeReason(error.field),
+    kind,
+    function: context.functionName,
+    invocationId: context.invocationId,
+    time: now,
+    ...(event ? { event: { id: safeName(event.id), time: event.time, taskId: event.taskId, ...(event.fields.dequeueCount !== undefined ? { dequeueCount: event.fields.dequeueCount } : {}) } } : {}),
+    delivery: metadataOf(payload),
+    // Never the payload itself: its size, its hash, and a short redacted excerpt.
+    payload: summarizePayload(payload.content),
+  };
+  const url = await app.storage.writeJson(container, name, record);
+  context.warn(`event=${safeName(id)} dead-lettered to ${redactUrls(url)}`);
   return url;
 }

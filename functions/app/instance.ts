@@ -6,11 +6,18 @@
 import { createBatchClient, entraOptions, loadSpecObject, parseSpecText, SpecError, UsageError, type BatchClient, type Workload } from "azure-batch-run";
 import type { TokenCredential } from "@azure/identity";
 import { InvalidEventError, type BatchEvent } from "./events.js";
+import { accountOf, checkInput, type InputPolicy } from "./inputs.js";
 import { allowedSettings, readSettings, type Settings } from "./settings.js";
 import { createStorageAccess, type StorageAccess } from "./storage.js";
 
 export interface Instance {
   settings: Settings;
+  /**
+   * Why an Event Grid event is none of this app's business (a container that is not an input
+   * container, an output container, a name outside AZBR_INPUT_PREFIX/SUFFIX), or undefined: such
+   * events are ignored, not dead-lettered, so that a subscription without a filter floods nothing.
+   */
+  ignores(event: BatchEvent): string | undefined;
   client: BatchClient;
   storage: StorageAccess;
   /** The spec for one event: templated with `event.*`, the inputs as resource files; InvalidEventError when the event cannot make a valid one. */
@@ -59,6 +66,7 @@ async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
   const raw = parseSpecText(text, fileName) as Record<string, unknown>;
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError(`${fileName}: the spec must be a mapping with pool, job and tasks`);
   const referenced = new Set([...text.matchAll(/\{\{\s*event\.([A-Za-z]+)/g)].map((m) => m[1]!));
+  checkTriggersFit(settings, referenced, fileName);
   const declaredVars = new Set([...Object.keys((raw.vars as Record<string, unknown>) ?? {}), ...Object.keys(settings.vars)]);
 
   const load = async (event: BatchEvent, sasFor?: (url: string) => Promise<string>): Promise<Workload> => {
@@ -74,12 +82,14 @@ async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
   };
 
   // The spec, checked once: shape, rules, limits, and that every task id derives from the event.
+  let probe: Workload;
   try {
-    await load(PROBE, async (url) => `${url}?sv=2025-01-01&sig=probe`);
+    probe = await load(PROBE, async (url) => `${url}?sv=2025-01-01&sig=probe`);
   } catch (error) {
     if (error instanceof SpecError) throw new SpecError(error.issues.map((i) => ({ ...i, message: `${i.message} (in ${fileName})` })));
     throw error;
   }
+  const policy = await inputPolicy(settings, storage, probe, isUrl(settings.spec) ? settings.spec : undefined);
   const tasks = ((raw.tasks as { list?: { id?: unknown }[] } | undefined)?.list ?? []) as { id?: unknown }[];
   tasks.forEach((t, i) => {
     if (typeof t.id === "string" && !/\{\{\s*event\./.test(t.id)) {
@@ -106,6 +116,15 @@ async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
     settings,
     client,
     storage,
+    ignores(event) {
+      for (const input of event.inputs) {
+        const container = input.container.toLowerCase();
+        if (!policy.containers.has(container) || policy.forbidden.has(container)) return `container ${input.container} is not an input container (AZBR_INPUT_CONTAINERS: ${[...policy.containers].join(", ") || "none"})`;
+        if (settings.inputPrefix && !input.name.startsWith(settings.inputPrefix)) return `blob ${input.name.slice(0, 100)} is not under AZBR_INPUT_PREFIX`;
+        if (settings.inputSuffix && !input.name.endsWith(settings.inputSuffix)) return `blob ${input.name.slice(0, 100)} does not end with AZBR_INPUT_SUFFIX`;
+      }
+      return undefined;
+    },
     async workloadFor(event) {
       for (const name of Object.keys(event.vars ?? {})) {
         if (!declaredVars.has(name)) throw new InvalidEventError(`message.vars.${name}`, `is not a variable the spec declares (it declares ${[...declaredVars].sort().join(", ") || "none"})`);
@@ -125,6 +144,8 @@ async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
           throw new InvalidEventError(`event.${field}`, `holds ${JSON.stringify(value.match(unsafe)![0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`);
         }
       }
+      // Only allowed blobs reach a task, or get a SAS signed by the app.
+      event.inputs.forEach((input, i) => checkInput(input, event.inputs.length > 1 ? `event.inputs.${i}.url` : "event.url", policy));
       try {
         return await load(event, referenced.has("sasUrl") ? (url) => storage.sasUrl(url, settings.sasHours) : undefined);
       } catch (error) {
@@ -133,6 +154,61 @@ async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
       }
     },
   };
+}
+
+/** Fields of `{{ event.* }}` only an event with an input has, and those only the timer has. */
+const INPUT_ONLY = new Set([...INPUT_FIELDS, "inputs"]);
+const TIMER_ONLY = new Set(["scheduleTime", "scheduleId", "isPastDue"]);
+
+/**
+ * The triggers the settings register must fit the spec: the timer delivers no input, so a spec that
+ * uses `event.fileName` cannot serve it, and the blob, Event Grid and queue triggers have no
+ * schedule time. A mismatch fails at start with what to change, not as a dead letter per firing.
+ */
+function checkTriggersFit(settings: Settings, referenced: ReadonlySet<string>, fileName: string): void {
+  const inputs = [...referenced].filter((f) => INPUT_ONLY.has(f));
+  if (settings.schedule && inputs.length > 0) {
+    throw new UsageError(`AZBR_SCHEDULE: the timer delivers no input file, but ${fileName} uses event.${inputs[0]}; run the timer from an app whose spec has no event inputs, or remove AZBR_SCHEDULE`);
+  }
+  const timer = [...referenced].filter((f) => TIMER_ONLY.has(f));
+  const eventTriggers = [settings.blobPath && "AZBR_BLOB_PATH", settings.queue && "AZBR_QUEUE"].filter(Boolean);
+  if (timer.length > 0 && eventTriggers.length > 0) {
+    throw new UsageError(`${eventTriggers[0]}: ${fileName} uses event.${timer[0]}, which only the timer has; give the blob and queue triggers an app of their own, or remove ${eventTriggers.join(" and ")}`);
+  }
+}
+
+/** The container of a blob or container URL (path-style for Azurite and IP hosts). */
+function containerOf(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    const segments = u.pathname.split("/").filter(Boolean);
+    return (/^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])$/i.test(u.hostname) ? segments[1] : segments[0])?.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where inputs may come from: the app's storage account and the accounts the settings name; the
+ * input containers the settings name; never the spec's, the dead-letter store's or the containers
+ * the spec writes outputs to.
+ */
+async function inputPolicy(settings: Settings, storage: StorageAccess, probe: Workload, specUrl: string | undefined): Promise<InputPolicy> {
+  const accounts = new Set([await storage.account(), ...settings.inputAccounts.map((a) => (/^https?:/.test(a) ? accountOf(a) : `${a}.blob.core.windows.net`))]);
+  const forbidden = new Map<string, string>();
+  if (settings.deadLetterContainer) forbidden.set(settings.deadLetterContainer.toLowerCase(), "the dead-letter container");
+  const specContainer = specUrl && containerOf(specUrl);
+  if (specContainer) forbidden.set(specContainer, "the container of the app's spec");
+  const outputs = [...probe.tasks].flatMap((t) => t.outputs ?? []).concat(probe.job.manager?.outputs ?? []);
+  for (const o of outputs) {
+    const c = containerOf(o.container);
+    if (c) forbidden.set(c, "a container the spec writes outputs to (an output would start a task whose output starts another)");
+  }
+  for (const c of settings.inputContainers) {
+    const why = forbidden.get(c);
+    if (why) throw new UsageError(`AZBR_INPUT_CONTAINERS: ${c} is ${why}; it can never be an input`);
+  }
+  return { accounts, containers: new Set(settings.inputContainers), forbidden };
 }
 
 /**

@@ -36,6 +36,19 @@ export interface Settings {
   callBudgetSeconds: number;
   /** AZBR_SCHEDULE: the timer's NCRONTAB expression (the host reads it too, as `%AZBR_SCHEDULE%`). */
   schedule?: string;
+  /** AZBR_BLOB_PATH: the blob trigger's path, `<container>/{name}`. */
+  blobPath?: string;
+  /** AZBR_QUEUE: the queue trigger's queue. */
+  queue?: string;
+  /** AZBR_INPUT_PREFIX / AZBR_INPUT_SUFFIX: Event Grid events act only on blob names with them. */
+  inputPrefix?: string;
+  inputSuffix?: string;
+  /** AZBR_INPUT_CONTAINERS: the containers inputs may come from (default: the blob trigger's). */
+  inputContainers: string[];
+  /** AZBR_MAX_DEQUEUE_COUNT: host.json's queues.maxDequeueCount (default 5): the delivery after which a message is poisoned. */
+  maxDequeueCount: number;
+  /** AZBR_INPUT_ACCOUNTS: storage accounts besides AZBR_STORAGE's that inputs may come from (names or blob endpoint URLs). */
+  inputAccounts: string[];
 }
 
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -76,15 +89,37 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
   if (!Number.isFinite(sasHours) || sasHours <= 0 || sasHours > 24 * 7) throw new UsageError(`AZBR_SAS_HOURS: "${env.AZBR_SAS_HOURS}" is not a number of hours between 0 and 168 (a user delegation key lasts at most 7 days)`);
   const callBudgetSeconds = env.AZBR_CALL_BUDGET_SECONDS?.trim() ? Number(env.AZBR_CALL_BUDGET_SECONDS) : 60;
   if (!Number.isFinite(callBudgetSeconds) || callBudgetSeconds < 1 || callBudgetSeconds > 600) throw new UsageError(`AZBR_CALL_BUDGET_SECONDS: "${env.AZBR_CALL_BUDGET_SECONDS}" is not a number of seconds between 1 and 600`);
+  const blobPath = env.AZBR_BLOB_PATH?.trim() || undefined;
+  const list = (text: string | undefined) => (text ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+  const blobContainer = blobPath && !blobPath.startsWith("%") ? blobPath.split("/")[0]!.toLowerCase() : undefined;
+  const inputContainers = env.AZBR_INPUT_CONTAINERS?.trim() ? list(env.AZBR_INPUT_CONTAINERS).map((c) => c.toLowerCase()) : blobContainer ? [blobContainer] : [];
+  const badContainer = inputContainers.find((c) => !/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/.test(c));
+  if (badContainer) throw new UsageError(`AZBR_INPUT_CONTAINERS: "${badContainer}" is not a container name (3 to 63 lowercase letters, digits and single hyphens)`);
+  const hostContainer = inputContainers.find((c) => c.startsWith("azure-webjobs-"));
+  if (hostContainer) throw new UsageError(`AZBR_INPUT_CONTAINERS: ${hostContainer} is a container of the Functions host; it can never be an input`);
+  const deadLetterContainer = env.AZBR_DEAD_LETTER_CONTAINER?.trim() || undefined;
+  if (deadLetterContainer && inputContainers.includes(deadLetterContainer.toLowerCase())) throw new UsageError(`AZBR_INPUT_CONTAINERS: ${deadLetterContainer} is the dead-letter container; it can never be an input`);
+  const inputAccounts = list(env.AZBR_INPUT_ACCOUNTS);
+  const badAccount = inputAccounts.find((a) => !/^[a-z0-9]{3,24}$/.test(a) && !/^https?:\/\/\S+$/.test(a));
+  if (badAccount) throw new UsageError(`AZBR_INPUT_ACCOUNTS: "${badAccount}" is neither a storage account name nor a blob endpoint URL`);
+  const maxDequeueCount = env.AZBR_MAX_DEQUEUE_COUNT?.trim() ? Number(env.AZBR_MAX_DEQUEUE_COUNT) : 5;
+  if (!Number.isInteger(maxDequeueCount) || maxDequeueCount < 1) throw new UsageError(`AZBR_MAX_DEQUEUE_COUNT: "${env.AZBR_MAX_DEQUEUE_COUNT}" is not a whole number of deliveries (host.json's queues.maxDequeueCount)`);
   return {
     spec,
     callBudgetSeconds,
+    maxDequeueCount,
+    blobPath,
+    queue: env.AZBR_QUEUE?.trim() || undefined,
+    inputPrefix: env.AZBR_INPUT_PREFIX?.trim() || undefined,
+    inputSuffix: env.AZBR_INPUT_SUFFIX?.trim() || undefined,
+    inputContainers,
+    inputAccounts,
     accountUrl,
     accountKey: env.AZBR_BATCH_ACCOUNT_KEY?.trim() || undefined,
     accountName: env.AZBR_BATCH_ACCOUNT_NAME?.trim() || undefined,
     vars: parseVars(env.AZBR_VARS),
     allow,
-    deadLetterContainer: env.AZBR_DEAD_LETTER_CONTAINER?.trim() || undefined,
+    deadLetterContainer,
     ifJobEnded,
     sasHours,
     schedule: env.AZBR_SCHEDULE?.trim() || undefined,

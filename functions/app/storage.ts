@@ -9,6 +9,7 @@ import type { TokenCredential } from "@azure/identity";
 import type { BlobServiceClient, StorageSharedKeyCredential, UserDelegationKey } from "@azure/storage-blob";
 import { UsageError } from "azure-batch-run";
 import { InvalidEventError } from "./events.js";
+import { accountOf } from "./inputs.js";
 import { STORAGE_CONNECTION } from "./settings.js";
 
 type Blob = typeof import("@azure/storage-blob");
@@ -23,6 +24,8 @@ export interface StorageAccess {
   sasUrl(url: string, hours: number): Promise<string>;
   /** Writes a JSON document to a container of the connection's account. */
   writeJson(container: string, name: string, value: unknown): Promise<string>;
+  /** The connection's account, as `accountOf` keys it. */
+  account(): Promise<string>;
 }
 
 interface Connection {
@@ -92,6 +95,9 @@ export function createStorageAccess(env: NodeJS.ProcessEnv, appIdentity: (client
       }
       return `${client.url}?${b.generateBlobSASQueryParameters(fields, delegation.key, c.accountName).toString()}`;
     },
+    async account() {
+      return accountOf((await connect()).service.url);
+    },
     async writeJson(container, name, value) {
       const c = await connect();
       const target = c.service.getContainerClient(container);
@@ -101,11 +107,4 @@ export function createStorageAccess(env: NodeJS.ProcessEnv, appIdentity: (client
       return `${target.url}/${name}`;
     },
   };
-}
-
-/** An account's key in a URL: its host, and for path-style URLs (Azurite, an IP) the first path segment too. */
-function accountOf(url: string): string {
-  const u = new URL(url);
-  const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])$/i.test(u.hostname);
-  return pathStyle ? `${u.host}/${u.pathname.split("/")[1] ?? ""}` : u.host.toLowerCase();
 }
