@@ -14,6 +14,10 @@ import {
   BatchClient,
   classifyError,
   describeRetry,
+  eventFromSample,
+  EventSpec,
+  InvalidEventError,
+  parseSpecText,
   getJobStatus,
   lastLines,
   loadSpec,
@@ -50,8 +54,9 @@ const USAGE = `usage: azure-batch-run <command> [options]
 
 commands:
   validate <spec> [--var k=v]...            check a spec; exit 2 with every problem if it is invalid
-  plan <spec> [--var k=v]... [--format json|text]
+  plan <spec> [--var k=v]... [--format json|text] [--event FILE]
                                             the REST calls the spec produces (no credentials needed)
+                                            --event: a Function app's spec, for a sample event (JSON)
   run <spec> [--var k=v]... [--account-url URL] [--wait|--no-wait] [--cleanup job|pool|none]
       [--poll-interval SECONDS] [--local [--executor auto|docker|process] [--identity-map FILE]]
                                             --local: on the local Batch service, on this machine
@@ -85,14 +90,15 @@ const OPTIONS = {
   debug: { type: "boolean" },
   timeout: { type: "string" },
   "api-version": { type: "string" },
+  event: { type: "string" },
   "identity-map": { type: "string" },
   help: { type: "boolean", short: "h" },
 } satisfies ParseArgsConfig["options"];
 
 /** The options each command takes (besides --help): any other is a usage error, never ignored. */
 const COMMAND_OPTIONS: Record<string, (keyof typeof OPTIONS)[]> = {
-  validate: ["var", "api-version"],
-  plan: ["var", "format", "api-version"],
+  validate: ["var", "api-version", "event"],
+  plan: ["var", "format", "api-version", "event"],
   run: ["var", "account-url", "wait", "no-wait", "cleanup", "poll-interval", "local", "executor", "identity-map", "debug", "timeout", "api-version"],
   status: ["account-url", "debug", "timeout", "api-version"],
   logs: ["account-url", "file", "debug", "timeout", "api-version"],
@@ -153,6 +159,40 @@ async function loadWorkload(file: string | undefined, vars: Record<string, strin
     );
   };
   return loadSpec(text, { vars, env, fileName: file, unsetSecrets, apiVersion, onUnusedVars });
+}
+
+/**
+ * A Function app's spec for a sample event (`--event FILE`), read as the app reads a delivery: the
+ * same event parsing, the same checks of the values the spec uses; an input's SAS is a placeholder.
+ */
+async function loadEventWorkload(file: string | undefined, eventFile: string, vars: Record<string, string>, env: CliIo["env"], apiVersion?: ApiVersion): Promise<Workload> {
+  if (!file) throw new UsageError("missing <spec>: the path of a YAML or JSON workload spec");
+  const read = async (path: string, what: string) => {
+    try {
+      return await readFile(path, "utf8");
+    } catch (error) {
+      throw new UsageError(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  };
+  const text = await read(file, "spec");
+  const raw = parseSpecText(text, file);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError(`${file}: the spec must be a mapping with pool, job and tasks`);
+  let sample: unknown;
+  try {
+    sample = JSON.parse(await read(eventFile, "event"));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--event ${eventFile}: not JSON (${(error as Error).message})`);
+  }
+  try {
+    const event = eventFromSample(sample);
+    const spec = new EventSpec(raw as Record<string, unknown>, text);
+    spec.check(event);
+    return await spec.load(event, { vars, env, fileName: file, unsetSecrets: "placeholder", apiVersion, sasFor: (url) => `${url}?<redacted>` });
+  } catch (error) {
+    if (error instanceof InvalidEventError) throw new UsageError(`--event ${eventFile}: ${error.message}`);
+    throw error;
+  }
 }
 
 async function clientFor(accountUrlFlag: string | undefined, fromSpec: string | undefined, env: CliIo["env"], hooks: RequestHooks, callTimeoutMs?: number, apiVersion?: ApiVersion): Promise<BatchClient> {
@@ -231,14 +271,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (apiVersion !== undefined && !isApiVersion(apiVersion)) throw new UsageError(`--api-version "${apiVersion}": expected ${API_VERSIONS.join(" or ")}`);
     switch (command) {
       case "validate": {
-        const w = await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
+        const w = values.event ? await loadEventWorkload(args[0], values.event, vars, io.env, apiVersion) : await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
         for (const warning of w.warnings) write(io.stderr, `warning: ${warning.path}: ${warning.message}`);
         write(io.stdout, `valid: pool ${w.pool.id}, ${w.job.schedule ? "job schedule" : "job"} ${w.job.id}, ${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"}`);
         if (w.secretEnv.length > 0) write(io.stdout, `secrets run will need: ${w.secretEnv.map((s) => (s.set ? s.name : `${s.name} (not set here)`)).join(", ")}`);
         return EXIT.ok;
       }
       case "plan": {
-        const w = await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
+        const w = values.event ? await loadEventWorkload(args[0], values.event, vars, io.env, apiVersion) : await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
         for (const warning of w.warnings) write(io.stderr, `warning: ${warning.path}: ${warning.message}`);
         for (const s of w.secretEnv.filter((e) => !e.set)) write(io.stderr, `note: ${s.name} is not set: shown as <redacted>; run will need it`);
         w.secrets.forEach((s) => redactor.add(s));

@@ -6,7 +6,7 @@
  * Registered when AZBR_BLOB_PATH is set.
  */
 import { app, type InvocationContext } from "@azure/functions";
-import { blobEvent } from "./app/events.js";
+import { blobEvent } from "azure-batch-run";
 import { handle } from "./app/handle.js";
 import { STORAGE_CONNECTION } from "./app/settings.js";
 

@@ -4,7 +4,7 @@
  * types are ignored. Always registered (it needs no setting: the subscription points at it).
  */
 import { app, type InvocationContext } from "@azure/functions";
-import { eventGridEvent } from "./app/events.js";
+import { eventGridEvent } from "azure-batch-run";
 import { handle } from "./app/handle.js";
 
 export async function batchOnEventGrid(event: unknown, context: InvocationContext): Promise<void> {

@@ -6,7 +6,7 @@
  * AZBR_QUEUE is set.
  */
 import { app, type InvocationContext } from "@azure/functions";
-import { queueEvent } from "./app/events.js";
+import { queueEvent } from "azure-batch-run";
 import { handle } from "./app/handle.js";
 import { STORAGE_CONNECTION } from "./app/settings.js";
 

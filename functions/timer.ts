@@ -4,7 +4,7 @@
  * past-due run after a restart) name the same job and tasks. Registered when AZBR_SCHEDULE is set.
  */
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { timerEvent } from "./app/events.js";
+import { timerEvent } from "azure-batch-run";
 import { handle } from "./app/handle.js";
 import { parseSchedule, previousOccurrence } from "./app/schedule.js";
 

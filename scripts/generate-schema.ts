@@ -2,8 +2,7 @@
 //   schema/workload.schema.json       the workload spec
 //   schema/queue-message.schema.json  a message for the Function app's queue trigger
 import { writeFileSync } from "node:fs";
-import { workloadJsonSchema } from "azure-batch-run";
-import { queueMessageJsonSchema } from "../functions/app/events.js";
+import { queueMessageJsonSchema, workloadJsonSchema } from "azure-batch-run";
 
 export const SCHEMA_PATH = new URL("../schema/workload.schema.json", import.meta.url);
 export const QUEUE_SCHEMA_PATH = new URL("../schema/queue-message.schema.json", import.meta.url);

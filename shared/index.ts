@@ -65,7 +65,17 @@ export { submitTasks, jobGenerationId, type SubmitOptions, type SubmitResult, ty
 export { getJobStatus, terminateJob, cleanup, type JobStatus, type TerminateOutcome, type CleanupTarget, type CleanupResult } from "./run/jobControl.js";
 
 /** A task's output file (`stdout.txt`, `stderr.txt`): its tail read with a byte range; `readTaskOutput` redacts it with the task's own secrets. */
-export { readTaskFileTail, readTaskOutput, lastLines, listTaskFiles, type TaskFile } from "./run/taskLogs.js";
+export { readTaskFileTail, readTaskOutput, taskOutputRedactor, lastLines, listTaskFiles, type TaskFile } from "./run/taskLogs.js";
+
+// ---- events: what the Function app (and `plan --event`) turn into a workload ---------------------
+
+/**
+ * Trigger payloads (a blob, an Event Grid or CloudEvents event, a queue message, a timer firing)
+ * as one `BatchEvent` with a task id derived from it; `EventSpec` fills a spec's `{{ event.* }}`
+ * from one, checking the values it uses; `eventFromSample` reads a sample event file.
+ */
+export { blobEvent, eventGridEvent, queueEvent, timerEvent, blobFromUrl, blobTaskId, safeFileName, queueMessageJsonSchema, QueueMessage, InvalidEventError, BLOB_CREATED, MAX_BLOB_NAME, MAX_FILE_NAME_BYTES, type BatchEvent, type InputBlob } from "./events/events.js";
+export { EventSpec, eventFromSample, INPUT_FIELDS, type EventLoadOptions } from "./events/eventSpec.js";
 
 // ---- the client ---------------------------------------------------------------------------------
 

@@ -147,6 +147,19 @@ describe("run against a service", () => {
     expect(service.requests.find((q) => q.path === "/pools" && q.method === "POST")!.body).toContain(SECRET_ENV.REG_PASSWORD);
   });
 
+  test("a spec's foreign account.url is refused before any request (exit 2); through --account-url the caller's endpoint is used", async () => {
+    const service = await startScriptedBatch();
+    toClose.push(service.close);
+    const foreign = specFile({ account: { url: "https://collector.example.com" } });
+    const refused = await cli(["run", foreign, "--poll-interval", "0.01"], { AZURE_BATCH_ACCOUNT_URL: service.url });
+    expect(refused.code).toBe(EXIT.invalid);
+    expect(refused.stderr).toMatch(/account\.url: https:\/\/collector\.example\.com is not an Azure Batch endpoint .* give that endpoint with --account-url/);
+    expect(service.requests).toEqual([]);
+    const explicit = await cli(["run", foreign, "--account-url", service.url, "--poll-interval", "0.01"]);
+    expect(explicit.code).toBe(EXIT.ok);
+    expect(service.requests.length).toBeGreaterThan(0);
+  });
+
   test("exit 1 when a task fails, with its log tail", async () => {
     const service = await startScriptedBatch({ exitCodeOf: () => 7 });
     toClose.push(service.close);

@@ -113,4 +113,24 @@ describe("secrets in every CLI command", () => {
 
     for (const [name, text] of Object.entries(outputs)) expect({ name, leaks: leaks(text) }).toEqual({ name, leaks: [] });
   });
+
+  test("one redactor: run's failure tail hides what logs hides, a value written inline in the spec included", async () => {
+    const key = Buffer.from("cli one redactor key").toString("base64");
+    const service = new LocalBatchService({ accountName: "local", accountKey: key, dataDir: join(work, "one"), executor: processExecutor() });
+    const url = await service.listen();
+    const inline = "inline-Literal-Key-9f8e7d";
+    const spec = join(work, "inline.yaml");
+    writeFileSync(spec, specText("inline-job").replace('env: { DB_PASSWORD: "{{ env.DBPW }}", TOKEN: "{{ env.API_TOKEN }}" }', `env: { DB_PASSWORD: "{{ env.DBPW }}", TOKEN: "{{ env.API_TOKEN }}", SERVICE_KEY: "${inline}" }`).replace('echo "err $DB_PASSWORD" >&2', 'echo "err $DB_PASSWORD $SERVICE_KEY" >&2'));
+    try {
+      const env = { ...SECRETS, AZURE_BATCH_ACCESS_KEY: key, AZURE_BATCH_ACCOUNT: "local" };
+      const run = await cli(["run", spec, "--account-url", url, "--poll-interval", "0.05"], env);
+      const logs = await cli(["logs", "inline-job", "leak", "--account-url", url, "--file", "stderr.txt"], env);
+      expect(run.code).toBe(EXIT.taskFailed);
+      expect(run.out).toContain("err <redacted> <redacted>");
+      expect(logs.out).toContain("err <redacted> <redacted>");
+      for (const text of [run.out, logs.out]) expect(text).not.toContain(inline);
+    } finally {
+      await service.close();
+    }
+  });
 });

@@ -127,10 +127,29 @@ describe("choosing auth and account from the environment", () => {
   test("account URL: flag, then spec, then AZURE_BATCH_ACCOUNT_URL, then AZURE_BATCH_ENDPOINT", async () => {
     const { resolveAccountUrl } = await import("../shared/client/credentials.js");
     const env = { AZURE_BATCH_ACCOUNT_URL: "https://env.batch.azure.com", AZURE_BATCH_ENDPOINT: "endpoint.batch.azure.com" };
-    expect(resolveAccountUrl("https://flag", "https://spec", env)).toBe("https://flag");
-    expect(resolveAccountUrl(undefined, "https://spec", env)).toBe("https://spec");
+    expect(resolveAccountUrl("https://flag", "https://spec.westeurope.batch.azure.com", env)).toBe("https://flag");
+    expect(resolveAccountUrl(undefined, "https://spec.westeurope.batch.azure.com", env)).toBe("https://spec.westeurope.batch.azure.com");
     expect(resolveAccountUrl(undefined, undefined, env)).toBe("https://env.batch.azure.com");
     expect(resolveAccountUrl(undefined, undefined, { AZURE_BATCH_ENDPOINT: "endpoint.batch.azure.com" })).toBe("https://endpoint.batch.azure.com");
     expect(resolveAccountUrl(undefined, undefined, {})).toBeUndefined();
+  });
+
+  test.each([
+    ["https://collector.example.com", false],
+    ["https://acct.westeurope.batch.azure.com.evil.example.com", false],
+    ["http://acct.westeurope.batch.azure.com", false],
+    ["https://user:pw@acct.westeurope.batch.azure.com", false],
+    ["https://169.254.169.254", false],
+    ["https://acct.westeurope.batch.azure.com", true],
+    ["https://acct.usgovvirginia.batch.usgovcloudapi.net", true],
+    ["https://acct.chinanorth3.batch.chinacloudapi.cn", true],
+    ["http://127.0.0.1:8080", true],
+    ["http://localhost:8080", true],
+  ])("a spec's account.url %s: taken on its own only when it is a Batch endpoint or loopback (%s)", async (url, ok) => {
+    const { resolveAccountUrl } = await import("../shared/client/credentials.js");
+    if (ok) expect(resolveAccountUrl(undefined, url, {})).toBe(url);
+    else expect(() => resolveAccountUrl(undefined, url, {})).toThrow(/account\.url: .* is not an Azure Batch endpoint .* give that endpoint with --account-url/);
+    // Given by the caller, any endpoint is the caller's choice.
+    expect(resolveAccountUrl(url, url, {})).toBe(url);
   });
 });

@@ -78,7 +78,7 @@ describe("runWorkload", () => {
       operations.add(request.operationId!);
     }
     expect([...operations].sort()).toEqual(
-      ["Account_ListSupportedImages", "ComputeNode_List", "File_GetFromTask", "File_GetPropertiesFromTask", "Job_Add", "Job_Delete", "Job_GetTaskCounts", "Pool_Add", "Pool_Get", "Task_AddCollection", "Task_List"].sort(),
+      ["Account_ListSupportedImages", "ComputeNode_List", "File_GetFromTask", "File_GetPropertiesFromTask", "Job_Add", "Job_Delete", "Job_Get", "Job_GetTaskCounts", "Pool_Add", "Pool_Get", "Task_AddCollection", "Task_Get", "Task_List"].sort(),
     );
   });
 

@@ -11400,8 +11400,1256 @@ var require_dist = __commonJS({
 // functions/blob.ts
 var import_functions = __toESM(require_azure_functions(), 1);
 
-// functions/app/events.ts
-import { createHash } from "node:crypto";
+// shared/workload/load.ts
+var import_yaml = __toESM(require_dist(), 1);
+
+// shared/batch/duration.ts
+var DURATION_PATTERN = /^P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+function parseDuration(value2) {
+  const m = DURATION_PATTERN.exec(value2);
+  if (!m) return void 0;
+  const [, w, d, h, min, sec] = m;
+  return (((Number(w ?? 0) * 7 + Number(d ?? 0)) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 6e4 + Number(sec ?? 0) * 1e3;
+}
+
+// shared/batch/limits.ts
+var MINUTE = 6e4;
+var MAX_DURATION_MS = 922337203685477;
+var BATCH_LIMITS = {
+  /** `resizeTimeout`: "The minimum value is 5 minutes." */
+  minResizeTimeoutMs: 5 * MINUTE,
+  /** `autoScaleEvaluationInterval`: at least 5 minutes and at most 168 hours. */
+  minAutoScaleIntervalMs: 5 * MINUTE,
+  maxAutoScaleIntervalMs: 168 * 60 * MINUTE,
+  /** A job release task's `maxWallClockTime`: "The maximum value is 15 minutes." */
+  maxReleaseWallClockMs: 15 * MINUTE,
+  /** A job schedule's `recurrenceInterval` and `startWindow`: "The minimum value is 1 minute." */
+  minRecurrenceMs: MINUTE,
+  minStartWindowMs: MINUTE,
+  /** `taskSlotsPerNode`: "The maximum value is the smaller of 4 times the number of cores of the vmSize of the pool or 256." */
+  maxTaskSlotsPerNode: 256,
+  taskSlotsPerCore: 4,
+  /**
+   * One environment variable (`NAME=value` and its terminating NUL) or one command line: Linux
+   * refuses a longer single string to exec (MAX_ARG_STRLEN, 32 pages of 4 KiB) with E2BIG, so the
+   * task could never start although the request is well under 1 MB.
+   */
+  maxProcessStringBytes: 131072
+};
+var DEFAULT_PREPARATION_TASK_ID = "jobpreparation";
+var DEFAULT_RELEASE_TASK_ID = "jobrelease";
+var VM_SIZE_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+var INVISIBLE_CHARACTERS = /[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+function invisibleCharacter(text) {
+  const m = INVISIBLE_CHARACTERS.exec(text);
+  return m ? `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${m.index}` : void 0;
+}
+function durationProblem(value2, bounds) {
+  const ms = parseDuration(value2);
+  if (ms === void 0) return void 0;
+  if (bounds.minMs !== void 0 && ms < bounds.minMs) return `${value2} is under Batch's minimum of ${bounds.min}`;
+  if (bounds.maxMs !== void 0 && ms > bounds.maxMs) return `${value2} is over Batch's maximum of ${bounds.max}`;
+  return void 0;
+}
+function vCpusOfVmSize(vmSize) {
+  const m = /^standard_([a-z]+?)(\d+)(?:-(\d+))?([a-z]*)((?:_[a-z0-9]+)*)$/i.exec(vmSize);
+  if (!m) return void 0;
+  const family = m[1].toUpperCase();
+  const version2 = Number(/_v(\d+)$/i.exec(m[5] ?? "")?.[1] ?? 1);
+  const named = version2 >= 3 || /^(B|H|HB|HC|HX|L|M|N[A-Z]*)$/.test(family) || version2 === 2 && (family === "F" || family === "A");
+  if (!named) return void 0;
+  return Number(m[3] ?? m[2]);
+}
+var DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+var DOMAIN = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]{1,5})?$`);
+var PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+var TAG = /^[\w][\w.-]{0,127}$/;
+var DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+function imageNameProblem(image2) {
+  if (image2.length > 255 + 1 + 128 + 1 + 135) return "is too long for an image reference";
+  let rest = image2;
+  const at = rest.indexOf("@");
+  if (at >= 0) {
+    if (!DIGEST.test(rest.slice(at + 1))) return "has a digest that is not algorithm:hex (e.g. @sha256:<64 hex digits>)";
+    rest = rest.slice(0, at);
+  }
+  const slash = rest.lastIndexOf("/");
+  const colon = rest.lastIndexOf(":");
+  if (colon > slash) {
+    if (!TAG.test(rest.slice(colon + 1))) return "has a tag that is not 1 to 128 letters, digits, _ . or - (starting with a letter, digit or _)";
+    rest = rest.slice(0, colon);
+  }
+  if (rest.length === 0) return "has no repository name";
+  if (rest.length > 255) return "has a repository name over 255 characters";
+  const parts = rest.split("/");
+  const first = parts[0];
+  if (parts.length > 1 && (first.includes(".") || first.includes(":") || first === "localhost" || first !== first.toLowerCase())) {
+    if (!DOMAIN.test(first)) return `has a registry "${first}" that is not a host name with an optional port`;
+    parts.shift();
+  }
+  for (const part of parts) {
+    if (PATH_COMPONENT.test(part)) continue;
+    if (PATH_COMPONENT.test(part.toLowerCase())) return `must be lowercase in its repository path ("${part}"); e.g. ${image2.replace(part, part.toLowerCase())}`;
+    return `has a repository path component "${part}" that is not lowercase letters and digits separated by . _ __ or -`;
+  }
+  return void 0;
+}
+function filePathProblem(path) {
+  if (/^([/\\]|[A-Za-z]:)/.test(path)) return `"${path}" is absolute; a resource file's path is relative to the task's working directory`;
+  if (path.split(/[/\\]/).includes("..")) return `"${path}" has a ".." segment; a resource file cannot be placed outside the task's working directory`;
+  return void 0;
+}
+
+// shared/workload/budget.ts
+var LIMITS = {
+  /** Bytes of spec text. */
+  documentBytes: 4 * 1024 * 1024,
+  /** Levels of nested mappings and lists; a real spec needs about ten. */
+  depth: 32,
+  /** Values (mapping entries, list items, scalars) in the parsed document. */
+  nodes: 1e6,
+  /** YAML alias resolutions (`*name`), as the yaml package counts them. */
+  aliases: 100,
+  /** Tasks one spec expands to. */
+  tasks: 1e5,
+  /** Estimated bytes of all expanded tasks, as JSON. */
+  expandedBytes: 128 * 1024 * 1024,
+  /** Bytes one rendered template string may grow to (a whole Batch request is at most 1 MB). */
+  renderedStringBytes: 1024 * 1024
+};
+var mb = (bytes2) => `${(bytes2 / 1024 / 1024).toFixed(1)} MB`;
+function flowDepth(text) {
+  let depth = 0;
+  let max = 0;
+  let quote;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) quote = void 0;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === "#" && (i === 0 || /\s/.test(text[i - 1] ?? ""))) {
+      while (i < text.length && text[i] !== "\n") i++;
+    } else if (c === "[" || c === "{") max = Math.max(max, ++depth);
+    else if ((c === "]" || c === "}") && depth > 0) depth--;
+  }
+  return max;
+}
+function checkText(text, fileName, issues) {
+  const bytes2 = Buffer.byteLength(text);
+  if (bytes2 > LIMITS.documentBytes) issues.add("", `${fileName} is ${mb(bytes2)}; a spec is at most ${mb(LIMITS.documentBytes)} (generate long lists with forEach)`);
+  else if (flowDepth(text) > LIMITS.depth) issues.add("", `${fileName} nests lists and mappings more than ${LIMITS.depth} levels deep`);
+}
+var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+function checkData(data, issues) {
+  let nodes = 0;
+  const stack = [{ value: data, path: "", depth: 0 }];
+  const at = (base, key) => typeof key === "number" ? `${base}[${key}]` : base ? `${base}.${key}` : key;
+  while (stack.length > 0) {
+    const { value: value2, path, depth } = stack.pop();
+    if (++nodes > LIMITS.nodes) {
+      issues.add("", `the spec holds more than ${LIMITS.nodes} values; generate long lists with forEach`);
+      return;
+    }
+    if (typeof value2 === "string") {
+      const m = CONTROL.exec(value2);
+      if (m) issues.add(path, `contains the control character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${m.index}; Batch ids, command lines and values cannot carry it`);
+      const hidden = /(^|\.)displayName$|(^|\.)metadata\./.test(path) ? void 0 : invisibleCharacter(value2);
+      if (hidden) issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
+      continue;
+    }
+    if (value2 === null || typeof value2 !== "object") continue;
+    if (depth >= LIMITS.depth) {
+      issues.add(path, `nests more than ${LIMITS.depth} levels deep`);
+      continue;
+    }
+    if (Array.isArray(value2)) {
+      value2.forEach((v, i) => stack.push({ value: v, path: at(path, i), depth: depth + 1 }));
+      continue;
+    }
+    for (const key of Object.keys(value2)) {
+      if (key === "__proto__") {
+        issues.add(path, 'unknown field "__proto__"');
+        continue;
+      }
+      if (CONTROL.test(key)) {
+        issues.add(path, `has a field name with a control character (${JSON.stringify(key)})`);
+        continue;
+      }
+      stack.push({ value: value2[key], path: at(path, key), depth: depth + 1 });
+    }
+  }
+}
+function forEachCount(forEach) {
+  if ("range" in forEach) {
+    const [first, last, step = 1] = forEach.range;
+    if (step === 0 || Math.sign(last - first) * Math.sign(step) < 0) return void 0;
+    return Math.floor((last - first) / step) + 1;
+  }
+  if ("items" in forEach) return forEach.items.length;
+  const lists = Object.values("zip" in forEach ? forEach.zip : forEach.product);
+  if (lists.length === 0) return void 0;
+  if ("zip" in forEach) return lists[0].length;
+  return lists.reduce((n, l) => n * l.length, 1);
+}
+function largestItemBytes(forEach) {
+  if ("range" in forEach) return 12;
+  const lists = "items" in forEach ? [forEach.items] : Object.values("zip" in forEach ? forEach.zip : forEach.product);
+  let max = 0;
+  for (const list of lists) for (const v of list) max = Math.max(max, Buffer.byteLength(JSON.stringify(v) ?? ""));
+  return "items" in forEach ? max : max * lists.length;
+}
+function checkExpansion(entries, defaults, issues) {
+  const defaultsBytes = defaults ? Buffer.byteLength(JSON.stringify(defaults)) : 0;
+  let tasks = 0;
+  let bytes2 = 0;
+  let ok = true;
+  entries.forEach((entry, i) => {
+    const count = entry.forEach ? forEachCount(entry.forEach) : 1;
+    if (count === void 0) return;
+    const template = JSON.stringify(entry);
+    const itemRefs = entry.forEach ? (template.match(/\{\{\s*item\b/g) ?? []).length : 0;
+    const perTask = Buffer.byteLength(template) + defaultsBytes + itemRefs * (entry.forEach ? largestItemBytes(entry.forEach) : 0);
+    tasks += count;
+    bytes2 += count * perTask;
+    if (count > LIMITS.tasks) {
+      issues.add(`tasks.list[${i}].forEach`, `makes ${count} tasks; at most ${LIMITS.tasks} per spec`);
+      ok = false;
+    } else if (perTask > LIMITS.renderedStringBytes) {
+      issues.add(`tasks.list[${i}]`, `each task would be about ${Math.ceil(perTask / 1024)} KB; a Batch request, and so one task, is at most 1 MB`);
+      ok = false;
+    } else if (count * perTask > LIMITS.expandedBytes) {
+      issues.add(`tasks.list[${i}]`, `expands to ${count} tasks of about ${Math.ceil(perTask / 1024)} KB each (${mb(count * perTask)}); at most ${mb(LIMITS.expandedBytes)} in all: shorten the command, environment or defaults, or split the work`);
+      ok = false;
+    }
+  });
+  if (ok && tasks > LIMITS.tasks) {
+    issues.add("tasks.list", `makes ${tasks} tasks; at most ${LIMITS.tasks} per spec`);
+    ok = false;
+  } else if (ok && bytes2 > LIMITS.expandedBytes) {
+    issues.add("tasks.list", `expands to about ${mb(bytes2)} of tasks; at most ${mb(LIMITS.expandedBytes)} in all`);
+    ok = false;
+  }
+  return ok;
+}
+
+// shared/workload/errors.ts
+var SpecError = class extends Error {
+  name = "SpecError";
+  issues;
+  constructor(issues) {
+    super(issues.map((i) => i.path ? `${i.path}: ${i.message}` : i.message).join("\n"));
+    this.issues = issues;
+  }
+};
+function formatPath(path) {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+var MAX_LISTED_ISSUES = 100;
+var IssueCollector = class {
+  issues = [];
+  /** Issues found beyond the ones listed. */
+  more = 0;
+  add(path, message) {
+    if (this.issues.length < MAX_LISTED_ISSUES) this.issues.push({ path, message });
+    else this.more++;
+  }
+  throwIfAny() {
+    if (this.issues.length === 0) return;
+    const more = this.more ? [{ path: "", message: `... and ${this.more} more problem${this.more === 1 ? "" : "s"} (the first ${MAX_LISTED_ISSUES} are listed)` }] : [];
+    throw new SpecError([...this.issues, ...more]);
+  }
+};
+
+// shared/batch/images.ts
+var UBUNTU_2404 = "microsoft-dsvm / ubuntu-hpc / 2404 with node agent batch.node.ubuntu 24.04 (container pools), or canonical / ubuntu-24_04-lts / server";
+var RETIREMENTS = [
+  { nodeAgent: "batch.node.ubuntu 14.04", date: "2019-08-01", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/61" },
+  { nodeAgent: "batch.node.ubuntu 16.04", date: "2021-05-21", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/106" },
+  { nodeAgent: "batch.node.ubuntu 18.04", date: "2023-05-30", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/152" },
+  { nodeAgent: "batch.node.ubuntu 20.04", date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
+  { nodeAgent: "batch.node.ubuntu 22.04", date: "2027-06-30", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/200" },
+  ...["batch.node.centos 7", "batch.node.centos 8"].map((nodeAgent) => ({
+    nodeAgent,
+    date: "2024-12-31",
+    replacement: `an AlmaLinux or Rocky Linux image with batch.node.el 9, or ${UBUNTU_2404}`,
+    source: "https://github.com/Azure/Batch/issues/180"
+  })),
+  ...["batch.node.debian 8", "batch.node.debian 9", "batch.node.debian 10"].map((nodeAgent) => ({ nodeAgent, date: "2024-12-31", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/180" })),
+  // The Ubuntu 20.04 container images of microsoft-azure-batch, and the other 20.04 Marketplace images.
+  { image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: /^20-04-lts$/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
+  { image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container-rdma", sku: /^20-04-lts$/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
+  { image: { publisher: "canonical", offer: "0001-com-ubuntu-server-focal", sku: /^20_04-lts/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
+  { image: { publisher: "microsoft-dsvm", offer: "ubuntu-2004", sku: /^2004/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
+  { image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: /^2004/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
+  { image: { publisher: "microsoft-azure-batch", offer: "centos-container", sku: /./ }, date: "2024-12-31", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/180" },
+  { image: { publisher: "microsoft-azure-batch", offer: "centos-container-rdma", sku: /./ }, date: "2024-12-31", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/180" },
+  { image: { publisher: "microsoftwindowsserver", offer: "windowsserver", sku: /^2012-/i }, date: "2024-12-05", replacement: "microsoftwindowsserver / windowsserver / 2022-datacenter-core-smalldisk", source: "https://github.com/Azure/Batch/issues/179" },
+  { image: { publisher: "microsoftwindowsserver", offer: "windowsserver", sku: /^2016-/i }, date: "2027-01-12", replacement: "microsoftwindowsserver / windowsserver / 2022-datacenter-core-smalldisk", source: "https://github.com/Azure/Batch/issues/197" }
+];
+var RETIREMENT_WARNING_DAYS = 180;
+var DAY_MS = 864e5;
+function retirementTime(r) {
+  return Date.parse(`${r.date}T23:59:59.999Z`);
+}
+function describeImage(image2) {
+  return image2.virtualMachineImageId ?? [image2.publisher, image2.offer, image2.sku].join(" / ");
+}
+function retirementsOf(image2, nodeAgent) {
+  const lower = (s) => (s ?? "").toLowerCase();
+  const found = RETIREMENTS.filter(
+    (r) => r.image && lower(image2.publisher) === r.image.publisher && lower(image2.offer) === r.image.offer && r.image.sku.test(lower(image2.sku))
+  );
+  for (const r of RETIREMENTS) if (r.nodeAgent && lower(nodeAgent) === r.nodeAgent) found.push(r);
+  return found;
+}
+function checkRetirement(image2, nodeAgent, now = Date.now()) {
+  const findings = [];
+  for (const r of retirementsOf(image2, nodeAgent)) {
+    const field = r.image ? "image" : "nodeAgentSku";
+    const what = r.image ? describeImage(image2) : `node agent ${r.nodeAgent}`;
+    const end = retirementTime(r);
+    if (now > end) {
+      findings.push({ status: "retired", field, what, retirement: r, message: `${what} was retired by Azure Batch on ${r.date}: no new pool can use it; use ${r.replacement} (${r.source})` });
+    } else if (end - now <= RETIREMENT_WARNING_DAYS * DAY_MS) {
+      const daysLeft = Math.ceil((end - now) / DAY_MS);
+      findings.push({ status: "retiring", field, what, retirement: r, daysLeft, message: `${what} retires from Azure Batch on ${r.date} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"}); move to ${r.replacement} (${r.source})` });
+    }
+  }
+  return findings;
+}
+var image = (publisher, offer, sku, nodeAgentSKUId, extra = {}) => ({
+  nodeAgentSKUId,
+  imageReference: { publisher, offer, sku, version: "latest" },
+  osType: nodeAgentSKUId.startsWith("batch.node.windows") ? "windows" : "linux",
+  verificationType: "verified",
+  ...extra
+});
+var eol = (date5) => `${date5}T00:00:00.000Z`;
+var DOCKER = ["DockerCompatible"];
+var GPU_DOCKER = ["DockerCompatible", "NvidiaTeslaDriverInstalled", "SupportsRDMAOnVmSku"];
+var SUPPORTED_IMAGES = [
+  image("microsoft-dsvm", "ubuntu-hpc", "2404", "batch.node.ubuntu 24.04", { capabilities: GPU_DOCKER }),
+  image("microsoft-dsvm", "ubuntu-hpc", "2404-rocm", "batch.node.ubuntu 24.04", { capabilities: DOCKER }),
+  image("microsoft-dsvm", "ubuntu-hpc", "2204", "batch.node.ubuntu 22.04", { capabilities: GPU_DOCKER, batchSupportEndOfLife: eol("2027-06-30") }),
+  image("canonical", "ubuntu-24_04-lts", "server", "batch.node.ubuntu 24.04"),
+  image("canonical", "ubuntu-24_04-lts", "server-gen1", "batch.node.ubuntu 24.04"),
+  image("canonical", "0001-com-ubuntu-server-jammy", "22_04-lts", "batch.node.ubuntu 22.04", { batchSupportEndOfLife: eol("2027-06-30") }),
+  image("canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2", "batch.node.ubuntu 22.04", { batchSupportEndOfLife: eol("2027-06-30") }),
+  image("almalinux", "almalinux-x86_64", "9-gen2", "batch.node.el 9"),
+  image("almalinux", "almalinux-x86_64", "8-gen2", "batch.node.el 8"),
+  image("resf", "rockylinux-x86_64", "9-base", "batch.node.el 9", { verificationType: "unverified" }),
+  image("microsoftwindowsserver", "windowsserver", "2022-datacenter-core-smalldisk", "batch.node.windows amd64", { capabilities: DOCKER }),
+  image("microsoftwindowsserver", "windowsserver", "2022-datacenter-smalldisk", "batch.node.windows amd64"),
+  image("microsoftwindowsserver", "windowsserver", "2019-datacenter-core-smalldisk", "batch.node.windows amd64", { capabilities: DOCKER }),
+  image("microsoftwindowsserver", "windowsserver", "2016-datacenter-smalldisk", "batch.node.windows amd64", { batchSupportEndOfLife: eol("2027-01-12") }),
+  // Past its end of life: still listed with the date, and no longer taken for a new pool.
+  image("microsoft-azure-batch", "ubuntu-server-container", "20-04-lts", "batch.node.ubuntu 20.04", { capabilities: DOCKER, batchSupportEndOfLife: eol("2025-04-23") })
+];
+function findSupportedImage(table, image2) {
+  const lower = (s) => (s ?? "").toLowerCase();
+  return table.find(
+    (i) => lower(i.imageReference.publisher) === lower(image2.publisher) && lower(i.imageReference.offer) === lower(image2.offer) && lower(i.imageReference.sku) === lower(image2.sku)
+  );
+}
+function pastEndOfLife(info, now) {
+  return info.batchSupportEndOfLife !== void 0 && Date.parse(info.batchSupportEndOfLife) <= now;
+}
+
+// shared/workload/template.ts
+var EXPRESSION = /\{\{\s*([^{}]*?)\s*\}\}/g;
+var PATH = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
+var TemplateError = class extends Error {
+  name = "TemplateError";
+};
+function lookup(scope, expression, envHint = "set it in the environment", parts = expression.split(".")) {
+  const root = parts[0];
+  if (!Object.hasOwn(scope, root)) {
+    const known = Object.keys(scope).sort().join(", ") || "none";
+    throw new TemplateError(`unknown variable "${expression}" in {{ ${expression} }}: known roots here are ${known}`);
+  }
+  let value2 = scope[root];
+  for (let i = 1; i < parts.length; i++) {
+    const key = parts[i];
+    if (value2 === null || typeof value2 !== "object" || !Object.hasOwn(value2, key)) {
+      const where = parts.slice(0, i).join(".");
+      const keys = value2 !== null && typeof value2 === "object" ? Object.keys(value2).sort() : [];
+      const hint = root === "env" ? `the environment given to the spec has no ${key}: ${envHint}` : keys.length ? `known: ${keys.slice(0, 12).join(", ")}` : `${where} has no fields`;
+      throw new TemplateError(`unknown variable "${expression}" in {{ ${expression} }} (${hint})`);
+    }
+    value2 = value2[key];
+  }
+  if (value2 === void 0 || value2 === null) {
+    throw new TemplateError(`variable "${expression}" has no value`);
+  }
+  if (typeof value2 === "object") {
+    throw new TemplateError(`variable "${expression}" is an object; name one of its fields: ${Object.keys(value2).join(", ")}`);
+  }
+  return value2;
+}
+function renderString(template, scope, options = {}, path = []) {
+  if (!template.includes("{{")) return template;
+  const compiled = compile(template);
+  const resolve = (e, whole = false) => {
+    if (!e.valid) {
+      throw new TemplateError(`"${e.raw}" is not a variable reference: use {{ vars.name }}, {{ env.NAME }}, {{ item }} or {{ task.id }}`);
+    }
+    if (options.deferRoots?.has(e.root)) return e.raw;
+    if (e.root === "env" && options.onMissingEnv) {
+      const name = e.expression.slice(4);
+      const env = scope.env;
+      if (!name.includes(".") && (env === void 0 || !Object.hasOwn(env, name))) {
+        const instead = options.onMissingEnv(name, path, whole);
+        if (instead !== void 0) return instead;
+      }
+    }
+    const value2 = lookup(scope, e.expression, options.envHint, e.parts);
+    if (e.root === "env" && options.onEnvUsed) options.onEnvUsed(e.expression.slice(4), String(value2), path);
+    return value2;
+  };
+  if (compiled.whole) return resolve(compiled.whole, true);
+  let length = template.length;
+  let out = "";
+  for (const piece of compiled.pieces) {
+    if (typeof piece === "string") {
+      out += piece;
+      continue;
+    }
+    const value2 = String(resolve(piece));
+    length += value2.length - piece.raw.length;
+    if (length > LIMITS.renderedStringBytes) throw new TemplateError(`renders to more than ${LIMITS.renderedStringBytes / 1024 / 1024} MB; a Batch request is at most 1 MB`);
+    out += value2;
+  }
+  return out;
+}
+var compiledTemplates = /* @__PURE__ */ new Map();
+var MAX_COMPILED = 1e4;
+function compile(template) {
+  const known = compiledTemplates.get(template);
+  if (known) return known;
+  const expression = (raw, text) => {
+    const parts = text.split(".");
+    return { raw, expression: text, valid: PATH.test(text), root: parts[0], parts };
+  };
+  const whole = /^\{\{\s*([^{}]*?)\s*\}\}$/.exec(template);
+  const compiled = { pieces: [] };
+  if (whole) compiled.whole = expression(template, whole[1]);
+  else {
+    let last = 0;
+    for (const m of template.matchAll(EXPRESSION)) {
+      if (m.index > last) compiled.pieces.push(template.slice(last, m.index));
+      compiled.pieces.push(expression(m[0], m[1]));
+      last = m.index + m[0].length;
+    }
+    if (last < template.length) compiled.pieces.push(template.slice(last));
+  }
+  if (compiledTemplates.size >= MAX_COMPILED) compiledTemplates.clear();
+  compiledTemplates.set(template, compiled);
+  return compiled;
+}
+function renderDeep(value2, scope, options, path, onError) {
+  return renderAt(value2, scope, options, [...path], onError);
+}
+function renderAt(value2, scope, options, path, onError) {
+  if (typeof value2 === "string") {
+    if (!value2.includes("{{")) return value2;
+    try {
+      return renderString(value2, scope, options, path);
+    } catch (error62) {
+      if (error62 instanceof TemplateError) {
+        onError([...path], error62.message);
+        return value2;
+      }
+      throw error62;
+    }
+  }
+  if (Array.isArray(value2)) {
+    const out = new Array(value2.length);
+    for (let i = 0; i < value2.length; i++) {
+      path.push(i);
+      out[i] = renderAt(value2[i], scope, options, path, onError);
+      path.pop();
+    }
+    return out;
+  }
+  if (value2 !== null && typeof value2 === "object") {
+    const out = {};
+    for (const k of Object.keys(value2)) {
+      path.push(k);
+      out[k] = renderAt(value2[k], scope, options, path, onError);
+      path.pop();
+    }
+    return out;
+  }
+  return value2;
+}
+function holdsTemplate(value2) {
+  if (typeof value2 === "string") return value2.includes("{{");
+  if (Array.isArray(value2)) return value2.some(holdsTemplate);
+  if (value2 !== null && typeof value2 === "object") return Object.values(value2).some(holdsTemplate);
+  return false;
+}
+
+// shared/batch/glob.ts
+function escape(c) {
+  return c.replace(/[.+^${}()|[\]\\*?/]/g, "\\$&");
+}
+function bracket(pattern, start) {
+  let i = start;
+  let negate = false;
+  if (pattern[i] === "!") {
+    negate = true;
+    i++;
+  }
+  let body = "";
+  for (let first = true; i < pattern.length; i++, first = false) {
+    const c = pattern[i];
+    if (c === "]" && !first) return { source: `[${negate ? "^/" : ""}${body}]`, end: i + 1 };
+    if (c === "-" && !first && pattern[i + 1] !== "]") body += "-";
+    else body += c.replace(/[\\\]^[-]/g, "\\$&");
+  }
+  return void 0;
+}
+function globToRegExp(pattern, options = {}) {
+  let re = "";
+  let segmentStart = true;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    const noDot = segmentStart ? "(?!\\.)" : "";
+    segmentStart = false;
+    if (c === "*" && pattern[i + 1] === "*") {
+      i++;
+      if (pattern[i + 1] === "/") {
+        i++;
+        re += "(?:(?!\\.)[^/]*/)*";
+        segmentStart = true;
+      } else re += "(?:(?!\\.)[^/]*/)*(?!\\.)[^/]*";
+    } else if (c === "*") re += `${noDot}[^/]*`;
+    else if (c === "?") re += `${noDot}[^/]`;
+    else if (c === "[") {
+      const b = bracket(pattern, i + 1);
+      if (b) {
+        re += noDot + b.source;
+        i = b.end - 1;
+      } else re += "\\[";
+    } else {
+      re += escape(c);
+      if (c === "/") segmentStart = true;
+    }
+  }
+  return new RegExp(`^${re}$`, options.ignoreCase ? "i" : "");
+}
+function hasWildcard(pattern) {
+  return /[*?]|\[[^\]]+\]/.test(pattern);
+}
+
+// shared/workload/expand.ts
+var MAX_TASKS = LIMITS.tasks;
+function checkForEach(forEach, path, issues) {
+  if ("range" in forEach) {
+    const [first, last, step = 1] = forEach.range;
+    if (step === 0 || Math.sign(last - first) * Math.sign(step) < 0) {
+      issues.add(`${path}.range`, `[${forEach.range.join(", ")}] never reaches its end; the step must move from first towards last`);
+      return false;
+    }
+  } else if (!("items" in forEach)) {
+    const lists = "zip" in forEach ? forEach.zip : forEach.product;
+    const names = Object.keys(lists);
+    if (names.length === 0) {
+      issues.add(path, "needs at least one named list");
+      return false;
+    }
+    if ("zip" in forEach) {
+      const lengths = names.map((n) => lists[n].length);
+      if (new Set(lengths).size > 1) {
+        issues.add(`${path}.zip`, `lists must have the same length to zip; got ${names.map((n, i) => `${n}: ${lengths[i]}`).join(", ")}`);
+        return false;
+      }
+    }
+  }
+  const count = forEachCount(forEach);
+  if (count > MAX_TASKS) {
+    issues.add(`${path}.${Object.keys(forEach)[0]}`, `makes ${count} tasks; at most ${MAX_TASKS} per spec`);
+    return false;
+  }
+  return true;
+}
+function forEachItem(forEach, k) {
+  if ("range" in forEach) {
+    const range = forEach.range;
+    return range[0] + k * (range[2] ?? 1);
+  }
+  if ("items" in forEach) return forEach.items[k];
+  if ("zip" in forEach) return Object.fromEntries(Object.entries(forEach.zip).map(([n, list]) => [n, list[k]]));
+  const entries = Object.entries(forEach.product);
+  const item = {};
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const [name, list] = entries[i];
+    item[name] = list[k % list.length];
+    k = Math.floor(k / list.length);
+  }
+  return Object.fromEntries(entries.map(([n]) => [n, item[n]]));
+}
+function mergeWithDefaults(defaults, entry) {
+  const { forEach: _forEach, ...own2 } = entry;
+  const merged = { ...defaults ?? {}, ...own2 };
+  if (defaults?.env || own2.env) merged.env = { ...defaults?.env ?? {}, ...own2.env ?? {} };
+  return merged;
+}
+function isIntegerId(id) {
+  return /^[0-9]{1,10}$/.test(id) && Number(id) <= 2147483647;
+}
+function lowerBound(sorted, value2) {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = lo + hi >> 1;
+    if (sorted[mid] < value2) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+function sortIntegers(ids, positions) {
+  const value2 = (p) => Number(ids[p]);
+  let sorted = true;
+  for (let i = 1; i < positions.length && sorted; i++) sorted = value2(positions[i - 1]) <= value2(positions[i]);
+  if (!sorted) positions.sort((a, b) => value2(a) - value2(b));
+  return { values: Int32Array.from(positions, value2), positions: Int32Array.from(positions) };
+}
+var Expansion = class _Expansion {
+  constructor(entries, scope, index) {
+    this.entries = entries;
+    this.scope = scope;
+    this.index = index;
+  }
+  entries;
+  scope;
+  index;
+  static create(entries, defaults, scope, issues) {
+    const prepared = [];
+    let total = 0;
+    let ok = true;
+    entries.forEach((entry, index2) => {
+      const path = `tasks.list[${index2}]`;
+      if (entry.forEach && !checkForEach(entry.forEach, `${path}.forEach`, issues)) {
+        ok = false;
+        return;
+      }
+      const count = entry.forEach ? forEachCount(entry.forEach) : 1;
+      const merged = mergeWithDefaults(defaults, entry);
+      delete merged.id;
+      const { dependsOn, ...fields } = merged;
+      const fixed = {};
+      const templated = {};
+      for (const [key, value2] of Object.entries(fields)) (holdsTemplate(value2) ? templated : fixed)[key] = value2;
+      prepared.push({ entry, path, start: total, count, fixed, templated, dependsOn, dependsOnTemplated: holdsTemplate(dependsOn) });
+      total += count;
+    });
+    if (!ok) return void 0;
+    if (total > MAX_TASKS) {
+      issues.add("tasks.list", `the spec makes more than ${MAX_TASKS} tasks`);
+      return void 0;
+    }
+    const ids = new Array(total);
+    const byLowerId = /* @__PURE__ */ new Map();
+    const integerPositions = [];
+    for (const p of prepared) {
+      for (let k = 0; k < p.count; k++) {
+        const position = p.start + k;
+        const item = p.entry.forEach ? forEachItem(p.entry.forEach, k) : void 0;
+        const report = (path, message) => issues.add(`${sourceOf(p, k, item)}.${formatPath(path)}`, message);
+        const id = String(renderDeep(p.entry.id, p.entry.forEach ? Object.assign({}, scope, { item }) : scope, {}, ["id"], report));
+        ids[position] = id;
+        const lower = id.toLowerCase();
+        if (!byLowerId.has(lower)) byLowerId.set(lower, position);
+        if (isIntegerId(id)) integerPositions.push(position);
+      }
+    }
+    const index = { ids, byLowerId, integers: sortIntegers(ids, integerPositions) };
+    return new _Expansion(prepared, scope, index);
+  }
+  get length() {
+    return this.index.ids.length;
+  }
+  /** Where task `position` comes from, for messages. */
+  sourceOf(position) {
+    const p = this.entryAt(position);
+    const k = position - p.start;
+    return sourceOf(p, k, p.entry.forEach ? forEachItem(p.entry.forEach, k) : void 0);
+  }
+  /** The tasks from `from` on, rendered one at a time; problems go to `issues`. */
+  *tasks(issues, from = 0) {
+    if (this.entries.length === 0) return;
+    let e = this.entries.indexOf(this.entryAt(from));
+    for (let position = from; position < this.length; position++) {
+      while (position >= this.entries[e].start + this.entries[e].count) e++;
+      yield this.render(this.entries[e], position, issues);
+    }
+  }
+  entryAt(position) {
+    let lo = 0;
+    let hi = this.entries.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (this.entries[mid].start <= position) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.entries[lo];
+  }
+  render(p, position, issues) {
+    const k = position - p.start;
+    const item = p.entry.forEach ? forEachItem(p.entry.forEach, k) : void 0;
+    const where = sourceOf(p, k, item);
+    const report = (path, message) => issues.add(`${where}${path.length ? "." : ""}${formatPath(path)}`, message);
+    const itemScope = p.entry.forEach ? Object.assign({}, this.scope, { item }) : this.scope;
+    const id = this.index.ids[position];
+    const rendered = renderDeep(p.templated, Object.assign({}, itemScope, { task: { id } }), {}, [], report);
+    const task = Object.assign({}, p.fixed, rendered, { id, source: where });
+    if (p.dependsOn) {
+      const deps = p.dependsOnTemplated ? renderDeep(p.dependsOn, itemScope, {}, ["dependsOn"], report) : p.dependsOn;
+      task.dependsOn = this.resolveDependencies(id, deps, `${where}.dependsOn`, issues);
+    }
+    return task;
+  }
+  resolveDependencies(id, deps, path, issues) {
+    const { ids, byLowerId } = this.index;
+    const taskIds = /* @__PURE__ */ new Set();
+    const taskIdRanges = [];
+    deps.forEach((dep, i) => {
+      if (typeof dep !== "string") {
+        const [start, end] = dep.range;
+        const at = `${path}[${i}].range`;
+        if (start > end) return issues.add(at, `start ${start} is after end ${end}`);
+        if (isIntegerId(id) && Number(id) >= start && Number(id) <= end) {
+          return issues.add(at, `[${start}, ${end}] holds this task's own id ${id}: a task cannot depend on itself`);
+        }
+        taskIdRanges.push({ start, end });
+        return;
+      }
+      if (hasWildcard(dep)) {
+        const re = globToRegExp(dep, { ignoreCase: true });
+        let matched = false;
+        for (const other of ids) {
+          if (other !== id && re.test(other)) {
+            taskIds.add(other);
+            matched = true;
+          }
+        }
+        if (!matched) issues.add(`${path}[${i}]`, `"${dep}" matches no other task id in this spec`);
+        return;
+      }
+      const known = byLowerId.get(dep.toLowerCase());
+      if (known === void 0) issues.add(`${path}[${i}]`, `"${dep}" is not the id of a task in this spec`);
+      else if (ids[known].toLowerCase() === id.toLowerCase()) issues.add(`${path}[${i}]`, "a task cannot depend on itself");
+      else taskIds.add(ids[known]);
+    });
+    return { taskIds: [...taskIds], taskIdRanges };
+  }
+};
+function sourceOf(p, k, item) {
+  return p.entry.forEach ? `${p.path} (item ${k}: ${JSON.stringify(item)})` : p.path;
+}
+var ThrowingCollector = class extends IssueCollector {
+  add(path, message) {
+    throw new Error(`the workload's tasks changed after it was loaded: ${path}: ${message}`);
+  }
+};
+var TaskSet = class _TaskSet {
+  /** @internal */
+  constructor(expansion, usesDependencies) {
+    this.expansion = expansion;
+    this.usesDependencies = usesDependencies;
+  }
+  expansion;
+  usesDependencies;
+  static empty = new _TaskSet(void 0, false);
+  /** How many tasks. */
+  get length() {
+    return this.expansion?.length ?? 0;
+  }
+  /** Every task id, in order. */
+  get ids() {
+    return this.expansion?.index.ids ?? [];
+  }
+  [Symbol.iterator]() {
+    return this.expansion ? this.expansion.tasks(new ThrowingCollector()) : [][Symbol.iterator]();
+  }
+  /** Task `index` (negative counts from the end), rendered on its own. */
+  at(index) {
+    const i = index < 0 ? this.length + index : index;
+    if (!this.expansion || i < 0 || i >= this.length) return void 0;
+    return this.expansion.tasks(new ThrowingCollector(), i).next().value;
+  }
+  /** Every task in one array: for small sets (a test, a summary); a large one is better walked. */
+  toArray() {
+    return [...this];
+  }
+};
+
+// shared/redact.ts
+var SAS_URL = /(https?:\/\/[^\s"'?#]+)\?[^\s"'#]*\bsig=[^\s"'#]*/gi;
+var BEARER = /\b(Bearer|SharedKey)\s+[A-Za-z0-9._~+/=:-]+/g;
+var REDACTED = "<redacted>";
+var Redactor = class _Redactor {
+  secrets = /* @__PURE__ */ new Set();
+  ordered;
+  constructor(secrets = []) {
+    for (const s of secrets) this.add(s);
+  }
+  /** Registers a value to hide. Very short values are ignored: hiding "a" would garble every line. */
+  add(secret) {
+    if (!secret || secret.length < 4) return;
+    this.secrets.add(secret);
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret) this.secrets.add(encoded);
+    this.ordered = void 0;
+  }
+  /** A redactor that hides these values as well as this one's. */
+  with(secrets) {
+    return new _Redactor([...this.secrets, ...secrets]);
+  }
+  text(input2) {
+    let out = input2.replace(SAS_URL, "$1?<SAS redacted>").replace(BEARER, `$1 ${REDACTED}`);
+    this.ordered ??= [...this.secrets].sort((a, b) => b.length - a.length);
+    for (const s of this.ordered) if (out.includes(s)) out = out.split(s).join(REDACTED);
+    return out;
+  }
+  /** Redacts every string inside a JSON-like value (for printed bodies). */
+  value(input2) {
+    if (typeof input2 === "string") return this.text(input2);
+    if (Array.isArray(input2)) return input2.map((v) => this.value(v));
+    if (input2 !== null && typeof input2 === "object") {
+      return Object.fromEntries(Object.entries(input2).map(([k, v]) => [k, k === "password" && typeof v === "string" ? REDACTED : this.value(v)]));
+    }
+    return input2;
+  }
+  /**
+   * Redacts an error in place and returns it: its message and stack, the string fields the core's
+   * errors carry (the service's message, its `values`, issues), and its causes. The error keeps
+   * its class, so `instanceof` and `classifyError` still work on it.
+   */
+  error(error62, seen = /* @__PURE__ */ new Set()) {
+    if (error62 === null || typeof error62 !== "object" || seen.has(error62)) return error62;
+    seen.add(error62);
+    const e = error62;
+    for (const key of ["message", "stack", "serviceMessage"]) {
+      if (typeof e[key] === "string") this.assign(e, key, this.text(e[key]));
+    }
+    for (const key of ["values", "issues"]) {
+      if (Array.isArray(e[key])) this.assign(e, key, this.value(e[key]));
+    }
+    if (e.cause !== void 0) this.error(e.cause, seen);
+    if (Array.isArray(e.errors)) for (const inner of e.errors) this.error(inner, seen);
+    return error62;
+  }
+  assign(target, key, value2) {
+    try {
+      Object.defineProperty(target, key, { value: value2, writable: true, configurable: true, enumerable: Object.prototype.propertyIsEnumerable.call(target, key) });
+    } catch {
+    }
+  }
+};
+
+// shared/workload/serviceLimits.ts
+var bytes = (s) => Buffer.byteLength(s);
+var kib = (n) => `${n.toLocaleString("en-US")} bytes`;
+function checkEnvironment(env, path, issues) {
+  if (!env) return;
+  for (const [name, value2] of Object.entries(env)) {
+    const size2 = bytes(name) + 1 + bytes(String(value2)) + 1;
+    if (size2 > BATCH_LIMITS.maxProcessStringBytes) {
+      issues.add(`${path}.${name}`, `is ${kib(size2)} as NAME=value; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} per environment variable, so the task would fail to start (E2BIG): pass large values in a resource file`);
+    }
+  }
+}
+function checkCommandLine(command, path, issues) {
+  if (command === void 0) return;
+  const size2 = bytes(command) + 1;
+  if (size2 > BATCH_LIMITS.maxProcessStringBytes) {
+    issues.add(path, `is ${kib(size2)}; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} as one argument, so the task would fail to start (E2BIG): put the script in a resource file`);
+  }
+  const hidden = invisibleCharacter(command);
+  if (hidden) issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
+}
+function checkImageName(image2, path, issues) {
+  if (image2 === void 0 || image2 === "" || image2.includes(REDACTED)) return;
+  const hidden = invisibleCharacter(image2);
+  if (hidden) return issues.add(path, `contains the invisible character ${hidden}; an image name is plain ASCII`);
+  const problem = imageNameProblem(image2);
+  if (problem) issues.add(path, `"${image2}" is not a valid image reference: it ${problem}`);
+}
+function checkResourceFiles(resources, path, issues) {
+  resources?.forEach((r, i) => {
+    const at = `${path}[${i}]`;
+    if (r.path !== void 0) {
+      const problem = filePathProblem(r.path);
+      if (problem) issues.add(`${at}.path`, problem);
+    }
+    if (r.url !== void 0 && r.prefix !== void 0) {
+      issues.add(`${at}.prefix`, "applies to `container` only (blobPrefix selects blobs of a container); with `url` give the blob's own URL, or use `container` and `prefix`");
+    }
+  });
+}
+function checkOutputFiles(outputs, path, issues) {
+  outputs?.forEach((o, i) => {
+    if (o.identity !== void 0 || o.container.includes(REDACTED)) return;
+    let signed = false;
+    try {
+      signed = new URL(o.container).searchParams.has("sig");
+    } catch {
+      return;
+    }
+    if (!signed) {
+      issues.add(`${path}[${i}].container`, "has neither a SAS (a `sig` in its query) nor an `identity`: Batch could not write the output; append a SAS with write and create permissions, or give a pool identity with `identity`");
+    }
+  });
+}
+function checkNodeAgent(pool, derived2, issues) {
+  if (pool.nodeAgentSku === void 0 || derived2 === void 0 || pool.nodeAgentSku.toLowerCase() === derived2.toLowerCase()) return;
+  const os = (sku) => sku.toLowerCase().startsWith("batch.node.windows") ? "Windows" : "Linux";
+  const why = os(pool.nodeAgentSku) !== os(derived2) ? `a ${os(pool.nodeAgentSku)} node agent on a ${os(derived2)} image` : "another node agent than its image's";
+  issues.add("pool.nodeAgentSku", `"${pool.nodeAgentSku}" is ${why}: this image runs "${derived2}"; set that, or remove nodeAgentSku to derive it`);
+}
+function checkPoolLimits(pool, derivedNodeAgent, issues) {
+  checkNodeAgent(pool, derivedNodeAgent, issues);
+  const hidden = invisibleCharacter(pool.vmSize);
+  if (hidden) issues.add("pool.vmSize", `contains the invisible character ${hidden}`);
+  if (pool.resizeTimeout !== void 0) {
+    const problem = durationProblem(pool.resizeTimeout, { minMs: BATCH_LIMITS.minResizeTimeoutMs, min: "PT5M" });
+    if (problem) issues.add("pool.resizeTimeout", problem);
+  }
+  if (pool.autoscale) {
+    if (pool.autoscale.formula.trim() === "") issues.add("pool.autoscale.formula", 'is blank; give a formula such as "$TargetDedicatedNodes = 2;"');
+    if (pool.autoscale.interval !== void 0) {
+      const problem = durationProblem(pool.autoscale.interval, { minMs: BATCH_LIMITS.minAutoScaleIntervalMs, min: "PT5M", maxMs: BATCH_LIMITS.maxAutoScaleIntervalMs, max: "PT168H" });
+      if (problem) issues.add("pool.autoscale.interval", problem);
+    }
+  }
+  const cores = vCpusOfVmSize(pool.vmSize);
+  if (pool.taskSlotsPerNode !== void 0 && cores !== void 0 && pool.taskSlotsPerNode > cores * BATCH_LIMITS.taskSlotsPerCore) {
+    issues.add("pool.taskSlotsPerNode", `${pool.taskSlotsPerNode} is more than Batch allows on ${pool.vmSize}: at most ${BATCH_LIMITS.taskSlotsPerCore} per vCPU (${cores} vCPUs: ${Math.min(cores * BATCH_LIMITS.taskSlotsPerCore, BATCH_LIMITS.maxTaskSlotsPerNode)})`);
+  }
+  pool.container?.prefetch?.forEach((image2, i) => checkImageName(image2, `pool.container.prefetch[${i}]`, issues));
+  if (pool.startTask) {
+    checkImageName(pool.startTask.image, "pool.startTask.image", issues);
+    checkCommandLine(pool.startTask.command, "pool.startTask.command", issues);
+    checkEnvironment(pool.startTask.env, "pool.startTask.env", issues);
+    checkResourceFiles(pool.startTask.resources, "pool.startTask.resources", issues);
+  }
+}
+function checkJobLimits(job, taskIds, issues) {
+  if (job.maxParallelTasks === 0) issues.add("job.maxParallelTasks", "is 0; give -1 (no limit) or at least 1");
+  checkEnvironment(job.env, "job.env", issues);
+  const release = job.release;
+  if (release?.maxWallClock !== void 0) {
+    const problem = durationProblem(release.maxWallClock, { maxMs: BATCH_LIMITS.maxReleaseWallClockMs, max: "PT15M" });
+    if (problem) issues.add("job.release.maxWallClock", `${problem} for a job release task`);
+  }
+  const schedule = job.schedule;
+  if (schedule?.recurrence !== void 0) {
+    const problem = durationProblem(schedule.recurrence, { minMs: BATCH_LIMITS.minRecurrenceMs, min: "PT1M" });
+    if (problem) issues.add("job.schedule.recurrence", problem);
+  }
+  if (schedule?.startWindow !== void 0) {
+    const problem = durationProblem(schedule.startWindow, { minMs: BATCH_LIMITS.minStartWindowMs, min: "PT1M" });
+    if (problem) issues.add("job.schedule.startWindow", problem);
+  }
+  const lower = new Set(taskIds.map((id) => id.toLowerCase()));
+  for (const [field, task, fallback] of [["preparation", job.preparation, DEFAULT_PREPARATION_TASK_ID], ["release", job.release, DEFAULT_RELEASE_TASK_ID]]) {
+    if (!task) continue;
+    const id = task.id ?? fallback;
+    if (lower.has(id.toLowerCase())) {
+      issues.add(task.id !== void 0 ? `job.${field}.id` : `job.${field}`, `"${id}"${task.id === void 0 ? " (the id Batch gives it)" : ""} is also a task id; no other task of the job may have the ${field} task's id (ids ignore case): rename the task${task.id === void 0 ? `, or give job.${field}.id` : ""}`);
+    }
+    checkImageName(task.image, `job.${field}.image`, issues);
+    checkCommandLine(task.command, `job.${field}.command`, issues);
+    checkEnvironment(task.env, `job.${field}.env`, issues);
+    checkResourceFiles(task.resources, `job.${field}.resources`, issues);
+  }
+  if (job.manager) {
+    checkImageName(job.manager.image, "job.manager.image", issues);
+    checkCommandLine(job.manager.command, "job.manager.command", issues);
+    checkEnvironment(job.manager.env, "job.manager.env", issues);
+    checkResourceFiles(job.manager.resources, "job.manager.resources", issues);
+    checkOutputFiles(job.manager.outputs, "job.manager.outputs", issues);
+  }
+}
+
+// shared/workload/rules.ts
+var BATCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
+var MAX_DEPENDS_ON_CHARS = 64e3;
+function checkId(value2, path, issues) {
+  if (BATCH_ID.test(value2)) return;
+  const why = value2.length > 64 ? `is ${value2.length} characters long` : `has characters outside [A-Za-z0-9_-]`;
+  issues.add(path, `"${value2}" ${why}; Batch ids are 1 to 64 letters, digits, hyphens and underscores`);
+}
+function isWindowsPool(nodeAgentSku) {
+  return nodeAgentSku.toLowerCase().startsWith("batch.node.windows");
+}
+function isGpuVmSize(vmSize) {
+  return /^standard_n/i.test(vmSize);
+}
+function isRdmaVmSize(vmSize) {
+  return /^standard_(a8|a9|h\d+m?r(_.*)?|hb\d+.*|hc\d+.*|hx\d+.*|n[cd]\d+[a-z]*r[a-z]*(_.*)?)$/i.test(vmSize);
+}
+function deriveNodeAgentSku(image2) {
+  if (image2.id || !image2.publisher || !image2.offer || !image2.sku) return void 0;
+  const publisher = image2.publisher.toLowerCase();
+  const offer = image2.offer.toLowerCase();
+  const sku = image2.sku.toLowerCase();
+  if (publisher === "microsoftwindowsserver" || publisher === "microsoft-azure-batch" && offer.includes("windows")) {
+    return "batch.node.windows amd64";
+  }
+  const ubuntu = /(?:^|[^0-9])(18|20|22|24)[-_.]?04/.exec(`${offer} ${sku}`);
+  if (ubuntu && (offer.includes("ubuntu") || publisher === "canonical")) return `batch.node.ubuntu ${ubuntu[1]}.04`;
+  if (offer.includes("almalinux") || offer.includes("rockylinux")) {
+    const major = /^(8|9)/.exec(sku);
+    if (major) return `batch.node.el ${major[1]}`;
+  }
+  return void 0;
+}
+function checkContainerTask(task, path, pool, issues) {
+  const inContainer = task.image !== void 0;
+  if (!inContainer) {
+    for (const field of ["runOptions", "workingDirectory", "mounts"]) {
+      if (task[field] !== void 0) issues.add(`${path}.${field}`, "applies to container tasks only; set `image` as well");
+    }
+    if (task.command === void 0 || task.command.trim() === "") {
+      issues.add(`${path}.command`, 'is required for a task that does not run in a container (only a container task may use "" to run the image ENTRYPOINT)');
+    }
+    return;
+  }
+  if (!pool.container) {
+    issues.add(`${path}.image`, "the pool has no container configuration; add `pool.container` (type, prefetch, registries)");
+  }
+  const elevation = task.user?.elevation ?? task.elevation;
+  if (pool.windows && elevation === "nonadmin") {
+    issues.add(task.user ? `${path}.user.elevation` : `${path}.elevation`, "container tasks on Windows pools run as admin; remove it or set admin");
+  }
+  if (task.command !== void 0 && /^\s*--entrypoint\b/.test(task.command)) {
+    issues.add(`${path}.command`, "--entrypoint is a `docker create` option: put it in `runOptions`, and the arguments in `command`");
+  }
+  if (task.runOptions !== void 0 && /(^|\s)--runtime(\s+|=)nvidia\b/.test(task.runOptions)) {
+    issues.add(
+      `${path}.runOptions`,
+      pool.gpu ? "--runtime nvidia is gone from Azure's HPC images (no NVIDIA container runtime is installed); remove it: on N-series sizes Batch adds --gpus itself" : "--runtime nvidia is gone from Azure's HPC images (no NVIDIA container runtime is installed); use --gpus all"
+    );
+  }
+  if (task.runOptions !== void 0 && pool.gpu && /(^|\s)--gpus(\s|=|$)/.test(task.runOptions)) {
+    issues.add(`${path}.runOptions`, "--gpus is refused on GPU pools: Batch adds it for N-series VM sizes; remove it");
+  }
+  if (task.mounts !== void 0) {
+    const sources = task.mounts.map((m) => m.source);
+    const duplicate = sources.find((s, i) => sources.indexOf(s) !== i);
+    if (duplicate) issues.add(`${path}.mounts`, `mounts ${duplicate} twice; list each source once`);
+    if (!sources.includes("Task") && task.workingDirectory !== "containerImageDefault") {
+      issues.add(
+        `${path}.workingDirectory`,
+        "must be containerImageDefault when `mounts` does not include Task: the task working directory is not mounted into the container"
+      );
+    }
+  }
+}
+var MAX_RANGE_EDGES = 1e6;
+var TaskChecker = class {
+  constructor(index, pool, issues, identities, sourceOf2) {
+    this.index = index;
+    this.pool = pool;
+    this.issues = issues;
+    this.identities = identities;
+    this.known = identities ? new Set(identities.map((i) => i.toLowerCase())) : void 0;
+    this.starts = new Int32Array(index.ids.length + 1);
+    index.ids.forEach((id, position) => {
+      checkId(id, `${sourceOf2(position)}.id`, issues);
+      const first = index.byLowerId.get(id.toLowerCase());
+      if (first !== position) issues.add(`${sourceOf2(position)}.id`, `"${id}" is also the id of ${sourceOf2(first)} ("${index.ids[first]}"); task ids are unique, ignoring case`);
+    });
+  }
+  index;
+  pool;
+  issues;
+  identities;
+  known;
+  /**
+   * The dependency graph in compressed rows: task p waits for `targets[starts[p] .. starts[p + 1])`
+   * (positions; 4 bytes an edge, however many tasks).
+   */
+  starts;
+  targets = new Int32Array(1024);
+  edgeCount = 0;
+  checked = 0;
+  rangeEdges = 0;
+  usesDependencies = false;
+  /** Task `position`'s own rules; tasks come in order, each once. */
+  check(task, position) {
+    if (position !== this.checked) throw new Error(`tasks checked out of order: ${position} after ${this.checked - 1}`);
+    this.checked++;
+    this.starts[position + 1] = this.edgeCount;
+    const { issues, known, identities, pool } = this;
+    if (task.registry) {
+      if (task.image === void 0) issues.add(`${task.source}.registry`, "applies to container tasks only; set `image` as well");
+      if (known && task.registry.identity && !known.has(task.registry.identity.toLowerCase())) {
+        issues.add(`${task.source}.registry.identity`, `is not one of pool.identity; a task pulls with an identity its pool has: ${identities.join(", ")}`);
+      }
+    }
+    const fileIdentities = [...(task.resources ?? []).map((r, i) => [`resources[${i}]`, r.identity]), ...(task.outputs ?? []).map((o, i) => [`outputs[${i}]`, o.identity])];
+    for (const [field, identity] of fileIdentities) {
+      if (identity === void 0 || !known) continue;
+      if (!known.has(identity.toLowerCase())) issues.add(`${task.source}.${field}.identity`, `is not one of pool.identity; a task reads and writes blobs with an identity its pool has: ${identities.join(", ")}`);
+    }
+    checkContainerTask(task, task.source, pool, issues);
+    checkImageName(task.image, `${task.source}.image`, issues);
+    checkCommandLine(task.command, `${task.source}.command`, issues);
+    checkEnvironment(task.env, `${task.source}.env`, issues);
+    checkResourceFiles(task.resources, `${task.source}.resources`, issues);
+    checkOutputFiles(task.outputs, `${task.source}.outputs`, issues);
+    if (task.requiredSlots !== void 0 && task.requiredSlots > pool.taskSlotsPerNode) {
+      issues.add(`${task.source}.requiredSlots`, `${task.requiredSlots} is more than pool.taskSlotsPerNode (${pool.taskSlotsPerNode}); the task could never be scheduled`);
+    }
+    const deps = task.dependsOn;
+    if (!deps) return;
+    this.usesDependencies = true;
+    const depChars = deps.taskIds.reduce((n, id) => n + id.length, 0);
+    if (depChars > MAX_DEPENDS_ON_CHARS) {
+      issues.add(`${task.source}.dependsOn`, `lists ${depChars} characters of task ids; Batch takes at most ${MAX_DEPENDS_ON_CHARS}: use id ranges or fewer, broader stages`);
+    }
+    for (const d of deps.taskIds) this.addEdge(this.index.byLowerId.get(d.toLowerCase()));
+    const { values, positions } = this.index.integers;
+    for (const r of deps.taskIdRanges) {
+      for (let i = lowerBound(values, r.start); i < values.length && values[i] <= r.end && this.rangeEdges < MAX_RANGE_EDGES; i++, this.rangeEdges++) {
+        this.addEdge(positions[i]);
+      }
+    }
+    this.starts[position + 1] = this.edgeCount;
+  }
+  addEdge(target) {
+    if (this.edgeCount === this.targets.length) {
+      const grown = new Int32Array(this.targets.length * 2);
+      grown.set(this.targets);
+      this.targets = grown;
+    }
+    this.targets[this.edgeCount++] = target;
+  }
+  /** After the last task: a cycle in `dependsOn` (a task waiting for itself through others) would wait forever. */
+  finish() {
+    const cycle = this.findCycle();
+    if (cycle) this.issues.add("tasks.list", `dependsOn forms a cycle: ${cycle.map((p) => this.index.ids[p]).join(" -> ")}; those tasks would never start`);
+  }
+  findCycle() {
+    const { starts, targets } = this;
+    const n = this.index.ids.length;
+    const state = new Uint8Array(n);
+    for (let root = 0; root < n; root++) {
+      if (state[root] || starts[root] === starts[root + 1]) continue;
+      const path = [root];
+      const cursor = [starts[root]];
+      state[root] = 1;
+      while (path.length > 0) {
+        const at = path[path.length - 1];
+        const edge = cursor[cursor.length - 1];
+        if (edge >= starts[at + 1]) {
+          state[at] = 2;
+          path.pop();
+          cursor.pop();
+          continue;
+        }
+        cursor[cursor.length - 1]++;
+        const next = targets[edge];
+        if (state[next] === 1) return [...path.slice(path.indexOf(next)), next];
+        if (!state[next]) {
+          state[next] = 1;
+          path.push(next);
+          cursor.push(starts[next]);
+        }
+      }
+    }
+    return void 0;
+  }
+};
+function checkPool(pool, nodeAgentSku, facts, issues) {
+  checkId(pool.id, "pool.id", issues);
+  const image2 = pool.image;
+  const rdmaImage = [image2.offer, image2.sku, image2.id].some((v) => v?.toLowerCase().includes("rdma"));
+  if (rdmaImage && !isRdmaVmSize(pool.vmSize)) {
+    issues.add("pool.vmSize", `${pool.vmSize} has no RDMA network, which the -rdma image needs; use an RDMA size such as Standard_HB120rs_v3 or Standard_NC24rs_v3, or an image without -rdma`);
+  }
+  if (pool.container?.prefetch) {
+    const dup = pool.container.prefetch.find((n, i, all) => all.indexOf(n) !== i);
+    if (dup) issues.add("pool.container.prefetch", `lists ${dup} twice`);
+  }
+  if (pool.startTask) {
+    checkContainerTask(pool.startTask, "pool.startTask", facts, issues);
+  }
+  if (pool.identity) {
+    const known = new Set(pool.identity.map((id) => id.toLowerCase()));
+    if (known.size < pool.identity.length) issues.add("pool.identity", "lists an identity twice");
+    pool.container?.registries?.forEach((r, i) => {
+      if (r.identity && !known.has(r.identity.toLowerCase())) {
+        issues.add(`pool.container.registries[${i}].identity`, `is not one of pool.identity; a pool pulls with an identity it has: ${pool.identity.join(", ")}`);
+      }
+    });
+  }
+  if (isWindowsPool(nodeAgentSku) && pool.container?.type === "criCompatible") {
+    issues.add("pool.container.type", "criCompatible is for Linux pools; Windows pools use dockerCompatible");
+  }
+}
+function checkArmCoordinates(account, pool, issues) {
+  const arm = pool.identity !== void 0;
+  if (arm && !account?.subscription) {
+    issues.add("account.subscription", "is required with pool.identity: only Azure Resource Manager can give a pool a managed identity, in the account's subscription");
+  }
+  if (!arm) {
+    for (const field of ["subscription", "resourceGroup", "name"]) {
+      if (account?.[field] !== void 0) issues.add(`account.${field}`, "is used only to create a pool through Azure Resource Manager, with pool.identity; remove it, or give the pool an identity");
+    }
+  }
+  if (arm && account?.subscription && account.resourceGroup === void 0 !== (account.name === void 0)) {
+    issues.add(account.resourceGroup === void 0 ? "account.resourceGroup" : "account.name", "goes with the other: give account.resourceGroup and account.name together, or neither (the account is then found from its URL)");
+  }
+}
+function checkJob(job, taskIds, facts, issues) {
+  checkId(job.id, job.schedule ? "job.id (the job schedule id)" : "job.id", issues);
+  if (job.preparation) {
+    if (job.preparation.id !== void 0) checkId(job.preparation.id, "job.preparation.id", issues);
+    checkContainerTask(job.preparation, "job.preparation", facts, issues);
+  }
+  if (job.release) {
+    if (job.release.id !== void 0) checkId(job.release.id, "job.release.id", issues);
+    checkContainerTask(job.release, "job.release", facts, issues);
+  }
+  if (job.manager) {
+    checkId(job.manager.id, "job.manager.id", issues);
+    if (job.manager.requiredSlots !== void 0 && job.manager.requiredSlots > facts.taskSlotsPerNode) {
+      issues.add("job.manager.requiredSlots", `${job.manager.requiredSlots} is more than pool.taskSlotsPerNode (${facts.taskSlotsPerNode}); the job manager could never be scheduled`);
+    }
+    if (facts.container && job.manager.image === void 0) {
+      issues.add("job.manager.image", "is required: on a container pool the job manager task runs in a container (set it, or tasks.defaults.image)");
+    } else checkContainerTask(job.manager, "job.manager", facts, issues);
+    if (taskIds.some((id) => id.toLowerCase() === job.manager.id.toLowerCase())) {
+      issues.add("job.manager.id", `"${job.manager.id}" is also a task id; give the job manager another id`);
+    }
+  }
+  if (job.release && !job.preparation) {
+    issues.add("job.release", "needs job.preparation as well: Batch runs a release task only on nodes that ran the preparation task");
+  }
+  if (job.schedule) {
+    if (!job.manager) {
+      issues.add("job.schedule", "needs job.manager: each job the schedule creates starts empty, and its job manager task is what adds or runs the work");
+    }
+    if (taskIds.length > 0) {
+      issues.add("tasks.list", "cannot be used with job.schedule: tasks are added to one job, and a schedule creates a new job each recurrence; move the work into job.manager, or run on a timer from the Function app");
+    }
+  } else if (taskIds.length === 0 && !job.manager) {
+    issues.add("tasks.list", "is empty: give at least one task, or a job.manager");
+  }
+}
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -11510,7 +12758,7 @@ __export(external_exports, {
   clone: () => clone,
   codec: () => codec,
   coerce: () => coerce_exports,
-  compile: () => compile,
+  compile: () => compile2,
   config: () => config,
   core: () => core_exports2,
   creditCard: () => creditCard2,
@@ -11921,7 +13169,7 @@ __export(core_exports2, {
   base64urlCharset: () => base64urlCharset,
   canParseURL: () => canParseURL,
   clone: () => clone,
-  compile: () => compile,
+  compile: () => compile2,
   compileFn: () => compileFn,
   config: () => config,
   createStandardJSONSchemaMethod: () => createStandardJSONSchemaMethod,
@@ -24368,7 +25616,7 @@ function compileValidator(schema, parser) {
     return parser;
   }
 }
-function compile(schema, options) {
+function compile2(schema, options) {
   try {
     const parser = compileFn(schema);
     const clone2 = withParser(schema, parser);
@@ -31120,1404 +32368,6 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// functions/app/events.ts
-var InvalidEventError = class extends Error {
-  constructor(field, reason) {
-    super(`${field}: ${reason}`);
-    this.field = field;
-  }
-  field;
-  name = "InvalidEventError";
-};
-var hash2 = (text, length = 16) => createHash("sha256").update(text).digest("hex").slice(0, length);
-var unquote = (etag) => etag?.replace(/^W\//, "").replace(/^"|"$/g, "");
-var safe = (text, max) => text.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, max);
-var MAX_BLOB_NAME = 1024;
-var MAX_FILE_NAME_BYTES = 128;
-var CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-var RAW_URL = /^(https?):\/\/([^/?#\\]+)(\/[^?#]*)?(\?[^#]*)?(#.*)?$/i;
-function safeFileName(last) {
-  const name = last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_") || "input";
-  if (name.length <= MAX_FILE_NAME_BYTES) return name;
-  const ext = /\.[A-Za-z0-9_-]{1,16}$/.exec(name)?.[0] ?? "";
-  return `${name.slice(0, MAX_FILE_NAME_BYTES - ext.length - 17)}-${hash2(last)}${ext}`;
-}
-function blobFromUrl(url2, field) {
-  const shown = url2.slice(0, 200).replace(/\?.*$/s, "");
-  const raw = RAW_URL.exec(url2.trim());
-  if (!raw) {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(url2) && !/^https?:/i.test(url2)) throw new InvalidEventError(field, `must be an https blob URL, not ${url2.slice(0, url2.indexOf(":") + 1)}`);
-    throw new InvalidEventError(field, `"${shown}" is not a blob URL (https://<account>.blob.core.windows.net/<container>/<blob>)`);
-  }
-  const [, scheme, host, rawPath = "", query = ""] = raw;
-  let segments;
-  try {
-    segments = rawPath.split("/").slice(1).map((s) => decodeURIComponent(s));
-  } catch {
-    throw new InvalidEventError(field, `"${shown}" has a malformed percent-encoding`);
-  }
-  let u;
-  try {
-    u = new URL(`${scheme}://${host}/`);
-  } catch {
-    throw new InvalidEventError(field, `"${shown}" has no valid host`);
-  }
-  const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])$/i.test(u.hostname);
-  const [container, ...name] = pathStyle ? segments.slice(1) : segments;
-  if (!container || name.length === 0 || !name.join("/")) throw new InvalidEventError(field, `${shown} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
-  const full = name.join("/");
-  if (name.some((s) => s === "." || s === "..") || [container, ...name].some((s) => s.includes("\\"))) {
-    throw new InvalidEventError(field, `the blob name "${full.slice(0, 200)}" has a "." or ".." segment or a backslash; a blob name is taken as given, never resolved into another path`);
-  }
-  if (CONTROL.test(full)) throw new InvalidEventError(field, "the blob name holds a control character");
-  if (full.length > MAX_BLOB_NAME) throw new InvalidEventError(field, `the blob name is ${full.length} characters; Azure Storage names are at most ${MAX_BLOB_NAME}`);
-  const base = `${u.origin}${rawPath}`;
-  return { url: query.length > 1 ? `${base}${query}` : base, container, name: full, fileName: safeFileName(name[name.length - 1]) };
-}
-function blobTaskId(blob) {
-  const account = new URL(blob.url);
-  const key = `${account.host}/${blob.url.slice(account.origin.length).split("/")[1]}/${blob.container}/${blob.name}
-${blob.etag ?? ""}`;
-  const prefix = safe(blob.name.split("/").pop() ?? "", 40);
-  return `${prefix || "blob"}-${hash2(key)}`;
-}
-function blobEvent(meta3) {
-  const uri = meta3?.uri;
-  if (typeof uri !== "string") throw new InvalidEventError("triggerMetadata.uri", "the blob trigger delivered no blob URI");
-  const props = meta3?.properties ?? {};
-  const input2 = { ...blobFromUrl(uri, "triggerMetadata.uri"), etag: versionOf(props), size: num(props.contentLength), contentType: str(props.contentType) };
-  const time3 = iso(props.lastModified) ?? (/* @__PURE__ */ new Date()).toISOString();
-  const taskId = blobTaskId(input2);
-  return { kind: "blob", id: taskId, time: time3, taskId, inputs: [input2], fields: {} };
-}
-function versionOf(props) {
-  const etag = str(props.eTag) ?? str(props.etag) ?? str(props.ETag);
-  if (etag) return unquote(etag);
-  const modified = iso(props.lastModified);
-  if (modified) return `modified:${modified}`;
-  const md5 = str(props.contentMD5) ?? str(props.contentMd5);
-  return md5 ? `md5:${md5}` : void 0;
-}
-var num = (v) => typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : void 0;
-var str = (v) => typeof v === "string" && v ? v : void 0;
-var iso = (v) => {
-  if (typeof v !== "string" && !(v instanceof Date)) return void 0;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? void 0 : d.toISOString();
-};
-var BLOB_CREATED = "Microsoft.Storage.BlobCreated";
-function eventGridEvent(event) {
-  if (event === null || typeof event !== "object" || Array.isArray(event)) throw new InvalidEventError("event", "is not an Event Grid event (a JSON object)");
-  const e = event;
-  const cloud = typeof e.specversion === "string";
-  const type = cloud ? e.type : e.eventType;
-  if (typeof type !== "string") throw new InvalidEventError(cloud ? "event.type" : "event.eventType", "is missing");
-  if (type !== BLOB_CREATED) return void 0;
-  const id = e.id;
-  if (typeof id !== "string" || !id) throw new InvalidEventError("event.id", "is missing");
-  const data = e.data;
-  if (!data || typeof data !== "object") throw new InvalidEventError("event.data", `is missing: a ${BLOB_CREATED} event carries the blob's url and eTag in data`);
-  if (typeof data.url !== "string") throw new InvalidEventError("event.data.url", "is missing");
-  const input2 = { ...blobFromUrl(data.url, "event.data.url"), etag: versionOf(data), size: num(data.contentLength), contentType: str(data.contentType) };
-  const time3 = iso(cloud ? e.time : e.eventTime) ?? (/* @__PURE__ */ new Date()).toISOString();
-  return { kind: "eventGrid", id, time: time3, taskId: blobTaskId(input2), inputs: [input2], fields: { type, subject: str(e.subject) ?? "", schema: cloud ? "CloudEvents" : "EventGrid" } };
-}
-var QueueMessage = external_exports.strictObject({
-  id: external_exports.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1 to 64 letters, digits, _ or - (it becomes the task id)" }).optional().meta({ description: "The task id; default a hash of the message body" }),
-  vars: external_exports.record(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, { error: "variable names are letters, digits, _ and -" }), external_exports.union([external_exports.string().max(4096), external_exports.number(), external_exports.boolean()])).optional().meta({ description: "Values for {{ vars.* }}; only variables the spec declares" }),
-  inputs: external_exports.array(external_exports.url({ protocol: /^https?$/, error: "must be an http(s) blob URL" })).max(100).optional().meta({ description: "Blob URLs, each a resource file of the task" })
-}).meta({ title: "azure-batch-run queue message", description: "A message for the Function app's queue trigger; a plain-text message is one input URL" });
-function queueEvent(body, meta3) {
-  const messageId = str(meta3?.id) ?? "";
-  const dequeueCount = num(meta3?.dequeueCount) ?? 1;
-  const time3 = iso(meta3?.insertionTime) ?? (/* @__PURE__ */ new Date()).toISOString();
-  const fields = { messageId, dequeueCount };
-  if (typeof body === "string") {
-    const text = body.trim();
-    if (!text) throw new InvalidEventError("message", "is empty: send a blob URL, or a JSON object { id?, vars?, inputs? }");
-    const input2 = blobFromUrl(text, "message");
-    return { kind: "queue", id: messageId || hash2(text), time: time3, taskId: `msg-${hash2(text, 32)}`, inputs: [input2], fields };
-  }
-  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new InvalidEventError("message", "must be a JSON object { id?, vars?, inputs? } or a blob URL as plain text");
-  for (const [where, obj] of [["message", body], ["message.vars", body.vars]]) {
-    if (obj === null || typeof obj !== "object") continue;
-    const bad = Object.keys(obj).find((k) => k === "__proto__" || k === "constructor" || k === "prototype");
-    if (bad) throw new InvalidEventError(`${where}.${bad}`, "is not a field or variable name a message may set");
-  }
-  const parsed = QueueMessage.safeParse(body);
-  if (!parsed.success) {
-    const issue2 = parsed.error.issues[0];
-    const path = ["message", ...issue2.path.map(String)].join(".");
-    throw new InvalidEventError(path, issue2.message);
-  }
-  const m = parsed.data;
-  const inputs = (m.inputs ?? []).map((url2, i) => blobFromUrl(url2, `message.inputs.${i}`));
-  const vars = m.vars ? Object.fromEntries(Object.entries(m.vars).map(([k, v]) => [k, String(v)])) : void 0;
-  return { kind: "queue", id: messageId || m.id || hash2(JSON.stringify(body)), time: time3, taskId: m.id ?? `msg-${hash2(canonical(body), 32)}`, inputs, vars, fields };
-}
-function canonical(value2) {
-  if (value2 === null || typeof value2 !== "object") return JSON.stringify(value2);
-  if (Array.isArray(value2)) return `[${value2.map(canonical).join(",")}]`;
-  return `{${Object.keys(value2).sort().map((k) => `${JSON.stringify(k)}:${canonical(value2[k])}`).join(",")}}`;
-}
-function timerEvent(timer, scheduled) {
-  const t = timer ?? {};
-  const scheduleTime = scheduled.toISOString().replace(/\.\d{3}Z$/, "Z");
-  const scheduleId = scheduleTime.replace(/[-:]/g, "");
-  return { kind: "timer", id: scheduleId, time: scheduleTime, taskId: `run-${scheduleId}`, inputs: [], fields: { scheduleTime, scheduleId, isPastDue: t.isPastDue === true } };
-}
-
-// shared/workload/load.ts
-var import_yaml = __toESM(require_dist(), 1);
-
-// shared/batch/duration.ts
-var DURATION_PATTERN = /^P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
-function parseDuration(value2) {
-  const m = DURATION_PATTERN.exec(value2);
-  if (!m) return void 0;
-  const [, w, d, h, min, sec] = m;
-  return (((Number(w ?? 0) * 7 + Number(d ?? 0)) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 6e4 + Number(sec ?? 0) * 1e3;
-}
-
-// shared/batch/limits.ts
-var MINUTE = 6e4;
-var MAX_DURATION_MS = 922337203685477;
-var BATCH_LIMITS = {
-  /** `resizeTimeout`: "The minimum value is 5 minutes." */
-  minResizeTimeoutMs: 5 * MINUTE,
-  /** `autoScaleEvaluationInterval`: at least 5 minutes and at most 168 hours. */
-  minAutoScaleIntervalMs: 5 * MINUTE,
-  maxAutoScaleIntervalMs: 168 * 60 * MINUTE,
-  /** A job release task's `maxWallClockTime`: "The maximum value is 15 minutes." */
-  maxReleaseWallClockMs: 15 * MINUTE,
-  /** A job schedule's `recurrenceInterval` and `startWindow`: "The minimum value is 1 minute." */
-  minRecurrenceMs: MINUTE,
-  minStartWindowMs: MINUTE,
-  /** `taskSlotsPerNode`: "The maximum value is the smaller of 4 times the number of cores of the vmSize of the pool or 256." */
-  maxTaskSlotsPerNode: 256,
-  taskSlotsPerCore: 4,
-  /**
-   * One environment variable (`NAME=value` and its terminating NUL) or one command line: Linux
-   * refuses a longer single string to exec (MAX_ARG_STRLEN, 32 pages of 4 KiB) with E2BIG, so the
-   * task could never start although the request is well under 1 MB.
-   */
-  maxProcessStringBytes: 131072
-};
-var DEFAULT_PREPARATION_TASK_ID = "jobpreparation";
-var DEFAULT_RELEASE_TASK_ID = "jobrelease";
-var VM_SIZE_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-var INVISIBLE_CHARACTERS = /[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
-function invisibleCharacter(text) {
-  const m = INVISIBLE_CHARACTERS.exec(text);
-  return m ? `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${m.index}` : void 0;
-}
-function durationProblem(value2, bounds) {
-  const ms = parseDuration(value2);
-  if (ms === void 0) return void 0;
-  if (bounds.minMs !== void 0 && ms < bounds.minMs) return `${value2} is under Batch's minimum of ${bounds.min}`;
-  if (bounds.maxMs !== void 0 && ms > bounds.maxMs) return `${value2} is over Batch's maximum of ${bounds.max}`;
-  return void 0;
-}
-function vCpusOfVmSize(vmSize) {
-  const m = /^standard_([a-z]+?)(\d+)(?:-(\d+))?([a-z]*)((?:_[a-z0-9]+)*)$/i.exec(vmSize);
-  if (!m) return void 0;
-  const family = m[1].toUpperCase();
-  const version2 = Number(/_v(\d+)$/i.exec(m[5] ?? "")?.[1] ?? 1);
-  const named = version2 >= 3 || /^(B|H|HB|HC|HX|L|M|N[A-Z]*)$/.test(family) || version2 === 2 && (family === "F" || family === "A");
-  if (!named) return void 0;
-  return Number(m[3] ?? m[2]);
-}
-var DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-var DOMAIN = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]{1,5})?$`);
-var PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-var TAG = /^[\w][\w.-]{0,127}$/;
-var DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
-function imageNameProblem(image2) {
-  if (image2.length > 255 + 1 + 128 + 1 + 135) return "is too long for an image reference";
-  let rest = image2;
-  const at = rest.indexOf("@");
-  if (at >= 0) {
-    if (!DIGEST.test(rest.slice(at + 1))) return "has a digest that is not algorithm:hex (e.g. @sha256:<64 hex digits>)";
-    rest = rest.slice(0, at);
-  }
-  const slash = rest.lastIndexOf("/");
-  const colon = rest.lastIndexOf(":");
-  if (colon > slash) {
-    if (!TAG.test(rest.slice(colon + 1))) return "has a tag that is not 1 to 128 letters, digits, _ . or - (starting with a letter, digit or _)";
-    rest = rest.slice(0, colon);
-  }
-  if (rest.length === 0) return "has no repository name";
-  if (rest.length > 255) return "has a repository name over 255 characters";
-  const parts = rest.split("/");
-  const first = parts[0];
-  if (parts.length > 1 && (first.includes(".") || first.includes(":") || first === "localhost" || first !== first.toLowerCase())) {
-    if (!DOMAIN.test(first)) return `has a registry "${first}" that is not a host name with an optional port`;
-    parts.shift();
-  }
-  for (const part of parts) {
-    if (PATH_COMPONENT.test(part)) continue;
-    if (PATH_COMPONENT.test(part.toLowerCase())) return `must be lowercase in its repository path ("${part}"); e.g. ${image2.replace(part, part.toLowerCase())}`;
-    return `has a repository path component "${part}" that is not lowercase letters and digits separated by . _ __ or -`;
-  }
-  return void 0;
-}
-function filePathProblem(path) {
-  if (/^([/\\]|[A-Za-z]:)/.test(path)) return `"${path}" is absolute; a resource file's path is relative to the task's working directory`;
-  if (path.split(/[/\\]/).includes("..")) return `"${path}" has a ".." segment; a resource file cannot be placed outside the task's working directory`;
-  return void 0;
-}
-
-// shared/workload/budget.ts
-var LIMITS = {
-  /** Bytes of spec text. */
-  documentBytes: 4 * 1024 * 1024,
-  /** Levels of nested mappings and lists; a real spec needs about ten. */
-  depth: 32,
-  /** Values (mapping entries, list items, scalars) in the parsed document. */
-  nodes: 1e6,
-  /** YAML alias resolutions (`*name`), as the yaml package counts them. */
-  aliases: 100,
-  /** Tasks one spec expands to. */
-  tasks: 1e5,
-  /** Estimated bytes of all expanded tasks, as JSON. */
-  expandedBytes: 128 * 1024 * 1024,
-  /** Bytes one rendered template string may grow to (a whole Batch request is at most 1 MB). */
-  renderedStringBytes: 1024 * 1024
-};
-var mb = (bytes2) => `${(bytes2 / 1024 / 1024).toFixed(1)} MB`;
-function flowDepth(text) {
-  let depth = 0;
-  let max = 0;
-  let quote;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote) {
-      if (c === "\\" && quote === '"') i++;
-      else if (c === quote) quote = void 0;
-      continue;
-    }
-    if (c === '"' || c === "'") quote = c;
-    else if (c === "#" && (i === 0 || /\s/.test(text[i - 1] ?? ""))) {
-      while (i < text.length && text[i] !== "\n") i++;
-    } else if (c === "[" || c === "{") max = Math.max(max, ++depth);
-    else if ((c === "]" || c === "}") && depth > 0) depth--;
-  }
-  return max;
-}
-function checkText(text, fileName, issues) {
-  const bytes2 = Buffer.byteLength(text);
-  if (bytes2 > LIMITS.documentBytes) issues.add("", `${fileName} is ${mb(bytes2)}; a spec is at most ${mb(LIMITS.documentBytes)} (generate long lists with forEach)`);
-  else if (flowDepth(text) > LIMITS.depth) issues.add("", `${fileName} nests lists and mappings more than ${LIMITS.depth} levels deep`);
-}
-var CONTROL2 = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-function checkData(data, issues) {
-  let nodes = 0;
-  const stack = [{ value: data, path: "", depth: 0 }];
-  const at = (base, key) => typeof key === "number" ? `${base}[${key}]` : base ? `${base}.${key}` : key;
-  while (stack.length > 0) {
-    const { value: value2, path, depth } = stack.pop();
-    if (++nodes > LIMITS.nodes) {
-      issues.add("", `the spec holds more than ${LIMITS.nodes} values; generate long lists with forEach`);
-      return;
-    }
-    if (typeof value2 === "string") {
-      const m = CONTROL2.exec(value2);
-      if (m) issues.add(path, `contains the control character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${m.index}; Batch ids, command lines and values cannot carry it`);
-      const hidden = /(^|\.)displayName$|(^|\.)metadata\./.test(path) ? void 0 : invisibleCharacter(value2);
-      if (hidden) issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
-      continue;
-    }
-    if (value2 === null || typeof value2 !== "object") continue;
-    if (depth >= LIMITS.depth) {
-      issues.add(path, `nests more than ${LIMITS.depth} levels deep`);
-      continue;
-    }
-    if (Array.isArray(value2)) {
-      value2.forEach((v, i) => stack.push({ value: v, path: at(path, i), depth: depth + 1 }));
-      continue;
-    }
-    for (const key of Object.keys(value2)) {
-      if (key === "__proto__") {
-        issues.add(path, 'unknown field "__proto__"');
-        continue;
-      }
-      if (CONTROL2.test(key)) {
-        issues.add(path, `has a field name with a control character (${JSON.stringify(key)})`);
-        continue;
-      }
-      stack.push({ value: value2[key], path: at(path, key), depth: depth + 1 });
-    }
-  }
-}
-function forEachCount(forEach) {
-  if ("range" in forEach) {
-    const [first, last, step = 1] = forEach.range;
-    if (step === 0 || Math.sign(last - first) * Math.sign(step) < 0) return void 0;
-    return Math.floor((last - first) / step) + 1;
-  }
-  if ("items" in forEach) return forEach.items.length;
-  const lists = Object.values("zip" in forEach ? forEach.zip : forEach.product);
-  if (lists.length === 0) return void 0;
-  if ("zip" in forEach) return lists[0].length;
-  return lists.reduce((n, l) => n * l.length, 1);
-}
-function largestItemBytes(forEach) {
-  if ("range" in forEach) return 12;
-  const lists = "items" in forEach ? [forEach.items] : Object.values("zip" in forEach ? forEach.zip : forEach.product);
-  let max = 0;
-  for (const list of lists) for (const v of list) max = Math.max(max, Buffer.byteLength(JSON.stringify(v) ?? ""));
-  return "items" in forEach ? max : max * lists.length;
-}
-function checkExpansion(entries, defaults, issues) {
-  const defaultsBytes = defaults ? Buffer.byteLength(JSON.stringify(defaults)) : 0;
-  let tasks = 0;
-  let bytes2 = 0;
-  let ok = true;
-  entries.forEach((entry, i) => {
-    const count = entry.forEach ? forEachCount(entry.forEach) : 1;
-    if (count === void 0) return;
-    const template = JSON.stringify(entry);
-    const itemRefs = entry.forEach ? (template.match(/\{\{\s*item\b/g) ?? []).length : 0;
-    const perTask = Buffer.byteLength(template) + defaultsBytes + itemRefs * (entry.forEach ? largestItemBytes(entry.forEach) : 0);
-    tasks += count;
-    bytes2 += count * perTask;
-    if (count > LIMITS.tasks) {
-      issues.add(`tasks.list[${i}].forEach`, `makes ${count} tasks; at most ${LIMITS.tasks} per spec`);
-      ok = false;
-    } else if (perTask > LIMITS.renderedStringBytes) {
-      issues.add(`tasks.list[${i}]`, `each task would be about ${Math.ceil(perTask / 1024)} KB; a Batch request, and so one task, is at most 1 MB`);
-      ok = false;
-    } else if (count * perTask > LIMITS.expandedBytes) {
-      issues.add(`tasks.list[${i}]`, `expands to ${count} tasks of about ${Math.ceil(perTask / 1024)} KB each (${mb(count * perTask)}); at most ${mb(LIMITS.expandedBytes)} in all: shorten the command, environment or defaults, or split the work`);
-      ok = false;
-    }
-  });
-  if (ok && tasks > LIMITS.tasks) {
-    issues.add("tasks.list", `makes ${tasks} tasks; at most ${LIMITS.tasks} per spec`);
-    ok = false;
-  } else if (ok && bytes2 > LIMITS.expandedBytes) {
-    issues.add("tasks.list", `expands to about ${mb(bytes2)} of tasks; at most ${mb(LIMITS.expandedBytes)} in all`);
-    ok = false;
-  }
-  return ok;
-}
-
-// shared/workload/errors.ts
-var SpecError = class extends Error {
-  name = "SpecError";
-  issues;
-  constructor(issues) {
-    super(issues.map((i) => i.path ? `${i.path}: ${i.message}` : i.message).join("\n"));
-    this.issues = issues;
-  }
-};
-function formatPath(path) {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
-  }
-  return out;
-}
-var MAX_LISTED_ISSUES = 100;
-var IssueCollector = class {
-  issues = [];
-  /** Issues found beyond the ones listed. */
-  more = 0;
-  add(path, message) {
-    if (this.issues.length < MAX_LISTED_ISSUES) this.issues.push({ path, message });
-    else this.more++;
-  }
-  throwIfAny() {
-    if (this.issues.length === 0) return;
-    const more = this.more ? [{ path: "", message: `... and ${this.more} more problem${this.more === 1 ? "" : "s"} (the first ${MAX_LISTED_ISSUES} are listed)` }] : [];
-    throw new SpecError([...this.issues, ...more]);
-  }
-};
-
-// shared/batch/images.ts
-var UBUNTU_2404 = "microsoft-dsvm / ubuntu-hpc / 2404 with node agent batch.node.ubuntu 24.04 (container pools), or canonical / ubuntu-24_04-lts / server";
-var RETIREMENTS = [
-  { nodeAgent: "batch.node.ubuntu 14.04", date: "2019-08-01", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/61" },
-  { nodeAgent: "batch.node.ubuntu 16.04", date: "2021-05-21", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/106" },
-  { nodeAgent: "batch.node.ubuntu 18.04", date: "2023-05-30", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/152" },
-  { nodeAgent: "batch.node.ubuntu 20.04", date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { nodeAgent: "batch.node.ubuntu 22.04", date: "2027-06-30", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/200" },
-  ...["batch.node.centos 7", "batch.node.centos 8"].map((nodeAgent) => ({
-    nodeAgent,
-    date: "2024-12-31",
-    replacement: `an AlmaLinux or Rocky Linux image with batch.node.el 9, or ${UBUNTU_2404}`,
-    source: "https://github.com/Azure/Batch/issues/180"
-  })),
-  ...["batch.node.debian 8", "batch.node.debian 9", "batch.node.debian 10"].map((nodeAgent) => ({ nodeAgent, date: "2024-12-31", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/180" })),
-  // The Ubuntu 20.04 container images of microsoft-azure-batch, and the other 20.04 Marketplace images.
-  { image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: /^20-04-lts$/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container-rdma", sku: /^20-04-lts$/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "canonical", offer: "0001-com-ubuntu-server-focal", sku: /^20_04-lts/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "microsoft-dsvm", offer: "ubuntu-2004", sku: /^2004/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: /^2004/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "microsoft-azure-batch", offer: "centos-container", sku: /./ }, date: "2024-12-31", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/180" },
-  { image: { publisher: "microsoft-azure-batch", offer: "centos-container-rdma", sku: /./ }, date: "2024-12-31", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/180" },
-  { image: { publisher: "microsoftwindowsserver", offer: "windowsserver", sku: /^2012-/i }, date: "2024-12-05", replacement: "microsoftwindowsserver / windowsserver / 2022-datacenter-core-smalldisk", source: "https://github.com/Azure/Batch/issues/179" },
-  { image: { publisher: "microsoftwindowsserver", offer: "windowsserver", sku: /^2016-/i }, date: "2027-01-12", replacement: "microsoftwindowsserver / windowsserver / 2022-datacenter-core-smalldisk", source: "https://github.com/Azure/Batch/issues/197" }
-];
-var RETIREMENT_WARNING_DAYS = 180;
-var DAY_MS = 864e5;
-function retirementTime(r) {
-  return Date.parse(`${r.date}T23:59:59.999Z`);
-}
-function describeImage(image2) {
-  return image2.virtualMachineImageId ?? [image2.publisher, image2.offer, image2.sku].join(" / ");
-}
-function retirementsOf(image2, nodeAgent) {
-  const lower = (s) => (s ?? "").toLowerCase();
-  const found = RETIREMENTS.filter(
-    (r) => r.image && lower(image2.publisher) === r.image.publisher && lower(image2.offer) === r.image.offer && r.image.sku.test(lower(image2.sku))
-  );
-  for (const r of RETIREMENTS) if (r.nodeAgent && lower(nodeAgent) === r.nodeAgent) found.push(r);
-  return found;
-}
-function checkRetirement(image2, nodeAgent, now = Date.now()) {
-  const findings = [];
-  for (const r of retirementsOf(image2, nodeAgent)) {
-    const field = r.image ? "image" : "nodeAgentSku";
-    const what = r.image ? describeImage(image2) : `node agent ${r.nodeAgent}`;
-    const end = retirementTime(r);
-    if (now > end) {
-      findings.push({ status: "retired", field, what, retirement: r, message: `${what} was retired by Azure Batch on ${r.date}: no new pool can use it; use ${r.replacement} (${r.source})` });
-    } else if (end - now <= RETIREMENT_WARNING_DAYS * DAY_MS) {
-      const daysLeft = Math.ceil((end - now) / DAY_MS);
-      findings.push({ status: "retiring", field, what, retirement: r, daysLeft, message: `${what} retires from Azure Batch on ${r.date} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"}); move to ${r.replacement} (${r.source})` });
-    }
-  }
-  return findings;
-}
-var image = (publisher, offer, sku, nodeAgentSKUId, extra = {}) => ({
-  nodeAgentSKUId,
-  imageReference: { publisher, offer, sku, version: "latest" },
-  osType: nodeAgentSKUId.startsWith("batch.node.windows") ? "windows" : "linux",
-  verificationType: "verified",
-  ...extra
-});
-var eol = (date5) => `${date5}T00:00:00.000Z`;
-var DOCKER = ["DockerCompatible"];
-var GPU_DOCKER = ["DockerCompatible", "NvidiaTeslaDriverInstalled", "SupportsRDMAOnVmSku"];
-var SUPPORTED_IMAGES = [
-  image("microsoft-dsvm", "ubuntu-hpc", "2404", "batch.node.ubuntu 24.04", { capabilities: GPU_DOCKER }),
-  image("microsoft-dsvm", "ubuntu-hpc", "2404-rocm", "batch.node.ubuntu 24.04", { capabilities: DOCKER }),
-  image("microsoft-dsvm", "ubuntu-hpc", "2204", "batch.node.ubuntu 22.04", { capabilities: GPU_DOCKER, batchSupportEndOfLife: eol("2027-06-30") }),
-  image("canonical", "ubuntu-24_04-lts", "server", "batch.node.ubuntu 24.04"),
-  image("canonical", "ubuntu-24_04-lts", "server-gen1", "batch.node.ubuntu 24.04"),
-  image("canonical", "0001-com-ubuntu-server-jammy", "22_04-lts", "batch.node.ubuntu 22.04", { batchSupportEndOfLife: eol("2027-06-30") }),
-  image("canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2", "batch.node.ubuntu 22.04", { batchSupportEndOfLife: eol("2027-06-30") }),
-  image("almalinux", "almalinux-x86_64", "9-gen2", "batch.node.el 9"),
-  image("almalinux", "almalinux-x86_64", "8-gen2", "batch.node.el 8"),
-  image("resf", "rockylinux-x86_64", "9-base", "batch.node.el 9", { verificationType: "unverified" }),
-  image("microsoftwindowsserver", "windowsserver", "2022-datacenter-core-smalldisk", "batch.node.windows amd64", { capabilities: DOCKER }),
-  image("microsoftwindowsserver", "windowsserver", "2022-datacenter-smalldisk", "batch.node.windows amd64"),
-  image("microsoftwindowsserver", "windowsserver", "2019-datacenter-core-smalldisk", "batch.node.windows amd64", { capabilities: DOCKER }),
-  image("microsoftwindowsserver", "windowsserver", "2016-datacenter-smalldisk", "batch.node.windows amd64", { batchSupportEndOfLife: eol("2027-01-12") }),
-  // Past its end of life: still listed with the date, and no longer taken for a new pool.
-  image("microsoft-azure-batch", "ubuntu-server-container", "20-04-lts", "batch.node.ubuntu 20.04", { capabilities: DOCKER, batchSupportEndOfLife: eol("2025-04-23") })
-];
-function findSupportedImage(table, image2) {
-  const lower = (s) => (s ?? "").toLowerCase();
-  return table.find(
-    (i) => lower(i.imageReference.publisher) === lower(image2.publisher) && lower(i.imageReference.offer) === lower(image2.offer) && lower(i.imageReference.sku) === lower(image2.sku)
-  );
-}
-function pastEndOfLife(info, now) {
-  return info.batchSupportEndOfLife !== void 0 && Date.parse(info.batchSupportEndOfLife) <= now;
-}
-
-// shared/workload/template.ts
-var EXPRESSION = /\{\{\s*([^{}]*?)\s*\}\}/g;
-var PATH = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
-var TemplateError = class extends Error {
-  name = "TemplateError";
-};
-function lookup(scope, expression, envHint = "set it in the environment", parts = expression.split(".")) {
-  const root = parts[0];
-  if (!Object.hasOwn(scope, root)) {
-    const known = Object.keys(scope).sort().join(", ") || "none";
-    throw new TemplateError(`unknown variable "${expression}" in {{ ${expression} }}: known roots here are ${known}`);
-  }
-  let value2 = scope[root];
-  for (let i = 1; i < parts.length; i++) {
-    const key = parts[i];
-    if (value2 === null || typeof value2 !== "object" || !Object.hasOwn(value2, key)) {
-      const where = parts.slice(0, i).join(".");
-      const keys = value2 !== null && typeof value2 === "object" ? Object.keys(value2).sort() : [];
-      const hint = root === "env" ? `the environment given to the spec has no ${key}: ${envHint}` : keys.length ? `known: ${keys.slice(0, 12).join(", ")}` : `${where} has no fields`;
-      throw new TemplateError(`unknown variable "${expression}" in {{ ${expression} }} (${hint})`);
-    }
-    value2 = value2[key];
-  }
-  if (value2 === void 0 || value2 === null) {
-    throw new TemplateError(`variable "${expression}" has no value`);
-  }
-  if (typeof value2 === "object") {
-    throw new TemplateError(`variable "${expression}" is an object; name one of its fields: ${Object.keys(value2).join(", ")}`);
-  }
-  return value2;
-}
-function renderString(template, scope, options = {}, path = []) {
-  if (!template.includes("{{")) return template;
-  const compiled = compile2(template);
-  const resolve = (e) => {
-    if (!e.valid) {
-      throw new TemplateError(`"${e.raw}" is not a variable reference: use {{ vars.name }}, {{ env.NAME }}, {{ item }} or {{ task.id }}`);
-    }
-    if (options.deferRoots?.has(e.root)) return e.raw;
-    if (e.root === "env" && options.onMissingEnv) {
-      const name = e.expression.slice(4);
-      const env = scope.env;
-      if (!name.includes(".") && (env === void 0 || !Object.hasOwn(env, name))) {
-        const instead = options.onMissingEnv(name, path);
-        if (instead !== void 0) return instead;
-      }
-    }
-    const value2 = lookup(scope, e.expression, options.envHint, e.parts);
-    if (e.root === "env" && options.onEnvUsed) options.onEnvUsed(e.expression.slice(4), String(value2), path);
-    return value2;
-  };
-  if (compiled.whole) return resolve(compiled.whole);
-  let length = template.length;
-  let out = "";
-  for (const piece of compiled.pieces) {
-    if (typeof piece === "string") {
-      out += piece;
-      continue;
-    }
-    const value2 = String(resolve(piece));
-    length += value2.length - piece.raw.length;
-    if (length > LIMITS.renderedStringBytes) throw new TemplateError(`renders to more than ${LIMITS.renderedStringBytes / 1024 / 1024} MB; a Batch request is at most 1 MB`);
-    out += value2;
-  }
-  return out;
-}
-var compiledTemplates = /* @__PURE__ */ new Map();
-var MAX_COMPILED = 1e4;
-function compile2(template) {
-  const known = compiledTemplates.get(template);
-  if (known) return known;
-  const expression = (raw, text) => {
-    const parts = text.split(".");
-    return { raw, expression: text, valid: PATH.test(text), root: parts[0], parts };
-  };
-  const whole = /^\{\{\s*([^{}]*?)\s*\}\}$/.exec(template);
-  const compiled = { pieces: [] };
-  if (whole) compiled.whole = expression(template, whole[1]);
-  else {
-    let last = 0;
-    for (const m of template.matchAll(EXPRESSION)) {
-      if (m.index > last) compiled.pieces.push(template.slice(last, m.index));
-      compiled.pieces.push(expression(m[0], m[1]));
-      last = m.index + m[0].length;
-    }
-    if (last < template.length) compiled.pieces.push(template.slice(last));
-  }
-  if (compiledTemplates.size >= MAX_COMPILED) compiledTemplates.clear();
-  compiledTemplates.set(template, compiled);
-  return compiled;
-}
-function renderDeep(value2, scope, options, path, onError) {
-  return renderAt(value2, scope, options, [...path], onError);
-}
-function renderAt(value2, scope, options, path, onError) {
-  if (typeof value2 === "string") {
-    if (!value2.includes("{{")) return value2;
-    try {
-      return renderString(value2, scope, options, path);
-    } catch (error62) {
-      if (error62 instanceof TemplateError) {
-        onError([...path], error62.message);
-        return value2;
-      }
-      throw error62;
-    }
-  }
-  if (Array.isArray(value2)) {
-    const out = new Array(value2.length);
-    for (let i = 0; i < value2.length; i++) {
-      path.push(i);
-      out[i] = renderAt(value2[i], scope, options, path, onError);
-      path.pop();
-    }
-    return out;
-  }
-  if (value2 !== null && typeof value2 === "object") {
-    const out = {};
-    for (const k of Object.keys(value2)) {
-      path.push(k);
-      out[k] = renderAt(value2[k], scope, options, path, onError);
-      path.pop();
-    }
-    return out;
-  }
-  return value2;
-}
-function holdsTemplate(value2) {
-  if (typeof value2 === "string") return value2.includes("{{");
-  if (Array.isArray(value2)) return value2.some(holdsTemplate);
-  if (value2 !== null && typeof value2 === "object") return Object.values(value2).some(holdsTemplate);
-  return false;
-}
-
-// shared/batch/glob.ts
-function escape(c) {
-  return c.replace(/[.+^${}()|[\]\\*?/]/g, "\\$&");
-}
-function bracket(pattern, start) {
-  let i = start;
-  let negate = false;
-  if (pattern[i] === "!") {
-    negate = true;
-    i++;
-  }
-  let body = "";
-  for (let first = true; i < pattern.length; i++, first = false) {
-    const c = pattern[i];
-    if (c === "]" && !first) return { source: `[${negate ? "^/" : ""}${body}]`, end: i + 1 };
-    if (c === "-" && !first && pattern[i + 1] !== "]") body += "-";
-    else body += c.replace(/[\\\]^[-]/g, "\\$&");
-  }
-  return void 0;
-}
-function globToRegExp(pattern, options = {}) {
-  let re = "";
-  let segmentStart = true;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    const noDot = segmentStart ? "(?!\\.)" : "";
-    segmentStart = false;
-    if (c === "*" && pattern[i + 1] === "*") {
-      i++;
-      if (pattern[i + 1] === "/") {
-        i++;
-        re += "(?:(?!\\.)[^/]*/)*";
-        segmentStart = true;
-      } else re += "(?:(?!\\.)[^/]*/)*(?!\\.)[^/]*";
-    } else if (c === "*") re += `${noDot}[^/]*`;
-    else if (c === "?") re += `${noDot}[^/]`;
-    else if (c === "[") {
-      const b = bracket(pattern, i + 1);
-      if (b) {
-        re += noDot + b.source;
-        i = b.end - 1;
-      } else re += "\\[";
-    } else {
-      re += escape(c);
-      if (c === "/") segmentStart = true;
-    }
-  }
-  return new RegExp(`^${re}$`, options.ignoreCase ? "i" : "");
-}
-function hasWildcard(pattern) {
-  return /[*?]|\[[^\]]+\]/.test(pattern);
-}
-
-// shared/workload/expand.ts
-var MAX_TASKS = LIMITS.tasks;
-function checkForEach(forEach, path, issues) {
-  if ("range" in forEach) {
-    const [first, last, step = 1] = forEach.range;
-    if (step === 0 || Math.sign(last - first) * Math.sign(step) < 0) {
-      issues.add(`${path}.range`, `[${forEach.range.join(", ")}] never reaches its end; the step must move from first towards last`);
-      return false;
-    }
-  } else if (!("items" in forEach)) {
-    const lists = "zip" in forEach ? forEach.zip : forEach.product;
-    const names = Object.keys(lists);
-    if (names.length === 0) {
-      issues.add(path, "needs at least one named list");
-      return false;
-    }
-    if ("zip" in forEach) {
-      const lengths = names.map((n) => lists[n].length);
-      if (new Set(lengths).size > 1) {
-        issues.add(`${path}.zip`, `lists must have the same length to zip; got ${names.map((n, i) => `${n}: ${lengths[i]}`).join(", ")}`);
-        return false;
-      }
-    }
-  }
-  const count = forEachCount(forEach);
-  if (count > MAX_TASKS) {
-    issues.add(`${path}.${Object.keys(forEach)[0]}`, `makes ${count} tasks; at most ${MAX_TASKS} per spec`);
-    return false;
-  }
-  return true;
-}
-function forEachItem(forEach, k) {
-  if ("range" in forEach) {
-    const range = forEach.range;
-    return range[0] + k * (range[2] ?? 1);
-  }
-  if ("items" in forEach) return forEach.items[k];
-  if ("zip" in forEach) return Object.fromEntries(Object.entries(forEach.zip).map(([n, list]) => [n, list[k]]));
-  const entries = Object.entries(forEach.product);
-  const item = {};
-  for (let i = entries.length - 1; i >= 0; i--) {
-    const [name, list] = entries[i];
-    item[name] = list[k % list.length];
-    k = Math.floor(k / list.length);
-  }
-  return Object.fromEntries(entries.map(([n]) => [n, item[n]]));
-}
-function mergeWithDefaults(defaults, entry) {
-  const { forEach: _forEach, ...own2 } = entry;
-  const merged = { ...defaults ?? {}, ...own2 };
-  if (defaults?.env || own2.env) merged.env = { ...defaults?.env ?? {}, ...own2.env ?? {} };
-  return merged;
-}
-function isIntegerId(id) {
-  return /^[0-9]{1,10}$/.test(id) && Number(id) <= 2147483647;
-}
-function lowerBound(sorted, value2) {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = lo + hi >> 1;
-    if (sorted[mid] < value2) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-function sortIntegers(ids, positions) {
-  const value2 = (p) => Number(ids[p]);
-  let sorted = true;
-  for (let i = 1; i < positions.length && sorted; i++) sorted = value2(positions[i - 1]) <= value2(positions[i]);
-  if (!sorted) positions.sort((a, b) => value2(a) - value2(b));
-  return { values: Int32Array.from(positions, value2), positions: Int32Array.from(positions) };
-}
-var Expansion = class _Expansion {
-  constructor(entries, scope, index) {
-    this.entries = entries;
-    this.scope = scope;
-    this.index = index;
-  }
-  entries;
-  scope;
-  index;
-  static create(entries, defaults, scope, issues) {
-    const prepared = [];
-    let total = 0;
-    let ok = true;
-    entries.forEach((entry, index2) => {
-      const path = `tasks.list[${index2}]`;
-      if (entry.forEach && !checkForEach(entry.forEach, `${path}.forEach`, issues)) {
-        ok = false;
-        return;
-      }
-      const count = entry.forEach ? forEachCount(entry.forEach) : 1;
-      const merged = mergeWithDefaults(defaults, entry);
-      delete merged.id;
-      const { dependsOn, ...fields } = merged;
-      const fixed = {};
-      const templated = {};
-      for (const [key, value2] of Object.entries(fields)) (holdsTemplate(value2) ? templated : fixed)[key] = value2;
-      prepared.push({ entry, path, start: total, count, fixed, templated, dependsOn, dependsOnTemplated: holdsTemplate(dependsOn) });
-      total += count;
-    });
-    if (!ok) return void 0;
-    if (total > MAX_TASKS) {
-      issues.add("tasks.list", `the spec makes more than ${MAX_TASKS} tasks`);
-      return void 0;
-    }
-    const ids = new Array(total);
-    const byLowerId = /* @__PURE__ */ new Map();
-    const integerPositions = [];
-    for (const p of prepared) {
-      for (let k = 0; k < p.count; k++) {
-        const position = p.start + k;
-        const item = p.entry.forEach ? forEachItem(p.entry.forEach, k) : void 0;
-        const report = (path, message) => issues.add(`${sourceOf(p, k, item)}.${formatPath(path)}`, message);
-        const id = String(renderDeep(p.entry.id, p.entry.forEach ? Object.assign({}, scope, { item }) : scope, {}, ["id"], report));
-        ids[position] = id;
-        const lower = id.toLowerCase();
-        if (!byLowerId.has(lower)) byLowerId.set(lower, position);
-        if (isIntegerId(id)) integerPositions.push(position);
-      }
-    }
-    const index = { ids, byLowerId, integers: sortIntegers(ids, integerPositions) };
-    return new _Expansion(prepared, scope, index);
-  }
-  get length() {
-    return this.index.ids.length;
-  }
-  /** Where task `position` comes from, for messages. */
-  sourceOf(position) {
-    const p = this.entryAt(position);
-    const k = position - p.start;
-    return sourceOf(p, k, p.entry.forEach ? forEachItem(p.entry.forEach, k) : void 0);
-  }
-  /** The tasks from `from` on, rendered one at a time; problems go to `issues`. */
-  *tasks(issues, from = 0) {
-    if (this.entries.length === 0) return;
-    let e = this.entries.indexOf(this.entryAt(from));
-    for (let position = from; position < this.length; position++) {
-      while (position >= this.entries[e].start + this.entries[e].count) e++;
-      yield this.render(this.entries[e], position, issues);
-    }
-  }
-  entryAt(position) {
-    let lo = 0;
-    let hi = this.entries.length - 1;
-    while (lo < hi) {
-      const mid = lo + hi + 1 >> 1;
-      if (this.entries[mid].start <= position) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.entries[lo];
-  }
-  render(p, position, issues) {
-    const k = position - p.start;
-    const item = p.entry.forEach ? forEachItem(p.entry.forEach, k) : void 0;
-    const where = sourceOf(p, k, item);
-    const report = (path, message) => issues.add(`${where}${path.length ? "." : ""}${formatPath(path)}`, message);
-    const itemScope = p.entry.forEach ? Object.assign({}, this.scope, { item }) : this.scope;
-    const id = this.index.ids[position];
-    const rendered = renderDeep(p.templated, Object.assign({}, itemScope, { task: { id } }), {}, [], report);
-    const task = Object.assign({}, p.fixed, rendered, { id, source: where });
-    if (p.dependsOn) {
-      const deps = p.dependsOnTemplated ? renderDeep(p.dependsOn, itemScope, {}, ["dependsOn"], report) : p.dependsOn;
-      task.dependsOn = this.resolveDependencies(id, deps, `${where}.dependsOn`, issues);
-    }
-    return task;
-  }
-  resolveDependencies(id, deps, path, issues) {
-    const { ids, byLowerId } = this.index;
-    const taskIds = /* @__PURE__ */ new Set();
-    const taskIdRanges = [];
-    deps.forEach((dep, i) => {
-      if (typeof dep !== "string") {
-        const [start, end] = dep.range;
-        const at = `${path}[${i}].range`;
-        if (start > end) return issues.add(at, `start ${start} is after end ${end}`);
-        if (isIntegerId(id) && Number(id) >= start && Number(id) <= end) {
-          return issues.add(at, `[${start}, ${end}] holds this task's own id ${id}: a task cannot depend on itself`);
-        }
-        taskIdRanges.push({ start, end });
-        return;
-      }
-      if (hasWildcard(dep)) {
-        const re = globToRegExp(dep, { ignoreCase: true });
-        let matched = false;
-        for (const other of ids) {
-          if (other !== id && re.test(other)) {
-            taskIds.add(other);
-            matched = true;
-          }
-        }
-        if (!matched) issues.add(`${path}[${i}]`, `"${dep}" matches no other task id in this spec`);
-        return;
-      }
-      const known = byLowerId.get(dep.toLowerCase());
-      if (known === void 0) issues.add(`${path}[${i}]`, `"${dep}" is not the id of a task in this spec`);
-      else if (ids[known].toLowerCase() === id.toLowerCase()) issues.add(`${path}[${i}]`, "a task cannot depend on itself");
-      else taskIds.add(ids[known]);
-    });
-    return { taskIds: [...taskIds], taskIdRanges };
-  }
-};
-function sourceOf(p, k, item) {
-  return p.entry.forEach ? `${p.path} (item ${k}: ${JSON.stringify(item)})` : p.path;
-}
-var ThrowingCollector = class extends IssueCollector {
-  add(path, message) {
-    throw new Error(`the workload's tasks changed after it was loaded: ${path}: ${message}`);
-  }
-};
-var TaskSet = class _TaskSet {
-  /** @internal */
-  constructor(expansion, usesDependencies) {
-    this.expansion = expansion;
-    this.usesDependencies = usesDependencies;
-  }
-  expansion;
-  usesDependencies;
-  static empty = new _TaskSet(void 0, false);
-  /** How many tasks. */
-  get length() {
-    return this.expansion?.length ?? 0;
-  }
-  /** Every task id, in order. */
-  get ids() {
-    return this.expansion?.index.ids ?? [];
-  }
-  [Symbol.iterator]() {
-    return this.expansion ? this.expansion.tasks(new ThrowingCollector()) : [][Symbol.iterator]();
-  }
-  /** Task `index` (negative counts from the end), rendered on its own. */
-  at(index) {
-    const i = index < 0 ? this.length + index : index;
-    if (!this.expansion || i < 0 || i >= this.length) return void 0;
-    return this.expansion.tasks(new ThrowingCollector(), i).next().value;
-  }
-  /** Every task in one array: for small sets (a test, a summary); a large one is better walked. */
-  toArray() {
-    return [...this];
-  }
-};
-
-// shared/redact.ts
-var SAS_URL = /(https?:\/\/[^\s"'?#]+)\?[^\s"'#]*\bsig=[^\s"'#]*/gi;
-var BEARER = /\b(Bearer|SharedKey)\s+[A-Za-z0-9._~+/=:-]+/g;
-var REDACTED = "<redacted>";
-var Redactor = class _Redactor {
-  secrets = /* @__PURE__ */ new Set();
-  ordered;
-  constructor(secrets = []) {
-    for (const s of secrets) this.add(s);
-  }
-  /** Registers a value to hide. Very short values are ignored: hiding "a" would garble every line. */
-  add(secret) {
-    if (!secret || secret.length < 4) return;
-    this.secrets.add(secret);
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret) this.secrets.add(encoded);
-    this.ordered = void 0;
-  }
-  /** A redactor that hides these values as well as this one's. */
-  with(secrets) {
-    return new _Redactor([...this.secrets, ...secrets]);
-  }
-  text(input2) {
-    let out = input2.replace(SAS_URL, "$1?<SAS redacted>").replace(BEARER, `$1 ${REDACTED}`);
-    this.ordered ??= [...this.secrets].sort((a, b) => b.length - a.length);
-    for (const s of this.ordered) if (out.includes(s)) out = out.split(s).join(REDACTED);
-    return out;
-  }
-  /** Redacts every string inside a JSON-like value (for printed bodies). */
-  value(input2) {
-    if (typeof input2 === "string") return this.text(input2);
-    if (Array.isArray(input2)) return input2.map((v) => this.value(v));
-    if (input2 !== null && typeof input2 === "object") {
-      return Object.fromEntries(Object.entries(input2).map(([k, v]) => [k, k === "password" && typeof v === "string" ? REDACTED : this.value(v)]));
-    }
-    return input2;
-  }
-  /**
-   * Redacts an error in place and returns it: its message and stack, the string fields the core's
-   * errors carry (the service's message, its `values`, issues), and its causes. The error keeps
-   * its class, so `instanceof` and `classifyError` still work on it.
-   */
-  error(error62, seen = /* @__PURE__ */ new Set()) {
-    if (error62 === null || typeof error62 !== "object" || seen.has(error62)) return error62;
-    seen.add(error62);
-    const e = error62;
-    for (const key of ["message", "stack", "serviceMessage"]) {
-      if (typeof e[key] === "string") this.assign(e, key, this.text(e[key]));
-    }
-    for (const key of ["values", "issues"]) {
-      if (Array.isArray(e[key])) this.assign(e, key, this.value(e[key]));
-    }
-    if (e.cause !== void 0) this.error(e.cause, seen);
-    if (Array.isArray(e.errors)) for (const inner of e.errors) this.error(inner, seen);
-    return error62;
-  }
-  assign(target, key, value2) {
-    try {
-      Object.defineProperty(target, key, { value: value2, writable: true, configurable: true, enumerable: Object.prototype.propertyIsEnumerable.call(target, key) });
-    } catch {
-    }
-  }
-};
-
-// shared/workload/serviceLimits.ts
-var bytes = (s) => Buffer.byteLength(s);
-var kib = (n) => `${n.toLocaleString("en-US")} bytes`;
-function checkEnvironment(env, path, issues) {
-  if (!env) return;
-  for (const [name, value2] of Object.entries(env)) {
-    const size2 = bytes(name) + 1 + bytes(String(value2)) + 1;
-    if (size2 > BATCH_LIMITS.maxProcessStringBytes) {
-      issues.add(`${path}.${name}`, `is ${kib(size2)} as NAME=value; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} per environment variable, so the task would fail to start (E2BIG): pass large values in a resource file`);
-    }
-  }
-}
-function checkCommandLine(command, path, issues) {
-  if (command === void 0) return;
-  const size2 = bytes(command) + 1;
-  if (size2 > BATCH_LIMITS.maxProcessStringBytes) {
-    issues.add(path, `is ${kib(size2)}; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} as one argument, so the task would fail to start (E2BIG): put the script in a resource file`);
-  }
-  const hidden = invisibleCharacter(command);
-  if (hidden) issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
-}
-function checkImageName(image2, path, issues) {
-  if (image2 === void 0 || image2 === "" || image2.includes(REDACTED)) return;
-  const hidden = invisibleCharacter(image2);
-  if (hidden) return issues.add(path, `contains the invisible character ${hidden}; an image name is plain ASCII`);
-  const problem = imageNameProblem(image2);
-  if (problem) issues.add(path, `"${image2}" is not a valid image reference: it ${problem}`);
-}
-function checkResourceFiles(resources, path, issues) {
-  resources?.forEach((r, i) => {
-    const at = `${path}[${i}]`;
-    if (r.path !== void 0) {
-      const problem = filePathProblem(r.path);
-      if (problem) issues.add(`${at}.path`, problem);
-    }
-    if (r.url !== void 0 && r.prefix !== void 0) {
-      issues.add(`${at}.prefix`, "applies to `container` only (blobPrefix selects blobs of a container); with `url` give the blob's own URL, or use `container` and `prefix`");
-    }
-  });
-}
-function checkOutputFiles(outputs, path, issues) {
-  outputs?.forEach((o, i) => {
-    if (o.identity !== void 0 || o.container.includes(REDACTED)) return;
-    let signed = false;
-    try {
-      signed = new URL(o.container).searchParams.has("sig");
-    } catch {
-      return;
-    }
-    if (!signed) {
-      issues.add(`${path}[${i}].container`, "has neither a SAS (a `sig` in its query) nor an `identity`: Batch could not write the output; append a SAS with write and create permissions, or give a pool identity with `identity`");
-    }
-  });
-}
-function checkNodeAgent(pool, derived2, issues) {
-  if (pool.nodeAgentSku === void 0 || derived2 === void 0 || pool.nodeAgentSku.toLowerCase() === derived2.toLowerCase()) return;
-  const os = (sku) => sku.toLowerCase().startsWith("batch.node.windows") ? "Windows" : "Linux";
-  const why = os(pool.nodeAgentSku) !== os(derived2) ? `a ${os(pool.nodeAgentSku)} node agent on a ${os(derived2)} image` : "another node agent than its image's";
-  issues.add("pool.nodeAgentSku", `"${pool.nodeAgentSku}" is ${why}: this image runs "${derived2}"; set that, or remove nodeAgentSku to derive it`);
-}
-function checkPoolLimits(pool, derivedNodeAgent, issues) {
-  checkNodeAgent(pool, derivedNodeAgent, issues);
-  const hidden = invisibleCharacter(pool.vmSize);
-  if (hidden) issues.add("pool.vmSize", `contains the invisible character ${hidden}`);
-  if (pool.resizeTimeout !== void 0) {
-    const problem = durationProblem(pool.resizeTimeout, { minMs: BATCH_LIMITS.minResizeTimeoutMs, min: "PT5M" });
-    if (problem) issues.add("pool.resizeTimeout", problem);
-  }
-  if (pool.autoscale) {
-    if (pool.autoscale.formula.trim() === "") issues.add("pool.autoscale.formula", 'is blank; give a formula such as "$TargetDedicatedNodes = 2;"');
-    if (pool.autoscale.interval !== void 0) {
-      const problem = durationProblem(pool.autoscale.interval, { minMs: BATCH_LIMITS.minAutoScaleIntervalMs, min: "PT5M", maxMs: BATCH_LIMITS.maxAutoScaleIntervalMs, max: "PT168H" });
-      if (problem) issues.add("pool.autoscale.interval", problem);
-    }
-  }
-  const cores = vCpusOfVmSize(pool.vmSize);
-  if (pool.taskSlotsPerNode !== void 0 && cores !== void 0 && pool.taskSlotsPerNode > cores * BATCH_LIMITS.taskSlotsPerCore) {
-    issues.add("pool.taskSlotsPerNode", `${pool.taskSlotsPerNode} is more than Batch allows on ${pool.vmSize}: at most ${BATCH_LIMITS.taskSlotsPerCore} per vCPU (${cores} vCPUs: ${Math.min(cores * BATCH_LIMITS.taskSlotsPerCore, BATCH_LIMITS.maxTaskSlotsPerNode)})`);
-  }
-  pool.container?.prefetch?.forEach((image2, i) => checkImageName(image2, `pool.container.prefetch[${i}]`, issues));
-  if (pool.startTask) {
-    checkImageName(pool.startTask.image, "pool.startTask.image", issues);
-    checkCommandLine(pool.startTask.command, "pool.startTask.command", issues);
-    checkEnvironment(pool.startTask.env, "pool.startTask.env", issues);
-    checkResourceFiles(pool.startTask.resources, "pool.startTask.resources", issues);
-  }
-}
-function checkJobLimits(job, taskIds, issues) {
-  if (job.maxParallelTasks === 0) issues.add("job.maxParallelTasks", "is 0; give -1 (no limit) or at least 1");
-  checkEnvironment(job.env, "job.env", issues);
-  const release = job.release;
-  if (release?.maxWallClock !== void 0) {
-    const problem = durationProblem(release.maxWallClock, { maxMs: BATCH_LIMITS.maxReleaseWallClockMs, max: "PT15M" });
-    if (problem) issues.add("job.release.maxWallClock", `${problem} for a job release task`);
-  }
-  const schedule = job.schedule;
-  if (schedule?.recurrence !== void 0) {
-    const problem = durationProblem(schedule.recurrence, { minMs: BATCH_LIMITS.minRecurrenceMs, min: "PT1M" });
-    if (problem) issues.add("job.schedule.recurrence", problem);
-  }
-  if (schedule?.startWindow !== void 0) {
-    const problem = durationProblem(schedule.startWindow, { minMs: BATCH_LIMITS.minStartWindowMs, min: "PT1M" });
-    if (problem) issues.add("job.schedule.startWindow", problem);
-  }
-  const lower = new Set(taskIds.map((id) => id.toLowerCase()));
-  for (const [field, task, fallback] of [["preparation", job.preparation, DEFAULT_PREPARATION_TASK_ID], ["release", job.release, DEFAULT_RELEASE_TASK_ID]]) {
-    if (!task) continue;
-    const id = task.id ?? fallback;
-    if (lower.has(id.toLowerCase())) {
-      issues.add(task.id !== void 0 ? `job.${field}.id` : `job.${field}`, `"${id}"${task.id === void 0 ? " (the id Batch gives it)" : ""} is also a task id; no other task of the job may have the ${field} task's id (ids ignore case): rename the task${task.id === void 0 ? `, or give job.${field}.id` : ""}`);
-    }
-    checkImageName(task.image, `job.${field}.image`, issues);
-    checkCommandLine(task.command, `job.${field}.command`, issues);
-    checkEnvironment(task.env, `job.${field}.env`, issues);
-    checkResourceFiles(task.resources, `job.${field}.resources`, issues);
-  }
-  if (job.manager) {
-    checkImageName(job.manager.image, "job.manager.image", issues);
-    checkCommandLine(job.manager.command, "job.manager.command", issues);
-    checkEnvironment(job.manager.env, "job.manager.env", issues);
-    checkResourceFiles(job.manager.resources, "job.manager.resources", issues);
-    checkOutputFiles(job.manager.outputs, "job.manager.outputs", issues);
-  }
-}
-
-// shared/workload/rules.ts
-var BATCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
-var MAX_DEPENDS_ON_CHARS = 64e3;
-function checkId(value2, path, issues) {
-  if (BATCH_ID.test(value2)) return;
-  const why = value2.length > 64 ? `is ${value2.length} characters long` : `has characters outside [A-Za-z0-9_-]`;
-  issues.add(path, `"${value2}" ${why}; Batch ids are 1 to 64 letters, digits, hyphens and underscores`);
-}
-function isWindowsPool(nodeAgentSku) {
-  return nodeAgentSku.toLowerCase().startsWith("batch.node.windows");
-}
-function isGpuVmSize(vmSize) {
-  return /^standard_n/i.test(vmSize);
-}
-function isRdmaVmSize(vmSize) {
-  return /^standard_(a8|a9|h\d+m?r(_.*)?|hb\d+.*|hc\d+.*|hx\d+.*|n[cd]\d+[a-z]*r[a-z]*(_.*)?)$/i.test(vmSize);
-}
-function deriveNodeAgentSku(image2) {
-  if (image2.id || !image2.publisher || !image2.offer || !image2.sku) return void 0;
-  const publisher = image2.publisher.toLowerCase();
-  const offer = image2.offer.toLowerCase();
-  const sku = image2.sku.toLowerCase();
-  if (publisher === "microsoftwindowsserver" || publisher === "microsoft-azure-batch" && offer.includes("windows")) {
-    return "batch.node.windows amd64";
-  }
-  const ubuntu = /(?:^|[^0-9])(18|20|22|24)[-_.]?04/.exec(`${offer} ${sku}`);
-  if (ubuntu && (offer.includes("ubuntu") || publisher === "canonical")) return `batch.node.ubuntu ${ubuntu[1]}.04`;
-  if (offer.includes("almalinux") || offer.includes("rockylinux")) {
-    const major = /^(8|9)/.exec(sku);
-    if (major) return `batch.node.el ${major[1]}`;
-  }
-  return void 0;
-}
-function checkContainerTask(task, path, pool, issues) {
-  const inContainer = task.image !== void 0;
-  if (!inContainer) {
-    for (const field of ["runOptions", "workingDirectory", "mounts"]) {
-      if (task[field] !== void 0) issues.add(`${path}.${field}`, "applies to container tasks only; set `image` as well");
-    }
-    if (task.command === void 0 || task.command.trim() === "") {
-      issues.add(`${path}.command`, 'is required for a task that does not run in a container (only a container task may use "" to run the image ENTRYPOINT)');
-    }
-    return;
-  }
-  if (!pool.container) {
-    issues.add(`${path}.image`, "the pool has no container configuration; add `pool.container` (type, prefetch, registries)");
-  }
-  const elevation = task.user?.elevation ?? task.elevation;
-  if (pool.windows && elevation === "nonadmin") {
-    issues.add(task.user ? `${path}.user.elevation` : `${path}.elevation`, "container tasks on Windows pools run as admin; remove it or set admin");
-  }
-  if (task.command !== void 0 && /^\s*--entrypoint\b/.test(task.command)) {
-    issues.add(`${path}.command`, "--entrypoint is a `docker create` option: put it in `runOptions`, and the arguments in `command`");
-  }
-  if (task.runOptions !== void 0 && /(^|\s)--runtime(\s+|=)nvidia\b/.test(task.runOptions)) {
-    issues.add(
-      `${path}.runOptions`,
-      pool.gpu ? "--runtime nvidia is gone from Azure's HPC images (no NVIDIA container runtime is installed); remove it: on N-series sizes Batch adds --gpus itself" : "--runtime nvidia is gone from Azure's HPC images (no NVIDIA container runtime is installed); use --gpus all"
-    );
-  }
-  if (task.runOptions !== void 0 && pool.gpu && /(^|\s)--gpus(\s|=|$)/.test(task.runOptions)) {
-    issues.add(`${path}.runOptions`, "--gpus is refused on GPU pools: Batch adds it for N-series VM sizes; remove it");
-  }
-  if (task.mounts !== void 0) {
-    const sources = task.mounts.map((m) => m.source);
-    const duplicate = sources.find((s, i) => sources.indexOf(s) !== i);
-    if (duplicate) issues.add(`${path}.mounts`, `mounts ${duplicate} twice; list each source once`);
-    if (!sources.includes("Task") && task.workingDirectory !== "containerImageDefault") {
-      issues.add(
-        `${path}.workingDirectory`,
-        "must be containerImageDefault when `mounts` does not include Task: the task working directory is not mounted into the container"
-      );
-    }
-  }
-}
-var MAX_RANGE_EDGES = 1e6;
-var TaskChecker = class {
-  constructor(index, pool, issues, identities, sourceOf2) {
-    this.index = index;
-    this.pool = pool;
-    this.issues = issues;
-    this.identities = identities;
-    this.known = identities ? new Set(identities.map((i) => i.toLowerCase())) : void 0;
-    this.starts = new Int32Array(index.ids.length + 1);
-    index.ids.forEach((id, position) => {
-      checkId(id, `${sourceOf2(position)}.id`, issues);
-      const first = index.byLowerId.get(id.toLowerCase());
-      if (first !== position) issues.add(`${sourceOf2(position)}.id`, `"${id}" is also the id of ${sourceOf2(first)} ("${index.ids[first]}"); task ids are unique, ignoring case`);
-    });
-  }
-  index;
-  pool;
-  issues;
-  identities;
-  known;
-  /**
-   * The dependency graph in compressed rows: task p waits for `targets[starts[p] .. starts[p + 1])`
-   * (positions; 4 bytes an edge, however many tasks).
-   */
-  starts;
-  targets = new Int32Array(1024);
-  edgeCount = 0;
-  checked = 0;
-  rangeEdges = 0;
-  usesDependencies = false;
-  /** Task `position`'s own rules; tasks come in order, each once. */
-  check(task, position) {
-    if (position !== this.checked) throw new Error(`tasks checked out of order: ${position} after ${this.checked - 1}`);
-    this.checked++;
-    this.starts[position + 1] = this.edgeCount;
-    const { issues, known, identities, pool } = this;
-    if (task.registry) {
-      if (task.image === void 0) issues.add(`${task.source}.registry`, "applies to container tasks only; set `image` as well");
-      if (known && task.registry.identity && !known.has(task.registry.identity.toLowerCase())) {
-        issues.add(`${task.source}.registry.identity`, `is not one of pool.identity; a task pulls with an identity its pool has: ${identities.join(", ")}`);
-      }
-    }
-    const fileIdentities = [...(task.resources ?? []).map((r, i) => [`resources[${i}]`, r.identity]), ...(task.outputs ?? []).map((o, i) => [`outputs[${i}]`, o.identity])];
-    for (const [field, identity] of fileIdentities) {
-      if (identity === void 0 || !known) continue;
-      if (!known.has(identity.toLowerCase())) issues.add(`${task.source}.${field}.identity`, `is not one of pool.identity; a task reads and writes blobs with an identity its pool has: ${identities.join(", ")}`);
-    }
-    checkContainerTask(task, task.source, pool, issues);
-    checkImageName(task.image, `${task.source}.image`, issues);
-    checkCommandLine(task.command, `${task.source}.command`, issues);
-    checkEnvironment(task.env, `${task.source}.env`, issues);
-    checkResourceFiles(task.resources, `${task.source}.resources`, issues);
-    checkOutputFiles(task.outputs, `${task.source}.outputs`, issues);
-    if (task.requiredSlots !== void 0 && task.requiredSlots > pool.taskSlotsPerNode) {
-      issues.add(`${task.source}.requiredSlots`, `${task.requiredSlots} is more than pool.taskSlotsPerNode (${pool.taskSlotsPerNode}); the task could never be scheduled`);
-    }
-    const deps = task.dependsOn;
-    if (!deps) return;
-    this.usesDependencies = true;
-    const depChars = deps.taskIds.reduce((n, id) => n + id.length, 0);
-    if (depChars > MAX_DEPENDS_ON_CHARS) {
-      issues.add(`${task.source}.dependsOn`, `lists ${depChars} characters of task ids; Batch takes at most ${MAX_DEPENDS_ON_CHARS}: use id ranges or fewer, broader stages`);
-    }
-    for (const d of deps.taskIds) this.addEdge(this.index.byLowerId.get(d.toLowerCase()));
-    const { values, positions } = this.index.integers;
-    for (const r of deps.taskIdRanges) {
-      for (let i = lowerBound(values, r.start); i < values.length && values[i] <= r.end && this.rangeEdges < MAX_RANGE_EDGES; i++, this.rangeEdges++) {
-        this.addEdge(positions[i]);
-      }
-    }
-    this.starts[position + 1] = this.edgeCount;
-  }
-  addEdge(target) {
-    if (this.edgeCount === this.targets.length) {
-      const grown = new Int32Array(this.targets.length * 2);
-      grown.set(this.targets);
-      this.targets = grown;
-    }
-    this.targets[this.edgeCount++] = target;
-  }
-  /** After the last task: a cycle in `dependsOn` (a task waiting for itself through others) would wait forever. */
-  finish() {
-    const cycle = this.findCycle();
-    if (cycle) this.issues.add("tasks.list", `dependsOn forms a cycle: ${cycle.map((p) => this.index.ids[p]).join(" -> ")}; those tasks would never start`);
-  }
-  findCycle() {
-    const { starts, targets } = this;
-    const n = this.index.ids.length;
-    const state = new Uint8Array(n);
-    for (let root = 0; root < n; root++) {
-      if (state[root] || starts[root] === starts[root + 1]) continue;
-      const path = [root];
-      const cursor = [starts[root]];
-      state[root] = 1;
-      while (path.length > 0) {
-        const at = path[path.length - 1];
-        const edge = cursor[cursor.length - 1];
-        if (edge >= starts[at + 1]) {
-          state[at] = 2;
-          path.pop();
-          cursor.pop();
-          continue;
-        }
-        cursor[cursor.length - 1]++;
-        const next = targets[edge];
-        if (state[next] === 1) return [...path.slice(path.indexOf(next)), next];
-        if (!state[next]) {
-          state[next] = 1;
-          path.push(next);
-          cursor.push(starts[next]);
-        }
-      }
-    }
-    return void 0;
-  }
-};
-function checkPool(pool, nodeAgentSku, facts, issues) {
-  checkId(pool.id, "pool.id", issues);
-  const image2 = pool.image;
-  const rdmaImage = [image2.offer, image2.sku, image2.id].some((v) => v?.toLowerCase().includes("rdma"));
-  if (rdmaImage && !isRdmaVmSize(pool.vmSize)) {
-    issues.add("pool.vmSize", `${pool.vmSize} has no RDMA network, which the -rdma image needs; use an RDMA size such as Standard_HB120rs_v3 or Standard_NC24rs_v3, or an image without -rdma`);
-  }
-  if (pool.container?.prefetch) {
-    const dup = pool.container.prefetch.find((n, i, all) => all.indexOf(n) !== i);
-    if (dup) issues.add("pool.container.prefetch", `lists ${dup} twice`);
-  }
-  if (pool.startTask) {
-    checkContainerTask(pool.startTask, "pool.startTask", facts, issues);
-  }
-  if (pool.identity) {
-    const known = new Set(pool.identity.map((id) => id.toLowerCase()));
-    if (known.size < pool.identity.length) issues.add("pool.identity", "lists an identity twice");
-    pool.container?.registries?.forEach((r, i) => {
-      if (r.identity && !known.has(r.identity.toLowerCase())) {
-        issues.add(`pool.container.registries[${i}].identity`, `is not one of pool.identity; a pool pulls with an identity it has: ${pool.identity.join(", ")}`);
-      }
-    });
-  }
-  if (isWindowsPool(nodeAgentSku) && pool.container?.type === "criCompatible") {
-    issues.add("pool.container.type", "criCompatible is for Linux pools; Windows pools use dockerCompatible");
-  }
-}
-function checkArmCoordinates(account, pool, issues) {
-  const arm = pool.identity !== void 0;
-  if (arm && !account?.subscription) {
-    issues.add("account.subscription", "is required with pool.identity: only Azure Resource Manager can give a pool a managed identity, in the account's subscription");
-  }
-  if (!arm) {
-    for (const field of ["subscription", "resourceGroup", "name"]) {
-      if (account?.[field] !== void 0) issues.add(`account.${field}`, "is used only to create a pool through Azure Resource Manager, with pool.identity; remove it, or give the pool an identity");
-    }
-  }
-  if (arm && account?.subscription && account.resourceGroup === void 0 !== (account.name === void 0)) {
-    issues.add(account.resourceGroup === void 0 ? "account.resourceGroup" : "account.name", "goes with the other: give account.resourceGroup and account.name together, or neither (the account is then found from its URL)");
-  }
-}
-function checkJob(job, taskIds, facts, issues) {
-  checkId(job.id, job.schedule ? "job.id (the job schedule id)" : "job.id", issues);
-  if (job.preparation) {
-    if (job.preparation.id !== void 0) checkId(job.preparation.id, "job.preparation.id", issues);
-    checkContainerTask(job.preparation, "job.preparation", facts, issues);
-  }
-  if (job.release) {
-    if (job.release.id !== void 0) checkId(job.release.id, "job.release.id", issues);
-    checkContainerTask(job.release, "job.release", facts, issues);
-  }
-  if (job.manager) {
-    checkId(job.manager.id, "job.manager.id", issues);
-    if (job.manager.requiredSlots !== void 0 && job.manager.requiredSlots > facts.taskSlotsPerNode) {
-      issues.add("job.manager.requiredSlots", `${job.manager.requiredSlots} is more than pool.taskSlotsPerNode (${facts.taskSlotsPerNode}); the job manager could never be scheduled`);
-    }
-    if (facts.container && job.manager.image === void 0) {
-      issues.add("job.manager.image", "is required: on a container pool the job manager task runs in a container (set it, or tasks.defaults.image)");
-    } else checkContainerTask(job.manager, "job.manager", facts, issues);
-    if (taskIds.some((id) => id.toLowerCase() === job.manager.id.toLowerCase())) {
-      issues.add("job.manager.id", `"${job.manager.id}" is also a task id; give the job manager another id`);
-    }
-  }
-  if (job.release && !job.preparation) {
-    issues.add("job.release", "needs job.preparation as well: Batch runs a release task only on nodes that ran the preparation task");
-  }
-  if (job.schedule) {
-    if (!job.manager) {
-      issues.add("job.schedule", "needs job.manager: each job the schedule creates starts empty, and its job manager task is what adds or runs the work");
-    }
-    if (taskIds.length > 0) {
-      issues.add("tasks.list", "cannot be used with job.schedule: tasks are added to one job, and a schedule creates a new job each recurrence; move the work into job.manager, or run on a timer from the Function app");
-    }
-  } else if (taskIds.length === 0 && !job.manager) {
-    issues.add("tasks.list", "is empty: give at least one task, or a job.manager");
-  }
-}
-
 // shared/batch/apiVersion.ts
 var API_VERSIONS = ["2025-06-01", "2024-07-01.20.0"];
 var API_VERSION = "2025-06-01";
@@ -33558,10 +33408,11 @@ function load(raw, options, envSecrets) {
     envSecrets.add(value2);
     secretEnv.set(name, true);
   };
-  const onMissingEnv = options.unsetSecrets === "placeholder" ? (name, path) => {
+  const onMissingEnv = options.unsetSecrets === "placeholder" ? (name, path, whole) => {
     if (!isSecretFlow(name, path, notSecret)) return void 0;
     if (!secretEnv.has(name)) secretEnv.set(name, false);
-    return REDACTED;
+    const field = path.filter((k) => typeof k === "string").pop();
+    return whole && (field === "url" || field === "container") ? `https://redacted.invalid/?${REDACTED}` : REDACTED;
   } : void 0;
   const renderOptions = { onEnvUsed, onMissingEnv, envHint: options.envHint };
   const rendered = renderDeep(rest, scope, renderOptions, [], report);
@@ -34015,6 +33866,224 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
     if (signal?.aborted) throw new CancelledError("cancelled while submitting tasks");
     throw redactor.error(error62);
   }
+}
+
+// shared/events/events.ts
+import { createHash } from "node:crypto";
+var InvalidEventError = class extends Error {
+  constructor(field, reason) {
+    super(`${field}: ${reason}`);
+    this.field = field;
+  }
+  field;
+  name = "InvalidEventError";
+};
+var hash2 = (text, length = 16) => createHash("sha256").update(text).digest("hex").slice(0, length);
+var unquote = (etag) => etag?.replace(/^W\//, "").replace(/^"|"$/g, "");
+var safe = (text, max) => text.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, max);
+var MAX_BLOB_NAME = 1024;
+var MAX_FILE_NAME_BYTES = 128;
+var CONTROL2 = /[\u0000-\u001f\u007f-\u009f]/;
+var RAW_URL = /^(https?):\/\/([^/?#\\]+)(\/[^?#]*)?(\?[^#]*)?(#.*)?$/i;
+function safeFileName(last) {
+  const name = last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_") || "input";
+  if (name.length <= MAX_FILE_NAME_BYTES) return name;
+  const ext = /\.[A-Za-z0-9_-]{1,16}$/.exec(name)?.[0] ?? "";
+  return `${name.slice(0, MAX_FILE_NAME_BYTES - ext.length - 17)}-${hash2(last)}${ext}`;
+}
+function blobFromUrl(url2, field) {
+  const shown = url2.slice(0, 200).replace(/\?.*$/s, "");
+  const raw = RAW_URL.exec(url2.trim());
+  if (!raw) {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url2) && !/^https?:/i.test(url2)) throw new InvalidEventError(field, `must be an https blob URL, not ${url2.slice(0, url2.indexOf(":") + 1)}`);
+    throw new InvalidEventError(field, `"${shown}" is not a blob URL (https://<account>.blob.core.windows.net/<container>/<blob>)`);
+  }
+  const [, scheme, host, rawPath = "", query = ""] = raw;
+  let segments;
+  try {
+    segments = rawPath.split("/").slice(1).map((s) => decodeURIComponent(s));
+  } catch {
+    throw new InvalidEventError(field, `"${shown}" has a malformed percent-encoding`);
+  }
+  let u;
+  try {
+    u = new URL(`${scheme}://${host}/`);
+  } catch {
+    throw new InvalidEventError(field, `"${shown}" has no valid host`);
+  }
+  const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])$/i.test(u.hostname);
+  const [container, ...name] = pathStyle ? segments.slice(1) : segments;
+  if (!container || name.length === 0 || !name.join("/")) throw new InvalidEventError(field, `${shown} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
+  const full = name.join("/");
+  if (name.some((s) => s === "." || s === "..") || [container, ...name].some((s) => s.includes("\\"))) {
+    throw new InvalidEventError(field, `the blob name "${full.slice(0, 200)}" has a "." or ".." segment or a backslash; a blob name is taken as given, never resolved into another path`);
+  }
+  if (CONTROL2.test(full)) throw new InvalidEventError(field, "the blob name holds a control character");
+  if (full.length > MAX_BLOB_NAME) throw new InvalidEventError(field, `the blob name is ${full.length} characters; Azure Storage names are at most ${MAX_BLOB_NAME}`);
+  const base = `${u.origin}${rawPath}`;
+  return { url: query.length > 1 ? `${base}${query}` : base, container, name: full, fileName: safeFileName(name[name.length - 1]) };
+}
+function blobTaskId(blob) {
+  const account = new URL(blob.url);
+  const key = `${account.host}/${blob.url.slice(account.origin.length).split("/")[1]}/${blob.container}/${blob.name}
+${blob.etag ?? ""}`;
+  const prefix = safe(blob.name.split("/").pop() ?? "", 40);
+  return `${prefix || "blob"}-${hash2(key)}`;
+}
+function blobEvent(meta3) {
+  const uri = meta3?.uri;
+  if (typeof uri !== "string") throw new InvalidEventError("triggerMetadata.uri", "the blob trigger delivered no blob URI");
+  const props = meta3?.properties ?? {};
+  const input2 = { ...blobFromUrl(uri, "triggerMetadata.uri"), etag: versionOf(props), size: num(props.contentLength), contentType: str(props.contentType) };
+  const time3 = iso(props.lastModified) ?? (/* @__PURE__ */ new Date()).toISOString();
+  const taskId = blobTaskId(input2);
+  return { kind: "blob", id: taskId, time: time3, taskId, inputs: [input2], fields: {} };
+}
+function versionOf(props) {
+  const etag = str(props.eTag) ?? str(props.etag) ?? str(props.ETag);
+  if (etag) return unquote(etag);
+  const modified = iso(props.lastModified);
+  if (modified) return `modified:${modified}`;
+  const md5 = str(props.contentMD5) ?? str(props.contentMd5);
+  return md5 ? `md5:${md5}` : void 0;
+}
+var num = (v) => typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : void 0;
+var str = (v) => typeof v === "string" && v ? v : void 0;
+var iso = (v) => {
+  if (typeof v !== "string" && !(v instanceof Date)) return void 0;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? void 0 : d.toISOString();
+};
+var BLOB_CREATED = "Microsoft.Storage.BlobCreated";
+function eventGridEvent(event) {
+  if (event === null || typeof event !== "object" || Array.isArray(event)) throw new InvalidEventError("event", "is not an Event Grid event (a JSON object)");
+  const e = event;
+  const cloud = typeof e.specversion === "string";
+  const type = cloud ? e.type : e.eventType;
+  if (typeof type !== "string") throw new InvalidEventError(cloud ? "event.type" : "event.eventType", "is missing");
+  if (type !== BLOB_CREATED) return void 0;
+  const id = e.id;
+  if (typeof id !== "string" || !id) throw new InvalidEventError("event.id", "is missing");
+  const data = e.data;
+  if (!data || typeof data !== "object") throw new InvalidEventError("event.data", `is missing: a ${BLOB_CREATED} event carries the blob's url and eTag in data`);
+  if (typeof data.url !== "string") throw new InvalidEventError("event.data.url", "is missing");
+  const input2 = { ...blobFromUrl(data.url, "event.data.url"), etag: versionOf(data), size: num(data.contentLength), contentType: str(data.contentType) };
+  const time3 = iso(cloud ? e.time : e.eventTime) ?? (/* @__PURE__ */ new Date()).toISOString();
+  return { kind: "eventGrid", id, time: time3, taskId: blobTaskId(input2), inputs: [input2], fields: { type, subject: str(e.subject) ?? "", schema: cloud ? "CloudEvents" : "EventGrid" } };
+}
+var QueueMessage = external_exports.strictObject({
+  id: external_exports.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1 to 64 letters, digits, _ or - (it becomes the task id)" }).optional().meta({ description: "The task id; default a hash of the message body" }),
+  vars: external_exports.record(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, { error: "variable names are letters, digits, _ and -" }), external_exports.union([external_exports.string().max(4096), external_exports.number(), external_exports.boolean()])).optional().meta({ description: "Values for {{ vars.* }}; only variables the spec declares" }),
+  inputs: external_exports.array(external_exports.url({ protocol: /^https?$/, error: "must be an http(s) blob URL" })).max(100).optional().meta({ description: "Blob URLs, each a resource file of the task" })
+}).meta({ title: "azure-batch-run queue message", description: "A message for the Function app's queue trigger; a plain-text message is one input URL" });
+function queueEvent(body, meta3) {
+  const messageId = str(meta3?.id) ?? "";
+  const dequeueCount = num(meta3?.dequeueCount) ?? 1;
+  const time3 = iso(meta3?.insertionTime) ?? (/* @__PURE__ */ new Date()).toISOString();
+  const fields = { messageId, dequeueCount };
+  if (typeof body === "string") {
+    const text = body.trim();
+    if (!text) throw new InvalidEventError("message", "is empty: send a blob URL, or a JSON object { id?, vars?, inputs? }");
+    const input2 = blobFromUrl(text, "message");
+    return { kind: "queue", id: messageId || hash2(text), time: time3, taskId: `msg-${hash2(text, 32)}`, inputs: [input2], fields };
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new InvalidEventError("message", "must be a JSON object { id?, vars?, inputs? } or a blob URL as plain text");
+  for (const [where, obj] of [["message", body], ["message.vars", body.vars]]) {
+    if (obj === null || typeof obj !== "object") continue;
+    const bad = Object.keys(obj).find((k) => k === "__proto__" || k === "constructor" || k === "prototype");
+    if (bad) throw new InvalidEventError(`${where}.${bad}`, "is not a field or variable name a message may set");
+  }
+  const parsed = QueueMessage.safeParse(body);
+  if (!parsed.success) {
+    const issue2 = parsed.error.issues[0];
+    const path = ["message", ...issue2.path.map(String)].join(".");
+    throw new InvalidEventError(path, issue2.message);
+  }
+  const m = parsed.data;
+  const inputs = (m.inputs ?? []).map((url2, i) => blobFromUrl(url2, `message.inputs.${i}`));
+  const vars = m.vars ? Object.fromEntries(Object.entries(m.vars).map(([k, v]) => [k, String(v)])) : void 0;
+  return { kind: "queue", id: messageId || m.id || hash2(JSON.stringify(body)), time: time3, taskId: m.id ?? `msg-${hash2(canonical(body), 32)}`, inputs, vars, fields };
+}
+function canonical(value2) {
+  if (value2 === null || typeof value2 !== "object") return JSON.stringify(value2);
+  if (Array.isArray(value2)) return `[${value2.map(canonical).join(",")}]`;
+  return `{${Object.keys(value2).sort().map((k) => `${JSON.stringify(k)}:${canonical(value2[k])}`).join(",")}}`;
+}
+function timerEvent(timer, scheduled) {
+  const t = timer ?? {};
+  const scheduleTime = scheduled.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const scheduleId = scheduleTime.replace(/[-:]/g, "");
+  return { kind: "timer", id: scheduleId, time: scheduleTime, taskId: `run-${scheduleId}`, inputs: [], fields: { scheduleTime, scheduleId, isPastDue: t.isPastDue === true } };
+}
+
+// shared/events/eventSpec.ts
+var INPUT_FIELDS = ["url", "sasUrl", "container", "name", "fileName", "etag", "size", "contentType"];
+var UNSAFE = /['"`$;|&<>(){}\\\n\r\t\0]/;
+var URL_UNSAFE = /['"`$;|<>(){}\\\n\r\t\0]/;
+var EventSpec = class {
+  constructor(raw, text, callerVars = {}) {
+    this.raw = raw;
+    this.referenced = new Set([...text.matchAll(/\{\{\s*event\.([A-Za-z]+)/g)].map((m) => m[1]));
+    this.declaredVars = /* @__PURE__ */ new Set([...Object.keys(raw.vars ?? {}), ...Object.keys(callerVars)]);
+  }
+  raw;
+  /** The `event.*` fields the spec's templates name. */
+  referenced;
+  /** The variables a message may set: the spec's `vars` and the caller's. */
+  declaredVars;
+  /** Refuses an event whose values the spec cannot use safely: undeclared vars, characters that end a shell word. */
+  check(event) {
+    for (const name of Object.keys(event.vars ?? {})) {
+      if (!this.declaredVars.has(name)) throw new InvalidEventError(`message.vars.${name}`, `is not a variable the spec declares (it declares ${[...this.declaredVars].sort().join(", ") || "none"})`);
+    }
+    for (const [name, value2] of Object.entries(event.vars ?? {})) {
+      if (UNSAFE.test(value2)) throw new InvalidEventError(`message.vars.${name}`, `holds ${JSON.stringify(value2.match(UNSAFE)[0])}, which could break out of a command line; a message's values may not hold quotes, $, ;, |, &, <, >, parentheses, braces, backslashes or control characters`);
+    }
+    const values = [...Object.entries(event.fields), ...event.inputs.flatMap((input2, i) => Object.entries(input2).map(([k, v]) => [event.inputs.length > 1 ? `inputs.${i}.${k}` : k, v]))];
+    for (const [field, value2] of values) {
+      const base = field.split(".").pop();
+      const used = this.referenced.has(base) || this.referenced.has(field.split(".")[0]) || base === "url" && this.referenced.has("sasUrl");
+      if (!used) continue;
+      const unsafe = base === "url" || base === "sasUrl" ? URL_UNSAFE : UNSAFE;
+      if (typeof value2 === "string" && unsafe.test(value2)) {
+        throw new InvalidEventError(`event.${field}`, `holds ${JSON.stringify(value2.match(unsafe)[0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`);
+      }
+    }
+  }
+  /** The workload for one event: `event.*` filled, an input's SAS made where the spec uses `event.sasUrl`. */
+  async load(event, options = {}) {
+    const sasFor = this.referenced.has("sasUrl") ? options.sasFor : void 0;
+    const inputs = await Promise.all(event.inputs.map(async (input2) => ({ ...input2, ...sasFor ? { sasUrl: new URL(input2.url).search ? input2.url : await sasFor(input2.url) } : {} })));
+    const root = { kind: event.kind, id: event.id, time: event.time, day: event.time.slice(0, 10), taskId: event.taskId, ...event.fields, ...inputs[0] ?? {}, inputs };
+    return loadSpecObject(inputs.length > 1 ? perInput(this.raw, inputs.length) : this.raw, {
+      vars: { ...options.vars ?? {}, ...event.vars },
+      env: options.env,
+      envHint: options.envHint,
+      roots: { event: root },
+      fileName: options.fileName,
+      unsetSecrets: options.unsetSecrets,
+      apiVersion: options.apiVersion
+    });
+  }
+};
+function perInput(raw, count) {
+  const field = new RegExp(`\\{\\{\\s*event\\.(${INPUT_FIELDS.join("|")})\\b`, "g");
+  const expand = (resources) => Array.isArray(resources) ? resources.flatMap((r) => {
+    const text = JSON.stringify(r);
+    if (!field.test(text)) return [r];
+    field.lastIndex = 0;
+    return Array.from({ length: count }, (_, i) => JSON.parse(text.replace(field, (_m, f) => `{{ event.inputs.${i}.${f}`)));
+  }) : resources;
+  const tasks = raw.tasks;
+  if (!tasks) return raw;
+  return {
+    ...raw,
+    tasks: {
+      ...tasks,
+      ...tasks.defaults ? { defaults: { ...tasks.defaults, resources: expand(tasks.defaults.resources) } } : {},
+      list: (tasks.list ?? []).map((t) => ({ ...t, ...t.resources ? { resources: expand(t.resources) } : {} }))
+    }
+  };
 }
 
 // shared/client/policies/bearerTokenPolicy.ts
@@ -34790,9 +34859,6 @@ function createStorageAccess(env, appIdentity) {
 }
 
 // functions/app/instance.ts
-var INPUT_FIELDS = ["url", "sasUrl", "container", "name", "fileName", "etag", "size", "contentType"];
-var UNSAFE = /['"`$;|&<>(){}\\\n\r\t\0]/;
-var URL_UNSAFE = /['"`$;|<>(){}\\\n\r\t\0]/;
 var PROBE = {
   kind: "blob",
   id: "probe",
@@ -34818,20 +34884,9 @@ async function create(env) {
   const text = isUrl(settings.spec) ? await storage.readText(settings.spec) : settings.spec;
   const raw = parseSpecText(text, fileName);
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError(`${fileName}: the spec must be a mapping with pool, job and tasks`);
-  const referenced = new Set([...text.matchAll(/\{\{\s*event\.([A-Za-z]+)/g)].map((m) => m[1]));
-  checkTriggersFit(settings, referenced, fileName);
-  const declaredVars = /* @__PURE__ */ new Set([...Object.keys(raw.vars ?? {}), ...Object.keys(settings.vars)]);
-  const load2 = async (event, sasFor) => {
-    const inputs = await Promise.all(event.inputs.map(async (input2) => ({ ...input2, ...sasFor ? { sasUrl: new URL(input2.url).search ? input2.url : await sasFor(input2.url) } : {} })));
-    const root = { kind: event.kind, id: event.id, time: event.time, day: event.time.slice(0, 10), taskId: event.taskId, ...event.fields, ...inputs[0] ?? {}, inputs };
-    return loadSpecObject(inputs.length > 1 ? perInput(raw, inputs.length) : raw, {
-      vars: { ...settings.vars, ...event.vars },
-      env: allowedSettings(settings, env),
-      envHint: "name it in the AZBR_SETTINGS_ALLOW app setting",
-      roots: { event: root },
-      fileName
-    });
-  };
+  const eventSpec = new EventSpec(raw, text, settings.vars);
+  checkTriggersFit(settings, eventSpec.referenced, fileName);
+  const load2 = (event, sasFor) => eventSpec.load(event, { vars: settings.vars, env: allowedSettings(settings, env), envHint: "name it in the AZBR_SETTINGS_ALLOW app setting", fileName, sasFor });
   let probe;
   try {
     probe = await load2(PROBE, async (url2) => `${url2}?sv=2025-01-01&sig=probe`);
@@ -34872,25 +34927,10 @@ async function create(env) {
       return void 0;
     },
     async workloadFor(event) {
-      for (const name of Object.keys(event.vars ?? {})) {
-        if (!declaredVars.has(name)) throw new InvalidEventError(`message.vars.${name}`, `is not a variable the spec declares (it declares ${[...declaredVars].sort().join(", ") || "none"})`);
-      }
-      for (const [name, value2] of Object.entries(event.vars ?? {})) {
-        if (UNSAFE.test(value2)) throw new InvalidEventError(`message.vars.${name}`, `holds ${JSON.stringify(value2.match(UNSAFE)[0])}, which could break out of a command line; a message's values may not hold quotes, $, ;, |, &, <, >, parentheses, braces, backslashes or control characters`);
-      }
-      const values = [...Object.entries(event.fields), ...event.inputs.flatMap((input2, i) => Object.entries(input2).map(([k, v]) => [event.inputs.length > 1 ? `inputs.${i}.${k}` : k, v]))];
-      for (const [field, value2] of values) {
-        const base = field.split(".").pop();
-        const used = referenced.has(base) || referenced.has(field.split(".")[0]) || base === "url" && referenced.has("sasUrl");
-        if (!used) continue;
-        const unsafe = base === "url" || base === "sasUrl" ? URL_UNSAFE : UNSAFE;
-        if (typeof value2 === "string" && unsafe.test(value2)) {
-          throw new InvalidEventError(`event.${field}`, `holds ${JSON.stringify(value2.match(unsafe)[0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`);
-        }
-      }
+      eventSpec.check(event);
       event.inputs.forEach((input2, i) => checkInput(input2, event.inputs.length > 1 ? `event.inputs.${i}.url` : "event.url", policy));
       try {
-        return await load2(event, referenced.has("sasUrl") ? (url2) => storage.sasUrl(url2, settings.sasHours) : void 0);
+        return await load2(event, (url2) => storage.sasUrl(url2, settings.sasHours));
       } catch (error62) {
         if (error62 instanceof SpecError) throw new InvalidEventError(error62.issues[0]?.path ?? "spec", `this event makes the spec invalid: ${error62.message}`);
         throw error62;
@@ -34936,25 +34976,6 @@ async function inputPolicy(settings, storage, probe, specUrl) {
     if (why) throw new UsageError(`AZBR_INPUT_CONTAINERS: ${c} is ${why}; it can never be an input`);
   }
   return { accounts, containers: new Set(settings.inputContainers), forbidden };
-}
-function perInput(raw, count) {
-  const field = new RegExp(`\\{\\{\\s*event\\.(${INPUT_FIELDS.join("|")})\\b`, "g");
-  const expand = (resources) => Array.isArray(resources) ? resources.flatMap((r) => {
-    const text = JSON.stringify(r);
-    if (!field.test(text)) return [r];
-    field.lastIndex = 0;
-    return Array.from({ length: count }, (_, i) => JSON.parse(text.replace(field, (_m, f) => `{{ event.inputs.${i}.${f}`)));
-  }) : resources;
-  const tasks = raw.tasks;
-  if (!tasks) return raw;
-  return {
-    ...raw,
-    tasks: {
-      ...tasks,
-      ...tasks.defaults ? { defaults: { ...tasks.defaults, resources: expand(tasks.defaults.resources) } } : {},
-      list: (tasks.list ?? []).map((t) => ({ ...t, ...t.resources ? { resources: expand(t.resources) } : {} }))
-    }
-  };
 }
 var current;
 var failure2;

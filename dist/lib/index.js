@@ -395,7 +395,7 @@ function lookup(scope, expression, envHint = "set it in the environment", parts 
 function renderString(template, scope, options = {}, path = []) {
   if (!template.includes("{{")) return template;
   const compiled = compile(template);
-  const resolve = (e) => {
+  const resolve = (e, whole = false) => {
     if (!e.valid) {
       throw new TemplateError(`"${e.raw}" is not a variable reference: use {{ vars.name }}, {{ env.NAME }}, {{ item }} or {{ task.id }}`);
     }
@@ -404,7 +404,7 @@ function renderString(template, scope, options = {}, path = []) {
       const name = e.expression.slice(4);
       const env = scope.env;
       if (!name.includes(".") && (env === void 0 || !Object.hasOwn(env, name))) {
-        const instead = options.onMissingEnv(name, path);
+        const instead = options.onMissingEnv(name, path, whole);
         if (instead !== void 0) return instead;
       }
     }
@@ -412,7 +412,7 @@ function renderString(template, scope, options = {}, path = []) {
     if (e.root === "env" && options.onEnvUsed) options.onEnvUsed(e.expression.slice(4), String(value), path);
     return value;
   };
-  if (compiled.whole) return resolve(compiled.whole);
+  if (compiled.whole) return resolve(compiled.whole, true);
   let length = template.length;
   let out = "";
   for (const piece of compiled.pieces) {
@@ -2313,10 +2313,11 @@ function load(raw, options, envSecrets) {
     envSecrets.add(value);
     secretEnv.set(name, true);
   };
-  const onMissingEnv = options.unsetSecrets === "placeholder" ? (name, path) => {
+  const onMissingEnv = options.unsetSecrets === "placeholder" ? (name, path, whole) => {
     if (!isSecretFlow(name, path, notSecret)) return void 0;
     if (!secretEnv.has(name)) secretEnv.set(name, false);
-    return REDACTED;
+    const field = path.filter((k) => typeof k === "string").pop();
+    return whole && (field === "url" || field === "container") ? `https://redacted.invalid/?${REDACTED}` : REDACTED;
   } : void 0;
   const renderOptions = { onEnvUsed, onMissingEnv, envHint: options.envHint };
   const rendered = renderDeep(rest, scope, renderOptions, [], report);
@@ -2844,22 +2845,21 @@ async function readTaskFileTail(client, jobId, taskId, file, maxBytes = 4096, si
 function lastLines(text, lines = 20) {
   return text.trimEnd().split("\n").slice(-lines).join("\n");
 }
-async function readTaskOutput(client, jobId, taskId, file, options = {}) {
+async function taskOutputRedactor(client, jobId, taskId, options = {}) {
   const jobPath = `/jobs/${encodeURIComponent(jobId)}`;
-  const [task, job, text] = await Promise.all([
-    client.json(
-      "GET",
-      `${jobPath}/tasks/${encodeURIComponent(taskId)}`,
-      { query: { $select: "id,environmentSettings,resourceFiles,outputFiles" }, signal: options.signal }
-    ),
-    client.json("GET", jobPath, { query: { $select: "id,commonEnvironmentSettings" }, signal: options.signal }),
-    readTaskFileTail(client, jobId, taskId, file, options.maxBytes ?? 1024 * 1024, options.signal)
+  const [task, job] = await Promise.all([
+    client.json("GET", `${jobPath}/tasks/${encodeURIComponent(taskId)}`, { query: { $select: "id,environmentSettings,resourceFiles,outputFiles" }, signal: options.signal }),
+    client.json("GET", jobPath, { query: { $select: "id,commonEnvironmentSettings" }, signal: options.signal })
   ]);
-  if (text === void 0) return void 0;
   const urls = [...(task.resourceFiles ?? []).flatMap((r) => [r.httpUrl, r.storageContainerUrl]), ...(task.outputFiles ?? []).map((o) => o.destination?.container?.containerUrl)];
   const queries = urls.flatMap((u) => u && u.includes("?") ? [u.slice(u.indexOf("?") + 1)] : []);
   const values = [...task.environmentSettings ?? [], ...job.commonEnvironmentSettings ?? []].map((e) => e.value);
-  return client.redactor.with([...values, ...queries]).text(text);
+  return (options.base ?? client.redactor).with([...values, ...queries]);
+}
+async function readTaskOutput(client, jobId, taskId, file, options = {}) {
+  const [redactor, text] = await Promise.all([taskOutputRedactor(client, jobId, taskId, { signal: options.signal }), readTaskFileTail(client, jobId, taskId, file, options.maxBytes ?? 1024 * 1024, options.signal)]);
+  if (text === void 0) return void 0;
+  return redactor.text(text);
 }
 
 // shared/run/waitForTasks.ts
@@ -2928,12 +2928,14 @@ async function waitForTasks(client, jobId, taskIds, reporter, options) {
       const outcome = outcomeOf(task);
       if (outcome.result === "failure" && logTails < (options.maxLogTails ?? 20)) {
         logTails++;
-        const [stderr, stdout] = await Promise.all([
+        const [stderr, stdout, redactor] = await Promise.all([
           readTaskFileTail(client, jobId, task.id, "stderr.txt", 4096, options.signal).catch(() => void 0),
-          readTaskFileTail(client, jobId, task.id, "stdout.txt", 4096, options.signal).catch(() => void 0)
+          readTaskFileTail(client, jobId, task.id, "stdout.txt", 4096, options.signal).catch(() => void 0),
+          // The same redactor `logs` uses, on top of the run's own secrets; the run's alone if the task cannot be read.
+          taskOutputRedactor(client, jobId, task.id, { base: options.redactor, signal: options.signal }).catch(() => options.redactor)
         ]);
-        if (stderr) outcome.stderrTail = options.redactor.text(lastLines(stderr));
-        if (stdout) outcome.stdoutTail = options.redactor.text(lastLines(stdout));
+        if (stderr) outcome.stderrTail = redactor.text(lastLines(stderr));
+        if (stdout) outcome.stdoutTail = redactor.text(lastLines(stdout));
       }
       if (outcome.failure?.message) outcome.failure.message = options.redactor.text(outcome.failure.message);
       seen.set(task.id, outcome);
@@ -3154,6 +3156,245 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
     if (signal?.aborted) throw new CancelledError("cancelled while submitting tasks");
     throw redactor.error(error);
   }
+}
+
+// shared/events/events.ts
+import { createHash } from "node:crypto";
+import { z as z2 } from "zod";
+var InvalidEventError = class extends Error {
+  constructor(field, reason) {
+    super(`${field}: ${reason}`);
+    this.field = field;
+  }
+  field;
+  name = "InvalidEventError";
+};
+var hash = (text, length = 16) => createHash("sha256").update(text).digest("hex").slice(0, length);
+var unquote = (etag) => etag?.replace(/^W\//, "").replace(/^"|"$/g, "");
+var safe = (text, max) => text.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, max);
+var MAX_BLOB_NAME = 1024;
+var MAX_FILE_NAME_BYTES = 128;
+var CONTROL2 = /[\u0000-\u001f\u007f-\u009f]/;
+var RAW_URL = /^(https?):\/\/([^/?#\\]+)(\/[^?#]*)?(\?[^#]*)?(#.*)?$/i;
+function safeFileName(last) {
+  const name = last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_") || "input";
+  if (name.length <= MAX_FILE_NAME_BYTES) return name;
+  const ext = /\.[A-Za-z0-9_-]{1,16}$/.exec(name)?.[0] ?? "";
+  return `${name.slice(0, MAX_FILE_NAME_BYTES - ext.length - 17)}-${hash(last)}${ext}`;
+}
+function blobFromUrl(url, field) {
+  const shown = url.slice(0, 200).replace(/\?.*$/s, "");
+  const raw = RAW_URL.exec(url.trim());
+  if (!raw) {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^https?:/i.test(url)) throw new InvalidEventError(field, `must be an https blob URL, not ${url.slice(0, url.indexOf(":") + 1)}`);
+    throw new InvalidEventError(field, `"${shown}" is not a blob URL (https://<account>.blob.core.windows.net/<container>/<blob>)`);
+  }
+  const [, scheme, host, rawPath = "", query = ""] = raw;
+  let segments;
+  try {
+    segments = rawPath.split("/").slice(1).map((s) => decodeURIComponent(s));
+  } catch {
+    throw new InvalidEventError(field, `"${shown}" has a malformed percent-encoding`);
+  }
+  let u;
+  try {
+    u = new URL(`${scheme}://${host}/`);
+  } catch {
+    throw new InvalidEventError(field, `"${shown}" has no valid host`);
+  }
+  const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])$/i.test(u.hostname);
+  const [container, ...name] = pathStyle ? segments.slice(1) : segments;
+  if (!container || name.length === 0 || !name.join("/")) throw new InvalidEventError(field, `${shown} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
+  const full = name.join("/");
+  if (name.some((s) => s === "." || s === "..") || [container, ...name].some((s) => s.includes("\\"))) {
+    throw new InvalidEventError(field, `the blob name "${full.slice(0, 200)}" has a "." or ".." segment or a backslash; a blob name is taken as given, never resolved into another path`);
+  }
+  if (CONTROL2.test(full)) throw new InvalidEventError(field, "the blob name holds a control character");
+  if (full.length > MAX_BLOB_NAME) throw new InvalidEventError(field, `the blob name is ${full.length} characters; Azure Storage names are at most ${MAX_BLOB_NAME}`);
+  const base = `${u.origin}${rawPath}`;
+  return { url: query.length > 1 ? `${base}${query}` : base, container, name: full, fileName: safeFileName(name[name.length - 1]) };
+}
+function blobTaskId(blob) {
+  const account = new URL(blob.url);
+  const key = `${account.host}/${blob.url.slice(account.origin.length).split("/")[1]}/${blob.container}/${blob.name}
+${blob.etag ?? ""}`;
+  const prefix = safe(blob.name.split("/").pop() ?? "", 40);
+  return `${prefix || "blob"}-${hash(key)}`;
+}
+function blobEvent(meta) {
+  const uri = meta?.uri;
+  if (typeof uri !== "string") throw new InvalidEventError("triggerMetadata.uri", "the blob trigger delivered no blob URI");
+  const props = meta?.properties ?? {};
+  const input = { ...blobFromUrl(uri, "triggerMetadata.uri"), etag: versionOf(props), size: num(props.contentLength), contentType: str(props.contentType) };
+  const time = iso(props.lastModified) ?? (/* @__PURE__ */ new Date()).toISOString();
+  const taskId = blobTaskId(input);
+  return { kind: "blob", id: taskId, time, taskId, inputs: [input], fields: {} };
+}
+function versionOf(props) {
+  const etag = str(props.eTag) ?? str(props.etag) ?? str(props.ETag);
+  if (etag) return unquote(etag);
+  const modified = iso(props.lastModified);
+  if (modified) return `modified:${modified}`;
+  const md5 = str(props.contentMD5) ?? str(props.contentMd5);
+  return md5 ? `md5:${md5}` : void 0;
+}
+var num = (v) => typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : void 0;
+var str = (v) => typeof v === "string" && v ? v : void 0;
+var iso = (v) => {
+  if (typeof v !== "string" && !(v instanceof Date)) return void 0;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? void 0 : d.toISOString();
+};
+var BLOB_CREATED = "Microsoft.Storage.BlobCreated";
+function eventGridEvent(event) {
+  if (event === null || typeof event !== "object" || Array.isArray(event)) throw new InvalidEventError("event", "is not an Event Grid event (a JSON object)");
+  const e = event;
+  const cloud = typeof e.specversion === "string";
+  const type = cloud ? e.type : e.eventType;
+  if (typeof type !== "string") throw new InvalidEventError(cloud ? "event.type" : "event.eventType", "is missing");
+  if (type !== BLOB_CREATED) return void 0;
+  const id = e.id;
+  if (typeof id !== "string" || !id) throw new InvalidEventError("event.id", "is missing");
+  const data = e.data;
+  if (!data || typeof data !== "object") throw new InvalidEventError("event.data", `is missing: a ${BLOB_CREATED} event carries the blob's url and eTag in data`);
+  if (typeof data.url !== "string") throw new InvalidEventError("event.data.url", "is missing");
+  const input = { ...blobFromUrl(data.url, "event.data.url"), etag: versionOf(data), size: num(data.contentLength), contentType: str(data.contentType) };
+  const time = iso(cloud ? e.time : e.eventTime) ?? (/* @__PURE__ */ new Date()).toISOString();
+  return { kind: "eventGrid", id, time, taskId: blobTaskId(input), inputs: [input], fields: { type, subject: str(e.subject) ?? "", schema: cloud ? "CloudEvents" : "EventGrid" } };
+}
+var QueueMessage = z2.strictObject({
+  id: z2.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1 to 64 letters, digits, _ or - (it becomes the task id)" }).optional().meta({ description: "The task id; default a hash of the message body" }),
+  vars: z2.record(z2.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, { error: "variable names are letters, digits, _ and -" }), z2.union([z2.string().max(4096), z2.number(), z2.boolean()])).optional().meta({ description: "Values for {{ vars.* }}; only variables the spec declares" }),
+  inputs: z2.array(z2.url({ protocol: /^https?$/, error: "must be an http(s) blob URL" })).max(100).optional().meta({ description: "Blob URLs, each a resource file of the task" })
+}).meta({ title: "azure-batch-run queue message", description: "A message for the Function app's queue trigger; a plain-text message is one input URL" });
+function queueMessageJsonSchema() {
+  return z2.toJSONSchema(QueueMessage, { io: "input", target: "draft-2020-12" });
+}
+function queueEvent(body, meta) {
+  const messageId = str(meta?.id) ?? "";
+  const dequeueCount = num(meta?.dequeueCount) ?? 1;
+  const time = iso(meta?.insertionTime) ?? (/* @__PURE__ */ new Date()).toISOString();
+  const fields = { messageId, dequeueCount };
+  if (typeof body === "string") {
+    const text = body.trim();
+    if (!text) throw new InvalidEventError("message", "is empty: send a blob URL, or a JSON object { id?, vars?, inputs? }");
+    const input = blobFromUrl(text, "message");
+    return { kind: "queue", id: messageId || hash(text), time, taskId: `msg-${hash(text, 32)}`, inputs: [input], fields };
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new InvalidEventError("message", "must be a JSON object { id?, vars?, inputs? } or a blob URL as plain text");
+  for (const [where, obj] of [["message", body], ["message.vars", body.vars]]) {
+    if (obj === null || typeof obj !== "object") continue;
+    const bad = Object.keys(obj).find((k) => k === "__proto__" || k === "constructor" || k === "prototype");
+    if (bad) throw new InvalidEventError(`${where}.${bad}`, "is not a field or variable name a message may set");
+  }
+  const parsed = QueueMessage.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = ["message", ...issue.path.map(String)].join(".");
+    throw new InvalidEventError(path, issue.message);
+  }
+  const m = parsed.data;
+  const inputs = (m.inputs ?? []).map((url, i) => blobFromUrl(url, `message.inputs.${i}`));
+  const vars = m.vars ? Object.fromEntries(Object.entries(m.vars).map(([k, v]) => [k, String(v)])) : void 0;
+  return { kind: "queue", id: messageId || m.id || hash(JSON.stringify(body)), time, taskId: m.id ?? `msg-${hash(canonical(body), 32)}`, inputs, vars, fields };
+}
+function canonical(value) {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(",")}}`;
+}
+function timerEvent(timer, scheduled) {
+  const t = timer ?? {};
+  const scheduleTime = scheduled.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const scheduleId = scheduleTime.replace(/[-:]/g, "");
+  return { kind: "timer", id: scheduleId, time: scheduleTime, taskId: `run-${scheduleId}`, inputs: [], fields: { scheduleTime, scheduleId, isPastDue: t.isPastDue === true } };
+}
+
+// shared/events/eventSpec.ts
+var INPUT_FIELDS = ["url", "sasUrl", "container", "name", "fileName", "etag", "size", "contentType"];
+var UNSAFE = /['"`$;|&<>(){}\\\n\r\t\0]/;
+var URL_UNSAFE = /['"`$;|<>(){}\\\n\r\t\0]/;
+var EventSpec = class {
+  constructor(raw, text, callerVars = {}) {
+    this.raw = raw;
+    this.referenced = new Set([...text.matchAll(/\{\{\s*event\.([A-Za-z]+)/g)].map((m) => m[1]));
+    this.declaredVars = /* @__PURE__ */ new Set([...Object.keys(raw.vars ?? {}), ...Object.keys(callerVars)]);
+  }
+  raw;
+  /** The `event.*` fields the spec's templates name. */
+  referenced;
+  /** The variables a message may set: the spec's `vars` and the caller's. */
+  declaredVars;
+  /** Refuses an event whose values the spec cannot use safely: undeclared vars, characters that end a shell word. */
+  check(event) {
+    for (const name of Object.keys(event.vars ?? {})) {
+      if (!this.declaredVars.has(name)) throw new InvalidEventError(`message.vars.${name}`, `is not a variable the spec declares (it declares ${[...this.declaredVars].sort().join(", ") || "none"})`);
+    }
+    for (const [name, value] of Object.entries(event.vars ?? {})) {
+      if (UNSAFE.test(value)) throw new InvalidEventError(`message.vars.${name}`, `holds ${JSON.stringify(value.match(UNSAFE)[0])}, which could break out of a command line; a message's values may not hold quotes, $, ;, |, &, <, >, parentheses, braces, backslashes or control characters`);
+    }
+    const values = [...Object.entries(event.fields), ...event.inputs.flatMap((input, i) => Object.entries(input).map(([k, v]) => [event.inputs.length > 1 ? `inputs.${i}.${k}` : k, v]))];
+    for (const [field, value] of values) {
+      const base = field.split(".").pop();
+      const used = this.referenced.has(base) || this.referenced.has(field.split(".")[0]) || base === "url" && this.referenced.has("sasUrl");
+      if (!used) continue;
+      const unsafe = base === "url" || base === "sasUrl" ? URL_UNSAFE : UNSAFE;
+      if (typeof value === "string" && unsafe.test(value)) {
+        throw new InvalidEventError(`event.${field}`, `holds ${JSON.stringify(value.match(unsafe)[0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`);
+      }
+    }
+  }
+  /** The workload for one event: `event.*` filled, an input's SAS made where the spec uses `event.sasUrl`. */
+  async load(event, options = {}) {
+    const sasFor = this.referenced.has("sasUrl") ? options.sasFor : void 0;
+    const inputs = await Promise.all(event.inputs.map(async (input) => ({ ...input, ...sasFor ? { sasUrl: new URL(input.url).search ? input.url : await sasFor(input.url) } : {} })));
+    const root = { kind: event.kind, id: event.id, time: event.time, day: event.time.slice(0, 10), taskId: event.taskId, ...event.fields, ...inputs[0] ?? {}, inputs };
+    return loadSpecObject(inputs.length > 1 ? perInput(this.raw, inputs.length) : this.raw, {
+      vars: { ...options.vars ?? {}, ...event.vars },
+      env: options.env,
+      envHint: options.envHint,
+      roots: { event: root },
+      fileName: options.fileName,
+      unsetSecrets: options.unsetSecrets,
+      apiVersion: options.apiVersion
+    });
+  }
+};
+function perInput(raw, count) {
+  const field = new RegExp(`\\{\\{\\s*event\\.(${INPUT_FIELDS.join("|")})\\b`, "g");
+  const expand = (resources) => Array.isArray(resources) ? resources.flatMap((r) => {
+    const text = JSON.stringify(r);
+    if (!field.test(text)) return [r];
+    field.lastIndex = 0;
+    return Array.from({ length: count }, (_, i) => JSON.parse(text.replace(field, (_m, f) => `{{ event.inputs.${i}.${f}`)));
+  }) : resources;
+  const tasks = raw.tasks;
+  if (!tasks) return raw;
+  return {
+    ...raw,
+    tasks: {
+      ...tasks,
+      ...tasks.defaults ? { defaults: { ...tasks.defaults, resources: expand(tasks.defaults.resources) } } : {},
+      list: (tasks.list ?? []).map((t) => ({ ...t, ...t.resources ? { resources: expand(t.resources) } : {} }))
+    }
+  };
+}
+function eventFromSample(sample) {
+  if (sample === null || typeof sample !== "object" || Array.isArray(sample)) throw new InvalidEventError("event", "a sample event is a JSON object: an Event Grid event, { uri, properties }, { message } or { scheduleTime }");
+  const s = sample;
+  if ("eventType" in s || "specversion" in s) {
+    const event = eventGridEvent(s);
+    if (!event) throw new InvalidEventError("event.type", "is not Microsoft.Storage.BlobCreated: the Function app ignores such an event");
+    return event;
+  }
+  if ("uri" in s) return blobEvent(s);
+  if ("message" in s) return queueEvent(s.message, s);
+  if ("scheduleTime" in s) {
+    const at = new Date(String(s.scheduleTime));
+    if (Number.isNaN(at.getTime())) throw new InvalidEventError("scheduleTime", "is not a date and time");
+    return timerEvent({ isPastDue: s.isPastDue === true }, at);
+  }
+  throw new InvalidEventError("event", "is none of: an Event Grid event (eventType or specversion), a blob trigger's { uri, properties }, a queue's { message }, a timer's { scheduleTime }");
 }
 
 // shared/client/policies/bearerTokenPolicy.ts
@@ -3689,10 +3930,35 @@ async function authFromEnvironment(accountUrl, env) {
 function armFromAuth(auth, env) {
   return auth.kind === "entra" ? { credential: auth.credential, endpoint: env.AZURE_RESOURCE_MANAGER_ENDPOINT } : void 0;
 }
+var BATCH_ENDPOINT_SUFFIXES = ["batch.azure.com", "batch.usgovcloudapi.net", "batch.chinacloudapi.cn"];
+var LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i;
+function isBatchEndpoint(url) {
+  let u;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (LOOPBACK_HOST.test(u.hostname)) return u.protocol === "http:" || u.protocol === "https:";
+  const host = u.hostname.toLowerCase();
+  return u.protocol === "https:" && u.username === "" && u.password === "" && BATCH_ENDPOINT_SUFFIXES.some((suffix) => new RegExp(`^[a-z0-9]{3,24}\\.[a-z0-9-]+\\.${suffix.replace(/\./g, "\\.")}$`).test(host));
+}
 function resolveAccountUrl(flag, fromSpec, env) {
+  if (flag === void 0 && fromSpec !== void 0 && !isBatchEndpoint(fromSpec)) {
+    throw new UsageError(
+      `account.url: ${safeOrigin2(fromSpec)} is not an Azure Batch endpoint (https://<account>.<region>.${BATCH_ENDPOINT_SUFFIXES.join(", or .")}) nor this machine; a spec alone cannot send requests elsewhere: give that endpoint with --account-url (the Action's account-url input) instead`
+    );
+  }
   const url = flag ?? fromSpec ?? env.AZURE_BATCH_ACCOUNT_URL ?? env.AZURE_BATCH_ENDPOINT;
   if (!url) return void 0;
   return /^https?:\/\//.test(url) ? url : `https://${url}`;
+}
+function safeOrigin2(url) {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return JSON.stringify(url.slice(0, 100));
+  }
 }
 
 // shared/classify.ts
@@ -3716,11 +3982,18 @@ export {
   ArmClient,
   ArmError,
   BATCH_SCOPE,
+  BLOB_CREATED,
   BatchClient,
   BatchServiceError,
   CancelledError,
   ConflictError,
+  EventSpec,
+  INPUT_FIELDS,
+  InvalidEventError,
+  MAX_BLOB_NAME,
+  MAX_FILE_NAME_BYTES,
   PoolNotReadyError,
+  QueueMessage,
   Redactor,
   SpecError,
   TaskSet,
@@ -3732,11 +4005,16 @@ export {
   armFromAuth,
   armPoolPath,
   authFromEnvironment,
+  blobEvent,
+  blobFromUrl,
+  blobTaskId,
   classifyError,
   cleanup,
   createBatchClient,
   describeRetry,
   entraOptions,
+  eventFromSample,
+  eventGridEvent,
   findBatchAccount,
   getJobStatus,
   isApiVersion,
@@ -3748,13 +4026,18 @@ export {
   parseSpecText,
   plan,
   planCalls,
+  queueEvent,
+  queueMessageJsonSchema,
   readTaskFileTail,
   readTaskOutput,
   resolveAccountUrl,
   runWorkload,
+  safeFileName,
   silentReporter,
   submitTasks,
+  taskOutputRedactor,
   terminateJob,
+  timerEvent,
   translateArmPool,
   workloadJsonSchema
 };

@@ -10,7 +10,7 @@
  */
 import type { InvocationContext } from "@azure/functions";
 import { silentReporter, submitTasks, type ProgressReporter, type SubmitResult } from "azure-batch-run";
-import { InvalidEventError, type BatchEvent } from "./events.js";
+import { InvalidEventError, type BatchEvent } from "azure-batch-run";
 import { payloadText, safeReason, summarizePayload } from "./deadLetter.js";
 import { instance, type Instance } from "./instance.js";
 

@@ -8,7 +8,7 @@
  *   container the spec writes outputs to (an output would start a task whose output starts another).
  * A URL with a SAS of its own passes the same checks: a SAS does not make another container allowed.
  */
-import { InvalidEventError, type InputBlob } from "./events.js";
+import { InvalidEventError, type InputBlob } from "azure-batch-run";
 import { STORAGE_CONNECTION } from "./settings.js";
 
 export interface InputPolicy {

@@ -3,9 +3,8 @@
  * checked once: a bad spec fails the first invocation with its field paths, and every later one
  * the same way), one Batch client (its connection pool and token cache) and the storage access.
  */
-import { createBatchClient, entraOptions, loadSpecObject, parseSpecText, SpecError, UsageError, type BatchClient, type Workload } from "azure-batch-run";
+import { createBatchClient, entraOptions, EventSpec, INPUT_FIELDS, InvalidEventError, parseSpecText, SpecError, UsageError, type BatchClient, type BatchEvent, type Workload } from "azure-batch-run";
 import type { TokenCredential } from "@azure/identity";
-import { InvalidEventError, type BatchEvent } from "./events.js";
 import { accountOf, checkInput, type InputPolicy } from "./inputs.js";
 import { allowedSettings, readSettings, type Settings } from "./settings.js";
 import { createStorageAccess, type StorageAccess } from "./storage.js";
@@ -23,18 +22,6 @@ export interface Instance {
   /** The spec for one event: templated with `event.*`, the inputs as resource files; InvalidEventError when the event cannot make a valid one. */
   workloadFor(event: BatchEvent): Promise<Workload>;
 }
-
-/** Fields of `{{ event.* }}` that belong to one input (repeated per input when a message names several). */
-const INPUT_FIELDS = ["url", "sasUrl", "container", "name", "fileName", "etag", "size", "contentType"] as const;
-
-/**
- * Characters that would let a value end a shell word or start a substitution. Event values come
- * from whoever can upload a blob or send a message; a spec may well put them in `/bin/sh -c '...'`.
- * A value the spec uses that holds one of them is refused (the event is dead-lettered), rather
- * than trusted to the spec's quoting.
- */
-const UNSAFE = /['"`$;|&<>(){}\\\n\r\t\0]/;
-const URL_UNSAFE = /['"`$;|<>(){}\\\n\r\t\0]/;
 
 /** A synthetic event with every field, to check the spec once before any real event. */
 const PROBE: BatchEvent = {
@@ -65,21 +52,10 @@ async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
   const text = isUrl(settings.spec) ? await storage.readText(settings.spec) : settings.spec;
   const raw = parseSpecText(text, fileName) as Record<string, unknown>;
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError(`${fileName}: the spec must be a mapping with pool, job and tasks`);
-  const referenced = new Set([...text.matchAll(/\{\{\s*event\.([A-Za-z]+)/g)].map((m) => m[1]!));
-  checkTriggersFit(settings, referenced, fileName);
-  const declaredVars = new Set([...Object.keys((raw.vars as Record<string, unknown>) ?? {}), ...Object.keys(settings.vars)]);
-
-  const load = async (event: BatchEvent, sasFor?: (url: string) => Promise<string>): Promise<Workload> => {
-    const inputs = await Promise.all(event.inputs.map(async (input) => ({ ...input, ...(sasFor ? { sasUrl: new URL(input.url).search ? input.url : await sasFor(input.url) } : {}) })));
-    const root = { kind: event.kind, id: event.id, time: event.time, day: event.time.slice(0, 10), taskId: event.taskId, ...event.fields, ...(inputs[0] ?? {}), inputs };
-    return loadSpecObject(inputs.length > 1 ? perInput(raw, inputs.length) : raw, {
-      vars: { ...settings.vars, ...event.vars },
-      env: allowedSettings(settings, env),
-      envHint: "name it in the AZBR_SETTINGS_ALLOW app setting",
-      roots: { event: root },
-      fileName,
-    });
-  };
+  const eventSpec = new EventSpec(raw, text, settings.vars);
+  checkTriggersFit(settings, eventSpec.referenced, fileName);
+  const load = (event: BatchEvent, sasFor?: (url: string) => Promise<string>): Promise<Workload> =>
+    eventSpec.load(event, { vars: settings.vars, env: allowedSettings(settings, env), envHint: "name it in the AZBR_SETTINGS_ALLOW app setting", fileName, sasFor });
 
   // The spec, checked once: shape, rules, limits, and that every task id derives from the event.
   let probe: Workload;
@@ -126,28 +102,11 @@ async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
       return undefined;
     },
     async workloadFor(event) {
-      for (const name of Object.keys(event.vars ?? {})) {
-        if (!declaredVars.has(name)) throw new InvalidEventError(`message.vars.${name}`, `is not a variable the spec declares (it declares ${[...declaredVars].sort().join(", ") || "none"})`);
-      }
-      for (const [name, value] of Object.entries(event.vars ?? {})) {
-        if (UNSAFE.test(value)) throw new InvalidEventError(`message.vars.${name}`, `holds ${JSON.stringify(value.match(UNSAFE)![0])}, which could break out of a command line; a message's values may not hold quotes, $, ;, |, &, <, >, parentheses, braces, backslashes or control characters`);
-      }
-      const values: [string, unknown][] = [...Object.entries(event.fields), ...event.inputs.flatMap((input, i) => Object.entries(input).map(([k, v]) => [event.inputs.length > 1 ? `inputs.${i}.${k}` : k, v] as [string, unknown]))];
-      for (const [field, value] of values) {
-        const base = field.split(".").pop()!;
-        // event.sasUrl is the input's own URL when that carries a SAS: checked as the URL.
-        const used = referenced.has(base) || referenced.has(field.split(".")[0]!) || (base === "url" && referenced.has("sasUrl"));
-        if (!used) continue;
-        // URLs are normalized (quotes and spaces percent-encoded); a SAS needs its `&`.
-        const unsafe = base === "url" || base === "sasUrl" ? URL_UNSAFE : UNSAFE;
-        if (typeof value === "string" && unsafe.test(value)) {
-          throw new InvalidEventError(`event.${field}`, `holds ${JSON.stringify(value.match(unsafe)![0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`);
-        }
-      }
+      eventSpec.check(event);
       // Only allowed blobs reach a task, or get a SAS signed by the app.
       event.inputs.forEach((input, i) => checkInput(input, event.inputs.length > 1 ? `event.inputs.${i}.url` : "event.url", policy));
       try {
-        return await load(event, referenced.has("sasUrl") ? (url) => storage.sasUrl(url, settings.sasHours) : undefined);
+        return await load(event, (url) => storage.sasUrl(url, settings.sasHours));
       } catch (error) {
         if (error instanceof SpecError) throw new InvalidEventError(error.issues[0]?.path ?? "spec", `this event makes the spec invalid: ${error.message}`);
         throw error;
@@ -209,33 +168,6 @@ async function inputPolicy(settings: Settings, storage: StorageAccess, probe: Wo
     if (why) throw new UsageError(`AZBR_INPUT_CONTAINERS: ${c} is ${why}; it can never be an input`);
   }
   return { accounts, containers: new Set(settings.inputContainers), forbidden };
-}
-
-/**
- * A message with several inputs: each resource entry that names an input field is repeated for
- * every input, `{{ event.url }}` becoming `{{ event.inputs.<i>.url }}` in copy i.
- */
-function perInput(raw: Record<string, unknown>, count: number): Record<string, unknown> {
-  const field = new RegExp(`\\{\\{\\s*event\\.(${INPUT_FIELDS.join("|")})\\b`, "g");
-  const expand = (resources: unknown) =>
-    Array.isArray(resources)
-      ? resources.flatMap((r) => {
-          const text = JSON.stringify(r);
-          if (!field.test(text)) return [r];
-          field.lastIndex = 0;
-          return Array.from({ length: count }, (_, i) => JSON.parse(text.replace(field, (_m, f: string) => `{{ event.inputs.${i}.${f}`)) as unknown);
-        })
-      : resources;
-  const tasks = raw.tasks as { defaults?: Record<string, unknown>; list?: Record<string, unknown>[] } | undefined;
-  if (!tasks) return raw;
-  return {
-    ...raw,
-    tasks: {
-      ...tasks,
-      ...(tasks.defaults ? { defaults: { ...tasks.defaults, resources: expand(tasks.defaults.resources) } } : {}),
-      list: (tasks.list ?? []).map((t) => ({ ...t, ...(t.resources ? { resources: expand(t.resources) } : {}) })),
-    },
-  };
 }
 
 let current: Promise<Instance> | undefined;

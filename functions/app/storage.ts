@@ -8,7 +8,7 @@
 import type { TokenCredential } from "@azure/identity";
 import type { BlobServiceClient, StorageSharedKeyCredential, UserDelegationKey } from "@azure/storage-blob";
 import { UsageError } from "azure-batch-run";
-import { InvalidEventError } from "./events.js";
+import { InvalidEventError } from "azure-batch-run";
 import { accountOf } from "./inputs.js";
 import { STORAGE_CONNECTION } from "./settings.js";
 

@@ -6,7 +6,7 @@
  * rather than a hand-made subset of it. No URL is ever shown with its query (the SAS).
  */
 import { chmod, mkdir, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, resolve, sep } from "node:path";
 import { AnonymousCredential, ContainerClient, newPipeline } from "@azure/storage-blob";
 import type { ResourceFile } from "../../shared/batch/types.js";
 
@@ -44,12 +44,24 @@ async function downloadHttp(url: string, target: string): Promise<void> {
   await writeFile(target, Buffer.from(await response.arrayBuffer()));
 }
 
+/**
+ * Where a resource file lands: inside the working directory, or nowhere. The service refuses a
+ * `filePath` with `..` when the task is added; a blob of a listed container may still be named
+ * `../../x`, and that would write outside the task's directory.
+ */
+function inside(wd: string, ...parts: string[]): string {
+  const root = resolve(wd);
+  const target = resolve(root, ...parts);
+  if (target !== root && target.startsWith(root + sep)) return target;
+  throw new FileTransferError("ResourceFilePathOutsideWorkingDirectory", `resource file ${JSON.stringify(parts.filter(Boolean).join("/").slice(0, 200))} would be written outside the task's working directory; nothing was written`);
+}
+
 /** Downloads resource files into the working directory before the command starts. */
 export async function downloadResourceFiles(files: ResourceFile[] | undefined, wd: string): Promise<void> {
   for (const f of files ?? []) {
     const targets: string[] = [];
     if (f.httpUrl) {
-      const target = join(wd, f.filePath ?? new URL(f.httpUrl).pathname.split("/").pop() ?? "file");
+      const target = inside(wd, f.filePath ?? new URL(f.httpUrl).pathname.split("/").pop() ?? "file");
       await downloadHttp(f.httpUrl, target);
       targets.push(target);
     } else if (f.storageContainerUrl) {
@@ -61,7 +73,7 @@ export async function downloadResourceFiles(files: ResourceFile[] | undefined, w
         throw new FileTransferError("ResourceContainerListMiscError", `listing ${redactUrl(f.storageContainerUrl)} failed: ${why(error)}`);
       }
       for (const name of names) {
-        const target = join(wd, f.filePath ?? "", name);
+        const target = inside(wd, f.filePath ?? "", name);
         await mkdir(dirname(target), { recursive: true });
         await container
           .getBlobClient(name)

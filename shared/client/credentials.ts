@@ -10,6 +10,7 @@
 import type { TokenCredential } from "@azure/identity";
 import type { ArmOptions } from "./armClient.js";
 import { BatchClient, type BatchAuth, type BatchClientOptions } from "./batchClient.js";
+import { UsageError } from "../run/errors.js";
 
 /** An `@azure/identity` credential (scope `https://batch.core.windows.net//.default`), or the account's Shared Key. */
 export type BatchCredential = TokenCredential | { accountName?: string; accountKey: string };
@@ -71,9 +72,46 @@ export function armFromAuth(auth: BatchAuth, env: Record<string, string | undefi
   return auth.kind === "entra" ? { credential: auth.credential, endpoint: env.AZURE_RESOURCE_MANAGER_ENDPOINT } : undefined;
 }
 
-/** `--account-url`, then the spec's `account.url`, then `AZURE_BATCH_ACCOUNT_URL` / `AZURE_BATCH_ENDPOINT`. */
+/** The data plane's endpoints in the public and sovereign clouds: `https://<account>.<region>.<suffix>`. */
+export const BATCH_ENDPOINT_SUFFIXES = ["batch.azure.com", "batch.usgovcloudapi.net", "batch.chinacloudapi.cn"] as const;
+
+const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i;
+
+/** Whether a URL is an Azure Batch account endpoint (https), or a service on this machine (loopback). */
+export function isBatchEndpoint(url: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (LOOPBACK_HOST.test(u.hostname)) return u.protocol === "http:" || u.protocol === "https:";
+  const host = u.hostname.toLowerCase();
+  return u.protocol === "https:" && u.username === "" && u.password === "" && BATCH_ENDPOINT_SUFFIXES.some((suffix) => new RegExp(`^[a-z0-9]{3,24}\\.[a-z0-9-]+\\.${suffix.replace(/\./g, "\\.")}$`).test(host));
+}
+
+/**
+ * `--account-url`, then the spec's `account.url`, then `AZURE_BATCH_ACCOUNT_URL` / `AZURE_BATCH_ENDPOINT`.
+ * The spec may come from a pull request: its `account.url` is taken only when it is an Azure Batch
+ * endpoint (or loopback), so that a spec alone can never send the run's requests, and with Entra
+ * ID its bearer token, to another host. Any other endpoint must come from the caller (a flag, an
+ * input, a setting).
+ */
 export function resolveAccountUrl(flag: string | undefined, fromSpec: string | undefined, env: Record<string, string | undefined>): string | undefined {
+  if (flag === undefined && fromSpec !== undefined && !isBatchEndpoint(fromSpec)) {
+    throw new UsageError(
+      `account.url: ${safeOrigin(fromSpec)} is not an Azure Batch endpoint (https://<account>.<region>.${BATCH_ENDPOINT_SUFFIXES.join(", or .")}) nor this machine; a spec alone cannot send requests elsewhere: give that endpoint with --account-url (the Action's account-url input) instead`,
+    );
+  }
   const url = flag ?? fromSpec ?? env.AZURE_BATCH_ACCOUNT_URL ?? env.AZURE_BATCH_ENDPOINT;
   if (!url) return undefined;
   return /^https?:\/\//.test(url) ? url : `https://${url}`;
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return JSON.stringify(url.slice(0, 100));
+  }
 }

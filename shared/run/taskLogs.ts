@@ -1,6 +1,7 @@
 /** The tail of a task's `stderr.txt` / `stdout.txt`, read with a byte range instead of the whole file. */
 import { readInt64 } from "../batch/apiVersion.js";
 import type { BatchClient } from "../client/batchClient.js";
+import type { Redactor } from "../redact.js";
 
 /** One entry of a task's directory. */
 export interface TaskFile {
@@ -46,24 +47,30 @@ export function lastLines(text: string, lines = 20): string {
 }
 
 /**
- * A task's output file as a person may see it: the last `maxBytes`, redacted with the client's
- * secrets and the task's own (its environment values and its job's, which carry secrets by flow,
- * and the URLs of its resource and output files). For `logs`, which has no spec at hand.
+ * The one redactor for a task's output, wherever it is shown (`run`'s failure tails, `logs`, the
+ * Action's log groups and summary): the client's secrets and the caller's (a run's workload), the
+ * task's own environment values and its job's (which carry secrets by flow), and the SAS query
+ * strings of its resource and output files. Asks the service for the task's and the job's settings.
  */
-export async function readTaskOutput(client: BatchClient, jobId: string, taskId: string, file: string, options: { maxBytes?: number; signal?: AbortSignal } = {}): Promise<string | undefined> {
+export async function taskOutputRedactor(client: BatchClient, jobId: string, taskId: string, options: { base?: Redactor; signal?: AbortSignal } = {}): Promise<Redactor> {
   const jobPath = `/jobs/${encodeURIComponent(jobId)}`;
-  const [task, job, text] = await Promise.all([
-    client.json<{ environmentSettings?: { value?: string }[]; resourceFiles?: { httpUrl?: string; storageContainerUrl?: string }[]; outputFiles?: { destination?: { container?: { containerUrl?: string } } }[] }>(
-      "GET",
-      `${jobPath}/tasks/${encodeURIComponent(taskId)}`,
-      { query: { $select: "id,environmentSettings,resourceFiles,outputFiles" }, signal: options.signal },
-    ),
+  type TaskSettings = { environmentSettings?: { value?: string }[]; resourceFiles?: { httpUrl?: string; storageContainerUrl?: string }[]; outputFiles?: { destination?: { container?: { containerUrl?: string } } }[] };
+  const [task, job] = await Promise.all([
+    client.json<TaskSettings>("GET", `${jobPath}/tasks/${encodeURIComponent(taskId)}`, { query: { $select: "id,environmentSettings,resourceFiles,outputFiles" }, signal: options.signal }),
     client.json<{ commonEnvironmentSettings?: { value?: string }[] }>("GET", jobPath, { query: { $select: "id,commonEnvironmentSettings" }, signal: options.signal }),
-    readTaskFileTail(client, jobId, taskId, file, options.maxBytes ?? 1024 * 1024, options.signal),
   ]);
-  if (text === undefined) return undefined;
   const urls = [...(task.resourceFiles ?? []).flatMap((r) => [r.httpUrl, r.storageContainerUrl]), ...(task.outputFiles ?? []).map((o) => o.destination?.container?.containerUrl)];
   const queries = urls.flatMap((u) => (u && u.includes("?") ? [u.slice(u.indexOf("?") + 1)] : []));
   const values = [...(task.environmentSettings ?? []), ...(job.commonEnvironmentSettings ?? [])].map((e) => e.value);
-  return client.redactor.with([...values, ...queries]).text(text);
+  return (options.base ?? client.redactor).with([...values, ...queries]);
+}
+
+/**
+ * A task's output file as a person may see it: the last `maxBytes`, redacted by `taskOutputRedactor`.
+ * For `logs`, which has no spec at hand.
+ */
+export async function readTaskOutput(client: BatchClient, jobId: string, taskId: string, file: string, options: { maxBytes?: number; signal?: AbortSignal } = {}): Promise<string | undefined> {
+  const [redactor, text] = await Promise.all([taskOutputRedactor(client, jobId, taskId, { signal: options.signal }), readTaskFileTail(client, jobId, taskId, file, options.maxBytes ?? 1024 * 1024, options.signal)]);
+  if (text === undefined) return undefined;
+  return redactor.text(text);
 }

@@ -19,7 +19,7 @@ import type { BatchClient } from "../client/batchClient.js";
 import { sleep } from "../client/policies/retryPolicy.js";
 import type { Redactor } from "../redact.js";
 import type { ProgressReporter, TaskOutcome } from "./reporter.js";
-import { lastLines, readTaskFileTail } from "./taskLogs.js";
+import { lastLines, readTaskFileTail, taskOutputRedactor } from "./taskLogs.js";
 
 export interface WaitForTasksOptions {
   signal?: AbortSignal;
@@ -129,12 +129,14 @@ export async function waitForTasks(client: BatchClient, jobId: string, taskIds: 
       const outcome = outcomeOf(task);
       if (outcome.result === "failure" && logTails < (options.maxLogTails ?? 20)) {
         logTails++;
-        const [stderr, stdout] = await Promise.all([
+        const [stderr, stdout, redactor] = await Promise.all([
           readTaskFileTail(client, jobId, task.id, "stderr.txt", 4096, options.signal).catch(() => undefined),
           readTaskFileTail(client, jobId, task.id, "stdout.txt", 4096, options.signal).catch(() => undefined),
+          // The same redactor `logs` uses, on top of the run's own secrets; the run's alone if the task cannot be read.
+          taskOutputRedactor(client, jobId, task.id, { base: options.redactor, signal: options.signal }).catch(() => options.redactor),
         ]);
-        if (stderr) outcome.stderrTail = options.redactor.text(lastLines(stderr));
-        if (stdout) outcome.stdoutTail = options.redactor.text(lastLines(stdout));
+        if (stderr) outcome.stderrTail = redactor.text(lastLines(stderr));
+        if (stdout) outcome.stdoutTail = redactor.text(lastLines(stdout));
       }
       if (outcome.failure?.message) outcome.failure.message = options.redactor.text(outcome.failure.message);
       seen.set(task.id, outcome);

@@ -266,10 +266,12 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
   // plan and validate without secrets: an unset secret reference becomes a placeholder.
   const onMissingEnv =
     options.unsetSecrets === "placeholder"
-      ? (name: string, path: readonly (string | number)[]) => {
+      ? (name: string, path: readonly (string | number)[], whole: boolean) => {
           if (!isSecretFlow(name, path, notSecret)) return undefined;
           if (!secretEnv.has(name)) secretEnv.set(name, false);
-          return REDACTED;
+          // A whole URL from a secret (a container URL with its SAS): a placeholder that is still a URL.
+          const field = path.filter((k): k is string => typeof k === "string").pop();
+          return whole && (field === "url" || field === "container") ? `https://redacted.invalid/?${REDACTED}` : REDACTED;
         }
       : undefined;
   const renderOptions = { onEnvUsed, onMissingEnv, envHint: options.envHint };

@@ -29,7 +29,7 @@ export interface RenderOptions {
    * Asked for a `{{ env.NAME }}` that the environment does not hold: a value to use instead (a
    * placeholder, for `plan` without secrets), or undefined for the usual error.
    */
-  onMissingEnv?: (name: string, path: readonly (string | number)[]) => string | undefined;
+  onMissingEnv?: (name: string, path: readonly (string | number)[], whole: boolean) => string | undefined;
   /** Called with each `env.*` value used and the field it lands in, so that the caller can tell secrets by where they flow. */
   onEnvUsed?: (name: string, value: string, path: readonly (string | number)[]) => void;
 }
@@ -67,7 +67,7 @@ function lookup(scope: TemplateScope, expression: string, envHint = "set it in t
 export function renderString(template: string, scope: TemplateScope, options: RenderOptions = {}, path: readonly (string | number)[] = []): unknown {
   if (!template.includes("{{")) return template;
   const compiled = compile(template);
-  const resolve = (e: Expression): unknown => {
+  const resolve = (e: Expression, whole = false): unknown => {
     if (!e.valid) {
       throw new TemplateError(`"${e.raw}" is not a variable reference: use {{ vars.name }}, {{ env.NAME }}, {{ item }} or {{ task.id }}`);
     }
@@ -76,7 +76,7 @@ export function renderString(template: string, scope: TemplateScope, options: Re
       const name = e.expression.slice(4);
       const env = scope.env as Record<string, unknown> | undefined;
       if (!name.includes(".") && (env === undefined || !Object.hasOwn(env, name))) {
-        const instead = options.onMissingEnv(name, path);
+        const instead = options.onMissingEnv(name, path, whole);
         if (instead !== undefined) return instead;
       }
     }
@@ -84,7 +84,7 @@ export function renderString(template: string, scope: TemplateScope, options: Re
     if (e.root === "env" && options.onEnvUsed) options.onEnvUsed(e.expression.slice(4), String(value), path);
     return value;
   };
-  if (compiled.whole) return resolve(compiled.whole);
+  if (compiled.whole) return resolve(compiled.whole, true);
   // Bounded while it grows: one value referenced many times must not build a string of gigabytes.
   let length = template.length;
   let out = "";
