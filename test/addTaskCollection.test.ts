@@ -54,6 +54,10 @@ describe("addTaskCollection over HTTP", () => {
         const id = decodeURIComponent(req.path.split("/").pop()!);
         return sendJson(res, 200, { id, commandLine: id === "t-2" ? "something else" : `/app/run ${id.slice(2)}` });
       }
+      // The job's tasks, listed: what the service holds of t-1 (the same task) and t-2 (another one).
+      if (req.method === "GET" && req.path.endsWith("/tasks")) {
+        return sendJson(res, 200, { value: [{ id: "t-1", commandLine: "/app/run 1" }, { id: "t-2", commandLine: "something else" }] });
+      }
       sendJson(res, 404, batchError("NotFound", "no"));
     });
     close = server.close;
@@ -151,8 +155,9 @@ describe("addTaskCollection over HTTP", () => {
     expect(result.added.sort()).toEqual(["t-0", "t-3"]);
     expect(result.existing).toEqual(["t-1"]);
     expect(result.failed).toEqual([{ taskId: "t-2", code: "TaskExists", message: expect.stringContaining("different task") }]);
+    // Compared in bulk: one listing of the job, not a GET per task.
     const gets = requests.filter((r) => r.method === "GET");
-    expect(gets.map((g) => g.path).sort()).toEqual(["/jobs/job-1/tasks/t-1", "/jobs/job-1/tasks/t-2"]);
+    expect(gets.map((g) => g.path)).toEqual(["/jobs/job-1/tasks"]);
     expect(gets[0]!.query.get("$select")).toBe("id,commandLine,containerSettings,environmentSettings");
   });
 

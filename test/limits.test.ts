@@ -195,6 +195,18 @@ describe("the CLI: nothing it is given is silently ignored", () => {
     expect((await cli(["validate", spec(), "--var", "run=x"])).code).toBe(EXIT.ok);
   });
 
+  test("a --var that lands in a number (a range) is that number; one that spells none says so", async () => {
+    const file = join(dir, "range.yaml");
+    writeFileSync(file, stringify(merge(baseSpec(), { vars: { n: 3 }, tasks: { list: [{ id: "t{{ item }}", command: "/app/run", forEach: { range: [1, "{{ vars.n }}"] } }] } })));
+    const five = await cli(["validate", file, "--var", "n=5"]);
+    expect({ code: five.code, stderr: five.stderr }).toEqual({ code: EXIT.ok, stderr: "" });
+    const { stdout } = await runCli(["validate", file, "--var", "n=5"]);
+    expect(stdout).toMatch(/5 tasks/);
+    const bad = await cli(["validate", file, "--var", "n=five"]);
+    expect(bad.code).toBe(EXIT.invalid);
+    expect(bad.stderr).toMatch(/tasks\.list\[0\]\.forEach\.range\[1\]: must be a number, got "five" \(a --var value is text: give digits there/);
+  });
+
   test.each([
     [["validate", "--format", "json"], /--format does not apply to validate; validate takes --var, --api-version/],
     [["plan", "--local"], /--local does not apply to plan/],

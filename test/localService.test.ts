@@ -2,13 +2,14 @@
  * The local Batch service at the protocol level (process executor, no Docker needed): the core's
  * requests and the service's responses validated by oav, auth, errors, limits and fault injection.
  */
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { BatchClient } from "../shared/client/batchClient.js";
 import { BatchServiceError } from "../shared/client/errors.js";
 import { runWorkload } from "../shared/run/run.js";
+import { submitTasks } from "../shared/run/submit.js";
 import { silentReporter } from "../shared/run/reporter.js";
 import { processExecutor } from "../local-batch/runtime/executors.js";
 import { LocalBatchService, type FaultOptions } from "../local-batch/service.js";
@@ -87,6 +88,85 @@ describe("the local Batch service", () => {
     const results = await client.json<{ value: { status: string; error?: { code: string } }[] }>("POST", "/jobs/j/addtaskcollection", { body: { value: [{ id: "T1", commandLine: "/bin/true" }, { id: "t1", commandLine: "/bin/true" }] } });
     expect(results.value.map((r) => r.error?.code ?? r.status)).toEqual(["success", "TaskExists"]);
   });
+
+  test.each([7, 1234, 99_991])("onAllTasksComplete terminateJob at about 30 percent faults (seed %i): every one of 1,000 tasks added and run once, and the job ends after the last", async (seed) => {
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const { client, dataDir, service } = await start({
+      faults: { throttleShare: 0.1, unavailableShare: 0.1, resetShare: 0.05, commitThenFailShare: 0.1, retryAfterMs: 5, random, atLeastOnce: true },
+      maxNodesPerPool: 2,
+    });
+    const workload = load({
+      pool: { container: undefined, taskSlotsPerNode: 8, nodes: { dedicated: 2 } },
+      job: { onAllTasksComplete: "terminateJob" },
+      tasks: { defaults: { image: undefined }, list: [{ id: "t{{ item }}", command: "/bin/sh -c 'echo ran >> $AZ_BATCH_NODE_SHARED_DIR/$AZ_BATCH_TASK_ID.txt'", forEach: { range: [1, 1000] } }] },
+    });
+    const result = await runWorkload(client, workload, silentReporter, { pollIntervalMs: 100 });
+    expect({ addFailures: result.addFailures, jobEnded: result.jobEnded, outcomes: result.outcomes.length, succeeded: result.succeeded }).toEqual({ addFailures: [], jobEnded: undefined, outcomes: 1000, succeeded: true });
+    const runs = new Map<string, number>();
+    const nodesDir = join(dataDir, "pools", "pool-1", "nodes");
+    for (const node of readdirSync(nodesDir)) for (const f of readdirSync(join(nodesDir, node, "shared"))) runs.set(f, (runs.get(f) ?? 0) + readFileSync(join(nodesDir, node, "shared", f), "utf8").trim().split("\n").length);
+    expect(runs.size).toBe(1000);
+    expect([...runs.values()].every((n) => n === 1)).toBe(true);
+    // The job ended by itself once the last task was done, not before.
+    const job = service.jobs.get("job-1")!;
+    expect({ state: job.state, reason: job.executionInfo.terminateReason }).toEqual({ state: "completed", reason: "AllTasksComplete" });
+    const lastTaskEnd = Math.max(...[...job.tasks.values()].map((t) => Date.parse(String(t.executionInfo.endTime))));
+    expect(Date.parse(String(job.executionInfo.endTime))).toBeGreaterThanOrEqual(lastTaskEnd);
+    expect(service.injected.lostResponses).toEqual(expect.arrayContaining(["POST /jobs/job-1/addtaskcollection"]));
+    expect(service.injected.unavailable + service.injected.throttled + service.injected.resets).toBeGreaterThan(20);
+  }, 180_000);
+
+  test("terminateJob with a later chunk held back until the first chunk's tasks are all done: the job waits for it, no task is lost", async () => {
+    let chunks = 0;
+    const { client, service } = await start({ faults: { delayOf: (method, path) => (method === "POST" && path.endsWith("/addtaskcollection") && ++chunks > 1 ? 4_000 : 0) }, maxNodesPerPool: 2 });
+    const workload = load({
+      pool: { container: undefined, taskSlotsPerNode: 8, nodes: { dedicated: 2 } },
+      job: { onAllTasksComplete: "terminateJob" },
+      tasks: { defaults: { image: undefined }, list: [{ id: "t{{ item }}", command: "/bin/true", forEach: { range: [1, 200] } }] },
+    });
+    const result = await runWorkload(client, workload, silentReporter, { pollIntervalMs: 100 });
+    expect({ addFailures: result.addFailures, jobEnded: result.jobEnded, outcomes: result.outcomes.length, succeeded: result.succeeded }).toEqual({ addFailures: [], jobEnded: undefined, outcomes: 200, succeeded: true });
+    expect(service.jobs.get("job-1")!.executionInfo.terminateReason).toBe("AllTasksComplete");
+  }, 60_000);
+
+  test("a rerun of 10,000 tasks that are all there costs at most N/1000 + N/100 + 4 requests: compared in bulk, never one GET per task", async () => {
+    const recorder: { method: string; path: string }[] = [];
+    const dataDir = mkdtempSync(join(tmpdir(), "azbr-local-"));
+    const service = new LocalBatchService({ accountName: "local", accountKey: KEY, dataDir, executor: processExecutor(), onExchange: (e) => recorder.push({ method: e.method, path: new URL(e.url).pathname }) });
+    const url = await service.listen();
+    const client = new BatchClient({ accountUrl: url, auth: { kind: "sharedKey", accountName: "local", accountKey: KEY } });
+    toClose.push(() => service.close(), () => client.close());
+    // No node: the tasks wait, so that the rerun finds all 10,000 where the first run put them.
+    const workload = load({ pool: { container: undefined, nodes: { dedicated: 0 } }, tasks: { defaults: { image: undefined }, list: [{ id: "t{{ item }}", command: "/bin/true {{ item }}", forEach: { range: [1, 10_000] } }] } });
+    const first = await submitTasks(client, workload);
+    expect(first.tasks.filter((t) => t.status === "added")).toHaveLength(10_000);
+    recorder.length = 0;
+    const again = await submitTasks(client, workload);
+    expect(again.tasks.filter((t) => t.status === "existed")).toHaveLength(10_000);
+    const n = 10_000;
+    expect(recorder.length).toBeLessThanOrEqual(Math.ceil(n / 1000) + Math.ceil(n / 100) + 4);
+    expect(recorder.filter((r) => /\/tasks\/[^/]+$/.test(r.path))).toEqual([]);
+  }, 120_000);
+
+  test.each(["POST /pools", "POST /jobs"])("the answer to %s is lost after it was carried out: the run knows it created it (its id in the metadata), and cleanup removes it", async (lost) => {
+    let once = true;
+    const { client, service } = await start({ faults: { loseResponseOf: (method, path) => (`${method} ${path}` === lost && once ? !(once = false) : false) } });
+    const workload = hostTasks({ list: [{ id: "a", command: "/bin/true" }] });
+    const result = await runWorkload(client, workload, silentReporter, { pollIntervalMs: 50, cleanup: "pool" });
+    expect(service.injected.lostResponses).toEqual([lost]);
+    expect(result.succeeded).toBe(true);
+    expect(result.created).toMatchObject({ pool: true, job: true });
+    expect({ pools: service.pools.size, jobs: service.jobs.size }).toEqual({ pools: 0, jobs: 0 });
+  }, 60_000);
+
+  test("a pool or job another run created is not taken for this run's own, even when its create meets PoolExists", async () => {
+    const { client, service } = await start();
+    const first = await runWorkload(client, hostTasks({ list: [{ id: "a", command: "/bin/true" }] }), silentReporter, { pollIntervalMs: 50 });
+    expect(first.created).toMatchObject({ pool: true, job: true });
+    const second = await runWorkload(client, hostTasks({ list: [{ id: "a", command: "/bin/true" }, { id: "b", command: "/bin/true" }] }), silentReporter, { pollIntervalMs: 50, cleanup: "pool" });
+    expect(second.created).toMatchObject({ pool: false, job: false });
+    expect(service.pools.size).toBe(1);
+  }, 60_000);
 
   test("with 10% 429/503, resets and commit-then-fail, 1,000 tasks each run exactly once", async () => {
     let seed = 42;

@@ -32570,6 +32570,9 @@ var WorkloadSpec = external_exports.strictObject({
   }).optional()
 }).meta({ title: "azure-batch-run workload spec", description: "A container workload on Azure Batch: pool, job and tasks" });
 
+// shared/client/addTaskCollection.ts
+import { createHash } from "node:crypto";
+
 // shared/client/errors.ts
 var BatchServiceError = class extends Error {
   name = "BatchServiceError";
@@ -32836,12 +32839,13 @@ function* taskChunks(tasks, onTooLarge, limits = {}) {
   }
   if (current2.tasks.length > 0) yield current2;
 }
-function sameTask(wanted, existing) {
-  const norm = (v) => JSON.stringify(v ?? null);
-  const env = (list) => (list ?? []).map((e) => `${e.name}=${e.value ?? ""}`).sort();
-  const container = (c) => c ? { imageName: c.imageName, containerRunOptions: c.containerRunOptions ?? "", workingDirectory: c.workingDirectory ?? "taskWorkingDirectory" } : null;
-  return (existing.commandLine ?? "") === wanted.commandLine && norm(container(existing.containerSettings)) === norm(container(wanted.containerSettings)) && norm(env(existing.environmentSettings)) === norm(env(wanted.environmentSettings));
+function taskDigest(task) {
+  const c = task.containerSettings;
+  const env = (task.environmentSettings ?? []).map((e) => `${e.name}=${e.value ?? ""}`).sort();
+  const container = c ? [c.imageName, c.containerRunOptions ?? "", c.workingDirectory ?? "taskWorkingDirectory"] : null;
+  return createHash("sha256").update(JSON.stringify([task.commandLine ?? "", container, env])).digest("base64");
 }
+var COMPARED = "id,commandLine,containerSettings,environmentSettings";
 async function sendAll(items, concurrency, ahead, fn) {
   const iterator = items[Symbol.iterator]();
   const ready = [];
@@ -32916,15 +32920,25 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
   })();
   let sendAgain = [];
   let unknown2 = [];
-  const compare = async (wanted) => {
-    const existing = await client.json("GET", taskPath(wanted.id), {
-      query: { $select: "id,commandLine,containerSettings,environmentSettings" },
-      signal: options.signal
-    });
-    if (sameTask(wanted, existing)) result.existing.push(wanted.id);
+  let there;
+  const listThere = () => there ??= (async () => {
+    const digests = /* @__PURE__ */ new Map();
+    for await (const t of client.list(`/jobs/${encodeURIComponent(jobId)}/tasks`, { query: { $select: COMPARED, maxresults: 1e3 }, signal: options.signal })) {
+      digests.set(t.id.toLowerCase(), taskDigest(t));
+    }
+    return digests;
+  })();
+  let toCompare = [];
+  const compare = async (wanted) => compareDigest(wanted.id, taskDigest(wanted));
+  const compareDigest = async (id, wanted) => {
+    let digest = (await listThere()).get(id.toLowerCase());
+    if (digest === void 0) {
+      digest = taskDigest(await client.json("GET", taskPath(id), { query: { $select: COMPARED }, signal: options.signal }));
+    }
+    if (digest === wanted) result.existing.push(id);
     else {
       result.failed.push({
-        taskId: wanted.id,
+        taskId: id,
         code: "TaskExists",
         message: "a different task with this id is already in the job (its command line, container or environment differ); use a new job id or delete the job"
       });
@@ -32973,27 +32987,38 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
       }
     }
     sendAgain.push(...byId.values());
-    for (const t of exists) await compare(t);
+    if (exists.length > 0) {
+      for (const t of exists) toCompare.push([t.id, taskDigest(t)]);
+      listThere().catch(() => void 0);
+    }
+  };
+  const compareAll = async () => {
+    const pending = toCompare;
+    toCompare = [];
+    for (const [id, digest] of pending) await compareDigest(id, digest);
   };
   const reread = async () => {
     const pending = unknown2;
     unknown2 = [];
-    await sendAll(pending.flatMap((p) => p.chunk), concurrency, 0, async (t) => {
-      let response;
-      try {
-        response = await client.send("GET", taskPath(t.id), { query: { $select: "id" }, accept: [404], signal: options.signal });
-      } catch {
-        throw pending[0].error;
-      }
-      if (response.status === 404) sendAgain.push(t);
+    there = void 0;
+    let digests;
+    try {
+      digests = await listThere();
+    } catch {
+      there = void 0;
+      throw pending[0].error;
+    }
+    for (const t of pending.flatMap((p) => p.chunk)) {
+      if (!digests.has(t.id.toLowerCase())) sendAgain.push(t);
       else await compare(t);
-    });
+    }
   };
   const tooLarge2 = (t) => {
     result.failed.push({ taskId: t.id, code: "RequestBodyTooLarge", message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists` });
     finish(1);
   };
   await sendAll(taskChunks(counted, tooLarge2), concurrency, concurrency, sendChunk);
+  await compareAll();
   if (unknown2.length > 0) await reread();
   const rounds = options.serverErrorRetries ?? 5;
   for (let round = 0; sendAgain.length > 0; round++) {
@@ -33006,6 +33031,7 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
     }
     await sleep(Math.min(3e4, 500 * 2 ** round), options.signal);
     await sendAll(taskChunks(again, tooLarge2), concurrency, 0, sendChunk);
+    await compareAll();
     if (unknown2.length > 0) await reread();
   }
   return result;
@@ -33318,6 +33344,35 @@ function checkImageRetirement(pool, nodeAgentSku, now, issues) {
   }
   return warnings;
 }
+function unionAlternative(issue2) {
+  if (issue2.code !== "invalid_union") return [issue2];
+  const fitting = issue2.errors.filter((alternative) => alternative.every((i) => i.code !== "unrecognized_keys" && !(i.code === "invalid_type" && i.path.length === 1 && i.message.includes("received undefined"))));
+  if (fitting.length !== 1) return [issue2];
+  return fitting[0].map((i) => ({ ...i, path: [...issue2.path, ...i.path] }));
+}
+function coerceNumbers(input2, issues) {
+  let changed = false;
+  const flat = [];
+  const stack = [...issues];
+  while (stack.length > 0) {
+    const issue2 = stack.pop();
+    if (issue2.code === "invalid_union") for (const alternative of issue2.errors) stack.push(...alternative.map((i) => ({ ...i, path: [...issue2.path, ...i.path] })));
+    else flat.push(issue2);
+  }
+  for (const issue2 of flat) {
+    if (issue2.code !== "invalid_type" || issue2.expected !== "number" && issue2.expected !== "int" || issue2.path.length === 0) continue;
+    let holder = input2;
+    for (const key2 of issue2.path.slice(0, -1)) holder = holder !== null && typeof holder === "object" ? holder[key2] : void 0;
+    const key = issue2.path[issue2.path.length - 1];
+    if (holder === null || typeof holder !== "object") continue;
+    const value2 = holder[key];
+    if (typeof value2 === "string" && /^-?\d{1,15}(\.\d+)?$/.test(value2.trim())) {
+      holder[key] = Number(value2.trim());
+      changed = true;
+    }
+  }
+  return changed;
+}
 function fieldsAt(schema, path) {
   let current2 = schema;
   const unwrap = (s) => {
@@ -33352,7 +33407,8 @@ function zodIssueMessage(issue2, input2) {
     let value2 = input2;
     for (const key of issue2.path) value2 = value2 === null || typeof value2 !== "object" ? void 0 : value2[key];
     if (value2 === void 0) return "is required";
-    return `must be ${issue2.expected === "int" ? "a whole number" : `a${/^[aeiou]/.test(issue2.expected) ? "n" : ""} ${issue2.expected}`}, got ${JSON.stringify(value2)}`;
+    const hint = typeof value2 === "string" && (issue2.expected === "int" || issue2.expected === "number") ? " (a --var value is text: give digits there, e.g. --var n=3)" : "";
+    return `must be ${issue2.expected === "int" ? "a whole number" : `a${/^[aeiou]/.test(issue2.expected) ? "n" : ""} ${issue2.expected}`}, got ${JSON.stringify(value2)}${hint}`;
   }
   return issue2.message;
 }
@@ -33418,9 +33474,11 @@ function load(raw, options, envSecrets) {
   const rendered = renderDeep(rest, scope, renderOptions, [], report);
   if (rawTasks !== void 0) rendered.tasks = renderDeep(rawTasks, scope, { ...renderOptions, deferRoots: /* @__PURE__ */ new Set(["item", "task"]) }, ["tasks"], report);
   issues.throwIfAny();
-  const parsed = WorkloadSpec.safeParse({ ...rendered, ...raw.vars !== void 0 ? { vars: raw.vars } : {} });
+  const input2 = { ...rendered, ...raw.vars !== void 0 ? { vars: raw.vars } : {} };
+  let parsed = WorkloadSpec.safeParse(input2);
+  if (!parsed.success && coerceNumbers(input2, parsed.error.issues)) parsed = WorkloadSpec.safeParse(input2);
   if (!parsed.success) {
-    throw new SpecError(parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: zodIssueMessage(i, raw) })));
+    throw new SpecError(parsed.error.issues.flatMap(unionAlternative).map((i) => ({ path: formatPath(i.path), message: zodIssueMessage(i, input2) })));
   }
   const spec = parsed.data;
   const nodeAgentSku = spec.pool.nodeAgentSku ?? deriveNodeAgentSku(spec.pool.image);
@@ -33550,6 +33608,30 @@ function armPoolPath(account, poolId) {
   return `/subscriptions/${part(account.subscription, "{subscription}")}/resourceGroups/${part(account.resourceGroup, "{resourceGroup}")}/providers/Microsoft.Batch/batchAccounts/${part(account.name, "{accountName}")}/pools/${encodeURIComponent(poolId)}`;
 }
 
+// shared/run/ownership.ts
+import { randomUUID } from "node:crypto";
+var RUN_ID_METADATA = "azure-batch-run.runId";
+function newRunId() {
+  return randomUUID();
+}
+function withRunId(body, runId) {
+  return { ...body, metadata: [...(body.metadata ?? []).filter((m) => m.name !== RUN_ID_METADATA), { name: RUN_ID_METADATA, value: runId }] };
+}
+function createdByRun(metadata, runId) {
+  return (metadata ?? []).some((m) => m.name === RUN_ID_METADATA && m.value === runId);
+}
+function deferJobEnd(body) {
+  if (body.onAllTasksComplete !== "terminatejob") return { body, endWhenDone: false };
+  return { body: { ...body, onAllTasksComplete: "noaction" }, endWhenDone: true };
+}
+function endWhenDonePatch(jobId) {
+  return { method: "PATCH", path: `/jobs/${encodeURIComponent(jobId)}`, body: { onAllTasksComplete: "terminatejob" } };
+}
+async function endJobWhenTasksDone(client, jobId, signal) {
+  const patch = endWhenDonePatch(jobId);
+  await client.send(patch.method, patch.path, { body: patch.body, signal });
+}
+
 // shared/run/errors.ts
 var UsageError = class extends Error {
   name = "UsageError";
@@ -33562,15 +33644,19 @@ var ConflictError = class extends Error {
 };
 
 // shared/run/ensureJob.ts
-async function ensureJob(client, job, reporter, signal) {
+async function ensureJob(client, job, reporter, signal, runId) {
   try {
-    await client.send("POST", "/jobs", { body: job, idempotent: true, signal });
+    await client.send("POST", "/jobs", { body: runId ? withRunId(job, runId) : job, idempotent: true, signal });
     reporter.info(`created job ${job.id}`);
     return { created: true };
   } catch (error62) {
     if (!(error62 instanceof BatchServiceError && error62.code === "JobExists")) throw error62;
   }
-  const existing = await client.json("GET", `/jobs/${encodeURIComponent(job.id)}`, { query: { $select: "id,state,poolInfo,executionInfo" }, signal });
+  const existing = await client.json("GET", `/jobs/${encodeURIComponent(job.id)}`, { query: { $select: "id,state,poolInfo,executionInfo,metadata" }, signal });
+  if (runId && createdByRun(existing.metadata, runId)) {
+    reporter.info(`created job ${job.id}`);
+    return { created: true };
+  }
   if (existing.poolInfo?.poolId?.toLowerCase() !== job.poolInfo.poolId.toLowerCase()) {
     throw new ConflictError(`job ${job.id} already exists on pool ${existing.poolInfo?.poolId ?? "(auto pool)"}, not ${job.poolInfo.poolId}; use another job id`);
   }
@@ -33675,7 +33761,7 @@ async function checkPoolImage(client, pool, reporter, options = {}) {
 }
 
 // shared/run/ensurePool.ts
-var POOL_SELECT = "id,state,allocationState,vmSize,virtualMachineConfiguration,taskSlotsPerNode,targetDedicatedNodes,targetLowPriorityNodes,enableAutoScale,autoScaleFormula,startTask,resizeErrors,identity";
+var POOL_SELECT = "id,state,allocationState,vmSize,virtualMachineConfiguration,taskSlotsPerNode,targetDedicatedNodes,targetLowPriorityNodes,enableAutoScale,autoScaleFormula,startTask,resizeErrors,identity,metadata";
 function diffPool(wanted, existing, identities) {
   const diffs = [];
   const cmp = (field, want, have) => {
@@ -33719,11 +33805,11 @@ async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs =
       if (Date.now() > deadline) throw new ConflictError(`pool ${wanted.id} was created through Azure Resource Manager but has not appeared on the account after ${ARM_PROPAGATION_MS / 1e3} s`);
       await sleep(1e3, signal);
     }
-    return { created: true, pool: JSON.parse(response.bodyText) };
+    return { created: true, pool: parseJson(response, "GET") };
   }
   if (response.status === 404) {
     try {
-      await client.send("POST", "/pools", { body: wanted, idempotent: true, signal });
+      await client.send("POST", "/pools", { body: checks.runId ? withRunId(wanted, checks.runId) : wanted, idempotent: true, signal });
       created = true;
       reporter.info(`created pool ${wanted.id} (${wanted.vmSize})`);
     } catch (error62) {
@@ -33732,7 +33818,11 @@ async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs =
     response = await get();
     if (response.status === 404) throw new ConflictError(`pool ${wanted.id} vanished right after it was created`);
   }
-  const pool = JSON.parse(response.bodyText);
+  const pool = parseJson(response, "GET");
+  if (!created && checks.runId && createdByRun(pool.metadata, checks.runId)) {
+    created = true;
+    reporter.info(`created pool ${wanted.id} (${wanted.vmSize})`);
+  }
   if (!created) {
     if (!reuse) throw new ConflictError(`pool ${wanted.id} already exists and pool.reuse is false; choose another pool.id or set reuse: true`);
     if (pool.state === "deleting") throw new ConflictError(`pool ${wanted.id} is being deleted; wait for it to go, or choose another pool.id`);
@@ -33798,8 +33888,8 @@ function jobGenerationId(baseId, n) {
   return `${baseId.slice(0, 64 - suffix.length)}${suffix}`;
 }
 var MAX_GENERATIONS = 1e5;
-async function liveJob(client, body, ifJobEnded, reporter, signal) {
-  const first = await ensureJob(client, body, reporter, signal);
+async function liveJob(client, body, ifJobEnded, reporter, signal, runId) {
+  const first = await ensureJob(client, body, reporter, signal, runId);
   if (!first.ended) return { id: body.id, created: first.created };
   if (ifJobEnded === "fail") throw jobEndedError(body.id, first, 'submit with ifJobEnded: "newJob" to start the next job of that name,');
   const exists = async (n) => (await client.send("GET", `/jobs/${encodeURIComponent(jobGenerationId(body.id, n))}`, { query: { $select: "id" }, accept: [404], signal })).status !== 404;
@@ -33816,7 +33906,7 @@ async function liveJob(client, body, ifJobEnded, reporter, signal) {
   }
   for (let n = Math.max(2, lo); n <= MAX_GENERATIONS; n++) {
     const id = jobGenerationId(body.id, n);
-    const result = await ensureJob(client, { ...body, id }, reporter, signal);
+    const result = await ensureJob(client, { ...body, id }, reporter, signal, runId);
     if (!result.ended) {
       reporter.info(`job ${body.id} has ended (${first.ended}); ${result.created ? "started" : "adding to"} ${id}`);
       return { id, created: result.created };
@@ -33834,8 +33924,10 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
     if (workload.job.schedule) {
       throw new UsageError(`job.schedule: ${workload.job.id} is a job schedule, which creates its own jobs; submitTasks adds tasks to one job (remove job.schedule, or use runWorkload)`);
     }
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), { image: options.checkImage });
-    const job = await liveJob(batch, translateJob(workload), options.ifJobEnded ?? "fail", reporter, signal);
+    const runId = newRunId();
+    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), { image: options.checkImage, runId });
+    const { body: jobBody, endWhenDone } = deferJobEnd(translateJob(workload));
+    const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId);
     const ids = [];
     const translated = (function* () {
       for (const t of tasks) {
@@ -33850,6 +33942,7 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
       total: typeof total === "number" ? total : void 0,
       onProgress: (done, all) => reporter.tasksSubmitted?.(done, all)
     });
+    if (endWhenDone) await endJobWhenTasksDone(batch, job.id, signal);
     const failed = new Map(added.failed.map((f) => [f.taskId, f]));
     const existed = new Set(added.existing);
     return {
@@ -33869,7 +33962,7 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
 }
 
 // shared/events/events.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 var InvalidEventError = class extends Error {
   constructor(field, reason) {
     super(`${field}: ${reason}`);
@@ -33878,7 +33971,7 @@ var InvalidEventError = class extends Error {
   field;
   name = "InvalidEventError";
 };
-var hash2 = (text, length = 16) => createHash("sha256").update(text).digest("hex").slice(0, length);
+var hash2 = (text, length = 16) => createHash2("sha256").update(text).digest("hex").slice(0, length);
 var unquote = (etag) => etag?.replace(/^W\//, "").replace(/^"|"$/g, "");
 var safe = (text, max) => text.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, max);
 var MAX_BLOB_NAME = 1024;
@@ -34161,12 +34254,12 @@ function decodeQuery(search) {
 }
 
 // shared/client/policies/requestIdPolicy.ts
-import { randomUUID } from "node:crypto";
+import { randomUUID as randomUUID2 } from "node:crypto";
 function requestIdPolicy() {
   return {
     name: "requestIdPolicy",
     sendRequest(request, next) {
-      request.headers["client-request-id"] ??= randomUUID();
+      request.headers["client-request-id"] ??= randomUUID2();
       request.headers["return-client-request-id"] = "true";
       return next(request);
     }
@@ -34333,7 +34426,7 @@ function toTransportError(error62, timedOut, request) {
 }
 
 // shared/client/armClient.ts
-import { randomUUID as randomUUID2 } from "node:crypto";
+import { randomUUID as randomUUID3 } from "node:crypto";
 var ARM_ENDPOINT = "https://management.azure.com";
 var ARM_SCOPE = "https://management.azure.com/.default";
 var ArmError = class extends Error {
@@ -34373,7 +34466,7 @@ var ArmClient = class {
     this.pipeline = createPipeline(
       [
         userAgentPolicy(options.userAgentPrefix),
-        { name: "armRequestIdPolicy", sendRequest: (request, next) => (request.headers["x-ms-client-request-id"] ??= randomUUID2(), next(request)) },
+        { name: "armRequestIdPolicy", sendRequest: (request, next) => (request.headers["x-ms-client-request-id"] ??= randomUUID3(), next(request)) },
         retryPolicy(options.retry),
         bearerTokenPolicy(options.credential, { scope: ARM_SCOPE, onToken: (t) => redactor.add(t) }),
         logPolicy(redactor)
@@ -34610,7 +34703,7 @@ function entraOptions(env) {
 }
 
 // functions/app/deadLetter.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 var EXCERPT_CHARS = 240;
 var REASON_CHARS = 400;
 var MAX_DEPTH = 24;
@@ -34684,7 +34777,7 @@ function summarizePayload(payload) {
   const text = typeof payload === "string" ? payload : payloadText(payload);
   const head = text.slice(0, EXCERPT_CHARS * 2);
   const excerpt = printable(redactSecrets(head)).slice(0, EXCERPT_CHARS);
-  return { bytes: raw.byteLength, sha256: createHash2("sha256").update(raw).digest("hex"), excerpt: text.length > EXCERPT_CHARS ? `${excerpt}...` : excerpt };
+  return { bytes: raw.byteLength, sha256: createHash3("sha256").update(raw).digest("hex"), excerpt: text.length > EXCERPT_CHARS ? `${excerpt}...` : excerpt };
 }
 function safeReason(reason) {
   const r = printable(redactSecrets(reason));

@@ -1468,6 +1468,9 @@ function workloadJsonSchema() {
   return z.toJSONSchema(WorkloadSpec, { io: "input", target: "draft-2020-12" });
 }
 
+// shared/client/addTaskCollection.ts
+import { createHash } from "node:crypto";
+
 // shared/client/errors.ts
 var BatchServiceError = class extends Error {
   name = "BatchServiceError";
@@ -1734,12 +1737,13 @@ function* taskChunks(tasks, onTooLarge, limits = {}) {
   }
   if (current.tasks.length > 0) yield current;
 }
-function sameTask(wanted, existing) {
-  const norm = (v) => JSON.stringify(v ?? null);
-  const env = (list) => (list ?? []).map((e) => `${e.name}=${e.value ?? ""}`).sort();
-  const container = (c) => c ? { imageName: c.imageName, containerRunOptions: c.containerRunOptions ?? "", workingDirectory: c.workingDirectory ?? "taskWorkingDirectory" } : null;
-  return (existing.commandLine ?? "") === wanted.commandLine && norm(container(existing.containerSettings)) === norm(container(wanted.containerSettings)) && norm(env(existing.environmentSettings)) === norm(env(wanted.environmentSettings));
+function taskDigest(task) {
+  const c = task.containerSettings;
+  const env = (task.environmentSettings ?? []).map((e) => `${e.name}=${e.value ?? ""}`).sort();
+  const container = c ? [c.imageName, c.containerRunOptions ?? "", c.workingDirectory ?? "taskWorkingDirectory"] : null;
+  return createHash("sha256").update(JSON.stringify([task.commandLine ?? "", container, env])).digest("base64");
 }
+var COMPARED = "id,commandLine,containerSettings,environmentSettings";
 async function sendAll(items, concurrency, ahead, fn) {
   const iterator = items[Symbol.iterator]();
   const ready = [];
@@ -1814,15 +1818,25 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
   })();
   let sendAgain = [];
   let unknown = [];
-  const compare = async (wanted) => {
-    const existing = await client.json("GET", taskPath(wanted.id), {
-      query: { $select: "id,commandLine,containerSettings,environmentSettings" },
-      signal: options.signal
-    });
-    if (sameTask(wanted, existing)) result.existing.push(wanted.id);
+  let there;
+  const listThere = () => there ??= (async () => {
+    const digests = /* @__PURE__ */ new Map();
+    for await (const t of client.list(`/jobs/${encodeURIComponent(jobId)}/tasks`, { query: { $select: COMPARED, maxresults: 1e3 }, signal: options.signal })) {
+      digests.set(t.id.toLowerCase(), taskDigest(t));
+    }
+    return digests;
+  })();
+  let toCompare = [];
+  const compare = async (wanted) => compareDigest(wanted.id, taskDigest(wanted));
+  const compareDigest = async (id, wanted) => {
+    let digest = (await listThere()).get(id.toLowerCase());
+    if (digest === void 0) {
+      digest = taskDigest(await client.json("GET", taskPath(id), { query: { $select: COMPARED }, signal: options.signal }));
+    }
+    if (digest === wanted) result.existing.push(id);
     else {
       result.failed.push({
-        taskId: wanted.id,
+        taskId: id,
         code: "TaskExists",
         message: "a different task with this id is already in the job (its command line, container or environment differ); use a new job id or delete the job"
       });
@@ -1871,27 +1885,38 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
       }
     }
     sendAgain.push(...byId.values());
-    for (const t of exists) await compare(t);
+    if (exists.length > 0) {
+      for (const t of exists) toCompare.push([t.id, taskDigest(t)]);
+      listThere().catch(() => void 0);
+    }
+  };
+  const compareAll = async () => {
+    const pending = toCompare;
+    toCompare = [];
+    for (const [id, digest] of pending) await compareDigest(id, digest);
   };
   const reread = async () => {
     const pending = unknown;
     unknown = [];
-    await sendAll(pending.flatMap((p) => p.chunk), concurrency, 0, async (t) => {
-      let response;
-      try {
-        response = await client.send("GET", taskPath(t.id), { query: { $select: "id" }, accept: [404], signal: options.signal });
-      } catch {
-        throw pending[0].error;
-      }
-      if (response.status === 404) sendAgain.push(t);
+    there = void 0;
+    let digests;
+    try {
+      digests = await listThere();
+    } catch {
+      there = void 0;
+      throw pending[0].error;
+    }
+    for (const t of pending.flatMap((p) => p.chunk)) {
+      if (!digests.has(t.id.toLowerCase())) sendAgain.push(t);
       else await compare(t);
-    });
+    }
   };
   const tooLarge2 = (t) => {
     result.failed.push({ taskId: t.id, code: "RequestBodyTooLarge", message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists` });
     finish(1);
   };
   await sendAll(taskChunks(counted, tooLarge2), concurrency, concurrency, sendChunk);
+  await compareAll();
   if (unknown.length > 0) await reread();
   const rounds = options.serverErrorRetries ?? 5;
   for (let round = 0; sendAgain.length > 0; round++) {
@@ -1904,6 +1929,7 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
     }
     await sleep(Math.min(3e4, 500 * 2 ** round), options.signal);
     await sendAll(taskChunks(again, tooLarge2), concurrency, 0, sendChunk);
+    await compareAll();
     if (unknown.length > 0) await reread();
   }
   return result;
@@ -2216,6 +2242,35 @@ function checkImageRetirement(pool, nodeAgentSku, now, issues) {
   }
   return warnings;
 }
+function unionAlternative(issue) {
+  if (issue.code !== "invalid_union") return [issue];
+  const fitting = issue.errors.filter((alternative) => alternative.every((i) => i.code !== "unrecognized_keys" && !(i.code === "invalid_type" && i.path.length === 1 && i.message.includes("received undefined"))));
+  if (fitting.length !== 1) return [issue];
+  return fitting[0].map((i) => ({ ...i, path: [...issue.path, ...i.path] }));
+}
+function coerceNumbers(input, issues) {
+  let changed = false;
+  const flat = [];
+  const stack = [...issues];
+  while (stack.length > 0) {
+    const issue = stack.pop();
+    if (issue.code === "invalid_union") for (const alternative of issue.errors) stack.push(...alternative.map((i) => ({ ...i, path: [...issue.path, ...i.path] })));
+    else flat.push(issue);
+  }
+  for (const issue of flat) {
+    if (issue.code !== "invalid_type" || issue.expected !== "number" && issue.expected !== "int" || issue.path.length === 0) continue;
+    let holder = input;
+    for (const key2 of issue.path.slice(0, -1)) holder = holder !== null && typeof holder === "object" ? holder[key2] : void 0;
+    const key = issue.path[issue.path.length - 1];
+    if (holder === null || typeof holder !== "object") continue;
+    const value = holder[key];
+    if (typeof value === "string" && /^-?\d{1,15}(\.\d+)?$/.test(value.trim())) {
+      holder[key] = Number(value.trim());
+      changed = true;
+    }
+  }
+  return changed;
+}
 function fieldsAt(schema, path) {
   let current = schema;
   const unwrap = (s) => {
@@ -2250,7 +2305,8 @@ function zodIssueMessage(issue, input) {
     let value = input;
     for (const key of issue.path) value = value === null || typeof value !== "object" ? void 0 : value[key];
     if (value === void 0) return "is required";
-    return `must be ${issue.expected === "int" ? "a whole number" : `a${/^[aeiou]/.test(issue.expected) ? "n" : ""} ${issue.expected}`}, got ${JSON.stringify(value)}`;
+    const hint = typeof value === "string" && (issue.expected === "int" || issue.expected === "number") ? " (a --var value is text: give digits there, e.g. --var n=3)" : "";
+    return `must be ${issue.expected === "int" ? "a whole number" : `a${/^[aeiou]/.test(issue.expected) ? "n" : ""} ${issue.expected}`}, got ${JSON.stringify(value)}${hint}`;
   }
   return issue.message;
 }
@@ -2323,9 +2379,11 @@ function load(raw, options, envSecrets) {
   const rendered = renderDeep(rest, scope, renderOptions, [], report);
   if (rawTasks !== void 0) rendered.tasks = renderDeep(rawTasks, scope, { ...renderOptions, deferRoots: /* @__PURE__ */ new Set(["item", "task"]) }, ["tasks"], report);
   issues.throwIfAny();
-  const parsed = WorkloadSpec.safeParse({ ...rendered, ...raw.vars !== void 0 ? { vars: raw.vars } : {} });
+  const input = { ...rendered, ...raw.vars !== void 0 ? { vars: raw.vars } : {} };
+  let parsed = WorkloadSpec.safeParse(input);
+  if (!parsed.success && coerceNumbers(input, parsed.error.issues)) parsed = WorkloadSpec.safeParse(input);
   if (!parsed.success) {
-    throw new SpecError(parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: zodIssueMessage(i, raw) })));
+    throw new SpecError(parsed.error.issues.flatMap(unionAlternative).map((i) => ({ path: formatPath(i.path), message: zodIssueMessage(i, input) })));
   }
   const spec = parsed.data;
   const nodeAgentSku = spec.pool.nodeAgentSku ?? deriveNodeAgentSku(spec.pool.image);
@@ -2455,6 +2513,30 @@ function armPoolPath(account, poolId) {
   return `/subscriptions/${part(account.subscription, "{subscription}")}/resourceGroups/${part(account.resourceGroup, "{resourceGroup}")}/providers/Microsoft.Batch/batchAccounts/${part(account.name, "{accountName}")}/pools/${encodeURIComponent(poolId)}`;
 }
 
+// shared/run/ownership.ts
+import { randomUUID } from "node:crypto";
+var RUN_ID_METADATA = "azure-batch-run.runId";
+function newRunId() {
+  return randomUUID();
+}
+function withRunId(body, runId) {
+  return { ...body, metadata: [...(body.metadata ?? []).filter((m) => m.name !== RUN_ID_METADATA), { name: RUN_ID_METADATA, value: runId }] };
+}
+function createdByRun(metadata, runId) {
+  return (metadata ?? []).some((m) => m.name === RUN_ID_METADATA && m.value === runId);
+}
+function deferJobEnd(body) {
+  if (body.onAllTasksComplete !== "terminatejob") return { body, endWhenDone: false };
+  return { body: { ...body, onAllTasksComplete: "noaction" }, endWhenDone: true };
+}
+function endWhenDonePatch(jobId) {
+  return { method: "PATCH", path: `/jobs/${encodeURIComponent(jobId)}`, body: { onAllTasksComplete: "terminatejob" } };
+}
+async function endJobWhenTasksDone(client, jobId, signal) {
+  const patch = endWhenDonePatch(jobId);
+  await client.send(patch.method, patch.path, { body: patch.body, signal });
+}
+
 // shared/run/plan.ts
 function* translateTasks(workload) {
   for (const task of workload.tasks) yield translateTask(task, workload.facts);
@@ -2469,12 +2551,17 @@ function* planCalls(workload) {
     yield { method: "POST", path: "/jobschedules", query, body: translateJobSchedule(workload), operation: "JobSchedule_Add" };
     return;
   }
-  yield { method: "POST", path: "/jobs", query, body: translateJob(workload), operation: "Job_Add" };
+  const { body: jobBody, endWhenDone } = deferJobEnd(translateJob(workload));
+  yield { method: "POST", path: "/jobs", query, body: jobBody, operation: "Job_Add" };
   const taskPath = `/jobs/${encodeURIComponent(workload.job.id)}/addtaskcollection`;
   const tooLarge2 = (t) => {
     throw new Error(`task too large for one request: ${t.id}`);
   };
   for (const chunk of taskChunks(translateTasks(workload), tooLarge2)) yield { method: "POST", path: taskPath, query, body: { value: chunk.tasks }, operation: "Task_AddCollection" };
+  if (endWhenDone) {
+    const patch = endWhenDonePatch(workload.job.id);
+    yield { method: patch.method, path: patch.path, query, body: patch.body, operation: "Job_Patch" };
+  }
 }
 
 // shared/run/errors.ts
@@ -2500,15 +2587,19 @@ var TasksFailedError = class extends Error {
 };
 
 // shared/run/ensureJob.ts
-async function ensureJob(client, job, reporter, signal) {
+async function ensureJob(client, job, reporter, signal, runId) {
   try {
-    await client.send("POST", "/jobs", { body: job, idempotent: true, signal });
+    await client.send("POST", "/jobs", { body: runId ? withRunId(job, runId) : job, idempotent: true, signal });
     reporter.info(`created job ${job.id}`);
     return { created: true };
   } catch (error) {
     if (!(error instanceof BatchServiceError && error.code === "JobExists")) throw error;
   }
-  const existing = await client.json("GET", `/jobs/${encodeURIComponent(job.id)}`, { query: { $select: "id,state,poolInfo,executionInfo" }, signal });
+  const existing = await client.json("GET", `/jobs/${encodeURIComponent(job.id)}`, { query: { $select: "id,state,poolInfo,executionInfo,metadata" }, signal });
+  if (runId && createdByRun(existing.metadata, runId)) {
+    reporter.info(`created job ${job.id}`);
+    return { created: true };
+  }
   if (existing.poolInfo?.poolId?.toLowerCase() !== job.poolInfo.poolId.toLowerCase()) {
     throw new ConflictError(`job ${job.id} already exists on pool ${existing.poolInfo?.poolId ?? "(auto pool)"}, not ${job.poolInfo.poolId}; use another job id`);
   }
@@ -2624,7 +2715,7 @@ async function checkPoolImage(client, pool, reporter, options = {}) {
 }
 
 // shared/run/ensurePool.ts
-var POOL_SELECT = "id,state,allocationState,vmSize,virtualMachineConfiguration,taskSlotsPerNode,targetDedicatedNodes,targetLowPriorityNodes,enableAutoScale,autoScaleFormula,startTask,resizeErrors,identity";
+var POOL_SELECT = "id,state,allocationState,vmSize,virtualMachineConfiguration,taskSlotsPerNode,targetDedicatedNodes,targetLowPriorityNodes,enableAutoScale,autoScaleFormula,startTask,resizeErrors,identity,metadata";
 function diffPool(wanted, existing, identities) {
   const diffs = [];
   const cmp = (field, want, have) => {
@@ -2668,11 +2759,11 @@ async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs =
       if (Date.now() > deadline) throw new ConflictError(`pool ${wanted.id} was created through Azure Resource Manager but has not appeared on the account after ${ARM_PROPAGATION_MS / 1e3} s`);
       await sleep(1e3, signal);
     }
-    return { created: true, pool: JSON.parse(response.bodyText) };
+    return { created: true, pool: parseJson(response, "GET") };
   }
   if (response.status === 404) {
     try {
-      await client.send("POST", "/pools", { body: wanted, idempotent: true, signal });
+      await client.send("POST", "/pools", { body: checks.runId ? withRunId(wanted, checks.runId) : wanted, idempotent: true, signal });
       created = true;
       reporter.info(`created pool ${wanted.id} (${wanted.vmSize})`);
     } catch (error) {
@@ -2681,7 +2772,11 @@ async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs =
     response = await get();
     if (response.status === 404) throw new ConflictError(`pool ${wanted.id} vanished right after it was created`);
   }
-  const pool = JSON.parse(response.bodyText);
+  const pool = parseJson(response, "GET");
+  if (!created && checks.runId && createdByRun(pool.metadata, checks.runId)) {
+    created = true;
+    reporter.info(`created pool ${wanted.id} (${wanted.vmSize})`);
+  }
   if (!created) {
     if (!reuse) throw new ConflictError(`pool ${wanted.id} already exists and pool.reuse is false; choose another pool.id or set reuse: true`);
     if (pool.state === "deleting") throw new ConflictError(`pool ${wanted.id} is being deleted; wait for it to go, or choose another pool.id`);
@@ -2734,8 +2829,7 @@ async function waitForPoolReady(client, initial, reporter, options) {
     }
     if (Date.now() > deadline) throw new PoolNotReadyError(`pool ${pool.id} has no usable node after ${Math.round((options.timeoutMs ?? 18e5) / 6e4)} minutes`);
     await sleep(interval, options.signal);
-    const response = await client.send("GET", path, { query: { $select: POOL_SELECT }, signal: options.signal });
-    pool = JSON.parse(response.bodyText);
+    pool = await client.json("GET", path, { query: { $select: POOL_SELECT }, signal: options.signal });
   }
 }
 
@@ -3019,13 +3113,15 @@ async function runWorkload(client, workload, reporter, options = {}) {
   const poolId = workload.pool.id;
   const policy = options.cleanup ?? workload.spec.cleanup ?? "none";
   const created = { pool: false, job: false };
+  const runId = options.runId ?? newRunId();
   let jobOurs = false;
   const base = { jobId, poolId, outcomes: [], addFailures: [], created };
   for (const w of workload.warnings) reporter.warn(`${w.path}: ${w.message}`);
   try {
     const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal, (path) => created.poolArmPath = path), {
       image: options.checkImage,
-      now: options.now
+      now: options.now,
+      runId
     });
     created.pool = pool.created;
     if (pool.created) options.onCreated?.({ ...created });
@@ -3034,7 +3130,8 @@ async function runWorkload(client, workload, reporter, options = {}) {
       await ensureJobSchedule(batch, translateJobSchedule(workload), reporter, signal);
       return { ...base, succeeded: true, schedule: true };
     }
-    const job = await ensureJob(batch, translateJob(workload), reporter, signal);
+    const { body: jobBody, endWhenDone } = deferJobEnd(translateJob(workload));
+    const job = await ensureJob(batch, jobBody, reporter, signal, runId);
     if (job.ended) throw jobEndedError(jobId, job);
     created.job = job.created;
     jobOurs = true;
@@ -3042,6 +3139,7 @@ async function runWorkload(client, workload, reporter, options = {}) {
     if (!job.created) reporter.info(`job ${jobId} exists on pool ${poolId}; adding the tasks it lacks`);
     const added = await addTaskCollection(batch, jobId, translateTasks(workload), { signal, total: workload.tasks.length, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) });
     reporter.info(`tasks: ${added.added.length} added, ${added.existing.length} already there${added.failed.length ? `, ${added.failed.length} refused` : ""}`);
+    if (endWhenDone) await endJobWhenTasksDone(batch, jobId, signal);
     const addFailures = added.failed.map((f) => ({ ...f, message: redactor.text(f.message) }));
     for (const f of addFailures) reporter.warn(`task ${f.taskId} was not added: ${f.code}: ${f.message}`);
     if (options.wait === false) {
@@ -3088,8 +3186,8 @@ function jobGenerationId(baseId, n) {
   return `${baseId.slice(0, 64 - suffix.length)}${suffix}`;
 }
 var MAX_GENERATIONS = 1e5;
-async function liveJob(client, body, ifJobEnded, reporter, signal) {
-  const first = await ensureJob(client, body, reporter, signal);
+async function liveJob(client, body, ifJobEnded, reporter, signal, runId) {
+  const first = await ensureJob(client, body, reporter, signal, runId);
   if (!first.ended) return { id: body.id, created: first.created };
   if (ifJobEnded === "fail") throw jobEndedError(body.id, first, 'submit with ifJobEnded: "newJob" to start the next job of that name,');
   const exists = async (n) => (await client.send("GET", `/jobs/${encodeURIComponent(jobGenerationId(body.id, n))}`, { query: { $select: "id" }, accept: [404], signal })).status !== 404;
@@ -3106,7 +3204,7 @@ async function liveJob(client, body, ifJobEnded, reporter, signal) {
   }
   for (let n = Math.max(2, lo); n <= MAX_GENERATIONS; n++) {
     const id = jobGenerationId(body.id, n);
-    const result = await ensureJob(client, { ...body, id }, reporter, signal);
+    const result = await ensureJob(client, { ...body, id }, reporter, signal, runId);
     if (!result.ended) {
       reporter.info(`job ${body.id} has ended (${first.ended}); ${result.created ? "started" : "adding to"} ${id}`);
       return { id, created: result.created };
@@ -3124,8 +3222,10 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
     if (workload.job.schedule) {
       throw new UsageError(`job.schedule: ${workload.job.id} is a job schedule, which creates its own jobs; submitTasks adds tasks to one job (remove job.schedule, or use runWorkload)`);
     }
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), { image: options.checkImage });
-    const job = await liveJob(batch, translateJob(workload), options.ifJobEnded ?? "fail", reporter, signal);
+    const runId = newRunId();
+    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), { image: options.checkImage, runId });
+    const { body: jobBody, endWhenDone } = deferJobEnd(translateJob(workload));
+    const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId);
     const ids = [];
     const translated = (function* () {
       for (const t of tasks) {
@@ -3140,6 +3240,7 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
       total: typeof total === "number" ? total : void 0,
       onProgress: (done, all) => reporter.tasksSubmitted?.(done, all)
     });
+    if (endWhenDone) await endJobWhenTasksDone(batch, job.id, signal);
     const failed = new Map(added.failed.map((f) => [f.taskId, f]));
     const existed = new Set(added.existing);
     return {
@@ -3159,7 +3260,7 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
 }
 
 // shared/events/events.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 import { z as z2 } from "zod";
 var InvalidEventError = class extends Error {
   constructor(field, reason) {
@@ -3169,7 +3270,7 @@ var InvalidEventError = class extends Error {
   field;
   name = "InvalidEventError";
 };
-var hash = (text, length = 16) => createHash("sha256").update(text).digest("hex").slice(0, length);
+var hash = (text, length = 16) => createHash2("sha256").update(text).digest("hex").slice(0, length);
 var unquote = (etag) => etag?.replace(/^W\//, "").replace(/^"|"$/g, "");
 var safe = (text, max) => text.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, max);
 var MAX_BLOB_NAME = 1024;
@@ -3472,12 +3573,12 @@ function decodeQuery(search) {
 }
 
 // shared/client/policies/requestIdPolicy.ts
-import { randomUUID } from "node:crypto";
+import { randomUUID as randomUUID2 } from "node:crypto";
 function requestIdPolicy() {
   return {
     name: "requestIdPolicy",
     sendRequest(request, next) {
-      request.headers["client-request-id"] ??= randomUUID();
+      request.headers["client-request-id"] ??= randomUUID2();
       request.headers["return-client-request-id"] = "true";
       return next(request);
     }
@@ -3644,7 +3745,7 @@ function toTransportError(error, timedOut, request) {
 }
 
 // shared/client/armClient.ts
-import { randomUUID as randomUUID2 } from "node:crypto";
+import { randomUUID as randomUUID3 } from "node:crypto";
 var ARM_ENDPOINT = "https://management.azure.com";
 var ARM_SCOPE = "https://management.azure.com/.default";
 var ArmError = class extends Error {
@@ -3684,7 +3785,7 @@ var ArmClient = class {
     this.pipeline = createPipeline(
       [
         userAgentPolicy(options.userAgentPrefix),
-        { name: "armRequestIdPolicy", sendRequest: (request, next) => (request.headers["x-ms-client-request-id"] ??= randomUUID2(), next(request)) },
+        { name: "armRequestIdPolicy", sendRequest: (request, next) => (request.headers["x-ms-client-request-id"] ??= randomUUID3(), next(request)) },
         retryPolicy(options.retry),
         bearerTokenPolicy(options.credential, { scope: ARM_SCOPE, onToken: (t) => redactor.add(t) }),
         logPolicy(redactor)

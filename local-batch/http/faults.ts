@@ -32,6 +32,10 @@ export interface FaultOptions {
    * may add tasks but not delete jobs or pools).
    */
   forbid?: (method: string, path: string) => boolean;
+  /** Milliseconds to hold a request before it is carried out, chosen per request (deterministic tests). */
+  delayOf?: (method: string, path: string) => number;
+  /** Mutating requests carried out whose response is then lost, chosen per request (deterministic tests). */
+  loseResponseOf?: (method: string, path: string) => boolean;
   /** Answers that no Batch service gives, for testing clients: chosen per request. */
   misbehave?: (method: string, path: string) => Misbehavior | undefined;
   random?: () => number;
@@ -132,6 +136,12 @@ export class FaultInjector {
   }
 
   /** After authentication: throws the 403 of a request the caller's role does not allow. */
+  /** Holds a request the `delayOf` option picks. */
+  async delay(method: string, url: URL): Promise<void> {
+    const ms = this.faults.delayOf?.(method, url.pathname) ?? 0;
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
   authorize(method: string, url: URL): void {
     if (this.faults.forbid?.(method, url.pathname)) {
       throw new BatchHttpError(403, "AuthorizationFailure", "This request is not authorized to perform this operation.");
@@ -144,6 +154,10 @@ export class FaultInjector {
 
   /** After a request was carried out: true when its response is to be lost. */
   loseResponse(req: IncomingMessage, url: URL): boolean {
+    if (req.method !== "GET" && req.method !== "HEAD" && this.faults.loseResponseOf?.(req.method ?? "", url.pathname)) {
+      this.injected.lostResponses.push(`${req.method} ${url.pathname}`);
+      return true;
+    }
     const share = this.faults.commitThenFailShare;
     if (!share || req.method === "GET" || req.method === "HEAD") return false;
     const kind = `${req.method} ${url.pathname.split("/").pop()}`;

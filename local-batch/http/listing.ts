@@ -1,5 +1,5 @@
 /** Answers for reads: one entity with `$select` and its ETag, or a page of a list with `$filter`, `$select` and `odata.nextLink`. */
-import { parseFilter, select } from "../odata.js";
+import { parseFilter, select, selector } from "../odata.js";
 import type { TaskTable } from "../taskTable.js";
 import type { TaskRecord, TaskState } from "../state.js";
 import { now, type Reply } from "../state.js";
@@ -55,7 +55,8 @@ export function listTasks(table: TaskTable, view: (t: TaskRecord) => Record<stri
     // No filter (the table holds the tasks in arrival order), or one state: walked, not copied.
     ({ page, next } = pageOf(m ? table.inStateOf(m[1] as TaskState) : table.values(), skip, max));
   }
-  const body: Record<string, unknown> = { value: page.map((t) => select(view(t), q.get("$select"))) };
+  const pick = selector(q.get("$select"));
+  const body: Record<string, unknown> = { value: page.map((t) => pick(view(t))) };
   if (next !== undefined) {
     const link = new URL(url.pathname, baseUrl);
     link.search = q.toString();

@@ -121,6 +121,7 @@ export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector,
       }
       authenticate(req, url, ctx.options);
       faults.authorize(req.method ?? "GET", url);
+      await faults.delay(req.method ?? "GET", url);
       const bad = faults.misbehavior(req.method ?? "GET", url);
       if (bad && misbehave(bad, res)) return;
       const apiVersion = url.searchParams.get("api-version");

@@ -1,5 +1,6 @@
 /** Jobs: add (with a job manager task), patch, terminate, delete, task counts, and their view. */
 import { checkJobLimits } from "../limits.js";
+import { jobRelease } from "../scheduler/nodes.js";
 import { TaskTable } from "../taskTable.js";
 import type { JobAddParameter } from "../../shared/batch/types.js";
 import { UNLIMITED_DURATION } from "../../shared/batch/duration.js";
@@ -36,6 +37,11 @@ export function patchJob(ctx: ServiceContext, id: string, body: unknown): Reply 
   checkJobLimits(body as JobAddParameter);
   const job = jobOf(ctx, id);
   Object.assign(job.body, body as object);
+  // Set once every task is in: a job whose tasks have all completed already ends now, as Batch does.
+  if (job.state === "active" && job.body.onAllTasksComplete?.toLowerCase() === "terminatejob" && job.tasks.size > 0 && job.tasks.counts.completed === job.tasks.size) {
+    endJob(job, "AllTasksComplete");
+    void ctx.track(jobRelease(ctx, job));
+  }
   job.eTag = etag();
   job.lastModified = now();
   ctx.pump();

@@ -49,7 +49,13 @@ export function addTaskCollection(ctx: ServiceContext, jobId: string, body: unkn
   if (value.length > 100) {
     throw new BatchHttpError(413, "RequestBodyTooLarge", "The request body is too large and exceeds the maximum permissible limit.", [{ key: "MaxLimit", value: "100 tasks" }]);
   }
+  // One TaskExists body per request: a rerun of 100 tasks that are all there builds no Error per task.
+  let existsBody: Record<string, unknown> | undefined;
   const results = value.map((task) => {
+    if (typeof task.id === "string" && BATCH_ID.test(task.id) && job.tasks.has(task.id.toLowerCase())) {
+      existsBody ??= exists("Task", "").body();
+      return { status: "clienterror", taskId: task.id, error: { ...existsBody, values: [{ key: "Id", value: task.id }] } };
+    }
     const error = refuseTask(ctx, job, task);
     if (error) return { status: "clienterror", taskId: task.id, error: error.body() };
     const t = insertTask(ctx, job, task);

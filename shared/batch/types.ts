@@ -219,6 +219,7 @@ export interface CloudTask {
 
 export interface CloudPool {
   id: string;
+  metadata?: MetadataItem[];
   state?: "active" | "deleting";
   allocationState?: "steady" | "resizing" | "stopping";
   vmSize?: string;
@@ -245,6 +246,7 @@ export interface ComputeNode {
 
 export interface CloudJob {
   id: string;
+  metadata?: MetadataItem[];
   state?: "active" | "disabling" | "disabled" | "enabling" | "terminating" | "completed" | "deleting";
   poolInfo?: { poolId?: string };
   executionInfo?: { terminateReason?: string; schedulingError?: { code?: string; message?: string } };

@@ -3,6 +3,7 @@
  * A chunk the service finds too large is halved; tasks that failed with a server error are sent
  * again; `TaskExists` is success when the existing task is the one we meant to add.
  */
+import { createHash } from "node:crypto";
 import type { CloudTask, TaskAddParameter, TaskAddResult } from "../batch/types.js";
 import type { BatchClient } from "./batchClient.js";
 import { BatchServiceError } from "./errors.js";
@@ -93,19 +94,20 @@ export interface AddTasksOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** The fields compared when the service says `TaskExists`. */
-function sameTask(wanted: TaskAddParameter, existing: CloudTask): boolean {
-  const norm = (v: unknown) => JSON.stringify(v ?? null);
-  const env = (list?: { name: string; value?: string }[]) =>
-    (list ?? []).map((e) => `${e.name}=${e.value ?? ""}`).sort();
-  const container = (c?: TaskAddParameter["containerSettings"]) =>
-    c ? { imageName: c.imageName, containerRunOptions: c.containerRunOptions ?? "", workingDirectory: c.workingDirectory ?? "taskWorkingDirectory" } : null;
-  return (
-    (existing.commandLine ?? "") === wanted.commandLine &&
-    norm(container(existing.containerSettings)) === norm(container(wanted.containerSettings)) &&
-    norm(env(existing.environmentSettings)) === norm(env(wanted.environmentSettings))
-  );
+/**
+ * The fields compared when the service says `TaskExists`, as one digest: command line, container
+ * (image, run options, working directory) and environment. A task there with the same digest is
+ * the one we meant to add.
+ */
+function taskDigest(task: Pick<CloudTask, "commandLine" | "containerSettings" | "environmentSettings">): string {
+  const c = task.containerSettings;
+  const env = (task.environmentSettings ?? []).map((e) => `${e.name}=${e.value ?? ""}`).sort();
+  const container = c ? [c.imageName, c.containerRunOptions ?? "", c.workingDirectory ?? "taskWorkingDirectory"] : null;
+  return createHash("sha256").update(JSON.stringify([task.commandLine ?? "", container, env])).digest("base64");
 }
+
+/** What a comparison reads of the tasks there. */
+const COMPARED = "id,commandLine,containerSettings,environmentSettings";
 
 /**
  * Runs `fn` over the items with at most `concurrency` at once, each worker taking the next item
@@ -201,16 +203,39 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
   /** Chunks whose POST failed in a way that does not say whether it was committed. */
   let unknown: { chunk: TaskAddParameter[]; error: unknown }[] = [];
 
+  /**
+   * The tasks there, by lower-cased id, as digests: one listing of the job (pages of 1,000), read
+   * when the first `TaskExists` comes and again after chunks of unknown outcome, instead of a GET
+   * per task. A rerun of N tasks costs N/1000 listings beside its N/100 adds.
+   */
+  let there: Promise<Map<string, string>> | undefined;
+  const listThere = () =>
+    (there ??= (async () => {
+      const digests = new Map<string, string>();
+      for await (const t of client.list<CloudTask>(`/jobs/${encodeURIComponent(jobId)}/tasks`, { query: { $select: COMPARED, maxresults: 1000 }, signal: options.signal })) {
+        digests.set(t.id.toLowerCase(), taskDigest(t));
+      }
+      return digests;
+    })());
+
+  /**
+   * `TaskExists` answers, kept as id and digest while the chunks go on (the listing is read
+   * meanwhile, so that no worker waits for it), and compared once every chunk is answered.
+   */
+  let toCompare: [id: string, digest: string][] = [];
+
   /** `TaskExists`: success when the task there is the one we meant to add. */
-  const compare = async (wanted: TaskAddParameter): Promise<void> => {
-    const existing = await client.json<CloudTask>("GET", taskPath(wanted.id), {
-      query: { $select: "id,commandLine,containerSettings,environmentSettings" },
-      signal: options.signal,
-    });
-    if (sameTask(wanted, existing)) result.existing.push(wanted.id);
+  const compare = async (wanted: TaskAddParameter): Promise<void> => compareDigest(wanted.id, taskDigest(wanted));
+  const compareDigest = async (id: string, wanted: string): Promise<void> => {
+    let digest = (await listThere()).get(id.toLowerCase());
+    if (digest === undefined) {
+      // Added after the listing was read (another run at the same time): read that one task.
+      digest = taskDigest(await client.json<CloudTask>("GET", taskPath(id), { query: { $select: COMPARED }, signal: options.signal }));
+    }
+    if (digest === wanted) result.existing.push(id);
     else {
       result.failed.push({
-        taskId: wanted.id,
+        taskId: id,
         code: "TaskExists",
         message: "a different task with this id is already in the job (its command line, container or environment differ); use a new job id or delete the job",
       });
@@ -261,25 +286,39 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
     }
     // A task the service did not answer for has to be sent again.
     sendAgain.push(...byId.values());
-    // Compared while the chunk is at hand (a rerun finds every task there: nothing piles up).
-    for (const t of exists) await compare(t);
+    if (exists.length > 0) {
+      for (const t of exists) toCompare.push([t.id, taskDigest(t)]);
+      // Read while the other chunks go on; a failure shows when the comparisons await it.
+      listThere().catch(() => undefined);
+    }
   };
 
-  /** Reads back the tasks of chunks with an unknown outcome: there, they are compared; missing, they are sent again. */
+  const compareAll = async (): Promise<void> => {
+    const pending = toCompare;
+    toCompare = [];
+    for (const [id, digest] of pending) await compareDigest(id, digest);
+  };
+
+  /**
+   * Reads back the tasks of chunks with an unknown outcome, with one fresh listing of the job: there,
+   * they are compared; missing, they are sent again.
+   */
   const reread = async (): Promise<void> => {
     const pending = unknown;
     unknown = [];
-    await sendAll(pending.flatMap((p) => p.chunk), concurrency, 0, async (t) => {
-      let response;
-      try {
-        response = await client.send("GET", taskPath(t.id), { query: { $select: "id" }, accept: [404], signal: options.signal });
-      } catch {
-        // Neither the add nor the read gets through: the service is down; say so with the add's own error.
-        throw pending[0]!.error;
-      }
-      if (response.status === 404) sendAgain.push(t);
+    there = undefined;
+    let digests: Map<string, string>;
+    try {
+      digests = await listThere();
+    } catch {
+      there = undefined;
+      // Neither the add nor the read gets through: the service is down; say so with the add's own error.
+      throw pending[0]!.error;
+    }
+    for (const t of pending.flatMap((p) => p.chunk)) {
+      if (!digests.has(t.id.toLowerCase())) sendAgain.push(t);
       else await compare(t);
-    });
+    }
   };
 
   const tooLarge = (t: TaskAddParameter) => {
@@ -287,6 +326,7 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
     finish(1);
   };
   await sendAll(taskChunks(counted, tooLarge), concurrency, concurrency, sendChunk);
+  await compareAll();
   if (unknown.length > 0) await reread();
 
   const rounds = options.serverErrorRetries ?? 5;
@@ -300,6 +340,7 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
     }
     await sleep(Math.min(30_000, 500 * 2 ** round), options.signal);
     await sendAll(taskChunks(again, tooLarge), concurrency, 0, sendChunk);
+    await compareAll();
     if (unknown.length > 0) await reread();
   }
   return result;

@@ -3,6 +3,7 @@ import type { CloudJob, JobAddParameter, JobScheduleAddParameter } from "../batc
 import type { BatchClient } from "../client/batchClient.js";
 import { BatchServiceError } from "../client/errors.js";
 import { ConflictError } from "./errors.js";
+import { createdByRun, withRunId } from "./ownership.js";
 import type { ProgressReporter } from "./reporter.js";
 
 export interface EnsureJobResult {
@@ -16,15 +17,20 @@ export interface EnsureJobResult {
  * Creates the job, or accepts the existing one when it runs on the same pool. A job that has
  * ended is returned as such (`ended`), for the caller to decide: Batch adds no task to it.
  */
-export async function ensureJob(client: BatchClient, job: JobAddParameter, reporter: ProgressReporter, signal?: AbortSignal): Promise<EnsureJobResult> {
+export async function ensureJob(client: BatchClient, job: JobAddParameter, reporter: ProgressReporter, signal?: AbortSignal, runId?: string): Promise<EnsureJobResult> {
   try {
-    await client.send("POST", "/jobs", { body: job, idempotent: true, signal });
+    await client.send("POST", "/jobs", { body: runId ? withRunId(job, runId) : job, idempotent: true, signal });
     reporter.info(`created job ${job.id}`);
     return { created: true };
   } catch (error) {
     if (!(error instanceof BatchServiceError && error.code === "JobExists")) throw error;
   }
-  const existing = await client.json<CloudJob>("GET", `/jobs/${encodeURIComponent(job.id)}`, { query: { $select: "id,state,poolInfo,executionInfo" }, signal });
+  const existing = await client.json<CloudJob>("GET", `/jobs/${encodeURIComponent(job.id)}`, { query: { $select: "id,state,poolInfo,executionInfo,metadata" }, signal });
+  // A retry of our own create whose first answer was lost: the job is this run's.
+  if (runId && createdByRun(existing.metadata, runId)) {
+    reporter.info(`created job ${job.id}`);
+    return { created: true };
+  }
   if (existing.poolInfo?.poolId?.toLowerCase() !== job.poolInfo.poolId.toLowerCase()) {
     throw new ConflictError(`job ${job.id} already exists on pool ${existing.poolInfo?.poolId ?? "(auto pool)"}, not ${job.poolInfo.poolId}; use another job id`);
   }

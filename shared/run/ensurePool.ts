@@ -7,7 +7,9 @@ import type { CloudPool, ComputeNode, PoolAddParameter } from "../batch/types.js
 import type { BatchClient } from "../client/batchClient.js";
 import { BatchServiceError } from "../client/errors.js";
 import { sleep } from "../client/policies/retryPolicy.js";
+import { parseJson } from "../client/json.js";
 import { checkPoolImage } from "./checkImage.js";
+import { createdByRun, withRunId } from "./ownership.js";
 import { ConflictError, PoolNotReadyError } from "./errors.js";
 import type { ProgressReporter } from "./reporter.js";
 
@@ -18,7 +20,7 @@ export interface WaitOptions {
 }
 
 const POOL_SELECT =
-  "id,state,allocationState,vmSize,virtualMachineConfiguration,taskSlotsPerNode,targetDedicatedNodes,targetLowPriorityNodes,enableAutoScale,autoScaleFormula,startTask,resizeErrors,identity";
+  "id,state,allocationState,vmSize,virtualMachineConfiguration,taskSlotsPerNode,targetDedicatedNodes,targetLowPriorityNodes,enableAutoScale,autoScaleFormula,startTask,resizeErrors,identity,metadata";
 
 /** Field-by-field differences between the pool we want (with its managed identities, if any) and the one that exists. */
 export function diffPool(wanted: PoolAddParameter, existing: CloudPool, identities?: readonly string[]): string[] {
@@ -75,6 +77,8 @@ export interface PoolChecks {
   image?: boolean;
   /** The time end-of-life dates are judged at (default now). */
   now?: number;
+  /** This run's id, written into the pool's metadata: a PoolExists after a lost answer is then known to be ours. */
+  runId?: string;
 }
 
 export async function ensurePoolExists(
@@ -103,12 +107,12 @@ export async function ensurePoolExists(
       if (Date.now() > deadline) throw new ConflictError(`pool ${wanted.id} was created through Azure Resource Manager but has not appeared on the account after ${ARM_PROPAGATION_MS / 1000} s`);
       await sleep(1_000, signal);
     }
-    return { created: true, pool: JSON.parse(response.bodyText) as CloudPool };
+    return { created: true, pool: parseJson<CloudPool>(response, "GET") };
   }
   if (response.status === 404) {
     try {
       // Safe to repeat: a repeat answers PoolExists, which is handled below like any existing pool.
-      await client.send("POST", "/pools", { body: wanted, idempotent: true, signal });
+      await client.send("POST", "/pools", { body: checks.runId ? withRunId(wanted, checks.runId) : wanted, idempotent: true, signal });
       created = true;
       reporter.info(`created pool ${wanted.id} (${wanted.vmSize})`);
     } catch (error) {
@@ -117,7 +121,12 @@ export async function ensurePoolExists(
     response = await get();
     if (response.status === 404) throw new ConflictError(`pool ${wanted.id} vanished right after it was created`);
   }
-  const pool = JSON.parse(response.bodyText) as CloudPool;
+  const pool = parseJson<CloudPool>(response, "GET");
+  // PoolExists on a retry whose first answer was lost: the pool carries this run's id, so it is ours.
+  if (!created && checks.runId && createdByRun(pool.metadata, checks.runId)) {
+    created = true;
+    reporter.info(`created pool ${wanted.id} (${wanted.vmSize})`);
+  }
   if (!created) {
     if (!reuse) throw new ConflictError(`pool ${wanted.id} already exists and pool.reuse is false; choose another pool.id or set reuse: true`);
     if (pool.state === "deleting") throw new ConflictError(`pool ${wanted.id} is being deleted; wait for it to go, or choose another pool.id`);
@@ -179,7 +188,6 @@ export async function waitForPoolReady(client: BatchClient, initial: CloudPool, 
     }
     if (Date.now() > deadline) throw new PoolNotReadyError(`pool ${pool.id} has no usable node after ${Math.round((options.timeoutMs ?? 1_800_000) / 60_000)} minutes`);
     await sleep(interval, options.signal);
-    const response = await client.send("GET", path, { query: { $select: POOL_SELECT }, signal: options.signal });
-    pool = JSON.parse(response.bodyText) as CloudPool;
+    pool = await client.json<CloudPool>("GET", path, { query: { $select: POOL_SELECT }, signal: options.signal });
   }
 }

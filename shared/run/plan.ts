@@ -9,6 +9,7 @@ import { translateJob, translateJobSchedule } from "../translate/job.js";
 import { ARM_API_VERSION, armPoolPath, translateArmPool } from "../translate/armPool.js";
 import { translatePool } from "../translate/pool.js";
 import { translateTask } from "../translate/task.js";
+import { deferJobEnd, endWhenDonePatch } from "./ownership.js";
 
 export interface PlannedCall {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
@@ -44,11 +45,17 @@ export function* planCalls(workload: Workload): Generator<PlannedCall> {
     yield { method: "POST", path: "/jobschedules", query, body: translateJobSchedule(workload), operation: "JobSchedule_Add" };
     return;
   }
-  yield { method: "POST", path: "/jobs", query, body: translateJob(workload), operation: "Job_Add" };
+  // As run does: a job that should end with its tasks is created with noaction, and set after the last chunk.
+  const { body: jobBody, endWhenDone } = deferJobEnd(translateJob(workload));
+  yield { method: "POST", path: "/jobs", query, body: jobBody, operation: "Job_Add" };
   const taskPath = `/jobs/${encodeURIComponent(workload.job.id)}/addtaskcollection`;
   // The loader refuses such tasks; a plan never drops one silently.
   const tooLarge = (t: TaskAddParameter) => {
     throw new Error(`task too large for one request: ${t.id}`);
   };
   for (const chunk of taskChunks(translateTasks(workload), tooLarge)) yield { method: "POST", path: taskPath, query, body: { value: chunk.tasks }, operation: "Task_AddCollection" };
+  if (endWhenDone) {
+    const patch = endWhenDonePatch(workload.job.id);
+    yield { method: patch.method, path: patch.path, query, body: patch.body, operation: "Job_Patch" };
+  }
 }

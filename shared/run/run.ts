@@ -14,6 +14,7 @@ import { createPoolThroughArm } from "./armPool.js";
 import { ensurePoolExists, waitForPoolReady, type PoolIdentityNeeds } from "./ensurePool.js";
 import { CancelledError, UsageError } from "./errors.js";
 import { cleanup, terminateJob, type CleanupTarget } from "./jobControl.js";
+import { deferJobEnd, endJobWhenTasksDone, newRunId } from "./ownership.js";
 import { translateTasks } from "./plan.js";
 import { reportRetries, type ProgressReporter, type TaskOutcome } from "./reporter.js";
 import { waitForTasks } from "./waitForTasks.js";
@@ -30,6 +31,8 @@ export interface RunOptions {
   poolTimeoutMs?: number;
   /** Check the pool's image with `GET /supportedimages` before creating the pool (default true). */
   checkImage?: boolean;
+  /** This run's id, written into the metadata of what it creates (default: a new UUID). */
+  runId?: string;
   /** The time image end-of-life dates are judged at (ms since the epoch; default now). */
   now?: number;
   /**
@@ -94,6 +97,7 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
   const poolId = workload.pool.id;
   const policy = options.cleanup ?? workload.spec.cleanup ?? "none";
   const created: RunResult["created"] = { pool: false, job: false };
+  const runId = options.runId ?? newRunId();
   let jobOurs = false;
   const base = { jobId, poolId, outcomes: [] as TaskOutcome[], addFailures: [] as RunResult["addFailures"], created };
 
@@ -102,6 +106,7 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
     const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal, (path) => (created.poolArmPath = path)), {
       image: options.checkImage,
       now: options.now,
+      runId,
     });
     // Known before the wait, so that a pool which never becomes ready is still cleaned up.
     created.pool = pool.created;
@@ -113,7 +118,9 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
       return { ...base, succeeded: true, schedule: true };
     }
 
-    const job = await ensureJob(batch, translateJob(workload), reporter, signal);
+    // Created with noaction when the spec says terminateJob: the job must not end before its last task is in.
+    const { body: jobBody, endWhenDone } = deferJobEnd(translateJob(workload));
+    const job = await ensureJob(batch, jobBody, reporter, signal, runId);
     if (job.ended) throw jobEndedError(jobId, job);
     created.job = job.created;
     jobOurs = true;
@@ -122,6 +129,8 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
 
     const added = await addTaskCollection(batch, jobId, translateTasks(workload), { signal, total: workload.tasks.length, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) });
     reporter.info(`tasks: ${added.added.length} added, ${added.existing.length} already there${added.failed.length ? `, ${added.failed.length} refused` : ""}`);
+    // Every chunk is acknowledged (a rerun that added nothing included): now the job may end when its tasks are done.
+    if (endWhenDone) await endJobWhenTasksDone(batch, jobId, signal);
     const addFailures = added.failed.map((f) => ({ ...f, message: redactor.text(f.message) }));
     for (const f of addFailures) reporter.warn(`task ${f.taskId} was not added: ${f.code}: ${f.message}`);
     if (options.wait === false) {

@@ -13,6 +13,7 @@ import { translateJob } from "../translate/job.js";
 import { translatePool } from "../translate/pool.js";
 import { translateTask } from "../translate/task.js";
 import { ensureJob, jobEndedError } from "./ensureJob.js";
+import { deferJobEnd, endJobWhenTasksDone, newRunId } from "./ownership.js";
 import { ensurePoolExists } from "./ensurePool.js";
 import { CancelledError, UsageError } from "./errors.js";
 import { reportRetries, silentReporter, type ProgressReporter } from "./reporter.js";
@@ -65,8 +66,8 @@ const MAX_GENERATIONS = 100_000;
  * The job to submit into. Generations are created in order, so the existing ones are 1..k: find k
  * by doubling then bisecting (a few GETs whatever k is), then use k if it is active or create k+1.
  */
-async function liveJob(client: BatchClient, body: JobAddParameter, ifJobEnded: "fail" | "newJob", reporter: ProgressReporter, signal?: AbortSignal): Promise<{ id: string; created: boolean }> {
-  const first = await ensureJob(client, body, reporter, signal);
+async function liveJob(client: BatchClient, body: JobAddParameter, ifJobEnded: "fail" | "newJob", reporter: ProgressReporter, signal?: AbortSignal, runId?: string): Promise<{ id: string; created: boolean }> {
+  const first = await ensureJob(client, body, reporter, signal, runId);
   if (!first.ended) return { id: body.id, created: first.created };
   if (ifJobEnded === "fail") throw jobEndedError(body.id, first, 'submit with ifJobEnded: "newJob" to start the next job of that name,');
 
@@ -84,7 +85,7 @@ async function liveJob(client: BatchClient, body: JobAddParameter, ifJobEnded: "
   }
   for (let n = Math.max(2, lo); n <= MAX_GENERATIONS; n++) {
     const id = jobGenerationId(body.id, n);
-    const result = await ensureJob(client, { ...body, id }, reporter, signal);
+    const result = await ensureJob(client, { ...body, id }, reporter, signal, runId);
     if (!result.ended) {
       reporter.info(`job ${body.id} has ended (${first.ended}); ${result.created ? "started" : "adding to"} ${id}`);
       return { id, created: result.created };
@@ -107,8 +108,11 @@ export async function submitTasks(client: BatchClient, workload: Workload, tasks
     if (workload.job.schedule) {
       throw new UsageError(`job.schedule: ${workload.job.id} is a job schedule, which creates its own jobs; submitTasks adds tasks to one job (remove job.schedule, or use runWorkload)`);
     }
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), { image: options.checkImage });
-    const job = await liveJob(batch, translateJob(workload), options.ifJobEnded ?? "fail", reporter, signal);
+    const runId = newRunId();
+    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), { image: options.checkImage, runId });
+    // Created with noaction when the spec says terminateJob, and set once this call's tasks are in.
+    const { body: jobBody, endWhenDone } = deferJobEnd(translateJob(workload));
+    const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId);
     // The ids, in order, for the result; the tasks themselves are translated as they are sent.
     const ids: string[] = [];
     const translated = (function* () {
@@ -124,6 +128,7 @@ export async function submitTasks(client: BatchClient, workload: Workload, tasks
       total: typeof total === "number" ? total : undefined,
       onProgress: (done, all) => reporter.tasksSubmitted?.(done, all),
     });
+    if (endWhenDone) await endJobWhenTasksDone(batch, job.id, signal);
     const failed = new Map(added.failed.map((f) => [f.taskId, f]));
     const existed = new Set(added.existing);
     return {

@@ -148,6 +148,43 @@ function checkImageRetirement(pool: PoolSpec, nodeAgentSku: string | undefined, 
   return warnings;
 }
 
+/**
+ * A union's one alternative whose fields the value has (say forEach's `range`) explains better than
+ * "give exactly one of ...": its issues, at their full paths. Otherwise the union's own message.
+ */
+function unionAlternative(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union") return [issue];
+  const fitting = issue.errors.filter((alternative) => alternative.every((i) => i.code !== "unrecognized_keys" && !(i.code === "invalid_type" && i.path.length === 1 && i.message.includes("received undefined"))));
+  if (fitting.length !== 1) return [issue];
+  return fitting[0]!.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue);
+}
+
+/** Sets numeric strings to numbers where the schema wants a number; true when it changed any. */
+function coerceNumbers(input: Record<string, unknown>, issues: readonly z.core.$ZodIssue[]): boolean {
+  let changed = false;
+  // A union's alternatives report inside it (forEach: range, items, ...): their issues count too.
+  const flat: z.core.$ZodIssue[] = [];
+  const stack = [...issues];
+  while (stack.length > 0) {
+    const issue = stack.pop()!;
+    if (issue.code === "invalid_union") for (const alternative of issue.errors) stack.push(...alternative.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue));
+    else flat.push(issue);
+  }
+  for (const issue of flat) {
+    if (issue.code !== "invalid_type" || (issue.expected !== "number" && issue.expected !== "int") || issue.path.length === 0) continue;
+    let holder: unknown = input;
+    for (const key of issue.path.slice(0, -1)) holder = holder !== null && typeof holder === "object" ? (holder as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
+    const key = issue.path[issue.path.length - 1] as PropertyKey;
+    if (holder === null || typeof holder !== "object") continue;
+    const value = (holder as Record<PropertyKey, unknown>)[key];
+    if (typeof value === "string" && /^-?\d{1,15}(\.\d+)?$/.test(value.trim())) {
+      (holder as Record<PropertyKey, unknown>)[key] = Number(value.trim());
+      changed = true;
+    }
+  }
+  return changed;
+}
+
 type AnySchema = z.core.$ZodType;
 
 /** The field names an object schema accepts at `path`, for "unknown field" messages. */
@@ -186,7 +223,8 @@ function zodIssueMessage(issue: z.core.$ZodIssue, input: unknown): string {
     let value: unknown = input;
     for (const key of issue.path) value = value === null || typeof value !== "object" ? undefined : (value as Record<PropertyKey, unknown>)[key];
     if (value === undefined) return "is required";
-    return `must be ${issue.expected === "int" ? "a whole number" : `a${/^[aeiou]/.test(issue.expected) ? "n" : ""} ${issue.expected}`}, got ${JSON.stringify(value)}`;
+    const hint = typeof value === "string" && (issue.expected === "int" || issue.expected === "number") ? " (a --var value is text: give digits there, e.g. --var n=3)" : "";
+    return `must be ${issue.expected === "int" ? "a whole number" : `a${/^[aeiou]/.test(issue.expected) ? "n" : ""} ${issue.expected}`}, got ${JSON.stringify(value)}${hint}`;
   }
   return issue.message;
 }
@@ -280,9 +318,13 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
   if (rawTasks !== undefined) rendered.tasks = renderDeep(rawTasks, scope, { ...renderOptions, deferRoots: new Set(["item", "task"]) }, ["tasks"], report);
   issues.throwIfAny();
 
-  const parsed = WorkloadSpec.safeParse({ ...rendered, ...(raw.vars !== undefined ? { vars: raw.vars } : {}) });
+  const input = { ...rendered, ...(raw.vars !== undefined ? { vars: raw.vars } : {}) };
+  let parsed = WorkloadSpec.safeParse(input);
+  // `--var n=3` is text; where a template put it whole into a field that takes a number (a range,
+  // a count), the number it spells is meant: those fields are given it, and the spec parsed again.
+  if (!parsed.success && coerceNumbers(input, parsed.error.issues)) parsed = WorkloadSpec.safeParse(input);
   if (!parsed.success) {
-    throw new SpecError(parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: zodIssueMessage(i, raw) })));
+    throw new SpecError(parsed.error.issues.flatMap(unionAlternative).map((i) => ({ path: formatPath(i.path), message: zodIssueMessage(i, input) })));
   }
   const spec = parsed.data;
 

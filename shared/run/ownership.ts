@@ -1,0 +1,49 @@
+/**
+ * What a run owns, known even when an answer is lost, and jobs that end only after their last task
+ * is in.
+ *
+ * - Each run has an id, written into the metadata of the pool and the job it creates. When the
+ *   answer to a create is lost and the retry meets `PoolExists` / `JobExists`, reading that id back
+ *   says whether this run created it: `created` is then true exactly when it did, and cleanup
+ *   removes exactly that.
+ * - `onAllTasksComplete: terminateJob` on the job at creation would end it as soon as the tasks
+ *   added *so far* complete, while later chunks are still on their way (Batch's REST reference
+ *   advises the same): the job is created with `noaction`, and the spec's value is set with one
+ *   PATCH once every chunk is acknowledged.
+ */
+import { randomUUID } from "node:crypto";
+import type { JobAddParameter, MetadataItem } from "../batch/types.js";
+import type { BatchClient } from "../client/batchClient.js";
+
+/** The metadata name under which a run writes its id. */
+export const RUN_ID_METADATA = "azure-batch-run.runId";
+
+export function newRunId(): string {
+  return randomUUID();
+}
+
+/** The body with this run's id in its metadata (any earlier value of that name replaced). */
+export function withRunId<T extends { metadata?: MetadataItem[] }>(body: T, runId: string): T {
+  return { ...body, metadata: [...(body.metadata ?? []).filter((m) => m.name !== RUN_ID_METADATA), { name: RUN_ID_METADATA, value: runId }] };
+}
+
+/** Whether the metadata read back names this run as the creator. */
+export function createdByRun(metadata: MetadataItem[] | undefined, runId: string): boolean {
+  return (metadata ?? []).some((m) => m.name === RUN_ID_METADATA && m.value === runId);
+}
+
+/** The job body to create (with `noaction`), and whether the spec wants it to end once its tasks are done. */
+export function deferJobEnd(body: JobAddParameter): { body: JobAddParameter; endWhenDone: boolean } {
+  if (body.onAllTasksComplete !== "terminatejob") return { body, endWhenDone: false };
+  return { body: { ...body, onAllTasksComplete: "noaction" }, endWhenDone: true };
+}
+
+/** The PATCH that lets the job end once its tasks are done: sent after the last chunk is acknowledged. */
+export function endWhenDonePatch(jobId: string): { method: "PATCH"; path: string; body: { onAllTasksComplete: "terminatejob" } } {
+  return { method: "PATCH", path: `/jobs/${encodeURIComponent(jobId)}`, body: { onAllTasksComplete: "terminatejob" } };
+}
+
+export async function endJobWhenTasksDone(client: BatchClient, jobId: string, signal?: AbortSignal): Promise<void> {
+  const patch = endWhenDonePatch(jobId);
+  await client.send(patch.method, patch.path, { body: patch.body, signal });
+}
