@@ -126,8 +126,12 @@ export async function startScriptedBatch(options: ScriptOptions = {}) {
             ...(t.exitCode ? { failureInfo: { category: "usererror", code: "FailureExitCode", message: "The task exited with an exit code representing a failure" } } : {}),
           },
           nodeInfo: { nodeId: "tvm-1", poolId: job.body.poolInfo.poolId },
+          // What a rerun compares, as the service lists it.
+          commandLine: t.body.commandLine,
+          ...(t.body.containerSettings ? { containerSettings: t.body.containerSettings } : {}),
+          ...(t.body.environmentSettings ? { environmentSettings: t.body.environmentSettings } : {}),
         }));
-        const next = skip + size < list.length ? { "odata.nextLink": `http://${req.headers.host}${req.path}?api-version=2024-07-01.20.0&$filter=${encodeURIComponent(filter)}&skip=${skip + size}` } : {};
+        const next = skip + size < list.length ? { "odata.nextLink": `http://${req.headers.host}${req.path}?api-version=2025-06-01&$filter=${encodeURIComponent(filter)}&skip=${skip + size}` } : {};
         return sendJson(res, 200, { value: page, ...next });
       }
       if (sub === "tasks" && subId && filesWord === "files") {
