@@ -113,7 +113,8 @@ describe("the local Batch service", () => {
     const lastTaskEnd = Math.max(...[...job.tasks.values()].map((t) => Date.parse(String(t.executionInfo.endTime))));
     expect(Date.parse(String(job.executionInfo.endTime))).toBeGreaterThanOrEqual(lastTaskEnd);
     expect(service.injected.lostResponses).toEqual(expect.arrayContaining(["POST /jobs/job-1/addtaskcollection"]));
-    expect(service.injected.unavailable + service.injected.throttled + service.injected.resets).toBeGreaterThan(20);
+    // Every kind of fault really happened (atLeastOnce makes sure of each; the seed adds more).
+    expect([service.injected.throttled, service.injected.unavailable, service.injected.resets].every((n) => n > 0)).toBe(true);
   }, 180_000);
 
   test("terminateJob with a later chunk held back until the first chunk's tasks are all done: the job waits for it, no task is lost", async () => {
