@@ -24,9 +24,14 @@ export function checkResourceFiles(files: ResourceFile[] | undefined, property: 
   });
 }
 
+/** A resize timeout (pool add, resize, node removal): at least 5 minutes. */
+export function checkResizeTimeout(value: string | undefined): void {
+  duration(value, "resizeTimeout", { min: BATCH_LIMITS.minResizeTimeoutMs });
+}
+
 export function checkPoolLimits(body: PoolAddParameter): void {
   if (!VM_SIZE_PATTERN.test(body.vmSize)) throw invalidValue("vmSize", `'${body.vmSize}' is not a VM size name`);
-  duration(body.resizeTimeout, "resizeTimeout", { min: BATCH_LIMITS.minResizeTimeoutMs });
+  checkResizeTimeout(body.resizeTimeout);
   const cores = vCpusOfVmSize(body.vmSize);
   const slots = body.taskSlotsPerNode ?? 1;
   const most = Math.min(BATCH_LIMITS.maxTaskSlotsPerNode, cores === undefined ? BATCH_LIMITS.maxTaskSlotsPerNode : cores * BATCH_LIMITS.taskSlotsPerCore);

@@ -13,12 +13,12 @@ import { existsSync } from "node:fs";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunHandle } from "./runtime/executors.js";
-import { newNode, now, type JobRecord, type PoolRecord, type ScheduleRecord, type ServiceContext, type TaskRecord } from "./state.js";
+import { nodeWithId, now, type JobRecord, type PoolRecord, type ScheduleRecord, type ServiceContext, type TaskRecord } from "./state.js";
 
 const FILE = "state.json";
 const VERSION = 1;
 
-type SavedPool = Omit<PoolRecord, "nodes" | "abort"> & { nodeIds: string[] };
+type SavedPool = Omit<PoolRecord, "nodes" | "abort" | "nextNodeIndex"> & { nodeIds: string[]; nextNodeIndex?: number };
 type SavedTask = Omit<TaskRecord, "abort">;
 type SavedJob = Omit<JobRecord, "tasks"> & { tasks: SavedTask[] };
 type SavedSchedule = Omit<ScheduleRecord, "timer">;
@@ -38,7 +38,8 @@ export function snapshot(ctx: ServiceContext, taskOrder: number): SavedState {
     version: VERSION,
     savedAt: now(),
     taskOrder,
-    pools: [...ctx.pools.values()].map(({ nodes, abort: _abort, ...pool }) => ({ ...pool, nodeIds: nodes.map((n) => n.id) })),
+    // A node on its way out is not saved: after a restart the pool has the nodes it keeps.
+    pools: [...ctx.pools.values()].map(({ nodes, abort: _abort, ...pool }) => ({ ...pool, nodeIds: nodes.filter((n) => n.draining !== "leavingpool").map((n) => n.id) })),
     jobs: [...ctx.jobs.values()].map(({ tasks, ...job }) => ({ ...job, tasks: [...tasks.values()].map(({ abort: _abort, ...task }) => task) })),
     schedules: [...ctx.schedules.values()].map(({ timer: _timer, ...schedule }) => schedule),
     live: [...ctx.live.values()],
@@ -68,7 +69,9 @@ export async function loadState(dataDir: string): Promise<SavedState | undefined
 export function restore(ctx: ServiceContext, state: SavedState): { pools: PoolRecord[]; orphans: RunHandle[] } {
   const pools: PoolRecord[] = [];
   for (const { nodeIds, ...saved } of state.pools) {
-    const pool: PoolRecord = { ...saved, nodes: nodeIds.map((_, i) => newNode(saved.body.id, i + 1)), abort: new AbortController(), allocationState: "resizing" };
+    // Nodes keep their ids; the next one gets an index none had (older states did not save it).
+    const highest = Math.max(0, ...nodeIds.map((id) => Number(/_(\d+)$/.exec(id)?.[1] ?? 0)));
+    const pool: PoolRecord = { ...saved, nextNodeIndex: Math.max(saved.nextNodeIndex ?? 0, highest + 1), nodes: nodeIds.map(nodeWithId), abort: new AbortController(), allocationState: "resizing" };
     ctx.pools.set(pool.body.id.toLowerCase(), pool);
     pools.push(pool);
   }

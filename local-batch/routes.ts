@@ -7,7 +7,7 @@ import { BatchHttpError } from "./errors.js";
 import { list, listTasks, one } from "./http/listing.js";
 import { getTaskFile, listTaskFiles } from "./resources/files.js";
 import { addJob, deleteJob, jobView, patchJob, taskCounts, terminateJob } from "./resources/jobs.js";
-import { addPool, deletePool, nodeView, patchPool, poolView, resizePool } from "./resources/pools.js";
+import { addPool, deletePool, getNode, nodeView, patchPool, poolView, removePoolNodes, resizePool, restartPoolNode } from "./resources/pools.js";
 import { addSchedule, deleteSchedule, scheduleView } from "./resources/schedules.js";
 import { addTask, addTaskCollection, deleteTask, taskView, terminateTask } from "./resources/tasks.js";
 import { apiVersionOf, jobOf, poolOf, scheduleOf, taskOf, type Reply, type ServiceContext } from "./state.js";
@@ -37,6 +37,14 @@ export function route(ctx: ServiceContext, method: string, url: URL, body: unkno
       return resizePool(ctx, id, body);
     case "GET pools/{id}/nodes":
       return listOf(poolOf(ctx, id).nodes.map((n) => nodeView(ctx, id, n)));
+    case "GET pools/{id}/nodes/{sub}":
+      return one(nodeView(ctx, id, getNode(ctx, id, subId)), q);
+    case "POST pools/{id}/removenodes":
+      return removePoolNodes(ctx, id, body);
+    case "POST pools/{id}/nodes/{sub}/reboot":
+      return restartPoolNode(ctx, id, subId, "reboot", body);
+    case "POST pools/{id}/nodes/{sub}/reimage":
+      return restartPoolNode(ctx, id, subId, "reimage", body);
     case "POST jobs":
       validateBody(body, "JobAdd");
       return addJob(ctx, body as JobAddParameter);

@@ -1,6 +1,6 @@
 /**
  * The local Batch service: an HTTP server speaking the part of the Azure Batch REST API
- * (2024-07-01.20.0) that this project uses, which really runs the tasks: in containers through
+ * (2025-06-01 and 2024-07-01.20.0) that this project uses, which really runs the tasks: in containers through
  * Docker where an engine is reachable, or as host processes.
  *
  * State lives in memory (`state.ts`); node directories live under `dataDir`, laid out like a

@@ -64,7 +64,7 @@ export type TaskState = "active" | "preparing" | "running" | "completed";
 
 export interface NodeRecord {
   id: string;
-  state: "creating" | "starting" | "waitingforstarttask" | "idle" | "running" | "starttaskfailed" | "unusable";
+  state: "creating" | "starting" | "waitingforstarttask" | "idle" | "running" | "starttaskfailed" | "unusable" | "leavingpool" | "rebooting" | "reimaging";
   stateTransitionTime: string;
   dirs?: NodeDirs;
   usedSlots: number;
@@ -74,6 +74,10 @@ export interface NodeRecord {
   totalTasksRun: number;
   totalTasksSucceeded: number;
   jobPrepDone: Map<string, Promise<boolean>>;
+  /** Set while the node is being removed, rebooted or reimaged: no new task is placed on it. */
+  draining?: "leavingpool" | "rebooting" | "reimaging";
+  /** Called once nothing runs on the node any more (a draining node waits on them). */
+  idleWaiters: (() => void)[];
 }
 
 export interface PoolRecord {
@@ -86,6 +90,8 @@ export interface PoolRecord {
   eTag: string;
   lastModified: string;
   nodes: NodeRecord[];
+  /** The index the next node gets: node ids are never reused, as Batch's are not. */
+  nextNodeIndex: number;
   resizeErrors: { code: string; message: string }[];
   /** Aborted when the pool is deleted or the service stops: ends start tasks still running. */
   abort: AbortController;
@@ -241,9 +247,18 @@ export function insertTask(ctx: ServiceContext, job: JobRecord, body: TaskRecord
   return record;
 }
 
-export function newNode(poolId: string, index: number): NodeRecord {
-  return { id: `tvmps_local_${poolId.toLowerCase()}_${index}`, state: "creating", stateTransitionTime: now(), usedSlots: 0, running: new Set(), totalTasksRun: 0, totalTasksSucceeded: 0, jobPrepDone: new Map() };
+/** A node record with the given id (a restored one keeps its id). */
+export function nodeWithId(id: string): NodeRecord {
+  return { id, state: "creating", stateTransitionTime: now(), usedSlots: 0, running: new Set(), totalTasksRun: 0, totalTasksSucceeded: 0, jobPrepDone: new Map(), idleWaiters: [] };
 }
+
+/** A new node of a pool, with an id no node of that pool had before. */
+export function newNode(pool: Pick<PoolRecord, "body" | "nextNodeIndex">): NodeRecord {
+  return nodeWithId(`tvmps_local_${pool.body.id.toLowerCase()}_${pool.nextNodeIndex++}`);
+}
+
+/** Nodes a task may be placed on: started, not failed, not on their way out or into a reboot. */
+export const schedulable = (n: NodeRecord): boolean => (n.state === "idle" || n.state === "running") && !n.draining;
 
 export function setNodeState(node: NodeRecord, state: NodeRecord["state"]): void {
   node.state = state;

@@ -5,9 +5,9 @@ import { API_VERSION, type ApiVersion } from "../../shared/batch/apiVersion.js";
 import type { PoolAddParameter } from "../../shared/batch/types.js";
 import { validateBody } from "../bodies.js";
 import { describeImage, findSupportedImage, pastEndOfLife, SUPPORTED_IMAGES } from "../../shared/batch/images.js";
-import { exists, invalidBody, invalidValue } from "../errors.js";
-import { checkPoolLimits } from "../limits.js";
-import { startNodes, startPool } from "../scheduler/nodes.js";
+import { BatchHttpError, exists, invalidBody, invalidValue, notFound } from "../errors.js";
+import { checkPoolLimits, checkResizeTimeout } from "../limits.js";
+import { removeNodes, restartNode, startNodes, startPool, type DeallocationOption } from "../scheduler/nodes.js";
 import { BATCH_ID, created, etag, ID_RULE, newNode, now, poolOf, type NodeRecord, type PoolRecord, type Reply, type ServiceContext } from "../state.js";
 
 const maxNodes = (ctx: ServiceContext) => ctx.options.maxNodesPerPool ?? 2;
@@ -51,7 +51,6 @@ export function addPool(ctx: ServiceContext, body: PoolAddParameter, identities?
   if (body.enableAutoScale) throw invalidValue("enableAutoScale", "autoscale formulas are not evaluated by the local Batch service; give targetDedicatedNodes");
   const t = now();
   const count = Math.min((body.targetDedicatedNodes ?? 0) + (body.targetLowPriorityNodes ?? 0), maxNodes(ctx));
-  const nodes = Array.from({ length: count }, (_, i) => newNode(body.id, i + 1));
   const record: PoolRecord = {
     body,
     creationTime: t,
@@ -61,11 +60,13 @@ export function addPool(ctx: ServiceContext, body: PoolAddParameter, identities?
     state: "active",
     eTag: etag(),
     lastModified: t,
-    nodes,
+    nodes: [],
+    nextNodeIndex: 1,
     resizeErrors: [],
     abort: new AbortController(),
     ...(identities?.length ? { identities } : {}),
   };
+  for (let i = 0; i < count; i++) record.nodes.push(newNode(record));
   ctx.pools.set(body.id.toLowerCase(), record);
   void ctx.track(startPool(ctx, record));
   return created(ctx, `/pools/${body.id}`, record);
@@ -94,27 +95,99 @@ export function patchPool(ctx: ServiceContext, id: string, body: unknown): Reply
   return { status: 200, headers: { etag: pool.eTag } };
 }
 
+const DEALLOCATION_OPTIONS: DeallocationOption[] = ["requeue", "terminate", "taskcompletion", "retaineddata"];
+
+/** The option a body names (Batch's default: requeue), read case-insensitively as the service reads enums. */
+function optionOf(value: unknown, property: string): DeallocationOption {
+  if (value === undefined) return "requeue";
+  const option = DEALLOCATION_OPTIONS.find((o) => o === String(value).toLowerCase());
+  if (!option) throw invalidValue(property, `expected one of ${DEALLOCATION_OPTIONS.join(", ")}`);
+  return option;
+}
+
+/** Resize and node removal need a steady pool, as Batch's do (409 PoolBeingResized otherwise). */
+function steadyPool(ctx: ServiceContext, id: string, body: { resizeTimeout?: string }): PoolRecord {
+  checkResizeTimeout(body.resizeTimeout);
+  const pool = poolOf(ctx, id);
+  if (pool.allocationState !== "steady") throw new BatchHttpError(409, "PoolBeingResized", "The specified pool is being resized.", [{ key: "Id", value: pool.body.id }]);
+  return pool;
+}
+
+/**
+ * Changes the number of nodes. New ones get ids no node had and start as a pool's first nodes do;
+ * going down, the service picks the nodes (idle ones first) and empties them as
+ * `nodeDeallocationOption` says before they go. The pool is `resizing` until the last has gone.
+ */
 export function resizePool(ctx: ServiceContext, id: string, body: unknown): Reply {
   validateBody(body, "PoolResize");
-  const pool = poolOf(ctx, id);
-  const b = body as { targetDedicatedNodes?: number; targetLowPriorityNodes?: number };
+  const b = body as { targetDedicatedNodes?: number; targetLowPriorityNodes?: number; resizeTimeout?: string; nodeDeallocationOption?: string };
+  const option = optionOf(b.nodeDeallocationOption, "nodeDeallocationOption");
+  const pool = steadyPool(ctx, id, b);
   const target = Math.min((b.targetDedicatedNodes ?? 0) + (b.targetLowPriorityNodes ?? 0), maxNodes(ctx));
   pool.body.targetDedicatedNodes = b.targetDedicatedNodes ?? 0;
   pool.body.targetLowPriorityNodes = b.targetLowPriorityNodes ?? 0;
-  while (pool.nodes.length > target) {
-    const idle = pool.nodes.findIndex((n) => n.running.size === 0);
-    pool.nodes.splice(idle >= 0 ? idle : pool.nodes.length - 1, 1);
-  }
+  const staying = pool.nodes.filter((n) => !n.draining);
+  // Idle nodes go first, then those running least.
+  const leaving = [...staying].sort((x, y) => x.running.size - y.running.size).slice(0, Math.max(0, staying.length - target));
   const added: NodeRecord[] = [];
-  while (pool.nodes.length < target) {
-    const node = newNode(pool.body.id, pool.nodes.length + 1);
-    pool.nodes.push(node);
-    added.push(node);
-  }
-  // New nodes join as a pool's first ones do: their folders, then the pool's start task.
+  for (let n = staying.length; n < target; n++) added.push(newNode(pool));
+  pool.nodes.push(...added);
+  pool.allocationState = "resizing";
+  pool.allocationStateTransitionTime = now();
+  // Nodes are allocated at once here; the pool is steady again when the last leaving node has gone.
   void ctx.track(startNodes(ctx, pool, added));
+  void ctx.track(removeNodes(ctx, pool, leaving, option).then(() => settle(ctx, pool)));
   pool.eTag = etag();
   return { status: 202, headers: { etag: pool.eTag } };
+}
+
+/** Removes the listed nodes (at most 100), emptied as `nodeDeallocationOption` says; the pool's target goes down by as many. */
+export function removePoolNodes(ctx: ServiceContext, id: string, body: unknown): Reply {
+  validateBody(body, "NodeRemove");
+  const b = body as { nodeList: string[]; resizeTimeout?: string; nodeDeallocationOption?: string };
+  if (b.nodeList.length > 100) throw invalidValue("nodeList", "at most 100 nodes may be removed per request");
+  const option = optionOf(b.nodeDeallocationOption, "nodeDeallocationOption");
+  const pool = steadyPool(ctx, id, b);
+  const nodes = [...new Set(b.nodeList.map((n) => nodeOf(pool, n)))];
+  pool.body.targetDedicatedNodes = Math.max(0, (pool.body.targetDedicatedNodes ?? 0) - nodes.length);
+  pool.allocationState = "resizing";
+  pool.allocationStateTransitionTime = now();
+  void ctx.track(removeNodes(ctx, pool, nodes, option).then(() => settle(ctx, pool)));
+  pool.eTag = etag();
+  return { status: 202, headers: { etag: pool.eTag } };
+}
+
+function settle(ctx: ServiceContext, pool: PoolRecord): void {
+  if (pool.nodes.some((n) => n.draining === "leavingpool")) return;
+  pool.allocationState = "steady";
+  pool.allocationStateTransitionTime = now();
+  ctx.touch();
+}
+
+function nodeOf(pool: PoolRecord, nodeId: string): NodeRecord {
+  const node = pool.nodes.find((n) => n.id.toLowerCase() === nodeId.toLowerCase());
+  if (!node) throw notFound("Node", nodeId);
+  return node;
+}
+
+/** A node by id, as GET /pools/{id}/nodes/{nodeId} answers. */
+export function getNode(ctx: ServiceContext, poolId: string, nodeId: string): NodeRecord {
+  return nodeOf(poolOf(ctx, poolId), nodeId);
+}
+
+/** Reboot or reimage a node that is idle or running; its tasks are handled as the option says (default requeue). */
+export function restartPoolNode(ctx: ServiceContext, poolId: string, nodeId: string, kind: "reboot" | "reimage", body: unknown): Reply {
+  const property = kind === "reboot" ? "nodeRebootOption" : "nodeReimageOption";
+  if (body !== undefined) validateBody(body, kind === "reboot" ? "NodeReboot" : "NodeReimage");
+  const option = optionOf((body as Record<string, unknown> | undefined)?.[property], property);
+  const pool = poolOf(ctx, poolId);
+  const node = nodeOf(pool, nodeId);
+  if (node.draining || !(node.state === "idle" || node.state === "running")) {
+    const code = node.draining === "rebooting" ? "NodeBeingRebooted" : node.draining === "reimaging" ? "NodeBeingReimaged" : node.state === "unusable" ? "NodeStateUnusable" : "OperationInvalidForCurrentState";
+    throw new BatchHttpError(409, code, `A node can be ${kind === "reboot" ? "rebooted" : "reimaged"} only when it is idle or running; ${node.id} is ${node.draining ?? node.state}.`, [{ key: "Id", value: node.id }]);
+  }
+  void ctx.track(restartNode(ctx, pool, node, kind === "reboot" ? "rebooting" : "reimaging", option));
+  return { status: 202 };
 }
 
 /** The service never returns registry passwords. */
@@ -156,10 +229,11 @@ export function poolView(ctx: ServiceContext, p: PoolRecord, version: ApiVersion
 
 export function nodeView(ctx: ServiceContext, poolId: string, n: NodeRecord): Record<string, unknown> {
   return {
+    // A draining node (leaving, or waiting to reboot) takes no new task.
     id: n.id,
     url: `${ctx.baseUrl}/pools/${poolId}/nodes/${n.id}`,
     state: n.state,
-    schedulingState: "enabled",
+    schedulingState: n.draining ? "disabled" : "enabled",
     stateTransitionTime: n.stateTransitionTime,
     ipAddress: "127.0.0.1",
     vmSize: ctx.pools.get(poolId.toLowerCase())?.body.vmSize.toLowerCase(),

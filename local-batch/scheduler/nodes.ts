@@ -5,12 +5,14 @@
  * of task into a run on a node.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, open } from "node:fs/promises";
+import { mkdir, open, rm } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import type { TaskAddParameter } from "../../shared/batch/types.js";
 import { parseDuration } from "../../shared/batch/duration.js";
 import { createNodeDirs, runOnNode, TaskFailure, type TaskContext } from "../runtime/taskRunner.js";
-import { now, setNodeState, type JobRecord, type NodeRecord, type PoolRecord, type ServiceContext } from "../state.js";
+import type { TaskRecord } from "../state.js";
+import { now, setNodeState, setTaskState, type JobRecord, type NodeRecord, type PoolRecord, type ServiceContext } from "../state.js";
 
 export interface AttemptResult {
   exitCode: number;
@@ -22,7 +24,7 @@ export async function startPool(ctx: ServiceContext, pool: PoolRecord): Promise<
   const executor = ctx.options.executor;
   const container = pool.body.virtualMachineConfiguration?.containerConfiguration;
   let prefetchError: { code: string; message: string } | undefined;
-  await Promise.all(pool.nodes.map(async (n) => (n.dirs = await createNodeDirs(join(ctx.options.dataDir, "pools", pool.body.id, "nodes", n.id)))));
+  await Promise.all(pool.nodes.map(async (n) => (n.dirs = await createNodeDirs(nodeDir(ctx, pool, n)))));
   pool.allocationState = "steady";
   pool.allocationStateTransitionTime = now();
   for (const n of pool.nodes) setNodeState(n, "starting");
@@ -67,11 +69,112 @@ export async function startPool(ctx: ServiceContext, pool: PoolRecord): Promise<
 export async function startNodes(ctx: ServiceContext, pool: PoolRecord, nodes: NodeRecord[]): Promise<void> {
   await Promise.all(
     nodes.map(async (node) => {
-      node.dirs = await createNodeDirs(join(ctx.options.dataDir, "pools", pool.body.id, "nodes", node.id));
+      node.dirs = await createNodeDirs(nodeDir(ctx, pool, node));
       setNodeState(node, "starting");
       await runStartTask(ctx, pool, node);
     }),
   );
+  ctx.pump();
+}
+
+/** Tasks stopped to run again elsewhere (their node is leaving, rebooting or reimaged with `requeue`). */
+export const requeued = new WeakSet<TaskRecord>();
+
+/**
+ * Ends what runs on a node the way a deallocation, reboot or reimage option says: `requeue` stops
+ * the tasks and puts them back to run again, `terminate` stops them and completes them as ended;
+ * `taskcompletion` and `retaineddata` let them finish. Either way no new task is placed there.
+ */
+export function stopNodeTasks(node: NodeRecord, option: "requeue" | "terminate" | "taskcompletion" | "retaineddata", why: string): void {
+  if (option !== "requeue" && option !== "terminate") return;
+  for (const t of node.running) {
+    if (option === "requeue") requeued.add(t);
+    else t.endReason = { code: "TaskEnded", message: `The task was ended: ${why} with the option terminate` };
+    t.abort?.abort(new Error(why));
+  }
+}
+
+/** Resolves once nothing runs on the node. */
+export function whenIdle(node: NodeRecord): Promise<void> {
+  if (node.running.size === 0) return Promise.resolve();
+  return new Promise((resolve) => node.idleWaiters.push(resolve));
+}
+
+/** A task that was running goes back to active, to run again from the start, its requeue counted. */
+export function requeueTask(t: TaskRecord): void {
+  t.abort = undefined;
+  t.endReason = undefined;
+  t.nodeInfo = undefined;
+  t.taskDir = undefined;
+  t.executionInfo = { ...t.executionInfo, requeueCount: t.executionInfo.requeueCount + 1 };
+  delete t.executionInfo.startTime;
+  setTaskState(t, "active");
+}
+
+/** What happens to a node's running tasks when it leaves the pool, reboots or is reimaged (Batch's default: requeue). */
+export type DeallocationOption = "requeue" | "terminate" | "taskcompletion" | "retaineddata";
+
+const nodeDir = (ctx: ServiceContext, pool: PoolRecord, node: NodeRecord) => join(ctx.options.dataDir, "pools", pool.body.id, "nodes", node.id);
+
+/**
+ * Empties a node as the option says and resolves when nothing runs there (for `retaineddata`,
+ * once the retention time of every task that ran there has passed, or the pool is gone).
+ */
+async function vacate(ctx: ServiceContext, pool: PoolRecord, node: NodeRecord, option: DeallocationOption, why: string): Promise<void> {
+  stopNodeTasks(node, option, why);
+  ctx.pump();
+  await whenIdle(node);
+  if (option !== "retaineddata") return;
+  let until = 0;
+  for (const job of ctx.jobs.values()) {
+    for (const t of job.tasks.values()) {
+      if (t.state !== "completed" || t.nodeInfo?.nodeId !== node.id) continue;
+      const retention = parseDuration(t.body.constraints?.retentionTime ?? "P7D") ?? 0;
+      until = Math.max(until, Date.parse(String(t.executionInfo.endTime)) + retention);
+    }
+  }
+  if (until > Date.now()) await sleep(until - Date.now(), undefined, { signal: pool.abort.signal }).catch(() => {});
+}
+
+/** Removes nodes from a pool: each is emptied as the option says, then goes, its folder with it. */
+export async function removeNodes(ctx: ServiceContext, pool: PoolRecord, nodes: NodeRecord[], option: DeallocationOption): Promise<void> {
+  for (const node of nodes) {
+    node.draining = "leavingpool";
+    setNodeState(node, "leavingpool");
+  }
+  await Promise.all(
+    nodes.map(async (node) => {
+      await vacate(ctx, pool, node, option, `its node ${node.id} left the pool`);
+      const i = pool.nodes.indexOf(node);
+      if (i >= 0) pool.nodes.splice(i, 1);
+      await rm(nodeDir(ctx, pool, node), { recursive: true, force: true });
+    }),
+  );
+  ctx.touch();
+  ctx.pump();
+}
+
+/**
+ * A reboot or a reimage: the node is emptied as the option says, then starts again and runs the
+ * pool's start task; a reimage gives it fresh folders. Job preparation runs again before the next
+ * task of a job there (unless the job says not to after a success, for a reboot).
+ */
+export async function restartNode(ctx: ServiceContext, pool: PoolRecord, node: NodeRecord, kind: "rebooting" | "reimaging", option: DeallocationOption): Promise<void> {
+  node.draining = kind;
+  await vacate(ctx, pool, node, option, `its node ${node.id} was ${kind === "rebooting" ? "rebooted" : "reimaged"}`);
+  setNodeState(node, kind);
+  for (const [jobId, done] of [...node.jobPrepDone]) {
+    const job = ctx.jobs.get(jobId.toLowerCase());
+    const keep = kind === "rebooting" && job?.body.jobPreparationTask?.rerunOnNodeRebootAfterSuccess === false && (await done);
+    if (!keep) node.jobPrepDone.delete(jobId);
+  }
+  if (kind === "reimaging") await rm(nodeDir(ctx, pool, node), { recursive: true, force: true });
+  node.dirs = await createNodeDirs(nodeDir(ctx, pool, node));
+  node.draining = undefined;
+  node.errors = undefined;
+  setNodeState(node, "starting");
+  if (!pool.abort.signal.aborted) await runStartTask(ctx, pool, node);
+  ctx.touch();
   ctx.pump();
 }
 

@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { parseDuration } from "../../shared/batch/duration.js";
 import { endJob } from "../resources/jobs.js";
 import { TaskFailure, uploadOutputFiles } from "../runtime/taskRunner.js";
-import { now, setNodeState, setTaskState, type JobRecord, type NodeRecord, type PoolRecord, type ServiceContext, type TaskRecord } from "../state.js";
-import { jobPreparation, jobRelease, nodeTask, runAttempt, type AttemptResult } from "./nodes.js";
+import { now, schedulable, setNodeState, setTaskState, type JobRecord, type NodeRecord, type PoolRecord, type ServiceContext, type TaskRecord } from "../state.js";
+import { jobPreparation, jobRelease, nodeTask, requeued, requeueTask, runAttempt, type AttemptResult } from "./nodes.js";
 
 type Failure = NonNullable<AttemptResult["failure"]>;
 
@@ -39,14 +39,14 @@ export function pump(ctx: ServiceContext): void {
     let running = job.tasks.counts.running;
     // Only the active tasks, in arrival order, and only while some node has a free slot: a pass
     // costs what it places, not the size of the job.
-    const free = () => pool.nodes.reduce((most, n) => ((n.state === "idle" || n.state === "running") ? Math.max(most, slotsPerNode - n.usedSlots) : most), 0);
+    const free = () => pool.nodes.reduce((most, n) => (schedulable(n) ? Math.max(most, slotsPerNode - n.usedSlots) : most), 0);
     let mostFree = free();
     for (const t of job.tasks.pending()) {
       if (mostFree <= 0 || (max > 0 && running >= max)) break;
       const slots = t.body.requiredSlots ?? 1;
       if (slots > mostFree || !dependenciesMet(job, t)) continue;
       const node = pool.nodes
-        .filter((n) => (n.state === "idle" || n.state === "running") && n.usedSlots + slots <= slotsPerNode)
+        .filter((n) => schedulable(n) && n.usedSlots + slots <= slotsPerNode)
         .sort((a, b) => a.usedSlots - b.usedSlots)[0];
       if (!node) continue;
       running++;
@@ -112,7 +112,7 @@ async function execute(ctx: ServiceContext, job: JobRecord, pool: PoolRecord, no
       ({ exitCode, failure } = await runWithRetries(ctx, job, pool, node, t, taskDir, abort.signal));
     }
     const succeeded = exitCode === 0 && !failure && !t.endReason;
-    if (!t.endReason) {
+    if (!t.endReason && !requeued.has(t)) {
       try {
         await uploadOutputFiles(t.body.outputFiles, taskDir, succeeded);
       } catch (error) {
@@ -126,8 +126,14 @@ async function execute(ctx: ServiceContext, job: JobRecord, pool: PoolRecord, no
     node.running.delete(t);
     node.totalTasksRun++;
     if (node.running.size === 0 && node.state === "running") setNodeState(node, "idle");
+    if (node.running.size === 0) for (const wake of node.idleWaiters.splice(0)) wake();
   }
-  completeTask(ctx, t, exitCode, t.endReason ?? failure, node);
+  if (requeued.delete(t)) {
+    requeueTask(t);
+    ctx.touch();
+  } else {
+    completeTask(ctx, t, exitCode, t.endReason ?? failure, node);
+  }
   ctx.pump();
 }
 
