@@ -18,6 +18,7 @@ import type { Executor } from "./runtime/executors.js";
 import { loadState, restore, saveState, snapshot } from "./persistence.js";
 import { resumeSchedule } from "./resources/schedules.js";
 import { endHandle } from "./runtime/executors.js";
+import { defaultRuntimeDir, Lease, sweepLeases } from "./runtime/leftovers.js";
 import { route } from "./routes.js";
 import { startPool } from "./scheduler/nodes.js";
 import { pump } from "./scheduler/scheduler.js";
@@ -43,6 +44,7 @@ export class LocalBatchService {
   private saveTimer?: NodeJS.Timeout;
   private saving: Promise<void> = Promise.resolve();
   private readonly ctx: ServiceContext;
+  private lease?: Lease;
 
   constructor(private readonly options: LocalBatchOptions) {
     this.faults = new FaultInjector(options.faults);
@@ -63,6 +65,9 @@ export class LocalBatchService {
       pump: () => pump(this.ctx),
       touch: () => this.touch(),
       live: new Map(),
+      get lease() {
+        return service.lease;
+      },
       log: (m) => this.options.log?.(m),
     };
   }
@@ -81,6 +86,12 @@ export class LocalBatchService {
   }
 
   async listen(port = 0, host = "127.0.0.1"): Promise<string> {
+    // What services killed before left (their containers, processes and own data folders) goes first.
+    const runtimeDir = this.options.runtimeDir ?? defaultRuntimeDir();
+    sweepLeases(runtimeDir, (m) => this.options.log?.(m));
+    const containers = (await this.options.executor.sweep?.()) ?? 0;
+    if (containers) this.options.log?.(`removed ${containers} container(s) a killed local service left`);
+    this.lease = Lease.open(runtimeDir, this.options.dataDir, this.options.ownsDataDir ?? false);
     await mkdir(this.options.dataDir, { recursive: true });
     const saved = await loadState(this.options.dataDir);
     const restarted = saved ? restore(this.ctx, saved) : undefined;
@@ -170,6 +181,7 @@ export class LocalBatchService {
       this.server.closeAllConnections();
       this.server.close(() => resolve());
     });
+    this.lease?.release();
   }
 
   private track<T>(p: Promise<T>): Promise<T> {

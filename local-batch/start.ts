@@ -47,7 +47,7 @@ export async function startLocalBatch(
   const executor = await chooseExecutor(options.executor ?? "auto", dataDir, options.warn ?? (() => {}));
   const accountName = "local";
   const accountKey = randomBytes(32).toString("base64");
-  const service = new LocalBatchService({ accountName, accountKey, dataDir, executor, faults: options.faults, maxNodesPerPool: options.maxNodesPerPool, identityRegistries: options.identityRegistries, onExchange: options.onExchange });
+  const service = new LocalBatchService({ accountName, accountKey, dataDir, ownsDataDir, executor, faults: options.faults, maxNodesPerPool: options.maxNodesPerPool, identityRegistries: options.identityRegistries, onExchange: options.onExchange });
   const accountUrl = await service.listen();
   const close = async () => {
     await service.close();

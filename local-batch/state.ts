@@ -32,6 +32,13 @@ export interface LocalBatchOptions extends AuthConfig {
   timeouts?: { headersMs?: number; requestMs?: number };
   faults?: FaultOptions;
   /**
+   * Where services record what they start, so that one started after a killed one removes its
+   * leftovers (default: AZBR_LOCAL_RUNTIME_DIR, or azure-batch-run-local-<uid> in the temporary folder).
+   */
+  runtimeDir?: string;
+  /** The data folder was made for this service alone (`run --local`): removed if the service is killed and a later one sweeps. */
+  ownsDataDir?: boolean;
+  /**
    * Tests: job schedules' recurrences run this many times faster (default 1). The service still
    * refuses a recurrence under a minute, as Batch does; a test that wants several jobs in seconds
    * speeds the clock instead.
@@ -161,6 +168,8 @@ export interface ServiceContext {
   touch(): void;
   /** What runs on the nodes now, by attempt: ended after a crash, when the service starts again. */
   readonly live: Map<string, RunHandle>;
+  /** The service's record of the process groups it starts, for a later service if this one is killed. */
+  readonly lease?: { started(pid: number): void; ended(pid: number): void };
   log(message: string): void;
 }
 

@@ -6,7 +6,10 @@ import { execFile, spawn, spawnSync } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { existsSync } from "node:fs";
+import { ownerAlive, SELF } from "./leftovers.js";
 import { shellWords } from "./shellWords.js";
+
+const OWNER_LABEL = "azure-batch-run.local.owner";
 
 export interface Mount {
   hostPath: string;
@@ -59,6 +62,8 @@ export interface Executor {
   /** Pulls an image with the registry credentials that apply (docker only); with `as`, tags it so. */
   pull?(image: string, as?: string): Promise<void>;
   login?(server: string, username: string, password: string): Promise<void>;
+  /** Removes the containers of local services whose process is gone (docker only); returns how many. */
+  sweep?(): Promise<number>;
 }
 
 function waitForExit(child: ReturnType<typeof spawn>): Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }> {
@@ -167,12 +172,26 @@ export function dockerExecutor(configDir: string, baseEnv: NodeJS.ProcessEnv = p
         if (t.code !== 0) throw new Error(`tagging ${image} as ${as} failed: ${lastLine(t.stderr)}`);
       }
     },
+    async sweep() {
+      const r = await docker(["ps", "--all", "--filter", "label=azure-batch-run.local=1", "--format", `{{.ID}}\t{{.Label "${OWNER_LABEL}"}}\t{{.State}}`], env);
+      if (r.code !== 0) return 0;
+      // Containers of a process that is gone; unlabelled ones (older versions) only when they no longer run.
+      const stale = r.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => line.split("\t"))
+        .filter(([, owner, state]) => (owner ? !ownerAlive(owner) : state !== "running"))
+        .map(([id]) => id!);
+      if (stale.length) await docker(["rm", "--force", ...stale], env);
+      return stale.length;
+    },
     async run(spec) {
       await ready;
       if (spec.signal.aborted) return { exitCode: KILLED };
       const c = spec.container;
       if (!c) throw new Error("dockerExecutor.run needs container settings");
-      const args = ["create", "--name", spec.name, "--label", "azure-batch-run.local=1"];
+      // The owner label lets the next service remove this container if this process is killed.
+      const args = ["create", "--name", spec.name, "--label", "azure-batch-run.local=1", "--label", `${OWNER_LABEL}=${SELF}`];
       for (const [k, v] of Object.entries(spec.env)) args.push("--env", `${k}=${v}`);
       for (const m of c.mounts) args.push("--volume", `${m.hostPath}:${m.containerPath}${m.readOnly ? ":ro" : ""}`);
       if (spec.workingDir) args.push("--workdir", spec.workingDir);

@@ -307,9 +307,14 @@ export async function runAttempt(ctx: ServiceContext, task: TaskContext, signal:
     return { exitCode: -1, failure: loginFailure };
   }
   const key = randomUUID();
+  let pid: number | undefined;
   try {
     const r = await runOnNode(ctx.options.executor, task, signal, (handle) => {
       ctx.live.set(key, handle);
+      if (handle.pid) {
+        pid = handle.pid;
+        ctx.lease?.started(pid);
+      }
       ctx.touch();
     });
     if (r.startError) {
@@ -325,5 +330,6 @@ export async function runAttempt(ctx: ServiceContext, task: TaskContext, signal:
     throw error;
   } finally {
     ctx.live.delete(key);
+    if (pid) ctx.lease?.ended(pid);
   }
 }
