@@ -13,6 +13,7 @@ import {
   isApiVersion,
   BatchClient,
   classifyError,
+  DEFAULT_SUBMIT_CONCURRENCY,
   describeRetry,
   eventFromSample,
   EventSpec,
@@ -21,6 +22,7 @@ import {
   getJobStatus,
   lastLines,
   loadSpec,
+  MAX_SUBMIT_CONCURRENCY,
   planCalls,
   readTaskOutput,
   Redactor,
@@ -58,7 +60,8 @@ commands:
                                             the REST calls the spec produces (no credentials needed)
                                             --event: a Function app's spec, for a sample event (JSON)
   run <spec> [--var k=v]... [--account-url URL] [--wait|--no-wait] [--cleanup job|pool|none]
-      [--poll-interval SECONDS] [--local [--executor auto|docker|process] [--identity-map FILE]]
+      [--poll-interval SECONDS] [--concurrency N] [--local [--executor auto|docker|process] [--identity-map FILE]]
+                                            --concurrency: addtaskcollection requests at once (default ${DEFAULT_SUBMIT_CONCURRENCY}, 1-${MAX_SUBMIT_CONCURRENCY})
                                             --local: on the local Batch service, on this machine
                                             --identity-map: the registry logins of managed identities there
                                             create or reuse the pool, create the job, add the tasks, follow them
@@ -84,6 +87,7 @@ const OPTIONS = {
   "no-wait": { type: "boolean" },
   cleanup: { type: "string" },
   "poll-interval": { type: "string" },
+  concurrency: { type: "string" },
   local: { type: "boolean" },
   executor: { type: "string" },
   file: { type: "string" },
@@ -99,7 +103,7 @@ const OPTIONS = {
 const COMMAND_OPTIONS: Record<string, (keyof typeof OPTIONS)[]> = {
   validate: ["var", "api-version", "event"],
   plan: ["var", "format", "api-version", "event"],
-  run: ["var", "account-url", "wait", "no-wait", "cleanup", "poll-interval", "local", "executor", "identity-map", "debug", "timeout", "api-version"],
+  run: ["var", "account-url", "wait", "no-wait", "cleanup", "poll-interval", "concurrency", "local", "executor", "identity-map", "debug", "timeout", "api-version"],
   status: ["account-url", "debug", "timeout", "api-version"],
   logs: ["account-url", "file", "debug", "timeout", "api-version"],
   schema: [],
@@ -306,6 +310,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (values.wait && values["no-wait"]) throw new UsageError("--wait and --no-wait contradict each other");
         const poll = values["poll-interval"];
         if (poll !== undefined && !(Number(poll) > 0 && Number(poll) <= 600)) throw new UsageError(`--poll-interval "${poll}": expected seconds between 0 and 600, e.g. 5 or 0.5`);
+        const concurrencyText = values.concurrency;
+        const concurrency = concurrencyText === undefined ? undefined : Number(concurrencyText);
+        if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_SUBMIT_CONCURRENCY)) {
+          throw new UsageError(`--concurrency "${concurrencyText}": expected a whole number from 1 to ${MAX_SUBMIT_CONCURRENCY} (default ${DEFAULT_SUBMIT_CONCURRENCY})`);
+        }
         const executor = values.executor ?? "auto";
         if (!["auto", "docker", "process"].includes(executor)) throw new UsageError(`--executor "${executor}": expected auto, docker or process`);
         if (values.executor && !values.local) throw new UsageError("--executor goes with --local");
@@ -327,6 +336,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
             cleanup: cleanup as CleanupPolicy | undefined,
             signal: io.signal,
             pollIntervalMs: poll === undefined ? undefined : Number(poll) * 1000,
+            concurrency,
           });
           if (result.schedule) {
             write(io.stdout, `job schedule ${result.jobId} is in place on pool ${result.poolId}`);

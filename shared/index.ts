@@ -59,6 +59,7 @@ export { runWorkload, type RunOptions, type RunResult, type CleanupPolicy } from
  * tasks, and returns at once with `added | existed | failed` per task. Idempotent and safe to
  * call concurrently for the same work.
  */
+export { DEFAULT_SUBMIT_CONCURRENCY, MAX_SUBMIT_CONCURRENCY } from "./client/addTaskCollection.js";
 export { submitTasks, jobGenerationId, type SubmitOptions, type SubmitResult, type SubmittedTask, type SubmittedStatus } from "./run/submit.js";
 
 /** A job's state and task counts; terminating a job; deleting what a run created (an Action's post step). */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "vitest";
 import type { TaskAddParameter } from "../shared/batch/types.js";
-import { addTaskCollection, chunkTasks, MAX_REQUEST_BYTES } from "../shared/client/addTaskCollection.js";
+import { addTaskCollection, chunkTasks, MAX_REQUEST_BYTES, MAX_SUBMIT_CONCURRENCY } from "../shared/client/addTaskCollection.js";
 import { BatchClient } from "../shared/client/batchClient.js";
 import { batchError, sendJson, startServer, type Recorded } from "./helpers/server.js";
 
@@ -85,10 +85,11 @@ describe("addTaskCollection over HTTP", () => {
   test("chunks go in parallel, never more than the concurrency bound at once", async () => {
     let inFlight = 0;
     let maxInFlight = 0;
+    let delayMs = 20;
     const server = await startServer(async (req, res) => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, delayMs));
       inFlight--;
       sendJson(res, 200, { value: req.json.value.map((t: TaskAddParameter) => ({ status: "success", taskId: t.id })) });
     });
@@ -101,6 +102,11 @@ describe("addTaskCollection over HTTP", () => {
     expect(result.added).toHaveLength(1000);
     expect(server.requests).toHaveLength(10);
     expect(maxInFlight).toBe(3);
+    // Unbounded asks are held to the most there may be (answers slow enough for all of them to be sent).
+    maxInFlight = 0;
+    delayMs = 300;
+    await addTaskCollection(client, "job-2", tasks(10_000), { concurrency: 1000 });
+    expect(maxInFlight).toBe(MAX_SUBMIT_CONCURRENCY);
   });
 
   test("a stream that fails while chunks are made ahead: the call rejects with its error, nothing more is sent", async () => {

@@ -117,6 +117,10 @@ describe("validate and plan", () => {
     [["plan", "x.yaml", "--var", "novalue"], /--var "novalue": expected name=value/],
     [["run", "x.yaml", "--cleanup", "everything"], /--cleanup "everything": expected job, pool or none/],
     [["run", "x.yaml", "--poll-interval", "soon"], /--poll-interval "soon": expected seconds/],
+    [["run", "x.yaml", "--concurrency", "0"], /--concurrency "0": expected a whole number from 1 to 64 \(default 32\)/],
+    [["run", "x.yaml", "--concurrency", "65"], /--concurrency "65": expected a whole number from 1 to 64/],
+    [["run", "x.yaml", "--concurrency", "2.5"], /--concurrency "2.5": expected a whole number/],
+    [["plan", "x.yaml", "--concurrency", "4"], /--concurrency/],
     [[], /usage: azure-batch-run/],
   ])("bad arguments %j: exit 2", async (args, message) => {
     const r = await cli(args as string[]);
@@ -158,6 +162,17 @@ describe("run against a service", () => {
     const explicit = await cli(["run", foreign, "--account-url", service.url, "--poll-interval", "0.01"]);
     expect(explicit.code).toBe(EXIT.ok);
     expect(service.requests.length).toBeGreaterThan(0);
+  });
+
+  test("--concurrency bounds the addtaskcollection requests in flight; without it, the default (32)", async () => {
+    const many = specFile({ tasks: { list: [{ id: "t{{ item }}", command: "/bin/true", forEach: { range: [1, 4000] } }] } });
+    for (const [args, most] of [[["--concurrency", "3"], 3], [[], 32]] as const) {
+      const service = await startScriptedBatch({ addDelayMs: 200 });
+      toClose.push(service.close);
+      const r = await cli(["run", many, "--account-url", service.url, "--no-wait", ...args]);
+      expect(r.code).toBe(EXIT.ok);
+      expect(service.adds.maxInFlight).toBe(most);
+    }
   });
 
   test("exit 1 when a task fails, with its log tail", async () => {

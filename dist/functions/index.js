@@ -32808,6 +32808,80 @@ function decide(strategies, state) {
   return void 0;
 }
 
+// shared/client/transport.ts
+var MAX_SUBMIT_CONCURRENCY = 64;
+var MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+function createUndiciTransport(options = {}) {
+  const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+  const pools = /* @__PURE__ */ new Map();
+  let undici;
+  const poolFor = async (origin) => {
+    let pool = pools.get(origin);
+    if (!pool) {
+      const loaded = await (undici ??= import("./chunks/undici-IKY7HW2L.js"));
+      const Pool = loaded.Pool ?? loaded.default.Pool;
+      pool = pools.get(origin);
+      if (pool) return pool;
+      pool = new Pool(origin, {
+        // As many as a submission may have in flight (connections open only as requests need them).
+        connections: options.connections ?? MAX_SUBMIT_CONCURRENCY,
+        keepAliveTimeout: 3e4,
+        pipelining: 1,
+        headersTimeout: options.headersTimeoutMs ?? 3e4,
+        bodyTimeout: options.bodyTimeoutMs ?? 3e4
+      });
+      pools.set(origin, pool);
+    }
+    return pool;
+  };
+  const send = async (request) => {
+    const timeout = AbortSignal.timeout(request.timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    try {
+      const res = await (await poolFor(request.url.origin)).request({
+        path: `${request.url.pathname}${request.url.search}`,
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal
+      });
+      const chunks = [];
+      let size2 = 0;
+      for await (const chunk of res.body) {
+        size2 += chunk.length;
+        if (size2 > maxBytes) {
+          res.body.destroy();
+          throw new TransportError(`${request.method} ${request.url.pathname}: the response is over ${maxBytes / 1024 / 1024} MB; refusing to read more`, "RESPONSE_TOO_LARGE", false);
+        }
+        chunks.push(chunk);
+      }
+      const bodyText = Buffer.concat(chunks).toString("utf8");
+      const headers = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== void 0) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+      return { status: res.statusCode, headers, bodyText, request };
+    } catch (error62) {
+      if (request.signal?.aborted) throw request.signal.reason ?? error62;
+      if (error62 instanceof TransportError) throw error62;
+      throw toTransportError(error62, timeout.aborted, request);
+    }
+  };
+  return {
+    send,
+    async close() {
+      await Promise.all([...pools.values()].map((p) => p.close()));
+      pools.clear();
+    }
+  };
+}
+function toTransportError(error62, timedOut, request) {
+  const where = `${request.method} ${request.url.origin}${request.url.pathname}`;
+  if (timedOut) return new TransportError(`${where} timed out after ${request.timeoutMs} ms`, "ETIMEDOUT", false, { cause: error62 });
+  const err = error62;
+  const code = err.cause?.code ?? err.code ?? "UNKNOWN";
+  const notSent = code === "ECONNREFUSED" || error62.code === "UND_ERR_CONNECT_TIMEOUT";
+  return new TransportError(`${where} failed: ${code} ${err.message ?? ""}`.trim(), code, notSent, { cause: error62 });
+}
+
 // shared/client/addTaskCollection.ts
 var MAX_TASKS_PER_REQUEST = 100;
 var MAX_REQUEST_BYTES = 1e6;
@@ -32839,6 +32913,7 @@ function* taskChunks(tasks, onTooLarge, limits = {}) {
   }
   if (current2.tasks.length > 0) yield current2;
 }
+var DEFAULT_SUBMIT_CONCURRENCY = 32;
 function taskDigest(task) {
   const c = task.containerSettings;
   const env = (task.environmentSettings ?? []).map((e) => `${e.name}=${e.value ?? ""}`).sort();
@@ -32896,13 +32971,17 @@ async function sendAll(items, concurrency, ahead, fn) {
     stopped = true;
   }
 }
+var JOB_ENDED = /* @__PURE__ */ new Set(["JobCompleted", "JobBeingTerminated", "JobBeingDeleted", "JobNotActive", "JobNotFound"]);
+function jobEnded(error62) {
+  return error62 instanceof BatchServiceError && JOB_ENDED.has(error62.code);
+}
 function outcomeUnknown(error62) {
   if (error62 instanceof TransportError) return true;
   return error62 instanceof BatchServiceError && error62.statusCode >= 500;
 }
 async function addTaskCollection(client, jobId, tasks, options = {}) {
   const result = { added: [], existing: [], failed: [] };
-  const concurrency = options.concurrency ?? 4;
+  const concurrency = Math.min(MAX_SUBMIT_CONCURRENCY, Math.max(1, Math.floor(options.concurrency ?? DEFAULT_SUBMIT_CONCURRENCY)));
   const path = `/jobs/${encodeURIComponent(jobId)}/addtaskcollection`;
   const taskPath = (id) => `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(id)}`;
   const known = options.total ?? tasks.length;
@@ -32920,6 +32999,8 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
   })();
   let sendAgain = [];
   let unknown2 = [];
+  let ended;
+  let unsent = [];
   let there;
   const listThere = () => there ??= (async () => {
     const digests = /* @__PURE__ */ new Map();
@@ -32946,6 +33027,10 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
     finish(1);
   };
   const sendChunk = async ({ tasks: chunk, json: json2 }) => {
+    if (ended) {
+      unsent.push(...chunk);
+      return;
+    }
     let results;
     try {
       const body = await client.json("POST", path, {
@@ -32964,6 +33049,11 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
       }
       if (outcomeUnknown(error62) && !options.signal?.aborted) {
         unknown2.push({ chunk, error: error62 });
+        return;
+      }
+      if (jobEnded(error62)) {
+        ended ??= error62;
+        unsent.push(...chunk);
         return;
       }
       throw error62;
@@ -33013,15 +33103,36 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
       else await compare(t);
     }
   };
+  const settleEnded = async (error62) => {
+    const pending = [...unsent, ...sendAgain, ...unknown2.flatMap((u) => u.chunk)];
+    unsent = [];
+    sendAgain = [];
+    unknown2 = [];
+    there = void 0;
+    const digests = error62.code === "JobNotFound" ? /* @__PURE__ */ new Map() : await listThere().catch(() => /* @__PURE__ */ new Map());
+    for (const t of pending) {
+      const digest = digests.get(t.id.toLowerCase());
+      if (digest === taskDigest(t)) {
+        result.existing.push(t.id);
+      } else {
+        result.failed.push({
+          taskId: t.id,
+          code: error62.code,
+          message: digest === void 0 ? `not added: the job ${jobId} ended (${error62.code}) before this task was in it` : "a different task with this id is already in the job (its command line, container or environment differ); use a new job id or delete the job"
+        });
+      }
+      finish(1);
+    }
+  };
   const tooLarge2 = (t) => {
     result.failed.push({ taskId: t.id, code: "RequestBodyTooLarge", message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists` });
     finish(1);
   };
   await sendAll(taskChunks(counted, tooLarge2), concurrency, concurrency, sendChunk);
   await compareAll();
-  if (unknown2.length > 0) await reread();
+  if (unknown2.length > 0 && !ended) await reread();
   const rounds = options.serverErrorRetries ?? 5;
-  for (let round = 0; sendAgain.length > 0; round++) {
+  for (let round = 0; sendAgain.length > 0 && !ended; round++) {
     const again = sendAgain;
     sendAgain = [];
     if (round >= rounds) {
@@ -33032,8 +33143,9 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
     await sleep(Math.min(3e4, 500 * 2 ** round), options.signal);
     await sendAll(taskChunks(again, tooLarge2), concurrency, 0, sendChunk);
     await compareAll();
-    if (unknown2.length > 0) await reread();
+    if (unknown2.length > 0 && !ended) await reread();
   }
+  if (ended) await settleEnded(ended);
   return result;
 }
 function describe3(r) {
@@ -33629,7 +33741,12 @@ function endWhenDonePatch(jobId) {
 }
 async function endJobWhenTasksDone(client, jobId, signal) {
   const patch = endWhenDonePatch(jobId);
-  await client.send(patch.method, patch.path, { body: patch.body, signal });
+  try {
+    await client.send(patch.method, patch.path, { body: patch.body, signal });
+  } catch (error62) {
+    if (error62 instanceof BatchServiceError && ["JobCompleted", "JobBeingTerminated", "JobBeingDeleted", "JobNotFound"].includes(error62.code)) return;
+    throw error62;
+  }
 }
 
 // shared/run/errors.ts
@@ -34351,78 +34468,6 @@ function userAgentPolicy(prefix) {
       return next(request);
     }
   };
-}
-
-// shared/client/transport.ts
-var MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
-function createUndiciTransport(options = {}) {
-  const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
-  const pools = /* @__PURE__ */ new Map();
-  let undici;
-  const poolFor = async (origin) => {
-    let pool = pools.get(origin);
-    if (!pool) {
-      const loaded = await (undici ??= import("./chunks/undici-IKY7HW2L.js"));
-      const Pool = loaded.Pool ?? loaded.default.Pool;
-      pool = pools.get(origin);
-      if (pool) return pool;
-      pool = new Pool(origin, {
-        connections: options.connections ?? 16,
-        keepAliveTimeout: 3e4,
-        pipelining: 1,
-        headersTimeout: options.headersTimeoutMs ?? 3e4,
-        bodyTimeout: options.bodyTimeoutMs ?? 3e4
-      });
-      pools.set(origin, pool);
-    }
-    return pool;
-  };
-  const send = async (request) => {
-    const timeout = AbortSignal.timeout(request.timeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-    try {
-      const res = await (await poolFor(request.url.origin)).request({
-        path: `${request.url.pathname}${request.url.search}`,
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        signal
-      });
-      const chunks = [];
-      let size2 = 0;
-      for await (const chunk of res.body) {
-        size2 += chunk.length;
-        if (size2 > maxBytes) {
-          res.body.destroy();
-          throw new TransportError(`${request.method} ${request.url.pathname}: the response is over ${maxBytes / 1024 / 1024} MB; refusing to read more`, "RESPONSE_TOO_LARGE", false);
-        }
-        chunks.push(chunk);
-      }
-      const bodyText = Buffer.concat(chunks).toString("utf8");
-      const headers = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== void 0) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
-      return { status: res.statusCode, headers, bodyText, request };
-    } catch (error62) {
-      if (request.signal?.aborted) throw request.signal.reason ?? error62;
-      if (error62 instanceof TransportError) throw error62;
-      throw toTransportError(error62, timeout.aborted, request);
-    }
-  };
-  return {
-    send,
-    async close() {
-      await Promise.all([...pools.values()].map((p) => p.close()));
-      pools.clear();
-    }
-  };
-}
-function toTransportError(error62, timedOut, request) {
-  const where = `${request.method} ${request.url.origin}${request.url.pathname}`;
-  if (timedOut) return new TransportError(`${where} timed out after ${request.timeoutMs} ms`, "ETIMEDOUT", false, { cause: error62 });
-  const err = error62;
-  const code = err.cause?.code ?? err.code ?? "UNKNOWN";
-  const notSent = code === "ECONNREFUSED" || error62.code === "UND_ERR_CONNECT_TIMEOUT";
-  return new TransportError(`${where} failed: ${code} ${err.message ?? ""}`.trim(), code, notSent, { cause: error62 });
 }
 
 // shared/client/armClient.ts

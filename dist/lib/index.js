@@ -1706,6 +1706,80 @@ function decide(strategies, state) {
   return void 0;
 }
 
+// shared/client/transport.ts
+var MAX_SUBMIT_CONCURRENCY = 64;
+var MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+function createUndiciTransport(options = {}) {
+  const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+  const pools = /* @__PURE__ */ new Map();
+  let undici;
+  const poolFor = async (origin) => {
+    let pool = pools.get(origin);
+    if (!pool) {
+      const loaded = await (undici ??= import("undici"));
+      const Pool = loaded.Pool ?? loaded.default.Pool;
+      pool = pools.get(origin);
+      if (pool) return pool;
+      pool = new Pool(origin, {
+        // As many as a submission may have in flight (connections open only as requests need them).
+        connections: options.connections ?? MAX_SUBMIT_CONCURRENCY,
+        keepAliveTimeout: 3e4,
+        pipelining: 1,
+        headersTimeout: options.headersTimeoutMs ?? 3e4,
+        bodyTimeout: options.bodyTimeoutMs ?? 3e4
+      });
+      pools.set(origin, pool);
+    }
+    return pool;
+  };
+  const send = async (request) => {
+    const timeout = AbortSignal.timeout(request.timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    try {
+      const res = await (await poolFor(request.url.origin)).request({
+        path: `${request.url.pathname}${request.url.search}`,
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal
+      });
+      const chunks = [];
+      let size2 = 0;
+      for await (const chunk of res.body) {
+        size2 += chunk.length;
+        if (size2 > maxBytes) {
+          res.body.destroy();
+          throw new TransportError(`${request.method} ${request.url.pathname}: the response is over ${maxBytes / 1024 / 1024} MB; refusing to read more`, "RESPONSE_TOO_LARGE", false);
+        }
+        chunks.push(chunk);
+      }
+      const bodyText = Buffer.concat(chunks).toString("utf8");
+      const headers = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== void 0) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+      return { status: res.statusCode, headers, bodyText, request };
+    } catch (error) {
+      if (request.signal?.aborted) throw request.signal.reason ?? error;
+      if (error instanceof TransportError) throw error;
+      throw toTransportError(error, timeout.aborted, request);
+    }
+  };
+  return {
+    send,
+    async close() {
+      await Promise.all([...pools.values()].map((p) => p.close()));
+      pools.clear();
+    }
+  };
+}
+function toTransportError(error, timedOut, request) {
+  const where = `${request.method} ${request.url.origin}${request.url.pathname}`;
+  if (timedOut) return new TransportError(`${where} timed out after ${request.timeoutMs} ms`, "ETIMEDOUT", false, { cause: error });
+  const err = error;
+  const code = err.cause?.code ?? err.code ?? "UNKNOWN";
+  const notSent = code === "ECONNREFUSED" || error.code === "UND_ERR_CONNECT_TIMEOUT";
+  return new TransportError(`${where} failed: ${code} ${err.message ?? ""}`.trim(), code, notSent, { cause: error });
+}
+
 // shared/client/addTaskCollection.ts
 var MAX_TASKS_PER_REQUEST = 100;
 var MAX_REQUEST_BYTES = 1e6;
@@ -1737,6 +1811,7 @@ function* taskChunks(tasks, onTooLarge, limits = {}) {
   }
   if (current.tasks.length > 0) yield current;
 }
+var DEFAULT_SUBMIT_CONCURRENCY = 32;
 function taskDigest(task) {
   const c = task.containerSettings;
   const env = (task.environmentSettings ?? []).map((e) => `${e.name}=${e.value ?? ""}`).sort();
@@ -1794,13 +1869,17 @@ async function sendAll(items, concurrency, ahead, fn) {
     stopped = true;
   }
 }
+var JOB_ENDED = /* @__PURE__ */ new Set(["JobCompleted", "JobBeingTerminated", "JobBeingDeleted", "JobNotActive", "JobNotFound"]);
+function jobEnded(error) {
+  return error instanceof BatchServiceError && JOB_ENDED.has(error.code);
+}
 function outcomeUnknown(error) {
   if (error instanceof TransportError) return true;
   return error instanceof BatchServiceError && error.statusCode >= 500;
 }
 async function addTaskCollection(client, jobId, tasks, options = {}) {
   const result = { added: [], existing: [], failed: [] };
-  const concurrency = options.concurrency ?? 4;
+  const concurrency = Math.min(MAX_SUBMIT_CONCURRENCY, Math.max(1, Math.floor(options.concurrency ?? DEFAULT_SUBMIT_CONCURRENCY)));
   const path = `/jobs/${encodeURIComponent(jobId)}/addtaskcollection`;
   const taskPath = (id) => `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(id)}`;
   const known = options.total ?? tasks.length;
@@ -1818,6 +1897,8 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
   })();
   let sendAgain = [];
   let unknown = [];
+  let ended;
+  let unsent = [];
   let there;
   const listThere = () => there ??= (async () => {
     const digests = /* @__PURE__ */ new Map();
@@ -1844,6 +1925,10 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
     finish(1);
   };
   const sendChunk = async ({ tasks: chunk, json }) => {
+    if (ended) {
+      unsent.push(...chunk);
+      return;
+    }
     let results;
     try {
       const body = await client.json("POST", path, {
@@ -1862,6 +1947,11 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
       }
       if (outcomeUnknown(error) && !options.signal?.aborted) {
         unknown.push({ chunk, error });
+        return;
+      }
+      if (jobEnded(error)) {
+        ended ??= error;
+        unsent.push(...chunk);
         return;
       }
       throw error;
@@ -1911,15 +2001,36 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
       else await compare(t);
     }
   };
+  const settleEnded = async (error) => {
+    const pending = [...unsent, ...sendAgain, ...unknown.flatMap((u) => u.chunk)];
+    unsent = [];
+    sendAgain = [];
+    unknown = [];
+    there = void 0;
+    const digests = error.code === "JobNotFound" ? /* @__PURE__ */ new Map() : await listThere().catch(() => /* @__PURE__ */ new Map());
+    for (const t of pending) {
+      const digest = digests.get(t.id.toLowerCase());
+      if (digest === taskDigest(t)) {
+        result.existing.push(t.id);
+      } else {
+        result.failed.push({
+          taskId: t.id,
+          code: error.code,
+          message: digest === void 0 ? `not added: the job ${jobId} ended (${error.code}) before this task was in it` : "a different task with this id is already in the job (its command line, container or environment differ); use a new job id or delete the job"
+        });
+      }
+      finish(1);
+    }
+  };
   const tooLarge2 = (t) => {
     result.failed.push({ taskId: t.id, code: "RequestBodyTooLarge", message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists` });
     finish(1);
   };
   await sendAll(taskChunks(counted, tooLarge2), concurrency, concurrency, sendChunk);
   await compareAll();
-  if (unknown.length > 0) await reread();
+  if (unknown.length > 0 && !ended) await reread();
   const rounds = options.serverErrorRetries ?? 5;
-  for (let round = 0; sendAgain.length > 0; round++) {
+  for (let round = 0; sendAgain.length > 0 && !ended; round++) {
     const again = sendAgain;
     sendAgain = [];
     if (round >= rounds) {
@@ -1930,8 +2041,9 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
     await sleep(Math.min(3e4, 500 * 2 ** round), options.signal);
     await sendAll(taskChunks(again, tooLarge2), concurrency, 0, sendChunk);
     await compareAll();
-    if (unknown.length > 0) await reread();
+    if (unknown.length > 0 && !ended) await reread();
   }
+  if (ended) await settleEnded(ended);
   return result;
 }
 function describe(r) {
@@ -2534,7 +2646,12 @@ function endWhenDonePatch(jobId) {
 }
 async function endJobWhenTasksDone(client, jobId, signal) {
   const patch = endWhenDonePatch(jobId);
-  await client.send(patch.method, patch.path, { body: patch.body, signal });
+  try {
+    await client.send(patch.method, patch.path, { body: patch.body, signal });
+  } catch (error) {
+    if (error instanceof BatchServiceError && ["JobCompleted", "JobBeingTerminated", "JobBeingDeleted", "JobNotFound"].includes(error.code)) return;
+    throw error;
+  }
 }
 
 // shared/run/plan.ts
@@ -3137,7 +3254,7 @@ async function runWorkload(client, workload, reporter, options = {}) {
     jobOurs = true;
     if (job.created) options.onCreated?.({ ...created });
     if (!job.created) reporter.info(`job ${jobId} exists on pool ${poolId}; adding the tasks it lacks`);
-    const added = await addTaskCollection(batch, jobId, translateTasks(workload), { signal, total: workload.tasks.length, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) });
+    const added = await addTaskCollection(batch, jobId, translateTasks(workload), { signal, concurrency: options.concurrency, total: workload.tasks.length, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) });
     reporter.info(`tasks: ${added.added.length} added, ${added.existing.length} already there${added.failed.length ? `, ${added.failed.length} refused` : ""}`);
     if (endWhenDone) await endJobWhenTasksDone(batch, jobId, signal);
     const addFailures = added.failed.map((f) => ({ ...f, message: redactor.text(f.message) }));
@@ -3672,78 +3789,6 @@ function userAgentPolicy(prefix) {
   };
 }
 
-// shared/client/transport.ts
-var MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
-function createUndiciTransport(options = {}) {
-  const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
-  const pools = /* @__PURE__ */ new Map();
-  let undici;
-  const poolFor = async (origin) => {
-    let pool = pools.get(origin);
-    if (!pool) {
-      const loaded = await (undici ??= import("undici"));
-      const Pool = loaded.Pool ?? loaded.default.Pool;
-      pool = pools.get(origin);
-      if (pool) return pool;
-      pool = new Pool(origin, {
-        connections: options.connections ?? 16,
-        keepAliveTimeout: 3e4,
-        pipelining: 1,
-        headersTimeout: options.headersTimeoutMs ?? 3e4,
-        bodyTimeout: options.bodyTimeoutMs ?? 3e4
-      });
-      pools.set(origin, pool);
-    }
-    return pool;
-  };
-  const send = async (request) => {
-    const timeout = AbortSignal.timeout(request.timeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-    try {
-      const res = await (await poolFor(request.url.origin)).request({
-        path: `${request.url.pathname}${request.url.search}`,
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        signal
-      });
-      const chunks = [];
-      let size2 = 0;
-      for await (const chunk of res.body) {
-        size2 += chunk.length;
-        if (size2 > maxBytes) {
-          res.body.destroy();
-          throw new TransportError(`${request.method} ${request.url.pathname}: the response is over ${maxBytes / 1024 / 1024} MB; refusing to read more`, "RESPONSE_TOO_LARGE", false);
-        }
-        chunks.push(chunk);
-      }
-      const bodyText = Buffer.concat(chunks).toString("utf8");
-      const headers = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== void 0) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
-      return { status: res.statusCode, headers, bodyText, request };
-    } catch (error) {
-      if (request.signal?.aborted) throw request.signal.reason ?? error;
-      if (error instanceof TransportError) throw error;
-      throw toTransportError(error, timeout.aborted, request);
-    }
-  };
-  return {
-    send,
-    async close() {
-      await Promise.all([...pools.values()].map((p) => p.close()));
-      pools.clear();
-    }
-  };
-}
-function toTransportError(error, timedOut, request) {
-  const where = `${request.method} ${request.url.origin}${request.url.pathname}`;
-  if (timedOut) return new TransportError(`${where} timed out after ${request.timeoutMs} ms`, "ETIMEDOUT", false, { cause: error });
-  const err = error;
-  const code = err.cause?.code ?? err.code ?? "UNKNOWN";
-  const notSent = code === "ECONNREFUSED" || error.code === "UND_ERR_CONNECT_TIMEOUT";
-  return new TransportError(`${where} failed: ${code} ${err.message ?? ""}`.trim(), code, notSent, { cause: error });
-}
-
 // shared/client/armClient.ts
 import { randomUUID as randomUUID3 } from "node:crypto";
 var ARM_ENDPOINT = "https://management.azure.com";
@@ -4088,11 +4133,13 @@ export {
   BatchServiceError,
   CancelledError,
   ConflictError,
+  DEFAULT_SUBMIT_CONCURRENCY,
   EventSpec,
   INPUT_FIELDS,
   InvalidEventError,
   MAX_BLOB_NAME,
   MAX_FILE_NAME_BYTES,
+  MAX_SUBMIT_CONCURRENCY,
   PoolNotReadyError,
   QueueMessage,
   Redactor,

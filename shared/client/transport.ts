@@ -20,6 +20,9 @@ export interface TransportOptions {
   maxResponseBytes?: number;
 }
 
+/** The most `addtaskcollection` requests a submission may have in flight (the transport holds as many connections). */
+export const MAX_SUBMIT_CONCURRENCY = 64;
+
 export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 export function createUndiciTransport(options: TransportOptions = {}): UndiciTransport {
@@ -36,7 +39,8 @@ export function createUndiciTransport(options: TransportOptions = {}): UndiciTra
       pool = pools.get(origin);
       if (pool) return pool;
       pool = new Pool(origin, {
-        connections: options.connections ?? 16,
+        // As many as a submission may have in flight (connections open only as requests need them).
+        connections: options.connections ?? MAX_SUBMIT_CONCURRENCY,
         keepAliveTimeout: 30_000,
         pipelining: 1,
         headersTimeout: options.headersTimeoutMs ?? 30_000,

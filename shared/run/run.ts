@@ -29,6 +29,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   pollIntervalMs?: number;
   poolTimeoutMs?: number;
+  /** `addtaskcollection` requests in flight at once (default DEFAULT_SUBMIT_CONCURRENCY, 32). */
+  concurrency?: number;
   /** Check the pool's image with `GET /supportedimages` before creating the pool (default true). */
   checkImage?: boolean;
   /** This run's id, written into the metadata of what it creates (default: a new UUID). */
@@ -127,7 +129,7 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
     if (job.created) options.onCreated?.({ ...created });
     if (!job.created) reporter.info(`job ${jobId} exists on pool ${poolId}; adding the tasks it lacks`);
 
-    const added = await addTaskCollection(batch, jobId, translateTasks(workload), { signal, total: workload.tasks.length, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) });
+    const added = await addTaskCollection(batch, jobId, translateTasks(workload), { signal, concurrency: options.concurrency, total: workload.tasks.length, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) });
     reporter.info(`tasks: ${added.added.length} added, ${added.existing.length} already there${added.failed.length ? `, ${added.failed.length} refused` : ""}`);
     // Every chunk is acknowledged (a rerun that added nothing included): now the job may end when its tasks are done.
     if (endWhenDone) await endJobWhenTasksDone(batch, jobId, signal);

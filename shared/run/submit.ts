@@ -29,7 +29,7 @@ export interface SubmitOptions {
    * first one that is still active, or a new one after the last; concurrent calls pick the same.
    */
   ifJobEnded?: "fail" | "newJob";
-  /** `addtaskcollection` requests in flight at once (default 4); each holds at most 100 tasks. */
+  /** `addtaskcollection` requests in flight at once (default DEFAULT_SUBMIT_CONCURRENCY, 32); each holds at most 100 tasks. */
   concurrency?: number;
   /** Check the pool's image with `GET /supportedimages` before creating the pool (default true). */
   checkImage?: boolean;

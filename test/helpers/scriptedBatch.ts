@@ -8,6 +8,8 @@ import { SUPPORTED_IMAGES } from "../../shared/batch/images.js";
 import { batchError, sendJson, startServer, type Recorded } from "./server.js";
 
 export interface ScriptOptions {
+  /** Each addtaskcollection answer waits this long, so that requests overlap (see `adds.maxInFlight`). */
+  addDelayMs?: number;
   /** Exit code per task id; 0 by default. */
   exitCodeOf?: (taskId: string) => number;
   /** Tasks completed per task-count poll. */
@@ -33,6 +35,7 @@ export async function startScriptedBatch(options: ScriptOptions = {}) {
   if (options.existingPool) pools.set(String(options.existingPool.id), { state: "active", allocationState: "steady", ...options.existingPool });
   const jobs = new Map<string, { body: any; state: string; tasks: Map<string, Task>; terminateReason?: string }>();
   let poolGets = 0;
+  const adds = { inFlight: 0, maxInFlight: 0 };
   let clock = Date.parse("2026-11-22T20:00:00Z");
   const tick = () => new Date((clock += 1000)).toISOString();
 
@@ -76,6 +79,15 @@ export async function startScriptedBatch(options: ScriptOptions = {}) {
         job.state = "completed";
         job.terminateReason = req.json?.terminateReason ?? "UserTerminate";
         return sendJson(res, 202, undefined);
+      }
+      if (sub === "addtaskcollection" && options.addDelayMs && !(req as { delayed?: boolean }).delayed) {
+        adds.inFlight++;
+        adds.maxInFlight = Math.max(adds.maxInFlight, adds.inFlight);
+        setTimeout(() => {
+          adds.inFlight--;
+          handle(Object.assign(req, { delayed: true }), res);
+        }, options.addDelayMs);
+        return;
       }
       if (sub === "addtaskcollection") {
         const value = req.json.value.map((t: any) => {
@@ -150,5 +162,5 @@ export async function startScriptedBatch(options: ScriptOptions = {}) {
   };
 
   const server = await startServer(handle);
-  return { ...server, pools, jobs };
+  return { ...server, pools, jobs, adds };
 }
