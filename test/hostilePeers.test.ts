@@ -4,7 +4,7 @@
  * answers afterwards. The real client (the CLI) under a service that answers what no Batch service
  * would: each ends in exit 3 with one clear line, within a bound, and the service still answers.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -180,6 +180,24 @@ describe("the CLI under a misbehaving service", () => {
       // What is retried says so as it happens.
       if (kind === "truncated") expect(r.stderr).toMatch(/^connection failed \(UND_ERR_SOCKET\): retrying GET \/jobs\/j in [\d.]+ s \(1\/8\)$/m);
       expect(r.stderr).not.toContain("redirect-token-value");
+    } finally {
+      misbehavior = undefined;
+    }
+    await stillAnswers();
+  });
+
+  test.each([
+    ["html", "with a body that is not JSON (text/html, 50 bytes)"],
+    ["empty", "with an empty body where a JSON object belongs"],
+  ] as [Misbehavior, string][])("%s while run checks its pool: exit 3 with one line naming the call, its status and what came", async (kind, expected) => {
+    const spec = join(dir, `run-${kind}.json`);
+    writeFileSync(spec, JSON.stringify({ pool: { id: "p", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodes: { dedicated: 1 } }, job: { id: "j" }, tasks: { list: [{ id: "t", command: "/bin/true" }] } }));
+    misbehavior = { kind, method: "GET", path: /^\/pools\/p$/ };
+    try {
+      const r = await cli(["run", spec, "--account-url", url, "--timeout", "2", "--no-wait"]);
+      expect(r.code).toBe(EXIT.service);
+      const lines = line(r.stderr).filter((l) => l.startsWith("batch error"));
+      expect(lines).toEqual([`batch error: GET /pools/p: HTTP 200 ${expected}`]);
     } finally {
       misbehavior = undefined;
     }

@@ -16,6 +16,7 @@ import { LocalBatchService, type FaultOptions } from "../local-batch/service.js"
 import { batchSpecMissing } from "./helpers/requirements.js";
 import { ExchangeRecorder } from "./helpers/recorder.js";
 import { load } from "./helpers/specs.js";
+import { until } from "./helpers/until.js";
 
 const KEY = Buffer.from("local service test key").toString("base64");
 let toClose: (() => Promise<void>)[] = [];
@@ -128,6 +129,34 @@ describe("the local Batch service", () => {
     const result = await runWorkload(client, workload, silentReporter, { pollIntervalMs: 100 });
     expect({ addFailures: result.addFailures, jobEnded: result.jobEnded, outcomes: result.outcomes.length, succeeded: result.succeeded }).toEqual({ addFailures: [], jobEnded: undefined, outcomes: 200, succeeded: true });
     expect(service.jobs.get("job-1")!.executionInfo.terminateReason).toBe("AllTasksComplete");
+  }, 60_000);
+
+  test("the job ends while chunks are still being sent (another hand terminates it): a retried chunk that went in is found there, every task not added is reported by id, none dropped", async () => {
+    let adds = 0;
+    // The third chunk goes in but its answer is lost; everything after it (its retry included) waits
+    // until the job has been terminated.
+    const { client, service } = await start({
+      faults: {
+        loseResponseOf: (method, path) => method === "POST" && path.endsWith("/addtaskcollection") && ++adds === 3,
+        delayOf: (method, path) => (method === "POST" && path.endsWith("/addtaskcollection") && adds >= 3 ? 1_500 : 0),
+      },
+    });
+    const workload = load({ pool: { container: undefined }, job: { onAllTasksComplete: "terminateJob" }, tasks: { defaults: { image: undefined }, list: [{ id: "t{{ item }}", command: "/bin/true", forEach: { range: [1, 1000] } }] } });
+    const running = runWorkload(client, workload, silentReporter, { wait: false, concurrency: 2 });
+    await until("the third chunk's answer lost", () => service.injected.lostResponses.length, (n) => n === 1);
+    await client.send("POST", "/jobs/job-1/terminate", { body: { terminateReason: "ended by another hand" } });
+    const result = await running;
+    const job = service.jobs.get("job-1")!;
+    const there = new Set([...job.tasks.values()].map((t) => t.body.id));
+    const failed = result.addFailures.map((f) => f.taskId);
+    // Every task is either in the job or reported, never both, never neither.
+    expect(there.size + failed.length).toBe(1000);
+    expect(failed.filter((id) => there.has(id))).toEqual([]);
+    expect(new Set(result.addFailures.map((f) => f.code))).toEqual(new Set(["JobCompleted"]));
+    expect(result.addFailures[0]!.message).toMatch(/not added: the job job-1 ended \(JobCompleted\) before this task was in it/);
+    // The lost chunk's 100 tasks went in before the job ended; they are not reported as failures.
+    expect(there.size).toBeGreaterThanOrEqual(300);
+    expect(result.succeeded).toBe(false);
   }, 60_000);
 
   test("a rerun of 10,000 tasks that are all there costs at most N/1000 + N/100 + 4 requests: compared in bulk, never one GET per task", async () => {

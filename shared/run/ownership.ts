@@ -13,6 +13,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { JobAddParameter, MetadataItem } from "../batch/types.js";
+import { BatchServiceError } from "../client/errors.js";
 import type { BatchClient } from "../client/batchClient.js";
 
 /** The metadata name under which a run writes its id. */
@@ -43,7 +44,13 @@ export function endWhenDonePatch(jobId: string): { method: "PATCH"; path: string
   return { method: "PATCH", path: `/jobs/${encodeURIComponent(jobId)}`, body: { onAllTasksComplete: "terminatejob" } };
 }
 
+/** Sets the job to end when its tasks are done; a job that has ended already (by another hand) is left as it is. */
 export async function endJobWhenTasksDone(client: BatchClient, jobId: string, signal?: AbortSignal): Promise<void> {
   const patch = endWhenDonePatch(jobId);
-  await client.send(patch.method, patch.path, { body: patch.body, signal });
+  try {
+    await client.send(patch.method, patch.path, { body: patch.body, signal });
+  } catch (error) {
+    if (error instanceof BatchServiceError && ["JobCompleted", "JobBeingTerminated", "JobBeingDeleted", "JobNotFound"].includes(error.code)) return;
+    throw error;
+  }
 }
