@@ -75,12 +75,18 @@ describe("local service semantics", () => {
   test("dependsOn id ranges, onAllTasksComplete terminatejob, and paging of task lists", async () => {
     const { client } = await start();
     await client.send("POST", "/pools", { body: POOL });
-    await client.send("POST", "/jobs", { body: { id: "j", poolInfo: { poolId: "p" }, usesTaskDependencies: true, onAllTasksComplete: "terminatejob" } });
+    // As Batch documents it: a job with terminatejob and no tasks has all its tasks complete, and ends at once.
+    await client.send("POST", "/jobs", { body: { id: "empty", poolInfo: { poolId: "p" }, onAllTasksComplete: "terminatejob" } });
+    expect(await client.json<CloudJob>("GET", "/jobs/empty")).toMatchObject({ state: "completed", executionInfo: { terminateReason: "AllTasksComplete" } });
+    // So tasks go into a job made with noaction, which is then set to terminatejob (and cannot go back).
+    await client.send("POST", "/jobs", { body: { id: "j", poolInfo: { poolId: "p" }, usesTaskDependencies: true, onAllTasksComplete: "noaction" } });
     const value = [
       ...[1, 2, 3].map((i) => ({ id: String(i), commandLine: "/bin/sh -c 'sleep 0.2'" })),
       { id: "after", commandLine: "/bin/true", dependsOn: { taskIdRanges: [{ start: 1, end: 3 }] } },
     ];
     await client.send("POST", "/jobs/j/addtaskcollection", { body: { value } });
+    await client.send("PATCH", "/jobs/j", { body: { onAllTasksComplete: "terminatejob" } });
+    await expect(client.send("PATCH", "/jobs/j", { body: { onAllTasksComplete: "noaction" } })).rejects.toMatchObject({ statusCode: 400, code: "InvalidPropertyValue" });
     const job = await until(() => client.json<CloudJob>("GET", "/jobs/j"), (j) => j.state === "completed");
     expect(job).toMatchObject({ state: "completed", executionInfo: { terminateReason: "AllTasksComplete" } });
     const tasks: CloudTask[] = [];
@@ -241,7 +247,7 @@ describe("local service semantics", () => {
       body: {
         id: "pr",
         poolInfo: { poolId: "p" },
-        onAllTasksComplete: "terminatejob",
+        onAllTasksComplete: "noaction",
         jobPreparationTask: { commandLine: "/bin/sh -c 'echo prepared >> $AZ_BATCH_NODE_SHARED_DIR/prep.log'" },
         jobReleaseTask: { commandLine: "/bin/sh -c 'echo released >> $AZ_BATCH_NODE_SHARED_DIR/prep.log'" },
       },
@@ -249,6 +255,7 @@ describe("local service semantics", () => {
     await client.send("POST", "/jobs/pr/addtaskcollection", {
       body: { value: [1, 2, 3].map((i) => ({ id: `t${i}`, commandLine: "/bin/sh -c 'cat $AZ_BATCH_NODE_SHARED_DIR/prep.log'" })) },
     });
+    await client.send("PATCH", "/jobs/pr", { body: { onAllTasksComplete: "terminatejob" } });
     const { readFileSync, existsSync } = await import("node:fs");
     const log = join(dataDir, "pools", "p", "nodes", "tvmps_local_p_1", "shared", "prep.log");
     await until(async () => (existsSync(log) ? readFileSync(log, "utf8") : ""), (t) => t.includes("released"));

@@ -3934,7 +3934,7 @@ async function readIdentityMap(file, env, redactor) {
   });
 }
 async function startLocal(executor, reporter, identityRegistries) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-CKGP45MV.js");
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-DOCYQZPL.js");
   try {
     const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);

@@ -28,20 +28,35 @@ export function addJob(ctx: ServiceContext, body: JobAddParameter, scheduleId?: 
   ctx.jobs.set(body.id.toLowerCase(), job);
   const m = body.jobManagerTask;
   if (m) insertTask(ctx, job, { ...m, killJobOnCompletion: m.killJobOnCompletion ?? true }, "manager");
+  // As Batch: "if a Job contains no Tasks, then all Tasks are considered complete" — a job created
+  // with terminatejob and no job manager ends at once (tasks are meant to be added with noaction first).
+  endIfAllComplete(ctx, job);
   ctx.pump();
   return created(ctx, `/jobs/${body.id}`, job);
+}
+
+/** A job set to end when its tasks are all complete ends now if they are (none at all counts as all). */
+function endIfAllComplete(ctx: ServiceContext, job: JobRecord): void {
+  if (job.state === "active" && job.body.onAllTasksComplete?.toLowerCase() === "terminatejob" && job.tasks.counts.completed === job.tasks.size) {
+    endJob(job, "AllTasksComplete");
+    void ctx.track(jobRelease(ctx, job));
+  }
 }
 
 export function patchJob(ctx: ServiceContext, id: string, body: unknown): Reply {
   validateBody(body, "JobPatch");
   checkJobLimits(body as JobAddParameter);
   const job = jobOf(ctx, id);
+  const next = (body as { onAllTasksComplete?: string }).onAllTasksComplete;
+  // "Once you have engaged automatic Job termination, you cannot turn it off again."
+  if (next?.toLowerCase() === "noaction" && job.body.onAllTasksComplete?.toLowerCase() === "terminatejob") {
+    throw invalidValue("onAllTasksComplete", "cannot be changed from terminatejob to noaction");
+  }
+  const blocked = jobNotActive(job);
+  if (blocked) throw blocked;
   Object.assign(job.body, body as object);
   // Set once every task is in: a job whose tasks have all completed already ends now, as Batch does.
-  if (job.state === "active" && job.body.onAllTasksComplete?.toLowerCase() === "terminatejob" && job.tasks.size > 0 && job.tasks.counts.completed === job.tasks.size) {
-    endJob(job, "AllTasksComplete");
-    void ctx.track(jobRelease(ctx, job));
-  }
+  endIfAllComplete(ctx, job);
   job.eTag = etag();
   job.lastModified = now();
   ctx.pump();
