@@ -46,9 +46,39 @@ export interface BuiltImage {
   rebuilt: boolean;
 }
 
+/**
+ * Building or pushing the image failed: the step ends as a build failure, its annotation with the
+ * last lines of the failing command's output, and the whole of it in a log group.
+ */
+export class BuildError extends Error {
+  override readonly name = "BuildError";
+  constructor(
+    message: string,
+    readonly log = "",
+  ) {
+    super(message);
+  }
+}
+
+/** The last lines of a command's output that say something (not Docker's notice that its legacy builder is deprecated). */
+function lastLines(text: string, n: number): string {
+  const lines: string[] = [];
+  let notice = false;
+  for (const line of text.trim().split("\n").map((l) => l.trimEnd())) {
+    if (/^DEPRECATED:/.test(line)) notice = true;
+    else if (notice && !/^\s/.test(line)) notice = false;
+    if (!notice && line) lines.push(line);
+  }
+  return lines.slice(-n).join("\n");
+}
+
 async function docker(args: string[], options: { input?: string; allowFailure?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const r = await getExecOutput("docker", args, { input: options.input === undefined ? undefined : Buffer.from(options.input), ignoreReturnCode: true, silent: true });
-  if (r.exitCode !== 0 && !options.allowFailure) throw new Error(`docker ${args[0]} failed (${r.exitCode}): ${r.stderr.trim().split("\n").pop() ?? ""}`);
+  if (r.exitCode !== 0 && !options.allowFailure) {
+    // Without terminal colours and carriage-return progress, as a log shows it.
+    const log = [r.stdout, r.stderr].filter((t) => t.trim()).join("\n").replace(/\x1b\[[0-9;]*m/g, "").replace(/\r(?!\n)/g, "\n");
+    throw new BuildError(`docker ${args[0] === "buildx" ? `buildx ${args[1]}` : args[0]} failed (exit ${r.exitCode}):\n${lastLines(r.stderr || r.stdout, 5)}`, log);
+  }
   return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }
 

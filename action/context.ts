@@ -3,7 +3,7 @@
  * function of them. Bad input is a `UsageError` naming the input.
  */
 import * as core from "@actions/core";
-import { UsageError } from "azure-batch-run";
+import { MAX_SUBMIT_CONCURRENCY, UsageError } from "azure-batch-run";
 
 export type Mode = "azure" | "local";
 export type Cleanup = "created" | "job" | "pool" | "none";
@@ -27,6 +27,8 @@ export interface Inputs {
   cleanup: Cleanup;
   failOnTaskFailure: boolean;
   maxLogLines: number;
+  /** addtaskcollection requests at once (default the core's). */
+  concurrency?: number;
 }
 
 const optional = (name: string): string | undefined => core.getInput(name) || undefined;
@@ -63,7 +65,8 @@ function keyValues(name: string): Record<string, string> {
 }
 
 export function getInputs(): Inputs {
-  const spec = core.getInput("spec", { required: true });
+  const spec = core.getInput("spec");
+  if (!spec.trim()) throw new UsageError("input spec is required: the path of the workload spec (YAML or JSON), or the spec itself");
   const inputs: Inputs = {
     spec,
     vars: keyValues("vars"),
@@ -83,6 +86,7 @@ export function getInputs(): Inputs {
     cleanup: oneOf("cleanup", ["created", "job", "pool", "none"] as const),
     failOnTaskFailure: boolean("fail-on-task-failure"),
     maxLogLines: integer("max-log-lines", 0, 10_000) ?? 50,
+    concurrency: integer("concurrency", 1, MAX_SUBMIT_CONCURRENCY),
   };
   if ((inputs.clientId === undefined) !== (inputs.tenantId === undefined)) {
     throw new UsageError(`input ${inputs.clientId ? "tenant-id" : "client-id"} is required with ${inputs.clientId ? "client-id" : "tenant-id"}: OIDC federation needs both`);

@@ -3,9 +3,10 @@
  * environment but not the runner's own) -> the core's `runWorkload` -> outputs, a result file and
  * the job summary. Cleanup is the post step's, so that it also happens after a failure or a cancel.
  */
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import * as core from "@actions/core";
 import * as github from "@actions/github";
 import {
@@ -25,11 +26,11 @@ import {
 } from "azure-batch-run";
 import type { TokenCredential } from "@azure/identity";
 import { credentialFor } from "./auth.js";
-import { ACR_TOKEN_USER, buildAndPush, buildInputs, plannedImage, useBuiltImage, wantsBuild, type BuiltImage } from "./build.js";
+import { ACR_TOKEN_USER, BuildError, buildAndPush, buildInputs, plannedImage, useBuiltImage, wantsBuild, type BuiltImage } from "./build.js";
 import { getInputs, type Inputs } from "./context.js";
-import { actionsReporter } from "./reporter.js";
+import { actionsReporter, type ActionsReporter } from "./reporter.js";
 import { saveState } from "./state.js";
-import { writeSummary } from "./summary.js";
+import { writeEndSummary, writeSummary, type Outcome } from "./summary.js";
 
 function isTokenCredential(c: BatchCredential): c is TokenCredential {
   return typeof (c as TokenCredential).getToken === "function";
@@ -61,8 +62,13 @@ function githubRoot(): Record<string, string | number> {
   };
 }
 
+/** A file path, or inline YAML; a one-line value that names a YAML or JSON file must be there. */
 async function readSpec(input: string): Promise<{ text: string; fileName: string }> {
   if (!input.includes("\n") && existsSync(input)) return { text: await readFile(input, "utf8"), fileName: input };
+  if (!input.includes("\n") && /\.(ya?ml|json)$/i.test(input.trim())) {
+    const where = isAbsolute(input) ? input : `${resolve(input)} (relative to the working directory ${process.cwd()})`;
+    throw new UsageError(`input spec: the file ${where} does not exist; give the path of the workload spec, or the spec itself as YAML`);
+  }
   return { text: input, fileName: "the spec input" };
 }
 
@@ -89,12 +95,15 @@ function loadWorkload(inputs: Inputs, text: string, fileName: string, built?: Bu
   });
 }
 
-async function clientFor(inputs: Inputs, workload: Workload, credential: BatchCredential | undefined): Promise<{ client: BatchClient; close(): Promise<void> }> {
+async function clientFor(inputs: Inputs, workload: Workload, credential: BatchCredential | undefined, runId: string): Promise<{ client: BatchClient; close(): Promise<void> }> {
   const callTimeoutMs = inputs.timeoutSeconds * 1000;
   const userAgentPrefix = `azure-batch-run-action`;
   if (inputs.mode === "local") {
     const { startLocalBatch } = await import("../local-batch/start.js");
-    const local = await startLocalBatch({ warn: (m) => core.warning(m) });
+    // The step's own runtime folder: post removes what the service left there, whatever ended main.
+    const runtimeDir = join(process.env.RUNNER_TEMP ?? process.cwd(), `azure-batch-run-local-${runId}`);
+    saveState({ localRuntimeDir: runtimeDir });
+    const local = await startLocalBatch({ warn: (m) => core.warning(m), runtimeDir });
     core.setSecret(local.accountKey);
     core.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);
     const client = new BatchClient({
@@ -113,20 +122,66 @@ async function clientFor(inputs: Inputs, workload: Workload, credential: BatchCr
   return { client, close: () => client.close() };
 }
 
-/** A JSON file with every task's result, for later steps. */
-async function writeResult(result: RunResult): Promise<string> {
-  const path = join(process.env.RUNNER_TEMP ?? process.cwd(), `azure-batch-run-${result.jobId}.json`);
-  await writeFile(path, JSON.stringify({ jobId: result.jobId, poolId: result.poolId, succeeded: result.succeeded, tasks: result.outcomes, addFailures: result.addFailures, blocked: result.blocked ?? [], jobEnded: result.jobEnded }, null, 2));
+/**
+ * The workload as main loaded it, for post, when a secret is part of an id (the ids are not saved
+ * then): the same inputs and environment; a built image stands in by a placeholder.
+ */
+export async function workloadForIds(inputs: Inputs): Promise<Workload> {
+  const { text, fileName } = await readSpec(inputs.spec);
+  const build = buildInputs();
+  if (!wantsBuild(build)) return loadWorkload(inputs, text, fileName);
+  const c = github.context;
+  const planned = plannedImage(build, { sha: c.sha, repository: `${c.repo.owner}/${c.repo.repo}` });
+  const placeholder = `${planned.registry}/${planned.repository}@sha256:${"0".repeat(64)}`;
+  return loadWorkload(inputs, text, fileName, { name: planned.name, digestRef: placeholder, digest: placeholder.slice(placeholder.indexOf("@") + 1), registry: planned.registry, username: build.registryUsername ?? ACR_TOKEN_USER, password: "placeholder", rebuilt: true }, "placeholder");
+}
+
+/** A JSON file with every task's result, for later steps; ids that hold a secret are masked in its name and content. */
+async function writeResult(result: RunResult, redactor: Redactor): Promise<string> {
+  const jobId = redactor.text(result.jobId);
+  const path = join(process.env.RUNNER_TEMP ?? process.cwd(), `azure-batch-run-${jobId.replace(/[^A-Za-z0-9_-]/g, "_")}.json`);
+  const content = { jobId, poolId: redactor.text(result.poolId), succeeded: result.succeeded, submitted: result.submitted, tasks: result.outcomes, addFailures: result.addFailures, blocked: result.blocked ?? [], jobEnded: result.jobEnded };
+  await writeFile(path, redactor.text(JSON.stringify(content, null, 2)));
   return path;
+}
+
+/** The words each way a step can end starts its one error annotation with. */
+const LABELS: Record<Outcome, string> = {
+  succeeded: "succeeded",
+  "tasks failed": "tasks failed",
+  "invalid input": "invalid input",
+  "build failed": "build failed",
+  auth: "auth error",
+  service: "service error",
+  cancelled: "cancelled",
+};
+
+function outcomeOf(error: unknown): Outcome {
+  if (error instanceof BuildError) return "build failed";
+  const category = classifyError(error);
+  return category === "usage" ? "invalid input" : category === "task" ? "tasks failed" : category;
+}
+
+/** The reason, once: "cancelled: cancelled; job j terminated" reads "cancelled: job j terminated". */
+function reasonOf(outcome: Outcome, error: unknown, redactor: Redactor): string {
+  const message = redactor.text(error instanceof Error ? error.message : String(error));
+  if (outcome === "cancelled") return message.replace(/^cancelled(?:[;:,]\s*|\s+|$)/i, "") || "the workflow was cancelled";
+  return message;
 }
 
 export async function run(): Promise<void> {
   const redactor = new Redactor();
   const controller = new AbortController();
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => controller.abort(new Error(`${signal} received`)));
+  // First of all: the id this run writes into what it creates, so that post can always tell its own.
+  const runId = randomUUID();
+  saveState({ runId });
   let close: (() => Promise<void>) | undefined;
+  let reporter: ActionsReporter | undefined;
+  const known: { jobId?: string; poolId?: string; accountUrl?: URL; created?: RunResult["created"]; summaryWritten?: boolean } = {};
   try {
     const inputs = getInputs();
+    saveState({ mode: inputs.mode, wait: inputs.wait });
     redactor.add(inputs.accountKey);
     const { text, fileName } = await readSpec(inputs.spec);
     const build = buildInputs();
@@ -142,6 +197,8 @@ export async function run(): Promise<void> {
       const checked = loadWorkload(inputs, text, fileName, { name: planned.name, digestRef: placeholder, digest: placeholder.slice(placeholder.indexOf("@") + 1), registry: planned.registry, username: build.registryUsername ?? ACR_TOKEN_USER, password: "placeholder", rebuilt: true }, "placeholder");
       if (inputs.mode === "azure" && !resolveAccountUrl(inputs.accountUrl, checked.spec.account?.url, process.env)) throw new UsageError(ACCOUNT_URL_REQUIRED);
       const entra = credential && isTokenCredential(credential) ? { credential, tenant: inputs.tenantId } : undefined;
+      // Said before the login: post logs out of it, whatever ends main.
+      saveState({ registry: planned.registry });
       built = await buildAndPush(build, { sha: c.sha, repository: `${c.repo.owner}/${c.repo.repo}`, serverUrl: c.serverUrl }, entra);
       core.setOutput("image", built.name);
       core.setOutput("digest", built.digest);
@@ -151,35 +208,62 @@ export async function run(): Promise<void> {
       core.setSecret(secret);
       redactor.add(secret);
     }
-    const opened = await clientFor(inputs, workload, credential);
+    // The ids as soon as they are known, on every end of main; masked where a secret is part of one.
+    known.jobId = workload.job.id;
+    known.poolId = workload.pool.id;
+    const idsMasked = redactor.text(workload.job.id) !== workload.job.id || redactor.text(workload.pool.id) !== workload.pool.id;
+    core.setOutput("job-id", redactor.text(workload.job.id));
+    core.setOutput("pool-id", redactor.text(workload.pool.id));
+    saveState({ jobId: redactor.text(workload.job.id), poolId: redactor.text(workload.pool.id), idsMasked });
+    const opened = await clientFor(inputs, workload, credential, runId);
     close = opened.close;
     const client = opened.client;
-    saveState({ accountUrl: client.accountUrl.href, jobId: workload.job.id, poolId: workload.pool.id, finished: false });
+    known.accountUrl = client.accountUrl;
+    saveState({ accountUrl: client.accountUrl.href });
 
-    const reporter = actionsReporter({ maxLogLines: inputs.maxLogLines });
+    reporter = actionsReporter({ maxLogLines: inputs.maxLogLines });
     // The post step cleans up (policy `created` maps to the run's created flags there).
     const result = await runWorkload(client, workload, reporter, {
       wait: inputs.wait,
       cleanup: inputs.mode === "local" ? localCleanup(inputs) : "none",
       signal: controller.signal,
       pollIntervalMs: inputs.mode === "local" ? 500 : undefined,
-      // Saved at once, so that post cleans up what was created even after a cancel or a failure.
-      onCreated: (created) => saveState({ created }),
+      concurrency: inputs.concurrency,
+      runId,
+      // Saved at once, before the next request, so that post cleans up what was created even after a cancel or a kill.
+      onCreated: (created) => {
+        known.created = created;
+        saveState({ created });
+      },
+      onReused: (what) => saveState({ reused: { ...(what === "pool" ? { pool: true } : { job: true }) } }),
     });
-    saveState({ created: result.created, finished: inputs.wait });
+    known.created = result.created;
+    saveState({ created: result.created, finished: inputs.wait, submitted: !inputs.wait });
 
     const failed = result.outcomes.filter((o) => o.result === "failure").length + result.addFailures.length + (result.blocked?.length ?? 0);
-    core.setOutput("pool-id", result.poolId);
-    core.setOutput("job-id", result.jobId);
-    core.setOutput("tasks-total", result.outcomes.length + result.addFailures.length + (result.blocked?.length ?? 0));
+    const total = inputs.wait ? result.outcomes.length + result.addFailures.length + (result.blocked?.length ?? 0) : (result.submitted ?? 0) + result.addFailures.length;
+    core.setOutput("tasks-total", total);
     core.setOutput("tasks-succeeded", result.outcomes.filter((o) => o.result === "success").length);
     core.setOutput("tasks-failed", failed);
-    core.setOutput("result", await writeResult(result));
-    await writeSummary(result, workload, client.accountUrl, built, inputs.tenantId, reporter.warnings);
+    core.setOutput("result", await writeResult(result, redactor));
+    await writeSummary(result, workload, client.accountUrl, built, inputs.tenantId, reporter.warnings, { wait: inputs.wait, redact: (t) => redactor.text(t) });
+    known.summaryWritten = true;
     if (!result.succeeded && inputs.failOnTaskFailure) throw new TasksFailedError(`${failed} task${failed === 1 ? "" : "s"} of job ${result.jobId} failed`);
+    reporter.annotateTasks();
   } catch (error) {
-    const category = classifyError(error);
-    core.setFailed(`${category === "usage" ? "invalid input" : category === "task" ? "tasks failed" : category}: ${redactor.text(error instanceof Error ? error.message : String(error))}`);
+    const outcome = outcomeOf(error);
+    const reason = reasonOf(outcome, error, redactor);
+    if (error instanceof BuildError && error.log) {
+      core.startGroup("the failing build step's log");
+      core.info(redactor.text(error.log));
+      core.endGroup();
+    }
+    if (!known.summaryWritten) {
+      await writeEndSummary({ outcome, reason, jobId: known.jobId && redactor.text(known.jobId), poolId: known.poolId && redactor.text(known.poolId), accountUrl: known.accountUrl, created: known.created }).catch(() => undefined);
+    }
+    // One annotation for the step, first; then at most nine naming failed tasks.
+    core.setFailed(`${LABELS[outcome]}: ${reason}`);
+    reporter?.annotateTasks();
   } finally {
     await close?.();
   }

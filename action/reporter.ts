@@ -6,17 +6,39 @@
 import * as core from "@actions/core";
 import type { ProgressReporter, TaskCounts, TaskOutcome } from "azure-batch-run";
 
-export function actionsReporter(options: { maxLogLines: number; now?: () => number }): ProgressReporter & { outcomes: TaskOutcome[]; warnings: string[] } {
+/** GitHub shows 10 error annotations per step: the step's own, then at most this many naming failed tasks. */
+export const MAX_TASK_ANNOTATIONS = 9;
+
+export type ActionsReporter = ProgressReporter & {
+  outcomes: TaskOutcome[];
+  warnings: string[];
+  /** The error annotations of failed tasks, at most nine, the last saying how many more (once; after the step's own). */
+  annotateTasks(): void;
+};
+
+export function actionsReporter(options: { maxLogLines: number; now?: () => number }): ActionsReporter {
   const now = options.now ?? Date.now;
   let lastLine = "";
   let lastAt = 0;
   const saidRetries = new Set<string>();
   const outcomes: TaskOutcome[] = [];
+  const failures: TaskOutcome[] = [];
+  let annotated = false;
   // Kept for the job summary too (an image near its end of life, an unverified image, ...).
   const warnings: string[] = [];
   return {
     outcomes,
     warnings,
+    annotateTasks() {
+      if (annotated) return;
+      annotated = true;
+      const shown = failures.slice(0, MAX_TASK_ANNOTATIONS);
+      shown.forEach((o, i) => {
+        const why = o.failure ? `${o.failure.code ?? ""}: ${o.failure.message ?? ""}` : `exit code ${o.exitCode}`;
+        const more = i === shown.length - 1 && failures.length > shown.length ? ` (and ${failures.length - shown.length} more failed tasks: every one is in the job summary)` : "";
+        core.error(`task ${o.id} failed (exit code ${o.exitCode ?? "none"}) ${why}`.trim() + more, { title: `Batch task ${o.id} failed` });
+      });
+    },
     info: (m) => core.info(m),
     warn: (m) => {
       warnings.push(m);
@@ -39,8 +61,9 @@ export function actionsReporter(options: { maxLogLines: number; now?: () => numb
     taskCompleted(o: TaskOutcome) {
       outcomes.push(o);
       if (o.result === "success") return;
-      const why = o.failure ? `${o.failure.code ?? ""}: ${o.failure.message ?? ""}` : `exit code ${o.exitCode}`;
-      core.error(`task ${o.id} failed (exit code ${o.exitCode ?? "none"}) ${why}`.trim(), { title: `Batch task ${o.id} failed` });
+      // Its annotation comes at the end, after the step's own (GitHub shows only the first ten).
+      failures.push(o);
+      core.info(`task ${o.id} failed (exit code ${o.exitCode ?? "none"})`);
       const tail = (o.stderrTail ?? o.stdoutTail ?? "").split("\n").slice(-options.maxLogLines).join("\n");
       if (tail) {
         core.startGroup(`${o.id}: the last lines of ${o.stderrTail ? "stderr.txt" : "stdout.txt"}`);

@@ -41,6 +41,7 @@ const common = {
   sourcesContent: false,
   conditions: ["source"],
   legalComments: "none",
+  metafile: true,
   charset: "utf8",
   logLevel: "warning",
   write: false,
@@ -77,6 +78,32 @@ const targets = [
   },
 ];
 
+/**
+ * The licence notices of the third-party packages a bundle holds (from esbuild's metafile): each
+ * package's name, version, licence and licence text, in a stable order. Bundling code is
+ * redistributing it, and most of these licences ask for their notice to go with it.
+ */
+async function thirdPartyNotices(metafile) {
+  const dirs = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input.replace(/\\/g, "/"));
+    if (m) dirs.add(m[1]);
+  }
+  const entries = [];
+  for (const dir of dirs) {
+    const abs = join(root, dir);
+    const meta = JSON.parse(await readFile(join(abs, "package.json"), "utf8"));
+    const files = (await readdir(abs)).filter((f) => /^(licen[cs]e|copying|notice)(\.|$)/i.test(f)).sort();
+    const texts = await Promise.all(files.map((f) => readFile(join(abs, f), "utf8")));
+    const license = typeof meta.license === "string" ? meta.license : meta.license?.type ?? "see the package";
+    entries.push({ key: `${meta.name}@${meta.version}`, text: `${meta.name} ${meta.version} (${license})${meta.homepage ? ` ${meta.homepage}` : ""}\n\n${texts.join("\n").trim() || `Licensed under ${license}; the package ships no licence file.`}\n` });
+  }
+  if (entries.length === 0) return undefined;
+  const unique = [...new Map(entries.map((e) => [e.key, e])).values()].sort((a, b) => a.key.localeCompare(b.key));
+  const rule = `\n${"-".repeat(78)}\n\n`;
+  return Buffer.from(`Third-party software in this bundle, with its licence notices (written by scripts/build.mjs).\n${rule}${unique.map((e) => e.text).join(rule)}`);
+}
+
 async function filesUnder(dir) {
   if (!existsSync(dir)) return [];
   const out = [];
@@ -95,6 +122,8 @@ for (const { name, extraFiles, ...options } of targets) {
   const result = await esbuild.build({ ...common, ...options, outdir });
   const built = new Map(result.outputFiles.map((f) => [f.path, f.contents]));
   for (const [file, contents] of Object.entries((await extraFiles?.()) ?? {})) built.set(join(outdir, file), contents);
+  const notices = await thirdPartyNotices(result.metafile);
+  if (notices) built.set(join(outdir, "THIRD_PARTY_NOTICES.txt"), notices);
   if (check) {
     for (const [path, contents] of built) {
       const onDisk = existsSync(path) ? await readFile(path) : undefined;

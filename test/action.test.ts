@@ -309,6 +309,34 @@ describe.skipIf(containersMissing)("the bundled Action and an image already push
   }, 120_000);
 });
 
+describe.skipIf(containersMissing)("the bundled Action when the build fails, and its registry login", () => {
+  test("a failing build step: a build failure (not a service error), its log in a group, its last lines in the one annotation; post logs out of the registry", async () => {
+    const registry = await startRegistry();
+    toClose.push(() => registry.stop());
+    const dir = mkdtempSync(join(work, "build-fails-"));
+    const context = busyboxContext(dir, ["RUN echo the compiler says: missing semicolon >&2 && exit 7"]);
+    const inputs = { spec: builtImageSpec(dir, "/bin/true"), mode: "local", context, registry: registry.host, repository: "broken", tags: "v1", "registry-username": registry.username, "registry-password": registry.password };
+    const env = { DOCKER_CONFIG: join(dir, "docker-config") };
+    const main = await runStep(dir, inputs, env);
+    expect(main.code).toBe(1);
+    const annotations = main.stdout.split("\n").filter((l) => l.startsWith("::error"));
+    expect(annotations).toHaveLength(1);
+    expect(annotations[0]).toMatch(/^::error::build failed: docker build failed \(exit \d+\):/);
+    expect(annotations[0]).toContain("missing semicolon");
+    expect(annotations[0]).not.toContain("DEPRECATED");
+    expect(main.stdout).toMatch(/::group::the failing build step's log\n[\s\S]*\nthe compiler says: missing semicolon\n[\s\S]*::endgroup::/);
+    expect(main.summary).toContain("outcome: <b>build failed</b>");
+    // Logged in by main, logged out by post: no credential of the registry stays in DOCKER_CONFIG.
+    const auths = () => Object.keys((JSON.parse(readFileSync(join(env.DOCKER_CONFIG, "config.json"), "utf8")) as { auths?: Record<string, unknown> }).auths ?? {});
+    expect(auths()).toContain(registry.host);
+    const post = await runStep(dir, inputs, env, main.state);
+    expect(post.code).toBe(0);
+    expect(post.stdout).toContain(`logged out of ${registry.host}`);
+    expect(auths()).not.toContain(registry.host);
+    expect(post.stdout).not.toContain("::warning::cleanup");
+  }, 120_000);
+});
+
 describe.skipIf(containersMissing ?? opensslMissing)("pushing to ACR with the workflow's Entra identity", () => {
   test("OIDC, then the registry's token exchange: built, pushed, pulled by the nodes with the exchanged token, run", async () => {
     const dir = mkdtempSync(join(work, "acr-oidc-"));

@@ -1,6 +1,6 @@
 /** Cleanup after a run: in a `finally`, limited to what the run may remove, and never a failure of its own. */
 import { afterEach, describe, expect, test } from "vitest";
-import { CancelledError, loadSpecObject, PoolNotReadyError, runWorkload } from "azure-batch-run";
+import { CancelledError, cleanup, loadSpecObject, PoolNotReadyError, runWorkload } from "azure-batch-run";
 import { localAccount } from "./helpers/localAccount.js";
 import { recordingReporter } from "./helpers/reporter.js";
 
@@ -76,4 +76,23 @@ describe("cleanup", () => {
     expect(local.service.jobs.size).toBe(0);
     expect(local.service.pools.size).toBe(1); // cleanup: job keeps the pool
   });
+
+  test("a pool another job still has tasks on is left in place, with a warning naming that job", async () => {
+    const { local, client } = await localAccount(toClose);
+    const { reporter, lines } = recordingReporter();
+    const base = workload().spec;
+    const first = await runWorkload(client, loadSpecObject({ ...base, cleanup: "none", pool: { ...base.pool, taskSlotsPerNode: 2 } }, { env: {} }), reporter, { pollIntervalMs: 50 });
+    expect(first.created).toMatchObject({ pool: true, job: true });
+    // Another run's job on the same pool, its task still running when this run cleans up.
+    await client.send("POST", "/jobs", { body: { id: "other-run", poolInfo: { poolId: "tidy" } } });
+    await client.send("POST", "/jobs/other-run/tasks", { body: { id: "busy", commandLine: "/bin/sh -c 'sleep 300'" } });
+    const result = await cleanup(client, { jobId: "tidy-job", poolId: "tidy" }, reporter);
+    expect(result).toEqual({ deleted: ["job tidy-job"], failed: [], kept: ["pool tidy"] });
+    expect(lines).toContain("warn: pool tidy left in place: job other-run still has tasks on it; delete it when that job ends");
+    expect(local.service.pools.has("tidy")).toBe(true);
+    expect(local.service.jobs.get("other-run")!.tasks.get("busy")!.state).not.toBe("completed");
+    // Once that job has nothing waiting or running, the pool goes.
+    await client.send("POST", "/jobs/other-run/terminate");
+    expect(await cleanup(client, { poolId: "tidy" }, reporter)).toEqual({ deleted: ["pool tidy"], failed: [], kept: [] });
+  }, 30_000);
 });

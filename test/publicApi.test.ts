@@ -66,7 +66,7 @@ describe("the public API", () => {
     expect(await getJobStatus(client, "api-job")).toMatchObject({ state: "completed", terminateReason: "done here" });
 
     const cleaned = await cleanup(client, { jobId: result.jobId, poolId: result.created.pool ? result.poolId : undefined }, reporter);
-    expect(cleaned).toEqual({ deleted: ["job api-job", "pool api-pool"], failed: [] });
+    expect(cleaned).toEqual({ deleted: ["job api-job", "pool api-pool"], failed: [], kept: [] });
     expect(local.service.jobs.size).toBe(0);
     expect(local.service.pools.size).toBe(0);
     expect(await terminateJob(client, "api-job")).toBe("notFound");

@@ -2568,6 +2568,7 @@ async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs =
       throw new ConflictError(`pool ${wanted.id} does not exist, and a pool with pool.identity can be created only through Azure Resource Manager, which needs a Microsoft Entra ID credential`);
     }
     await needs.createThroughArm();
+    checks.onCreated?.();
     const deadline = Date.now() + ARM_PROPAGATION_MS;
     for (response = await get(); response.status === 404; response = await get()) {
       if (Date.now() > deadline) throw new ConflictError(`pool ${wanted.id} was created through Azure Resource Manager but has not appeared on the account after ${ARM_PROPAGATION_MS / 1e3} s`);
@@ -2579,6 +2580,7 @@ async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs =
     try {
       await client.send("POST", "/pools", { body: checks.runId ? withRunId(wanted, checks.runId) : wanted, idempotent: true, signal });
       created = true;
+      checks.onCreated?.();
       reporter.info(`created pool ${wanted.id} (${wanted.vmSize})`);
     } catch (error) {
       if (!(error instanceof BatchServiceError && error.code === "PoolExists")) throw error;
@@ -2589,6 +2591,7 @@ async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs =
   const pool = parseJson(response, "GET");
   if (!created && checks.runId && createdByRun(pool.metadata, checks.runId)) {
     created = true;
+    checks.onCreated?.();
     reporter.info(`created pool ${wanted.id} (${wanted.vmSize})`);
   }
   if (!created) {
@@ -2673,11 +2676,21 @@ async function terminateJob(client, jobId, options = {}) {
   if (response.status === 404) return "notFound";
   return response.status === 409 ? "alreadyEnded" : "terminated";
 }
+async function jobsUsingPool(client, poolId, exceptJobId, signal) {
+  const busy = [];
+  const except = exceptJobId?.toLowerCase();
+  for await (const job of client.list("/jobs", { query: { $filter: "state eq 'active'", $select: "id,poolInfo" }, signal })) {
+    if (job.poolInfo?.poolId?.toLowerCase() !== poolId.toLowerCase() || job.id.toLowerCase() === except) continue;
+    const { taskCounts } = await client.json("GET", `/jobs/${encodeURIComponent(job.id)}/taskcounts`, { signal });
+    if (!isTaskCounts(taskCounts) || taskCounts.active + taskCounts.running > 0) busy.push(job.id);
+  }
+  return busy;
+}
 var CLEANUP_TIMEOUT_MS = 6e4;
 async function cleanup(client, target, reporter, options = {}) {
   const timeout = AbortSignal.timeout(CLEANUP_TIMEOUT_MS);
   const signal = options.signal && !options.signal.aborted ? AbortSignal.any([options.signal, timeout]) : timeout;
-  const result = { deleted: [], failed: [] };
+  const result = { deleted: [], failed: [], kept: [] };
   const remove = async (kind, id) => {
     try {
       const response = await client.send("DELETE", `/${kind}s/${encodeURIComponent(id)}`, { accept: [404], signal });
@@ -2691,6 +2704,20 @@ async function cleanup(client, target, reporter, options = {}) {
     }
   };
   if (target.jobId) await remove("job", target.jobId);
+  if (target.poolId) {
+    try {
+      const busy = await jobsUsingPool(client, target.poolId, target.jobId, signal);
+      if (busy.length > 0) {
+        reporter.warn(`pool ${target.poolId} left in place: job${busy.length === 1 ? "" : "s"} ${busy.slice(0, 5).join(", ")}${busy.length > 5 ? ` and ${busy.length - 5} more` : ""} still ha${busy.length === 1 ? "s" : "ve"} tasks on it; delete it when ${busy.length === 1 ? "that job ends" : "they end"}`);
+        result.kept.push(`pool ${target.poolId}`);
+        return result;
+      }
+    } catch (error) {
+      reporter.warn(`pool ${target.poolId} left in place: could not tell whether other jobs use it: ${client.redactor.text(error?.message ?? String(error))}`);
+      result.kept.push(`pool ${target.poolId}`);
+      return result;
+    }
+  }
   if (target.poolId && target.poolArmPath) {
     try {
       if (!client.arm) throw new Error("no Azure Resource Manager credential on this client");
@@ -2920,10 +2947,15 @@ async function runWorkload(client, workload, reporter, options = {}) {
     const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal, (path) => created.poolArmPath = path), {
       image: options.checkImage,
       now: options.now,
-      runId
+      runId,
+      // Told before the next request: a cancel right after the create still knows the pool is this run's.
+      onCreated: () => {
+        created.pool = true;
+        options.onCreated?.({ ...created });
+      }
     });
     created.pool = pool.created;
-    if (pool.created) options.onCreated?.({ ...created });
+    if (!pool.created) options.onReused?.("pool");
     await waitForPoolReady(batch, pool.pool, reporter, { signal, pollIntervalMs: options.pollIntervalMs, timeoutMs: options.poolTimeoutMs });
     if (workload.job.schedule) {
       await ensureJobSchedule(batch, translateJobSchedule(workload), reporter, signal);
@@ -2935,19 +2967,21 @@ async function runWorkload(client, workload, reporter, options = {}) {
     created.job = job.created;
     jobOurs = true;
     if (job.created) options.onCreated?.({ ...created });
+    else options.onReused?.("job");
     if (!job.created) reporter.info(`job ${jobId} exists on pool ${poolId}; adding the tasks it lacks`);
     const added = await addTaskCollection(batch, jobId, translateTasks(workload), { signal, concurrency: options.concurrency, total: workload.tasks.length, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) });
     reporter.info(`tasks: ${added.added.length} added, ${added.existing.length} already there${added.failed.length ? `, ${added.failed.length} refused` : ""}`);
     if (endWhenDone) await endJobWhenTasksDone(batch, jobId, signal);
     const addFailures = added.failed.map((f) => ({ ...f, message: redactor.text(f.message) }));
     for (const f of addFailures) reporter.warn(`task ${f.taskId} was not added: ${f.code}: ${f.message}`);
+    const submitted = added.added.length + added.existing.length;
     if (options.wait === false) {
-      return { ...base, addFailures, succeeded: addFailures.length === 0 };
+      return { ...base, submitted, addFailures, succeeded: addFailures.length === 0 };
     }
     const followed = /* @__PURE__ */ new Set([...added.added, ...added.existing, ...workload.job.manager ? [workload.job.manager.id] : []]);
     const waited = await waitForTasks(batch, jobId, followed, reporter, { signal, pollIntervalMs: options.pollIntervalMs, redactor });
     const succeeded = addFailures.length === 0 && !waited.jobEnded && !waited.blocked && waited.outcomes.every((o) => o.result === "success");
-    return { ...base, addFailures, outcomes: waited.outcomes, succeeded, jobEnded: waited.jobEnded, blocked: waited.blocked };
+    return { ...base, submitted, addFailures, outcomes: waited.outcomes, succeeded, jobEnded: waited.jobEnded, blocked: waited.blocked };
   } catch (error) {
     if (!signal?.aborted) throw redactor.error(error);
     if (jobOurs) {
@@ -3934,7 +3968,7 @@ async function readIdentityMap(file, env, redactor) {
   });
 }
 async function startLocal(executor, reporter, identityRegistries) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-DOCYQZPL.js");
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-ZW5WGHM6.js");
   try {
     const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);

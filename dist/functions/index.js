@@ -33917,6 +33917,7 @@ async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs =
       throw new ConflictError(`pool ${wanted.id} does not exist, and a pool with pool.identity can be created only through Azure Resource Manager, which needs a Microsoft Entra ID credential`);
     }
     await needs.createThroughArm();
+    checks.onCreated?.();
     const deadline = Date.now() + ARM_PROPAGATION_MS;
     for (response = await get(); response.status === 404; response = await get()) {
       if (Date.now() > deadline) throw new ConflictError(`pool ${wanted.id} was created through Azure Resource Manager but has not appeared on the account after ${ARM_PROPAGATION_MS / 1e3} s`);
@@ -33928,6 +33929,7 @@ async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs =
     try {
       await client.send("POST", "/pools", { body: checks.runId ? withRunId(wanted, checks.runId) : wanted, idempotent: true, signal });
       created = true;
+      checks.onCreated?.();
       reporter.info(`created pool ${wanted.id} (${wanted.vmSize})`);
     } catch (error62) {
       if (!(error62 instanceof BatchServiceError && error62.code === "PoolExists")) throw error62;
@@ -33938,6 +33940,7 @@ async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs =
   const pool = parseJson(response, "GET");
   if (!created && checks.runId && createdByRun(pool.metadata, checks.runId)) {
     created = true;
+    checks.onCreated?.();
     reporter.info(`created pool ${wanted.id} (${wanted.vmSize})`);
   }
   if (!created) {

@@ -79,6 +79,8 @@ export interface PoolChecks {
   now?: number;
   /** This run's id, written into the pool's metadata: a PoolExists after a lost answer is then known to be ours. */
   runId?: string;
+  /** Told the moment the pool is known to be this run's creation, before any further request (a cancel may come next). */
+  onCreated?: () => void;
 }
 
 export async function ensurePoolExists(
@@ -102,6 +104,7 @@ export async function ensurePoolExists(
       throw new ConflictError(`pool ${wanted.id} does not exist, and a pool with pool.identity can be created only through Azure Resource Manager, which needs a Microsoft Entra ID credential`);
     }
     await needs.createThroughArm();
+    checks.onCreated?.();
     const deadline = Date.now() + ARM_PROPAGATION_MS;
     for (response = await get(); response.status === 404; response = await get()) {
       if (Date.now() > deadline) throw new ConflictError(`pool ${wanted.id} was created through Azure Resource Manager but has not appeared on the account after ${ARM_PROPAGATION_MS / 1000} s`);
@@ -114,6 +117,7 @@ export async function ensurePoolExists(
       // Safe to repeat: a repeat answers PoolExists, which is handled below like any existing pool.
       await client.send("POST", "/pools", { body: checks.runId ? withRunId(wanted, checks.runId) : wanted, idempotent: true, signal });
       created = true;
+      checks.onCreated?.();
       reporter.info(`created pool ${wanted.id} (${wanted.vmSize})`);
     } catch (error) {
       if (!(error instanceof BatchServiceError && error.code === "PoolExists")) throw error;
@@ -125,6 +129,7 @@ export async function ensurePoolExists(
   // PoolExists on a retry whose first answer was lost: the pool carries this run's id, so it is ours.
   if (!created && checks.runId && createdByRun(pool.metadata, checks.runId)) {
     created = true;
+    checks.onCreated?.();
     reporter.info(`created pool ${wanted.id} (${wanted.vmSize})`);
   }
   if (!created) {

@@ -52,6 +52,23 @@ export interface CleanupResult {
   deleted: string[];
   /** What could not be deleted; each was reported as a warning. */
   failed: string[];
+  /** What was left on purpose: a pool that another job still has tasks on. */
+  kept: string[];
+}
+
+/**
+ * Other active jobs with tasks active or running on the pool (their ids): a pool is not deleted
+ * under another run's work. One listing of the active jobs, then each one's counts on this pool.
+ */
+export async function jobsUsingPool(client: BatchClient, poolId: string, exceptJobId: string | undefined, signal?: AbortSignal): Promise<string[]> {
+  const busy: string[] = [];
+  const except = exceptJobId?.toLowerCase();
+  for await (const job of client.list<CloudJob>("/jobs", { query: { $filter: "state eq 'active'", $select: "id,poolInfo" }, signal })) {
+    if (job.poolInfo?.poolId?.toLowerCase() !== poolId.toLowerCase() || job.id.toLowerCase() === except) continue;
+    const { taskCounts } = await client.json<{ taskCounts?: unknown }>("GET", `/jobs/${encodeURIComponent(job.id)}/taskcounts`, { signal });
+    if (!isTaskCounts(taskCounts) || taskCounts.active + taskCounts.running > 0) busy.push(job.id);
+  }
+  return busy;
 }
 
 const CLEANUP_TIMEOUT_MS = 60_000;
@@ -65,7 +82,7 @@ const CLEANUP_TIMEOUT_MS = 60_000;
 export async function cleanup(client: BatchClient, target: CleanupTarget, reporter: ProgressReporter, options: { signal?: AbortSignal } = {}): Promise<CleanupResult> {
   const timeout = AbortSignal.timeout(CLEANUP_TIMEOUT_MS);
   const signal = options.signal && !options.signal.aborted ? AbortSignal.any([options.signal, timeout]) : timeout;
-  const result: CleanupResult = { deleted: [], failed: [] };
+  const result: CleanupResult = { deleted: [], failed: [], kept: [] };
   const remove = async (kind: "job" | "pool", id: string) => {
     try {
       const response = await client.send("DELETE", `/${kind}s/${encodeURIComponent(id)}`, { accept: [404], signal });
@@ -79,6 +96,21 @@ export async function cleanup(client: BatchClient, target: CleanupTarget, report
     }
   };
   if (target.jobId) await remove("job", target.jobId);
+  if (target.poolId) {
+    // Not under another run's work: a pool is deleted only when no other job has tasks waiting or running on it.
+    try {
+      const busy = await jobsUsingPool(client, target.poolId, target.jobId, signal);
+      if (busy.length > 0) {
+        reporter.warn(`pool ${target.poolId} left in place: job${busy.length === 1 ? "" : "s"} ${busy.slice(0, 5).join(", ")}${busy.length > 5 ? ` and ${busy.length - 5} more` : ""} still ha${busy.length === 1 ? "s" : "ve"} tasks on it; delete it when ${busy.length === 1 ? "that job ends" : "they end"}`);
+        result.kept.push(`pool ${target.poolId}`);
+        return result;
+      }
+    } catch (error) {
+      reporter.warn(`pool ${target.poolId} left in place: could not tell whether other jobs use it: ${client.redactor.text((error as Error)?.message ?? String(error))}`);
+      result.kept.push(`pool ${target.poolId}`);
+      return result;
+    }
+  }
   if (target.poolId && target.poolArmPath) {
     // What ARM created, ARM deletes (the ARM resource goes with its data-plane pool).
     try {

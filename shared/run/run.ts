@@ -42,6 +42,8 @@ export interface RunOptions {
    * a wrapper saves it (an Action's state) so that its cleanup knows even when the run throws.
    */
   onCreated?: (created: RunResult["created"]) => void;
+  /** Told when the run takes an existing pool or job as its own (it matched the spec; the tasks go there). */
+  onReused?: (what: "pool" | "job") => void;
 }
 
 export interface RunResult {
@@ -50,6 +52,8 @@ export interface RunResult {
   /** True when every task succeeded (or, without waiting, when everything was submitted). */
   succeeded: boolean;
   outcomes: TaskOutcome[];
+  /** Tasks in the job for this run: added, or found there already (a rerun). */
+  submitted?: number;
   /** Tasks the service refused to add. */
   addFailures: { taskId: string; code: string; message: string }[];
   jobEnded?: string;
@@ -109,10 +113,15 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
       image: options.checkImage,
       now: options.now,
       runId,
+      // Told before the next request: a cancel right after the create still knows the pool is this run's.
+      onCreated: () => {
+        created.pool = true;
+        options.onCreated?.({ ...created });
+      },
     });
     // Known before the wait, so that a pool which never becomes ready is still cleaned up.
     created.pool = pool.created;
-    if (pool.created) options.onCreated?.({ ...created });
+    if (!pool.created) options.onReused?.("pool");
     await waitForPoolReady(batch, pool.pool, reporter, { signal, pollIntervalMs: options.pollIntervalMs, timeoutMs: options.poolTimeoutMs });
 
     if (workload.job.schedule) {
@@ -127,6 +136,7 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
     created.job = job.created;
     jobOurs = true;
     if (job.created) options.onCreated?.({ ...created });
+    else options.onReused?.("job");
     if (!job.created) reporter.info(`job ${jobId} exists on pool ${poolId}; adding the tasks it lacks`);
 
     const added = await addTaskCollection(batch, jobId, translateTasks(workload), { signal, concurrency: options.concurrency, total: workload.tasks.length, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) });
@@ -135,13 +145,14 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
     if (endWhenDone) await endJobWhenTasksDone(batch, jobId, signal);
     const addFailures = added.failed.map((f) => ({ ...f, message: redactor.text(f.message) }));
     for (const f of addFailures) reporter.warn(`task ${f.taskId} was not added: ${f.code}: ${f.message}`);
+    const submitted = added.added.length + added.existing.length;
     if (options.wait === false) {
-      return { ...base, addFailures, succeeded: addFailures.length === 0 };
+      return { ...base, submitted, addFailures, succeeded: addFailures.length === 0 };
     }
     const followed = new Set([...added.added, ...added.existing, ...(workload.job.manager ? [workload.job.manager.id] : [])]);
     const waited = await waitForTasks(batch, jobId, followed, reporter, { signal, pollIntervalMs: options.pollIntervalMs, redactor });
     const succeeded = addFailures.length === 0 && !waited.jobEnded && !waited.blocked && waited.outcomes.every((o) => o.result === "success");
-    return { ...base, addFailures, outcomes: waited.outcomes, succeeded, jobEnded: waited.jobEnded, blocked: waited.blocked };
+    return { ...base, submitted, addFailures, outcomes: waited.outcomes, succeeded, jobEnded: waited.jobEnded, blocked: waited.blocked };
   } catch (error) {
     if (!signal?.aborted) throw redactor.error(error);
     if (jobOurs) {

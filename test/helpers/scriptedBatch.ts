@@ -62,6 +62,11 @@ export async function startScriptedBatch(options: ScriptOptions = {}) {
     if (kind === "pools" && sub === "nodes") {
       return sendJson(res, 200, { value: [{ id: "tvm-1", state: options.nodeState ?? "idle", startTaskInfo: { state: "completed", exitCode: 3, failureInfo: { code: "FailureExitCode", message: "The task exited with an exit code representing a failure" } } }] });
     }
+    if (kind === "jobs" && !id && req.method === "GET") {
+      const onlyActive = /state eq 'active'/.test(req.query.get("$filter") ?? "");
+      const value = [...jobs.entries()].filter(([, j]) => !onlyActive || j.state === "active").map(([jobId, j]) => ({ id: jobId, state: j.state, poolInfo: j.body.poolInfo }));
+      return sendJson(res, 200, { value });
+    }
     if (kind === "jobs" && !id && req.method === "POST") {
       if (jobs.has(req.json.id)) return sendJson(res, 409, batchError("JobExists", "The specified job already exists."));
       jobs.set(req.json.id, { body: req.json, state: "active", tasks: new Map() });
