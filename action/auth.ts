@@ -14,7 +14,9 @@ export function credentialFor(inputs: Inputs, env: NodeJS.ProcessEnv = process.e
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
       throw new UsageError("inputs client-id and tenant-id sign in with GitHub OIDC, which needs `permissions: id-token: write` on the job (no ID token endpoint is available)");
     }
-    return new ClientAssertionCredential(inputs.tenantId, inputs.clientId, () => core.getIDToken("api://AzureADTokenExchange"), entraOptions(env));
+    // The cloud's authority, unless AZURE_AUTHORITY_HOST names another (a private cloud, a test stand-in).
+    const options = env.AZURE_AUTHORITY_HOST ? entraOptions(env) : { authorityHost: inputs.cloud.authorityHost };
+    return new ClientAssertionCredential(inputs.tenantId, inputs.clientId, () => core.getIDToken(inputs.audience), options);
   }
   if (inputs.accountKey) return { accountKey: inputs.accountKey, accountName: inputs.accountName };
   return new AzureCliCredential();

@@ -95,10 +95,11 @@ export const ACR_TOKEN_USER = "00000000-0000-0000-0000-000000000000";
  * exchanged at `https://<registry>/oauth2/exchange` for a registry refresh token, which docker
  * logs in with (user 00000000-0000-0000-0000-000000000000). Plain http only to a loopback registry.
  */
-export async function acrRefreshToken(registry: string, credential: TokenCredential, tenant?: string): Promise<string> {
+export async function acrRefreshToken(registry: string, credential: TokenCredential, tenant?: string, armScope = "https://management.azure.com/.default"): Promise<string> {
   const host = registry.split(":")[0]!;
   const scheme = /^(127\.\d+\.\d+\.\d+|localhost)$/.test(host) ? "http" : "https";
-  const token = await credential.getToken("https://management.azure.com/.default");
+  // ACR takes an Entra token for its cloud's Resource Manager.
+  const token = await credential.getToken(armScope);
   if (!token) throw new Error("the credential gave no Entra token for the registry exchange");
   core.setSecret(token.token);
   const form = new URLSearchParams({ grant_type: "access_token", service: registry, access_token: token.token, ...(tenant ? { tenant } : {}) });
@@ -185,7 +186,7 @@ export function buildPath(b: BuildInputs, driver: string | undefined): "buildx" 
   return "docker";
 }
 
-export async function buildAndPush(b: BuildInputs, context: { sha: string; repository: string; serverUrl: string }, entra?: { credential: TokenCredential; tenant?: string }): Promise<BuiltImage> {
+export async function buildAndPush(b: BuildInputs, context: { sha: string; repository: string; serverUrl: string }, entra?: { credential: TokenCredential; tenant?: string; armScope?: string }): Promise<BuiltImage> {
   const image = plannedImage(b, context);
   const { registry, repository, tags, name } = image;
   if (b.registryPassword) core.setSecret(b.registryPassword);
@@ -193,7 +194,7 @@ export async function buildAndPush(b: BuildInputs, context: { sha: string; repos
     throw new UsageError("to push, give registry-username and registry-password, or sign in with Entra ID (client-id and tenant-id, or an azure/login session) so that the Action exchanges a token with the registry");
   }
   const path = buildPath(b, await buildxDriver());
-  const login = b.registryUsername && b.registryPassword ? { username: b.registryUsername, password: b.registryPassword } : { username: ACR_TOKEN_USER, password: await acrRefreshToken(registry, entra!.credential, entra!.tenant) };
+  const login = b.registryUsername && b.registryPassword ? { username: b.registryUsername, password: b.registryPassword } : { username: ACR_TOKEN_USER, password: await acrRefreshToken(registry, entra!.credential, entra!.tenant, entra!.armScope) };
   await docker(["login", "--username", login.username, "--password-stdin", registry], { input: login.password });
   const built = (digestRef: string, rebuilt: boolean): BuiltImage => {
     core.info(`${rebuilt ? "pushed" : "using"} ${name} as ${digestRef}`);

@@ -3,7 +3,7 @@
  * function of them. Bad input is a `UsageError` naming the input.
  */
 import * as core from "@actions/core";
-import { MAX_SUBMIT_CONCURRENCY, UsageError } from "azure-batch-run";
+import { CLOUDS, cloudNamed, MAX_SUBMIT_CONCURRENCY, UsageError, type Cloud } from "azure-batch-run";
 
 export type Mode = "azure" | "local";
 export type Cleanup = "created" | "job" | "pool" | "none";
@@ -29,6 +29,10 @@ export interface Inputs {
   maxLogLines: number;
   /** addtaskcollection requests at once (default the core's). */
   concurrency?: number;
+  /** The Azure cloud: Entra ID's authority, the Batch and ARM scopes, ACR's exchange and the portal follow it. */
+  cloud: Cloud;
+  /** The audience of the GitHub ID token exchanged with Entra ID. */
+  audience: string;
 }
 
 const optional = (name: string): string | undefined => core.getInput(name) || undefined;
@@ -64,6 +68,13 @@ function keyValues(name: string): Record<string, string> {
   return out;
 }
 
+function cloudInput(): Cloud {
+  const name = core.getInput("environment") || "AzureCloud";
+  const cloud = cloudNamed(name);
+  if (!cloud) throw new UsageError(`input environment: "${name}" is not one of ${Object.keys(CLOUDS).join(", ")}`);
+  return cloud;
+}
+
 export function getInputs(): Inputs {
   const spec = core.getInput("spec");
   if (!spec.trim()) throw new UsageError("input spec is required: the path of the workload spec (YAML or JSON), or the spec itself");
@@ -87,6 +98,8 @@ export function getInputs(): Inputs {
     failOnTaskFailure: boolean("fail-on-task-failure"),
     maxLogLines: integer("max-log-lines", 0, 10_000) ?? 50,
     concurrency: integer("concurrency", 1, MAX_SUBMIT_CONCURRENCY),
+    cloud: cloudInput(),
+    audience: core.getInput("audience") || "api://AzureADTokenExchange",
   };
   if ((inputs.clientId === undefined) !== (inputs.tenantId === undefined)) {
     throw new UsageError(`input ${inputs.clientId ? "tenant-id" : "client-id"} is required with ${inputs.clientId ? "client-id" : "tenant-id"}: OIDC federation needs both`);

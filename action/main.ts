@@ -12,6 +12,7 @@ import * as github from "@actions/github";
 import {
   BatchClient,
   classifyError,
+  cloudOfAccountUrl,
   createBatchClient,
   loadSpecObject,
   parseSpecText,
@@ -118,7 +119,11 @@ async function clientFor(inputs: Inputs, workload: Workload, credential: BatchCr
   }
   const accountUrl = resolveAccountUrl(inputs.accountUrl, workload.spec.account?.url, process.env);
   if (!accountUrl) throw new UsageError(ACCOUNT_URL_REQUIRED);
-  const client = createBatchClient({ accountUrl, credential: credential ?? credentialFor(inputs), callTimeoutMs, userAgentPrefix, hooks: { log: (line) => core.debug(line) } });
+  const accountCloud = cloudOfAccountUrl(accountUrl);
+  if (accountCloud && accountCloud.name !== inputs.cloud.name) {
+    throw new UsageError(`input environment is ${inputs.cloud.name}, but the account ${new URL(accountUrl).hostname} is in ${accountCloud.name}: set environment: ${accountCloud.name}`);
+  }
+  const client = createBatchClient({ accountUrl, credential: credential ?? credentialFor(inputs), cloud: inputs.cloud, callTimeoutMs, userAgentPrefix, hooks: { log: (line) => core.debug(line) } });
   return { client, close: () => client.close() };
 }
 
@@ -196,7 +201,7 @@ export async function run(): Promise<void> {
       const placeholder = `${planned.registry}/${planned.repository}@sha256:${"0".repeat(64)}`;
       const checked = loadWorkload(inputs, text, fileName, { name: planned.name, digestRef: placeholder, digest: placeholder.slice(placeholder.indexOf("@") + 1), registry: planned.registry, username: build.registryUsername ?? ACR_TOKEN_USER, password: "placeholder", rebuilt: true }, "placeholder");
       if (inputs.mode === "azure" && !resolveAccountUrl(inputs.accountUrl, checked.spec.account?.url, process.env)) throw new UsageError(ACCOUNT_URL_REQUIRED);
-      const entra = credential && isTokenCredential(credential) ? { credential, tenant: inputs.tenantId } : undefined;
+      const entra = credential && isTokenCredential(credential) ? { credential, tenant: inputs.tenantId, armScope: inputs.cloud.armScope } : undefined;
       // Said before the login: post logs out of it, whatever ends main.
       saveState({ registry: planned.registry });
       built = await buildAndPush(build, { sha: c.sha, repository: `${c.repo.owner}/${c.repo.repo}`, serverUrl: c.serverUrl }, entra);

@@ -71,7 +71,7 @@ export async function post(): Promise<void> {
     const inputs = getInputs();
     const ids = await idsOf(state, inputs);
     if (!ids) return;
-    const client = createBatchClient({ accountUrl: state.accountUrl, credential: credentialFor(inputs), callTimeoutMs: 60_000 });
+    const client = createBatchClient({ accountUrl: state.accountUrl, credential: credentialFor(inputs), cloud: inputs.cloud, callTimeoutMs: 60_000 });
     const reporter = { info: (m: string) => core.info(m), warn: (m: string) => core.warning(m), progress() {}, taskCompleted() {} };
     try {
       // What main created, and what it may have created without hearing the answer: its id is in the metadata.

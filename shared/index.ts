@@ -89,6 +89,7 @@ export { createBatchClient, authFromEnvironment, armFromAuth, entraOptions, reso
 export { BatchClient, type BatchAuth, type BatchClientOptions } from "./client/batchClient.js";
 export type { PipelinePolicy, PipelineRequest, PipelineResponse, RequestHooks, RetryInfo } from "./client/pipeline.js";
 export { BATCH_SCOPE } from "./client/policies/bearerTokenPolicy.js";
+export { CLOUDS, cloudNamed, cloudOfAccountUrl, type Cloud, type CloudName } from "./client/clouds.js";
 /** Azure Resource Manager, for pools with a managed identity (`client.arm`, made by `createBatchClient` from an Entra ID credential). */
 export { ArmClient, ArmError, ARM_ENDPOINT, ARM_SCOPE, type ArmOptions } from "./client/armClient.js";
 export { findBatchAccount, type ArmCoordinates } from "./run/armPool.js";

@@ -195,6 +195,41 @@ describe.skipIf(opensslMissing)("signing in with GitHub OIDC", () => {
   }, 60_000);
 });
 
+describe.skipIf(opensslMissing)("other clouds", () => {
+  test("environment and audience: the ID token is asked for the audience given, and the Batch token for that cloud's scope", async () => {
+    const dir = mkdtempSync(join(work, "cloud-"));
+    const entra = await startEntraStandIn(dir);
+    toClose.push(() => entra.close());
+    const dataDir = mkdtempSync(join(work, "cloud-service-"));
+    const service = new LocalBatchService({ accountName: "local", accountKey: Buffer.from("unused").toString("base64"), dataDir, executor: processExecutor(), acceptBearer: true });
+    const url = await service.listen();
+    toClose.push(() => service.close());
+    const file = join(dir, "spec.json");
+    writeFileSync(file, spec([{ id: "t", command: "/bin/true" }]));
+    const main = await runStep(dir, { spec: file, "account-url": url, "client-id": entra.clientId, "tenant-id": entra.tenant, environment: "AzureUSGovernment", audience: "api://AzureADTokenExchangeUSGov" }, {
+      ACTIONS_ID_TOKEN_REQUEST_URL: entra.idTokenUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: entra.idTokenRequestToken,
+      AZURE_AUTHORITY_HOST: entra.authorityHost,
+      NODE_EXTRA_CA_CERTS: entra.caFile,
+    });
+    expect({ code: main.code, tail: main.code ? main.stdout.split("\n").slice(-6) : [] }).toEqual({ code: 0, tail: [] });
+    expect(entra.idTokenRequests[0]?.audience).toBe("api://AzureADTokenExchangeUSGov");
+    expect(entra.tokenRequests.map((r) => r.scope)).toContain("https://batch.core.usgovcloudapi.net//.default");
+    expect(entra.tokenRequests.map((r) => r.scope)).not.toContain("https://batch.core.windows.net//.default");
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  test("an account of another cloud than environment says is invalid input, before any request", async () => {
+    const dir = mkdtempSync(join(work, "cloud-mismatch-"));
+    const file = join(dir, "spec.json");
+    writeFileSync(file, spec([{ id: "t", command: "/bin/true" }]));
+    const main = await runStep(dir, { spec: file, "account-url": "https://acct.chinaeast2.batch.chinacloudapi.cn", "account-key": Buffer.from("k").toString("base64"), environment: "AzureCloud" });
+    expect(main.stdout.split("\n").filter((l) => l.startsWith("::error"))).toEqual(["::error::invalid input: input environment is AzureCloud, but the account acct.chinaeast2.batch.chinacloudapi.cn is in AzureChinaCloud: set environment: AzureChinaCloud"]);
+    const bad = await runStep(dir, { spec: file, mode: "local", environment: "Mars" });
+    expect(bad.stdout).toMatch(/::error::invalid input: input environment: "Mars" is not one of AzureCloud, AzureUSGovernment, AzureChinaCloud/);
+  });
+});
+
 describe("secrets in everything the Action writes", () => {
   test("stdout and stderr, the summary, the outputs, the state and the result file hold none, raw, URL-encoded or base64", async () => {
     const key = Buffer.from("action secrets test key!").toString("base64");

@@ -34516,7 +34516,7 @@ var ArmClient = class {
         userAgentPolicy(options.userAgentPrefix),
         { name: "armRequestIdPolicy", sendRequest: (request, next) => (request.headers["x-ms-client-request-id"] ??= randomUUID3(), next(request)) },
         retryPolicy(options.retry),
-        bearerTokenPolicy(options.credential, { scope: ARM_SCOPE, onToken: (t) => redactor.add(t) }),
+        bearerTokenPolicy(options.credential, { scope: options.scope ?? ARM_SCOPE, onToken: (t) => redactor.add(t) }),
         logPolicy(redactor)
       ],
       this.transport
@@ -34602,7 +34602,7 @@ var BatchClient = class {
     const wait = Math.min(3e4, this.timeoutMs);
     const undici = options.transport ? void 0 : createUndiciTransport({ headersTimeoutMs: wait, bodyTimeoutMs: wait });
     this.closeTransport = async () => undici?.close();
-    const auth = options.auth.kind === "sharedKey" ? [sharedKeyPolicy(options.auth.accountName, options.auth.accountKey)] : options.auth.kind === "entra" ? [bearerTokenPolicy(options.auth.credential, { onToken: (t) => redactor.add(t) })] : [];
+    const auth = options.auth.kind === "sharedKey" ? [sharedKeyPolicy(options.auth.accountName, options.auth.accountKey)] : options.auth.kind === "entra" ? [bearerTokenPolicy(options.auth.credential, { scope: options.auth.scope, onToken: (t) => redactor.add(t) })] : [];
     const transport = options.transport ?? undici.send;
     this.pipeline = createPipeline(
       [userAgentPolicy(options.userAgentPrefix), requestIdPolicy(), retryPolicy({ maxRetryTimeMs: callTimeoutMs, ...options.retry }), ...auth, logPolicy(redactor), ...options.policies ?? []],
@@ -34728,6 +34728,40 @@ function safeOrigin(location, base) {
   }
 }
 
+// shared/client/clouds.ts
+var CLOUDS = {
+  AzureCloud: {
+    name: "AzureCloud",
+    authorityHost: "https://login.microsoftonline.com",
+    batchScope: "https://batch.core.windows.net//.default",
+    armEndpoint: "https://management.azure.com",
+    armScope: "https://management.azure.com/.default",
+    batchSuffix: "batch.azure.com",
+    acrSuffix: "azurecr.io",
+    portal: "https://portal.azure.com"
+  },
+  AzureUSGovernment: {
+    name: "AzureUSGovernment",
+    authorityHost: "https://login.microsoftonline.us",
+    batchScope: "https://batch.core.usgovcloudapi.net//.default",
+    armEndpoint: "https://management.usgovcloudapi.net",
+    armScope: "https://management.usgovcloudapi.net/.default",
+    batchSuffix: "batch.usgovcloudapi.net",
+    acrSuffix: "azurecr.us",
+    portal: "https://portal.azure.us"
+  },
+  AzureChinaCloud: {
+    name: "AzureChinaCloud",
+    authorityHost: "https://login.chinacloudapi.cn",
+    batchScope: "https://batch.chinacloudapi.cn//.default",
+    armEndpoint: "https://management.chinacloudapi.cn",
+    armScope: "https://management.chinacloudapi.cn/.default",
+    batchSuffix: "batch.chinacloudapi.cn",
+    acrSuffix: "azurecr.cn",
+    portal: "https://portal.azure.cn"
+  }
+};
+
 // shared/client/credentials.ts
 function accountNameFromUrl(accountUrl) {
   return new URL(accountUrl).hostname.split(".")[0] ?? "";
@@ -34736,9 +34770,9 @@ function isTokenCredential(c) {
   return typeof c.getToken === "function";
 }
 function createBatchClient(options) {
-  const { credential, armEndpoint, ...rest } = options;
+  const { credential, armEndpoint, cloud = CLOUDS.AzureCloud, ...rest } = options;
   if (isTokenCredential(credential)) {
-    return new BatchClient({ ...rest, auth: { kind: "entra", credential }, arm: { credential, endpoint: armEndpoint } });
+    return new BatchClient({ ...rest, auth: { kind: "entra", credential, scope: cloud.batchScope }, arm: { credential, endpoint: armEndpoint ?? cloud.armEndpoint, scope: cloud.armScope } });
   }
   const auth = { kind: "sharedKey", accountName: credential.accountName || accountNameFromUrl(options.accountUrl), accountKey: credential.accountKey };
   return new BatchClient({ ...rest, auth });
@@ -34749,6 +34783,7 @@ function entraOptions(env) {
   if (!authorityHost) return {};
   return { authorityHost, ...KNOWN_AUTHORITIES.has(new URL(authorityHost).host) ? {} : { disableInstanceDiscovery: true } };
 }
+var BATCH_ENDPOINT_SUFFIXES = Object.values(CLOUDS).map((c) => c.batchSuffix);
 
 // functions/app/deadLetter.ts
 import { createHash as createHash3 } from "node:crypto";

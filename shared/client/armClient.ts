@@ -23,6 +23,8 @@ export interface ArmOptions {
   credential: TokenCredential;
   /** Default `https://management.azure.com`; the local Batch service serves ARM under a path of its own. */
   endpoint?: string;
+  /** The token scope of that cloud's ARM (default the public cloud's). */
+  scope?: string;
 }
 
 /** An error answer of Azure Resource Manager, with the ids its support asks for. */
@@ -83,7 +85,7 @@ export class ArmClient {
         userAgentPolicy(options.userAgentPrefix),
         { name: "armRequestIdPolicy", sendRequest: (request, next) => ((request.headers["x-ms-client-request-id"] ??= randomUUID()), next(request)) },
         retryPolicy(options.retry),
-        bearerTokenPolicy(options.credential, { scope: ARM_SCOPE, onToken: (t) => redactor.add(t) }),
+        bearerTokenPolicy(options.credential, { scope: options.scope ?? ARM_SCOPE, onToken: (t) => redactor.add(t) }),
         logPolicy(redactor),
       ],
       this.transport,

@@ -23,7 +23,7 @@ import { ArmClient, type ArmOptions } from "./armClient.js";
 
 export type BatchAuth =
   | { kind: "sharedKey"; accountName: string; accountKey: string }
-  | { kind: "entra"; credential: TokenCredential }
+  | { kind: "entra"; credential: TokenCredential; /** The Batch token scope of the account's cloud (default the public cloud's). */ scope?: string }
   | { kind: "none" };
 
 export interface BatchClientOptions {
@@ -101,7 +101,7 @@ export class BatchClient {
       options.auth.kind === "sharedKey"
         ? [sharedKeyPolicy(options.auth.accountName, options.auth.accountKey)]
         : options.auth.kind === "entra"
-          ? [bearerTokenPolicy(options.auth.credential, { onToken: (t) => redactor.add(t) })]
+          ? [bearerTokenPolicy(options.auth.credential, { scope: options.auth.scope, onToken: (t) => redactor.add(t) })]
           : [];
     const transport = options.transport ?? (undici as { send: SendRequest }).send;
     this.pipeline = createPipeline(

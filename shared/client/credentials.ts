@@ -10,6 +10,7 @@
 import type { TokenCredential } from "@azure/identity";
 import type { ArmOptions } from "./armClient.js";
 import { BatchClient, type BatchAuth, type BatchClientOptions } from "./batchClient.js";
+import { CLOUDS, type Cloud } from "./clouds.js";
 import { UsageError } from "../run/errors.js";
 
 /** An `@azure/identity` credential (scope `https://batch.core.windows.net//.default`), or the account's Shared Key. */
@@ -17,8 +18,10 @@ export type BatchCredential = TokenCredential | { accountName?: string; accountK
 
 export interface CreateBatchClientOptions extends Omit<BatchClientOptions, "auth" | "transport" | "arm"> {
   credential: BatchCredential;
-  /** Where Azure Resource Manager is (default https://management.azure.com); used with an Entra ID credential. */
+  /** Where Azure Resource Manager is (default the cloud's); used with an Entra ID credential. */
   armEndpoint?: string;
+  /** The Azure cloud (default the public one): the Batch and ARM token scopes and ARM's endpoint follow it. */
+  cloud?: Cloud;
 }
 
 export function accountNameFromUrl(accountUrl: string): string {
@@ -31,10 +34,10 @@ function isTokenCredential(c: BatchCredential): c is TokenCredential {
 
 /** A client for one Batch account. Close it when done (`client.close()`). */
 export function createBatchClient(options: CreateBatchClientOptions): BatchClient {
-  const { credential, armEndpoint, ...rest } = options;
+  const { credential, armEndpoint, cloud = CLOUDS.AzureCloud, ...rest } = options;
   if (isTokenCredential(credential)) {
-    // The same credential for both planes, each with its own scope.
-    return new BatchClient({ ...rest, auth: { kind: "entra", credential }, arm: { credential, endpoint: armEndpoint } });
+    // The same credential for both planes, each with its own scope, in the account's cloud.
+    return new BatchClient({ ...rest, auth: { kind: "entra", credential, scope: cloud.batchScope }, arm: { credential, endpoint: armEndpoint ?? cloud.armEndpoint, scope: cloud.armScope } });
   }
   const auth: BatchAuth = { kind: "sharedKey", accountName: credential.accountName || accountNameFromUrl(options.accountUrl), accountKey: credential.accountKey };
   return new BatchClient({ ...rest, auth });
@@ -73,7 +76,7 @@ export function armFromAuth(auth: BatchAuth, env: Record<string, string | undefi
 }
 
 /** The data plane's endpoints in the public and sovereign clouds: `https://<account>.<region>.<suffix>`. */
-export const BATCH_ENDPOINT_SUFFIXES = ["batch.azure.com", "batch.usgovcloudapi.net", "batch.chinacloudapi.cn"] as const;
+export const BATCH_ENDPOINT_SUFFIXES = Object.values(CLOUDS).map((c) => c.batchSuffix);
 
 const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i;
 
