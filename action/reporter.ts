@@ -10,7 +10,6 @@ import type { ProgressReporter, TaskCounts, TaskOutcome } from "azure-batch-run"
 export const MAX_TASK_ANNOTATIONS = 9;
 
 export type ActionsReporter = ProgressReporter & {
-  outcomes: TaskOutcome[];
   warnings: string[];
   /** The error annotations of failed tasks, at most nine, the last saying how many more (once; after the step's own). */
   annotateTasks(): void;
@@ -21,13 +20,11 @@ export function actionsReporter(options: { maxLogLines: number; now?: () => numb
   let lastLine = "";
   let lastAt = 0;
   const saidRetries = new Set<string>();
-  const outcomes: TaskOutcome[] = [];
   const failures: TaskOutcome[] = [];
   let annotated = false;
   // Kept for the job summary too (an image near its end of life, an unverified image, ...).
   const warnings: string[] = [];
   return {
-    outcomes,
     warnings,
     annotateTasks() {
       if (annotated) return;
@@ -59,7 +56,6 @@ export function actionsReporter(options: { maxLogLines: number; now?: () => numb
       core.info(message);
     },
     taskCompleted(o: TaskOutcome) {
-      outcomes.push(o);
       if (o.result === "success") return;
       // Its annotation comes at the end, after the step's own (GitHub shows only the first ten).
       failures.push(o);

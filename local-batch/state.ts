@@ -4,9 +4,11 @@
  * pump). The resource handlers, the scheduler and the HTTP layer all work on this one state.
  */
 import { API_VERSION, isApiVersion, type ApiVersion } from "../shared/batch/apiVersion.js";
-import { noteStateChange, type TaskTable } from "./taskTable.js";
-import { randomUUID } from "node:crypto";
-import type { JobAddParameter, JobScheduleAddParameter, PoolAddParameter, TaskAddParameter } from "../shared/batch/types.js";
+import type { TaskTable } from "./taskTable.js";
+import type { TaskRecord } from "./records.js";
+export type { TaskRecord, TaskState } from "./records.js";
+export { setTaskState } from "./taskTable.js";
+import type { JobAddParameter, JobScheduleAddParameter, PoolAddParameter } from "../shared/batch/types.js";
 import type { AuthConfig } from "./auth.js";
 import { notFound } from "./errors.js";
 import type { FaultOptions } from "./http/faults.js";
@@ -67,7 +69,6 @@ export interface Exchange {
   responseBody?: unknown;
 }
 
-export type TaskState = "active" | "preparing" | "running" | "completed";
 
 export interface NodeRecord {
   id: string;
@@ -106,24 +107,6 @@ export interface PoolRecord {
   identities?: string[];
 }
 
-export interface TaskRecord {
-  jobId: string;
-  body: TaskAddParameter & { killJobOnCompletion?: boolean };
-  kind: "task" | "manager";
-  creationTime: string;
-  state: TaskState;
-  stateTransitionTime: string;
-  previousState?: TaskState;
-  previousStateTransitionTime?: string;
-  eTag: string;
-  lastModified: string;
-  executionInfo: Record<string, unknown> & { retryCount: number; requeueCount: number };
-  nodeInfo?: Record<string, unknown>;
-  abort?: AbortController;
-  endReason?: { code: string; message: string };
-  taskDir?: string;
-  order: number;
-}
 
 export interface JobRecord {
   body: JobAddParameter;
@@ -181,24 +164,8 @@ export interface Reply {
   raw?: Buffer;
 }
 
-/** The time as Batch writes it; made once per millisecond (a request that adds 100 tasks asks 100 times). */
-export const now = (): string => {
-  const ms = Date.now();
-  if (ms !== lastNow.ms) {
-    lastNow.ms = ms;
-    lastNow.iso = new Date(ms).toISOString();
-  }
-  return lastNow.iso;
-};
-const lastNow = { ms: 0, iso: "" };
-
-/**
- * An ETag in Batch's form (`0x` and 15 hex digits): a counter started from a random 60-bit value,
- * so that every change, in this run or after a restart, gets a new one without a UUID each time.
- */
-export const etag = (): string => `0x${(etagBase + BigInt(++etagCount)).toString(16).toUpperCase().padStart(15, "0").slice(-15)}`;
-const etagBase = BigInt(`0x${randomUUID().replace(/-/g, "").slice(0, 15)}`) & ((1n << 59n) - 1n);
-let etagCount = 0;
+import { etag, now } from "./clock.js";
+export { etag, now };
 export const BATCH_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const ID_RULE = "ids are 1 to 64 letters, digits, hyphens and underscores";
 
@@ -274,13 +241,3 @@ export function setNodeState(node: NodeRecord, state: NodeRecord["state"]): void
   node.stateTransitionTime = now();
 }
 
-export function setTaskState(t: TaskRecord, state: TaskState): void {
-  const from = t.state;
-  t.previousState = t.state;
-  t.previousStateTransitionTime = t.stateTransitionTime;
-  t.state = state;
-  t.stateTransitionTime = now();
-  t.eTag = etag();
-  t.lastModified = t.stateTransitionTime;
-  noteStateChange(t, from, state);
-}

@@ -4,7 +4,8 @@
  * the task counts kept as states change (`taskcounts` is O(1)), and completions in the order they
  * happened (a list of tasks completed since a time is a binary search and a walk).
  */
-import type { TaskRecord, TaskState } from "./state.js";
+import { etag, now } from "./clock.js";
+import type { TaskRecord, TaskState } from "./records.js";
 
 export interface Counts {
   active: number;
@@ -183,7 +184,17 @@ export class TaskTable {
   }
 }
 
-/** Tells a task's table that its state changed. */
-export function noteStateChange(t: TaskRecord, from: TaskState, to: TaskState): void {
-  tableOf.get(t)?.moved(t, from, to);
+/**
+ * The one door through which a task's state changes: its times, ETag and previous state, and its
+ * table's indexes and counts, together.
+ */
+export function setTaskState(t: TaskRecord, state: TaskState): void {
+  const from = t.state;
+  t.previousState = t.state;
+  t.previousStateTransitionTime = t.stateTransitionTime;
+  t.state = state;
+  t.stateTransitionTime = now();
+  t.eTag = etag();
+  t.lastModified = t.stateTransitionTime;
+  tableOf.get(t)?.moved(t, from, state);
 }

@@ -78,6 +78,59 @@ export function violations(edges: Edge[]): string[] {
   return out;
 }
 
+/** The import circles among the files (strongly connected components of more than one file), each sorted. */
+export function circles(edges: Edge[]): string[][] {
+  const graph = new Map<string, string[]>();
+  for (const e of edges) {
+    if (!graph.has(e.from)) graph.set(e.from, []);
+    if (e.to !== undefined) graph.get(e.from)!.push(e.to);
+  }
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  // Tarjan's algorithm, with an explicit stack of frames (no recursion depth to worry about).
+  for (const root of graph.keys()) {
+    if (index.has(root)) continue;
+    const frames: { v: string; i: number }[] = [{ v: root, i: 0 }];
+    index.set(root, next);
+    low.set(root, next++);
+    stack.push(root);
+    onStack.add(root);
+    while (frames.length) {
+      const frame = frames[frames.length - 1]!;
+      const targets = (graph.get(frame.v) ?? []).filter((w) => graph.has(w));
+      if (frame.i < targets.length) {
+        const w = targets[frame.i++]!;
+        if (!index.has(w)) {
+          index.set(w, next);
+          low.set(w, next++);
+          stack.push(w);
+          onStack.add(w);
+          frames.push({ v: w, i: 0 });
+        } else if (onStack.has(w)) low.set(frame.v, Math.min(low.get(frame.v)!, index.get(w)!));
+        continue;
+      }
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (parent) low.set(parent.v, Math.min(low.get(parent.v)!, low.get(frame.v)!));
+      if (low.get(frame.v) === index.get(frame.v)) {
+        const component: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          component.push(w);
+        } while (w !== frame.v);
+        if (component.length > 1) found.push(component.sort());
+      }
+    }
+  }
+  return found;
+}
+
 describe("the import graph", () => {
   const edges = LAYERS.flatMap((layer) => sourceFiles(join(ROOT, layer)).flatMap(edgesOf));
 
@@ -88,6 +141,18 @@ describe("the import graph", () => {
     expect(edges.some((e) => e.from.startsWith("local-batch/") && under(e.to, "shared/batch"))).toBe(true);
     expect(edges.some((e) => e.from.startsWith("cli/") && under(e.to, "local-batch"))).toBe(true); // --local, a dynamic import
     expect(violations(edges)).toEqual([]);
+  });
+
+  test("no import circle anywhere: every module can be read after the ones it imports", () => {
+    expect(circles(edges)).toEqual([]);
+    // The check finds a circle when there is one, however long.
+    const ring: Edge[] = [
+      { from: "shared/a.ts", specifier: "./b.js", to: "shared/b.ts" },
+      { from: "shared/b.ts", specifier: "./c.js", to: "shared/c.ts" },
+      { from: "shared/c.ts", specifier: "./a.js", to: "shared/a.ts" },
+      { from: "shared/d.ts", specifier: "./a.js", to: "shared/a.ts" },
+    ];
+    expect(circles(ring)).toEqual([["shared/a.ts", "shared/b.ts", "shared/c.ts"]]);
   });
 
   test("the rules catch what they are for", () => {

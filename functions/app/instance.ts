@@ -187,11 +187,3 @@ export function instance(env: NodeJS.ProcessEnv = process.env): Promise<Instance
   });
   return current;
 }
-
-/** Forgets the instance (tests load new settings in one process). */
-export async function resetInstance(): Promise<void> {
-  const c = current;
-  current = undefined;
-  failure = undefined;
-  if (c) await (await c.catch(() => undefined))?.client.close();
-}

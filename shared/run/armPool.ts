@@ -7,7 +7,7 @@
 import type { ArmClient } from "../client/armClient.js";
 import { ConflictError } from "./errors.js";
 import type { ProgressReporter } from "./reporter.js";
-import type { Workload } from "../workload/load.js";
+import type { Workload } from "../workload/types.js";
 import { ARM_API_VERSION, armPoolPath, translateArmPool } from "../translate/armPool.js";
 
 export interface ArmCoordinates {

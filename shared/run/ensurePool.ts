@@ -144,11 +144,6 @@ export async function ensurePoolExists(
   return { created, pool };
 }
 
-/** `ensurePoolExists`, then wait until the pool is steady with a node able to run tasks. */
-export async function ensurePool(client: BatchClient, wanted: PoolAddParameter, reuse: boolean, reporter: ProgressReporter, options: WaitOptions = {}): Promise<EnsurePoolResult> {
-  const { created, pool } = await ensurePoolExists(client, wanted, reuse, reporter, options.signal);
-  return { created, pool: await waitForPoolReady(client, pool, reporter, options) };
-}
 
 /** Waits until the pool is steady with a node idle or running; resize errors, failed start tasks and unusable nodes become errors. */
 export async function waitForPoolReady(client: BatchClient, initial: CloudPool, reporter: ProgressReporter, options: WaitOptions): Promise<CloudPool> {

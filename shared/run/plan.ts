@@ -4,7 +4,7 @@
  */
 import type { TaskAddParameter } from "../batch/types.js";
 import { taskChunks } from "../client/addTaskCollection.js";
-import type { Workload } from "../workload/load.js";
+import type { Workload } from "../workload/types.js";
 import { translateJob, translateJobSchedule } from "../translate/job.js";
 import { ARM_API_VERSION, armPoolPath, translateArmPool } from "../translate/armPool.js";
 import { translatePool } from "../translate/pool.js";

@@ -6,7 +6,7 @@
 import type { BatchClient } from "../client/batchClient.js";
 import { addTaskCollection } from "../client/addTaskCollection.js";
 import type { Redactor } from "../redact.js";
-import type { Workload } from "../workload/load.js";
+import type { Workload } from "../workload/types.js";
 import { translateJob, translateJobSchedule } from "../translate/job.js";
 import { translatePool } from "../translate/pool.js";
 import { ensureJob, ensureJobSchedule, jobEndedError } from "./ensureJob.js";

@@ -8,7 +8,7 @@ import type { JobAddParameter } from "../batch/types.js";
 import { addTaskCollection } from "../client/addTaskCollection.js";
 import type { BatchClient } from "../client/batchClient.js";
 import type { ResolvedTask } from "../workload/expand.js";
-import type { Workload } from "../workload/load.js";
+import type { Workload } from "../workload/types.js";
 import { translateJob } from "../translate/job.js";
 import { translatePool } from "../translate/pool.js";
 import { translateTask } from "../translate/task.js";

@@ -4,7 +4,7 @@
  * the tables of `batch/armPool.ts`, so that there is one translator, not two.
  */
 import { armPoolBody } from "../batch/armPool.js";
-import type { Workload } from "../workload/load.js";
+import type { Workload } from "../workload/types.js";
 import { translatePool } from "./pool.js";
 
 export { ARM_API_VERSION, armPoolBody } from "../batch/armPool.js";

@@ -1,6 +1,6 @@
 /** Spec -> `JobAddParameter` (POST /jobs) or `JobScheduleAddParameter` (POST /jobschedules). */
 import type { JobAddParameter, JobManagerTask, JobPreparationTask, JobReleaseTask, JobScheduleAddParameter, JobSpecification } from "../batch/types.js";
-import type { Workload } from "../workload/load.js";
+import type { Workload } from "../workload/types.js";
 import { compact, constraints, containerSettings, environmentSettings, outputFiles, resourceFiles, userIdentity } from "./common.js";
 
 function jobManagerTask(workload: Workload): JobManagerTask | undefined {

@@ -7,7 +7,7 @@
 import { MAX_REQUEST_BYTES } from "../client/addTaskCollection.js";
 import type { SpecIssue } from "../workload/errors.js";
 import type { ResolvedTask } from "../workload/expand.js";
-import type { Workload } from "../workload/load.js";
+import type { Workload } from "../workload/types.js";
 import type { PoolFacts } from "../workload/rules.js";
 import { translateJob, translateJobSchedule } from "./job.js";
 import { translatePool } from "./pool.js";

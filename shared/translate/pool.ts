@@ -1,6 +1,6 @@
 /** Spec -> `PoolAddParameter` (POST /pools). */
 import type { PoolAddParameter, StartTask } from "../batch/types.js";
-import type { Workload } from "../workload/load.js";
+import type { Workload } from "../workload/types.js";
 import { compact, containerRegistry, containerSettings, environmentSettings, resourceFiles, userIdentity } from "./common.js";
 
 export function translateStartTask(workload: Workload): StartTask | undefined {

@@ -197,8 +197,3 @@ export function holdsTemplate(value: unknown): boolean {
   if (value !== null && typeof value === "object") return Object.values(value).some(holdsTemplate);
   return false;
 }
-
-/** True when a string still holds a `{{ }}` expression. */
-export function hasTemplate(value: string): boolean {
-  return /\{\{[^{}]*\}\}/.test(value);
-}
