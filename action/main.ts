@@ -14,6 +14,7 @@ import {
   classifyError,
   cloudOfAccountUrl,
   createBatchClient,
+  createLocalBatchClient,
   loadSpecObject,
   parseSpecText,
   Redactor,
@@ -107,14 +108,7 @@ async function clientFor(inputs: Inputs, workload: Workload, credential: BatchCr
     const local = await startLocalBatch({ warn: (m) => core.warning(m), runtimeDir });
     core.setSecret(local.accountKey);
     core.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);
-    const client = new BatchClient({
-      accountUrl: local.accountUrl,
-      auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey },
-      arm: { credential: { getToken: async () => ({ token: "local-dev-token", expiresOnTimestamp: Date.now() + 3_600_000 }) }, endpoint: local.armEndpoint },
-      callTimeoutMs,
-      userAgentPrefix,
-      hooks: { log: (line) => core.debug(line) },
-    });
+    const client = createLocalBatchClient(local, { callTimeoutMs, userAgentPrefix, hooks: { log: (line) => core.debug(line) } });
     return { client, close: async () => (await client.close(), await local.close()) };
   }
   const accountUrl = resolveAccountUrl(inputs.accountUrl, workload.spec.account?.url, process.env);

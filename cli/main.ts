@@ -13,6 +13,7 @@ import {
   isApiVersion,
   BatchClient,
   classifyError,
+  createLocalBatchClient,
   DEFAULT_SUBMIT_CONCURRENCY,
   describeRetry,
   eventFromSample,
@@ -324,11 +325,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (values["identity-map"] && !values.local) throw new UsageError("--identity-map goes with --local");
         const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : undefined;
         const local = values.local ? await startLocal(executor as "auto" | "docker" | "process", reporter, identityRegistries) : undefined;
-        // On the local service, ARM takes any bearer token: a fixed one stands in for Entra ID.
-        const localArm = local ? { credential: { getToken: async () => ({ token: "local-dev-token", expiresOnTimestamp: Date.now() + 3_600_000 }) }, endpoint: local.armEndpoint } : undefined;
-        const client = local
-          ? new BatchClient({ accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey }, arm: localArm, hooks, callTimeoutMs })
-          : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
+        const client = local ? createLocalBatchClient(local, { hooks, callTimeoutMs }) : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
         if (local) redactor.add(local.accountKey);
         try {
           const result = await runWorkload(client, w, reporter, {

@@ -85,7 +85,7 @@ export { EventSpec, eventFromSample, INPUT_FIELDS, type EventLoadOptions } from 
  * `{ accountKey }` (Shared Key). `hooks.log` receives one redacted line per HTTP attempt,
  * `userAgentPrefix` goes before `azure-batch-run/<version>` in the User-Agent.
  */
-export { createBatchClient, authFromEnvironment, armFromAuth, entraOptions, resolveAccountUrl, type BatchCredential, type CreateBatchClientOptions } from "./client/credentials.js";
+export { createBatchClient, createLocalBatchClient, type LocalBatchAccount, authFromEnvironment, armFromAuth, entraOptions, resolveAccountUrl, type BatchCredential, type CreateBatchClientOptions } from "./client/credentials.js";
 export { BatchClient, type BatchAuth, type BatchClientOptions } from "./client/batchClient.js";
 export type { PipelinePolicy, PipelineRequest, PipelineResponse, RequestHooks, RetryInfo } from "./client/pipeline.js";
 export { BATCH_SCOPE } from "./client/policies/bearerTokenPolicy.js";

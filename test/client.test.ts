@@ -153,3 +153,22 @@ describe("choosing auth and account from the environment", () => {
     expect(resolveAccountUrl(url, url, {})).toBe(url);
   });
 });
+
+describe("a client for the local Batch service", () => {
+  test("Shared Key on the data plane, a stand-in bearer token on its ARM side; refused for any host but this machine", async () => {
+    const { createLocalBatchClient } = await import("../shared/client/credentials.js");
+    const { startLocalBatch } = await import("../local-batch/start.js");
+    const local = await startLocalBatch({ executor: "process" });
+    const client = createLocalBatchClient(local);
+    try {
+      expect((await client.send("GET", "/pools")).status).toBe(200);
+      // ARM answers only a bearer token: the stand-in one gets the account list.
+      const accounts = await client.arm!.json<{ value: { name: string }[] }>("GET", "/subscriptions/local/providers/Microsoft.Batch/batchAccounts", { query: { "api-version": "2024-07-01" } });
+      expect(accounts.value.map((a) => a.name)).toEqual([local.accountName]);
+    } finally {
+      await client.close();
+      await local.close();
+    }
+    expect(() => createLocalBatchClient({ ...local, accountUrl: "https://acct.westeurope.batch.azure.com" })).toThrow(/is not a service on this machine/);
+  });
+});

@@ -3715,6 +3715,11 @@ var CLOUDS = {
 function accountNameFromUrl(accountUrl) {
   return new URL(accountUrl).hostname.split(".")[0] ?? "";
 }
+function createLocalBatchClient(local, options = {}) {
+  if (!LOOPBACK_HOST.test(new URL(local.accountUrl).hostname)) throw new UsageError(`${new URL(local.accountUrl).origin} is not a service on this machine; createLocalBatchClient is for the local Batch service only`);
+  const credential = { getToken: async () => ({ token: "local-dev-token", expiresOnTimestamp: Date.now() + 36e5 }) };
+  return new BatchClient({ ...options, accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey }, arm: { credential, endpoint: local.armEndpoint } });
+}
 var KNOWN_AUTHORITIES = /* @__PURE__ */ new Set(["login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn", "login.microsoftonline.de"]);
 function entraOptions(env) {
   const authorityHost = env.AZURE_AUTHORITY_HOST;
@@ -4086,8 +4091,7 @@ async function main(argv, io) {
         if (values["identity-map"] && !values.local) throw new UsageError("--identity-map goes with --local");
         const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : void 0;
         const local = values.local ? await startLocal(executor, reporter, identityRegistries) : void 0;
-        const localArm = local ? { credential: { getToken: async () => ({ token: "local-dev-token", expiresOnTimestamp: Date.now() + 36e5 }) }, endpoint: local.armEndpoint } : void 0;
-        const client = local ? new BatchClient({ accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey }, arm: localArm, hooks, callTimeoutMs }) : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
+        const client = local ? createLocalBatchClient(local, { hooks, callTimeoutMs }) : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
         if (local) redactor.add(local.accountKey);
         try {
           const result = await runWorkload(client, w, reporter, {

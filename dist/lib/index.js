@@ -4134,6 +4134,11 @@ function createBatchClient(options) {
   const auth = { kind: "sharedKey", accountName: credential.accountName || accountNameFromUrl(options.accountUrl), accountKey: credential.accountKey };
   return new BatchClient({ ...rest, auth });
 }
+function createLocalBatchClient(local, options = {}) {
+  if (!LOOPBACK_HOST.test(new URL(local.accountUrl).hostname)) throw new UsageError(`${new URL(local.accountUrl).origin} is not a service on this machine; createLocalBatchClient is for the local Batch service only`);
+  const credential = { getToken: async () => ({ token: "local-dev-token", expiresOnTimestamp: Date.now() + 36e5 }) };
+  return new BatchClient({ ...options, accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey }, arm: { credential, endpoint: local.armEndpoint } });
+}
 var KNOWN_AUTHORITIES = /* @__PURE__ */ new Set(["login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn", "login.microsoftonline.de"]);
 function entraOptions(env) {
   const authorityHost = env.AZURE_AUTHORITY_HOST;
@@ -4237,6 +4242,7 @@ export {
   cloudNamed,
   cloudOfAccountUrl,
   createBatchClient,
+  createLocalBatchClient,
   describeRetry,
   entraOptions,
   eventFromSample,

@@ -43,6 +43,25 @@ export function createBatchClient(options: CreateBatchClientOptions): BatchClien
   return new BatchClient({ ...rest, auth });
 }
 
+/** What a local Batch service on this machine tells its caller (`startLocalBatch`'s result has these). */
+export interface LocalBatchAccount {
+  accountUrl: string;
+  accountName: string;
+  accountKey: string;
+  /** Its Azure Resource Manager side, which takes any bearer token (there is no Entra ID here). */
+  armEndpoint: string;
+}
+
+/**
+ * A client for the local Batch service: Shared Key on the data plane, and a fixed bearer token
+ * standing in for Entra ID on its ARM side. Only for a service on this machine (a loopback URL).
+ */
+export function createLocalBatchClient(local: LocalBatchAccount, options: Omit<BatchClientOptions, "accountUrl" | "auth" | "arm" | "transport"> = {}): BatchClient {
+  if (!LOOPBACK_HOST.test(new URL(local.accountUrl).hostname)) throw new UsageError(`${new URL(local.accountUrl).origin} is not a service on this machine; createLocalBatchClient is for the local Batch service only`);
+  const credential: TokenCredential = { getToken: async () => ({ token: "local-dev-token", expiresOnTimestamp: Date.now() + 3_600_000 }) };
+  return new BatchClient({ ...options, accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey }, arm: { credential, endpoint: local.armEndpoint } });
+}
+
 /** The public and sovereign clouds' authorities, which MSAL's instance discovery knows. */
 const KNOWN_AUTHORITIES = new Set(["login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn", "login.microsoftonline.de"]);
 
