@@ -76,6 +76,7 @@ async function docker(args: string[], options: { input?: string; allowFailure?: 
   const r = await getExecOutput("docker", args, { input: options.input === undefined ? undefined : Buffer.from(options.input), ignoreReturnCode: true, silent: true });
   if (r.exitCode !== 0 && !options.allowFailure) {
     // Without terminal colours and carriage-return progress, as a log shows it.
+    // eslint-disable-next-line no-control-regex -- the escape character starts the colour codes it removes
     const log = [r.stdout, r.stderr].filter((t) => t.trim()).join("\n").replace(/\x1b\[[0-9;]*m/g, "").replace(/\r(?!\n)/g, "\n");
     throw new BuildError(`docker ${args[0] === "buildx" ? `buildx ${args[1]}` : args[0]} failed (exit ${r.exitCode}):\n${lastLines(r.stderr || r.stdout, 5)}`, log);
   }
@@ -279,6 +280,7 @@ export async function registryDigest(image: { registry: string; repository: stri
  * name, with or without the tag), in the pool's prefetch list, and a registry entry for the pool
  * (the pool's managed identity when it has one, else the push credentials from the environment).
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a spec as parsed, before it is checked: any shape
 export function useBuiltImage(raw: Record<string, any>, image: BuiltImage, passwordEnv: string): Record<string, any> {
   const untagged = image.name.slice(0, image.name.lastIndexOf(":"));
   const swap = (value: unknown) => (value === image.name || value === untagged ? image.digestRef : value);

@@ -80,6 +80,7 @@ const ACCOUNT_URL_REQUIRED = "input account-url (or the spec's account.url) is r
 const REGISTRY_PASSWORD_ENV = "AZBR_REGISTRY_PASSWORD";
 
 function loadWorkload(inputs: Inputs, text: string, fileName: string, built?: BuiltImage, registryPassword?: string): Workload {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a spec as parsed, before it is checked: any shape
   let raw = parseSpecText(text, fileName) as Record<string, any>;
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError("input spec: the spec must be a mapping with pool, job and tasks");
   if (built) raw = useBuiltImage(raw, built, REGISTRY_PASSWORD_ENV);
@@ -168,6 +169,7 @@ function reasonOf(outcome: Outcome, error: unknown, redactor: Redactor): string 
   return message;
 }
 
+// eslint-disable-next-line max-lines-per-function -- the step, start to end, in the order a reader follows it; each stage is a call of its own
 export async function run(): Promise<void> {
   const redactor = new Redactor();
   const controller = new AbortController();

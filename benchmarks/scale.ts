@@ -165,7 +165,11 @@ async function waiting(n: number) {
     if (e.method === "GET" && path.endsWith("/tasks")) {
       const value = ((e.responseBody as { value?: { id: string }[] } | undefined)?.value ?? []);
       rowsListed += value.length;
-      for (const v of value) if (!seen.has(v.id)) (seen.add(v.id), cycle.fresh++);
+      for (const v of value) {
+        if (seen.has(v.id)) continue;
+        seen.add(v.id);
+        cycle.fresh++;
+      }
     }
   }
   const over = cycles.filter((c) => c.requests > 2 + Math.ceil(c.fresh / 1000));

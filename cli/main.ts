@@ -255,6 +255,7 @@ function write(stream: NodeJS.WritableStream, text: string): void {
   stream.write(text.endsWith("\n") ? text : `${text}\n`);
 }
 
+// eslint-disable-next-line max-lines-per-function -- one switch over the commands, each case a few lines over the core's API
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const redactor = new Redactor([io.env.AZURE_BATCH_ACCESS_KEY ?? ""]);
   try {

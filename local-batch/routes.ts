@@ -12,6 +12,7 @@ import { addSchedule, deleteSchedule, scheduleView } from "./resources/schedules
 import { addTask, addTaskCollection, deleteTask, taskView, terminateTask } from "./resources/tasks.js";
 import { apiVersionOf, jobOf, poolOf, scheduleOf, taskOf, type Reply, type ServiceContext } from "./state.js";
 
+// eslint-disable-next-line max-lines-per-function -- one switch over the operations served, a line or two each
 export function route(ctx: ServiceContext, method: string, url: URL, body: unknown, req: IncomingMessage): Promise<Reply> | Reply {
   const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
   const q = url.searchParams;

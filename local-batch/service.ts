@@ -48,6 +48,8 @@ export class LocalBatchService {
 
   constructor(private readonly options: LocalBatchOptions) {
     this.faults = new FaultInjector(options.faults);
+    // The context's getters read the service's fields as they change (a getter cannot be an arrow function).
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const service = this;
     this.ctx = {
       options,

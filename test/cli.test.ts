@@ -141,7 +141,7 @@ describe("run against a service", () => {
     toClose.push(service.close);
     const r = await cli(["run", specFile(secretSpec), "--account-url", service.url, "--poll-interval", "0.01", "--cleanup", "job"]);
     expect(r.code).toBe(EXIT.ok);
-    expect(r.stdout).toMatch(/^job job-1 on pool pool-1\nok   t1  exit 0  3\.0s\n1 succeeded, 0 failed\n$/);
+    expect(r.stdout).toMatch(/^job job-1 on pool pool-1\nok {3}t1 {2}exit 0 {2}3\.0s\n1 succeeded, 0 failed\n$/);
     expect(r.stderr).toContain("created pool pool-1");
     expect(r.stderr).toContain("deleted job job-1");
     for (const secret of Object.values(SECRET_ENV)) {

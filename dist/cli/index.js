@@ -4007,7 +4007,7 @@ async function readIdentityMap(file, env, redactor) {
   });
 }
 async function startLocal(executor, reporter, identityRegistries) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-A5F5IIS4.js");
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-45LUFVHW.js");
   try {
     const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);

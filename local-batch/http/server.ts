@@ -54,7 +54,9 @@ export function rawBatchError(status: number, reason: string, error: BatchHttpEr
   return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json;odata=minimalmetadata\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
 }
 
+// eslint-disable-next-line max-lines-per-function -- the request's steps in order (limits, body, auth, route, answer, errors) over one request's state
 export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector, route: Router) {
+  // eslint-disable-next-line max-lines-per-function -- the same steps, as the handler the server calls
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
     let url: URL;

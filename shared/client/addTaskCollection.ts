@@ -201,6 +201,7 @@ function outcomeUnknown(error: unknown): boolean {
  * (plus the one being filled, and the rare task to send again) are held, whatever the stream's
  * length. The result lists ids only.
  */
+// eslint-disable-next-line max-lines-per-function -- the sender's closures share one result and one listing of the job; each is named and documented
 export async function addTaskCollection(client: BatchClient, jobId: string, tasks: Iterable<TaskAddParameter>, options: AddTasksOptions = {}): Promise<AddTasksResult> {
   const result: AddTasksResult = { added: [], existing: [], failed: [] };
   const concurrency = Math.min(MAX_SUBMIT_CONCURRENCY, Math.max(1, Math.floor(options.concurrency ?? DEFAULT_SUBMIT_CONCURRENCY)));

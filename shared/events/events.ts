@@ -58,6 +58,7 @@ export const MAX_BLOB_NAME = 1024;
 export const MAX_FILE_NAME_BYTES = 128;
 
 // C0 and C1 control characters, DEL.
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const RAW_URL = /^(https?):\/\/([^/?#\\]+)(\/[^?#]*)?(\?[^#]*)?(#.*)?$/i;
 

@@ -98,6 +98,7 @@ export function outcomeOf(task: CloudTask): TaskOutcome {
  * Follows `taskIds` (the tasks this run is about; a reused job may hold others) until each one
  * has completed, or the job itself has ended.
  */
+// eslint-disable-next-line max-lines-per-function -- one polling loop whose state (seen, counts, cycles) its steps share
 export async function waitForTasks(client: BatchClient, jobId: string, taskIds: ReadonlySet<string>, reporter: ProgressReporter, options: WaitForTasksOptions): Promise<WaitResult> {
   const jobPath = `/jobs/${encodeURIComponent(jobId)}`;
   const total = taskIds.size;

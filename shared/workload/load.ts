@@ -242,6 +242,7 @@ function referencedVars(raw: unknown): Set<string> {
   return used;
 }
 
+// eslint-disable-next-line max-lines-per-function -- the loader's checks in the order the spec is read, each a call of its own
 function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Set<string>): Workload {
   const issues = new IssueCollector();
   // The data itself first: nesting, size, `__proto__`, control characters. Nothing below recurses into anything deeper.
