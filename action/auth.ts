@@ -12,7 +12,9 @@ import type { Inputs } from "./context.js";
 export function credentialFor(inputs: Inputs, env: NodeJS.ProcessEnv = process.env): BatchCredential {
   if (inputs.clientId && inputs.tenantId) {
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-      throw new UsageError("inputs client-id and tenant-id sign in with GitHub OIDC, which needs `permissions: id-token: write` on the job (no ID token endpoint is available)");
+      throw new UsageError(
+        "inputs client-id and tenant-id sign in with GitHub OIDC, which needs `permissions: id-token: write` on the job (no ID token endpoint is available)",
+      );
     }
     // The cloud's authority, unless AZURE_AUTHORITY_HOST names another (a private cloud, a test stand-in).
     const options = env.AZURE_AUTHORITY_HOST ? entraOptions(env) : { authorityHost: inputs.cloud.authorityHost };

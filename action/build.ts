@@ -60,11 +60,17 @@ export class BuildError extends Error {
   }
 }
 
+// eslint-disable-next-line no-control-regex -- the escape character starts the colour codes it removes
+const COLOUR_CODES = /\x1b\[[0-9;]*m/g;
+
 /** The last lines of a command's output that say something (not Docker's notice that its legacy builder is deprecated). */
 function lastLines(text: string, n: number): string {
   const lines: string[] = [];
   let notice = false;
-  for (const line of text.trim().split("\n").map((l) => l.trimEnd())) {
+  for (const line of text
+    .trim()
+    .split("\n")
+    .map((l) => l.trimEnd())) {
     if (/^DEPRECATED:/.test(line)) notice = true;
     else if (notice && !/^\s/.test(line)) notice = false;
     if (!notice && line) lines.push(line);
@@ -73,12 +79,22 @@ function lastLines(text: string, n: number): string {
 }
 
 async function docker(args: string[], options: { input?: string; allowFailure?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const r = await getExecOutput("docker", args, { input: options.input === undefined ? undefined : Buffer.from(options.input), ignoreReturnCode: true, silent: true });
+  const r = await getExecOutput("docker", args, {
+    input: options.input === undefined ? undefined : Buffer.from(options.input),
+    ignoreReturnCode: true,
+    silent: true,
+  });
   if (r.exitCode !== 0 && !options.allowFailure) {
     // Without terminal colours and carriage-return progress, as a log shows it.
-    // eslint-disable-next-line no-control-regex -- the escape character starts the colour codes it removes
-    const log = [r.stdout, r.stderr].filter((t) => t.trim()).join("\n").replace(/\x1b\[[0-9;]*m/g, "").replace(/\r(?!\n)/g, "\n");
-    throw new BuildError(`docker ${args[0] === "buildx" ? `buildx ${args[1]}` : args[0]} failed (exit ${r.exitCode}):\n${lastLines(r.stderr || r.stdout, 5)}`, log);
+    const log = [r.stdout, r.stderr]
+      .filter((t) => t.trim())
+      .join("\n")
+      .replace(COLOUR_CODES, "")
+      .replace(/\r(?!\n)/g, "\n");
+    throw new BuildError(
+      `docker ${args[0] === "buildx" ? `buildx ${args[1]}` : args[0]} failed (exit ${r.exitCode}):\n${lastLines(r.stderr || r.stdout, 5)}`,
+      log,
+    );
   }
   return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }
@@ -96,7 +112,12 @@ export const ACR_TOKEN_USER = "00000000-0000-0000-0000-000000000000";
  * exchanged at `https://<registry>/oauth2/exchange` for a registry refresh token, which docker
  * logs in with (user 00000000-0000-0000-0000-000000000000). Plain http only to a loopback registry.
  */
-export async function acrRefreshToken(registry: string, credential: TokenCredential, tenant?: string, armScope = "https://management.azure.com/.default"): Promise<string> {
+export async function acrRefreshToken(
+  registry: string,
+  credential: TokenCredential,
+  tenant?: string,
+  armScope = "https://management.azure.com/.default",
+): Promise<string> {
   const host = registry.split(":")[0]!;
   const scheme = /^(127\.\d+\.\d+\.\d+|localhost)$/.test(host) ? "http" : "https";
   // ACR takes an Entra token for its cloud's Resource Manager.
@@ -104,21 +125,32 @@ export async function acrRefreshToken(registry: string, credential: TokenCredent
   if (!token) throw new Error("the credential gave no Entra token for the registry exchange");
   core.setSecret(token.token);
   const form = new URLSearchParams({ grant_type: "access_token", service: registry, access_token: token.token, ...(tenant ? { tenant } : {}) });
-  const response = await fetch(`${scheme}://${registry}/oauth2/exchange`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form });
+  const response = await fetch(`${scheme}://${registry}/oauth2/exchange`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: form,
+  });
   const body = (await response.json().catch(() => ({}))) as { refresh_token?: string; error?: string; error_description?: string };
   if (!response.ok || !body.refresh_token) {
-    throw new Error(`the registry ${registry} refused the token exchange: HTTP ${response.status}${body.error ? ` ${body.error}` : ""}${body.error_description ? `: ${body.error_description}` : ""}`);
+    throw new Error(
+      `the registry ${registry} refused the token exchange: HTTP ${response.status}${body.error ? ` ${body.error}` : ""}${body.error_description ? `: ${body.error_description}` : ""}`,
+    );
   }
   core.setSecret(body.refresh_token);
   return body.refresh_token;
 }
 
 /** What will be pushed, from the inputs alone (checked before anything is built). */
-export function plannedImage(b: BuildInputs, context: { sha: string; repository: string }): { registry: string; repository: string; tags: string[]; name: string } {
+export function plannedImage(
+  b: BuildInputs,
+  context: { sha: string; repository: string },
+): { registry: string; repository: string; tags: string[]; name: string } {
   if (!b.registry) throw new UsageError("input registry is required to build: the registry to push to, e.g. myacr.azurecr.io");
   const repository = (b.repository ?? context.repository.split("/").pop() ?? "workload").toLowerCase();
   if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(repository)) {
-    throw new UsageError(`input repository: "${repository}" is not a repository name (lower-case letters, digits and . _ - separators, path components split by /)`);
+    throw new UsageError(
+      `input repository: "${repository}" is not a repository name (lower-case letters, digits and . _ - separators, path components split by /)`,
+    );
   }
   const tags = b.tags.length ? b.tags : [context.sha];
   const badTag = tags.find((t) => !/^[\w][\w.-]{0,127}$/.test(t));
@@ -148,12 +180,22 @@ export const CACHE_TAG = "buildcache";
  * metadata file that names the pushed digest (a multi-platform image is never in the local engine).
  * Without: `docker build` (one platform at most), pushed tag by tag afterwards.
  */
-export function buildCommand(b: BuildInputs, image: { registry: string; repository: string; tags: string[] }, context: { sha: string; repository: string; serverUrl: string; created: string }, buildx?: { metadataFile: string }): string[] {
+export function buildCommand(
+  b: BuildInputs,
+  image: { registry: string; repository: string; tags: string[] },
+  context: { sha: string; repository: string; serverUrl: string; created: string },
+  buildx?: { metadataFile: string },
+): string[] {
   const args = buildx ? ["buildx", "build"] : ["build"];
   args.push("--file", join(b.context, b.dockerfile));
   if (b.target) args.push("--target", b.target);
   for (const a of b.buildArgs) args.push("--build-arg", a);
-  const labels = [`org.opencontainers.image.source=${context.serverUrl}/${context.repository}`, `org.opencontainers.image.revision=${context.sha}`, `org.opencontainers.image.created=${context.created}`, ...b.labels];
+  const labels = [
+    `org.opencontainers.image.source=${context.serverUrl}/${context.repository}`,
+    `org.opencontainers.image.revision=${context.sha}`,
+    `org.opencontainers.image.created=${context.created}`,
+    ...b.labels,
+  ];
   for (const l of labels) args.push("--label", l);
   for (const t of image.tags) args.push("--tag", `${image.registry}/${image.repository}:${t}`);
   if (b.platforms.length) args.push("--platform", b.platforms.join(","));
@@ -183,19 +225,31 @@ export function buildPath(b: BuildInputs, driver: string | undefined): "buildx" 
     );
   }
   const cache = [...b.cacheFrom, ...b.cacheTo].filter((c) => c !== "none");
-  if (cache.length) core.warning(`cache-from and cache-to need docker buildx with a builder that is not the docker driver (${driver ? `this runner's uses the ${driver} driver` : "this runner has no buildx"}): building without a cache`);
+  if (cache.length)
+    core.warning(
+      `cache-from and cache-to need docker buildx with a builder that is not the docker driver (${driver ? `this runner's uses the ${driver} driver` : "this runner has no buildx"}): building without a cache`,
+    );
   return "docker";
 }
 
-export async function buildAndPush(b: BuildInputs, context: { sha: string; repository: string; serverUrl: string }, entra?: { credential: TokenCredential; tenant?: string; armScope?: string }): Promise<BuiltImage> {
+export async function buildAndPush(
+  b: BuildInputs,
+  context: { sha: string; repository: string; serverUrl: string },
+  entra?: { credential: TokenCredential; tenant?: string; armScope?: string },
+): Promise<BuiltImage> {
   const image = plannedImage(b, context);
   const { registry, repository, tags, name } = image;
   if (b.registryPassword) core.setSecret(b.registryPassword);
   if (!(b.registryUsername && b.registryPassword) && !entra) {
-    throw new UsageError("to push, give registry-username and registry-password, or sign in with Entra ID (client-id and tenant-id, or an azure/login session) so that the Action exchanges a token with the registry");
+    throw new UsageError(
+      "to push, give registry-username and registry-password, or sign in with Entra ID (client-id and tenant-id, or an azure/login session) so that the Action exchanges a token with the registry",
+    );
   }
   const path = buildPath(b, await buildxDriver());
-  const login = b.registryUsername && b.registryPassword ? { username: b.registryUsername, password: b.registryPassword } : { username: ACR_TOKEN_USER, password: await acrRefreshToken(registry, entra!.credential, entra!.tenant, entra!.armScope) };
+  const login =
+    b.registryUsername && b.registryPassword
+      ? { username: b.registryUsername, password: b.registryPassword }
+      : { username: ACR_TOKEN_USER, password: await acrRefreshToken(registry, entra!.credential, entra!.tenant, entra!.armScope) };
   await docker(["login", "--username", login.username, "--password-stdin", registry], { input: login.password });
   const built = (digestRef: string, rebuilt: boolean): BuiltImage => {
     core.info(`${rebuilt ? "pushed" : "using"} ${name} as ${digestRef}`);
@@ -241,7 +295,10 @@ const MANIFEST_TYPES = [
  * answering its challenge with the login (Basic, or the token service a `Bearer` challenge names,
  * as ACR's does). Nothing is pulled.
  */
-export async function registryDigest(image: { registry: string; repository: string; tags: string[] }, login: { username: string; password: string }): Promise<string | undefined> {
+export async function registryDigest(
+  image: { registry: string; repository: string; tags: string[] },
+  login: { username: string; password: string },
+): Promise<string | undefined> {
   const host = image.registry.split(":")[0]!;
   const scheme = /^(127\.\d+\.\d+\.\d+|localhost)$/.test(host) ? "http" : "https";
   const url = `${scheme}://${image.registry}/v2/${image.repository}/manifests/${encodeURIComponent(image.tags[0]!)}`;
@@ -260,11 +317,16 @@ export async function registryDigest(image: { registry: string; repository: stri
     // Docker token protocol's way (GET, Basic).
     const tokenResponse =
       login.username === ACR_TOKEN_USER
-        ? await fetch(realm, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ grant_type: "refresh_token", service, scope, refresh_token: login.password }) })
+        ? await fetch(realm, {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            body: new URLSearchParams({ grant_type: "refresh_token", service, scope, refresh_token: login.password }),
+          })
         : await fetch(`${realm}${realm.includes("?") ? "&" : "?"}${new URLSearchParams({ service, scope })}`, { headers: { authorization: basic } });
     const body = (await tokenResponse.json().catch(() => ({}))) as { token?: string; access_token?: string };
     const token = body.access_token ?? body.token;
-    if (!tokenResponse.ok || !token) throw new Error(`the registry ${image.registry} refused a pull token for ${image.repository}: HTTP ${tokenResponse.status}`);
+    if (!tokenResponse.ok || !token)
+      throw new Error(`the registry ${image.registry} refused a pull token for ${image.repository}: HTTP ${tokenResponse.status}`);
     core.setSecret(token);
     response = await head(`Bearer ${token}`);
   }
@@ -284,13 +346,21 @@ export async function registryDigest(image: { registry: string; repository: stri
 export function useBuiltImage(raw: Record<string, any>, image: BuiltImage, passwordEnv: string): Record<string, any> {
   const untagged = image.name.slice(0, image.name.lastIndexOf(":"));
   const swap = (value: unknown) => (value === image.name || value === untagged ? image.digestRef : value);
-  const tasks = raw.tasks ? { ...raw.tasks, ...(raw.tasks.defaults ? { defaults: { ...raw.tasks.defaults, image: swap(raw.tasks.defaults.image) } } : {}), list: (raw.tasks.list ?? []).map((t: Record<string, unknown>) => ({ ...t, image: swap(t.image) })) } : raw.tasks;
+  const tasks = raw.tasks
+    ? {
+        ...raw.tasks,
+        ...(raw.tasks.defaults ? { defaults: { ...raw.tasks.defaults, image: swap(raw.tasks.defaults.image) } } : {}),
+        list: (raw.tasks.list ?? []).map((t: Record<string, unknown>) => ({ ...t, image: swap(t.image) })),
+      }
+    : raw.tasks;
   const container = raw.pool?.container ?? { type: "dockerCompatible" };
   const prefetch = [...new Set([...(container.prefetch ?? []).map(swap), image.digestRef])];
   const registries = [...(container.registries ?? [])];
   if (!registries.some((r: { server?: string }) => r.server?.toLowerCase() === image.registry.toLowerCase())) {
     const identity = raw.pool?.identity?.[0];
-    registries.push(identity ? { server: image.registry, identity } : { server: image.registry, username: image.username, password: `{{ env.${passwordEnv} }}` });
+    registries.push(
+      identity ? { server: image.registry, identity } : { server: image.registry, username: image.username, password: `{{ env.${passwordEnv} }}` },
+    );
   }
   return { ...raw, pool: { ...raw.pool, container: { ...container, prefetch, registries } }, ...(tasks ? { tasks } : {}) };
 }
@@ -317,7 +387,10 @@ export function buildInputs(): BuildInputs {
     registryUsername: text("registry-username"),
     registryPassword: text("registry-password"),
     rebuild: bool("rebuild") ?? true,
-    platforms: lines("platforms").flatMap((l) => l.split(",")).map((p) => p.trim()).filter(Boolean),
+    platforms: lines("platforms")
+      .flatMap((l) => l.split(","))
+      .map((p) => p.trim())
+      .filter(Boolean),
     cacheFrom: lines("cache-from"),
     cacheTo: lines("cache-to"),
   };

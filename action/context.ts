@@ -102,7 +102,9 @@ export function getInputs(): Inputs {
     audience: core.getInput("audience") || "api://AzureADTokenExchange",
   };
   if ((inputs.clientId === undefined) !== (inputs.tenantId === undefined)) {
-    throw new UsageError(`input ${inputs.clientId ? "tenant-id" : "client-id"} is required with ${inputs.clientId ? "client-id" : "tenant-id"}: OIDC federation needs both`);
+    throw new UsageError(
+      `input ${inputs.clientId ? "tenant-id" : "client-id"} is required with ${inputs.clientId ? "client-id" : "tenant-id"}: OIDC federation needs both`,
+    );
   }
   if (inputs.accountName && !inputs.accountKey) throw new UsageError("input account-key is required with account-name");
   // Secrets are masked before anything can print them.

@@ -98,7 +98,12 @@ function loadWorkload(inputs: Inputs, text: string, fileName: string, built?: Bu
   });
 }
 
-async function clientFor(inputs: Inputs, workload: Workload, credential: BatchCredential | undefined, runId: string): Promise<{ client: BatchClient; close(): Promise<void> }> {
+async function clientFor(
+  inputs: Inputs,
+  workload: Workload,
+  credential: BatchCredential | undefined,
+  runId: string,
+): Promise<{ client: BatchClient; close(): Promise<void> }> {
   const callTimeoutMs = inputs.timeoutSeconds * 1000;
   const userAgentPrefix = `azure-batch-run-action`;
   if (inputs.mode === "local") {
@@ -116,9 +121,18 @@ async function clientFor(inputs: Inputs, workload: Workload, credential: BatchCr
   if (!accountUrl) throw new UsageError(ACCOUNT_URL_REQUIRED);
   const accountCloud = cloudOfAccountUrl(accountUrl);
   if (accountCloud && accountCloud.name !== inputs.cloud.name) {
-    throw new UsageError(`input environment is ${inputs.cloud.name}, but the account ${new URL(accountUrl).hostname} is in ${accountCloud.name}: set environment: ${accountCloud.name}`);
+    throw new UsageError(
+      `input environment is ${inputs.cloud.name}, but the account ${new URL(accountUrl).hostname} is in ${accountCloud.name}: set environment: ${accountCloud.name}`,
+    );
   }
-  const client = createBatchClient({ accountUrl, credential: credential ?? credentialFor(inputs), cloud: inputs.cloud, callTimeoutMs, userAgentPrefix, hooks: { log: (line) => core.debug(line) } });
+  const client = createBatchClient({
+    accountUrl,
+    credential: credential ?? credentialFor(inputs),
+    cloud: inputs.cloud,
+    callTimeoutMs,
+    userAgentPrefix,
+    hooks: { log: (line) => core.debug(line) },
+  });
   return { client, close: () => client.close() };
 }
 
@@ -133,14 +147,37 @@ export async function workloadForIds(inputs: Inputs): Promise<Workload> {
   const c = github.context;
   const planned = plannedImage(build, { sha: c.sha, repository: `${c.repo.owner}/${c.repo.repo}` });
   const placeholder = `${planned.registry}/${planned.repository}@sha256:${"0".repeat(64)}`;
-  return loadWorkload(inputs, text, fileName, { name: planned.name, digestRef: placeholder, digest: placeholder.slice(placeholder.indexOf("@") + 1), registry: planned.registry, username: build.registryUsername ?? ACR_TOKEN_USER, password: "placeholder", rebuilt: true }, "placeholder");
+  return loadWorkload(
+    inputs,
+    text,
+    fileName,
+    {
+      name: planned.name,
+      digestRef: placeholder,
+      digest: placeholder.slice(placeholder.indexOf("@") + 1),
+      registry: planned.registry,
+      username: build.registryUsername ?? ACR_TOKEN_USER,
+      password: "placeholder",
+      rebuilt: true,
+    },
+    "placeholder",
+  );
 }
 
 /** A JSON file with every task's result, for later steps; ids that hold a secret are masked in its name and content. */
 async function writeResult(result: RunResult, redactor: Redactor): Promise<string> {
   const jobId = redactor.text(result.jobId);
   const path = join(process.env.RUNNER_TEMP ?? process.cwd(), `azure-batch-run-${jobId.replace(/[^A-Za-z0-9_-]/g, "_")}.json`);
-  const content = { jobId, poolId: redactor.text(result.poolId), succeeded: result.succeeded, submitted: result.submitted, tasks: result.outcomes, addFailures: result.addFailures, blocked: result.blocked ?? [], jobEnded: result.jobEnded };
+  const content = {
+    jobId,
+    poolId: redactor.text(result.poolId),
+    succeeded: result.succeeded,
+    submitted: result.submitted,
+    tasks: result.outcomes,
+    addFailures: result.addFailures,
+    blocked: result.blocked ?? [],
+    jobEnded: result.jobEnded,
+  };
   await writeFile(path, redactor.text(JSON.stringify(content, null, 2)));
   return path;
 }
@@ -195,7 +232,21 @@ export async function run(): Promise<void> {
       // The spec and the account are checked before anything is built or pushed: bad input leaves nothing behind.
       const planned = plannedImage(build, { sha: c.sha, repository: `${c.repo.owner}/${c.repo.repo}` });
       const placeholder = `${planned.registry}/${planned.repository}@sha256:${"0".repeat(64)}`;
-      const checked = loadWorkload(inputs, text, fileName, { name: planned.name, digestRef: placeholder, digest: placeholder.slice(placeholder.indexOf("@") + 1), registry: planned.registry, username: build.registryUsername ?? ACR_TOKEN_USER, password: "placeholder", rebuilt: true }, "placeholder");
+      const checked = loadWorkload(
+        inputs,
+        text,
+        fileName,
+        {
+          name: planned.name,
+          digestRef: placeholder,
+          digest: placeholder.slice(placeholder.indexOf("@") + 1),
+          registry: planned.registry,
+          username: build.registryUsername ?? ACR_TOKEN_USER,
+          password: "placeholder",
+          rebuilt: true,
+        },
+        "placeholder",
+      );
       if (inputs.mode === "azure" && !resolveAccountUrl(inputs.accountUrl, checked.spec.account?.url, process.env)) throw new UsageError(ACCOUNT_URL_REQUIRED);
       const entra = credential && isTokenCredential(credential) ? { credential, tenant: inputs.tenantId, armScope: inputs.cloud.armScope } : undefined;
       // Said before the login: post logs out of it, whatever ends main.
@@ -242,7 +293,9 @@ export async function run(): Promise<void> {
     saveState({ created: result.created, finished: inputs.wait, submitted: !inputs.wait });
 
     const failed = result.outcomes.filter((o) => o.result === "failure").length + result.addFailures.length + (result.blocked?.length ?? 0);
-    const total = inputs.wait ? result.outcomes.length + result.addFailures.length + (result.blocked?.length ?? 0) : (result.submitted ?? 0) + result.addFailures.length;
+    const total = inputs.wait
+      ? result.outcomes.length + result.addFailures.length + (result.blocked?.length ?? 0)
+      : (result.submitted ?? 0) + result.addFailures.length;
     core.setOutput("tasks-total", total);
     core.setOutput("tasks-succeeded", result.outcomes.filter((o) => o.result === "success").length);
     core.setOutput("tasks-failed", failed);
@@ -260,7 +313,14 @@ export async function run(): Promise<void> {
       core.endGroup();
     }
     if (!known.summaryWritten) {
-      await writeEndSummary({ outcome, reason, jobId: known.jobId && redactor.text(known.jobId), poolId: known.poolId && redactor.text(known.poolId), accountUrl: known.accountUrl, created: known.created }).catch(() => undefined);
+      await writeEndSummary({
+        outcome,
+        reason,
+        jobId: known.jobId && redactor.text(known.jobId),
+        poolId: known.poolId && redactor.text(known.poolId),
+        accountUrl: known.accountUrl,
+        created: known.created,
+      }).catch(() => undefined);
     }
     // One annotation for the step, first; then at most nine naming failed tasks.
     core.setFailed(`${LABELS[outcome]}: ${reason}`);

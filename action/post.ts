@@ -47,7 +47,9 @@ async function sweepLocal(state: SavedState): Promise<void> {
   await rm(state.localRuntimeDir, { recursive: true, force: true });
   await rm(`${state.localRuntimeDir}-docker-config`, { recursive: true, force: true });
   if (swept.processGroups || swept.dataDirs || containers) {
-    core.info(`removed what the local Batch service left: ${containers} container(s), ${swept.processGroups} process group(s), ${swept.dataDirs} data folder(s)`);
+    core.info(
+      `removed what the local Batch service left: ${containers} container(s), ${swept.processGroups} process group(s), ${swept.dataDirs} data folder(s)`,
+    );
   }
 }
 

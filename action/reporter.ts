@@ -32,7 +32,10 @@ export function actionsReporter(options: { maxLogLines: number; now?: () => numb
       const shown = failures.slice(0, MAX_TASK_ANNOTATIONS);
       shown.forEach((o, i) => {
         const why = o.failure ? `${o.failure.code ?? ""}: ${o.failure.message ?? ""}` : `exit code ${o.exitCode}`;
-        const more = i === shown.length - 1 && failures.length > shown.length ? ` (and ${failures.length - shown.length} more failed tasks: every one is in the job summary)` : "";
+        const more =
+          i === shown.length - 1 && failures.length > shown.length
+            ? ` (and ${failures.length - shown.length} more failed tasks: every one is in the job summary)`
+            : "";
         core.error(`task ${o.id} failed (exit code ${o.exitCode ?? "none"}) ${why}`.trim() + more, { title: `Batch task ${o.id} failed` });
       });
     },

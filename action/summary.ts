@@ -17,7 +17,12 @@ const PORTALS: [suffix: string, portal: string][] = [
  * through Azure Resource Manager. The pool is an ARM resource (its own blade); a job is not, so
  * its link opens the account, whose Jobs blade lists it.
  */
-export function portalLinks(accountUrl: URL, workload: Pick<Workload, "spec">, result: Pick<RunResult, "poolId" | "created">, tenant?: string): { account: string; pool: string; job: string } | undefined {
+export function portalLinks(
+  accountUrl: URL,
+  workload: Pick<Workload, "spec">,
+  result: Pick<RunResult, "poolId" | "created">,
+  tenant?: string,
+): { account: string; pool: string; job: string } | undefined {
   const portal = PORTALS.find(([suffix]) => accountUrl.hostname.toLowerCase().endsWith(suffix))?.[1];
   if (!portal) return undefined;
   const a = workload.spec.account;
@@ -27,7 +32,11 @@ export function portalLinks(accountUrl: URL, workload: Pick<Workload, "spec">, r
       : result.created.poolArmPath?.replace(/\/pools\/[^/]+$/, "");
   if (!accountId) return undefined;
   const base = `${portal}/#@${tenant ?? ""}/resource`;
-  return { account: `${base}${accountId}/overview`, pool: `${base}${accountId}/pools/${encodeURIComponent(result.poolId)}`, job: `${base}${accountId}/overview` };
+  return {
+    account: `${base}${accountId}/overview`,
+    pool: `${base}${accountId}/pools/${encodeURIComponent(result.poolId)}`,
+    job: `${base}${accountId}/overview`,
+  };
 }
 
 const link = (href: string, text: string) => `<a href="${href.replace(/&/g, "&amp;").replace(/"/g, "&quot;")}">${text}</a>`;
@@ -78,11 +87,22 @@ export async function writeSummary(
     counts,
   ]);
   // Failed tasks first, marked, with their exit code and the last lines of their stderr.
-  const rows = [...result.outcomes].sort((a, b) => (a.result === b.result ? a.id.localeCompare(b.id, undefined, { numeric: true }) : a.result === "failure" ? -1 : 1)).slice(0, MAX_ROWS);
+  const rows = [...result.outcomes]
+    .sort((a, b) => (a.result === b.result ? a.id.localeCompare(b.id, undefined, { numeric: true }) : a.result === "failure" ? -1 : 1))
+    .slice(0, MAX_ROWS);
   if (rows.length > 0) {
-    const tail = (o: (typeof rows)[number]) => escape(redact((o.stderrTail ?? o.stdoutTail ?? "").split("\n").filter(Boolean).slice(-STDERR_LINES).join("\n")).slice(-600)).replace(/\n/g, "<br>");
+    const tail = (o: (typeof rows)[number]) =>
+      escape(redact((o.stderrTail ?? o.stdoutTail ?? "").split("\n").filter(Boolean).slice(-STDERR_LINES).join("\n")).slice(-600)).replace(/\n/g, "<br>");
     summary.addTable([
-      [{ data: "task", header: true }, { data: "result", header: true }, { data: "exit code", header: true }, { data: "duration", header: true }, { data: "node", header: true }, { data: "retries", header: true }, { data: "last lines of stderr", header: true }],
+      [
+        { data: "task", header: true },
+        { data: "result", header: true },
+        { data: "exit code", header: true },
+        { data: "duration", header: true },
+        { data: "node", header: true },
+        { data: "retries", header: true },
+        { data: "last lines of stderr", header: true },
+      ],
       ...rows.map((o) => [
         escape(o.id),
         o.result === "success" ? "succeeded" : `❌ failed${o.failure?.code ? ` (${escape(o.failure.code)})` : ""}`,
@@ -93,22 +113,35 @@ export async function writeSummary(
         o.result === "failure" ? tail(o) : "",
       ]),
     ]);
-    if (result.outcomes.length > MAX_ROWS) summary.addRaw(`…and ${result.outcomes.length - MAX_ROWS} more tasks (all of them in the ${code("result")} output's file).`, true);
+    if (result.outcomes.length > MAX_ROWS)
+      summary.addRaw(`…and ${result.outcomes.length - MAX_ROWS} more tasks (all of them in the ${code("result")} output's file).`, true);
   }
-  if (result.addFailures.length) summary.addHeading("Not added", 3).addList(result.addFailures.slice(0, 50).map((f) => `${code(f.taskId)}: ${escape(f.code)}: ${escape(redact(f.message))}`));
+  if (result.addFailures.length)
+    summary
+      .addHeading("Not added", 3)
+      .addList(result.addFailures.slice(0, 50).map((f) => `${code(f.taskId)}: ${escape(f.code)}: ${escape(redact(f.message))}`));
   const outputs = new Set<string>();
   for (const t of workload.tasks) for (const o of t.outputs ?? []) outputs.add(o.container.replace(/\?.*$/, ""));
   if (outputs.size) summary.addRaw(`Output files went to: ${[...outputs].map(code).join(", ")}`, true);
   if (warnings.length) summary.addHeading("Warnings", 3).addList(warnings.slice(0, 20).map(escape));
   if (Buffer.byteLength(summary.stringify()) > MAX_SUMMARY_BYTES) {
     summary.emptyBuffer();
-    summary.addHeading(`Azure Batch: job ${escape(jobId)}`, 2).addRaw(`${counts}. The task table was too large for a step summary: every task is in the ${code("result")} output's file.`, true);
+    summary
+      .addHeading(`Azure Batch: job ${escape(jobId)}`, 2)
+      .addRaw(`${counts}. The task table was too large for a step summary: every task is in the ${code("result")} output's file.`, true);
   }
   await summary.write();
 }
 
 /** The summary of a step that ended before (or without) a run's result: the outcome, the reason, and what is known. */
-export async function writeEndSummary(end: { outcome: Outcome; reason: string; jobId?: string; poolId?: string; accountUrl?: URL; created?: RunResult["created"] }): Promise<void> {
+export async function writeEndSummary(end: {
+  outcome: Outcome;
+  reason: string;
+  jobId?: string;
+  poolId?: string;
+  accountUrl?: URL;
+  created?: RunResult["created"];
+}): Promise<void> {
   const summary = core.summary.addHeading(end.jobId ? `Azure Batch: job ${escape(end.jobId)}` : "Azure Batch", 2);
   summary.addList([
     `outcome: <b>${end.outcome}</b>`,

@@ -9,7 +9,10 @@ import { BatchClient, loadSpecObject, submitTasks } from "azure-batch-run";
 import { processExecutor } from "../local-batch/runtime/executors.js";
 import { LocalBatchService } from "../local-batch/service.js";
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const key = Buffer.from("bench").toString("base64");
 const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
 
@@ -39,7 +42,9 @@ for (const n of sizes.length ? sizes : [10_000, 100_000]) {
   await client.json("GET", "/jobs/j/tasks", { query: { $filter: "state eq 'active'", $select: "id,state" } });
   const active = ms(t);
   t = process.hrtime.bigint();
-  await client.json("GET", "/jobs/j/tasks", { query: { $filter: `state eq 'completed' and stateTransitionTime ge datetime'${new Date().toISOString()}'`, $select: "id" } });
+  await client.json("GET", "/jobs/j/tasks", {
+    query: { $filter: `state eq 'completed' and stateTransitionTime ge datetime'${new Date().toISOString()}'`, $select: "id" },
+  });
   const since = ms(t);
   t = process.hrtime.bigint();
   await client.json("GET", "/jobs/j/tasks", { query: { $select: "id" } });

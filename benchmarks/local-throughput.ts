@@ -24,11 +24,20 @@ async function measure(name: string, faults: FaultOptions | undefined) {
   });
   const url = await service.listen();
   const client = new BatchClient({ accountUrl: url, auth: { kind: "sharedKey", accountName: "local", accountKey: key }, retry: { maxRetries: 20 } });
-  const workload = loadSpecObject({
-    pool: { id: "bench", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodes: { dedicated: 2 }, taskSlotsPerNode: 8 },
-    job: { id: "bench" },
-    tasks: { list: [{ id: "t{{ item }}", command: "/bin/true", forEach: { range: [1, tasks] } }] },
-  }, { env: {} });
+  const workload = loadSpecObject(
+    {
+      pool: {
+        id: "bench",
+        vmSize: "Standard_D2s_v3",
+        image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" },
+        nodes: { dedicated: 2 },
+        taskSlotsPerNode: 8,
+      },
+      job: { id: "bench" },
+      tasks: { list: [{ id: "t{{ item }}", command: "/bin/true", forEach: { range: [1, tasks] } }] },
+    },
+    { env: {} },
+  );
   const heapBefore = process.memoryUsage().heapUsed;
   const started = performance.now();
   const result = await runWorkload(client, workload, silentReporter, { pollIntervalMs: 200 });

@@ -63,11 +63,19 @@ function instant() {
       }
       if (req.method === "GET" && id !== undefined && action === undefined) {
         const found = table.get(id.toLowerCase());
-        return found ? send(res, 200, found) : send(res, 404, { code: kind === "pools" ? "PoolNotFound" : "JobNotFound", message: { lang: "en-US", value: "not found" } });
+        return found
+          ? send(res, 200, found)
+          : send(res, 404, { code: kind === "pools" ? "PoolNotFound" : "JobNotFound", message: { lang: "en-US", value: "not found" } });
       }
       if (req.method === "POST" && action === "addtaskcollection") {
         const at = new Date().toISOString();
-        const value = ((body.value ?? []) as { id: string }[]).map((t, i) => ({ status: "success", taskId: t.id, eTag: `0x8DD${String(i).padStart(12, "0")}`, lastModified: at, location: `${req.headers.host}/jobs/${id}/tasks/${t.id}` }));
+        const value = ((body.value ?? []) as { id: string }[]).map((t, i) => ({
+          status: "success",
+          taskId: t.id,
+          eTag: `0x8DD${String(i).padStart(12, "0")}`,
+          lastModified: at,
+          location: `${req.headers.host}/jobs/${id}/tasks/${t.id}`,
+        }));
         return send(res, 200, { value });
       }
       send(res, 400, { code: "InvalidRequest", message: { lang: "en-US", value: "not served" } });

@@ -41,7 +41,17 @@ async function service(onExchange?: (e: Exchange) => void) {
  * run time), beside node_modules so that its packages resolve.
  */
 const remoteBundle = join(root, "node_modules/.cache/azure-batch-run-bench/remoteService.mjs");
-await build({ entryPoints: [join(root, "benchmarks/remoteService.ts")], outfile: remoteBundle, bundle: true, platform: "node", format: "esm", target: "node20", conditions: ["source"], packages: "external", logLevel: "warning" });
+await build({
+  entryPoints: [join(root, "benchmarks/remoteService.ts")],
+  outfile: remoteBundle,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  conditions: ["source"],
+  packages: "external",
+  logLevel: "warning",
+});
 
 /** One role of the remote service in a child process: its URL, and how to end it. */
 async function child(...args: string[]): Promise<{ url: string; close(): Promise<void> }> {
@@ -71,7 +81,13 @@ async function remoteService(kind: "service" | "instant" = "service"): Promise<{
 }
 
 const spec = (n: number, nodes = 0, job = "scale") => ({
-  pool: { id: "scale", vmSize: "Standard_D4s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodes: { dedicated: nodes }, taskSlotsPerNode: 16 },
+  pool: {
+    id: "scale",
+    vmSize: "Standard_D4s_v3",
+    image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" },
+    nodes: { dedicated: nodes },
+    taskSlotsPerNode: 16,
+  },
   job: { id: job },
   tasks: { list: [{ id: "t{{ item }}", command: "/bin/true", forEach: { range: [1, n] } }] },
 });
@@ -112,7 +128,15 @@ async function submission(n: number) {
   const sdk = new BatchServiceClient(new BatchSharedKeyCredentials("local", KEY), theirs.url);
   // @azure/batch 10 is generated from 2024-07-01.20.0 and reads that version's wire format (int64s as numbers).
   sdk.apiVersion = "2024-07-01.20.0";
-  await sdk.pool.add({ id: "scale", vmSize: "standard_d2s_v3", virtualMachineConfiguration: { imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodeAgentSKUId: "batch.node.ubuntu 24.04" }, targetDedicatedNodes: 0 });
+  await sdk.pool.add({
+    id: "scale",
+    vmSize: "standard_d2s_v3",
+    virtualMachineConfiguration: {
+      imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" },
+      nodeAgentSKUId: "batch.node.ubuntu 24.04",
+    },
+    targetDedicatedNodes: 0,
+  });
   const taskList = (count: number) => Array.from({ length: count }, (_, i) => ({ id: `t${i + 1}`, commandLine: "/bin/true" }));
   const addAll = async (job: string, tasks: { id: string; commandLine: string }[]) => {
     await sdk.job.add({ id: job, poolInfo: { poolId: "scale" } });
@@ -134,8 +158,18 @@ async function submission(n: number) {
     "<= 1.5x",
     oursMs <= 1.5 * limit,
   );
-  say(`  the client alone (a server that answers at once), ${n.toLocaleString("en")}`, `${aloneMs.toFixed(0)} ms = ${(aloneMs / limit).toFixed(2)}x the network limit`, "", undefined);
-  say(`  vs @azure/batch addCollection, ${n.toLocaleString("en")}`, `${sdkMs.toFixed(0)} ms: ours ${(sdkMs / oursMs).toFixed(1)}x faster`, n === 10_000 ? ">= 10x at 10,000" : "", n === 10_000 ? sdkMs / oursMs >= 10 : undefined);
+  say(
+    `  the client alone (a server that answers at once), ${n.toLocaleString("en")}`,
+    `${aloneMs.toFixed(0)} ms = ${(aloneMs / limit).toFixed(2)}x the network limit`,
+    "",
+    undefined,
+  );
+  say(
+    `  vs @azure/batch addCollection, ${n.toLocaleString("en")}`,
+    `${sdkMs.toFixed(0)} ms: ours ${(sdkMs / oursMs).toFixed(1)}x faster`,
+    n === 10_000 ? ">= 10x at 10,000" : "",
+    n === 10_000 ? sdkMs / oursMs >= 10 : undefined,
+  );
 }
 
 async function waiting(n: number) {
@@ -163,7 +197,7 @@ async function waiting(n: number) {
     const cycle = cycles[cycles.length - 1]!;
     cycle.requests++;
     if (e.method === "GET" && path.endsWith("/tasks")) {
-      const value = ((e.responseBody as { value?: { id: string }[] } | undefined)?.value ?? []);
+      const value = (e.responseBody as { value?: { id: string }[] } | undefined)?.value ?? [];
       rowsListed += value.length;
       for (const v of value) {
         if (seen.has(v.id)) continue;
@@ -174,7 +208,12 @@ async function waiting(n: number) {
   }
   const over = cycles.filter((c) => c.requests > 2 + Math.ceil(c.fresh / 1000));
   const worst = Math.max(...cycles.map((c) => c.requests - Math.ceil(c.fresh / 1000)));
-  say(`wait on ${n.toLocaleString("en")} tasks (${seconds.toFixed(0)} s, ${result.outcomes.length} outcomes, ${cycles.length} cycles)`, `max requests per cycle beyond ceil(new/1000): ${worst}; cycles over: ${over.length}`, "<= 2 in every cycle", over.length === 0);
+  say(
+    `wait on ${n.toLocaleString("en")} tasks (${seconds.toFixed(0)} s, ${result.outcomes.length} outcomes, ${cycles.length} cycles)`,
+    `max requests per cycle beyond ceil(new/1000): ${worst}; cycles over: ${over.length}`,
+    "<= 2 in every cycle",
+    over.length === 0,
+  );
   say(`  task rows listed per task`, (rowsListed / n).toFixed(2), "<= 1.2", rowsListed / n <= 1.2);
 }
 
@@ -258,8 +297,12 @@ async function peakRss(n: number, command: "validate" | "plan" | "run", env: Rec
   const file = join(dir, `spec-${n}.json`);
   // One node: run waits for its pool to be usable before it adds the tasks (and then does not wait for them).
   writeFileSync(file, JSON.stringify(spec(n, 1)));
-  const args = command === "plan" ? ["plan", file, "--format", "json"] : command === "run" ? ["run", file, "--no-wait", "--cleanup", "none"] : ["validate", file];
-  const child = spawn(process.execPath, ["--require", join(root, "benchmarks/maxrss.cjs"), join(root, "bin/azure-batch-run.js"), ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  const args =
+    command === "plan" ? ["plan", file, "--format", "json"] : command === "run" ? ["run", file, "--no-wait", "--cleanup", "none"] : ["validate", file];
+  const child = spawn(process.execPath, ["--require", join(root, "benchmarks/maxrss.cjs"), join(root, "bin/azure-batch-run.js"), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   // "close", not "exit": the exit can come before the last of stderr is read.
@@ -278,7 +321,12 @@ async function memory() {
     for (const c of ["validate", "plan", "run"] as const) mb.push(await peakRss(n, c, env, dir));
     await svc.close();
     const target = n === 100_000 ? 200 : n === 10_000 ? 120 : undefined;
-    say(`peak RSS at ${n.toLocaleString("en")} tasks: validate / plan / run --no-wait`, mb.map((m) => `${m.toFixed(0)} MB`).join(" / "), target ? `<= ${target} MB` : "", target ? mb.every((m) => m <= target) : undefined);
+    say(
+      `peak RSS at ${n.toLocaleString("en")} tasks: validate / plan / run --no-wait`,
+      mb.map((m) => `${m.toFixed(0)} MB`).join(" / "),
+      target ? `<= ${target} MB` : "",
+      target ? mb.every((m) => m <= target) : undefined,
+    );
   }
   rmSync(dir, { recursive: true, force: true });
 }
@@ -295,12 +343,32 @@ function coldStart() {
   };
   const node0 = median(wall(["-e", "0"]));
   const cli = median(wall([join(root, "bin/azure-batch-run.js"), "--help"]));
-  const sdk = median(() => Number(execFileSync(process.execPath, ["--input-type=module", "-e", 'const t=performance.now(); await Promise.all([import("@azure/batch"),import("@azure/identity"),import("@azure/storage-blob")]); console.log(performance.now()-t)'], { cwd: root, encoding: "utf8" })));
-  say("CLI cold start (bin --help, whole process)", `${cli.toFixed(0)} ms; node -e 0 ${node0.toFixed(0)} ms; SDK imports ${sdk.toFixed(0)} ms`, "<= 2x node -e 0 + 100 ms", cli <= 2 * node0 + 100);
+  const sdk = median(() =>
+    Number(
+      execFileSync(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          'const t=performance.now(); await Promise.all([import("@azure/batch"),import("@azure/identity"),import("@azure/storage-blob")]); console.log(performance.now()-t)',
+        ],
+        { cwd: root, encoding: "utf8" },
+      ),
+    ),
+  );
+  say(
+    "CLI cold start (bin --help, whole process)",
+    `${cli.toFixed(0)} ms; node -e 0 ${node0.toFixed(0)} ms; SDK imports ${sdk.toFixed(0)} ms`,
+    "<= 2x node -e 0 + 100 ms",
+    cli <= 2 * node0 + 100,
+  );
 }
 
 // `--only=submit,wait,rerun,concurrency,memory,cold` runs some of the parts.
-const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const only = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
 const part = (name: string) => !only || only.includes(name);
 const sizes = process.env.AZBR_BENCH_SIZES?.split(",").map(Number) ?? [2_000, 10_000, 100_000];
 if (part("submit")) for (const n of sizes) await submission(n);

@@ -43,7 +43,13 @@ import { createConsoleReporter, describeOutcome } from "./consoleReporter.js";
 export const EXIT = { ok: 0, taskFailed: 1, invalid: 2, service: 3, cancelled: 130 } as const;
 
 /** The CLI's exit code for each kind of ending the core classifies. */
-const EXIT_FOR: Record<ErrorCategory, number> = { usage: EXIT.invalid, task: EXIT.taskFailed, service: EXIT.service, auth: EXIT.service, cancelled: EXIT.cancelled };
+const EXIT_FOR: Record<ErrorCategory, number> = {
+  usage: EXIT.invalid,
+  task: EXIT.taskFailed,
+  service: EXIT.service,
+  auth: EXIT.service,
+  cancelled: EXIT.cancelled,
+};
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -104,7 +110,21 @@ const OPTIONS = {
 const COMMAND_OPTIONS: Record<string, (keyof typeof OPTIONS)[]> = {
   validate: ["var", "api-version", "event"],
   plan: ["var", "format", "api-version", "event"],
-  run: ["var", "account-url", "wait", "no-wait", "cleanup", "poll-interval", "concurrency", "local", "executor", "identity-map", "debug", "timeout", "api-version"],
+  run: [
+    "var",
+    "account-url",
+    "wait",
+    "no-wait",
+    "cleanup",
+    "poll-interval",
+    "concurrency",
+    "local",
+    "executor",
+    "identity-map",
+    "debug",
+    "timeout",
+    "api-version",
+  ],
   status: ["account-url", "debug", "timeout", "api-version"],
   logs: ["account-url", "file", "debug", "timeout", "api-version"],
   schema: [],
@@ -134,7 +154,10 @@ function closest(name: string, candidates: string[]): string | undefined {
     }
     return row[b.length]!;
   };
-  return candidates.map((c) => [c, distance(name, c)] as const).filter(([, d]) => d <= 2).sort((x, y) => x[1] - y[1])[0]?.[0];
+  return candidates
+    .map((c) => [c, distance(name, c)] as const)
+    .filter(([, d]) => d <= 2)
+    .sort((x, y) => x[1] - y[1])[0]?.[0];
 }
 
 function parseVars(values: string[] | undefined): Record<string, string> {
@@ -148,7 +171,13 @@ function parseVars(values: string[] | undefined): Record<string, string> {
 }
 
 /** `validate` and `plan` need no secrets: an unset secret reference is shown as a placeholder. */
-async function loadWorkload(file: string | undefined, vars: Record<string, string>, env: CliIo["env"], unsetSecrets: "fail" | "placeholder" = "fail", apiVersion?: ApiVersion): Promise<Workload> {
+async function loadWorkload(
+  file: string | undefined,
+  vars: Record<string, string>,
+  env: CliIo["env"],
+  unsetSecrets: "fail" | "placeholder" = "fail",
+  apiVersion?: ApiVersion,
+): Promise<Workload> {
   if (!file) throw new UsageError("missing <spec>: the path of a YAML or JSON workload spec");
   let text: string;
   try {
@@ -170,7 +199,13 @@ async function loadWorkload(file: string | undefined, vars: Record<string, strin
  * A Function app's spec for a sample event (`--event FILE`), read as the app reads a delivery: the
  * same event parsing, the same checks of the values the spec uses; an input's SAS is a placeholder.
  */
-async function loadEventWorkload(file: string | undefined, eventFile: string, vars: Record<string, string>, env: CliIo["env"], apiVersion?: ApiVersion): Promise<Workload> {
+async function loadEventWorkload(
+  file: string | undefined,
+  eventFile: string,
+  vars: Record<string, string>,
+  env: CliIo["env"],
+  apiVersion?: ApiVersion,
+): Promise<Workload> {
   if (!file) throw new UsageError("missing <spec>: the path of a YAML or JSON workload spec");
   const read = async (path: string, what: string) => {
     try {
@@ -200,10 +235,19 @@ async function loadEventWorkload(file: string | undefined, eventFile: string, va
   }
 }
 
-async function clientFor(accountUrlFlag: string | undefined, fromSpec: string | undefined, env: CliIo["env"], hooks: RequestHooks, callTimeoutMs?: number, apiVersion?: ApiVersion): Promise<BatchClient> {
+async function clientFor(
+  accountUrlFlag: string | undefined,
+  fromSpec: string | undefined,
+  env: CliIo["env"],
+  hooks: RequestHooks,
+  callTimeoutMs?: number,
+  apiVersion?: ApiVersion,
+): Promise<BatchClient> {
   const accountUrl = resolveAccountUrl(accountUrlFlag, fromSpec, env);
   if (!accountUrl) {
-    throw new UsageError("no Batch account: set account.url in the spec, pass --account-url, or set AZURE_BATCH_ACCOUNT_URL (https://<account>.<region>.batch.azure.com)");
+    throw new UsageError(
+      "no Batch account: set account.url in the spec, pass --account-url, or set AZURE_BATCH_ACCOUNT_URL (https://<account>.<region>.batch.azure.com)",
+    );
   }
   const auth = await authFromEnvironment(accountUrl, env);
   return new BatchClient({ accountUrl, auth, arm: armFromAuth(auth, env), hooks, callTimeoutMs, apiVersion });
@@ -229,12 +273,22 @@ async function readIdentityMap(file: string, env: CliIo["env"], redactor: Redact
     const password = env[e.passwordEnv as string];
     if (!password) throw new UsageError(`--identity-map ${file}: [${i}].passwordEnv names ${e.passwordEnv}, which is not set`);
     redactor.add(password);
-    return { identity: e.identity as string, server: e.server as string, address: typeof e.address === "string" ? e.address : undefined, username: e.username as string, password };
+    return {
+      identity: e.identity as string,
+      server: e.server as string,
+      address: typeof e.address === "string" ? e.address : undefined,
+      username: e.username as string,
+      password,
+    };
   });
 }
 
 /** The local Batch service, loaded only for `--local`. */
-async function startLocal(executor: "auto" | "docker" | "process", reporter: { info(m: string): void; warn(m: string): void }, identityRegistries?: Awaited<ReturnType<typeof readIdentityMap>>) {
+async function startLocal(
+  executor: "auto" | "docker" | "process",
+  reporter: { info(m: string): void; warn(m: string): void },
+  identityRegistries?: Awaited<ReturnType<typeof readIdentityMap>>,
+) {
   const { startLocalBatch, ExecutorUnavailableError } = await import("../local-batch/start.js");
   try {
     const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries });
@@ -269,22 +323,34 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const vars = parseVars(values.var);
     // Retries are always shown (a run shows them through its reporter); --debug adds one line per
     // HTTP attempt. Both come redacted from the client.
-    const hooks: RequestHooks = { onRetry: (info) => write(io.stderr, describeRetry(info)), ...(values.debug ? { log: (line: string) => write(io.stderr, `debug: ${line}`) } : {}) };
+    const hooks: RequestHooks = {
+      onRetry: (info) => write(io.stderr, describeRetry(info)),
+      ...(values.debug ? { log: (line: string) => write(io.stderr, `debug: ${line}`) } : {}),
+    };
     const timeout = values.timeout;
-    if (timeout !== undefined && !(Number(timeout) > 0 && Number(timeout) <= 3600)) throw new UsageError(`--timeout "${timeout}": expected seconds between 0 and 3600, e.g. 30`);
+    if (timeout !== undefined && !(Number(timeout) > 0 && Number(timeout) <= 3600))
+      throw new UsageError(`--timeout "${timeout}": expected seconds between 0 and 3600, e.g. 30`);
     const callTimeoutMs = timeout === undefined ? undefined : Number(timeout) * 1000;
     const apiVersion = values["api-version"];
     if (apiVersion !== undefined && !isApiVersion(apiVersion)) throw new UsageError(`--api-version "${apiVersion}": expected ${API_VERSIONS.join(" or ")}`);
     switch (command) {
       case "validate": {
-        const w = values.event ? await loadEventWorkload(args[0], values.event, vars, io.env, apiVersion) : await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
+        const w = values.event
+          ? await loadEventWorkload(args[0], values.event, vars, io.env, apiVersion)
+          : await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
         for (const warning of w.warnings) write(io.stderr, `warning: ${warning.path}: ${warning.message}`);
-        write(io.stdout, `valid: pool ${w.pool.id}, ${w.job.schedule ? "job schedule" : "job"} ${w.job.id}, ${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"}`);
-        if (w.secretEnv.length > 0) write(io.stdout, `secrets run will need: ${w.secretEnv.map((s) => (s.set ? s.name : `${s.name} (not set here)`)).join(", ")}`);
+        write(
+          io.stdout,
+          `valid: pool ${w.pool.id}, ${w.job.schedule ? "job schedule" : "job"} ${w.job.id}, ${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"}`,
+        );
+        if (w.secretEnv.length > 0)
+          write(io.stdout, `secrets run will need: ${w.secretEnv.map((s) => (s.set ? s.name : `${s.name} (not set here)`)).join(", ")}`);
         return EXIT.ok;
       }
       case "plan": {
-        const w = values.event ? await loadEventWorkload(args[0], values.event, vars, io.env, apiVersion) : await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
+        const w = values.event
+          ? await loadEventWorkload(args[0], values.event, vars, io.env, apiVersion)
+          : await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
         for (const warning of w.warnings) write(io.stderr, `warning: ${warning.path}: ${warning.message}`);
         for (const s of w.secretEnv.filter((e) => !e.set)) write(io.stderr, `note: ${s.name} is not set: shown as <redacted>; run will need it`);
         w.secrets.forEach((s) => redactor.add(s));
@@ -311,11 +377,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (cleanup !== undefined && !["job", "pool", "none"].includes(cleanup)) throw new UsageError(`--cleanup "${cleanup}": expected job, pool or none`);
         if (values.wait && values["no-wait"]) throw new UsageError("--wait and --no-wait contradict each other");
         const poll = values["poll-interval"];
-        if (poll !== undefined && !(Number(poll) > 0 && Number(poll) <= 600)) throw new UsageError(`--poll-interval "${poll}": expected seconds between 0 and 600, e.g. 5 or 0.5`);
+        if (poll !== undefined && !(Number(poll) > 0 && Number(poll) <= 600))
+          throw new UsageError(`--poll-interval "${poll}": expected seconds between 0 and 600, e.g. 5 or 0.5`);
         const concurrencyText = values.concurrency;
         const concurrency = concurrencyText === undefined ? undefined : Number(concurrencyText);
         if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_SUBMIT_CONCURRENCY)) {
-          throw new UsageError(`--concurrency "${concurrencyText}": expected a whole number from 1 to ${MAX_SUBMIT_CONCURRENCY} (default ${DEFAULT_SUBMIT_CONCURRENCY})`);
+          throw new UsageError(
+            `--concurrency "${concurrencyText}": expected a whole number from 1 to ${MAX_SUBMIT_CONCURRENCY} (default ${DEFAULT_SUBMIT_CONCURRENCY})`,
+          );
         }
         const executor = values.executor ?? "auto";
         if (!["auto", "docker", "process"].includes(executor)) throw new UsageError(`--executor "${executor}": expected auto, docker or process`);
@@ -326,7 +395,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (values["identity-map"] && !values.local) throw new UsageError("--identity-map goes with --local");
         const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : undefined;
         const local = values.local ? await startLocal(executor as "auto" | "docker" | "process", reporter, identityRegistries) : undefined;
-        const client = local ? createLocalBatchClient(local, { hooks, callTimeoutMs }) : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
+        const client = local
+          ? createLocalBatchClient(local, { hooks, callTimeoutMs })
+          : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
         if (local) redactor.add(local.accountKey);
         try {
           const result = await runWorkload(client, w, reporter, {
@@ -346,7 +417,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
             write(io.stdout, `job ${result.jobId} on pool ${result.poolId}`);
             for (const o of [...result.outcomes].sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }))) write(io.stdout, describeOutcome(o));
             const failed = result.outcomes.filter((o) => o.result === "failure").length;
-            write(io.stdout, `${result.outcomes.length - failed} succeeded, ${failed} failed${result.addFailures.length ? `, ${result.addFailures.length} not added` : ""}`);
+            write(
+              io.stdout,
+              `${result.outcomes.length - failed} succeeded, ${failed} failed${result.addFailures.length ? `, ${result.addFailures.length} not added` : ""}`,
+            );
             if (result.jobEnded) write(io.stdout, `the job ended before all tasks completed: ${result.jobEnded}`);
             if (result.blocked?.length) write(io.stdout, `${result.blocked.length} blocked (a task they depend on failed): ${result.blocked.join(", ")}`);
           }
@@ -363,7 +437,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         try {
           const status = await getJobStatus(client, jobId, { signal: io.signal });
           const c = status.counts;
-          write(io.stdout, `job ${status.jobId} (${status.state}${status.terminateReason ? `: ${status.terminateReason}` : ""}) on pool ${status.poolId ?? "?"}`);
+          write(
+            io.stdout,
+            `job ${status.jobId} (${status.state}${status.terminateReason ? `: ${status.terminateReason}` : ""}) on pool ${status.poolId ?? "?"}`,
+          );
           write(io.stdout, `active ${c.active}, running ${c.running}, completed ${c.completed} (succeeded ${c.succeeded}, failed ${c.failed})`);
           return c.failed > 0 ? EXIT.taskFailed : EXIT.ok;
         } finally {

@@ -12,7 +12,12 @@ import { STORAGE_CONNECTION } from "./app/settings.js";
 
 export async function batchOnBlob(_content: unknown, context: InvocationContext): Promise<void> {
   const meta = context.triggerMetadata;
-  await handle("blob", () => blobEvent(meta), { content: meta?.uri, metadata: { blobTrigger: meta?.blobTrigger, uri: meta?.uri, properties: meta?.properties } }, context);
+  await handle(
+    "blob",
+    () => blobEvent(meta),
+    { content: meta?.uri, metadata: { blobTrigger: meta?.blobTrigger, uri: meta?.uri, properties: meta?.properties } },
+    context,
+  );
 }
 
 if (process.env.AZBR_BLOB_PATH) {

@@ -8,7 +8,18 @@ import { eventGridEvent } from "azure-batch-run";
 import { handle } from "./app/handle.js";
 
 export async function batchOnEventGrid(event: unknown, context: InvocationContext): Promise<void> {
-  await handle("eventGrid", () => eventGridEvent(event), { content: event, metadata: { id: (event as { id?: unknown } | null)?.id, type: (event as { eventType?: unknown; type?: unknown } | null)?.eventType ?? (event as { type?: unknown } | null)?.type } }, context);
+  await handle(
+    "eventGrid",
+    () => eventGridEvent(event),
+    {
+      content: event,
+      metadata: {
+        id: (event as { id?: unknown } | null)?.id,
+        type: (event as { eventType?: unknown; type?: unknown } | null)?.eventType ?? (event as { type?: unknown } | null)?.type,
+      },
+    },
+    context,
+  );
 }
 
 app.eventGrid("batchOnEventGrid", { handler: batchOnEventGrid as never });

@@ -12,7 +12,12 @@ import { STORAGE_CONNECTION } from "./app/settings.js";
 
 export async function batchOnQueue(message: unknown, context: InvocationContext): Promise<void> {
   const meta = context.triggerMetadata;
-  await handle("queue", () => queueEvent(message, meta), { content: message, metadata: { id: meta?.id, dequeueCount: meta?.dequeueCount, insertionTime: meta?.insertionTime } }, context);
+  await handle(
+    "queue",
+    () => queueEvent(message, meta),
+    { content: message, metadata: { id: meta?.id, dequeueCount: meta?.dequeueCount, insertionTime: meta?.insertionTime } },
+    context,
+  );
 }
 
 if (process.env.AZBR_QUEUE) {

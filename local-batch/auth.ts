@@ -18,12 +18,27 @@ export interface AuthConfig {
 }
 
 const failed = (detail: string) =>
-  new BatchHttpError(403, "AuthenticationFailed", "Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.", [
-    { key: "AuthenticationErrorDetail", value: detail },
-  ]);
+  new BatchHttpError(
+    403,
+    "AuthenticationFailed",
+    "Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.",
+    [{ key: "AuthenticationErrorDetail", value: detail }],
+  );
 
 /** The headers whose values stand, in this order, one per line, between the verb and the ocp- headers. */
-const SIGNED_HEADERS = ["Content-Encoding", "Content-Language", "Content-Length", "Content-MD5", "Content-Type", "Date", "If-Modified-Since", "If-Match", "If-None-Match", "If-Unmodified-Since", "Range"];
+const SIGNED_HEADERS = [
+  "Content-Encoding",
+  "Content-Language",
+  "Content-Length",
+  "Content-MD5",
+  "Content-Type",
+  "Date",
+  "If-Modified-Since",
+  "If-Match",
+  "If-None-Match",
+  "If-Unmodified-Since",
+  "Range",
+];
 
 function header(req: IncomingMessage, name: string): string {
   const value = req.headers[name.toLowerCase()];
@@ -35,12 +50,20 @@ export function expectedStringToSign(req: IncomingMessage, url: URL, accountName
   const hasOcpDate = req.headers["ocp-date"] !== undefined;
   const standard = SIGNED_HEADERS.map((name) => (name === "Date" && hasOcpDate ? "" : header(req, name)));
   const ocpLines: string[] = [];
-  for (const name of Object.keys(req.headers).map((h) => h.toLowerCase()).filter((h) => h.startsWith("ocp-")).sort()) {
+  for (const name of Object.keys(req.headers)
+    .map((h) => h.toLowerCase())
+    .filter((h) => h.startsWith("ocp-"))
+    .sort()) {
     ocpLines.push(`${name}:${header(req, name).replace(/\s+/g, " ").trim()}\n`);
   }
   const byName: Record<string, string[]> = {};
   for (const [name, value] of url.searchParams.entries()) (byName[name.toLowerCase()] ??= []).push(value);
-  const resource = [`/${accountName}${url.pathname}`, ...Object.keys(byName).sort().map((name) => `${name}:${(byName[name] ?? []).sort().join(",")}`)].join("\n");
+  const resource = [
+    `/${accountName}${url.pathname}`,
+    ...Object.keys(byName)
+      .sort()
+      .map((name) => `${name}:${(byName[name] ?? []).sort().join(",")}`),
+  ].join("\n");
   return [(req.method ?? "GET").toUpperCase(), ...standard].join("\n") + "\n" + ocpLines.join("") + resource;
 }
 
@@ -55,7 +78,10 @@ export function authenticate(req: IncomingMessage, url: URL, config: AuthConfig)
   if (!date || Math.abs(Date.now() - Date.parse(String(date))) > 15 * 60_000) throw failed("The request's ocp-date is missing or more than 15 minutes off.");
   const match = /^SharedKey ([^:]+):(.+)$/.exec(authorization);
   if (!match || match[1] !== config.accountName) throw failed(`The Authorization header must be "SharedKey ${config.accountName}:<signature>".`);
-  const mac = createHmac("sha256", Buffer.from(config.accountKey, "base64")).update(expectedStringToSign(req, url, config.accountName), "utf8").digest();
+  const mac = createHmac("sha256", Buffer.from(config.accountKey, "base64"))
+    .update(expectedStringToSign(req, url, config.accountName), "utf8")
+    .digest();
   const given = Buffer.from(match[2] as string, "base64");
-  if (given.length !== mac.length || !timingSafeEqual(given, mac)) throw failed("The MAC signature found in the HTTP request is not the same as any computed signature.");
+  if (given.length !== mac.length || !timingSafeEqual(given, mac))
+    throw failed("The MAC signature found in the HTTP request is not the same as any computed signature.");
 }

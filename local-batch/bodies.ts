@@ -50,7 +50,12 @@ const SHAPES: Record<string, Shape> = {
   StartTask: { ...TASK_COMMON, maxTaskRetryCount: n, waitForSuccess: b },
   ImageReference: { publisher: s, offer: s, sku: s, version: s, virtualMachineImageId: s },
   ContainerConfiguration: { type: s, containerImageNames: array(s), containerRegistries: array(shape("ContainerRegistry")) },
-  VirtualMachineConfiguration: { imageReference: shape("ImageReference"), nodeAgentSKUId: s, containerConfiguration: shape("ContainerConfiguration"), osDisk: shape("OSDisk") },
+  VirtualMachineConfiguration: {
+    imageReference: shape("ImageReference"),
+    nodeAgentSKUId: s,
+    containerConfiguration: shape("ContainerConfiguration"),
+    osDisk: shape("OSDisk"),
+  },
   OSDisk: { diskSizeGB: n },
   PoolAdd: {
     id: s,
@@ -73,7 +78,17 @@ const SHAPES: Record<string, Shape> = {
   NodeReboot: { nodeRebootOption: s },
   NodeReimage: { nodeReimageOption: s },
   PoolPatch: { startTask: shape("StartTask"), metadata: array(shape("Metadata")), displayName: s, vmSize: s, taskSlotsPerNode: n },
-  JobManagerTask: { ...TASK_COMMON, id: s, displayName: s, outputFiles: array(shape("OutputFile")), constraints: shape("TaskConstraints"), requiredSlots: n, killJobOnCompletion: b, runExclusive: b, allowLowPriorityNode: b },
+  JobManagerTask: {
+    ...TASK_COMMON,
+    id: s,
+    displayName: s,
+    outputFiles: array(shape("OutputFile")),
+    constraints: shape("TaskConstraints"),
+    requiredSlots: n,
+    killJobOnCompletion: b,
+    runExclusive: b,
+    allowLowPriorityNode: b,
+  },
   JobPreparationTask: { ...TASK_COMMON, id: s, constraints: shape("TaskConstraints"), waitForSuccess: b, rerunOnNodeRebootAfterSuccess: b },
   JobReleaseTask: { ...TASK_COMMON, id: s, maxWallClockTime: s, retentionTime: s },
   PoolInfo: { poolId: s },
@@ -93,11 +108,27 @@ const SHAPES: Record<string, Shape> = {
     poolInfo: shape("PoolInfo"),
     metadata: array(shape("Metadata")),
   },
-  JobPatch: { priority: n, maxParallelTasks: n, allowTaskPreemption: b, onAllTasksComplete: s, constraints: shape("JobConstraints"), poolInfo: shape("PoolInfo"), metadata: array(shape("Metadata")) },
+  JobPatch: {
+    priority: n,
+    maxParallelTasks: n,
+    allowTaskPreemption: b,
+    onAllTasksComplete: s,
+    constraints: shape("JobConstraints"),
+    poolInfo: shape("PoolInfo"),
+    metadata: array(shape("Metadata")),
+  },
   JobTerminate: { terminateReason: s },
   Schedule: { doNotRunUntil: s, doNotRunAfter: s, startWindow: s, recurrenceInterval: s },
   JobScheduleAdd: { id: s, displayName: s, schedule: shape("Schedule"), jobSpecification: shape("JobSpecification"), metadata: array(shape("Metadata")) },
-  TaskAdd: { ...TASK_COMMON, id: s, displayName: s, outputFiles: array(shape("OutputFile")), constraints: shape("TaskConstraints"), requiredSlots: n, dependsOn: shape("TaskDependencies") },
+  TaskAdd: {
+    ...TASK_COMMON,
+    id: s,
+    displayName: s,
+    outputFiles: array(shape("OutputFile")),
+    constraints: shape("TaskConstraints"),
+    requiredSlots: n,
+    dependsOn: shape("TaskDependencies"),
+  },
   TaskCollection: { value: array(shape("TaskAdd")) },
 };
 SHAPES.JobAdd = { id: s, ...SHAPES.JobSpecification };
@@ -167,7 +198,8 @@ function checkShape(value: unknown, name: string, path: string): void {
     check(v, type, p, name, k);
   }
   for (const r of REQUIRED[name] ?? []) {
-    if ((value as Record<string, unknown>)[r] === undefined) throw invalidBody(`the required property ${path ? `${path}.` : ""}${r} is missing`, path ? `${path}.${r}` : r);
+    if ((value as Record<string, unknown>)[r] === undefined)
+      throw invalidBody(`the required property ${path ? `${path}.` : ""}${r} is missing`, path ? `${path}.${r}` : r);
   }
 }
 

@@ -22,10 +22,14 @@ export class BatchHttpError extends Error {
 }
 
 export const notFound = (kind: "Pool" | "Job" | "Task" | "JobSchedule" | "File" | "Node", id: string) =>
-  new BatchHttpError(404, `${kind}NotFound`, `The specified ${kind === "JobSchedule" ? "job schedule" : kind.toLowerCase()} does not exist.`, [{ key: "Id", value: id }]);
+  new BatchHttpError(404, `${kind}NotFound`, `The specified ${kind === "JobSchedule" ? "job schedule" : kind.toLowerCase()} does not exist.`, [
+    { key: "Id", value: id },
+  ]);
 
 export const exists = (kind: "Pool" | "Job" | "Task" | "JobSchedule", id: string) =>
-  new BatchHttpError(409, `${kind}Exists`, `The specified ${kind === "JobSchedule" ? "job schedule" : kind.toLowerCase()} already exists.`, [{ key: "Id", value: id }]);
+  new BatchHttpError(409, `${kind}Exists`, `The specified ${kind === "JobSchedule" ? "job schedule" : kind.toLowerCase()} already exists.`, [
+    { key: "Id", value: id },
+  ]);
 
 export const invalidBody = (reason: string, property?: string) =>
   new BatchHttpError(400, "InvalidRequestBody", "The specified Request Body is not syntactically valid.", [

@@ -5,7 +5,15 @@
  */
 import type { JobAddParameter, JobScheduleAddParameter, PoolAddParameter, ResourceFile, TaskAddParameter } from "../shared/batch/types.js";
 import { parseDuration } from "../shared/batch/duration.js";
-import { BATCH_LIMITS, DEFAULT_PREPARATION_TASK_ID, DEFAULT_RELEASE_TASK_ID, filePathProblem, MAX_DURATION_MS, vCpusOfVmSize, VM_SIZE_PATTERN } from "../shared/batch/limits.js";
+import {
+  BATCH_LIMITS,
+  DEFAULT_PREPARATION_TASK_ID,
+  DEFAULT_RELEASE_TASK_ID,
+  filePathProblem,
+  MAX_DURATION_MS,
+  vCpusOfVmSize,
+  VM_SIZE_PATTERN,
+} from "../shared/batch/limits.js";
 import { BatchHttpError, invalidValue } from "./errors.js";
 
 function duration(value: string | undefined, property: string, bounds: { min?: number; max?: number } = {}): void {
@@ -20,7 +28,8 @@ export function checkResourceFiles(files: ResourceFile[] | undefined, property: 
   files?.forEach((f, i) => {
     const problem = f.filePath === undefined ? undefined : filePathProblem(f.filePath);
     if (problem) throw invalidValue(`${property}[${i}].filePath`, problem);
-    if (f.httpUrl !== undefined && f.blobPrefix !== undefined) throw invalidValue(`${property}[${i}].blobPrefix`, "blobPrefix applies only with storageContainerUrl or autoStorageContainerName");
+    if (f.httpUrl !== undefined && f.blobPrefix !== undefined)
+      throw invalidValue(`${property}[${i}].blobPrefix`, "blobPrefix applies only with storageContainerUrl or autoStorageContainerName");
   });
 }
 
@@ -66,9 +75,14 @@ export function taskLimitError(job: JobAddParameter, body: TaskAddParameter): Ba
     return error as BatchHttpError;
   }
   const id = body.id.toLowerCase();
-  const reserved = [job.jobPreparationTask && (job.jobPreparationTask.id ?? DEFAULT_PREPARATION_TASK_ID), job.jobReleaseTask && (job.jobReleaseTask.id ?? DEFAULT_RELEASE_TASK_ID)];
+  const reserved = [
+    job.jobPreparationTask && (job.jobPreparationTask.id ?? DEFAULT_PREPARATION_TASK_ID),
+    job.jobReleaseTask && (job.jobReleaseTask.id ?? DEFAULT_RELEASE_TASK_ID),
+  ];
   if (reserved.some((r) => r && r.toLowerCase() === id)) {
-    return new BatchHttpError(409, "TaskExists", "The specified task already exists.", [{ key: "Reason", value: `${body.id} is the id of the job's preparation or release task` }]);
+    return new BatchHttpError(409, "TaskExists", "The specified task already exists.", [
+      { key: "Reason", value: `${body.id} is the id of the job's preparation or release task` },
+    ]);
   }
   return undefined;
 }

@@ -96,7 +96,14 @@ export function parseFilter(filter: string | null): Predicate {
 /** `select` for many items of one request: the field list read once. */
 export function selector(selectParam: string | null): <T extends Record<string, unknown>>(item: T) => Partial<T> {
   if (!selectParam) return (item) => item;
-  const fields = [...new Set(selectParam.split(",").map((s) => s.trim()).filter(Boolean))];
+  const fields = [
+    ...new Set(
+      selectParam
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   return <T extends Record<string, unknown>>(item: T) => {
     const out: Record<string, unknown> = {};
     for (const f of fields) if (item[f] !== undefined) out[f] = item[f];
@@ -106,6 +113,11 @@ export function selector(selectParam: string | null): <T extends Record<string, 
 
 export function select<T extends Record<string, unknown>>(item: T, selectParam: string | null): Partial<T> {
   if (!selectParam) return item;
-  const fields = new Set(selectParam.split(",").map((s) => s.trim()).filter(Boolean));
+  const fields = new Set(
+    selectParam
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   return Object.fromEntries(Object.entries(item).filter(([k]) => fields.has(k))) as Partial<T>;
 }

@@ -39,7 +39,10 @@ export function snapshot(ctx: ServiceContext, taskOrder: number): SavedState {
     savedAt: now(),
     taskOrder,
     // A node on its way out is not saved: after a restart the pool has the nodes it keeps.
-    pools: [...ctx.pools.values()].map(({ nodes, abort: _abort, ...pool }) => ({ ...pool, nodeIds: nodes.filter((n) => n.draining !== "leavingpool").map((n) => n.id) })),
+    pools: [...ctx.pools.values()].map(({ nodes, abort: _abort, ...pool }) => ({
+      ...pool,
+      nodeIds: nodes.filter((n) => n.draining !== "leavingpool").map((n) => n.id),
+    })),
     jobs: [...ctx.jobs.values()].map(({ tasks, ...job }) => ({ ...job, tasks: [...tasks.values()].map(({ abort: _abort, ...task }) => task) })),
     schedules: [...ctx.schedules.values()].map(({ timer: _timer, ...schedule }) => schedule),
     live: [...ctx.live.values()],
@@ -71,7 +74,13 @@ export function restore(ctx: ServiceContext, state: SavedState): { pools: PoolRe
   for (const { nodeIds, ...saved } of state.pools) {
     // Nodes keep their ids; the next one gets an index none had (older states did not save it).
     const highest = Math.max(0, ...nodeIds.map((id) => Number(/_(\d+)$/.exec(id)?.[1] ?? 0)));
-    const pool: PoolRecord = { ...saved, nextNodeIndex: Math.max(saved.nextNodeIndex ?? 0, highest + 1), nodes: nodeIds.map(nodeWithId), abort: new AbortController(), allocationState: "resizing" };
+    const pool: PoolRecord = {
+      ...saved,
+      nextNodeIndex: Math.max(saved.nextNodeIndex ?? 0, highest + 1),
+      nodes: nodeIds.map(nodeWithId),
+      abort: new AbortController(),
+      allocationState: "resizing",
+    };
     ctx.pools.set(pool.body.id.toLowerCase(), pool);
     pools.push(pool);
   }

@@ -102,13 +102,16 @@ export class LocalBatchService {
     for (const handle of restarted?.orphans ?? []) endHandle(handle);
     const handle = createRequestHandler(this.ctx, this.faults, (method, url, body, req) => route(this.ctx, method, url, body, req));
     const t = this.options.timeouts ?? {};
-    this.server = createServer({ headersTimeout: t.headersMs ?? 10_000, requestTimeout: t.requestMs ?? 30_000, connectionsCheckingInterval: Math.min(t.headersMs ?? 10_000, 1_000) }, (req, res) => {
-      handle(req, res).catch((error: unknown) => {
-        this.options.log?.(`internal error: ${(error as Error)?.stack ?? error}`);
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
-    });
+    this.server = createServer(
+      { headersTimeout: t.headersMs ?? 10_000, requestTimeout: t.requestMs ?? 30_000, connectionsCheckingInterval: Math.min(t.headersMs ?? 10_000, 1_000) },
+      (req, res) => {
+        handle(req, res).catch((error: unknown) => {
+          this.options.log?.(`internal error: ${(error as Error)?.stack ?? error}`);
+          if (!res.headersSent) res.writeHead(500);
+          res.end();
+        });
+      },
+    );
     this.server.keepAliveTimeout = 65_000;
     // Slow or idle peers do not hold sockets forever, and there are only so many at once.
     this.server.timeout = 60_000;
@@ -141,10 +144,13 @@ export class LocalBatchService {
    */
   private touch(): void {
     if (this.closed || this.saveTimer) return;
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = undefined;
-      void this.save();
-    }, Math.max(SAVE_DELAY_MS, 9 * this.lastSaveMs));
+    this.saveTimer = setTimeout(
+      () => {
+        this.saveTimer = undefined;
+        void this.save();
+      },
+      Math.max(SAVE_DELAY_MS, 9 * this.lastSaveMs),
+    );
   }
 
   private lastSaveMs = 0;

@@ -40,14 +40,34 @@ export async function chooseExecutor(choice: ExecutorChoice, dataDir: string, wa
 }
 
 export async function startLocalBatch(
-  options: { executor?: ExecutorChoice; dataDir?: string; faults?: FaultOptions; warn?: (m: string) => void; maxNodesPerPool?: number; identityRegistries?: IdentityRegistry[]; onExchange?: LocalBatchOptions["onExchange"]; runtimeDir?: string } = {},
+  options: {
+    executor?: ExecutorChoice;
+    dataDir?: string;
+    faults?: FaultOptions;
+    warn?: (m: string) => void;
+    maxNodesPerPool?: number;
+    identityRegistries?: IdentityRegistry[];
+    onExchange?: LocalBatchOptions["onExchange"];
+    runtimeDir?: string;
+  } = {},
 ): Promise<StartedLocalBatch> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "local-batch-")));
   const ownsDataDir = options.dataDir === undefined;
   const executor = await chooseExecutor(options.executor ?? "auto", dataDir, options.warn ?? (() => {}));
   const accountName = "local";
   const accountKey = randomBytes(32).toString("base64");
-  const service = new LocalBatchService({ accountName, accountKey, dataDir, ownsDataDir, runtimeDir: options.runtimeDir, executor, faults: options.faults, maxNodesPerPool: options.maxNodesPerPool, identityRegistries: options.identityRegistries, onExchange: options.onExchange });
+  const service = new LocalBatchService({
+    accountName,
+    accountKey,
+    dataDir,
+    ownsDataDir,
+    runtimeDir: options.runtimeDir,
+    executor,
+    faults: options.faults,
+    maxNodesPerPool: options.maxNodesPerPool,
+    identityRegistries: options.identityRegistries,
+    onExchange: options.onExchange,
+  });
   const accountUrl = await service.listen();
   const close = async () => {
     await service.close();

@@ -69,7 +69,6 @@ export interface Exchange {
   responseBody?: unknown;
 }
 
-
 export interface NodeRecord {
   id: string;
   state: "creating" | "starting" | "waitingforstarttask" | "idle" | "running" | "starttaskfailed" | "unusable" | "leavingpool" | "rebooting" | "reimaging";
@@ -106,7 +105,6 @@ export interface PoolRecord {
   /** User-assigned managed identities (resource ids), for pools created through ARM. */
   identities?: string[];
 }
-
 
 export interface JobRecord {
   body: JobAddParameter;
@@ -201,7 +199,15 @@ export function scheduleOf(ctx: ServiceContext, id: string): ScheduleRecord {
 
 /** The 201 answer of a create, with the headers Batch sends. */
 export function created(ctx: ServiceContext, path: string, record: { eTag: string; lastModified: string }): Reply {
-  return { status: 201, headers: { etag: record.eTag, "last-modified": new Date(record.lastModified).toUTCString(), location: `${ctx.baseUrl}${path}`, dataserviceid: `${ctx.baseUrl}${path}` } };
+  return {
+    status: 201,
+    headers: {
+      etag: record.eTag,
+      "last-modified": new Date(record.lastModified).toUTCString(),
+      location: `${ctx.baseUrl}${path}`,
+      dataserviceid: `${ctx.baseUrl}${path}`,
+    },
+  };
 }
 
 /** A new task in a job's table, active, in arrival order. */
@@ -225,7 +231,17 @@ export function insertTask(ctx: ServiceContext, job: JobRecord, body: TaskRecord
 
 /** A node record with the given id (a restored one keeps its id). */
 export function nodeWithId(id: string): NodeRecord {
-  return { id, state: "creating", stateTransitionTime: now(), usedSlots: 0, running: new Set(), totalTasksRun: 0, totalTasksSucceeded: 0, jobPrepDone: new Map(), idleWaiters: [] };
+  return {
+    id,
+    state: "creating",
+    stateTransitionTime: now(),
+    usedSlots: 0,
+    running: new Set(),
+    totalTasksRun: 0,
+    totalTasksSucceeded: 0,
+    jobPrepDone: new Map(),
+    idleWaiters: [],
+  };
 }
 
 /** A new node of a pool, with an id no node of that pool had before. */
@@ -240,4 +256,3 @@ export function setNodeState(node: NodeRecord, state: NodeRecord["state"]): void
   node.state = state;
   node.stateTransitionTime = now();
 }
-

@@ -119,7 +119,8 @@ export class TaskTable {
       tasks.push(t);
     }
     // Is anything left to read after i?
-    for (let j = i; j < this.completions.length; j++) if (completionOf.get(this.completions[j]!)?.index === j && tableOf.get(this.completions[j]!) === this) return { tasks, next: i };
+    for (let j = i; j < this.completions.length; j++)
+      if (completionOf.get(this.completions[j]!)?.index === j && tableOf.get(this.completions[j]!) === this) return { tasks, next: i };
     return { tasks };
   }
 

@@ -73,7 +73,9 @@ const targets = [
     banner: { js: 'import { createRequire as __azbrCreateRequire } from "node:module"; const require = __azbrCreateRequire(import.meta.url);' },
     extraFiles: async () => ({
       "host.json": await readFile(join(root, "functions/host.json")),
-      "package.json": Buffer.from(`${JSON.stringify({ name: "azure-batch-run-functions", version: pkg.version, description: "The azure-batch-run Function app (bundled; built by scripts/build.mjs)", type: "module", main: "index.js" }, null, 2)}\n`),
+      "package.json": Buffer.from(
+        `${JSON.stringify({ name: "azure-batch-run-functions", version: pkg.version, description: "The azure-batch-run Function app (bundled; built by scripts/build.mjs)", type: "module", main: "index.js" }, null, 2)}\n`,
+      ),
     }),
   },
 ];
@@ -95,13 +97,18 @@ async function thirdPartyNotices(metafile) {
     const meta = JSON.parse(await readFile(join(abs, "package.json"), "utf8"));
     const files = (await readdir(abs)).filter((f) => /^(licen[cs]e|copying|notice)(\.|$)/i.test(f)).sort();
     const texts = await Promise.all(files.map((f) => readFile(join(abs, f), "utf8")));
-    const license = typeof meta.license === "string" ? meta.license : meta.license?.type ?? "see the package";
-    entries.push({ key: `${meta.name}@${meta.version}`, text: `${meta.name} ${meta.version} (${license})${meta.homepage ? ` ${meta.homepage}` : ""}\n\n${texts.join("\n").trim() || `Licensed under ${license}; the package ships no licence file.`}\n` });
+    const license = typeof meta.license === "string" ? meta.license : (meta.license?.type ?? "see the package");
+    entries.push({
+      key: `${meta.name}@${meta.version}`,
+      text: `${meta.name} ${meta.version} (${license})${meta.homepage ? ` ${meta.homepage}` : ""}\n\n${texts.join("\n").trim() || `Licensed under ${license}; the package ships no licence file.`}\n`,
+    });
   }
   if (entries.length === 0) return undefined;
   const unique = [...new Map(entries.map((e) => [e.key, e])).values()].sort((a, b) => a.key.localeCompare(b.key));
   const rule = `\n${"-".repeat(78)}\n\n`;
-  return Buffer.from(`Third-party software in this bundle, with its licence notices (written by scripts/build.mjs).\n${rule}${unique.map((e) => e.text).join(rule)}`);
+  return Buffer.from(
+    `Third-party software in this bundle, with its licence notices (written by scripts/build.mjs).\n${rule}${unique.map((e) => e.text).join(rule)}`,
+  );
 }
 
 async function filesUnder(dir) {

@@ -26,7 +26,11 @@ export function classifyError(error: unknown): ErrorCategory {
   if ((error as { code?: unknown })?.code !== undefined && String((error as { code: unknown }).code).startsWith("ERR_PARSE_ARGS")) return "usage";
   if (error instanceof TasksFailedError) return "task";
   if (error instanceof CancelledError || (error as Error)?.name === "AbortError") return "cancelled";
-  if ((error instanceof BatchServiceError || error instanceof ArmError) && (error.statusCode === 401 || error.statusCode === 403 || AUTH_CODES.test(error.code))) return "auth";
+  if (
+    (error instanceof BatchServiceError || error instanceof ArmError) &&
+    (error.statusCode === 401 || error.statusCode === 403 || AUTH_CODES.test(error.code))
+  )
+    return "auth";
   if (AUTH_ERROR_NAMES.test((error as Error)?.name ?? "")) return "auth";
   return "service";
 }

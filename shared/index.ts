@@ -75,7 +75,23 @@ export { readTaskFileTail, readTaskOutput, taskOutputRedactor, lastLines, listTa
  * as one `BatchEvent` with a task id derived from it; `EventSpec` fills a spec's `{{ event.* }}`
  * from one, checking the values it uses; `eventFromSample` reads a sample event file.
  */
-export { blobEvent, eventGridEvent, queueEvent, timerEvent, blobFromUrl, blobTaskId, safeFileName, queueMessageJsonSchema, QueueMessage, InvalidEventError, BLOB_CREATED, MAX_BLOB_NAME, MAX_FILE_NAME_BYTES, type BatchEvent, type InputBlob } from "./events/events.js";
+export {
+  blobEvent,
+  eventGridEvent,
+  queueEvent,
+  timerEvent,
+  blobFromUrl,
+  blobTaskId,
+  safeFileName,
+  queueMessageJsonSchema,
+  QueueMessage,
+  InvalidEventError,
+  BLOB_CREATED,
+  MAX_BLOB_NAME,
+  MAX_FILE_NAME_BYTES,
+  type BatchEvent,
+  type InputBlob,
+} from "./events/events.js";
 export { EventSpec, eventFromSample, INPUT_FIELDS, type EventLoadOptions } from "./events/eventSpec.js";
 
 // ---- the client ---------------------------------------------------------------------------------
@@ -85,7 +101,17 @@ export { EventSpec, eventFromSample, INPUT_FIELDS, type EventLoadOptions } from 
  * `{ accountKey }` (Shared Key). `hooks.log` receives one redacted line per HTTP attempt,
  * `userAgentPrefix` goes before `azure-batch-run/<version>` in the User-Agent.
  */
-export { createBatchClient, createLocalBatchClient, type LocalBatchAccount, authFromEnvironment, armFromAuth, entraOptions, resolveAccountUrl, type BatchCredential, type CreateBatchClientOptions } from "./client/credentials.js";
+export {
+  createBatchClient,
+  createLocalBatchClient,
+  type LocalBatchAccount,
+  authFromEnvironment,
+  armFromAuth,
+  entraOptions,
+  resolveAccountUrl,
+  type BatchCredential,
+  type CreateBatchClientOptions,
+} from "./client/credentials.js";
 export { BatchClient, type BatchAuth, type BatchClientOptions } from "./client/batchClient.js";
 export type { PipelinePolicy, PipelineRequest, PipelineResponse, RequestHooks, RetryInfo } from "./client/pipeline.js";
 export { BATCH_SCOPE } from "./client/policies/bearerTokenPolicy.js";

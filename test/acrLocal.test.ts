@@ -45,7 +45,7 @@ describe.skipIf(containersMissing)("examples/acr.yaml on the local Batch service
     const pushed = `${registry.host}${IMAGE.slice(IMAGE.indexOf("/"))}`;
     const config = join(work, "docker-config");
     const env = { ...process.env, DOCKER_CONFIG: config };
-    await buildBusyboxImage(pushed, { workdir: "/app", files: { "/app/render": "#!/bin/sh\necho \"rendered frame $2 in $(pwd)\"\n" } }, env);
+    await buildBusyboxImage(pushed, { workdir: "/app", files: { "/app/render": '#!/bin/sh\necho "rendered frame $2 in $(pwd)"\n' } }, env);
     const login = execFile("docker", ["login", "--username", registry.username, "--password-stdin", registry.host], { env });
     login.stdin!.end(registry.password);
     await new Promise<void>((resolve, reject) => login.once("exit", (c) => (c === 0 ? resolve() : reject(new Error(`docker login ${c}`)))));
@@ -53,7 +53,10 @@ describe.skipIf(containersMissing)("examples/acr.yaml on the local Batch service
     await run("docker", ["rmi", "--force", pushed], { env });
     await run("docker", ["rmi", "--force", IMAGE], { env }).catch(() => undefined);
     mapFile = join(work, "identities.yaml");
-    writeFileSync(mapFile, `- { identity: ${JSON.stringify(IDENTITY)}, server: ${SERVER}, address: ${JSON.stringify(registry.host)}, username: ${registry.username}, passwordEnv: LOCAL_ACR_PASSWORD }\n`);
+    writeFileSync(
+      mapFile,
+      `- { identity: ${JSON.stringify(IDENTITY)}, server: ${SERVER}, address: ${JSON.stringify(registry.host)}, username: ${registry.username}, passwordEnv: LOCAL_ACR_PASSWORD }\n`,
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -66,7 +69,11 @@ describe.skipIf(containersMissing)("examples/acr.yaml on the local Batch service
     const r = await cli(["run", EXAMPLE, "--local", "--executor", "docker", "--poll-interval", "0.2"], { DOCKER_HOST: process.env.DOCKER_HOST });
     expect(r.code).toBe(EXIT.service);
     expect(r.err).toContain("created pool render-acr through Azure Resource Manager");
-    expect(r.err).toMatch(new RegExp(`batch error: no node of pool render-acr can run tasks: .*unusable \\(ContainerRegistryLoginFailed: the node could not log in to ${SERVER.replace(/\./g, "\\.")} with the managed identity ${IDENTITY.replace(/[./]/g, "\\$&")}`));
+    expect(r.err).toMatch(
+      new RegExp(
+        `batch error: no node of pool render-acr can run tasks: .*unusable \\(ContainerRegistryLoginFailed: the node could not log in to ${SERVER.replace(/\./g, "\\.")} with the managed identity ${IDENTITY.replace(/[./]/g, "\\$&")}`,
+      ),
+    );
   }, 60_000);
 
   test("a task's own registry: the node logs in with the task's credentials and pulls what the pool did not", async () => {
@@ -79,12 +86,29 @@ describe.skipIf(containersMissing)("examples/acr.yaml on the local Batch service
     writeFileSync(
       spec,
       JSON.stringify({
-        pool: { id: "own", vmSize: "Standard_D2s_v3", image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: "2404" }, container: { type: "dockerCompatible" } },
+        pool: {
+          id: "own",
+          vmSize: "Standard_D2s_v3",
+          image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: "2404" },
+          container: { type: "dockerCompatible" },
+        },
         job: { id: "own" },
-        tasks: { list: [{ id: "t", image, command: "/bin/sh -c 'echo pulled by the task'", registry: { server: registry.host, username: registry.username, password: "{{ env.TASK_REG_PASSWORD }}" } }] },
+        tasks: {
+          list: [
+            {
+              id: "t",
+              image,
+              command: "/bin/sh -c 'echo pulled by the task'",
+              registry: { server: registry.host, username: registry.username, password: "{{ env.TASK_REG_PASSWORD }}" },
+            },
+          ],
+        },
       }),
     );
-    const r = await cli(["run", spec, "--local", "--executor", "docker", "--poll-interval", "0.2"], { DOCKER_HOST: process.env.DOCKER_HOST, TASK_REG_PASSWORD: registry.password });
+    const r = await cli(["run", spec, "--local", "--executor", "docker", "--poll-interval", "0.2"], {
+      DOCKER_HOST: process.env.DOCKER_HOST,
+      TASK_REG_PASSWORD: registry.password,
+    });
     expect({ code: r.code, err: r.err.split("\n").slice(-4) }).toMatchObject({ code: EXIT.ok });
     expect(r.out).toContain("1 succeeded, 0 failed");
     expect(`${r.out}${r.err}`).not.toContain(registry.password);
@@ -92,7 +116,10 @@ describe.skipIf(containersMissing)("examples/acr.yaml on the local Batch service
   }, 60_000);
 
   test("with it: created through ARM, pulled with the identity, every frame rendered, exit 0", async () => {
-    const r = await cli(["run", EXAMPLE, "--local", "--executor", "docker", "--identity-map", mapFile, "--poll-interval", "0.2"], { DOCKER_HOST: process.env.DOCKER_HOST, LOCAL_ACR_PASSWORD: registry.password });
+    const r = await cli(["run", EXAMPLE, "--local", "--executor", "docker", "--identity-map", mapFile, "--poll-interval", "0.2"], {
+      DOCKER_HOST: process.env.DOCKER_HOST,
+      LOCAL_ACR_PASSWORD: registry.password,
+    });
     expect({ code: r.code, tail: r.err.split("\n").slice(-5) }).toMatchObject({ code: EXIT.ok });
     expect(r.err).toContain("created pool render-acr through Azure Resource Manager (local/local), with 1 managed identity");
     expect(r.out).toContain("100 succeeded, 0 failed");

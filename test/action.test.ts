@@ -34,7 +34,10 @@ function busyboxContext(dir: string, lines: string[] = []): string {
   const context = join(dir, "context");
   mkdirSync(context);
   copyFileSync(BUSYBOX!, join(context, "busybox"));
-  writeFileSync(join(context, "Dockerfile"), ["FROM scratch", "COPY busybox /bin/busybox", 'RUN ["/bin/busybox", "--install", "-s", "/bin"]', ...lines, ""].join("\n"));
+  writeFileSync(
+    join(context, "Dockerfile"),
+    ["FROM scratch", "COPY busybox /bin/busybox", 'RUN ["/bin/busybox", "--install", "-s", "/bin"]', ...lines, ""].join("\n"),
+  );
   return context;
 }
 
@@ -44,7 +47,12 @@ function builtImageSpec(dir: string, command: string): string {
   writeFileSync(
     file,
     JSON.stringify({
-      pool: { id: "built", vmSize: "Standard_D2s_v3", image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: "2404" }, container: { type: "dockerCompatible" } },
+      pool: {
+        id: "built",
+        vmSize: "Standard_D2s_v3",
+        image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: "2404" },
+        container: { type: "dockerCompatible" },
+      },
       job: { id: "built-{{ github.run_id }}" },
       tasks: { list: [{ id: "t", image: "{{ build.image }}", command }] },
     }),
@@ -64,7 +72,10 @@ describe("the bundled Action", () => {
   test("mode local: runs the spec with the GitHub context, writes outputs, a result file and the summary", async () => {
     const dir = mkdtempSync(join(work, "local-"));
     const file = join(dir, "spec.json");
-    writeFileSync(file, spec([{ id: "t{{ item }}", command: "/bin/sh -c 'echo {{ github.sha }} $STAGE'", env: { STAGE: "{{ env.STAGE }}" }, forEach: { range: [1, 3] } }]));
+    writeFileSync(
+      file,
+      spec([{ id: "t{{ item }}", command: "/bin/sh -c 'echo {{ github.sha }} $STAGE'", env: { STAGE: "{{ env.STAGE }}" }, forEach: { range: [1, 3] } }]),
+    );
     const main = await runStep(dir, { spec: file, mode: "local", vars: "a=1" }, { STAGE: "ci" });
     expect({ code: main.code, out: main.code ? main.stdout : "" }).toEqual({ code: 0, out: "" });
     expect(main.outputs).toMatchObject({ "pool-id": "gh-pool", "job-id": "gh-4242-1", "tasks-total": "3", "tasks-succeeded": "3", "tasks-failed": "0" });
@@ -111,7 +122,13 @@ describe("the bundled Action", () => {
   test("a failed task: an error annotation naming it, its stderr in a group, exit 1, outputs written first", async () => {
     const dir = mkdtempSync(join(work, "fail-"));
     const file = join(dir, "spec.json");
-    writeFileSync(file, spec([{ id: "bad", command: "/bin/sh -c 'echo broken input >&2; exit 4'" }, { id: "good", command: "/bin/true" }]));
+    writeFileSync(
+      file,
+      spec([
+        { id: "bad", command: "/bin/sh -c 'echo broken input >&2; exit 4'" },
+        { id: "good", command: "/bin/true" },
+      ]),
+    );
     const main = await runStep(dir, { spec: file, mode: "local" });
     expect(main.code).toBe(1);
     expect(main.stdout).toMatch(/::error title=Batch task bad failed::task bad failed \(exit code 4\)/);
@@ -123,42 +140,50 @@ describe("the bundled Action", () => {
   test.each([
     ["SIGTERM", "had already ended"],
     ["SIGKILL", "terminated"],
-  ] as const)("mode azure with an account key, %s mid-wait: post ends the job if main could not, and cleans up what main created", async (signal, postSays) => {
-    const key = Buffer.from("action test key").toString("base64");
-    const dataDir = mkdtempSync(join(work, "service-"));
-    const service = new LocalBatchService({ accountName: "local", accountKey: key, dataDir, executor: processExecutor() });
-    const url = await service.listen();
-    toClose.push(() => service.close());
-    const dir = mkdtempSync(join(work, "azure-"));
-    const file = join(dir, "spec.json");
-    writeFileSync(file, spec([{ id: "slow", command: "/bin/sleep 30" }]));
-    const inputs = { spec: file, "account-url": url, "account-key": key, "account-name": "local" };
-    const main = await runStep(dir, inputs, {}, {}, (child) => {
-      const poll = setInterval(() => {
-        if ([...service.jobs.values()].some((j) => [...j.tasks.values()].some((t) => t.state === "running"))) {
-          clearInterval(poll);
-          child.kill(signal);
-        }
-      }, 50);
-      child.once("exit", () => clearInterval(poll));
-    });
-    // The mask command is how the runner learns the secret; nothing else may show it.
-    const shown = (text: string) => text.split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n");
-    expect(main.stdout).toContain(`::add-mask::${key}`);
-    expect(shown(main.stdout)).not.toContain(key);
-    const job = service.jobs.get("gh-4242-1")!;
-    // A SIGTERM lets main terminate the job itself; after a SIGKILL only post can.
-    expect(job.state).toBe(signal === "SIGTERM" ? "completed" : "active");
-    const post = await runStep(dir, inputs, {}, main.state);
-    expect(post.code).toBe(0);
-    expect(post.stdout).toContain(`job gh-4242-1: ${postSays}`);
-    expect(post.stdout).toContain("deleted job gh-4242-1");
-    expect(post.stdout).toContain("deleted pool gh-pool");
-    expect(service.jobs.size).toBe(0);
-    expect(service.pools.size).toBe(0);
-    expect(shown(`${main.stdout}${post.stdout}`) + JSON.stringify(main.state)).not.toContain(key);
-    rmSync(dataDir, { recursive: true, force: true });
-  }, 60_000);
+  ] as const)(
+    "mode azure with an account key, %s mid-wait: post ends the job if main could not, and cleans up what main created",
+    async (signal, postSays) => {
+      const key = Buffer.from("action test key").toString("base64");
+      const dataDir = mkdtempSync(join(work, "service-"));
+      const service = new LocalBatchService({ accountName: "local", accountKey: key, dataDir, executor: processExecutor() });
+      const url = await service.listen();
+      toClose.push(() => service.close());
+      const dir = mkdtempSync(join(work, "azure-"));
+      const file = join(dir, "spec.json");
+      writeFileSync(file, spec([{ id: "slow", command: "/bin/sleep 30" }]));
+      const inputs = { spec: file, "account-url": url, "account-key": key, "account-name": "local" };
+      const main = await runStep(dir, inputs, {}, {}, (child) => {
+        const poll = setInterval(() => {
+          if ([...service.jobs.values()].some((j) => [...j.tasks.values()].some((t) => t.state === "running"))) {
+            clearInterval(poll);
+            child.kill(signal);
+          }
+        }, 50);
+        child.once("exit", () => clearInterval(poll));
+      });
+      // The mask command is how the runner learns the secret; nothing else may show it.
+      const shown = (text: string) =>
+        text
+          .split("\n")
+          .filter((l) => !l.startsWith("::add-mask::"))
+          .join("\n");
+      expect(main.stdout).toContain(`::add-mask::${key}`);
+      expect(shown(main.stdout)).not.toContain(key);
+      const job = service.jobs.get("gh-4242-1")!;
+      // A SIGTERM lets main terminate the job itself; after a SIGKILL only post can.
+      expect(job.state).toBe(signal === "SIGTERM" ? "completed" : "active");
+      const post = await runStep(dir, inputs, {}, main.state);
+      expect(post.code).toBe(0);
+      expect(post.stdout).toContain(`job gh-4242-1: ${postSays}`);
+      expect(post.stdout).toContain("deleted job gh-4242-1");
+      expect(post.stdout).toContain("deleted pool gh-pool");
+      expect(service.jobs.size).toBe(0);
+      expect(service.pools.size).toBe(0);
+      expect(shown(`${main.stdout}${post.stdout}`) + JSON.stringify(main.state)).not.toContain(key);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    60_000,
+  );
 });
 
 describe.skipIf(opensslMissing)("signing in with GitHub OIDC", () => {
@@ -169,17 +194,28 @@ describe.skipIf(opensslMissing)("signing in with GitHub OIDC", () => {
     const dataDir = mkdtempSync(join(work, "oidc-service-"));
     const seen: string[] = [];
     // Entra ID is a stand-in: the local service takes any bearer token in its dev mode, and records it.
-    const service = new LocalBatchService({ accountName: "local", accountKey: Buffer.from("unused").toString("base64"), dataDir, executor: processExecutor(), acceptBearer: true, onExchange: (e) => seen.push(e.requestHeaders.authorization ?? "") });
+    const service = new LocalBatchService({
+      accountName: "local",
+      accountKey: Buffer.from("unused").toString("base64"),
+      dataDir,
+      executor: processExecutor(),
+      acceptBearer: true,
+      onExchange: (e) => seen.push(e.requestHeaders.authorization ?? ""),
+    });
     const url = await service.listen();
     toClose.push(() => service.close());
     const file = join(dir, "spec.json");
     writeFileSync(file, spec([{ id: "t", command: "/bin/true" }]));
-    const main = await runStep(dir, { spec: file, "account-url": url, "client-id": entra.clientId, "tenant-id": entra.tenant }, {
-      ACTIONS_ID_TOKEN_REQUEST_URL: entra.idTokenUrl,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: entra.idTokenRequestToken,
-      AZURE_AUTHORITY_HOST: entra.authorityHost,
-      NODE_EXTRA_CA_CERTS: entra.caFile,
-    });
+    const main = await runStep(
+      dir,
+      { spec: file, "account-url": url, "client-id": entra.clientId, "tenant-id": entra.tenant },
+      {
+        ACTIONS_ID_TOKEN_REQUEST_URL: entra.idTokenUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: entra.idTokenRequestToken,
+        AZURE_AUTHORITY_HOST: entra.authorityHost,
+        NODE_EXTRA_CA_CERTS: entra.caFile,
+      },
+    );
     expect({ code: main.code, tail: main.code ? main.stdout.split("\n").slice(-6) : [] }).toEqual({ code: 0, tail: [] });
     expect(main.outputs["tasks-succeeded"]).toBe("1");
     // The runner was asked for an ID token for Entra's audience, with the runner's request token.
@@ -201,17 +237,34 @@ describe.skipIf(opensslMissing)("other clouds", () => {
     const entra = await startEntraStandIn(dir);
     toClose.push(() => entra.close());
     const dataDir = mkdtempSync(join(work, "cloud-service-"));
-    const service = new LocalBatchService({ accountName: "local", accountKey: Buffer.from("unused").toString("base64"), dataDir, executor: processExecutor(), acceptBearer: true });
+    const service = new LocalBatchService({
+      accountName: "local",
+      accountKey: Buffer.from("unused").toString("base64"),
+      dataDir,
+      executor: processExecutor(),
+      acceptBearer: true,
+    });
     const url = await service.listen();
     toClose.push(() => service.close());
     const file = join(dir, "spec.json");
     writeFileSync(file, spec([{ id: "t", command: "/bin/true" }]));
-    const main = await runStep(dir, { spec: file, "account-url": url, "client-id": entra.clientId, "tenant-id": entra.tenant, environment: "AzureUSGovernment", audience: "api://AzureADTokenExchangeUSGov" }, {
-      ACTIONS_ID_TOKEN_REQUEST_URL: entra.idTokenUrl,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: entra.idTokenRequestToken,
-      AZURE_AUTHORITY_HOST: entra.authorityHost,
-      NODE_EXTRA_CA_CERTS: entra.caFile,
-    });
+    const main = await runStep(
+      dir,
+      {
+        spec: file,
+        "account-url": url,
+        "client-id": entra.clientId,
+        "tenant-id": entra.tenant,
+        environment: "AzureUSGovernment",
+        audience: "api://AzureADTokenExchangeUSGov",
+      },
+      {
+        ACTIONS_ID_TOKEN_REQUEST_URL: entra.idTokenUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: entra.idTokenRequestToken,
+        AZURE_AUTHORITY_HOST: entra.authorityHost,
+        NODE_EXTRA_CA_CERTS: entra.caFile,
+      },
+    );
     expect({ code: main.code, tail: main.code ? main.stdout.split("\n").slice(-6) : [] }).toEqual({ code: 0, tail: [] });
     expect(entra.idTokenRequests[0]?.audience).toBe("api://AzureADTokenExchangeUSGov");
     expect(entra.tokenRequests.map((r) => r.scope)).toContain("https://batch.core.usgovcloudapi.net//.default");
@@ -223,8 +276,15 @@ describe.skipIf(opensslMissing)("other clouds", () => {
     const dir = mkdtempSync(join(work, "cloud-mismatch-"));
     const file = join(dir, "spec.json");
     writeFileSync(file, spec([{ id: "t", command: "/bin/true" }]));
-    const main = await runStep(dir, { spec: file, "account-url": "https://acct.chinaeast2.batch.chinacloudapi.cn", "account-key": Buffer.from("k").toString("base64"), environment: "AzureCloud" });
-    expect(main.stdout.split("\n").filter((l) => l.startsWith("::error"))).toEqual(["::error::invalid input: input environment is AzureCloud, but the account acct.chinaeast2.batch.chinacloudapi.cn is in AzureChinaCloud: set environment: AzureChinaCloud"]);
+    const main = await runStep(dir, {
+      spec: file,
+      "account-url": "https://acct.chinaeast2.batch.chinacloudapi.cn",
+      "account-key": Buffer.from("k").toString("base64"),
+      environment: "AzureCloud",
+    });
+    expect(main.stdout.split("\n").filter((l) => l.startsWith("::error"))).toEqual([
+      "::error::invalid input: input environment is AzureCloud, but the account acct.chinaeast2.batch.chinacloudapi.cn is in AzureChinaCloud: set environment: AzureChinaCloud",
+    ]);
     const bad = await runStep(dir, { spec: file, mode: "local", environment: "Mars" });
     expect(bad.stdout).toMatch(/::error::invalid input: input environment: "Mars" is not one of AzureCloud, AzureUSGovernment, AzureChinaCloud/);
   });
@@ -245,7 +305,7 @@ describe("secrets in everything the Action writes", () => {
       spec([
         {
           id: "leaky",
-          command: "/bin/sh -c 'echo \"$DB_PASSWORD $TOKEN\"; echo \"$DB_PASSWORD\" >&2; exit 2'",
+          command: '/bin/sh -c \'echo "$DB_PASSWORD $TOKEN"; echo "$DB_PASSWORD" >&2; exit 2\'',
           env: { DB_PASSWORD: "{{ env.DBPW }}", TOKEN: "{{ env.API_TOKEN }}" },
           outputs: [{ pattern: "*.txt", container: "https://acct.blob.core.windows.net/out?{{ env.QS }}", when: "taskSuccess" }],
         },
@@ -255,8 +315,14 @@ describe("secrets in everything the Action writes", () => {
     const main = await runStep(dir, inputs, secrets);
     expect(main.code).toBe(1);
     const post = await runStep(dir, inputs, secrets, main.state);
-    const files = [main.outputs.result!, join(dir, "summary.md"), join(dir, "output"), join(dir, "state-main"), join(dir, "state-post")].map((f) => readFileSync(f, "utf8"));
-    const shown = [main.stdout, post.stdout].join("\n").split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n");
+    const files = [main.outputs.result!, join(dir, "summary.md"), join(dir, "output"), join(dir, "state-main"), join(dir, "state-post")].map((f) =>
+      readFileSync(f, "utf8"),
+    );
+    const shown = [main.stdout, post.stdout]
+      .join("\n")
+      .split("\n")
+      .filter((l) => !l.startsWith("::add-mask::"))
+      .join("\n");
     const forms = (v: string) => [v, encodeURIComponent(v), Buffer.from(v).toString("base64")];
     const leaks = [...Object.values(secrets), key].flatMap((v) => forms(v).filter((f) => [shown, ...files].some((t) => t.includes(f))));
     expect(leaks).toEqual([]);
@@ -273,13 +339,29 @@ describe.skipIf(containersMissing)("the bundled Action building its image", () =
     const dir = mkdtempSync(join(work, "build-"));
     const context = busyboxContext(dir, ["RUN echo built-into-the-image > /stamp"]);
     const file = builtImageSpec(dir, "/bin/sh -c 'cat /stamp'");
-    const main = await runStep(dir, { spec: file, mode: "local", context, registry: registry.host, repository: "render", tags: "v1", "registry-username": registry.username, "registry-password": registry.password }, { DOCKER_CONFIG: join(dir, "docker-config") });
+    const main = await runStep(
+      dir,
+      {
+        spec: file,
+        mode: "local",
+        context,
+        registry: registry.host,
+        repository: "render",
+        tags: "v1",
+        "registry-username": registry.username,
+        "registry-password": registry.password,
+      },
+      { DOCKER_CONFIG: join(dir, "docker-config") },
+    );
     expect({ code: main.code, tail: main.code ? main.stdout.split("\n").slice(-8) : [] }).toEqual({ code: 0, tail: [] });
     expect(main.outputs.image).toBe(`${registry.host}/render:v1`);
     expect(main.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(main.outputs["tasks-succeeded"]).toBe("1");
     expect(main.summary).toContain(`run as <code>${registry.host}/render@${main.outputs.digest}</code>`);
-    const shown = main.stdout.split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n");
+    const shown = main.stdout
+      .split("\n")
+      .filter((l) => !l.startsWith("::add-mask::"))
+      .join("\n");
     expect(shown).not.toContain(registry.password);
     await run("docker", ["rmi", "--force", `${registry.host}/render:v1`]).catch(() => undefined);
   }, 120_000);
@@ -287,7 +369,9 @@ describe.skipIf(containersMissing)("the bundled Action building its image", () =
 
 describe.skipIf(containersMissing)("the bundled Action and an image already pushed, or input that cannot be built", () => {
   const catalog = async (registry: { host: string; username: string; password: string }) => {
-    const response = await fetch(`http://${registry.host}/v2/_catalog`, { headers: { authorization: `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString("base64")}` } });
+    const response = await fetch(`http://${registry.host}/v2/_catalog`, {
+      headers: { authorization: `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString("base64")}` },
+    });
     return ((await response.json()) as { repositories: string[] }).repositories;
   };
   const builtSpec = (dir: string) => builtImageSpec(dir, "/bin/sh -c 'grep -q first /stamp'");
@@ -298,7 +382,17 @@ describe.skipIf(containersMissing)("the bundled Action and an image already push
     const dir = mkdtempSync(join(work, "rebuild-"));
     const context = busyboxContext(dir, ["RUN echo first > /stamp"]);
     const file = builtSpec(dir);
-    const inputs = { spec: file, mode: "local", context, registry: registry.host, repository: "render", tags: "v1", platforms: "linux/amd64", "registry-username": registry.username, "registry-password": registry.password };
+    const inputs = {
+      spec: file,
+      mode: "local",
+      context,
+      registry: registry.host,
+      repository: "render",
+      tags: "v1",
+      platforms: "linux/amd64",
+      "registry-username": registry.username,
+      "registry-password": registry.password,
+    };
     const env = { DOCKER_CONFIG: join(dir, "docker-config") };
     const first = await runStep(dir, inputs, env);
     expect({ code: first.code, tail: first.code ? first.stdout.split("\n").slice(-8) : [] }).toEqual({ code: 0, tail: [] });
@@ -306,7 +400,15 @@ describe.skipIf(containersMissing)("the bundled Action and an image already push
     writeFileSync(join(context, "Dockerfile"), readFileSync(join(context, "Dockerfile"), "utf8").replace("echo first", "echo second"));
     await run("docker", ["rmi", "--force", `${registry.host}/render:v1`]);
     const again = await runStep(dir, { ...inputs, rebuild: "false" }, env);
-    expect({ code: again.code, tail: again.code ? again.stdout.split("\n").filter((l) => !l.startsWith("::debug::")).slice(-30) : [] }).toEqual({ code: 0, tail: [] });
+    expect({
+      code: again.code,
+      tail: again.code
+        ? again.stdout
+            .split("\n")
+            .filter((l) => !l.startsWith("::debug::"))
+            .slice(-30)
+        : [],
+    }).toEqual({ code: 0, tail: [] });
     expect(again.stdout).toContain(`${registry.host}/render:v1 is already in the registry: not rebuilt`);
     expect(again.stdout).not.toMatch(/^building /m);
     expect(again.outputs.digest).toBe(first.outputs.digest);
@@ -326,7 +428,16 @@ describe.skipIf(containersMissing)("the bundled Action and an image already push
     toClose.push(() => registry.stop());
     const dir = mkdtempSync(join(work, "refused-"));
     const context = busyboxContext(dir);
-    const inputs = { spec: builtSpec(dir), mode: "local", context, registry: registry.host, repository: "refused", tags: "v1", "registry-username": registry.username, "registry-password": registry.password };
+    const inputs = {
+      spec: builtSpec(dir),
+      mode: "local",
+      context,
+      registry: registry.host,
+      repository: "refused",
+      tags: "v1",
+      "registry-username": registry.username,
+      "registry-password": registry.password,
+    };
     const env = { DOCKER_CONFIG: join(dir, "docker-config") };
     const badSpec = join(dir, "bad.json");
     writeFileSync(badSpec, JSON.stringify({ ...JSON.parse(readFileSync(inputs.spec, "utf8")), job: { id: "has spaces" } }));
@@ -350,7 +461,16 @@ describe.skipIf(containersMissing)("the bundled Action when the build fails, and
     toClose.push(() => registry.stop());
     const dir = mkdtempSync(join(work, "build-fails-"));
     const context = busyboxContext(dir, ["RUN echo the compiler says: missing semicolon >&2 && exit 7"]);
-    const inputs = { spec: builtImageSpec(dir, "/bin/true"), mode: "local", context, registry: registry.host, repository: "broken", tags: "v1", "registry-username": registry.username, "registry-password": registry.password };
+    const inputs = {
+      spec: builtImageSpec(dir, "/bin/true"),
+      mode: "local",
+      context,
+      registry: registry.host,
+      repository: "broken",
+      tags: "v1",
+      "registry-username": registry.username,
+      "registry-password": registry.password,
+    };
     const env = { DOCKER_CONFIG: join(dir, "docker-config") };
     const main = await runStep(dir, inputs, env);
     expect(main.code).toBe(1);
@@ -362,7 +482,8 @@ describe.skipIf(containersMissing)("the bundled Action when the build fails, and
     expect(main.stdout).toMatch(/::group::the failing build step's log\n[\s\S]*\nthe compiler says: missing semicolon\n[\s\S]*::endgroup::/);
     expect(main.summary).toContain("outcome: <b>build failed</b>");
     // Logged in by main, logged out by post: no credential of the registry stays in DOCKER_CONFIG.
-    const auths = () => Object.keys((JSON.parse(readFileSync(join(env.DOCKER_CONFIG, "config.json"), "utf8")) as { auths?: Record<string, unknown> }).auths ?? {});
+    const auths = () =>
+      Object.keys((JSON.parse(readFileSync(join(env.DOCKER_CONFIG, "config.json"), "utf8")) as { auths?: Record<string, unknown> }).auths ?? {});
     expect(auths()).toContain(registry.host);
     const post = await runStep(dir, inputs, env, main.state);
     expect(post.code).toBe(0);
@@ -380,7 +501,13 @@ describe.skipIf(containersMissing ?? opensslMissing)("pushing to ACR with the wo
     const acr = await startAcrStandIn(entra.accessTokenFor("https://management.azure.com/.default"));
     toClose.push(() => acr.close());
     const dataDir = mkdtempSync(join(work, "acr-service-"));
-    const service = new LocalBatchService({ accountName: "local", accountKey: Buffer.from("unused").toString("base64"), dataDir, executor: dockerExecutor(join(dataDir, "docker-config")), acceptBearer: true });
+    const service = new LocalBatchService({
+      accountName: "local",
+      accountKey: Buffer.from("unused").toString("base64"),
+      dataDir,
+      executor: dockerExecutor(join(dataDir, "docker-config")),
+      acceptBearer: true,
+    });
     const url = await service.listen();
     toClose.push(() => service.close());
     const context = busyboxContext(dir);
@@ -388,7 +515,12 @@ describe.skipIf(containersMissing ?? opensslMissing)("pushing to ACR with the wo
     writeFileSync(
       file,
       JSON.stringify({
-        pool: { id: "acrpool", vmSize: "Standard_D2s_v3", image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: "2404" }, container: { type: "dockerCompatible" } },
+        pool: {
+          id: "acrpool",
+          vmSize: "Standard_D2s_v3",
+          image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: "2404" },
+          container: { type: "dockerCompatible" },
+        },
         job: { id: "acr-{{ github.run_id }}" },
         tasks: { list: [{ id: "t", image: "{{ build.image }}", command: "/bin/sh -c 'echo from ACR'" }] },
       }),
@@ -396,27 +528,65 @@ describe.skipIf(containersMissing ?? opensslMissing)("pushing to ACR with the wo
     const main = await runStep(
       dir,
       { spec: file, "account-url": url, "client-id": entra.clientId, "tenant-id": entra.tenant, context, registry: acr.host, repository: "render", tags: "v2" },
-      { ACTIONS_ID_TOKEN_REQUEST_URL: entra.idTokenUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: entra.idTokenRequestToken, AZURE_AUTHORITY_HOST: entra.authorityHost, NODE_EXTRA_CA_CERTS: entra.caFile, DOCKER_CONFIG: join(dir, "docker-config") },
+      {
+        ACTIONS_ID_TOKEN_REQUEST_URL: entra.idTokenUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: entra.idTokenRequestToken,
+        AZURE_AUTHORITY_HOST: entra.authorityHost,
+        NODE_EXTRA_CA_CERTS: entra.caFile,
+        DOCKER_CONFIG: join(dir, "docker-config"),
+      },
     );
     expect({ code: main.code, tail: main.code ? main.stdout.split("\n").slice(-8) : [] }).toEqual({ code: 0, tail: [] });
-    expect(acr.exchanges).toEqual([{ grant_type: "access_token", service: acr.host, access_token: entra.accessTokenFor("https://management.azure.com/.default"), tenant: entra.tenant }]);
+    expect(acr.exchanges).toEqual([
+      { grant_type: "access_token", service: acr.host, access_token: entra.accessTokenFor("https://management.azure.com/.default"), tenant: entra.tenant },
+    ]);
     expect(main.outputs.digest).toMatch(/^sha256:/);
     expect(main.outputs["tasks-succeeded"]).toBe("1");
-    const shown = main.stdout.split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n");
+    const shown = main.stdout
+      .split("\n")
+      .filter((l) => !l.startsWith("::add-mask::"))
+      .join("\n");
     expect(shown).not.toContain(acr.refreshToken);
     expect(main.stdout).toContain(`::add-mask::${acr.refreshToken}`);
     // rebuild: false asks the registry (its Bearer challenge, ACR's refresh-token grant) for the tag's digest.
     const again = await runStep(
       dir,
-      { spec: file, "account-url": url, "client-id": entra.clientId, "tenant-id": entra.tenant, context, registry: acr.host, repository: "render", tags: "v2", rebuild: "false", "job-id": "acr-again" },
-      { ACTIONS_ID_TOKEN_REQUEST_URL: entra.idTokenUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: entra.idTokenRequestToken, AZURE_AUTHORITY_HOST: entra.authorityHost, NODE_EXTRA_CA_CERTS: entra.caFile, DOCKER_CONFIG: join(dir, "docker-config") },
+      {
+        spec: file,
+        "account-url": url,
+        "client-id": entra.clientId,
+        "tenant-id": entra.tenant,
+        context,
+        registry: acr.host,
+        repository: "render",
+        tags: "v2",
+        rebuild: "false",
+        "job-id": "acr-again",
+      },
+      {
+        ACTIONS_ID_TOKEN_REQUEST_URL: entra.idTokenUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: entra.idTokenRequestToken,
+        AZURE_AUTHORITY_HOST: entra.authorityHost,
+        NODE_EXTRA_CA_CERTS: entra.caFile,
+        DOCKER_CONFIG: join(dir, "docker-config"),
+      },
     );
     expect({ code: again.code, tail: again.code ? again.stdout.split("\n").slice(-8) : [] }).toEqual({ code: 0, tail: [] });
     expect(again.stdout).toContain("is already in the registry: not rebuilt");
     expect(again.outputs.digest).toBe(main.outputs.digest);
     expect(acr.tokenRequests).toContainEqual({ method: "POST", scope: "repository:render:pull" });
     // The post step removes what main created.
-    const post = await runStep(dir, { spec: file, "account-url": url, "client-id": entra.clientId, "tenant-id": entra.tenant, registry: acr.host }, { ACTIONS_ID_TOKEN_REQUEST_URL: entra.idTokenUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: entra.idTokenRequestToken, AZURE_AUTHORITY_HOST: entra.authorityHost, NODE_EXTRA_CA_CERTS: entra.caFile }, main.state);
+    const post = await runStep(
+      dir,
+      { spec: file, "account-url": url, "client-id": entra.clientId, "tenant-id": entra.tenant, registry: acr.host },
+      {
+        ACTIONS_ID_TOKEN_REQUEST_URL: entra.idTokenUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: entra.idTokenRequestToken,
+        AZURE_AUTHORITY_HOST: entra.authorityHost,
+        NODE_EXTRA_CA_CERTS: entra.caFile,
+      },
+      main.state,
+    );
     expect(post.code).toBe(0);
     expect(post.stdout).toContain("deleted job acr-4242");
     expect(post.stdout).toContain("deleted pool acrpool");

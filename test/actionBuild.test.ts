@@ -28,15 +28,34 @@ describe("the build command", () => {
     const b = inputs({ platforms: ["linux/amd64", "linux/arm64"], target: "run" });
     const args = buildCommand(b, plannedImage(b, context), context, { metadataFile: "/tmp/meta.json" });
     expect(args).toEqual([
-      "buildx", "build", "--file", "app/Dockerfile", "--target", "run", "--build-arg", "MODE=fast",
-      "--label", "org.opencontainers.image.source=https://github.com/octo/render",
-      "--label", "org.opencontainers.image.revision=abc123",
-      "--label", "org.opencontainers.image.created=2026-12-01T00:00:00.000Z",
-      "--tag", "myacr.azurecr.io/render:v1", "--tag", "myacr.azurecr.io/render:latest",
-      "--platform", "linux/amd64,linux/arm64",
-      "--cache-from", "type=registry,ref=myacr.azurecr.io/render:buildcache",
-      "--cache-to", "type=registry,ref=myacr.azurecr.io/render:buildcache,mode=max",
-      "--push", "--metadata-file", "/tmp/meta.json", "app",
+      "buildx",
+      "build",
+      "--file",
+      "app/Dockerfile",
+      "--target",
+      "run",
+      "--build-arg",
+      "MODE=fast",
+      "--label",
+      "org.opencontainers.image.source=https://github.com/octo/render",
+      "--label",
+      "org.opencontainers.image.revision=abc123",
+      "--label",
+      "org.opencontainers.image.created=2026-12-01T00:00:00.000Z",
+      "--tag",
+      "myacr.azurecr.io/render:v1",
+      "--tag",
+      "myacr.azurecr.io/render:latest",
+      "--platform",
+      "linux/amd64,linux/arm64",
+      "--cache-from",
+      "type=registry,ref=myacr.azurecr.io/render:buildcache",
+      "--cache-to",
+      "type=registry,ref=myacr.azurecr.io/render:buildcache,mode=max",
+      "--push",
+      "--metadata-file",
+      "/tmp/meta.json",
+      "app",
     ]);
   });
 
@@ -61,7 +80,9 @@ describe("the build command", () => {
     expect(buildPath(inputs(), "docker-container")).toBe("buildx");
     expect(buildPath(inputs(), "docker")).toBe("docker");
     expect(buildPath(inputs({ platforms: ["linux/arm64"] }), undefined)).toBe("docker");
-    expect(() => buildPath(inputs({ platforms: ["linux/amd64", "linux/arm64"] }), "docker")).toThrow(/input platforms: .*the docker driver.*docker\/setup-buildx-action/);
+    expect(() => buildPath(inputs({ platforms: ["linux/amd64", "linux/arm64"] }), "docker")).toThrow(
+      /input platforms: .*the docker driver.*docker\/setup-buildx-action/,
+    );
     expect(() => buildPath(inputs({ platforms: ["linux/amd64", "linux/arm64"] }), undefined)).toThrow(/this runner has no buildx/);
   });
 
@@ -87,11 +108,15 @@ describe("portal links", () => {
       pool: `https://portal.azure.com/#@contoso.onmicrosoft.com/resource${id}/pools/render%20pool`,
       job: `https://portal.azure.com/#@contoso.onmicrosoft.com/resource${id}/overview`,
     });
-    expect(portalLinks(new URL("https://myaccount.usgovvirginia.batch.usgovcloudapi.net"), { spec: { account } } as never, result())?.account).toBe(`https://portal.azure.us/#@/resource${id}/overview`);
+    expect(portalLinks(new URL("https://myaccount.usgovvirginia.batch.usgovcloudapi.net"), { spec: { account } } as never, result())?.account).toBe(
+      `https://portal.azure.us/#@/resource${id}/overview`,
+    );
   });
 
   test("from the pool this run created through ARM; none without coordinates or off Azure", () => {
-    expect(portalLinks(new URL("https://myaccount.westeurope.batch.azure.com"), { spec: {} } as never, result(`${id}/pools/render%20pool`))?.account).toBe(`https://portal.azure.com/#@/resource${id}/overview`);
+    expect(portalLinks(new URL("https://myaccount.westeurope.batch.azure.com"), { spec: {} } as never, result(`${id}/pools/render%20pool`))?.account).toBe(
+      `https://portal.azure.com/#@/resource${id}/overview`,
+    );
     expect(portalLinks(new URL("https://myaccount.westeurope.batch.azure.com"), { spec: {} } as never, result())).toBeUndefined();
     expect(portalLinks(new URL("http://127.0.0.1:8080"), { spec: { account } } as never, result())).toBeUndefined();
   });

@@ -38,7 +38,13 @@ function specFile(dir: string, tasks: unknown[], extra: Record<string, unknown> 
   writeFileSync(
     file,
     JSON.stringify({
-      pool: { id: "gh-pool", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, taskSlotsPerNode: 4, reuse: true },
+      pool: {
+        id: "gh-pool",
+        vmSize: "Standard_D2s_v3",
+        image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" },
+        taskSlotsPerNode: 4,
+        reuse: true,
+      },
       job: { id: "gh-{{ github.run_id }}-{{ github.run_attempt }}" },
       tasks: { list: tasks },
       ...extra,
@@ -47,7 +53,13 @@ function specFile(dir: string, tasks: unknown[], extra: Record<string, unknown> 
   return file;
 }
 
-const azure = (url: string, file: string, extra: Record<string, string> = {}) => ({ spec: file, "account-url": url, "account-key": KEY, "account-name": "local", ...extra });
+const azure = (url: string, file: string, extra: Record<string, string> = {}) => ({
+  spec: file,
+  "account-url": url,
+  "account-key": KEY,
+  "account-name": "local",
+  ...extra,
+});
 /** The error annotations of a step, in order. */
 const errors = (step: Step) => step.stdout.split("\n").filter((l) => l.startsWith("::error"));
 const job = (service: LocalBatchService, id = "gh-4242-1") => service.jobs.get(id);
@@ -57,7 +69,12 @@ describe("the Action acts on what it owns", () => {
     const { service, url } = await account();
     const one = mkdtempSync(join(work, "one-"));
     const first = runStep(one, azure(url, specFile(one, [{ id: "long", command: "/bin/sh -c 'sleep 3'" }])));
-    await until("the first run's task running", () => [...(job(service)?.tasks.values() ?? [])].map((t) => t.state), (s) => s.includes("running"), 30_000);
+    await until(
+      "the first run's task running",
+      () => [...(job(service)?.tasks.values() ?? [])].map((t) => t.state),
+      (s) => s.includes("running"),
+      30_000,
+    );
     // The second run: the same job id, a pool spec that differs from the pool there.
     const two = mkdtempSync(join(work, "two-"));
     const inputs = azure(url, specFile(two, [{ id: "long", command: "/bin/sh -c 'sleep 3'" }]), { "vm-size": "Standard_D4s_v3" });
@@ -73,20 +90,27 @@ describe("the Action acts on what it owns", () => {
     expect(job(service)!.tasks.get("long")!.executionInfo).toMatchObject({ result: "success", exitCode: 0 });
   }, 90_000);
 
-  test.each(["created", "job", "pool", "none"])("wait: false with cleanup %s: post leaves the job running; outputs and summary count the tasks submitted", async (cleanup) => {
-    const { service, url } = await account();
-    const dir = mkdtempSync(join(work, `nowait-${cleanup}-`));
-    const inputs = azure(url, specFile(dir, [{ id: "t{{ item }}", command: "/bin/sh -c 'sleep 30'", forEach: { range: [1, 3] } }]), { wait: "false", cleanup });
-    const main = await runStep(dir, inputs);
-    expect(main.code).toBe(0);
-    expect(main.outputs).toMatchObject({ "tasks-total": "3", "job-id": "gh-4242-1", "pool-id": "gh-pool" });
-    expect(main.summary).toContain("3 tasks submitted, not followed (wait: false)");
-    const post = await runStep(dir, inputs, {}, main.state);
-    expect(post.code).toBe(0);
-    expect(job(service)?.state).toBe("active");
-    expect(service.pools.has("gh-pool")).toBe(true);
-    expect(post.stdout).toContain("job gh-4242-1 left running (wait: false)");
-  }, 60_000);
+  test.each(["created", "job", "pool", "none"])(
+    "wait: false with cleanup %s: post leaves the job running; outputs and summary count the tasks submitted",
+    async (cleanup) => {
+      const { service, url } = await account();
+      const dir = mkdtempSync(join(work, `nowait-${cleanup}-`));
+      const inputs = azure(url, specFile(dir, [{ id: "t{{ item }}", command: "/bin/sh -c 'sleep 30'", forEach: { range: [1, 3] } }]), {
+        wait: "false",
+        cleanup,
+      });
+      const main = await runStep(dir, inputs);
+      expect(main.code).toBe(0);
+      expect(main.outputs).toMatchObject({ "tasks-total": "3", "job-id": "gh-4242-1", "pool-id": "gh-pool" });
+      expect(main.summary).toContain("3 tasks submitted, not followed (wait: false)");
+      const post = await runStep(dir, inputs, {}, main.state);
+      expect(post.code).toBe(0);
+      expect(job(service)?.state).toBe("active");
+      expect(service.pools.has("gh-pool")).toBe(true);
+      expect(post.stdout).toContain("job gh-4242-1 left running (wait: false)");
+    },
+    60_000,
+  );
 
   test("SIGTERM right after the pool is created: post deletes the pool (the creation was saved before the next request)", async () => {
     // The read that follows the create is held, so that the cancel lands between the two.
@@ -204,9 +228,18 @@ describe.skipIf(containersMissing)("mode local, killed", () => {
     await buildBusyboxImage(image);
     const dir = mkdtempSync(join(work, "local-kill-"));
     const file = specFile(dir, [{ id: "c{{ item }}", image, command: "/bin/sh -c 'sleep 300'", forEach: { range: [1, 2] } }], {
-      pool: { id: "gh-pool", vmSize: "Standard_D2s_v3", image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: "2404" }, taskSlotsPerNode: 2, container: { type: "dockerCompatible", prefetch: [image] } },
+      pool: {
+        id: "gh-pool",
+        vmSize: "Standard_D2s_v3",
+        image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: "2404" },
+        taskSlotsPerNode: 2,
+        container: { type: "dockerCompatible", prefetch: [image] },
+      },
     });
-    const ours = () => execFileSync("docker", ["ps", "--all", "--filter", "label=azure-batch-run.local=1", "--format", "{{.Names}}"], { encoding: "utf8" }).split("\n").filter((n) => n.includes("gh-4242-1"));
+    const ours = () =>
+      execFileSync("docker", ["ps", "--all", "--filter", "label=azure-batch-run.local=1", "--format", "{{.Names}}"], { encoding: "utf8" })
+        .split("\n")
+        .filter((n) => n.includes("gh-4242-1"));
     const main = await runStep(dir, { spec: file, mode: "local" }, {}, {}, (child) => {
       const poll = setInterval(() => {
         if (ours().length === 2) {

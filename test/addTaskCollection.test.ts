@@ -56,7 +56,12 @@ describe("addTaskCollection over HTTP", () => {
       }
       // The job's tasks, listed: what the service holds of t-1 (the same task) and t-2 (another one).
       if (req.method === "GET" && req.path.endsWith("/tasks")) {
-        return sendJson(res, 200, { value: [{ id: "t-1", commandLine: "/app/run 1" }, { id: "t-2", commandLine: "something else" }] });
+        return sendJson(res, 200, {
+          value: [
+            { id: "t-1", commandLine: "/app/run 1" },
+            { id: "t-2", commandLine: "something else" },
+          ],
+        });
       }
       sendJson(res, 404, batchError("NotFound", "no"));
     });
@@ -129,7 +134,11 @@ describe("addTaskCollection over HTTP", () => {
       values.length > 25 ? { status: 413, body: batchError("RequestBodyTooLarge", "The request body is too large") } : ok(values),
     );
     const result = await addTaskCollection(client, "job-1", tasks(100));
-    expect(result.added.sort()).toEqual(tasks(100).map((t) => t.id).sort());
+    expect(result.added.sort()).toEqual(
+      tasks(100)
+        .map((t) => t.id)
+        .sort(),
+    );
     expect(requests.map((r) => r.json.value.length)).toEqual([100, 50, 25, 25, 50, 25, 25]);
   });
 
@@ -141,7 +150,14 @@ describe("addTaskCollection over HTTP", () => {
         body: {
           value: values.map((t) => {
             if (t.id === "t-3" && round === 1) return { status: "servererror", taskId: t.id, error: batchError("ServerBusy", "busy") };
-            if (t.id === "t-4") return { status: "clienterror", taskId: t.id, error: batchError("InvalidPropertyValue", "The value provided for one of the properties in the request body is invalid.", [{ key: "PropertyName", value: "commandLine" }]) };
+            if (t.id === "t-4")
+              return {
+                status: "clienterror",
+                taskId: t.id,
+                error: batchError("InvalidPropertyValue", "The value provided for one of the properties in the request body is invalid.", [
+                  { key: "PropertyName", value: "commandLine" },
+                ]),
+              };
             return { status: "success", taskId: t.id };
           }),
         },
@@ -155,7 +171,13 @@ describe("addTaskCollection over HTTP", () => {
 
   test("TaskExists is success when the existing task is the same one, a failure when it differs", async () => {
     const { client, requests } = await setup((_req, values) => ({
-      body: { value: values.map((t) => (["t-1", "t-2"].includes(t.id) ? { status: "clienterror", taskId: t.id, error: batchError("TaskExists", "The specified task already exists.") } : { status: "success", taskId: t.id })) },
+      body: {
+        value: values.map((t) =>
+          ["t-1", "t-2"].includes(t.id)
+            ? { status: "clienterror", taskId: t.id, error: batchError("TaskExists", "The specified task already exists.") }
+            : { status: "success", taskId: t.id },
+        ),
+      },
     }));
     const result = await addTaskCollection(client, "job-1", tasks(4));
     expect(result.added.sort()).toEqual(["t-0", "t-3"]);
@@ -217,7 +239,11 @@ describe("a chunk whose outcome is unknown", () => {
       expect(service.jobs.has("j")).toBe(true);
       const result = await addTaskCollection(client, "j", tasks(150), { concurrency: 2 });
       expect(result.failed).toEqual([]);
-      expect(result.existing.sort()).toEqual(tasks(150).map((t) => t.id).sort());
+      expect(result.existing.sort()).toEqual(
+        tasks(150)
+          .map((t) => t.id)
+          .sort(),
+      );
       expect(service.jobs.get("j")!.tasks.size).toBe(150);
       expect(service.injected.lostResponses.filter((l) => l.endsWith("/addtaskcollection"))).toHaveLength(2);
     } finally {

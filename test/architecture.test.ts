@@ -69,10 +69,16 @@ export function violations(edges: Edge[]): string[] {
     if (layer === "shared") {
       if (!under(e.to, "shared") && e.to !== "package.json") say("the core imports nothing outside shared/ (but package.json)");
     } else if (layer === "local-batch") {
-      if (!under(e.to, "local-batch") && !under(e.to, "shared/batch")) say("the local service takes nothing of the core but the REST types and formats in shared/batch/");
+      if (!under(e.to, "local-batch") && !under(e.to, "shared/batch"))
+        say("the local service takes nothing of the core but the REST types and formats in shared/batch/");
     } else {
       if (under(e.to, "shared")) say(`${layer}/ reaches the core only through "azure-batch-run"`);
-      else if (!under(e.to, layer) && !(["cli", "action", "scripts", "benchmarks"].includes(layer) && under(e.to, "local-batch")) && !(layer === "scripts" && under(e.to, "functions"))) say(`${layer}/ imports outside itself`);
+      else if (
+        !under(e.to, layer) &&
+        !(["cli", "action", "scripts", "benchmarks"].includes(layer) && under(e.to, "local-batch")) &&
+        !(layer === "scripts" && under(e.to, "functions"))
+      )
+        say(`${layer}/ imports outside itself`);
     }
   }
   return out;
@@ -166,7 +172,12 @@ describe("the import graph", () => {
       { from: "action/main.ts", specifier: "../shared/index.js", to: "shared/index.ts" },
     ];
     expect(violations(bad)).toHaveLength(bad.length);
-    expect(violations([{ from: "shared/run/run.ts", specifier: "node:fs", to: undefined }, { from: "local-batch/x.ts", specifier: "../shared/batch/types.js", to: "shared/batch/types.ts" }])).toEqual([]);
+    expect(
+      violations([
+        { from: "shared/run/run.ts", specifier: "node:fs", to: undefined },
+        { from: "local-batch/x.ts", specifier: "../shared/batch/types.js", to: "shared/batch/types.ts" },
+      ]),
+    ).toEqual([]);
   });
 
   test("the core reads no process environment of its own: callers pass what templates and auth may see", () => {

@@ -27,7 +27,13 @@ function workload(account: Record<string, string> = { subscription: SUB }, clean
     {
       cleanup,
       account,
-      pool: { id: "idpool", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, identity: [ID], nodes: { dedicated: 1 } },
+      pool: {
+        id: "idpool",
+        vmSize: "Standard_D2s_v3",
+        image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" },
+        identity: [ID],
+        nodes: { dedicated: 1 },
+      },
       job: { id: "idjob" },
       tasks: { list: [{ id: "t", command: "/bin/sh -c 'echo ran'" }] },
     },
@@ -40,18 +46,27 @@ async function setUp(standIn: Partial<Parameters<typeof startArmStandIn>[0]> = {
   const arm = await startArmStandIn({ subscription: SUB, resourceGroup: "batch-rg", accountName: "local", batch: dataPlane, ...standIn });
   toClose.push(arm.close);
   const scopes: string[] = [];
-  const credential = { getToken: async (scope: string | string[]) => (scopes.push(String(scope)), { token: TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 }) };
+  const credential = {
+    getToken: async (scope: string | string[]) => (scopes.push(String(scope)), { token: TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 }),
+  };
   // The data plane of the local service takes its Shared Key; ARM (the stand-in) an Entra ID token.
-  const client = new BatchClient({ accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey }, arm: { credential, endpoint: arm.url } });
+  const client = new BatchClient({
+    accountUrl: local.accountUrl,
+    auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey },
+    arm: { credential, endpoint: arm.url },
+  });
   toClose.push(() => client.close());
   return { local, arm, client, scopes };
 }
 
-async function allValid(exchanges: { method: string; path: string; query: Record<string, string>; body?: unknown; response: { status: number; body?: unknown } }[]) {
+async function allValid(
+  exchanges: { method: string; path: string; query: Record<string, string>; body?: unknown; response: { status: number; body?: unknown } }[],
+) {
   const problems: string[] = [];
   for (const e of exchanges) {
     const { request, response } = await validateArmCall({ method: e.method, path: e.path, query: e.query, body: e.body, response: e.response });
-    if (request.errors.length || response.errors.length) problems.push(`${e.method} ${e.path} -> ${e.response.status}: ${JSON.stringify([...request.errors, ...response.errors]).slice(0, 300)}`);
+    if (request.errors.length || response.errors.length)
+      problems.push(`${e.method} ${e.path} -> ${e.response.status}: ${JSON.stringify([...request.errors, ...response.errors]).slice(0, 300)}`);
   }
   return problems;
 }
@@ -62,7 +77,11 @@ describe.skipIf(mgmtSpecMissing)("pools with a managed identity, through ARM", (
     const { reporter, lines } = recordingReporter();
     const result = await runWorkload(client, workload(), reporter, { pollIntervalMs: 50 });
     expect(result.succeeded).toBe(true);
-    expect(result.created).toEqual({ pool: true, job: true, poolArmPath: `/subscriptions/${SUB}/resourceGroups/batch-rg/providers/Microsoft.Batch/batchAccounts/local/pools/idpool` });
+    expect(result.created).toEqual({
+      pool: true,
+      job: true,
+      poolArmPath: `/subscriptions/${SUB}/resourceGroups/batch-rg/providers/Microsoft.Batch/batchAccounts/local/pools/idpool`,
+    });
     expect(arm.exchanges.map((e) => `${e.method} ${e.response.status}`)).toEqual(["GET 200", "PUT 429", "PUT 200", "DELETE 200"]);
     expect(lines).toContain("info: created pool idpool through Azure Resource Manager (batch-rg/local), with 1 managed identity");
     expect(lines.some((l) => /^info: throttled \(HTTP 429\): retrying PUT \/subscriptions\/.*\/pools\/idpool in 1 s/.test(l))).toBe(true);
@@ -88,20 +107,27 @@ describe.skipIf(mgmtSpecMissing)("pools with a managed identity, through ARM", (
     const { client } = await setUp({ failPuts: { status: 400, code: "InvalidRequestBody", message: "The value of parameter vmSize is invalid." } });
     const error = await runWorkload(client, workload(), silentReporter, { pollIntervalMs: 50 }).catch((e) => e);
     expect(error).toBeInstanceOf(ArmError);
-    expect(error.message).toMatch(/^InvalidRequestBody: The value of parameter vmSize is invalid\. \(HTTP 400 on PUT \/subscriptions\/.+\/pools\/idpool, x-ms-request-id req-\d+, x-ms-correlation-request-id corr-\d+\)$/);
+    expect(error.message).toMatch(
+      /^InvalidRequestBody: The value of parameter vmSize is invalid\. \(HTTP 400 on PUT \/subscriptions\/.+\/pools\/idpool, x-ms-request-id req-\d+, x-ms-correlation-request-id corr-\d+\)$/,
+    );
     expect(classifyError(error)).toBe("service");
     expect(`${error.message}${error.stack}`).not.toContain(TOKEN);
   });
 
   test("with a Shared Key only, a usage error before any call", async () => {
     const { local } = await localAccount(toClose);
-    const sharedKeyOnly = new BatchClient({ accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey } });
+    const sharedKeyOnly = new BatchClient({
+      accountUrl: local.accountUrl,
+      auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey },
+    });
     toClose.push(() => sharedKeyOnly.close());
     const exchanges: string[] = [];
     local.service["options"].onExchange = (e: { method: string; url: string }) => exchanges.push(`${e.method} ${e.url}`);
     const error = await runWorkload(sharedKeyOnly, workload(), silentReporter).catch((e) => e);
     expect(error).toBeInstanceOf(UsageError);
-    expect(error.message).toMatch(/^pool\.identity: a pool with a managed identity is created and managed through Azure Resource Manager, which takes Microsoft Entra ID tokens/);
+    expect(error.message).toMatch(
+      /^pool\.identity: a pool with a managed identity is created and managed through Azure Resource Manager, which takes Microsoft Entra ID tokens/,
+    );
     expect(classifyError(error)).toBe("usage");
     expect(exchanges).toEqual([]);
   });
@@ -113,7 +139,9 @@ describe.skipIf(mgmtSpecMissing)("account discovery", () => {
     const { findBatchAccount } = await import("azure-batch-run");
     const error = await findBatchAccount(client.arm!, SUB, new URL("https://missing.westeurope.batch.azure.com")).catch((e) => e);
     expect(error).toBeInstanceOf(ConflictError);
-    expect(error.message).toMatch(/^account\.subscription: no Batch account in subscription 11111111-2222-3333-4444-555555555555 has the endpoint missing\.westeurope\.batch\.azure\.com \(it has unrelated\.westeurope\.batch\.azure\.com, 127\.0\.0\.1:\d+\)/);
+    expect(error.message).toMatch(
+      /^account\.subscription: no Batch account in subscription 11111111-2222-3333-4444-555555555555 has the endpoint missing\.westeurope\.batch\.azure\.com \(it has unrelated\.westeurope\.batch\.azure\.com, 127\.0\.0\.1:\d+\)/,
+    );
     expect(await allValid(arm.exchanges)).toEqual([]);
   });
 });

@@ -37,10 +37,19 @@ describe("@azure/batch against the local service", () => {
     const pool = await sdk.pool.get("sdk-pool");
     expect(pool.taskSchedulingPolicy?.nodeFillType).toBe("spread");
     expect((await sdk.pool.list()).map((p) => p.id)).toContain("sdk-pool");
-    const idle = (nodes: { state?: string; startTaskInfo?: { result?: string } }[], n: number) => nodes.length === n && nodes.every((x) => x.state === "idle" && x.startTaskInfo?.result === "success");
-    await until("one idle node that ran the start task", async () => [...(await sdk.computeNode.list("sdk-pool"))], (nodes) => idle(nodes, 1));
+    const idle = (nodes: { state?: string; startTaskInfo?: { result?: string } }[], n: number) =>
+      nodes.length === n && nodes.every((x) => x.state === "idle" && x.startTaskInfo?.result === "success");
+    await until(
+      "one idle node that ran the start task",
+      async () => [...(await sdk.computeNode.list("sdk-pool"))],
+      (nodes) => idle(nodes, 1),
+    );
     await sdk.pool.resize("sdk-pool", { targetDedicatedNodes: 2 });
-    const nodes = await until("two idle nodes, both through the start task", async () => [...(await sdk.computeNode.list("sdk-pool"))], (n) => idle(n, 2));
+    const nodes = await until(
+      "two idle nodes, both through the start task",
+      async () => [...(await sdk.computeNode.list("sdk-pool"))],
+      (n) => idle(n, 2),
+    );
     expect(nodes.map((n) => n.startTaskInfo?.exitCode)).toEqual([0, 0]);
   });
 
@@ -54,7 +63,11 @@ describe("@azure/batch against the local service", () => {
       { id: "three", commandLine: "/bin/sh -c 'exit 3'" },
     ]);
     expect(collection.value?.map((r) => `${r.taskId}:${r.status}`)).toEqual(["two:success", "three:success"]);
-    const tasks = await until("three completed tasks", async () => [...(await sdk.task.list("sdk-job"))], (t) => t.length === 3 && t.every((x) => x.state === "completed"));
+    const tasks = await until(
+      "three completed tasks",
+      async () => [...(await sdk.task.list("sdk-job"))],
+      (t) => t.length === 3 && t.every((x) => x.state === "completed"),
+    );
     expect(Object.fromEntries(tasks.map((t) => [t.id, t.executionInfo?.exitCode]))).toEqual({ one: 0, two: 0, three: 3 });
     expect((await sdk.task.get("sdk-job", "three")).executionInfo?.failureInfo?.code).toBe("FailureExitCode");
     const files = [...(await sdk.file.listFromTask("sdk-job", "two"))].map((f) => f.name);
@@ -62,9 +75,21 @@ describe("@azure/batch against the local service", () => {
     const stdout = await sdk.file.getFromTask("sdk-job", "two", "stdout.txt");
     expect(await new Response(stdout.readableStreamBody as unknown as ReadableStream).text()).toBe("two\n");
     const counts = await sdk.job.getTaskCounts("sdk-job");
-    expect({ completed: counts.taskCounts.completed, succeeded: counts.taskCounts.succeeded, failed: counts.taskCounts.failed }).toEqual({ completed: 3, succeeded: 2, failed: 1 });
+    expect({ completed: counts.taskCounts.completed, succeeded: counts.taskCounts.succeeded, failed: counts.taskCounts.failed }).toEqual({
+      completed: 3,
+      succeeded: 2,
+      failed: 1,
+    });
     await sdk.job.terminate("sdk-job");
-    expect((await until("the job completed", () => sdk.job.get("sdk-job"), (j) => j.state === "completed")).state).toBe("completed");
+    expect(
+      (
+        await until(
+          "the job completed",
+          () => sdk.job.get("sdk-job"),
+          (j) => j.state === "completed",
+        )
+      ).state,
+    ).toBe("completed");
     await sdk.job.deleteMethod("sdk-job");
   });
 

@@ -35,7 +35,7 @@ describe("build --check", () => {
     expect((await check()).code).toBe(0);
 
     const version = join(copy, "shared/version.ts");
-    writeFileSync(version, readFileSync(version, "utf8").replace("= pkg.version;", '= `${pkg.version}-changed`;'));
+    writeFileSync(version, readFileSync(version, "utf8").replace("= pkg.version;", "= `${pkg.version}-changed`;"));
     writeFileSync(join(copy, "dist/lib/left-over.js"), "");
     const stale = await check();
     expect(stale.code).toBe(1);

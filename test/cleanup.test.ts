@@ -10,7 +10,6 @@ afterEach(async () => {
   toClose = [];
 });
 
-
 function workload(options: { command?: string; startTask?: string; cleanup?: "job" | "pool" } = {}) {
   return loadSpecObject(
     {
@@ -38,7 +37,9 @@ describe("cleanup", () => {
     expect(result.succeeded).toBe(true);
     expect(result.created).toEqual({ pool: true, job: true });
     expect(lines.filter((l) => l.startsWith("warn:"))).toEqual([
-      expect.stringMatching(/^warn: could not delete job tidy-job: AuthorizationFailure: This request is not authorized to perform this operation\. \(HTTP 403 on DELETE \/jobs\/tidy-job, request-id [0-9a-f-]+\)$/),
+      expect.stringMatching(
+        /^warn: could not delete job tidy-job: AuthorizationFailure: This request is not authorized to perform this operation\. \(HTTP 403 on DELETE \/jobs\/tidy-job, request-id [0-9a-f-]+\)$/,
+      ),
       expect.stringMatching(/^warn: could not delete pool tidy: AuthorizationFailure: .*HTTP 403 on DELETE \/pools\/tidy/),
     ]);
     expect(local.service.jobs.size).toBe(1);
@@ -68,7 +69,12 @@ describe("cleanup", () => {
     const { local, client } = await localAccount(toClose);
     const { reporter, lines } = recordingReporter();
     const controller = new AbortController();
-    const running = runWorkload(client, workload({ command: "/bin/sh -c 'sleep 300'", cleanup: "job" }), { ...reporter, progress: (c) => c.running > 0 && controller.abort(new Error("stop")) }, { signal: controller.signal, pollIntervalMs: 50 });
+    const running = runWorkload(
+      client,
+      workload({ command: "/bin/sh -c 'sleep 300'", cleanup: "job" }),
+      { ...reporter, progress: (c) => c.running > 0 && controller.abort(new Error("stop")) },
+      { signal: controller.signal, pollIntervalMs: 50 },
+    );
     const error = await running.catch((e) => e);
     expect(error).toBeInstanceOf(CancelledError);
     expect(lines).toContain("warn: cancelled: job tidy-job terminated");
@@ -81,7 +87,9 @@ describe("cleanup", () => {
     const { local, client } = await localAccount(toClose);
     const { reporter, lines } = recordingReporter();
     const base = workload().spec;
-    const first = await runWorkload(client, loadSpecObject({ ...base, cleanup: "none", pool: { ...base.pool, taskSlotsPerNode: 2 } }, { env: {} }), reporter, { pollIntervalMs: 50 });
+    const first = await runWorkload(client, loadSpecObject({ ...base, cleanup: "none", pool: { ...base.pool, taskSlotsPerNode: 2 } }, { env: {} }), reporter, {
+      pollIntervalMs: 50,
+    });
     expect(first.created).toMatchObject({ pool: true, job: true });
     // Another run's job on the same pool, its task still running when this run cleans up.
     await client.send("POST", "/jobs", { body: { id: "other-run", poolInfo: { poolId: "tidy" } } });

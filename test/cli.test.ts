@@ -14,7 +14,12 @@ import { startScriptedBatch } from "./helpers/scriptedBatch.js";
 import { baseSpec, merge } from "./helpers/specs.js";
 
 const dir = mkdtempSync(join(tmpdir(), "azbr-cli-"));
-const SECRET_ENV = { API_TOKEN: "tok-9f8e7d6c5b4a", REG_PASSWORD: "pw-Zq8-very-secret", OUT_SAS: "sv=2024-01-01&se=2030-01-01&sp=rw&sig=SECRETsig%2Babc%3D", AZURE_BATCH_ACCESS_KEY: Buffer.from("account-key-secret").toString("base64") };
+const SECRET_ENV = {
+  API_TOKEN: "tok-9f8e7d6c5b4a",
+  REG_PASSWORD: "pw-Zq8-very-secret",
+  OUT_SAS: "sv=2024-01-01&se=2030-01-01&sp=rw&sig=SECRETsig%2Babc%3D",
+  AZURE_BATCH_ACCESS_KEY: Buffer.from("account-key-secret").toString("base64"),
+};
 
 function specFile(patch: Record<string, any> = {}, name = `spec-${Math.random().toString(16).slice(2)}.yaml`): string {
   const path = join(dir, name);
@@ -36,7 +41,14 @@ async function cli(args: string[], env: Record<string, string> = {}) {
 const secretSpec = {
   pool: { container: { type: "dockerCompatible", registries: [{ server: "reg.example.com", username: "me", password: "{{ env.REG_PASSWORD }}" }] } },
   tasks: {
-    list: [{ id: "t1", command: "/app/run", env: { API_TOKEN: "{{ env.API_TOKEN }}" }, outputs: [{ pattern: "out/**", container: "https://acct.blob.core.windows.net/results?{{ env.OUT_SAS }}" }] }],
+    list: [
+      {
+        id: "t1",
+        command: "/app/run",
+        env: { API_TOKEN: "{{ env.API_TOKEN }}" },
+        outputs: [{ pattern: "out/**", container: "https://acct.blob.core.windows.net/results?{{ env.OUT_SAS }}" }],
+      },
+    ],
   },
 };
 
@@ -56,11 +68,13 @@ describe("validate and plan", () => {
     expect(calls[0].body.virtualMachineConfiguration.containerConfiguration.containerRegistries[0].password).toBe("<redacted>");
     expect(calls[2].body.value[0].environmentSettings).toEqual([{ name: "API_TOKEN", value: "<redacted>" }]);
     expect(calls[2].body.value[0].outputFiles[0].destination.container.containerUrl).toBe("https://acct.blob.core.windows.net/results?<redacted>");
-    expect(planned.stderr).toBe(
-      ["API_TOKEN", "OUT_SAS", "REG_PASSWORD"].map((n) => `note: ${n} is not set: shown as <redacted>; run will need it\n`).join(""),
-    );
+    expect(planned.stderr).toBe(["API_TOKEN", "OUT_SAS", "REG_PASSWORD"].map((n) => `note: ${n} is not set: shown as <redacted>; run will need it\n`).join(""));
     const validated = await cli(["validate", file], { ...empty, API_TOKEN: "set-token-value" });
-    expect(validated).toEqual({ code: EXIT.ok, stdout: "valid: pool pool-1, job job-1, 1 task\nsecrets run will need: API_TOKEN, OUT_SAS (not set here), REG_PASSWORD (not set here)\n", stderr: "" });
+    expect(validated).toEqual({
+      code: EXIT.ok,
+      stdout: "valid: pool pool-1, job job-1, 1 task\nsecrets run will need: API_TOKEN, OUT_SAS (not set here), REG_PASSWORD (not set here)\n",
+      stderr: "",
+    });
     const run = await cli(["run", file, "--account-url", "https://acct.westeurope.batch.azure.com"], empty);
     expect(run.code).toBe(EXIT.invalid);
     expect(run.stderr).toContain('pool.container.registries[0].password: unknown variable "env.REG_PASSWORD"');
@@ -95,7 +109,11 @@ describe("validate and plan", () => {
     expect(calls.map((c: any) => Object.keys(c))).toEqual(Array(3).fill(["method", "path", "query", "body"]));
     expect(calls.map((c: any) => `${c.method} ${c.path}`)).toEqual(["POST /pools", "POST /jobs", "POST /jobs/job-1/addtaskcollection"]);
     expect(calls[0].query).toEqual({ "api-version": "2025-06-01" });
-    expect(calls[0].body.virtualMachineConfiguration.containerConfiguration.containerRegistries[0]).toEqual({ registryServer: "reg.example.com", username: "me", password: "<redacted>" });
+    expect(calls[0].body.virtualMachineConfiguration.containerConfiguration.containerRegistries[0]).toEqual({
+      registryServer: "reg.example.com",
+      username: "me",
+      password: "<redacted>",
+    });
     expect(calls[2].body.value[0].outputFiles[0].destination.container.containerUrl).toBe("https://acct.blob.core.windows.net/results?<SAS redacted>");
     expect(calls[2].body.value[0].environmentSettings).toEqual([{ name: "API_TOKEN", value: "<redacted>" }]);
     expect(r.stdout).not.toContain(SECRET_ENV.REG_PASSWORD);
@@ -166,7 +184,10 @@ describe("run against a service", () => {
 
   test("--concurrency bounds the addtaskcollection requests in flight; without it, the default (32)", async () => {
     const many = specFile({ tasks: { list: [{ id: "t{{ item }}", command: "/bin/true", forEach: { range: [1, 4000] } }] } });
-    for (const [args, most] of [[["--concurrency", "3"], 3], [[], 32]] as const) {
+    for (const [args, most] of [
+      [["--concurrency", "3"], 3],
+      [[], 32],
+    ] as const) {
       const service = await startScriptedBatch({ addDelayMs: 200 });
       toClose.push(service.close);
       const r = await cli(["run", many, "--account-url", service.url, "--no-wait", ...args]);
@@ -191,7 +212,9 @@ describe("run against a service", () => {
     toClose.push(server.close);
     const r = await cli(["run", specFile(), "--account-url", server.url]);
     expect(r.code).toBe(EXIT.service);
-    expect(r.stderr).toMatch(/^auth error: AuthenticationFailed: Server failed to authenticate the request\. \(HTTP 403 on GET \/pools\/pool-1, request-id rid-403\)\n$/);
+    expect(r.stderr).toMatch(
+      /^auth error: AuthenticationFailed: Server failed to authenticate the request\. \(HTTP 403 on GET \/pools\/pool-1, request-id rid-403\)\n$/,
+    );
   });
 
   test("exit 2 when an existing pool differs, with nothing created", async () => {
@@ -208,7 +231,10 @@ describe("run against a service", () => {
     toClose.push(service.close);
     await cli(["run", specFile(), "--account-url", service.url, "--poll-interval", "0.01"]);
     const status = await cli(["status", "job-1", "--account-url", service.url]);
-    expect(status).toMatchObject({ code: EXIT.taskFailed, stdout: "job job-1 (active) on pool pool-1\nactive 0, running 0, completed 1 (succeeded 0, failed 1)\n" });
+    expect(status).toMatchObject({
+      code: EXIT.taskFailed,
+      stdout: "job job-1 (active) on pool pool-1\nactive 0, running 0, completed 1 (succeeded 0, failed 1)\n",
+    });
     const logs = await cli(["logs", "job-1", "t1", "--account-url", service.url, "--file", "stderr.txt"]);
     expect(logs).toMatchObject({ code: EXIT.ok, stdout: "line 1\nthe last line of stderr.txt for t1\n" });
   });

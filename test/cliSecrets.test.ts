@@ -51,11 +51,17 @@ async function cli(args: string[], env: Record<string, string>): Promise<{ code:
 }
 
 function leaks(text: string): string[] {
-  return Object.entries(SECRETS).flatMap(([name, value]) => forms(value).filter((f) => text.includes(f)).map((f) => `${name} as ${f}`));
+  return Object.entries(SECRETS).flatMap(([name, value]) =>
+    forms(value)
+      .filter((f) => text.includes(f))
+      .map((f) => `${name} as ${f}`),
+  );
 }
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }
 
 describe("secrets in every CLI command", () => {
@@ -120,7 +126,15 @@ describe("secrets in every CLI command", () => {
     const url = await service.listen();
     const inline = "inline-Literal-Key-9f8e7d";
     const spec = join(work, "inline.yaml");
-    writeFileSync(spec, specText("inline-job").replace('env: { DB_PASSWORD: "{{ env.DBPW }}", TOKEN: "{{ env.API_TOKEN }}" }', `env: { DB_PASSWORD: "{{ env.DBPW }}", TOKEN: "{{ env.API_TOKEN }}", SERVICE_KEY: "${inline}" }`).replace('echo "err $DB_PASSWORD" >&2', 'echo "err $DB_PASSWORD $SERVICE_KEY" >&2'));
+    writeFileSync(
+      spec,
+      specText("inline-job")
+        .replace(
+          'env: { DB_PASSWORD: "{{ env.DBPW }}", TOKEN: "{{ env.API_TOKEN }}" }',
+          `env: { DB_PASSWORD: "{{ env.DBPW }}", TOKEN: "{{ env.API_TOKEN }}", SERVICE_KEY: "${inline}" }`,
+        )
+        .replace('echo "err $DB_PASSWORD" >&2', 'echo "err $DB_PASSWORD $SERVICE_KEY" >&2'),
+    );
     try {
       const env = { ...SECRETS, AZURE_BATCH_ACCESS_KEY: key, AZURE_BATCH_ACCOUNT: "local" };
       const run = await cli(["run", spec, "--account-url", url, "--poll-interval", "0.05"], env);

@@ -14,7 +14,10 @@ afterEach(async () => {
 async function serve(handler: Parameters<typeof startServer>[0]) {
   const server = await startServer(handler);
   const client = new BatchClient({ accountUrl: server.url, auth: { kind: "none" }, retry: { maxRetries: 0 } });
-  cleanup.push(() => server.close(), () => client.close());
+  cleanup.push(
+    () => server.close(),
+    () => client.close(),
+  );
   return { server, client };
 }
 
@@ -36,7 +39,9 @@ describe("paging", () => {
   });
 
   test("stops lazily: breaking out fetches no further page", async () => {
-    const { server, client } = await serve((req, res) => sendJson(res, 200, { value: [{ id: "a" }, { id: "b" }], "odata.nextLink": `${server.url}/pools?page=x` }));
+    const { server, client } = await serve((req, res) =>
+      sendJson(res, 200, { value: [{ id: "a" }, { id: "b" }], "odata.nextLink": `${server.url}/pools?page=x` }),
+    );
     for await (const _ of client.list("/pools")) break;
     expect(server.requests).toHaveLength(1);
   });
@@ -54,7 +59,9 @@ describe("paging", () => {
 describe("errors", () => {
   test("carry code, message, values and request-id, in one readable line", async () => {
     const { client } = await serve((_req, res) =>
-      sendJson(res, 409, batchError("JobExists", "The specified job already exists.", [{ key: "Reason", value: "duplicate" }]), { "request-id": "11111111-2222" }),
+      sendJson(res, 409, batchError("JobExists", "The specified job already exists.", [{ key: "Reason", value: "duplicate" }]), {
+        "request-id": "11111111-2222",
+      }),
     );
     const error = (await client.send("POST", "/jobs", { body: { id: "j" } }).catch((e: unknown) => e)) as BatchServiceError;
     expect(error).toBeInstanceOf(BatchServiceError);
@@ -89,7 +96,13 @@ describe("credentials", () => {
       seen.push(req.headers.authorization);
       return { status: 200, headers: {}, bodyText: "", request: req };
     };
-    const req = () => ({ method: "GET" as const, url: new URL("https://a.b.batch.azure.com/pools"), headers: {} as Record<string, string>, idempotent: true, timeoutMs: 1000 });
+    const req = () => ({
+      method: "GET" as const,
+      url: new URL("https://a.b.batch.azure.com/pools"),
+      headers: {} as Record<string, string>,
+      idempotent: true,
+      timeoutMs: 1000,
+    });
     const first = Promise.all([policy.sendRequest(req(), next), policy.sendRequest(req(), next), policy.sendRequest(req(), next)]);
     await new Promise((r) => setTimeout(r, 10));
     release!();
@@ -117,8 +130,14 @@ describe("credentials", () => {
 describe("choosing auth and account from the environment", () => {
   test("Shared Key when AZURE_BATCH_ACCESS_KEY is set; the account name from the URL or AZURE_BATCH_ACCOUNT", async () => {
     const { authFromEnvironment } = await import("../shared/client/credentials.js");
-    expect(await authFromEnvironment("https://acct1.westeurope.batch.azure.com", { AZURE_BATCH_ACCESS_KEY: "k" })).toEqual({ kind: "sharedKey", accountName: "acct1", accountKey: "k" });
-    expect(await authFromEnvironment("http://127.0.0.1:8080", { AZURE_BATCH_ACCESS_KEY: "k", AZURE_BATCH_ACCOUNT: "local" })).toMatchObject({ accountName: "local" });
+    expect(await authFromEnvironment("https://acct1.westeurope.batch.azure.com", { AZURE_BATCH_ACCESS_KEY: "k" })).toEqual({
+      kind: "sharedKey",
+      accountName: "acct1",
+      accountKey: "k",
+    });
+    expect(await authFromEnvironment("http://127.0.0.1:8080", { AZURE_BATCH_ACCESS_KEY: "k", AZURE_BATCH_ACCOUNT: "local" })).toMatchObject({
+      accountName: "local",
+    });
     const entra = await authFromEnvironment("https://acct1.westeurope.batch.azure.com", {});
     expect(entra.kind).toBe("entra");
     expect((entra as { credential: object }).credential.constructor.name).toBe("DefaultAzureCredential");
@@ -148,7 +167,8 @@ describe("choosing auth and account from the environment", () => {
   ])("a spec's account.url %s: taken on its own only when it is a Batch endpoint or loopback (%s)", async (url, ok) => {
     const { resolveAccountUrl } = await import("../shared/client/credentials.js");
     if (ok) expect(resolveAccountUrl(undefined, url, {})).toBe(url);
-    else expect(() => resolveAccountUrl(undefined, url, {})).toThrow(/account\.url: .* is not an Azure Batch endpoint .* give that endpoint with --account-url/);
+    else
+      expect(() => resolveAccountUrl(undefined, url, {})).toThrow(/account\.url: .* is not an Azure Batch endpoint .* give that endpoint with --account-url/);
     // Given by the caller, any endpoint is the caller's choice.
     expect(resolveAccountUrl(url, url, {})).toBe(url);
   });
@@ -163,7 +183,9 @@ describe("a client for the local Batch service", () => {
     try {
       expect((await client.send("GET", "/pools")).status).toBe(200);
       // ARM answers only a bearer token: the stand-in one gets the account list.
-      const accounts = await client.arm!.json<{ value: { name: string }[] }>("GET", "/subscriptions/local/providers/Microsoft.Batch/batchAccounts", { query: { "api-version": "2024-07-01" } });
+      const accounts = await client.arm!.json<{ value: { name: string }[] }>("GET", "/subscriptions/local/providers/Microsoft.Batch/batchAccounts", {
+        query: { "api-version": "2024-07-01" },
+      });
       expect(accounts.value.map((a) => a.name)).toEqual([local.accountName]);
     } finally {
       await client.close();

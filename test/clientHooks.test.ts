@@ -17,7 +17,11 @@ describe("client hooks", () => {
   test("User-Agent: the wrapper's prefix, then azure-batch-run/<version> and the runtime", async () => {
     const server = await startServer((_req, res) => sendJson(res, 200, { id: "p" }));
     toClose.push(server.close);
-    const client = createBatchClient({ accountUrl: server.url, credential: { accountName: "acct", accountKey: KEY }, userAgentPrefix: "azure-batch-run-action/0.1.0" });
+    const client = createBatchClient({
+      accountUrl: server.url,
+      credential: { accountName: "acct", accountKey: KEY },
+      userAgentPrefix: "azure-batch-run-action/0.1.0",
+    });
     toClose.push(() => client.close());
     await client.send("GET", "/pools/p");
     expect(VERSION).toMatch(/^\d+\.\d+\.\d+/);
@@ -35,17 +39,25 @@ describe("client hooks", () => {
     toClose.push(server.close);
     const base: string[] = [];
     const viewed: string[] = [];
-    const client = new BatchClient({ accountUrl: server.url, auth: { kind: "sharedKey", accountName: "acct", accountKey: KEY }, hooks: { log: (l) => base.push(l) } });
+    const client = new BatchClient({
+      accountUrl: server.url,
+      auth: { kind: "sharedKey", accountName: "acct", accountKey: KEY },
+      hooks: { log: (l) => base.push(l) },
+    });
     toClose.push(() => client.close());
     const sasFilter = "url eq 'https://acct.blob.core.windows.net/c?sv=2024&sig=SECRETSIG'";
     const retries: RetryInfo[] = [];
     await client.withHooks({ log: (l) => viewed.push(l), onRetry: (i) => retries.push(i) }).json("GET", "/pools", { query: { $filter: sasFilter } });
     expect(base).toEqual([]);
     expect(viewed).toHaveLength(2);
-    expect(viewed[0]).toBe(`GET /pools?api-version=2025-06-01&$filter=url eq 'https://acct.blob.core.windows.net/c?<SAS redacted>' -> 503 in ${/in (\d+) ms/.exec(viewed[0]!)![1]} ms (request-id rid-busy)`);
+    expect(viewed[0]).toBe(
+      `GET /pools?api-version=2025-06-01&$filter=url eq 'https://acct.blob.core.windows.net/c?<SAS redacted>' -> 503 in ${/in (\d+) ms/.exec(viewed[0]!)![1]} ms (request-id rid-busy)`,
+    );
     expect(viewed[1]).toMatch(/ -> 200 in \d+ ms \(request-id rid-ok\)$/);
     expect(viewed.join("\n")).not.toMatch(/SECRETSIG|SharedKey|authorization/i);
-    expect(retries).toEqual([{ attempt: 1, maxRetries: 8, throttled: true, throttleBudgetMs: 600_000, delayMs: 10, reason: "HTTP 503", method: "GET", path: "/pools" }]);
+    expect(retries).toEqual([
+      { attempt: 1, maxRetries: 8, throttled: true, throttleBudgetMs: 600_000, delayMs: 10, reason: "HTTP 503", method: "GET", path: "/pools" },
+    ]);
     // The client's own hooks are untouched by the view.
     await client.send("GET", "/pools");
     expect(base).toHaveLength(1);

@@ -19,7 +19,14 @@ describe("console progress", () => {
     r.progress(counts(1), 10);
     r.taskCompleted({ id: "t1", result: "success", exitCode: 0, retryCount: 0, durationMs: 1500 });
     r.progress(counts(2, 1), 10);
-    r.taskCompleted({ id: "t2", result: "failure", exitCode: 4, retryCount: 1, failure: { category: "usererror", code: "FailureExitCode", message: "boom" }, stderrTail: "err line" });
+    r.taskCompleted({
+      id: "t2",
+      result: "failure",
+      exitCode: 4,
+      retryCount: 1,
+      failure: { category: "usererror", code: "FailureExitCode", message: "boom" },
+      stderrTail: "err line",
+    });
     expect(out.text()).toBe(
       [
         "[1/10] active 9 · running 0 · succeeded 1 · failed 0",
@@ -40,9 +47,7 @@ describe("console progress", () => {
     r.taskCompleted({ id: "t9", result: "success", retryCount: 0 });
     r.warn("careful");
     expect(out.text()).toBe(
-      "[1/10] active 9 · running 0 · succeeded 1 · failed 0" +
-        "\r\x1b[2K[2/10] active 8 · running 0 · succeeded 2 · failed 0" +
-        "\r\x1b[2Kwarning: careful\n",
+      "[1/10] active 9 · running 0 · succeeded 1 · failed 0" + "\r\x1b[2K[2/10] active 8 · running 0 · succeeded 2 · failed 0" + "\r\x1b[2Kwarning: careful\n",
     );
   });
 });

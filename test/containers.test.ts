@@ -36,7 +36,13 @@ describe.skipIf(containersMissing ?? batchSpecMissing)("containers on the local 
     [registry, azurite] = await Promise.all([startRegistry(), startAzurite()]);
     images = await pushTestImages(registry);
     dataDir = mkdtempSync(join(tmpdir(), "azbr-containers-"));
-    service = new LocalBatchService({ accountName: "local", accountKey: KEY, dataDir, executor: dockerExecutor(join(dataDir, "docker-config")), onExchange: recorder.record });
+    service = new LocalBatchService({
+      accountName: "local",
+      accountKey: KEY,
+      dataDir,
+      executor: dockerExecutor(join(dataDir, "docker-config")),
+      onExchange: recorder.record,
+    });
     await service.listen();
     client = new BatchClient({ accountUrl: service.url, auth: { kind: "sharedKey", accountName: "local", accountKey: KEY } });
   }, 240_000);
@@ -121,8 +127,18 @@ describe.skipIf(containersMissing ?? batchSpecMissing)("containers on the local 
         defaults: { image: images.plain },
         list: [
           { id: "writer", command: "/bin/sh -c 'echo hi > $AZ_BATCH_NODE_SHARED_DIR/marker'" },
-          { id: "isolated", command: `/bin/sh -c 'test ! -e ${shared}/marker && test -z "$AZ_BATCH_NODE_SHARED_DIR" && echo isolated'`, mounts: [{ source: "Task" }], dependsOn: ["writer"] },
-          { id: "readonly", command: "/bin/sh -c 'cat $AZ_BATCH_NODE_SHARED_DIR/marker && touch $AZ_BATCH_NODE_SHARED_DIR/new'", mounts: [{ source: "Task" }, { source: "Shared", readOnly: true }], dependsOn: ["writer"] },
+          {
+            id: "isolated",
+            command: `/bin/sh -c 'test ! -e ${shared}/marker && test -z "$AZ_BATCH_NODE_SHARED_DIR" && echo isolated'`,
+            mounts: [{ source: "Task" }],
+            dependsOn: ["writer"],
+          },
+          {
+            id: "readonly",
+            command: "/bin/sh -c 'cat $AZ_BATCH_NODE_SHARED_DIR/marker && touch $AZ_BATCH_NODE_SHARED_DIR/new'",
+            mounts: [{ source: "Task" }, { source: "Shared", readOnly: true }],
+            dependsOn: ["writer"],
+          },
         ],
       },
     });
@@ -156,7 +172,12 @@ describe.skipIf(containersMissing ?? batchSpecMissing)("containers on the local 
     expect(r.code).toBe(EXIT.taskFailed);
     expect(Date.now() - started).toBeLessThan(45_000);
     const exit3 = await task("limits", "exit3");
-    expect(exit3.executionInfo).toMatchObject({ exitCode: 3, retryCount: 2, result: "failure", failureInfo: { category: "usererror", code: "FailureExitCode" } });
+    expect(exit3.executionInfo).toMatchObject({
+      exitCode: 3,
+      retryCount: 2,
+      result: "failure",
+      failureInfo: { category: "usererror", code: "FailureExitCode" },
+    });
     expect(await file("limits", "exit3", "stdout.txt")).toBe("attempt\nattempt\nattempt\n");
     expect((await task("limits", "flaky")).executionInfo).toMatchObject({ exitCode: 0, retryCount: 1, result: "success" });
     expect((await task("limits", "slow")).executionInfo).toMatchObject({ result: "failure", failureInfo: { code: "MaxWallClockTimeExceeded" } });
@@ -183,7 +204,12 @@ describe.skipIf(containersMissing ?? batchSpecMissing)("containers on the local 
               resources: [{ url: inputUrl.toString(), path: "in/input.txt" }],
               outputs: [
                 { pattern: "out/**", container: `${results.split("?")[0]}?{{ env.RESULTS_SAS }}`, path: "{{ task.id }}" },
-                { pattern: "../stdout.txt", container: `${results.split("?")[0]}?{{ env.RESULTS_SAS }}`, path: "logs/{{ task.id }}-failed.txt", when: "taskFailure" },
+                {
+                  pattern: "../stdout.txt",
+                  container: `${results.split("?")[0]}?{{ env.RESULTS_SAS }}`,
+                  path: "logs/{{ task.id }}-failed.txt",
+                  when: "taskFailure",
+                },
               ],
             },
           ],
@@ -201,7 +227,10 @@ describe.skipIf(containersMissing ?? batchSpecMissing)("containers on the local 
   }, 120_000);
 
   test("terminating the job stops its containers", async () => {
-    const r = await cli({ pool: pool(), job: { id: "stopme" }, tasks: { defaults: { image: images.plain }, list: [{ id: "sleeper", command: "/bin/sleep 300" }] } }, ["--no-wait"]);
+    const r = await cli(
+      { pool: pool(), job: { id: "stopme" }, tasks: { defaults: { image: images.plain }, list: [{ id: "sleeper", command: "/bin/sleep 300" }] } },
+      ["--no-wait"],
+    );
     expect(r.code).toBe(EXIT.ok);
     const deadline = Date.now() + 30_000;
     while ((await task("stopme", "sleeper")).state !== "running" && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
@@ -216,14 +245,22 @@ describe.skipIf(containersMissing ?? batchSpecMissing)("containers on the local 
   }, 60_000);
 
   test("a bad image is a clear pull failure; a wrong registry password makes the pool unusable", async () => {
-    const r = await cli({ pool: pool(), job: { id: "badimage" }, tasks: { defaults: { image: images.missing }, list: [{ id: "nope", command: "/bin/true" }] } });
+    const r = await cli({
+      pool: pool(),
+      job: { id: "badimage" },
+      tasks: { defaults: { image: images.missing }, list: [{ id: "nope", command: "/bin/true" }] },
+    });
     expect(r.code).toBe(EXIT.taskFailed);
     const t = await task("badimage", "nope");
     expect(t.executionInfo?.failureInfo).toMatchObject({ category: "usererror", code: "ContainerImagePullFailed" });
     expect(t.executionInfo?.failureInfo?.message).toMatch(/missing|not found|manifest unknown/i);
 
     const wrong = await cli(
-      { pool: { ...pool("{{ env.WRONG_PASSWORD }}"), id: "wrongpw" }, job: { id: "wrongpw" }, tasks: { defaults: { image: images.plain }, list: [{ id: "x", command: "/bin/true" }] } },
+      {
+        pool: { ...pool("{{ env.WRONG_PASSWORD }}"), id: "wrongpw" },
+        job: { id: "wrongpw" },
+        tasks: { defaults: { image: images.plain }, list: [{ id: "x", command: "/bin/true" }] },
+      },
       [],
       { WRONG_PASSWORD: "not-the-password" },
     );

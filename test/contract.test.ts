@@ -32,8 +32,18 @@ const features: [string, Record<string, any>, string[]][] = [
     {
       tasks: {
         list: [
-          { id: "t1", command: "/app/run", image: "other.azurecr.io/app:2", registry: { server: "other.azurecr.io", username: "puller", password: "{{ env.REG_PASSWORD }}" } },
-          { id: "t2", command: "/app/run", image: "id.azurecr.io/app:1", registry: { server: "id.azurecr.io", identity: "/subscriptions/0/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/x" } },
+          {
+            id: "t1",
+            command: "/app/run",
+            image: "other.azurecr.io/app:2",
+            registry: { server: "other.azurecr.io", username: "puller", password: "{{ env.REG_PASSWORD }}" },
+          },
+          {
+            id: "t2",
+            command: "/app/run",
+            image: "id.azurecr.io/app:1",
+            registry: { server: "id.azurecr.io", identity: "/subscriptions/0/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/x" },
+          },
         ],
       },
     },
@@ -43,7 +53,12 @@ const features: [string, Record<string, any>, string[]][] = [
     "a start task on the host and one in a container, autoscale, gallery image, metadata",
     {
       pool: {
-        image: { publisher: undefined, offer: undefined, sku: undefined, id: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/i/versions/1.0.0" },
+        image: {
+          publisher: undefined,
+          offer: undefined,
+          sku: undefined,
+          id: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/i/versions/1.0.0",
+        },
         nodeAgentSku: "batch.node.ubuntu 24.04",
         nodes: undefined,
         autoscale: { formula: "$TargetDedicatedNodes = 2;", interval: "PT5M" },
@@ -82,7 +97,11 @@ const features: [string, Record<string, any>, string[]][] = [
           { id: "entrypoint", command: "" },
           { id: "isolated", command: "/app/run", mounts: [{ source: "Task" }, { source: "Shared", readOnly: true }], workingDirectory: "taskWorkingDirectory" },
           { id: "nothing-mounted", command: "/app/run", mounts: [] },
-          { id: "all-sources", command: "/app/run", mounts: ["Shared", "Startup", "VfsMounts", "Task", "JobPrep", "Applications"].map((source) => ({ source, readOnly: source !== "Task" })) },
+          {
+            id: "all-sources",
+            command: "/app/run",
+            mounts: ["Shared", "Startup", "VfsMounts", "Task", "JobPrep", "Applications"].map((source) => ({ source, readOnly: source !== "Task" })),
+          },
         ],
       },
     },
@@ -102,11 +121,20 @@ const features: [string, Record<string, any>, string[]][] = [
             resources: [
               { url: "https://s.blob.core.windows.net/in/input.csv?{{ env.SAS }}", path: "in/input.csv" },
               { container: "https://s.blob.core.windows.net/models?{{ env.SAS }}", prefix: "v2/", path: "models" },
-              { url: "https://s.blob.core.windows.net/in/with-identity.csv", path: "in/with-identity.csv", identity: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/read" },
+              {
+                url: "https://s.blob.core.windows.net/in/with-identity.csv",
+                path: "in/with-identity.csv",
+                identity: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/read",
+              },
             ],
             outputs: [
               { pattern: "out/**", container: "https://s.blob.core.windows.net/results?{{ env.SAS }}", path: "{{ task.id }}/" },
-              { pattern: "../std*.txt", container: "https://s.blob.core.windows.net/logs", identity: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/up", when: "taskFailure" },
+              {
+                pattern: "../std*.txt",
+                container: "https://s.blob.core.windows.net/logs",
+                identity: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/up",
+                when: "taskFailure",
+              },
               { pattern: "done.flag", container: "https://s.blob.core.windows.net/logs?{{ env.SAS }}", when: "taskSuccess" },
             ],
             maxWallClock: "PT30M",
@@ -156,9 +184,31 @@ const features: [string, Record<string, any>, string[]][] = [
     "job preparation (in a container), release and manager tasks",
     {
       job: {
-        preparation: { command: "/app/prepare", image: "app:1.0", mounts: [{ source: "JobPrep" }, { source: "Shared" }], workingDirectory: "containerImageDefault", waitForSuccess: true, rerunOnNodeRebootAfterSuccess: false, maxWallClock: "PT5M", retries: 1, env: { P: "1" } },
-        release: { command: "/bin/sh -c 'rm -rf $AZ_BATCH_NODE_SHARED_DIR/tmp'", maxWallClock: "PT5M", retention: "PT1H", user: { scope: "pool", elevation: "admin" } },
-        manager: { command: "/app/manage", killJobOnCompletion: false, runExclusive: false, allowLowPriorityNode: true, requiredSlots: 1, outputs: [{ pattern: "report.txt", container: "https://s.blob.core.windows.net/r?{{ env.SAS }}" }] },
+        preparation: {
+          command: "/app/prepare",
+          image: "app:1.0",
+          mounts: [{ source: "JobPrep" }, { source: "Shared" }],
+          workingDirectory: "containerImageDefault",
+          waitForSuccess: true,
+          rerunOnNodeRebootAfterSuccess: false,
+          maxWallClock: "PT5M",
+          retries: 1,
+          env: { P: "1" },
+        },
+        release: {
+          command: "/bin/sh -c 'rm -rf $AZ_BATCH_NODE_SHARED_DIR/tmp'",
+          maxWallClock: "PT5M",
+          retention: "PT1H",
+          user: { scope: "pool", elevation: "admin" },
+        },
+        manager: {
+          command: "/app/manage",
+          killJobOnCompletion: false,
+          runExclusive: false,
+          allowLowPriorityNode: true,
+          requiredSlots: 1,
+          outputs: [{ pattern: "report.txt", container: "https://s.blob.core.windows.net/r?{{ env.SAS }}" }],
+        },
       },
     },
     ["Pool_Add", "Job_Add", "Task_AddCollection"],
@@ -188,7 +238,11 @@ describe.skipIf(batchSpecMissing)("REST bodies validate against the official def
       expect(calls.map((c) => c.operation)).toEqual(expect.arrayContaining(operations));
       for (const call of calls) {
         const { request } = await validateCall(call);
-        expect({ operation: request.operationId, version: request.apiVersion, errors: request.errors }).toEqual({ operation: call.operation, version: apiVersion, errors: [] });
+        expect({ operation: request.operationId, version: request.apiVersion, errors: request.errors }).toEqual({
+          operation: call.operation,
+          version: apiVersion,
+          errors: [],
+        });
       }
     }
   });

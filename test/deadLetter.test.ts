@@ -4,18 +4,33 @@ import { payloadText, redactSecrets, safeReason, summarizePayload } from "../fun
 
 describe("dead-letter records", () => {
   test.each<[string, () => unknown]>([
-    ["a cycle", () => {
-      const a: Record<string, unknown> = { name: "a" };
-      a.self = a;
-      return a;
-    }],
-    ["100,000 levels of nesting", () => {
-      let v: unknown = "leaf";
-      for (let i = 0; i < 100_000; i++) v = { a: v };
-      return v;
-    }],
+    [
+      "a cycle",
+      () => {
+        const a: Record<string, unknown> = { name: "a" };
+        a.self = a;
+        return a;
+      },
+    ],
+    [
+      "100,000 levels of nesting",
+      () => {
+        let v: unknown = "leaf";
+        for (let i = 0; i < 100_000; i++) v = { a: v };
+        return v;
+      },
+    ],
     ["a BigInt, a symbol and a function", () => ({ n: 10n, s: Symbol("x"), f: () => 1 })],
-    ["a getter that throws", () => Object.defineProperty({}, "boom", { enumerable: true, get: () => { throw new Error("no"); } })],
+    [
+      "a getter that throws",
+      () =>
+        Object.defineProperty({}, "boom", {
+          enumerable: true,
+          get: () => {
+            throw new Error("no");
+          },
+        }),
+    ],
     ["8 MB of binary", () => new Uint8Array(8 * 1024 * 1024).fill(0xff)],
     ["a 20 MB string", () => "x".repeat(20 * 1024 * 1024)],
   ])("%s: summarized without throwing, the excerpt bounded", (_name, make) => {
@@ -26,7 +41,8 @@ describe("dead-letter records", () => {
   });
 
   test("secrets go from excerpts and reasons: SAS signatures and query strings, keys, tokens, JWTs; non-text is escaped", () => {
-    const text = 'https://a.blob.core.windows.net/c/b?sv=2025&sig=SIGVALUE AccountKey=KEYVALUE;x "client_secret": "CSVALUE" Bearer TOKVALUE eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SIGNATUREPART \u0000\u202e';
+    const text =
+      'https://a.blob.core.windows.net/c/b?sv=2025&sig=SIGVALUE AccountKey=KEYVALUE;x "client_secret": "CSVALUE" Bearer TOKVALUE eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SIGNATUREPART \u0000\u202e';
     const out = summarizePayload(text).excerpt + safeReason(text);
     for (const secret of ["SIGVALUE", "KEYVALUE", "CSVALUE", "TOKVALUE", "SIGNATUREPART"]) expect(out).not.toContain(secret);
     expect(out).toContain("\\u0000");

@@ -54,7 +54,9 @@ describe("the document itself", () => {
 
   test("a document over 4 MB is refused by its size", () => {
     const text = `# ${"x".repeat(4 * 1024 * 1024)}\n`;
-    expect(refusal(() => loadSpec(text, { env: {}, fileName: "big.yaml" })).message).toBe("big.yaml is 4.0 MB; a spec is at most 4.0 MB (generate long lists with forEach)");
+    expect(refusal(() => loadSpec(text, { env: {}, fileName: "big.yaml" })).message).toBe(
+      "big.yaml is 4.0 MB; a spec is at most 4.0 MB (generate long lists with forEach)",
+    );
   });
 
   test("a __proto__ key is refused like every other unknown field, from YAML and from JSON data", () => {
@@ -80,7 +82,14 @@ describe("the document itself", () => {
 describe("the budget of an expansion, checked before expanding", () => {
   test("a 100 KB command over a large range is refused by its estimated size, naming the entry", () => {
     const issues = issuesOf({ tasks: { list: [{ id: "t{{ item }}", command: `/app/run ${"x".repeat(100_000)}`, forEach: { range: [1, 50_000] } }] } });
-    expect(issues).toEqual([{ path: "tasks.list[0]", message: expect.stringMatching(/^expands to 50000 tasks of about 98 KB each \(47\d\d\.\d MB\); at most 128\.0 MB in all: shorten the command, environment or defaults, or split the work$/) }]);
+    expect(issues).toEqual([
+      {
+        path: "tasks.list[0]",
+        message: expect.stringMatching(
+          /^expands to 50000 tasks of about 98 KB each \(47\d\d\.\d MB\); at most 128\.0 MB in all: shorten the command, environment or defaults, or split the work$/,
+        ),
+      },
+    ]);
   });
 
   test("large defaults over many tasks are counted too", () => {
@@ -91,8 +100,12 @@ describe("the budget of an expansion, checked before expanding", () => {
 
   test("{{ item }} counts with its largest element", () => {
     const items = ["a", "b".repeat(200_000)];
-    const issues = issuesOf({ tasks: { list: [{ id: "t{{ item }}", command: "{{ item }} {{ item }} {{ item }} {{ item }} {{ item }} {{ item }}", forEach: { items } }] } });
-    expect(issues).toEqual([{ path: "tasks.list[0]", message: expect.stringMatching(/^each task would be about 1\d\d\d KB; a Batch request, and so one task, is at most 1 MB$/) }]);
+    const issues = issuesOf({
+      tasks: { list: [{ id: "t{{ item }}", command: "{{ item }} {{ item }} {{ item }} {{ item }} {{ item }} {{ item }}", forEach: { items } }] },
+    });
+    expect(issues).toEqual([
+      { path: "tasks.list[0]", message: expect.stringMatching(/^each task would be about 1\d\d\d KB; a Batch request, and so one task, is at most 1 MB$/) },
+    ]);
   });
 
   test("one value referenced many times cannot render a huge string", () => {
@@ -120,7 +133,10 @@ describe("rules Batch would enforce later", () => {
   test("an id range that holds the task itself is refused; one over ids of which only some exist is not (Batch selects those that do)", () => {
     const numbered = { id: "{{ item }}", command: "r", forEach: { range: [1, 10] } };
     const self = issuesOf({ tasks: { list: [{ ...numbered, dependsOn: [{ range: [1, 10] }] }] } });
-    expect(self[0]).toEqual({ path: 'tasks.list[0] (item 0: 1).dependsOn[0].range', message: "[1, 10] holds this task's own id 1: a task cannot depend on itself" });
+    expect(self[0]).toEqual({
+      path: "tasks.list[0] (item 0: 1).dependsOn[0].range",
+      message: "[1, 10] holds this task's own id 1: a task cannot depend on itself",
+    });
     const gaps = load({ tasks: { list: [numbered, { id: "merge", command: "m", dependsOn: [{ range: [5, 14] }] }] } });
     expect(gaps.tasks.at(10)!.dependsOn).toEqual({ taskIds: [], taskIdRanges: [{ start: 5, end: 14 }] });
     const fine = load({ tasks: { list: [numbered, { id: "merge", command: "m", dependsOn: [{ range: [1, 10] }] }] } });
@@ -128,7 +144,14 @@ describe("rules Batch would enforce later", () => {
   });
 
   test("a cycle through an id range", () => {
-    const issues = issuesOf({ tasks: { list: [{ id: "1", command: "a", dependsOn: [{ range: [2, 2] }] }, { id: "2", command: "b", dependsOn: ["1"] }] } });
+    const issues = issuesOf({
+      tasks: {
+        list: [
+          { id: "1", command: "a", dependsOn: [{ range: [2, 2] }] },
+          { id: "2", command: "b", dependsOn: ["1"] },
+        ],
+      },
+    });
     expect(issues).toEqual([{ path: "tasks.list", message: "dependsOn forms a cycle: 1 -> 2 -> 1; those tasks would never start" }]);
   });
 
@@ -140,26 +163,40 @@ describe("rules Batch would enforce later", () => {
   });
 
   test("displayName within the REST definition's 1024 characters, for pools and jobs too", () => {
-    expect(issuesOf({ pool: { displayName: "d".repeat(1025) }, job: { displayName: "d".repeat(1025) } }).map((i) => i.path)).toEqual(["pool.displayName", "job.displayName"]);
+    expect(issuesOf({ pool: { displayName: "d".repeat(1025) }, job: { displayName: "d".repeat(1025) } }).map((i) => i.path)).toEqual([
+      "pool.displayName",
+      "job.displayName",
+    ]);
   });
 
   test("the translated bodies are checked too: a number that is not an int32 is named where it stands", () => {
     const task = load({}).tasks.at(0)!;
     task.retries = 2 ** 40; // what the schema refuses; the body check would still catch a translator that emitted it
-    expect(checkTaskBody(task, load({}).facts)).toEqual([{ path: "tasks.list[0]", message: "its REST body holds 1099511627776 at constraints.maxTaskRetryCount, which is not an int32 as the Batch REST API requires" }]);
+    expect(checkTaskBody(task, load({}).facts)).toEqual([
+      {
+        path: "tasks.list[0]",
+        message: "its REST body holds 1099511627776 at constraints.maxTaskRetryCount, which is not an int32 as the Batch REST API requires",
+      },
+    ]);
   });
 
   test("a job manager asking for more slots than a node has", () => {
     const issues = issuesOf({ pool: { taskSlotsPerNode: 2 }, job: { manager: { command: "m", requiredSlots: 4 } } });
-    expect(issues).toEqual([{ path: "job.manager.requiredSlots", message: "4 is more than pool.taskSlotsPerNode (2); the job manager could never be scheduled" }]);
+    expect(issues).toEqual([
+      { path: "job.manager.requiredSlots", message: "4 is more than pool.taskSlotsPerNode (2); the job manager could never be scheduled" },
+    ]);
   });
 
   test("bodies over the 1 MB request limit, measured on what the translator emits", () => {
     // Small as a template (about 0.5 MB), over 1 MB as environmentSettings [{ name, value }].
     const env = Object.fromEntries(Array.from({ length: 40_000 }, (_, i) => [`V${i}`, "x"]));
     expect(JSON.stringify(env).length).toBeLessThan(600_000);
-    expect(issuesOf(task({ env }))).toEqual([{ path: "tasks.list[0]", message: expect.stringMatching(/^task t1 is 1\d{6} bytes as a REST body; Batch takes at most 1000000 bytes per request/) }]);
-    expect(issuesOf({ pool: { startTask: { command: "s", env } } })).toEqual([{ path: "pool", message: expect.stringMatching(/^the pool is \d+ bytes as a REST body/) }]);
+    expect(issuesOf(task({ env }))).toEqual([
+      { path: "tasks.list[0]", message: expect.stringMatching(/^task t1 is 1\d{6} bytes as a REST body; Batch takes at most 1000000 bytes per request/) },
+    ]);
+    expect(issuesOf({ pool: { startTask: { command: "s", env } } })).toEqual([
+      { path: "pool", message: expect.stringMatching(/^the pool is \d+ bytes as a REST body/) },
+    ]);
     expect(issuesOf({ job: { env } })).toEqual([{ path: "job", message: expect.stringMatching(/^the job is \d+ bytes as a REST body/) }]);
   });
 });
@@ -178,7 +215,14 @@ describe("secrets in what the loader says", () => {
     const w = load(
       {
         tasks: {
-          list: [{ id: "t1", command: "/app/run", env: { DB_PASSWORD: "{{ env.DBPW }}", PLAIN: "{{ env.REGION }}" }, resources: [{ url: "https://a.blob.core.windows.net/c/f?{{ env.QS }}" }] }],
+          list: [
+            {
+              id: "t1",
+              command: "/app/run",
+              env: { DB_PASSWORD: "{{ env.DBPW }}", PLAIN: "{{ env.REGION }}" },
+              resources: [{ url: "https://a.blob.core.windows.net/c/f?{{ env.QS }}" }],
+            },
+          ],
         },
       },
       { env: { DBPW: "hunter2-database", REGION: "westeurope", QS: "sv=2024-01-01&sp=r&sig=abcdefgh" } },

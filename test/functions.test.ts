@@ -107,19 +107,30 @@ interface TaskView {
 
 async function finished(jobId: string, taskId: string): Promise<{ task: TaskView; stdout: string }> {
   const path = `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(taskId)}`;
-  const task = await until(`task ${taskId}`, () => client.json<TaskView>("GET", path), (t) => t.state === "completed");
+  const task = await until(
+    `task ${taskId}`,
+    () => client.json<TaskView>("GET", path),
+    (t) => t.state === "completed",
+  );
   const stdout = task.executionInfo?.exitCode === 0 ? (await client.send("GET", `${path}/files/stdout.txt`)).bodyText : "";
   return { task, stdout };
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
-const tasksOf = async (jobId: string) => (await client.json<{ value: { id: string }[] }>("GET", `/jobs/${jobId}/tasks`, { query: { $select: "id" } })).value.map((t) => t.id);
+const tasksOf = async (jobId: string) =>
+  (await client.json<{ value: { id: string }[] }>("GET", `/jobs/${jobId}/tasks`, { query: { $select: "id" } })).value.map((t) => t.id);
 
 describe("the Function app's registrations", () => {
   test("one function per trigger, bound to app setting names, never to connection strings", async () => {
     await startApp({ ...appSettings("https://unused.blob.core.windows.net/specs/x.yaml"), AZBR_SCHEDULE: "0 0 0 1 1 *" });
     const binding = (name: string) => Object.values(registered(name).metadata.bindings).find((b) => /trigger$/i.test(b.type))!;
-    expect(binding("batchOnBlob")).toMatchObject({ type: "blobTrigger", direction: "in", path: "%AZBR_BLOB_PATH%", connection: "AZBR_STORAGE", source: "EventGrid" });
+    expect(binding("batchOnBlob")).toMatchObject({
+      type: "blobTrigger",
+      direction: "in",
+      path: "%AZBR_BLOB_PATH%",
+      connection: "AZBR_STORAGE",
+      source: "EventGrid",
+    });
     expect(binding("batchOnEventGrid")).toMatchObject({ type: "eventGridTrigger", direction: "in" });
     expect(binding("batchOnQueue")).toMatchObject({ type: "queueTrigger", queueName: "%AZBR_QUEUE%", connection: "AZBR_STORAGE" });
     expect(binding("batchOnTimer")).toMatchObject({ type: "timerTrigger", schedule: "%AZBR_SCHEDULE%" });
@@ -135,7 +146,10 @@ describe("blob created", () => {
     const blob = await azurite.upload("uploads", "frame 0001.txt", content);
     const first = await invoke("batchOnBlob", blobDelivery("frame 0001.txt", blob, content));
     expect(first.error).toBeUndefined();
-    const again = await Promise.all([invoke("batchOnBlob", blobDelivery("frame 0001.txt", blob, content)), invoke("batchOnBlob", blobDelivery("frame 0001.txt", blob, content))]);
+    const again = await Promise.all([
+      invoke("batchOnBlob", blobDelivery("frame 0001.txt", blob, content)),
+      invoke("batchOnBlob", blobDelivery("frame 0001.txt", blob, content)),
+    ]);
     const statuses = [first, ...again].map(submitted);
     const taskId = statuses[0]![0]!.split(":")[0]!;
     expect(taskId).toMatch(/^frame_0001_txt-[0-9a-f]{16}$/);
@@ -149,8 +163,14 @@ describe("blob created", () => {
     // Structured logs: event, job, task, status, the Batch request-id.
     // No secret in any log line: no SAS signature, no account key.
     const logged = JSON.stringify([first, ...again].flatMap((r) => r.logs));
-    expect([logged.includes("sig="), logged.includes(local.accountKey), logged.includes(azurite.connectionString.split("AccountKey=")[1]!.split(";")[0]!)]).toEqual([false, false, false]);
-    expect(first.logs.find((l) => / status=added/.test(l.message))?.message).toMatch(new RegExp(`^event=\\S+ kind=blob job=ingest-${today()} task=${taskId} status=added request-id=[0-9a-f-]{36}$`));
+    expect([
+      logged.includes("sig="),
+      logged.includes(local.accountKey),
+      logged.includes(azurite.connectionString.split("AccountKey=")[1]!.split(";")[0]!),
+    ]).toEqual([false, false, false]);
+    expect(first.logs.find((l) => / status=added/.test(l.message))?.message).toMatch(
+      new RegExp(`^event=\\S+ kind=blob job=ingest-${today()} task=${taskId} status=added request-id=[0-9a-f-]{36}$`),
+    );
   }, 60_000);
 
   test("a new version of the blob is new work; Event Grid's event for the version already run adds nothing, in either schema", async () => {
@@ -179,7 +199,12 @@ describe("blob created", () => {
     const result = await invoke("batchOnBlob", blobDelivery(name, blob, "evil"));
     expect({ ok: result.ok, submitted: submitted(result) }).toEqual({ ok: true, submitted: [] });
     const letters = await azurite.listBlobs("dead-letter");
-    const record = JSON.parse((await azurite.readBlob("dead-letter", letters.find((l) => l.startsWith("blob/"))!))!);
+    const record = JSON.parse(
+      (await azurite.readBlob(
+        "dead-letter",
+        letters.find((l) => l.startsWith("blob/"))!,
+      ))!,
+    );
     expect(record).toMatchObject({ field: "event.name", kind: "blob", function: "batchOnBlob" });
     expect(record.reason).toMatch(/holds "'", which could break out of a command line/);
   }, 30_000);
@@ -234,7 +259,9 @@ describe("queue messages", () => {
     expect(results.map((r) => ({ ok: r.ok, submitted: submitted(r).length }))).toEqual(bodies.map(() => ({ ok: true, submitted: 0 })));
     const added = (await azurite.listBlobs("dead-letter")).filter((n) => !before.has(n) && n.startsWith("queue/"));
     const records = await Promise.all(added.map(async (n) => JSON.parse((await azurite.readBlob("dead-letter", n))!)));
-    expect(records.map((r) => r.field).sort()).toEqual(["event.url", "event.url", "message", "message", "message.id", "message.inputs", "message.vars.greeting", "message.vars.notInSpec"].sort());
+    expect(records.map((r) => r.field).sort()).toEqual(
+      ["event.url", "event.url", "message", "message", "message.id", "message.inputs", "message.vars.greeting", "message.vars.notInSpec"].sort(),
+    );
     const byField = Object.fromEntries(records.map((r) => [r.field, r]));
     expect(byField["message.vars.notInSpec"].reason).toMatch(/is not a variable the spec declares \(it declares greeting, title\)/);
     expect(byField["message.id"].delivery.dequeueCount).toBe(1);
@@ -261,22 +288,59 @@ describe("queue messages", () => {
 describe("untrusted input at the front door", () => {
   const SIG = "SeCrEtSiGnAtUrE0123456789abcdef";
   const deadLetters = async (before: Set<string>) =>
-    Promise.all((await azurite.listBlobs("dead-letter")).filter((n) => !before.has(n)).map(async (n) => ({ name: n, text: (await azurite.readBlob("dead-letter", n))! })));
+    Promise.all(
+      (await azurite.listBlobs("dead-letter")).filter((n) => !before.has(n)).map(async (n) => ({ name: n, text: (await azurite.readBlob("dead-letter", n))! })),
+    );
 
   test("inputs are allow-listed: IMDS, http, another account, the host's secrets, a .. name, a __proto__ var: each dead-lettered with its field and reason, no SAS signed, nothing run", async () => {
     const before = new Set(await azurite.listBlobs("dead-letter"));
     const own = new URL((await azurite.upload("uploads", "own.txt", "own")).url);
     const base = `${own.origin}/${own.pathname.split("/")[1]}`;
     const cases: [string, unknown, string, RegExp][] = [
-      ["imds", { id: "imds", inputs: ["http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/"] }, "event.url", /is not https/],
+      [
+        "imds",
+        { id: "imds", inputs: ["http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/"] },
+        "event.url",
+        /is not https/,
+      ],
       ["http", { id: "plain-http", inputs: ["http://evil.example.com/uploads/a.txt"] }, "event.url", /is not https/],
-      ["foreign", { id: "foreign-sas", inputs: [`https://other.blob.core.windows.net/uploads/a.txt?sv=2025-11-05&sig=${SIG}`] }, "event.url", /is not in the AZBR_STORAGE account nor an account AZBR_INPUT_ACCOUNTS names/],
-      ["secrets", { id: "host-keys", inputs: [`${base}/azure-webjobs-secrets/app/host.json`] }, "event.url", /azure-webjobs-secrets, a container of the Functions host; it is never an input/],
-      ["spec", { id: "spec-blob", inputs: [`${base}/specs/one-task-per-file.yaml`] }, "event.url", /specs, the container of the app's spec; it is never an input/],
-      ["other container", { id: "other-container", inputs: [`${base}/private/payroll.csv`] }, "event.url", /is in container private, which is not an input container \(AZBR_INPUT_CONTAINERS: uploads\)/],
-      ["dotdot", { id: "dotdot", inputs: [`${base}/uploads/../../etc/passwd.csv`] }, "message.inputs.0", /has a "\." or "\.\." segment or a backslash; a blob name is taken as given/],
+      [
+        "foreign",
+        { id: "foreign-sas", inputs: [`https://other.blob.core.windows.net/uploads/a.txt?sv=2025-11-05&sig=${SIG}`] },
+        "event.url",
+        /is not in the AZBR_STORAGE account nor an account AZBR_INPUT_ACCOUNTS names/,
+      ],
+      [
+        "secrets",
+        { id: "host-keys", inputs: [`${base}/azure-webjobs-secrets/app/host.json`] },
+        "event.url",
+        /azure-webjobs-secrets, a container of the Functions host; it is never an input/,
+      ],
+      [
+        "spec",
+        { id: "spec-blob", inputs: [`${base}/specs/one-task-per-file.yaml`] },
+        "event.url",
+        /specs, the container of the app's spec; it is never an input/,
+      ],
+      [
+        "other container",
+        { id: "other-container", inputs: [`${base}/private/payroll.csv`] },
+        "event.url",
+        /is in container private, which is not an input container \(AZBR_INPUT_CONTAINERS: uploads\)/,
+      ],
+      [
+        "dotdot",
+        { id: "dotdot", inputs: [`${base}/uploads/../../etc/passwd.csv`] },
+        "message.inputs.0",
+        /has a "\." or "\.\." segment or a backslash; a blob name is taken as given/,
+      ],
       ["encoded dotdot", { id: "dotdot2", inputs: [`${base}/uploads/%2e%2e/specs/one-task-per-file.yaml`] }, "message.inputs.0", /"\." or "\.\." segment/],
-      ["proto", JSON.parse('{"id":"proto","vars":{"__proto__":{"greeting":"x"}}}'), "message.vars.__proto__", /is not a field or variable name a message may set/],
+      [
+        "proto",
+        JSON.parse('{"id":"proto","vars":{"__proto__":{"greeting":"x"}}}'),
+        "message.vars.__proto__",
+        /is not a field or variable name a message may set/,
+      ],
     ];
     const results = await Promise.all(cases.map(([, body]) => invoke("batchOnQueue", queueDelivery(JSON.stringify(body)))));
     expect(results.map((r) => ({ ok: r.ok, submitted: submitted(r).length }))).toEqual(cases.map(() => ({ ok: true, submitted: 0 })));
@@ -352,8 +416,14 @@ describe("untrusted input at the front door", () => {
     const before = new Set(await azurite.listBlobs("dead-letter"));
     const output = await azurite.upload("results", "r.lines.txt", "3");
     const other = await azurite.upload("private", "p.txt", "p");
-    const results = [await invoke("batchOnEventGrid", blobCreated(output, "r.lines.txt", "EventGrid")), await invoke("batchOnEventGrid", blobCreated(other, "p.txt", "CloudEvents"))];
-    expect(results.map((r) => ({ ok: r.ok, submitted: submitted(r).length }))).toEqual([{ ok: true, submitted: 0 }, { ok: true, submitted: 0 }]);
+    const results = [
+      await invoke("batchOnEventGrid", blobCreated(output, "r.lines.txt", "EventGrid")),
+      await invoke("batchOnEventGrid", blobCreated(other, "p.txt", "CloudEvents")),
+    ];
+    expect(results.map((r) => ({ ok: r.ok, submitted: submitted(r).length }))).toEqual([
+      { ok: true, submitted: 0 },
+      { ok: true, submitted: 0 },
+    ]);
     expect(results.every((r) => r.logs.some((l) => /ignored: eventGrid event .*is not an input container/.test(l.message)))).toBe(true);
     expect(await deadLetters(before)).toEqual([]);
   }, 30_000);
@@ -393,7 +463,11 @@ describe("untrusted input at the front door", () => {
 
 describe("the timer", () => {
   test("two firings of one occurrence (one past due) name the same job and task: one run", async () => {
-    const spec = await azurite.upload("specs", "nightly.yaml", SPEC.replace('id: "ingest-{{ event.day }}"', 'id: "nightly-{{ event.scheduleId }}"').replace(/\n {6}env:[\s\S]*$/, "\n"));
+    const spec = await azurite.upload(
+      "specs",
+      "nightly.yaml",
+      SPEC.replace('id: "ingest-{{ event.day }}"', 'id: "nightly-{{ event.scheduleId }}"').replace(/\n {6}env:[\s\S]*$/, "\n"),
+    );
     await startApp(timerSettings(spec.url));
     const results = [await invoke("batchOnTimer", timerDelivery(false)), await invoke("batchOnTimer", timerDelivery(true))];
     // "0 0 0 1 1 *": midnight on the 1st of January; the latest occurrence is this year's.
@@ -456,10 +530,22 @@ describe("failures", () => {
 describe("examples/function", () => {
   test("one task per uploaded file, with the example's settings: the line count lands in the results container", async () => {
     const example = JSON.parse(readFileSync(join(ROOT, "examples/function/local.settings.json"), "utf8")).Values as Record<string, string>;
-    const spec = await azurite.upload("specs", "one-task-per-file.yaml", readFileSync(join(ROOT, "examples/function/one-task-per-file.yaml"), "utf8"), "application/yaml");
+    const spec = await azurite.upload(
+      "specs",
+      "one-task-per-file.yaml",
+      readFileSync(join(ROOT, "examples/function/one-task-per-file.yaml"), "utf8"),
+      "application/yaml",
+    );
     // The example's settings, pointed at this test's Azurite and local service (their ports are chosen at random here).
     const settings = Object.fromEntries(Object.entries(example).filter(([k]) => k.startsWith("AZBR_") || k === "RESULTS_CONTAINER_URL"));
-    await startApp({ ...settings, AZBR_SPEC: spec.url, AZBR_STORAGE: azurite.connectionString, AZBR_BATCH_ACCOUNT_URL: local.accountUrl, AZBR_BATCH_ACCOUNT_NAME: local.accountName, AZBR_BATCH_ACCOUNT_KEY: local.accountKey });
+    await startApp({
+      ...settings,
+      AZBR_SPEC: spec.url,
+      AZBR_STORAGE: azurite.connectionString,
+      AZBR_BATCH_ACCOUNT_URL: local.accountUrl,
+      AZBR_BATCH_ACCOUNT_NAME: local.accountName,
+      AZBR_BATCH_ACCOUNT_KEY: local.accountKey,
+    });
     process.env.RESULTS_CONTAINER_URL = await azurite.containerSasUrl("results");
     const blob = await azurite.upload("uploads", "report.csv", "a,b\n1,2\n3,4\n");
     const result = await invoke("batchOnBlob", blobDelivery("report.csv", blob, "a,b\n1,2\n3,4\n"));
@@ -467,7 +553,11 @@ describe("examples/function", () => {
     expect(entry).toMatch(/^report_csv-[0-9a-f]{16}:added$/);
     const { task } = await finished(`per-file-${today()}`, entry!.split(":")[0]!);
     expect(task.executionInfo?.exitCode).toBe(0);
-    const lines = await until("the output file", () => azurite.readBlob("results", `${today()}/report.csv.lines.txt`), (v) => v !== undefined);
+    const lines = await until(
+      "the output file",
+      () => azurite.readBlob("results", `${today()}/report.csv.lines.txt`),
+      (v) => v !== undefined,
+    );
     expect(lines!.trim()).toBe("3");
     // The example's queue message, naming the same blob: another task id (its own), same work done again on purpose.
     const message = JSON.parse(readFileSync(join(ROOT, "examples/function/message.json"), "utf8"));
@@ -501,7 +591,16 @@ describe.skipIf(opensslMissing)("with the app's managed identity", () => {
       // Its own process: the stand-in's certificate must be trusted from the start (Azurite serves https with it too).
       const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", join(ROOT, "test/helpers/functionsUserDelegation.ts")], {
         cwd: ROOT,
-        env: { PATH: process.env.PATH ?? "", NODE_EXTRA_CA_CERTS: entra.caFile, AZBR_CERT: entra.caFile, AZBR_KEY: entra.keyFile, AZURE_TENANT_ID: entra.tenant, AZURE_CLIENT_ID: entra.clientId, AZURE_CLIENT_SECRET: entra.clientSecret, AZURE_AUTHORITY_HOST: entra.authorityHost },
+        env: {
+          PATH: process.env.PATH ?? "",
+          NODE_EXTRA_CA_CERTS: entra.caFile,
+          AZBR_CERT: entra.caFile,
+          AZBR_KEY: entra.keyFile,
+          AZURE_TENANT_ID: entra.tenant,
+          AZURE_CLIENT_ID: entra.clientId,
+          AZURE_CLIENT_SECRET: entra.clientSecret,
+          AZURE_AUTHORITY_HOST: entra.authorityHost,
+        },
         timeout: 60_000,
       });
       const outcome = JSON.parse(stdout.trim().split("\n").pop()!);

@@ -57,7 +57,11 @@ tasks:
       dependsOn: [ "merge" ]
 `;
 
-const CORPUS = [readFileSync(new URL("../examples/render.yaml", import.meta.url), "utf8"), readFileSync(new URL("../examples/acr.yaml", import.meta.url), "utf8"), RICH];
+const CORPUS = [
+  readFileSync(new URL("../examples/render.yaml", import.meta.url), "utf8"),
+  readFileSync(new URL("../examples/acr.yaml", import.meta.url), "utf8"),
+  RICH,
+];
 
 /** mulberry32: small, seeded, reproducible. */
 function prng(seed: number): () => number {
@@ -72,11 +76,60 @@ function prng(seed: number): () => number {
 }
 
 const VALUES = [
-  "{{ env.REG_PASSWORD }}", "{{ env.API_TOKEN }}", "x{{ env.SAS_KEY }}", "{{ env.NOT_SET }}", "{{ vars.nope }}", "{{ item }}", "{{ task.id }}", "{{ item.c }}",
-  "-1", "0", "2147483647", "2147483648", "1e309", "-0", "3.5", '""', "null", "~", "[]", "{}", "[[[[[[[[]]]]]]]]", "true", "\"\\u0000\"", "\"a\\u001bb\"",
-  "__proto__", "constructor", "&anchor x", "*anchor", "!!binary aGVsbG8=", "|", ">-", `"${"x".repeat(70)}"`, `"${"y".repeat(5000)}"`,
-  "PT", "P", "PT30M", "P1D", "Task", "Shared", "containerImageDefault", "criCompatible", "frame-*", "*", "{ range: [1, 5] }", "{ range: [5, 1] }",
-  "{ range: [0, 2147483647] }", "[1, 100000]", "[1, 200000, 1]", "[1, 10, 0]", "batch.node.windows amd64", "--entrypoint /x", "--gpus all", "admin", "nonadmin",
+  "{{ env.REG_PASSWORD }}",
+  "{{ env.API_TOKEN }}",
+  "x{{ env.SAS_KEY }}",
+  "{{ env.NOT_SET }}",
+  "{{ vars.nope }}",
+  "{{ item }}",
+  "{{ task.id }}",
+  "{{ item.c }}",
+  "-1",
+  "0",
+  "2147483647",
+  "2147483648",
+  "1e309",
+  "-0",
+  "3.5",
+  '""',
+  "null",
+  "~",
+  "[]",
+  "{}",
+  "[[[[[[[[]]]]]]]]",
+  "true",
+  '"\\u0000"',
+  '"a\\u001bb"',
+  "__proto__",
+  "constructor",
+  "&anchor x",
+  "*anchor",
+  "!!binary aGVsbG8=",
+  "|",
+  ">-",
+  `"${"x".repeat(70)}"`,
+  `"${"y".repeat(5000)}"`,
+  "PT",
+  "P",
+  "PT30M",
+  "P1D",
+  "Task",
+  "Shared",
+  "containerImageDefault",
+  "criCompatible",
+  "frame-*",
+  "*",
+  "{ range: [1, 5] }",
+  "{ range: [5, 1] }",
+  "{ range: [0, 2147483647] }",
+  "[1, 100000]",
+  "[1, 200000, 1]",
+  "[1, 10, 0]",
+  "batch.node.windows amd64",
+  "--entrypoint /x",
+  "--gpus all",
+  "admin",
+  "nonadmin",
 ];
 const INSERTS = ["{", "}", "[", "]", ":", ",", "'", '"', "&a ", "*a", "- ", "\t", "  ", "#", "{{", "}}", "\u0000", "%", "!", "|"];
 
@@ -154,7 +207,8 @@ describe.skipIf(batchSpecMissing || mgmtSpecMissing)("fuzzing the front door", (
       if (r.code === EXIT.ok) outcomes.accepted++;
       else if (r.code === EXIT.invalid) outcomes.refused++;
       else crashes.push(`input ${n} exit ${r.code}: ${r.err.trim().slice(0, 300)}\n---\n${input.slice(0, 2000)}`);
-      for (const secret of Object.values(SECRETS)) for (const form of forms(secret)) if (`${r.out}${r.err}`.includes(form)) leaks.push(`input ${n} shows ${form}`);
+      for (const secret of Object.values(SECRETS))
+        for (const form of forms(secret)) if (`${r.out}${r.err}`.includes(form)) leaks.push(`input ${n} shows ${form}`);
       if (r.code === EXIT.ok) for (const call of JSON.parse(r.out)) accepted.set(JSON.stringify(call), call);
     }
     process.off("warning", onWarning);
@@ -169,7 +223,10 @@ describe.skipIf(batchSpecMissing || mgmtSpecMissing)("fuzzing the front door", (
     for (const call of accepted.values()) {
       // ARM calls (pools with a managed identity) against the management-plane definition; the
       // coordinates found at run time stand as placeholders in a plan.
-      const { request } = call.plane === "arm" ? await validateArmCall({ ...call, path: call.path.replace("{resourceGroup}", "rg").replace("{accountName}", "account") }) : await validateCall(call);
+      const { request } =
+        call.plane === "arm"
+          ? await validateArmCall({ ...call, path: call.path.replace("{resourceGroup}", "rg").replace("{accountName}", "account") })
+          : await validateCall(call);
       if (request.errors.length > 0) invalid.push(`${call.method} ${call.path}: ${JSON.stringify(request.errors).slice(0, 400)}`);
     }
     expect(invalid).toEqual([]);

@@ -79,7 +79,12 @@ describe("the local service under hostile clients", () => {
   test.each([
     ["a path that is not a path", "GET // HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 400 Bad Request", "InvalidUri"],
     ["a malformed request line", "GARBAGE\r\n\r\n", "HTTP/1.1 400 Bad Request", "InvalidRequest"],
-    ["huge headers", `GET /pools HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(70_000)}\r\n\r\n`, "HTTP/1.1 431 Request Header Fields Too Large", "RequestHeaderTooLarge"],
+    [
+      "huge headers",
+      `GET /pools HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(70_000)}\r\n\r\n`,
+      "HTTP/1.1 431 Request Header Fields Too Large",
+      "RequestHeaderTooLarge",
+    ],
     ["headers that never end (a slow client)", "GET /pools HTTP/1.1\r\nHost: x\r\n", "HTTP/1.1 408 Request Timeout", "RequestTimeout"],
   ])("%s: the Batch error shape, then the service still answers", async (_name, bytes, status, code) => {
     const response = await raw(bytes);
@@ -110,7 +115,11 @@ describe("the local service under hostile clients", () => {
     for (const depth of [5_000, 400_000]) {
       const body = `{"id":"deep","vmSize":"x","metadata":${"[".repeat(depth)}${"]".repeat(depth)}}`;
       const target = new URL(`${url}/pools?api-version=2024-07-01.20.0`);
-      const headers: Record<string, string> = { "content-type": "application/json; odata=minimalmetadata", "ocp-date": new Date().toUTCString(), "content-length": String(Buffer.byteLength(body)) };
+      const headers: Record<string, string> = {
+        "content-type": "application/json; odata=minimalmetadata",
+        "ocp-date": new Date().toUTCString(),
+        "content-length": String(Buffer.byteLength(body)),
+      };
       headers.authorization = signSharedKey({ method: "POST", url: target, headers, body }, "local", KEY);
       delete headers["content-length"]; // signed as sent; fetch sets it itself
       const response = await fetch(target, { method: "POST", headers, body });
@@ -122,17 +131,26 @@ describe("the local service under hostile clients", () => {
 
   test("more idle connections than it takes: the extra ones are refused, and it recovers", async () => {
     const sockets = await Promise.all(
-      Array.from({ length: 60 }, () => new Promise<import("node:net").Socket>((resolve) => {
-        const s = connect(port, "127.0.0.1", () => resolve(s));
-        s.on("error", () => resolve(s));
-      })),
+      Array.from(
+        { length: 60 },
+        () =>
+          new Promise<import("node:net").Socket>((resolve) => {
+            const s = connect(port, "127.0.0.1", () => resolve(s));
+            s.on("error", () => resolve(s));
+          }),
+      ),
     );
     // Past maxConnections the server closes what it cannot take.
-    const closed = await Promise.all(sockets.map((s) => new Promise<boolean>((resolve) => {
-      if (s.destroyed) return resolve(true);
-      s.once("close", () => resolve(true));
-      setTimeout(() => resolve(false), 300);
-    })));
+    const closed = await Promise.all(
+      sockets.map(
+        (s) =>
+          new Promise<boolean>((resolve) => {
+            if (s.destroyed) return resolve(true);
+            s.once("close", () => resolve(true));
+            setTimeout(() => resolve(false), 300);
+          }),
+      ),
+    );
     expect(closed.filter(Boolean).length).toBeGreaterThanOrEqual(20);
     for (const s of sockets) s.destroy();
     await new Promise((r) => setTimeout(r, 50));
@@ -145,19 +163,38 @@ async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
   const stderr = new PassThrough();
   let err = "";
   stderr.on("data", (d) => (err += d));
-  const code = await main(args, { stdout, stderr: stderr as unknown as NodeJS.WriteStream, env: { AZURE_BATCH_ACCESS_KEY: KEY, AZURE_BATCH_ACCOUNT: "local" } });
+  const code = await main(args, {
+    stdout,
+    stderr: stderr as unknown as NodeJS.WriteStream,
+    env: { AZURE_BATCH_ACCESS_KEY: KEY, AZURE_BATCH_ACCOUNT: "local" },
+  });
   return { code, stderr: err };
 }
 
 describe("the CLI under a misbehaving service", () => {
   beforeAll(async () => {
     const c = client();
-    await c.send("POST", "/pools", { idempotent: true, body: { id: "p", vmSize: "standard_d2s_v3", virtualMachineConfiguration: { imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodeAgentSKUId: "batch.node.ubuntu 24.04" }, targetDedicatedNodes: 1 } });
+    await c.send("POST", "/pools", {
+      idempotent: true,
+      body: {
+        id: "p",
+        vmSize: "standard_d2s_v3",
+        virtualMachineConfiguration: {
+          imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" },
+          nodeAgentSKUId: "batch.node.ubuntu 24.04",
+        },
+        targetDedicatedNodes: 1,
+      },
+    });
     await c.send("POST", "/jobs", { idempotent: true, body: { id: "j", poolInfo: { poolId: "p" } } });
     await c.close();
   });
 
-  const line = (stderr: string) => stderr.trim().split("\n").filter((l) => !/retrying/.test(l));
+  const line = (stderr: string) =>
+    stderr
+      .trim()
+      .split("\n")
+      .filter((l) => !/retrying/.test(l));
 
   test.each([
     ["html", "batch error: GET /jobs/j: HTTP 200 with a body that is not JSON (text/html, 50 bytes)"],
@@ -191,7 +228,14 @@ describe("the CLI under a misbehaving service", () => {
     ["empty", "with an empty body where a JSON object belongs"],
   ] as [Misbehavior, string][])("%s while run checks its pool: exit 3 with one line naming the call, its status and what came", async (kind, expected) => {
     const spec = join(dir, `run-${kind}.json`);
-    writeFileSync(spec, JSON.stringify({ pool: { id: "p", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodes: { dedicated: 1 } }, job: { id: "j" }, tasks: { list: [{ id: "t", command: "/bin/true" }] } }));
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        pool: { id: "p", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodes: { dedicated: 1 } },
+        job: { id: "j" },
+        tasks: { list: [{ id: "t", command: "/bin/true" }] },
+      }),
+    );
     misbehavior = { kind, method: "GET", path: /^\/pools\/p$/ };
     try {
       const r = await cli(["run", spec, "--account-url", url, "--timeout", "2", "--no-wait"]);

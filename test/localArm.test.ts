@@ -31,7 +31,11 @@ async function start() {
   const service = new LocalBatchService({ accountName: "local", accountKey: KEY, dataDir, executor: processExecutor(), onExchange: (e) => exchanges.push(e) });
   const url = await service.listen();
   const credential = { getToken: async () => ({ token: "local-dev-token", expiresOnTimestamp: Date.now() + 3_600_000 }) };
-  const client = new BatchClient({ accountUrl: url, auth: { kind: "sharedKey", accountName: "local", accountKey: KEY }, arm: { credential, endpoint: `${url}/arm` } });
+  const client = new BatchClient({
+    accountUrl: url,
+    auth: { kind: "sharedKey", accountName: "local", accountKey: KEY },
+    arm: { credential, endpoint: `${url}/arm` },
+  });
   toClose.push(async () => {
     await client.close();
     await service.close();
@@ -45,7 +49,13 @@ const spec = () =>
     {
       cleanup: "pool",
       account: { subscription: SUB },
-      pool: { id: "idpool", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, identity: [ID], taskSlotsPerNode: 2 },
+      pool: {
+        id: "idpool",
+        vmSize: "Standard_D2s_v3",
+        image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" },
+        identity: [ID],
+        taskSlotsPerNode: 2,
+      },
       job: { id: "idjob" },
       tasks: { list: [{ id: "t{{ item }}", command: "/bin/sh -c 'echo {{ item }}'", forEach: { range: [1, 3] } }] },
     },
@@ -75,8 +85,18 @@ describe.skipIf(mgmtSpecMissing || batchSpecMissing)("the local service's ARM si
     expect(arm.every((e) => String(e.requestHeaders.authorization).startsWith("Bearer "))).toBe(true);
     for (const e of arm) {
       const u = new URL(e.url);
-      const { request, response } = await validateArmCall({ method: e.method, path: u.pathname.slice(4), query: Object.fromEntries(u.searchParams), body: e.requestBody, response: { status: e.status, body: e.responseBody } });
-      expect({ call: `${e.method} ${u.pathname}`, request: request.errors, response: response.errors }).toEqual({ call: `${e.method} ${u.pathname}`, request: [], response: [] });
+      const { request, response } = await validateArmCall({
+        method: e.method,
+        path: u.pathname.slice(4),
+        query: Object.fromEntries(u.searchParams),
+        body: e.requestBody,
+        response: { status: e.status, body: e.responseBody },
+      });
+      expect({ call: `${e.method} ${u.pathname}`, request: request.errors, response: response.errors }).toEqual({
+        call: `${e.method} ${u.pathname}`,
+        request: [],
+        response: [],
+      });
     }
     // The data plane's pool GETs, identity included, validate against the data-plane definition.
     const poolGets = exchanges.filter((e) => e.method === "GET" && /\/pools\/idpool$/.test(new URL(e.url).pathname) && e.status === 200);
@@ -84,7 +104,12 @@ describe.skipIf(mgmtSpecMissing || batchSpecMissing)("the local service's ARM si
     for (const e of poolGets) {
       const u = new URL(e.url);
       expect((e.responseBody as { identity?: unknown }).identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [{ resourceId: ID }] });
-      const { response } = await validateCall({ method: "GET", path: u.pathname, query: Object.fromEntries(u.searchParams), response: { status: 200, body: e.responseBody } });
+      const { response } = await validateCall({
+        method: "GET",
+        path: u.pathname,
+        query: Object.fromEntries(u.searchParams),
+        response: { status: 200, body: e.responseBody },
+      });
       expect(response.errors).toEqual([]);
     }
   });
@@ -93,10 +118,26 @@ describe.skipIf(mgmtSpecMissing || batchSpecMissing)("the local service's ARM si
     const { client, url, exchanges } = await start();
     const arm = client.arm!;
     const path = `/subscriptions/${SUB}/resourceGroups/local/providers/Microsoft.Batch/batchAccounts/local/pools/p2`;
-    const body = { identity: { type: "UserAssigned", userAssignedIdentities: { [ID]: {} } }, properties: { vmSize: "Standard_D2s_v3", deploymentConfiguration: { virtualMachineConfiguration: { imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" }, nodeAgentSkuId: "batch.node.ubuntu 24.04" } }, scaleSettings: { fixedScale: { targetDedicatedNodes: 0 } } } };
+    const body = {
+      identity: { type: "UserAssigned", userAssignedIdentities: { [ID]: {} } },
+      properties: {
+        vmSize: "Standard_D2s_v3",
+        deploymentConfiguration: {
+          virtualMachineConfiguration: {
+            imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" },
+            nodeAgentSkuId: "batch.node.ubuntu 24.04",
+          },
+        },
+        scaleSettings: { fixedScale: { targetDedicatedNodes: 0 } },
+      },
+    };
     const q = { "api-version": "2024-07-01" };
     expect((await arm.send("PUT", path, { query: q, body, headers: { "if-none-match": "*" }, idempotent: true })).status).toBe(200);
-    const got = await arm.json<{ identity: { userAssignedIdentities: Record<string, { principalId: string }> }; properties: { provisioningState: string } }>("GET", path, { query: q });
+    const got = await arm.json<{ identity: { userAssignedIdentities: Record<string, { principalId: string }> }; properties: { provisioningState: string } }>(
+      "GET",
+      path,
+      { query: q },
+    );
     expect(got.properties.provisioningState).toBe("Succeeded");
     expect(Object.keys(got.identity.userAssignedIdentities)).toEqual([ID]);
     expect((await arm.send("PUT", path, { query: q, body, headers: { "if-none-match": "*" }, idempotent: true, accept: [412] })).status).toBe(412);
@@ -110,7 +151,13 @@ describe.skipIf(mgmtSpecMissing || batchSpecMissing)("the local service's ARM si
     expect(await sharedKey.json()).toEqual({ error: { code: "AuthenticationFailed", message: expect.stringContaining("takes a bearer token") } });
     for (const e of exchanges.filter((x) => new URL(x.url).pathname.startsWith("/arm/") && x.status !== 401)) {
       const u = new URL(e.url);
-      const { request, response } = await validateArmCall({ method: e.method, path: u.pathname.slice(4), query: Object.fromEntries(u.searchParams), body: e.requestBody, response: { status: e.status, body: e.responseBody } });
+      const { request, response } = await validateArmCall({
+        method: e.method,
+        path: u.pathname.slice(4),
+        query: Object.fromEntries(u.searchParams),
+        body: e.requestBody,
+        response: { status: e.status, body: e.responseBody },
+      });
       expect({ call: `${e.method} ${e.status}`, errors: [...request.errors, ...response.errors] }).toEqual({ call: `${e.method} ${e.status}`, errors: [] });
     }
   });

@@ -25,17 +25,31 @@ afterEach(async () => {
 async function start() {
   const dataDir = mkdtempSync(join(tmpdir(), "azbr-nodes-"));
   const recorder = new ExchangeRecorder();
-  const service = new LocalBatchService({ accountName: "local", accountKey: KEY, dataDir, executor: processExecutor(), maxNodesPerPool: 3, onExchange: recorder.record });
+  const service = new LocalBatchService({
+    accountName: "local",
+    accountKey: KEY,
+    dataDir,
+    executor: processExecutor(),
+    maxNodesPerPool: 3,
+    onExchange: recorder.record,
+  });
   const url = await service.listen();
   const client = new BatchClient({ accountUrl: url, auth: { kind: "sharedKey", accountName: "local", accountKey: KEY } });
-  toClose.push(() => rmSync(dataDir, { recursive: true, force: true }), () => service.close(), () => client.close());
+  toClose.push(
+    () => rmSync(dataDir, { recursive: true, force: true }),
+    () => service.close(),
+    () => client.close(),
+  );
   return { client, dataDir, recorder };
 }
 
 const POOL = (id: string, nodes: number) => ({
   id,
   vmSize: "standard_d2s_v3",
-  virtualMachineConfiguration: { imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodeAgentSKUId: "batch.node.ubuntu 24.04" },
+  virtualMachineConfiguration: {
+    imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" },
+    nodeAgentSKUId: "batch.node.ubuntu 24.04",
+  },
   targetDedicatedNodes: nodes,
   // The start task leaves a mark on the node: a reboot runs it again, a reimage on fresh folders.
   startTask: { commandLine: "/bin/sh -c 'echo started >> $AZ_BATCH_NODE_STARTUP_DIR/marks'", waitForSuccess: true },
@@ -50,7 +64,11 @@ const idle = (n: ComputeNode[], count: number) => n.length === count && n.every(
 /** A pool with `count` idle nodes and a job on it. */
 async function poolWithJob(c: Client, id: string, count: number) {
   await c.send("POST", "/pools", { body: POOL(id, count) });
-  const ready = await until(`${count} idle nodes in ${id}`, () => nodes(c, id), (n) => idle(n, count));
+  const ready = await until(
+    `${count} idle nodes in ${id}`,
+    () => nodes(c, id),
+    (n) => idle(n, count),
+  );
   await c.send("POST", "/jobs", { body: { id: `${id}-job`, poolInfo: { poolId: id } } });
   return ready;
 }
@@ -62,7 +80,11 @@ async function poolWithJob(c: Client, id: string, count: number) {
 async function busy(c: Client, job: string, ids: string[], seconds = 30, once?: string): Promise<Map<string, string>> {
   const command = once ? `/bin/sh -c 'if [ -e ${once} ]; then exit 0; fi; touch ${once}; sleep ${seconds}'` : `/bin/sh -c 'sleep ${seconds}'`;
   await c.send("POST", `/jobs/${job}/addtaskcollection`, { body: { value: ids.map((id) => ({ id, commandLine: command })) } });
-  const running = await until(`${ids.join(", ")} running`, () => Promise.all(ids.map((id) => task(c, job, id))), (ts) => ts.every((t) => t.state === "running"));
+  const running = await until(
+    `${ids.join(", ")} running`,
+    () => Promise.all(ids.map((id) => task(c, job, id))),
+    (ts) => ts.every((t) => t.state === "running"),
+  );
   return new Map(running.map((t) => [t.id!, t.nodeInfo!.nodeId!]));
 }
 
@@ -82,19 +104,42 @@ describe.skipIf(process.platform === "win32")("local service: nodes", () => {
     const where = await busy(c, "rq-job", ["long"], 30, join(dataDir, "ran-once"));
     const busyNode = where.get("long")!;
     await c.send("POST", "/pools/rq/resize", { body: { targetDedicatedNodes: 1, nodeDeallocationOption: "requeue" } });
-    await until("the pool steady with one node", () => pool(c, "rq"), (p) => p.allocationState === "steady" && p.currentDedicatedNodes === 1);
+    await until(
+      "the pool steady with one node",
+      () => pool(c, "rq"),
+      (p) => p.allocationState === "steady" && p.currentDedicatedNodes === 1,
+    );
     // Idle nodes leave first: the task keeps running where it was.
     expect((await nodes(c, "rq")).map((n) => n.id)).toEqual([busyNode]);
     // Now remove the busy node with requeue: the task stops there and goes back to active.
     await c.send("POST", "/pools/rq/resize", { body: { targetDedicatedNodes: 2 } });
-    await until("two idle-or-running nodes", () => nodes(c, "rq"), (n) => n.length === 2 && n.every((x) => x.state === "idle" || x.state === "running"));
-    await until("the pool steady", () => pool(c, "rq"), (p) => p.allocationState === "steady");
+    await until(
+      "two idle-or-running nodes",
+      () => nodes(c, "rq"),
+      (n) => n.length === 2 && n.every((x) => x.state === "idle" || x.state === "running"),
+    );
+    await until(
+      "the pool steady",
+      () => pool(c, "rq"),
+      (p) => p.allocationState === "steady",
+    );
     await c.send("POST", "/pools/rq/removenodes", { body: { nodeList: [busyNode] } });
-    const done = await until("long completed on the other node", () => task(c, "rq-job", "long"), (t) => t.state === "completed", 30_000);
+    const done = await until(
+      "long completed on the other node",
+      () => task(c, "rq-job", "long"),
+      (t) => t.state === "completed",
+      30_000,
+    );
     expect(done.executionInfo).toMatchObject({ result: "success", exitCode: 0, requeueCount: 1 });
     expect(done.nodeInfo?.nodeId).not.toBe(busyNode);
     // Steady once the node has gone, its folder with it.
-    expect(await until("the pool steady with one node", () => pool(c, "rq"), (p) => p.allocationState === "steady")).toMatchObject({ targetDedicatedNodes: 1, currentDedicatedNodes: 1 });
+    expect(
+      await until(
+        "the pool steady with one node",
+        () => pool(c, "rq"),
+        (p) => p.allocationState === "steady",
+      ),
+    ).toMatchObject({ targetDedicatedNodes: 1, currentDedicatedNodes: 1 });
     expect(existsSync(join(dataDir, "pools", "rq", "nodes", busyNode))).toBe(false);
     await expectValidExchanges(recorder);
   });
@@ -104,9 +149,17 @@ describe.skipIf(process.platform === "win32")("local service: nodes", () => {
     await poolWithJob(c, "tm", 1);
     await busy(c, "tm-job", ["t"]);
     await c.send("POST", "/pools/tm/resize", { body: { targetDedicatedNodes: 0, nodeDeallocationOption: "terminate" } });
-    const t = await until("t completed", () => task(c, "tm-job", "t"), (x) => x.state === "completed");
+    const t = await until(
+      "t completed",
+      () => task(c, "tm-job", "t"),
+      (x) => x.state === "completed",
+    );
     expect(t.executionInfo).toMatchObject({ result: "failure", requeueCount: 0, failureInfo: { code: "TaskEnded" } });
-    await until("no nodes", () => nodes(c, "tm"), (n) => n.length === 0);
+    await until(
+      "no nodes",
+      () => nodes(c, "tm"),
+      (n) => n.length === 0,
+    );
   });
 
   test("resize down with taskcompletion: the node leaves once its task has finished, and takes no new task meanwhile", async () => {
@@ -118,10 +171,21 @@ describe.skipIf(process.platform === "win32")("local service: nodes", () => {
     expect(leaving).toMatchObject([{ id: where.get("first"), state: "leavingpool", schedulingState: "disabled" }]);
     // Tasks added while it drains wait: the leaving node takes none.
     await c.send("POST", "/jobs/tc-job/tasks", { body: { id: "later", commandLine: "/bin/sh -c 'exit 0'" } });
-    await expect(c.send("POST", "/pools/tc/resize", { body: { targetDedicatedNodes: 1 } })).rejects.toMatchObject({ statusCode: 409, code: "PoolBeingResized" });
-    const first = await until("first completed", () => task(c, "tc-job", "first"), (t) => t.state === "completed");
+    await expect(c.send("POST", "/pools/tc/resize", { body: { targetDedicatedNodes: 1 } })).rejects.toMatchObject({
+      statusCode: 409,
+      code: "PoolBeingResized",
+    });
+    const first = await until(
+      "first completed",
+      () => task(c, "tc-job", "first"),
+      (t) => t.state === "completed",
+    );
     expect(first.executionInfo).toMatchObject({ result: "success", exitCode: 0 });
-    await until("the pool steady with no node", () => pool(c, "tc"), (p) => p.allocationState === "steady" && p.currentDedicatedNodes === 0);
+    await until(
+      "the pool steady with no node",
+      () => pool(c, "tc"),
+      (p) => p.allocationState === "steady" && p.currentDedicatedNodes === 0,
+    );
     expect(await task(c, "tc-job", "later")).toMatchObject({ state: "active" });
   });
 
@@ -129,10 +193,19 @@ describe.skipIf(process.platform === "win32")("local service: nodes", () => {
     const { client: c } = await start();
     const [node] = await poolWithJob(c, "rd", 1);
     await c.send("POST", "/jobs/rd-job/tasks", { body: { id: "kept", commandLine: "/bin/sh -c 'exit 0'", constraints: { retentionTime: "PT3S" } } });
-    const done = await until("kept completed", () => task(c, "rd-job", "kept"), (t) => t.state === "completed");
+    const done = await until(
+      "kept completed",
+      () => task(c, "rd-job", "kept"),
+      (t) => t.state === "completed",
+    );
     await c.send("POST", "/pools/rd/removenodes", { body: { nodeList: [node!.id], nodeDeallocationOption: "retaineddata" } });
     expect(await nodes(c, "rd")).toMatchObject([{ id: node!.id, state: "leavingpool" }]);
-    await until("the node gone", () => nodes(c, "rd"), (n) => n.length === 0, 15_000);
+    await until(
+      "the node gone",
+      () => nodes(c, "rd"),
+      (n) => n.length === 0,
+      15_000,
+    );
     // Not before the retention time had passed since the task ended.
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(done.executionInfo!.endTime!) + 3_000);
   });
@@ -140,9 +213,17 @@ describe.skipIf(process.platform === "win32")("local service: nodes", () => {
   test("removenodes and resize refuse what Batch refuses: an unknown node, a short timeout, an unknown option", async () => {
     const { client: c, recorder } = await start();
     await poolWithJob(c, "bad", 1);
-    await expect(c.send("POST", "/pools/bad/removenodes", { body: { nodeList: ["tvmps_nope"] } })).rejects.toMatchObject({ statusCode: 404, code: "NodeNotFound" });
-    await expect(c.send("POST", "/pools/bad/removenodes", { body: { nodeList: [(await nodes(c, "bad"))[0]!.id], resizeTimeout: "PT1M" } })).rejects.toMatchObject({ statusCode: 400, code: "InvalidPropertyValue" });
-    await expect(c.send("POST", "/pools/bad/resize", { body: { targetDedicatedNodes: 0, nodeDeallocationOption: "later" } })).rejects.toMatchObject({ statusCode: 400, code: "InvalidPropertyValue" });
+    await expect(c.send("POST", "/pools/bad/removenodes", { body: { nodeList: ["tvmps_nope"] } })).rejects.toMatchObject({
+      statusCode: 404,
+      code: "NodeNotFound",
+    });
+    await expect(
+      c.send("POST", "/pools/bad/removenodes", { body: { nodeList: [(await nodes(c, "bad"))[0]!.id], resizeTimeout: "PT1M" } }),
+    ).rejects.toMatchObject({ statusCode: 400, code: "InvalidPropertyValue" });
+    await expect(c.send("POST", "/pools/bad/resize", { body: { targetDedicatedNodes: 0, nodeDeallocationOption: "later" } })).rejects.toMatchObject({
+      statusCode: 400,
+      code: "InvalidPropertyValue",
+    });
     await expectValidExchanges(recorder, /No enum match for: later at \$\.nodeDeallocationOption/);
   });
 
@@ -150,9 +231,19 @@ describe.skipIf(process.platform === "win32")("local service: nodes", () => {
     const { client: c, recorder } = await start();
     const first = (await poolWithJob(c, "ids", 2)).map((n) => n.id!);
     await c.send("POST", "/pools/ids/resize", { body: { targetDedicatedNodes: 1 } });
-    await until("one node, steady", () => pool(c, "ids"), (p) => p.allocationState === "steady" && p.currentDedicatedNodes === 1);
+    await until(
+      "one node, steady",
+      () => pool(c, "ids"),
+      (p) => p.allocationState === "steady" && p.currentDedicatedNodes === 1,
+    );
     await c.send("POST", "/pools/ids/resize", { body: { targetDedicatedNodes: 2 } });
-    const after = (await until("two idle nodes", () => nodes(c, "ids"), (n) => idle(n, 2))).map((n) => n.id!);
+    const after = (
+      await until(
+        "two idle nodes",
+        () => nodes(c, "ids"),
+        (n) => idle(n, 2),
+      )
+    ).map((n) => n.id!);
     const added = after.filter((id) => !first.includes(id));
     expect(added).toHaveLength(1);
     expect(new Set([...first, ...after]).size).toBe(3);
@@ -167,7 +258,12 @@ describe.skipIf(process.platform === "win32")("local service: nodes", () => {
     await busy(c, "rb-job", ["r"], 30, join(dataDir, "ran-once"));
     await c.send("POST", `/pools/rb/nodes/${id}/reboot`, { body: { nodeRebootOption: "requeue" } });
     await expect(c.send("POST", `/pools/rb/nodes/${id}/reboot`, { body: {} })).rejects.toMatchObject({ statusCode: 409, code: "NodeBeingRebooted" });
-    const r = await until("r completed after the reboot", () => task(c, "rb-job", "r"), (t) => t.state === "completed", 30_000);
+    const r = await until(
+      "r completed after the reboot",
+      () => task(c, "rb-job", "r"),
+      (t) => t.state === "completed",
+      30_000,
+    );
     expect(r.executionInfo).toMatchObject({ result: "success", requeueCount: 1 });
     expect(r.nodeInfo?.nodeId).toBe(id);
     const marks = join(dataDir, "pools", "rb", "nodes", id, "startup", "marks");
@@ -175,7 +271,11 @@ describe.skipIf(process.platform === "win32")("local service: nodes", () => {
     // The task's folder from before the reboot is still there; a reimage wipes the node.
     expect(existsSync(join(dataDir, "pools", "rb", "nodes", id, "workitems", "rb-job", "job-1", "r"))).toBe(true);
     await c.send("POST", `/pools/rb/nodes/${id}/reimage`);
-    await until("the node idle after the reimage", () => c.json<ComputeNode>("GET", `/pools/rb/nodes/${id}`), (n) => n.state === "idle" && readFileSync(marks, "utf8") === "started\n");
+    await until(
+      "the node idle after the reimage",
+      () => c.json<ComputeNode>("GET", `/pools/rb/nodes/${id}`),
+      (n) => n.state === "idle" && readFileSync(marks, "utf8") === "started\n",
+    );
     expect(existsSync(join(dataDir, "pools", "rb", "nodes", id, "workitems", "rb-job"))).toBe(false);
     const operations = await expectValidExchanges(recorder);
     if (operations) expect([...operations]).toEqual(expect.arrayContaining(["ComputeNode_Reboot", "ComputeNode_Reimage", "ComputeNode_Get"]));
@@ -187,12 +287,32 @@ describe.skipIf(process.platform === "win32")("local service: nodes", () => {
     const id = node!.id!;
     await busy(c, "rt-job", ["a"]);
     await c.send("POST", `/pools/rt/nodes/${id}/reboot`, { body: { nodeRebootOption: "terminate" } });
-    expect((await until("a completed", () => task(c, "rt-job", "a"), (t) => t.state === "completed")).executionInfo).toMatchObject({ result: "failure", failureInfo: { code: "TaskEnded" } });
-    await until("the node idle again", () => c.json<ComputeNode>("GET", `/pools/rt/nodes/${id}`), (n) => n.state === "idle");
+    expect(
+      (
+        await until(
+          "a completed",
+          () => task(c, "rt-job", "a"),
+          (t) => t.state === "completed",
+        )
+      ).executionInfo,
+    ).toMatchObject({ result: "failure", failureInfo: { code: "TaskEnded" } });
+    await until(
+      "the node idle again",
+      () => c.json<ComputeNode>("GET", `/pools/rt/nodes/${id}`),
+      (n) => n.state === "idle",
+    );
     await busy(c, "rt-job", ["b"], 2);
     await c.send("POST", `/pools/rt/nodes/${id}/reboot`, { body: { nodeRebootOption: "taskcompletion" } });
-    const b = await until("b completed", () => task(c, "rt-job", "b"), (t) => t.state === "completed");
+    const b = await until(
+      "b completed",
+      () => task(c, "rt-job", "b"),
+      (t) => t.state === "completed",
+    );
     expect(b.executionInfo).toMatchObject({ result: "success", exitCode: 0, requeueCount: 0 });
-    await until("the node idle after its reboot", () => c.json<ComputeNode>("GET", `/pools/rt/nodes/${id}`), (n) => n.state === "idle" && n.startTaskInfo?.exitCode === 0);
+    await until(
+      "the node idle after its reboot",
+      () => c.json<ComputeNode>("GET", `/pools/rt/nodes/${id}`),
+      (n) => n.state === "idle" && n.startTaskInfo?.exitCode === 0,
+    );
   });
 });

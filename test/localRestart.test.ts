@@ -26,7 +26,9 @@ afterAll(() => {
 function serve(): Promise<{ child: ChildProcess; url: string }> {
   const script = new URL("../local-batch/serve.ts", import.meta.url).pathname;
   // One process (no tsx wrapper around it), so that SIGKILL really kills the service.
-  const child = spawn(process.execPath, ["--import", "tsx", script, "--data", dataDir, "--key", KEY, "--executor", "process"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", script, "--data", dataDir, "--key", KEY, "--executor", "process"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = "";
@@ -42,7 +44,11 @@ async function cli(args: string[]): Promise<{ code: number; out: string }> {
   const stdout = new PassThrough();
   let out = "";
   stdout.on("data", (d) => (out += d));
-  const code = await main(args, { stdout, stderr: new PassThrough() as unknown as NodeJS.WriteStream, env: { AZURE_BATCH_ACCESS_KEY: KEY, AZURE_BATCH_ACCOUNT: "local" } });
+  const code = await main(args, {
+    stdout,
+    stderr: new PassThrough() as unknown as NodeJS.WriteStream,
+    env: { AZURE_BATCH_ACCESS_KEY: KEY, AZURE_BATCH_ACCOUNT: "local" },
+  });
   return { code, out };
 }
 
@@ -62,12 +68,22 @@ describe("the local service across a crash", () => {
     writeFileSync(
       spec,
       JSON.stringify({
-        pool: { id: "p", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodes: { dedicated: 2 }, taskSlotsPerNode: 2 },
+        pool: {
+          id: "p",
+          vmSize: "Standard_D2s_v3",
+          image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" },
+          nodes: { dedicated: 2 },
+          taskSlotsPerNode: 2,
+        },
         job: { id: "crash" },
         tasks: {
           list: [
             { id: "quick-{{ item }}", command: `/bin/sh -c 'echo {{ task.id }} >> ${ran}'`, forEach: { range: [1, 8] } },
-            { id: "slow-{{ item }}", command: `/bin/sh -c 'while [ -e ${slow} ]; do sleep 0.05; done; echo {{ task.id }} >> ${ran}'`, forEach: { range: [1, 4] } },
+            {
+              id: "slow-{{ item }}",
+              command: `/bin/sh -c 'while [ -e ${slow} ]; do sleep 0.05; done; echo {{ task.id }} >> ${ran}'`,
+              forEach: { range: [1, 4] },
+            },
           ],
         },
       }),
@@ -76,14 +92,12 @@ describe("the local service across a crash", () => {
     const first = await serve();
     expect((await cli(["run", spec, "--account-url", first.url, "--no-wait"])).code).toBe(EXIT.ok);
     // Until what is on disk says: the quick ones completed, the slow ones running, their processes known.
-    await until(
-      "the saved state to show 8 completed and 4 running tasks",
-      saved,
-      (s) => {
-        const tasks = s?.jobs[0]?.tasks ?? [];
-        return tasks.filter((t) => t.state === "completed").length === 8 && tasks.filter((t) => t.state === "running").length === 4 && (s?.live.length ?? 0) === 4;
-      },
-    );
+    await until("the saved state to show 8 completed and 4 running tasks", saved, (s) => {
+      const tasks = s?.jobs[0]?.tasks ?? [];
+      return (
+        tasks.filter((t) => t.state === "completed").length === 8 && tasks.filter((t) => t.state === "running").length === 4 && (s?.live.length ?? 0) === 4
+      );
+    });
     first.child.kill("SIGKILL");
     await new Promise((r) => first.child.once("exit", r));
 
@@ -101,7 +115,8 @@ describe("the local service across a crash", () => {
     // The tasks that were running were requeued, as after a node reboot.
     const requeued = (await cli(["status", "crash", "--account-url", second.url])).code;
     expect(requeued).toBe(EXIT.ok);
-    const slowTasks = () => saved()!.jobs[0]!.tasks.filter((t) => t.body.id.startsWith("slow-")) as unknown as { state: string; executionInfo: { requeueCount: number } }[];
+    const slowTasks = () =>
+      saved()!.jobs[0]!.tasks.filter((t) => t.body.id.startsWith("slow-")) as unknown as { state: string; executionInfo: { requeueCount: number } }[];
     expect(slowTasks().map((t) => t.executionInfo.requeueCount)).toEqual([1, 1, 1, 1]);
     second.child.kill("SIGTERM");
     await new Promise((r) => second.child.once("exit", r));

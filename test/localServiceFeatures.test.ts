@@ -24,11 +24,23 @@ async function start(acceptBearer = false) {
   const service = new LocalBatchService({ accountName: "local", accountKey: KEY, dataDir, executor: processExecutor(), acceptBearer, scheduleTimeScale: 60 });
   const url = await service.listen();
   const client = new BatchClient({ accountUrl: url, auth: { kind: "sharedKey", accountName: "local", accountKey: KEY } });
-  toClose.push(() => service.close(), () => client.close());
+  toClose.push(
+    () => service.close(),
+    () => client.close(),
+  );
   return { service, client, url, dataDir };
 }
 
-const POOL = { id: "p", vmSize: "standard_d2s_v3", virtualMachineConfiguration: { imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodeAgentSKUId: "batch.node.ubuntu 24.04" }, targetDedicatedNodes: 1, taskSlotsPerNode: 4 };
+const POOL = {
+  id: "p",
+  vmSize: "standard_d2s_v3",
+  virtualMachineConfiguration: {
+    imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" },
+    nodeAgentSKUId: "batch.node.ubuntu 24.04",
+  },
+  targetDedicatedNodes: 1,
+  taskSlotsPerNode: 4,
+};
 
 async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -44,11 +56,19 @@ const nodes = (client: BatchClient, pool: string) => client.json<{ value: Comput
 describe("local service semantics", () => {
   test("a start task runs on the node first; a failed one with waitForSuccess leaves the node starttaskfailed", async () => {
     const { client } = await start();
-    await client.send("POST", "/pools", { body: { ...POOL, startTask: { commandLine: "/bin/sh -c 'echo ready > $AZ_BATCH_NODE_STARTUP_DIR/marker'", waitForSuccess: true } } });
-    const good = await until(() => nodes(client, "p"), (n) => n[0]?.state === "idle");
+    await client.send("POST", "/pools", {
+      body: { ...POOL, startTask: { commandLine: "/bin/sh -c 'echo ready > $AZ_BATCH_NODE_STARTUP_DIR/marker'", waitForSuccess: true } },
+    });
+    const good = await until(
+      () => nodes(client, "p"),
+      (n) => n[0]?.state === "idle",
+    );
     expect(good[0]).toMatchObject({ state: "idle", startTaskInfo: { state: "completed", exitCode: 0, result: "success" } });
     await client.send("POST", "/pools", { body: { ...POOL, id: "bad", startTask: { commandLine: "/bin/sh -c 'exit 4'", waitForSuccess: true } } });
-    const bad = await until(() => nodes(client, "bad"), (n) => n[0]?.state === "starttaskfailed");
+    const bad = await until(
+      () => nodes(client, "bad"),
+      (n) => n[0]?.state === "starttaskfailed",
+    );
     expect(bad[0]).toMatchObject({ state: "starttaskfailed", startTaskInfo: { exitCode: 4, result: "failure", failureInfo: { code: "FailureExitCode" } } });
   });
 
@@ -67,7 +87,10 @@ describe("local service semantics", () => {
     const credential = { getToken: async () => ({ token: "dev-token", expiresOnTimestamp: Date.now() + 3_600_000 }) };
     const a = new BatchClient({ accountUrl: strict.url, auth: { kind: "entra", credential } });
     const b = new BatchClient({ accountUrl: dev.url, auth: { kind: "entra", credential } });
-    toClose.push(() => a.close(), () => b.close());
+    toClose.push(
+      () => a.close(),
+      () => b.close(),
+    );
     expect(((await a.send("GET", "/pools").catch((e: unknown) => e)) as { code: string }).code).toBe("AuthenticationFailed");
     expect((await b.send("GET", "/pools")).status).toBe(200);
   });
@@ -86,8 +109,14 @@ describe("local service semantics", () => {
     ];
     await client.send("POST", "/jobs/j/addtaskcollection", { body: { value } });
     await client.send("PATCH", "/jobs/j", { body: { onAllTasksComplete: "terminatejob" } });
-    await expect(client.send("PATCH", "/jobs/j", { body: { onAllTasksComplete: "noaction" } })).rejects.toMatchObject({ statusCode: 400, code: "InvalidPropertyValue" });
-    const job = await until(() => client.json<CloudJob>("GET", "/jobs/j"), (j) => j.state === "completed");
+    await expect(client.send("PATCH", "/jobs/j", { body: { onAllTasksComplete: "noaction" } })).rejects.toMatchObject({
+      statusCode: 400,
+      code: "InvalidPropertyValue",
+    });
+    const job = await until(
+      () => client.json<CloudJob>("GET", "/jobs/j"),
+      (j) => j.state === "completed",
+    );
     expect(job).toMatchObject({ state: "completed", executionInfo: { terminateReason: "AllTasksComplete" } });
     const tasks: CloudTask[] = [];
     for await (const t of client.list<CloudTask>("/jobs/j/tasks", { query: { maxresults: 2, $select: "id,executionInfo" } })) tasks.push(t);
@@ -105,13 +134,24 @@ describe("local service semantics", () => {
       JSON.stringify({
         pool: { id: "p", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" } },
         job: { id: "blocked" },
-        tasks: { list: [{ id: "a", command: "/bin/false" }, { id: "b", command: "/bin/true", dependsOn: ["a"] }, { id: "c", command: "/bin/true", dependsOn: ["b"] }, { id: "d", command: "/bin/true" }] },
+        tasks: {
+          list: [
+            { id: "a", command: "/bin/false" },
+            { id: "b", command: "/bin/true", dependsOn: ["a"] },
+            { id: "c", command: "/bin/true", dependsOn: ["b"] },
+            { id: "d", command: "/bin/true" },
+          ],
+        },
       }),
     );
     const out = new PassThrough();
     let stdout = "";
     out.on("data", (d) => (stdout += d));
-    const code = await main(["run", spec, "--account-url", url, "--poll-interval", "0.05"], { stdout: out, stderr: new PassThrough() as unknown as NodeJS.WriteStream, env: { AZURE_BATCH_ACCESS_KEY: KEY, AZURE_BATCH_ACCOUNT: "local" } });
+    const code = await main(["run", spec, "--account-url", url, "--poll-interval", "0.05"], {
+      stdout: out,
+      stderr: new PassThrough() as unknown as NodeJS.WriteStream,
+      env: { AZURE_BATCH_ACCESS_KEY: KEY, AZURE_BATCH_ACCOUNT: "local" },
+    });
     expect(code).toBe(EXIT.taskFailed);
     expect(stdout).toContain("1 succeeded, 1 failed");
     expect(stdout).toContain("2 blocked (a task they depend on failed): b, c");
@@ -138,7 +178,11 @@ describe("local service semantics", () => {
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    await until(() => client.json<CloudTask>("GET", "/jobs/cancel-me/tasks/long").catch(() => undefined), (t) => t?.state === "running", 20_000);
+    await until(
+      () => client.json<CloudTask>("GET", "/jobs/cancel-me/tasks/long").catch(() => undefined),
+      (t) => t?.state === "running",
+      20_000,
+    );
     child.kill("SIGINT");
     expect(await exited).toBe(130);
     expect(stderr).toContain("cancelled: job cancel-me terminated");
@@ -147,39 +191,56 @@ describe("local service semantics", () => {
     expect((await client.json<CloudTask>("GET", "/jobs/cancel-me/tasks/long")).executionInfo?.failureInfo?.code).toBe("TaskEnded");
   }, 40_000);
 
-  test.each([1, 2])("%i SIGINT(s) during the pool wait of run --local: exit 130, and the start task's process is gone", async (signals) => {
-    const { writeFileSync, readFileSync, existsSync } = await import("node:fs");
-    const { spawn } = await import("node:child_process");
-    const dir = mkdtempSync(join(tmpdir(), "azbr-sigint-local-"));
-    const pidFile = join(dir, "start.pid");
-    const spec = join(dir, "spec.yaml");
-    writeFileSync(
-      spec,
-      JSON.stringify({
-        pool: { id: "p", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, startTask: { command: `/bin/sh -c 'echo $$ > ${pidFile}; exec /bin/sleep 300'` } },
-        job: { id: "j" },
-        tasks: { list: [{ id: "t", command: "/bin/true" }] },
-      }),
-    );
-    const bin = new URL("../bin/azure-batch-run.js", import.meta.url).pathname;
-    const child = spawn(process.execPath, [bin, "run", spec, "--local", "--executor", "process", "--poll-interval", "0.1"], { stdio: ["ignore", "pipe", "pipe"] });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    await until(async () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() !== "", Boolean, 20_000);
-    const pid = Number(readFileSync(pidFile, "utf8"));
-    const alive = () => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    expect(alive()).toBe(true);
-    for (let i = 0; i < signals; i++) child.kill("SIGINT");
-    expect(await exited).toBe(130);
-    expect(await until(async () => alive(), (a) => !a, 5_000)).toBe(false);
-    rmSync(dir, { recursive: true, force: true });
-  }, 40_000);
+  test.each([1, 2])(
+    "%i SIGINT(s) during the pool wait of run --local: exit 130, and the start task's process is gone",
+    async (signals) => {
+      const { writeFileSync, readFileSync, existsSync } = await import("node:fs");
+      const { spawn } = await import("node:child_process");
+      const dir = mkdtempSync(join(tmpdir(), "azbr-sigint-local-"));
+      const pidFile = join(dir, "start.pid");
+      const spec = join(dir, "spec.yaml");
+      writeFileSync(
+        spec,
+        JSON.stringify({
+          pool: {
+            id: "p",
+            vmSize: "Standard_D2s_v3",
+            image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" },
+            startTask: { command: `/bin/sh -c 'echo $$ > ${pidFile}; exec /bin/sleep 300'` },
+          },
+          job: { id: "j" },
+          tasks: { list: [{ id: "t", command: "/bin/true" }] },
+        }),
+      );
+      const bin = new URL("../bin/azure-batch-run.js", import.meta.url).pathname;
+      const child = spawn(process.execPath, [bin, "run", spec, "--local", "--executor", "process", "--poll-interval", "0.1"], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      await until(async () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() !== "", Boolean, 20_000);
+      const pid = Number(readFileSync(pidFile, "utf8"));
+      const alive = () => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      expect(alive()).toBe(true);
+      for (let i = 0; i < signals; i++) child.kill("SIGINT");
+      expect(await exited).toBe(130);
+      expect(
+        await until(
+          async () => alive(),
+          (a) => !a,
+          5_000,
+        ),
+      ).toBe(false);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    40_000,
+  );
 
   test("a process that exits abruptly while a task runs leaves no orphan behind", async () => {
     const { execFile } = await import("node:child_process");
@@ -197,7 +258,9 @@ describe("local service semantics", () => {
        await run;`,
     );
     const tsx = new URL("../node_modules/.bin/tsx", import.meta.url).pathname;
-    const code = await new Promise<number | null>((resolve) => execFile(tsx, [script], (error) => resolve(error ? ((error as { code?: number }).code ?? null) : 0)));
+    const code = await new Promise<number | null>((resolve) =>
+      execFile(tsx, [script], (error) => resolve(error ? ((error as { code?: number }).code ?? null) : 0)),
+    );
     expect(code).toBe(3);
     const pid = Number(readFileSync(pidFile, "utf8"));
     const gone = await until(
@@ -220,7 +283,11 @@ describe("local service semantics", () => {
     const { client } = await start();
     await client.send("POST", "/pools", { body: POOL });
     await client.send("POST", "/jobschedules", {
-      body: { id: "nightly", schedule: { recurrenceInterval: "PT1M" }, jobSpecification: { poolInfo: { poolId: "p" }, jobManagerTask: { id: "manager", commandLine: "/bin/sh -c 'echo managing $AZ_BATCH_JOB_ID'" } } },
+      body: {
+        id: "nightly",
+        schedule: { recurrenceInterval: "PT1M" },
+        jobSpecification: { poolInfo: { poolId: "p" }, jobManagerTask: { id: "manager", commandLine: "/bin/sh -c 'echo managing $AZ_BATCH_JOB_ID'" } },
+      },
     });
     const jobs = await until(
       async () => {
@@ -258,7 +325,10 @@ describe("local service semantics", () => {
     await client.send("PATCH", "/jobs/pr", { body: { onAllTasksComplete: "terminatejob" } });
     const { readFileSync, existsSync } = await import("node:fs");
     const log = join(dataDir, "pools", "p", "nodes", "tvmps_local_p_1", "shared", "prep.log");
-    await until(async () => (existsSync(log) ? readFileSync(log, "utf8") : ""), (t) => t.includes("released"));
+    await until(
+      async () => (existsSync(log) ? readFileSync(log, "utf8") : ""),
+      (t) => t.includes("released"),
+    );
     expect(readFileSync(log, "utf8")).toBe("prepared\nreleased\n");
     for (const id of ["t1", "t2", "t3"]) expect((await client.send("GET", `/jobs/pr/tasks/${id}/files/stdout.txt`)).bodyText).toBe("prepared\n");
   });
@@ -268,8 +338,15 @@ describe("local service semantics", () => {
     await client.send("POST", "/pools", { body: POOL });
     await client.send("POST", "/jobs", { body: { id: "f", poolInfo: { poolId: "p" } } });
     await client.send("POST", "/jobs/f/tasks", { body: { id: "t", commandLine: "/bin/sh -c 'mkdir -p out && echo 0123456789 > out/data.txt && echo done'" } });
-    await until(() => client.json<CloudTask>("GET", "/jobs/f/tasks/t"), (t) => t.state === "completed");
-    const files = await client.json<{ value: { name: string; isDirectory: boolean; properties?: { contentLength: number } }[] }>("GET", "/jobs/f/tasks/t/files", { query: { recursive: true } });
+    await until(
+      () => client.json<CloudTask>("GET", "/jobs/f/tasks/t"),
+      (t) => t.state === "completed",
+    );
+    const files = await client.json<{ value: { name: string; isDirectory: boolean; properties?: { contentLength: number } }[] }>(
+      "GET",
+      "/jobs/f/tasks/t/files",
+      { query: { recursive: true } },
+    );
     expect(files.value.map((f) => f.name).sort()).toEqual(["stderr.txt", "stdout.txt", "wd", "wd/out", "wd/out/data.txt"]);
     expect((await client.send("GET", "/jobs/f/tasks/t/files/wd/out/data.txt", { headers: { "ocp-range": "bytes=2-5" } })).bodyText).toBe("2345");
     expect((await client.send("GET", "/jobs/f/tasks/t/files/stdout.txt")).bodyText).toBe("done\n");
@@ -287,7 +364,11 @@ describe("local service semantics", () => {
       const err = new PassThrough();
       let stderr = "";
       err.on("data", (d) => (stderr += d));
-      const code = await main(["run", "examples/render.yaml", "--local", "--executor", "docker"], { stdout: new PassThrough(), stderr: err as unknown as NodeJS.WriteStream, env: {} });
+      const code = await main(["run", "examples/render.yaml", "--local", "--executor", "docker"], {
+        stdout: new PassThrough(),
+        stderr: err as unknown as NodeJS.WriteStream,
+        env: {},
+      });
       expect(code).toBe(EXIT.invalid);
       expect(stderr).toContain("--executor docker: no Docker engine answers");
     } finally {

@@ -25,13 +25,28 @@ function sample(value: unknown): string {
 describe.skipIf(batchSpecMissing)("plan --event", () => {
   test.each([
     ["the example's Event Grid event", `${ROOT}examples/function/event.json`, /^report_csv-[0-9a-f]{16}$/],
-    ["a blob trigger's metadata", sample({ uri: "https://ingest.blob.core.windows.net/uploads/data.csv", properties: { eTag: "0x1", contentLength: 3, lastModified: "2026-12-04T08:00:00Z" } }), /^data_csv-[0-9a-f]{16}$/],
-    ["a queue message", sample({ message: { id: "reprocess-1", inputs: ["https://ingest.blob.core.windows.net/uploads/a.csv"] }, id: "m-1", dequeueCount: 1 }), /^reprocess-1$/],
+    [
+      "a blob trigger's metadata",
+      sample({
+        uri: "https://ingest.blob.core.windows.net/uploads/data.csv",
+        properties: { eTag: "0x1", contentLength: 3, lastModified: "2026-12-04T08:00:00Z" },
+      }),
+      /^data_csv-[0-9a-f]{16}$/,
+    ],
+    [
+      "a queue message",
+      sample({ message: { id: "reprocess-1", inputs: ["https://ingest.blob.core.windows.net/uploads/a.csv"] }, id: "m-1", dequeueCount: 1 }),
+      /^reprocess-1$/,
+    ],
   ])("%s: the calls the app would make, each valid with oav", async (_name, eventFile, taskId) => {
     const { code, stdout, stderr } = await runCli(["plan", SPEC, "--format", "json", "--event", eventFile]);
     expect({ code, stderr: stderr.replace(/^note: .*\n/gm, "") }).toEqual({ code: EXIT.ok, stderr: "" });
     const calls = JSON.parse(stdout) as { method: string; path: string; query: Record<string, string>; body: any }[];
-    expect(calls.map((c) => `${c.method} ${c.path.replace(/per-file-\d{4}-\d{2}-\d{2}/, "per-file-DAY")}`)).toEqual(["POST /pools", "POST /jobs", "POST /jobs/per-file-DAY/addtaskcollection"]);
+    expect(calls.map((c) => `${c.method} ${c.path.replace(/per-file-\d{4}-\d{2}-\d{2}/, "per-file-DAY")}`)).toEqual([
+      "POST /pools",
+      "POST /jobs",
+      "POST /jobs/per-file-DAY/addtaskcollection",
+    ]);
     const task = calls[2]!.body.value[0];
     expect(task.id).toMatch(taskId);
     // The input arrives through a SAS the app would make: a placeholder here.

@@ -7,17 +7,7 @@ import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, test } from "vitest";
 import * as api from "azure-batch-run";
-import {
-  classifyError,
-  cleanup,
-  getJobStatus,
-  loadSpecObject,
-  plan,
-  runWorkload,
-  SpecError,
-  submitTasks,
-  terminateJob,
-} from "azure-batch-run";
+import { classifyError, cleanup, getJobStatus, loadSpecObject, plan, runWorkload, SpecError, submitTasks, terminateJob } from "azure-batch-run";
 import { localAccount } from "./helpers/localAccount.js";
 import { recordingReporter } from "./helpers/reporter.js";
 
@@ -30,11 +20,16 @@ afterEach(async () => {
   toClose = [];
 });
 
-
 /** A host-process workload (the local service's process executor runs it). */
 function spec(tasks: { id: string; command: string }[]) {
   return {
-    pool: { id: "api-pool", vmSize: "Standard_D2s_v3", image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodes: { dedicated: 1 }, taskSlotsPerNode: 2 },
+    pool: {
+      id: "api-pool",
+      vmSize: "Standard_D2s_v3",
+      image: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" },
+      nodes: { dedicated: 1 },
+      taskSlotsPerNode: 2,
+    },
     job: { id: "api-job" },
     tasks: { list: tasks },
   };
@@ -43,7 +38,13 @@ function spec(tasks: { id: string; command: string }[]) {
 describe("the public API", () => {
   test("plan, run, submit, status, terminate and cleanup, all through azure-batch-run", async () => {
     const { local, client } = await localAccount(toClose);
-    const workload = loadSpecObject(spec([{ id: "a", command: "/bin/sh -c 'echo a'" }, { id: "b", command: "/bin/sh -c 'echo b'" }]), { env: {} });
+    const workload = loadSpecObject(
+      spec([
+        { id: "a", command: "/bin/sh -c 'echo a'" },
+        { id: "b", command: "/bin/sh -c 'echo b'" },
+      ]),
+      { env: {} },
+    );
 
     expect(plan(workload).map((c) => c.operation)).toEqual(["Pool_Add", "Job_Add", "Task_AddCollection"]);
 
@@ -90,7 +91,12 @@ describe("the public API", () => {
     expect(classifyError(Object.assign(new Error("no token"), { name: "CredentialUnavailableError" }))).toBe("auth");
     expect(classifyError(new api.PoolNotReadyError("x"))).toBe("service");
     expect(classifyError(new api.TransportError("reset", "ECONNRESET", false))).toBe("service");
-    const forbidden = new api.BatchServiceError({ statusCode: 403, body: { code: "AuthorizationFailure", message: { value: "no" } }, method: "GET", path: "/pools" });
+    const forbidden = new api.BatchServiceError({
+      statusCode: 403,
+      body: { code: "AuthorizationFailure", message: { value: "no" } },
+      method: "GET",
+      path: "/pools",
+    });
     expect(classifyError(forbidden)).toBe("auth");
     const busy = new api.BatchServiceError({ statusCode: 503, body: { code: "ServerBusy", message: { value: "busy" } }, method: "GET", path: "/pools" });
     expect(classifyError(busy)).toBe("service");
@@ -112,6 +118,19 @@ describe("the public API", () => {
     const out = JSON.parse(stdout);
     expect(out.refused).toEqual(Array(4).fill("ERR_PACKAGE_PATH_NOT_EXPORTED"));
     expect(out.names).toEqual(Object.keys(api).sort());
-    expect(out.names).toEqual(expect.arrayContaining(["loadSpec", "loadSpecObject", "plan", "runWorkload", "submitTasks", "getJobStatus", "terminateJob", "cleanup", "createBatchClient", "classifyError"]));
+    expect(out.names).toEqual(
+      expect.arrayContaining([
+        "loadSpec",
+        "loadSpecObject",
+        "plan",
+        "runWorkload",
+        "submitTasks",
+        "getJobStatus",
+        "terminateJob",
+        "cleanup",
+        "createBatchClient",
+        "classifyError",
+      ]),
+    );
   });
 });

@@ -25,8 +25,16 @@ const response = (status: number, headers: Record<string, string> = {}) => ({ st
 describe("strategies", () => {
   test("throttling handles 429/503 with a hint and leaves the rest", () => {
     const s = throttlingStrategy(() => NOW);
-    expect(s.decide({ response: response(429, { "retry-after": "3" }), retryCount: 0, idempotent: false })).toEqual({ kind: "retry", afterMs: 3000, throttled: true });
-    expect(s.decide({ response: response(503, { "retry-after-ms": "40" }), retryCount: 0, idempotent: true })).toEqual({ kind: "retry", afterMs: 40, throttled: true });
+    expect(s.decide({ response: response(429, { "retry-after": "3" }), retryCount: 0, idempotent: false })).toEqual({
+      kind: "retry",
+      afterMs: 3000,
+      throttled: true,
+    });
+    expect(s.decide({ response: response(503, { "retry-after-ms": "40" }), retryCount: 0, idempotent: true })).toEqual({
+      kind: "retry",
+      afterMs: 40,
+      throttled: true,
+    });
     expect(s.decide({ response: response(503), retryCount: 0, idempotent: true })).toEqual({ kind: "skip" });
     expect(s.decide({ response: response(500, { "retry-after": "3" }), retryCount: 0, idempotent: true })).toEqual({ kind: "skip" });
   });
@@ -44,7 +52,8 @@ describe("strategies", () => {
     const reset = new TransportError("reset", "ECONNRESET", false);
     const refused = new TransportError("refused", "ECONNREFUSED", true);
     for (const status of [408, 500, 502, 503, 504]) expect(s.decide({ response: response(status), retryCount: 0, idempotent: true }).kind).toBe("retry");
-    for (const status of [400, 401, 403, 404, 409, 412, 413]) expect(s.decide({ response: response(status), retryCount: 0, idempotent: true }).kind).toBe("skip");
+    for (const status of [400, 401, 403, 404, 409, 412, 413])
+      expect(s.decide({ response: response(status), retryCount: 0, idempotent: true }).kind).toBe("skip");
     expect(s.decide({ error: reset, retryCount: 0, idempotent: true }).kind).toBe("retry");
     // A POST that is not idempotent: a reset may have committed it, a 500 may have done half of it.
     expect(s.decide({ error: reset, retryCount: 0, idempotent: false }).kind).toBe("skip");
@@ -79,7 +88,9 @@ describe("the retry loop in the client (fake timers)", () => {
     });
     return { client, sent };
   }
-  const reply = (status: number, headers: Record<string, string> = {}, body = "") => () => ({ status, headers, bodyText: body, request: {} as PipelineRequest });
+  const reply =
+    (status: number, headers: Record<string, string> = {}, body = "") =>
+    () => ({ status, headers, bodyText: body, request: {} as PipelineRequest });
 
   test("429 with Retry-After in seconds, then 503 with an HTTP date, then success", async () => {
     const { client, sent } = clientWith([
@@ -97,7 +108,10 @@ describe("the retry loop in the client (fake timers)", () => {
   });
 
   test("waits out throttling within its own time budget, then surfaces the service's last answer", async () => {
-    const { client, sent } = clientWith([reply(503, { "retry-after": "20" }, JSON.stringify({ code: "ServerBusy", message: { value: "The server is busy." } }))], { maxThrottleTimeMs: 60_000, maxRetries: 1 });
+    const { client, sent } = clientWith(
+      [reply(503, { "retry-after": "20" }, JSON.stringify({ code: "ServerBusy", message: { value: "The server is busy." } }))],
+      { maxThrottleTimeMs: 60_000, maxRetries: 1 },
+    );
     const p = client.send("GET", "/pools/p").catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(120_000);
     const error = (await p) as BatchServiceError;
@@ -117,7 +131,10 @@ describe("the retry loop in the client (fake timers)", () => {
   });
 
   test("gives up after the failure time bound, not counting throttled waits", async () => {
-    const { client, sent } = clientWith([reply(500, {}, JSON.stringify({ code: "InternalError", message: { value: "x" } }))], { maxRetryTimeMs: 5_000, maxRetries: 100 });
+    const { client, sent } = clientWith([reply(500, {}, JSON.stringify({ code: "InternalError", message: { value: "x" } }))], {
+      maxRetryTimeMs: 5_000,
+      maxRetries: 100,
+    });
     const p = client.send("GET", "/pools/p").catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(120_000);
     expect(((await p) as BatchServiceError).statusCode).toBe(500);

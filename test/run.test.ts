@@ -30,8 +30,14 @@ function recordingReporter() {
 
 async function setup(script: Parameters<typeof startScriptedBatch>[0] = {}) {
   const service = await startScriptedBatch(script);
-  const client = new BatchClient({ accountUrl: service.url, auth: { kind: "sharedKey", accountName: "acct", accountKey: Buffer.from("key").toString("base64") } });
-  toClose.push(() => service.close(), () => client.close());
+  const client = new BatchClient({
+    accountUrl: service.url,
+    auth: { kind: "sharedKey", accountName: "acct", accountKey: Buffer.from("key").toString("base64") },
+  });
+  toClose.push(
+    () => service.close(),
+    () => client.close(),
+  );
   return { service, client };
 }
 
@@ -78,14 +84,40 @@ describe("runWorkload", () => {
       operations.add(request.operationId!);
     }
     expect([...operations].sort()).toEqual(
-      ["Account_ListSupportedImages", "ComputeNode_List", "File_GetFromTask", "File_GetPropertiesFromTask", "Job_Add", "Job_Delete", "Job_Get", "Job_GetTaskCounts", "Pool_Add", "Pool_Get", "Task_AddCollection", "Task_Get", "Task_List"].sort(),
+      [
+        "Account_ListSupportedImages",
+        "ComputeNode_List",
+        "File_GetFromTask",
+        "File_GetPropertiesFromTask",
+        "Job_Add",
+        "Job_Delete",
+        "Job_Get",
+        "Job_GetTaskCounts",
+        "Pool_Add",
+        "Pool_Get",
+        "Task_AddCollection",
+        "Task_Get",
+        "Task_List",
+      ].sort(),
     );
   });
 
   test("a failed task is reported with exit code, failure info and the tail of its logs", async () => {
     const { client } = await setup({ exitCodeOf: (id) => (id === "t2" ? 3 : 0) });
     const { reporter } = recordingReporter();
-    const result = await runWorkload(client, load({ tasks: { list: [{ id: "t1", command: "a" }, { id: "t2", command: "b" }] } }), reporter, { pollIntervalMs: 5 });
+    const result = await runWorkload(
+      client,
+      load({
+        tasks: {
+          list: [
+            { id: "t1", command: "a" },
+            { id: "t2", command: "b" },
+          ],
+        },
+      }),
+      reporter,
+      { pollIntervalMs: 5 },
+    );
     expect(result.succeeded).toBe(false);
     const failed = result.outcomes.find((o) => o.id === "t2")!;
     expect(failed).toMatchObject({ result: "failure", exitCode: 3, durationMs: 3000, failure: { category: "usererror", code: "FailureExitCode" } });

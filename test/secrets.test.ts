@@ -3,7 +3,18 @@
  * error the core throws is already redacted, however deep in the client it was raised.
  */
 import { afterEach, describe, expect, test } from "vitest";
-import { BatchClient, BatchServiceError, classifyError, createBatchClient, loadSpecObject, runWorkload, silentReporter, SpecError, submitTasks, type PipelinePolicy } from "azure-batch-run";
+import {
+  BatchClient,
+  BatchServiceError,
+  classifyError,
+  createBatchClient,
+  loadSpecObject,
+  runWorkload,
+  silentReporter,
+  SpecError,
+  submitTasks,
+  type PipelinePolicy,
+} from "azure-batch-run";
 import { baseSpec, merge } from "./helpers/specs.js";
 import { batchError, sendJson, startServer } from "./helpers/server.js";
 
@@ -66,7 +77,12 @@ describe("errors from deep in the client reach the caller redacted", () => {
       if (req.method === "GET") return sendJson(res, 404, batchError("PoolNotFound", "The specified pool does not exist."));
       // A verbose proxy or service: the request body (with the registry password) and the
       // password URL-encoded, in the message and in the values.
-      return sendJson(res, 400, batchError("InvalidPropertyValue", `Rejected body ${req.body} (encoded ${encodeURIComponent(PASSWORD)})`, [{ key: "Body", value: req.body }]), { "request-id": "rid-echo" });
+      return sendJson(
+        res,
+        400,
+        batchError("InvalidPropertyValue", `Rejected body ${req.body} (encoded ${encodeURIComponent(PASSWORD)})`, [{ key: "Body", value: req.body }]),
+        { "request-id": "rid-echo" },
+      );
     });
     toClose.push(server.close);
     const client = new BatchClient({ accountUrl: server.url, auth: { kind: "sharedKey", accountName: "acct", accountKey: ACCOUNT_KEY } });
@@ -91,7 +107,9 @@ describe("errors from deep in the client reach the caller redacted", () => {
       name: "leaky",
       async sendRequest(request, next) {
         if (request.method === "POST") {
-          throw new Error(`could not send ${request.body} with key ${ACCOUNT_KEY} (${request.headers.authorization})`, { cause: new Error(`inner: ${PASSWORD}`) });
+          throw new Error(`could not send ${request.body} with key ${ACCOUNT_KEY} (${request.headers.authorization})`, {
+            cause: new Error(`inner: ${PASSWORD}`),
+          });
         }
         return next(request);
       },
@@ -99,7 +117,10 @@ describe("errors from deep in the client reach the caller redacted", () => {
     const client = new BatchClient({ accountUrl: server.url, auth: { kind: "sharedKey", accountName: "acct", accountKey: ACCOUNT_KEY }, policies: [leaky] });
     toClose.push(() => client.close());
 
-    for (const call of [() => runWorkload(client, workload(), silentReporter, { checkImage: false }), () => submitTasks(client, workload(), undefined, { checkImage: false })]) {
+    for (const call of [
+      () => runWorkload(client, workload(), silentReporter, { checkImage: false }),
+      () => submitTasks(client, workload(), undefined, { checkImage: false }),
+    ]) {
       const error = await call().catch((e) => e);
       expect(error).toBeInstanceOf(Error);
       expect(error.message).toContain("could not send");
@@ -112,7 +133,9 @@ describe("errors from deep in the client reach the caller redacted", () => {
     const TOKEN = "eyJ0eXAiOiJKV1QifQ.eyJhdWQiOiJodHRwczovL2JhdGNoLmNvcmUud2luZG93cy5uZXQvIn0.c2lnbmF0dXJl";
     const scopes: string[] = [];
     // A TokenCredential as @azure/identity defines it; Entra ID itself cannot run here.
-    const credential = { getToken: async (scope: string | string[]) => (scopes.push(String(scope)), { token: TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    const credential = {
+      getToken: async (scope: string | string[]) => (scopes.push(String(scope)), { token: TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 }),
+    };
     const server = await startServer((req, res) => {
       const token = String(req.headers.authorization).replace(/^Bearer /, "");
       return sendJson(res, 401, batchError("InvalidAuthenticationInfo", `token ${token} is not valid for this account`), { "request-id": "rid-401" });

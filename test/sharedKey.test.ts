@@ -48,7 +48,13 @@ const cases: [string, string, string, Record<string, string>, string | undefined
   ],
   ["POST without a body (terminate)", "POST", `${base}/jobs/render-1/terminate?api-version=2024-07-01.20.0`, { "ocp-date": DATE }, undefined],
   ["DELETE", "DELETE", `${base}/pools/render?api-version=2024-07-01.20.0`, { "ocp-date": DATE }, undefined],
-  ["GET a file with ocp-range", "GET", `${base}/jobs/j/tasks/t/files/stderr.txt?api-version=2024-07-01.20.0`, { "ocp-date": DATE, "ocp-range": "bytes=100-199" }, undefined],
+  [
+    "GET a file with ocp-range",
+    "GET",
+    `${base}/jobs/j/tasks/t/files/stderr.txt?api-version=2024-07-01.20.0`,
+    { "ocp-date": DATE, "ocp-range": "bytes=100-199" },
+    undefined,
+  ],
 ];
 
 describe("Shared Key signing matches @azure/batch's BatchSharedKeyCredentials", () => {
@@ -67,8 +73,35 @@ describe("Shared Key signing matches @azure/batch's BatchSharedKeyCredentials", 
   });
 
   test("the string to sign follows the documented layout", () => {
-    const s = stringToSign({ method: "POST", url: new URL(`${base}/jobs?api-version=2024-07-01.20.0&timeout=30`), headers: { "ocp-date": DATE, "content-type": BATCH_CONTENT_TYPE }, body: "{}" }, ACCOUNT);
-    expect(s).toBe(["POST", "", "", "2", "", BATCH_CONTENT_TYPE, "", "", "", "", "", "", `ocp-date:${DATE}`, "/myaccount/jobs", "api-version:2024-07-01.20.0", "timeout:30"].join("\n"));
+    const s = stringToSign(
+      {
+        method: "POST",
+        url: new URL(`${base}/jobs?api-version=2024-07-01.20.0&timeout=30`),
+        headers: { "ocp-date": DATE, "content-type": BATCH_CONTENT_TYPE },
+        body: "{}",
+      },
+      ACCOUNT,
+    );
+    expect(s).toBe(
+      [
+        "POST",
+        "",
+        "",
+        "2",
+        "",
+        BATCH_CONTENT_TYPE,
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        `ocp-date:${DATE}`,
+        "/myaccount/jobs",
+        "api-version:2024-07-01.20.0",
+        "timeout:30",
+      ].join("\n"),
+    );
   });
 
   test("the client signs what it actually sends (URL encoding, content length, ocp-date)", async () => {

@@ -51,7 +51,10 @@ afterEach(async () => {
 });
 
 const cli = (args: string[], env: Record<string, string> = {}) =>
-  run(process.execPath, [`--max-old-space-size=${OLD_SPACE_MB}`, bin, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, maxBuffer: 256 * 1024 * 1024 });
+  run(process.execPath, [`--max-old-space-size=${OLD_SPACE_MB}`, bin, ...args], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    maxBuffer: 256 * 1024 * 1024,
+  });
 
 describe(`a spec of ${N.toLocaleString("en")} tasks streams`, () => {
   test(`the cap means something: holding the tasks at once does not fit in ${OLD_SPACE_MB} MB`, async () => {
@@ -75,7 +78,10 @@ describe(`a spec of ${N.toLocaleString("en")} tasks streams`, () => {
     expect(chunks).toHaveLength(N / 100);
     const ids = chunks.flatMap((c) => c.body.value!.map((t) => t.id));
     expect(ids).toEqual(Array.from({ length: N }, (_, i) => String(i)));
-    expect(chunks.at(-1)!.body.value!.at(-1)).toMatchObject({ commandLine: `/bin/sh -c 'echo frame ${N - 1} of ${N - 1}'`, dependsOn: { taskIdRanges: [{ start: 0, end: 0 }] } });
+    expect(chunks.at(-1)!.body.value!.at(-1)).toMatchObject({
+      commandLine: `/bin/sh -c 'echo frame ${N - 1} of ${N - 1}'`,
+      dependsOn: { taskIdRanges: [{ start: 0, end: 0 }] },
+    });
     expect(calls.find((c) => c.path === "/jobs")!.body).toMatchObject({ usesTaskDependencies: true });
     // The streamed text is exactly what a whole-array JSON.stringify would print.
     expect(planned.stdout).toBe(`${JSON.stringify(calls, null, 2)}\n`);
@@ -152,7 +158,10 @@ describe("one mistake in an entry of 100,000 tasks", () => {
       }
     })();
     expect(error?.issues).toHaveLength(101);
-    expect(error!.issues[0]).toEqual({ path: "tasks.list[0] (item 0: 1).requiredSlots", message: "4 is more than pool.taskSlotsPerNode (1); the task could never be scheduled" });
+    expect(error!.issues[0]).toEqual({
+      path: "tasks.list[0] (item 0: 1).requiredSlots",
+      message: "4 is more than pool.taskSlotsPerNode (1); the task could never be scheduled",
+    });
     expect(error!.issues[100]).toEqual({ path: "", message: `... and ${N - 100} more problems (the first 100 are listed)` });
   });
 });

@@ -2,16 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import {
-  BatchServiceError,
-  classifyError,
-  ConflictError,
-  getJobStatus,
-  jobGenerationId,
-  loadSpecObject,
-  submitTasks,
-  terminateJob,
-} from "azure-batch-run";
+import { BatchServiceError, classifyError, ConflictError, getJobStatus, jobGenerationId, loadSpecObject, submitTasks, terminateJob } from "azure-batch-run";
 import { localAccount } from "./helpers/localAccount.js";
 import { until } from "./helpers/until.js";
 
@@ -20,7 +11,6 @@ afterEach(async () => {
   for (const c of toClose.reverse()) await c();
   toClose = [];
 });
-
 
 function workload(extra: { startTask?: unknown; command?: string } = {}) {
   return loadSpecObject(
@@ -50,7 +40,11 @@ describe("submitTasks", () => {
     expect(results.every((r) => r.jobId === "ingest")).toBe(true);
     expect(local.service.jobs.get("ingest")!.tasks.size).toBe(1);
 
-    await until("the task to complete", () => getJobStatus(client, "ingest"), (s) => s.counts.completed === 1);
+    await until(
+      "the task to complete",
+      () => getJobStatus(client, "ingest"),
+      (s) => s.counts.completed === 1,
+    );
     const node = local.service.pools.get("events")!.nodes[0]!;
     expect(readFileSync(join(node.dirs!.shared, "runs.txt"), "utf8")).toBe("ran\n");
   });
@@ -71,14 +65,18 @@ describe("submitTasks", () => {
     expect(await terminateJob(client, "ingest")).toBe("terminated");
 
     // What the docs say: "Once a Job is terminated, new Tasks cannot be added".
-    const direct = await client.send("POST", "/jobs/ingest/addtaskcollection", { body: { value: [{ id: "x", commandLine: "true" }] }, idempotent: true }).catch((e) => e);
+    const direct = await client
+      .send("POST", "/jobs/ingest/addtaskcollection", { body: { value: [{ id: "x", commandLine: "true" }] }, idempotent: true })
+      .catch((e) => e);
     expect(direct).toBeInstanceOf(BatchServiceError);
     expect(direct).toMatchObject({ statusCode: 409, code: "JobCompleted" });
 
     // Default: an error naming the job and its state; nothing added.
     const refused = await submitTasks(client, w, w.tasks).catch((e) => e);
     expect(refused).toBeInstanceOf(ConflictError);
-    expect(refused.message).toMatch(/^job ingest already exists and is completed \(Terminated by azure-batch-run\): Batch adds no tasks to a job that has ended/);
+    expect(refused.message).toMatch(
+      /^job ingest already exists and is completed \(Terminated by azure-batch-run\): Batch adds no tasks to a job that has ended/,
+    );
     expect(refused.message).toContain('ifJobEnded: "newJob"');
     expect(classifyError(refused)).toBe("usage");
     expect(local.service.jobs.get("ingest")!.tasks.size).toBe(1);
@@ -109,7 +107,11 @@ describe("submitTasks", () => {
     const result = await submitTasks(client, w, w.tasks);
     expect(result).toMatchObject({ jobId: "ingest", created: { pool: true, job: true }, tasks: [{ id: "blob-1", status: "added" }] });
     const pool = local.service.pools.get("events")!;
-    await until("the node to start its start task", () => pool.nodes[0]!.state, (s) => s === "waitingforstarttask");
+    await until(
+      "the node to start its start task",
+      () => pool.nodes[0]!.state,
+      (s) => s === "waitingforstarttask",
+    );
     expect(local.service.jobs.get("ingest")!.tasks.get("blob-1")!.state).toBe("active");
     // afterEach closes the service, which ends the start task (it would otherwise hold close for 300 s).
   });

@@ -9,7 +9,18 @@ import { until } from "./helpers/until.js";
 let clock = Date.parse("2026-12-01T00:00:00Z");
 function task(id: string, order: number, kind: TaskRecord["kind"] = "task"): TaskRecord {
   const t = new Date(clock).toISOString();
-  return { jobId: "j", body: { id, commandLine: "x", requiredSlots: 1 + (order % 2) }, kind, creationTime: t, state: "active", stateTransitionTime: t, eTag: "e", lastModified: t, executionInfo: { retryCount: 0, requeueCount: 0 }, order };
+  return {
+    jobId: "j",
+    body: { id, commandLine: "x", requiredSlots: 1 + (order % 2) },
+    kind,
+    creationTime: t,
+    state: "active",
+    stateTransitionTime: t,
+    eTag: "e",
+    lastModified: t,
+    executionInfo: { retryCount: 0, requeueCount: 0 },
+    order,
+  };
 }
 
 function scan(table: TaskTable) {
@@ -33,7 +44,7 @@ function scan(table: TaskTable) {
 describe("TaskTable", () => {
   test("counts, pending order and completions since a time match a scan, through adds, state changes, deletes and reactivations", () => {
     let seed = 11;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const table = new TaskTable();
     let order = 0;
     const times: number[] = [];
@@ -68,13 +79,25 @@ describe("TaskTable", () => {
         expect(table.slotCounts).toEqual(s);
         // Every active task, job managers first, each in the order it became active.
         const pending = [...table.pending()];
-        expect(pending.map((t) => t.body.id).sort()).toEqual(all.filter((t) => t.state === "active").map((t) => t.body.id).sort());
+        expect(pending.map((t) => t.body.id).sort()).toEqual(
+          all
+            .filter((t) => t.state === "active")
+            .map((t) => t.body.id)
+            .sort(),
+        );
         const managers = pending.filter((t) => t.kind === "manager").length;
         expect(pending.slice(0, managers).every((t) => t.kind === "manager")).toBe(true);
         const fresh = pending.filter((t) => t.previousState === undefined).map((t) => t.order);
-        expect(fresh.filter((o, i) => i > 0 && o < fresh[i - 1]! && pending.find((t) => t.order === o)!.kind === pending.find((t) => t.order === fresh[i - 1])!.kind)).toEqual([]);
+        expect(
+          fresh.filter(
+            (o, i) => i > 0 && o < fresh[i - 1]! && pending.find((t) => t.order === o)!.kind === pending.find((t) => t.order === fresh[i - 1])!.kind,
+          ),
+        ).toEqual([]);
         for (const since of [undefined, ...times.slice(-5), clock + 1]) {
-          const expected = all.filter((t) => t.state === "completed" && (since === undefined || Date.parse(t.stateTransitionTime) >= since)).map((t) => t.body.id).sort();
+          const expected = all
+            .filter((t) => t.state === "completed" && (since === undefined || Date.parse(t.stateTransitionTime) >= since))
+            .map((t) => t.body.id)
+            .sort();
           // Read in pages of 7, as a client following next links would.
           const got: string[] = [];
           let from: number | undefined;
@@ -96,17 +119,39 @@ describe("task lists through the local service's indexes", () => {
     const local = await startLocalBatch({ executor: "process" });
     const client = createBatchClient({ accountUrl: local.accountUrl, credential: { accountName: local.accountName, accountKey: local.accountKey } });
     try {
-      await client.send("POST", "/pools", { body: { id: "p", vmSize: "standard_d2s_v3", virtualMachineConfiguration: { imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" }, nodeAgentSKUId: "batch.node.ubuntu 24.04" }, targetDedicatedNodes: 1, taskSlotsPerNode: 4 } });
+      await client.send("POST", "/pools", {
+        body: {
+          id: "p",
+          vmSize: "standard_d2s_v3",
+          virtualMachineConfiguration: {
+            imageReference: { publisher: "canonical", offer: "ubuntu-24_04-lts", sku: "server" },
+            nodeAgentSKUId: "batch.node.ubuntu 24.04",
+          },
+          targetDedicatedNodes: 1,
+          taskSlotsPerNode: 4,
+        },
+      });
       await client.send("POST", "/jobs", { body: { id: "j", poolInfo: { poolId: "p" } } });
       const body = { value: Array.from({ length: 30 }, (_, i) => ({ id: `t${i}`, commandLine: `/bin/sh -c 'exit ${i % 3 === 0 ? 1 : 0}'` })) };
       await client.send("POST", "/jobs/j/addtaskcollection", { body });
       const ids = async (filter: string, maxresults?: number) => {
         const out: string[] = [];
-        for await (const t of client.list<{ id: string }>("/jobs/j/tasks", { query: { $filter: filter, $select: "id", ...(maxresults ? { maxresults } : {}) } })) out.push(t.id);
+        for await (const t of client.list<{ id: string }>("/jobs/j/tasks", {
+          query: { $filter: filter, $select: "id", ...(maxresults ? { maxresults } : {}) },
+        }))
+          out.push(t.id);
         return out.sort();
       };
-      await until("all completed", () => client.json<{ taskCounts: { completed: number } }>("GET", "/jobs/j/taskcounts"), (c) => c.taskCounts.completed === 30);
-      const times = (await client.json<{ value: { stateTransitionTime: string }[] }>("GET", "/jobs/j/tasks", { query: { $select: "stateTransitionTime" } })).value.map((t) => t.stateTransitionTime).sort();
+      await until(
+        "all completed",
+        () => client.json<{ taskCounts: { completed: number } }>("GET", "/jobs/j/taskcounts"),
+        (c) => c.taskCounts.completed === 30,
+      );
+      const times = (
+        await client.json<{ value: { stateTransitionTime: string }[] }>("GET", "/jobs/j/tasks", { query: { $select: "stateTransitionTime" } })
+      ).value
+        .map((t) => t.stateTransitionTime)
+        .sort();
       const middle = times[15]!;
       // "and id ne 'none'" keeps the same meaning and sends the filter down the general path.
       expect(await ids("state eq 'completed'", 7)).toEqual(await ids("state eq 'completed' and id ne 'none'"));

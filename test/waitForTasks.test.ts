@@ -24,7 +24,12 @@ interface ScriptedTask {
 function scriptedService(tasks: ScriptedTask[], pageSize = 1000) {
   let poll = 0;
   const requests: string[] = [];
-  const respond = (request: PipelineRequest, status: number, body: unknown): PipelineResponse => ({ status, headers: { "content-type": "application/json" }, bodyText: JSON.stringify(body), request });
+  const respond = (request: PipelineRequest, status: number, body: unknown): PipelineResponse => ({
+    status,
+    headers: { "content-type": "application/json" },
+    bodyText: JSON.stringify(body),
+    request,
+  });
   const transport = async (request: PipelineRequest): Promise<PipelineResponse> => {
     const url = request.url;
     requests.push(`${request.method} ${url.pathname}${url.search}`);
@@ -57,7 +62,13 @@ async function follow(tasks: ScriptedTask[], pageSize?: number) {
   const { client, requests } = scriptedService(tasks, pageSize);
   const completed: string[] = [];
   const stats: WaitStats = { polls: 0, requests: 0, rowsListed: 0, cycles: [] };
-  const result = await waitForTasks(client, "job", new Set(tasks.map((t) => t.id)), { ...silentReporter, taskCompleted: (o) => completed.push(o.id) }, { redactor: new Redactor(), pollIntervalMs: 0, maxPollIntervalMs: 0, stats });
+  const result = await waitForTasks(
+    client,
+    "job",
+    new Set(tasks.map((t) => t.id)),
+    { ...silentReporter, taskCompleted: (o) => completed.push(o.id) },
+    { redactor: new Redactor(), pollIntervalMs: 0, maxPollIntervalMs: 0, stats },
+  );
   return { result, completed, stats, requests };
 }
 
@@ -82,7 +93,7 @@ describe("waitForTasks: no completion missed", () => {
 
   test("random schedules: every task seen exactly once, whatever the ties, skew between list and counts, and order", async () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let round = 0; round < 200; round++) {
       const n = 1 + Math.floor(random() * 40);
       const base = Date.parse("2026-12-01T00:00:00Z");
@@ -102,7 +113,12 @@ describe("waitForTasks: cost grows with what changed", () => {
   test("10,000 tasks completing over 20 polls: requests per cycle <= 2 + new/1000, rows listed <= 1.2 x tasks", async () => {
     const base = Date.parse("2026-12-01T00:00:00Z");
     // 500 completions per poll, in order, three at a time sharing a stateTransitionTime.
-    const tasks = Array.from({ length: 10_000 }, (_, i) => ({ id: `t${i}`, at: base + Math.floor(i / 3) * 10, listedFrom: 1 + Math.floor(i / 500), countedFrom: 1 + Math.floor(i / 500) }));
+    const tasks = Array.from({ length: 10_000 }, (_, i) => ({
+      id: `t${i}`,
+      at: base + Math.floor(i / 3) * 10,
+      listedFrom: 1 + Math.floor(i / 500),
+      countedFrom: 1 + Math.floor(i / 500),
+    }));
     const { stats, completed } = await follow(tasks);
     expect(completed).toHaveLength(10_000);
     const over = stats.cycles.filter((c) => c.requests > 2 + Math.ceil(c.newCompletions / 1000));

@@ -23,12 +23,23 @@ interface Workflow {
   jobs: Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }>;
 }
 
-const workflows = readdirSync(DIR).filter((f) => f.endsWith(".yml")).map((f) => [f, parse(readFileSync(join(DIR, f), "utf8")) as Workflow] as const);
-const ourStep = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps).find((s) => s.uses?.includes("azure-batch-run"))!;
+const workflows = readdirSync(DIR)
+  .filter((f) => f.endsWith(".yml"))
+  .map((f) => [f, parse(readFileSync(join(DIR, f), "utf8")) as Workflow] as const);
+const ourStep = (w: Workflow) =>
+  Object.values(w.jobs)
+    .flatMap((j) => j.steps)
+    .find((s) => s.uses?.includes("azure-batch-run"))!;
 
 describe("the example workflows", () => {
   test("there are the five the README promises", () => {
-    expect(workflows.map(([f]) => f).sort()).toEqual(["account-key-prebuilt.yml", "matrix.yml", "nightly.yml", "oidc-build-and-run.yml", "pull-request-dry-run.yml"]);
+    expect(workflows.map(([f]) => f).sort()).toEqual([
+      "account-key-prebuilt.yml",
+      "matrix.yml",
+      "nightly.yml",
+      "oidc-build-and-run.yml",
+      "pull-request-dry-run.yml",
+    ]);
   });
 
   test.each(workflows)("%s uses the Action with inputs it has, and what OIDC needs", (_file, w) => {

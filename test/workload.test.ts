@@ -21,50 +21,176 @@ const one = (task: Record<string, unknown>) => ({ tasks: { list: [{ id: "t1", co
 
 describe("spec errors name the field and what would be valid", () => {
   test.each<[string, Record<string, any>, string, RegExp]>([
-    ["container type is required", { pool: { container: { type: undefined, prefetch: ["a"] } } }, "pool.container.type", /required: dockerCompatible .* or criCompatible/],
+    [
+      "container type is required",
+      { pool: { container: { type: undefined, prefetch: ["a"] } } },
+      "pool.container.type",
+      /required: dockerCompatible .* or criCompatible/,
+    ],
     ["container type must be a known value", { pool: { container: { type: "docker" } } }, "pool.container.type", /dockerCompatible|criCompatible/],
-    ["Windows: container tasks cannot be nonadmin", { ...WINDOWS, ...one({ user: { elevation: "nonadmin" } }) }, "tasks.list[0].user.elevation", /Windows pools run as admin/],
-    ["-rdma images need an RDMA VM size", { pool: { image: { publisher: undefined, offer: undefined, sku: undefined, id: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/render-rdma/versions/1.0.0" }, nodeAgentSku: "batch.node.ubuntu 24.04" } }, "pool.vmSize", /RDMA/],
-    ["mounts without Task need containerImageDefault", one({ mounts: [{ source: "Shared" }] }), "tasks.list[0].workingDirectory", /containerImageDefault when `mounts` does not include Task/],
+    [
+      "Windows: container tasks cannot be nonadmin",
+      { ...WINDOWS, ...one({ user: { elevation: "nonadmin" } }) },
+      "tasks.list[0].user.elevation",
+      /Windows pools run as admin/,
+    ],
+    [
+      "-rdma images need an RDMA VM size",
+      {
+        pool: {
+          image: {
+            publisher: undefined,
+            offer: undefined,
+            sku: undefined,
+            id: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/render-rdma/versions/1.0.0",
+          },
+          nodeAgentSku: "batch.node.ubuntu 24.04",
+        },
+      },
+      "pool.vmSize",
+      /RDMA/,
+    ],
+    [
+      "mounts without Task need containerImageDefault",
+      one({ mounts: [{ source: "Shared" }] }),
+      "tasks.list[0].workingDirectory",
+      /containerImageDefault when `mounts` does not include Task/,
+    ],
     ["an empty mount list needs containerImageDefault too", one({ mounts: [] }), "tasks.list[0].workingDirectory", /containerImageDefault/],
     ["--gpus is refused on GPU pools", { ...GPU, ...one({ runOptions: "--rm --gpus all" }) }, "tasks.list[0].runOptions", /--gpus is refused on GPU pools/],
     ["--gpus=all is refused too", { ...GPU, ...one({ runOptions: "--gpus=all" }) }, "tasks.list[0].runOptions", /Batch adds it/],
     ["task ids are at most 64 characters", one({ id: "x".repeat(65) }), "tasks.list[0].id", /65 characters long; Batch ids are 1 to 64/],
     ["task ids are [A-Za-z0-9_-]", one({ id: "frame.1" }), "tasks.list[0].id", /characters outside \[A-Za-z0-9_-\]/],
-    ["task ids are unique ignoring case", { tasks: { list: [{ id: "Merge", command: "a" }, { id: "merge", command: "b" }] } }, "tasks.list[1].id", /also the id of tasks.list\[0\].*ignoring case/],
-    ["expanded ids are checked per item", { tasks: { list: [{ id: "f-{{ item }}", command: "a", forEach: { items: ["ok", "not ok"] } }] } }, 'tasks.list[0] (item 1: "not ok").id', /characters outside/],
+    [
+      "task ids are unique ignoring case",
+      {
+        tasks: {
+          list: [
+            { id: "Merge", command: "a" },
+            { id: "merge", command: "b" },
+          ],
+        },
+      },
+      "tasks.list[1].id",
+      /also the id of tasks.list\[0\].*ignoring case/,
+    ],
+    [
+      "expanded ids are checked per item",
+      { tasks: { list: [{ id: "f-{{ item }}", command: "a", forEach: { items: ["ok", "not ok"] } }] } },
+      'tasks.list[0] (item 1: "not ok").id',
+      /characters outside/,
+    ],
     ["job id is a Batch id", { job: { id: "job with spaces" } }, "job.id", /characters outside/],
-    ["job id from a template is checked after expansion", { job: { id: "render-{{ vars.run }}" }, vars: { run: "x".repeat(60) } }, "job.id", /67 characters long/],
+    [
+      "job id from a template is checked after expansion",
+      { job: { id: "render-{{ vars.run }}" }, vars: { run: "x".repeat(60) } },
+      "job.id",
+      /67 characters long/,
+    ],
     ["pool id is a Batch id", { pool: { id: "p/1" } }, "pool.id", /characters outside/],
     ["an unknown variable is an error, not an empty string", { job: { id: "render-{{ vars.nope }}" } }, "job.id", /unknown variable "vars.nope"/],
-    ["an unset environment variable is an error", one({ env: { TOKEN: "{{ env.NOT_SET_ANYWHERE }}" } }), "tasks.list[0].env.TOKEN", /unknown variable "env.NOT_SET_ANYWHERE".*set it in the environment/],
+    [
+      "an unset environment variable is an error",
+      one({ env: { TOKEN: "{{ env.NOT_SET_ANYWHERE }}" } }),
+      "tasks.list[0].env.TOKEN",
+      /unknown variable "env.NOT_SET_ANYWHERE".*set it in the environment/,
+    ],
     ["item outside forEach", one({ command: "echo {{ item }}" }), "tasks.list[0].command", /unknown variable "item"/],
     ["expressions are paths, not code", { job: { id: "{{ vars.a + 1 }}" } }, "job.id", /not a variable reference/],
-    ["inline registry passwords are refused", { pool: { container: { type: "dockerCompatible", registries: [{ server: "r.io", username: "u", password: "hunter22" }] } } }, "pool.container.registries[0].password", /must reference the environment/],
-    ["username without password", { pool: { container: { type: "dockerCompatible", registries: [{ server: "r.io", username: "u" }] } } }, "pool.container.registries[0]", /go together/],
-    ["identity and password together", { pool: { container: { type: "dockerCompatible", registries: [{ server: "r.io", identity: "/id", username: "u", password: "{{ env.REG_PASSWORD }}" }] } } }, "pool.container.registries[0]", /either `identity` or/],
+    [
+      "inline registry passwords are refused",
+      { pool: { container: { type: "dockerCompatible", registries: [{ server: "r.io", username: "u", password: "hunter22" }] } } },
+      "pool.container.registries[0].password",
+      /must reference the environment/,
+    ],
+    [
+      "username without password",
+      { pool: { container: { type: "dockerCompatible", registries: [{ server: "r.io", username: "u" }] } } },
+      "pool.container.registries[0]",
+      /go together/,
+    ],
+    [
+      "identity and password together",
+      {
+        pool: { container: { type: "dockerCompatible", registries: [{ server: "r.io", identity: "/id", username: "u", password: "{{ env.REG_PASSWORD }}" }] } },
+      },
+      "pool.container.registries[0]",
+      /either `identity` or/,
+    ],
     ["unknown fields are named with the valid ones", { pool: { vmsize: "x" } }, "pool", /unknown field "vmsize"; valid fields: id, displayName, reuse, vmSize/],
     ["unknown task fields", one({ imgae: "x" }), "tasks.list[0]", /unknown field "imgae".*image/],
     ["durations are ISO 8601", one({ maxWallClock: "30m" }), "tasks.list[0].maxWallClock", /ISO 8601 duration such as PT30M/],
     ["required fields", { pool: { vmSize: undefined } }, "pool.vmSize", /is required/],
     ["wrong types say what they got", { pool: { taskSlotsPerNode: "two" } }, "pool.taskSlotsPerNode", /whole number|number/],
-    ["image needs publisher/offer/sku or id", { pool: { image: { publisher: "a", offer: undefined, sku: undefined } } }, "pool.image", /publisher`, `offer` and `sku`/],
+    [
+      "image needs publisher/offer/sku or id",
+      { pool: { image: { publisher: "a", offer: undefined, sku: undefined } } },
+      "pool.image",
+      /publisher`, `offer` and `sku`/,
+    ],
     ["node agent cannot be derived", { pool: { image: { publisher: "someone", offer: "custom", sku: "x" } } }, "pool.nodeAgentSku", /cannot be derived/],
     ["nodes and autoscale together", { pool: { autoscale: { formula: "$TargetDedicatedNodes=1;" } } }, "pool", /`nodes` or `autoscale`, not both/],
-    ["container fields need an image", { tasks: { defaults: { image: undefined }, list: [{ id: "t", command: "x", runOptions: "--rm" }] } }, "tasks.list[0].runOptions", /container tasks only; set `image`/],
-    ["host tasks need a command", { tasks: { defaults: { image: undefined }, list: [{ id: "t" }] } }, "tasks.list[0].command", /required for a task that does not run in a container/],
+    [
+      "container fields need an image",
+      { tasks: { defaults: { image: undefined }, list: [{ id: "t", command: "x", runOptions: "--rm" }] } },
+      "tasks.list[0].runOptions",
+      /container tasks only; set `image`/,
+    ],
+    [
+      "host tasks need a command",
+      { tasks: { defaults: { image: undefined }, list: [{ id: "t" }] } },
+      "tasks.list[0].command",
+      /required for a task that does not run in a container/,
+    ],
     ["an image without a container pool", { pool: { container: undefined } }, "tasks.list[0].image", /no container configuration/],
     ["--entrypoint belongs in runOptions", one({ command: "--entrypoint /bin/sh" }), "tasks.list[0].command", /put it in `runOptions`/],
     ["requiredSlots beyond the node's slots", one({ requiredSlots: 2 }), "tasks.list[0].requiredSlots", /more than pool.taskSlotsPerNode \(1\)/],
     ["dependsOn an unknown task", one({ dependsOn: ["ghost"] }), "tasks.list[0].dependsOn[0]", /not the id of a task/],
     ["dependsOn pattern matching nothing", one({ dependsOn: ["frame-*"] }), "tasks.list[0].dependsOn[0]", /matches no other task/],
-    ["dependency cycles", { tasks: { list: [{ id: "a", command: "x", dependsOn: ["b"] }, { id: "b", command: "x", dependsOn: ["a"] }] } }, "tasks.list", /cycle: a -> b -> a/],
-    ["zip lists of different lengths", { tasks: { list: [{ id: "z{{ item.a }}", command: "x", forEach: { zip: { a: [1, 2], b: [1] } } }] } }, "tasks.list[0].forEach.zip", /same length/],
-    ["a range that never ends", { tasks: { list: [{ id: "r{{ item }}", command: "x", forEach: { range: [5, 1] } }] } }, "tasks.list[0].forEach.range", /never reaches its end/],
-    ["forEach with two kinds", { tasks: { list: [{ id: "r{{ item }}", command: "x", forEach: { range: [1, 2], items: [1] } }] } }, "tasks.list[0].forEach", /exactly one of range/],
-    ["the job manager needs an image on container pools", { tasks: { defaults: { image: undefined }, list: [{ id: "t", command: "x" }] }, job: { manager: { command: "/m" } } }, "job.manager.image", /container pool/],
+    [
+      "dependency cycles",
+      {
+        tasks: {
+          list: [
+            { id: "a", command: "x", dependsOn: ["b"] },
+            { id: "b", command: "x", dependsOn: ["a"] },
+          ],
+        },
+      },
+      "tasks.list",
+      /cycle: a -> b -> a/,
+    ],
+    [
+      "zip lists of different lengths",
+      { tasks: { list: [{ id: "z{{ item.a }}", command: "x", forEach: { zip: { a: [1, 2], b: [1] } } }] } },
+      "tasks.list[0].forEach.zip",
+      /same length/,
+    ],
+    [
+      "a range that never ends",
+      { tasks: { list: [{ id: "r{{ item }}", command: "x", forEach: { range: [5, 1] } }] } },
+      "tasks.list[0].forEach.range",
+      /never reaches its end/,
+    ],
+    [
+      "forEach with two kinds",
+      { tasks: { list: [{ id: "r{{ item }}", command: "x", forEach: { range: [1, 2], items: [1] } }] } },
+      "tasks.list[0].forEach",
+      /exactly one of range/,
+    ],
+    [
+      "the job manager needs an image on container pools",
+      { tasks: { defaults: { image: undefined }, list: [{ id: "t", command: "x" }] }, job: { manager: { command: "/m" } } },
+      "job.manager.image",
+      /container pool/,
+    ],
     ["a schedule needs a job manager", { job: { schedule: { recurrence: "PT1H" } }, tasks: { list: [] } }, "job.schedule", /needs job.manager/],
-    ["a schedule does not take tasks", { job: { schedule: { recurrence: "PT1H" }, manager: { command: "/m" } } }, "tasks.list", /cannot be used with job.schedule/],
+    [
+      "a schedule does not take tasks",
+      { job: { schedule: { recurrence: "PT1H" }, manager: { command: "/m" } } },
+      "tasks.list",
+      /cannot be used with job.schedule/,
+    ],
     ["release needs preparation", { job: { release: { command: "/r" } } }, "job.release", /needs job.preparation/],
     ["nothing to run", { tasks: { list: [] } }, "tasks.list", /is empty/],
   ])("%s", (_name, patch, path, message) => {
@@ -93,7 +219,11 @@ describe("spec errors name the field and what would be valid", () => {
 describe("what a valid spec becomes", () => {
   test("vars from the spec, overridden by --var; env; typed whole-string templates", () => {
     const w = load(
-      { vars: { run: "spec", retries: 3 }, job: { id: "render-{{ vars.run }}", maxTaskRetries: "{{ vars.retries }}" }, ...one({ env: { FROM_ENV: "{{ env.REG_PASSWORD }}" } }) },
+      {
+        vars: { run: "spec", retries: 3 },
+        job: { id: "render-{{ vars.run }}", maxTaskRetries: "{{ vars.retries }}" },
+        ...one({ env: { FROM_ENV: "{{ env.REG_PASSWORD }}" } }),
+      },
       { vars: { run: "cli" }, env: { REG_PASSWORD: "pw" } },
     );
     expect(w.job.id).toBe("render-cli");
@@ -107,7 +237,16 @@ describe("what a valid spec becomes", () => {
         defaults: { image: "app:1", env: { A: "1" } },
         list: [
           { id: "r{{ item }}", command: "f {{ item }}", forEach: { range: [0, 10, 5] }, env: { B: "{{ task.id }}" } },
-          { id: "i-{{ item.name }}", command: "g {{ item.size }}", forEach: { items: [{ name: "a", size: 1 }, { name: "b", size: 2 }] } },
+          {
+            id: "i-{{ item.name }}",
+            command: "g {{ item.size }}",
+            forEach: {
+              items: [
+                { name: "a", size: 1 },
+                { name: "b", size: 2 },
+              ],
+            },
+          },
           { id: "z{{ item.x }}{{ item.y }}", command: "z", forEach: { zip: { x: [1, 2], y: ["a", "b"] } } },
           { id: "p{{ item.x }}{{ item.y }}", command: "p", forEach: { product: { x: [1, 2], y: ["a", "b"] } } },
         ],
@@ -142,7 +281,13 @@ describe("what a valid spec becomes", () => {
         list: [
           { id: "entry", command: "" },
           { id: "no-command" },
-          { id: "iso", command: "x", mounts: [{ source: "Task" }, { source: "Shared", readOnly: true }], runOptions: "--rm", workingDirectory: "taskWorkingDirectory" },
+          {
+            id: "iso",
+            command: "x",
+            mounts: [{ source: "Task" }, { source: "Shared", readOnly: true }],
+            runOptions: "--rm",
+            workingDirectory: "taskWorkingDirectory",
+          },
           { id: "none", command: "x", mounts: [], workingDirectory: "containerImageDefault" },
         ],
       },

@@ -11539,7 +11539,8 @@ function flowDepth(text) {
 }
 function checkText(text, fileName, issues) {
   const bytes2 = Buffer.byteLength(text);
-  if (bytes2 > LIMITS.documentBytes) issues.add("", `${fileName} is ${mb(bytes2)}; a spec is at most ${mb(LIMITS.documentBytes)} (generate long lists with forEach)`);
+  if (bytes2 > LIMITS.documentBytes)
+    issues.add("", `${fileName} is ${mb(bytes2)}; a spec is at most ${mb(LIMITS.documentBytes)} (generate long lists with forEach)`);
   else if (flowDepth(text) > LIMITS.depth) issues.add("", `${fileName} nests lists and mappings more than ${LIMITS.depth} levels deep`);
 }
 var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
@@ -11555,9 +11556,14 @@ function checkData(data, issues) {
     }
     if (typeof value2 === "string") {
       const m = CONTROL.exec(value2);
-      if (m) issues.add(path, `contains the control character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${m.index}; Batch ids, command lines and values cannot carry it`);
+      if (m)
+        issues.add(
+          path,
+          `contains the control character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${m.index}; Batch ids, command lines and values cannot carry it`
+        );
       const hidden = /(^|\.)displayName$|(^|\.)metadata\./.test(path) ? void 0 : invisibleCharacter(value2);
-      if (hidden) issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
+      if (hidden)
+        issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
       continue;
     }
     if (value2 === null || typeof value2 !== "object") continue;
@@ -11621,7 +11627,10 @@ function checkExpansion(entries, defaults, issues) {
       issues.add(`tasks.list[${i}]`, `each task would be about ${Math.ceil(perTask / 1024)} KB; a Batch request, and so one task, is at most 1 MB`);
       ok = false;
     } else if (count * perTask > LIMITS.expandedBytes) {
-      issues.add(`tasks.list[${i}]`, `expands to ${count} tasks of about ${Math.ceil(perTask / 1024)} KB each (${mb(count * perTask)}); at most ${mb(LIMITS.expandedBytes)} in all: shorten the command, environment or defaults, or split the work`);
+      issues.add(
+        `tasks.list[${i}]`,
+        `expands to ${count} tasks of about ${Math.ceil(perTask / 1024)} KB each (${mb(count * perTask)}); at most ${mb(LIMITS.expandedBytes)} in all: shorten the command, environment or defaults, or split the work`
+      );
       ok = false;
     }
   });
@@ -11682,17 +11691,67 @@ var RETIREMENTS = [
     replacement: `an AlmaLinux or Rocky Linux image with batch.node.el 9, or ${UBUNTU_2404}`,
     source: "https://github.com/Azure/Batch/issues/180"
   })),
-  ...["batch.node.debian 8", "batch.node.debian 9", "batch.node.debian 10"].map((nodeAgent) => ({ nodeAgent, date: "2024-12-31", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/180" })),
+  ...["batch.node.debian 8", "batch.node.debian 9", "batch.node.debian 10"].map((nodeAgent) => ({
+    nodeAgent,
+    date: "2024-12-31",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/180"
+  })),
   // The Ubuntu 20.04 container images of microsoft-azure-batch, and the other 20.04 Marketplace images.
-  { image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: /^20-04-lts$/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container-rdma", sku: /^20-04-lts$/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "canonical", offer: "0001-com-ubuntu-server-focal", sku: /^20_04-lts/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "microsoft-dsvm", offer: "ubuntu-2004", sku: /^2004/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: /^2004/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "microsoft-azure-batch", offer: "centos-container", sku: /./ }, date: "2024-12-31", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/180" },
-  { image: { publisher: "microsoft-azure-batch", offer: "centos-container-rdma", sku: /./ }, date: "2024-12-31", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/180" },
-  { image: { publisher: "microsoftwindowsserver", offer: "windowsserver", sku: /^2012-/i }, date: "2024-12-05", replacement: "microsoftwindowsserver / windowsserver / 2022-datacenter-core-smalldisk", source: "https://github.com/Azure/Batch/issues/179" },
-  { image: { publisher: "microsoftwindowsserver", offer: "windowsserver", sku: /^2016-/i }, date: "2027-01-12", replacement: "microsoftwindowsserver / windowsserver / 2022-datacenter-core-smalldisk", source: "https://github.com/Azure/Batch/issues/197" }
+  {
+    image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: /^20-04-lts$/ },
+    date: "2025-04-23",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/174"
+  },
+  {
+    image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container-rdma", sku: /^20-04-lts$/ },
+    date: "2025-04-23",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/174"
+  },
+  {
+    image: { publisher: "canonical", offer: "0001-com-ubuntu-server-focal", sku: /^20_04-lts/ },
+    date: "2025-04-23",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/174"
+  },
+  {
+    image: { publisher: "microsoft-dsvm", offer: "ubuntu-2004", sku: /^2004/ },
+    date: "2025-04-23",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/174"
+  },
+  {
+    image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: /^2004/ },
+    date: "2025-04-23",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/174"
+  },
+  {
+    image: { publisher: "microsoft-azure-batch", offer: "centos-container", sku: /./ },
+    date: "2024-12-31",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/180"
+  },
+  {
+    image: { publisher: "microsoft-azure-batch", offer: "centos-container-rdma", sku: /./ },
+    date: "2024-12-31",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/180"
+  },
+  {
+    image: { publisher: "microsoftwindowsserver", offer: "windowsserver", sku: /^2012-/i },
+    date: "2024-12-05",
+    replacement: "microsoftwindowsserver / windowsserver / 2022-datacenter-core-smalldisk",
+    source: "https://github.com/Azure/Batch/issues/179"
+  },
+  {
+    image: { publisher: "microsoftwindowsserver", offer: "windowsserver", sku: /^2016-/i },
+    date: "2027-01-12",
+    replacement: "microsoftwindowsserver / windowsserver / 2022-datacenter-core-smalldisk",
+    source: "https://github.com/Azure/Batch/issues/197"
+  }
 ];
 var RETIREMENT_WARNING_DAYS = 180;
 var DAY_MS = 864e5;
@@ -11717,10 +11776,23 @@ function checkRetirement(image2, nodeAgent, now = Date.now()) {
     const what = r.image ? describeImage(image2) : `node agent ${r.nodeAgent}`;
     const end = retirementTime(r);
     if (now > end) {
-      findings.push({ status: "retired", field, what, retirement: r, message: `${what} was retired by Azure Batch on ${r.date}: no new pool can use it; use ${r.replacement} (${r.source})` });
+      findings.push({
+        status: "retired",
+        field,
+        what,
+        retirement: r,
+        message: `${what} was retired by Azure Batch on ${r.date}: no new pool can use it; use ${r.replacement} (${r.source})`
+      });
     } else if (end - now <= RETIREMENT_WARNING_DAYS * DAY_MS) {
       const daysLeft = Math.ceil((end - now) / DAY_MS);
-      findings.push({ status: "retiring", field, what, retirement: r, daysLeft, message: `${what} retires from Azure Batch on ${r.date} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"}); move to ${r.replacement} (${r.source})` });
+      findings.push({
+        status: "retiring",
+        field,
+        what,
+        retirement: r,
+        daysLeft,
+        message: `${what} retires from Azure Batch on ${r.date} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"}); move to ${r.replacement} (${r.source})`
+      });
     }
   }
   return findings;
@@ -11751,7 +11823,10 @@ var SUPPORTED_IMAGES = [
   image("microsoftwindowsserver", "windowsserver", "2019-datacenter-core-smalldisk", "batch.node.windows amd64", { capabilities: DOCKER }),
   image("microsoftwindowsserver", "windowsserver", "2016-datacenter-smalldisk", "batch.node.windows amd64", { batchSupportEndOfLife: eol("2027-01-12") }),
   // Past its end of life: still listed with the date, and no longer taken for a new pool.
-  image("microsoft-azure-batch", "ubuntu-server-container", "20-04-lts", "batch.node.ubuntu 20.04", { capabilities: DOCKER, batchSupportEndOfLife: eol("2025-04-23") })
+  image("microsoft-azure-batch", "ubuntu-server-container", "20-04-lts", "batch.node.ubuntu 20.04", {
+    capabilities: DOCKER,
+    batchSupportEndOfLife: eol("2025-04-23")
+  })
 ];
 function findSupportedImage(table, image2) {
   const lower = (s) => (s ?? "").toLowerCase();
@@ -11824,7 +11899,8 @@ function renderString(template, scope, options = {}, path = []) {
     }
     const value2 = String(resolve(piece));
     length += value2.length - piece.raw.length;
-    if (length > LIMITS.renderedStringBytes) throw new TemplateError(`renders to more than ${LIMITS.renderedStringBytes / 1024 / 1024} MB; a Batch request is at most 1 MB`);
+    if (length > LIMITS.renderedStringBytes)
+      throw new TemplateError(`renders to more than ${LIMITS.renderedStringBytes / 1024 / 1024} MB; a Batch request is at most 1 MB`);
     out += value2;
   }
   return out;
@@ -12265,7 +12341,10 @@ function checkEnvironment(env, path, issues) {
   for (const [name, value2] of Object.entries(env)) {
     const size2 = bytes(name) + 1 + bytes(String(value2)) + 1;
     if (size2 > BATCH_LIMITS.maxProcessStringBytes) {
-      issues.add(`${path}.${name}`, `is ${kib(size2)} as NAME=value; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} per environment variable, so the task would fail to start (E2BIG): pass large values in a resource file`);
+      issues.add(
+        `${path}.${name}`,
+        `is ${kib(size2)} as NAME=value; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} per environment variable, so the task would fail to start (E2BIG): pass large values in a resource file`
+      );
     }
   }
 }
@@ -12273,7 +12352,10 @@ function checkCommandLine(command, path, issues) {
   if (command === void 0) return;
   const size2 = bytes(command) + 1;
   if (size2 > BATCH_LIMITS.maxProcessStringBytes) {
-    issues.add(path, `is ${kib(size2)}; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} as one argument, so the task would fail to start (E2BIG): put the script in a resource file`);
+    issues.add(
+      path,
+      `is ${kib(size2)}; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} as one argument, so the task would fail to start (E2BIG): put the script in a resource file`
+    );
   }
   const hidden = invisibleCharacter(command);
   if (hidden) issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
@@ -12293,7 +12375,10 @@ function checkResourceFiles(resources, path, issues) {
       if (problem) issues.add(`${at}.path`, problem);
     }
     if (r.url !== void 0 && r.prefix !== void 0) {
-      issues.add(`${at}.prefix`, "applies to `container` only (blobPrefix selects blobs of a container); with `url` give the blob's own URL, or use `container` and `prefix`");
+      issues.add(
+        `${at}.prefix`,
+        "applies to `container` only (blobPrefix selects blobs of a container); with `url` give the blob's own URL, or use `container` and `prefix`"
+      );
     }
   });
 }
@@ -12307,7 +12392,10 @@ function checkOutputFiles(outputs, path, issues) {
       return;
     }
     if (!signed) {
-      issues.add(`${path}[${i}].container`, "has neither a SAS (a `sig` in its query) nor an `identity`: Batch could not write the output; append a SAS with write and create permissions, or give a pool identity with `identity`");
+      issues.add(
+        `${path}[${i}].container`,
+        "has neither a SAS (a `sig` in its query) nor an `identity`: Batch could not write the output; append a SAS with write and create permissions, or give a pool identity with `identity`"
+      );
     }
   });
 }
@@ -12328,13 +12416,21 @@ function checkPoolLimits(pool, derivedNodeAgent, issues) {
   if (pool.autoscale) {
     if (pool.autoscale.formula.trim() === "") issues.add("pool.autoscale.formula", 'is blank; give a formula such as "$TargetDedicatedNodes = 2;"');
     if (pool.autoscale.interval !== void 0) {
-      const problem = durationProblem(pool.autoscale.interval, { minMs: BATCH_LIMITS.minAutoScaleIntervalMs, min: "PT5M", maxMs: BATCH_LIMITS.maxAutoScaleIntervalMs, max: "PT168H" });
+      const problem = durationProblem(pool.autoscale.interval, {
+        minMs: BATCH_LIMITS.minAutoScaleIntervalMs,
+        min: "PT5M",
+        maxMs: BATCH_LIMITS.maxAutoScaleIntervalMs,
+        max: "PT168H"
+      });
       if (problem) issues.add("pool.autoscale.interval", problem);
     }
   }
   const cores = vCpusOfVmSize(pool.vmSize);
   if (pool.taskSlotsPerNode !== void 0 && cores !== void 0 && pool.taskSlotsPerNode > cores * BATCH_LIMITS.taskSlotsPerCore) {
-    issues.add("pool.taskSlotsPerNode", `${pool.taskSlotsPerNode} is more than Batch allows on ${pool.vmSize}: at most ${BATCH_LIMITS.taskSlotsPerCore} per vCPU (${cores} vCPUs: ${Math.min(cores * BATCH_LIMITS.taskSlotsPerCore, BATCH_LIMITS.maxTaskSlotsPerNode)})`);
+    issues.add(
+      "pool.taskSlotsPerNode",
+      `${pool.taskSlotsPerNode} is more than Batch allows on ${pool.vmSize}: at most ${BATCH_LIMITS.taskSlotsPerCore} per vCPU (${cores} vCPUs: ${Math.min(cores * BATCH_LIMITS.taskSlotsPerCore, BATCH_LIMITS.maxTaskSlotsPerNode)})`
+    );
   }
   pool.container?.prefetch?.forEach((image2, i) => checkImageName(image2, `pool.container.prefetch[${i}]`, issues));
   if (pool.startTask) {
@@ -12362,11 +12458,17 @@ function checkJobLimits(job, taskIds, issues) {
     if (problem) issues.add("job.schedule.startWindow", problem);
   }
   const lower = new Set(taskIds.map((id) => id.toLowerCase()));
-  for (const [field, task, fallback] of [["preparation", job.preparation, DEFAULT_PREPARATION_TASK_ID], ["release", job.release, DEFAULT_RELEASE_TASK_ID]]) {
+  for (const [field, task, fallback] of [
+    ["preparation", job.preparation, DEFAULT_PREPARATION_TASK_ID],
+    ["release", job.release, DEFAULT_RELEASE_TASK_ID]
+  ]) {
     if (!task) continue;
     const id = task.id ?? fallback;
     if (lower.has(id.toLowerCase())) {
-      issues.add(task.id !== void 0 ? `job.${field}.id` : `job.${field}`, `"${id}"${task.id === void 0 ? " (the id Batch gives it)" : ""} is also a task id; no other task of the job may have the ${field} task's id (ids ignore case): rename the task${task.id === void 0 ? `, or give job.${field}.id` : ""}`);
+      issues.add(
+        task.id !== void 0 ? `job.${field}.id` : `job.${field}`,
+        `"${id}"${task.id === void 0 ? " (the id Batch gives it)" : ""} is also a task id; no other task of the job may have the ${field} task's id (ids ignore case): rename the task${task.id === void 0 ? `, or give job.${field}.id` : ""}`
+      );
     }
     checkImageName(task.image, `job.${field}.image`, issues);
     checkCommandLine(task.command, `job.${field}.command`, issues);
@@ -12469,7 +12571,8 @@ var TaskChecker = class {
     index.ids.forEach((id, position) => {
       checkId(id, `${sourceOf2(position)}.id`, issues);
       const first = index.byLowerId.get(id.toLowerCase());
-      if (first !== position) issues.add(`${sourceOf2(position)}.id`, `"${id}" is also the id of ${sourceOf2(first)} ("${index.ids[first]}"); task ids are unique, ignoring case`);
+      if (first !== position)
+        issues.add(`${sourceOf2(position)}.id`, `"${id}" is also the id of ${sourceOf2(first)} ("${index.ids[first]}"); task ids are unique, ignoring case`);
     });
   }
   index;
@@ -12499,10 +12602,17 @@ var TaskChecker = class {
         issues.add(`${task.source}.registry.identity`, `is not one of pool.identity; a task pulls with an identity its pool has: ${identities.join(", ")}`);
       }
     }
-    const fileIdentities = [...(task.resources ?? []).map((r, i) => [`resources[${i}]`, r.identity]), ...(task.outputs ?? []).map((o, i) => [`outputs[${i}]`, o.identity])];
+    const fileIdentities = [
+      ...(task.resources ?? []).map((r, i) => [`resources[${i}]`, r.identity]),
+      ...(task.outputs ?? []).map((o, i) => [`outputs[${i}]`, o.identity])
+    ];
     for (const [field, identity] of fileIdentities) {
       if (identity === void 0 || !known) continue;
-      if (!known.has(identity.toLowerCase())) issues.add(`${task.source}.${field}.identity`, `is not one of pool.identity; a task reads and writes blobs with an identity its pool has: ${identities.join(", ")}`);
+      if (!known.has(identity.toLowerCase()))
+        issues.add(
+          `${task.source}.${field}.identity`,
+          `is not one of pool.identity; a task reads and writes blobs with an identity its pool has: ${identities.join(", ")}`
+        );
     }
     checkContainerTask(task, task.source, pool, issues);
     checkImageName(task.image, `${task.source}.image`, issues);
@@ -12511,14 +12621,20 @@ var TaskChecker = class {
     checkResourceFiles(task.resources, `${task.source}.resources`, issues);
     checkOutputFiles(task.outputs, `${task.source}.outputs`, issues);
     if (task.requiredSlots !== void 0 && task.requiredSlots > pool.taskSlotsPerNode) {
-      issues.add(`${task.source}.requiredSlots`, `${task.requiredSlots} is more than pool.taskSlotsPerNode (${pool.taskSlotsPerNode}); the task could never be scheduled`);
+      issues.add(
+        `${task.source}.requiredSlots`,
+        `${task.requiredSlots} is more than pool.taskSlotsPerNode (${pool.taskSlotsPerNode}); the task could never be scheduled`
+      );
     }
     const deps = task.dependsOn;
     if (!deps) return;
     this.usesDependencies = true;
     const depChars = deps.taskIds.reduce((n, id) => n + id.length, 0);
     if (depChars > MAX_DEPENDS_ON_CHARS) {
-      issues.add(`${task.source}.dependsOn`, `lists ${depChars} characters of task ids; Batch takes at most ${MAX_DEPENDS_ON_CHARS}: use id ranges or fewer, broader stages`);
+      issues.add(
+        `${task.source}.dependsOn`,
+        `lists ${depChars} characters of task ids; Batch takes at most ${MAX_DEPENDS_ON_CHARS}: use id ranges or fewer, broader stages`
+      );
     }
     for (const d of deps.taskIds) this.addEdge(this.index.byLowerId.get(d.toLowerCase()));
     const { values, positions } = this.index.integers;
@@ -12578,7 +12694,10 @@ function checkPool(pool, nodeAgentSku, facts, issues) {
   const image2 = pool.image;
   const rdmaImage = [image2.offer, image2.sku, image2.id].some((v) => v?.toLowerCase().includes("rdma"));
   if (rdmaImage && !isRdmaVmSize(pool.vmSize)) {
-    issues.add("pool.vmSize", `${pool.vmSize} has no RDMA network, which the -rdma image needs; use an RDMA size such as Standard_HB120rs_v3 or Standard_NC24rs_v3, or an image without -rdma`);
+    issues.add(
+      "pool.vmSize",
+      `${pool.vmSize} has no RDMA network, which the -rdma image needs; use an RDMA size such as Standard_HB120rs_v3 or Standard_NC24rs_v3, or an image without -rdma`
+    );
   }
   if (pool.container?.prefetch) {
     const dup = pool.container.prefetch.find((n, i, all) => all.indexOf(n) !== i);
@@ -12592,7 +12711,10 @@ function checkPool(pool, nodeAgentSku, facts, issues) {
     if (known.size < pool.identity.length) issues.add("pool.identity", "lists an identity twice");
     pool.container?.registries?.forEach((r, i) => {
       if (r.identity && !known.has(r.identity.toLowerCase())) {
-        issues.add(`pool.container.registries[${i}].identity`, `is not one of pool.identity; a pool pulls with an identity it has: ${pool.identity.join(", ")}`);
+        issues.add(
+          `pool.container.registries[${i}].identity`,
+          `is not one of pool.identity; a pool pulls with an identity it has: ${pool.identity.join(", ")}`
+        );
       }
     });
   }
@@ -12603,15 +12725,25 @@ function checkPool(pool, nodeAgentSku, facts, issues) {
 function checkArmCoordinates(account, pool, issues) {
   const arm = pool.identity !== void 0;
   if (arm && !account?.subscription) {
-    issues.add("account.subscription", "is required with pool.identity: only Azure Resource Manager can give a pool a managed identity, in the account's subscription");
+    issues.add(
+      "account.subscription",
+      "is required with pool.identity: only Azure Resource Manager can give a pool a managed identity, in the account's subscription"
+    );
   }
   if (!arm) {
     for (const field of ["subscription", "resourceGroup", "name"]) {
-      if (account?.[field] !== void 0) issues.add(`account.${field}`, "is used only to create a pool through Azure Resource Manager, with pool.identity; remove it, or give the pool an identity");
+      if (account?.[field] !== void 0)
+        issues.add(
+          `account.${field}`,
+          "is used only to create a pool through Azure Resource Manager, with pool.identity; remove it, or give the pool an identity"
+        );
     }
   }
   if (arm && account?.subscription && account.resourceGroup === void 0 !== (account.name === void 0)) {
-    issues.add(account.resourceGroup === void 0 ? "account.resourceGroup" : "account.name", "goes with the other: give account.resourceGroup and account.name together, or neither (the account is then found from its URL)");
+    issues.add(
+      account.resourceGroup === void 0 ? "account.resourceGroup" : "account.name",
+      "goes with the other: give account.resourceGroup and account.name together, or neither (the account is then found from its URL)"
+    );
   }
 }
 function checkJob(job, taskIds, facts, issues) {
@@ -12627,7 +12759,10 @@ function checkJob(job, taskIds, facts, issues) {
   if (job.manager) {
     checkId(job.manager.id, "job.manager.id", issues);
     if (job.manager.requiredSlots !== void 0 && job.manager.requiredSlots > facts.taskSlotsPerNode) {
-      issues.add("job.manager.requiredSlots", `${job.manager.requiredSlots} is more than pool.taskSlotsPerNode (${facts.taskSlotsPerNode}); the job manager could never be scheduled`);
+      issues.add(
+        "job.manager.requiredSlots",
+        `${job.manager.requiredSlots} is more than pool.taskSlotsPerNode (${facts.taskSlotsPerNode}); the job manager could never be scheduled`
+      );
     }
     if (facts.container && job.manager.image === void 0) {
       issues.add("job.manager.image", "is required: on a container pool the job manager task runs in a container (set it, or tasks.defaults.image)");
@@ -12644,7 +12779,10 @@ function checkJob(job, taskIds, facts, issues) {
       issues.add("job.schedule", "needs job.manager: each job the schedule creates starts empty, and its job manager task is what adds or runs the work");
     }
     if (taskIds.length > 0) {
-      issues.add("tasks.list", "cannot be used with job.schedule: tasks are added to one job, and a schedule creates a new job each recurrence; move the work into job.manager, or run on a timer from the Function app");
+      issues.add(
+        "tasks.list",
+        "cannot be used with job.schedule: tasks are added to one job, and a schedule creates a new job each recurrence; move the work into job.manager, or run on a timer from the Function app"
+      );
     }
   } else if (taskIds.length === 0 && !job.manager) {
     issues.add("tasks.list", "is empty: give at least one task, or a job.manager");
@@ -32376,7 +32514,9 @@ function timeoutParameter(version2) {
 }
 
 // shared/workload/schema.ts
-var Duration = external_exports.string().regex(DURATION_PATTERN, { error: "must be an ISO 8601 duration such as PT30M, PT2H or P1D" }).refine((d) => (parseDuration(d) ?? 0) <= MAX_DURATION_MS, { error: "is longer than the longest duration Batch holds (P10675199DT2H48M5.4775807S, about 29,000 years); leave it out for no limit" }).meta({ description: "ISO 8601 duration, e.g. PT30M", examples: ["PT30M", "PT2H", "P1D"] });
+var Duration = external_exports.string().regex(DURATION_PATTERN, { error: "must be an ISO 8601 duration such as PT30M, PT2H or P1D" }).refine((d) => (parseDuration(d) ?? 0) <= MAX_DURATION_MS, {
+  error: "is longer than the longest duration Batch holds (P10675199DT2H48M5.4775807S, about 29,000 years); leave it out for no limit"
+}).meta({ description: "ISO 8601 duration, e.g. PT30M", examples: ["PT30M", "PT2H", "P1D"] });
 var EnvValue = external_exports.union([external_exports.string(), external_exports.number(), external_exports.boolean()]);
 var EnvMap = external_exports.record(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "environment variable names are letters, digits and _" }), EnvValue).meta({ description: "Environment variables for the task" });
 var INT32_MAX = 2147483647;
@@ -32424,7 +32564,9 @@ var TaskFieldsShape = {
   command: external_exports.string().optional().meta({ description: 'Command line; "" runs the image ENTRYPOINT' }),
   displayName: external_exports.string().max(1024).optional(),
   ...ContainerFields,
-  registry: Registry.optional().meta({ description: "The task's own registry (containerSettings.registry), for an image from a registry the pool does not list" }),
+  registry: Registry.optional().meta({
+    description: "The task's own registry (containerSettings.registry), for an image from a registry the pool does not list"
+  }),
   user: User.optional(),
   env: EnvMap.optional(),
   resources: external_exports.array(ResourceFile).optional(),
@@ -32435,19 +32577,25 @@ var TaskFieldsShape = {
   requiredSlots: int322().min(1).optional()
 };
 var TaskDefaults = external_exports.strictObject(TaskFieldsShape).meta({ description: "Fields every task gets unless it sets them" });
-var ForEach = external_exports.union([
-  external_exports.strictObject({
-    range: external_exports.array(int322()).min(2).max(3).meta({ description: "[first, last] or [first, last, step], inclusive" })
-  }),
-  external_exports.strictObject({ items: external_exports.array(external_exports.unknown()).min(1) }),
-  external_exports.strictObject({ zip: external_exports.record(external_exports.string(), external_exports.array(external_exports.unknown()).min(1)) }),
-  external_exports.strictObject({ product: external_exports.record(external_exports.string(), external_exports.array(external_exports.unknown()).min(1)) })
-], { error: "give exactly one of range: [first, last], items: [...], zip: {name: [...]} or product: {name: [...]}" }).meta({ description: "Expand one entry into many tasks: range, items, zip or product; {{ item }} names the element" });
+var ForEach = external_exports.union(
+  [
+    external_exports.strictObject({
+      range: external_exports.array(int322()).min(2).max(3).meta({ description: "[first, last] or [first, last, step], inclusive" })
+    }),
+    external_exports.strictObject({ items: external_exports.array(external_exports.unknown()).min(1) }),
+    external_exports.strictObject({ zip: external_exports.record(external_exports.string(), external_exports.array(external_exports.unknown()).min(1)) }),
+    external_exports.strictObject({ product: external_exports.record(external_exports.string(), external_exports.array(external_exports.unknown()).min(1)) })
+  ],
+  { error: "give exactly one of range: [first, last], items: [...], zip: {name: [...]} or product: {name: [...]}" }
+).meta({ description: "Expand one entry into many tasks: range, items, zip or product; {{ item }} names the element" });
 var DependsOn = external_exports.array(
-  external_exports.union([
-    external_exports.string().min(1).meta({ description: "A task id, or a pattern with * matched against the other tasks' ids" }),
-    external_exports.strictObject({ range: external_exports.tuple([int322().min(0), int322().min(0)]) }).meta({ description: "taskIdRanges: integer task ids, inclusive" })
-  ], { error: "each entry is a task id, a pattern with *, or { range: [first, last] }" })
+  external_exports.union(
+    [
+      external_exports.string().min(1).meta({ description: "A task id, or a pattern with * matched against the other tasks' ids" }),
+      external_exports.strictObject({ range: external_exports.tuple([int322().min(0), int322().min(0)]) }).meta({ description: "taskIdRanges: integer task ids, inclusive" })
+    ],
+    { error: "each entry is a task id, a pattern with *, or { range: [first, last] }" }
+  )
 );
 var TaskEntry = external_exports.strictObject({
   id: external_exports.string().min(1),
@@ -32626,7 +32774,13 @@ var UnexpectedResponseError = class extends Error {
 
 // shared/client/json.ts
 function parseJson(response, method) {
-  const fail = (what) => new UnexpectedResponseError(method, response.request?.url?.pathname ?? "?", response.status, what, response.headers["request-id"] ?? response.headers["x-ms-request-id"]);
+  const fail = (what) => new UnexpectedResponseError(
+    method,
+    response.request?.url?.pathname ?? "?",
+    response.status,
+    what,
+    response.headers["request-id"] ?? response.headers["x-ms-request-id"]
+  );
   if (!response.bodyText) throw fail("with an empty body where a JSON object belongs");
   let parsed;
   try {
@@ -32851,7 +33005,11 @@ function createUndiciTransport(options = {}) {
         size2 += chunk.length;
         if (size2 > maxBytes) {
           res.body.destroy();
-          throw new TransportError(`${request.method} ${request.url.pathname}: the response is over ${maxBytes / 1024 / 1024} MB; refusing to read more`, "RESPONSE_TOO_LARGE", false);
+          throw new TransportError(
+            `${request.method} ${request.url.pathname}: the response is over ${maxBytes / 1024 / 1024} MB; refusing to read more`,
+            "RESPONSE_TOO_LARGE",
+            false
+          );
         }
         chunks.push(chunk);
       }
@@ -33004,7 +33162,10 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
   let there;
   const listThere = () => there ??= (async () => {
     const digests = /* @__PURE__ */ new Map();
-    for await (const t of client.list(`/jobs/${encodeURIComponent(jobId)}/tasks`, { query: { $select: COMPARED, maxresults: 1e3 }, signal: options.signal })) {
+    for await (const t of client.list(`/jobs/${encodeURIComponent(jobId)}/tasks`, {
+      query: { $select: COMPARED, maxresults: 1e3 },
+      signal: options.signal
+    })) {
       digests.set(t.id.toLowerCase(), taskDigest(t));
     }
     return digests;
@@ -33125,7 +33286,11 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
     }
   };
   const tooLarge2 = (t) => {
-    result.failed.push({ taskId: t.id, code: "RequestBodyTooLarge", message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists` });
+    result.failed.push({
+      taskId: t.id,
+      code: "RequestBodyTooLarge",
+      message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists`
+    });
     finish(1);
   };
   await sendAll(taskChunks(counted, tooLarge2), concurrency, concurrency, sendChunk);
@@ -33136,7 +33301,8 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
     const again = sendAgain;
     sendAgain = [];
     if (round >= rounds) {
-      for (const t of again) result.failed.push({ taskId: t.id, code: "ServerError", message: `the service kept failing to add it after ${rounds} more attempts` });
+      for (const t of again)
+        result.failed.push({ taskId: t.id, code: "ServerError", message: `the service kept failing to add it after ${rounds} more attempts` });
       finish(again.length);
       break;
     }
@@ -33181,7 +33347,14 @@ function userIdentity(task, facts) {
 }
 function resourceFiles(resources) {
   return resources?.map(
-    (r) => compact({ httpUrl: r.url, storageContainerUrl: r.container, blobPrefix: r.prefix, filePath: r.path, fileMode: r.mode, identityReference: r.identity ? { resourceId: r.identity } : void 0 })
+    (r) => compact({
+      httpUrl: r.url,
+      storageContainerUrl: r.container,
+      blobPrefix: r.prefix,
+      filePath: r.path,
+      fileMode: r.mode,
+      identityReference: r.identity ? { resourceId: r.identity } : void 0
+    })
   );
 }
 var UPLOAD_CONDITION = { taskSuccess: "tasksuccess", taskFailure: "taskfailure", taskCompletion: "taskcompletion" };
@@ -33386,7 +33559,10 @@ function int32Issues(body, where) {
 }
 var size = (body) => Buffer.byteLength(JSON.stringify(body));
 function tooLarge(path, what, bytes2) {
-  return { path, message: `${what} is ${bytes2} bytes as a REST body; Batch takes at most ${MAX_REQUEST_BYTES} bytes per request: shorten its command line, environment or file lists` };
+  return {
+    path,
+    message: `${what} is ${bytes2} bytes as a REST body; Batch takes at most ${MAX_REQUEST_BYTES} bytes per request: shorten its command line, environment or file lists`
+  };
 }
 function checkBodySizes(workload) {
   const issues = [];
@@ -33431,13 +33607,17 @@ function parseSpecText(text, fileName = "spec") {
     throw error62;
   }
   if (doc.errors.length > 0) {
-    throw new SpecError(doc.errors.map((e) => ({ path: "", message: /call stack/i.test(e.message) ? `${fileName} ${TOO_DEEP}` : `${fileName}: ${e.message.split("\n")[0]}` })));
+    throw new SpecError(
+      doc.errors.map((e) => ({ path: "", message: /call stack/i.test(e.message) ? `${fileName} ${TOO_DEEP}` : `${fileName}: ${e.message.split("\n")[0]}` }))
+    );
   }
   try {
     return doc.toJS({ maxAliasCount: LIMITS.aliases });
   } catch (error62) {
     if (error62 instanceof ReferenceError && /excessive alias/i.test(error62.message)) {
-      throw new SpecError([{ path: "", message: `${fileName} expands YAML aliases (*name) beyond ${LIMITS.aliases} uses; write the values out, or generate them with forEach` }]);
+      throw new SpecError([
+        { path: "", message: `${fileName} expands YAML aliases (*name) beyond ${LIMITS.aliases} uses; write the values out, or generate them with forEach` }
+      ]);
     }
     if (error62 instanceof ReferenceError) throw new SpecError([{ path: "", message: `${fileName}: ${error62.message}` }]);
     if (error62 instanceof RangeError) throw new SpecError([{ path: "", message: `${fileName} ${TOO_DEEP}` }]);
@@ -33458,7 +33638,9 @@ function checkImageRetirement(pool, nodeAgentSku, now, issues) {
 }
 function unionAlternative(issue2) {
   if (issue2.code !== "invalid_union") return [issue2];
-  const fitting = issue2.errors.filter((alternative) => alternative.every((i) => i.code !== "unrecognized_keys" && !(i.code === "invalid_type" && i.path.length === 1 && i.message.includes("received undefined"))));
+  const fitting = issue2.errors.filter(
+    (alternative) => alternative.every((i) => i.code !== "unrecognized_keys" && !(i.code === "invalid_type" && i.path.length === 1 && i.message.includes("received undefined")))
+  );
   if (fitting.length !== 1) return [issue2];
   return fitting[0].map((i) => ({ ...i, path: [...issue2.path, ...i.path] }));
 }
@@ -33468,13 +33650,15 @@ function coerceNumbers(input2, issues) {
   const stack = [...issues];
   while (stack.length > 0) {
     const issue2 = stack.pop();
-    if (issue2.code === "invalid_union") for (const alternative of issue2.errors) stack.push(...alternative.map((i) => ({ ...i, path: [...issue2.path, ...i.path] })));
+    if (issue2.code === "invalid_union")
+      for (const alternative of issue2.errors) stack.push(...alternative.map((i) => ({ ...i, path: [...issue2.path, ...i.path] })));
     else flat.push(issue2);
   }
   for (const issue2 of flat) {
     if (issue2.code !== "invalid_type" || issue2.expected !== "number" && issue2.expected !== "int" || issue2.path.length === 0) continue;
     let holder = input2;
-    for (const key2 of issue2.path.slice(0, -1)) holder = holder !== null && typeof holder === "object" ? holder[key2] : void 0;
+    for (const key2 of issue2.path.slice(0, -1))
+      holder = holder !== null && typeof holder === "object" ? holder[key2] : void 0;
     const key = issue2.path[issue2.path.length - 1];
     if (holder === null || typeof holder !== "object") continue;
     const value2 = holder[key];
@@ -33560,13 +33744,16 @@ function load(raw, options, envSecrets) {
     env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== void 0))
   };
   const inline = (password, path) => {
-    if (typeof password === "string" && !ENV_REFERENCE.test(password)) issues.add(path, 'must reference the environment, e.g. "{{ env.REG_PASSWORD }}": inline passwords are refused');
+    if (typeof password === "string" && !ENV_REFERENCE.test(password))
+      issues.add(path, 'must reference the environment, e.g. "{{ env.REG_PASSWORD }}": inline passwords are refused');
   };
   const registries = raw.pool?.container?.registries ?? [];
-  if (Array.isArray(registries)) registries.forEach((r, i) => inline(r?.password, `pool.container.registries[${i}].password`));
+  if (Array.isArray(registries))
+    registries.forEach((r, i) => inline(r?.password, `pool.container.registries[${i}].password`));
   const rawTaskSpecs = raw.tasks;
   inline(rawTaskSpecs?.defaults?.registry?.password, "tasks.defaults.registry.password");
-  if (Array.isArray(rawTaskSpecs?.list)) rawTaskSpecs.list.forEach((t, i) => inline(t?.registry?.password, `tasks.list[${i}].registry.password`));
+  if (Array.isArray(rawTaskSpecs?.list))
+    rawTaskSpecs.list.forEach((t, i) => inline(t?.registry?.password, `tasks.list[${i}].registry.password`));
   const { vars: _vars, tasks: rawTasks, ...rest } = raw;
   const report = (path, message) => issues.add(formatPath(path), message);
   const notSecret = new Set(Array.isArray(raw.notSecret) ? raw.notSecret.filter((n) => typeof n === "string") : []);
@@ -33709,7 +33896,9 @@ function armPoolBody(pool, identities) {
   return body;
 }
 var UNRENAMED = Object.fromEntries(Object.entries(RENAMED).map(([k, v]) => [v, k]));
-var UNENUMS = Object.fromEntries(Object.entries(ENUMS).map(([k, t]) => [k, Object.fromEntries(Object.entries(t).map(([a, b]) => [b, a]))]));
+var UNENUMS = Object.fromEntries(
+  Object.entries(ENUMS).map(([k, t]) => [k, Object.fromEntries(Object.entries(t).map(([a, b]) => [b, a]))])
+);
 
 // shared/translate/armPool.ts
 function translateArmPool(workload) {
@@ -33769,13 +33958,18 @@ async function ensureJob(client, job, reporter, signal, runId) {
   } catch (error62) {
     if (!(error62 instanceof BatchServiceError && error62.code === "JobExists")) throw error62;
   }
-  const existing = await client.json("GET", `/jobs/${encodeURIComponent(job.id)}`, { query: { $select: "id,state,poolInfo,executionInfo,metadata" }, signal });
+  const existing = await client.json("GET", `/jobs/${encodeURIComponent(job.id)}`, {
+    query: { $select: "id,state,poolInfo,executionInfo,metadata" },
+    signal
+  });
   if (runId && createdByRun(existing.metadata, runId)) {
     reporter.info(`created job ${job.id}`);
     return { created: true };
   }
   if (existing.poolInfo?.poolId?.toLowerCase() !== job.poolInfo.poolId.toLowerCase()) {
-    throw new ConflictError(`job ${job.id} already exists on pool ${existing.poolInfo?.poolId ?? "(auto pool)"}, not ${job.poolInfo.poolId}; use another job id`);
+    throw new ConflictError(
+      `job ${job.id} already exists on pool ${existing.poolInfo?.poolId ?? "(auto pool)"}, not ${job.poolInfo.poolId}; use another job id`
+    );
   }
   if (existing.state === "completed" || existing.state === "terminating" || existing.state === "deleting") {
     return { created: false, ended: existing.state ?? "unknown", terminateReason: existing.executionInfo?.terminateReason };
@@ -33794,10 +33988,13 @@ var ACCOUNT_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\
 async function findBatchAccount(arm, subscription, accountUrl, signal) {
   const host = accountUrl.host.toLowerCase();
   const seen = [];
-  for await (const account of arm.list(`/subscriptions/${encodeURIComponent(subscription)}/providers/Microsoft.Batch/batchAccounts`, {
-    query: { "api-version": ARM_API_VERSION },
-    signal
-  })) {
+  for await (const account of arm.list(
+    `/subscriptions/${encodeURIComponent(subscription)}/providers/Microsoft.Batch/batchAccounts`,
+    {
+      query: { "api-version": ARM_API_VERSION },
+      signal
+    }
+  )) {
     const endpoint = (account.properties?.accountEndpoint ?? "").toLowerCase().replace(/^https?:\/\//, "").replace(/\/$/, "");
     seen.push(endpoint);
     const m = ACCOUNT_ID.exec(account.id ?? "");
@@ -33820,7 +34017,10 @@ async function createPoolThroughArm(arm, workload, accountUrl, reporter, signal)
     accept: [412],
     signal
   });
-  if (response.status !== 412) reporter.info(`created pool ${workload.pool.id} through Azure Resource Manager (${coordinates.resourceGroup}/${coordinates.name}), with ${workload.pool.identity?.length ?? 0} managed identit${workload.pool.identity?.length === 1 ? "y" : "ies"}`);
+  if (response.status !== 412)
+    reporter.info(
+      `created pool ${workload.pool.id} through Azure Resource Manager (${coordinates.resourceGroup}/${coordinates.name}), with ${workload.pool.identity?.length ?? 0} managed identit${workload.pool.identity?.length === 1 ? "y" : "ies"}`
+    );
   return path;
 }
 
@@ -33845,7 +34045,9 @@ async function checkPoolImage(client, pool, reporter, options = {}) {
   const ref = vmc.imageReference;
   if (ref.virtualMachineImageId) {
     if (!listed.some((i) => !pastEndOfLife(i, now))) {
-      throw new UsageError(`pool.nodeAgentSku: the account supports no image with node agent "${agent}" (GET /supportedimages)${replacementFor({}, agent) || "; choose the node agent of a current image"}`);
+      throw new UsageError(
+        `pool.nodeAgentSku: the account supports no image with node agent "${agent}" (GET /supportedimages)${replacementFor({}, agent) || "; choose the node agent of a current image"}`
+      );
     }
     return;
   }
@@ -33858,7 +34060,9 @@ async function checkPoolImage(client, pool, reporter, options = {}) {
     );
   }
   if (pastEndOfLife(info, now)) {
-    throw new UsageError(`pool.image: ${what} reached the end of its Azure Batch support on ${info.batchSupportEndOfLife.slice(0, 10)} (batchSupportEndOfLife): no new pool can use it${replacementFor(ref, agent)}`);
+    throw new UsageError(
+      `pool.image: ${what} reached the end of its Azure Batch support on ${info.batchSupportEndOfLife.slice(0, 10)} (batchSupportEndOfLife): no new pool can use it${replacementFor(ref, agent)}`
+    );
   }
   const container = vmc.containerConfiguration;
   if (container?.type === "dockerCompatible" && !(info.capabilities ?? []).includes("DockerCompatible")) {
@@ -33872,7 +34076,9 @@ async function checkPoolImage(client, pool, reporter, options = {}) {
   if (info.batchSupportEndOfLife) {
     const daysLeft = Math.ceil((Date.parse(info.batchSupportEndOfLife) - now) / DAY_MS2);
     if (daysLeft <= RETIREMENT_WARNING_DAYS) {
-      reporter.warn(`pool.image: ${what} reaches the end of its Azure Batch support on ${info.batchSupportEndOfLife.slice(0, 10)} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"})${replacementFor(ref, agent).replace(/^; use/, "; move to")}`);
+      reporter.warn(
+        `pool.image: ${what} reaches the end of its Azure Batch support on ${info.batchSupportEndOfLife.slice(0, 10)} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"})${replacementFor(ref, agent).replace(/^; use/, "; move to")}`
+      );
     }
   }
 }
@@ -33901,7 +34107,11 @@ function diffPool(wanted, existing, identities) {
   cmp("taskSlotsPerNode", wanted.taskSlotsPerNode ?? 1, existing.taskSlotsPerNode ?? 1);
   cmp("startTask.commandLine", wanted.startTask?.commandLine, existing.startTask?.commandLine);
   if (identities) {
-    cmp("identity", identities.map((i) => i.toLowerCase()).sort(), (existing.identity?.userAssignedIdentities ?? []).map((i) => i.resourceId?.toLowerCase() ?? "").sort());
+    cmp(
+      "identity",
+      identities.map((i) => i.toLowerCase()).sort(),
+      (existing.identity?.userAssignedIdentities ?? []).map((i) => i.resourceId?.toLowerCase() ?? "").sort()
+    );
   }
   return diffs;
 }
@@ -33914,13 +34124,18 @@ async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs =
   if (response.status === 404 && checks.image !== false) await checkPoolImage(client, wanted, reporter, { signal, now: checks.now });
   if (response.status === 404 && needs.identities) {
     if (!needs.createThroughArm) {
-      throw new ConflictError(`pool ${wanted.id} does not exist, and a pool with pool.identity can be created only through Azure Resource Manager, which needs a Microsoft Entra ID credential`);
+      throw new ConflictError(
+        `pool ${wanted.id} does not exist, and a pool with pool.identity can be created only through Azure Resource Manager, which needs a Microsoft Entra ID credential`
+      );
     }
     await needs.createThroughArm();
     checks.onCreated?.();
     const deadline = Date.now() + ARM_PROPAGATION_MS;
     for (response = await get(); response.status === 404; response = await get()) {
-      if (Date.now() > deadline) throw new ConflictError(`pool ${wanted.id} was created through Azure Resource Manager but has not appeared on the account after ${ARM_PROPAGATION_MS / 1e3} s`);
+      if (Date.now() > deadline)
+        throw new ConflictError(
+          `pool ${wanted.id} was created through Azure Resource Manager but has not appeared on the account after ${ARM_PROPAGATION_MS / 1e3} s`
+        );
       await sleep(1e3, signal);
     }
     return { created: true, pool: parseJson(response, "GET") };
@@ -33948,9 +34163,11 @@ async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs =
     if (pool.state === "deleting") throw new ConflictError(`pool ${wanted.id} is being deleted; wait for it to go, or choose another pool.id`);
     const diffs = diffPool(wanted, pool, needs.identities);
     if (diffs.length > 0) {
-      throw new ConflictError(`pool ${wanted.id} exists but differs from the spec:
+      throw new ConflictError(
+        `pool ${wanted.id} exists but differs from the spec:
   ${diffs.join("\n  ")}
-change the spec to match, choose another pool.id, or delete the pool`);
+change the spec to match, choose another pool.id, or delete the pool`
+      );
     }
     reporter.info(`reusing pool ${wanted.id}`);
   }
@@ -33963,7 +34180,14 @@ var silentReporter = { info() {
 }, progress() {
 }, taskCompleted() {
 } };
-var REASONS = { "HTTP 429": "throttled", "HTTP 503": "service busy", "HTTP 500": "server error", "HTTP 502": "bad gateway", "HTTP 504": "gateway timeout", "HTTP 408": "request timeout" };
+var REASONS = {
+  "HTTP 429": "throttled",
+  "HTTP 503": "service busy",
+  "HTTP 500": "server error",
+  "HTTP 502": "bad gateway",
+  "HTTP 504": "gateway timeout",
+  "HTTP 408": "request timeout"
+};
 function describeRetry(info) {
   const reason = REASONS[info.reason] ? `${REASONS[info.reason]} (${info.reason})` : `connection failed (${info.reason})`;
   const seconds = info.delayMs >= 1e4 ? Math.round(info.delayMs / 1e3) : Math.round(info.delayMs / 100) / 10;
@@ -34042,10 +34266,15 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
   for (const w of workload.warnings) reporter.warn(`${w.path}: ${w.message}`);
   try {
     if (workload.job.schedule) {
-      throw new UsageError(`job.schedule: ${workload.job.id} is a job schedule, which creates its own jobs; submitTasks adds tasks to one job (remove job.schedule, or use runWorkload)`);
+      throw new UsageError(
+        `job.schedule: ${workload.job.id} is a job schedule, which creates its own jobs; submitTasks adds tasks to one job (remove job.schedule, or use runWorkload)`
+      );
     }
     const runId = newRunId();
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), { image: options.checkImage, runId });
+    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), {
+      image: options.checkImage,
+      runId
+    });
     const { body: jobBody, endWhenDone } = deferJobEnd(translateJob(workload));
     const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId);
     const ids = [];
@@ -34108,7 +34337,8 @@ function blobFromUrl(url2, field) {
   const shown = url2.slice(0, 200).replace(/\?.*$/s, "");
   const raw = RAW_URL.exec(url2.trim());
   if (!raw) {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(url2) && !/^https?:/i.test(url2)) throw new InvalidEventError(field, `must be an https blob URL, not ${url2.slice(0, url2.indexOf(":") + 1)}`);
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url2) && !/^https?:/i.test(url2))
+      throw new InvalidEventError(field, `must be an https blob URL, not ${url2.slice(0, url2.indexOf(":") + 1)}`);
     throw new InvalidEventError(field, `"${shown}" is not a blob URL (https://<account>.blob.core.windows.net/<container>/<blob>)`);
   }
   const [, scheme, host, rawPath = "", query = ""] = raw;
@@ -34126,13 +34356,18 @@ function blobFromUrl(url2, field) {
   }
   const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])$/i.test(u.hostname);
   const [container, ...name] = pathStyle ? segments.slice(1) : segments;
-  if (!container || name.length === 0 || !name.join("/")) throw new InvalidEventError(field, `${shown} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
+  if (!container || name.length === 0 || !name.join("/"))
+    throw new InvalidEventError(field, `${shown} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
   const full = name.join("/");
   if (name.some((s) => s === "." || s === "..") || [container, ...name].some((s) => s.includes("\\"))) {
-    throw new InvalidEventError(field, `the blob name "${full.slice(0, 200)}" has a "." or ".." segment or a backslash; a blob name is taken as given, never resolved into another path`);
+    throw new InvalidEventError(
+      field,
+      `the blob name "${full.slice(0, 200)}" has a "." or ".." segment or a backslash; a blob name is taken as given, never resolved into another path`
+    );
   }
   if (CONTROL2.test(full)) throw new InvalidEventError(field, "the blob name holds a control character");
-  if (full.length > MAX_BLOB_NAME) throw new InvalidEventError(field, `the blob name is ${full.length} characters; Azure Storage names are at most ${MAX_BLOB_NAME}`);
+  if (full.length > MAX_BLOB_NAME)
+    throw new InvalidEventError(field, `the blob name is ${full.length} characters; Azure Storage names are at most ${MAX_BLOB_NAME}`);
   const base = `${u.origin}${rawPath}`;
   return { url: query.length > 1 ? `${base}${query}` : base, container, name: full, fileName: safeFileName(name[name.length - 1]) };
 }
@@ -34147,7 +34382,12 @@ function blobEvent(meta3) {
   const uri = meta3?.uri;
   if (typeof uri !== "string") throw new InvalidEventError("triggerMetadata.uri", "the blob trigger delivered no blob URI");
   const props = meta3?.properties ?? {};
-  const input2 = { ...blobFromUrl(uri, "triggerMetadata.uri"), etag: versionOf(props), size: num(props.contentLength), contentType: str(props.contentType) };
+  const input2 = {
+    ...blobFromUrl(uri, "triggerMetadata.uri"),
+    etag: versionOf(props),
+    size: num(props.contentLength),
+    contentType: str(props.contentType)
+  };
   const time3 = iso(props.lastModified) ?? (/* @__PURE__ */ new Date()).toISOString();
   const taskId = blobTaskId(input2);
   return { kind: "blob", id: taskId, time: time3, taskId, inputs: [input2], fields: {} };
@@ -34178,15 +34418,31 @@ function eventGridEvent(event) {
   const id = e.id;
   if (typeof id !== "string" || !id) throw new InvalidEventError("event.id", "is missing");
   const data = e.data;
-  if (!data || typeof data !== "object") throw new InvalidEventError("event.data", `is missing: a ${BLOB_CREATED} event carries the blob's url and eTag in data`);
+  if (!data || typeof data !== "object")
+    throw new InvalidEventError("event.data", `is missing: a ${BLOB_CREATED} event carries the blob's url and eTag in data`);
   if (typeof data.url !== "string") throw new InvalidEventError("event.data.url", "is missing");
-  const input2 = { ...blobFromUrl(data.url, "event.data.url"), etag: versionOf(data), size: num(data.contentLength), contentType: str(data.contentType) };
+  const input2 = {
+    ...blobFromUrl(data.url, "event.data.url"),
+    etag: versionOf(data),
+    size: num(data.contentLength),
+    contentType: str(data.contentType)
+  };
   const time3 = iso(cloud ? e.time : e.eventTime) ?? (/* @__PURE__ */ new Date()).toISOString();
-  return { kind: "eventGrid", id, time: time3, taskId: blobTaskId(input2), inputs: [input2], fields: { type, subject: str(e.subject) ?? "", schema: cloud ? "CloudEvents" : "EventGrid" } };
+  return {
+    kind: "eventGrid",
+    id,
+    time: time3,
+    taskId: blobTaskId(input2),
+    inputs: [input2],
+    fields: { type, subject: str(e.subject) ?? "", schema: cloud ? "CloudEvents" : "EventGrid" }
+  };
 }
 var QueueMessage = external_exports.strictObject({
   id: external_exports.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1 to 64 letters, digits, _ or - (it becomes the task id)" }).optional().meta({ description: "The task id; default a hash of the message body" }),
-  vars: external_exports.record(external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, { error: "variable names are letters, digits, _ and -" }), external_exports.union([external_exports.string().max(4096), external_exports.number(), external_exports.boolean()])).optional().meta({ description: "Values for {{ vars.* }}; only variables the spec declares" }),
+  vars: external_exports.record(
+    external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, { error: "variable names are letters, digits, _ and -" }),
+    external_exports.union([external_exports.string().max(4096), external_exports.number(), external_exports.boolean()])
+  ).optional().meta({ description: "Values for {{ vars.* }}; only variables the spec declares" }),
   inputs: external_exports.array(external_exports.url({ protocol: /^https?$/, error: "must be an http(s) blob URL" })).max(100).optional().meta({ description: "Blob URLs, each a resource file of the task" })
 }).meta({ title: "azure-batch-run queue message", description: "A message for the Function app's queue trigger; a plain-text message is one input URL" });
 function queueEvent(body, meta3) {
@@ -34200,8 +34456,12 @@ function queueEvent(body, meta3) {
     const input2 = blobFromUrl(text, "message");
     return { kind: "queue", id: messageId || hash2(text), time: time3, taskId: `msg-${hash2(text, 32)}`, inputs: [input2], fields };
   }
-  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new InvalidEventError("message", "must be a JSON object { id?, vars?, inputs? } or a blob URL as plain text");
-  for (const [where, obj] of [["message", body], ["message.vars", body.vars]]) {
+  if (body === null || typeof body !== "object" || Array.isArray(body))
+    throw new InvalidEventError("message", "must be a JSON object { id?, vars?, inputs? } or a blob URL as plain text");
+  for (const [where, obj] of [
+    ["message", body],
+    ["message.vars", body.vars]
+  ]) {
     if (obj === null || typeof obj !== "object") continue;
     const bad = Object.keys(obj).find((k) => k === "__proto__" || k === "constructor" || k === "prototype");
     if (bad) throw new InvalidEventError(`${where}.${bad}`, "is not a field or variable name a message may set");
@@ -34226,7 +34486,14 @@ function timerEvent(timer, scheduled) {
   const t = timer ?? {};
   const scheduleTime = scheduled.toISOString().replace(/\.\d{3}Z$/, "Z");
   const scheduleId = scheduleTime.replace(/[-:]/g, "");
-  return { kind: "timer", id: scheduleId, time: scheduleTime, taskId: `run-${scheduleId}`, inputs: [], fields: { scheduleTime, scheduleId, isPastDue: t.isPastDue === true } };
+  return {
+    kind: "timer",
+    id: scheduleId,
+    time: scheduleTime,
+    taskId: `run-${scheduleId}`,
+    inputs: [],
+    fields: { scheduleTime, scheduleId, isPastDue: t.isPastDue === true }
+  };
 }
 
 // shared/events/eventSpec.ts
@@ -34247,27 +34514,52 @@ var EventSpec = class {
   /** Refuses an event whose values the spec cannot use safely: undeclared vars, characters that end a shell word. */
   check(event) {
     for (const name of Object.keys(event.vars ?? {})) {
-      if (!this.declaredVars.has(name)) throw new InvalidEventError(`message.vars.${name}`, `is not a variable the spec declares (it declares ${[...this.declaredVars].sort().join(", ") || "none"})`);
+      if (!this.declaredVars.has(name))
+        throw new InvalidEventError(
+          `message.vars.${name}`,
+          `is not a variable the spec declares (it declares ${[...this.declaredVars].sort().join(", ") || "none"})`
+        );
     }
     for (const [name, value2] of Object.entries(event.vars ?? {})) {
-      if (UNSAFE.test(value2)) throw new InvalidEventError(`message.vars.${name}`, `holds ${JSON.stringify(value2.match(UNSAFE)[0])}, which could break out of a command line; a message's values may not hold quotes, $, ;, |, &, <, >, parentheses, braces, backslashes or control characters`);
+      if (UNSAFE.test(value2))
+        throw new InvalidEventError(
+          `message.vars.${name}`,
+          `holds ${JSON.stringify(value2.match(UNSAFE)[0])}, which could break out of a command line; a message's values may not hold quotes, $, ;, |, &, <, >, parentheses, braces, backslashes or control characters`
+        );
     }
-    const values = [...Object.entries(event.fields), ...event.inputs.flatMap((input2, i) => Object.entries(input2).map(([k, v]) => [event.inputs.length > 1 ? `inputs.${i}.${k}` : k, v]))];
+    const values = [
+      ...Object.entries(event.fields),
+      ...event.inputs.flatMap((input2, i) => Object.entries(input2).map(([k, v]) => [event.inputs.length > 1 ? `inputs.${i}.${k}` : k, v]))
+    ];
     for (const [field, value2] of values) {
       const base = field.split(".").pop();
       const used = this.referenced.has(base) || this.referenced.has(field.split(".")[0]) || base === "url" && this.referenced.has("sasUrl");
       if (!used) continue;
       const unsafe = base === "url" || base === "sasUrl" ? URL_UNSAFE : UNSAFE;
       if (typeof value2 === "string" && unsafe.test(value2)) {
-        throw new InvalidEventError(`event.${field}`, `holds ${JSON.stringify(value2.match(unsafe)[0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`);
+        throw new InvalidEventError(
+          `event.${field}`,
+          `holds ${JSON.stringify(value2.match(unsafe)[0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`
+        );
       }
     }
   }
   /** The workload for one event: `event.*` filled, an input's SAS made where the spec uses `event.sasUrl`. */
   async load(event, options = {}) {
     const sasFor = this.referenced.has("sasUrl") ? options.sasFor : void 0;
-    const inputs = await Promise.all(event.inputs.map(async (input2) => ({ ...input2, ...sasFor ? { sasUrl: new URL(input2.url).search ? input2.url : await sasFor(input2.url) } : {} })));
-    const root = { kind: event.kind, id: event.id, time: event.time, day: event.time.slice(0, 10), taskId: event.taskId, ...event.fields, ...inputs[0] ?? {}, inputs };
+    const inputs = await Promise.all(
+      event.inputs.map(async (input2) => ({ ...input2, ...sasFor ? { sasUrl: new URL(input2.url).search ? input2.url : await sasFor(input2.url) } : {} }))
+    );
+    const root = {
+      kind: event.kind,
+      id: event.id,
+      time: event.time,
+      day: event.time.slice(0, 10),
+      taskId: event.taskId,
+      ...event.fields,
+      ...inputs[0] ?? {},
+      inputs
+    };
     return loadSpecObject(inputs.length > 1 ? perInput(this.raw, inputs.length) : this.raw, {
       vars: { ...options.vars ?? {}, ...event.vars },
       env: options.env,
@@ -34542,15 +34834,28 @@ var ArmClient = class {
     if (body !== void 0) headers["content-type"] = "application/json";
     let response;
     try {
-      response = await this.pipeline({ method, url: url2, headers, body, idempotent: options.idempotent ?? method !== "POST", signal: options.signal, timeoutMs: this.timeoutMs, hooks: this.hooks });
+      response = await this.pipeline({
+        method,
+        url: url2,
+        headers,
+        body,
+        idempotent: options.idempotent ?? method !== "POST",
+        signal: options.signal,
+        timeoutMs: this.timeoutMs,
+        hooks: this.hooks
+      });
     } catch (error62) {
       throw this.redactor.error(error62);
     }
     if (response.status >= 300 && response.status < 400 && !(options.accept ?? []).includes(response.status)) {
-      throw this.redactor.error(new UnexpectedResponseError(method, url2.pathname, response.status, "redirects; not followed", response.headers["x-ms-request-id"]));
+      throw this.redactor.error(
+        new UnexpectedResponseError(method, url2.pathname, response.status, "redirects; not followed", response.headers["x-ms-request-id"])
+      );
     }
     if (response.status >= 400 && !(options.accept ?? []).includes(response.status)) {
-      throw this.redactor.error(new ArmError({ statusCode: response.status, bodyText: response.bodyText, method, path: url2.pathname, headers: response.headers }));
+      throw this.redactor.error(
+        new ArmError({ statusCode: response.status, bodyText: response.bodyText, method, path: url2.pathname, headers: response.headers })
+      );
     }
     return response;
   }
@@ -34569,7 +34874,12 @@ var ArmClient = class {
       if (!page.nextLink) return;
       const url2 = new URL(page.nextLink, this.endpoint);
       if (url2.origin !== this.endpoint.origin || followed.has(url2.href)) {
-        throw new UnexpectedResponseError("GET", url2.pathname, 200, url2.origin !== this.endpoint.origin ? `with a nextLink to another host (${url2.origin}); not followed` : "with a nextLink to a page already read");
+        throw new UnexpectedResponseError(
+          "GET",
+          url2.pathname,
+          200,
+          url2.origin !== this.endpoint.origin ? `with a nextLink to another host (${url2.origin}); not followed` : "with a nextLink to a page already read"
+        );
       }
       followed.add(url2.href);
       next = url2;
@@ -34605,11 +34915,28 @@ var BatchClient = class {
     const auth = options.auth.kind === "sharedKey" ? [sharedKeyPolicy(options.auth.accountName, options.auth.accountKey)] : options.auth.kind === "entra" ? [bearerTokenPolicy(options.auth.credential, { scope: options.auth.scope, onToken: (t) => redactor.add(t) })] : [];
     const transport = options.transport ?? undici.send;
     this.pipeline = createPipeline(
-      [userAgentPolicy(options.userAgentPrefix), requestIdPolicy(), retryPolicy({ maxRetryTimeMs: callTimeoutMs, ...options.retry }), ...auth, logPolicy(redactor), ...options.policies ?? []],
+      [
+        userAgentPolicy(options.userAgentPrefix),
+        requestIdPolicy(),
+        retryPolicy({ maxRetryTimeMs: callTimeoutMs, ...options.retry }),
+        ...auth,
+        logPolicy(redactor),
+        ...options.policies ?? []
+      ],
       transport
     );
     if (options.arm) {
-      this.arm = new ArmClient({ ...options.arm, retry: { maxRetryTimeMs: callTimeoutMs, ...options.retry }, hooks: options.hooks, userAgentPrefix: options.userAgentPrefix, timeoutMs: this.timeoutMs }, transport, redactor);
+      this.arm = new ArmClient(
+        {
+          ...options.arm,
+          retry: { maxRetryTimeMs: callTimeoutMs, ...options.retry },
+          hooks: options.hooks,
+          userAgentPrefix: options.userAgentPrefix,
+          timeoutMs: this.timeoutMs
+        },
+        transport,
+        redactor
+      );
     }
   }
   /**
@@ -34665,7 +34992,15 @@ var BatchClient = class {
     if (response.status >= 300 && response.status < 400 && !(options.accept ?? []).includes(response.status)) {
       const location = response.headers.location;
       const where = location ? ` to ${safeOrigin(location, this.accountUrl)}` : "";
-      throw this.redactor.error(new UnexpectedResponseError(method, url2.pathname, response.status, `redirects${where}; not followed (a Batch service does not redirect)`, response.headers["request-id"]));
+      throw this.redactor.error(
+        new UnexpectedResponseError(
+          method,
+          url2.pathname,
+          response.status,
+          `redirects${where}; not followed (a Batch service does not redirect)`,
+          response.headers["request-id"]
+        )
+      );
     }
     if (response.status >= 400 && !(options.accept ?? []).includes(response.status)) {
       throw this.redactor.error(
@@ -34700,17 +35035,35 @@ var BatchClient = class {
       options.onPage?.();
       const page = parseJson(response, "GET");
       if (page.value !== void 0 && !Array.isArray(page.value)) {
-        throw new UnexpectedResponseError("GET", response.request?.url?.pathname ?? "?", response.status, "with a list whose value is not an array", response.headers["request-id"]);
+        throw new UnexpectedResponseError(
+          "GET",
+          response.request?.url?.pathname ?? "?",
+          response.status,
+          "with a list whose value is not an array",
+          response.headers["request-id"]
+        );
       }
       for (const item of page.value ?? []) yield item;
       const link = page["odata.nextLink"];
       if (!link) return;
       const nextUrl = new URL(link, this.accountUrl);
       if (nextUrl.origin !== this.accountUrl.origin) {
-        throw new UnexpectedResponseError("GET", response.request.url.pathname, response.status, `with an odata.nextLink to another host (${nextUrl.origin}); not followed: credentials go to ${this.accountUrl.origin} only`, response.headers["request-id"]);
+        throw new UnexpectedResponseError(
+          "GET",
+          response.request.url.pathname,
+          response.status,
+          `with an odata.nextLink to another host (${nextUrl.origin}); not followed: credentials go to ${this.accountUrl.origin} only`,
+          response.headers["request-id"]
+        );
       }
       if (followed.has(nextUrl.href)) {
-        throw new UnexpectedResponseError("GET", response.request.url.pathname, response.status, "with an odata.nextLink to a page already read; the listing would never end", response.headers["request-id"]);
+        throw new UnexpectedResponseError(
+          "GET",
+          response.request.url.pathname,
+          response.status,
+          "with an odata.nextLink to a page already read; the listing would never end",
+          response.headers["request-id"]
+        );
       }
       followed.add(nextUrl.href);
       next = nextUrl;
@@ -34772,9 +35125,17 @@ function isTokenCredential(c) {
 function createBatchClient(options) {
   const { credential, armEndpoint, cloud = CLOUDS.AzureCloud, ...rest } = options;
   if (isTokenCredential(credential)) {
-    return new BatchClient({ ...rest, auth: { kind: "entra", credential, scope: cloud.batchScope }, arm: { credential, endpoint: armEndpoint ?? cloud.armEndpoint, scope: cloud.armScope } });
+    return new BatchClient({
+      ...rest,
+      auth: { kind: "entra", credential, scope: cloud.batchScope },
+      arm: { credential, endpoint: armEndpoint ?? cloud.armEndpoint, scope: cloud.armScope }
+    });
   }
-  const auth = { kind: "sharedKey", accountName: credential.accountName || accountNameFromUrl(options.accountUrl), accountKey: credential.accountKey };
+  const auth = {
+    kind: "sharedKey",
+    accountName: credential.accountName || accountNameFromUrl(options.accountUrl),
+    accountKey: credential.accountKey
+  };
   return new BatchClient({ ...rest, auth });
 }
 var KNOWN_AUTHORITIES = /* @__PURE__ */ new Set(["login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn", "login.microsoftonline.de"]);
@@ -34795,8 +35156,9 @@ function redactSecrets(text) {
   return text.replace(/(https?:\/\/[^\s?"'#]+)\?[^\s"'#]*/g, "$1?<redacted>").replace(/\bsig=[^&\s"']+/gi, "sig=<redacted>").replace(/\b([A-Za-z_-]*(?:key|secret|token|password|passwd|signature|sig|credential)[A-Za-z_-]*)=[^;&\s"']+/gi, "$1=<redacted>").replace(/("[A-Za-z_-]*(?:key|secret|token|password|passwd|signature|credential)[A-Za-z_-]*"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, '$1"<redacted>"').replace(/\bBearer\s+[A-Za-z0-9._~+/=-]+/g, "Bearer <redacted>").replace(/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, "<redacted token>");
 }
 function printable(text) {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(NON_PRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
+var NON_PRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 function payloadText(value2) {
   const seen = /* @__PURE__ */ new WeakSet();
   let budget = MAX_TEXT;
@@ -34895,31 +35257,37 @@ function readSettings(env) {
   const spec = env.AZBR_SPEC?.trim();
   if (!spec) throw new UsageError("AZBR_SPEC: the app setting is missing; set it to the workload spec (YAML or JSON) or to the https URL of a blob holding it");
   const accountUrl = env.AZBR_BATCH_ACCOUNT_URL?.trim();
-  if (!accountUrl) throw new UsageError("AZBR_BATCH_ACCOUNT_URL: the app setting is missing; set it to the Batch account URL (https://<account>.<region>.batch.azure.com)");
+  if (!accountUrl)
+    throw new UsageError("AZBR_BATCH_ACCOUNT_URL: the app setting is missing; set it to the Batch account URL (https://<account>.<region>.batch.azure.com)");
   const allow = (env.AZBR_SETTINGS_ALLOW ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   const bad = allow.find((s) => !SETTING_NAME.test(s));
   if (bad) throw new UsageError(`AZBR_SETTINGS_ALLOW: "${bad}" is not an app setting name`);
   const ifJobEnded = env.AZBR_IF_JOB_ENDED?.trim() || "fail";
   if (ifJobEnded !== "fail" && ifJobEnded !== "newJob") throw new UsageError(`AZBR_IF_JOB_ENDED: "${ifJobEnded}" is not fail or newJob`);
   const sasHours = env.AZBR_SAS_HOURS?.trim() ? Number(env.AZBR_SAS_HOURS) : 6;
-  if (!Number.isFinite(sasHours) || sasHours <= 0 || sasHours > 24 * 7) throw new UsageError(`AZBR_SAS_HOURS: "${env.AZBR_SAS_HOURS}" is not a number of hours between 0 and 168 (a user delegation key lasts at most 7 days)`);
+  if (!Number.isFinite(sasHours) || sasHours <= 0 || sasHours > 24 * 7)
+    throw new UsageError(`AZBR_SAS_HOURS: "${env.AZBR_SAS_HOURS}" is not a number of hours between 0 and 168 (a user delegation key lasts at most 7 days)`);
   const callBudgetSeconds = env.AZBR_CALL_BUDGET_SECONDS?.trim() ? Number(env.AZBR_CALL_BUDGET_SECONDS) : 60;
-  if (!Number.isFinite(callBudgetSeconds) || callBudgetSeconds < 1 || callBudgetSeconds > 600) throw new UsageError(`AZBR_CALL_BUDGET_SECONDS: "${env.AZBR_CALL_BUDGET_SECONDS}" is not a number of seconds between 1 and 600`);
+  if (!Number.isFinite(callBudgetSeconds) || callBudgetSeconds < 1 || callBudgetSeconds > 600)
+    throw new UsageError(`AZBR_CALL_BUDGET_SECONDS: "${env.AZBR_CALL_BUDGET_SECONDS}" is not a number of seconds between 1 and 600`);
   const blobPath = env.AZBR_BLOB_PATH?.trim() || void 0;
   const list = (text) => (text ?? "").split(",").map((x) => x.trim()).filter(Boolean);
   const blobContainer = blobPath && !blobPath.startsWith("%") ? blobPath.split("/")[0].toLowerCase() : void 0;
   const inputContainers = env.AZBR_INPUT_CONTAINERS?.trim() ? list(env.AZBR_INPUT_CONTAINERS).map((c) => c.toLowerCase()) : blobContainer ? [blobContainer] : [];
   const badContainer = inputContainers.find((c) => !/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/.test(c));
-  if (badContainer) throw new UsageError(`AZBR_INPUT_CONTAINERS: "${badContainer}" is not a container name (3 to 63 lowercase letters, digits and single hyphens)`);
+  if (badContainer)
+    throw new UsageError(`AZBR_INPUT_CONTAINERS: "${badContainer}" is not a container name (3 to 63 lowercase letters, digits and single hyphens)`);
   const hostContainer = inputContainers.find((c) => c.startsWith("azure-webjobs-"));
   if (hostContainer) throw new UsageError(`AZBR_INPUT_CONTAINERS: ${hostContainer} is a container of the Functions host; it can never be an input`);
   const deadLetterContainer = env.AZBR_DEAD_LETTER_CONTAINER?.trim() || void 0;
-  if (deadLetterContainer && inputContainers.includes(deadLetterContainer.toLowerCase())) throw new UsageError(`AZBR_INPUT_CONTAINERS: ${deadLetterContainer} is the dead-letter container; it can never be an input`);
+  if (deadLetterContainer && inputContainers.includes(deadLetterContainer.toLowerCase()))
+    throw new UsageError(`AZBR_INPUT_CONTAINERS: ${deadLetterContainer} is the dead-letter container; it can never be an input`);
   const inputAccounts = list(env.AZBR_INPUT_ACCOUNTS);
   const badAccount = inputAccounts.find((a) => !/^[a-z0-9]{3,24}$/.test(a) && !/^https?:\/\/\S+$/.test(a));
   if (badAccount) throw new UsageError(`AZBR_INPUT_ACCOUNTS: "${badAccount}" is neither a storage account name nor a blob endpoint URL`);
   const maxDequeueCount = env.AZBR_MAX_DEQUEUE_COUNT?.trim() ? Number(env.AZBR_MAX_DEQUEUE_COUNT) : 5;
-  if (!Number.isInteger(maxDequeueCount) || maxDequeueCount < 1) throw new UsageError(`AZBR_MAX_DEQUEUE_COUNT: "${env.AZBR_MAX_DEQUEUE_COUNT}" is not a whole number of deliveries (host.json's queues.maxDequeueCount)`);
+  if (!Number.isInteger(maxDequeueCount) || maxDequeueCount < 1)
+    throw new UsageError(`AZBR_MAX_DEQUEUE_COUNT: "${env.AZBR_MAX_DEQUEUE_COUNT}" is not a whole number of deliveries (host.json's queues.maxDequeueCount)`);
   return {
     spec,
     callBudgetSeconds,
@@ -34960,14 +35328,21 @@ function checkInput(input2, field, policy) {
     throw new InvalidEventError(field, `${where} is not https; inputs are read over https only (http only from this machine, for local development)`);
   }
   if (!policy.accounts.has(accountOf(input2.url))) {
-    throw new InvalidEventError(field, `${where} is not in the ${STORAGE_CONNECTION} account nor an account AZBR_INPUT_ACCOUNTS names; inputs come from those accounts only`);
+    throw new InvalidEventError(
+      field,
+      `${where} is not in the ${STORAGE_CONNECTION} account nor an account AZBR_INPUT_ACCOUNTS names; inputs come from those accounts only`
+    );
   }
   const container = input2.container.toLowerCase();
-  if (isHostContainer(container)) throw new InvalidEventError(field, `${where} is in ${input2.container}, a container of the Functions host; it is never an input`);
+  if (isHostContainer(container))
+    throw new InvalidEventError(field, `${where} is in ${input2.container}, a container of the Functions host; it is never an input`);
   const why = policy.forbidden.get(container);
   if (why) throw new InvalidEventError(field, `${where} is in ${input2.container}, ${why}; it is never an input`);
   if (!policy.containers.has(container)) {
-    throw new InvalidEventError(field, `${where} is in container ${input2.container}, which is not an input container (AZBR_INPUT_CONTAINERS: ${[...policy.containers].join(", ") || "none"})`);
+    throw new InvalidEventError(
+      field,
+      `${where} is in container ${input2.container}, which is not an input container (AZBR_INPUT_CONTAINERS: ${[...policy.containers].join(", ") || "none"})`
+    );
   }
 }
 
@@ -34986,7 +35361,10 @@ function createStorageAccess(env, appIdentity) {
       return { service: service2, key, accountName: service2.accountName };
     }
     const uri = env[`${STORAGE_CONNECTION}__blobServiceUri`] ?? (env[`${STORAGE_CONNECTION}__accountName`] ? `https://${env[`${STORAGE_CONNECTION}__accountName`]}.blob.core.windows.net` : void 0);
-    if (!uri) throw new UsageError(`${STORAGE_CONNECTION}: the app setting is missing; set it to a connection string, or ${STORAGE_CONNECTION}__blobServiceUri (or __accountName) for the app's managed identity`);
+    if (!uri)
+      throw new UsageError(
+        `${STORAGE_CONNECTION}: the app setting is missing; set it to a connection string, or ${STORAGE_CONNECTION}__blobServiceUri (or __accountName) for the app's managed identity`
+      );
     const token = await appIdentity(env[`${STORAGE_CONNECTION}__clientId`]);
     const service = new b.BlobServiceClient(uri, token);
     return { service, token, accountName: service.accountName };
@@ -35010,9 +35388,21 @@ function createStorageAccess(env, appIdentity) {
       const startsOn = new Date(Date.now() - 5 * 6e4);
       const expiresOn = new Date(Date.now() + hours * 36e5);
       const protocol = new URL(url2).protocol === "https:" ? b.SASProtocol.Https : b.SASProtocol.HttpsAndHttp;
-      const fields = { containerName: client.containerName, blobName: client.name, permissions: b.BlobSASPermissions.parse("r"), startsOn, expiresOn, protocol, version: SAS_VERSION };
+      const fields = {
+        containerName: client.containerName,
+        blobName: client.name,
+        permissions: b.BlobSASPermissions.parse("r"),
+        startsOn,
+        expiresOn,
+        protocol,
+        version: SAS_VERSION
+      };
       if (sameAccount && c.key) return `${client.url}?${b.generateBlobSASQueryParameters(fields, c.key).toString()}`;
-      if (!sameAccount) throw new InvalidEventError("event.url", `${client.url.replace(/\?.*$/, "")} is not in the ${STORAGE_CONNECTION} account (${c.accountName}); the app makes SAS URLs for its own account only (give a URL with its own SAS instead)`);
+      if (!sameAccount)
+        throw new InvalidEventError(
+          "event.url",
+          `${client.url.replace(/\?.*$/, "")} is not in the ${STORAGE_CONNECTION} account (${c.accountName}); the app makes SAS URLs for its own account only (give a URL with its own SAS instead)`
+        );
       if (!delegation || delegation.expires < expiresOn.getTime()) {
         const keyExpires = new Date(Math.min(Date.now() + 7 * 24 * 36e5 - 6e4, expiresOn.getTime() + 36e5));
         const key = await c.service.getUserDelegationKey(startsOn, keyExpires);
@@ -35040,9 +35430,28 @@ var PROBE = {
   id: "probe",
   time: "2026-01-01T00:00:00.000Z",
   taskId: "probe-0000000000000000",
-  inputs: [{ url: "https://account.blob.core.windows.net/container/probe.txt", container: "container", name: "probe.txt", fileName: "probe.txt", etag: "0x0", size: 1, contentType: "text/plain" }],
+  inputs: [
+    {
+      url: "https://account.blob.core.windows.net/container/probe.txt",
+      container: "container",
+      name: "probe.txt",
+      fileName: "probe.txt",
+      etag: "0x0",
+      size: 1,
+      contentType: "text/plain"
+    }
+  ],
   vars: {},
-  fields: { type: "Microsoft.Storage.BlobCreated", subject: "/blobServices/default/containers/container/blobs/probe.txt", schema: "EventGrid", messageId: "probe", dequeueCount: 1, scheduleTime: "2026-01-01T00:00:00Z", scheduleId: "20260101T000000Z", isPastDue: false }
+  fields: {
+    type: "Microsoft.Storage.BlobCreated",
+    subject: "/blobServices/default/containers/container/blobs/probe.txt",
+    schema: "EventGrid",
+    messageId: "probe",
+    dequeueCount: 1,
+    scheduleTime: "2026-01-01T00:00:00Z",
+    scheduleId: "20260101T000000Z",
+    isPastDue: false
+  }
 };
 var isUrl = (text) => /^https?:\/\/\S+$/.test(text);
 async function create(env) {
@@ -35051,7 +35460,12 @@ async function create(env) {
   const identity = (clientId = env.AZURE_CLIENT_ID) => {
     const key = clientId ?? "";
     if (!credentials.has(key)) {
-      credentials.set(key, import("./chunks/esm-FSZY6Y7W.js").then(({ DefaultAzureCredential }) => new DefaultAzureCredential({ ...entraOptions(env), ...clientId ? { managedIdentityClientId: clientId } : {} })));
+      credentials.set(
+        key,
+        import("./chunks/esm-FSZY6Y7W.js").then(
+          ({ DefaultAzureCredential }) => new DefaultAzureCredential({ ...entraOptions(env), ...clientId ? { managedIdentityClientId: clientId } : {} })
+        )
+      );
     }
     return credentials.get(key);
   };
@@ -35062,7 +35476,13 @@ async function create(env) {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError(`${fileName}: the spec must be a mapping with pool, job and tasks`);
   const eventSpec = new EventSpec(raw, text, settings.vars);
   checkTriggersFit(settings, eventSpec.referenced, fileName);
-  const load2 = (event, sasFor) => eventSpec.load(event, { vars: settings.vars, env: allowedSettings(settings, env), envHint: "name it in the AZBR_SETTINGS_ALLOW app setting", fileName, sasFor });
+  const load2 = (event, sasFor) => eventSpec.load(event, {
+    vars: settings.vars,
+    env: allowedSettings(settings, env),
+    envHint: "name it in the AZBR_SETTINGS_ALLOW app setting",
+    fileName,
+    sasFor
+  });
   let probe;
   try {
     probe = await load2(PROBE, async (url2) => `${url2}?sv=2025-01-01&sig=probe`);
@@ -35074,11 +35494,21 @@ async function create(env) {
   const tasks = raw.tasks?.list ?? [];
   tasks.forEach((t, i) => {
     if (typeof t.id === "string" && !/\{\{\s*event\./.test(t.id)) {
-      throw new SpecError([{ path: `tasks.list[${i}].id`, message: `"${t.id}" does not derive from the event; use {{ event.taskId }} (in ${fileName}), so that a redelivered event finds its task instead of adding another` }]);
+      throw new SpecError([
+        {
+          path: `tasks.list[${i}].id`,
+          message: `"${t.id}" does not derive from the event; use {{ event.taskId }} (in ${fileName}), so that a redelivered event finds its task instead of adding another`
+        }
+      ]);
     }
   });
   if (raw.job?.schedule !== void 0) {
-    throw new SpecError([{ path: "job.schedule", message: `the Function app adds tasks to a job per event; a job schedule creates its own jobs (remove job.schedule, use the timer trigger) (in ${fileName})` }]);
+    throw new SpecError([
+      {
+        path: "job.schedule",
+        message: `the Function app adds tasks to a job per event; a job schedule creates its own jobs (remove job.schedule, use the timer trigger) (in ${fileName})`
+      }
+    ]);
   }
   const credential = settings.accountKey ? { accountKey: settings.accountKey, accountName: settings.accountName } : await identity();
   const budgetMs = settings.callBudgetSeconds * 1e3;
@@ -35096,7 +35526,8 @@ async function create(env) {
     ignores(event) {
       for (const input2 of event.inputs) {
         const container = input2.container.toLowerCase();
-        if (!policy.containers.has(container) || policy.forbidden.has(container)) return `container ${input2.container} is not an input container (AZBR_INPUT_CONTAINERS: ${[...policy.containers].join(", ") || "none"})`;
+        if (!policy.containers.has(container) || policy.forbidden.has(container))
+          return `container ${input2.container} is not an input container (AZBR_INPUT_CONTAINERS: ${[...policy.containers].join(", ") || "none"})`;
         if (settings.inputPrefix && !input2.name.startsWith(settings.inputPrefix)) return `blob ${input2.name.slice(0, 100)} is not under AZBR_INPUT_PREFIX`;
         if (settings.inputSuffix && !input2.name.endsWith(settings.inputSuffix)) return `blob ${input2.name.slice(0, 100)} does not end with AZBR_INPUT_SUFFIX`;
       }
@@ -35119,12 +35550,16 @@ var TIMER_ONLY = /* @__PURE__ */ new Set(["scheduleTime", "scheduleId", "isPastD
 function checkTriggersFit(settings, referenced, fileName) {
   const inputs = [...referenced].filter((f) => INPUT_ONLY.has(f));
   if (settings.schedule && inputs.length > 0) {
-    throw new UsageError(`AZBR_SCHEDULE: the timer delivers no input file, but ${fileName} uses event.${inputs[0]}; run the timer from an app whose spec has no event inputs, or remove AZBR_SCHEDULE`);
+    throw new UsageError(
+      `AZBR_SCHEDULE: the timer delivers no input file, but ${fileName} uses event.${inputs[0]}; run the timer from an app whose spec has no event inputs, or remove AZBR_SCHEDULE`
+    );
   }
   const timer = [...referenced].filter((f) => TIMER_ONLY.has(f));
   const eventTriggers = [settings.blobPath && "AZBR_BLOB_PATH", settings.queue && "AZBR_QUEUE"].filter(Boolean);
   if (timer.length > 0 && eventTriggers.length > 0) {
-    throw new UsageError(`${eventTriggers[0]}: ${fileName} uses event.${timer[0]}, which only the timer has; give the blob and queue triggers an app of their own, or remove ${eventTriggers.join(" and ")}`);
+    throw new UsageError(
+      `${eventTriggers[0]}: ${fileName} uses event.${timer[0]}, which only the timer has; give the blob and queue triggers an app of their own, or remove ${eventTriggers.join(" and ")}`
+    );
   }
 }
 function containerOf(url2) {
@@ -35188,7 +35623,9 @@ async function handle(kind, read, payload, context) {
     const dequeueCount = Number(event?.fields.dequeueCount ?? 0);
     if (kind === "queue" && dequeueCount >= app5.settings.maxDequeueCount && app5.settings.deadLetterContainer) {
       const reason = `failed on its last delivery (${dequeueCount} of ${app5.settings.maxDequeueCount}); the host moves it to the poison queue: ${error62?.message ?? String(error62)}`;
-      await deadLetter(app5, kind, event, payload, new InvalidEventError("delivery", reason), context).catch((e) => context.error(`could not write the dead-letter record: ${safeReason(String(e?.message ?? e))}`));
+      await deadLetter(app5, kind, event, payload, new InvalidEventError("delivery", reason), context).catch(
+        (e) => context.error(`could not write the dead-letter record: ${safeReason(String(e?.message ?? e))}`)
+      );
     }
     throw error62;
   }
@@ -35226,7 +35663,9 @@ async function submit(app5, event, workload, context) {
   }
   const failed = result.tasks.filter((t) => t.status === "failed");
   if (failed.length > 0) {
-    throw new Error(`event ${event.id}: ${failed.length} task${failed.length === 1 ? "" : "s"} of job ${result.jobId} not added: ${failed.map((t) => `${t.id} (${t.code ?? "failed"})`).join(", ")}`);
+    throw new Error(
+      `event ${event.id}: ${failed.length} task${failed.length === 1 ? "" : "s"} of job ${result.jobId} not added: ${failed.map((t) => `${t.id} (${t.code ?? "failed"})`).join(", ")}`
+    );
   }
   return result;
 }
@@ -35260,7 +35699,14 @@ async function deadLetter(app5, kind, event, payload, error62, context) {
     function: context.functionName,
     invocationId: context.invocationId,
     time: now,
-    ...event ? { event: { id: safeName(event.id), time: event.time, taskId: event.taskId, ...event.fields.dequeueCount !== void 0 ? { dequeueCount: event.fields.dequeueCount } : {} } } : {},
+    ...event ? {
+      event: {
+        id: safeName(event.id),
+        time: event.time,
+        taskId: event.taskId,
+        ...event.fields.dequeueCount !== void 0 ? { dequeueCount: event.fields.dequeueCount } : {}
+      }
+    } : {},
     delivery: metadataOf(payload),
     // Never the payload itself: its size, its hash, and a short redacted excerpt.
     payload: summarizePayload(payload.content)
@@ -35273,7 +35719,12 @@ async function deadLetter(app5, kind, event, payload, error62, context) {
 // functions/blob.ts
 async function batchOnBlob(_content, context) {
   const meta3 = context.triggerMetadata;
-  await handle("blob", () => blobEvent(meta3), { content: meta3?.uri, metadata: { blobTrigger: meta3?.blobTrigger, uri: meta3?.uri, properties: meta3?.properties } }, context);
+  await handle(
+    "blob",
+    () => blobEvent(meta3),
+    { content: meta3?.uri, metadata: { blobTrigger: meta3?.blobTrigger, uri: meta3?.uri, properties: meta3?.properties } },
+    context
+  );
 }
 if (process.env.AZBR_BLOB_PATH) {
   import_functions.app.storageBlob("batchOnBlob", {
@@ -35288,7 +35739,18 @@ if (process.env.AZBR_BLOB_PATH) {
 // functions/eventGrid.ts
 var import_functions2 = __toESM(require_azure_functions(), 1);
 async function batchOnEventGrid(event, context) {
-  await handle("eventGrid", () => eventGridEvent(event), { content: event, metadata: { id: event?.id, type: event?.eventType ?? event?.type } }, context);
+  await handle(
+    "eventGrid",
+    () => eventGridEvent(event),
+    {
+      content: event,
+      metadata: {
+        id: event?.id,
+        type: event?.eventType ?? event?.type
+      }
+    },
+    context
+  );
 }
 import_functions2.app.eventGrid("batchOnEventGrid", { handler: batchOnEventGrid });
 
@@ -35296,7 +35758,12 @@ import_functions2.app.eventGrid("batchOnEventGrid", { handler: batchOnEventGrid 
 var import_functions3 = __toESM(require_azure_functions(), 1);
 async function batchOnQueue(message, context) {
   const meta3 = context.triggerMetadata;
-  await handle("queue", () => queueEvent(message, meta3), { content: message, metadata: { id: meta3?.id, dequeueCount: meta3?.dequeueCount, insertionTime: meta3?.insertionTime } }, context);
+  await handle(
+    "queue",
+    () => queueEvent(message, meta3),
+    { content: message, metadata: { id: meta3?.id, dequeueCount: meta3?.dequeueCount, insertionTime: meta3?.insertionTime } },
+    context
+  );
 }
 if (process.env.AZBR_QUEUE) {
   import_functions3.app.storageQueue("batchOnQueue", { queueName: "%AZBR_QUEUE%", connection: STORAGE_CONNECTION, handler: batchOnQueue });
@@ -35328,7 +35795,9 @@ function value(text, field) {
 function parseSchedule(expression) {
   const parts = expression.trim().split(/\s+/);
   if (parts.length !== 6) {
-    throw new UsageError(`AZBR_SCHEDULE: "${expression}" is not an NCRONTAB expression of six fields ({second} {minute} {hour} {day} {month} {day-of-week}, e.g. "0 0 2 * * *" for 02:00 every day)`);
+    throw new UsageError(
+      `AZBR_SCHEDULE: "${expression}" is not an NCRONTAB expression of six fields ({second} {minute} {hour} {day} {month} {day-of-week}, e.g. "0 0 2 * * *" for 02:00 every day)`
+    );
   }
   return parts.map((part, f) => {
     const { name, min, max } = FIELDS[f];
@@ -35338,8 +35807,10 @@ function parseSchedule(expression) {
       if (!m) throw new UsageError(`AZBR_SCHEDULE: "${item}" in the ${name} field is not a value, a range a-b, a list or a step */n`);
       const step = m[2] ? Number(m[2]) : 1;
       const [from, to] = m[1] === "*" ? [min, max] : m[1].includes("-") ? m[1].split("-").map((v) => value(v, f)) : [value(m[1], f), m[2] ? max : value(m[1], f)];
-      if (Number.isNaN(from) || Number.isNaN(to)) throw new UsageError(`AZBR_SCHEDULE: "${item}" in the ${name} field is not a number${NAMES[f] ? " or a name (" + NAMES[f].join(", ") + ")" : ""}`);
-      if (!(from >= min && to <= max && from <= to && step >= 1)) throw new UsageError(`AZBR_SCHEDULE: "${item}" is out of range for the ${name} field (${min}-${max})`);
+      if (Number.isNaN(from) || Number.isNaN(to))
+        throw new UsageError(`AZBR_SCHEDULE: "${item}" in the ${name} field is not a number${NAMES[f] ? " or a name (" + NAMES[f].join(", ") + ")" : ""}`);
+      if (!(from >= min && to <= max && from <= to && step >= 1))
+        throw new UsageError(`AZBR_SCHEDULE: "${item}" is out of range for the ${name} field (${min}-${max})`);
       for (let v = from; v <= to; v += step) set2.add(v);
     }
     return set2;

@@ -137,7 +137,8 @@ function flowDepth(text) {
 }
 function checkText(text, fileName, issues) {
   const bytes2 = Buffer.byteLength(text);
-  if (bytes2 > LIMITS.documentBytes) issues.add("", `${fileName} is ${mb(bytes2)}; a spec is at most ${mb(LIMITS.documentBytes)} (generate long lists with forEach)`);
+  if (bytes2 > LIMITS.documentBytes)
+    issues.add("", `${fileName} is ${mb(bytes2)}; a spec is at most ${mb(LIMITS.documentBytes)} (generate long lists with forEach)`);
   else if (flowDepth(text) > LIMITS.depth) issues.add("", `${fileName} nests lists and mappings more than ${LIMITS.depth} levels deep`);
 }
 var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
@@ -153,9 +154,14 @@ function checkData(data, issues) {
     }
     if (typeof value === "string") {
       const m = CONTROL.exec(value);
-      if (m) issues.add(path, `contains the control character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${m.index}; Batch ids, command lines and values cannot carry it`);
+      if (m)
+        issues.add(
+          path,
+          `contains the control character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${m.index}; Batch ids, command lines and values cannot carry it`
+        );
       const hidden = /(^|\.)displayName$|(^|\.)metadata\./.test(path) ? void 0 : invisibleCharacter(value);
-      if (hidden) issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
+      if (hidden)
+        issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
       continue;
     }
     if (value === null || typeof value !== "object") continue;
@@ -219,7 +225,10 @@ function checkExpansion(entries, defaults, issues) {
       issues.add(`tasks.list[${i}]`, `each task would be about ${Math.ceil(perTask / 1024)} KB; a Batch request, and so one task, is at most 1 MB`);
       ok = false;
     } else if (count * perTask > LIMITS.expandedBytes) {
-      issues.add(`tasks.list[${i}]`, `expands to ${count} tasks of about ${Math.ceil(perTask / 1024)} KB each (${mb(count * perTask)}); at most ${mb(LIMITS.expandedBytes)} in all: shorten the command, environment or defaults, or split the work`);
+      issues.add(
+        `tasks.list[${i}]`,
+        `expands to ${count} tasks of about ${Math.ceil(perTask / 1024)} KB each (${mb(count * perTask)}); at most ${mb(LIMITS.expandedBytes)} in all: shorten the command, environment or defaults, or split the work`
+      );
       ok = false;
     }
   });
@@ -280,17 +289,67 @@ var RETIREMENTS = [
     replacement: `an AlmaLinux or Rocky Linux image with batch.node.el 9, or ${UBUNTU_2404}`,
     source: "https://github.com/Azure/Batch/issues/180"
   })),
-  ...["batch.node.debian 8", "batch.node.debian 9", "batch.node.debian 10"].map((nodeAgent) => ({ nodeAgent, date: "2024-12-31", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/180" })),
+  ...["batch.node.debian 8", "batch.node.debian 9", "batch.node.debian 10"].map((nodeAgent) => ({
+    nodeAgent,
+    date: "2024-12-31",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/180"
+  })),
   // The Ubuntu 20.04 container images of microsoft-azure-batch, and the other 20.04 Marketplace images.
-  { image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: /^20-04-lts$/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container-rdma", sku: /^20-04-lts$/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "canonical", offer: "0001-com-ubuntu-server-focal", sku: /^20_04-lts/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "microsoft-dsvm", offer: "ubuntu-2004", sku: /^2004/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: /^2004/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "microsoft-azure-batch", offer: "centos-container", sku: /./ }, date: "2024-12-31", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/180" },
-  { image: { publisher: "microsoft-azure-batch", offer: "centos-container-rdma", sku: /./ }, date: "2024-12-31", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/180" },
-  { image: { publisher: "microsoftwindowsserver", offer: "windowsserver", sku: /^2012-/i }, date: "2024-12-05", replacement: "microsoftwindowsserver / windowsserver / 2022-datacenter-core-smalldisk", source: "https://github.com/Azure/Batch/issues/179" },
-  { image: { publisher: "microsoftwindowsserver", offer: "windowsserver", sku: /^2016-/i }, date: "2027-01-12", replacement: "microsoftwindowsserver / windowsserver / 2022-datacenter-core-smalldisk", source: "https://github.com/Azure/Batch/issues/197" }
+  {
+    image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: /^20-04-lts$/ },
+    date: "2025-04-23",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/174"
+  },
+  {
+    image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container-rdma", sku: /^20-04-lts$/ },
+    date: "2025-04-23",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/174"
+  },
+  {
+    image: { publisher: "canonical", offer: "0001-com-ubuntu-server-focal", sku: /^20_04-lts/ },
+    date: "2025-04-23",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/174"
+  },
+  {
+    image: { publisher: "microsoft-dsvm", offer: "ubuntu-2004", sku: /^2004/ },
+    date: "2025-04-23",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/174"
+  },
+  {
+    image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: /^2004/ },
+    date: "2025-04-23",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/174"
+  },
+  {
+    image: { publisher: "microsoft-azure-batch", offer: "centos-container", sku: /./ },
+    date: "2024-12-31",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/180"
+  },
+  {
+    image: { publisher: "microsoft-azure-batch", offer: "centos-container-rdma", sku: /./ },
+    date: "2024-12-31",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/180"
+  },
+  {
+    image: { publisher: "microsoftwindowsserver", offer: "windowsserver", sku: /^2012-/i },
+    date: "2024-12-05",
+    replacement: "microsoftwindowsserver / windowsserver / 2022-datacenter-core-smalldisk",
+    source: "https://github.com/Azure/Batch/issues/179"
+  },
+  {
+    image: { publisher: "microsoftwindowsserver", offer: "windowsserver", sku: /^2016-/i },
+    date: "2027-01-12",
+    replacement: "microsoftwindowsserver / windowsserver / 2022-datacenter-core-smalldisk",
+    source: "https://github.com/Azure/Batch/issues/197"
+  }
 ];
 var RETIREMENT_WARNING_DAYS = 180;
 var DAY_MS = 864e5;
@@ -315,10 +374,23 @@ function checkRetirement(image2, nodeAgent, now = Date.now()) {
     const what = r.image ? describeImage(image2) : `node agent ${r.nodeAgent}`;
     const end = retirementTime(r);
     if (now > end) {
-      findings.push({ status: "retired", field, what, retirement: r, message: `${what} was retired by Azure Batch on ${r.date}: no new pool can use it; use ${r.replacement} (${r.source})` });
+      findings.push({
+        status: "retired",
+        field,
+        what,
+        retirement: r,
+        message: `${what} was retired by Azure Batch on ${r.date}: no new pool can use it; use ${r.replacement} (${r.source})`
+      });
     } else if (end - now <= RETIREMENT_WARNING_DAYS * DAY_MS) {
       const daysLeft = Math.ceil((end - now) / DAY_MS);
-      findings.push({ status: "retiring", field, what, retirement: r, daysLeft, message: `${what} retires from Azure Batch on ${r.date} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"}); move to ${r.replacement} (${r.source})` });
+      findings.push({
+        status: "retiring",
+        field,
+        what,
+        retirement: r,
+        daysLeft,
+        message: `${what} retires from Azure Batch on ${r.date} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"}); move to ${r.replacement} (${r.source})`
+      });
     }
   }
   return findings;
@@ -349,7 +421,10 @@ var SUPPORTED_IMAGES = [
   image("microsoftwindowsserver", "windowsserver", "2019-datacenter-core-smalldisk", "batch.node.windows amd64", { capabilities: DOCKER }),
   image("microsoftwindowsserver", "windowsserver", "2016-datacenter-smalldisk", "batch.node.windows amd64", { batchSupportEndOfLife: eol("2027-01-12") }),
   // Past its end of life: still listed with the date, and no longer taken for a new pool.
-  image("microsoft-azure-batch", "ubuntu-server-container", "20-04-lts", "batch.node.ubuntu 20.04", { capabilities: DOCKER, batchSupportEndOfLife: eol("2025-04-23") })
+  image("microsoft-azure-batch", "ubuntu-server-container", "20-04-lts", "batch.node.ubuntu 20.04", {
+    capabilities: DOCKER,
+    batchSupportEndOfLife: eol("2025-04-23")
+  })
 ];
 function findSupportedImage(table, image2) {
   const lower = (s) => (s ?? "").toLowerCase();
@@ -422,7 +497,8 @@ function renderString(template, scope, options = {}, path = []) {
     }
     const value = String(resolve(piece));
     length += value.length - piece.raw.length;
-    if (length > LIMITS.renderedStringBytes) throw new TemplateError(`renders to more than ${LIMITS.renderedStringBytes / 1024 / 1024} MB; a Batch request is at most 1 MB`);
+    if (length > LIMITS.renderedStringBytes)
+      throw new TemplateError(`renders to more than ${LIMITS.renderedStringBytes / 1024 / 1024} MB; a Batch request is at most 1 MB`);
     out += value;
   }
   return out;
@@ -863,7 +939,10 @@ function checkEnvironment(env, path, issues) {
   for (const [name, value] of Object.entries(env)) {
     const size2 = bytes(name) + 1 + bytes(String(value)) + 1;
     if (size2 > BATCH_LIMITS.maxProcessStringBytes) {
-      issues.add(`${path}.${name}`, `is ${kib(size2)} as NAME=value; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} per environment variable, so the task would fail to start (E2BIG): pass large values in a resource file`);
+      issues.add(
+        `${path}.${name}`,
+        `is ${kib(size2)} as NAME=value; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} per environment variable, so the task would fail to start (E2BIG): pass large values in a resource file`
+      );
     }
   }
 }
@@ -871,7 +950,10 @@ function checkCommandLine(command, path, issues) {
   if (command === void 0) return;
   const size2 = bytes(command) + 1;
   if (size2 > BATCH_LIMITS.maxProcessStringBytes) {
-    issues.add(path, `is ${kib(size2)}; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} as one argument, so the task would fail to start (E2BIG): put the script in a resource file`);
+    issues.add(
+      path,
+      `is ${kib(size2)}; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} as one argument, so the task would fail to start (E2BIG): put the script in a resource file`
+    );
   }
   const hidden = invisibleCharacter(command);
   if (hidden) issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
@@ -891,7 +973,10 @@ function checkResourceFiles(resources, path, issues) {
       if (problem) issues.add(`${at}.path`, problem);
     }
     if (r.url !== void 0 && r.prefix !== void 0) {
-      issues.add(`${at}.prefix`, "applies to `container` only (blobPrefix selects blobs of a container); with `url` give the blob's own URL, or use `container` and `prefix`");
+      issues.add(
+        `${at}.prefix`,
+        "applies to `container` only (blobPrefix selects blobs of a container); with `url` give the blob's own URL, or use `container` and `prefix`"
+      );
     }
   });
 }
@@ -905,7 +990,10 @@ function checkOutputFiles(outputs, path, issues) {
       return;
     }
     if (!signed) {
-      issues.add(`${path}[${i}].container`, "has neither a SAS (a `sig` in its query) nor an `identity`: Batch could not write the output; append a SAS with write and create permissions, or give a pool identity with `identity`");
+      issues.add(
+        `${path}[${i}].container`,
+        "has neither a SAS (a `sig` in its query) nor an `identity`: Batch could not write the output; append a SAS with write and create permissions, or give a pool identity with `identity`"
+      );
     }
   });
 }
@@ -926,13 +1014,21 @@ function checkPoolLimits(pool, derivedNodeAgent, issues) {
   if (pool.autoscale) {
     if (pool.autoscale.formula.trim() === "") issues.add("pool.autoscale.formula", 'is blank; give a formula such as "$TargetDedicatedNodes = 2;"');
     if (pool.autoscale.interval !== void 0) {
-      const problem = durationProblem(pool.autoscale.interval, { minMs: BATCH_LIMITS.minAutoScaleIntervalMs, min: "PT5M", maxMs: BATCH_LIMITS.maxAutoScaleIntervalMs, max: "PT168H" });
+      const problem = durationProblem(pool.autoscale.interval, {
+        minMs: BATCH_LIMITS.minAutoScaleIntervalMs,
+        min: "PT5M",
+        maxMs: BATCH_LIMITS.maxAutoScaleIntervalMs,
+        max: "PT168H"
+      });
       if (problem) issues.add("pool.autoscale.interval", problem);
     }
   }
   const cores = vCpusOfVmSize(pool.vmSize);
   if (pool.taskSlotsPerNode !== void 0 && cores !== void 0 && pool.taskSlotsPerNode > cores * BATCH_LIMITS.taskSlotsPerCore) {
-    issues.add("pool.taskSlotsPerNode", `${pool.taskSlotsPerNode} is more than Batch allows on ${pool.vmSize}: at most ${BATCH_LIMITS.taskSlotsPerCore} per vCPU (${cores} vCPUs: ${Math.min(cores * BATCH_LIMITS.taskSlotsPerCore, BATCH_LIMITS.maxTaskSlotsPerNode)})`);
+    issues.add(
+      "pool.taskSlotsPerNode",
+      `${pool.taskSlotsPerNode} is more than Batch allows on ${pool.vmSize}: at most ${BATCH_LIMITS.taskSlotsPerCore} per vCPU (${cores} vCPUs: ${Math.min(cores * BATCH_LIMITS.taskSlotsPerCore, BATCH_LIMITS.maxTaskSlotsPerNode)})`
+    );
   }
   pool.container?.prefetch?.forEach((image2, i) => checkImageName(image2, `pool.container.prefetch[${i}]`, issues));
   if (pool.startTask) {
@@ -960,11 +1056,17 @@ function checkJobLimits(job, taskIds, issues) {
     if (problem) issues.add("job.schedule.startWindow", problem);
   }
   const lower = new Set(taskIds.map((id) => id.toLowerCase()));
-  for (const [field, task, fallback] of [["preparation", job.preparation, DEFAULT_PREPARATION_TASK_ID], ["release", job.release, DEFAULT_RELEASE_TASK_ID]]) {
+  for (const [field, task, fallback] of [
+    ["preparation", job.preparation, DEFAULT_PREPARATION_TASK_ID],
+    ["release", job.release, DEFAULT_RELEASE_TASK_ID]
+  ]) {
     if (!task) continue;
     const id = task.id ?? fallback;
     if (lower.has(id.toLowerCase())) {
-      issues.add(task.id !== void 0 ? `job.${field}.id` : `job.${field}`, `"${id}"${task.id === void 0 ? " (the id Batch gives it)" : ""} is also a task id; no other task of the job may have the ${field} task's id (ids ignore case): rename the task${task.id === void 0 ? `, or give job.${field}.id` : ""}`);
+      issues.add(
+        task.id !== void 0 ? `job.${field}.id` : `job.${field}`,
+        `"${id}"${task.id === void 0 ? " (the id Batch gives it)" : ""} is also a task id; no other task of the job may have the ${field} task's id (ids ignore case): rename the task${task.id === void 0 ? `, or give job.${field}.id` : ""}`
+      );
     }
     checkImageName(task.image, `job.${field}.image`, issues);
     checkCommandLine(task.command, `job.${field}.command`, issues);
@@ -1067,7 +1169,8 @@ var TaskChecker = class {
     index.ids.forEach((id, position) => {
       checkId(id, `${sourceOf2(position)}.id`, issues);
       const first = index.byLowerId.get(id.toLowerCase());
-      if (first !== position) issues.add(`${sourceOf2(position)}.id`, `"${id}" is also the id of ${sourceOf2(first)} ("${index.ids[first]}"); task ids are unique, ignoring case`);
+      if (first !== position)
+        issues.add(`${sourceOf2(position)}.id`, `"${id}" is also the id of ${sourceOf2(first)} ("${index.ids[first]}"); task ids are unique, ignoring case`);
     });
   }
   index;
@@ -1097,10 +1200,17 @@ var TaskChecker = class {
         issues.add(`${task.source}.registry.identity`, `is not one of pool.identity; a task pulls with an identity its pool has: ${identities.join(", ")}`);
       }
     }
-    const fileIdentities = [...(task.resources ?? []).map((r, i) => [`resources[${i}]`, r.identity]), ...(task.outputs ?? []).map((o, i) => [`outputs[${i}]`, o.identity])];
+    const fileIdentities = [
+      ...(task.resources ?? []).map((r, i) => [`resources[${i}]`, r.identity]),
+      ...(task.outputs ?? []).map((o, i) => [`outputs[${i}]`, o.identity])
+    ];
     for (const [field, identity] of fileIdentities) {
       if (identity === void 0 || !known) continue;
-      if (!known.has(identity.toLowerCase())) issues.add(`${task.source}.${field}.identity`, `is not one of pool.identity; a task reads and writes blobs with an identity its pool has: ${identities.join(", ")}`);
+      if (!known.has(identity.toLowerCase()))
+        issues.add(
+          `${task.source}.${field}.identity`,
+          `is not one of pool.identity; a task reads and writes blobs with an identity its pool has: ${identities.join(", ")}`
+        );
     }
     checkContainerTask(task, task.source, pool, issues);
     checkImageName(task.image, `${task.source}.image`, issues);
@@ -1109,14 +1219,20 @@ var TaskChecker = class {
     checkResourceFiles(task.resources, `${task.source}.resources`, issues);
     checkOutputFiles(task.outputs, `${task.source}.outputs`, issues);
     if (task.requiredSlots !== void 0 && task.requiredSlots > pool.taskSlotsPerNode) {
-      issues.add(`${task.source}.requiredSlots`, `${task.requiredSlots} is more than pool.taskSlotsPerNode (${pool.taskSlotsPerNode}); the task could never be scheduled`);
+      issues.add(
+        `${task.source}.requiredSlots`,
+        `${task.requiredSlots} is more than pool.taskSlotsPerNode (${pool.taskSlotsPerNode}); the task could never be scheduled`
+      );
     }
     const deps = task.dependsOn;
     if (!deps) return;
     this.usesDependencies = true;
     const depChars = deps.taskIds.reduce((n, id) => n + id.length, 0);
     if (depChars > MAX_DEPENDS_ON_CHARS) {
-      issues.add(`${task.source}.dependsOn`, `lists ${depChars} characters of task ids; Batch takes at most ${MAX_DEPENDS_ON_CHARS}: use id ranges or fewer, broader stages`);
+      issues.add(
+        `${task.source}.dependsOn`,
+        `lists ${depChars} characters of task ids; Batch takes at most ${MAX_DEPENDS_ON_CHARS}: use id ranges or fewer, broader stages`
+      );
     }
     for (const d of deps.taskIds) this.addEdge(this.index.byLowerId.get(d.toLowerCase()));
     const { values, positions } = this.index.integers;
@@ -1176,7 +1292,10 @@ function checkPool(pool, nodeAgentSku, facts, issues) {
   const image2 = pool.image;
   const rdmaImage = [image2.offer, image2.sku, image2.id].some((v) => v?.toLowerCase().includes("rdma"));
   if (rdmaImage && !isRdmaVmSize(pool.vmSize)) {
-    issues.add("pool.vmSize", `${pool.vmSize} has no RDMA network, which the -rdma image needs; use an RDMA size such as Standard_HB120rs_v3 or Standard_NC24rs_v3, or an image without -rdma`);
+    issues.add(
+      "pool.vmSize",
+      `${pool.vmSize} has no RDMA network, which the -rdma image needs; use an RDMA size such as Standard_HB120rs_v3 or Standard_NC24rs_v3, or an image without -rdma`
+    );
   }
   if (pool.container?.prefetch) {
     const dup = pool.container.prefetch.find((n, i, all) => all.indexOf(n) !== i);
@@ -1190,7 +1309,10 @@ function checkPool(pool, nodeAgentSku, facts, issues) {
     if (known.size < pool.identity.length) issues.add("pool.identity", "lists an identity twice");
     pool.container?.registries?.forEach((r, i) => {
       if (r.identity && !known.has(r.identity.toLowerCase())) {
-        issues.add(`pool.container.registries[${i}].identity`, `is not one of pool.identity; a pool pulls with an identity it has: ${pool.identity.join(", ")}`);
+        issues.add(
+          `pool.container.registries[${i}].identity`,
+          `is not one of pool.identity; a pool pulls with an identity it has: ${pool.identity.join(", ")}`
+        );
       }
     });
   }
@@ -1201,15 +1323,25 @@ function checkPool(pool, nodeAgentSku, facts, issues) {
 function checkArmCoordinates(account, pool, issues) {
   const arm = pool.identity !== void 0;
   if (arm && !account?.subscription) {
-    issues.add("account.subscription", "is required with pool.identity: only Azure Resource Manager can give a pool a managed identity, in the account's subscription");
+    issues.add(
+      "account.subscription",
+      "is required with pool.identity: only Azure Resource Manager can give a pool a managed identity, in the account's subscription"
+    );
   }
   if (!arm) {
     for (const field of ["subscription", "resourceGroup", "name"]) {
-      if (account?.[field] !== void 0) issues.add(`account.${field}`, "is used only to create a pool through Azure Resource Manager, with pool.identity; remove it, or give the pool an identity");
+      if (account?.[field] !== void 0)
+        issues.add(
+          `account.${field}`,
+          "is used only to create a pool through Azure Resource Manager, with pool.identity; remove it, or give the pool an identity"
+        );
     }
   }
   if (arm && account?.subscription && account.resourceGroup === void 0 !== (account.name === void 0)) {
-    issues.add(account.resourceGroup === void 0 ? "account.resourceGroup" : "account.name", "goes with the other: give account.resourceGroup and account.name together, or neither (the account is then found from its URL)");
+    issues.add(
+      account.resourceGroup === void 0 ? "account.resourceGroup" : "account.name",
+      "goes with the other: give account.resourceGroup and account.name together, or neither (the account is then found from its URL)"
+    );
   }
 }
 function checkJob(job, taskIds, facts, issues) {
@@ -1225,7 +1357,10 @@ function checkJob(job, taskIds, facts, issues) {
   if (job.manager) {
     checkId(job.manager.id, "job.manager.id", issues);
     if (job.manager.requiredSlots !== void 0 && job.manager.requiredSlots > facts.taskSlotsPerNode) {
-      issues.add("job.manager.requiredSlots", `${job.manager.requiredSlots} is more than pool.taskSlotsPerNode (${facts.taskSlotsPerNode}); the job manager could never be scheduled`);
+      issues.add(
+        "job.manager.requiredSlots",
+        `${job.manager.requiredSlots} is more than pool.taskSlotsPerNode (${facts.taskSlotsPerNode}); the job manager could never be scheduled`
+      );
     }
     if (facts.container && job.manager.image === void 0) {
       issues.add("job.manager.image", "is required: on a container pool the job manager task runs in a container (set it, or tasks.defaults.image)");
@@ -1242,7 +1377,10 @@ function checkJob(job, taskIds, facts, issues) {
       issues.add("job.schedule", "needs job.manager: each job the schedule creates starts empty, and its job manager task is what adds or runs the work");
     }
     if (taskIds.length > 0) {
-      issues.add("tasks.list", "cannot be used with job.schedule: tasks are added to one job, and a schedule creates a new job each recurrence; move the work into job.manager, or run on a timer from the Function app");
+      issues.add(
+        "tasks.list",
+        "cannot be used with job.schedule: tasks are added to one job, and a schedule creates a new job each recurrence; move the work into job.manager, or run on a timer from the Function app"
+      );
     }
   } else if (taskIds.length === 0 && !job.manager) {
     issues.add("tasks.list", "is empty: give at least one task, or a job.manager");
@@ -1271,7 +1409,9 @@ function readInt64(value) {
 }
 
 // shared/workload/schema.ts
-var Duration = z.string().regex(DURATION_PATTERN, { error: "must be an ISO 8601 duration such as PT30M, PT2H or P1D" }).refine((d) => (parseDuration(d) ?? 0) <= MAX_DURATION_MS, { error: "is longer than the longest duration Batch holds (P10675199DT2H48M5.4775807S, about 29,000 years); leave it out for no limit" }).meta({ description: "ISO 8601 duration, e.g. PT30M", examples: ["PT30M", "PT2H", "P1D"] });
+var Duration = z.string().regex(DURATION_PATTERN, { error: "must be an ISO 8601 duration such as PT30M, PT2H or P1D" }).refine((d) => (parseDuration(d) ?? 0) <= MAX_DURATION_MS, {
+  error: "is longer than the longest duration Batch holds (P10675199DT2H48M5.4775807S, about 29,000 years); leave it out for no limit"
+}).meta({ description: "ISO 8601 duration, e.g. PT30M", examples: ["PT30M", "PT2H", "P1D"] });
 var EnvValue = z.union([z.string(), z.number(), z.boolean()]);
 var EnvMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "environment variable names are letters, digits and _" }), EnvValue).meta({ description: "Environment variables for the task" });
 var INT32_MAX = 2147483647;
@@ -1319,7 +1459,9 @@ var TaskFieldsShape = {
   command: z.string().optional().meta({ description: 'Command line; "" runs the image ENTRYPOINT' }),
   displayName: z.string().max(1024).optional(),
   ...ContainerFields,
-  registry: Registry.optional().meta({ description: "The task's own registry (containerSettings.registry), for an image from a registry the pool does not list" }),
+  registry: Registry.optional().meta({
+    description: "The task's own registry (containerSettings.registry), for an image from a registry the pool does not list"
+  }),
   user: User.optional(),
   env: EnvMap.optional(),
   resources: z.array(ResourceFile).optional(),
@@ -1330,19 +1472,25 @@ var TaskFieldsShape = {
   requiredSlots: int32().min(1).optional()
 };
 var TaskDefaults = z.strictObject(TaskFieldsShape).meta({ description: "Fields every task gets unless it sets them" });
-var ForEach = z.union([
-  z.strictObject({
-    range: z.array(int32()).min(2).max(3).meta({ description: "[first, last] or [first, last, step], inclusive" })
-  }),
-  z.strictObject({ items: z.array(z.unknown()).min(1) }),
-  z.strictObject({ zip: z.record(z.string(), z.array(z.unknown()).min(1)) }),
-  z.strictObject({ product: z.record(z.string(), z.array(z.unknown()).min(1)) })
-], { error: "give exactly one of range: [first, last], items: [...], zip: {name: [...]} or product: {name: [...]}" }).meta({ description: "Expand one entry into many tasks: range, items, zip or product; {{ item }} names the element" });
+var ForEach = z.union(
+  [
+    z.strictObject({
+      range: z.array(int32()).min(2).max(3).meta({ description: "[first, last] or [first, last, step], inclusive" })
+    }),
+    z.strictObject({ items: z.array(z.unknown()).min(1) }),
+    z.strictObject({ zip: z.record(z.string(), z.array(z.unknown()).min(1)) }),
+    z.strictObject({ product: z.record(z.string(), z.array(z.unknown()).min(1)) })
+  ],
+  { error: "give exactly one of range: [first, last], items: [...], zip: {name: [...]} or product: {name: [...]}" }
+).meta({ description: "Expand one entry into many tasks: range, items, zip or product; {{ item }} names the element" });
 var DependsOn = z.array(
-  z.union([
-    z.string().min(1).meta({ description: "A task id, or a pattern with * matched against the other tasks' ids" }),
-    z.strictObject({ range: z.tuple([int32().min(0), int32().min(0)]) }).meta({ description: "taskIdRanges: integer task ids, inclusive" })
-  ], { error: "each entry is a task id, a pattern with *, or { range: [first, last] }" })
+  z.union(
+    [
+      z.string().min(1).meta({ description: "A task id, or a pattern with * matched against the other tasks' ids" }),
+      z.strictObject({ range: z.tuple([int32().min(0), int32().min(0)]) }).meta({ description: "taskIdRanges: integer task ids, inclusive" })
+    ],
+    { error: "each entry is a task id, a pattern with *, or { range: [first, last] }" }
+  )
 );
 var TaskEntry = z.strictObject({
   id: z.string().min(1),
@@ -1524,7 +1672,13 @@ var UnexpectedResponseError = class extends Error {
 
 // shared/client/json.ts
 function parseJson(response, method) {
-  const fail = (what) => new UnexpectedResponseError(method, response.request?.url?.pathname ?? "?", response.status, what, response.headers["request-id"] ?? response.headers["x-ms-request-id"]);
+  const fail = (what) => new UnexpectedResponseError(
+    method,
+    response.request?.url?.pathname ?? "?",
+    response.status,
+    what,
+    response.headers["request-id"] ?? response.headers["x-ms-request-id"]
+  );
   if (!response.bodyText) throw fail("with an empty body where a JSON object belongs");
   let parsed;
   try {
@@ -1749,7 +1903,11 @@ function createUndiciTransport(options = {}) {
         size2 += chunk.length;
         if (size2 > maxBytes) {
           res.body.destroy();
-          throw new TransportError(`${request.method} ${request.url.pathname}: the response is over ${maxBytes / 1024 / 1024} MB; refusing to read more`, "RESPONSE_TOO_LARGE", false);
+          throw new TransportError(
+            `${request.method} ${request.url.pathname}: the response is over ${maxBytes / 1024 / 1024} MB; refusing to read more`,
+            "RESPONSE_TOO_LARGE",
+            false
+          );
         }
         chunks.push(chunk);
       }
@@ -1902,7 +2060,10 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
   let there;
   const listThere = () => there ??= (async () => {
     const digests = /* @__PURE__ */ new Map();
-    for await (const t of client.list(`/jobs/${encodeURIComponent(jobId)}/tasks`, { query: { $select: COMPARED, maxresults: 1e3 }, signal: options.signal })) {
+    for await (const t of client.list(`/jobs/${encodeURIComponent(jobId)}/tasks`, {
+      query: { $select: COMPARED, maxresults: 1e3 },
+      signal: options.signal
+    })) {
       digests.set(t.id.toLowerCase(), taskDigest(t));
     }
     return digests;
@@ -2023,7 +2184,11 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
     }
   };
   const tooLarge2 = (t) => {
-    result.failed.push({ taskId: t.id, code: "RequestBodyTooLarge", message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists` });
+    result.failed.push({
+      taskId: t.id,
+      code: "RequestBodyTooLarge",
+      message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists`
+    });
     finish(1);
   };
   await sendAll(taskChunks(counted, tooLarge2), concurrency, concurrency, sendChunk);
@@ -2034,7 +2199,8 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
     const again = sendAgain;
     sendAgain = [];
     if (round >= rounds) {
-      for (const t of again) result.failed.push({ taskId: t.id, code: "ServerError", message: `the service kept failing to add it after ${rounds} more attempts` });
+      for (const t of again)
+        result.failed.push({ taskId: t.id, code: "ServerError", message: `the service kept failing to add it after ${rounds} more attempts` });
       finish(again.length);
       break;
     }
@@ -2079,7 +2245,14 @@ function userIdentity(task, facts) {
 }
 function resourceFiles(resources) {
   return resources?.map(
-    (r) => compact({ httpUrl: r.url, storageContainerUrl: r.container, blobPrefix: r.prefix, filePath: r.path, fileMode: r.mode, identityReference: r.identity ? { resourceId: r.identity } : void 0 })
+    (r) => compact({
+      httpUrl: r.url,
+      storageContainerUrl: r.container,
+      blobPrefix: r.prefix,
+      filePath: r.path,
+      fileMode: r.mode,
+      identityReference: r.identity ? { resourceId: r.identity } : void 0
+    })
   );
 }
 var UPLOAD_CONDITION = { taskSuccess: "tasksuccess", taskFailure: "taskfailure", taskCompletion: "taskcompletion" };
@@ -2284,7 +2457,10 @@ function int32Issues(body, where) {
 }
 var size = (body) => Buffer.byteLength(JSON.stringify(body));
 function tooLarge(path, what, bytes2) {
-  return { path, message: `${what} is ${bytes2} bytes as a REST body; Batch takes at most ${MAX_REQUEST_BYTES} bytes per request: shorten its command line, environment or file lists` };
+  return {
+    path,
+    message: `${what} is ${bytes2} bytes as a REST body; Batch takes at most ${MAX_REQUEST_BYTES} bytes per request: shorten its command line, environment or file lists`
+  };
 }
 function checkBodySizes(workload) {
   const issues = [];
@@ -2329,13 +2505,17 @@ function parseSpecText(text, fileName = "spec") {
     throw error;
   }
   if (doc.errors.length > 0) {
-    throw new SpecError(doc.errors.map((e) => ({ path: "", message: /call stack/i.test(e.message) ? `${fileName} ${TOO_DEEP}` : `${fileName}: ${e.message.split("\n")[0]}` })));
+    throw new SpecError(
+      doc.errors.map((e) => ({ path: "", message: /call stack/i.test(e.message) ? `${fileName} ${TOO_DEEP}` : `${fileName}: ${e.message.split("\n")[0]}` }))
+    );
   }
   try {
     return doc.toJS({ maxAliasCount: LIMITS.aliases });
   } catch (error) {
     if (error instanceof ReferenceError && /excessive alias/i.test(error.message)) {
-      throw new SpecError([{ path: "", message: `${fileName} expands YAML aliases (*name) beyond ${LIMITS.aliases} uses; write the values out, or generate them with forEach` }]);
+      throw new SpecError([
+        { path: "", message: `${fileName} expands YAML aliases (*name) beyond ${LIMITS.aliases} uses; write the values out, or generate them with forEach` }
+      ]);
     }
     if (error instanceof ReferenceError) throw new SpecError([{ path: "", message: `${fileName}: ${error.message}` }]);
     if (error instanceof RangeError) throw new SpecError([{ path: "", message: `${fileName} ${TOO_DEEP}` }]);
@@ -2356,7 +2536,9 @@ function checkImageRetirement(pool, nodeAgentSku, now, issues) {
 }
 function unionAlternative(issue) {
   if (issue.code !== "invalid_union") return [issue];
-  const fitting = issue.errors.filter((alternative) => alternative.every((i) => i.code !== "unrecognized_keys" && !(i.code === "invalid_type" && i.path.length === 1 && i.message.includes("received undefined"))));
+  const fitting = issue.errors.filter(
+    (alternative) => alternative.every((i) => i.code !== "unrecognized_keys" && !(i.code === "invalid_type" && i.path.length === 1 && i.message.includes("received undefined")))
+  );
   if (fitting.length !== 1) return [issue];
   return fitting[0].map((i) => ({ ...i, path: [...issue.path, ...i.path] }));
 }
@@ -2366,13 +2548,15 @@ function coerceNumbers(input, issues) {
   const stack = [...issues];
   while (stack.length > 0) {
     const issue = stack.pop();
-    if (issue.code === "invalid_union") for (const alternative of issue.errors) stack.push(...alternative.map((i) => ({ ...i, path: [...issue.path, ...i.path] })));
+    if (issue.code === "invalid_union")
+      for (const alternative of issue.errors) stack.push(...alternative.map((i) => ({ ...i, path: [...issue.path, ...i.path] })));
     else flat.push(issue);
   }
   for (const issue of flat) {
     if (issue.code !== "invalid_type" || issue.expected !== "number" && issue.expected !== "int" || issue.path.length === 0) continue;
     let holder = input;
-    for (const key2 of issue.path.slice(0, -1)) holder = holder !== null && typeof holder === "object" ? holder[key2] : void 0;
+    for (const key2 of issue.path.slice(0, -1))
+      holder = holder !== null && typeof holder === "object" ? holder[key2] : void 0;
     const key = issue.path[issue.path.length - 1];
     if (holder === null || typeof holder !== "object") continue;
     const value = holder[key];
@@ -2465,13 +2649,16 @@ function load(raw, options, envSecrets) {
     env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== void 0))
   };
   const inline = (password, path) => {
-    if (typeof password === "string" && !ENV_REFERENCE.test(password)) issues.add(path, 'must reference the environment, e.g. "{{ env.REG_PASSWORD }}": inline passwords are refused');
+    if (typeof password === "string" && !ENV_REFERENCE.test(password))
+      issues.add(path, 'must reference the environment, e.g. "{{ env.REG_PASSWORD }}": inline passwords are refused');
   };
   const registries = raw.pool?.container?.registries ?? [];
-  if (Array.isArray(registries)) registries.forEach((r, i) => inline(r?.password, `pool.container.registries[${i}].password`));
+  if (Array.isArray(registries))
+    registries.forEach((r, i) => inline(r?.password, `pool.container.registries[${i}].password`));
   const rawTaskSpecs = raw.tasks;
   inline(rawTaskSpecs?.defaults?.registry?.password, "tasks.defaults.registry.password");
-  if (Array.isArray(rawTaskSpecs?.list)) rawTaskSpecs.list.forEach((t, i) => inline(t?.registry?.password, `tasks.list[${i}].registry.password`));
+  if (Array.isArray(rawTaskSpecs?.list))
+    rawTaskSpecs.list.forEach((t, i) => inline(t?.registry?.password, `tasks.list[${i}].registry.password`));
   const { vars: _vars, tasks: rawTasks, ...rest } = raw;
   const report = (path, message) => issues.add(formatPath(path), message);
   const notSecret = new Set(Array.isArray(raw.notSecret) ? raw.notSecret.filter((n) => typeof n === "string") : []);
@@ -2614,7 +2801,9 @@ function armPoolBody(pool, identities) {
   return body;
 }
 var UNRENAMED = Object.fromEntries(Object.entries(RENAMED).map(([k, v]) => [v, k]));
-var UNENUMS = Object.fromEntries(Object.entries(ENUMS).map(([k, t]) => [k, Object.fromEntries(Object.entries(t).map(([a, b]) => [b, a]))]));
+var UNENUMS = Object.fromEntries(
+  Object.entries(ENUMS).map(([k, t]) => [k, Object.fromEntries(Object.entries(t).map(([a, b]) => [b, a]))])
+);
 
 // shared/translate/armPool.ts
 function translateArmPool(workload) {
@@ -2663,7 +2852,14 @@ function plan(workload) {
 }
 function* planCalls(workload) {
   const query = { "api-version": workload.apiVersion };
-  yield workload.pool.identity ? { method: "PUT", path: armPoolPath(workload.spec.account ?? {}, workload.pool.id), query: { "api-version": ARM_API_VERSION }, body: translateArmPool(workload), operation: "Pool_Create", plane: "arm" } : { method: "POST", path: "/pools", query, body: translatePool(workload), operation: "Pool_Add" };
+  yield workload.pool.identity ? {
+    method: "PUT",
+    path: armPoolPath(workload.spec.account ?? {}, workload.pool.id),
+    query: { "api-version": ARM_API_VERSION },
+    body: translateArmPool(workload),
+    operation: "Pool_Create",
+    plane: "arm"
+  } : { method: "POST", path: "/pools", query, body: translatePool(workload), operation: "Pool_Add" };
   if (workload.job.schedule) {
     yield { method: "POST", path: "/jobschedules", query, body: translateJobSchedule(workload), operation: "JobSchedule_Add" };
     return;
@@ -2674,7 +2870,8 @@ function* planCalls(workload) {
   const tooLarge2 = (t) => {
     throw new Error(`task too large for one request: ${t.id}`);
   };
-  for (const chunk of taskChunks(translateTasks(workload), tooLarge2)) yield { method: "POST", path: taskPath, query, body: { value: chunk.tasks }, operation: "Task_AddCollection" };
+  for (const chunk of taskChunks(translateTasks(workload), tooLarge2))
+    yield { method: "POST", path: taskPath, query, body: { value: chunk.tasks }, operation: "Task_AddCollection" };
   if (endWhenDone) {
     const patch = endWhenDonePatch(workload.job.id);
     yield { method: patch.method, path: patch.path, query, body: patch.body, operation: "Job_Patch" };
@@ -2712,13 +2909,18 @@ async function ensureJob(client, job, reporter, signal, runId) {
   } catch (error) {
     if (!(error instanceof BatchServiceError && error.code === "JobExists")) throw error;
   }
-  const existing = await client.json("GET", `/jobs/${encodeURIComponent(job.id)}`, { query: { $select: "id,state,poolInfo,executionInfo,metadata" }, signal });
+  const existing = await client.json("GET", `/jobs/${encodeURIComponent(job.id)}`, {
+    query: { $select: "id,state,poolInfo,executionInfo,metadata" },
+    signal
+  });
   if (runId && createdByRun(existing.metadata, runId)) {
     reporter.info(`created job ${job.id}`);
     return { created: true };
   }
   if (existing.poolInfo?.poolId?.toLowerCase() !== job.poolInfo.poolId.toLowerCase()) {
-    throw new ConflictError(`job ${job.id} already exists on pool ${existing.poolInfo?.poolId ?? "(auto pool)"}, not ${job.poolInfo.poolId}; use another job id`);
+    throw new ConflictError(
+      `job ${job.id} already exists on pool ${existing.poolInfo?.poolId ?? "(auto pool)"}, not ${job.poolInfo.poolId}; use another job id`
+    );
   }
   if (existing.state === "completed" || existing.state === "terminating" || existing.state === "deleting") {
     return { created: false, ended: existing.state ?? "unknown", terminateReason: existing.executionInfo?.terminateReason };
@@ -2748,10 +2950,13 @@ var ACCOUNT_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\
 async function findBatchAccount(arm, subscription, accountUrl, signal) {
   const host = accountUrl.host.toLowerCase();
   const seen = [];
-  for await (const account of arm.list(`/subscriptions/${encodeURIComponent(subscription)}/providers/Microsoft.Batch/batchAccounts`, {
-    query: { "api-version": ARM_API_VERSION },
-    signal
-  })) {
+  for await (const account of arm.list(
+    `/subscriptions/${encodeURIComponent(subscription)}/providers/Microsoft.Batch/batchAccounts`,
+    {
+      query: { "api-version": ARM_API_VERSION },
+      signal
+    }
+  )) {
     const endpoint = (account.properties?.accountEndpoint ?? "").toLowerCase().replace(/^https?:\/\//, "").replace(/\/$/, "");
     seen.push(endpoint);
     const m = ACCOUNT_ID.exec(account.id ?? "");
@@ -2774,7 +2979,10 @@ async function createPoolThroughArm(arm, workload, accountUrl, reporter, signal)
     accept: [412],
     signal
   });
-  if (response.status !== 412) reporter.info(`created pool ${workload.pool.id} through Azure Resource Manager (${coordinates.resourceGroup}/${coordinates.name}), with ${workload.pool.identity?.length ?? 0} managed identit${workload.pool.identity?.length === 1 ? "y" : "ies"}`);
+  if (response.status !== 412)
+    reporter.info(
+      `created pool ${workload.pool.id} through Azure Resource Manager (${coordinates.resourceGroup}/${coordinates.name}), with ${workload.pool.identity?.length ?? 0} managed identit${workload.pool.identity?.length === 1 ? "y" : "ies"}`
+    );
   return path;
 }
 
@@ -2799,7 +3007,9 @@ async function checkPoolImage(client, pool, reporter, options = {}) {
   const ref = vmc.imageReference;
   if (ref.virtualMachineImageId) {
     if (!listed.some((i) => !pastEndOfLife(i, now))) {
-      throw new UsageError(`pool.nodeAgentSku: the account supports no image with node agent "${agent}" (GET /supportedimages)${replacementFor({}, agent) || "; choose the node agent of a current image"}`);
+      throw new UsageError(
+        `pool.nodeAgentSku: the account supports no image with node agent "${agent}" (GET /supportedimages)${replacementFor({}, agent) || "; choose the node agent of a current image"}`
+      );
     }
     return;
   }
@@ -2812,7 +3022,9 @@ async function checkPoolImage(client, pool, reporter, options = {}) {
     );
   }
   if (pastEndOfLife(info, now)) {
-    throw new UsageError(`pool.image: ${what} reached the end of its Azure Batch support on ${info.batchSupportEndOfLife.slice(0, 10)} (batchSupportEndOfLife): no new pool can use it${replacementFor(ref, agent)}`);
+    throw new UsageError(
+      `pool.image: ${what} reached the end of its Azure Batch support on ${info.batchSupportEndOfLife.slice(0, 10)} (batchSupportEndOfLife): no new pool can use it${replacementFor(ref, agent)}`
+    );
   }
   const container = vmc.containerConfiguration;
   if (container?.type === "dockerCompatible" && !(info.capabilities ?? []).includes("DockerCompatible")) {
@@ -2826,7 +3038,9 @@ async function checkPoolImage(client, pool, reporter, options = {}) {
   if (info.batchSupportEndOfLife) {
     const daysLeft = Math.ceil((Date.parse(info.batchSupportEndOfLife) - now) / DAY_MS2);
     if (daysLeft <= RETIREMENT_WARNING_DAYS) {
-      reporter.warn(`pool.image: ${what} reaches the end of its Azure Batch support on ${info.batchSupportEndOfLife.slice(0, 10)} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"})${replacementFor(ref, agent).replace(/^; use/, "; move to")}`);
+      reporter.warn(
+        `pool.image: ${what} reaches the end of its Azure Batch support on ${info.batchSupportEndOfLife.slice(0, 10)} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"})${replacementFor(ref, agent).replace(/^; use/, "; move to")}`
+      );
     }
   }
 }
@@ -2855,7 +3069,11 @@ function diffPool(wanted, existing, identities) {
   cmp("taskSlotsPerNode", wanted.taskSlotsPerNode ?? 1, existing.taskSlotsPerNode ?? 1);
   cmp("startTask.commandLine", wanted.startTask?.commandLine, existing.startTask?.commandLine);
   if (identities) {
-    cmp("identity", identities.map((i) => i.toLowerCase()).sort(), (existing.identity?.userAssignedIdentities ?? []).map((i) => i.resourceId?.toLowerCase() ?? "").sort());
+    cmp(
+      "identity",
+      identities.map((i) => i.toLowerCase()).sort(),
+      (existing.identity?.userAssignedIdentities ?? []).map((i) => i.resourceId?.toLowerCase() ?? "").sort()
+    );
   }
   return diffs;
 }
@@ -2868,13 +3086,18 @@ async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs =
   if (response.status === 404 && checks.image !== false) await checkPoolImage(client, wanted, reporter, { signal, now: checks.now });
   if (response.status === 404 && needs.identities) {
     if (!needs.createThroughArm) {
-      throw new ConflictError(`pool ${wanted.id} does not exist, and a pool with pool.identity can be created only through Azure Resource Manager, which needs a Microsoft Entra ID credential`);
+      throw new ConflictError(
+        `pool ${wanted.id} does not exist, and a pool with pool.identity can be created only through Azure Resource Manager, which needs a Microsoft Entra ID credential`
+      );
     }
     await needs.createThroughArm();
     checks.onCreated?.();
     const deadline = Date.now() + ARM_PROPAGATION_MS;
     for (response = await get(); response.status === 404; response = await get()) {
-      if (Date.now() > deadline) throw new ConflictError(`pool ${wanted.id} was created through Azure Resource Manager but has not appeared on the account after ${ARM_PROPAGATION_MS / 1e3} s`);
+      if (Date.now() > deadline)
+        throw new ConflictError(
+          `pool ${wanted.id} was created through Azure Resource Manager but has not appeared on the account after ${ARM_PROPAGATION_MS / 1e3} s`
+        );
       await sleep(1e3, signal);
     }
     return { created: true, pool: parseJson(response, "GET") };
@@ -2902,9 +3125,11 @@ async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs =
     if (pool.state === "deleting") throw new ConflictError(`pool ${wanted.id} is being deleted; wait for it to go, or choose another pool.id`);
     const diffs = diffPool(wanted, pool, needs.identities);
     if (diffs.length > 0) {
-      throw new ConflictError(`pool ${wanted.id} exists but differs from the spec:
+      throw new ConflictError(
+        `pool ${wanted.id} exists but differs from the spec:
   ${diffs.join("\n  ")}
-change the spec to match, choose another pool.id, or delete the pool`);
+change the spec to match, choose another pool.id, or delete the pool`
+      );
     }
     reporter.info(`reusing pool ${wanted.id}`);
   }
@@ -2927,7 +3152,8 @@ async function waitForPoolReady(client, initial, reporter, options) {
         throw new PoolNotReadyError(`pool ${pool.id} is steady with 0 target nodes; tasks would never run. Set pool.nodes or resize the pool`);
       }
       const nodes = [];
-      for await (const n of client.list(`${path}/nodes`, { query: { $select: "id,state,startTaskInfo,errors" }, signal: options.signal })) nodes.push(n);
+      for await (const n of client.list(`${path}/nodes`, { query: { $select: "id,state,startTaskInfo,errors" }, signal: options.signal }))
+        nodes.push(n);
       if (nodes.some((n) => n.state === "idle" || n.state === "running")) return pool;
       if (target === 0 && pool.enableAutoScale) {
         reporter.warn(`pool ${pool.id} autoscales and has no nodes now; tasks wait until the formula adds some`);
@@ -2937,7 +3163,8 @@ async function waitForPoolReady(client, initial, reporter, options) {
       if (nodes.length > 0 && broken.length === nodes.length) {
         const details = broken.slice(0, 5).map((n) => {
           const st = n.startTaskInfo;
-          if (n.state === "starttaskfailed") return `${n.id}: start task failed (exit code ${st?.exitCode ?? "?"}${st?.failureInfo ? `, ${st.failureInfo.code}: ${st.failureInfo.message}` : ""})`;
+          if (n.state === "starttaskfailed")
+            return `${n.id}: start task failed (exit code ${st?.exitCode ?? "?"}${st?.failureInfo ? `, ${st.failureInfo.code}: ${st.failureInfo.message}` : ""})`;
           return `${n.id}: ${n.state}${n.errors?.length ? ` (${n.errors.map((e) => `${e.code}: ${e.message}`).join("; ")})` : ""}`;
         }).join("; ");
         throw new PoolNotReadyError(`no node of pool ${pool.id} can run tasks: ${details}`);
@@ -2947,7 +3174,8 @@ async function waitForPoolReady(client, initial, reporter, options) {
       reporter.info(`waiting for pool ${pool.id} nodes (allocation ${pool.allocationState ?? "unknown"})`);
       announced = true;
     }
-    if (Date.now() > deadline) throw new PoolNotReadyError(`pool ${pool.id} has no usable node after ${Math.round((options.timeoutMs ?? 18e5) / 6e4)} minutes`);
+    if (Date.now() > deadline)
+      throw new PoolNotReadyError(`pool ${pool.id} has no usable node after ${Math.round((options.timeoutMs ?? 18e5) / 6e4)} minutes`);
     await sleep(interval, options.signal);
     pool = await client.json("GET", path, { query: { $select: POOL_SELECT }, signal: options.signal });
   }
@@ -2967,7 +3195,13 @@ async function getJobStatus(client, jobId, options = {}) {
     client.json("GET", `${path}/taskcounts`, { signal: options.signal })
   ]);
   if (!isTaskCounts(taskCounts)) throw new UnexpectedResponseError("GET", `${path}/taskcounts`, 200, "without the five task counts");
-  return { jobId: job.id, state: job.state ?? "unknown", poolId: job.poolInfo?.poolId, counts: taskCounts, terminateReason: job.executionInfo?.terminateReason };
+  return {
+    jobId: job.id,
+    state: job.state ?? "unknown",
+    poolId: job.poolInfo?.poolId,
+    counts: taskCounts,
+    terminateReason: job.executionInfo?.terminateReason
+  };
 }
 async function terminateJob(client, jobId, options = {}) {
   const response = await client.send("POST", `/jobs/${encodeURIComponent(jobId)}/terminate`, {
@@ -3011,12 +3245,16 @@ async function cleanup(client, target, reporter, options = {}) {
     try {
       const busy = await jobsUsingPool(client, target.poolId, target.jobId, signal);
       if (busy.length > 0) {
-        reporter.warn(`pool ${target.poolId} left in place: job${busy.length === 1 ? "" : "s"} ${busy.slice(0, 5).join(", ")}${busy.length > 5 ? ` and ${busy.length - 5} more` : ""} still ha${busy.length === 1 ? "s" : "ve"} tasks on it; delete it when ${busy.length === 1 ? "that job ends" : "they end"}`);
+        reporter.warn(
+          `pool ${target.poolId} left in place: job${busy.length === 1 ? "" : "s"} ${busy.slice(0, 5).join(", ")}${busy.length > 5 ? ` and ${busy.length - 5} more` : ""} still ha${busy.length === 1 ? "s" : "ve"} tasks on it; delete it when ${busy.length === 1 ? "that job ends" : "they end"}`
+        );
         result.kept.push(`pool ${target.poolId}`);
         return result;
       }
     } catch (error) {
-      reporter.warn(`pool ${target.poolId} left in place: could not tell whether other jobs use it: ${client.redactor.text(error?.message ?? String(error))}`);
+      reporter.warn(
+        `pool ${target.poolId} left in place: could not tell whether other jobs use it: ${client.redactor.text(error?.message ?? String(error))}`
+      );
       result.kept.push(`pool ${target.poolId}`);
       return result;
     }
@@ -3028,7 +3266,9 @@ async function cleanup(client, target, reporter, options = {}) {
       reporter.info(`deleted pool ${target.poolId} through Azure Resource Manager`);
       result.deleted.push(`pool ${target.poolId}`);
     } catch (error) {
-      reporter.warn(`could not delete pool ${target.poolId} through Azure Resource Manager: ${client.redactor.text(error?.message ?? String(error))}`);
+      reporter.warn(
+        `could not delete pool ${target.poolId} through Azure Resource Manager: ${client.redactor.text(error?.message ?? String(error))}`
+      );
       result.failed.push(`pool ${target.poolId}`);
     }
   } else if (target.poolId) await remove("pool", target.poolId);
@@ -3041,7 +3281,14 @@ var silentReporter = { info() {
 }, progress() {
 }, taskCompleted() {
 } };
-var REASONS = { "HTTP 429": "throttled", "HTTP 503": "service busy", "HTTP 500": "server error", "HTTP 502": "bad gateway", "HTTP 504": "gateway timeout", "HTTP 408": "request timeout" };
+var REASONS = {
+  "HTTP 429": "throttled",
+  "HTTP 503": "service busy",
+  "HTTP 500": "server error",
+  "HTTP 502": "bad gateway",
+  "HTTP 504": "gateway timeout",
+  "HTTP 408": "request timeout"
+};
 function describeRetry(info) {
   const reason = REASONS[info.reason] ? `${REASONS[info.reason]} (${info.reason})` : `connection failed (${info.reason})`;
   const seconds = info.delayMs >= 1e4 ? Math.round(info.delayMs / 1e3) : Math.round(info.delayMs / 100) / 10;
@@ -3063,7 +3310,12 @@ async function listTaskFiles(client, jobId, taskId, options = {}) {
   for await (const f of client.list(path, { query: { recursive: options.recursive ? "true" : void 0 }, signal: options.signal })) {
     if (typeof f.name !== "string") continue;
     const contentLength = readInt64(f.properties?.contentLength);
-    files.push({ name: f.name, isDirectory: f.isDirectory === true, ...contentLength !== void 0 ? { contentLength } : {}, ...f.properties?.lastModified ? { lastModified: f.properties.lastModified } : {} });
+    files.push({
+      name: f.name,
+      isDirectory: f.isDirectory === true,
+      ...contentLength !== void 0 ? { contentLength } : {},
+      ...f.properties?.lastModified ? { lastModified: f.properties.lastModified } : {}
+    });
   }
   return files;
 }
@@ -3074,7 +3326,11 @@ async function readTaskFileTail(client, jobId, taskId, file, maxBytes = 4096, si
   const length = Number(head.headers["content-length"] ?? "0");
   if (length === 0) return "";
   const start = Math.max(0, length - maxBytes);
-  const response = await client.send("GET", path, { headers: { "ocp-range": `bytes=${start}-${length - 1}`, accept: "application/octet-stream" }, accept: [404], signal });
+  const response = await client.send("GET", path, {
+    headers: { "ocp-range": `bytes=${start}-${length - 1}`, accept: "application/octet-stream" },
+    accept: [404],
+    signal
+  });
   if (response.status === 404) return void 0;
   let text = response.bodyText;
   if (start > 0) text = text.slice(text.indexOf("\n") + 1);
@@ -3086,16 +3342,28 @@ function lastLines(text, lines = 20) {
 async function taskOutputRedactor(client, jobId, taskId, options = {}) {
   const jobPath = `/jobs/${encodeURIComponent(jobId)}`;
   const [task, job] = await Promise.all([
-    client.json("GET", `${jobPath}/tasks/${encodeURIComponent(taskId)}`, { query: { $select: "id,environmentSettings,resourceFiles,outputFiles" }, signal: options.signal }),
-    client.json("GET", jobPath, { query: { $select: "id,commonEnvironmentSettings" }, signal: options.signal })
+    client.json("GET", `${jobPath}/tasks/${encodeURIComponent(taskId)}`, {
+      query: { $select: "id,environmentSettings,resourceFiles,outputFiles" },
+      signal: options.signal
+    }),
+    client.json("GET", jobPath, {
+      query: { $select: "id,commonEnvironmentSettings" },
+      signal: options.signal
+    })
   ]);
-  const urls = [...(task.resourceFiles ?? []).flatMap((r) => [r.httpUrl, r.storageContainerUrl]), ...(task.outputFiles ?? []).map((o) => o.destination?.container?.containerUrl)];
+  const urls = [
+    ...(task.resourceFiles ?? []).flatMap((r) => [r.httpUrl, r.storageContainerUrl]),
+    ...(task.outputFiles ?? []).map((o) => o.destination?.container?.containerUrl)
+  ];
   const queries = urls.flatMap((u) => u && u.includes("?") ? [u.slice(u.indexOf("?") + 1)] : []);
   const values = [...task.environmentSettings ?? [], ...job.commonEnvironmentSettings ?? []].map((e) => e.value);
   return (options.base ?? client.redactor).with([...values, ...queries]);
 }
 async function readTaskOutput(client, jobId, taskId, file, options = {}) {
-  const [redactor, text] = await Promise.all([taskOutputRedactor(client, jobId, taskId, { signal: options.signal }), readTaskFileTail(client, jobId, taskId, file, options.maxBytes ?? 1024 * 1024, options.signal)]);
+  const [redactor, text] = await Promise.all([
+    taskOutputRedactor(client, jobId, taskId, { signal: options.signal }),
+    readTaskFileTail(client, jobId, taskId, file, options.maxBytes ?? 1024 * 1024, options.signal)
+  ]);
   if (text === void 0) return void 0;
   return redactor.text(text);
 }
@@ -3106,7 +3374,8 @@ async function findBlocked(client, jobPath, outcomes, signal) {
   for await (const t of client.list(`${jobPath}/tasks`, {
     query: { $filter: "state eq 'active'", $select: "id,dependsOn" },
     signal
-  })) active.push(t);
+  }))
+    active.push(t);
   const failed = new Set([...outcomes.values()].filter((o) => o.result === "failure").map((o) => o.id.toLowerCase()));
   const parents = (t) => [
     ...t.dependsOn?.taskIds ?? [],
@@ -3157,7 +3426,11 @@ async function waitForTasks(client, jobId, taskIds, reporter, options) {
     let found = 0;
     let latest;
     const filter = `state eq 'completed'${since !== void 0 ? ` and stateTransitionTime ge datetime'${new Date(since).toISOString()}'` : ""}`;
-    for await (const task of client.list(`${jobPath}/tasks`, { query: { $filter: filter, $select: COMPLETED_SELECT }, signal: options.signal, onPage: () => stats && stats.requests++ })) {
+    for await (const task of client.list(`${jobPath}/tasks`, {
+      query: { $filter: filter, $select: COMPLETED_SELECT },
+      signal: options.signal,
+      onPage: () => stats && stats.requests++
+    })) {
       if (stats) stats.rowsListed++;
       const at = task.stateTransitionTime ? Date.parse(task.stateTransitionTime) : void 0;
       if (at !== void 0 && (latest === void 0 || at > latest)) latest = at;
@@ -3197,7 +3470,8 @@ async function waitForTasks(client, jobId, taskIds, reporter, options) {
     if (counts.completed > completedInJob.size || settled && seen.size < total) {
       const listed = await listCompleted(watermark);
       found = listed.found;
-      if (listed.latest !== void 0 && completedInJob.size >= counts.completed && (watermark === void 0 || listed.latest > watermark)) watermark = listed.latest;
+      if (listed.latest !== void 0 && completedInJob.size >= counts.completed && (watermark === void 0 || listed.latest > watermark))
+        watermark = listed.latest;
     }
     pollsSinceEverything++;
     if (settled && seen.size < total && pollsSinceEverything >= everythingGap) {
@@ -3262,16 +3536,24 @@ async function runWorkload(client, workload, reporter, options = {}) {
   const base = { jobId, poolId, outcomes: [], addFailures: [], created };
   for (const w of workload.warnings) reporter.warn(`${w.path}: ${w.message}`);
   try {
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal, (path) => created.poolArmPath = path), {
-      image: options.checkImage,
-      now: options.now,
-      runId,
-      // Told before the next request: a cancel right after the create still knows the pool is this run's.
-      onCreated: () => {
-        created.pool = true;
-        options.onCreated?.({ ...created });
+    const pool = await ensurePoolExists(
+      batch,
+      translatePool(workload),
+      workload.pool.reuse,
+      reporter,
+      signal,
+      poolNeeds(client, workload, reporter, signal, (path) => created.poolArmPath = path),
+      {
+        image: options.checkImage,
+        now: options.now,
+        runId,
+        // Told before the next request: a cancel right after the create still knows the pool is this run's.
+        onCreated: () => {
+          created.pool = true;
+          options.onCreated?.({ ...created });
+        }
       }
-    });
+    );
     created.pool = pool.created;
     if (!pool.created) options.onReused?.("pool");
     await waitForPoolReady(batch, pool.pool, reporter, { signal, pollIntervalMs: options.pollIntervalMs, timeoutMs: options.poolTimeoutMs });
@@ -3287,7 +3569,12 @@ async function runWorkload(client, workload, reporter, options = {}) {
     if (job.created) options.onCreated?.({ ...created });
     else options.onReused?.("job");
     if (!job.created) reporter.info(`job ${jobId} exists on pool ${poolId}; adding the tasks it lacks`);
-    const added = await addTaskCollection(batch, jobId, translateTasks(workload), { signal, concurrency: options.concurrency, total: workload.tasks.length, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) });
+    const added = await addTaskCollection(batch, jobId, translateTasks(workload), {
+      signal,
+      concurrency: options.concurrency,
+      total: workload.tasks.length,
+      onProgress: (done, total) => reporter.tasksSubmitted?.(done, total)
+    });
     reporter.info(`tasks: ${added.added.length} added, ${added.existing.length} already there${added.failed.length ? `, ${added.failed.length} refused` : ""}`);
     if (endWhenDone) await endJobWhenTasksDone(batch, jobId, signal);
     const addFailures = added.failed.map((f) => ({ ...f, message: redactor.text(f.message) }));
@@ -3307,7 +3594,14 @@ async function runWorkload(client, workload, reporter, options = {}) {
     }
     throw new CancelledError(`cancelled${jobOurs ? `; job ${jobId} terminated` : ""}`);
   } finally {
-    await cleanupAfterRun(batch, workload, policy, { jobOurs, poolCreated: created.pool, poolArmPath: created.poolArmPath, waited: options.wait !== false }, reporter, signal);
+    await cleanupAfterRun(
+      batch,
+      workload,
+      policy,
+      { jobOurs, poolCreated: created.pool, poolArmPath: created.poolArmPath, waited: options.wait !== false },
+      reporter,
+      signal
+    );
   }
 }
 async function cleanupAfterRun(client, workload, policy, run, reporter, signal) {
@@ -3371,10 +3665,15 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
   for (const w of workload.warnings) reporter.warn(`${w.path}: ${w.message}`);
   try {
     if (workload.job.schedule) {
-      throw new UsageError(`job.schedule: ${workload.job.id} is a job schedule, which creates its own jobs; submitTasks adds tasks to one job (remove job.schedule, or use runWorkload)`);
+      throw new UsageError(
+        `job.schedule: ${workload.job.id} is a job schedule, which creates its own jobs; submitTasks adds tasks to one job (remove job.schedule, or use runWorkload)`
+      );
     }
     const runId = newRunId();
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), { image: options.checkImage, runId });
+    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), {
+      image: options.checkImage,
+      runId
+    });
     const { body: jobBody, endWhenDone } = deferJobEnd(translateJob(workload));
     const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId);
     const ids = [];
@@ -3438,7 +3737,8 @@ function blobFromUrl(url, field) {
   const shown = url.slice(0, 200).replace(/\?.*$/s, "");
   const raw = RAW_URL.exec(url.trim());
   if (!raw) {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^https?:/i.test(url)) throw new InvalidEventError(field, `must be an https blob URL, not ${url.slice(0, url.indexOf(":") + 1)}`);
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^https?:/i.test(url))
+      throw new InvalidEventError(field, `must be an https blob URL, not ${url.slice(0, url.indexOf(":") + 1)}`);
     throw new InvalidEventError(field, `"${shown}" is not a blob URL (https://<account>.blob.core.windows.net/<container>/<blob>)`);
   }
   const [, scheme, host, rawPath = "", query = ""] = raw;
@@ -3456,13 +3756,18 @@ function blobFromUrl(url, field) {
   }
   const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])$/i.test(u.hostname);
   const [container, ...name] = pathStyle ? segments.slice(1) : segments;
-  if (!container || name.length === 0 || !name.join("/")) throw new InvalidEventError(field, `${shown} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
+  if (!container || name.length === 0 || !name.join("/"))
+    throw new InvalidEventError(field, `${shown} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
   const full = name.join("/");
   if (name.some((s) => s === "." || s === "..") || [container, ...name].some((s) => s.includes("\\"))) {
-    throw new InvalidEventError(field, `the blob name "${full.slice(0, 200)}" has a "." or ".." segment or a backslash; a blob name is taken as given, never resolved into another path`);
+    throw new InvalidEventError(
+      field,
+      `the blob name "${full.slice(0, 200)}" has a "." or ".." segment or a backslash; a blob name is taken as given, never resolved into another path`
+    );
   }
   if (CONTROL2.test(full)) throw new InvalidEventError(field, "the blob name holds a control character");
-  if (full.length > MAX_BLOB_NAME) throw new InvalidEventError(field, `the blob name is ${full.length} characters; Azure Storage names are at most ${MAX_BLOB_NAME}`);
+  if (full.length > MAX_BLOB_NAME)
+    throw new InvalidEventError(field, `the blob name is ${full.length} characters; Azure Storage names are at most ${MAX_BLOB_NAME}`);
   const base = `${u.origin}${rawPath}`;
   return { url: query.length > 1 ? `${base}${query}` : base, container, name: full, fileName: safeFileName(name[name.length - 1]) };
 }
@@ -3477,7 +3782,12 @@ function blobEvent(meta) {
   const uri = meta?.uri;
   if (typeof uri !== "string") throw new InvalidEventError("triggerMetadata.uri", "the blob trigger delivered no blob URI");
   const props = meta?.properties ?? {};
-  const input = { ...blobFromUrl(uri, "triggerMetadata.uri"), etag: versionOf(props), size: num(props.contentLength), contentType: str(props.contentType) };
+  const input = {
+    ...blobFromUrl(uri, "triggerMetadata.uri"),
+    etag: versionOf(props),
+    size: num(props.contentLength),
+    contentType: str(props.contentType)
+  };
   const time = iso(props.lastModified) ?? (/* @__PURE__ */ new Date()).toISOString();
   const taskId = blobTaskId(input);
   return { kind: "blob", id: taskId, time, taskId, inputs: [input], fields: {} };
@@ -3508,15 +3818,31 @@ function eventGridEvent(event) {
   const id = e.id;
   if (typeof id !== "string" || !id) throw new InvalidEventError("event.id", "is missing");
   const data = e.data;
-  if (!data || typeof data !== "object") throw new InvalidEventError("event.data", `is missing: a ${BLOB_CREATED} event carries the blob's url and eTag in data`);
+  if (!data || typeof data !== "object")
+    throw new InvalidEventError("event.data", `is missing: a ${BLOB_CREATED} event carries the blob's url and eTag in data`);
   if (typeof data.url !== "string") throw new InvalidEventError("event.data.url", "is missing");
-  const input = { ...blobFromUrl(data.url, "event.data.url"), etag: versionOf(data), size: num(data.contentLength), contentType: str(data.contentType) };
+  const input = {
+    ...blobFromUrl(data.url, "event.data.url"),
+    etag: versionOf(data),
+    size: num(data.contentLength),
+    contentType: str(data.contentType)
+  };
   const time = iso(cloud ? e.time : e.eventTime) ?? (/* @__PURE__ */ new Date()).toISOString();
-  return { kind: "eventGrid", id, time, taskId: blobTaskId(input), inputs: [input], fields: { type, subject: str(e.subject) ?? "", schema: cloud ? "CloudEvents" : "EventGrid" } };
+  return {
+    kind: "eventGrid",
+    id,
+    time,
+    taskId: blobTaskId(input),
+    inputs: [input],
+    fields: { type, subject: str(e.subject) ?? "", schema: cloud ? "CloudEvents" : "EventGrid" }
+  };
 }
 var QueueMessage = z2.strictObject({
   id: z2.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1 to 64 letters, digits, _ or - (it becomes the task id)" }).optional().meta({ description: "The task id; default a hash of the message body" }),
-  vars: z2.record(z2.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, { error: "variable names are letters, digits, _ and -" }), z2.union([z2.string().max(4096), z2.number(), z2.boolean()])).optional().meta({ description: "Values for {{ vars.* }}; only variables the spec declares" }),
+  vars: z2.record(
+    z2.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, { error: "variable names are letters, digits, _ and -" }),
+    z2.union([z2.string().max(4096), z2.number(), z2.boolean()])
+  ).optional().meta({ description: "Values for {{ vars.* }}; only variables the spec declares" }),
   inputs: z2.array(z2.url({ protocol: /^https?$/, error: "must be an http(s) blob URL" })).max(100).optional().meta({ description: "Blob URLs, each a resource file of the task" })
 }).meta({ title: "azure-batch-run queue message", description: "A message for the Function app's queue trigger; a plain-text message is one input URL" });
 function queueMessageJsonSchema() {
@@ -3533,8 +3859,12 @@ function queueEvent(body, meta) {
     const input = blobFromUrl(text, "message");
     return { kind: "queue", id: messageId || hash(text), time, taskId: `msg-${hash(text, 32)}`, inputs: [input], fields };
   }
-  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new InvalidEventError("message", "must be a JSON object { id?, vars?, inputs? } or a blob URL as plain text");
-  for (const [where, obj] of [["message", body], ["message.vars", body.vars]]) {
+  if (body === null || typeof body !== "object" || Array.isArray(body))
+    throw new InvalidEventError("message", "must be a JSON object { id?, vars?, inputs? } or a blob URL as plain text");
+  for (const [where, obj] of [
+    ["message", body],
+    ["message.vars", body.vars]
+  ]) {
     if (obj === null || typeof obj !== "object") continue;
     const bad = Object.keys(obj).find((k) => k === "__proto__" || k === "constructor" || k === "prototype");
     if (bad) throw new InvalidEventError(`${where}.${bad}`, "is not a field or variable name a message may set");
@@ -3559,7 +3889,14 @@ function timerEvent(timer, scheduled) {
   const t = timer ?? {};
   const scheduleTime = scheduled.toISOString().replace(/\.\d{3}Z$/, "Z");
   const scheduleId = scheduleTime.replace(/[-:]/g, "");
-  return { kind: "timer", id: scheduleId, time: scheduleTime, taskId: `run-${scheduleId}`, inputs: [], fields: { scheduleTime, scheduleId, isPastDue: t.isPastDue === true } };
+  return {
+    kind: "timer",
+    id: scheduleId,
+    time: scheduleTime,
+    taskId: `run-${scheduleId}`,
+    inputs: [],
+    fields: { scheduleTime, scheduleId, isPastDue: t.isPastDue === true }
+  };
 }
 
 // shared/events/eventSpec.ts
@@ -3580,27 +3917,52 @@ var EventSpec = class {
   /** Refuses an event whose values the spec cannot use safely: undeclared vars, characters that end a shell word. */
   check(event) {
     for (const name of Object.keys(event.vars ?? {})) {
-      if (!this.declaredVars.has(name)) throw new InvalidEventError(`message.vars.${name}`, `is not a variable the spec declares (it declares ${[...this.declaredVars].sort().join(", ") || "none"})`);
+      if (!this.declaredVars.has(name))
+        throw new InvalidEventError(
+          `message.vars.${name}`,
+          `is not a variable the spec declares (it declares ${[...this.declaredVars].sort().join(", ") || "none"})`
+        );
     }
     for (const [name, value] of Object.entries(event.vars ?? {})) {
-      if (UNSAFE.test(value)) throw new InvalidEventError(`message.vars.${name}`, `holds ${JSON.stringify(value.match(UNSAFE)[0])}, which could break out of a command line; a message's values may not hold quotes, $, ;, |, &, <, >, parentheses, braces, backslashes or control characters`);
+      if (UNSAFE.test(value))
+        throw new InvalidEventError(
+          `message.vars.${name}`,
+          `holds ${JSON.stringify(value.match(UNSAFE)[0])}, which could break out of a command line; a message's values may not hold quotes, $, ;, |, &, <, >, parentheses, braces, backslashes or control characters`
+        );
     }
-    const values = [...Object.entries(event.fields), ...event.inputs.flatMap((input, i) => Object.entries(input).map(([k, v]) => [event.inputs.length > 1 ? `inputs.${i}.${k}` : k, v]))];
+    const values = [
+      ...Object.entries(event.fields),
+      ...event.inputs.flatMap((input, i) => Object.entries(input).map(([k, v]) => [event.inputs.length > 1 ? `inputs.${i}.${k}` : k, v]))
+    ];
     for (const [field, value] of values) {
       const base = field.split(".").pop();
       const used = this.referenced.has(base) || this.referenced.has(field.split(".")[0]) || base === "url" && this.referenced.has("sasUrl");
       if (!used) continue;
       const unsafe = base === "url" || base === "sasUrl" ? URL_UNSAFE : UNSAFE;
       if (typeof value === "string" && unsafe.test(value)) {
-        throw new InvalidEventError(`event.${field}`, `holds ${JSON.stringify(value.match(unsafe)[0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`);
+        throw new InvalidEventError(
+          `event.${field}`,
+          `holds ${JSON.stringify(value.match(unsafe)[0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`
+        );
       }
     }
   }
   /** The workload for one event: `event.*` filled, an input's SAS made where the spec uses `event.sasUrl`. */
   async load(event, options = {}) {
     const sasFor = this.referenced.has("sasUrl") ? options.sasFor : void 0;
-    const inputs = await Promise.all(event.inputs.map(async (input) => ({ ...input, ...sasFor ? { sasUrl: new URL(input.url).search ? input.url : await sasFor(input.url) } : {} })));
-    const root = { kind: event.kind, id: event.id, time: event.time, day: event.time.slice(0, 10), taskId: event.taskId, ...event.fields, ...inputs[0] ?? {}, inputs };
+    const inputs = await Promise.all(
+      event.inputs.map(async (input) => ({ ...input, ...sasFor ? { sasUrl: new URL(input.url).search ? input.url : await sasFor(input.url) } : {} }))
+    );
+    const root = {
+      kind: event.kind,
+      id: event.id,
+      time: event.time,
+      day: event.time.slice(0, 10),
+      taskId: event.taskId,
+      ...event.fields,
+      ...inputs[0] ?? {},
+      inputs
+    };
     return loadSpecObject(inputs.length > 1 ? perInput(this.raw, inputs.length) : this.raw, {
       vars: { ...options.vars ?? {}, ...event.vars },
       env: options.env,
@@ -3632,7 +3994,8 @@ function perInput(raw, count) {
   };
 }
 function eventFromSample(sample) {
-  if (sample === null || typeof sample !== "object" || Array.isArray(sample)) throw new InvalidEventError("event", "a sample event is a JSON object: an Event Grid event, { uri, properties }, { message } or { scheduleTime }");
+  if (sample === null || typeof sample !== "object" || Array.isArray(sample))
+    throw new InvalidEventError("event", "a sample event is a JSON object: an Event Grid event, { uri, properties }, { message } or { scheduleTime }");
   const s = sample;
   if ("eventType" in s || "specversion" in s) {
     const event = eventGridEvent(s);
@@ -3646,7 +4009,10 @@ function eventFromSample(sample) {
     if (Number.isNaN(at.getTime())) throw new InvalidEventError("scheduleTime", "is not a date and time");
     return timerEvent({ isPastDue: s.isPastDue === true }, at);
   }
-  throw new InvalidEventError("event", "is none of: an Event Grid event (eventType or specversion), a blob trigger's { uri, properties }, a queue's { message }, a timer's { scheduleTime }");
+  throw new InvalidEventError(
+    "event",
+    "is none of: an Event Grid event (eventType or specversion), a blob trigger's { uri, properties }, a queue's { message }, a timer's { scheduleTime }"
+  );
 }
 
 // shared/client/policies/bearerTokenPolicy.ts
@@ -3892,15 +4258,28 @@ var ArmClient = class {
     if (body !== void 0) headers["content-type"] = "application/json";
     let response;
     try {
-      response = await this.pipeline({ method, url, headers, body, idempotent: options.idempotent ?? method !== "POST", signal: options.signal, timeoutMs: this.timeoutMs, hooks: this.hooks });
+      response = await this.pipeline({
+        method,
+        url,
+        headers,
+        body,
+        idempotent: options.idempotent ?? method !== "POST",
+        signal: options.signal,
+        timeoutMs: this.timeoutMs,
+        hooks: this.hooks
+      });
     } catch (error) {
       throw this.redactor.error(error);
     }
     if (response.status >= 300 && response.status < 400 && !(options.accept ?? []).includes(response.status)) {
-      throw this.redactor.error(new UnexpectedResponseError(method, url.pathname, response.status, "redirects; not followed", response.headers["x-ms-request-id"]));
+      throw this.redactor.error(
+        new UnexpectedResponseError(method, url.pathname, response.status, "redirects; not followed", response.headers["x-ms-request-id"])
+      );
     }
     if (response.status >= 400 && !(options.accept ?? []).includes(response.status)) {
-      throw this.redactor.error(new ArmError({ statusCode: response.status, bodyText: response.bodyText, method, path: url.pathname, headers: response.headers }));
+      throw this.redactor.error(
+        new ArmError({ statusCode: response.status, bodyText: response.bodyText, method, path: url.pathname, headers: response.headers })
+      );
     }
     return response;
   }
@@ -3919,7 +4298,12 @@ var ArmClient = class {
       if (!page.nextLink) return;
       const url = new URL(page.nextLink, this.endpoint);
       if (url.origin !== this.endpoint.origin || followed.has(url.href)) {
-        throw new UnexpectedResponseError("GET", url.pathname, 200, url.origin !== this.endpoint.origin ? `with a nextLink to another host (${url.origin}); not followed` : "with a nextLink to a page already read");
+        throw new UnexpectedResponseError(
+          "GET",
+          url.pathname,
+          200,
+          url.origin !== this.endpoint.origin ? `with a nextLink to another host (${url.origin}); not followed` : "with a nextLink to a page already read"
+        );
       }
       followed.add(url.href);
       next = url;
@@ -3955,11 +4339,28 @@ var BatchClient = class {
     const auth = options.auth.kind === "sharedKey" ? [sharedKeyPolicy(options.auth.accountName, options.auth.accountKey)] : options.auth.kind === "entra" ? [bearerTokenPolicy(options.auth.credential, { scope: options.auth.scope, onToken: (t) => redactor.add(t) })] : [];
     const transport = options.transport ?? undici.send;
     this.pipeline = createPipeline(
-      [userAgentPolicy(options.userAgentPrefix), requestIdPolicy(), retryPolicy({ maxRetryTimeMs: callTimeoutMs, ...options.retry }), ...auth, logPolicy(redactor), ...options.policies ?? []],
+      [
+        userAgentPolicy(options.userAgentPrefix),
+        requestIdPolicy(),
+        retryPolicy({ maxRetryTimeMs: callTimeoutMs, ...options.retry }),
+        ...auth,
+        logPolicy(redactor),
+        ...options.policies ?? []
+      ],
       transport
     );
     if (options.arm) {
-      this.arm = new ArmClient({ ...options.arm, retry: { maxRetryTimeMs: callTimeoutMs, ...options.retry }, hooks: options.hooks, userAgentPrefix: options.userAgentPrefix, timeoutMs: this.timeoutMs }, transport, redactor);
+      this.arm = new ArmClient(
+        {
+          ...options.arm,
+          retry: { maxRetryTimeMs: callTimeoutMs, ...options.retry },
+          hooks: options.hooks,
+          userAgentPrefix: options.userAgentPrefix,
+          timeoutMs: this.timeoutMs
+        },
+        transport,
+        redactor
+      );
     }
   }
   /**
@@ -4015,7 +4416,15 @@ var BatchClient = class {
     if (response.status >= 300 && response.status < 400 && !(options.accept ?? []).includes(response.status)) {
       const location = response.headers.location;
       const where = location ? ` to ${safeOrigin(location, this.accountUrl)}` : "";
-      throw this.redactor.error(new UnexpectedResponseError(method, url.pathname, response.status, `redirects${where}; not followed (a Batch service does not redirect)`, response.headers["request-id"]));
+      throw this.redactor.error(
+        new UnexpectedResponseError(
+          method,
+          url.pathname,
+          response.status,
+          `redirects${where}; not followed (a Batch service does not redirect)`,
+          response.headers["request-id"]
+        )
+      );
     }
     if (response.status >= 400 && !(options.accept ?? []).includes(response.status)) {
       throw this.redactor.error(
@@ -4050,17 +4459,35 @@ var BatchClient = class {
       options.onPage?.();
       const page = parseJson(response, "GET");
       if (page.value !== void 0 && !Array.isArray(page.value)) {
-        throw new UnexpectedResponseError("GET", response.request?.url?.pathname ?? "?", response.status, "with a list whose value is not an array", response.headers["request-id"]);
+        throw new UnexpectedResponseError(
+          "GET",
+          response.request?.url?.pathname ?? "?",
+          response.status,
+          "with a list whose value is not an array",
+          response.headers["request-id"]
+        );
       }
       for (const item of page.value ?? []) yield item;
       const link = page["odata.nextLink"];
       if (!link) return;
       const nextUrl = new URL(link, this.accountUrl);
       if (nextUrl.origin !== this.accountUrl.origin) {
-        throw new UnexpectedResponseError("GET", response.request.url.pathname, response.status, `with an odata.nextLink to another host (${nextUrl.origin}); not followed: credentials go to ${this.accountUrl.origin} only`, response.headers["request-id"]);
+        throw new UnexpectedResponseError(
+          "GET",
+          response.request.url.pathname,
+          response.status,
+          `with an odata.nextLink to another host (${nextUrl.origin}); not followed: credentials go to ${this.accountUrl.origin} only`,
+          response.headers["request-id"]
+        );
       }
       if (followed.has(nextUrl.href)) {
-        throw new UnexpectedResponseError("GET", response.request.url.pathname, response.status, "with an odata.nextLink to a page already read; the listing would never end", response.headers["request-id"]);
+        throw new UnexpectedResponseError(
+          "GET",
+          response.request.url.pathname,
+          response.status,
+          "with an odata.nextLink to a page already read; the listing would never end",
+          response.headers["request-id"]
+        );
       }
       followed.add(nextUrl.href);
       next = nextUrl;
@@ -4129,15 +4556,29 @@ function isTokenCredential(c) {
 function createBatchClient(options) {
   const { credential, armEndpoint, cloud = CLOUDS.AzureCloud, ...rest } = options;
   if (isTokenCredential(credential)) {
-    return new BatchClient({ ...rest, auth: { kind: "entra", credential, scope: cloud.batchScope }, arm: { credential, endpoint: armEndpoint ?? cloud.armEndpoint, scope: cloud.armScope } });
+    return new BatchClient({
+      ...rest,
+      auth: { kind: "entra", credential, scope: cloud.batchScope },
+      arm: { credential, endpoint: armEndpoint ?? cloud.armEndpoint, scope: cloud.armScope }
+    });
   }
-  const auth = { kind: "sharedKey", accountName: credential.accountName || accountNameFromUrl(options.accountUrl), accountKey: credential.accountKey };
+  const auth = {
+    kind: "sharedKey",
+    accountName: credential.accountName || accountNameFromUrl(options.accountUrl),
+    accountKey: credential.accountKey
+  };
   return new BatchClient({ ...rest, auth });
 }
 function createLocalBatchClient(local, options = {}) {
-  if (!LOOPBACK_HOST.test(new URL(local.accountUrl).hostname)) throw new UsageError(`${new URL(local.accountUrl).origin} is not a service on this machine; createLocalBatchClient is for the local Batch service only`);
+  if (!LOOPBACK_HOST.test(new URL(local.accountUrl).hostname))
+    throw new UsageError(`${new URL(local.accountUrl).origin} is not a service on this machine; createLocalBatchClient is for the local Batch service only`);
   const credential = { getToken: async () => ({ token: "local-dev-token", expiresOnTimestamp: Date.now() + 36e5 }) };
-  return new BatchClient({ ...options, accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey }, arm: { credential, endpoint: local.armEndpoint } });
+  return new BatchClient({
+    ...options,
+    accountUrl: local.accountUrl,
+    auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey },
+    arm: { credential, endpoint: local.armEndpoint }
+  });
 }
 var KNOWN_AUTHORITIES = /* @__PURE__ */ new Set(["login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn", "login.microsoftonline.de"]);
 function entraOptions(env) {
@@ -4195,7 +4636,8 @@ function classifyError(error) {
   if (error?.code !== void 0 && String(error.code).startsWith("ERR_PARSE_ARGS")) return "usage";
   if (error instanceof TasksFailedError) return "task";
   if (error instanceof CancelledError || error?.name === "AbortError") return "cancelled";
-  if ((error instanceof BatchServiceError || error instanceof ArmError) && (error.statusCode === 401 || error.statusCode === 403 || AUTH_CODES.test(error.code))) return "auth";
+  if ((error instanceof BatchServiceError || error instanceof ArmError) && (error.statusCode === 401 || error.statusCode === 403 || AUTH_CODES.test(error.code)))
+    return "auth";
   if (AUTH_ERROR_NAMES.test(error?.name ?? "")) return "auth";
   return "service";
 }

@@ -21,21 +21,27 @@ const MAX_TEXT = 4 * 1024 * 1024;
  * connection strings, bearer tokens and JWTs.
  */
 export function redactSecrets(text: string): string {
-  return text
-    .replace(/(https?:\/\/[^\s?"'#]+)\?[^\s"'#]*/g, "$1?<redacted>")
-    .replace(/\bsig=[^&\s"']+/gi, "sig=<redacted>")
-    // name=value and "name": "value" where the name says secret (AccountKey, client_secret, access_token, ...).
-    .replace(/\b([A-Za-z_-]*(?:key|secret|token|password|passwd|signature|sig|credential)[A-Za-z_-]*)=[^;&\s"']+/gi, "$1=<redacted>")
-    .replace(/("[A-Za-z_-]*(?:key|secret|token|password|passwd|signature|credential)[A-Za-z_-]*"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, '$1"<redacted>"')
-    .replace(/\bBearer\s+[A-Za-z0-9._~+/=-]+/g, "Bearer <redacted>")
-    .replace(/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, "<redacted token>");
+  return (
+    text
+      .replace(/(https?:\/\/[^\s?"'#]+)\?[^\s"'#]*/g, "$1?<redacted>")
+      .replace(/\bsig=[^&\s"']+/gi, "sig=<redacted>")
+      // name=value and "name": "value" where the name says secret (AccountKey, client_secret, access_token, ...).
+      .replace(/\b([A-Za-z_-]*(?:key|secret|token|password|passwd|signature|sig|credential)[A-Za-z_-]*)=[^;&\s"']+/gi, "$1=<redacted>")
+      .replace(/("[A-Za-z_-]*(?:key|secret|token|password|passwd|signature|credential)[A-Za-z_-]*"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, '$1"<redacted>"')
+      .replace(/\bBearer\s+[A-Za-z0-9._~+/=-]+/g, "Bearer <redacted>")
+      .replace(/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, "<redacted token>")
+  );
 }
 
 /** Non-printable characters (controls, lone surrogates, invisible formatting) as \uXXXX. */
 function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what it escapes
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(NON_PRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
+
+/* eslint-disable no-control-regex -- control characters are what it escapes */
+const NON_PRINTABLE =
+  /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/* eslint-enable no-control-regex */
 
 /** A bounded text form of any value: JSON-like, depth-limited, cycles cut, binary as hex. */
 export function payloadText(value: unknown): string {

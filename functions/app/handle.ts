@@ -57,13 +57,20 @@ export async function handle(kind: BatchEvent["kind"], read: () => BatchEvent | 
     const dequeueCount = Number(event?.fields.dequeueCount ?? 0);
     if (kind === "queue" && dequeueCount >= app.settings.maxDequeueCount && app.settings.deadLetterContainer) {
       const reason = `failed on its last delivery (${dequeueCount} of ${app.settings.maxDequeueCount}); the host moves it to the poison queue: ${(error as Error)?.message ?? String(error)}`;
-      await deadLetter(app, kind, event, payload, new InvalidEventError("delivery", reason), context).catch((e: unknown) => context.error(`could not write the dead-letter record: ${safeReason(String((e as Error)?.message ?? e))}`));
+      await deadLetter(app, kind, event, payload, new InvalidEventError("delivery", reason), context).catch((e: unknown) =>
+        context.error(`could not write the dead-letter record: ${safeReason(String((e as Error)?.message ?? e))}`),
+      );
     }
     throw error;
   }
 }
 
-async function submit(app: Instance, event: BatchEvent, workload: Awaited<ReturnType<Instance["workloadFor"]>>, context: InvocationContext): Promise<SubmitResult> {
+async function submit(
+  app: Instance,
+  event: BatchEvent,
+  workload: Awaited<ReturnType<Instance["workloadFor"]>>,
+  context: InvocationContext,
+): Promise<SubmitResult> {
   const requestIds: string[] = [];
   const client = app.client.withHooks({
     log: (line) => {
@@ -82,7 +89,8 @@ async function submit(app: Instance, event: BatchEvent, workload: Awaited<Return
       if (retries[info.throttled ? "throttled" : "failed"]++ === 0) context.warn(`event=${event.id} ${redactUrls(message)}`);
     },
   };
-  const said = () => retries.throttled + retries.failed > 0 && context.warn(`event=${event.id} retried ${retries.failed} failed and ${retries.throttled} throttled Batch calls`);
+  const said = () =>
+    retries.throttled + retries.failed > 0 && context.warn(`event=${event.id} retried ${retries.failed} failed and ${retries.throttled} throttled Batch calls`);
   let result: SubmitResult;
   try {
     result = await submitTasks(client, workload, undefined, { ifJobEnded: app.settings.ifJobEnded, reporter });
@@ -99,7 +107,9 @@ async function submit(app: Instance, event: BatchEvent, workload: Awaited<Return
   if (failed.length > 0) {
     // A task of the same id with other content (TaskExists), or one the service refused: not this
     // event's to settle; the host retries, and a message ends in the poison queue.
-    throw new Error(`event ${event.id}: ${failed.length} task${failed.length === 1 ? "" : "s"} of job ${result.jobId} not added: ${failed.map((t) => `${t.id} (${t.code ?? "failed"})`).join(", ")}`);
+    throw new Error(
+      `event ${event.id}: ${failed.length} task${failed.length === 1 ? "" : "s"} of job ${result.jobId} not added: ${failed.map((t) => `${t.id} (${t.code ?? "failed"})`).join(", ")}`,
+    );
   }
   return result;
 }
@@ -121,7 +131,14 @@ function metadataOf(payload: Delivery): Record<string, string | number | boolean
 
 const safeName = (text: string) => text.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 120);
 
-async function deadLetter(app: Instance, kind: BatchEvent["kind"], event: BatchEvent | undefined, payload: Delivery, error: InvalidEventError, context: InvocationContext): Promise<string> {
+async function deadLetter(
+  app: Instance,
+  kind: BatchEvent["kind"],
+  event: BatchEvent | undefined,
+  payload: Delivery,
+  error: InvalidEventError,
+  context: InvocationContext,
+): Promise<string> {
   const reason = safeReason(error.message);
   const id = event?.id ?? context.invocationId;
   context.error(`event=${safeName(id)} kind=${kind} invalid field=${safeReason(error.field)} reason=${JSON.stringify(reason)}: not retried`);
@@ -139,7 +156,16 @@ async function deadLetter(app: Instance, kind: BatchEvent["kind"], event: BatchE
     function: context.functionName,
     invocationId: context.invocationId,
     time: now,
-    ...(event ? { event: { id: safeName(event.id), time: event.time, taskId: event.taskId, ...(event.fields.dequeueCount !== undefined ? { dequeueCount: event.fields.dequeueCount } : {}) } } : {}),
+    ...(event
+      ? {
+          event: {
+            id: safeName(event.id),
+            time: event.time,
+            taskId: event.taskId,
+            ...(event.fields.dequeueCount !== undefined ? { dequeueCount: event.fields.dequeueCount } : {}),
+          },
+        }
+      : {}),
     delivery: metadataOf(payload),
     // Never the payload itself: its size, its hash, and a short redacted excerpt.
     payload: summarizePayload(payload.content),

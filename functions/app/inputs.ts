@@ -40,13 +40,20 @@ export function checkInput(input: Pick<InputBlob, "url" | "container">, field: s
     throw new InvalidEventError(field, `${where} is not https; inputs are read over https only (http only from this machine, for local development)`);
   }
   if (!policy.accounts.has(accountOf(input.url))) {
-    throw new InvalidEventError(field, `${where} is not in the ${STORAGE_CONNECTION} account nor an account AZBR_INPUT_ACCOUNTS names; inputs come from those accounts only`);
+    throw new InvalidEventError(
+      field,
+      `${where} is not in the ${STORAGE_CONNECTION} account nor an account AZBR_INPUT_ACCOUNTS names; inputs come from those accounts only`,
+    );
   }
   const container = input.container.toLowerCase();
-  if (isHostContainer(container)) throw new InvalidEventError(field, `${where} is in ${input.container}, a container of the Functions host; it is never an input`);
+  if (isHostContainer(container))
+    throw new InvalidEventError(field, `${where} is in ${input.container}, a container of the Functions host; it is never an input`);
   const why = policy.forbidden.get(container);
   if (why) throw new InvalidEventError(field, `${where} is in ${input.container}, ${why}; it is never an input`);
   if (!policy.containers.has(container)) {
-    throw new InvalidEventError(field, `${where} is in container ${input.container}, which is not an input container (AZBR_INPUT_CONTAINERS: ${[...policy.containers].join(", ") || "none"})`);
+    throw new InvalidEventError(
+      field,
+      `${where} is in container ${input.container}, which is not an input container (AZBR_INPUT_CONTAINERS: ${[...policy.containers].join(", ") || "none"})`,
+    );
   }
 }

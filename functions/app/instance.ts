@@ -3,7 +3,19 @@
  * checked once: a bad spec fails the first invocation with its field paths, and every later one
  * the same way), one Batch client (its connection pool and token cache) and the storage access.
  */
-import { createBatchClient, entraOptions, EventSpec, INPUT_FIELDS, InvalidEventError, parseSpecText, SpecError, UsageError, type BatchClient, type BatchEvent, type Workload } from "azure-batch-run";
+import {
+  createBatchClient,
+  entraOptions,
+  EventSpec,
+  INPUT_FIELDS,
+  InvalidEventError,
+  parseSpecText,
+  SpecError,
+  UsageError,
+  type BatchClient,
+  type BatchEvent,
+  type Workload,
+} from "azure-batch-run";
 import type { TokenCredential } from "@azure/identity";
 import { accountOf, checkInput, type InputPolicy } from "./inputs.js";
 import { allowedSettings, readSettings, type Settings } from "./settings.js";
@@ -29,13 +41,33 @@ const PROBE: BatchEvent = {
   id: "probe",
   time: "2026-01-01T00:00:00.000Z",
   taskId: "probe-0000000000000000",
-  inputs: [{ url: "https://account.blob.core.windows.net/container/probe.txt", container: "container", name: "probe.txt", fileName: "probe.txt", etag: "0x0", size: 1, contentType: "text/plain" }],
+  inputs: [
+    {
+      url: "https://account.blob.core.windows.net/container/probe.txt",
+      container: "container",
+      name: "probe.txt",
+      fileName: "probe.txt",
+      etag: "0x0",
+      size: 1,
+      contentType: "text/plain",
+    },
+  ],
   vars: {},
-  fields: { type: "Microsoft.Storage.BlobCreated", subject: "/blobServices/default/containers/container/blobs/probe.txt", schema: "EventGrid", messageId: "probe", dequeueCount: 1, scheduleTime: "2026-01-01T00:00:00Z", scheduleId: "20260101T000000Z", isPastDue: false },
+  fields: {
+    type: "Microsoft.Storage.BlobCreated",
+    subject: "/blobServices/default/containers/container/blobs/probe.txt",
+    schema: "EventGrid",
+    messageId: "probe",
+    dequeueCount: 1,
+    scheduleTime: "2026-01-01T00:00:00Z",
+    scheduleId: "20260101T000000Z",
+    isPastDue: false,
+  },
 };
 
 const isUrl = (text: string) => /^https?:\/\/\S+$/.test(text);
 
+// eslint-disable-next-line max-lines-per-function -- the app's one instance, made in order: settings, spec, inputs, client; each step a call of its own
 async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
   const settings = readSettings(env);
   // One Entra credential per client id (the app's identity, a connection's own), made on first use: one token cache.
@@ -43,7 +75,12 @@ async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
   const identity = (clientId = env.AZURE_CLIENT_ID) => {
     const key = clientId ?? "";
     if (!credentials.has(key)) {
-      credentials.set(key, import("@azure/identity").then(({ DefaultAzureCredential }) => new DefaultAzureCredential({ ...entraOptions(env), ...(clientId ? { managedIdentityClientId: clientId } : {}) })));
+      credentials.set(
+        key,
+        import("@azure/identity").then(
+          ({ DefaultAzureCredential }) => new DefaultAzureCredential({ ...entraOptions(env), ...(clientId ? { managedIdentityClientId: clientId } : {}) }),
+        ),
+      );
     }
     return credentials.get(key)!;
   };
@@ -55,7 +92,13 @@ async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
   const eventSpec = new EventSpec(raw, text, settings.vars);
   checkTriggersFit(settings, eventSpec.referenced, fileName);
   const load = (event: BatchEvent, sasFor?: (url: string) => Promise<string>): Promise<Workload> =>
-    eventSpec.load(event, { vars: settings.vars, env: allowedSettings(settings, env), envHint: "name it in the AZBR_SETTINGS_ALLOW app setting", fileName, sasFor });
+    eventSpec.load(event, {
+      vars: settings.vars,
+      env: allowedSettings(settings, env),
+      envHint: "name it in the AZBR_SETTINGS_ALLOW app setting",
+      fileName,
+      sasFor,
+    });
 
   // The spec, checked once: shape, rules, limits, and that every task id derives from the event.
   let probe: Workload;
@@ -69,11 +112,21 @@ async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
   const tasks = ((raw.tasks as { list?: { id?: unknown }[] } | undefined)?.list ?? []) as { id?: unknown }[];
   tasks.forEach((t, i) => {
     if (typeof t.id === "string" && !/\{\{\s*event\./.test(t.id)) {
-      throw new SpecError([{ path: `tasks.list[${i}].id`, message: `"${t.id}" does not derive from the event; use {{ event.taskId }} (in ${fileName}), so that a redelivered event finds its task instead of adding another` }]);
+      throw new SpecError([
+        {
+          path: `tasks.list[${i}].id`,
+          message: `"${t.id}" does not derive from the event; use {{ event.taskId }} (in ${fileName}), so that a redelivered event finds its task instead of adding another`,
+        },
+      ]);
     }
   });
   if ((raw.job as { schedule?: unknown } | undefined)?.schedule !== undefined) {
-    throw new SpecError([{ path: "job.schedule", message: `the Function app adds tasks to a job per event; a job schedule creates its own jobs (remove job.schedule, use the timer trigger) (in ${fileName})` }]);
+    throw new SpecError([
+      {
+        path: "job.schedule",
+        message: `the Function app adds tasks to a job per event; a job schedule creates its own jobs (remove job.schedule, use the timer trigger) (in ${fileName})`,
+      },
+    ]);
   }
 
   const credential: TokenCredential | { accountKey: string; accountName?: string } = settings.accountKey
@@ -95,7 +148,8 @@ async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
     ignores(event) {
       for (const input of event.inputs) {
         const container = input.container.toLowerCase();
-        if (!policy.containers.has(container) || policy.forbidden.has(container)) return `container ${input.container} is not an input container (AZBR_INPUT_CONTAINERS: ${[...policy.containers].join(", ") || "none"})`;
+        if (!policy.containers.has(container) || policy.forbidden.has(container))
+          return `container ${input.container} is not an input container (AZBR_INPUT_CONTAINERS: ${[...policy.containers].join(", ") || "none"})`;
         if (settings.inputPrefix && !input.name.startsWith(settings.inputPrefix)) return `blob ${input.name.slice(0, 100)} is not under AZBR_INPUT_PREFIX`;
         if (settings.inputSuffix && !input.name.endsWith(settings.inputSuffix)) return `blob ${input.name.slice(0, 100)} does not end with AZBR_INPUT_SUFFIX`;
       }
@@ -127,12 +181,16 @@ const TIMER_ONLY = new Set(["scheduleTime", "scheduleId", "isPastDue"]);
 function checkTriggersFit(settings: Settings, referenced: ReadonlySet<string>, fileName: string): void {
   const inputs = [...referenced].filter((f) => INPUT_ONLY.has(f));
   if (settings.schedule && inputs.length > 0) {
-    throw new UsageError(`AZBR_SCHEDULE: the timer delivers no input file, but ${fileName} uses event.${inputs[0]}; run the timer from an app whose spec has no event inputs, or remove AZBR_SCHEDULE`);
+    throw new UsageError(
+      `AZBR_SCHEDULE: the timer delivers no input file, but ${fileName} uses event.${inputs[0]}; run the timer from an app whose spec has no event inputs, or remove AZBR_SCHEDULE`,
+    );
   }
   const timer = [...referenced].filter((f) => TIMER_ONLY.has(f));
   const eventTriggers = [settings.blobPath && "AZBR_BLOB_PATH", settings.queue && "AZBR_QUEUE"].filter(Boolean);
   if (timer.length > 0 && eventTriggers.length > 0) {
-    throw new UsageError(`${eventTriggers[0]}: ${fileName} uses event.${timer[0]}, which only the timer has; give the blob and queue triggers an app of their own, or remove ${eventTriggers.join(" and ")}`);
+    throw new UsageError(
+      `${eventTriggers[0]}: ${fileName} uses event.${timer[0]}, which only the timer has; give the blob and queue triggers an app of their own, or remove ${eventTriggers.join(" and ")}`,
+    );
   }
 }
 

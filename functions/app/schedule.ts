@@ -33,7 +33,9 @@ function value(text: string, field: number): number {
 export function parseSchedule(expression: string): Schedule {
   const parts = expression.trim().split(/\s+/);
   if (parts.length !== 6) {
-    throw new UsageError(`AZBR_SCHEDULE: "${expression}" is not an NCRONTAB expression of six fields ({second} {minute} {hour} {day} {month} {day-of-week}, e.g. "0 0 2 * * *" for 02:00 every day)`);
+    throw new UsageError(
+      `AZBR_SCHEDULE: "${expression}" is not an NCRONTAB expression of six fields ({second} {minute} {hour} {day} {month} {day-of-week}, e.g. "0 0 2 * * *" for 02:00 every day)`,
+    );
   }
   return parts.map((part, f) => {
     const { name, min, max } = FIELDS[f]!;
@@ -42,9 +44,12 @@ export function parseSchedule(expression: string): Schedule {
       const m = /^(\*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/(\d+))?$/.exec(item);
       if (!m) throw new UsageError(`AZBR_SCHEDULE: "${item}" in the ${name} field is not a value, a range a-b, a list or a step */n`);
       const step = m[2] ? Number(m[2]) : 1;
-      const [from, to] = m[1] === "*" ? [min, max] : m[1]!.includes("-") ? m[1]!.split("-").map((v) => value(v, f)) : [value(m[1]!, f), m[2] ? max : value(m[1]!, f)];
-      if (Number.isNaN(from) || Number.isNaN(to)) throw new UsageError(`AZBR_SCHEDULE: "${item}" in the ${name} field is not a number${NAMES[f] ? " or a name (" + NAMES[f]!.join(", ") + ")" : ""}`);
-      if (!(from! >= min && to! <= max && from! <= to! && step >= 1)) throw new UsageError(`AZBR_SCHEDULE: "${item}" is out of range for the ${name} field (${min}-${max})`);
+      const [from, to] =
+        m[1] === "*" ? [min, max] : m[1]!.includes("-") ? m[1]!.split("-").map((v) => value(v, f)) : [value(m[1]!, f), m[2] ? max : value(m[1]!, f)];
+      if (Number.isNaN(from) || Number.isNaN(to))
+        throw new UsageError(`AZBR_SCHEDULE: "${item}" in the ${name} field is not a number${NAMES[f] ? " or a name (" + NAMES[f]!.join(", ") + ")" : ""}`);
+      if (!(from! >= min && to! <= max && from! <= to! && step >= 1))
+        throw new UsageError(`AZBR_SCHEDULE: "${item}" is out of range for the ${name} field (${min}-${max})`);
       for (let v = from!; v <= to!; v += step) set.add(v);
     }
     return set;

@@ -79,31 +79,48 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
   const spec = env.AZBR_SPEC?.trim();
   if (!spec) throw new UsageError("AZBR_SPEC: the app setting is missing; set it to the workload spec (YAML or JSON) or to the https URL of a blob holding it");
   const accountUrl = env.AZBR_BATCH_ACCOUNT_URL?.trim();
-  if (!accountUrl) throw new UsageError("AZBR_BATCH_ACCOUNT_URL: the app setting is missing; set it to the Batch account URL (https://<account>.<region>.batch.azure.com)");
-  const allow = (env.AZBR_SETTINGS_ALLOW ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  if (!accountUrl)
+    throw new UsageError("AZBR_BATCH_ACCOUNT_URL: the app setting is missing; set it to the Batch account URL (https://<account>.<region>.batch.azure.com)");
+  const allow = (env.AZBR_SETTINGS_ALLOW ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = allow.find((s) => !SETTING_NAME.test(s));
   if (bad) throw new UsageError(`AZBR_SETTINGS_ALLOW: "${bad}" is not an app setting name`);
   const ifJobEnded = env.AZBR_IF_JOB_ENDED?.trim() || "fail";
   if (ifJobEnded !== "fail" && ifJobEnded !== "newJob") throw new UsageError(`AZBR_IF_JOB_ENDED: "${ifJobEnded}" is not fail or newJob`);
   const sasHours = env.AZBR_SAS_HOURS?.trim() ? Number(env.AZBR_SAS_HOURS) : 6;
-  if (!Number.isFinite(sasHours) || sasHours <= 0 || sasHours > 24 * 7) throw new UsageError(`AZBR_SAS_HOURS: "${env.AZBR_SAS_HOURS}" is not a number of hours between 0 and 168 (a user delegation key lasts at most 7 days)`);
+  if (!Number.isFinite(sasHours) || sasHours <= 0 || sasHours > 24 * 7)
+    throw new UsageError(`AZBR_SAS_HOURS: "${env.AZBR_SAS_HOURS}" is not a number of hours between 0 and 168 (a user delegation key lasts at most 7 days)`);
   const callBudgetSeconds = env.AZBR_CALL_BUDGET_SECONDS?.trim() ? Number(env.AZBR_CALL_BUDGET_SECONDS) : 60;
-  if (!Number.isFinite(callBudgetSeconds) || callBudgetSeconds < 1 || callBudgetSeconds > 600) throw new UsageError(`AZBR_CALL_BUDGET_SECONDS: "${env.AZBR_CALL_BUDGET_SECONDS}" is not a number of seconds between 1 and 600`);
+  if (!Number.isFinite(callBudgetSeconds) || callBudgetSeconds < 1 || callBudgetSeconds > 600)
+    throw new UsageError(`AZBR_CALL_BUDGET_SECONDS: "${env.AZBR_CALL_BUDGET_SECONDS}" is not a number of seconds between 1 and 600`);
   const blobPath = env.AZBR_BLOB_PATH?.trim() || undefined;
-  const list = (text: string | undefined) => (text ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+  const list = (text: string | undefined) =>
+    (text ?? "")
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean);
   const blobContainer = blobPath && !blobPath.startsWith("%") ? blobPath.split("/")[0]!.toLowerCase() : undefined;
-  const inputContainers = env.AZBR_INPUT_CONTAINERS?.trim() ? list(env.AZBR_INPUT_CONTAINERS).map((c) => c.toLowerCase()) : blobContainer ? [blobContainer] : [];
+  const inputContainers = env.AZBR_INPUT_CONTAINERS?.trim()
+    ? list(env.AZBR_INPUT_CONTAINERS).map((c) => c.toLowerCase())
+    : blobContainer
+      ? [blobContainer]
+      : [];
   const badContainer = inputContainers.find((c) => !/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/.test(c));
-  if (badContainer) throw new UsageError(`AZBR_INPUT_CONTAINERS: "${badContainer}" is not a container name (3 to 63 lowercase letters, digits and single hyphens)`);
+  if (badContainer)
+    throw new UsageError(`AZBR_INPUT_CONTAINERS: "${badContainer}" is not a container name (3 to 63 lowercase letters, digits and single hyphens)`);
   const hostContainer = inputContainers.find((c) => c.startsWith("azure-webjobs-"));
   if (hostContainer) throw new UsageError(`AZBR_INPUT_CONTAINERS: ${hostContainer} is a container of the Functions host; it can never be an input`);
   const deadLetterContainer = env.AZBR_DEAD_LETTER_CONTAINER?.trim() || undefined;
-  if (deadLetterContainer && inputContainers.includes(deadLetterContainer.toLowerCase())) throw new UsageError(`AZBR_INPUT_CONTAINERS: ${deadLetterContainer} is the dead-letter container; it can never be an input`);
+  if (deadLetterContainer && inputContainers.includes(deadLetterContainer.toLowerCase()))
+    throw new UsageError(`AZBR_INPUT_CONTAINERS: ${deadLetterContainer} is the dead-letter container; it can never be an input`);
   const inputAccounts = list(env.AZBR_INPUT_ACCOUNTS);
   const badAccount = inputAccounts.find((a) => !/^[a-z0-9]{3,24}$/.test(a) && !/^https?:\/\/\S+$/.test(a));
   if (badAccount) throw new UsageError(`AZBR_INPUT_ACCOUNTS: "${badAccount}" is neither a storage account name nor a blob endpoint URL`);
   const maxDequeueCount = env.AZBR_MAX_DEQUEUE_COUNT?.trim() ? Number(env.AZBR_MAX_DEQUEUE_COUNT) : 5;
-  if (!Number.isInteger(maxDequeueCount) || maxDequeueCount < 1) throw new UsageError(`AZBR_MAX_DEQUEUE_COUNT: "${env.AZBR_MAX_DEQUEUE_COUNT}" is not a whole number of deliveries (host.json's queues.maxDequeueCount)`);
+  if (!Number.isInteger(maxDequeueCount) || maxDequeueCount < 1)
+    throw new UsageError(`AZBR_MAX_DEQUEUE_COUNT: "${env.AZBR_MAX_DEQUEUE_COUNT}" is not a whole number of deliveries (host.json's queues.maxDequeueCount)`);
   return {
     spec,
     callBudgetSeconds,

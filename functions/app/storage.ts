@@ -53,8 +53,13 @@ export function createStorageAccess(env: NodeJS.ProcessEnv, appIdentity: (client
         const key = service.credential instanceof b.StorageSharedKeyCredential ? service.credential : undefined;
         return { service, key, accountName: service.accountName };
       }
-      const uri = env[`${STORAGE_CONNECTION}__blobServiceUri`] ?? (env[`${STORAGE_CONNECTION}__accountName`] ? `https://${env[`${STORAGE_CONNECTION}__accountName`]}.blob.core.windows.net` : undefined);
-      if (!uri) throw new UsageError(`${STORAGE_CONNECTION}: the app setting is missing; set it to a connection string, or ${STORAGE_CONNECTION}__blobServiceUri (or __accountName) for the app's managed identity`);
+      const uri =
+        env[`${STORAGE_CONNECTION}__blobServiceUri`] ??
+        (env[`${STORAGE_CONNECTION}__accountName`] ? `https://${env[`${STORAGE_CONNECTION}__accountName`]}.blob.core.windows.net` : undefined);
+      if (!uri)
+        throw new UsageError(
+          `${STORAGE_CONNECTION}: the app setting is missing; set it to a connection string, or ${STORAGE_CONNECTION}__blobServiceUri (or __accountName) for the app's managed identity`,
+        );
       const token = await appIdentity(env[`${STORAGE_CONNECTION}__clientId`]);
       const service = new b.BlobServiceClient(uri, token);
       return { service, token, accountName: service.accountName };
@@ -84,10 +89,22 @@ export function createStorageAccess(env: NodeJS.ProcessEnv, appIdentity: (client
       const protocol = new URL(url).protocol === "https:" ? b.SASProtocol.Https : b.SASProtocol.HttpsAndHttp;
       // A SAS version fixed on purpose (Storage accepts older versions for years): the newest the
       // SDK writes by default is not yet one that every verifier (Azurite among them) knows.
-      const fields = { containerName: client.containerName, blobName: client.name, permissions: b.BlobSASPermissions.parse("r"), startsOn, expiresOn, protocol, version: SAS_VERSION };
+      const fields = {
+        containerName: client.containerName,
+        blobName: client.name,
+        permissions: b.BlobSASPermissions.parse("r"),
+        startsOn,
+        expiresOn,
+        protocol,
+        version: SAS_VERSION,
+      };
       if (sameAccount && c.key) return `${client.url}?${b.generateBlobSASQueryParameters(fields, c.key).toString()}`;
       // The event's fault, not the app's: dead-lettered, not retried.
-      if (!sameAccount) throw new InvalidEventError("event.url", `${client.url.replace(/\?.*$/, "")} is not in the ${STORAGE_CONNECTION} account (${c.accountName}); the app makes SAS URLs for its own account only (give a URL with its own SAS instead)`);
+      if (!sameAccount)
+        throw new InvalidEventError(
+          "event.url",
+          `${client.url.replace(/\?.*$/, "")} is not in the ${STORAGE_CONNECTION} account (${c.accountName}); the app makes SAS URLs for its own account only (give a URL with its own SAS instead)`,
+        );
       if (!delegation || delegation.expires < expiresOn.getTime()) {
         const keyExpires = new Date(Math.min(Date.now() + 7 * 24 * 3_600_000 - 60_000, expiresOn.getTime() + 3_600_000));
         const key = await c.service.getUserDelegationKey(startsOn, keyExpires);

@@ -66,7 +66,12 @@ export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector,
       url = new URL(req.url ?? "/", ctx.baseUrl);
     } catch {
       const text = JSON.stringify(new BatchHttpError(400, "InvalidUri", "The requested URI is not a path the service knows.").body(requestId));
-      res.writeHead(400, { "content-type": "application/json;odata=minimalmetadata", "content-length": String(Buffer.byteLength(text)), "request-id": requestId, connection: "close" });
+      res.writeHead(400, {
+        "content-type": "application/json;odata=minimalmetadata",
+        "content-length": String(Buffer.byteLength(text)),
+        "request-id": requestId,
+        connection: "close",
+      });
       res.end(text);
       return;
     }
@@ -83,7 +88,8 @@ export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector,
     }
     const bodyText = Buffer.concat(chunks).toString("utf8");
     const headers: Record<string, string> = { "request-id": requestId };
-    if (req.headers["return-client-request-id"] === "true" && req.headers["client-request-id"]) headers["client-request-id"] = String(req.headers["client-request-id"]);
+    if (req.headers["return-client-request-id"] === "true" && req.headers["client-request-id"])
+      headers["client-request-id"] = String(req.headers["client-request-id"]);
     let parsedBody: unknown;
 
     const reply = ({ status, body, headers: extra = {}, raw }: Reply) => {
@@ -119,7 +125,14 @@ export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector,
         if (bodyText) parsedBody = JSON.parse(bodyText);
         const result = routeArm(ctx, req.method ?? "GET", url, parsedBody, req);
         if (req.method !== "GET") ctx.touch();
-        return reply({ ...result, headers: { ...armHeaders(req), ...(result.body !== undefined ? { "content-type": "application/json; charset=utf-8" } : {}), ...(result.headers ?? {}) } });
+        return reply({
+          ...result,
+          headers: {
+            ...armHeaders(req),
+            ...(result.body !== undefined ? { "content-type": "application/json; charset=utf-8" } : {}),
+            ...(result.headers ?? {}),
+          },
+        });
       }
       authenticate(req, url, ctx.options);
       faults.authorize(req.method ?? "GET", url);
@@ -131,21 +144,29 @@ export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector,
         throw new BatchHttpError(
           400,
           apiVersion ? "InvalidApiVersionParameter" : "MissingRequiredQueryParameter",
-          apiVersion ? `The api-version ${apiVersion} is not supported; the local service speaks ${API_VERSIONS.join(" and ")}.` : "A query parameter that's mandatory for this request is not specified.",
+          apiVersion
+            ? `The api-version ${apiVersion} is not supported; the local service speaks ${API_VERSIONS.join(" and ")}.`
+            : "A query parameter that's mandatory for this request is not specified.",
           [{ key: "QueryParameterName", value: "api-version" }],
         );
       }
       if (size > MAX_BODY_BYTES) {
-        throw new BatchHttpError(413, "RequestBodyTooLarge", "The request body is too large and exceeds the maximum permissible limit.", [{ key: "MaxLimit", value: String(MAX_BODY_BYTES) }]);
+        throw new BatchHttpError(413, "RequestBodyTooLarge", "The request body is too large and exceeds the maximum permissible limit.", [
+          { key: "MaxLimit", value: String(MAX_BODY_BYTES) },
+        ]);
       }
       if (bodyText) {
         try {
           parsedBody = JSON.parse(bodyText);
         } catch {
-          throw new BatchHttpError(400, "InvalidRequestBody", "The specified Request Body is not syntactically valid.", [{ key: "Reason", value: "the body is not JSON" }]);
+          throw new BatchHttpError(400, "InvalidRequestBody", "The specified Request Body is not syntactically valid.", [
+            { key: "Reason", value: "the body is not JSON" },
+          ]);
         }
         if (tooDeep(parsedBody)) {
-          throw new BatchHttpError(400, "InvalidRequestBody", "The specified Request Body is not syntactically valid.", [{ key: "Reason", value: `the body nests more than ${MAX_BODY_DEPTH} levels` }]);
+          throw new BatchHttpError(400, "InvalidRequestBody", "The specified Request Body is not syntactically valid.", [
+            { key: "Reason", value: `the body nests more than ${MAX_BODY_DEPTH} levels` },
+          ]);
         }
         if (apiVersion === "2025-06-01") refuseRemovedProperties(parsedBody);
       }
@@ -169,7 +190,10 @@ export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector,
         reply({ status: error.status, body: error.body(requestId), headers: (error as BatchHttpError & { headers?: Record<string, string> }).headers ?? {} });
       } else {
         ctx.log(`internal error: ${(error as Error).stack ?? error}`);
-        reply({ status: 500, body: new BatchHttpError(500, "InternalServerError", "The server encountered an internal error. Please retry the request.").body(requestId) });
+        reply({
+          status: 500,
+          body: new BatchHttpError(500, "InternalServerError", "The server encountered an internal error. Please retry the request.").body(requestId),
+        });
       }
     }
   };

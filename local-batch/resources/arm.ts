@@ -29,7 +29,16 @@ export class ArmHttpError extends Error {
 }
 
 /** The ARM properties of a pool the local service takes; anything else is refused by name. */
-const KNOWN_PROPERTIES = new Set(["displayName", "vmSize", "deploymentConfiguration", "scaleSettings", "interNodeCommunication", "startTask", "taskSlotsPerNode", "metadata"]);
+const KNOWN_PROPERTIES = new Set([
+  "displayName",
+  "vmSize",
+  "deploymentConfiguration",
+  "scaleSettings",
+  "interNodeCommunication",
+  "startTask",
+  "taskSlotsPerNode",
+  "metadata",
+]);
 
 function resourceGroup(ctx: ServiceContext): string {
   return ctx.options.armResourceGroup ?? "local";
@@ -47,7 +56,16 @@ function poolView(ctx: ServiceContext, subscription: string, pool: PoolRecord): 
     name: pool.body.id,
     type: "Microsoft.Batch/batchAccounts/pools",
     etag: `W/"${pool.eTag}"`,
-    ...(identities.length ? { identity: { type: "UserAssigned", userAssignedIdentities: Object.fromEntries(identities.map((id) => [id, { principalId: localId(`principal:${id}`), clientId: localId(`client:${id}`) }])) } } : {}),
+    ...(identities.length
+      ? {
+          identity: {
+            type: "UserAssigned",
+            userAssignedIdentities: Object.fromEntries(
+              identities.map((id) => [id, { principalId: localId(`principal:${id}`), clientId: localId(`client:${id}`) }]),
+            ),
+          },
+        }
+      : {}),
     properties: {
       ...(arm.properties as Record<string, unknown>),
       provisioningState: pool.state === "deleting" ? "Deleting" : "Succeeded",
@@ -82,10 +100,18 @@ export function armHeaders(req: IncomingMessage): Record<string, string> {
 
 export function routeArm(ctx: ServiceContext, method: string, url: URL, body: unknown, req: IncomingMessage): Reply {
   if (!String(req.headers.authorization ?? "").startsWith("Bearer ")) {
-    throw new ArmHttpError(401, "AuthenticationFailed", "Authentication failed: Azure Resource Manager takes a bearer token (Microsoft Entra ID), not a Shared Key.");
+    throw new ArmHttpError(
+      401,
+      "AuthenticationFailed",
+      "Authentication failed: Azure Resource Manager takes a bearer token (Microsoft Entra ID), not a Shared Key.",
+    );
   }
   if (url.searchParams.get("api-version") !== ARM_API_VERSION) {
-    throw new ArmHttpError(400, "InvalidApiVersionParameter", `The api-version '${url.searchParams.get("api-version")}' is invalid; the local service speaks ${ARM_API_VERSION}.`);
+    throw new ArmHttpError(
+      400,
+      "InvalidApiVersionParameter",
+      `The api-version '${url.searchParams.get("api-version")}' is invalid; the local service speaks ${ARM_API_VERSION}.`,
+    );
   }
   const path = url.pathname.slice(ARM_PREFIX.length).split("/").map(decodeURIComponent).join("/");
   const accounts = ACCOUNTS_PATH.exec(path);
@@ -93,14 +119,28 @@ export function routeArm(ctx: ServiceContext, method: string, url: URL, body: un
     const subscription = accounts[1]!;
     return {
       status: 200,
-      body: { value: [{ id: accountId(ctx, subscription), name: ctx.options.accountName, type: "Microsoft.Batch/batchAccounts", location: "local", properties: { accountEndpoint: new URL(ctx.baseUrl).host } }] },
+      body: {
+        value: [
+          {
+            id: accountId(ctx, subscription),
+            name: ctx.options.accountName,
+            type: "Microsoft.Batch/batchAccounts",
+            location: "local",
+            properties: { accountEndpoint: new URL(ctx.baseUrl).host },
+          },
+        ],
+      },
     };
   }
   const m = POOL_PATH.exec(path);
   if (!m) throw new ArmHttpError(404, "ResourceNotFound", `The resource ${path} was not found on the local service.`);
   const [, subscription, group, account, poolId] = m as unknown as [string, string, string, string, string];
   if (group.toLowerCase() !== resourceGroup(ctx).toLowerCase() || account.toLowerCase() !== ctx.options.accountName.toLowerCase()) {
-    throw new ArmHttpError(404, "ResourceNotFound", `The Batch account ${group}/${account} was not found; the local service is ${resourceGroup(ctx)}/${ctx.options.accountName}.`);
+    throw new ArmHttpError(
+      404,
+      "ResourceNotFound",
+      `The Batch account ${group}/${account} was not found; the local service is ${resourceGroup(ctx)}/${ctx.options.accountName}.`,
+    );
   }
   const existing = ctx.pools.get(poolId.toLowerCase());
   if (method === "GET") {
@@ -119,7 +159,8 @@ export function routeArm(ctx: ServiceContext, method: string, url: URL, body: un
   }
   const arm = body as { identity?: { type?: string; userAssignedIdentities?: Record<string, unknown> }; properties?: Record<string, unknown> };
   for (const key of Object.keys(arm?.properties ?? {})) {
-    if (!KNOWN_PROPERTIES.has(key)) throw new ArmHttpError(400, "InvalidRequestBody", `The property properties.${key} is not supported by the local Batch service.`);
+    if (!KNOWN_PROPERTIES.has(key))
+      throw new ArmHttpError(400, "InvalidRequestBody", `The property properties.${key} is not supported by the local Batch service.`);
   }
   let converted: ReturnType<typeof dataPlanePool>;
   try {

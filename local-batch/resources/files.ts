@@ -22,7 +22,12 @@ export async function listTaskFiles(ctx: ServiceContext, jobId: string, taskId: 
     url: `${ctx.baseUrl}/jobs/${jobId}/tasks/${taskId}/files/${f.name}`,
     isDirectory: f.isDirectory,
     // An int64: a JSON number under 2024-07-01.20.0, a JSON string from 2025-06-01 on.
-    properties: { creationTime: f.ctime.toISOString(), lastModified: f.mtime.toISOString(), contentLength: writeInt64(apiVersionOf(url), f.size), contentType: "application/octet-stream" },
+    properties: {
+      creationTime: f.ctime.toISOString(),
+      lastModified: f.mtime.toISOString(),
+      contentLength: writeInt64(apiVersionOf(url), f.size),
+      contentType: "application/octet-stream",
+    },
   }));
   return list(items, url, ctx.baseUrl);
 }

@@ -25,17 +25,30 @@ function checkImage(body: PoolAddParameter): void {
   const ref = vmc.imageReference;
   if (ref.virtualMachineImageId) {
     if (!SUPPORTED_IMAGES.some((i) => i.nodeAgentSKUId.toLowerCase() === agent.toLowerCase() && !pastEndOfLife(i, now))) {
-      throw invalidValue("virtualMachineConfiguration.nodeAgentSKUId", `The node agent SKU '${agent}' is not supported by the Batch service; see GET /supportedimages.`);
+      throw invalidValue(
+        "virtualMachineConfiguration.nodeAgentSKUId",
+        `The node agent SKU '${agent}' is not supported by the Batch service; see GET /supportedimages.`,
+      );
     }
     return;
   }
   const info = findSupportedImage(SUPPORTED_IMAGES, ref);
-  if (!info) throw invalidValue("virtualMachineConfiguration.imageReference", `The image ${describeImage(ref)} is not supported by the Batch service; see GET /supportedimages.`);
+  if (!info)
+    throw invalidValue(
+      "virtualMachineConfiguration.imageReference",
+      `The image ${describeImage(ref)} is not supported by the Batch service; see GET /supportedimages.`,
+    );
   if (info.nodeAgentSKUId.toLowerCase() !== agent.toLowerCase()) {
-    throw invalidValue("virtualMachineConfiguration.nodeAgentSKUId", `The node agent SKU '${agent}' does not support the image ${describeImage(ref)}, whose node agent is '${info.nodeAgentSKUId}'.`);
+    throw invalidValue(
+      "virtualMachineConfiguration.nodeAgentSKUId",
+      `The node agent SKU '${agent}' does not support the image ${describeImage(ref)}, whose node agent is '${info.nodeAgentSKUId}'.`,
+    );
   }
   if (pastEndOfLife(info, now)) {
-    throw invalidValue("virtualMachineConfiguration.imageReference", `The image ${describeImage(ref)} reached its Batch support end of life on ${info.batchSupportEndOfLife!.slice(0, 10)}; new pools cannot use it.`);
+    throw invalidValue(
+      "virtualMachineConfiguration.imageReference",
+      `The image ${describeImage(ref)} reached its Batch support end of life on ${info.batchSupportEndOfLife!.slice(0, 10)}; new pools cannot use it.`,
+    );
   }
   if (vmc.containerConfiguration?.type?.toLowerCase() === "dockercompatible" && !(info.capabilities ?? []).includes("DockerCompatible")) {
     throw invalidValue("virtualMachineConfiguration.containerConfiguration", `The image ${describeImage(ref)} does not have the DockerCompatible capability.`);
@@ -88,7 +101,8 @@ export function patchPool(ctx: ServiceContext, id: string, body: unknown): Reply
   validateBody(body, "PoolPatch");
   const pool = poolOf(ctx, id);
   const patch = body as Partial<PoolAddParameter>;
-  if (patch.vmSize !== undefined || patch.taskSlotsPerNode !== undefined) throw invalidValue(patch.vmSize !== undefined ? "vmSize" : "taskSlotsPerNode", "cannot be changed on an existing pool");
+  if (patch.vmSize !== undefined || patch.taskSlotsPerNode !== undefined)
+    throw invalidValue(patch.vmSize !== undefined ? "vmSize" : "taskSlotsPerNode", "cannot be changed on an existing pool");
   Object.assign(pool.body, patch);
   pool.eTag = etag();
   pool.lastModified = now();
@@ -109,7 +123,8 @@ function optionOf(value: unknown, property: string): DeallocationOption {
 function steadyPool(ctx: ServiceContext, id: string, body: { resizeTimeout?: string }): PoolRecord {
   checkResizeTimeout(body.resizeTimeout);
   const pool = poolOf(ctx, id);
-  if (pool.allocationState !== "steady") throw new BatchHttpError(409, "PoolBeingResized", "The specified pool is being resized.", [{ key: "Id", value: pool.body.id }]);
+  if (pool.allocationState !== "steady")
+    throw new BatchHttpError(409, "PoolBeingResized", "The specified pool is being resized.", [{ key: "Id", value: pool.body.id }]);
   return pool;
 }
 
@@ -183,8 +198,20 @@ export function restartPoolNode(ctx: ServiceContext, poolId: string, nodeId: str
   const pool = poolOf(ctx, poolId);
   const node = nodeOf(pool, nodeId);
   if (node.draining || !(node.state === "idle" || node.state === "running")) {
-    const code = node.draining === "rebooting" ? "NodeBeingRebooted" : node.draining === "reimaging" ? "NodeBeingReimaged" : node.state === "unusable" ? "NodeStateUnusable" : "OperationInvalidForCurrentState";
-    throw new BatchHttpError(409, code, `A node can be ${kind === "reboot" ? "rebooted" : "reimaged"} only when it is idle or running; ${node.id} is ${node.draining ?? node.state}.`, [{ key: "Id", value: node.id }]);
+    const code =
+      node.draining === "rebooting"
+        ? "NodeBeingRebooted"
+        : node.draining === "reimaging"
+          ? "NodeBeingReimaged"
+          : node.state === "unusable"
+            ? "NodeStateUnusable"
+            : "OperationInvalidForCurrentState";
+    throw new BatchHttpError(
+      409,
+      code,
+      `A node can be ${kind === "reboot" ? "rebooted" : "reimaged"} only when it is idle or running; ${node.id} is ${node.draining ?? node.state}.`,
+      [{ key: "Id", value: node.id }],
+    );
   }
   void ctx.track(restartNode(ctx, pool, node, kind === "reboot" ? "rebooting" : "reimaging", option));
   return { status: 202 };

@@ -27,23 +27,26 @@ function planNextRun(ctx: ServiceContext, s: ScheduleRecord, at: number): void {
     return;
   }
   s.nextRunTime = new Date(at).toISOString();
-  s.timer = setTimeout(() => {
-    const previous = s.recentJobId ? ctx.jobs.get(s.recentJobId.toLowerCase()) : undefined;
-    if (!previous || previous.state !== "active") {
-      s.jobCount++;
-      const id = `${s.body.id}:job-${s.jobCount}`;
-      addJob(ctx, { ...s.body.jobSpecification, id } as JobAddParameter, s.body.id);
-      s.recentJobId = id;
-      ctx.touch();
-    }
-    const recurrence = s.body.schedule.recurrenceInterval;
-    const interval = recurrence === undefined ? undefined : parseDuration(recurrence);
-    if (interval === undefined) {
-      s.nextRunTime = undefined;
-      return;
-    }
-    planNextRun(ctx, s, Math.max(Date.now(), at + interval / (ctx.options.scheduleTimeScale ?? 1)));
-  }, Math.max(0, at - Date.now()));
+  s.timer = setTimeout(
+    () => {
+      const previous = s.recentJobId ? ctx.jobs.get(s.recentJobId.toLowerCase()) : undefined;
+      if (!previous || previous.state !== "active") {
+        s.jobCount++;
+        const id = `${s.body.id}:job-${s.jobCount}`;
+        addJob(ctx, { ...s.body.jobSpecification, id } as JobAddParameter, s.body.id);
+        s.recentJobId = id;
+        ctx.touch();
+      }
+      const recurrence = s.body.schedule.recurrenceInterval;
+      const interval = recurrence === undefined ? undefined : parseDuration(recurrence);
+      if (interval === undefined) {
+        s.nextRunTime = undefined;
+        return;
+      }
+      planNextRun(ctx, s, Math.max(Date.now(), at + interval / (ctx.options.scheduleTimeScale ?? 1)));
+    },
+    Math.max(0, at - Date.now()),
+  );
 }
 
 /** After a restart: the next run of a restored schedule, when it was due (or now, if that has passed). */

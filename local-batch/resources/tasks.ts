@@ -19,7 +19,9 @@ function refuseTask(ctx: ServiceContext, job: JobRecord, body: TaskAddParameter)
   }
   const pool = ctx.pools.get(job.body.poolInfo.poolId!.toLowerCase());
   if (body.containerSettings && pool && !pool.body.virtualMachineConfiguration?.containerConfiguration) {
-    return new BatchHttpError(409, "InvalidPropertyValue", "Container settings are given, but the pool has no container configuration.", [{ key: "PropertyName", value: "containerSettings" }]);
+    return new BatchHttpError(409, "InvalidPropertyValue", "Container settings are given, but the pool has no container configuration.", [
+      { key: "PropertyName", value: "containerSettings" },
+    ]);
   }
   return undefined;
 }
@@ -47,7 +49,9 @@ export function addTaskCollection(ctx: ServiceContext, jobId: string, body: unkn
   validateBody(body, "TaskCollection");
   const value = (body as { value: TaskAddParameter[] }).value;
   if (value.length > 100) {
-    throw new BatchHttpError(413, "RequestBodyTooLarge", "The request body is too large and exceeds the maximum permissible limit.", [{ key: "MaxLimit", value: "100 tasks" }]);
+    throw new BatchHttpError(413, "RequestBodyTooLarge", "The request body is too large and exceeds the maximum permissible limit.", [
+      { key: "MaxLimit", value: "100 tasks" },
+    ]);
   }
   // One TaskExists body per request: a rerun of 100 tasks that are all there builds no Error per task.
   let existsBody: Record<string, unknown> | undefined;

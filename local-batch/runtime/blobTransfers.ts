@@ -53,7 +53,10 @@ function inside(wd: string, ...parts: string[]): string {
   const root = resolve(wd);
   const target = resolve(root, ...parts);
   if (target !== root && target.startsWith(root + sep)) return target;
-  throw new FileTransferError("ResourceFilePathOutsideWorkingDirectory", `resource file ${JSON.stringify(parts.filter(Boolean).join("/").slice(0, 200))} would be written outside the task's working directory; nothing was written`);
+  throw new FileTransferError(
+    "ResourceFilePathOutsideWorkingDirectory",
+    `resource file ${JSON.stringify(parts.filter(Boolean).join("/").slice(0, 200))} would be written outside the task's working directory; nothing was written`,
+  );
 }
 
 /** Downloads resource files into the working directory before the command starts. */

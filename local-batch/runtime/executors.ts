@@ -108,7 +108,12 @@ export function processExecutor(): Executor {
       if (!file) return { exitCode: 0 };
       const stdout = createWriteStream(`${spec.taskDir}/stdout.txt`, { flags: "a" });
       const stderr = createWriteStream(`${spec.taskDir}/stderr.txt`, { flags: "a" });
-      const child = spawn(file, args, { cwd: spec.workingDir, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...spec.env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+      const child = spawn(file, args, {
+        cwd: spec.workingDir,
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...spec.env },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      });
       child.stdout?.pipe(stdout);
       child.stderr?.pipe(stderr);
       ensureExitHook();
@@ -126,7 +131,8 @@ export function processExecutor(): Executor {
       if (child.pid) liveGroups.delete(child.pid);
       spec.signal.removeEventListener("abort", kill);
       await Promise.all([new Promise((r) => stdout.end(r)), new Promise((r) => stderr.end(r))]);
-      if (error) return { exitCode: 127, startError: { code: "CommandNotFound", message: `${file}: ${(error as NodeJS.ErrnoException).code ?? error.message}` } };
+      if (error)
+        return { exitCode: 127, startError: { code: "CommandNotFound", message: `${file}: ${(error as NodeJS.ErrnoException).code ?? error.message}` } };
       return { exitCode: code ?? (signal ? KILLED : 1) };
     },
   };

@@ -148,6 +148,7 @@ export function sweepLeases(runtimeDir: string, log: (m: string) => void = () =>
     rmSync(path, { force: true });
     swept.leases++;
   }
-  if (swept.processGroups || swept.dataDirs) log(`removed what a killed local service left: ${swept.processGroups} process group(s), ${swept.dataDirs} data folder(s)`);
+  if (swept.processGroups || swept.dataDirs)
+    log(`removed what a killed local service left: ${swept.processGroups} process group(s), ${swept.dataDirs} data folder(s)`);
   return swept;
 }

@@ -24,7 +24,14 @@ export interface NodeDirs {
 }
 
 export function nodeDirs(root: string): NodeDirs {
-  return { root, shared: join(root, "shared"), startup: join(root, "startup"), fsmounts: join(root, "fsmounts"), applications: join(root, "applications"), workitems: join(root, "workitems") };
+  return {
+    root,
+    shared: join(root, "shared"),
+    startup: join(root, "startup"),
+    fsmounts: join(root, "fsmounts"),
+    applications: join(root, "applications"),
+    workitems: join(root, "workitems"),
+  };
 }
 
 export async function createNodeDirs(root: string): Promise<NodeDirs> {

@@ -37,7 +37,9 @@ export async function startPool(ctx: ServiceContext, pool: PoolRecord): Promise<
         const identity = r.identityReference?.resourceId;
         if (identity && r.registryServer) {
           // The local stand-in for the node's managed identity with AcrPull: the logins the configuration maps to it.
-          const mapped = (ctx.options.identityRegistries ?? []).find((m) => m.identity.toLowerCase() === identity.toLowerCase() && m.server.toLowerCase() === r.registryServer!.toLowerCase());
+          const mapped = (ctx.options.identityRegistries ?? []).find(
+            (m) => m.identity.toLowerCase() === identity.toLowerCase() && m.server.toLowerCase() === r.registryServer!.toLowerCase(),
+          );
           if (!mapped) {
             prefetchError = {
               code: "ContainerRegistryLoginFailed",
@@ -159,7 +161,13 @@ export async function removeNodes(ctx: ServiceContext, pool: PoolRecord, nodes: 
  * pool's start task; a reimage gives it fresh folders. Job preparation runs again before the next
  * task of a job there (unless the job says not to after a success, for a reboot).
  */
-export async function restartNode(ctx: ServiceContext, pool: PoolRecord, node: NodeRecord, kind: "rebooting" | "reimaging", option: DeallocationOption): Promise<void> {
+export async function restartNode(
+  ctx: ServiceContext,
+  pool: PoolRecord,
+  node: NodeRecord,
+  kind: "rebooting" | "reimaging",
+  option: DeallocationOption,
+): Promise<void> {
   node.draining = kind;
   await vacate(ctx, pool, node, option, `its node ${node.id} was ${kind === "rebooting" ? "rebooted" : "reimaged"}`);
   setNodeState(node, kind);
@@ -204,7 +212,14 @@ async function runStartTask(ctx: ServiceContext, pool: PoolRecord, node: NodeRec
     exitCode: result.exitCode,
     retryCount: node.startTaskInfo.retryCount,
     result: ok ? "success" : "failure",
-    ...(ok ? {} : { failureInfo: { category: "usererror", ...(result.failure ?? { code: "FailureExitCode", message: "The task exited with an exit code representing a failure" }) } }),
+    ...(ok
+      ? {}
+      : {
+          failureInfo: {
+            category: "usererror",
+            ...(result.failure ?? { code: "FailureExitCode", message: "The task exited with an exit code representing a failure" }),
+          },
+        }),
   };
   setNodeState(node, ok || start.waitForSuccess === false ? "idle" : "starttaskfailed");
 }
@@ -282,14 +297,21 @@ async function taskRegistryLogin(ctx: ServiceContext, task: TaskContext): Promis
     }
     const identity = registry.identityReference?.resourceId;
     if (!identity) return undefined;
-    const mapped = (ctx.options.identityRegistries ?? []).find((m) => m.identity.toLowerCase() === identity.toLowerCase() && m.server.toLowerCase() === registry.registryServer!.toLowerCase());
+    const mapped = (ctx.options.identityRegistries ?? []).find(
+      (m) => m.identity.toLowerCase() === identity.toLowerCase() && m.server.toLowerCase() === registry.registryServer!.toLowerCase(),
+    );
     if (!mapped) {
-      return { code: "ContainerRegistryLoginFailed", message: `the node could not log in to ${registry.registryServer} with the managed identity ${identity}: the local Batch service has no registry login for that identity and registry (its identityRegistries configuration)`, category: "usererror" };
+      return {
+        code: "ContainerRegistryLoginFailed",
+        message: `the node could not log in to ${registry.registryServer} with the managed identity ${identity}: the local Batch service has no registry login for that identity and registry (its identityRegistries configuration)`,
+        category: "usererror",
+      };
     }
     await executor.login!(mapped.address ?? mapped.server, mapped.username, mapped.password);
     const image = task.containerSettings!.imageName;
     const slash = image.indexOf("/");
-    if (mapped.address && slash > 0 && image.slice(0, slash).toLowerCase() === mapped.server.toLowerCase()) await executor.pull!(`${mapped.address}${image.slice(slash)}`, image);
+    if (mapped.address && slash > 0 && image.slice(0, slash).toLowerCase() === mapped.server.toLowerCase())
+      await executor.pull!(`${mapped.address}${image.slice(slash)}`, image);
     return undefined;
   } catch (error) {
     return { code: "ContainerImagePullFailed", message: (error as Error).message, category: "usererror" };

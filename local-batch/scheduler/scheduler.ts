@@ -8,7 +8,17 @@ import { join } from "node:path";
 import { parseDuration } from "../../shared/batch/duration.js";
 import { endJob } from "../resources/jobs.js";
 import { TaskFailure, uploadOutputFiles } from "../runtime/taskRunner.js";
-import { now, schedulable, setNodeState, setTaskState, type JobRecord, type NodeRecord, type PoolRecord, type ServiceContext, type TaskRecord } from "../state.js";
+import {
+  now,
+  schedulable,
+  setNodeState,
+  setTaskState,
+  type JobRecord,
+  type NodeRecord,
+  type PoolRecord,
+  type ServiceContext,
+  type TaskRecord,
+} from "../state.js";
 import { jobPreparation, jobRelease, nodeTask, requeued, requeueTask, runAttempt, type AttemptResult } from "./nodes.js";
 
 type Failure = NonNullable<AttemptResult["failure"]>;
@@ -45,9 +55,7 @@ export function pump(ctx: ServiceContext): void {
       if (mostFree <= 0 || (max > 0 && running >= max)) break;
       const slots = t.body.requiredSlots ?? 1;
       if (slots > mostFree || !dependenciesMet(job, t)) continue;
-      const node = pool.nodes
-        .filter((n) => schedulable(n) && n.usedSlots + slots <= slotsPerNode)
-        .sort((a, b) => a.usedSlots - b.usedSlots)[0];
+      const node = pool.nodes.filter((n) => schedulable(n) && n.usedSlots + slots <= slotsPerNode).sort((a, b) => a.usedSlots - b.usedSlots)[0];
       if (!node) continue;
       running++;
       node.usedSlots += slots;
@@ -60,7 +68,15 @@ export function pump(ctx: ServiceContext): void {
 }
 
 /** Runs the attempts of a task within its wall-clock limit; the last attempt's result stands. */
-async function runWithRetries(ctx: ServiceContext, job: JobRecord, pool: PoolRecord, node: NodeRecord, t: TaskRecord, taskDir: string, signal: AbortSignal): Promise<AttemptResult> {
+async function runWithRetries(
+  ctx: ServiceContext,
+  job: JobRecord,
+  pool: PoolRecord,
+  node: NodeRecord,
+  t: TaskRecord,
+  taskDir: string,
+  signal: AbortSignal,
+): Promise<AttemptResult> {
   const maxRetries = t.body.constraints?.maxTaskRetryCount ?? job.body.constraints?.maxTaskRetryCount ?? 0;
   const limit = t.body.constraints?.maxWallClockTime;
   const wallClock = limit === undefined ? undefined : parseDuration(limit);
@@ -120,7 +136,10 @@ async function execute(ctx: ServiceContext, job: JobRecord, pool: PoolRecord, no
       }
     }
   } catch (error) {
-    failure = error instanceof TaskFailure ? { code: error.code, message: error.message, category: error.category } : { code: "TaskFailed", message: (error as Error).message, category: "servererror" };
+    failure =
+      error instanceof TaskFailure
+        ? { code: error.code, message: error.message, category: error.category }
+        : { code: "TaskFailed", message: (error as Error).message, category: "servererror" };
   } finally {
     node.usedSlots -= t.body.requiredSlots ?? 1;
     node.running.delete(t);

@@ -84,9 +84,10 @@ export function armPoolBody(pool: PoolAddParameter, identities: readonly string[
   return body;
 }
 
-
 const UNRENAMED = Object.fromEntries(Object.entries(RENAMED).map(([k, v]) => [v, k]));
-const UNENUMS: Record<string, Record<string, string>> = Object.fromEntries(Object.entries(ENUMS).map(([k, t]) => [k, Object.fromEntries(Object.entries(t).map(([a, b]) => [b, a]))]));
+const UNENUMS: Record<string, Record<string, string>> = Object.fromEntries(
+  Object.entries(ENUMS).map(([k, t]) => [k, Object.fromEntries(Object.entries(t).map(([a, b]) => [b, a]))]),
+);
 
 function unconvert(value: unknown, key = ""): unknown {
   if (Array.isArray(value)) return value.map((v) => unconvert(v, key));
@@ -109,7 +110,10 @@ function pick(source: Record<string, unknown>, path: string): unknown {
 }
 
 /** The data-plane pool of an ARM pool body (for a stand-in or a service that keeps data-plane state), and its identities. */
-export function dataPlanePool(arm: { identity?: { userAssignedIdentities?: Record<string, unknown> }; properties?: Record<string, unknown> }, id: string): { pool: PoolAddParameter; identities: string[] } {
+export function dataPlanePool(
+  arm: { identity?: { userAssignedIdentities?: Record<string, unknown> }; properties?: Record<string, unknown> },
+  id: string,
+): { pool: PoolAddParameter; identities: string[] } {
   const pool: Record<string, unknown> = { id };
   for (const [key, path] of Object.entries(PLACEMENT)) {
     if (!path) continue;

@@ -47,17 +47,67 @@ export const RETIREMENTS: readonly Retirement[] = [
     replacement: `an AlmaLinux or Rocky Linux image with batch.node.el 9, or ${UBUNTU_2404}`,
     source: "https://github.com/Azure/Batch/issues/180",
   })),
-  ...["batch.node.debian 8", "batch.node.debian 9", "batch.node.debian 10"].map((nodeAgent) => ({ nodeAgent, date: "2024-12-31", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/180" })),
+  ...["batch.node.debian 8", "batch.node.debian 9", "batch.node.debian 10"].map((nodeAgent) => ({
+    nodeAgent,
+    date: "2024-12-31",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/180",
+  })),
   // The Ubuntu 20.04 container images of microsoft-azure-batch, and the other 20.04 Marketplace images.
-  { image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: /^20-04-lts$/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container-rdma", sku: /^20-04-lts$/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "canonical", offer: "0001-com-ubuntu-server-focal", sku: /^20_04-lts/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "microsoft-dsvm", offer: "ubuntu-2004", sku: /^2004/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: /^2004/ }, date: "2025-04-23", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/174" },
-  { image: { publisher: "microsoft-azure-batch", offer: "centos-container", sku: /./ }, date: "2024-12-31", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/180" },
-  { image: { publisher: "microsoft-azure-batch", offer: "centos-container-rdma", sku: /./ }, date: "2024-12-31", replacement: UBUNTU_2404, source: "https://github.com/Azure/Batch/issues/180" },
-  { image: { publisher: "microsoftwindowsserver", offer: "windowsserver", sku: /^2012-/i }, date: "2024-12-05", replacement: "microsoftwindowsserver / windowsserver / 2022-datacenter-core-smalldisk", source: "https://github.com/Azure/Batch/issues/179" },
-  { image: { publisher: "microsoftwindowsserver", offer: "windowsserver", sku: /^2016-/i }, date: "2027-01-12", replacement: "microsoftwindowsserver / windowsserver / 2022-datacenter-core-smalldisk", source: "https://github.com/Azure/Batch/issues/197" },
+  {
+    image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: /^20-04-lts$/ },
+    date: "2025-04-23",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/174",
+  },
+  {
+    image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container-rdma", sku: /^20-04-lts$/ },
+    date: "2025-04-23",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/174",
+  },
+  {
+    image: { publisher: "canonical", offer: "0001-com-ubuntu-server-focal", sku: /^20_04-lts/ },
+    date: "2025-04-23",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/174",
+  },
+  {
+    image: { publisher: "microsoft-dsvm", offer: "ubuntu-2004", sku: /^2004/ },
+    date: "2025-04-23",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/174",
+  },
+  {
+    image: { publisher: "microsoft-dsvm", offer: "ubuntu-hpc", sku: /^2004/ },
+    date: "2025-04-23",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/174",
+  },
+  {
+    image: { publisher: "microsoft-azure-batch", offer: "centos-container", sku: /./ },
+    date: "2024-12-31",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/180",
+  },
+  {
+    image: { publisher: "microsoft-azure-batch", offer: "centos-container-rdma", sku: /./ },
+    date: "2024-12-31",
+    replacement: UBUNTU_2404,
+    source: "https://github.com/Azure/Batch/issues/180",
+  },
+  {
+    image: { publisher: "microsoftwindowsserver", offer: "windowsserver", sku: /^2012-/i },
+    date: "2024-12-05",
+    replacement: "microsoftwindowsserver / windowsserver / 2022-datacenter-core-smalldisk",
+    source: "https://github.com/Azure/Batch/issues/179",
+  },
+  {
+    image: { publisher: "microsoftwindowsserver", offer: "windowsserver", sku: /^2016-/i },
+    date: "2027-01-12",
+    replacement: "microsoftwindowsserver / windowsserver / 2022-datacenter-core-smalldisk",
+    source: "https://github.com/Azure/Batch/issues/197",
+  },
 ];
 
 /** How many days ahead a retirement is worth a warning. */
@@ -103,10 +153,23 @@ export function checkRetirement(image: ImageChoice, nodeAgent: string | undefine
     const what = r.image ? describeImage(image) : `node agent ${r.nodeAgent}`;
     const end = retirementTime(r);
     if (now > end) {
-      findings.push({ status: "retired", field, what, retirement: r, message: `${what} was retired by Azure Batch on ${r.date}: no new pool can use it; use ${r.replacement} (${r.source})` });
+      findings.push({
+        status: "retired",
+        field,
+        what,
+        retirement: r,
+        message: `${what} was retired by Azure Batch on ${r.date}: no new pool can use it; use ${r.replacement} (${r.source})`,
+      });
     } else if (end - now <= RETIREMENT_WARNING_DAYS * DAY_MS) {
       const daysLeft = Math.ceil((end - now) / DAY_MS);
-      findings.push({ status: "retiring", field, what, retirement: r, daysLeft, message: `${what} retires from Azure Batch on ${r.date} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"}); move to ${r.replacement} (${r.source})` });
+      findings.push({
+        status: "retiring",
+        field,
+        what,
+        retirement: r,
+        daysLeft,
+        message: `${what} retires from Azure Batch on ${r.date} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"}); move to ${r.replacement} (${r.source})`,
+      });
     }
   }
   return findings;
@@ -155,14 +218,20 @@ export const SUPPORTED_IMAGES: readonly ImageInformation[] = [
   image("microsoftwindowsserver", "windowsserver", "2019-datacenter-core-smalldisk", "batch.node.windows amd64", { capabilities: DOCKER }),
   image("microsoftwindowsserver", "windowsserver", "2016-datacenter-smalldisk", "batch.node.windows amd64", { batchSupportEndOfLife: eol("2027-01-12") }),
   // Past its end of life: still listed with the date, and no longer taken for a new pool.
-  image("microsoft-azure-batch", "ubuntu-server-container", "20-04-lts", "batch.node.ubuntu 20.04", { capabilities: DOCKER, batchSupportEndOfLife: eol("2025-04-23") }),
+  image("microsoft-azure-batch", "ubuntu-server-container", "20-04-lts", "batch.node.ubuntu 20.04", {
+    capabilities: DOCKER,
+    batchSupportEndOfLife: eol("2025-04-23"),
+  }),
 ];
 
 /** The entry of a table for a Marketplace image (case-insensitive), if any. */
 export function findSupportedImage(table: readonly ImageInformation[], image: ImageChoice): ImageInformation | undefined {
   const lower = (s?: string) => (s ?? "").toLowerCase();
   return table.find(
-    (i) => lower(i.imageReference.publisher) === lower(image.publisher) && lower(i.imageReference.offer) === lower(image.offer) && lower(i.imageReference.sku) === lower(image.sku),
+    (i) =>
+      lower(i.imageReference.publisher) === lower(image.publisher) &&
+      lower(i.imageReference.offer) === lower(image.offer) &&
+      lower(i.imageReference.sku) === lower(image.sku),
   );
 }
 

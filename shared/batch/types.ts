@@ -7,8 +7,13 @@
 
 export { API_VERSION, API_VERSIONS, type ApiVersion } from "./apiVersion.js";
 
-export interface EnvironmentSetting { name: string; value?: string }
-export interface ComputeNodeIdentityReference { resourceId?: string }
+export interface EnvironmentSetting {
+  name: string;
+  value?: string;
+}
+export interface ComputeNodeIdentityReference {
+  resourceId?: string;
+}
 
 export interface ContainerRegistry {
   registryServer?: string;
@@ -50,7 +55,11 @@ export interface UserIdentity {
   autoUser?: { scope?: "task" | "pool"; elevationLevel?: "nonadmin" | "admin" };
 }
 
-export interface TaskConstraints { maxWallClockTime?: string; retentionTime?: string; maxTaskRetryCount?: number }
+export interface TaskConstraints {
+  maxWallClockTime?: string;
+  retentionTime?: string;
+  maxTaskRetryCount?: number;
+}
 
 export interface StartTask {
   commandLine: string;
@@ -68,7 +77,13 @@ export interface ContainerConfiguration {
   containerRegistries?: ContainerRegistry[];
 }
 
-export interface ImageReference { publisher?: string; offer?: string; sku?: string; version?: string; virtualMachineImageId?: string }
+export interface ImageReference {
+  publisher?: string;
+  offer?: string;
+  sku?: string;
+  version?: string;
+  virtualMachineImageId?: string;
+}
 
 export interface VirtualMachineConfiguration {
   imageReference: ImageReference;
@@ -77,7 +92,10 @@ export interface VirtualMachineConfiguration {
   osDisk?: { diskSizeGB?: number };
 }
 
-export interface MetadataItem { name: string; value: string }
+export interface MetadataItem {
+  name: string;
+  value: string;
+}
 
 export interface PoolAddParameter {
   id: string;
@@ -151,7 +169,9 @@ export interface JobSpecification {
   metadata?: MetadataItem[];
 }
 
-export interface JobAddParameter extends JobSpecification { id: string }
+export interface JobAddParameter extends JobSpecification {
+  id: string;
+}
 
 export interface JobScheduleAddParameter {
   id: string;
@@ -188,7 +208,13 @@ export interface TaskAddResult {
   error?: BatchErrorBody;
 }
 
-export interface TaskCounts { active: number; running: number; completed: number; succeeded: number; failed: number }
+export interface TaskCounts {
+  active: number;
+  running: number;
+  completed: number;
+  succeeded: number;
+  failed: number;
+}
 
 /** True when a parsed `taskCounts` holds the five counts as numbers. */
 export function isTaskCounts(value: unknown): value is TaskCounts {

@@ -115,7 +115,9 @@ function taskDigest(task: Pick<CloudTask, "commandLine" | "containerSettings" | 
   const c = task.containerSettings;
   const env = (task.environmentSettings ?? []).map((e) => `${e.name}=${e.value ?? ""}`).sort();
   const container = c ? [c.imageName, c.containerRunOptions ?? "", c.workingDirectory ?? "taskWorkingDirectory"] : null;
-  return createHash("sha256").update(JSON.stringify([task.commandLine ?? "", container, env])).digest("base64");
+  return createHash("sha256")
+    .update(JSON.stringify([task.commandLine ?? "", container, env]))
+    .digest("base64");
 }
 
 /** What a comparison reads of the tasks there. */
@@ -202,7 +204,12 @@ function outcomeUnknown(error: unknown): boolean {
  * length. The result lists ids only.
  */
 // eslint-disable-next-line max-lines-per-function -- the sender's closures share one result and one listing of the job; each is named and documented
-export async function addTaskCollection(client: BatchClient, jobId: string, tasks: Iterable<TaskAddParameter>, options: AddTasksOptions = {}): Promise<AddTasksResult> {
+export async function addTaskCollection(
+  client: BatchClient,
+  jobId: string,
+  tasks: Iterable<TaskAddParameter>,
+  options: AddTasksOptions = {},
+): Promise<AddTasksResult> {
   const result: AddTasksResult = { added: [], existing: [], failed: [] };
   const concurrency = Math.min(MAX_SUBMIT_CONCURRENCY, Math.max(1, Math.floor(options.concurrency ?? DEFAULT_SUBMIT_CONCURRENCY)));
   const path = `/jobs/${encodeURIComponent(jobId)}/addtaskcollection`;
@@ -240,7 +247,10 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
   const listThere = () =>
     (there ??= (async () => {
       const digests = new Map<string, string>();
-      for await (const t of client.list<CloudTask>(`/jobs/${encodeURIComponent(jobId)}/tasks`, { query: { $select: COMPARED, maxresults: 1000 }, signal: options.signal })) {
+      for await (const t of client.list<CloudTask>(`/jobs/${encodeURIComponent(jobId)}/tasks`, {
+        query: { $select: COMPARED, maxresults: 1000 },
+        signal: options.signal,
+      })) {
         digests.set(t.id.toLowerCase(), taskDigest(t));
       }
       return digests;
@@ -388,7 +398,11 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
   };
 
   const tooLarge = (t: TaskAddParameter) => {
-    result.failed.push({ taskId: t.id, code: "RequestBodyTooLarge", message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists` });
+    result.failed.push({
+      taskId: t.id,
+      code: "RequestBodyTooLarge",
+      message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists`,
+    });
     finish(1);
   };
   await sendAll(taskChunks(counted, tooLarge), concurrency, concurrency, sendChunk);
@@ -400,7 +414,8 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
     const again = sendAgain;
     sendAgain = [];
     if (round >= rounds) {
-      for (const t of again) result.failed.push({ taskId: t.id, code: "ServerError", message: `the service kept failing to add it after ${rounds} more attempts` });
+      for (const t of again)
+        result.failed.push({ taskId: t.id, code: "ServerError", message: `the service kept failing to add it after ${rounds} more attempts` });
       finish(again.length);
       break;
     }
@@ -414,7 +429,11 @@ export async function addTaskCollection(client: BatchClient, jobId: string, task
 }
 
 function describe(r: TaskAddResult): string {
-  const msg = (r.error?.message?.value ?? "").split("\n").filter((l) => !/^(RequestId|Time):/.test(l)).join(" ").trim();
+  const msg = (r.error?.message?.value ?? "")
+    .split("\n")
+    .filter((l) => !/^(RequestId|Time):/.test(l))
+    .join(" ")
+    .trim();
   const values = (r.error?.values ?? []).map((v) => `${v.key}=${v.value}`).join(", ");
   return values ? `${msg} [${values}]` : msg;
 }

@@ -107,15 +107,28 @@ export class ArmClient {
     if (body !== undefined) headers["content-type"] = "application/json";
     let response: PipelineResponse;
     try {
-      response = await this.pipeline({ method, url, headers, body, idempotent: options.idempotent ?? (method !== "POST"), signal: options.signal, timeoutMs: this.timeoutMs, hooks: this.hooks });
+      response = await this.pipeline({
+        method,
+        url,
+        headers,
+        body,
+        idempotent: options.idempotent ?? method !== "POST",
+        signal: options.signal,
+        timeoutMs: this.timeoutMs,
+        hooks: this.hooks,
+      });
     } catch (error) {
       throw this.redactor.error(error);
     }
     if (response.status >= 300 && response.status < 400 && !(options.accept ?? []).includes(response.status)) {
-      throw this.redactor.error(new UnexpectedResponseError(method, url.pathname, response.status, "redirects; not followed", response.headers["x-ms-request-id"]));
+      throw this.redactor.error(
+        new UnexpectedResponseError(method, url.pathname, response.status, "redirects; not followed", response.headers["x-ms-request-id"]),
+      );
     }
     if (response.status >= 400 && !(options.accept ?? []).includes(response.status)) {
-      throw this.redactor.error(new ArmError({ statusCode: response.status, bodyText: response.bodyText, method, path: url.pathname, headers: response.headers }));
+      throw this.redactor.error(
+        new ArmError({ statusCode: response.status, bodyText: response.bodyText, method, path: url.pathname, headers: response.headers }),
+      );
     }
     return response;
   }
@@ -136,7 +149,12 @@ export class ArmClient {
       if (!page.nextLink) return;
       const url = new URL(page.nextLink, this.endpoint);
       if (url.origin !== this.endpoint.origin || followed.has(url.href)) {
-        throw new UnexpectedResponseError("GET", url.pathname, 200, url.origin !== this.endpoint.origin ? `with a nextLink to another host (${url.origin}); not followed` : "with a nextLink to a page already read");
+        throw new UnexpectedResponseError(
+          "GET",
+          url.pathname,
+          200,
+          url.origin !== this.endpoint.origin ? `with a nextLink to another host (${url.origin}); not followed` : "with a nextLink to a page already read",
+        );
       }
       followed.add(url.href);
       next = url;

@@ -105,11 +105,28 @@ export class BatchClient {
           : [];
     const transport = options.transport ?? (undici as { send: SendRequest }).send;
     this.pipeline = createPipeline(
-      [userAgentPolicy(options.userAgentPrefix), requestIdPolicy(), retryPolicy({ maxRetryTimeMs: callTimeoutMs, ...options.retry }), ...auth, logPolicy(redactor), ...(options.policies ?? [])],
+      [
+        userAgentPolicy(options.userAgentPrefix),
+        requestIdPolicy(),
+        retryPolicy({ maxRetryTimeMs: callTimeoutMs, ...options.retry }),
+        ...auth,
+        logPolicy(redactor),
+        ...(options.policies ?? []),
+      ],
       transport,
     );
     if (options.arm) {
-      this.arm = new ArmClient({ ...options.arm, retry: { maxRetryTimeMs: callTimeoutMs, ...options.retry }, hooks: options.hooks, userAgentPrefix: options.userAgentPrefix, timeoutMs: this.timeoutMs }, transport, redactor);
+      this.arm = new ArmClient(
+        {
+          ...options.arm,
+          retry: { maxRetryTimeMs: callTimeoutMs, ...options.retry },
+          hooks: options.hooks,
+          userAgentPrefix: options.userAgentPrefix,
+          timeoutMs: this.timeoutMs,
+        },
+        transport,
+        redactor,
+      );
     }
   }
 
@@ -171,7 +188,15 @@ export class BatchClient {
       // Never followed: credentials go to the account's host only, and Batch does not redirect.
       const location = response.headers.location;
       const where = location ? ` to ${safeOrigin(location, this.accountUrl)}` : "";
-      throw this.redactor.error(new UnexpectedResponseError(method, url.pathname, response.status, `redirects${where}; not followed (a Batch service does not redirect)`, response.headers["request-id"]));
+      throw this.redactor.error(
+        new UnexpectedResponseError(
+          method,
+          url.pathname,
+          response.status,
+          `redirects${where}; not followed (a Batch service does not redirect)`,
+          response.headers["request-id"],
+        ),
+      );
     }
     if (response.status >= 400 && !(options.accept ?? []).includes(response.status)) {
       throw this.redactor.error(
@@ -208,17 +233,35 @@ export class BatchClient {
       options.onPage?.();
       const page = parseJson<{ value?: T[]; "odata.nextLink"?: string }>(response, "GET");
       if (page.value !== undefined && !Array.isArray(page.value)) {
-        throw new UnexpectedResponseError("GET", response.request?.url?.pathname ?? "?", response.status, "with a list whose value is not an array", response.headers["request-id"]);
+        throw new UnexpectedResponseError(
+          "GET",
+          response.request?.url?.pathname ?? "?",
+          response.status,
+          "with a list whose value is not an array",
+          response.headers["request-id"],
+        );
       }
       for (const item of page.value ?? []) yield item;
       const link = page["odata.nextLink"];
       if (!link) return;
       const nextUrl = new URL(link, this.accountUrl);
       if (nextUrl.origin !== this.accountUrl.origin) {
-        throw new UnexpectedResponseError("GET", response.request.url.pathname, response.status, `with an odata.nextLink to another host (${nextUrl.origin}); not followed: credentials go to ${this.accountUrl.origin} only`, response.headers["request-id"]);
+        throw new UnexpectedResponseError(
+          "GET",
+          response.request.url.pathname,
+          response.status,
+          `with an odata.nextLink to another host (${nextUrl.origin}); not followed: credentials go to ${this.accountUrl.origin} only`,
+          response.headers["request-id"],
+        );
       }
       if (followed.has(nextUrl.href)) {
-        throw new UnexpectedResponseError("GET", response.request.url.pathname, response.status, "with an odata.nextLink to a page already read; the listing would never end", response.headers["request-id"]);
+        throw new UnexpectedResponseError(
+          "GET",
+          response.request.url.pathname,
+          response.status,
+          "with an odata.nextLink to a page already read; the listing would never end",
+          response.headers["request-id"],
+        );
       }
       followed.add(nextUrl.href);
       next = nextUrl;

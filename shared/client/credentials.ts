@@ -37,9 +37,17 @@ export function createBatchClient(options: CreateBatchClientOptions): BatchClien
   const { credential, armEndpoint, cloud = CLOUDS.AzureCloud, ...rest } = options;
   if (isTokenCredential(credential)) {
     // The same credential for both planes, each with its own scope, in the account's cloud.
-    return new BatchClient({ ...rest, auth: { kind: "entra", credential, scope: cloud.batchScope }, arm: { credential, endpoint: armEndpoint ?? cloud.armEndpoint, scope: cloud.armScope } });
+    return new BatchClient({
+      ...rest,
+      auth: { kind: "entra", credential, scope: cloud.batchScope },
+      arm: { credential, endpoint: armEndpoint ?? cloud.armEndpoint, scope: cloud.armScope },
+    });
   }
-  const auth: BatchAuth = { kind: "sharedKey", accountName: credential.accountName || accountNameFromUrl(options.accountUrl), accountKey: credential.accountKey };
+  const auth: BatchAuth = {
+    kind: "sharedKey",
+    accountName: credential.accountName || accountNameFromUrl(options.accountUrl),
+    accountKey: credential.accountKey,
+  };
   return new BatchClient({ ...rest, auth });
 }
 
@@ -56,10 +64,19 @@ export interface LocalBatchAccount {
  * A client for the local Batch service: Shared Key on the data plane, and a fixed bearer token
  * standing in for Entra ID on its ARM side. Only for a service on this machine (a loopback URL).
  */
-export function createLocalBatchClient(local: LocalBatchAccount, options: Omit<BatchClientOptions, "accountUrl" | "auth" | "arm" | "transport"> = {}): BatchClient {
-  if (!LOOPBACK_HOST.test(new URL(local.accountUrl).hostname)) throw new UsageError(`${new URL(local.accountUrl).origin} is not a service on this machine; createLocalBatchClient is for the local Batch service only`);
+export function createLocalBatchClient(
+  local: LocalBatchAccount,
+  options: Omit<BatchClientOptions, "accountUrl" | "auth" | "arm" | "transport"> = {},
+): BatchClient {
+  if (!LOOPBACK_HOST.test(new URL(local.accountUrl).hostname))
+    throw new UsageError(`${new URL(local.accountUrl).origin} is not a service on this machine; createLocalBatchClient is for the local Batch service only`);
   const credential: TokenCredential = { getToken: async () => ({ token: "local-dev-token", expiresOnTimestamp: Date.now() + 3_600_000 }) };
-  return new BatchClient({ ...options, accountUrl: local.accountUrl, auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey }, arm: { credential, endpoint: local.armEndpoint } });
+  return new BatchClient({
+    ...options,
+    accountUrl: local.accountUrl,
+    auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey },
+    arm: { credential, endpoint: local.armEndpoint },
+  });
 }
 
 /** The public and sovereign clouds' authorities, which MSAL's instance discovery knows. */
@@ -109,7 +126,12 @@ export function isBatchEndpoint(url: string): boolean {
   }
   if (LOOPBACK_HOST.test(u.hostname)) return u.protocol === "http:" || u.protocol === "https:";
   const host = u.hostname.toLowerCase();
-  return u.protocol === "https:" && u.username === "" && u.password === "" && BATCH_ENDPOINT_SUFFIXES.some((suffix) => new RegExp(`^[a-z0-9]{3,24}\\.[a-z0-9-]+\\.${suffix.replace(/\./g, "\\.")}$`).test(host));
+  return (
+    u.protocol === "https:" &&
+    u.username === "" &&
+    u.password === "" &&
+    BATCH_ENDPOINT_SUFFIXES.some((suffix) => new RegExp(`^[a-z0-9]{3,24}\\.[a-z0-9-]+\\.${suffix.replace(/\./g, "\\.")}$`).test(host))
+  );
 }
 
 /**

@@ -4,7 +4,14 @@ import type { PipelineResponse } from "./pipeline.js";
 
 /** A JSON object from a response, or an error that says what came instead. */
 export function parseJson<T>(response: PipelineResponse, method: string): T {
-  const fail = (what: string) => new UnexpectedResponseError(method, response.request?.url?.pathname ?? "?", response.status, what, response.headers["request-id"] ?? response.headers["x-ms-request-id"]);
+  const fail = (what: string) =>
+    new UnexpectedResponseError(
+      method,
+      response.request?.url?.pathname ?? "?",
+      response.status,
+      what,
+      response.headers["request-id"] ?? response.headers["x-ms-request-id"],
+    );
   if (!response.bodyText) throw fail("with an empty body where a JSON object belongs");
   let parsed: unknown;
   try {
@@ -15,7 +22,6 @@ export function parseJson<T>(response: PipelineResponse, method: string): T {
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw fail("with JSON that is not an object");
   return parsed as T;
 }
-
 
 /** A request body already serialized (e.g. task chunks, whose JSON was made to measure them): sent as is. */
 const JSON_TEXT: unique symbol = Symbol.for("azure-batch-run.JsonText") as never;

@@ -55,7 +55,9 @@ export function createUndiciTransport(options: TransportOptions = {}): UndiciTra
     const timeout = AbortSignal.timeout(request.timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     try {
-      const res = await (await poolFor(request.url.origin)).request({
+      const res = await (
+        await poolFor(request.url.origin)
+      ).request({
         path: `${request.url.pathname}${request.url.search}`,
         method: request.method,
         headers: request.headers,
@@ -68,7 +70,11 @@ export function createUndiciTransport(options: TransportOptions = {}): UndiciTra
         size += (chunk as Buffer).length;
         if (size > maxBytes) {
           res.body.destroy();
-          throw new TransportError(`${request.method} ${request.url.pathname}: the response is over ${maxBytes / 1024 / 1024} MB; refusing to read more`, "RESPONSE_TOO_LARGE", false);
+          throw new TransportError(
+            `${request.method} ${request.url.pathname}: the response is over ${maxBytes / 1024 / 1024} MB; refusing to read more`,
+            "RESPONSE_TOO_LARGE",
+            false,
+          );
         }
         chunks.push(chunk as Buffer);
       }

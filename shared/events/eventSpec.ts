@@ -51,12 +51,23 @@ export class EventSpec {
   /** Refuses an event whose values the spec cannot use safely: undeclared vars, characters that end a shell word. */
   check(event: BatchEvent): void {
     for (const name of Object.keys(event.vars ?? {})) {
-      if (!this.declaredVars.has(name)) throw new InvalidEventError(`message.vars.${name}`, `is not a variable the spec declares (it declares ${[...this.declaredVars].sort().join(", ") || "none"})`);
+      if (!this.declaredVars.has(name))
+        throw new InvalidEventError(
+          `message.vars.${name}`,
+          `is not a variable the spec declares (it declares ${[...this.declaredVars].sort().join(", ") || "none"})`,
+        );
     }
     for (const [name, value] of Object.entries(event.vars ?? {})) {
-      if (UNSAFE.test(value)) throw new InvalidEventError(`message.vars.${name}`, `holds ${JSON.stringify(value.match(UNSAFE)![0])}, which could break out of a command line; a message's values may not hold quotes, $, ;, |, &, <, >, parentheses, braces, backslashes or control characters`);
+      if (UNSAFE.test(value))
+        throw new InvalidEventError(
+          `message.vars.${name}`,
+          `holds ${JSON.stringify(value.match(UNSAFE)![0])}, which could break out of a command line; a message's values may not hold quotes, $, ;, |, &, <, >, parentheses, braces, backslashes or control characters`,
+        );
     }
-    const values: [string, unknown][] = [...Object.entries(event.fields), ...event.inputs.flatMap((input, i) => Object.entries(input).map(([k, v]) => [event.inputs.length > 1 ? `inputs.${i}.${k}` : k, v] as [string, unknown]))];
+    const values: [string, unknown][] = [
+      ...Object.entries(event.fields),
+      ...event.inputs.flatMap((input, i) => Object.entries(input).map(([k, v]) => [event.inputs.length > 1 ? `inputs.${i}.${k}` : k, v] as [string, unknown])),
+    ];
     for (const [field, value] of values) {
       const base = field.split(".").pop()!;
       // event.sasUrl is the input's own URL when that carries a SAS: checked as the URL.
@@ -64,7 +75,10 @@ export class EventSpec {
       if (!used) continue;
       const unsafe = base === "url" || base === "sasUrl" ? URL_UNSAFE : UNSAFE;
       if (typeof value === "string" && unsafe.test(value)) {
-        throw new InvalidEventError(`event.${field}`, `holds ${JSON.stringify(value.match(unsafe)![0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`);
+        throw new InvalidEventError(
+          `event.${field}`,
+          `holds ${JSON.stringify(value.match(unsafe)![0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`,
+        );
       }
     }
   }
@@ -72,8 +86,19 @@ export class EventSpec {
   /** The workload for one event: `event.*` filled, an input's SAS made where the spec uses `event.sasUrl`. */
   async load(event: BatchEvent, options: EventLoadOptions = {}): Promise<Workload> {
     const sasFor = this.referenced.has("sasUrl") ? options.sasFor : undefined;
-    const inputs = await Promise.all(event.inputs.map(async (input) => ({ ...input, ...(sasFor ? { sasUrl: new URL(input.url).search ? input.url : await sasFor(input.url) } : {}) })));
-    const root = { kind: event.kind, id: event.id, time: event.time, day: event.time.slice(0, 10), taskId: event.taskId, ...event.fields, ...(inputs[0] ?? {}), inputs };
+    const inputs = await Promise.all(
+      event.inputs.map(async (input) => ({ ...input, ...(sasFor ? { sasUrl: new URL(input.url).search ? input.url : await sasFor(input.url) } : {}) })),
+    );
+    const root = {
+      kind: event.kind,
+      id: event.id,
+      time: event.time,
+      day: event.time.slice(0, 10),
+      taskId: event.taskId,
+      ...event.fields,
+      ...(inputs[0] ?? {}),
+      inputs,
+    };
     return loadSpecObject(inputs.length > 1 ? perInput(this.raw, inputs.length) : this.raw, {
       vars: { ...(options.vars ?? {}), ...event.vars },
       env: options.env,
@@ -120,7 +145,8 @@ function perInput(raw: Record<string, unknown>, count: number): Record<string, u
  * or a timer firing (`{ "scheduleTime", "isPastDue"? }`).
  */
 export function eventFromSample(sample: unknown): BatchEvent {
-  if (sample === null || typeof sample !== "object" || Array.isArray(sample)) throw new InvalidEventError("event", "a sample event is a JSON object: an Event Grid event, { uri, properties }, { message } or { scheduleTime }");
+  if (sample === null || typeof sample !== "object" || Array.isArray(sample))
+    throw new InvalidEventError("event", "a sample event is a JSON object: an Event Grid event, { uri, properties }, { message } or { scheduleTime }");
   const s = sample as Record<string, unknown>;
   if ("eventType" in s || "specversion" in s) {
     const event = eventGridEvent(s);
@@ -134,5 +160,8 @@ export function eventFromSample(sample: unknown): BatchEvent {
     if (Number.isNaN(at.getTime())) throw new InvalidEventError("scheduleTime", "is not a date and time");
     return timerEvent({ isPastDue: s.isPastDue === true }, at);
   }
-  throw new InvalidEventError("event", "is none of: an Event Grid event (eventType or specversion), a blob trigger's { uri, properties }, a queue's { message }, a timer's { scheduleTime }");
+  throw new InvalidEventError(
+    "event",
+    "is none of: an Event Grid event (eventType or specversion), a blob trigger's { uri, properties }, a queue's { message }, a timer's { scheduleTime }",
+  );
 }

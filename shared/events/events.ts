@@ -50,7 +50,11 @@ export interface BatchEvent {
 
 const hash = (text: string, length = 16) => createHash("sha256").update(text).digest("hex").slice(0, length);
 const unquote = (etag: string | undefined) => etag?.replace(/^W\//, "").replace(/^"|"$/g, "");
-const safe = (text: string, max: number) => text.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, max);
+const safe = (text: string, max: number) =>
+  text
+    .replace(/[^A-Za-z0-9_-]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, max);
 
 /** Longest blob name Azure Storage takes. */
 export const MAX_BLOB_NAME = 1024;
@@ -84,13 +88,17 @@ export function blobFromUrl(url: string, field: string): Omit<InputBlob, "etag" 
   const shown = url.slice(0, 200).replace(/\?.*$/s, "");
   const raw = RAW_URL.exec(url.trim());
   if (!raw) {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^https?:/i.test(url)) throw new InvalidEventError(field, `must be an https blob URL, not ${url.slice(0, url.indexOf(":") + 1)}`);
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^https?:/i.test(url))
+      throw new InvalidEventError(field, `must be an https blob URL, not ${url.slice(0, url.indexOf(":") + 1)}`);
     throw new InvalidEventError(field, `"${shown}" is not a blob URL (https://<account>.blob.core.windows.net/<container>/<blob>)`);
   }
   const [, scheme, host, rawPath = "", query = ""] = raw;
   let segments: string[];
   try {
-    segments = rawPath.split("/").slice(1).map((s) => decodeURIComponent(s));
+    segments = rawPath
+      .split("/")
+      .slice(1)
+      .map((s) => decodeURIComponent(s));
   } catch {
     throw new InvalidEventError(field, `"${shown}" has a malformed percent-encoding`);
   }
@@ -102,13 +110,18 @@ export function blobFromUrl(url: string, field: string): Omit<InputBlob, "etag" 
   }
   const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])$/i.test(u.hostname);
   const [container, ...name] = pathStyle ? segments.slice(1) : segments;
-  if (!container || name.length === 0 || !name.join("/")) throw new InvalidEventError(field, `${shown} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
+  if (!container || name.length === 0 || !name.join("/"))
+    throw new InvalidEventError(field, `${shown} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
   const full = name.join("/");
   if (name.some((s) => s === "." || s === "..") || [container, ...name].some((s) => s.includes("\\"))) {
-    throw new InvalidEventError(field, `the blob name "${full.slice(0, 200)}" has a "." or ".." segment or a backslash; a blob name is taken as given, never resolved into another path`);
+    throw new InvalidEventError(
+      field,
+      `the blob name "${full.slice(0, 200)}" has a "." or ".." segment or a backslash; a blob name is taken as given, never resolved into another path`,
+    );
   }
   if (CONTROL.test(full)) throw new InvalidEventError(field, "the blob name holds a control character");
-  if (full.length > MAX_BLOB_NAME) throw new InvalidEventError(field, `the blob name is ${full.length} characters; Azure Storage names are at most ${MAX_BLOB_NAME}`);
+  if (full.length > MAX_BLOB_NAME)
+    throw new InvalidEventError(field, `the blob name is ${full.length} characters; Azure Storage names are at most ${MAX_BLOB_NAME}`);
   const base = `${u.origin}${rawPath}`;
   // A URL that carries its own SAS keeps it (the task downloads with it).
   return { url: query.length > 1 ? `${base}${query}` : base, container, name: full, fileName: safeFileName(name[name.length - 1]!) };
@@ -127,7 +140,12 @@ export function blobEvent(meta: Record<string, unknown> | undefined): BatchEvent
   const uri = meta?.uri;
   if (typeof uri !== "string") throw new InvalidEventError("triggerMetadata.uri", "the blob trigger delivered no blob URI");
   const props = (meta?.properties ?? {}) as Record<string, unknown>;
-  const input: InputBlob = { ...blobFromUrl(uri, "triggerMetadata.uri"), etag: versionOf(props), size: num(props.contentLength), contentType: str(props.contentType) };
+  const input: InputBlob = {
+    ...blobFromUrl(uri, "triggerMetadata.uri"),
+    etag: versionOf(props),
+    size: num(props.contentLength),
+    contentType: str(props.contentType),
+  };
   const time = iso(props.lastModified) ?? new Date().toISOString();
   const taskId = blobTaskId(input);
   return { kind: "blob", id: taskId, time, taskId, inputs: [input], fields: {} };
@@ -172,19 +190,46 @@ export function eventGridEvent(event: unknown): BatchEvent | undefined {
   const id = e.id;
   if (typeof id !== "string" || !id) throw new InvalidEventError("event.id", "is missing");
   const data = e.data as Record<string, unknown> | undefined;
-  if (!data || typeof data !== "object") throw new InvalidEventError("event.data", `is missing: a ${BLOB_CREATED} event carries the blob's url and eTag in data`);
+  if (!data || typeof data !== "object")
+    throw new InvalidEventError("event.data", `is missing: a ${BLOB_CREATED} event carries the blob's url and eTag in data`);
   if (typeof data.url !== "string") throw new InvalidEventError("event.data.url", "is missing");
-  const input: InputBlob = { ...blobFromUrl(data.url, "event.data.url"), etag: versionOf(data), size: num(data.contentLength), contentType: str(data.contentType) };
+  const input: InputBlob = {
+    ...blobFromUrl(data.url, "event.data.url"),
+    etag: versionOf(data),
+    size: num(data.contentLength),
+    contentType: str(data.contentType),
+  };
   const time = iso(cloud ? e.time : e.eventTime) ?? new Date().toISOString();
-  return { kind: "eventGrid", id, time, taskId: blobTaskId(input), inputs: [input], fields: { type, subject: str(e.subject) ?? "", schema: cloud ? "CloudEvents" : "EventGrid" } };
+  return {
+    kind: "eventGrid",
+    id,
+    time,
+    taskId: blobTaskId(input),
+    inputs: [input],
+    fields: { type, subject: str(e.subject) ?? "", schema: cloud ? "CloudEvents" : "EventGrid" },
+  };
 }
 
 /** A queue message's JSON body: published as schema/queue-message.schema.json. */
 export const QueueMessage = z
   .strictObject({
-    id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1 to 64 letters, digits, _ or - (it becomes the task id)" }).optional().meta({ description: "The task id; default a hash of the message body" }),
-    vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, { error: "variable names are letters, digits, _ and -" }), z.union([z.string().max(4096), z.number(), z.boolean()])).optional().meta({ description: "Values for {{ vars.* }}; only variables the spec declares" }),
-    inputs: z.array(z.url({ protocol: /^https?$/, error: "must be an http(s) blob URL" })).max(100).optional().meta({ description: "Blob URLs, each a resource file of the task" }),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1 to 64 letters, digits, _ or - (it becomes the task id)" })
+      .optional()
+      .meta({ description: "The task id; default a hash of the message body" }),
+    vars: z
+      .record(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, { error: "variable names are letters, digits, _ and -" }),
+        z.union([z.string().max(4096), z.number(), z.boolean()]),
+      )
+      .optional()
+      .meta({ description: "Values for {{ vars.* }}; only variables the spec declares" }),
+    inputs: z
+      .array(z.url({ protocol: /^https?$/, error: "must be an http(s) blob URL" }))
+      .max(100)
+      .optional()
+      .meta({ description: "Blob URLs, each a resource file of the task" }),
   })
   .meta({ title: "azure-batch-run queue message", description: "A message for the Function app's queue trigger; a plain-text message is one input URL" });
 
@@ -204,9 +249,13 @@ export function queueEvent(body: unknown, meta: Record<string, unknown> | undefi
     const input = blobFromUrl(text, "message");
     return { kind: "queue", id: messageId || hash(text), time, taskId: `msg-${hash(text, 32)}`, inputs: [input], fields };
   }
-  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new InvalidEventError("message", "must be a JSON object { id?, vars?, inputs? } or a blob URL as plain text");
+  if (body === null || typeof body !== "object" || Array.isArray(body))
+    throw new InvalidEventError("message", "must be a JSON object { id?, vars?, inputs? } or a blob URL as plain text");
   // A key that would reach an object's prototype is refused, not silently dropped.
-  for (const [where, obj] of [["message", body], ["message.vars", (body as { vars?: unknown }).vars]] as const) {
+  for (const [where, obj] of [
+    ["message", body],
+    ["message.vars", (body as { vars?: unknown }).vars],
+  ] as const) {
     if (obj === null || typeof obj !== "object") continue;
     const bad = Object.keys(obj).find((k) => k === "__proto__" || k === "constructor" || k === "prototype");
     if (bad) throw new InvalidEventError(`${where}.${bad}`, "is not a field or variable name a message may set");
@@ -227,7 +276,10 @@ export function queueEvent(body: unknown, meta: Record<string, unknown> | undefi
 function canonical(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
+  return `{${Object.keys(value)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+    .join(",")}}`;
 }
 
 /** The timer: its scheduled time (computed from the schedule), past-due flag. */
@@ -235,5 +287,12 @@ export function timerEvent(timer: unknown, scheduled: Date): BatchEvent {
   const t = (timer ?? {}) as { isPastDue?: boolean };
   const scheduleTime = scheduled.toISOString().replace(/\.\d{3}Z$/, "Z");
   const scheduleId = scheduleTime.replace(/[-:]/g, "");
-  return { kind: "timer", id: scheduleId, time: scheduleTime, taskId: `run-${scheduleId}`, inputs: [], fields: { scheduleTime, scheduleId, isPastDue: t.isPastDue === true } };
+  return {
+    kind: "timer",
+    id: scheduleId,
+    time: scheduleTime,
+    taskId: `run-${scheduleId}`,
+    inputs: [],
+    fields: { scheduleTime, scheduleId, isPastDue: t.isPastDue === true },
+  };
 }

@@ -22,11 +22,17 @@ const ACCOUNT_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/provider
 export async function findBatchAccount(arm: ArmClient, subscription: string, accountUrl: URL, signal?: AbortSignal): Promise<ArmCoordinates> {
   const host = accountUrl.host.toLowerCase();
   const seen: string[] = [];
-  for await (const account of arm.list<{ id?: string; properties?: { accountEndpoint?: string } }>(`/subscriptions/${encodeURIComponent(subscription)}/providers/Microsoft.Batch/batchAccounts`, {
-    query: { "api-version": ARM_API_VERSION },
-    signal,
-  })) {
-    const endpoint = (account.properties?.accountEndpoint ?? "").toLowerCase().replace(/^https?:\/\//, "").replace(/\/$/, "");
+  for await (const account of arm.list<{ id?: string; properties?: { accountEndpoint?: string } }>(
+    `/subscriptions/${encodeURIComponent(subscription)}/providers/Microsoft.Batch/batchAccounts`,
+    {
+      query: { "api-version": ARM_API_VERSION },
+      signal,
+    },
+  )) {
+    const endpoint = (account.properties?.accountEndpoint ?? "")
+      .toLowerCase()
+      .replace(/^https?:\/\//, "")
+      .replace(/\/$/, "");
     seen.push(endpoint);
     const m = ACCOUNT_ID.exec(account.id ?? "");
     if (endpoint === host && m) return { subscription, resourceGroup: decodeURIComponent(m[2]!), name: decodeURIComponent(m[3]!) };
@@ -40,7 +46,13 @@ export async function findBatchAccount(arm: ArmClient, subscription: string, acc
  * Creates the pool through ARM, create-only (`If-None-Match: *`: a pool that appeared meanwhile is
  * left alone and then reused as any other). Returns the pool's ARM path, for cleanup.
  */
-export async function createPoolThroughArm(arm: ArmClient, workload: Workload, accountUrl: URL, reporter: ProgressReporter, signal?: AbortSignal): Promise<string> {
+export async function createPoolThroughArm(
+  arm: ArmClient,
+  workload: Workload,
+  accountUrl: URL,
+  reporter: ProgressReporter,
+  signal?: AbortSignal,
+): Promise<string> {
   const account = workload.spec.account ?? {};
   const coordinates: ArmCoordinates =
     account.resourceGroup && account.name
@@ -56,6 +68,9 @@ export async function createPoolThroughArm(arm: ArmClient, workload: Workload, a
     accept: [412],
     signal,
   });
-  if (response.status !== 412) reporter.info(`created pool ${workload.pool.id} through Azure Resource Manager (${coordinates.resourceGroup}/${coordinates.name}), with ${workload.pool.identity?.length ?? 0} managed identit${workload.pool.identity?.length === 1 ? "y" : "ies"}`);
+  if (response.status !== 412)
+    reporter.info(
+      `created pool ${workload.pool.id} through Azure Resource Manager (${coordinates.resourceGroup}/${coordinates.name}), with ${workload.pool.identity?.length ?? 0} managed identit${workload.pool.identity?.length === 1 ? "y" : "ies"}`,
+    );
   return path;
 }

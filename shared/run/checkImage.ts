@@ -43,7 +43,9 @@ export async function checkPoolImage(client: BatchClient, pool: PoolAddParameter
   if (ref.virtualMachineImageId) {
     // A gallery image is the account's own: only its node agent can be checked.
     if (!listed.some((i) => !pastEndOfLife(i, now))) {
-      throw new UsageError(`pool.nodeAgentSku: the account supports no image with node agent "${agent}" (GET /supportedimages)${replacementFor({}, agent) || "; choose the node agent of a current image"}`);
+      throw new UsageError(
+        `pool.nodeAgentSku: the account supports no image with node agent "${agent}" (GET /supportedimages)${replacementFor({}, agent) || "; choose the node agent of a current image"}`,
+      );
     }
     return;
   }
@@ -53,12 +55,16 @@ export async function checkPoolImage(client: BatchClient, pool: PoolAddParameter
     const offered = listed.slice(0, 6).map((i) => describeImage(i.imageReference));
     throw new UsageError(
       `pool.image: ${what} is not among the images the account supports with node agent "${agent}" (GET /supportedimages)` +
-        (offered.length ? `; with that node agent it lists ${offered.join(", ")}${listed.length > offered.length ? ", ..." : ""}` : "; it lists no image with that node agent") +
+        (offered.length
+          ? `; with that node agent it lists ${offered.join(", ")}${listed.length > offered.length ? ", ..." : ""}`
+          : "; it lists no image with that node agent") +
         replacementFor(ref, agent),
     );
   }
   if (pastEndOfLife(info, now)) {
-    throw new UsageError(`pool.image: ${what} reached the end of its Azure Batch support on ${info.batchSupportEndOfLife!.slice(0, 10)} (batchSupportEndOfLife): no new pool can use it${replacementFor(ref, agent)}`);
+    throw new UsageError(
+      `pool.image: ${what} reached the end of its Azure Batch support on ${info.batchSupportEndOfLife!.slice(0, 10)} (batchSupportEndOfLife): no new pool can use it${replacementFor(ref, agent)}`,
+    );
   }
   const container = vmc.containerConfiguration;
   if (container?.type === "dockerCompatible" && !(info.capabilities ?? []).includes("DockerCompatible")) {
@@ -72,7 +78,9 @@ export async function checkPoolImage(client: BatchClient, pool: PoolAddParameter
   if (info.batchSupportEndOfLife) {
     const daysLeft = Math.ceil((Date.parse(info.batchSupportEndOfLife) - now) / DAY_MS);
     if (daysLeft <= RETIREMENT_WARNING_DAYS) {
-      reporter.warn(`pool.image: ${what} reaches the end of its Azure Batch support on ${info.batchSupportEndOfLife.slice(0, 10)} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"})${replacementFor(ref, agent).replace(/^; use/, "; move to")}`);
+      reporter.warn(
+        `pool.image: ${what} reaches the end of its Azure Batch support on ${info.batchSupportEndOfLife.slice(0, 10)} (in ${daysLeft} day${daysLeft === 1 ? "" : "s"})${replacementFor(ref, agent).replace(/^; use/, "; move to")}`,
+      );
     }
   }
 }

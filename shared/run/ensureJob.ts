@@ -17,7 +17,13 @@ export interface EnsureJobResult {
  * Creates the job, or accepts the existing one when it runs on the same pool. A job that has
  * ended is returned as such (`ended`), for the caller to decide: Batch adds no task to it.
  */
-export async function ensureJob(client: BatchClient, job: JobAddParameter, reporter: ProgressReporter, signal?: AbortSignal, runId?: string): Promise<EnsureJobResult> {
+export async function ensureJob(
+  client: BatchClient,
+  job: JobAddParameter,
+  reporter: ProgressReporter,
+  signal?: AbortSignal,
+  runId?: string,
+): Promise<EnsureJobResult> {
   try {
     await client.send("POST", "/jobs", { body: runId ? withRunId(job, runId) : job, idempotent: true, signal });
     reporter.info(`created job ${job.id}`);
@@ -25,14 +31,19 @@ export async function ensureJob(client: BatchClient, job: JobAddParameter, repor
   } catch (error) {
     if (!(error instanceof BatchServiceError && error.code === "JobExists")) throw error;
   }
-  const existing = await client.json<CloudJob>("GET", `/jobs/${encodeURIComponent(job.id)}`, { query: { $select: "id,state,poolInfo,executionInfo,metadata" }, signal });
+  const existing = await client.json<CloudJob>("GET", `/jobs/${encodeURIComponent(job.id)}`, {
+    query: { $select: "id,state,poolInfo,executionInfo,metadata" },
+    signal,
+  });
   // A retry of our own create whose first answer was lost: the job is this run's.
   if (runId && createdByRun(existing.metadata, runId)) {
     reporter.info(`created job ${job.id}`);
     return { created: true };
   }
   if (existing.poolInfo?.poolId?.toLowerCase() !== job.poolInfo.poolId.toLowerCase()) {
-    throw new ConflictError(`job ${job.id} already exists on pool ${existing.poolInfo?.poolId ?? "(auto pool)"}, not ${job.poolInfo.poolId}; use another job id`);
+    throw new ConflictError(
+      `job ${job.id} already exists on pool ${existing.poolInfo?.poolId ?? "(auto pool)"}, not ${job.poolInfo.poolId}; use another job id`,
+    );
   }
   if (existing.state === "completed" || existing.state === "terminating" || existing.state === "deleting") {
     return { created: false, ended: existing.state ?? "unknown", terminateReason: existing.executionInfo?.terminateReason };
@@ -48,7 +59,12 @@ export function jobEndedError(jobId: string, ended: EnsureJobResult, alsoPossibl
   );
 }
 
-export async function ensureJobSchedule(client: BatchClient, schedule: JobScheduleAddParameter, reporter: ProgressReporter, signal?: AbortSignal): Promise<{ created: boolean }> {
+export async function ensureJobSchedule(
+  client: BatchClient,
+  schedule: JobScheduleAddParameter,
+  reporter: ProgressReporter,
+  signal?: AbortSignal,
+): Promise<{ created: boolean }> {
   try {
     await client.send("POST", "/jobschedules", { body: schedule, idempotent: true, signal });
     reporter.info(`created job schedule ${schedule.id}`);

@@ -47,7 +47,11 @@ export function diffPool(wanted: PoolAddParameter, existing: CloudPool, identiti
   cmp("taskSlotsPerNode", wanted.taskSlotsPerNode ?? 1, existing.taskSlotsPerNode ?? 1);
   cmp("startTask.commandLine", wanted.startTask?.commandLine, existing.startTask?.commandLine);
   if (identities) {
-    cmp("identity", identities.map((i) => i.toLowerCase()).sort(), (existing.identity?.userAssignedIdentities ?? []).map((i) => i.resourceId?.toLowerCase() ?? "").sort());
+    cmp(
+      "identity",
+      identities.map((i) => i.toLowerCase()).sort(),
+      (existing.identity?.userAssignedIdentities ?? []).map((i) => i.resourceId?.toLowerCase() ?? "").sort(),
+    );
   }
   return diffs;
 }
@@ -101,13 +105,18 @@ export async function ensurePoolExists(
   if (response.status === 404 && needs.identities) {
     // The data plane would create it without its identities: only ARM creates it right.
     if (!needs.createThroughArm) {
-      throw new ConflictError(`pool ${wanted.id} does not exist, and a pool with pool.identity can be created only through Azure Resource Manager, which needs a Microsoft Entra ID credential`);
+      throw new ConflictError(
+        `pool ${wanted.id} does not exist, and a pool with pool.identity can be created only through Azure Resource Manager, which needs a Microsoft Entra ID credential`,
+      );
     }
     await needs.createThroughArm();
     checks.onCreated?.();
     const deadline = Date.now() + ARM_PROPAGATION_MS;
     for (response = await get(); response.status === 404; response = await get()) {
-      if (Date.now() > deadline) throw new ConflictError(`pool ${wanted.id} was created through Azure Resource Manager but has not appeared on the account after ${ARM_PROPAGATION_MS / 1000} s`);
+      if (Date.now() > deadline)
+        throw new ConflictError(
+          `pool ${wanted.id} was created through Azure Resource Manager but has not appeared on the account after ${ARM_PROPAGATION_MS / 1000} s`,
+        );
       await sleep(1_000, signal);
     }
     return { created: true, pool: parseJson<CloudPool>(response, "GET") };
@@ -137,13 +146,14 @@ export async function ensurePoolExists(
     if (pool.state === "deleting") throw new ConflictError(`pool ${wanted.id} is being deleted; wait for it to go, or choose another pool.id`);
     const diffs = diffPool(wanted, pool, needs.identities);
     if (diffs.length > 0) {
-      throw new ConflictError(`pool ${wanted.id} exists but differs from the spec:\n  ${diffs.join("\n  ")}\nchange the spec to match, choose another pool.id, or delete the pool`);
+      throw new ConflictError(
+        `pool ${wanted.id} exists but differs from the spec:\n  ${diffs.join("\n  ")}\nchange the spec to match, choose another pool.id, or delete the pool`,
+      );
     }
     reporter.info(`reusing pool ${wanted.id}`);
   }
   return { created, pool };
 }
-
 
 /** Waits until the pool is steady with a node idle or running; resize errors, failed start tasks and unusable nodes become errors. */
 export async function waitForPoolReady(client: BatchClient, initial: CloudPool, reporter: ProgressReporter, options: WaitOptions): Promise<CloudPool> {
@@ -163,7 +173,8 @@ export async function waitForPoolReady(client: BatchClient, initial: CloudPool, 
         throw new PoolNotReadyError(`pool ${pool.id} is steady with 0 target nodes; tasks would never run. Set pool.nodes or resize the pool`);
       }
       const nodes: ComputeNode[] = [];
-      for await (const n of client.list<ComputeNode>(`${path}/nodes`, { query: { $select: "id,state,startTaskInfo,errors" }, signal: options.signal })) nodes.push(n);
+      for await (const n of client.list<ComputeNode>(`${path}/nodes`, { query: { $select: "id,state,startTaskInfo,errors" }, signal: options.signal }))
+        nodes.push(n);
       if (nodes.some((n) => n.state === "idle" || n.state === "running")) return pool;
       if (target === 0 && pool.enableAutoScale) {
         reporter.warn(`pool ${pool.id} autoscales and has no nodes now; tasks wait until the formula adds some`);
@@ -175,7 +186,8 @@ export async function waitForPoolReady(client: BatchClient, initial: CloudPool, 
           .slice(0, 5)
           .map((n) => {
             const st = n.startTaskInfo;
-            if (n.state === "starttaskfailed") return `${n.id}: start task failed (exit code ${st?.exitCode ?? "?"}${st?.failureInfo ? `, ${st.failureInfo.code}: ${st.failureInfo.message}` : ""})`;
+            if (n.state === "starttaskfailed")
+              return `${n.id}: start task failed (exit code ${st?.exitCode ?? "?"}${st?.failureInfo ? `, ${st.failureInfo.code}: ${st.failureInfo.message}` : ""})`;
             return `${n.id}: ${n.state}${n.errors?.length ? ` (${n.errors.map((e) => `${e.code}: ${e.message}`).join("; ")})` : ""}`;
           })
           .join("; ");
@@ -186,7 +198,8 @@ export async function waitForPoolReady(client: BatchClient, initial: CloudPool, 
       reporter.info(`waiting for pool ${pool.id} nodes (allocation ${pool.allocationState ?? "unknown"})`);
       announced = true;
     }
-    if (Date.now() > deadline) throw new PoolNotReadyError(`pool ${pool.id} has no usable node after ${Math.round((options.timeoutMs ?? 1_800_000) / 60_000)} minutes`);
+    if (Date.now() > deadline)
+      throw new PoolNotReadyError(`pool ${pool.id} has no usable node after ${Math.round((options.timeoutMs ?? 1_800_000) / 60_000)} minutes`);
     await sleep(interval, options.signal);
     pool = await client.json<CloudPool>("GET", path, { query: { $select: POOL_SELECT }, signal: options.signal });
   }

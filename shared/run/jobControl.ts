@@ -22,7 +22,13 @@ export async function getJobStatus(client: BatchClient, jobId: string, options: 
     client.json<{ taskCounts?: unknown }>("GET", `${path}/taskcounts`, { signal: options.signal }),
   ]);
   if (!isTaskCounts(taskCounts)) throw new UnexpectedResponseError("GET", `${path}/taskcounts`, 200, "without the five task counts");
-  return { jobId: job.id, state: job.state ?? "unknown", poolId: job.poolInfo?.poolId, counts: taskCounts, terminateReason: job.executionInfo?.terminateReason };
+  return {
+    jobId: job.id,
+    state: job.state ?? "unknown",
+    poolId: job.poolInfo?.poolId,
+    counts: taskCounts,
+    terminateReason: job.executionInfo?.terminateReason,
+  };
 }
 
 export type TerminateOutcome = "terminated" | "alreadyEnded" | "notFound";
@@ -79,7 +85,12 @@ const CLEANUP_TIMEOUT_MS = 60_000;
  * one. Honours `signal`; when it is already aborted (a cancelled run cleans up after itself) a
  * fresh, bounded one is used instead.
  */
-export async function cleanup(client: BatchClient, target: CleanupTarget, reporter: ProgressReporter, options: { signal?: AbortSignal } = {}): Promise<CleanupResult> {
+export async function cleanup(
+  client: BatchClient,
+  target: CleanupTarget,
+  reporter: ProgressReporter,
+  options: { signal?: AbortSignal } = {},
+): Promise<CleanupResult> {
   const timeout = AbortSignal.timeout(CLEANUP_TIMEOUT_MS);
   const signal = options.signal && !options.signal.aborted ? AbortSignal.any([options.signal, timeout]) : timeout;
   const result: CleanupResult = { deleted: [], failed: [], kept: [] };
@@ -90,7 +101,7 @@ export async function cleanup(client: BatchClient, target: CleanupTarget, report
       else reporter.info(`deleted ${kind} ${id}`);
       result.deleted.push(`${kind} ${id}`);
     } catch (error) {
-      const why = error instanceof BatchServiceError ? error.message : (error as Error)?.message ?? String(error);
+      const why = error instanceof BatchServiceError ? error.message : ((error as Error)?.message ?? String(error));
       reporter.warn(`could not delete ${kind} ${id}: ${client.redactor.text(why)}`);
       result.failed.push(`${kind} ${id}`);
     }
@@ -101,12 +112,16 @@ export async function cleanup(client: BatchClient, target: CleanupTarget, report
     try {
       const busy = await jobsUsingPool(client, target.poolId, target.jobId, signal);
       if (busy.length > 0) {
-        reporter.warn(`pool ${target.poolId} left in place: job${busy.length === 1 ? "" : "s"} ${busy.slice(0, 5).join(", ")}${busy.length > 5 ? ` and ${busy.length - 5} more` : ""} still ha${busy.length === 1 ? "s" : "ve"} tasks on it; delete it when ${busy.length === 1 ? "that job ends" : "they end"}`);
+        reporter.warn(
+          `pool ${target.poolId} left in place: job${busy.length === 1 ? "" : "s"} ${busy.slice(0, 5).join(", ")}${busy.length > 5 ? ` and ${busy.length - 5} more` : ""} still ha${busy.length === 1 ? "s" : "ve"} tasks on it; delete it when ${busy.length === 1 ? "that job ends" : "they end"}`,
+        );
         result.kept.push(`pool ${target.poolId}`);
         return result;
       }
     } catch (error) {
-      reporter.warn(`pool ${target.poolId} left in place: could not tell whether other jobs use it: ${client.redactor.text((error as Error)?.message ?? String(error))}`);
+      reporter.warn(
+        `pool ${target.poolId} left in place: could not tell whether other jobs use it: ${client.redactor.text((error as Error)?.message ?? String(error))}`,
+      );
       result.kept.push(`pool ${target.poolId}`);
       return result;
     }
@@ -119,7 +134,9 @@ export async function cleanup(client: BatchClient, target: CleanupTarget, report
       reporter.info(`deleted pool ${target.poolId} through Azure Resource Manager`);
       result.deleted.push(`pool ${target.poolId}`);
     } catch (error) {
-      reporter.warn(`could not delete pool ${target.poolId} through Azure Resource Manager: ${client.redactor.text((error as Error)?.message ?? String(error))}`);
+      reporter.warn(
+        `could not delete pool ${target.poolId} through Azure Resource Manager: ${client.redactor.text((error as Error)?.message ?? String(error))}`,
+      );
       result.failed.push(`pool ${target.poolId}`);
     }
   } else if (target.poolId) await remove("pool", target.poolId);

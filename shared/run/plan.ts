@@ -39,7 +39,14 @@ export function* planCalls(workload: Workload): Generator<PlannedCall> {
   const query = { "api-version": workload.apiVersion };
   // A pool with a managed identity can only be created through Azure Resource Manager.
   yield workload.pool.identity
-    ? { method: "PUT", path: armPoolPath(workload.spec.account ?? {}, workload.pool.id), query: { "api-version": ARM_API_VERSION }, body: translateArmPool(workload), operation: "Pool_Create", plane: "arm" }
+    ? {
+        method: "PUT",
+        path: armPoolPath(workload.spec.account ?? {}, workload.pool.id),
+        query: { "api-version": ARM_API_VERSION },
+        body: translateArmPool(workload),
+        operation: "Pool_Create",
+        plane: "arm",
+      }
     : { method: "POST", path: "/pools", query, body: translatePool(workload), operation: "Pool_Add" };
   if (workload.job.schedule) {
     yield { method: "POST", path: "/jobschedules", query, body: translateJobSchedule(workload), operation: "JobSchedule_Add" };
@@ -53,7 +60,8 @@ export function* planCalls(workload: Workload): Generator<PlannedCall> {
   const tooLarge = (t: TaskAddParameter) => {
     throw new Error(`task too large for one request: ${t.id}`);
   };
-  for (const chunk of taskChunks(translateTasks(workload), tooLarge)) yield { method: "POST", path: taskPath, query, body: { value: chunk.tasks }, operation: "Task_AddCollection" };
+  for (const chunk of taskChunks(translateTasks(workload), tooLarge))
+    yield { method: "POST", path: taskPath, query, body: { value: chunk.tasks }, operation: "Task_AddCollection" };
   if (endWhenDone) {
     const patch = endWhenDonePatch(workload.job.id);
     yield { method: patch.method, path: patch.path, query, body: patch.body, operation: "Job_Patch" };

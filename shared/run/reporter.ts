@@ -35,13 +35,22 @@ export interface ProgressReporter {
 
 export const silentReporter: ProgressReporter = { info() {}, warn() {}, progress() {}, taskCompleted() {} };
 
-const REASONS: Record<string, string> = { "HTTP 429": "throttled", "HTTP 503": "service busy", "HTTP 500": "server error", "HTTP 502": "bad gateway", "HTTP 504": "gateway timeout", "HTTP 408": "request timeout" };
+const REASONS: Record<string, string> = {
+  "HTTP 429": "throttled",
+  "HTTP 503": "service busy",
+  "HTTP 500": "server error",
+  "HTTP 502": "bad gateway",
+  "HTTP 504": "gateway timeout",
+  "HTTP 408": "request timeout",
+};
 
 /** The line a user sees for a retry. */
 export function describeRetry(info: RetryInfo): string {
   const reason = REASONS[info.reason] ? `${REASONS[info.reason]} (${info.reason})` : `connection failed (${info.reason})`;
   const seconds = info.delayMs >= 10_000 ? Math.round(info.delayMs / 1000) : Math.round(info.delayMs / 100) / 10;
-  const count = info.throttled ? `throttled ${info.attempt}x, waiting up to ${Math.round(info.throttleBudgetMs / 1000)} s in all` : `${info.attempt}/${info.maxRetries}`;
+  const count = info.throttled
+    ? `throttled ${info.attempt}x, waiting up to ${Math.round(info.throttleBudgetMs / 1000)} s in all`
+    : `${info.attempt}/${info.maxRetries}`;
   return `${reason}: retrying ${info.method} ${info.path} in ${seconds} s (${count})`;
 }
 

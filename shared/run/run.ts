@@ -76,7 +76,13 @@ export function runRedactor(client: BatchClient, workload: Workload): Redactor {
  * What the pool needs beyond the data plane: a pool with a managed identity is created through
  * Azure Resource Manager, which takes Entra ID tokens; checked before any call.
  */
-export function poolNeeds(client: BatchClient, workload: Workload, reporter: ProgressReporter, signal: AbortSignal | undefined, onArmCreate?: (path: string) => void): PoolIdentityNeeds {
+export function poolNeeds(
+  client: BatchClient,
+  workload: Workload,
+  reporter: ProgressReporter,
+  signal: AbortSignal | undefined,
+  onArmCreate?: (path: string) => void,
+): PoolIdentityNeeds {
   const identities = workload.pool.identity;
   if (!identities) return {};
   const arm = client.arm;
@@ -95,6 +101,7 @@ export function poolNeeds(client: BatchClient, workload: Workload, reporter: Pro
   };
 }
 
+// eslint-disable-next-line max-lines-per-function -- the run's stages in the order they happen (pool, job, tasks, wait, cleanup), each a call of its own
 export async function runWorkload(client: BatchClient, workload: Workload, reporter: ProgressReporter, options: RunOptions = {}): Promise<RunResult> {
   const redactor = runRedactor(client, workload);
   const batch = client.withApiVersion(workload.apiVersion).withHooks({ onRetry: reportRetries(reporter) });
@@ -109,16 +116,24 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
 
   for (const w of workload.warnings) reporter.warn(`${w.path}: ${w.message}`);
   try {
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal, (path) => (created.poolArmPath = path)), {
-      image: options.checkImage,
-      now: options.now,
-      runId,
-      // Told before the next request: a cancel right after the create still knows the pool is this run's.
-      onCreated: () => {
-        created.pool = true;
-        options.onCreated?.({ ...created });
+    const pool = await ensurePoolExists(
+      batch,
+      translatePool(workload),
+      workload.pool.reuse,
+      reporter,
+      signal,
+      poolNeeds(client, workload, reporter, signal, (path) => (created.poolArmPath = path)),
+      {
+        image: options.checkImage,
+        now: options.now,
+        runId,
+        // Told before the next request: a cancel right after the create still knows the pool is this run's.
+        onCreated: () => {
+          created.pool = true;
+          options.onCreated?.({ ...created });
+        },
       },
-    });
+    );
     // Known before the wait, so that a pool which never becomes ready is still cleaned up.
     created.pool = pool.created;
     if (!pool.created) options.onReused?.("pool");
@@ -139,7 +154,12 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
     else options.onReused?.("job");
     if (!job.created) reporter.info(`job ${jobId} exists on pool ${poolId}; adding the tasks it lacks`);
 
-    const added = await addTaskCollection(batch, jobId, translateTasks(workload), { signal, concurrency: options.concurrency, total: workload.tasks.length, onProgress: (done, total) => reporter.tasksSubmitted?.(done, total) });
+    const added = await addTaskCollection(batch, jobId, translateTasks(workload), {
+      signal,
+      concurrency: options.concurrency,
+      total: workload.tasks.length,
+      onProgress: (done, total) => reporter.tasksSubmitted?.(done, total),
+    });
     reporter.info(`tasks: ${added.added.length} added, ${added.existing.length} already there${added.failed.length ? `, ${added.failed.length} refused` : ""}`);
     // Every chunk is acknowledged (a rerun that added nothing included): now the job may end when its tasks are done.
     if (endWhenDone) await endJobWhenTasksDone(batch, jobId, signal);
@@ -163,7 +183,14 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
     }
     throw new CancelledError(`cancelled${jobOurs ? `; job ${jobId} terminated` : ""}`);
   } finally {
-    await cleanupAfterRun(batch, workload, policy, { jobOurs, poolCreated: created.pool, poolArmPath: created.poolArmPath, waited: options.wait !== false }, reporter, signal);
+    await cleanupAfterRun(
+      batch,
+      workload,
+      policy,
+      { jobOurs, poolCreated: created.pool, poolArmPath: created.poolArmPath, waited: options.wait !== false },
+      reporter,
+      signal,
+    );
   }
 }
 
@@ -190,8 +217,7 @@ async function cleanupAfterRun(
     if (run.poolCreated) {
       target.poolId = workload.pool.id;
       target.poolArmPath = run.poolArmPath;
-    }
-    else reporter.warn(`kept pool ${workload.pool.id}: this run reused it rather than creating it`);
+    } else reporter.warn(`kept pool ${workload.pool.id}: this run reused it rather than creating it`);
   }
   await cleanup(client, target, reporter, { signal });
 }

@@ -66,12 +66,20 @@ const MAX_GENERATIONS = 100_000;
  * The job to submit into. Generations are created in order, so the existing ones are 1..k: find k
  * by doubling then bisecting (a few GETs whatever k is), then use k if it is active or create k+1.
  */
-async function liveJob(client: BatchClient, body: JobAddParameter, ifJobEnded: "fail" | "newJob", reporter: ProgressReporter, signal?: AbortSignal, runId?: string): Promise<{ id: string; created: boolean }> {
+async function liveJob(
+  client: BatchClient,
+  body: JobAddParameter,
+  ifJobEnded: "fail" | "newJob",
+  reporter: ProgressReporter,
+  signal?: AbortSignal,
+  runId?: string,
+): Promise<{ id: string; created: boolean }> {
   const first = await ensureJob(client, body, reporter, signal, runId);
   if (!first.ended) return { id: body.id, created: first.created };
   if (ifJobEnded === "fail") throw jobEndedError(body.id, first, 'submit with ifJobEnded: "newJob" to start the next job of that name,');
 
-  const exists = async (n: number) => (await client.send("GET", `/jobs/${encodeURIComponent(jobGenerationId(body.id, n))}`, { query: { $select: "id" }, accept: [404], signal })).status !== 404;
+  const exists = async (n: number) =>
+    (await client.send("GET", `/jobs/${encodeURIComponent(jobGenerationId(body.id, n))}`, { query: { $select: "id" }, accept: [404], signal })).status !== 404;
   let lo = 1;
   let hi = 2;
   while (hi <= MAX_GENERATIONS && (await exists(hi))) {
@@ -98,7 +106,12 @@ async function liveJob(client: BatchClient, body: JobAddParameter, ifJobEnded: "
  * `tasks` defaults to the workload's own (a stream: never held at once); any iterable of resolved
  * tasks will do, e.g. some of them.
  */
-export async function submitTasks(client: BatchClient, workload: Workload, tasks: Iterable<ResolvedTask> = workload.tasks, options: SubmitOptions = {}): Promise<SubmitResult> {
+export async function submitTasks(
+  client: BatchClient,
+  workload: Workload,
+  tasks: Iterable<ResolvedTask> = workload.tasks,
+  options: SubmitOptions = {},
+): Promise<SubmitResult> {
   const reporter = options.reporter ?? silentReporter;
   const redactor = runRedactor(client, workload);
   const batch = client.withApiVersion(workload.apiVersion).withHooks({ onRetry: reportRetries(reporter) });
@@ -106,10 +119,15 @@ export async function submitTasks(client: BatchClient, workload: Workload, tasks
   for (const w of workload.warnings) reporter.warn(`${w.path}: ${w.message}`);
   try {
     if (workload.job.schedule) {
-      throw new UsageError(`job.schedule: ${workload.job.id} is a job schedule, which creates its own jobs; submitTasks adds tasks to one job (remove job.schedule, or use runWorkload)`);
+      throw new UsageError(
+        `job.schedule: ${workload.job.id} is a job schedule, which creates its own jobs; submitTasks adds tasks to one job (remove job.schedule, or use runWorkload)`,
+      );
     }
     const runId = newRunId();
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), { image: options.checkImage, runId });
+    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), {
+      image: options.checkImage,
+      runId,
+    });
     // Created with noaction when the spec says terminateJob, and set once this call's tasks are in.
     const { body: jobBody, endWhenDone } = deferJobEnd(translateJob(workload));
     const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId);

@@ -42,19 +42,26 @@ export interface WaitResult {
 }
 
 /** Active tasks that wait, directly or through others, on a task that failed. */
-async function findBlocked(client: BatchClient, jobPath: string, outcomes: Map<string, TaskOutcome>, signal?: AbortSignal): Promise<{ blocked: string[]; active: number }> {
+async function findBlocked(
+  client: BatchClient,
+  jobPath: string,
+  outcomes: Map<string, TaskOutcome>,
+  signal?: AbortSignal,
+): Promise<{ blocked: string[]; active: number }> {
   const active: CloudTask[] = [];
   for await (const t of client.list<CloudTask & { dependsOn?: { taskIds?: string[]; taskIdRanges?: { start: number; end: number }[] } }>(`${jobPath}/tasks`, {
     query: { $filter: "state eq 'active'", $select: "id,dependsOn" },
     signal,
-  })) active.push(t);
+  }))
+    active.push(t);
   const failed = new Set([...outcomes.values()].filter((o) => o.result === "failure").map((o) => o.id.toLowerCase()));
-  const parents = (t: CloudTask & { dependsOn?: { taskIds?: string[]; taskIdRanges?: { start: number; end: number }[] } }) => [
-    ...(t.dependsOn?.taskIds ?? []),
-    ...(t.dependsOn?.taskIdRanges ?? []).flatMap((r) => Array.from({ length: r.end - r.start + 1 }, (_, i) => String(r.start + i))),
-  ].map((id) => id.toLowerCase());
+  const parents = (t: CloudTask & { dependsOn?: { taskIds?: string[]; taskIdRanges?: { start: number; end: number }[] } }) =>
+    [
+      ...(t.dependsOn?.taskIds ?? []),
+      ...(t.dependsOn?.taskIdRanges ?? []).flatMap((r) => Array.from({ length: r.end - r.start + 1 }, (_, i) => String(r.start + i))),
+    ].map((id) => id.toLowerCase());
   const blocked = new Set<string>();
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const t of active) {
       const id = t.id.toLowerCase();
@@ -99,7 +106,13 @@ export function outcomeOf(task: CloudTask): TaskOutcome {
  * has completed, or the job itself has ended.
  */
 // eslint-disable-next-line max-lines-per-function -- one polling loop whose state (seen, counts, cycles) its steps share
-export async function waitForTasks(client: BatchClient, jobId: string, taskIds: ReadonlySet<string>, reporter: ProgressReporter, options: WaitForTasksOptions): Promise<WaitResult> {
+export async function waitForTasks(
+  client: BatchClient,
+  jobId: string,
+  taskIds: ReadonlySet<string>,
+  reporter: ProgressReporter,
+  options: WaitForTasksOptions,
+): Promise<WaitResult> {
   const jobPath = `/jobs/${encodeURIComponent(jobId)}`;
   const total = taskIds.size;
   const seen = new Map<string, TaskOutcome>();
@@ -121,7 +134,11 @@ export async function waitForTasks(client: BatchClient, jobId: string, taskIds: 
     let found = 0;
     let latest: number | undefined;
     const filter = `state eq 'completed'${since !== undefined ? ` and stateTransitionTime ge datetime'${new Date(since).toISOString()}'` : ""}`;
-    for await (const task of client.list<CloudTask>(`${jobPath}/tasks`, { query: { $filter: filter, $select: COMPLETED_SELECT }, signal: options.signal, onPage: () => stats && stats.requests++ })) {
+    for await (const task of client.list<CloudTask>(`${jobPath}/tasks`, {
+      query: { $filter: filter, $select: COMPLETED_SELECT },
+      signal: options.signal,
+      onPage: () => stats && stats.requests++,
+    })) {
       if (stats) stats.rowsListed++;
       const at = task.stateTransitionTime ? Date.parse(task.stateTransitionTime) : undefined;
       if (at !== undefined && (latest === undefined || at > latest)) latest = at;
@@ -164,7 +181,8 @@ export async function waitForTasks(client: BatchClient, jobId: string, taskIds: 
       const listed = await listCompleted(watermark);
       found = listed.found;
       // W moves only when this listing accounts for every completion counted before it.
-      if (listed.latest !== undefined && completedInJob.size >= counts.completed && (watermark === undefined || listed.latest > watermark)) watermark = listed.latest;
+      if (listed.latest !== undefined && completedInJob.size >= counts.completed && (watermark === undefined || listed.latest > watermark))
+        watermark = listed.latest;
     }
     // Nothing is left to run, and yet tasks of this run are unseen: one may have become visible
     // behind W (late in the list and in the counts alike). Look at every completion, less often

@@ -1,13 +1,5 @@
 /** Pieces every task-like REST body shares: container settings, environment, files, identity. */
-import type {
-  ContainerRegistry,
-  EnvironmentSetting,
-  OutputFile,
-  ResourceFile,
-  TaskConstraints,
-  TaskContainerSettings,
-  UserIdentity,
-} from "../batch/types.js";
+import type { ContainerRegistry, EnvironmentSetting, OutputFile, ResourceFile, TaskConstraints, TaskContainerSettings, UserIdentity } from "../batch/types.js";
 import type { ContainerTaskFields, PoolFacts } from "../workload/rules.js";
 import type { OutputFileSpec, RegistrySpec, ResourceFileSpec } from "../workload/schema.js";
 
@@ -46,7 +38,14 @@ export function userIdentity(task: ContainerTaskFields, facts: PoolFacts): UserI
 
 export function resourceFiles(resources: ResourceFileSpec[] | undefined): ResourceFile[] | undefined {
   return resources?.map((r) =>
-    compact<ResourceFile>({ httpUrl: r.url, storageContainerUrl: r.container, blobPrefix: r.prefix, filePath: r.path, fileMode: r.mode, identityReference: r.identity ? { resourceId: r.identity } : undefined }),
+    compact<ResourceFile>({
+      httpUrl: r.url,
+      storageContainerUrl: r.container,
+      blobPrefix: r.prefix,
+      filePath: r.path,
+      fileMode: r.mode,
+      identityReference: r.identity ? { resourceId: r.identity } : undefined,
+    }),
   );
 }
 

@@ -48,7 +48,10 @@ function int32Issues(body: unknown, where: string): SpecIssue[] {
 const size = (body: unknown) => Buffer.byteLength(JSON.stringify(body));
 
 function tooLarge(path: string, what: string, bytes: number): SpecIssue {
-  return { path, message: `${what} is ${bytes} bytes as a REST body; Batch takes at most ${MAX_REQUEST_BYTES} bytes per request: shorten its command line, environment or file lists` };
+  return {
+    path,
+    message: `${what} is ${bytes} bytes as a REST body; Batch takes at most ${MAX_REQUEST_BYTES} bytes per request: shorten its command line, environment or file lists`,
+  };
 }
 
 /** The pool's and the job's (or job schedule's) bodies. */

@@ -11,7 +11,8 @@ export function translateTask(task: ResolvedTask, facts: PoolFacts): TaskAddPara
     displayName: task.displayName,
     // An empty command line makes Batch run the image's ENTRYPOINT.
     commandLine: task.command ?? "",
-    containerSettings: task.registry && task.image !== undefined ? { ...containerSettings(task)!, registry: containerRegistry(task.registry) } : containerSettings(task),
+    containerSettings:
+      task.registry && task.image !== undefined ? { ...containerSettings(task)!, registry: containerRegistry(task.registry) } : containerSettings(task),
     resourceFiles: resourceFiles(task.resources),
     outputFiles: outputFiles(task.outputs),
     environmentSettings: environmentSettings(task.env),

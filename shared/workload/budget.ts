@@ -55,7 +55,8 @@ export function flowDepth(text: string): number {
 /** Refusals of the text itself, before it is parsed. */
 export function checkText(text: string, fileName: string, issues: IssueCollector): void {
   const bytes = Buffer.byteLength(text);
-  if (bytes > LIMITS.documentBytes) issues.add("", `${fileName} is ${mb(bytes)}; a spec is at most ${mb(LIMITS.documentBytes)} (generate long lists with forEach)`);
+  if (bytes > LIMITS.documentBytes)
+    issues.add("", `${fileName} is ${mb(bytes)}; a spec is at most ${mb(LIMITS.documentBytes)} (generate long lists with forEach)`);
   else if (flowDepth(text) > LIMITS.depth) issues.add("", `${fileName} nests lists and mappings more than ${LIMITS.depth} levels deep`);
 }
 
@@ -79,11 +80,16 @@ export function checkData(data: unknown, issues: IssueCollector): void {
     }
     if (typeof value === "string") {
       const m = CONTROL.exec(value);
-      if (m) issues.add(path, `contains the control character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${m.index}; Batch ids, command lines and values cannot carry it`);
+      if (m)
+        issues.add(
+          path,
+          `contains the control character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at position ${m.index}; Batch ids, command lines and values cannot carry it`,
+        );
       // Bidirectional and zero-width characters make text read otherwise than it runs; only
       // display names and metadata values (text for people, never run) may hold them.
       const hidden = /(^|\.)displayName$|(^|\.)metadata\./.test(path) ? undefined : invisibleCharacter(value);
-      if (hidden) issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
+      if (hidden)
+        issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
       continue;
     }
     if (value === null || typeof value !== "object") continue;
@@ -157,7 +163,10 @@ export function checkExpansion(entries: TaskEntry[], defaults: TaskDefaults | un
       issues.add(`tasks.list[${i}]`, `each task would be about ${Math.ceil(perTask / 1024)} KB; a Batch request, and so one task, is at most 1 MB`);
       ok = false;
     } else if (count * perTask > LIMITS.expandedBytes) {
-      issues.add(`tasks.list[${i}]`, `expands to ${count} tasks of about ${Math.ceil(perTask / 1024)} KB each (${mb(count * perTask)}); at most ${mb(LIMITS.expandedBytes)} in all: shorten the command, environment or defaults, or split the work`);
+      issues.add(
+        `tasks.list[${i}]`,
+        `expands to ${count} tasks of about ${Math.ceil(perTask / 1024)} KB each (${mb(count * perTask)}); at most ${mb(LIMITS.expandedBytes)} in all: shorten the command, environment or defaults, or split the work`,
+      );
       ok = false;
     }
   });

@@ -48,7 +48,9 @@ export class IssueCollector {
 
   throwIfAny(): void {
     if (this.issues.length === 0) return;
-    const more = this.more ? [{ path: "", message: `... and ${this.more} more problem${this.more === 1 ? "" : "s"} (the first ${MAX_LISTED_ISSUES} are listed)` }] : [];
+    const more = this.more
+      ? [{ path: "", message: `... and ${this.more} more problem${this.more === 1 ? "" : "s"} (the first ${MAX_LISTED_ISSUES} are listed)` }]
+      : [];
     throw new SpecError([...this.issues, ...more]);
   }
 }

@@ -93,13 +93,17 @@ export function parseSpecText(text: string, fileName = "spec"): unknown {
     throw error;
   }
   if (doc.errors.length > 0) {
-    throw new SpecError(doc.errors.map((e) => ({ path: "", message: /call stack/i.test(e.message) ? `${fileName} ${TOO_DEEP}` : `${fileName}: ${e.message.split("\n")[0]}` })));
+    throw new SpecError(
+      doc.errors.map((e) => ({ path: "", message: /call stack/i.test(e.message) ? `${fileName} ${TOO_DEEP}` : `${fileName}: ${e.message.split("\n")[0]}` })),
+    );
   }
   try {
     return doc.toJS({ maxAliasCount: LIMITS.aliases });
   } catch (error) {
     if (error instanceof ReferenceError && /excessive alias/i.test(error.message)) {
-      throw new SpecError([{ path: "", message: `${fileName} expands YAML aliases (*name) beyond ${LIMITS.aliases} uses; write the values out, or generate them with forEach` }]);
+      throw new SpecError([
+        { path: "", message: `${fileName} expands YAML aliases (*name) beyond ${LIMITS.aliases} uses; write the values out, or generate them with forEach` },
+      ]);
     }
     // An alias to an anchor that is not set (yet), and the like: the document is wrong, say how.
     if (error instanceof ReferenceError) throw new SpecError([{ path: "", message: `${fileName}: ${error.message}` }]);
@@ -132,7 +136,9 @@ function checkImageRetirement(pool: PoolSpec, nodeAgentSku: string | undefined, 
  */
 function unionAlternative(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   if (issue.code !== "invalid_union") return [issue];
-  const fitting = issue.errors.filter((alternative) => alternative.every((i) => i.code !== "unrecognized_keys" && !(i.code === "invalid_type" && i.path.length === 1 && i.message.includes("received undefined"))));
+  const fitting = issue.errors.filter((alternative) =>
+    alternative.every((i) => i.code !== "unrecognized_keys" && !(i.code === "invalid_type" && i.path.length === 1 && i.message.includes("received undefined"))),
+  );
   if (fitting.length !== 1) return [issue];
   return fitting[0]!.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue);
 }
@@ -145,13 +151,15 @@ function coerceNumbers(input: Record<string, unknown>, issues: readonly z.core.$
   const stack = [...issues];
   while (stack.length > 0) {
     const issue = stack.pop()!;
-    if (issue.code === "invalid_union") for (const alternative of issue.errors) stack.push(...alternative.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue));
+    if (issue.code === "invalid_union")
+      for (const alternative of issue.errors) stack.push(...alternative.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue));
     else flat.push(issue);
   }
   for (const issue of flat) {
     if (issue.code !== "invalid_type" || (issue.expected !== "number" && issue.expected !== "int") || issue.path.length === 0) continue;
     let holder: unknown = input;
-    for (const key of issue.path.slice(0, -1)) holder = holder !== null && typeof holder === "object" ? (holder as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
+    for (const key of issue.path.slice(0, -1))
+      holder = holder !== null && typeof holder === "object" ? (holder as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
     const key = issue.path[issue.path.length - 1] as PropertyKey;
     if (holder === null || typeof holder !== "object") continue;
     const value = (holder as Record<PropertyKey, unknown>)[key];
@@ -201,7 +209,10 @@ function zodIssueMessage(issue: z.core.$ZodIssue, input: unknown): string {
     let value: unknown = input;
     for (const key of issue.path) value = value === null || typeof value !== "object" ? undefined : (value as Record<PropertyKey, unknown>)[key];
     if (value === undefined) return "is required";
-    const hint = typeof value === "string" && (issue.expected === "int" || issue.expected === "number") ? " (a --var value is text: give digits there, e.g. --var n=3)" : "";
+    const hint =
+      typeof value === "string" && (issue.expected === "int" || issue.expected === "number")
+        ? " (a --var value is text: give digits there, e.g. --var n=3)"
+        : "";
     return `must be ${issue.expected === "int" ? "a whole number" : `a${/^[aeiou]/.test(issue.expected) ? "n" : ""} ${issue.expected}`}, got ${JSON.stringify(value)}${hint}`;
   }
   return issue.message;
@@ -263,13 +274,16 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
 
   // Passwords in a committed file are a leak waiting to happen: require an environment reference.
   const inline = (password: unknown, path: string) => {
-    if (typeof password === "string" && !ENV_REFERENCE.test(password)) issues.add(path, 'must reference the environment, e.g. "{{ env.REG_PASSWORD }}": inline passwords are refused');
+    if (typeof password === "string" && !ENV_REFERENCE.test(password))
+      issues.add(path, 'must reference the environment, e.g. "{{ env.REG_PASSWORD }}": inline passwords are refused');
   };
   const registries = ((raw.pool as { container?: { registries?: unknown } } | undefined)?.container?.registries ?? []) as unknown[];
-  if (Array.isArray(registries)) registries.forEach((r, i) => inline((r as { password?: unknown } | null)?.password, `pool.container.registries[${i}].password`));
+  if (Array.isArray(registries))
+    registries.forEach((r, i) => inline((r as { password?: unknown } | null)?.password, `pool.container.registries[${i}].password`));
   const rawTaskSpecs = raw.tasks as { defaults?: { registry?: { password?: unknown } }; list?: unknown } | undefined;
   inline(rawTaskSpecs?.defaults?.registry?.password, "tasks.defaults.registry.password");
-  if (Array.isArray(rawTaskSpecs?.list)) rawTaskSpecs.list.forEach((t, i) => inline((t as { registry?: { password?: unknown } } | null)?.registry?.password, `tasks.list[${i}].registry.password`));
+  if (Array.isArray(rawTaskSpecs?.list))
+    rawTaskSpecs.list.forEach((t, i) => inline((t as { registry?: { password?: unknown } } | null)?.registry?.password, `tasks.list[${i}].registry.password`));
 
   const { vars: _vars, tasks: rawTasks, ...rest } = raw;
   const report = (path: (string | number)[], message: string) => issues.add(formatPath(path), message);
@@ -309,7 +323,7 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
 
   const nodeAgentSku = spec.pool.nodeAgentSku ?? deriveNodeAgentSku(spec.pool.image);
   if (!nodeAgentSku) {
-    issues.add("pool.nodeAgentSku", "cannot be derived from this image; set it, e.g. \"batch.node.ubuntu 24.04\" (see the account's supported images)");
+    issues.add("pool.nodeAgentSku", 'cannot be derived from this image; set it, e.g. "batch.node.ubuntu 24.04" (see the account\'s supported images)');
   }
   const warnings = checkImageRetirement(spec.pool, nodeAgentSku, options.now ?? Date.now(), issues);
   const facts: PoolFacts = {

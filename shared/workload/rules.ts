@@ -154,7 +154,8 @@ export class TaskChecker {
     index.ids.forEach((id, position) => {
       checkId(id, `${sourceOf(position)}.id`, issues);
       const first = index.byLowerId.get(id.toLowerCase()) as number;
-      if (first !== position) issues.add(`${sourceOf(position)}.id`, `"${id}" is also the id of ${sourceOf(first)} ("${index.ids[first]}"); task ids are unique, ignoring case`);
+      if (first !== position)
+        issues.add(`${sourceOf(position)}.id`, `"${id}" is also the id of ${sourceOf(first)} ("${index.ids[first]}"); task ids are unique, ignoring case`);
     });
   }
 
@@ -170,11 +171,18 @@ export class TaskChecker {
         issues.add(`${task.source}.registry.identity`, `is not one of pool.identity; a task pulls with an identity its pool has: ${identities!.join(", ")}`);
       }
     }
-    const fileIdentities = [...(task.resources ?? []).map((r, i) => [`resources[${i}]`, r.identity] as const), ...(task.outputs ?? []).map((o, i) => [`outputs[${i}]`, o.identity] as const)];
+    const fileIdentities = [
+      ...(task.resources ?? []).map((r, i) => [`resources[${i}]`, r.identity] as const),
+      ...(task.outputs ?? []).map((o, i) => [`outputs[${i}]`, o.identity] as const),
+    ];
     for (const [field, identity] of fileIdentities) {
       // Without pool.identity the spec may be using a pool made elsewhere with its identities: not checked here.
       if (identity === undefined || !known) continue;
-      if (!known.has(identity.toLowerCase())) issues.add(`${task.source}.${field}.identity`, `is not one of pool.identity; a task reads and writes blobs with an identity its pool has: ${identities!.join(", ")}`);
+      if (!known.has(identity.toLowerCase()))
+        issues.add(
+          `${task.source}.${field}.identity`,
+          `is not one of pool.identity; a task reads and writes blobs with an identity its pool has: ${identities!.join(", ")}`,
+        );
     }
     checkContainerTask(task, task.source, pool, issues);
     checkImageName(task.image, `${task.source}.image`, issues);
@@ -183,19 +191,29 @@ export class TaskChecker {
     checkResourceFiles(task.resources, `${task.source}.resources`, issues);
     checkOutputFiles(task.outputs, `${task.source}.outputs`, issues);
     if (task.requiredSlots !== undefined && task.requiredSlots > pool.taskSlotsPerNode) {
-      issues.add(`${task.source}.requiredSlots`, `${task.requiredSlots} is more than pool.taskSlotsPerNode (${pool.taskSlotsPerNode}); the task could never be scheduled`);
+      issues.add(
+        `${task.source}.requiredSlots`,
+        `${task.requiredSlots} is more than pool.taskSlotsPerNode (${pool.taskSlotsPerNode}); the task could never be scheduled`,
+      );
     }
     const deps = task.dependsOn;
     if (!deps) return;
     this.usesDependencies = true;
     const depChars = deps.taskIds.reduce((n, id) => n + id.length, 0);
     if (depChars > MAX_DEPENDS_ON_CHARS) {
-      issues.add(`${task.source}.dependsOn`, `lists ${depChars} characters of task ids; Batch takes at most ${MAX_DEPENDS_ON_CHARS}: use id ranges or fewer, broader stages`);
+      issues.add(
+        `${task.source}.dependsOn`,
+        `lists ${depChars} characters of task ids; Batch takes at most ${MAX_DEPENDS_ON_CHARS}: use id ranges or fewer, broader stages`,
+      );
     }
     for (const d of deps.taskIds) this.addEdge(this.index.byLowerId.get(d.toLowerCase()) as number);
     const { values, positions } = this.index.integers;
     for (const r of deps.taskIdRanges) {
-      for (let i = lowerBound(values, r.start); i < values.length && (values[i] as number) <= r.end && this.rangeEdges < MAX_RANGE_EDGES; i++, this.rangeEdges++) {
+      for (
+        let i = lowerBound(values, r.start);
+        i < values.length && (values[i] as number) <= r.end && this.rangeEdges < MAX_RANGE_EDGES;
+        i++, this.rangeEdges++
+      ) {
         this.addEdge(positions[i] as number);
       }
     }
@@ -255,7 +273,10 @@ export function checkPool(pool: PoolSpec, nodeAgentSku: string, facts: PoolFacts
   const image = pool.image;
   const rdmaImage = [image.offer, image.sku, image.id].some((v) => v?.toLowerCase().includes("rdma"));
   if (rdmaImage && !isRdmaVmSize(pool.vmSize)) {
-    issues.add("pool.vmSize", `${pool.vmSize} has no RDMA network, which the -rdma image needs; use an RDMA size such as Standard_HB120rs_v3 or Standard_NC24rs_v3, or an image without -rdma`);
+    issues.add(
+      "pool.vmSize",
+      `${pool.vmSize} has no RDMA network, which the -rdma image needs; use an RDMA size such as Standard_HB120rs_v3 or Standard_NC24rs_v3, or an image without -rdma`,
+    );
   }
   if (pool.container?.prefetch) {
     const dup = pool.container.prefetch.find((n, i, all) => all.indexOf(n) !== i);
@@ -269,7 +290,10 @@ export function checkPool(pool: PoolSpec, nodeAgentSku: string, facts: PoolFacts
     if (known.size < pool.identity.length) issues.add("pool.identity", "lists an identity twice");
     pool.container?.registries?.forEach((r, i) => {
       if (r.identity && !known.has(r.identity.toLowerCase())) {
-        issues.add(`pool.container.registries[${i}].identity`, `is not one of pool.identity; a pool pulls with an identity it has: ${pool.identity!.join(", ")}`);
+        issues.add(
+          `pool.container.registries[${i}].identity`,
+          `is not one of pool.identity; a pool pulls with an identity it has: ${pool.identity!.join(", ")}`,
+        );
       }
     });
   }
@@ -282,18 +306,32 @@ export function checkPool(pool: PoolSpec, nodeAgentSku: string, facts: PoolFacts
  * The account's ARM coordinates are needed exactly when the pool is created through Azure Resource
  * Manager, which is when it has a managed identity (the data plane cannot give it one).
  */
-export function checkArmCoordinates(account: { subscription?: string; resourceGroup?: string; name?: string } | undefined, pool: PoolSpec, issues: IssueCollector): void {
+export function checkArmCoordinates(
+  account: { subscription?: string; resourceGroup?: string; name?: string } | undefined,
+  pool: PoolSpec,
+  issues: IssueCollector,
+): void {
   const arm = pool.identity !== undefined;
   if (arm && !account?.subscription) {
-    issues.add("account.subscription", "is required with pool.identity: only Azure Resource Manager can give a pool a managed identity, in the account's subscription");
+    issues.add(
+      "account.subscription",
+      "is required with pool.identity: only Azure Resource Manager can give a pool a managed identity, in the account's subscription",
+    );
   }
   if (!arm) {
     for (const field of ["subscription", "resourceGroup", "name"] as const) {
-      if (account?.[field] !== undefined) issues.add(`account.${field}`, "is used only to create a pool through Azure Resource Manager, with pool.identity; remove it, or give the pool an identity");
+      if (account?.[field] !== undefined)
+        issues.add(
+          `account.${field}`,
+          "is used only to create a pool through Azure Resource Manager, with pool.identity; remove it, or give the pool an identity",
+        );
     }
   }
   if (arm && account?.subscription && (account.resourceGroup === undefined) !== (account.name === undefined)) {
-    issues.add(account.resourceGroup === undefined ? "account.resourceGroup" : "account.name", "goes with the other: give account.resourceGroup and account.name together, or neither (the account is then found from its URL)");
+    issues.add(
+      account.resourceGroup === undefined ? "account.resourceGroup" : "account.name",
+      "goes with the other: give account.resourceGroup and account.name together, or neither (the account is then found from its URL)",
+    );
   }
 }
 
@@ -310,7 +348,10 @@ export function checkJob(job: JobSpec, taskIds: readonly string[], facts: PoolFa
   if (job.manager) {
     checkId(job.manager.id, "job.manager.id", issues);
     if (job.manager.requiredSlots !== undefined && job.manager.requiredSlots > facts.taskSlotsPerNode) {
-      issues.add("job.manager.requiredSlots", `${job.manager.requiredSlots} is more than pool.taskSlotsPerNode (${facts.taskSlotsPerNode}); the job manager could never be scheduled`);
+      issues.add(
+        "job.manager.requiredSlots",
+        `${job.manager.requiredSlots} is more than pool.taskSlotsPerNode (${facts.taskSlotsPerNode}); the job manager could never be scheduled`,
+      );
     }
     if (facts.container && job.manager.image === undefined) {
       issues.add("job.manager.image", "is required: on a container pool the job manager task runs in a container (set it, or tasks.defaults.image)");
@@ -327,7 +368,10 @@ export function checkJob(job: JobSpec, taskIds: readonly string[], facts: PoolFa
       issues.add("job.schedule", "needs job.manager: each job the schedule creates starts empty, and its job manager task is what adds or runs the work");
     }
     if (taskIds.length > 0) {
-      issues.add("tasks.list", "cannot be used with job.schedule: tasks are added to one job, and a schedule creates a new job each recurrence; move the work into job.manager, or run on a timer from the Function app");
+      issues.add(
+        "tasks.list",
+        "cannot be used with job.schedule: tasks are added to one job, and a schedule creates a new job each recurrence; move the work into job.manager, or run on a timer from the Function app",
+      );
     }
   } else if (taskIds.length === 0 && !job.manager) {
     issues.add("tasks.list", "is empty: give at least one task, or a job.manager");

@@ -14,7 +14,9 @@ import { MAX_DURATION_MS, VM_SIZE_PATTERN } from "../batch/limits.js";
 export const Duration = z
   .string()
   .regex(DURATION_PATTERN, { error: "must be an ISO 8601 duration such as PT30M, PT2H or P1D" })
-  .refine((d) => (parseDuration(d) ?? 0) <= MAX_DURATION_MS, { error: "is longer than the longest duration Batch holds (P10675199DT2H48M5.4775807S, about 29,000 years); leave it out for no limit" })
+  .refine((d) => (parseDuration(d) ?? 0) <= MAX_DURATION_MS, {
+    error: "is longer than the longest duration Batch holds (P10675199DT2H48M5.4775807S, about 29,000 years); leave it out for no limit",
+  })
   .meta({ description: "ISO 8601 duration, e.g. PT30M", examples: ["PT30M", "PT2H", "P1D"] });
 
 const EnvValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -50,12 +52,24 @@ export const Mount = z
 
 const ResourceFile = z
   .strictObject({
-    url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional().meta({ description: "httpUrl: one file (a SAS URL works)" }),
-    container: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional().meta({ description: "storageContainerUrl: a blob container (with SAS)" }),
+    url: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+      .optional()
+      .meta({ description: "httpUrl: one file (a SAS URL works)" }),
+    container: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+      .optional()
+      .meta({ description: "storageContainerUrl: a blob container (with SAS)" }),
     prefix: z.string().optional().meta({ description: "blobPrefix, with `container`" }),
     path: z.string().optional().meta({ description: "filePath relative to the task working directory" }),
-    mode: z.string().regex(/^[0-7]{3,4}$/, { error: "must be an octal file mode such as 0755" }).optional(),
-    identity: z.string().optional().meta({ description: "identityReference: the resource id of a pool user-assigned identity that reads the blob or container (instead of a SAS)" }),
+    mode: z
+      .string()
+      .regex(/^[0-7]{3,4}$/, { error: "must be an octal file mode such as 0755" })
+      .optional(),
+    identity: z
+      .string()
+      .optional()
+      .meta({ description: "identityReference: the resource id of a pool user-assigned identity that reads the blob or container (instead of a SAS)" }),
   })
   .refine((r) => (r.url === undefined) !== (r.container === undefined), {
     error: "give exactly one of `url` (one file) or `container` (a blob container)",
@@ -77,10 +91,7 @@ const ContainerFields = {
     .enum(["taskWorkingDirectory", "containerImageDefault"])
     .optional()
     .meta({ description: "Container working directory; Batch's default is taskWorkingDirectory" }),
-  mounts: z
-    .array(Mount)
-    .optional()
-    .meta({ description: "containerHostBatchBindMounts: absent = Batch default (whole node root), [] = nothing mounted" }),
+  mounts: z.array(Mount).optional().meta({ description: "containerHostBatchBindMounts: absent = Batch default (whole node root), [] = nothing mounted" }),
 };
 
 const Registry = z
@@ -88,10 +99,7 @@ const Registry = z
     server: z.string().min(1).meta({ description: "registryServer, e.g. myacr.azurecr.io" }),
     username: z.string().optional(),
     password: z.string().optional().meta({ description: 'Reference it from the environment: "{{ env.REG_PASSWORD }}"' }),
-    identity: z
-      .string()
-      .optional()
-      .meta({ description: "Resource id of a user-assigned identity of the pool (identityReference)" }),
+    identity: z.string().optional().meta({ description: "Resource id of a user-assigned identity of the pool (identityReference)" }),
   })
   .refine((r) => !(r.identity && (r.username || r.password)), { error: "use either `identity` or `username`/`password`, not both" })
   .refine((r) => Boolean(r.username) === Boolean(r.password), { error: "`username` and `password` go together" });
@@ -100,7 +108,9 @@ const TaskFieldsShape = {
   command: z.string().optional().meta({ description: 'Command line; "" runs the image ENTRYPOINT' }),
   displayName: z.string().max(1024).optional(),
   ...ContainerFields,
-  registry: Registry.optional().meta({ description: "The task's own registry (containerSettings.registry), for an image from a registry the pool does not list" }),
+  registry: Registry.optional().meta({
+    description: "The task's own registry (containerSettings.registry), for an image from a registry the pool does not list",
+  }),
   user: User.optional(),
   env: EnvMap.optional(),
   resources: z.array(ResourceFile).optional(),
@@ -114,25 +124,27 @@ const TaskFieldsShape = {
 export const TaskDefaults = z.strictObject(TaskFieldsShape).meta({ description: "Fields every task gets unless it sets them" });
 
 const ForEach = z
-  .union([
-    z.strictObject({
-      range: z
-        .array(int32())
-        .min(2)
-        .max(3)
-        .meta({ description: "[first, last] or [first, last, step], inclusive" }),
-    }),
-    z.strictObject({ items: z.array(z.unknown()).min(1) }),
-    z.strictObject({ zip: z.record(z.string(), z.array(z.unknown()).min(1)) }),
-    z.strictObject({ product: z.record(z.string(), z.array(z.unknown()).min(1)) }),
-  ], { error: "give exactly one of range: [first, last], items: [...], zip: {name: [...]} or product: {name: [...]}" })
+  .union(
+    [
+      z.strictObject({
+        range: z.array(int32()).min(2).max(3).meta({ description: "[first, last] or [first, last, step], inclusive" }),
+      }),
+      z.strictObject({ items: z.array(z.unknown()).min(1) }),
+      z.strictObject({ zip: z.record(z.string(), z.array(z.unknown()).min(1)) }),
+      z.strictObject({ product: z.record(z.string(), z.array(z.unknown()).min(1)) }),
+    ],
+    { error: "give exactly one of range: [first, last], items: [...], zip: {name: [...]} or product: {name: [...]}" },
+  )
   .meta({ description: "Expand one entry into many tasks: range, items, zip or product; {{ item }} names the element" });
 
 const DependsOn = z.array(
-  z.union([
-    z.string().min(1).meta({ description: "A task id, or a pattern with * matched against the other tasks' ids" }),
-    z.strictObject({ range: z.tuple([int32().min(0), int32().min(0)]) }).meta({ description: "taskIdRanges: integer task ids, inclusive" }),
-  ], { error: "each entry is a task id, a pattern with *, or { range: [first, last] }" }),
+  z.union(
+    [
+      z.string().min(1).meta({ description: "A task id, or a pattern with * matched against the other tasks' ids" }),
+      z.strictObject({ range: z.tuple([int32().min(0), int32().min(0)]) }).meta({ description: "taskIdRanges: integer task ids, inclusive" }),
+    ],
+    { error: "each entry is a task id, a pattern with *, or { range: [first, last] }" },
+  ),
 );
 
 export const TaskEntry = z.strictObject({
@@ -194,7 +206,8 @@ export const PoolSpec = z
     identity: z
       .array(
         z.string().regex(/^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.managedidentity\/userassignedidentities\/[^/]+$/i, {
-          error: "must be the resource id of a user-assigned managed identity (/subscriptions/.../providers/Microsoft.ManagedIdentity/userAssignedIdentities/NAME)",
+          error:
+            "must be the resource id of a user-assigned managed identity (/subscriptions/.../providers/Microsoft.ManagedIdentity/userAssignedIdentities/NAME)",
         }),
       )
       .min(1)
@@ -277,7 +290,12 @@ export const WorkloadSpec = z
           .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: "must be an Azure subscription id (a GUID)" })
           .optional()
           .meta({ description: "The account's subscription, for pools created through Azure Resource Manager (pool.identity)" }),
-        resourceGroup: z.string().min(1).max(90).regex(/^[-\w._()]+$/, { error: "must be a resource group name" }).optional(),
+        resourceGroup: z
+          .string()
+          .min(1)
+          .max(90)
+          .regex(/^[-\w._()]+$/, { error: "must be a resource group name" })
+          .optional(),
         name: z
           .string()
           .regex(/^[a-z0-9]{3,24}$/, { error: "must be the Batch account's name: 3 to 24 lowercase letters and digits" })
@@ -294,7 +312,10 @@ export const WorkloadSpec = z
       .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/))
       .optional()
       .meta({ description: "Environment variables whose values may be shown in plans and logs (registry passwords stay secret whatever this says)" }),
-    cleanup: z.enum(["job", "pool", "none"]).optional().meta({ description: "After the run: delete the job, the job and the pool, or keep everything (default)" }),
+    cleanup: z
+      .enum(["job", "pool", "none"])
+      .optional()
+      .meta({ description: "After the run: delete the job, the job and the pool, or keep everything (default)" }),
     pool: PoolSpec,
     job: JobSpec,
     tasks: z

@@ -26,7 +26,10 @@ export function checkEnvironment(env: Record<string, string | number | boolean> 
   for (const [name, value] of Object.entries(env)) {
     const size = bytes(name) + 1 + bytes(String(value)) + 1;
     if (size > BATCH_LIMITS.maxProcessStringBytes) {
-      issues.add(`${path}.${name}`, `is ${kib(size)} as NAME=value; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} per environment variable, so the task would fail to start (E2BIG): pass large values in a resource file`);
+      issues.add(
+        `${path}.${name}`,
+        `is ${kib(size)} as NAME=value; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} per environment variable, so the task would fail to start (E2BIG): pass large values in a resource file`,
+      );
     }
   }
 }
@@ -36,7 +39,10 @@ export function checkCommandLine(command: string | undefined, path: string, issu
   if (command === undefined) return;
   const size = bytes(command) + 1;
   if (size > BATCH_LIMITS.maxProcessStringBytes) {
-    issues.add(path, `is ${kib(size)}; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} as one argument, so the task would fail to start (E2BIG): put the script in a resource file`);
+    issues.add(
+      path,
+      `is ${kib(size)}; a process takes at most ${kib(BATCH_LIMITS.maxProcessStringBytes)} as one argument, so the task would fail to start (E2BIG): put the script in a resource file`,
+    );
   }
   const hidden = invisibleCharacter(command);
   if (hidden) issues.add(path, `contains the invisible character ${hidden} (a bidirectional or zero-width character): what runs would not be what one reads`);
@@ -58,7 +64,10 @@ export function checkResourceFiles(resources: ResourceFileSpec[] | undefined, pa
       if (problem) issues.add(`${at}.path`, problem);
     }
     if (r.url !== undefined && r.prefix !== undefined) {
-      issues.add(`${at}.prefix`, "applies to `container` only (blobPrefix selects blobs of a container); with `url` give the blob's own URL, or use `container` and `prefix`");
+      issues.add(
+        `${at}.prefix`,
+        "applies to `container` only (blobPrefix selects blobs of a container); with `url` give the blob's own URL, or use `container` and `prefix`",
+      );
     }
   });
 }
@@ -74,7 +83,10 @@ export function checkOutputFiles(outputs: OutputFileSpec[] | undefined, path: st
       return;
     }
     if (!signed) {
-      issues.add(`${path}[${i}].container`, "has neither a SAS (a `sig` in its query) nor an `identity`: Batch could not write the output; append a SAS with write and create permissions, or give a pool identity with `identity`");
+      issues.add(
+        `${path}[${i}].container`,
+        "has neither a SAS (a `sig` in its query) nor an `identity`: Batch could not write the output; append a SAS with write and create permissions, or give a pool identity with `identity`",
+      );
     }
   });
 }
@@ -96,15 +108,23 @@ export function checkPoolLimits(pool: PoolSpec, derivedNodeAgent: string | undef
     if (problem) issues.add("pool.resizeTimeout", problem);
   }
   if (pool.autoscale) {
-    if (pool.autoscale.formula.trim() === "") issues.add("pool.autoscale.formula", "is blank; give a formula such as \"$TargetDedicatedNodes = 2;\"");
+    if (pool.autoscale.formula.trim() === "") issues.add("pool.autoscale.formula", 'is blank; give a formula such as "$TargetDedicatedNodes = 2;"');
     if (pool.autoscale.interval !== undefined) {
-      const problem = durationProblem(pool.autoscale.interval, { minMs: BATCH_LIMITS.minAutoScaleIntervalMs, min: "PT5M", maxMs: BATCH_LIMITS.maxAutoScaleIntervalMs, max: "PT168H" });
+      const problem = durationProblem(pool.autoscale.interval, {
+        minMs: BATCH_LIMITS.minAutoScaleIntervalMs,
+        min: "PT5M",
+        maxMs: BATCH_LIMITS.maxAutoScaleIntervalMs,
+        max: "PT168H",
+      });
       if (problem) issues.add("pool.autoscale.interval", problem);
     }
   }
   const cores = vCpusOfVmSize(pool.vmSize);
   if (pool.taskSlotsPerNode !== undefined && cores !== undefined && pool.taskSlotsPerNode > cores * BATCH_LIMITS.taskSlotsPerCore) {
-    issues.add("pool.taskSlotsPerNode", `${pool.taskSlotsPerNode} is more than Batch allows on ${pool.vmSize}: at most ${BATCH_LIMITS.taskSlotsPerCore} per vCPU (${cores} vCPUs: ${Math.min(cores * BATCH_LIMITS.taskSlotsPerCore, BATCH_LIMITS.maxTaskSlotsPerNode)})`);
+    issues.add(
+      "pool.taskSlotsPerNode",
+      `${pool.taskSlotsPerNode} is more than Batch allows on ${pool.vmSize}: at most ${BATCH_LIMITS.taskSlotsPerCore} per vCPU (${cores} vCPUs: ${Math.min(cores * BATCH_LIMITS.taskSlotsPerCore, BATCH_LIMITS.maxTaskSlotsPerNode)})`,
+    );
   }
   pool.container?.prefetch?.forEach((image, i) => checkImageName(image, `pool.container.prefetch[${i}]`, issues));
   if (pool.startTask) {
@@ -133,11 +153,17 @@ export function checkJobLimits(job: JobSpec, taskIds: readonly string[], issues:
     if (problem) issues.add("job.schedule.startWindow", problem);
   }
   const lower = new Set(taskIds.map((id) => id.toLowerCase()));
-  for (const [field, task, fallback] of [["preparation", job.preparation, DEFAULT_PREPARATION_TASK_ID], ["release", job.release, DEFAULT_RELEASE_TASK_ID]] as const) {
+  for (const [field, task, fallback] of [
+    ["preparation", job.preparation, DEFAULT_PREPARATION_TASK_ID],
+    ["release", job.release, DEFAULT_RELEASE_TASK_ID],
+  ] as const) {
     if (!task) continue;
     const id = task.id ?? fallback;
     if (lower.has(id.toLowerCase())) {
-      issues.add(task.id !== undefined ? `job.${field}.id` : `job.${field}`, `"${id}"${task.id === undefined ? " (the id Batch gives it)" : ""} is also a task id; no other task of the job may have the ${field} task's id (ids ignore case): rename the task${task.id === undefined ? `, or give job.${field}.id` : ""}`);
+      issues.add(
+        task.id !== undefined ? `job.${field}.id` : `job.${field}`,
+        `"${id}"${task.id === undefined ? " (the id Batch gives it)" : ""} is also a task id; no other task of the job may have the ${field} task's id (ids ignore case): rename the task${task.id === undefined ? `, or give job.${field}.id` : ""}`,
+      );
     }
     checkImageName(task.image, `job.${field}.image`, issues);
     checkCommandLine(task.command, `job.${field}.command`, issues);

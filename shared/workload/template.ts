@@ -46,7 +46,12 @@ function lookup(scope: TemplateScope, expression: string, envHint = "set it in t
     if (value === null || typeof value !== "object" || !Object.hasOwn(value, key)) {
       const where = parts.slice(0, i).join(".");
       const keys = value !== null && typeof value === "object" ? Object.keys(value).sort() : [];
-      const hint = root === "env" ? `the environment given to the spec has no ${key}: ${envHint}` : keys.length ? `known: ${keys.slice(0, 12).join(", ")}` : `${where} has no fields`;
+      const hint =
+        root === "env"
+          ? `the environment given to the spec has no ${key}: ${envHint}`
+          : keys.length
+            ? `known: ${keys.slice(0, 12).join(", ")}`
+            : `${where} has no fields`;
       throw new TemplateError(`unknown variable "${expression}" in {{ ${expression} }} (${hint})`);
     }
     value = (value as Record<string, unknown>)[key];
@@ -95,7 +100,8 @@ export function renderString(template: string, scope: TemplateScope, options: Re
     }
     const value = String(resolve(piece));
     length += value.length - piece.raw.length;
-    if (length > LIMITS.renderedStringBytes) throw new TemplateError(`renders to more than ${LIMITS.renderedStringBytes / 1024 / 1024} MB; a Batch request is at most 1 MB`);
+    if (length > LIMITS.renderedStringBytes)
+      throw new TemplateError(`renders to more than ${LIMITS.renderedStringBytes / 1024 / 1024} MB; a Batch request is at most 1 MB`);
     out += value;
   }
   return out;
@@ -156,7 +162,13 @@ export function renderDeep(
   return renderAt(value, scope, options, [...path], onError);
 }
 
-function renderAt(value: unknown, scope: TemplateScope, options: RenderOptions, path: (string | number)[], onError: (path: (string | number)[], message: string) => void): unknown {
+function renderAt(
+  value: unknown,
+  scope: TemplateScope,
+  options: RenderOptions,
+  path: (string | number)[],
+  onError: (path: (string | number)[], message: string) => void,
+): unknown {
   if (typeof value === "string") {
     if (!value.includes("{{")) return value;
     try {

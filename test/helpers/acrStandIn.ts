@@ -65,7 +65,9 @@ export async function startAcrStandIn(acceptAccessToken: string): Promise<AcrSta
       exchanges.push(form);
       const ok = form.grant_type === "access_token" && form.service === host && form.access_token === acceptAccessToken;
       res.writeHead(ok ? 200 : 401, { "content-type": "application/json" });
-      return res.end(JSON.stringify(ok ? { refresh_token: refreshToken } : { error: "UNAUTHORIZED", error_description: "the access token is not valid for this registry" }));
+      return res.end(
+        JSON.stringify(ok ? { refresh_token: refreshToken } : { error: "UNAUTHORIZED", error_description: "the access token is not valid for this registry" }),
+      );
     }
     const url = new URL(req.url ?? "/", `http://${host}`);
     if (url.pathname === "/oauth2/token") {
@@ -74,8 +76,14 @@ export async function startAcrStandIn(acceptAccessToken: string): Promise<AcrSta
       const form = req.method === "POST" ? new URLSearchParams(Buffer.concat(chunks).toString("utf8")) : url.searchParams;
       const scope = form.get("scope") ?? "";
       tokenRequests.push({ method: req.method ?? "", scope });
-      const ok = form.get("service") === host && (req.method === "POST" ? form.get("grant_type") === "refresh_token" && form.get("refresh_token") === refreshToken : req.headers.authorization === tokenAuth);
-      return ok ? json(res, 200, { access_token: accessToken, token: accessToken }) : json(res, 401, { errors: [{ code: "UNAUTHORIZED", message: "authentication required" }] });
+      const ok =
+        form.get("service") === host &&
+        (req.method === "POST"
+          ? form.get("grant_type") === "refresh_token" && form.get("refresh_token") === refreshToken
+          : req.headers.authorization === tokenAuth);
+      return ok
+        ? json(res, 200, { access_token: accessToken, token: accessToken })
+        : json(res, 401, { errors: [{ code: "UNAUTHORIZED", message: "authentication required" }] });
     }
     if (req.headers.authorization !== `Bearer ${accessToken}`) {
       const repository = /^\/v2\/(.+)\/(manifests|blobs|tags)\//.exec(url.pathname)?.[1];

@@ -10,7 +10,10 @@ import { parse } from "yaml";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 export const BUNDLE = join(ROOT, "dist/action/index.js");
-export const action = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as { inputs: Record<string, { default?: string; required?: boolean }>; outputs: Record<string, unknown> };
+export const action = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as {
+  inputs: Record<string, { default?: string; required?: boolean }>;
+  outputs: Record<string, unknown>;
+};
 
 /** `name<<delimiter` blocks (GITHUB_OUTPUT, GITHUB_STATE) as the runner reads them. */
 export function readCommandFile(path: string): Record<string, string> {
@@ -35,8 +38,19 @@ export interface Step {
   summary: string;
 }
 
-export function runStep(dir: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}, state: Record<string, string> = {}, onStart?: (child: ChildProcess) => void): Promise<Step> {
-  const files = { GITHUB_OUTPUT: join(dir, "output"), GITHUB_STATE: join(dir, `state-${Object.keys(state).length ? "post" : "main"}`), GITHUB_STEP_SUMMARY: join(dir, "summary.md"), GITHUB_EVENT_PATH: join(dir, "event.json") };
+export function runStep(
+  dir: string,
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+  state: Record<string, string> = {},
+  onStart?: (child: ChildProcess) => void,
+): Promise<Step> {
+  const files = {
+    GITHUB_OUTPUT: join(dir, "output"),
+    GITHUB_STATE: join(dir, `state-${Object.keys(state).length ? "post" : "main"}`),
+    GITHUB_STEP_SUMMARY: join(dir, "summary.md"),
+    GITHUB_EVENT_PATH: join(dir, "event.json"),
+  };
   writeFileSync(files.GITHUB_EVENT_PATH, JSON.stringify({ repository: { full_name: "octo/render" } }));
   // The runner creates the command files before the step runs.
   for (const f of [files.GITHUB_OUTPUT, files.GITHUB_STATE, files.GITHUB_STEP_SUMMARY]) writeFileSync(f, "");
@@ -66,7 +80,14 @@ export function runStep(dir: string, inputs: Record<string, string>, extraEnv: R
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stdout += d));
     onStart?.(child);
-    child.once("exit", (code) => resolve({ code, stdout, outputs: readCommandFile(files.GITHUB_OUTPUT), state: readCommandFile(files.GITHUB_STATE), summary: existsSync(files.GITHUB_STEP_SUMMARY) ? readFileSync(files.GITHUB_STEP_SUMMARY, "utf8") : "" }));
+    child.once("exit", (code) =>
+      resolve({
+        code,
+        stdout,
+        outputs: readCommandFile(files.GITHUB_OUTPUT),
+        state: readCommandFile(files.GITHUB_STATE),
+        summary: existsSync(files.GITHUB_STEP_SUMMARY) ? readFileSync(files.GITHUB_STEP_SUMMARY, "utf8") : "",
+      }),
+    );
   });
 }
-

@@ -35,7 +35,12 @@ export async function startArmStandIn(options: StandInOptions) {
   let puts = 0;
   const accountId = `/subscriptions/${options.subscription}/resourceGroups/${options.resourceGroup}/providers/Microsoft.Batch/batchAccounts/${options.accountName}`;
   const reply = (req: Recorded, res: ServerResponse, status: number, body?: unknown, extra: Record<string, string> = {}) => {
-    const headers = { "content-type": "application/json; charset=utf-8", "x-ms-request-id": `req-${exchanges.length}`, "x-ms-correlation-request-id": `corr-${exchanges.length}`, ...extra };
+    const headers = {
+      "content-type": "application/json; charset=utf-8",
+      "x-ms-request-id": `req-${exchanges.length}`,
+      "x-ms-correlation-request-id": `corr-${exchanges.length}`,
+      ...extra,
+    };
     exchanges.push({ method: req.method, path: req.path, query: Object.fromEntries(req.query), body: req.json, response: { status, body, headers } });
     res.writeHead(status, headers);
     res.end(body === undefined ? undefined : JSON.stringify(body));
@@ -43,15 +48,28 @@ export async function startArmStandIn(options: StandInOptions) {
   const armError = (code: string, message: string) => ({ error: { code, message } });
   const server = await startServer(async (req, res) => {
     const auth = String(req.headers.authorization ?? "");
-    if (!auth.startsWith("Bearer ")) return reply(req, res, 401, armError("AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."));
+    if (!auth.startsWith("Bearer "))
+      return reply(req, res, 401, armError("AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing."));
     tokens.push(auth.slice(7));
     if (req.query.get("api-version") !== "2024-07-01") return reply(req, res, 400, armError("InvalidApiVersionParameter", "The api-version is invalid."));
     if (req.method === "GET" && req.path === `/subscriptions/${options.subscription}/providers/Microsoft.Batch/batchAccounts`) {
       const endpoint = options.batch.accountUrl.host;
       return reply(req, res, 200, {
         value: [
-          { id: `/subscriptions/${options.subscription}/resourceGroups/other/providers/Microsoft.Batch/batchAccounts/unrelated`, name: "unrelated", type: "Microsoft.Batch/batchAccounts", location: "westeurope", properties: { accountEndpoint: "unrelated.westeurope.batch.azure.com" } },
-          { id: accountId, name: options.accountName, type: "Microsoft.Batch/batchAccounts", location: "westeurope", properties: { accountEndpoint: endpoint } },
+          {
+            id: `/subscriptions/${options.subscription}/resourceGroups/other/providers/Microsoft.Batch/batchAccounts/unrelated`,
+            name: "unrelated",
+            type: "Microsoft.Batch/batchAccounts",
+            location: "westeurope",
+            properties: { accountEndpoint: "unrelated.westeurope.batch.azure.com" },
+          },
+          {
+            id: accountId,
+            name: options.accountName,
+            type: "Microsoft.Batch/batchAccounts",
+            location: "westeurope",
+            properties: { accountEndpoint: endpoint },
+          },
         ],
       });
     }
@@ -63,9 +81,17 @@ export async function startArmStandIn(options: StandInOptions) {
       const id = decodeURIComponent(m[1]!);
       const { pool, identities } = dataPlanePool(req.json, id);
       const created = await options.batch.send("POST", "/pools", { body: pool, idempotent: true, accept: [409] });
-      if (created.status === 409 && req.headers["if-none-match"] === "*") return reply(req, res, 412, armError("PreconditionFailed", "The pool already exists."));
+      if (created.status === 409 && req.headers["if-none-match"] === "*")
+        return reply(req, res, 412, armError("PreconditionFailed", "The pool already exists."));
       void identities;
-      return reply(req, res, 200, { id: `${accountId}/pools/${id}`, name: id, type: "Microsoft.Batch/batchAccounts/pools", etag: 'W/"0x8D4EDFEBFADF4AB"', identity: req.json.identity, properties: { ...req.json.properties, provisioningState: "Succeeded", allocationState: "Resizing" } });
+      return reply(req, res, 200, {
+        id: `${accountId}/pools/${id}`,
+        name: id,
+        type: "Microsoft.Batch/batchAccounts/pools",
+        etag: 'W/"0x8D4EDFEBFADF4AB"',
+        identity: req.json.identity,
+        properties: { ...req.json.properties, provisioningState: "Succeeded", allocationState: "Resizing" },
+      });
     }
     if (m && req.method === "DELETE") {
       await options.batch.send("DELETE", `/pools/${m[1]}`, { accept: [404] });

@@ -39,7 +39,23 @@ export interface EntraStandIn {
 export async function startEntraStandIn(dir: string): Promise<EntraStandIn> {
   const key = join(dir, "key.pem");
   const cert = join(dir, "cert.pem");
-  await run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]);
+  await run("openssl", [
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    key,
+    "-out",
+    cert,
+    "-days",
+    "1",
+    "-subj",
+    "/CN=127.0.0.1",
+    "-addext",
+    "subjectAltName=IP:127.0.0.1",
+  ]);
   const tenant = "72f988bf-0000-4000-8000-000000000001";
   const clientId = "0f1e2d3c-0000-4000-8000-00000000abcd";
   const idToken = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify({ iss: "https://token.actions.githubusercontent.com", aud: "api://AzureADTokenExchange", sub: "repo:octo/render:ref:refs/heads/main" })).toString("base64url")}.c2ln`;
@@ -50,7 +66,17 @@ export async function startEntraStandIn(dir: string): Promise<EntraStandIn> {
   const accessTokenFor = (scope: string) => {
     if (!scope.startsWith("https://storage.azure.com")) return `entra-access-token-for-${Buffer.from(scope).toString("hex").slice(0, 24)}`;
     const now = Math.floor(Date.now() / 1000);
-    const claims = { aud: "https://storage.azure.com", iss: `https://sts.windows.net/${tenant}/`, iat: now - 60, nbf: now - 60, exp: now + 3600, appid: clientId, oid: "9a3e0000-0000-4000-8000-00000000f00d", tid: tenant, ver: "1.0" };
+    const claims = {
+      aud: "https://storage.azure.com",
+      iss: `https://sts.windows.net/${tenant}/`,
+      iat: now - 60,
+      nbf: now - 60,
+      exp: now + 3600,
+      appid: clientId,
+      oid: "9a3e0000-0000-4000-8000-00000000f00d",
+      tid: tenant,
+      ver: "1.0",
+    };
     return `${Buffer.from(JSON.stringify({ alg: "RS256", typ: "JWT" })).toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.c3RhbmQtaW4`;
   };
 
@@ -89,7 +115,8 @@ export async function startEntraStandIn(dir: string): Promise<EntraStandIn> {
       const ok =
         form.grant_type === "client_credentials" &&
         form.client_id === clientId &&
-        ((form.client_assertion_type === "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" && form.client_assertion === idToken) || form.client_secret === clientSecret) &&
+        ((form.client_assertion_type === "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" && form.client_assertion === idToken) ||
+          form.client_secret === clientSecret) &&
         typeof form.scope === "string";
       if (!ok) return json(400, { error: "invalid_client", error_description: "AADSTS700016: the client assertion is not valid for this application." });
       return json(200, { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: accessTokenFor(form.scope!) });

@@ -146,7 +146,10 @@ export async function invoke(name: string, invocation: Invocation): Promise<Invo
       invocationId: "",
       functionId: f.metadata.name,
       inputData: [{ name: trigger[0], data: invocation.data }],
-      triggerMetadata: { ...invocation.triggerMetadata, sys: { json: JSON.stringify({ MethodName: f.metadata.name, UtcNow: new Date().toISOString(), RandGuid: randomUUID() }) } },
+      triggerMetadata: {
+        ...invocation.triggerMetadata,
+        sys: { json: JSON.stringify({ MethodName: f.metadata.name, UtcNow: new Date().toISOString(), RandGuid: randomUUID() }) },
+      },
       retryContext: invocation.retryContext,
     },
     metadata: f.metadata,

@@ -56,7 +56,18 @@ try {
     if (task.executionInfo?.exitCode === 0) stdout = (await client.send("GET", `${path}/files/stdout.txt`)).bodyText;
   }
   const sas = new URL(task.resourceFiles?.[0]?.httpUrl ?? "http://none").searchParams;
-  console.log(JSON.stringify({ ok: result.ok, error: result.error?.message, entry, exitCode: task.executionInfo?.exitCode, failureInfo: task.executionInfo?.failureInfo, stdout, sasFields: [...sas.keys()].sort(), signedTenant: sas.get("sktid") }));
+  console.log(
+    JSON.stringify({
+      ok: result.ok,
+      error: result.error?.message,
+      entry,
+      exitCode: task.executionInfo?.exitCode,
+      failureInfo: task.executionInfo?.failureInfo,
+      stdout,
+      sasFields: [...sas.keys()].sort(),
+      signedTenant: sas.get("sktid"),
+    }),
+  );
 } finally {
   await client.close();
   await local.close();

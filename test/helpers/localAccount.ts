@@ -6,6 +6,9 @@ import { startLocalBatch, type StartedLocalBatch } from "../../local-batch/start
 export async function localAccount(toClose: (() => Promise<void>)[], faults?: FaultOptions): Promise<{ local: StartedLocalBatch; client: BatchClient }> {
   const local = await startLocalBatch({ executor: "process", faults });
   const client = createBatchClient({ accountUrl: local.accountUrl, credential: { accountName: local.accountName, accountKey: local.accountKey } });
-  toClose.push(() => local.close(), () => client.close());
+  toClose.push(
+    () => local.close(),
+    () => client.close(),
+  );
   return { local, client };
 }

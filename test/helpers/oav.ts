@@ -65,7 +65,10 @@ let mgmtValidator: Promise<Validator> | undefined;
 
 function getMgmtValidator(): Promise<Validator> {
   mgmtValidator ??= (async () => {
-    const v = new oav.LiveValidator({ directory: MGMT_SPEC_DIR, swaggerPathsPattern: [MGMT_SPEC_FILE], git: { shouldClone: false }, loadValidatorInBackground: false }, () => {});
+    const v = new oav.LiveValidator(
+      { directory: MGMT_SPEC_DIR, swaggerPathsPattern: [MGMT_SPEC_FILE], git: { shouldClone: false }, loadValidatorInBackground: false },
+      () => {},
+    );
     await v.initialize();
     return v;
   })();
@@ -86,8 +89,17 @@ export async function validateArmCall(call: {
   const v = await getMgmtValidator();
   const query = new URLSearchParams(call.query ?? { "api-version": "2024-07-01" }).toString();
   const r = await v.validateLiveRequestResponse({
-    liveRequest: { url: `https://management.azure.com${call.path}?${query}`, method: call.method.toLowerCase(), headers: { "content-type": "application/json" }, body: call.body as Record<string, unknown> },
-    liveResponse: { statusCode: String(call.response?.status ?? 200), headers: { "content-type": "application/json", ...(call.response?.headers ?? {}) }, body: call.response?.body as Record<string, unknown> },
+    liveRequest: {
+      url: `https://management.azure.com${call.path}?${query}`,
+      method: call.method.toLowerCase(),
+      headers: { "content-type": "application/json" },
+      body: call.body as Record<string, unknown>,
+    },
+    liveResponse: {
+      statusCode: String(call.response?.status ?? 200),
+      headers: { "content-type": "application/json", ...(call.response?.headers ?? {}) },
+      body: call.response?.body as Record<string, unknown>,
+    },
   });
   const map = (res: typeof r.requestValidationResult): ValidationOutcome => {
     const errors = [
@@ -95,7 +107,8 @@ export async function validateArmCall(call: {
       ...(res.runtimeException ? [{ code: String(res.runtimeException.code), message: res.runtimeException.message, path: "" }] : []),
     ];
     const operationId = res.operationInfo?.operationId;
-    if (!operationId || operationId === "unknownOperationId") errors.push({ code: "UNKNOWN_OPERATION", message: `no operation matches ${call.method} ${call.path}`, path: "" });
+    if (!operationId || operationId === "unknownOperationId")
+      errors.push({ code: "UNKNOWN_OPERATION", message: `no operation matches ${call.method} ${call.path}`, path: "" });
     return { operationId, errors };
   };
   return { request: map(r.requestValidationResult), response: map(r.responseValidationResult) };

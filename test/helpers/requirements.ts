@@ -20,11 +20,20 @@ export function requirement(what: string, available: boolean): string | undefine
   return reason;
 }
 
-export const batchSpecMissing = requirement(`the Azure Batch REST definitions (${SPEC_FILES.map((f) => `${SPEC_DIR}/${f}`).join(", ")})`, SPEC_FILES.every((f) => existsSync(`${SPEC_DIR}/${f}`)));
+export const batchSpecMissing = requirement(
+  `the Azure Batch REST definitions (${SPEC_FILES.map((f) => `${SPEC_DIR}/${f}`).join(", ")})`,
+  SPEC_FILES.every((f) => existsSync(`${SPEC_DIR}/${f}`)),
+);
 
 export const MGMT_SPEC_DIR = fileURLToPath(new URL("../../../shared/azure-batch-mgmt-spec", import.meta.url));
 export const MGMT_SPEC_FILE = "specification/batch/resource-manager/Microsoft.Batch/stable/2024-07-01/BatchManagement.json";
-export const mgmtSpecMissing = requirement(`the Azure Batch management REST definition (${MGMT_SPEC_DIR}/${MGMT_SPEC_FILE})`, existsSync(`${MGMT_SPEC_DIR}/${MGMT_SPEC_FILE}`));
+export const mgmtSpecMissing = requirement(
+  `the Azure Batch management REST definition (${MGMT_SPEC_DIR}/${MGMT_SPEC_FILE})`,
+  existsSync(`${MGMT_SPEC_DIR}/${MGMT_SPEC_FILE}`),
+);
 
 /** The Entra ID stand-in serves https with a throwaway certificate made by openssl. */
-export const opensslMissing = requirement("openssl (for the Entra ID stand-in's certificate)", ["/usr/bin/openssl", "/bin/openssl", "/usr/local/bin/openssl"].some((p) => existsSync(p)));
+export const opensslMissing = requirement(
+  "openssl (for the Entra ID stand-in's certificate)",
+  ["/usr/bin/openssl", "/bin/openssl", "/usr/local/bin/openssl"].some((p) => existsSync(p)),
+);

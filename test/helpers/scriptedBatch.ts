@@ -60,11 +60,25 @@ export async function startScriptedBatch(options: ScriptOptions = {}) {
       return sendJson(res, 200, pool);
     }
     if (kind === "pools" && sub === "nodes") {
-      return sendJson(res, 200, { value: [{ id: "tvm-1", state: options.nodeState ?? "idle", startTaskInfo: { state: "completed", exitCode: 3, failureInfo: { code: "FailureExitCode", message: "The task exited with an exit code representing a failure" } } }] });
+      return sendJson(res, 200, {
+        value: [
+          {
+            id: "tvm-1",
+            state: options.nodeState ?? "idle",
+            startTaskInfo: {
+              state: "completed",
+              exitCode: 3,
+              failureInfo: { code: "FailureExitCode", message: "The task exited with an exit code representing a failure" },
+            },
+          },
+        ],
+      });
     }
     if (kind === "jobs" && !id && req.method === "GET") {
       const onlyActive = /state eq 'active'/.test(req.query.get("$filter") ?? "");
-      const value = [...jobs.entries()].filter(([, j]) => !onlyActive || j.state === "active").map(([jobId, j]) => ({ id: jobId, state: j.state, poolInfo: j.body.poolInfo }));
+      const value = [...jobs.entries()]
+        .filter(([, j]) => !onlyActive || j.state === "active")
+        .map(([jobId, j]) => ({ id: jobId, state: j.state, poolInfo: j.body.poolInfo }));
       return sendJson(res, 200, { value });
     }
     if (kind === "jobs" && !id && req.method === "POST") {
@@ -75,7 +89,13 @@ export async function startScriptedBatch(options: ScriptOptions = {}) {
     const job = id ? jobs.get(id) : undefined;
     if (kind === "jobs" && !job) return sendJson(res, 404, batchError("JobNotFound", "The specified job does not exist."));
     if (kind === "jobs" && job) {
-      if (!sub && req.method === "GET") return sendJson(res, 200, { id, state: job.state, poolInfo: job.body.poolInfo, executionInfo: job.terminateReason ? { terminateReason: job.terminateReason } : {} });
+      if (!sub && req.method === "GET")
+        return sendJson(res, 200, {
+          id,
+          state: job.state,
+          poolInfo: job.body.poolInfo,
+          executionInfo: job.terminateReason ? { terminateReason: job.terminateReason } : {},
+        });
       if (!sub && req.method === "DELETE") {
         jobs.delete(id!);
         return sendJson(res, 202, undefined);
@@ -140,7 +160,9 @@ export async function startScriptedBatch(options: ScriptOptions = {}) {
             result: t.exitCode === 0 ? "success" : "failure",
             retryCount: 0,
             requeueCount: 0,
-            ...(t.exitCode ? { failureInfo: { category: "usererror", code: "FailureExitCode", message: "The task exited with an exit code representing a failure" } } : {}),
+            ...(t.exitCode
+              ? { failureInfo: { category: "usererror", code: "FailureExitCode", message: "The task exited with an exit code representing a failure" } }
+              : {}),
           },
           nodeInfo: { nodeId: "tvm-1", poolId: job.body.poolInfo.poolId },
           // What a rerun compares, as the service lists it.
@@ -148,19 +170,27 @@ export async function startScriptedBatch(options: ScriptOptions = {}) {
           ...(t.body.containerSettings ? { containerSettings: t.body.containerSettings } : {}),
           ...(t.body.environmentSettings ? { environmentSettings: t.body.environmentSettings } : {}),
         }));
-        const next = skip + size < list.length ? { "odata.nextLink": `http://${req.headers.host}${req.path}?api-version=2025-06-01&$filter=${encodeURIComponent(filter)}&skip=${skip + size}` } : {};
+        const next =
+          skip + size < list.length
+            ? { "odata.nextLink": `http://${req.headers.host}${req.path}?api-version=2025-06-01&$filter=${encodeURIComponent(filter)}&skip=${skip + size}` }
+            : {};
         return sendJson(res, 200, { value: page, ...next });
       }
       if (sub === "tasks" && subId && filesWord === "files") {
         const text = `line 1\nthe last line of ${file.join("/")} for ${subId}\n`;
         const range = /bytes=(\d+)-(\d+)/.exec(String(req.headers["ocp-range"] ?? ""));
         const body = range ? Buffer.from(text).subarray(Number(range[1]), Number(range[2]) + 1) : Buffer.from(text);
-        res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(req.method === "HEAD" ? Buffer.byteLength(text) : body.length) });
+        res.writeHead(200, {
+          "content-type": "application/octet-stream",
+          "content-length": String(req.method === "HEAD" ? Buffer.byteLength(text) : body.length),
+        });
         return res.end(req.method === "HEAD" ? undefined : body);
       }
       if (sub === "tasks" && subId) {
         const t = job.tasks.get(subId);
-        return t ? sendJson(res, 200, { id: t.id, commandLine: t.body.commandLine, containerSettings: t.body.containerSettings }) : sendJson(res, 404, batchError("TaskNotFound", "no"));
+        return t
+          ? sendJson(res, 200, { id: t.id, commandLine: t.body.commandLine, containerSettings: t.body.containerSettings })
+          : sendJson(res, 404, batchError("TaskNotFound", "no"));
       }
     }
     sendJson(res, 400, batchError("InvalidUri", `not scripted: ${req.method} ${req.path}`));

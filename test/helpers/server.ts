@@ -44,10 +44,19 @@ export async function startServer(handler: Handler): Promise<{ url: string; requ
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "content-type": "application/json;odata=minimalmetadata", "request-id": "rid-" + Math.random().toString(16).slice(2, 10), ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json;odata=minimalmetadata",
+    "request-id": "rid-" + Math.random().toString(16).slice(2, 10),
+    ...headers,
+  });
   res.end(body === undefined ? "" : JSON.stringify(body));
 }
 
 export function batchError(code: string, message: string, values: { key: string; value: string }[] = []) {
-  return { "odata.metadata": "https://x/$metadata#Microsoft.Azure.Batch.Protocol.Entities.Container.errors/@Element", code, message: { lang: "en-US", value: `${message}\nRequestId:abc\nTime:2026-11-22T20:00:00.0000000Z` }, values };
+  return {
+    "odata.metadata": "https://x/$metadata#Microsoft.Azure.Batch.Protocol.Entities.Container.errors/@Element",
+    code,
+    message: { lang: "en-US", value: `${message}\nRequestId:abc\nTime:2026-11-22T20:00:00.0000000Z` },
+    values,
+  };
 }
