@@ -3,7 +3,7 @@
  * from the start (NODE_EXTRA_CA_CERTS): the app's storage connection identity-based (Entra ID,
  * through the stand-in), Azurite over https taking bearer tokens and giving user delegation keys,
  * the spec read with the app's identity, the input reaching the task with a user-delegation SAS.
- * Prints one JSON line with what happened; test/functions.test.ts asserts on it.
+ * Prints one JSON line with what happened; test/functions/functions.test.ts asserts on it.
  *   env: AZBR_CERT, AZBR_KEY, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_AUTHORITY_HOST
  */
 import { join } from "node:path";

@@ -1,0 +1,62 @@
+/**
+ * The example workflows (examples/workflows/): each is valid YAML, uses the Action with inputs
+ * action.yml has, and the pull-request dry run (`mode: local`) runs as written on a runner-like
+ * environment: its own `with:` inputs, the repository as the working directory, Docker when present.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import { buildBusyboxImage } from "../../local-batch/images/busyboxImage.js";
+import { dockerReachable } from "../../local-batch/runtime/executors.js";
+import { action, runStep } from "../helpers/actionRunner.js";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+const DIR = join(ROOT, "examples/workflows");
+const work = mkdtempSync(join(tmpdir(), "azbr-workflows-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface Workflow {
+  on: unknown;
+  permissions?: Record<string, string>;
+  jobs: Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }>;
+}
+
+const workflows = readdirSync(DIR)
+  .filter((f) => f.endsWith(".yml"))
+  .map((f) => [f, parse(readFileSync(join(DIR, f), "utf8")) as Workflow] as const);
+const ourStep = (w: Workflow) =>
+  Object.values(w.jobs)
+    .flatMap((j) => j.steps)
+    .find((s) => s.uses?.includes("azure-batch-run"))!;
+
+describe("the example workflows", () => {
+  test("there are the five the README promises", () => {
+    expect(workflows.map(([f]) => f).sort()).toEqual([
+      "account-key-prebuilt.yml",
+      "matrix.yml",
+      "nightly.yml",
+      "oidc-build-and-run.yml",
+      "pull-request-dry-run.yml",
+    ]);
+  });
+
+  test.each(workflows)("%s uses the Action with inputs it has, and what OIDC needs", (_file, w) => {
+    const step = ourStep(w);
+    expect(step).toBeDefined();
+    for (const input of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs)).toContain(input);
+    expect(step.with?.spec).toBeTruthy();
+    if (step.with?.["client-id"]) expect(w.permissions?.["id-token"]).toBe("write");
+  });
+
+  test("the pull-request dry run runs as written", async () => {
+    const [, w] = workflows.find(([f]) => f === "pull-request-dry-run.yml")!;
+    // What the runner evaluates before the step sees its inputs.
+    const inputs = Object.fromEntries(Object.entries(ourStep(w).with!).map(([k, v]) => [k, String(v).replace("${{ github.event.number }}", "17")]));
+    if (await dockerReachable()) await buildBusyboxImage("azure-batch-run/example:1.0", { workdir: "/app" });
+    const step = await runStep(work, inputs, { CWD: ROOT, GITHUB_EVENT_NAME: "pull_request" });
+    expect({ code: step.code, tail: step.code ? step.stdout.split("\n").slice(-6) : [] }).toEqual({ code: 0, tail: [] });
+    expect(step.outputs).toMatchObject({ "job-id": "render-pr-17", "tasks-total": "9", "tasks-succeeded": "9", "tasks-failed": "0" });
+  }, 120_000);
+});
