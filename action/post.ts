@@ -12,7 +12,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import * as core from "@actions/core";
-import { cleanup, createBatchClient, terminateJob, type BatchClient, type CleanupTarget } from "azure-batch-run";
+import { BatchServiceError, cleanup, createBatchClient, createdByRun, terminateJob, type BatchClient, type CleanupTarget } from "azure-batch-run";
 import { credentialFor } from "./auth.js";
 import { getInputs, type Inputs } from "./context.js";
 import { readState, type SavedState } from "./state.js";
@@ -21,10 +21,15 @@ const run = promisify(execFile);
 
 /** Whether the pool or job carries this run's id (main may have been killed before it heard the create's answer). */
 async function carriesRunId(client: BatchClient, kind: "pools" | "jobs", id: string, runId: string): Promise<boolean> {
-  const response = await client.send("GET", `/${kind}/${encodeURIComponent(id)}`, { query: { $select: "id,metadata" }, accept: [404] });
-  if (response.status === 404) return false;
-  const metadata = (JSON.parse(response.bodyText) as { metadata?: { name: string; value: string }[] }).metadata ?? [];
-  return metadata.some((m) => m.name === "azure-batch-run.runId" && m.value === runId);
+  try {
+    const { metadata } = await client.json<{ metadata?: { name: string; value: string }[] }>("GET", `/${kind}/${encodeURIComponent(id)}`, {
+      query: { $select: "id,metadata" },
+    });
+    return createdByRun(metadata, runId);
+  } catch (error) {
+    if (error instanceof BatchServiceError && error.statusCode === 404) return false;
+    throw error;
+  }
 }
 
 async function logout(registry: string): Promise<void> {

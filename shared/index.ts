@@ -60,6 +60,7 @@ export { runWorkload, type RunOptions, type RunResult, type CleanupPolicy } from
  * call concurrently for the same work.
  */
 export { DEFAULT_SUBMIT_CONCURRENCY, MAX_SUBMIT_CONCURRENCY } from "./client/addTaskCollection.js";
+export { createdByRun, RUN_ID_METADATA } from "./run/ownership.js";
 export { submitTasks, jobGenerationId, type SubmitOptions, type SubmitResult, type SubmittedTask, type SubmittedStatus } from "./run/submit.js";
 
 /** A job's state and task counts; terminating a job; deleting what a run created (an Action's post step). */
