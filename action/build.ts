@@ -13,25 +13,8 @@ import { getExecOutput } from "@actions/exec";
 import type { TokenCredential } from "@azure/identity";
 import { UsageError } from "azure-batch-run";
 
-export interface BuildInputs {
-  build?: boolean;
-  context: string;
-  dockerfile: string;
-  target?: string;
-  buildArgs: string[];
-  labels: string[];
-  registry?: string;
-  repository?: string;
-  tags: string[];
-  registryUsername?: string;
-  registryPassword?: string;
-  rebuild: boolean;
-  /** `os/arch` entries; more than one needs buildx with a builder that is not the docker driver. */
-  platforms: string[];
-  /** buildx `--cache-from` / `--cache-to` entries; empty = the registry cache `<registry>/<repository>:buildcache`, `none` = no cache. */
-  cacheFrom: string[];
-  cacheTo: string[];
-}
+import type { BuildInputs } from "./context.js";
+export type { BuildInputs };
 
 export interface BuiltImage {
   /** `registry/repository:tag` as pushed. */
@@ -363,35 +346,4 @@ export function useBuiltImage(raw: Record<string, any>, image: BuiltImage, passw
     );
   }
   return { ...raw, pool: { ...raw.pool, container: { ...container, prefetch, registries } }, ...(tasks ? { tasks } : {}) };
-}
-
-export function buildInputs(): BuildInputs {
-  const text = (name: string) => core.getInput(name) || undefined;
-  const lines = (name: string) => core.getMultilineInput(name);
-  const bool = (name: string) => {
-    const v = core.getInput(name).toLowerCase();
-    if (v === "") return undefined;
-    if (v !== "true" && v !== "false") throw new UsageError(`input ${name}: "${v}" is not true or false`);
-    return v === "true";
-  };
-  return {
-    build: bool("build"),
-    context: core.getInput("context") || ".",
-    dockerfile: core.getInput("dockerfile") || "Dockerfile",
-    target: text("target"),
-    buildArgs: lines("build-args"),
-    labels: lines("labels"),
-    registry: text("registry"),
-    repository: text("repository"),
-    tags: lines("tags"),
-    registryUsername: text("registry-username"),
-    registryPassword: text("registry-password"),
-    rebuild: bool("rebuild") ?? true,
-    platforms: lines("platforms")
-      .flatMap((l) => l.split(","))
-      .map((p) => p.trim())
-      .filter(Boolean),
-    cacheFrom: lines("cache-from"),
-    cacheTo: lines("cache-to"),
-  };
 }

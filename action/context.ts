@@ -1,12 +1,32 @@
 /**
- * The Action's inputs, read once into `Inputs` keyed like action.yml; everything downstream is a
- * function of them. Bad input is a `UsageError` naming the input.
+ * The Action's inputs, all of them (the build's too), read once into `Inputs` keyed like
+ * action.yml; everything downstream is a function of them. Bad input is a `UsageError` naming the input.
  */
 import * as core from "@actions/core";
 import { CLOUDS, cloudNamed, MAX_SUBMIT_CONCURRENCY, UsageError, type Cloud } from "azure-batch-run";
 
 export type Mode = "azure" | "local";
 export type Cleanup = "created" | "job" | "pool" | "none";
+
+export interface BuildInputs {
+  build?: boolean;
+  context: string;
+  dockerfile: string;
+  target?: string;
+  buildArgs: string[];
+  labels: string[];
+  registry?: string;
+  repository?: string;
+  tags: string[];
+  registryUsername?: string;
+  registryPassword?: string;
+  rebuild: boolean;
+  /** `os/arch` entries; more than one needs buildx with a builder that is not the docker driver. */
+  platforms: string[];
+  /** buildx `--cache-from` / `--cache-to` entries; empty = the registry cache `<registry>/<repository>:buildcache`, `none` = no cache. */
+  cacheFrom: string[];
+  cacheTo: string[];
+}
 
 export interface Inputs {
   spec: string;
@@ -33,6 +53,8 @@ export interface Inputs {
   cloud: Cloud;
   /** The audience of the GitHub ID token exchanged with Entra ID. */
   audience: string;
+  /** The image to build and push, when there is one. */
+  build: BuildInputs;
 }
 
 const optional = (name: string): string | undefined => core.getInput(name) || undefined;
@@ -68,6 +90,37 @@ function keyValues(name: string): Record<string, string> {
   return out;
 }
 
+function buildInputs(): BuildInputs {
+  const text = (name: string) => core.getInput(name) || undefined;
+  const lines = (name: string) => core.getMultilineInput(name);
+  const bool = (name: string) => {
+    const v = core.getInput(name).toLowerCase();
+    if (v === "") return undefined;
+    if (v !== "true" && v !== "false") throw new UsageError(`input ${name}: "${v}" is not true or false`);
+    return v === "true";
+  };
+  return {
+    build: bool("build"),
+    context: core.getInput("context") || ".",
+    dockerfile: core.getInput("dockerfile") || "Dockerfile",
+    target: text("target"),
+    buildArgs: lines("build-args"),
+    labels: lines("labels"),
+    registry: text("registry"),
+    repository: text("repository"),
+    tags: lines("tags"),
+    registryUsername: text("registry-username"),
+    registryPassword: text("registry-password"),
+    rebuild: bool("rebuild") ?? true,
+    platforms: lines("platforms")
+      .flatMap((l) => l.split(","))
+      .map((p) => p.trim())
+      .filter(Boolean),
+    cacheFrom: lines("cache-from"),
+    cacheTo: lines("cache-to"),
+  };
+}
+
 function cloudInput(): Cloud {
   const name = core.getInput("environment") || "AzureCloud";
   const cloud = cloudNamed(name);
@@ -100,6 +153,7 @@ export function getInputs(): Inputs {
     concurrency: integer("concurrency", 1, MAX_SUBMIT_CONCURRENCY),
     cloud: cloudInput(),
     audience: core.getInput("audience") || "api://AzureADTokenExchange",
+    build: buildInputs(),
   };
   if ((inputs.clientId === undefined) !== (inputs.tenantId === undefined)) {
     throw new UsageError(

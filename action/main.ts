@@ -28,7 +28,7 @@ import {
 } from "azure-batch-run";
 import type { TokenCredential } from "@azure/identity";
 import { credentialFor } from "./auth.js";
-import { ACR_TOKEN_USER, BuildError, buildAndPush, buildInputs, plannedImage, useBuiltImage, wantsBuild, type BuiltImage } from "./build.js";
+import { ACR_TOKEN_USER, BuildError, buildAndPush, plannedImage, useBuiltImage, wantsBuild, type BuiltImage } from "./build.js";
 import { getInputs, type Inputs } from "./context.js";
 import { actionsReporter, type ActionsReporter } from "./reporter.js";
 import { saveState } from "./state.js";
@@ -142,7 +142,7 @@ async function clientFor(
  */
 export async function workloadForIds(inputs: Inputs): Promise<Workload> {
   const { text, fileName } = await readSpec(inputs.spec);
-  const build = buildInputs();
+  const build = inputs.build;
   if (!wantsBuild(build)) return loadWorkload(inputs, text, fileName);
   const c = github.context;
   const planned = plannedImage(build, { sha: c.sha, repository: `${c.repo.owner}/${c.repo.repo}` });
@@ -222,7 +222,7 @@ export async function run(): Promise<void> {
     saveState({ mode: inputs.mode, wait: inputs.wait });
     redactor.add(inputs.accountKey);
     const { text, fileName } = await readSpec(inputs.spec);
-    const build = buildInputs();
+    const build = inputs.build;
     // One credential for the whole step: the registry exchange and the Batch calls share its tokens.
     const credential = inputs.mode === "azure" || inputs.clientId ? credentialFor(inputs) : undefined;
     redactor.add(build.registryPassword);
