@@ -12,6 +12,7 @@ import { buildBusyboxImage } from "../../local-batch/images/busyboxImage.js";
 import { dockerExecutor, processExecutor } from "../../local-batch/runtime/executors.js";
 import { LocalBatchService } from "../../local-batch/service.js";
 import { containersMissing } from "../helpers/containers.js";
+import { requirement } from "../helpers/requirements.js";
 import { until } from "../helpers/until.js";
 
 const KEY = Buffer.from("leftovers key").toString("base64");
@@ -85,7 +86,10 @@ const POOL = {
   taskSlotsPerNode: 2,
 };
 
-describe.skipIf(process.platform !== "linux")("leftovers of a killed local service", () => {
+// Process start times come from /proc: a reused pid must not pass for the owner.
+const procMissing = requirement("/proc (Linux), where a process's start time is read", process.platform === "linux");
+
+describe.skipIf(procMissing)("leftovers of a killed local service", () => {
   test("host processes: the next service kills the task processes and removes the killed run's data folder; a live service's lease stays", async () => {
     const runtimeDir = join(work, "runtime-process");
     const marks = join(work, "marks-process");

@@ -12,7 +12,7 @@ import { BatchClient } from "../../shared/client/batchClient.js";
 import { processExecutor } from "../../local-batch/runtime/executors.js";
 import { LocalBatchService } from "../../local-batch/service.js";
 import { ExchangeRecorder } from "../helpers/recorder.js";
-import { batchSpecMissing } from "../helpers/requirements.js";
+import { batchSpecMissing, requirement } from "../helpers/requirements.js";
 import { until } from "../helpers/until.js";
 
 const KEY = Buffer.from("nodes key").toString("base64");
@@ -96,7 +96,10 @@ async function expectValidExchanges(recorder: ExchangeRecorder, sentBad?: RegExp
   return operations;
 }
 
-describe.skipIf(process.platform === "win32")("local service: nodes", () => {
+// The tasks are POSIX shell command lines.
+const shellMissing = requirement("a POSIX shell (/bin/sh) for the tasks' command lines", process.platform !== "win32");
+
+describe.skipIf(shellMissing)("local service: nodes", () => {
   test("resize down with requeue: the task on the leaving node runs again on another; the removed node's folder is gone", async () => {
     const { client: c, dataDir, recorder } = await start();
     await poolWithJob(c, "rq", 2);
@@ -145,7 +148,7 @@ describe.skipIf(process.platform === "win32")("local service: nodes", () => {
   });
 
   test("resize down with terminate: the running task completes as ended and does not run again", async () => {
-    const { client: c } = await start();
+    const { client: c, recorder } = await start();
     await poolWithJob(c, "tm", 1);
     await busy(c, "tm-job", ["t"]);
     await c.send("POST", "/pools/tm/resize", { body: { targetDedicatedNodes: 0, nodeDeallocationOption: "terminate" } });
@@ -160,10 +163,12 @@ describe.skipIf(process.platform === "win32")("local service: nodes", () => {
       () => nodes(c, "tm"),
       (n) => n.length === 0,
     );
+    // The requests said and the answers given validate against the REST definition.
+    await expectValidExchanges(recorder);
   });
 
   test("resize down with taskcompletion: the node leaves once its task has finished, and takes no new task meanwhile", async () => {
-    const { client: c } = await start();
+    const { client: c, recorder } = await start();
     await poolWithJob(c, "tc", 1);
     const where = await busy(c, "tc-job", ["first"], 2);
     await c.send("POST", "/pools/tc/resize", { body: { targetDedicatedNodes: 0, nodeDeallocationOption: "taskcompletion" } });
@@ -187,10 +192,12 @@ describe.skipIf(process.platform === "win32")("local service: nodes", () => {
       (p) => p.allocationState === "steady" && p.currentDedicatedNodes === 0,
     );
     expect(await task(c, "tc-job", "later")).toMatchObject({ state: "active" });
+    // The requests said and the answers given validate against the REST definition.
+    await expectValidExchanges(recorder);
   });
 
   test("removenodes with retaineddata: the node stays until the retention time of what ran there has passed", async () => {
-    const { client: c } = await start();
+    const { client: c, recorder } = await start();
     const [node] = await poolWithJob(c, "rd", 1);
     await c.send("POST", "/jobs/rd-job/tasks", { body: { id: "kept", commandLine: "/bin/sh -c 'exit 0'", constraints: { retentionTime: "PT3S" } } });
     const done = await until(
@@ -208,6 +215,8 @@ describe.skipIf(process.platform === "win32")("local service: nodes", () => {
     );
     // Not before the retention time had passed since the task ended.
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(done.executionInfo!.endTime!) + 3_000);
+    // The requests said and the answers given validate against the REST definition.
+    await expectValidExchanges(recorder);
   });
 
   test("removenodes and resize refuse what Batch refuses: an unknown node, a short timeout, an unknown option", async () => {
@@ -282,7 +291,7 @@ describe.skipIf(process.platform === "win32")("local service: nodes", () => {
   });
 
   test("reboot with terminate ends the running task; with taskcompletion the node reboots after it finishes", async () => {
-    const { client: c } = await start();
+    const { client: c, recorder } = await start();
     const [node] = await poolWithJob(c, "rt", 1);
     const id = node!.id!;
     await busy(c, "rt-job", ["a"]);
@@ -314,5 +323,7 @@ describe.skipIf(process.platform === "win32")("local service: nodes", () => {
       () => c.json<ComputeNode>("GET", `/pools/rt/nodes/${id}`),
       (n) => n.state === "idle" && n.startTaskInfo?.exitCode === 0,
     );
+    // The requests said and the answers given validate against the REST definition.
+    await expectValidExchanges(recorder);
   });
 });
