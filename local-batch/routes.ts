@@ -4,7 +4,7 @@ import type { JobAddParameter, JobScheduleAddParameter, PoolAddParameter, TaskAd
 import { SUPPORTED_IMAGES } from "../shared/batch/images.js";
 import { validateBody } from "./bodies.js";
 import { BatchHttpError } from "./errors.js";
-import { list, listTasks, one } from "./http/listing.js";
+import { list, listTasks, one } from "./resources/listing.js";
 import { getTaskFile, listTaskFiles } from "./resources/files.js";
 import { addJob, deleteJob, jobView, patchJob, taskCounts, terminateJob } from "./resources/jobs.js";
 import { addPool, deletePool, getNode, nodeView, patchPool, poolView, removePoolNodes, resizePool, restartPoolNode } from "./resources/pools.js";

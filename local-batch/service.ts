@@ -11,7 +11,7 @@
 import { mkdir } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { FaultInjector, type InjectedFaults } from "./http/faults.js";
+import { FaultInjector, type InjectedFaults } from "./faults.js";
 import { BatchHttpError } from "./errors.js";
 import { createRequestHandler, rawBatchError } from "./http/server.js";
 import type { Executor } from "./runtime/executors.js";
@@ -24,7 +24,7 @@ import { startPool } from "./scheduler/nodes.js";
 import { pump } from "./scheduler/scheduler.js";
 import type { JobRecord, LocalBatchOptions, PoolRecord, ScheduleRecord, ServiceContext } from "./state.js";
 
-export type { FaultOptions, Misbehavior } from "./http/faults.js";
+export type { FaultOptions, Misbehavior } from "./faults.js";
 
 /** How soon after a change the state is written. */
 const SAVE_DELAY_MS = 50;

@@ -9,65 +9,11 @@ import type { TaskRecord } from "./records.js";
 export type { TaskRecord, TaskState } from "./records.js";
 export { setTaskState } from "./taskTable.js";
 import type { JobAddParameter, JobScheduleAddParameter, PoolAddParameter } from "../shared/batch/types.js";
-import type { AuthConfig } from "./auth.js";
 import { notFound } from "./errors.js";
-import type { FaultOptions } from "./http/faults.js";
-import type { Executor, RunHandle } from "./runtime/executors.js";
+import type { RunHandle } from "./runtime/executors.js";
+import type { LocalBatchOptions } from "./options.js";
+export type { Exchange, IdentityRegistry, LocalBatchOptions } from "./options.js";
 import type { NodeDirs } from "./runtime/taskRunner.js";
-
-export interface LocalBatchOptions extends AuthConfig {
-  dataDir: string;
-  executor: Executor;
-  /** Upper bound on simulated nodes per pool (each runs real work on this machine). */
-  maxNodesPerPool?: number;
-  /** Open connections at once (default 256); more are refused until some close. */
-  maxConnections?: number;
-  /** The resource group the local account is in, for its ARM side (default "local"). */
-  armResourceGroup?: string;
-  /**
-   * The local stand-in for a node's managed identity with AcrPull: which registry logins each
-   * identity gets. `address` is where the registry really listens, when `server` (say
-   * myacr.azurecr.io) does not resolve here: images of that server are pulled from it and tagged.
-   */
-  identityRegistries?: IdentityRegistry[];
-  /** How long a peer may take to send its headers (default 10 s) and its whole request (30 s). */
-  timeouts?: { headersMs?: number; requestMs?: number };
-  faults?: FaultOptions;
-  /**
-   * Where services record what they start, so that one started after a killed one removes its
-   * leftovers (default: AZBR_LOCAL_RUNTIME_DIR, or azure-batch-run-local-<uid> in the temporary folder).
-   */
-  runtimeDir?: string;
-  /** The data folder was made for this service alone (`run --local`): removed if the service is killed and a later one sweeps. */
-  ownsDataDir?: boolean;
-  /**
-   * Tests: job schedules' recurrences run this many times faster (default 1). The service still
-   * refuses a recurrence under a minute, as Batch does; a test that wants several jobs in seconds
-   * speeds the clock instead.
-   */
-  scheduleTimeScale?: number;
-  /** Called with every request and response (for recorders). */
-  onExchange?: (exchange: Exchange) => void;
-  log?: (message: string) => void;
-}
-
-export interface IdentityRegistry {
-  identity: string;
-  server: string;
-  address?: string;
-  username: string;
-  password: string;
-}
-
-export interface Exchange {
-  method: string;
-  url: string;
-  requestHeaders: Record<string, string>;
-  requestBody?: unknown;
-  status: number;
-  responseHeaders: Record<string, string>;
-  responseBody?: unknown;
-}
 
 export interface NodeRecord {
   id: string;
@@ -255,4 +201,27 @@ export const schedulable = (n: NodeRecord): boolean => (n.state === "idle" || n.
 export function setNodeState(node: NodeRecord, state: NodeRecord["state"]): void {
   node.state = state;
   node.stateTransitionTime = now();
+}
+
+/** A job's state, with the previous one and when it changed. */
+function setJobState(job: JobRecord, state: JobRecord["state"]): void {
+  job.previousState = job.state;
+  job.state = state;
+  job.stateTransitionTime = now();
+}
+
+/** Ends a job: running tasks are killed (their containers too), nothing more is scheduled. */
+export function endJob(job: JobRecord, reason: string): void {
+  if (job.state === "completed") return;
+  setJobState(job, "terminating");
+  job.executionInfo.terminateReason = reason;
+  for (const t of job.tasks.values()) {
+    if (t.state === "running" || t.state === "preparing") {
+      t.endReason = { code: "TaskEnded", message: "Task Was Ended by User Request" };
+      t.abort?.abort(new Error(reason));
+    }
+  }
+  setJobState(job, "completed");
+  job.executionInfo.endTime = now();
+  job.eTag = etag();
 }

@@ -5,7 +5,8 @@
  */
 import { ArmError } from "./client/armClient.js";
 import { BatchServiceError } from "./client/errors.js";
-import { CancelledError, ConflictError, TasksFailedError, UsageError } from "./run/errors.js";
+import { UsageError } from "./errors.js";
+import { CancelledError, ConflictError, TasksFailedError } from "./run/errors.js";
 import { SpecError } from "./workload/errors.js";
 
 /**

@@ -59,7 +59,7 @@ export { runWorkload, type RunOptions, type RunResult, type CleanupPolicy } from
  * tasks, and returns at once with `added | existed | failed` per task. Idempotent and safe to
  * call concurrently for the same work.
  */
-export { DEFAULT_SUBMIT_CONCURRENCY, MAX_SUBMIT_CONCURRENCY } from "./client/addTaskCollection.js";
+export { DEFAULT_SUBMIT_CONCURRENCY, MAX_SUBMIT_CONCURRENCY } from "./run/addTaskCollection.js";
 export { createdByRun, RUN_ID_METADATA } from "./run/ownership.js";
 export { submitTasks, jobGenerationId, type SubmitOptions, type SubmitResult, type SubmittedTask, type SubmittedStatus } from "./run/submit.js";
 
@@ -131,7 +131,8 @@ export type { TaskCounts } from "./batch/types.js";
 /** `classifyError(error)`: `usage | task | service | auth | cancelled`, for each wrapper to map to its exit codes or statuses. */
 export { classifyError, type ErrorCategory } from "./classify.js";
 export { SpecError, type SpecIssue } from "./workload/errors.js";
-export { UsageError, ConflictError, CancelledError, PoolNotReadyError, TasksFailedError } from "./run/errors.js";
+export { UsageError } from "./errors.js";
+export { ConflictError, CancelledError, PoolNotReadyError, TasksFailedError } from "./run/errors.js";
 export { BatchServiceError, UnexpectedResponseError } from "./client/errors.js";
 export { TransportError } from "./client/pipeline.js";
 

@@ -7,6 +7,8 @@ import {
   DEFAULT_RELEASE_TASK_ID,
   DURATION_PATTERN,
   MAX_DURATION_MS,
+  MAX_REQUEST_BYTES,
+  MAX_TASKS_PER_REQUEST,
   RETIREMENT_WARNING_DAYS,
   VM_SIZE_PATTERN,
   armPoolBody,
@@ -25,7 +27,7 @@ import {
   retirementsOf,
   timeoutParameter,
   vCpusOfVmSize
-} from "./chunks/chunk-HX3QDDAS.js";
+} from "./chunks/chunk-ZNDWXEHF.js";
 
 // cli/main.ts
 import { readFile } from "node:fs/promises";
@@ -1319,608 +1321,6 @@ function workloadJsonSchema() {
   return z.toJSONSchema(WorkloadSpec, { io: "input", target: "draft-2020-12" });
 }
 
-// shared/client/addTaskCollection.ts
-import { createHash } from "node:crypto";
-
-// shared/client/errors.ts
-var BatchServiceError = class extends Error {
-  name = "BatchServiceError";
-  statusCode;
-  /** The Batch error code, e.g. `JobExists`, `PoolNotFound`, `RequestBodyTooLarge`. */
-  code;
-  serviceMessage;
-  values;
-  requestId;
-  clientRequestId;
-  constructor(init) {
-    const code2 = init.body?.code ?? `HTTP${init.statusCode}`;
-    const serviceMessage = (init.body?.message?.value ?? "").split("\n").filter((line) => !/^(RequestId|Time):/.test(line.trim())).join(" ").trim();
-    const values = init.body?.values ?? [];
-    const details = values.filter((v) => v.key && !/^(RequestId|Time)$/.test(v.key)).map((v) => `${v.key}=${v.value ?? ""}`).join(", ");
-    const parts = [`${code2}: ${serviceMessage || "no message"}`];
-    if (details) parts.push(`[${details}]`);
-    parts.push(`(HTTP ${init.statusCode} on ${init.method} ${init.path}${init.requestId ? `, request-id ${init.requestId}` : ""})`);
-    super(parts.join(" "));
-    this.statusCode = init.statusCode;
-    this.code = code2;
-    this.serviceMessage = serviceMessage;
-    this.values = values;
-    this.requestId = init.requestId;
-    this.clientRequestId = init.clientRequestId;
-  }
-};
-function parseErrorBody(text, contentType) {
-  if (!text) return void 0;
-  try {
-    const parsed = JSON.parse(text);
-    if (typeof parsed === "object" && parsed !== null && (typeof parsed.code === "string" || typeof parsed.message?.value === "string")) return parsed;
-  } catch {
-  }
-  return { message: { value: `the response is not a Batch error (${contentType || "no content type"}, ${Buffer.byteLength(text)} bytes)` } };
-}
-var UnexpectedResponseError = class extends Error {
-  constructor(method, path, statusCode, what, requestId) {
-    super(`${method} ${path}: HTTP ${statusCode} ${what}${requestId ? ` (request-id ${requestId})` : ""}`);
-    this.method = method;
-    this.path = path;
-    this.statusCode = statusCode;
-    this.requestId = requestId;
-  }
-  method;
-  path;
-  statusCode;
-  requestId;
-  name = "UnexpectedResponseError";
-};
-
-// shared/client/json.ts
-function parseJson(response, method) {
-  const fail = (what) => new UnexpectedResponseError(
-    method,
-    response.request?.url?.pathname ?? "?",
-    response.status,
-    what,
-    response.headers["request-id"] ?? response.headers["x-ms-request-id"]
-  );
-  if (!response.bodyText) throw fail("with an empty body where a JSON object belongs");
-  let parsed;
-  try {
-    parsed = JSON.parse(response.bodyText);
-  } catch {
-    throw fail(`with a body that is not JSON (${response.headers["content-type"] || "no content type"}, ${Buffer.byteLength(response.bodyText)} bytes)`);
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw fail("with JSON that is not an object");
-  return parsed;
-}
-var JSON_TEXT = /* @__PURE__ */ Symbol.for("azure-batch-run.JsonText");
-var JsonText = class {
-  constructor(text) {
-    this.text = text;
-  }
-  text;
-  /** A brand that holds across copies of this module (a bundle and its source side by side). */
-  [JSON_TEXT] = true;
-  static is(value) {
-    return typeof value === "object" && value !== null && value[JSON_TEXT] === true;
-  }
-};
-
-// shared/client/pipeline.ts
-function createPipeline(policies, transport) {
-  return policies.reduceRight((next, policy) => (request) => policy.sendRequest(request, next), transport);
-}
-var TransportError = class extends Error {
-  constructor(message, code2, notSent, options) {
-    super(message, options);
-    this.code = code2;
-    this.notSent = notSent;
-  }
-  code;
-  notSent;
-  name = "TransportError";
-};
-var LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-function assertSecureForCredentials(url) {
-  if (url.protocol === "https:") return;
-  if (url.protocol === "http:" && LOOPBACK.test(url.hostname)) return;
-  throw new Error(`refusing to send Batch credentials over ${url.protocol}//${url.host}: use https (plain http is allowed only for localhost)`);
-}
-
-// shared/client/policies/retryStrategies.ts
-var SKIP = { kind: "skip" };
-function retryAfterMs(headers, now = Date.now()) {
-  for (const name of ["retry-after-ms", "x-ms-retry-after-ms"]) {
-    const value2 = headers[name];
-    if (value2 !== void 0 && /^\d+(\.\d+)?$/.test(value2.trim())) return Math.round(Number(value2));
-  }
-  const value = headers["retry-after"]?.trim();
-  if (!value) return void 0;
-  if (/^\d+$/.test(value)) return Number(value) * 1e3;
-  const date = Date.parse(value);
-  if (Number.isNaN(date)) return void 0;
-  return Math.max(0, date - now);
-}
-function throttlingStrategy(now = Date.now) {
-  return {
-    name: "throttling",
-    decide({ response }) {
-      if (!response || response.status !== 429 && response.status !== 503) return SKIP;
-      const after = retryAfterMs(response.headers, now());
-      return after === void 0 ? SKIP : { kind: "retry", afterMs: after, throttled: true };
-    }
-  };
-}
-var TRANSIENT_STATUS = /* @__PURE__ */ new Set([408, 429, 500, 502, 503, 504]);
-var TRANSIENT_CODES = /* @__PURE__ */ new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT",
-  "UND_ERR_CLOSED",
-  // A response cut short (fewer bytes than its Content-Length).
-  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH"
-]);
-function exponentialStrategy(options = {}) {
-  const base = options.baseDelayMs ?? 800;
-  const max = options.maxDelayMs ?? 6e4;
-  const random = options.random ?? Math.random;
-  const delay = (retryCount) => {
-    const capped = Math.min(max, base * 2 ** retryCount);
-    return Math.round(capped / 2 + random() * (capped / 2));
-  };
-  return {
-    name: "exponential",
-    decide({ response, error, retryCount, idempotent }) {
-      if (response) {
-        if (!TRANSIENT_STATUS.has(response.status)) return SKIP;
-        if (!idempotent && response.status !== 429) return SKIP;
-        return { kind: "retry", afterMs: delay(retryCount) };
-      }
-      if (error instanceof TransportError && TRANSIENT_CODES.has(error.code)) {
-        if (!idempotent && !error.notSent) return SKIP;
-        return { kind: "retry", afterMs: delay(retryCount) };
-      }
-      return SKIP;
-    }
-  };
-}
-
-// shared/client/policies/retryPolicy.ts
-function sleep(ms, signal) {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-function retryPolicy(options = {}) {
-  const maxRetries = options.maxRetries ?? 8;
-  const maxRetryTimeMs = options.maxRetryTimeMs ?? 5 * 6e4;
-  const maxThrottleTimeMs = options.maxThrottleTimeMs ?? 10 * 6e4;
-  const strategies = options.strategies ?? [throttlingStrategy(), exponentialStrategy()];
-  const now = options.now ?? Date.now;
-  return {
-    name: "retryPolicy",
-    async sendRequest(request, next) {
-      const started = now();
-      let failures = 0;
-      let throttles = 0;
-      let throttledMs = 0;
-      for (; ; ) {
-        let response;
-        let error;
-        try {
-          response = await next({ ...request, headers: { ...request.headers } });
-        } catch (e) {
-          if (request.signal?.aborted) throw e;
-          error = e;
-        }
-        const decision = decide(strategies, { response, error, retryCount: failures, idempotent: request.idempotent });
-        const allowed = decision !== void 0 && (decision.throttled ? throttledMs + decision.afterMs <= maxThrottleTimeMs : failures < maxRetries && now() + decision.afterMs - started - throttledMs <= maxRetryTimeMs);
-        if (!decision || !allowed) {
-          if (response) return response;
-          throw error;
-        }
-        if (decision.throttled) {
-          throttles++;
-          throttledMs += decision.afterMs;
-        } else failures++;
-        const info = {
-          attempt: decision.throttled ? throttles : failures,
-          maxRetries,
-          throttled: Boolean(decision.throttled),
-          throttleBudgetMs: maxThrottleTimeMs,
-          delayMs: decision.afterMs,
-          reason: response ? `HTTP ${response.status}` : String(error.code ?? error),
-          method: request.method,
-          path: request.url.pathname
-        };
-        options.onRetry?.(info);
-        request.hooks?.onRetry?.(info);
-        await sleep(decision.afterMs, request.signal);
-      }
-    }
-  };
-}
-function decide(strategies, state) {
-  for (const strategy of strategies) {
-    const d = strategy.decide(state);
-    if (d.kind === "retry") return { afterMs: d.afterMs, throttled: d.throttled };
-  }
-  return void 0;
-}
-
-// shared/client/transport.ts
-var MAX_SUBMIT_CONCURRENCY = 64;
-var MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
-function createUndiciTransport(options = {}) {
-  const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
-  const pools = /* @__PURE__ */ new Map();
-  let undici;
-  const poolFor = async (origin) => {
-    let pool = pools.get(origin);
-    if (!pool) {
-      const loaded = await (undici ??= import("undici"));
-      const Pool = loaded.Pool ?? loaded.default.Pool;
-      pool = pools.get(origin);
-      if (pool) return pool;
-      pool = new Pool(origin, {
-        // As many as a submission may have in flight (connections open only as requests need them).
-        connections: options.connections ?? MAX_SUBMIT_CONCURRENCY,
-        keepAliveTimeout: 3e4,
-        pipelining: 1,
-        headersTimeout: options.headersTimeoutMs ?? 3e4,
-        bodyTimeout: options.bodyTimeoutMs ?? 3e4
-      });
-      pools.set(origin, pool);
-    }
-    return pool;
-  };
-  const send = async (request) => {
-    const timeout = AbortSignal.timeout(request.timeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-    try {
-      const res = await (await poolFor(request.url.origin)).request({
-        path: `${request.url.pathname}${request.url.search}`,
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        signal
-      });
-      const chunks = [];
-      let size2 = 0;
-      for await (const chunk of res.body) {
-        size2 += chunk.length;
-        if (size2 > maxBytes) {
-          res.body.destroy();
-          throw new TransportError(
-            `${request.method} ${request.url.pathname}: the response is over ${maxBytes / 1024 / 1024} MB; refusing to read more`,
-            "RESPONSE_TOO_LARGE",
-            false
-          );
-        }
-        chunks.push(chunk);
-      }
-      const bodyText = Buffer.concat(chunks).toString("utf8");
-      const headers = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== void 0) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
-      return { status: res.statusCode, headers, bodyText, request };
-    } catch (error) {
-      if (request.signal?.aborted) throw request.signal.reason ?? error;
-      if (error instanceof TransportError) throw error;
-      throw toTransportError(error, timeout.aborted, request);
-    }
-  };
-  return {
-    send,
-    async close() {
-      await Promise.all([...pools.values()].map((p) => p.close()));
-      pools.clear();
-    }
-  };
-}
-function toTransportError(error, timedOut, request) {
-  const where = `${request.method} ${request.url.origin}${request.url.pathname}`;
-  if (timedOut) return new TransportError(`${where} timed out after ${request.timeoutMs} ms`, "ETIMEDOUT", false, { cause: error });
-  const err = error;
-  const code2 = err.cause?.code ?? err.code ?? "UNKNOWN";
-  const notSent = code2 === "ECONNREFUSED" || error.code === "UND_ERR_CONNECT_TIMEOUT";
-  return new TransportError(`${where} failed: ${code2} ${err.message ?? ""}`.trim(), code2, notSent, { cause: error });
-}
-
-// shared/client/addTaskCollection.ts
-var MAX_TASKS_PER_REQUEST = 100;
-var MAX_REQUEST_BYTES = 1e6;
-var ENVELOPE_BYTES = Buffer.byteLength('{"value":[]}');
-function chunkBody(chunk) {
-  return new JsonText(`{"value":[${chunk.json.join(",")}]}`);
-}
-function* taskChunks(tasks, onTooLarge, limits = {}) {
-  const maxTasks = limits.maxTasks ?? MAX_TASKS_PER_REQUEST;
-  const maxBytes = limits.maxBytes ?? MAX_REQUEST_BYTES;
-  let current = { tasks: [], json: [] };
-  let bytes2 = ENVELOPE_BYTES;
-  for (const task of tasks) {
-    const json = JSON.stringify(task);
-    const size2 = Buffer.byteLength(json);
-    if (ENVELOPE_BYTES + size2 > maxBytes) {
-      onTooLarge(task);
-      continue;
-    }
-    const added = size2 + (current.tasks.length > 0 ? 1 : 0);
-    if (current.tasks.length >= maxTasks || bytes2 + added > maxBytes) {
-      yield current;
-      current = { tasks: [], json: [] };
-      bytes2 = ENVELOPE_BYTES;
-    }
-    bytes2 += size2 + (current.tasks.length > 0 ? 1 : 0);
-    current.tasks.push(task);
-    current.json.push(json);
-  }
-  if (current.tasks.length > 0) yield current;
-}
-var DEFAULT_SUBMIT_CONCURRENCY = 32;
-function taskDigest(task) {
-  const c = task.containerSettings;
-  const env = (task.environmentSettings ?? []).map((e) => `${e.name}=${e.value ?? ""}`).sort();
-  const container = c ? [c.imageName, c.containerRunOptions ?? "", c.workingDirectory ?? "taskWorkingDirectory"] : null;
-  return createHash("sha256").update(JSON.stringify([task.commandLine ?? "", container, env])).digest("base64");
-}
-var COMPARED = "id,commandLine,containerSettings,environmentSettings";
-async function sendAll(items, concurrency, ahead, fn) {
-  const iterator = items[Symbol.iterator]();
-  const ready = [];
-  let exhausted = false;
-  let stopped = false;
-  let filling = false;
-  let failure;
-  const pull = () => {
-    if (failure) throw failure.error;
-    if (ready.length > 0) return { value: ready.shift(), done: false };
-    if (exhausted) return { value: void 0, done: true };
-    const next = iterator.next();
-    if (next.done) exhausted = true;
-    return next;
-  };
-  const fill = () => {
-    if (filling || exhausted || stopped || ready.length >= ahead) return;
-    filling = true;
-    setImmediate(() => {
-      filling = false;
-      if (exhausted || stopped || ready.length >= ahead) return;
-      try {
-        const next = iterator.next();
-        if (next.done) exhausted = true;
-        else ready.push(next.value);
-      } catch (error) {
-        failure = { error };
-        exhausted = true;
-        return;
-      }
-      fill();
-    });
-  };
-  const worker = async () => {
-    for (let next = pull(); !next.done && !stopped; next = pull()) {
-      fill();
-      try {
-        await fn(next.value);
-      } catch (error) {
-        stopped = true;
-        throw error;
-      }
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-  } finally {
-    stopped = true;
-  }
-}
-var JOB_ENDED = /* @__PURE__ */ new Set(["JobCompleted", "JobBeingTerminated", "JobBeingDeleted", "JobNotActive", "JobNotFound"]);
-function jobEnded(error) {
-  return error instanceof BatchServiceError && JOB_ENDED.has(error.code);
-}
-function outcomeUnknown(error) {
-  if (error instanceof TransportError) return true;
-  return error instanceof BatchServiceError && error.statusCode >= 500;
-}
-async function addTaskCollection(client, jobId, tasks, options = {}) {
-  const result = { added: [], existing: [], failed: [] };
-  const concurrency = Math.min(MAX_SUBMIT_CONCURRENCY, Math.max(1, Math.floor(options.concurrency ?? DEFAULT_SUBMIT_CONCURRENCY)));
-  const path = `/jobs/${encodeURIComponent(jobId)}/addtaskcollection`;
-  const taskPath = (id) => `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(id)}`;
-  const known = options.total ?? tasks.length;
-  let seen = 0;
-  let done = 0;
-  const finish = (n) => {
-    done += n;
-    options.onProgress?.(done, typeof known === "number" ? known : seen);
-  };
-  const counted = (function* () {
-    for (const t of tasks) {
-      seen++;
-      yield t;
-    }
-  })();
-  let sendAgain = [];
-  let unknown = [];
-  let ended;
-  let unsent = [];
-  let there;
-  const listThere = () => there ??= (async () => {
-    const digests = /* @__PURE__ */ new Map();
-    for await (const t of client.list(`/jobs/${encodeURIComponent(jobId)}/tasks`, {
-      query: { $select: COMPARED, maxresults: 1e3 },
-      signal: options.signal
-    })) {
-      digests.set(t.id.toLowerCase(), taskDigest(t));
-    }
-    return digests;
-  })();
-  let toCompare = [];
-  const compare = async (wanted) => compareDigest(wanted.id, taskDigest(wanted));
-  const compareDigest = async (id, wanted) => {
-    let digest = (await listThere()).get(id.toLowerCase());
-    if (digest === void 0) {
-      digest = taskDigest(await client.json("GET", taskPath(id), { query: { $select: COMPARED }, signal: options.signal }));
-    }
-    if (digest === wanted) result.existing.push(id);
-    else {
-      result.failed.push({
-        taskId: id,
-        code: "TaskExists",
-        message: "a different task with this id is already in the job (its command line, container or environment differ); use a new job id or delete the job"
-      });
-    }
-    finish(1);
-  };
-  const sendChunk = async ({ tasks: chunk, json }) => {
-    if (ended) {
-      unsent.push(...chunk);
-      return;
-    }
-    let results;
-    try {
-      const body = await client.json("POST", path, {
-        body: chunkBody({ tasks: chunk, json }),
-        // Safe to repeat: task ids are deterministic, and a repeat answers TaskExists per task.
-        idempotent: true,
-        signal: options.signal
-      });
-      results = Array.isArray(body.value) ? body.value : [];
-    } catch (error) {
-      if (error instanceof BatchServiceError && error.code === "RequestBodyTooLarge" && chunk.length > 1) {
-        const half = Math.ceil(chunk.length / 2);
-        await sendChunk({ tasks: chunk.slice(0, half), json: json.slice(0, half) });
-        await sendChunk({ tasks: chunk.slice(half), json: json.slice(half) });
-        return;
-      }
-      if (outcomeUnknown(error) && !options.signal?.aborted) {
-        unknown.push({ chunk, error });
-        return;
-      }
-      if (jobEnded(error)) {
-        ended ??= error;
-        unsent.push(...chunk);
-        return;
-      }
-      throw error;
-    }
-    const byId = new Map(chunk.map((t) => [t.id, t]));
-    const exists = [];
-    for (const r of results) {
-      const task = byId.get(r.taskId);
-      if (!task) continue;
-      byId.delete(r.taskId);
-      if (r.status === "success") {
-        result.added.push(r.taskId);
-        finish(1);
-      } else if (r.status === "servererror") {
-        sendAgain.push(task);
-      } else if (r.error?.code === "TaskExists") {
-        exists.push(task);
-      } else {
-        result.failed.push({ taskId: r.taskId, code: r.error?.code ?? "ClientError", message: describe(r) });
-        finish(1);
-      }
-    }
-    sendAgain.push(...byId.values());
-    if (exists.length > 0) {
-      for (const t of exists) toCompare.push([t.id, taskDigest(t)]);
-      listThere().catch(() => void 0);
-    }
-  };
-  const compareAll = async () => {
-    const pending = toCompare;
-    toCompare = [];
-    for (const [id, digest] of pending) await compareDigest(id, digest);
-  };
-  const reread = async () => {
-    const pending = unknown;
-    unknown = [];
-    there = void 0;
-    let digests;
-    try {
-      digests = await listThere();
-    } catch {
-      there = void 0;
-      throw pending[0].error;
-    }
-    for (const t of pending.flatMap((p) => p.chunk)) {
-      if (!digests.has(t.id.toLowerCase())) sendAgain.push(t);
-      else await compare(t);
-    }
-  };
-  const settleEnded = async (error) => {
-    const pending = [...unsent, ...sendAgain, ...unknown.flatMap((u) => u.chunk)];
-    unsent = [];
-    sendAgain = [];
-    unknown = [];
-    there = void 0;
-    const digests = error.code === "JobNotFound" ? /* @__PURE__ */ new Map() : await listThere().catch(() => /* @__PURE__ */ new Map());
-    for (const t of pending) {
-      const digest = digests.get(t.id.toLowerCase());
-      if (digest === taskDigest(t)) {
-        result.existing.push(t.id);
-      } else {
-        result.failed.push({
-          taskId: t.id,
-          code: error.code,
-          message: digest === void 0 ? `not added: the job ${jobId} ended (${error.code}) before this task was in it` : "a different task with this id is already in the job (its command line, container or environment differ); use a new job id or delete the job"
-        });
-      }
-      finish(1);
-    }
-  };
-  const tooLarge2 = (t) => {
-    result.failed.push({
-      taskId: t.id,
-      code: "RequestBodyTooLarge",
-      message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists`
-    });
-    finish(1);
-  };
-  await sendAll(taskChunks(counted, tooLarge2), concurrency, concurrency, sendChunk);
-  await compareAll();
-  if (unknown.length > 0 && !ended) await reread();
-  const rounds = options.serverErrorRetries ?? 5;
-  for (let round = 0; sendAgain.length > 0 && !ended; round++) {
-    const again = sendAgain;
-    sendAgain = [];
-    if (round >= rounds) {
-      for (const t of again)
-        result.failed.push({ taskId: t.id, code: "ServerError", message: `the service kept failing to add it after ${rounds} more attempts` });
-      finish(again.length);
-      break;
-    }
-    await sleep(Math.min(3e4, 500 * 2 ** round), options.signal);
-    await sendAll(taskChunks(again, tooLarge2), concurrency, 0, sendChunk);
-    await compareAll();
-    if (unknown.length > 0 && !ended) await reread();
-  }
-  if (ended) await settleEnded(ended);
-  return result;
-}
-function describe(r) {
-  const msg = (r.error?.message?.value ?? "").split("\n").filter((l) => !/^(RequestId|Time):/.test(l)).join(" ").trim();
-  const values = (r.error?.values ?? []).map((v) => `${v.key}=${v.value}`).join(", ");
-  return values ? `${msg} [${values}]` : msg;
-}
-
 // shared/translate/common.ts
 function compact(value) {
   const out = {};
@@ -2131,7 +1531,7 @@ function translateTask(task, facts) {
 }
 
 // shared/translate/limits.ts
-var ENVELOPE_BYTES2 = Buffer.byteLength('{"value":[]}');
+var ENVELOPE_BYTES = Buffer.byteLength('{"value":[]}');
 var INT32_MAX2 = 2147483647;
 var isInt32 = (v) => Number.isInteger(v) && v >= -INT32_MAX2 - 1 && v <= INT32_MAX2;
 function allInt32(v) {
@@ -2179,7 +1579,7 @@ function checkBodySizes(workload) {
 }
 function checkTaskBody(task, facts) {
   const body = translateTask(task, facts);
-  const bytes2 = ENVELOPE_BYTES2 + size(body);
+  const bytes2 = ENVELOPE_BYTES + size(body);
   const issues = int32Issues(body, task.source);
   if (bytes2 > MAX_REQUEST_BYTES) issues.unshift(tooLarge(task.source, `task ${task.id}`, bytes2));
   return issues;
@@ -2437,6 +1837,485 @@ function load(raw, options, envSecrets) {
   return workload;
 }
 
+// shared/run/addTaskCollection.ts
+import { createHash } from "node:crypto";
+
+// shared/client/errors.ts
+var BatchServiceError = class extends Error {
+  name = "BatchServiceError";
+  statusCode;
+  /** The Batch error code, e.g. `JobExists`, `PoolNotFound`, `RequestBodyTooLarge`. */
+  code;
+  serviceMessage;
+  values;
+  requestId;
+  clientRequestId;
+  constructor(init) {
+    const code2 = init.body?.code ?? `HTTP${init.statusCode}`;
+    const serviceMessage = (init.body?.message?.value ?? "").split("\n").filter((line) => !/^(RequestId|Time):/.test(line.trim())).join(" ").trim();
+    const values = init.body?.values ?? [];
+    const details = values.filter((v) => v.key && !/^(RequestId|Time)$/.test(v.key)).map((v) => `${v.key}=${v.value ?? ""}`).join(", ");
+    const parts = [`${code2}: ${serviceMessage || "no message"}`];
+    if (details) parts.push(`[${details}]`);
+    parts.push(`(HTTP ${init.statusCode} on ${init.method} ${init.path}${init.requestId ? `, request-id ${init.requestId}` : ""})`);
+    super(parts.join(" "));
+    this.statusCode = init.statusCode;
+    this.code = code2;
+    this.serviceMessage = serviceMessage;
+    this.values = values;
+    this.requestId = init.requestId;
+    this.clientRequestId = init.clientRequestId;
+  }
+};
+function parseErrorBody(text, contentType) {
+  if (!text) return void 0;
+  try {
+    const parsed = JSON.parse(text);
+    if (typeof parsed === "object" && parsed !== null && (typeof parsed.code === "string" || typeof parsed.message?.value === "string")) return parsed;
+  } catch {
+  }
+  return { message: { value: `the response is not a Batch error (${contentType || "no content type"}, ${Buffer.byteLength(text)} bytes)` } };
+}
+var UnexpectedResponseError = class extends Error {
+  constructor(method, path, statusCode, what, requestId) {
+    super(`${method} ${path}: HTTP ${statusCode} ${what}${requestId ? ` (request-id ${requestId})` : ""}`);
+    this.method = method;
+    this.path = path;
+    this.statusCode = statusCode;
+    this.requestId = requestId;
+  }
+  method;
+  path;
+  statusCode;
+  requestId;
+  name = "UnexpectedResponseError";
+};
+
+// shared/client/json.ts
+function parseJson(response, method) {
+  const fail = (what) => new UnexpectedResponseError(
+    method,
+    response.request?.url?.pathname ?? "?",
+    response.status,
+    what,
+    response.headers["request-id"] ?? response.headers["x-ms-request-id"]
+  );
+  if (!response.bodyText) throw fail("with an empty body where a JSON object belongs");
+  let parsed;
+  try {
+    parsed = JSON.parse(response.bodyText);
+  } catch {
+    throw fail(`with a body that is not JSON (${response.headers["content-type"] || "no content type"}, ${Buffer.byteLength(response.bodyText)} bytes)`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw fail("with JSON that is not an object");
+  return parsed;
+}
+var JSON_TEXT = /* @__PURE__ */ Symbol.for("azure-batch-run.JsonText");
+var JsonText = class {
+  constructor(text) {
+    this.text = text;
+  }
+  text;
+  /** A brand that holds across copies of this module (a bundle and its source side by side). */
+  [JSON_TEXT] = true;
+  static is(value) {
+    return typeof value === "object" && value !== null && value[JSON_TEXT] === true;
+  }
+};
+
+// shared/client/pipeline.ts
+function createPipeline(policies, transport) {
+  return policies.reduceRight((next, policy) => (request) => policy.sendRequest(request, next), transport);
+}
+var TransportError = class extends Error {
+  constructor(message, code2, notSent, options) {
+    super(message, options);
+    this.code = code2;
+    this.notSent = notSent;
+  }
+  code;
+  notSent;
+  name = "TransportError";
+};
+var LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+function assertSecureForCredentials(url) {
+  if (url.protocol === "https:") return;
+  if (url.protocol === "http:" && LOOPBACK.test(url.hostname)) return;
+  throw new Error(`refusing to send Batch credentials over ${url.protocol}//${url.host}: use https (plain http is allowed only for localhost)`);
+}
+
+// shared/client/transport.ts
+var MAX_SUBMIT_CONCURRENCY = 64;
+var MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+function createUndiciTransport(options = {}) {
+  const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+  const pools = /* @__PURE__ */ new Map();
+  let undici;
+  const poolFor = async (origin) => {
+    let pool = pools.get(origin);
+    if (!pool) {
+      const loaded = await (undici ??= import("undici"));
+      const Pool = loaded.Pool ?? loaded.default.Pool;
+      pool = pools.get(origin);
+      if (pool) return pool;
+      pool = new Pool(origin, {
+        // As many as a submission may have in flight (connections open only as requests need them).
+        connections: options.connections ?? MAX_SUBMIT_CONCURRENCY,
+        keepAliveTimeout: 3e4,
+        pipelining: 1,
+        headersTimeout: options.headersTimeoutMs ?? 3e4,
+        bodyTimeout: options.bodyTimeoutMs ?? 3e4
+      });
+      pools.set(origin, pool);
+    }
+    return pool;
+  };
+  const send = async (request) => {
+    const timeout = AbortSignal.timeout(request.timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    try {
+      const res = await (await poolFor(request.url.origin)).request({
+        path: `${request.url.pathname}${request.url.search}`,
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal
+      });
+      const chunks = [];
+      let size2 = 0;
+      for await (const chunk of res.body) {
+        size2 += chunk.length;
+        if (size2 > maxBytes) {
+          res.body.destroy();
+          throw new TransportError(
+            `${request.method} ${request.url.pathname}: the response is over ${maxBytes / 1024 / 1024} MB; refusing to read more`,
+            "RESPONSE_TOO_LARGE",
+            false
+          );
+        }
+        chunks.push(chunk);
+      }
+      const bodyText = Buffer.concat(chunks).toString("utf8");
+      const headers = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== void 0) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+      return { status: res.statusCode, headers, bodyText, request };
+    } catch (error) {
+      if (request.signal?.aborted) throw request.signal.reason ?? error;
+      if (error instanceof TransportError) throw error;
+      throw toTransportError(error, timeout.aborted, request);
+    }
+  };
+  return {
+    send,
+    async close() {
+      await Promise.all([...pools.values()].map((p) => p.close()));
+      pools.clear();
+    }
+  };
+}
+function toTransportError(error, timedOut, request) {
+  const where = `${request.method} ${request.url.origin}${request.url.pathname}`;
+  if (timedOut) return new TransportError(`${where} timed out after ${request.timeoutMs} ms`, "ETIMEDOUT", false, { cause: error });
+  const err = error;
+  const code2 = err.cause?.code ?? err.code ?? "UNKNOWN";
+  const notSent = code2 === "ECONNREFUSED" || error.code === "UND_ERR_CONNECT_TIMEOUT";
+  return new TransportError(`${where} failed: ${code2} ${err.message ?? ""}`.trim(), code2, notSent, { cause: error });
+}
+
+// shared/sleep.ts
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+// shared/run/addTaskCollection.ts
+var ENVELOPE_BYTES2 = Buffer.byteLength('{"value":[]}');
+function chunkBody(chunk) {
+  return new JsonText(`{"value":[${chunk.json.join(",")}]}`);
+}
+function* taskChunks(tasks, onTooLarge, limits = {}) {
+  const maxTasks = limits.maxTasks ?? MAX_TASKS_PER_REQUEST;
+  const maxBytes = limits.maxBytes ?? MAX_REQUEST_BYTES;
+  let current = { tasks: [], json: [] };
+  let bytes2 = ENVELOPE_BYTES2;
+  for (const task of tasks) {
+    const json = JSON.stringify(task);
+    const size2 = Buffer.byteLength(json);
+    if (ENVELOPE_BYTES2 + size2 > maxBytes) {
+      onTooLarge(task);
+      continue;
+    }
+    const added = size2 + (current.tasks.length > 0 ? 1 : 0);
+    if (current.tasks.length >= maxTasks || bytes2 + added > maxBytes) {
+      yield current;
+      current = { tasks: [], json: [] };
+      bytes2 = ENVELOPE_BYTES2;
+    }
+    bytes2 += size2 + (current.tasks.length > 0 ? 1 : 0);
+    current.tasks.push(task);
+    current.json.push(json);
+  }
+  if (current.tasks.length > 0) yield current;
+}
+var DEFAULT_SUBMIT_CONCURRENCY = 32;
+function taskDigest(task) {
+  const c = task.containerSettings;
+  const env = (task.environmentSettings ?? []).map((e) => `${e.name}=${e.value ?? ""}`).sort();
+  const container = c ? [c.imageName, c.containerRunOptions ?? "", c.workingDirectory ?? "taskWorkingDirectory"] : null;
+  return createHash("sha256").update(JSON.stringify([task.commandLine ?? "", container, env])).digest("base64");
+}
+var COMPARED = "id,commandLine,containerSettings,environmentSettings";
+async function sendAll(items, concurrency, ahead, fn) {
+  const iterator = items[Symbol.iterator]();
+  const ready = [];
+  let exhausted = false;
+  let stopped = false;
+  let filling = false;
+  let failure;
+  const pull = () => {
+    if (failure) throw failure.error;
+    if (ready.length > 0) return { value: ready.shift(), done: false };
+    if (exhausted) return { value: void 0, done: true };
+    const next = iterator.next();
+    if (next.done) exhausted = true;
+    return next;
+  };
+  const fill = () => {
+    if (filling || exhausted || stopped || ready.length >= ahead) return;
+    filling = true;
+    setImmediate(() => {
+      filling = false;
+      if (exhausted || stopped || ready.length >= ahead) return;
+      try {
+        const next = iterator.next();
+        if (next.done) exhausted = true;
+        else ready.push(next.value);
+      } catch (error) {
+        failure = { error };
+        exhausted = true;
+        return;
+      }
+      fill();
+    });
+  };
+  const worker = async () => {
+    for (let next = pull(); !next.done && !stopped; next = pull()) {
+      fill();
+      try {
+        await fn(next.value);
+      } catch (error) {
+        stopped = true;
+        throw error;
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  } finally {
+    stopped = true;
+  }
+}
+var JOB_ENDED = /* @__PURE__ */ new Set(["JobCompleted", "JobBeingTerminated", "JobBeingDeleted", "JobNotActive", "JobNotFound"]);
+function jobEnded(error) {
+  return error instanceof BatchServiceError && JOB_ENDED.has(error.code);
+}
+function outcomeUnknown(error) {
+  if (error instanceof TransportError) return true;
+  return error instanceof BatchServiceError && error.statusCode >= 500;
+}
+async function addTaskCollection(client, jobId, tasks, options = {}) {
+  const result = { added: [], existing: [], failed: [] };
+  const concurrency = Math.min(MAX_SUBMIT_CONCURRENCY, Math.max(1, Math.floor(options.concurrency ?? DEFAULT_SUBMIT_CONCURRENCY)));
+  const path = `/jobs/${encodeURIComponent(jobId)}/addtaskcollection`;
+  const taskPath = (id) => `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(id)}`;
+  const known = options.total ?? tasks.length;
+  let seen = 0;
+  let done = 0;
+  const finish = (n) => {
+    done += n;
+    options.onProgress?.(done, typeof known === "number" ? known : seen);
+  };
+  const counted = (function* () {
+    for (const t of tasks) {
+      seen++;
+      yield t;
+    }
+  })();
+  let sendAgain = [];
+  let unknown = [];
+  let ended;
+  let unsent = [];
+  let there;
+  const listThere = () => there ??= (async () => {
+    const digests = /* @__PURE__ */ new Map();
+    for await (const t of client.list(`/jobs/${encodeURIComponent(jobId)}/tasks`, {
+      query: { $select: COMPARED, maxresults: 1e3 },
+      signal: options.signal
+    })) {
+      digests.set(t.id.toLowerCase(), taskDigest(t));
+    }
+    return digests;
+  })();
+  let toCompare = [];
+  const compare = async (wanted) => compareDigest(wanted.id, taskDigest(wanted));
+  const compareDigest = async (id, wanted) => {
+    let digest = (await listThere()).get(id.toLowerCase());
+    if (digest === void 0) {
+      digest = taskDigest(await client.json("GET", taskPath(id), { query: { $select: COMPARED }, signal: options.signal }));
+    }
+    if (digest === wanted) result.existing.push(id);
+    else {
+      result.failed.push({
+        taskId: id,
+        code: "TaskExists",
+        message: "a different task with this id is already in the job (its command line, container or environment differ); use a new job id or delete the job"
+      });
+    }
+    finish(1);
+  };
+  const sendChunk = async ({ tasks: chunk, json }) => {
+    if (ended) {
+      unsent.push(...chunk);
+      return;
+    }
+    let results;
+    try {
+      const body = await client.json("POST", path, {
+        body: chunkBody({ tasks: chunk, json }),
+        // Safe to repeat: task ids are deterministic, and a repeat answers TaskExists per task.
+        idempotent: true,
+        signal: options.signal
+      });
+      results = Array.isArray(body.value) ? body.value : [];
+    } catch (error) {
+      if (error instanceof BatchServiceError && error.code === "RequestBodyTooLarge" && chunk.length > 1) {
+        const half = Math.ceil(chunk.length / 2);
+        await sendChunk({ tasks: chunk.slice(0, half), json: json.slice(0, half) });
+        await sendChunk({ tasks: chunk.slice(half), json: json.slice(half) });
+        return;
+      }
+      if (outcomeUnknown(error) && !options.signal?.aborted) {
+        unknown.push({ chunk, error });
+        return;
+      }
+      if (jobEnded(error)) {
+        ended ??= error;
+        unsent.push(...chunk);
+        return;
+      }
+      throw error;
+    }
+    const byId = new Map(chunk.map((t) => [t.id, t]));
+    const exists = [];
+    for (const r of results) {
+      const task = byId.get(r.taskId);
+      if (!task) continue;
+      byId.delete(r.taskId);
+      if (r.status === "success") {
+        result.added.push(r.taskId);
+        finish(1);
+      } else if (r.status === "servererror") {
+        sendAgain.push(task);
+      } else if (r.error?.code === "TaskExists") {
+        exists.push(task);
+      } else {
+        result.failed.push({ taskId: r.taskId, code: r.error?.code ?? "ClientError", message: describe(r) });
+        finish(1);
+      }
+    }
+    sendAgain.push(...byId.values());
+    if (exists.length > 0) {
+      for (const t of exists) toCompare.push([t.id, taskDigest(t)]);
+      listThere().catch(() => void 0);
+    }
+  };
+  const compareAll = async () => {
+    const pending = toCompare;
+    toCompare = [];
+    for (const [id, digest] of pending) await compareDigest(id, digest);
+  };
+  const reread = async () => {
+    const pending = unknown;
+    unknown = [];
+    there = void 0;
+    let digests;
+    try {
+      digests = await listThere();
+    } catch {
+      there = void 0;
+      throw pending[0].error;
+    }
+    for (const t of pending.flatMap((p) => p.chunk)) {
+      if (!digests.has(t.id.toLowerCase())) sendAgain.push(t);
+      else await compare(t);
+    }
+  };
+  const settleEnded = async (error) => {
+    const pending = [...unsent, ...sendAgain, ...unknown.flatMap((u) => u.chunk)];
+    unsent = [];
+    sendAgain = [];
+    unknown = [];
+    there = void 0;
+    const digests = error.code === "JobNotFound" ? /* @__PURE__ */ new Map() : await listThere().catch(() => /* @__PURE__ */ new Map());
+    for (const t of pending) {
+      const digest = digests.get(t.id.toLowerCase());
+      if (digest === taskDigest(t)) {
+        result.existing.push(t.id);
+      } else {
+        result.failed.push({
+          taskId: t.id,
+          code: error.code,
+          message: digest === void 0 ? `not added: the job ${jobId} ended (${error.code}) before this task was in it` : "a different task with this id is already in the job (its command line, container or environment differ); use a new job id or delete the job"
+        });
+      }
+      finish(1);
+    }
+  };
+  const tooLarge2 = (t) => {
+    result.failed.push({
+      taskId: t.id,
+      code: "RequestBodyTooLarge",
+      message: `the task alone is over ${MAX_REQUEST_BYTES} bytes serialized; shorten its command line, environment or file lists`
+    });
+    finish(1);
+  };
+  await sendAll(taskChunks(counted, tooLarge2), concurrency, concurrency, sendChunk);
+  await compareAll();
+  if (unknown.length > 0 && !ended) await reread();
+  const rounds = options.serverErrorRetries ?? 5;
+  for (let round = 0; sendAgain.length > 0 && !ended; round++) {
+    const again = sendAgain;
+    sendAgain = [];
+    if (round >= rounds) {
+      for (const t of again)
+        result.failed.push({ taskId: t.id, code: "ServerError", message: `the service kept failing to add it after ${rounds} more attempts` });
+      finish(again.length);
+      break;
+    }
+    await sleep(Math.min(3e4, 500 * 2 ** round), options.signal);
+    await sendAll(taskChunks(again, tooLarge2), concurrency, 0, sendChunk);
+    await compareAll();
+    if (unknown.length > 0 && !ended) await reread();
+  }
+  if (ended) await settleEnded(ended);
+  return result;
+}
+function describe(r) {
+  const msg = (r.error?.message?.value ?? "").split("\n").filter((l) => !/^(RequestId|Time):/.test(l)).join(" ").trim();
+  const values = (r.error?.values ?? []).map((v) => `${v.key}=${v.value}`).join(", ");
+  return values ? `${msg} [${values}]` : msg;
+}
+
 // shared/translate/armPool.ts
 function translateArmPool(workload) {
   return armPoolBody(translatePool(workload), workload.pool.identity ?? []);
@@ -2508,9 +2387,6 @@ function* planCalls(workload) {
 }
 
 // shared/run/errors.ts
-var UsageError = class extends Error {
-  name = "UsageError";
-};
 var CancelledError = class extends Error {
   name = "CancelledError";
 };
@@ -2614,6 +2490,11 @@ async function createPoolThroughArm(arm, workload, accountUrl, reporter, signal)
     );
   return path;
 }
+
+// shared/errors.ts
+var UsageError = class extends Error {
+  name = "UsageError";
+};
 
 // shared/run/checkImage.ts
 var DAY_MS = 864e5;
@@ -3623,6 +3504,129 @@ function requestIdPolicy() {
   };
 }
 
+// shared/client/policies/retryStrategies.ts
+var SKIP = { kind: "skip" };
+function retryAfterMs(headers, now = Date.now()) {
+  for (const name of ["retry-after-ms", "x-ms-retry-after-ms"]) {
+    const value2 = headers[name];
+    if (value2 !== void 0 && /^\d+(\.\d+)?$/.test(value2.trim())) return Math.round(Number(value2));
+  }
+  const value = headers["retry-after"]?.trim();
+  if (!value) return void 0;
+  if (/^\d+$/.test(value)) return Number(value) * 1e3;
+  const date = Date.parse(value);
+  if (Number.isNaN(date)) return void 0;
+  return Math.max(0, date - now);
+}
+function throttlingStrategy(now = Date.now) {
+  return {
+    name: "throttling",
+    decide({ response }) {
+      if (!response || response.status !== 429 && response.status !== 503) return SKIP;
+      const after = retryAfterMs(response.headers, now());
+      return after === void 0 ? SKIP : { kind: "retry", afterMs: after, throttled: true };
+    }
+  };
+}
+var TRANSIENT_STATUS = /* @__PURE__ */ new Set([408, 429, 500, 502, 503, 504]);
+var TRANSIENT_CODES = /* @__PURE__ */ new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CLOSED",
+  // A response cut short (fewer bytes than its Content-Length).
+  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH"
+]);
+function exponentialStrategy(options = {}) {
+  const base = options.baseDelayMs ?? 800;
+  const max = options.maxDelayMs ?? 6e4;
+  const random = options.random ?? Math.random;
+  const delay = (retryCount) => {
+    const capped = Math.min(max, base * 2 ** retryCount);
+    return Math.round(capped / 2 + random() * (capped / 2));
+  };
+  return {
+    name: "exponential",
+    decide({ response, error, retryCount, idempotent }) {
+      if (response) {
+        if (!TRANSIENT_STATUS.has(response.status)) return SKIP;
+        if (!idempotent && response.status !== 429) return SKIP;
+        return { kind: "retry", afterMs: delay(retryCount) };
+      }
+      if (error instanceof TransportError && TRANSIENT_CODES.has(error.code)) {
+        if (!idempotent && !error.notSent) return SKIP;
+        return { kind: "retry", afterMs: delay(retryCount) };
+      }
+      return SKIP;
+    }
+  };
+}
+
+// shared/client/policies/retryPolicy.ts
+function retryPolicy(options = {}) {
+  const maxRetries = options.maxRetries ?? 8;
+  const maxRetryTimeMs = options.maxRetryTimeMs ?? 5 * 6e4;
+  const maxThrottleTimeMs = options.maxThrottleTimeMs ?? 10 * 6e4;
+  const strategies = options.strategies ?? [throttlingStrategy(), exponentialStrategy()];
+  const now = options.now ?? Date.now;
+  return {
+    name: "retryPolicy",
+    async sendRequest(request, next) {
+      const started = now();
+      let failures = 0;
+      let throttles = 0;
+      let throttledMs = 0;
+      for (; ; ) {
+        let response;
+        let error;
+        try {
+          response = await next({ ...request, headers: { ...request.headers } });
+        } catch (e) {
+          if (request.signal?.aborted) throw e;
+          error = e;
+        }
+        const decision = decide(strategies, { response, error, retryCount: failures, idempotent: request.idempotent });
+        const allowed = decision !== void 0 && (decision.throttled ? throttledMs + decision.afterMs <= maxThrottleTimeMs : failures < maxRetries && now() + decision.afterMs - started - throttledMs <= maxRetryTimeMs);
+        if (!decision || !allowed) {
+          if (response) return response;
+          throw error;
+        }
+        if (decision.throttled) {
+          throttles++;
+          throttledMs += decision.afterMs;
+        } else failures++;
+        const info = {
+          attempt: decision.throttled ? throttles : failures,
+          maxRetries,
+          throttled: Boolean(decision.throttled),
+          throttleBudgetMs: maxThrottleTimeMs,
+          delayMs: decision.afterMs,
+          reason: response ? `HTTP ${response.status}` : String(error.code ?? error),
+          method: request.method,
+          path: request.url.pathname
+        };
+        options.onRetry?.(info);
+        request.hooks?.onRetry?.(info);
+        await sleep(decision.afterMs, request.signal);
+      }
+    }
+  };
+}
+function decide(strategies, state) {
+  for (const strategy of strategies) {
+    const d = strategy.decide(state);
+    if (d.kind === "retry") return { afterMs: d.afterMs, throttled: d.throttled };
+  }
+  return void 0;
+}
+
 // shared/client/sharedKey.ts
 import { createHmac } from "node:crypto";
 var STANDARD_HEADERS = [
@@ -4391,7 +4395,7 @@ async function readIdentityMap(file, env, redactor) {
   });
 }
 async function startLocal(executor, reporter, identityRegistries) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-345N2CSB.js");
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-LFVO2G72.js");
   try {
     const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);

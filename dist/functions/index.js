@@ -11414,6 +11414,9 @@ function parseDuration(value2) {
 
 // shared/batch/limits.ts
 var MINUTE = 6e4;
+var MAX_TASKS_PER_REQUEST = 100;
+var MAX_REQUEST_BYTES = 1e6;
+var SERVICE_MAX_BODY_BYTES = 1024 * 1024;
 var MAX_DURATION_MS = 922337203685477;
 var BATCH_LIMITS = {
   /** `resizeTimeout`: "The minimum value is 5 minutes." */
@@ -32718,7 +32721,516 @@ var WorkloadSpec = external_exports.strictObject({
   }).optional()
 }).meta({ title: "azure-batch-run workload spec", description: "A container workload on Azure Batch: pool, job and tasks" });
 
-// shared/client/addTaskCollection.ts
+// shared/translate/common.ts
+function compact(value2) {
+  const out = {};
+  for (const key in value2) if (value2[key] !== void 0) out[key] = value2[key];
+  return out;
+}
+function environmentSettings(env) {
+  if (!env || Object.keys(env).length === 0) return void 0;
+  return Object.entries(env).map(([name, value2]) => ({ name, value: String(value2) }));
+}
+function containerSettings(task) {
+  if (task.image === void 0) return void 0;
+  return compact({
+    imageName: task.image,
+    containerRunOptions: task.runOptions,
+    workingDirectory: task.workingDirectory,
+    containerHostBatchBindMounts: task.mounts?.map((m) => compact({ source: m.source, isReadOnly: m.readOnly }))
+  });
+}
+function userIdentity(task, facts) {
+  const scope = task.user?.scope;
+  const elevation = task.user?.elevation ?? task.elevation ?? (facts.windows && task.image !== void 0 ? "admin" : void 0);
+  if (scope === void 0 && elevation === void 0) return void 0;
+  return { autoUser: compact({ scope, elevationLevel: elevation }) };
+}
+function resourceFiles(resources) {
+  return resources?.map(
+    (r) => compact({
+      httpUrl: r.url,
+      storageContainerUrl: r.container,
+      blobPrefix: r.prefix,
+      filePath: r.path,
+      fileMode: r.mode,
+      identityReference: r.identity ? { resourceId: r.identity } : void 0
+    })
+  );
+}
+var UPLOAD_CONDITION = { taskSuccess: "tasksuccess", taskFailure: "taskfailure", taskCompletion: "taskcompletion" };
+function outputFiles(outputs) {
+  return outputs?.map((o) => ({
+    filePattern: o.pattern,
+    destination: {
+      container: compact({ containerUrl: o.container, path: o.path, identityReference: o.identity ? { resourceId: o.identity } : void 0 })
+    },
+    uploadOptions: { uploadCondition: UPLOAD_CONDITION[o.when] }
+  }));
+}
+function constraints(task) {
+  if (task.maxWallClock === void 0 && task.retention === void 0 && task.retries === void 0) return void 0;
+  return compact({ maxWallClockTime: task.maxWallClock, retentionTime: task.retention, maxTaskRetryCount: task.retries });
+}
+function containerRegistry(r) {
+  return compact({
+    registryServer: r.server,
+    username: r.username,
+    password: r.password,
+    identityReference: r.identity ? { resourceId: r.identity } : void 0
+  });
+}
+
+// shared/translate/job.ts
+function jobManagerTask(workload) {
+  const m = workload.job.manager;
+  if (!m) return void 0;
+  return compact({
+    id: m.id,
+    displayName: m.displayName,
+    commandLine: m.command,
+    containerSettings: containerSettings(m),
+    resourceFiles: resourceFiles(m.resources),
+    outputFiles: outputFiles(m.outputs),
+    environmentSettings: environmentSettings(m.env),
+    constraints: constraints(m),
+    requiredSlots: m.requiredSlots,
+    killJobOnCompletion: m.killJobOnCompletion,
+    userIdentity: userIdentity(m, workload.facts),
+    runExclusive: m.runExclusive,
+    allowLowPriorityNode: m.allowLowPriorityNode
+  });
+}
+function jobPreparationTask(workload) {
+  const p = workload.job.preparation;
+  if (!p) return void 0;
+  return compact({
+    id: p.id,
+    commandLine: p.command,
+    containerSettings: containerSettings(p),
+    resourceFiles: resourceFiles(p.resources),
+    environmentSettings: environmentSettings(p.env),
+    constraints: constraints(p),
+    waitForSuccess: p.waitForSuccess,
+    userIdentity: userIdentity(p, workload.facts),
+    rerunOnNodeRebootAfterSuccess: p.rerunOnNodeRebootAfterSuccess
+  });
+}
+function jobReleaseTask(workload) {
+  const r = workload.job.release;
+  if (!r) return void 0;
+  return compact({
+    id: r.id,
+    commandLine: r.command,
+    containerSettings: containerSettings(r),
+    resourceFiles: resourceFiles(r.resources),
+    environmentSettings: environmentSettings(r.env),
+    maxWallClockTime: r.maxWallClock,
+    retentionTime: r.retention,
+    userIdentity: userIdentity(r, workload.facts)
+  });
+}
+var ON_ALL_TASKS_COMPLETE = { noAction: "noaction", terminateJob: "terminatejob" };
+var ON_TASK_FAILURE = { noAction: "noaction", performExitOptionsJobAction: "performexitoptionsjobaction" };
+function jobSpecification(workload) {
+  const job = workload.job;
+  const jobConstraints = compact({ maxWallClockTime: job.maxWallClock, maxTaskRetryCount: job.maxTaskRetries });
+  return compact({
+    displayName: job.displayName,
+    priority: job.priority,
+    maxParallelTasks: job.maxParallelTasks,
+    usesTaskDependencies: workload.tasks.usesDependencies ? true : void 0,
+    onAllTasksComplete: job.onAllTasksComplete ? ON_ALL_TASKS_COMPLETE[job.onAllTasksComplete] : void 0,
+    onTaskFailure: job.onTaskFailure ? ON_TASK_FAILURE[job.onTaskFailure] : void 0,
+    constraints: Object.keys(jobConstraints).length ? jobConstraints : void 0,
+    jobManagerTask: jobManagerTask(workload),
+    jobPreparationTask: jobPreparationTask(workload),
+    jobReleaseTask: jobReleaseTask(workload),
+    commonEnvironmentSettings: environmentSettings(job.env),
+    poolInfo: { poolId: workload.pool.id },
+    metadata: job.metadata ? Object.entries(job.metadata).map(([name, value2]) => ({ name, value: value2 })) : void 0
+  });
+}
+function translateJob(workload) {
+  const spec = jobSpecification(workload);
+  return { id: workload.job.id, ...spec };
+}
+function translateJobSchedule(workload) {
+  const s = workload.job.schedule ?? {};
+  const { displayName, metadata, ...jobSpec } = jobSpecification(workload);
+  return compact({
+    id: workload.job.id,
+    displayName,
+    schedule: compact({ doNotRunUntil: s.doNotRunUntil, doNotRunAfter: s.doNotRunAfter, startWindow: s.startWindow, recurrenceInterval: s.recurrence }),
+    jobSpecification: jobSpec,
+    metadata
+  });
+}
+
+// shared/translate/pool.ts
+function translateStartTask(workload) {
+  const start = workload.pool.startTask;
+  if (!start) return void 0;
+  return compact({
+    commandLine: start.command,
+    containerSettings: containerSettings(start),
+    resourceFiles: resourceFiles(start.resources),
+    environmentSettings: environmentSettings(start.env),
+    userIdentity: userIdentity({ ...start, user: start.elevation ? { scope: "pool", elevation: start.elevation } : void 0 }, workload.facts),
+    maxTaskRetryCount: start.retries,
+    // A node is only useful once its start task succeeded; Batch's own default is true as well.
+    waitForSuccess: start.waitForSuccess ?? true
+  });
+}
+function translatePool(workload) {
+  const pool = workload.pool;
+  const image2 = pool.image.id ? { virtualMachineImageId: pool.image.id } : compact({ publisher: pool.image.publisher, offer: pool.image.offer, sku: pool.image.sku, version: pool.image.version ?? "latest" });
+  const container = pool.container ? compact({
+    type: pool.container.type,
+    containerImageNames: pool.container.prefetch,
+    containerRegistries: pool.container.registries?.map(containerRegistry)
+  }) : void 0;
+  const scaling = pool.autoscale ? { enableAutoScale: true, autoScaleFormula: pool.autoscale.formula, autoScaleEvaluationInterval: pool.autoscale.interval } : { targetDedicatedNodes: pool.nodes?.dedicated ?? 1, targetLowPriorityNodes: pool.nodes?.spot ?? 0 };
+  return compact({
+    id: pool.id,
+    displayName: pool.displayName,
+    vmSize: pool.vmSize,
+    virtualMachineConfiguration: compact({
+      imageReference: image2,
+      nodeAgentSKUId: pool.nodeAgentSku,
+      containerConfiguration: container,
+      // On ubuntu-hpc images Docker keeps its images on the OS disk.
+      osDisk: pool.osDisk ? { diskSizeGB: pool.osDisk.sizeGB } : void 0
+    }),
+    resizeTimeout: pool.resizeTimeout,
+    ...compact(scaling),
+    enableInterNodeCommunication: pool.interNodeCommunication,
+    startTask: translateStartTask(workload),
+    taskSlotsPerNode: pool.taskSlotsPerNode,
+    metadata: pool.metadata ? Object.entries(pool.metadata).map(([name, value2]) => ({ name, value: value2 })) : void 0
+  });
+}
+
+// shared/translate/task.ts
+function translateTask(task, facts) {
+  const deps = task.dependsOn;
+  return compact({
+    id: task.id,
+    displayName: task.displayName,
+    // An empty command line makes Batch run the image's ENTRYPOINT.
+    commandLine: task.command ?? "",
+    containerSettings: task.registry && task.image !== void 0 ? { ...containerSettings(task), registry: containerRegistry(task.registry) } : containerSettings(task),
+    resourceFiles: resourceFiles(task.resources),
+    outputFiles: outputFiles(task.outputs),
+    environmentSettings: environmentSettings(task.env),
+    constraints: constraints(task),
+    requiredSlots: task.requiredSlots,
+    userIdentity: userIdentity(task, facts),
+    dependsOn: deps && (deps.taskIds.length || deps.taskIdRanges.length) ? compact({ taskIds: deps.taskIds.length ? deps.taskIds : void 0, taskIdRanges: deps.taskIdRanges.length ? deps.taskIdRanges : void 0 }) : void 0
+  });
+}
+
+// shared/translate/limits.ts
+var ENVELOPE_BYTES = Buffer.byteLength('{"value":[]}');
+var INT32_MAX2 = 2147483647;
+var isInt32 = (v) => Number.isInteger(v) && v >= -INT32_MAX2 - 1 && v <= INT32_MAX2;
+function allInt32(v) {
+  if (typeof v === "number") return isInt32(v);
+  if (v === null || typeof v !== "object") return true;
+  if (Array.isArray(v)) {
+    for (const x of v) if (!allInt32(x)) return false;
+    return true;
+  }
+  for (const k in v) if (!allInt32(v[k])) return false;
+  return true;
+}
+function int32Issues(body, where) {
+  const issues = [];
+  if (allInt32(body)) return issues;
+  const stack = [[body, ""]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop();
+    if (typeof v === "number" && !isInt32(v)) {
+      issues.push({ path: where, message: `its REST body holds ${v} at ${path}, which is not an int32 as the Batch REST API requires` });
+    } else if (v !== null && typeof v === "object") {
+      for (const [k, child] of Object.entries(v)) stack.push([child, Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k]);
+    }
+  }
+  return issues;
+}
+var size = (body) => Buffer.byteLength(JSON.stringify(body));
+function tooLarge(path, what, bytes2) {
+  return {
+    path,
+    message: `${what} is ${bytes2} bytes as a REST body; Batch takes at most ${MAX_REQUEST_BYTES} bytes per request: shorten its command line, environment or file lists`
+  };
+}
+function checkBodySizes(workload) {
+  const issues = [];
+  const poolBody = translatePool(workload);
+  const pool = size(poolBody);
+  if (pool > MAX_REQUEST_BYTES) issues.push(tooLarge("pool", "the pool", pool));
+  issues.push(...int32Issues(poolBody, "pool"));
+  const jobBody = workload.job.schedule ? translateJobSchedule(workload) : translateJob(workload);
+  const job = size(jobBody);
+  if (job > MAX_REQUEST_BYTES) issues.push(tooLarge("job", workload.job.schedule ? "the job schedule" : "the job", job));
+  issues.push(...int32Issues(jobBody, "job"));
+  return issues;
+}
+function checkTaskBody(task, facts) {
+  const body = translateTask(task, facts);
+  const bytes2 = ENVELOPE_BYTES + size(body);
+  const issues = int32Issues(body, task.source);
+  if (bytes2 > MAX_REQUEST_BYTES) issues.unshift(tooLarge(task.source, `task ${task.id}`, bytes2));
+  return issues;
+}
+
+// shared/workload/load.ts
+var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
+function isSecretFlow(envName, path, notSecret) {
+  const keys = path.filter((k) => typeof k === "string");
+  const field = keys[keys.length - 1] ?? "";
+  if (field === "password") return true;
+  if (notSecret.has(envName)) return false;
+  return SECRET_NAME.test(envName) || SECRET_NAME.test(field) || keys.includes("env") || field === "url" || field === "container";
+}
+var ENV_REFERENCE = /^\{\{\s*env\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/;
+var TOO_DEEP = `nests lists and mappings more than ${LIMITS.depth} levels deep`;
+function parseSpecText(text, fileName = "spec") {
+  const issues = new IssueCollector();
+  checkText(text, fileName, issues);
+  issues.throwIfAny();
+  let doc;
+  try {
+    doc = (0, import_yaml.parseDocument)(text, { prettyErrors: true, uniqueKeys: true, logLevel: "error" });
+  } catch (error62) {
+    if (error62 instanceof RangeError) throw new SpecError([{ path: "", message: `${fileName} ${TOO_DEEP}` }]);
+    throw error62;
+  }
+  if (doc.errors.length > 0) {
+    throw new SpecError(
+      doc.errors.map((e) => ({ path: "", message: /call stack/i.test(e.message) ? `${fileName} ${TOO_DEEP}` : `${fileName}: ${e.message.split("\n")[0]}` }))
+    );
+  }
+  try {
+    return doc.toJS({ maxAliasCount: LIMITS.aliases });
+  } catch (error62) {
+    if (error62 instanceof ReferenceError && /excessive alias/i.test(error62.message)) {
+      throw new SpecError([
+        { path: "", message: `${fileName} expands YAML aliases (*name) beyond ${LIMITS.aliases} uses; write the values out, or generate them with forEach` }
+      ]);
+    }
+    if (error62 instanceof ReferenceError) throw new SpecError([{ path: "", message: `${fileName}: ${error62.message}` }]);
+    if (error62 instanceof RangeError) throw new SpecError([{ path: "", message: `${fileName} ${TOO_DEEP}` }]);
+    throw error62;
+  }
+}
+function checkImageRetirement(pool, nodeAgentSku, now, issues) {
+  const warnings = [];
+  const image2 = { publisher: pool.image.publisher, offer: pool.image.offer, sku: pool.image.sku, virtualMachineImageId: pool.image.id };
+  const findings = checkRetirement(image2, nodeAgentSku, now);
+  for (const f of findings) {
+    if (f.field === "nodeAgentSku" && findings.some((o) => o.field === "image" && o.status === f.status)) continue;
+    const path = f.field === "image" || pool.nodeAgentSku === void 0 ? "pool.image" : "pool.nodeAgentSku";
+    if (f.status === "retired") issues.add(path, f.message);
+    else warnings.push({ path, message: f.message });
+  }
+  return warnings;
+}
+function unionAlternative(issue2) {
+  if (issue2.code !== "invalid_union") return [issue2];
+  const fitting = issue2.errors.filter(
+    (alternative) => alternative.every((i) => i.code !== "unrecognized_keys" && !(i.code === "invalid_type" && i.path.length === 1 && i.message.includes("received undefined")))
+  );
+  if (fitting.length !== 1) return [issue2];
+  return fitting[0].map((i) => ({ ...i, path: [...issue2.path, ...i.path] }));
+}
+function coerceNumbers(input2, issues) {
+  let changed = false;
+  const flat = [];
+  const stack = [...issues];
+  while (stack.length > 0) {
+    const issue2 = stack.pop();
+    if (issue2.code === "invalid_union")
+      for (const alternative of issue2.errors) stack.push(...alternative.map((i) => ({ ...i, path: [...issue2.path, ...i.path] })));
+    else flat.push(issue2);
+  }
+  for (const issue2 of flat) {
+    if (issue2.code !== "invalid_type" || issue2.expected !== "number" && issue2.expected !== "int" || issue2.path.length === 0) continue;
+    let holder = input2;
+    for (const key2 of issue2.path.slice(0, -1))
+      holder = holder !== null && typeof holder === "object" ? holder[key2] : void 0;
+    const key = issue2.path[issue2.path.length - 1];
+    if (holder === null || typeof holder !== "object") continue;
+    const value2 = holder[key];
+    if (typeof value2 === "string" && /^-?\d{1,15}(\.\d+)?$/.test(value2.trim())) {
+      holder[key] = Number(value2.trim());
+      changed = true;
+    }
+  }
+  return changed;
+}
+function fieldsAt(schema, path) {
+  let current2 = schema;
+  const unwrap = (s) => {
+    let out = s;
+    for (; ; ) {
+      const def2 = out._zod.def;
+      if ((def2.type === "optional" || def2.type === "default" || def2.type === "nullable" || def2.type === "prefault") && def2.innerType) out = def2.innerType;
+      else if (def2.type === "pipe" && def2.in) out = def2.in;
+      else return out;
+    }
+  };
+  for (const key of path) {
+    if (!current2) return void 0;
+    const s = unwrap(current2);
+    const def2 = s._zod.def;
+    if (def2.type === "object" && def2.shape && typeof key === "string") current2 = def2.shape[key];
+    else if (def2.type === "array" && typeof key === "number") current2 = def2.element;
+    else if (def2.type === "record") current2 = def2.valueType;
+    else return void 0;
+  }
+  if (!current2) return void 0;
+  const def = unwrap(current2)._zod.def;
+  return def.type === "object" && def.shape ? Object.keys(def.shape).filter((k) => k !== "$schema") : void 0;
+}
+function zodIssueMessage(issue2, input2) {
+  if (issue2.code === "unrecognized_keys") {
+    const valid = fieldsAt(WorkloadSpec, issue2.path);
+    const names = issue2.keys.map((k) => `"${k}"`).join(", ");
+    return `unknown field${issue2.keys.length > 1 ? "s" : ""} ${names}${valid ? `; valid fields: ${valid.join(", ")}` : ""}`;
+  }
+  if (issue2.code === "invalid_type") {
+    let value2 = input2;
+    for (const key of issue2.path) value2 = value2 === null || typeof value2 !== "object" ? void 0 : value2[key];
+    if (value2 === void 0) return "is required";
+    const hint = typeof value2 === "string" && (issue2.expected === "int" || issue2.expected === "number") ? " (a --var value is text: give digits there, e.g. --var n=3)" : "";
+    return `must be ${issue2.expected === "int" ? "a whole number" : `a${/^[aeiou]/.test(issue2.expected) ? "n" : ""} ${issue2.expected}`}, got ${JSON.stringify(value2)}${hint}`;
+  }
+  return issue2.message;
+}
+function loadSpecObject(raw, options = {}) {
+  const envSecrets = /* @__PURE__ */ new Set();
+  try {
+    return load(raw, options, envSecrets);
+  } catch (error62) {
+    if (error62 instanceof SpecError) throw new Redactor(envSecrets).error(error62);
+    throw error62;
+  }
+}
+function referencedVars(raw) {
+  const used = /* @__PURE__ */ new Set();
+  const stack = [raw];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") for (const m of v.matchAll(/\{\{\s*vars\.([A-Za-z_][A-Za-z0-9_-]*)/g)) used.add(m[1]);
+    else if (v !== null && typeof v === "object") stack.push(...Object.values(v));
+  }
+  return used;
+}
+function load(raw, options, envSecrets) {
+  const issues = new IssueCollector();
+  checkData(raw, issues);
+  issues.throwIfAny();
+  if (options.onUnusedVars && options.vars) {
+    const used = referencedVars(raw);
+    const unused = Object.keys(options.vars).filter((name) => !used.has(name));
+    if (unused.length > 0) options.onUnusedVars(unused, [...used].sort());
+  }
+  const env = options.env ?? {};
+  const specVars = raw.vars ?? {};
+  const scope = {
+    ...options.roots ?? {},
+    vars: { ...typeof specVars === "object" ? specVars : {}, ...options.vars ?? {} },
+    env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== void 0))
+  };
+  const inline = (password, path) => {
+    if (typeof password === "string" && !ENV_REFERENCE.test(password))
+      issues.add(path, 'must reference the environment, e.g. "{{ env.REG_PASSWORD }}": inline passwords are refused');
+  };
+  const registries = raw.pool?.container?.registries ?? [];
+  if (Array.isArray(registries))
+    registries.forEach((r, i) => inline(r?.password, `pool.container.registries[${i}].password`));
+  const rawTaskSpecs = raw.tasks;
+  inline(rawTaskSpecs?.defaults?.registry?.password, "tasks.defaults.registry.password");
+  if (Array.isArray(rawTaskSpecs?.list))
+    rawTaskSpecs.list.forEach((t, i) => inline(t?.registry?.password, `tasks.list[${i}].registry.password`));
+  const { vars: _vars, tasks: rawTasks, ...rest } = raw;
+  const report = (path, message) => issues.add(formatPath(path), message);
+  const notSecret = new Set(Array.isArray(raw.notSecret) ? raw.notSecret.filter((n) => typeof n === "string") : []);
+  const secretEnv = /* @__PURE__ */ new Map();
+  const onEnvUsed = (name, value2, path) => {
+    if (!isSecretFlow(name, path, notSecret)) return;
+    envSecrets.add(value2);
+    secretEnv.set(name, true);
+  };
+  const onMissingEnv = options.unsetSecrets === "placeholder" ? (name, path, whole) => {
+    if (!isSecretFlow(name, path, notSecret)) return void 0;
+    if (!secretEnv.has(name)) secretEnv.set(name, false);
+    const field = path.filter((k) => typeof k === "string").pop();
+    return whole && (field === "url" || field === "container") ? `https://redacted.invalid/?${REDACTED}` : REDACTED;
+  } : void 0;
+  const renderOptions = { onEnvUsed, onMissingEnv, envHint: options.envHint };
+  const rendered = renderDeep(rest, scope, renderOptions, [], report);
+  if (rawTasks !== void 0) rendered.tasks = renderDeep(rawTasks, scope, { ...renderOptions, deferRoots: /* @__PURE__ */ new Set(["item", "task"]) }, ["tasks"], report);
+  issues.throwIfAny();
+  const input2 = { ...rendered, ...raw.vars !== void 0 ? { vars: raw.vars } : {} };
+  let parsed = WorkloadSpec.safeParse(input2);
+  if (!parsed.success && coerceNumbers(input2, parsed.error.issues)) parsed = WorkloadSpec.safeParse(input2);
+  if (!parsed.success) {
+    throw new SpecError(parsed.error.issues.flatMap(unionAlternative).map((i) => ({ path: formatPath(i.path), message: zodIssueMessage(i, input2) })));
+  }
+  const spec = parsed.data;
+  const nodeAgentSku = spec.pool.nodeAgentSku ?? deriveNodeAgentSku(spec.pool.image);
+  if (!nodeAgentSku) {
+    issues.add("pool.nodeAgentSku", `cannot be derived from this image; set it, e.g. "batch.node.ubuntu 24.04" (see the account's supported images)`);
+  }
+  const warnings = checkImageRetirement(spec.pool, nodeAgentSku, options.now ?? Date.now(), issues);
+  const facts = {
+    windows: isWindowsPool(nodeAgentSku ?? ""),
+    gpu: isGpuVmSize(spec.pool.vmSize),
+    container: spec.pool.container !== void 0,
+    taskSlotsPerNode: spec.pool.taskSlotsPerNode ?? 1
+  };
+  if (!checkExpansion(spec.tasks?.list ?? [], spec.tasks?.defaults, issues)) issues.throwIfAny();
+  const expansion = Expansion.create(spec.tasks?.list ?? [], spec.tasks?.defaults, scope, issues);
+  issues.throwIfAny();
+  const job = spec.job.manager && spec.job.manager.image === void 0 && spec.tasks?.defaults?.image !== void 0 ? { ...spec.job, manager: { ...spec.job.manager, image: spec.tasks.defaults.image } } : spec.job;
+  checkPool(spec.pool, nodeAgentSku ?? "", facts, issues);
+  checkPoolLimits(spec.pool, deriveNodeAgentSku(spec.pool.image), issues);
+  checkArmCoordinates(spec.account, spec.pool, issues);
+  checkJob(job, expansion?.index.ids ?? [], facts, issues);
+  checkJobLimits(job, expansion?.index.ids ?? [], issues);
+  let usesDependencies = false;
+  if (expansion) {
+    const checker = new TaskChecker(expansion.index, facts, issues, spec.pool.identity, (p) => expansion.sourceOf(p));
+    let position = 0;
+    for (const task of expansion.tasks(issues)) {
+      checker.check(task, position++);
+      for (const issue2 of checkTaskBody(task, facts)) issues.add(issue2.path, issue2.message);
+    }
+    checker.finish();
+    usesDependencies = checker.usesDependencies;
+  }
+  issues.throwIfAny();
+  const secrets = [...(spec.pool.container?.registries ?? []).flatMap((r) => r.password ? [r.password] : []), ...envSecrets];
+  const workload = {
+    spec,
+    apiVersion: options.apiVersion ?? spec.account?.apiVersion ?? API_VERSION,
+    pool: { ...spec.pool, nodeAgentSku },
+    facts,
+    job,
+    tasks: expansion ? new TaskSet(expansion, usesDependencies) : TaskSet.empty,
+    secrets,
+    secretEnv: [...secretEnv].map(([name, set2]) => ({ name, set: set2 })).sort((a, b) => a.name.localeCompare(b.name)),
+    warnings
+  };
+  const tooLarge2 = checkBodySizes(workload);
+  if (tooLarge2.length > 0) throw new SpecError(tooLarge2);
+  return workload;
+}
+
+// shared/run/addTaskCollection.ts
 import { createHash } from "node:crypto";
 
 // shared/client/errors.ts
@@ -32825,143 +33337,6 @@ function assertSecureForCredentials(url2) {
   throw new Error(`refusing to send Batch credentials over ${url2.protocol}//${url2.host}: use https (plain http is allowed only for localhost)`);
 }
 
-// shared/client/policies/retryStrategies.ts
-var SKIP = { kind: "skip" };
-function retryAfterMs(headers, now = Date.now()) {
-  for (const name of ["retry-after-ms", "x-ms-retry-after-ms"]) {
-    const value3 = headers[name];
-    if (value3 !== void 0 && /^\d+(\.\d+)?$/.test(value3.trim())) return Math.round(Number(value3));
-  }
-  const value2 = headers["retry-after"]?.trim();
-  if (!value2) return void 0;
-  if (/^\d+$/.test(value2)) return Number(value2) * 1e3;
-  const date5 = Date.parse(value2);
-  if (Number.isNaN(date5)) return void 0;
-  return Math.max(0, date5 - now);
-}
-function throttlingStrategy(now = Date.now) {
-  return {
-    name: "throttling",
-    decide({ response }) {
-      if (!response || response.status !== 429 && response.status !== 503) return SKIP;
-      const after = retryAfterMs(response.headers, now());
-      return after === void 0 ? SKIP : { kind: "retry", afterMs: after, throttled: true };
-    }
-  };
-}
-var TRANSIENT_STATUS = /* @__PURE__ */ new Set([408, 429, 500, 502, 503, 504]);
-var TRANSIENT_CODES = /* @__PURE__ */ new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT",
-  "UND_ERR_CLOSED",
-  // A response cut short (fewer bytes than its Content-Length).
-  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH"
-]);
-function exponentialStrategy(options = {}) {
-  const base = options.baseDelayMs ?? 800;
-  const max = options.maxDelayMs ?? 6e4;
-  const random = options.random ?? Math.random;
-  const delay = (retryCount) => {
-    const capped = Math.min(max, base * 2 ** retryCount);
-    return Math.round(capped / 2 + random() * (capped / 2));
-  };
-  return {
-    name: "exponential",
-    decide({ response, error: error62, retryCount, idempotent }) {
-      if (response) {
-        if (!TRANSIENT_STATUS.has(response.status)) return SKIP;
-        if (!idempotent && response.status !== 429) return SKIP;
-        return { kind: "retry", afterMs: delay(retryCount) };
-      }
-      if (error62 instanceof TransportError && TRANSIENT_CODES.has(error62.code)) {
-        if (!idempotent && !error62.notSent) return SKIP;
-        return { kind: "retry", afterMs: delay(retryCount) };
-      }
-      return SKIP;
-    }
-  };
-}
-
-// shared/client/policies/retryPolicy.ts
-function sleep(ms, signal) {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-function retryPolicy(options = {}) {
-  const maxRetries = options.maxRetries ?? 8;
-  const maxRetryTimeMs = options.maxRetryTimeMs ?? 5 * 6e4;
-  const maxThrottleTimeMs = options.maxThrottleTimeMs ?? 10 * 6e4;
-  const strategies = options.strategies ?? [throttlingStrategy(), exponentialStrategy()];
-  const now = options.now ?? Date.now;
-  return {
-    name: "retryPolicy",
-    async sendRequest(request, next) {
-      const started = now();
-      let failures = 0;
-      let throttles = 0;
-      let throttledMs = 0;
-      for (; ; ) {
-        let response;
-        let error62;
-        try {
-          response = await next({ ...request, headers: { ...request.headers } });
-        } catch (e) {
-          if (request.signal?.aborted) throw e;
-          error62 = e;
-        }
-        const decision = decide(strategies, { response, error: error62, retryCount: failures, idempotent: request.idempotent });
-        const allowed = decision !== void 0 && (decision.throttled ? throttledMs + decision.afterMs <= maxThrottleTimeMs : failures < maxRetries && now() + decision.afterMs - started - throttledMs <= maxRetryTimeMs);
-        if (!decision || !allowed) {
-          if (response) return response;
-          throw error62;
-        }
-        if (decision.throttled) {
-          throttles++;
-          throttledMs += decision.afterMs;
-        } else failures++;
-        const info = {
-          attempt: decision.throttled ? throttles : failures,
-          maxRetries,
-          throttled: Boolean(decision.throttled),
-          throttleBudgetMs: maxThrottleTimeMs,
-          delayMs: decision.afterMs,
-          reason: response ? `HTTP ${response.status}` : String(error62.code ?? error62),
-          method: request.method,
-          path: request.url.pathname
-        };
-        options.onRetry?.(info);
-        request.hooks?.onRetry?.(info);
-        await sleep(decision.afterMs, request.signal);
-      }
-    }
-  };
-}
-function decide(strategies, state) {
-  for (const strategy of strategies) {
-    const d = strategy.decide(state);
-    if (d.kind === "retry") return { afterMs: d.afterMs, throttled: d.throttled };
-  }
-  return void 0;
-}
-
 // shared/client/transport.ts
 var MAX_SUBMIT_CONCURRENCY = 64;
 var MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
@@ -33040,10 +33415,24 @@ function toTransportError(error62, timedOut, request) {
   return new TransportError(`${where} failed: ${code} ${err.message ?? ""}`.trim(), code, notSent, { cause: error62 });
 }
 
-// shared/client/addTaskCollection.ts
-var MAX_TASKS_PER_REQUEST = 100;
-var MAX_REQUEST_BYTES = 1e6;
-var ENVELOPE_BYTES = Buffer.byteLength('{"value":[]}');
+// shared/sleep.ts
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+// shared/run/addTaskCollection.ts
+var ENVELOPE_BYTES2 = Buffer.byteLength('{"value":[]}');
 function chunkBody(chunk) {
   return new JsonText(`{"value":[${chunk.json.join(",")}]}`);
 }
@@ -33051,11 +33440,11 @@ function* taskChunks(tasks, onTooLarge, limits = {}) {
   const maxTasks = limits.maxTasks ?? MAX_TASKS_PER_REQUEST;
   const maxBytes = limits.maxBytes ?? MAX_REQUEST_BYTES;
   let current2 = { tasks: [], json: [] };
-  let bytes2 = ENVELOPE_BYTES;
+  let bytes2 = ENVELOPE_BYTES2;
   for (const task of tasks) {
     const json2 = JSON.stringify(task);
     const size2 = Buffer.byteLength(json2);
-    if (ENVELOPE_BYTES + size2 > maxBytes) {
+    if (ENVELOPE_BYTES2 + size2 > maxBytes) {
       onTooLarge(task);
       continue;
     }
@@ -33063,7 +33452,7 @@ function* taskChunks(tasks, onTooLarge, limits = {}) {
     if (current2.tasks.length >= maxTasks || bytes2 + added > maxBytes) {
       yield current2;
       current2 = { tasks: [], json: [] };
-      bytes2 = ENVELOPE_BYTES;
+      bytes2 = ENVELOPE_BYTES2;
     }
     bytes2 += size2 + (current2.tasks.length > 0 ? 1 : 0);
     current2.tasks.push(task);
@@ -33320,515 +33709,6 @@ function describe3(r) {
   return values ? `${msg} [${values}]` : msg;
 }
 
-// shared/translate/common.ts
-function compact(value2) {
-  const out = {};
-  for (const key in value2) if (value2[key] !== void 0) out[key] = value2[key];
-  return out;
-}
-function environmentSettings(env) {
-  if (!env || Object.keys(env).length === 0) return void 0;
-  return Object.entries(env).map(([name, value2]) => ({ name, value: String(value2) }));
-}
-function containerSettings(task) {
-  if (task.image === void 0) return void 0;
-  return compact({
-    imageName: task.image,
-    containerRunOptions: task.runOptions,
-    workingDirectory: task.workingDirectory,
-    containerHostBatchBindMounts: task.mounts?.map((m) => compact({ source: m.source, isReadOnly: m.readOnly }))
-  });
-}
-function userIdentity(task, facts) {
-  const scope = task.user?.scope;
-  const elevation = task.user?.elevation ?? task.elevation ?? (facts.windows && task.image !== void 0 ? "admin" : void 0);
-  if (scope === void 0 && elevation === void 0) return void 0;
-  return { autoUser: compact({ scope, elevationLevel: elevation }) };
-}
-function resourceFiles(resources) {
-  return resources?.map(
-    (r) => compact({
-      httpUrl: r.url,
-      storageContainerUrl: r.container,
-      blobPrefix: r.prefix,
-      filePath: r.path,
-      fileMode: r.mode,
-      identityReference: r.identity ? { resourceId: r.identity } : void 0
-    })
-  );
-}
-var UPLOAD_CONDITION = { taskSuccess: "tasksuccess", taskFailure: "taskfailure", taskCompletion: "taskcompletion" };
-function outputFiles(outputs) {
-  return outputs?.map((o) => ({
-    filePattern: o.pattern,
-    destination: {
-      container: compact({ containerUrl: o.container, path: o.path, identityReference: o.identity ? { resourceId: o.identity } : void 0 })
-    },
-    uploadOptions: { uploadCondition: UPLOAD_CONDITION[o.when] }
-  }));
-}
-function constraints(task) {
-  if (task.maxWallClock === void 0 && task.retention === void 0 && task.retries === void 0) return void 0;
-  return compact({ maxWallClockTime: task.maxWallClock, retentionTime: task.retention, maxTaskRetryCount: task.retries });
-}
-function containerRegistry(r) {
-  return compact({
-    registryServer: r.server,
-    username: r.username,
-    password: r.password,
-    identityReference: r.identity ? { resourceId: r.identity } : void 0
-  });
-}
-
-// shared/translate/job.ts
-function jobManagerTask(workload) {
-  const m = workload.job.manager;
-  if (!m) return void 0;
-  return compact({
-    id: m.id,
-    displayName: m.displayName,
-    commandLine: m.command,
-    containerSettings: containerSettings(m),
-    resourceFiles: resourceFiles(m.resources),
-    outputFiles: outputFiles(m.outputs),
-    environmentSettings: environmentSettings(m.env),
-    constraints: constraints(m),
-    requiredSlots: m.requiredSlots,
-    killJobOnCompletion: m.killJobOnCompletion,
-    userIdentity: userIdentity(m, workload.facts),
-    runExclusive: m.runExclusive,
-    allowLowPriorityNode: m.allowLowPriorityNode
-  });
-}
-function jobPreparationTask(workload) {
-  const p = workload.job.preparation;
-  if (!p) return void 0;
-  return compact({
-    id: p.id,
-    commandLine: p.command,
-    containerSettings: containerSettings(p),
-    resourceFiles: resourceFiles(p.resources),
-    environmentSettings: environmentSettings(p.env),
-    constraints: constraints(p),
-    waitForSuccess: p.waitForSuccess,
-    userIdentity: userIdentity(p, workload.facts),
-    rerunOnNodeRebootAfterSuccess: p.rerunOnNodeRebootAfterSuccess
-  });
-}
-function jobReleaseTask(workload) {
-  const r = workload.job.release;
-  if (!r) return void 0;
-  return compact({
-    id: r.id,
-    commandLine: r.command,
-    containerSettings: containerSettings(r),
-    resourceFiles: resourceFiles(r.resources),
-    environmentSettings: environmentSettings(r.env),
-    maxWallClockTime: r.maxWallClock,
-    retentionTime: r.retention,
-    userIdentity: userIdentity(r, workload.facts)
-  });
-}
-var ON_ALL_TASKS_COMPLETE = { noAction: "noaction", terminateJob: "terminatejob" };
-var ON_TASK_FAILURE = { noAction: "noaction", performExitOptionsJobAction: "performexitoptionsjobaction" };
-function jobSpecification(workload) {
-  const job = workload.job;
-  const jobConstraints = compact({ maxWallClockTime: job.maxWallClock, maxTaskRetryCount: job.maxTaskRetries });
-  return compact({
-    displayName: job.displayName,
-    priority: job.priority,
-    maxParallelTasks: job.maxParallelTasks,
-    usesTaskDependencies: workload.tasks.usesDependencies ? true : void 0,
-    onAllTasksComplete: job.onAllTasksComplete ? ON_ALL_TASKS_COMPLETE[job.onAllTasksComplete] : void 0,
-    onTaskFailure: job.onTaskFailure ? ON_TASK_FAILURE[job.onTaskFailure] : void 0,
-    constraints: Object.keys(jobConstraints).length ? jobConstraints : void 0,
-    jobManagerTask: jobManagerTask(workload),
-    jobPreparationTask: jobPreparationTask(workload),
-    jobReleaseTask: jobReleaseTask(workload),
-    commonEnvironmentSettings: environmentSettings(job.env),
-    poolInfo: { poolId: workload.pool.id },
-    metadata: job.metadata ? Object.entries(job.metadata).map(([name, value2]) => ({ name, value: value2 })) : void 0
-  });
-}
-function translateJob(workload) {
-  const spec = jobSpecification(workload);
-  return { id: workload.job.id, ...spec };
-}
-function translateJobSchedule(workload) {
-  const s = workload.job.schedule ?? {};
-  const { displayName, metadata, ...jobSpec } = jobSpecification(workload);
-  return compact({
-    id: workload.job.id,
-    displayName,
-    schedule: compact({ doNotRunUntil: s.doNotRunUntil, doNotRunAfter: s.doNotRunAfter, startWindow: s.startWindow, recurrenceInterval: s.recurrence }),
-    jobSpecification: jobSpec,
-    metadata
-  });
-}
-
-// shared/translate/pool.ts
-function translateStartTask(workload) {
-  const start = workload.pool.startTask;
-  if (!start) return void 0;
-  return compact({
-    commandLine: start.command,
-    containerSettings: containerSettings(start),
-    resourceFiles: resourceFiles(start.resources),
-    environmentSettings: environmentSettings(start.env),
-    userIdentity: userIdentity({ ...start, user: start.elevation ? { scope: "pool", elevation: start.elevation } : void 0 }, workload.facts),
-    maxTaskRetryCount: start.retries,
-    // A node is only useful once its start task succeeded; Batch's own default is true as well.
-    waitForSuccess: start.waitForSuccess ?? true
-  });
-}
-function translatePool(workload) {
-  const pool = workload.pool;
-  const image2 = pool.image.id ? { virtualMachineImageId: pool.image.id } : compact({ publisher: pool.image.publisher, offer: pool.image.offer, sku: pool.image.sku, version: pool.image.version ?? "latest" });
-  const container = pool.container ? compact({
-    type: pool.container.type,
-    containerImageNames: pool.container.prefetch,
-    containerRegistries: pool.container.registries?.map(containerRegistry)
-  }) : void 0;
-  const scaling = pool.autoscale ? { enableAutoScale: true, autoScaleFormula: pool.autoscale.formula, autoScaleEvaluationInterval: pool.autoscale.interval } : { targetDedicatedNodes: pool.nodes?.dedicated ?? 1, targetLowPriorityNodes: pool.nodes?.spot ?? 0 };
-  return compact({
-    id: pool.id,
-    displayName: pool.displayName,
-    vmSize: pool.vmSize,
-    virtualMachineConfiguration: compact({
-      imageReference: image2,
-      nodeAgentSKUId: pool.nodeAgentSku,
-      containerConfiguration: container,
-      // On ubuntu-hpc images Docker keeps its images on the OS disk.
-      osDisk: pool.osDisk ? { diskSizeGB: pool.osDisk.sizeGB } : void 0
-    }),
-    resizeTimeout: pool.resizeTimeout,
-    ...compact(scaling),
-    enableInterNodeCommunication: pool.interNodeCommunication,
-    startTask: translateStartTask(workload),
-    taskSlotsPerNode: pool.taskSlotsPerNode,
-    metadata: pool.metadata ? Object.entries(pool.metadata).map(([name, value2]) => ({ name, value: value2 })) : void 0
-  });
-}
-
-// shared/translate/task.ts
-function translateTask(task, facts) {
-  const deps = task.dependsOn;
-  return compact({
-    id: task.id,
-    displayName: task.displayName,
-    // An empty command line makes Batch run the image's ENTRYPOINT.
-    commandLine: task.command ?? "",
-    containerSettings: task.registry && task.image !== void 0 ? { ...containerSettings(task), registry: containerRegistry(task.registry) } : containerSettings(task),
-    resourceFiles: resourceFiles(task.resources),
-    outputFiles: outputFiles(task.outputs),
-    environmentSettings: environmentSettings(task.env),
-    constraints: constraints(task),
-    requiredSlots: task.requiredSlots,
-    userIdentity: userIdentity(task, facts),
-    dependsOn: deps && (deps.taskIds.length || deps.taskIdRanges.length) ? compact({ taskIds: deps.taskIds.length ? deps.taskIds : void 0, taskIdRanges: deps.taskIdRanges.length ? deps.taskIdRanges : void 0 }) : void 0
-  });
-}
-
-// shared/translate/limits.ts
-var ENVELOPE_BYTES2 = Buffer.byteLength('{"value":[]}');
-var INT32_MAX2 = 2147483647;
-var isInt32 = (v) => Number.isInteger(v) && v >= -INT32_MAX2 - 1 && v <= INT32_MAX2;
-function allInt32(v) {
-  if (typeof v === "number") return isInt32(v);
-  if (v === null || typeof v !== "object") return true;
-  if (Array.isArray(v)) {
-    for (const x of v) if (!allInt32(x)) return false;
-    return true;
-  }
-  for (const k in v) if (!allInt32(v[k])) return false;
-  return true;
-}
-function int32Issues(body, where) {
-  const issues = [];
-  if (allInt32(body)) return issues;
-  const stack = [[body, ""]];
-  while (stack.length > 0) {
-    const [v, path] = stack.pop();
-    if (typeof v === "number" && !isInt32(v)) {
-      issues.push({ path: where, message: `its REST body holds ${v} at ${path}, which is not an int32 as the Batch REST API requires` });
-    } else if (v !== null && typeof v === "object") {
-      for (const [k, child] of Object.entries(v)) stack.push([child, Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k]);
-    }
-  }
-  return issues;
-}
-var size = (body) => Buffer.byteLength(JSON.stringify(body));
-function tooLarge(path, what, bytes2) {
-  return {
-    path,
-    message: `${what} is ${bytes2} bytes as a REST body; Batch takes at most ${MAX_REQUEST_BYTES} bytes per request: shorten its command line, environment or file lists`
-  };
-}
-function checkBodySizes(workload) {
-  const issues = [];
-  const poolBody = translatePool(workload);
-  const pool = size(poolBody);
-  if (pool > MAX_REQUEST_BYTES) issues.push(tooLarge("pool", "the pool", pool));
-  issues.push(...int32Issues(poolBody, "pool"));
-  const jobBody = workload.job.schedule ? translateJobSchedule(workload) : translateJob(workload);
-  const job = size(jobBody);
-  if (job > MAX_REQUEST_BYTES) issues.push(tooLarge("job", workload.job.schedule ? "the job schedule" : "the job", job));
-  issues.push(...int32Issues(jobBody, "job"));
-  return issues;
-}
-function checkTaskBody(task, facts) {
-  const body = translateTask(task, facts);
-  const bytes2 = ENVELOPE_BYTES2 + size(body);
-  const issues = int32Issues(body, task.source);
-  if (bytes2 > MAX_REQUEST_BYTES) issues.unshift(tooLarge(task.source, `task ${task.id}`, bytes2));
-  return issues;
-}
-
-// shared/workload/load.ts
-var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
-function isSecretFlow(envName, path, notSecret) {
-  const keys = path.filter((k) => typeof k === "string");
-  const field = keys[keys.length - 1] ?? "";
-  if (field === "password") return true;
-  if (notSecret.has(envName)) return false;
-  return SECRET_NAME.test(envName) || SECRET_NAME.test(field) || keys.includes("env") || field === "url" || field === "container";
-}
-var ENV_REFERENCE = /^\{\{\s*env\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/;
-var TOO_DEEP = `nests lists and mappings more than ${LIMITS.depth} levels deep`;
-function parseSpecText(text, fileName = "spec") {
-  const issues = new IssueCollector();
-  checkText(text, fileName, issues);
-  issues.throwIfAny();
-  let doc;
-  try {
-    doc = (0, import_yaml.parseDocument)(text, { prettyErrors: true, uniqueKeys: true, logLevel: "error" });
-  } catch (error62) {
-    if (error62 instanceof RangeError) throw new SpecError([{ path: "", message: `${fileName} ${TOO_DEEP}` }]);
-    throw error62;
-  }
-  if (doc.errors.length > 0) {
-    throw new SpecError(
-      doc.errors.map((e) => ({ path: "", message: /call stack/i.test(e.message) ? `${fileName} ${TOO_DEEP}` : `${fileName}: ${e.message.split("\n")[0]}` }))
-    );
-  }
-  try {
-    return doc.toJS({ maxAliasCount: LIMITS.aliases });
-  } catch (error62) {
-    if (error62 instanceof ReferenceError && /excessive alias/i.test(error62.message)) {
-      throw new SpecError([
-        { path: "", message: `${fileName} expands YAML aliases (*name) beyond ${LIMITS.aliases} uses; write the values out, or generate them with forEach` }
-      ]);
-    }
-    if (error62 instanceof ReferenceError) throw new SpecError([{ path: "", message: `${fileName}: ${error62.message}` }]);
-    if (error62 instanceof RangeError) throw new SpecError([{ path: "", message: `${fileName} ${TOO_DEEP}` }]);
-    throw error62;
-  }
-}
-function checkImageRetirement(pool, nodeAgentSku, now, issues) {
-  const warnings = [];
-  const image2 = { publisher: pool.image.publisher, offer: pool.image.offer, sku: pool.image.sku, virtualMachineImageId: pool.image.id };
-  const findings = checkRetirement(image2, nodeAgentSku, now);
-  for (const f of findings) {
-    if (f.field === "nodeAgentSku" && findings.some((o) => o.field === "image" && o.status === f.status)) continue;
-    const path = f.field === "image" || pool.nodeAgentSku === void 0 ? "pool.image" : "pool.nodeAgentSku";
-    if (f.status === "retired") issues.add(path, f.message);
-    else warnings.push({ path, message: f.message });
-  }
-  return warnings;
-}
-function unionAlternative(issue2) {
-  if (issue2.code !== "invalid_union") return [issue2];
-  const fitting = issue2.errors.filter(
-    (alternative) => alternative.every((i) => i.code !== "unrecognized_keys" && !(i.code === "invalid_type" && i.path.length === 1 && i.message.includes("received undefined")))
-  );
-  if (fitting.length !== 1) return [issue2];
-  return fitting[0].map((i) => ({ ...i, path: [...issue2.path, ...i.path] }));
-}
-function coerceNumbers(input2, issues) {
-  let changed = false;
-  const flat = [];
-  const stack = [...issues];
-  while (stack.length > 0) {
-    const issue2 = stack.pop();
-    if (issue2.code === "invalid_union")
-      for (const alternative of issue2.errors) stack.push(...alternative.map((i) => ({ ...i, path: [...issue2.path, ...i.path] })));
-    else flat.push(issue2);
-  }
-  for (const issue2 of flat) {
-    if (issue2.code !== "invalid_type" || issue2.expected !== "number" && issue2.expected !== "int" || issue2.path.length === 0) continue;
-    let holder = input2;
-    for (const key2 of issue2.path.slice(0, -1))
-      holder = holder !== null && typeof holder === "object" ? holder[key2] : void 0;
-    const key = issue2.path[issue2.path.length - 1];
-    if (holder === null || typeof holder !== "object") continue;
-    const value2 = holder[key];
-    if (typeof value2 === "string" && /^-?\d{1,15}(\.\d+)?$/.test(value2.trim())) {
-      holder[key] = Number(value2.trim());
-      changed = true;
-    }
-  }
-  return changed;
-}
-function fieldsAt(schema, path) {
-  let current2 = schema;
-  const unwrap = (s) => {
-    let out = s;
-    for (; ; ) {
-      const def2 = out._zod.def;
-      if ((def2.type === "optional" || def2.type === "default" || def2.type === "nullable" || def2.type === "prefault") && def2.innerType) out = def2.innerType;
-      else if (def2.type === "pipe" && def2.in) out = def2.in;
-      else return out;
-    }
-  };
-  for (const key of path) {
-    if (!current2) return void 0;
-    const s = unwrap(current2);
-    const def2 = s._zod.def;
-    if (def2.type === "object" && def2.shape && typeof key === "string") current2 = def2.shape[key];
-    else if (def2.type === "array" && typeof key === "number") current2 = def2.element;
-    else if (def2.type === "record") current2 = def2.valueType;
-    else return void 0;
-  }
-  if (!current2) return void 0;
-  const def = unwrap(current2)._zod.def;
-  return def.type === "object" && def.shape ? Object.keys(def.shape).filter((k) => k !== "$schema") : void 0;
-}
-function zodIssueMessage(issue2, input2) {
-  if (issue2.code === "unrecognized_keys") {
-    const valid = fieldsAt(WorkloadSpec, issue2.path);
-    const names = issue2.keys.map((k) => `"${k}"`).join(", ");
-    return `unknown field${issue2.keys.length > 1 ? "s" : ""} ${names}${valid ? `; valid fields: ${valid.join(", ")}` : ""}`;
-  }
-  if (issue2.code === "invalid_type") {
-    let value2 = input2;
-    for (const key of issue2.path) value2 = value2 === null || typeof value2 !== "object" ? void 0 : value2[key];
-    if (value2 === void 0) return "is required";
-    const hint = typeof value2 === "string" && (issue2.expected === "int" || issue2.expected === "number") ? " (a --var value is text: give digits there, e.g. --var n=3)" : "";
-    return `must be ${issue2.expected === "int" ? "a whole number" : `a${/^[aeiou]/.test(issue2.expected) ? "n" : ""} ${issue2.expected}`}, got ${JSON.stringify(value2)}${hint}`;
-  }
-  return issue2.message;
-}
-function loadSpecObject(raw, options = {}) {
-  const envSecrets = /* @__PURE__ */ new Set();
-  try {
-    return load(raw, options, envSecrets);
-  } catch (error62) {
-    if (error62 instanceof SpecError) throw new Redactor(envSecrets).error(error62);
-    throw error62;
-  }
-}
-function referencedVars(raw) {
-  const used = /* @__PURE__ */ new Set();
-  const stack = [raw];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v === "string") for (const m of v.matchAll(/\{\{\s*vars\.([A-Za-z_][A-Za-z0-9_-]*)/g)) used.add(m[1]);
-    else if (v !== null && typeof v === "object") stack.push(...Object.values(v));
-  }
-  return used;
-}
-function load(raw, options, envSecrets) {
-  const issues = new IssueCollector();
-  checkData(raw, issues);
-  issues.throwIfAny();
-  if (options.onUnusedVars && options.vars) {
-    const used = referencedVars(raw);
-    const unused = Object.keys(options.vars).filter((name) => !used.has(name));
-    if (unused.length > 0) options.onUnusedVars(unused, [...used].sort());
-  }
-  const env = options.env ?? {};
-  const specVars = raw.vars ?? {};
-  const scope = {
-    ...options.roots ?? {},
-    vars: { ...typeof specVars === "object" ? specVars : {}, ...options.vars ?? {} },
-    env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== void 0))
-  };
-  const inline = (password, path) => {
-    if (typeof password === "string" && !ENV_REFERENCE.test(password))
-      issues.add(path, 'must reference the environment, e.g. "{{ env.REG_PASSWORD }}": inline passwords are refused');
-  };
-  const registries = raw.pool?.container?.registries ?? [];
-  if (Array.isArray(registries))
-    registries.forEach((r, i) => inline(r?.password, `pool.container.registries[${i}].password`));
-  const rawTaskSpecs = raw.tasks;
-  inline(rawTaskSpecs?.defaults?.registry?.password, "tasks.defaults.registry.password");
-  if (Array.isArray(rawTaskSpecs?.list))
-    rawTaskSpecs.list.forEach((t, i) => inline(t?.registry?.password, `tasks.list[${i}].registry.password`));
-  const { vars: _vars, tasks: rawTasks, ...rest } = raw;
-  const report = (path, message) => issues.add(formatPath(path), message);
-  const notSecret = new Set(Array.isArray(raw.notSecret) ? raw.notSecret.filter((n) => typeof n === "string") : []);
-  const secretEnv = /* @__PURE__ */ new Map();
-  const onEnvUsed = (name, value2, path) => {
-    if (!isSecretFlow(name, path, notSecret)) return;
-    envSecrets.add(value2);
-    secretEnv.set(name, true);
-  };
-  const onMissingEnv = options.unsetSecrets === "placeholder" ? (name, path, whole) => {
-    if (!isSecretFlow(name, path, notSecret)) return void 0;
-    if (!secretEnv.has(name)) secretEnv.set(name, false);
-    const field = path.filter((k) => typeof k === "string").pop();
-    return whole && (field === "url" || field === "container") ? `https://redacted.invalid/?${REDACTED}` : REDACTED;
-  } : void 0;
-  const renderOptions = { onEnvUsed, onMissingEnv, envHint: options.envHint };
-  const rendered = renderDeep(rest, scope, renderOptions, [], report);
-  if (rawTasks !== void 0) rendered.tasks = renderDeep(rawTasks, scope, { ...renderOptions, deferRoots: /* @__PURE__ */ new Set(["item", "task"]) }, ["tasks"], report);
-  issues.throwIfAny();
-  const input2 = { ...rendered, ...raw.vars !== void 0 ? { vars: raw.vars } : {} };
-  let parsed = WorkloadSpec.safeParse(input2);
-  if (!parsed.success && coerceNumbers(input2, parsed.error.issues)) parsed = WorkloadSpec.safeParse(input2);
-  if (!parsed.success) {
-    throw new SpecError(parsed.error.issues.flatMap(unionAlternative).map((i) => ({ path: formatPath(i.path), message: zodIssueMessage(i, input2) })));
-  }
-  const spec = parsed.data;
-  const nodeAgentSku = spec.pool.nodeAgentSku ?? deriveNodeAgentSku(spec.pool.image);
-  if (!nodeAgentSku) {
-    issues.add("pool.nodeAgentSku", `cannot be derived from this image; set it, e.g. "batch.node.ubuntu 24.04" (see the account's supported images)`);
-  }
-  const warnings = checkImageRetirement(spec.pool, nodeAgentSku, options.now ?? Date.now(), issues);
-  const facts = {
-    windows: isWindowsPool(nodeAgentSku ?? ""),
-    gpu: isGpuVmSize(spec.pool.vmSize),
-    container: spec.pool.container !== void 0,
-    taskSlotsPerNode: spec.pool.taskSlotsPerNode ?? 1
-  };
-  if (!checkExpansion(spec.tasks?.list ?? [], spec.tasks?.defaults, issues)) issues.throwIfAny();
-  const expansion = Expansion.create(spec.tasks?.list ?? [], spec.tasks?.defaults, scope, issues);
-  issues.throwIfAny();
-  const job = spec.job.manager && spec.job.manager.image === void 0 && spec.tasks?.defaults?.image !== void 0 ? { ...spec.job, manager: { ...spec.job.manager, image: spec.tasks.defaults.image } } : spec.job;
-  checkPool(spec.pool, nodeAgentSku ?? "", facts, issues);
-  checkPoolLimits(spec.pool, deriveNodeAgentSku(spec.pool.image), issues);
-  checkArmCoordinates(spec.account, spec.pool, issues);
-  checkJob(job, expansion?.index.ids ?? [], facts, issues);
-  checkJobLimits(job, expansion?.index.ids ?? [], issues);
-  let usesDependencies = false;
-  if (expansion) {
-    const checker = new TaskChecker(expansion.index, facts, issues, spec.pool.identity, (p) => expansion.sourceOf(p));
-    let position = 0;
-    for (const task of expansion.tasks(issues)) {
-      checker.check(task, position++);
-      for (const issue2 of checkTaskBody(task, facts)) issues.add(issue2.path, issue2.message);
-    }
-    checker.finish();
-    usesDependencies = checker.usesDependencies;
-  }
-  issues.throwIfAny();
-  const secrets = [...(spec.pool.container?.registries ?? []).flatMap((r) => r.password ? [r.password] : []), ...envSecrets];
-  const workload = {
-    spec,
-    apiVersion: options.apiVersion ?? spec.account?.apiVersion ?? API_VERSION,
-    pool: { ...spec.pool, nodeAgentSku },
-    facts,
-    job,
-    tasks: expansion ? new TaskSet(expansion, usesDependencies) : TaskSet.empty,
-    secrets,
-    secretEnv: [...secretEnv].map(([name, set2]) => ({ name, set: set2 })).sort((a, b) => a.name.localeCompare(b.name)),
-    warnings
-  };
-  const tooLarge2 = checkBodySizes(workload);
-  if (tooLarge2.length > 0) throw new SpecError(tooLarge2);
-  return workload;
-}
-
 // shared/batch/armPool.ts
 var ARM_API_VERSION = "2024-07-01";
 var PLACEMENT = {
@@ -33939,9 +33819,6 @@ async function endJobWhenTasksDone(client, jobId, signal) {
 }
 
 // shared/run/errors.ts
-var UsageError = class extends Error {
-  name = "UsageError";
-};
 var CancelledError = class extends Error {
   name = "CancelledError";
 };
@@ -34023,6 +33900,11 @@ async function createPoolThroughArm(arm, workload, accountUrl, reporter, signal)
     );
   return path;
 }
+
+// shared/errors.ts
+var UsageError = class extends Error {
+  name = "UsageError";
+};
 
 // shared/run/checkImage.ts
 var DAY_MS2 = 864e5;
@@ -34676,6 +34558,129 @@ function requestIdPolicy() {
       return next(request);
     }
   };
+}
+
+// shared/client/policies/retryStrategies.ts
+var SKIP = { kind: "skip" };
+function retryAfterMs(headers, now = Date.now()) {
+  for (const name of ["retry-after-ms", "x-ms-retry-after-ms"]) {
+    const value3 = headers[name];
+    if (value3 !== void 0 && /^\d+(\.\d+)?$/.test(value3.trim())) return Math.round(Number(value3));
+  }
+  const value2 = headers["retry-after"]?.trim();
+  if (!value2) return void 0;
+  if (/^\d+$/.test(value2)) return Number(value2) * 1e3;
+  const date5 = Date.parse(value2);
+  if (Number.isNaN(date5)) return void 0;
+  return Math.max(0, date5 - now);
+}
+function throttlingStrategy(now = Date.now) {
+  return {
+    name: "throttling",
+    decide({ response }) {
+      if (!response || response.status !== 429 && response.status !== 503) return SKIP;
+      const after = retryAfterMs(response.headers, now());
+      return after === void 0 ? SKIP : { kind: "retry", afterMs: after, throttled: true };
+    }
+  };
+}
+var TRANSIENT_STATUS = /* @__PURE__ */ new Set([408, 429, 500, 502, 503, 504]);
+var TRANSIENT_CODES = /* @__PURE__ */ new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CLOSED",
+  // A response cut short (fewer bytes than its Content-Length).
+  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH"
+]);
+function exponentialStrategy(options = {}) {
+  const base = options.baseDelayMs ?? 800;
+  const max = options.maxDelayMs ?? 6e4;
+  const random = options.random ?? Math.random;
+  const delay = (retryCount) => {
+    const capped = Math.min(max, base * 2 ** retryCount);
+    return Math.round(capped / 2 + random() * (capped / 2));
+  };
+  return {
+    name: "exponential",
+    decide({ response, error: error62, retryCount, idempotent }) {
+      if (response) {
+        if (!TRANSIENT_STATUS.has(response.status)) return SKIP;
+        if (!idempotent && response.status !== 429) return SKIP;
+        return { kind: "retry", afterMs: delay(retryCount) };
+      }
+      if (error62 instanceof TransportError && TRANSIENT_CODES.has(error62.code)) {
+        if (!idempotent && !error62.notSent) return SKIP;
+        return { kind: "retry", afterMs: delay(retryCount) };
+      }
+      return SKIP;
+    }
+  };
+}
+
+// shared/client/policies/retryPolicy.ts
+function retryPolicy(options = {}) {
+  const maxRetries = options.maxRetries ?? 8;
+  const maxRetryTimeMs = options.maxRetryTimeMs ?? 5 * 6e4;
+  const maxThrottleTimeMs = options.maxThrottleTimeMs ?? 10 * 6e4;
+  const strategies = options.strategies ?? [throttlingStrategy(), exponentialStrategy()];
+  const now = options.now ?? Date.now;
+  return {
+    name: "retryPolicy",
+    async sendRequest(request, next) {
+      const started = now();
+      let failures = 0;
+      let throttles = 0;
+      let throttledMs = 0;
+      for (; ; ) {
+        let response;
+        let error62;
+        try {
+          response = await next({ ...request, headers: { ...request.headers } });
+        } catch (e) {
+          if (request.signal?.aborted) throw e;
+          error62 = e;
+        }
+        const decision = decide(strategies, { response, error: error62, retryCount: failures, idempotent: request.idempotent });
+        const allowed = decision !== void 0 && (decision.throttled ? throttledMs + decision.afterMs <= maxThrottleTimeMs : failures < maxRetries && now() + decision.afterMs - started - throttledMs <= maxRetryTimeMs);
+        if (!decision || !allowed) {
+          if (response) return response;
+          throw error62;
+        }
+        if (decision.throttled) {
+          throttles++;
+          throttledMs += decision.afterMs;
+        } else failures++;
+        const info = {
+          attempt: decision.throttled ? throttles : failures,
+          maxRetries,
+          throttled: Boolean(decision.throttled),
+          throttleBudgetMs: maxThrottleTimeMs,
+          delayMs: decision.afterMs,
+          reason: response ? `HTTP ${response.status}` : String(error62.code ?? error62),
+          method: request.method,
+          path: request.url.pathname
+        };
+        options.onRetry?.(info);
+        request.hooks?.onRetry?.(info);
+        await sleep(decision.afterMs, request.signal);
+      }
+    }
+  };
+}
+function decide(strategies, state) {
+  for (const strategy of strategies) {
+    const d = strategy.decide(state);
+    if (d.kind === "retry") return { afterMs: d.afterMs, throttled: d.throttled };
+  }
+  return void 0;
 }
 
 // shared/client/sharedKey.ts

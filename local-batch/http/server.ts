@@ -6,14 +6,15 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { API_VERSIONS, isApiVersion, REMOVED_IN_2025 } from "../../shared/batch/apiVersion.js";
+import { SERVICE_MAX_BODY_BYTES } from "../../shared/batch/limits.js";
 import { authenticate } from "../auth.js";
 import { BatchHttpError } from "../errors.js";
 import type { Reply, ServiceContext } from "../state.js";
-import { misbehave, type FaultInjector } from "./faults.js";
+import { misbehave, type FaultInjector } from "../faults.js";
 import { ArmHttpError, armHeaders, isArmPath, routeArm } from "../resources/arm.js";
 
 /** Batch's limit on a request body. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_BODY_BYTES = SERVICE_MAX_BODY_BYTES;
 
 export type Router = (method: string, url: URL, body: unknown, req: IncomingMessage) => Promise<Reply> | Reply;
 

@@ -4,7 +4,7 @@ import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
 import { writeInt64 } from "../../shared/batch/apiVersion.js";
 import { notFound } from "../errors.js";
-import { list } from "../http/listing.js";
+import { list } from "./listing.js";
 import { fileInfo, listFiles } from "../runtime/taskRunner.js";
 import { apiVersionOf, taskOf, type Reply, type ServiceContext } from "../state.js";
 

@@ -6,7 +6,7 @@ import type { JobAddParameter } from "../../shared/batch/types.js";
 import { UNLIMITED_DURATION } from "../../shared/batch/duration.js";
 import { validateBody } from "../bodies.js";
 import { BatchHttpError, exists, invalidValue } from "../errors.js";
-import { BATCH_ID, created, etag, ID_RULE, insertTask, jobOf, now, type JobRecord, type Reply, type ServiceContext } from "../state.js";
+import { BATCH_ID, created, endJob, etag, ID_RULE, insertTask, jobOf, now, type JobRecord, type Reply, type ServiceContext } from "../state.js";
 
 export function addJob(ctx: ServiceContext, body: JobAddParameter, scheduleId?: string): Reply {
   if (!scheduleId && !BATCH_ID.test(body.id)) throw invalidValue("id", ID_RULE);
@@ -63,12 +63,6 @@ export function patchJob(ctx: ServiceContext, id: string, body: unknown): Reply 
   return { status: 200, headers: { etag: job.eTag } };
 }
 
-function setJobState(job: JobRecord, state: JobRecord["state"]): void {
-  job.previousState = job.state;
-  job.state = state;
-  job.stateTransitionTime = now();
-}
-
 /**
  * The 409 Batch answers when a job can no longer take tasks or changes: "Once a Job is
  * terminated, new Tasks cannot be added".
@@ -85,22 +79,6 @@ export function terminateJob(ctx: ServiceContext, id: string, reason: string): R
   if (job.state === "completed") throw jobNotActive(job);
   endJob(job, reason);
   return { status: 202, headers: { etag: job.eTag } };
-}
-
-/** Ends a job: running tasks are killed (their containers too), nothing more is scheduled. */
-export function endJob(job: JobRecord, reason: string): void {
-  if (job.state === "completed") return;
-  setJobState(job, "terminating");
-  job.executionInfo.terminateReason = reason;
-  for (const t of job.tasks.values()) {
-    if (t.state === "running" || t.state === "preparing") {
-      t.endReason = { code: "TaskEnded", message: "Task Was Ended by User Request" };
-      t.abort?.abort(new Error(reason));
-    }
-  }
-  setJobState(job, "completed");
-  job.executionInfo.endTime = now();
-  job.eTag = etag();
 }
 
 export function deleteJob(ctx: ServiceContext, id: string): Reply {

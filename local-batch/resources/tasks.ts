@@ -1,6 +1,7 @@
 /** Tasks: add one, add a collection (at most 100), delete, terminate, and their view. */
 import type { TaskAddParameter } from "../../shared/batch/types.js";
 import { UNLIMITED_DURATION } from "../../shared/batch/duration.js";
+import { MAX_TASKS_PER_REQUEST } from "../../shared/batch/limits.js";
 import { validateBody } from "../bodies.js";
 import { BatchHttpError, exists, invalidValue } from "../errors.js";
 import { completeTask } from "../scheduler/scheduler.js";
@@ -48,7 +49,7 @@ export function addTaskCollection(ctx: ServiceContext, jobId: string, body: unkn
   const job = activeJob(ctx, jobId);
   validateBody(body, "TaskCollection");
   const value = (body as { value: TaskAddParameter[] }).value;
-  if (value.length > 100) {
+  if (value.length > MAX_TASKS_PER_REQUEST) {
     throw new BatchHttpError(413, "RequestBodyTooLarge", "The request body is too large and exceeds the maximum permissible limit.", [
       { key: "MaxLimit", value: "100 tasks" },
     ]);

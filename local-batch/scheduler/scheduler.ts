@@ -6,9 +6,9 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { parseDuration } from "../../shared/batch/duration.js";
-import { endJob } from "../resources/jobs.js";
 import { TaskFailure, uploadOutputFiles } from "../runtime/taskRunner.js";
 import {
+  endJob,
   now,
   schedulable,
   setNodeState,

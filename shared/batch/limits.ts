@@ -7,6 +7,15 @@ import { parseDuration } from "./duration.js";
 
 const MINUTE = 60_000;
 
+/** `addtaskcollection`: "The maximum number of tasks is 100." */
+export const MAX_TASKS_PER_REQUEST = 100;
+/**
+ * A request body: the service refuses one over 1 MiB (`RequestBodyTooLarge`); the core stays under
+ * 1 MB with the envelope counted.
+ */
+export const MAX_REQUEST_BYTES = 1_000_000;
+export const SERVICE_MAX_BODY_BYTES = 1024 * 1024;
+
 /** TimeSpan.MaxValue, the longest duration Batch reads (P10675199DT2H48M5.4775807S), in ms. */
 export const MAX_DURATION_MS = 922_337_203_685_477;
 

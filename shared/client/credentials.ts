@@ -11,7 +11,7 @@ import type { TokenCredential } from "@azure/identity";
 import type { ArmOptions } from "./armClient.js";
 import { BatchClient, type BatchAuth, type BatchClientOptions } from "./batchClient.js";
 import { CLOUDS, type Cloud } from "./clouds.js";
-import { UsageError } from "../run/errors.js";
+import { UsageError } from "../errors.js";
 
 /** An `@azure/identity` credential (scope `https://batch.core.windows.net//.default`), or the account's Shared Key. */
 export type BatchCredential = TokenCredential | { accountName?: string; accountKey: string };

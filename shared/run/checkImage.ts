@@ -8,7 +8,7 @@
 import { describeImage, findSupportedImage, pastEndOfLife, RETIREMENT_WARNING_DAYS, retirementsOf, type ImageInformation } from "../batch/images.js";
 import type { PoolAddParameter } from "../batch/types.js";
 import type { BatchClient } from "../client/batchClient.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 import type { ProgressReporter } from "./reporter.js";
 
 const DAY_MS = 86_400_000;

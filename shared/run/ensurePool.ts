@@ -6,7 +6,7 @@
 import type { CloudPool, ComputeNode, PoolAddParameter } from "../batch/types.js";
 import type { BatchClient } from "../client/batchClient.js";
 import { BatchServiceError } from "../client/errors.js";
-import { sleep } from "../client/policies/retryPolicy.js";
+import { sleep } from "../sleep.js";
 import { parseJson } from "../client/json.js";
 import { checkPoolImage } from "./checkImage.js";
 import { createdByRun, withRunId } from "./ownership.js";

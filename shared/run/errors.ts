@@ -1,11 +1,6 @@
 /** Errors of a run that are not service errors; `classifyError` sorts every error into a category. */
 import type { TaskOutcome } from "./reporter.js";
 
-/** Bad arguments or inputs of a wrapper (a flag, an Action input, an event the trigger cannot use). */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
-
 /** The run was stopped by SIGINT/SIGTERM or an abort signal; the job was terminated. */
 export class CancelledError extends Error {
   override readonly name = "CancelledError";

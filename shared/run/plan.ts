@@ -3,7 +3,7 @@
  * bodies (plus the reads it needs to decide: does the pool exist, is it steady, ...).
  */
 import type { TaskAddParameter } from "../batch/types.js";
-import { taskChunks } from "../client/addTaskCollection.js";
+import { taskChunks } from "./addTaskCollection.js";
 import type { Workload } from "../workload/types.js";
 import { translateJob, translateJobSchedule } from "../translate/job.js";
 import { ARM_API_VERSION, armPoolPath, translateArmPool } from "../translate/armPool.js";

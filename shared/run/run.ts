@@ -4,7 +4,7 @@
  * in a `finally` and can only warn.
  */
 import type { BatchClient } from "../client/batchClient.js";
-import { addTaskCollection } from "../client/addTaskCollection.js";
+import { addTaskCollection } from "./addTaskCollection.js";
 import type { Redactor } from "../redact.js";
 import type { Workload } from "../workload/types.js";
 import { translateJob, translateJobSchedule } from "../translate/job.js";
@@ -12,7 +12,8 @@ import { translatePool } from "../translate/pool.js";
 import { ensureJob, ensureJobSchedule, jobEndedError } from "./ensureJob.js";
 import { createPoolThroughArm } from "./armPool.js";
 import { ensurePoolExists, waitForPoolReady, type PoolIdentityNeeds } from "./ensurePool.js";
-import { CancelledError, UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
+import { CancelledError } from "./errors.js";
 import { cleanup, terminateJob, type CleanupTarget } from "./jobControl.js";
 import { deferJobEnd, endJobWhenTasksDone, newRunId } from "./ownership.js";
 import { translateTasks } from "./plan.js";

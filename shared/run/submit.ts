@@ -5,7 +5,7 @@
  * (`PoolExists`, `JobExists`), and a task that is already there, identical, counts as `existed`.
  */
 import type { JobAddParameter } from "../batch/types.js";
-import { addTaskCollection } from "../client/addTaskCollection.js";
+import { addTaskCollection } from "./addTaskCollection.js";
 import type { BatchClient } from "../client/batchClient.js";
 import type { ResolvedTask } from "../workload/expand.js";
 import type { Workload } from "../workload/types.js";
@@ -15,7 +15,8 @@ import { translateTask } from "../translate/task.js";
 import { ensureJob, jobEndedError } from "./ensureJob.js";
 import { deferJobEnd, endJobWhenTasksDone, newRunId } from "./ownership.js";
 import { ensurePoolExists } from "./ensurePool.js";
-import { CancelledError, UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
+import { CancelledError } from "./errors.js";
 import { reportRetries, silentReporter, type ProgressReporter } from "./reporter.js";
 import { poolNeeds, runRedactor } from "./run.js";
 

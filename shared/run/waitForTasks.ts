@@ -16,7 +16,7 @@
 import { isTaskCounts, type CloudJob, type CloudTask, type TaskCounts } from "../batch/types.js";
 import { UnexpectedResponseError } from "../client/errors.js";
 import type { BatchClient } from "../client/batchClient.js";
-import { sleep } from "../client/policies/retryPolicy.js";
+import { sleep } from "../sleep.js";
 import type { Redactor } from "../redact.js";
 import type { ProgressReporter, TaskOutcome } from "./reporter.js";
 import { lastLines, readTaskFileTail, taskOutputRedactor } from "./taskLogs.js";

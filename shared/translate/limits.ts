@@ -4,7 +4,7 @@
  * under 1 MB, and every number in them is an int32. The schema checks the spec's own fields too;
  * this is what makes sure nothing the translator builds can exceed a limit unnoticed.
  */
-import { MAX_REQUEST_BYTES } from "../client/addTaskCollection.js";
+import { MAX_REQUEST_BYTES } from "../batch/limits.js";
 import type { SpecIssue } from "../workload/errors.js";
 import type { ResolvedTask } from "../workload/expand.js";
 import type { Workload } from "../workload/types.js";

@@ -1,4 +1,5 @@
 /** The retry loop: attempts, a bound on the total time, abort-aware sleeps. */
+import { sleep } from "../../sleep.js";
 import type { PipelinePolicy, PipelineResponse, RetryInfo } from "../pipeline.js";
 import { exponentialStrategy, throttlingStrategy, type RetryStrategy } from "./retryStrategies.js";
 
@@ -15,21 +16,6 @@ export interface RetryOptions {
   strategies?: RetryStrategy[];
   now?: () => number;
   onRetry?: (info: RetryInfo) => void;
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 export function retryPolicy(options: RetryOptions = {}): PipelinePolicy {

@@ -5,7 +5,7 @@
  * the faults it relies on really happened.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { BatchHttpError } from "../errors.js";
+import { BatchHttpError } from "./errors.js";
 
 export interface FaultOptions {
   /** Added to every request. */

@@ -5,16 +5,15 @@
  */
 import { createHash } from "node:crypto";
 import type { CloudTask, TaskAddParameter, TaskAddResult } from "../batch/types.js";
-import type { BatchClient } from "./batchClient.js";
-import { BatchServiceError } from "./errors.js";
-import { JsonText } from "./json.js";
-import { TransportError } from "./pipeline.js";
-import { sleep } from "./policies/retryPolicy.js";
-import { MAX_SUBMIT_CONCURRENCY } from "./transport.js";
+import { MAX_REQUEST_BYTES, MAX_TASKS_PER_REQUEST } from "../batch/limits.js";
+import type { BatchClient } from "../client/batchClient.js";
+import { BatchServiceError } from "../client/errors.js";
+import { JsonText } from "../client/json.js";
+import { TransportError } from "../client/pipeline.js";
+import { MAX_SUBMIT_CONCURRENCY } from "../client/transport.js";
+import { sleep } from "../sleep.js";
 
-export const MAX_TASKS_PER_REQUEST = 100;
-/** The service's limit is 1 MB per request; stay under it with the envelope counted. */
-export const MAX_REQUEST_BYTES = 1_000_000;
+export { MAX_REQUEST_BYTES, MAX_TASKS_PER_REQUEST };
 
 const ENVELOPE_BYTES = Buffer.byteLength('{"value":[]}');
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "vitest";
 import type { TaskAddParameter } from "../../../shared/batch/types.js";
-import { addTaskCollection, chunkTasks, MAX_REQUEST_BYTES, MAX_SUBMIT_CONCURRENCY } from "../../../shared/client/addTaskCollection.js";
+import { addTaskCollection, chunkTasks, MAX_REQUEST_BYTES, MAX_SUBMIT_CONCURRENCY } from "../../../shared/run/addTaskCollection.js";
 import { BatchClient } from "../../../shared/client/batchClient.js";
 import { batchError, sendJson, startServer, type Recorded } from "../../helpers/server.js";
 
