@@ -235,6 +235,22 @@ describe("the import graph", () => {
     expect(stepOf("shared/workload/rules.ts").step).toBe("spec");
   });
 
+  test("every folder of the product has its tests in the mirrored folder of test/", () => {
+    const folders = (dir: string): string[] =>
+      readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() && e.name !== "node_modules" ? [`${dir}/${e.name}`, ...folders(`${dir}/${e.name}`)] : [],
+      );
+    const product = ["shared", "local-batch", "cli", "action", "functions"]
+      .flatMap((f) => [f, ...folders(f)])
+      .filter((f) => sourceFiles(join(ROOT, f)).length > 0);
+    const untested = product.filter((f) => {
+      const mirror = join(ROOT, "test", f);
+      return !existsSync(mirror) || !readdirSync(mirror).some((n) => n.endsWith(".test.ts"));
+    });
+    expect(product.length).toBeGreaterThan(15);
+    expect(untested).toEqual([]);
+  });
+
   test("no import circle anywhere: every module can be read after the ones it imports", () => {
     expect(circles(followed(edges))).toEqual([]);
     // The check finds a circle when there is one, however long.

@@ -1,6 +1,6 @@
 /** The timer's scheduled time: the latest NCRONTAB occurrence at or before the firing. */
 import { describe, expect, test } from "vitest";
-import { parseSchedule, previousOccurrence } from "../../functions/app/schedule.js";
+import { parseSchedule, previousOccurrence } from "../../../functions/app/schedule.js";
 
 const at = (expression: string, iso: string) => previousOccurrence(parseSchedule(expression), new Date(iso)).toISOString();
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { BatchClient } from "../../../shared/client/batchClient.js";
-import { BatchServiceError } from "../../../shared/client/errors.js";
-import { TransportError, type PipelineRequest, type PipelineResponse } from "../../../shared/client/pipeline.js";
-import { exponentialStrategy, retryAfterMs, throttlingStrategy } from "../../../shared/client/policies/retryStrategies.js";
+import { BatchClient } from "../../../../shared/client/batchClient.js";
+import { BatchServiceError } from "../../../../shared/client/errors.js";
+import { TransportError, type PipelineRequest, type PipelineResponse } from "../../../../shared/client/pipeline.js";
+import { exponentialStrategy, retryAfterMs, throttlingStrategy } from "../../../../shared/client/policies/retryStrategies.js";
 
 const NOW = Date.parse("2026-11-22T20:00:00Z");
 

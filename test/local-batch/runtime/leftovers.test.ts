@@ -8,12 +8,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { buildBusyboxImage } from "../../local-batch/images/busyboxImage.js";
-import { dockerExecutor, processExecutor } from "../../local-batch/runtime/executors.js";
-import { LocalBatchService } from "../../local-batch/service.js";
-import { containersMissing } from "../helpers/containers.js";
-import { requirement } from "../helpers/requirements.js";
-import { until } from "../helpers/until.js";
+import { buildBusyboxImage } from "../../../local-batch/images/busyboxImage.js";
+import { dockerExecutor, processExecutor } from "../../../local-batch/runtime/executors.js";
+import { LocalBatchService } from "../../../local-batch/service.js";
+import { containersMissing } from "../../helpers/containers.js";
+import { requirement } from "../../helpers/requirements.js";
+import { until } from "../../helpers/until.js";
 
 const KEY = Buffer.from("leftovers key").toString("base64");
 const work = mkdtempSync(join(tmpdir(), "azbr-leftovers-"));
@@ -56,7 +56,7 @@ const leases = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n) =
 
 /** `run SPEC --local` in its own process (no wrapper: SIGKILL really kills the CLI and its service). */
 function runLocal(spec: string, executor: "process" | "docker", runtimeDir: string): ChildProcess {
-  const cli = new URL("../../cli/index.ts", import.meta.url).pathname;
+  const cli = new URL("../../../cli/index.ts", import.meta.url).pathname;
   const child = spawn(process.execPath, ["--import", "tsx", cli, "run", spec, "--local", "--executor", executor, "--poll-interval", "0.2"], {
     env: { ...process.env, AZBR_LOCAL_RUNTIME_DIR: runtimeDir },
     stdio: ["ignore", "ignore", "pipe"],
@@ -172,7 +172,7 @@ describe.skipIf(procMissing)("leftovers of a killed local service", () => {
       });
       await live.listen();
       const liveName = `azbr-leftovers-live-${process.pid}`;
-      const { SELF } = await import("../../local-batch/runtime/leftovers.js");
+      const { SELF } = await import("../../../local-batch/runtime/leftovers.js");
       docker("create", "--name", liveName, "--label", "azure-batch-run.local=1", "--label", `azure-batch-run.local.owner=${SELF}`, image, "sleep", "1");
 
       const spec = join(work, "docker.json");

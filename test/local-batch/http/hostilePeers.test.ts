@@ -11,10 +11,10 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { BatchClient, BatchServiceError } from "azure-batch-run";
-import { EXIT, main } from "../../cli/main.js";
-import { signSharedKey } from "../../shared/client/sharedKey.js";
-import { processExecutor } from "../../local-batch/runtime/executors.js";
-import { LocalBatchService, type Misbehavior } from "../../local-batch/service.js";
+import { EXIT, main } from "../../../cli/main.js";
+import { signSharedKey } from "../../../shared/client/sharedKey.js";
+import { processExecutor } from "../../../local-batch/runtime/executors.js";
+import { LocalBatchService, type Misbehavior } from "../../../local-batch/service.js";
 
 const KEY = Buffer.from("hostile peers key").toString("base64");
 const dir = mkdtempSync(join(tmpdir(), "azbr-hostile-"));

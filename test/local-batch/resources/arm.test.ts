@@ -9,11 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { ArmError, BatchClient, loadSpecObject, runWorkload } from "azure-batch-run";
-import { processExecutor } from "../../local-batch/runtime/executors.js";
-import { LocalBatchService, type Exchange } from "../../local-batch/service.js";
-import { validateArmCall, validateCall } from "../helpers/oav.js";
-import { recordingReporter } from "../helpers/reporter.js";
-import { batchSpecMissing, mgmtSpecMissing } from "../helpers/requirements.js";
+import { processExecutor } from "../../../local-batch/runtime/executors.js";
+import { LocalBatchService, type Exchange } from "../../../local-batch/service.js";
+import { validateArmCall, validateCall } from "../../helpers/oav.js";
+import { recordingReporter } from "../../helpers/reporter.js";
+import { batchSpecMissing, mgmtSpecMissing } from "../../helpers/requirements.js";
 
 const SUB = "11111111-2222-3333-4444-555555555555";
 const ID = `/subscriptions/${SUB}/resourceGroups/ids/providers/Microsoft.ManagedIdentity/userAssignedIdentities/acr-pull`;

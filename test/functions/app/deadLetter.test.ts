@@ -1,6 +1,6 @@
 /** The Function app's dead-letter writer: bounded, redacted, and it never throws, whatever the payload. */
 import { describe, expect, test } from "vitest";
-import { payloadText, redactSecrets, safeReason, summarizePayload } from "../../functions/app/deadLetter.js";
+import { payloadText, redactSecrets, safeReason, summarizePayload } from "../../../functions/app/deadLetter.js";
 
 describe("dead-letter records", () => {
   test.each<[string, () => unknown]>([
