@@ -29,11 +29,6 @@ import {
   vCpusOfVmSize
 } from "./chunks/chunk-ZNDWXEHF.js";
 
-// cli/main.ts
-import { readFile } from "node:fs/promises";
-import { parse as parseYaml } from "yaml";
-import { parseArgs } from "node:util";
-
 // shared/workload/load.ts
 import { parseDocument } from "yaml";
 
@@ -1670,8 +1665,8 @@ function coerceNumbers(input, issues) {
   }
   return changed;
 }
-function fieldsAt(schema, path) {
-  let current = schema;
+function fieldsAt(schema2, path) {
+  let current = schema2;
   const unwrap = (s) => {
     let out = s;
     for (; ; ) {
@@ -3094,21 +3089,21 @@ async function runWorkload(client, workload, reporter, options = {}) {
     );
   }
 }
-async function cleanupAfterRun(client, workload, policy, run, reporter, signal) {
+async function cleanupAfterRun(client, workload, policy, run2, reporter, signal) {
   if (policy === "none") return;
   if (workload.job.schedule) {
     reporter.warn(`cleanup ${policy} skipped: a job schedule keeps creating jobs on pool ${workload.pool.id}; delete the schedule when it is no longer wanted`);
     return;
   }
-  if (!run.waited) {
+  if (!run2.waited) {
     reporter.warn(`cleanup ${policy} skipped: the run did not wait for its tasks; clean up once they are done (azure-batch-run's cleanup)`);
     return;
   }
-  const target = { jobId: run.jobOurs ? workload.job.id : void 0 };
+  const target = { jobId: run2.jobOurs ? workload.job.id : void 0 };
   if (policy === "pool") {
-    if (run.poolCreated) {
+    if (run2.poolCreated) {
       target.poolId = workload.pool.id;
-      target.poolArmPath = run.poolArmPath;
+      target.poolArmPath = run2.poolArmPath;
     } else reporter.warn(`kept pool ${workload.pool.id}: this run reused it rather than creating it`);
   }
   await cleanup(client, target, reporter, { signal });
@@ -4141,6 +4136,60 @@ function classifyError(error) {
   return "service";
 }
 
+// cli/common.ts
+import { parseArgs } from "node:util";
+var EXIT = { ok: 0, taskFailed: 1, invalid: 2, service: 3, cancelled: 130 };
+var EXIT_FOR = {
+  usage: EXIT.invalid,
+  task: EXIT.taskFailed,
+  service: EXIT.service,
+  auth: EXIT.service,
+  cancelled: EXIT.cancelled
+};
+var OPTIONS = {
+  var: { type: "string", multiple: true },
+  "account-url": { type: "string" },
+  format: { type: "string" },
+  wait: { type: "boolean" },
+  "no-wait": { type: "boolean" },
+  cleanup: { type: "string" },
+  "poll-interval": { type: "string" },
+  concurrency: { type: "string" },
+  local: { type: "boolean" },
+  executor: { type: "string" },
+  file: { type: "string" },
+  debug: { type: "boolean" },
+  timeout: { type: "string" },
+  "api-version": { type: "string" },
+  event: { type: "string" },
+  "identity-map": { type: "string" },
+  help: { type: "boolean", short: "h" }
+};
+var parseCommandLine = (args) => parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+async function writeDrained(stream, text) {
+  if (!stream.write(text)) await new Promise((resolve) => stream.once("drain", () => resolve()));
+}
+function write(stream, text) {
+  stream.write(text.endsWith("\n") ? text : `${text}
+`);
+}
+function closest(name, candidates) {
+  const distance = (a, b) => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const cur = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = cur;
+      }
+    }
+    return row[b.length];
+  };
+  return candidates.map((c) => [c, distance(name, c)]).filter(([, d]) => d <= 2).sort((x, y) => x[1] - y[1])[0]?.[0];
+}
+
 // cli/consoleReporter.ts
 function describeOutcome(o) {
   const parts = [`${o.result === "success" ? "ok  " : "FAIL"} ${o.id}`];
@@ -4205,115 +4254,9 @@ ${o.stdoutTail.replace(/^/gm, "    ")}`);
   };
 }
 
-// cli/main.ts
-var EXIT = { ok: 0, taskFailed: 1, invalid: 2, service: 3, cancelled: 130 };
-var EXIT_FOR = {
-  usage: EXIT.invalid,
-  task: EXIT.taskFailed,
-  service: EXIT.service,
-  auth: EXIT.service,
-  cancelled: EXIT.cancelled
-};
-var USAGE = `usage: azure-batch-run <command> [options]
-
-commands:
-  validate <spec> [--var k=v]...            check a spec; exit 2 with every problem if it is invalid
-  plan <spec> [--var k=v]... [--format json|text] [--event FILE]
-                                            the REST calls the spec produces (no credentials needed)
-                                            --event: a Function app's spec, for a sample event (JSON)
-  run <spec> [--var k=v]... [--account-url URL] [--wait|--no-wait] [--cleanup job|pool|none]
-      [--poll-interval SECONDS] [--concurrency N] [--local [--executor auto|docker|process] [--identity-map FILE]]
-                                            --concurrency: addtaskcollection requests at once (default ${DEFAULT_SUBMIT_CONCURRENCY}, 1-${MAX_SUBMIT_CONCURRENCY})
-                                            --local: on the local Batch service, on this machine
-                                            --identity-map: the registry logins of managed identities there
-                                            create or reuse the pool, create the job, add the tasks, follow them
-  status <job-id> [--account-url URL]       task counts of a job
-  logs <job-id> <task-id> [--account-url URL] [--file stdout.txt|stderr.txt|wd/...]
-                                            print a task's output files
-  schema                                    print the spec's JSON Schema
-
-  --debug                                   one line per HTTP call on stderr (secrets redacted)
-  --timeout SECONDS                         the most one REST call may take, retries included (default 300)
-  --api-version 2025-06-01|2024-07-01.20.0  the data plane's api-version (default: the spec's account.apiVersion, else 2025-06-01)
-
-account: --account-url, the spec's account.url, or AZURE_BATCH_ACCOUNT_URL.
-auth: AZURE_BATCH_ACCESS_KEY (+ AZURE_BATCH_ACCOUNT) for Shared Key; otherwise Microsoft Entra ID
-(DefaultAzureCredential: service principal, workload identity, managed identity, Azure CLI).
-exit codes: 0 success, 1 a task failed, 2 invalid spec or arguments, 3 service or auth error.`;
-var OPTIONS = {
-  var: { type: "string", multiple: true },
-  "account-url": { type: "string" },
-  format: { type: "string" },
-  wait: { type: "boolean" },
-  "no-wait": { type: "boolean" },
-  cleanup: { type: "string" },
-  "poll-interval": { type: "string" },
-  concurrency: { type: "string" },
-  local: { type: "boolean" },
-  executor: { type: "string" },
-  file: { type: "string" },
-  debug: { type: "boolean" },
-  timeout: { type: "string" },
-  "api-version": { type: "string" },
-  event: { type: "string" },
-  "identity-map": { type: "string" },
-  help: { type: "boolean", short: "h" }
-};
-var COMMAND_OPTIONS = {
-  validate: ["var", "api-version", "event"],
-  plan: ["var", "format", "api-version", "event"],
-  run: [
-    "var",
-    "account-url",
-    "wait",
-    "no-wait",
-    "cleanup",
-    "poll-interval",
-    "concurrency",
-    "local",
-    "executor",
-    "identity-map",
-    "debug",
-    "timeout",
-    "api-version"
-  ],
-  status: ["account-url", "debug", "timeout", "api-version"],
-  logs: ["account-url", "file", "debug", "timeout", "api-version"],
-  schema: []
-};
-function checkOptionsOf(command, values) {
-  const allowed = COMMAND_OPTIONS[command];
-  if (!allowed) return;
-  for (const key of Object.keys(values)) {
-    if (key === "help" || values[key] === void 0 || allowed.includes(key)) continue;
-    throw new UsageError(`--${key} does not apply to ${command}; ${command} takes ${allowed.length ? allowed.map((o) => `--${o}`).join(", ") : "no options"}`);
-  }
-}
-function closest(name, candidates) {
-  const distance = (a, b) => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = row[0];
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const cur = row[j];
-        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = cur;
-      }
-    }
-    return row[b.length];
-  };
-  return candidates.map((c) => [c, distance(name, c)]).filter(([, d]) => d <= 2).sort((x, y) => x[1] - y[1])[0]?.[0];
-}
-function parseVars(values) {
-  const vars = {};
-  for (const v of values ?? []) {
-    const eq = v.indexOf("=");
-    if (eq <= 0) throw new UsageError(`--var "${v}": expected name=value`);
-    vars[v.slice(0, eq)] = v.slice(eq + 1);
-  }
-  return vars;
-}
+// cli/inputs.ts
+import { readFile } from "node:fs/promises";
+import { parse as parseYaml } from "yaml";
 async function loadWorkload(file, vars, env, unsetSecrets = "fail", apiVersion) {
   if (!file) throw new UsageError("missing <spec>: the path of a YAML or JSON workload spec");
   let text;
@@ -4405,22 +4348,223 @@ async function startLocal(executor, reporter, identityRegistries) {
     throw error;
   }
 }
-async function writeDrained(stream, text) {
-  if (!stream.write(text)) await new Promise((resolve) => stream.once("drain", () => resolve()));
+
+// cli/commands.ts
+async function specForChecking(ctx) {
+  const { args, values, vars, io, apiVersion } = ctx;
+  const w = values.event ? await loadEventWorkload(args[0], values.event, vars, io.env, apiVersion) : await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
+  for (const warning of w.warnings) write(io.stderr, `warning: ${warning.path}: ${warning.message}`);
+  return w;
 }
-function write(stream, text) {
-  stream.write(text.endsWith("\n") ? text : `${text}
+async function validate(ctx) {
+  const w = await specForChecking(ctx);
+  const { stdout } = ctx.io;
+  const tasks = `${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"}`;
+  write(stdout, `valid: pool ${w.pool.id}, ${w.job.schedule ? "job schedule" : "job"} ${w.job.id}, ${tasks}`);
+  if (w.secretEnv.length > 0) write(stdout, `secrets run will need: ${w.secretEnv.map((s) => s.set ? s.name : `${s.name} (not set here)`).join(", ")}`);
+  return EXIT.ok;
+}
+async function plan2(ctx) {
+  const w = await specForChecking(ctx);
+  const { io, redactor } = ctx;
+  for (const s of w.secretEnv.filter((e) => !e.set)) write(io.stderr, `note: ${s.name} is not set: shown as <redacted>; run will need it`);
+  w.secrets.forEach((s) => redactor.add(s));
+  const format = ctx.values.format ?? "text";
+  if (format !== "json" && format !== "text") throw new UsageError(`--format "${format}": expected json or text`);
+  let first = true;
+  for (const { method, path, query, body, plane } of planCalls(w)) {
+    if (format === "json") {
+      const call = { method, path, query, body: redactor.value(body), ...plane ? { plane } : {} };
+      await writeDrained(io.stdout, `${first ? "[\n" : ",\n"}${JSON.stringify(call, null, 2).replace(/^/gm, "  ")}`);
+    } else {
+      const n = body.value?.length;
+      await writeDrained(io.stdout, `${method} ${path}${n !== void 0 ? `  (${n} task${n === 1 ? "" : "s"})` : ""}
 `);
+    }
+    first = false;
+  }
+  if (format === "json") await writeDrained(io.stdout, first ? "[]\n" : "\n]\n");
+  return EXIT.ok;
+}
+function runOptions(ctx) {
+  const { values } = ctx;
+  const cleanup2 = values.cleanup;
+  if (cleanup2 !== void 0 && !["job", "pool", "none"].includes(cleanup2)) throw new UsageError(`--cleanup "${cleanup2}": expected job, pool or none`);
+  if (values.wait && values["no-wait"]) throw new UsageError("--wait and --no-wait contradict each other");
+  const poll = values["poll-interval"];
+  if (poll !== void 0 && !(Number(poll) > 0 && Number(poll) <= 600))
+    throw new UsageError(`--poll-interval "${poll}": expected seconds between 0 and 600, e.g. 5 or 0.5`);
+  const concurrencyText = values.concurrency;
+  const concurrency = concurrencyText === void 0 ? void 0 : Number(concurrencyText);
+  if (concurrency !== void 0 && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_SUBMIT_CONCURRENCY)) {
+    throw new UsageError(
+      `--concurrency "${concurrencyText}": expected a whole number from 1 to ${MAX_SUBMIT_CONCURRENCY} (default ${DEFAULT_SUBMIT_CONCURRENCY})`
+    );
+  }
+  const executor = values.executor ?? "auto";
+  if (!["auto", "docker", "process"].includes(executor)) throw new UsageError(`--executor "${executor}": expected auto, docker or process`);
+  if (values.executor && !values.local) throw new UsageError("--executor goes with --local");
+  if (values["identity-map"] && !values.local) throw new UsageError("--identity-map goes with --local");
+  return {
+    wait: !values["no-wait"],
+    cleanup: cleanup2,
+    pollIntervalMs: poll === void 0 ? void 0 : Number(poll) * 1e3,
+    concurrency,
+    executor
+  };
+}
+async function run(ctx) {
+  const { args, values, vars, io, redactor, hooks, callTimeoutMs, apiVersion } = ctx;
+  const { executor, ...options } = runOptions(ctx);
+  const w = await loadWorkload(args[0], vars, io.env, "fail", apiVersion);
+  w.secrets.forEach((s) => redactor.add(s));
+  const reporter = createConsoleReporter(io.stderr);
+  const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : void 0;
+  const local = values.local ? await startLocal(executor, reporter, identityRegistries) : void 0;
+  const client = local ? createLocalBatchClient(local, { hooks, callTimeoutMs }) : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
+  if (local) redactor.add(local.accountKey);
+  try {
+    const result = await runWorkload(client, w, reporter, { ...options, signal: io.signal });
+    return reportRun(ctx, result);
+  } finally {
+    await client.close();
+    await local?.close();
+  }
+}
+function reportRun({ io, values }, result) {
+  if (result.schedule) {
+    write(io.stdout, `job schedule ${result.jobId} is in place on pool ${result.poolId}`);
+    return EXIT.ok;
+  }
+  if (values["no-wait"]) {
+    write(io.stdout, `submitted job ${result.jobId} on pool ${result.poolId}; follow it with: azure-batch-run status ${result.jobId}`);
+    return result.succeeded ? EXIT.ok : EXIT.taskFailed;
+  }
+  write(io.stdout, `job ${result.jobId} on pool ${result.poolId}`);
+  for (const o of [...result.outcomes].sort((a, b) => a.id.localeCompare(b.id, void 0, { numeric: true }))) write(io.stdout, describeOutcome(o));
+  const failed = result.outcomes.filter((o) => o.result === "failure").length;
+  const notAdded = result.addFailures.length ? `, ${result.addFailures.length} not added` : "";
+  write(io.stdout, `${result.outcomes.length - failed} succeeded, ${failed} failed${notAdded}`);
+  if (result.jobEnded) write(io.stdout, `the job ended before all tasks completed: ${result.jobEnded}`);
+  if (result.blocked?.length) write(io.stdout, `${result.blocked.length} blocked (a task they depend on failed): ${result.blocked.join(", ")}`);
+  return result.succeeded ? EXIT.ok : EXIT.taskFailed;
+}
+async function status(ctx) {
+  const { args, values, io, hooks, callTimeoutMs, apiVersion } = ctx;
+  const jobId = args[0];
+  if (!jobId) throw new UsageError("missing <job-id>");
+  const client = await clientFor(values["account-url"], void 0, io.env, hooks, callTimeoutMs, apiVersion);
+  try {
+    const status2 = await getJobStatus(client, jobId, { signal: io.signal });
+    const c = status2.counts;
+    write(io.stdout, `job ${status2.jobId} (${status2.state}${status2.terminateReason ? `: ${status2.terminateReason}` : ""}) on pool ${status2.poolId ?? "?"}`);
+    write(io.stdout, `active ${c.active}, running ${c.running}, completed ${c.completed} (succeeded ${c.succeeded}, failed ${c.failed})`);
+    return c.failed > 0 ? EXIT.taskFailed : EXIT.ok;
+  } finally {
+    await client.close();
+  }
+}
+async function logs(ctx) {
+  const { args, values, io, redactor, hooks, callTimeoutMs, apiVersion } = ctx;
+  const [jobId, taskId] = args;
+  if (!jobId || !taskId) throw new UsageError("usage: logs <job-id> <task-id> [--file stdout.txt]");
+  const client = await clientFor(values["account-url"], void 0, io.env, hooks, callTimeoutMs, apiVersion);
+  try {
+    const files = values.file ? [values.file] : ["stdout.txt", "stderr.txt"];
+    for (const file of files) {
+      const text = await readTaskOutput(client, jobId, taskId, file, { signal: io.signal });
+      if (files.length > 1) write(io.stdout, `==> ${file} <==`);
+      write(io.stdout, text === void 0 ? `(no ${file})` : redactor.text(lastLines(text, 1e4)));
+    }
+    return EXIT.ok;
+  } finally {
+    await client.close();
+  }
+}
+async function schema({ io }) {
+  write(io.stdout, JSON.stringify(workloadJsonSchema(), null, 2));
+  return EXIT.ok;
+}
+var COMMANDS = { validate, plan: plan2, run, status, logs, schema };
+
+// cli/main.ts
+var USAGE = `usage: azure-batch-run <command> [options]
+
+commands:
+  validate <spec> [--var k=v]...            check a spec; exit 2 with every problem if it is invalid
+  plan <spec> [--var k=v]... [--format json|text] [--event FILE]
+                                            the REST calls the spec produces (no credentials needed)
+                                            --event: a Function app's spec, for a sample event (JSON)
+  run <spec> [--var k=v]... [--account-url URL] [--wait|--no-wait] [--cleanup job|pool|none]
+      [--poll-interval SECONDS] [--concurrency N] [--local [--executor auto|docker|process] [--identity-map FILE]]
+                                            --concurrency: addtaskcollection requests at once (default ${DEFAULT_SUBMIT_CONCURRENCY}, 1-${MAX_SUBMIT_CONCURRENCY})
+                                            --local: on the local Batch service, on this machine
+                                            --identity-map: the registry logins of managed identities there
+                                            create or reuse the pool, create the job, add the tasks, follow them
+  status <job-id> [--account-url URL]       task counts of a job
+  logs <job-id> <task-id> [--account-url URL] [--file stdout.txt|stderr.txt|wd/...]
+                                            print a task's output files
+  schema                                    print the spec's JSON Schema
+
+  --debug                                   one line per HTTP call on stderr (secrets redacted)
+  --timeout SECONDS                         the most one REST call may take, retries included (default 300)
+  --api-version 2025-06-01|2024-07-01.20.0  the data plane's api-version (default: the spec's account.apiVersion, else 2025-06-01)
+
+account: --account-url, the spec's account.url, or AZURE_BATCH_ACCOUNT_URL.
+auth: AZURE_BATCH_ACCESS_KEY (+ AZURE_BATCH_ACCOUNT) for Shared Key; otherwise Microsoft Entra ID
+(DefaultAzureCredential: service principal, workload identity, managed identity, Azure CLI).
+exit codes: 0 success, 1 a task failed, 2 invalid spec or arguments, 3 service or auth error.`;
+var COMMAND_OPTIONS = {
+  validate: ["var", "api-version", "event"],
+  plan: ["var", "format", "api-version", "event"],
+  run: [
+    "var",
+    "account-url",
+    "wait",
+    "no-wait",
+    "cleanup",
+    "poll-interval",
+    "concurrency",
+    "local",
+    "executor",
+    "identity-map",
+    "debug",
+    "timeout",
+    "api-version"
+  ],
+  status: ["account-url", "debug", "timeout", "api-version"],
+  logs: ["account-url", "file", "debug", "timeout", "api-version"],
+  schema: []
+};
+function checkOptionsOf(command, values) {
+  const allowed = COMMAND_OPTIONS[command];
+  if (!allowed) return;
+  for (const key of Object.keys(values)) {
+    if (key === "help" || values[key] === void 0 || allowed.includes(key)) continue;
+    throw new UsageError(`--${key} does not apply to ${command}; ${command} takes ${allowed.length ? allowed.map((o) => `--${o}`).join(", ") : "no options"}`);
+  }
+}
+function parseVars(values) {
+  const vars = {};
+  for (const v of values ?? []) {
+    const eq = v.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--var "${v}": expected name=value`);
+    vars[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  return vars;
 }
 async function main(argv, io) {
   const redactor = new Redactor([io.env.AZURE_BATCH_ACCESS_KEY ?? ""]);
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    const { values, positionals } = parseCommandLine(argv);
     const [command, ...args] = positionals;
     if (values.help || !command) {
       write(values.help ? io.stdout : io.stderr, USAGE);
       return values.help ? EXIT.ok : EXIT.invalid;
     }
+    const run2 = COMMANDS[command];
+    if (!run2) throw new UsageError(`unknown command "${command}"
+${USAGE}`);
     checkOptionsOf(command, values);
     const vars = parseVars(values.var);
     const hooks = {
@@ -4433,136 +4577,7 @@ async function main(argv, io) {
     const callTimeoutMs = timeout === void 0 ? void 0 : Number(timeout) * 1e3;
     const apiVersion = values["api-version"];
     if (apiVersion !== void 0 && !isApiVersion(apiVersion)) throw new UsageError(`--api-version "${apiVersion}": expected ${API_VERSIONS.join(" or ")}`);
-    switch (command) {
-      case "validate": {
-        const w = values.event ? await loadEventWorkload(args[0], values.event, vars, io.env, apiVersion) : await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
-        for (const warning of w.warnings) write(io.stderr, `warning: ${warning.path}: ${warning.message}`);
-        write(
-          io.stdout,
-          `valid: pool ${w.pool.id}, ${w.job.schedule ? "job schedule" : "job"} ${w.job.id}, ${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"}`
-        );
-        if (w.secretEnv.length > 0)
-          write(io.stdout, `secrets run will need: ${w.secretEnv.map((s) => s.set ? s.name : `${s.name} (not set here)`).join(", ")}`);
-        return EXIT.ok;
-      }
-      case "plan": {
-        const w = values.event ? await loadEventWorkload(args[0], values.event, vars, io.env, apiVersion) : await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
-        for (const warning of w.warnings) write(io.stderr, `warning: ${warning.path}: ${warning.message}`);
-        for (const s of w.secretEnv.filter((e) => !e.set)) write(io.stderr, `note: ${s.name} is not set: shown as <redacted>; run will need it`);
-        w.secrets.forEach((s) => redactor.add(s));
-        const format = values.format ?? "text";
-        if (format !== "json" && format !== "text") throw new UsageError(`--format "${format}": expected json or text`);
-        let first = true;
-        for (const { method, path, query, body, plane } of planCalls(w)) {
-          if (format === "json") {
-            const call = { method, path, query, body: redactor.value(body), ...plane ? { plane } : {} };
-            await writeDrained(io.stdout, `${first ? "[\n" : ",\n"}${JSON.stringify(call, null, 2).replace(/^/gm, "  ")}`);
-          } else {
-            const n = body.value?.length;
-            await writeDrained(io.stdout, `${method} ${path}${n !== void 0 ? `  (${n} task${n === 1 ? "" : "s"})` : ""}
-`);
-          }
-          first = false;
-        }
-        if (format === "json") await writeDrained(io.stdout, first ? "[]\n" : "\n]\n");
-        return EXIT.ok;
-      }
-      case "run": {
-        const cleanup2 = values.cleanup;
-        if (cleanup2 !== void 0 && !["job", "pool", "none"].includes(cleanup2)) throw new UsageError(`--cleanup "${cleanup2}": expected job, pool or none`);
-        if (values.wait && values["no-wait"]) throw new UsageError("--wait and --no-wait contradict each other");
-        const poll = values["poll-interval"];
-        if (poll !== void 0 && !(Number(poll) > 0 && Number(poll) <= 600))
-          throw new UsageError(`--poll-interval "${poll}": expected seconds between 0 and 600, e.g. 5 or 0.5`);
-        const concurrencyText = values.concurrency;
-        const concurrency = concurrencyText === void 0 ? void 0 : Number(concurrencyText);
-        if (concurrency !== void 0 && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_SUBMIT_CONCURRENCY)) {
-          throw new UsageError(
-            `--concurrency "${concurrencyText}": expected a whole number from 1 to ${MAX_SUBMIT_CONCURRENCY} (default ${DEFAULT_SUBMIT_CONCURRENCY})`
-          );
-        }
-        const executor = values.executor ?? "auto";
-        if (!["auto", "docker", "process"].includes(executor)) throw new UsageError(`--executor "${executor}": expected auto, docker or process`);
-        if (values.executor && !values.local) throw new UsageError("--executor goes with --local");
-        const w = await loadWorkload(args[0], vars, io.env, "fail", apiVersion);
-        w.secrets.forEach((s) => redactor.add(s));
-        const reporter = createConsoleReporter(io.stderr);
-        if (values["identity-map"] && !values.local) throw new UsageError("--identity-map goes with --local");
-        const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : void 0;
-        const local = values.local ? await startLocal(executor, reporter, identityRegistries) : void 0;
-        const client = local ? createLocalBatchClient(local, { hooks, callTimeoutMs }) : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
-        if (local) redactor.add(local.accountKey);
-        try {
-          const result = await runWorkload(client, w, reporter, {
-            wait: !values["no-wait"],
-            cleanup: cleanup2,
-            signal: io.signal,
-            pollIntervalMs: poll === void 0 ? void 0 : Number(poll) * 1e3,
-            concurrency
-          });
-          if (result.schedule) {
-            write(io.stdout, `job schedule ${result.jobId} is in place on pool ${result.poolId}`);
-            return EXIT.ok;
-          }
-          if (values["no-wait"]) {
-            write(io.stdout, `submitted job ${result.jobId} on pool ${result.poolId}; follow it with: azure-batch-run status ${result.jobId}`);
-          } else {
-            write(io.stdout, `job ${result.jobId} on pool ${result.poolId}`);
-            for (const o of [...result.outcomes].sort((a, b) => a.id.localeCompare(b.id, void 0, { numeric: true }))) write(io.stdout, describeOutcome(o));
-            const failed = result.outcomes.filter((o) => o.result === "failure").length;
-            write(
-              io.stdout,
-              `${result.outcomes.length - failed} succeeded, ${failed} failed${result.addFailures.length ? `, ${result.addFailures.length} not added` : ""}`
-            );
-            if (result.jobEnded) write(io.stdout, `the job ended before all tasks completed: ${result.jobEnded}`);
-            if (result.blocked?.length) write(io.stdout, `${result.blocked.length} blocked (a task they depend on failed): ${result.blocked.join(", ")}`);
-          }
-          return result.succeeded ? EXIT.ok : EXIT.taskFailed;
-        } finally {
-          await client.close();
-          await local?.close();
-        }
-      }
-      case "status": {
-        const jobId = args[0];
-        if (!jobId) throw new UsageError("missing <job-id>");
-        const client = await clientFor(values["account-url"], void 0, io.env, hooks, callTimeoutMs, apiVersion);
-        try {
-          const status = await getJobStatus(client, jobId, { signal: io.signal });
-          const c = status.counts;
-          write(
-            io.stdout,
-            `job ${status.jobId} (${status.state}${status.terminateReason ? `: ${status.terminateReason}` : ""}) on pool ${status.poolId ?? "?"}`
-          );
-          write(io.stdout, `active ${c.active}, running ${c.running}, completed ${c.completed} (succeeded ${c.succeeded}, failed ${c.failed})`);
-          return c.failed > 0 ? EXIT.taskFailed : EXIT.ok;
-        } finally {
-          await client.close();
-        }
-      }
-      case "logs": {
-        const [jobId, taskId] = args;
-        if (!jobId || !taskId) throw new UsageError("usage: logs <job-id> <task-id> [--file stdout.txt]");
-        const client = await clientFor(values["account-url"], void 0, io.env, hooks, callTimeoutMs, apiVersion);
-        try {
-          const files = values.file ? [values.file] : ["stdout.txt", "stderr.txt"];
-          for (const file of files) {
-            const text = await readTaskOutput(client, jobId, taskId, file, { signal: io.signal });
-            if (files.length > 1) write(io.stdout, `==> ${file} <==`);
-            write(io.stdout, text === void 0 ? `(no ${file})` : redactor.text(lastLines(text, 1e4)));
-          }
-          return EXIT.ok;
-        } finally {
-          await client.close();
-        }
-      }
-      case "schema":
-        write(io.stdout, JSON.stringify(workloadJsonSchema(), null, 2));
-        return EXIT.ok;
-      default:
-        throw new UsageError(`unknown command "${command}"
-${USAGE}`);
-    }
+    return await run2({ args, values, vars, io, redactor, hooks, callTimeoutMs, apiVersion });
   } catch (error) {
     return reportError(error, io, redactor);
   }

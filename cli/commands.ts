@@ -1,0 +1,178 @@
+/**
+ * One function per command, each a few lines over the core's API: it reads what it needs, calls
+ * the core, writes results to stdout (progress to stderr) and returns its exit code. `main` parses
+ * the command line and picks one; errors go back to it, to be classified once.
+ */
+import {
+  createLocalBatchClient,
+  DEFAULT_SUBMIT_CONCURRENCY,
+  getJobStatus,
+  lastLines,
+  MAX_SUBMIT_CONCURRENCY,
+  planCalls,
+  readTaskOutput,
+  runWorkload,
+  UsageError,
+  workloadJsonSchema,
+  type CleanupPolicy,
+  type RunResult,
+  type Workload,
+} from "azure-batch-run";
+import { EXIT, write, writeDrained, type CommandContext } from "./common.js";
+import { createConsoleReporter, describeOutcome } from "./consoleReporter.js";
+import { clientFor, loadEventWorkload, loadWorkload, readIdentityMap, startLocal } from "./inputs.js";
+
+/** `validate` and `plan` read a spec, or a Function app's spec for `--event FILE`; unset secrets are placeholders. */
+async function specForChecking(ctx: CommandContext): Promise<Workload> {
+  const { args, values, vars, io, apiVersion } = ctx;
+  const w = values.event
+    ? await loadEventWorkload(args[0], values.event, vars, io.env, apiVersion)
+    : await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
+  for (const warning of w.warnings) write(io.stderr, `warning: ${warning.path}: ${warning.message}`);
+  return w;
+}
+
+async function validate(ctx: CommandContext): Promise<number> {
+  const w = await specForChecking(ctx);
+  const { stdout } = ctx.io;
+  const tasks = `${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"}`;
+  write(stdout, `valid: pool ${w.pool.id}, ${w.job.schedule ? "job schedule" : "job"} ${w.job.id}, ${tasks}`);
+  if (w.secretEnv.length > 0) write(stdout, `secrets run will need: ${w.secretEnv.map((s) => (s.set ? s.name : `${s.name} (not set here)`)).join(", ")}`);
+  return EXIT.ok;
+}
+
+async function plan(ctx: CommandContext): Promise<number> {
+  const w = await specForChecking(ctx);
+  const { io, redactor } = ctx;
+  for (const s of w.secretEnv.filter((e) => !e.set)) write(io.stderr, `note: ${s.name} is not set: shown as <redacted>; run will need it`);
+  w.secrets.forEach((s) => redactor.add(s));
+  const format = ctx.values.format ?? "text";
+  if (format !== "json" && format !== "text") throw new UsageError(`--format "${format}": expected json or text`);
+  // One call at a time, as the plan makes them: the plan of 100,000 tasks is never held whole.
+  let first = true;
+  for (const { method, path, query, body, plane } of planCalls(w)) {
+    if (format === "json") {
+      const call = { method, path, query, body: redactor.value(body), ...(plane ? { plane } : {}) };
+      // The same text as JSON.stringify(calls, null, 2), written call by call.
+      await writeDrained(io.stdout, `${first ? "[\n" : ",\n"}${JSON.stringify(call, null, 2).replace(/^/gm, "  ")}`);
+    } else {
+      const n = (body as { value?: unknown[] }).value?.length;
+      await writeDrained(io.stdout, `${method} ${path}${n !== undefined ? `  (${n} task${n === 1 ? "" : "s"})` : ""}\n`);
+    }
+    first = false;
+  }
+  if (format === "json") await writeDrained(io.stdout, first ? "[]\n" : "\n]\n");
+  return EXIT.ok;
+}
+
+/** `run`'s own options, checked before anything is read or started. */
+function runOptions(ctx: CommandContext) {
+  const { values } = ctx;
+  const cleanup = values.cleanup;
+  if (cleanup !== undefined && !["job", "pool", "none"].includes(cleanup)) throw new UsageError(`--cleanup "${cleanup}": expected job, pool or none`);
+  if (values.wait && values["no-wait"]) throw new UsageError("--wait and --no-wait contradict each other");
+  const poll = values["poll-interval"];
+  if (poll !== undefined && !(Number(poll) > 0 && Number(poll) <= 600))
+    throw new UsageError(`--poll-interval "${poll}": expected seconds between 0 and 600, e.g. 5 or 0.5`);
+  const concurrencyText = values.concurrency;
+  const concurrency = concurrencyText === undefined ? undefined : Number(concurrencyText);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_SUBMIT_CONCURRENCY)) {
+    throw new UsageError(
+      `--concurrency "${concurrencyText}": expected a whole number from 1 to ${MAX_SUBMIT_CONCURRENCY} (default ${DEFAULT_SUBMIT_CONCURRENCY})`,
+    );
+  }
+  const executor = values.executor ?? "auto";
+  if (!["auto", "docker", "process"].includes(executor)) throw new UsageError(`--executor "${executor}": expected auto, docker or process`);
+  if (values.executor && !values.local) throw new UsageError("--executor goes with --local");
+  if (values["identity-map"] && !values.local) throw new UsageError("--identity-map goes with --local");
+  return {
+    wait: !values["no-wait"],
+    cleanup: cleanup as CleanupPolicy | undefined,
+    pollIntervalMs: poll === undefined ? undefined : Number(poll) * 1000,
+    concurrency,
+    executor: executor as "auto" | "docker" | "process",
+  };
+}
+
+async function run(ctx: CommandContext): Promise<number> {
+  const { args, values, vars, io, redactor, hooks, callTimeoutMs, apiVersion } = ctx;
+  const { executor, ...options } = runOptions(ctx);
+  const w = await loadWorkload(args[0], vars, io.env, "fail", apiVersion);
+  w.secrets.forEach((s) => redactor.add(s));
+  const reporter = createConsoleReporter(io.stderr);
+  const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : undefined;
+  const local = values.local ? await startLocal(executor, reporter, identityRegistries) : undefined;
+  const client = local
+    ? createLocalBatchClient(local, { hooks, callTimeoutMs })
+    : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
+  if (local) redactor.add(local.accountKey);
+  try {
+    const result = await runWorkload(client, w, reporter, { ...options, signal: io.signal });
+    return reportRun(ctx, result);
+  } finally {
+    await client.close();
+    await local?.close();
+  }
+}
+
+/** What a run did, on stdout: the schedule in place, the job submitted, or every task's outcome. */
+function reportRun({ io, values }: CommandContext, result: RunResult): number {
+  if (result.schedule) {
+    write(io.stdout, `job schedule ${result.jobId} is in place on pool ${result.poolId}`);
+    return EXIT.ok;
+  }
+  if (values["no-wait"]) {
+    write(io.stdout, `submitted job ${result.jobId} on pool ${result.poolId}; follow it with: azure-batch-run status ${result.jobId}`);
+    return result.succeeded ? EXIT.ok : EXIT.taskFailed;
+  }
+  write(io.stdout, `job ${result.jobId} on pool ${result.poolId}`);
+  for (const o of [...result.outcomes].sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }))) write(io.stdout, describeOutcome(o));
+  const failed = result.outcomes.filter((o) => o.result === "failure").length;
+  const notAdded = result.addFailures.length ? `, ${result.addFailures.length} not added` : "";
+  write(io.stdout, `${result.outcomes.length - failed} succeeded, ${failed} failed${notAdded}`);
+  if (result.jobEnded) write(io.stdout, `the job ended before all tasks completed: ${result.jobEnded}`);
+  if (result.blocked?.length) write(io.stdout, `${result.blocked.length} blocked (a task they depend on failed): ${result.blocked.join(", ")}`);
+  return result.succeeded ? EXIT.ok : EXIT.taskFailed;
+}
+
+async function status(ctx: CommandContext): Promise<number> {
+  const { args, values, io, hooks, callTimeoutMs, apiVersion } = ctx;
+  const jobId = args[0];
+  if (!jobId) throw new UsageError("missing <job-id>");
+  const client = await clientFor(values["account-url"], undefined, io.env, hooks, callTimeoutMs, apiVersion);
+  try {
+    const status = await getJobStatus(client, jobId, { signal: io.signal });
+    const c = status.counts;
+    write(io.stdout, `job ${status.jobId} (${status.state}${status.terminateReason ? `: ${status.terminateReason}` : ""}) on pool ${status.poolId ?? "?"}`);
+    write(io.stdout, `active ${c.active}, running ${c.running}, completed ${c.completed} (succeeded ${c.succeeded}, failed ${c.failed})`);
+    return c.failed > 0 ? EXIT.taskFailed : EXIT.ok;
+  } finally {
+    await client.close();
+  }
+}
+
+async function logs(ctx: CommandContext): Promise<number> {
+  const { args, values, io, redactor, hooks, callTimeoutMs, apiVersion } = ctx;
+  const [jobId, taskId] = args;
+  if (!jobId || !taskId) throw new UsageError("usage: logs <job-id> <task-id> [--file stdout.txt]");
+  const client = await clientFor(values["account-url"], undefined, io.env, hooks, callTimeoutMs, apiVersion);
+  try {
+    const files = values.file ? [values.file] : ["stdout.txt", "stderr.txt"];
+    for (const file of files) {
+      const text = await readTaskOutput(client, jobId, taskId, file, { signal: io.signal });
+      if (files.length > 1) write(io.stdout, `==> ${file} <==`);
+      write(io.stdout, text === undefined ? `(no ${file})` : redactor.text(lastLines(text, 10_000)));
+    }
+    return EXIT.ok;
+  } finally {
+    await client.close();
+  }
+}
+
+async function schema({ io }: CommandContext): Promise<number> {
+  write(io.stdout, JSON.stringify(workloadJsonSchema(), null, 2));
+  return EXIT.ok;
+}
+
+/** The commands, by name. */
+export const COMMANDS: Record<string, (ctx: CommandContext) => Promise<number>> = { validate, plan, run, status, logs, schema };

@@ -1,0 +1,154 @@
+/**
+ * What the commands read and make: a spec (or a Function app's spec for a sample event), an
+ * identity map for the local service, a client for the account, the local service itself. Every
+ * failure to read is a UsageError naming the flag or file.
+ */
+import { readFile } from "node:fs/promises";
+import { parse as parseYaml } from "yaml";
+import {
+  armFromAuth,
+  authFromEnvironment,
+  BatchClient,
+  eventFromSample,
+  EventSpec,
+  InvalidEventError,
+  loadSpec,
+  parseSpecText,
+  resolveAccountUrl,
+  UsageError,
+  type ApiVersion,
+  type Redactor,
+  type RequestHooks,
+  type Workload,
+} from "azure-batch-run";
+import { closest, type CliIo } from "./common.js";
+
+/** `validate` and `plan` need no secrets: an unset secret reference is shown as a placeholder. */
+export async function loadWorkload(
+  file: string | undefined,
+  vars: Record<string, string>,
+  env: CliIo["env"],
+  unsetSecrets: "fail" | "placeholder" = "fail",
+  apiVersion?: ApiVersion,
+): Promise<Workload> {
+  if (!file) throw new UsageError("missing <spec>: the path of a YAML or JSON workload spec");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read spec ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const onUnusedVars = (unused: string[], used: string[]) => {
+    const name = unused[0]!;
+    const near = closest(name, used);
+    throw new UsageError(
+      `--var ${name}: no template of ${file} uses {{ vars.${name} }}${near ? `; did you mean --var ${near}=...?` : ""} (${used.length ? `it uses ${used.map((u) => `vars.${u}`).join(", ")}` : "it uses no vars"})`,
+    );
+  };
+  return loadSpec(text, { vars, env, fileName: file, unsetSecrets, apiVersion, onUnusedVars });
+}
+
+/**
+ * A Function app's spec for a sample event (`--event FILE`), read as the app reads a delivery: the
+ * same event parsing, the same checks of the values the spec uses; an input's SAS is a placeholder.
+ */
+export async function loadEventWorkload(
+  file: string | undefined,
+  eventFile: string,
+  vars: Record<string, string>,
+  env: CliIo["env"],
+  apiVersion?: ApiVersion,
+): Promise<Workload> {
+  if (!file) throw new UsageError("missing <spec>: the path of a YAML or JSON workload spec");
+  const read = async (path: string, what: string) => {
+    try {
+      return await readFile(path, "utf8");
+    } catch (error) {
+      throw new UsageError(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  };
+  const text = await read(file, "spec");
+  const raw = parseSpecText(text, file);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError(`${file}: the spec must be a mapping with pool, job and tasks`);
+  let sample: unknown;
+  try {
+    sample = JSON.parse(await read(eventFile, "event"));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--event ${eventFile}: not JSON (${(error as Error).message})`);
+  }
+  try {
+    const event = eventFromSample(sample);
+    const spec = new EventSpec(raw as Record<string, unknown>, text);
+    spec.check(event);
+    return await spec.load(event, { vars, env, fileName: file, unsetSecrets: "placeholder", apiVersion, sasFor: (url) => `${url}?<redacted>` });
+  } catch (error) {
+    if (error instanceof InvalidEventError) throw new UsageError(`--event ${eventFile}: ${error.message}`);
+    throw error;
+  }
+}
+
+export async function clientFor(
+  accountUrlFlag: string | undefined,
+  fromSpec: string | undefined,
+  env: CliIo["env"],
+  hooks: RequestHooks,
+  callTimeoutMs?: number,
+  apiVersion?: ApiVersion,
+): Promise<BatchClient> {
+  const accountUrl = resolveAccountUrl(accountUrlFlag, fromSpec, env);
+  if (!accountUrl) {
+    throw new UsageError(
+      "no Batch account: set account.url in the spec, pass --account-url, or set AZURE_BATCH_ACCOUNT_URL (https://<account>.<region>.batch.azure.com)",
+    );
+  }
+  const auth = await authFromEnvironment(accountUrl, env);
+  return new BatchClient({ accountUrl, auth, arm: armFromAuth(auth, env), hooks, callTimeoutMs, apiVersion });
+}
+
+/**
+ * `--identity-map FILE`: for the local service, which registry login each managed identity gets
+ * (`[{ identity, server, address?, username, passwordEnv }]`, YAML or JSON); passwords come from
+ * the environment, never from the file.
+ */
+export async function readIdentityMap(file: string, env: CliIo["env"], redactor: Redactor) {
+  let entries: unknown;
+  try {
+    entries = parseYaml(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new UsageError(`--identity-map ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (!Array.isArray(entries)) throw new UsageError(`--identity-map ${file}: expected a list of { identity, server, address, username, passwordEnv }`);
+  return entries.map((e: Record<string, unknown>, i) => {
+    for (const field of ["identity", "server", "username", "passwordEnv"]) {
+      if (typeof e?.[field] !== "string") throw new UsageError(`--identity-map ${file}: [${i}].${field} is required (a string)`);
+    }
+    const password = env[e.passwordEnv as string];
+    if (!password) throw new UsageError(`--identity-map ${file}: [${i}].passwordEnv names ${e.passwordEnv}, which is not set`);
+    redactor.add(password);
+    return {
+      identity: e.identity as string,
+      server: e.server as string,
+      address: typeof e.address === "string" ? e.address : undefined,
+      username: e.username as string,
+      password,
+    };
+  });
+}
+
+/** The local Batch service, loaded only for `--local`. */
+export async function startLocal(
+  executor: "auto" | "docker" | "process",
+  reporter: { info(m: string): void; warn(m: string): void },
+  identityRegistries?: Awaited<ReturnType<typeof readIdentityMap>>,
+) {
+  const { startLocalBatch, ExecutorUnavailableError } = await import("../local-batch/start.js");
+  try {
+    const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries });
+    reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);
+    return local;
+  } catch (error) {
+    if (error instanceof ExecutorUnavailableError) throw new UsageError(error.message);
+    throw error;
+  }
+}
