@@ -8,7 +8,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { BatchHttpError } from "./errors.js";
+import { BatchErrors } from "./errors.js";
 
 export interface AuthConfig {
   accountName: string;
@@ -17,13 +17,7 @@ export interface AuthConfig {
   acceptBearer?: boolean;
 }
 
-const failed = (detail: string) =>
-  new BatchHttpError(
-    403,
-    "AuthenticationFailed",
-    "Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.",
-    [{ key: "AuthenticationErrorDetail", value: detail }],
-  );
+const failed = BatchErrors.authenticationFailed;
 
 /** The headers whose values stand, in this order, one per line, between the verb and the ocp- headers. */
 const SIGNED_HEADERS = [

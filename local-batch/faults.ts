@@ -5,7 +5,7 @@
  * the faults it relies on really happened.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { BatchHttpError } from "./errors.js";
+import { BatchErrors } from "./errors.js";
 
 export interface FaultOptions {
   /** Added to every request. */
@@ -126,11 +126,11 @@ export class FaultInjector {
     const headers = { "retry-after-ms": String(retryAfter), "retry-after": String(Math.max(1, Math.ceil(retryAfter / 1000))) };
     if (this.hit(f.throttleShare, this.injected.throttled)) {
       this.injected.throttled++;
-      throw Object.assign(new BatchHttpError(429, "TooManyRequests", "The server is busy; retry after the given time."), { headers });
+      throw BatchErrors.tooManyRequests(headers);
     }
     if (this.hit(f.unavailableShare, this.injected.unavailable)) {
       this.injected.unavailable++;
-      throw Object.assign(new BatchHttpError(503, "ServerBusy", "The server is currently unable to receive requests. Please retry your request."), { headers });
+      throw BatchErrors.serverBusy(headers);
     }
     return undefined;
   }
@@ -144,7 +144,7 @@ export class FaultInjector {
 
   authorize(method: string, url: URL): void {
     if (this.faults.forbid?.(method, url.pathname)) {
-      throw new BatchHttpError(403, "AuthorizationFailure", "This request is not authorized to perform this operation.");
+      throw BatchErrors.authorizationFailure();
     }
   }
 

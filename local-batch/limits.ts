@@ -14,7 +14,7 @@ import {
   vCpusOfVmSize,
   VM_SIZE_PATTERN,
 } from "../shared/batch/limits.js";
-import { BatchHttpError, invalidValue } from "./errors.js";
+import { BatchErrors, BatchHttpError, invalidValue } from "./errors.js";
 
 function duration(value: string | undefined, property: string, bounds: { min?: number; max?: number } = {}): void {
   if (value === undefined) return;
@@ -80,9 +80,7 @@ export function taskLimitError(job: JobAddParameter, body: TaskAddParameter): Ba
     job.jobReleaseTask && (job.jobReleaseTask.id ?? DEFAULT_RELEASE_TASK_ID),
   ];
   if (reserved.some((r) => r && r.toLowerCase() === id)) {
-    return new BatchHttpError(409, "TaskExists", "The specified task already exists.", [
-      { key: "Reason", value: `${body.id} is the id of the job's preparation or release task` },
-    ]);
+    return BatchErrors.exists("Task", body.id, `${body.id} is the id of the job's preparation or release task`);
   }
   return undefined;
 }

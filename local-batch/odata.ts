@@ -2,7 +2,7 @@
  * The OData subset Batch list operations take: `$filter` with eq/ne/ge/gt/le/lt joined by
  * and/or, on string, number and datetime'...' literals; `$select` projection; paging.
  */
-import { BatchHttpError } from "./errors.js";
+import { BatchErrors, BatchHttpError } from "./errors.js";
 
 type Value = string | number | boolean | undefined;
 type Predicate = (item: Record<string, unknown>) => boolean;
@@ -16,11 +16,7 @@ function get(item: Record<string, unknown>, path: string): Value {
 }
 
 function invalidFilter(filter: string, why: string): BatchHttpError {
-  return new BatchHttpError(400, "InvalidQueryParameterValue", "Value for one of the query parameters specified in the request URI is invalid.", [
-    { key: "QueryParameterName", value: "$filter" },
-    { key: "QueryParameterValue", value: filter },
-    { key: "Reason", value: why },
-  ]);
+  return BatchErrors.invalidQueryValue("$filter", filter, why);
 }
 
 export function parseFilter(filter: string | null): Predicate {

@@ -3,7 +3,7 @@ import type { IncomingMessage } from "node:http";
 import type { JobAddParameter, JobScheduleAddParameter, PoolAddParameter, TaskAddParameter } from "../shared/batch/types.js";
 import { SUPPORTED_IMAGES } from "../shared/batch/images.js";
 import { validateBody } from "./bodies.js";
-import { BatchHttpError } from "./errors.js";
+import { BatchErrors } from "./errors.js";
 import { list, listTasks, one } from "./resources/listing.js";
 import { getTaskFile, listTaskFiles } from "./resources/files.js";
 import { addJob, deleteJob, jobView, patchJob, taskCounts, terminateJob } from "./resources/jobs.js";
@@ -91,6 +91,6 @@ export function route(ctx: ServiceContext, method: string, url: URL, body: unkno
     case "DELETE jobschedules/{id}":
       return deleteSchedule(ctx, id);
     default:
-      throw new BatchHttpError(400, "InvalidUri", `The requested URI does not represent any resource on the local Batch service: ${method} ${url.pathname}`);
+      throw BatchErrors.invalidUri(`The requested URI does not represent any resource on the local Batch service: ${method} ${url.pathname}`);
   }
 }

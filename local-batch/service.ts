@@ -12,7 +12,7 @@ import { mkdir } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FaultInjector, type InjectedFaults } from "./faults.js";
-import { BatchHttpError } from "./errors.js";
+import { BatchErrors } from "./errors.js";
 import { createRequestHandler, rawBatchError } from "./http/server.js";
 import type { Executor } from "./runtime/executors.js";
 import { loadState, restore, saveState, snapshot } from "./persistence.js";
@@ -125,7 +125,7 @@ export class LocalBatchService {
       const status = tooLarge ? 431 : timedOut ? 408 : 400;
       const reason = tooLarge ? "Request Header Fields Too Large" : timedOut ? "Request Timeout" : "Bad Request";
       const code = tooLarge ? "RequestHeaderTooLarge" : timedOut ? "RequestTimeout" : "InvalidRequest";
-      socket.end(rawBatchError(status, reason, new BatchHttpError(status, code, `The request could not be read: ${error.code ?? error.message}.`)));
+      socket.end(rawBatchError(status, reason, BatchErrors.unreadable(status, code, error.code ?? error.message)));
     });
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
     const address = this.server.address() as AddressInfo;

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { API_VERSIONS, isApiVersion, REMOVED_IN_2025 } from "../../shared/batch/apiVersion.js";
 import { SERVICE_MAX_BODY_BYTES } from "../../shared/batch/limits.js";
 import { authenticate } from "../auth.js";
-import { BatchHttpError } from "../errors.js";
+import { BatchErrors, BatchHttpError } from "../errors.js";
 import type { Reply, ServiceContext } from "../state.js";
 import { misbehave, type FaultInjector } from "../faults.js";
 import { ArmHttpError, armHeaders, isArmPath, routeArm } from "../resources/arm.js";
@@ -40,10 +40,7 @@ function refuseRemovedProperties(body: unknown, path = ""): void {
     const p = Array.isArray(body) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
     const why = Array.isArray(body) ? undefined : REMOVED_IN_2025[k];
     if (why !== undefined) {
-      throw new BatchHttpError(400, "InvalidRequestBody", "The specified Request Body is not syntactically valid.", [
-        { key: "PropertyName", value: p },
-        { key: "Reason", value: `${k} is not a property of api-version 2025-06-01: ${why}` },
-      ]);
+      throw BatchErrors.invalidBody(`${k} is not a property of api-version 2025-06-01: ${why}`, p);
     }
     refuseRemovedProperties(v, p);
   }
@@ -55,147 +52,172 @@ export function rawBatchError(status: number, reason: string, error: BatchHttpEr
   return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json;odata=minimalmetadata\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
 }
 
-// eslint-disable-next-line max-lines-per-function -- the request's steps in order (limits, body, auth, route, answer, errors) over one request's state
+/** One request on its way through the spine: what the steps read, and what they add to it. */
+interface InFlight {
+  req: IncomingMessage;
+  res: ServerResponse;
+  method: string;
+  requestId: string;
+  url: URL;
+  bodyText: string;
+  size: number;
+  /** The body once parsed (kept for the recorder, whatever the answer). */
+  body?: unknown;
+}
+
+/**
+ * The service's spine: each request goes through the same named steps, in this order —
+ * 1. `parsePath`: a plain path, or 400 InvalidUri;
+ * 2. `readBody`: the body, counted to its limit (a peer gone mid-body gets no answer);
+ * 3. faults asked for by tests (a reset before anything is read);
+ * 4. the ARM side (`serveArm`: bearer tokens, its own api-version and error shape), or
+ * 5. `admit`: Shared Key or bearer, the injected faults, api-version, body size, JSON, depth,
+ *    properties 2025-06-01 removed;
+ * 6. the router, then `answer` (the recorder hears every answer), or `errorAnswer` for anything thrown.
+ */
 export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector, route: Router) {
-  // eslint-disable-next-line max-lines-per-function -- the same steps, as the handler the server calls
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
-    let url: URL;
-    try {
-      // A path like "//" is a URL with a host and no path to the URL parser: refuse what is not a plain path.
-      if (!(req.url ?? "/").startsWith("/") || (req.url ?? "").startsWith("//")) throw new TypeError("not a path");
-      url = new URL(req.url ?? "/", ctx.baseUrl);
-    } catch {
-      const text = JSON.stringify(new BatchHttpError(400, "InvalidUri", "The requested URI is not a path the service knows.").body(requestId));
-      res.writeHead(400, {
-        "content-type": "application/json;odata=minimalmetadata",
-        "content-length": String(Buffer.byteLength(text)),
-        "request-id": requestId,
-        connection: "close",
-      });
-      res.end(text);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const c of req) {
-        size += (c as Buffer).length;
-        if (size <= MAX_BODY_BYTES + 1) chunks.push(c as Buffer);
-      }
-    } catch {
-      // The client went away mid-body: nobody to answer.
-      return;
-    }
-    const bodyText = Buffer.concat(chunks).toString("utf8");
-    const headers: Record<string, string> = { "request-id": requestId };
-    if (req.headers["return-client-request-id"] === "true" && req.headers["client-request-id"])
-      headers["client-request-id"] = String(req.headers["client-request-id"]);
-    let parsedBody: unknown;
-
-    const reply = ({ status, body, headers: extra = {}, raw }: Reply) => {
-      const all = { ...headers, ...extra };
-      ctx.options.onExchange?.({
-        method: req.method ?? "GET",
-        url: url.toString(),
-        requestHeaders: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
-        requestBody: parsedBody,
-        status,
-        responseHeaders: all,
-        responseBody: raw ? raw.toString("utf8") : body,
-      });
-      if (raw) {
-        res.writeHead(status, all);
-        res.end(req.method === "HEAD" ? undefined : raw);
-        return;
-      }
-      if (body === undefined) {
-        res.writeHead(status, all);
-        res.end();
-        return;
-      }
-      const text = JSON.stringify(body);
-      res.writeHead(status, { "content-type": "application/json;odata=minimalmetadata", "content-length": String(Buffer.byteLength(text)), ...all });
-      res.end(text);
-    };
-
+    const url = parsePath(req, ctx.baseUrl);
+    if (!url) return refuseUri(res, requestId);
+    const read = await readBody(req);
+    if (!read) return;
+    const x: InFlight = { req, res, method: req.method ?? "GET", requestId, url, ...read };
     try {
       if ((await faults.before()) === "reset") return void req.socket.destroy();
-      if (isArmPath(url)) {
-        // The management plane: bearer tokens, its own api-version and error shape.
-        if (bodyText) parsedBody = JSON.parse(bodyText);
-        const result = routeArm(ctx, req.method ?? "GET", url, parsedBody, req);
-        if (req.method !== "GET") ctx.touch();
-        return reply({
-          ...result,
-          headers: {
-            ...armHeaders(req),
-            ...(result.body !== undefined ? { "content-type": "application/json; charset=utf-8" } : {}),
-            ...(result.headers ?? {}),
-          },
-        });
-      }
-      authenticate(req, url, ctx.options);
-      faults.authorize(req.method ?? "GET", url);
-      await faults.delay(req.method ?? "GET", url);
-      const bad = faults.misbehavior(req.method ?? "GET", url);
-      if (bad && misbehave(bad, res)) return;
-      const apiVersion = url.searchParams.get("api-version");
-      if (!isApiVersion(apiVersion)) {
-        throw new BatchHttpError(
-          400,
-          apiVersion ? "InvalidApiVersionParameter" : "MissingRequiredQueryParameter",
-          apiVersion
-            ? `The api-version ${apiVersion} is not supported; the local service speaks ${API_VERSIONS.join(" and ")}.`
-            : "A query parameter that's mandatory for this request is not specified.",
-          [{ key: "QueryParameterName", value: "api-version" }],
-        );
-      }
-      if (size > MAX_BODY_BYTES) {
-        throw new BatchHttpError(413, "RequestBodyTooLarge", "The request body is too large and exceeds the maximum permissible limit.", [
-          { key: "MaxLimit", value: String(MAX_BODY_BYTES) },
-        ]);
-      }
-      if (bodyText) {
-        try {
-          parsedBody = JSON.parse(bodyText);
-        } catch {
-          throw new BatchHttpError(400, "InvalidRequestBody", "The specified Request Body is not syntactically valid.", [
-            { key: "Reason", value: "the body is not JSON" },
-          ]);
-        }
-        if (tooDeep(parsedBody)) {
-          throw new BatchHttpError(400, "InvalidRequestBody", "The specified Request Body is not syntactically valid.", [
-            { key: "Reason", value: `the body nests more than ${MAX_BODY_DEPTH} levels` },
-          ]);
-        }
-        if (apiVersion === "2025-06-01") refuseRemovedProperties(parsedBody);
-      }
-      const result = await route(req.method ?? "GET", url, parsedBody, req);
-      if (bad === "repeatNextLink" || bad === "foreignNextLink") {
-        const link = new URL(url.href);
-        if (bad === "foreignNextLink") link.host = "elsewhere.example.net";
-        (result.body as Record<string, unknown>)["odata.nextLink"] = link.href;
-      }
-      if (req.method !== "GET" && req.method !== "HEAD") ctx.touch();
+      if (isArmPath(url)) return answer(ctx, x, serveArm(ctx, x));
+      const misbehavior = await admit(ctx, faults, x);
+      if (misbehavior && misbehave(misbehavior, res)) return;
+      const result = await route(x.method, url, x.body, req);
+      if (misbehavior === "repeatNextLink" || misbehavior === "foreignNextLink") breakNextLink(result, url, misbehavior);
+      if (x.method !== "GET" && x.method !== "HEAD") ctx.touch();
       if (faults.loseResponse(req, url)) return void req.socket.destroy();
-      reply(result);
+      answer(ctx, x, result);
     } catch (error) {
-      if (error instanceof ArmHttpError) {
-        reply({ status: error.status, body: error.body(), headers: armHeaders(req) });
-      } else if (isArmPath(url) && error instanceof SyntaxError) {
-        reply({ status: 400, body: new ArmHttpError(400, "InvalidRequestContent", "The request content is not valid JSON.").body(), headers: armHeaders(req) });
-      } else if (error instanceof URIError) {
-        reply({ status: 400, body: new BatchHttpError(400, "InvalidUri", "The requested URI has a malformed percent-encoding.").body(requestId) });
-      } else if (error instanceof BatchHttpError) {
-        reply({ status: error.status, body: error.body(requestId), headers: (error as BatchHttpError & { headers?: Record<string, string> }).headers ?? {} });
-      } else {
-        ctx.log(`internal error: ${(error as Error).stack ?? error}`);
-        reply({
-          status: 500,
-          body: new BatchHttpError(500, "InternalServerError", "The server encountered an internal error. Please retry the request.").body(requestId),
-        });
-      }
+      answer(ctx, x, errorAnswer(ctx, x, error));
     }
   };
+}
+
+/** Step 1: the request's path as a URL; undefined for anything but a plain path ("//x" is a host to the URL parser). */
+function parsePath(req: IncomingMessage, baseUrl: string): URL | undefined {
+  const raw = req.url ?? "/";
+  if (!raw.startsWith("/") || raw.startsWith("//")) return undefined;
+  try {
+    return new URL(raw, baseUrl);
+  } catch {
+    return undefined;
+  }
+}
+
+function refuseUri(res: ServerResponse, requestId: string): void {
+  const text = JSON.stringify(BatchErrors.invalidUri().body(requestId));
+  res.writeHead(400, {
+    "content-type": "application/json;odata=minimalmetadata",
+    "content-length": String(Buffer.byteLength(text)),
+    "request-id": requestId,
+    connection: "close",
+  });
+  res.end(text);
+}
+
+/** Step 2: the body, kept up to one byte over the limit (enough to know it is too large); undefined if the peer went away. */
+async function readBody(req: IncomingMessage): Promise<{ bodyText: string; size: number } | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const c of req) {
+      size += (c as Buffer).length;
+      if (size <= MAX_BODY_BYTES + 1) chunks.push(c as Buffer);
+    }
+  } catch {
+    return undefined;
+  }
+  return { bodyText: Buffer.concat(chunks).toString("utf8"), size };
+}
+
+/** Step 4: the management plane, over the same state. */
+function serveArm(ctx: ServiceContext, x: InFlight): Reply {
+  if (x.bodyText) x.body = JSON.parse(x.bodyText);
+  const result = routeArm(ctx, x.method, x.url, x.body, x.req);
+  if (x.method !== "GET") ctx.touch();
+  return {
+    ...result,
+    headers: {
+      ...armHeaders(x.req),
+      ...(result.body !== undefined ? { "content-type": "application/json; charset=utf-8" } : {}),
+      ...(result.headers ?? {}),
+    },
+  };
+}
+
+/** Step 5: what Batch checks before it routes a request; returns the misbehaviour a test asked of this one, if any. */
+async function admit(ctx: ServiceContext, faults: FaultInjector, x: InFlight) {
+  authenticate(x.req, x.url, ctx.options);
+  faults.authorize(x.method, x.url);
+  await faults.delay(x.method, x.url);
+  const misbehavior = faults.misbehavior(x.method, x.url);
+  const apiVersion = x.url.searchParams.get("api-version");
+  if (!apiVersion) throw BatchErrors.missingQueryParameter("api-version");
+  if (!isApiVersion(apiVersion)) throw BatchErrors.unsupportedApiVersion(apiVersion, API_VERSIONS);
+  if (x.size > MAX_BODY_BYTES) throw BatchErrors.bodyTooLarge(String(MAX_BODY_BYTES));
+  if (x.bodyText) {
+    try {
+      x.body = JSON.parse(x.bodyText);
+    } catch {
+      throw BatchErrors.invalidBody("the body is not JSON");
+    }
+    if (tooDeep(x.body)) throw BatchErrors.invalidBody(`the body nests more than ${MAX_BODY_DEPTH} levels`);
+    if (apiVersion === "2025-06-01") refuseRemovedProperties(x.body);
+  }
+  return misbehavior;
+}
+
+/** A listing whose next link a test asked to be broken: the same page again, or a link to another host. */
+function breakNextLink(result: Reply, url: URL, how: "repeatNextLink" | "foreignNextLink"): void {
+  const link = new URL(url.href);
+  if (how === "foreignNextLink") link.host = "elsewhere.example.net";
+  (result.body as Record<string, unknown>)["odata.nextLink"] = link.href;
+}
+
+/** Step 6: the answer, written and told to the recorder. */
+function answer(ctx: ServiceContext, x: InFlight, { status, body, headers: extra = {}, raw }: Reply): void {
+  const { req, res } = x;
+  const headers: Record<string, string> = { "request-id": x.requestId };
+  if (req.headers["return-client-request-id"] === "true" && req.headers["client-request-id"])
+    headers["client-request-id"] = String(req.headers["client-request-id"]);
+  const all = { ...headers, ...extra };
+  ctx.options.onExchange?.({
+    method: x.method,
+    url: x.url.toString(),
+    requestHeaders: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+    requestBody: x.body,
+    status,
+    responseHeaders: all,
+    responseBody: raw ? raw.toString("utf8") : body,
+  });
+  if (raw) {
+    res.writeHead(status, all);
+    res.end(req.method === "HEAD" ? undefined : raw);
+    return;
+  }
+  if (body === undefined) {
+    res.writeHead(status, all);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json;odata=minimalmetadata", "content-length": String(Buffer.byteLength(text)), ...all });
+  res.end(text);
+}
+
+/** Anything a step threw, as the answer Batch (or ARM, on its side) would give. */
+function errorAnswer(ctx: ServiceContext, x: InFlight, error: unknown): Reply {
+  if (error instanceof ArmHttpError) return { status: error.status, body: error.body(), headers: armHeaders(x.req) };
+  if (isArmPath(x.url) && error instanceof SyntaxError)
+    return { status: 400, body: new ArmHttpError(400, "InvalidRequestContent", "The request content is not valid JSON.").body(), headers: armHeaders(x.req) };
+  if (error instanceof URIError) return { status: 400, body: BatchErrors.invalidUri("The requested URI has a malformed percent-encoding.").body(x.requestId) };
+  if (error instanceof BatchHttpError) return { status: error.status, body: error.body(x.requestId), headers: error.headers };
+  ctx.log(`internal error: ${(error as Error).stack ?? error}`);
+  return { status: 500, body: BatchErrors.internal().body(x.requestId) };
 }

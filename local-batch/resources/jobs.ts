@@ -5,7 +5,7 @@ import { TaskTable } from "../taskTable.js";
 import type { JobAddParameter } from "../../shared/batch/types.js";
 import { UNLIMITED_DURATION } from "../../shared/batch/duration.js";
 import { validateBody } from "../bodies.js";
-import { BatchHttpError, exists, invalidValue } from "../errors.js";
+import { BatchErrors, BatchHttpError, exists, invalidValue } from "../errors.js";
 import { BATCH_ID, created, endJob, etag, ID_RULE, insertTask, jobOf, now, type JobRecord, type Reply, type ServiceContext } from "../state.js";
 
 export function addJob(ctx: ServiceContext, body: JobAddParameter, scheduleId?: string): Reply {
@@ -68,9 +68,9 @@ export function patchJob(ctx: ServiceContext, id: string, body: unknown): Reply 
  * terminated, new Tasks cannot be added".
  */
 export function jobNotActive(job: JobRecord): BatchHttpError | undefined {
-  if (job.state === "completed") return new BatchHttpError(409, "JobCompleted", "The specified job is already in a completed state.");
-  if (job.state === "terminating") return new BatchHttpError(409, "JobBeingTerminated", "The specified job is being terminated.");
-  if (job.state === "deleting") return new BatchHttpError(409, "JobBeingDeleted", "The specified job is being deleted.");
+  if (job.state === "completed") return BatchErrors.conflict("JobCompleted", "The specified job is already in a completed state.");
+  if (job.state === "terminating") return BatchErrors.conflict("JobBeingTerminated", "The specified job is being terminated.");
+  if (job.state === "deleting") return BatchErrors.conflict("JobBeingDeleted", "The specified job is being deleted.");
   return undefined;
 }
 

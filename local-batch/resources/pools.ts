@@ -5,7 +5,7 @@ import { API_VERSION, type ApiVersion } from "../../shared/batch/apiVersion.js";
 import type { PoolAddParameter } from "../../shared/batch/types.js";
 import { validateBody } from "../bodies.js";
 import { describeImage, findSupportedImage, pastEndOfLife, SUPPORTED_IMAGES } from "../../shared/batch/images.js";
-import { BatchHttpError, exists, invalidBody, invalidValue, notFound } from "../errors.js";
+import { BatchErrors, exists, invalidBody, invalidValue, notFound } from "../errors.js";
 import { checkPoolLimits, checkResizeTimeout } from "../limits.js";
 import { removeNodes, restartNode, startNodes, startPool, type DeallocationOption } from "../scheduler/nodes.js";
 import { BATCH_ID, created, etag, ID_RULE, newNode, now, poolOf, type NodeRecord, type PoolRecord, type Reply, type ServiceContext } from "../state.js";
@@ -124,7 +124,7 @@ function steadyPool(ctx: ServiceContext, id: string, body: { resizeTimeout?: str
   checkResizeTimeout(body.resizeTimeout);
   const pool = poolOf(ctx, id);
   if (pool.allocationState !== "steady")
-    throw new BatchHttpError(409, "PoolBeingResized", "The specified pool is being resized.", [{ key: "Id", value: pool.body.id }]);
+    throw BatchErrors.conflict("PoolBeingResized", "The specified pool is being resized.", [{ key: "Id", value: pool.body.id }]);
   return pool;
 }
 
@@ -206,8 +206,7 @@ export function restartPoolNode(ctx: ServiceContext, poolId: string, nodeId: str
           : node.state === "unusable"
             ? "NodeStateUnusable"
             : "OperationInvalidForCurrentState";
-    throw new BatchHttpError(
-      409,
+    throw BatchErrors.conflict(
       code,
       `A node can be ${kind === "reboot" ? "rebooted" : "reimaged"} only when it is idle or running; ${node.id} is ${node.draining ?? node.state}.`,
       [{ key: "Id", value: node.id }],

@@ -3,7 +3,7 @@ import type { TaskAddParameter } from "../../shared/batch/types.js";
 import { UNLIMITED_DURATION } from "../../shared/batch/duration.js";
 import { MAX_TASKS_PER_REQUEST } from "../../shared/batch/limits.js";
 import { validateBody } from "../bodies.js";
-import { BatchHttpError, exists, invalidValue } from "../errors.js";
+import { BatchErrors, BatchHttpError, exists, invalidValue } from "../errors.js";
 import { completeTask } from "../scheduler/scheduler.js";
 import { BATCH_ID, created, ID_RULE, insertTask, jobOf, taskOf, type JobRecord, type Reply, type ServiceContext, type TaskRecord } from "../state.js";
 import { jobNotActive } from "./jobs.js";
@@ -16,11 +16,11 @@ function refuseTask(ctx: ServiceContext, job: JobRecord, body: TaskAddParameter)
   const limit = taskLimitError(job.body, body);
   if (limit) return limit;
   if (body.dependsOn && !job.body.usesTaskDependencies) {
-    return new BatchHttpError(409, "TaskDependenciesNotSpecifiedOnJob", "The task has dependencies, but the job does not have usesTaskDependencies set.");
+    return BatchErrors.conflict("TaskDependenciesNotSpecifiedOnJob", "The task has dependencies, but the job does not have usesTaskDependencies set.");
   }
   const pool = ctx.pools.get(job.body.poolInfo.poolId!.toLowerCase());
   if (body.containerSettings && pool && !pool.body.virtualMachineConfiguration?.containerConfiguration) {
-    return new BatchHttpError(409, "InvalidPropertyValue", "Container settings are given, but the pool has no container configuration.", [
+    return BatchErrors.conflict("InvalidPropertyValue", "Container settings are given, but the pool has no container configuration.", [
       { key: "PropertyName", value: "containerSettings" },
     ]);
   }
@@ -50,9 +50,7 @@ export function addTaskCollection(ctx: ServiceContext, jobId: string, body: unkn
   validateBody(body, "TaskCollection");
   const value = (body as { value: TaskAddParameter[] }).value;
   if (value.length > MAX_TASKS_PER_REQUEST) {
-    throw new BatchHttpError(413, "RequestBodyTooLarge", "The request body is too large and exceeds the maximum permissible limit.", [
-      { key: "MaxLimit", value: "100 tasks" },
-    ]);
+    throw BatchErrors.bodyTooLarge(`${MAX_TASKS_PER_REQUEST} tasks`);
   }
   // One TaskExists body per request: a rerun of 100 tasks that are all there builds no Error per task.
   let existsBody: Record<string, unknown> | undefined;
