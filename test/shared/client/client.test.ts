@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "vitest";
 import type { AccessToken, TokenCredential } from "@azure/identity";
+import { ArmError } from "../../../shared/client/armClient.js";
 import { BatchClient } from "../../../shared/client/batchClient.js";
 import { BatchServiceError } from "../../../shared/client/errors.js";
 import { bearerTokenPolicy, BATCH_SCOPE } from "../../../shared/client/policies/bearerTokenPolicy.js";
@@ -53,6 +54,54 @@ describe("paging", () => {
       for await (const p of client.list<{ id: string }>("/pools")) ids.push(p.id);
     }).rejects.toThrow(/another host/);
     expect(ids).toEqual(["a"]);
+  });
+});
+
+describe("one base for both planes: the ARM client pages, refuses and fails as the Batch client does, in ARM's dialect", () => {
+  const credential: TokenCredential = { getToken: async () => ({ token: "arm-token-123", expiresOnTimestamp: Date.now() + 3_600_000 }) };
+  async function arm(handler: Parameters<typeof startServer>[0]) {
+    const server = await startServer(handler);
+    const client = new BatchClient({
+      accountUrl: server.url,
+      auth: { kind: "none" },
+      retry: { maxRetries: 0 },
+      arm: { credential, endpoint: `${server.url}/arm` },
+    });
+    cleanup.push(
+      () => server.close(),
+      () => client.close(),
+    );
+    return { server, arm: client.arm! };
+  }
+
+  test("nextLink paging with x-ms-client-request-id and a bearer token; the same page twice ends the listing", async () => {
+    const { server, arm: client } = await arm((req, res) => {
+      const page = Number(req.query.get("page") ?? "0");
+      sendJson(res, 200, { value: [{ name: `p${page}` }], nextLink: `${server.url}/arm/pools?page=${Math.min(page + 1, 2)}` });
+    });
+    const names: string[] = [];
+    await expect(async () => {
+      for await (const p of client.list<{ name: string }>("/pools", { query: { "api-version": "2024-07-01" } })) names.push(p.name);
+    }).rejects.toThrow(/with a nextLink to a page already read/);
+    expect(names).toEqual(["p0", "p1", "p2"]);
+    expect(server.requests[0]!.headers["x-ms-client-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(server.requests[0]!.headers.authorization).toBe("Bearer arm-token-123");
+  });
+
+  test("a nextLink to another host is not followed; an error answer is an ArmError with ARM's ids, the token redacted", async () => {
+    const { arm: client } = await arm((req, res) =>
+      req.path.startsWith("/arm/pools")
+        ? sendJson(res, 200, { value: [], nextLink: "https://evil.example.com/arm/pools?page=2" })
+        : sendJson(res, 403, { error: { code: "AuthorizationFailed", message: "no access for arm-token-123" } }, { "x-ms-request-id": "rid-1" }),
+    );
+    await expect(async () => {
+      for await (const _ of client.list("/pools")) void _;
+    }).rejects.toThrow(/with a nextLink to another host \(https:\/\/evil\.example\.com\); not followed/);
+    const error = await client.json("GET", "/accounts/a").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ArmError);
+    expect((error as ArmError).message).toMatch(
+      /^AuthorizationFailed: no access for <redacted> \(HTTP 403 on GET \/arm\/accounts\/a, x-ms-request-id rid-1\)$/,
+    );
   });
 });
 
