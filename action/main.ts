@@ -137,31 +137,33 @@ async function clientFor(
 }
 
 /**
+ * The workload with the image the build will push standing in by a placeholder digest: what main
+ * checks before anything is built or pushed, and what post reloads for ids (the digest is in no id).
+ */
+function plannedWorkload(inputs: Inputs, text: string, fileName: string) {
+  const build = inputs.build;
+  const c = github.context;
+  const planned = plannedImage(build, { sha: c.sha, repository: `${c.repo.owner}/${c.repo.repo}` });
+  const digest = `sha256:${"0".repeat(64)}`;
+  const placeholder: BuiltImage = {
+    name: planned.name,
+    digestRef: `${planned.registry}/${planned.repository}@${digest}`,
+    digest,
+    registry: planned.registry,
+    username: build.registryUsername ?? ACR_TOKEN_USER,
+    password: "placeholder",
+    rebuilt: true,
+  };
+  return { planned, workload: loadWorkload(inputs, text, fileName, placeholder, placeholder.password) };
+}
+
+/**
  * The workload as main loaded it, for post, when a secret is part of an id (the ids are not saved
  * then): the same inputs and environment; a built image stands in by a placeholder.
  */
 export async function workloadForIds(inputs: Inputs): Promise<Workload> {
   const { text, fileName } = await readSpec(inputs.spec);
-  const build = inputs.build;
-  if (!wantsBuild(build)) return loadWorkload(inputs, text, fileName);
-  const c = github.context;
-  const planned = plannedImage(build, { sha: c.sha, repository: `${c.repo.owner}/${c.repo.repo}` });
-  const placeholder = `${planned.registry}/${planned.repository}@sha256:${"0".repeat(64)}`;
-  return loadWorkload(
-    inputs,
-    text,
-    fileName,
-    {
-      name: planned.name,
-      digestRef: placeholder,
-      digest: placeholder.slice(placeholder.indexOf("@") + 1),
-      registry: planned.registry,
-      username: build.registryUsername ?? ACR_TOKEN_USER,
-      password: "placeholder",
-      rebuilt: true,
-    },
-    "placeholder",
-  );
+  return wantsBuild(inputs.build) ? plannedWorkload(inputs, text, fileName).workload : loadWorkload(inputs, text, fileName);
 }
 
 /** A JSON file with every task's result, for later steps; ids that hold a secret are masked in its name and content. */
@@ -230,23 +232,7 @@ export async function run(): Promise<void> {
     if (wantsBuild(build)) {
       const c = github.context;
       // The spec and the account are checked before anything is built or pushed: bad input leaves nothing behind.
-      const planned = plannedImage(build, { sha: c.sha, repository: `${c.repo.owner}/${c.repo.repo}` });
-      const placeholder = `${planned.registry}/${planned.repository}@sha256:${"0".repeat(64)}`;
-      const checked = loadWorkload(
-        inputs,
-        text,
-        fileName,
-        {
-          name: planned.name,
-          digestRef: placeholder,
-          digest: placeholder.slice(placeholder.indexOf("@") + 1),
-          registry: planned.registry,
-          username: build.registryUsername ?? ACR_TOKEN_USER,
-          password: "placeholder",
-          rebuilt: true,
-        },
-        "placeholder",
-      );
+      const { planned, workload: checked } = plannedWorkload(inputs, text, fileName);
       if (inputs.mode === "azure" && !resolveAccountUrl(inputs.accountUrl, checked.spec.account?.url, process.env)) throw new UsageError(ACCOUNT_URL_REQUIRED);
       const entra = credential && isTokenCredential(credential) ? { credential, tenant: inputs.tenantId, armScope: inputs.cloud.armScope } : undefined;
       // Said before the login: post logs out of it, whatever ends main.

@@ -34549,10 +34549,14 @@ function decodeQuery(search) {
 
 // shared/client/policies/requestIdPolicy.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
-function requestIdPolicy() {
+function requestIdPolicy(dialect = "batch") {
   return {
     name: "requestIdPolicy",
     sendRequest(request, next) {
+      if (dialect === "arm") {
+        request.headers["x-ms-client-request-id"] ??= randomUUID2();
+        return next(request);
+      }
       request.headers["client-request-id"] ??= randomUUID2();
       request.headers["return-client-request-id"] = "true";
       return next(request);
@@ -34770,8 +34774,129 @@ function userAgentPolicy(prefix) {
   };
 }
 
+// shared/client/buildPipeline.ts
+function buildPipeline(options, transport) {
+  const { auth, redactor } = options;
+  const authPolicies = auth.kind === "sharedKey" ? [sharedKeyPolicy(auth.accountName, auth.accountKey)] : auth.kind === "bearer" ? [bearerTokenPolicy(auth.credential, { scope: auth.scope, onToken: (t) => redactor.add(t) })] : [];
+  return createPipeline(
+    [
+      userAgentPolicy(options.userAgentPrefix),
+      requestIdPolicy(options.dialect),
+      retryPolicy(options.retry),
+      ...authPolicies,
+      logPolicy(redactor),
+      ...options.policies ?? []
+    ],
+    transport
+  );
+}
+
+// shared/client/serviceClient.ts
+var ServiceClient = class {
+  constructor(origin, dialect, pipeline, timeoutMs, redactor, hooks = {}) {
+    this.origin = origin;
+    this.dialect = dialect;
+    this.pipeline = pipeline;
+    this.timeoutMs = timeoutMs;
+    this.redactor = redactor;
+    this.hooks = hooks;
+  }
+  origin;
+  dialect;
+  pipeline;
+  timeoutMs;
+  redactor;
+  hooks;
+  /**
+   * A view of this client whose calls report to other hooks (a run's reporter, an invocation's
+   * log); it shares the connections and credentials. Close the client, not its views.
+   */
+  withHooks(hooks) {
+    const view = Object.create(this);
+    view.hooks = { ...this.hooks, ...hooks };
+    return view;
+  }
+  /** Sends one call; throws the service's error for HTTP errors not listed in `accept`. */
+  async send(method, pathOrUrl, options = {}) {
+    const url2 = typeof pathOrUrl === "string" ? this.urlOf(pathOrUrl, options) : pathOrUrl;
+    const body = options.body === void 0 ? void 0 : JsonText.is(options.body) ? options.body.text : JSON.stringify(options.body);
+    const headers = { accept: "application/json", ...options.headers ?? {} };
+    if (body !== void 0) headers["content-type"] = this.dialect.contentType;
+    let response;
+    try {
+      response = await this.pipeline({
+        method,
+        url: url2,
+        headers,
+        body,
+        idempotent: options.idempotent ?? method !== "POST",
+        signal: options.signal,
+        timeoutMs: this.timeoutMs,
+        hooks: this.hooks
+      });
+    } catch (error62) {
+      throw this.redactor.error(error62);
+    }
+    const accepted = (options.accept ?? []).includes(response.status);
+    if (response.status >= 300 && response.status < 400 && !accepted) {
+      const location = response.headers.location;
+      const where = location ? ` to ${safeOrigin(location, this.origin)}` : "";
+      throw this.redactor.error(
+        new UnexpectedResponseError(
+          method,
+          url2.pathname,
+          response.status,
+          `redirects${where}; not followed${this.dialect.redirectNote ? ` ${this.dialect.redirectNote}` : ""}`,
+          response.headers[this.dialect.requestIdHeader]
+        )
+      );
+    }
+    if (response.status >= 400 && !accepted) throw this.redactor.error(this.dialect.failure(response, { method, url: url2, headers }));
+    return response;
+  }
+  /** Sends one call whose answer is a JSON object; anything else is an `UnexpectedResponseError`. */
+  async json(method, path, options = {}) {
+    return parseJson(await this.send(method, path, options), method);
+  }
+  /**
+   * Every item of a list, page by page, following the next link on the same host only; a next link
+   * that repeats one already followed ends the listing with an error instead of a loop. `onPage` is
+   * told of each page fetched.
+   */
+  async *list(path, options = {}) {
+    const property = this.dialect.nextLinkProperty;
+    const link = `${/^[aeiou]/i.test(property) ? "an" : "a"} ${property}`;
+    let next = path;
+    let first = true;
+    const followed = /* @__PURE__ */ new Set();
+    while (next) {
+      const response = await this.send("GET", next, first ? options : { signal: options.signal, headers: options.headers });
+      first = false;
+      options.onPage?.();
+      const page = parseJson(response, "GET");
+      const unexpected = (what) => new UnexpectedResponseError("GET", response.request?.url?.pathname ?? "?", response.status, what, response.headers[this.dialect.requestIdHeader]);
+      if (page.value !== void 0 && !Array.isArray(page.value)) throw unexpected("with a list whose value is not an array");
+      for (const item of page.value ?? []) yield item;
+      const target = page[property];
+      if (typeof target !== "string" || !target) return;
+      const nextUrl = new URL(target, this.origin);
+      if (nextUrl.origin !== this.origin.origin)
+        throw unexpected(`with ${link} to another host (${nextUrl.origin}); not followed: credentials go to ${this.origin.origin} only`);
+      if (followed.has(nextUrl.href)) throw unexpected(`with ${link} to a page already read; the listing would never end`);
+      followed.add(nextUrl.href);
+      next = nextUrl;
+    }
+  }
+};
+function safeOrigin(location, base) {
+  try {
+    return new URL(location, base).origin;
+  } catch {
+    return "an unreadable location";
+  }
+}
+
 // shared/client/armClient.ts
-import { randomUUID as randomUUID3 } from "node:crypto";
 var ARM_ENDPOINT = "https://management.azure.com";
 var ARM_SCOPE = "https://management.azure.com/.default";
 var ArmError = class extends Error {
@@ -34802,156 +34927,87 @@ var ArmError = class extends Error {
     this.details = details;
   }
 };
-var ArmClient = class {
-  constructor(options, transport, redactor) {
-    this.transport = transport;
-    this.redactor = redactor;
-    this.endpoint = new URL(options.endpoint ?? ARM_ENDPOINT);
-    this.hooks = options.hooks ?? {};
-    this.pipeline = createPipeline(
-      [
-        userAgentPolicy(options.userAgentPrefix),
-        { name: "armRequestIdPolicy", sendRequest: (request, next) => (request.headers["x-ms-client-request-id"] ??= randomUUID3(), next(request)) },
-        retryPolicy(options.retry),
-        bearerTokenPolicy(options.credential, { scope: options.scope ?? ARM_SCOPE, onToken: (t) => redactor.add(t) }),
-        logPolicy(redactor)
-      ],
-      this.transport
-    );
-    this.timeoutMs = options.timeoutMs;
-  }
-  transport;
-  redactor;
+var ARM_DIALECT = {
+  contentType: "application/json",
+  requestIdHeader: "x-ms-request-id",
+  nextLinkProperty: "nextLink",
+  failure: (response, { method, url: url2 }) => new ArmError({ statusCode: response.status, bodyText: response.bodyText, method, path: url2.pathname, headers: response.headers })
+};
+var ArmClient = class extends ServiceClient {
   endpoint;
-  pipeline;
-  timeoutMs;
-  hooks;
-  withHooks(hooks) {
-    const view = Object.create(this);
-    view.hooks = { ...this.hooks, ...hooks };
-    return view;
+  constructor(options, transport, redactor) {
+    const endpoint = new URL(options.endpoint ?? ARM_ENDPOINT);
+    const pipeline = buildPipeline(
+      {
+        dialect: "arm",
+        auth: { kind: "bearer", credential: options.credential, scope: options.scope ?? ARM_SCOPE },
+        retry: options.retry ?? {},
+        redactor,
+        userAgentPrefix: options.userAgentPrefix
+      },
+      transport
+    );
+    super(endpoint, ARM_DIALECT, pipeline, options.timeoutMs, redactor, options.hooks);
+    this.endpoint = endpoint;
   }
-  async send(method, path, options = {}) {
-    const url2 = typeof path === "string" ? new URL(this.endpoint.toString().replace(/\/$/, "") + path) : path;
-    if (typeof path === "string") for (const [k, v] of Object.entries(options.query ?? {})) url2.searchParams.set(k, v);
-    const body = options.body === void 0 ? void 0 : JSON.stringify(options.body);
-    const headers = { accept: "application/json", ...options.headers ?? {} };
-    if (body !== void 0) headers["content-type"] = "application/json";
-    let response;
-    try {
-      response = await this.pipeline({
-        method,
-        url: url2,
-        headers,
-        body,
-        idempotent: options.idempotent ?? method !== "POST",
-        signal: options.signal,
-        timeoutMs: this.timeoutMs,
-        hooks: this.hooks
-      });
-    } catch (error62) {
-      throw this.redactor.error(error62);
-    }
-    if (response.status >= 300 && response.status < 400 && !(options.accept ?? []).includes(response.status)) {
-      throw this.redactor.error(
-        new UnexpectedResponseError(method, url2.pathname, response.status, "redirects; not followed", response.headers["x-ms-request-id"])
-      );
-    }
-    if (response.status >= 400 && !(options.accept ?? []).includes(response.status)) {
-      throw this.redactor.error(
-        new ArmError({ statusCode: response.status, bodyText: response.bodyText, method, path: url2.pathname, headers: response.headers })
-      );
-    }
-    return response;
-  }
-  async json(method, path, options = {}) {
-    return parseJson(await this.send(method, path, options), method);
-  }
-  /** Every item of an ARM list, following `nextLink` on the same host only and never twice. */
-  async *list(path, options = {}) {
-    let next = path;
-    let first = true;
-    const followed = /* @__PURE__ */ new Set();
-    while (next) {
-      const page = await this.json("GET", next, first ? options : { signal: options.signal });
-      first = false;
-      for (const item of page.value ?? []) yield item;
-      if (!page.nextLink) return;
-      const url2 = new URL(page.nextLink, this.endpoint);
-      if (url2.origin !== this.endpoint.origin || followed.has(url2.href)) {
-        throw new UnexpectedResponseError(
-          "GET",
-          url2.pathname,
-          200,
-          url2.origin !== this.endpoint.origin ? `with a nextLink to another host (${url2.origin}); not followed` : "with a nextLink to a page already read"
-        );
-      }
-      followed.add(url2.href);
-      next = url2;
-    }
+  urlOf(path, options) {
+    const url2 = new URL(this.endpoint.toString().replace(/\/$/, "") + path);
+    for (const [k, v] of Object.entries(options.query ?? {})) url2.searchParams.set(k, v);
+    return url2;
   }
 };
 
 // shared/client/batchClient.ts
 var BATCH_CONTENT_TYPE = "application/json; odata=minimalmetadata";
-var BatchClient = class {
+var BATCH_DIALECT = {
+  contentType: BATCH_CONTENT_TYPE,
+  requestIdHeader: "request-id",
+  nextLinkProperty: "odata.nextLink",
+  redirectNote: "(a Batch service does not redirect)",
+  failure: (response, { method, url: url2, headers }) => new BatchServiceError({
+    statusCode: response.status,
+    body: parseErrorBody(response.bodyText, response.headers["content-type"]),
+    requestId: response.headers["request-id"],
+    clientRequestId: response.headers["client-request-id"] ?? headers["client-request-id"],
+    method,
+    path: url2.pathname
+  })
+};
+var BatchClient = class extends ServiceClient {
   accountUrl;
   /** The api-version of every data-plane call this client makes. */
   apiVersion;
-  /** Hides this client's secrets: the account key, the tokens it obtained, SAS query strings. */
-  redactor;
-  pipeline;
-  timeoutMs;
   closeTransport;
-  hooks;
   /** The management-plane client, when the client was given an Entra ID credential for it. */
   arm;
   constructor(options) {
-    this.accountUrl = new URL(options.accountUrl);
-    this.apiVersion = options.apiVersion ?? API_VERSION;
+    const accountUrl = new URL(options.accountUrl);
     const callTimeoutMs = options.callTimeoutMs ?? options.retry?.maxRetryTimeMs ?? 5 * 6e4;
-    this.timeoutMs = Math.min(options.timeoutMs ?? 6e4, callTimeoutMs);
-    this.hooks = options.hooks ?? {};
+    const timeoutMs = Math.min(options.timeoutMs ?? 6e4, callTimeoutMs);
     const redactor = new Redactor(options.auth.kind === "sharedKey" ? [options.auth.accountKey] : []);
-    this.redactor = redactor;
-    const wait = Math.min(3e4, this.timeoutMs);
+    const wait = Math.min(3e4, timeoutMs);
     const undici = options.transport ? void 0 : createUndiciTransport({ headersTimeoutMs: wait, bodyTimeoutMs: wait });
-    this.closeTransport = async () => undici?.close();
-    const auth = options.auth.kind === "sharedKey" ? [sharedKeyPolicy(options.auth.accountName, options.auth.accountKey)] : options.auth.kind === "entra" ? [bearerTokenPolicy(options.auth.credential, { scope: options.auth.scope, onToken: (t) => redactor.add(t) })] : [];
     const transport = options.transport ?? undici.send;
-    this.pipeline = createPipeline(
-      [
-        userAgentPolicy(options.userAgentPrefix),
-        requestIdPolicy(),
-        retryPolicy({ maxRetryTimeMs: callTimeoutMs, ...options.retry }),
-        ...auth,
-        logPolicy(redactor),
-        ...options.policies ?? []
-      ],
+    const retry = { maxRetryTimeMs: callTimeoutMs, ...options.retry };
+    const { auth } = options;
+    const pipeline = buildPipeline(
+      {
+        dialect: "batch",
+        auth: auth.kind === "entra" ? { kind: "bearer", credential: auth.credential, scope: auth.scope } : auth,
+        retry,
+        redactor,
+        userAgentPrefix: options.userAgentPrefix,
+        policies: options.policies
+      },
       transport
     );
+    super(accountUrl, BATCH_DIALECT, pipeline, timeoutMs, redactor, options.hooks);
+    this.accountUrl = accountUrl;
+    this.apiVersion = options.apiVersion ?? API_VERSION;
+    this.closeTransport = async () => undici?.close();
     if (options.arm) {
-      this.arm = new ArmClient(
-        {
-          ...options.arm,
-          retry: { maxRetryTimeMs: callTimeoutMs, ...options.retry },
-          hooks: options.hooks,
-          userAgentPrefix: options.userAgentPrefix,
-          timeoutMs: this.timeoutMs
-        },
-        transport,
-        redactor
-      );
+      this.arm = new ArmClient({ ...options.arm, retry, hooks: options.hooks, userAgentPrefix: options.userAgentPrefix, timeoutMs }, transport, redactor);
     }
-  }
-  /**
-   * A view of this client whose calls report to other hooks (a run's reporter, an invocation's
-   * log); it shares the connections and credentials. Close the client, not its views.
-   */
-  withHooks(hooks) {
-    const view = Object.create(this);
-    view.hooks = { ...this.hooks, ...hooks };
-    return view;
   }
   /**
    * A view of this client whose calls use another api-version (a workload's `account.apiVersion`);
@@ -34973,118 +35029,13 @@ var BatchClient = class {
     url2.search = params.toString().replace(/\+/g, "%20");
     return url2;
   }
-  /** Sends one call; throws `BatchServiceError` for HTTP errors not listed in `accept`. */
-  async send(method, pathOrUrl, options = {}) {
-    const url2 = typeof pathOrUrl === "string" ? this.url(pathOrUrl, options.query) : pathOrUrl;
-    const body = options.body === void 0 ? void 0 : JsonText.is(options.body) ? options.body.text : JSON.stringify(options.body);
-    const headers = { accept: "application/json", ...options.headers ?? {} };
-    if (body !== void 0) headers["content-type"] = BATCH_CONTENT_TYPE;
-    let response;
-    try {
-      response = await this.pipeline({
-        method,
-        url: url2,
-        headers,
-        body,
-        idempotent: options.idempotent ?? method !== "POST",
-        signal: options.signal,
-        timeoutMs: this.timeoutMs,
-        hooks: this.hooks
-      });
-    } catch (error62) {
-      throw this.redactor.error(error62);
-    }
-    if (response.status >= 300 && response.status < 400 && !(options.accept ?? []).includes(response.status)) {
-      const location = response.headers.location;
-      const where = location ? ` to ${safeOrigin(location, this.accountUrl)}` : "";
-      throw this.redactor.error(
-        new UnexpectedResponseError(
-          method,
-          url2.pathname,
-          response.status,
-          `redirects${where}; not followed (a Batch service does not redirect)`,
-          response.headers["request-id"]
-        )
-      );
-    }
-    if (response.status >= 400 && !(options.accept ?? []).includes(response.status)) {
-      throw this.redactor.error(
-        new BatchServiceError({
-          statusCode: response.status,
-          body: parseErrorBody(response.bodyText, response.headers["content-type"]),
-          requestId: response.headers["request-id"],
-          clientRequestId: response.headers["client-request-id"] ?? headers["client-request-id"],
-          method,
-          path: url2.pathname
-        })
-      );
-    }
-    return response;
-  }
-  /** Sends one call whose answer is a JSON object; anything else is an `UnexpectedResponseError`. */
-  async json(method, path, options = {}) {
-    return parseJson(await this.send(method, path, options), method);
-  }
-  /**
-   * Every item of a list, page by page, following `odata.nextLink` on the same account only; a
-   * next link that repeats one already followed ends the listing with an error instead of a loop.
-   * `onPage` is told of each page fetched.
-   */
-  async *list(path, options = {}) {
-    let next = path;
-    let first = true;
-    const followed = /* @__PURE__ */ new Set();
-    while (next) {
-      const response = await this.send("GET", next, first ? options : { signal: options.signal, headers: options.headers });
-      first = false;
-      options.onPage?.();
-      const page = parseJson(response, "GET");
-      if (page.value !== void 0 && !Array.isArray(page.value)) {
-        throw new UnexpectedResponseError(
-          "GET",
-          response.request?.url?.pathname ?? "?",
-          response.status,
-          "with a list whose value is not an array",
-          response.headers["request-id"]
-        );
-      }
-      for (const item of page.value ?? []) yield item;
-      const link = page["odata.nextLink"];
-      if (!link) return;
-      const nextUrl = new URL(link, this.accountUrl);
-      if (nextUrl.origin !== this.accountUrl.origin) {
-        throw new UnexpectedResponseError(
-          "GET",
-          response.request.url.pathname,
-          response.status,
-          `with an odata.nextLink to another host (${nextUrl.origin}); not followed: credentials go to ${this.accountUrl.origin} only`,
-          response.headers["request-id"]
-        );
-      }
-      if (followed.has(nextUrl.href)) {
-        throw new UnexpectedResponseError(
-          "GET",
-          response.request.url.pathname,
-          response.status,
-          "with an odata.nextLink to a page already read; the listing would never end",
-          response.headers["request-id"]
-        );
-      }
-      followed.add(nextUrl.href);
-      next = nextUrl;
-    }
+  urlOf(path, options) {
+    return this.url(path, options.query);
   }
   async close() {
     await this.closeTransport();
   }
 };
-function safeOrigin(location, base) {
-  try {
-    return new URL(location, base).origin;
-  } catch {
-    return "an unreadable location";
-  }
-}
 
 // shared/client/clouds.ts
 var CLOUDS = {
