@@ -2,6 +2,7 @@
  * What a local Batch service is started with: where it keeps its state, what runs the tasks, its
  * keys, its bounds, and the hooks tests and recorders use. Read by every part; changed by none.
  */
+import type { AccountQuotas } from "./account.js";
 import type { AuthConfig } from "./auth.js";
 import type { FaultOptions } from "./faults.js";
 import type { Executor } from "./runtime/executors.js";
@@ -9,6 +10,10 @@ import type { Executor } from "./runtime/executors.js";
 export interface LocalBatchOptions extends AuthConfig {
   dataDir: string;
   executor: Executor;
+  /** The account's quotas (cores per VM family, Spot cores, pools, active jobs); generous by default. */
+  account?: Partial<AccountQuotas>;
+  /** The account's region, as its ARM side gives it (default "local"). */
+  location?: string;
   /** Upper bound on simulated nodes per pool (each runs real work on this machine). */
   maxNodesPerPool?: number;
   /** Open connections at once (default 256); more are refused until some close. */

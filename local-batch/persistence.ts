@@ -18,7 +18,7 @@ import { nodeWithId, now, type JobRecord, type PoolRecord, type ScheduleRecord, 
 const FILE = "state.json";
 const VERSION = 1;
 
-type SavedPool = Omit<PoolRecord, "nodes" | "abort" | "nextNodeIndex"> & { nodeIds: string[]; nextNodeIndex?: number };
+type SavedPool = Omit<PoolRecord, "nodes" | "abort" | "nextNodeIndex"> & { nodeIds: string[]; spotNodeIds?: string[]; nextNodeIndex?: number };
 type SavedTask = Omit<TaskRecord, "abort">;
 type SavedJob = Omit<JobRecord, "tasks"> & { tasks: SavedTask[] };
 type SavedSchedule = Omit<ScheduleRecord, "timer">;
@@ -42,6 +42,7 @@ export function snapshot(ctx: ServiceContext, taskOrder: number): SavedState {
     pools: [...ctx.pools.values()].map(({ nodes, abort: _abort, ...pool }) => ({
       ...pool,
       nodeIds: nodes.filter((n) => n.draining !== "leavingpool").map((n) => n.id),
+      spotNodeIds: nodes.filter((n) => n.draining !== "leavingpool" && n.lowPriority).map((n) => n.id),
     })),
     jobs: [...ctx.jobs.values()].map(({ tasks, ...job }) => ({ ...job, tasks: [...tasks.values()].map(({ abort: _abort, ...task }) => task) })),
     schedules: [...ctx.schedules.values()].map(({ timer: _timer, ...schedule }) => schedule),
@@ -71,13 +72,13 @@ export async function loadState(dataDir: string): Promise<SavedState | undefined
  */
 export function restore(ctx: ServiceContext, state: SavedState): { pools: PoolRecord[]; orphans: RunHandle[] } {
   const pools: PoolRecord[] = [];
-  for (const { nodeIds, ...saved } of state.pools) {
+  for (const { nodeIds, spotNodeIds = [], ...saved } of state.pools) {
     // Nodes keep their ids; the next one gets an index none had (older states did not save it).
     const highest = Math.max(0, ...nodeIds.map((id) => Number(/_(\d+)$/.exec(id)?.[1] ?? 0)));
     const pool: PoolRecord = {
       ...saved,
       nextNodeIndex: Math.max(saved.nextNodeIndex ?? 0, highest + 1),
-      nodes: nodeIds.map(nodeWithId),
+      nodes: nodeIds.map((id) => Object.assign(nodeWithId(id), spotNodeIds.includes(id) ? { lowPriority: true } : {})),
       abort: new AbortController(),
       allocationState: "resizing",
     };

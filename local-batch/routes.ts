@@ -5,7 +5,7 @@ import { SUPPORTED_IMAGES } from "../shared/batch/images.js";
 import { validateBody } from "./bodies.js";
 import { BatchErrors } from "./errors.js";
 import { list, listTasks, one } from "./resources/listing.js";
-import { getTaskFile, listTaskFiles } from "./resources/files.js";
+import { getNodeFile, getTaskFile, listTaskFiles } from "./resources/files.js";
 import { addJob, deleteJob, jobView, patchJob, taskCounts, terminateJob } from "./resources/jobs.js";
 import { addPool, deletePool, getNode, nodeView, patchPool, poolView, removePoolNodes, resizePool, restartPoolNode } from "./resources/pools.js";
 import { addSchedule, deleteSchedule, scheduleView } from "./resources/schedules.js";
@@ -40,6 +40,9 @@ export function route(ctx: ServiceContext, method: string, url: URL, body: unkno
       return listOf(poolOf(ctx, id).nodes.map((n) => nodeView(ctx, id, n)));
     case "GET pools/{id}/nodes/{sub}":
       return one(nodeView(ctx, id, getNode(ctx, id, subId)), q);
+    case "GET pools/{id}/nodes/{sub}/files/{path}":
+    case "HEAD pools/{id}/nodes/{sub}/files/{path}":
+      return getNodeFile(ctx, id, subId, filePath.join("/"), req);
     case "POST pools/{id}/removenodes":
       return removePoolNodes(ctx, id, body);
     case "POST pools/{id}/nodes/{sub}/reboot":

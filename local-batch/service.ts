@@ -20,7 +20,7 @@ import { resumeSchedule } from "./resources/schedules.js";
 import { endHandle } from "./runtime/executors.js";
 import { defaultRuntimeDir, Lease, sweepLeases } from "./runtime/leftovers.js";
 import { route } from "./routes.js";
-import { startPool } from "./scheduler/nodes.js";
+import { preemptNode, startPool } from "./scheduler/nodes.js";
 import { pump } from "./scheduler/scheduler.js";
 import type { JobRecord, LocalBatchOptions, PoolRecord, ScheduleRecord, ServiceContext } from "./state.js";
 
@@ -163,6 +163,19 @@ export class LocalBatchService {
       .then(() => void (this.lastSaveMs = performance.now() - started))
       .catch((error: unknown) => this.options.log?.(`could not save the state: ${(error as Error).message}`));
     return this.saving;
+  }
+
+  /**
+   * Azure takes back Spot capacity: the pool's Spot nodes (or the one named) are preempted, their
+   * running tasks requeued, and they come back as fresh nodes after `backAfterMs` (default 1 s).
+   * Returns the ids of the nodes preempted.
+   */
+  preemptSpotNodes(poolId: string, options: { nodeId?: string; backAfterMs?: number } = {}): string[] {
+    const pool = this.ctx.pools.get(poolId.toLowerCase());
+    if (!pool) throw new Error(`no pool ${poolId}`);
+    const nodes = pool.nodes.filter((n) => n.lowPriority && !n.draining && (options.nodeId === undefined || n.id === options.nodeId));
+    for (const node of nodes) void this.track(preemptNode(this.ctx, pool, node, options.backAfterMs ?? 1000));
+    return nodes.map((n) => n.id);
   }
 
   /** Places runnable tasks on free slots now (it also runs on every change and on a timer). */

@@ -49,6 +49,8 @@ export async function startLocalBatch(
     identityRegistries?: IdentityRegistry[];
     onExchange?: LocalBatchOptions["onExchange"];
     runtimeDir?: string;
+    /** The account's quotas (default generous). */
+    account?: LocalBatchOptions["account"];
   } = {},
 ): Promise<StartedLocalBatch> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "local-batch-")));
@@ -67,6 +69,7 @@ export async function startLocalBatch(
     maxNodesPerPool: options.maxNodesPerPool,
     identityRegistries: options.identityRegistries,
     onExchange: options.onExchange,
+    account: options.account,
   });
   const accountUrl = await service.listen();
   const close = async () => {

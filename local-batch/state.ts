@@ -17,7 +17,18 @@ import type { NodeDirs } from "./runtime/taskRunner.js";
 
 export interface NodeRecord {
   id: string;
-  state: "creating" | "starting" | "waitingforstarttask" | "idle" | "running" | "starttaskfailed" | "unusable" | "leavingpool" | "rebooting" | "reimaging";
+  state:
+    | "creating"
+    | "starting"
+    | "waitingforstarttask"
+    | "idle"
+    | "running"
+    | "starttaskfailed"
+    | "unusable"
+    | "leavingpool"
+    | "rebooting"
+    | "reimaging"
+    | "preempted";
   stateTransitionTime: string;
   dirs?: NodeDirs;
   usedSlots: number;
@@ -28,9 +39,11 @@ export interface NodeRecord {
   totalTasksSucceeded: number;
   jobPrepDone: Map<string, Promise<boolean>>;
   /** Set while the node is being removed, rebooted or reimaged: no new task is placed on it. */
-  draining?: "leavingpool" | "rebooting" | "reimaging";
+  draining?: "leavingpool" | "rebooting" | "reimaging" | "preempted";
   /** Called once nothing runs on the node any more (a draining node waits on them). */
   idleWaiters: (() => void)[];
+  /** A Spot (low-priority) node: it may be preempted. */
+  lowPriority?: boolean;
 }
 
 export interface PoolRecord {
@@ -191,8 +204,10 @@ export function nodeWithId(id: string): NodeRecord {
 }
 
 /** A new node of a pool, with an id no node of that pool had before. */
-export function newNode(pool: Pick<PoolRecord, "body" | "nextNodeIndex">): NodeRecord {
-  return nodeWithId(`tvmps_local_${pool.body.id.toLowerCase()}_${pool.nextNodeIndex++}`);
+export function newNode(pool: Pick<PoolRecord, "body" | "nextNodeIndex">, lowPriority = false): NodeRecord {
+  const node = nodeWithId(`tvmps_local_${pool.body.id.toLowerCase()}_${pool.nextNodeIndex++}`);
+  if (lowPriority) node.lowPriority = true;
+  return node;
 }
 
 /** Nodes a task may be placed on: started, not failed, not on their way out or into a reboot. */

@@ -47,6 +47,7 @@ export const LAYERS: Record<string, { step: string; paths: string[] }[]> = {
       step: "base",
       paths: [
         "local-batch/records.ts",
+        "local-batch/account.ts",
         "local-batch/clock.ts",
         "local-batch/errors.ts",
         "local-batch/odata.ts",

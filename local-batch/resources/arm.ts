@@ -11,6 +11,7 @@ import { validateBody } from "../bodies.js";
 import { BatchHttpError } from "../errors.js";
 import { poolOf, type PoolRecord, type Reply, type ServiceContext } from "../state.js";
 import { addPool, deletePool } from "./pools.js";
+import { familyQuota, quotasOf, SKUS } from "../account.js";
 
 export const ARM_PREFIX = "/arm";
 
@@ -72,8 +73,8 @@ function poolView(ctx: ServiceContext, subscription: string, pool: PoolRecord): 
       allocationState: pool.allocationState === "steady" ? "Steady" : pool.allocationState === "stopping" ? "Stopping" : "Resizing",
       creationTime: pool.creationTime,
       lastModified: pool.lastModified,
-      currentDedicatedNodes: pool.nodes.length,
-      currentLowPriorityNodes: 0,
+      currentDedicatedNodes: pool.nodes.filter((n) => !n.lowPriority).length,
+      currentLowPriorityNodes: pool.nodes.filter((n) => n.lowPriority).length,
     },
   };
 }
@@ -84,6 +85,56 @@ function localId(seed: string): string {
   for (const c of seed) h = (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0;
   const hex = (h.toString(16).padStart(8, "0") + "0".repeat(24)).slice(0, 32);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+const SKUS_PATH = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Batch\/locations\/([^/]+)\/virtualMachineSkus$/i;
+const GROUP_ACCOUNTS_PATH = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Batch\/batchAccounts$/i;
+
+/** The account as ARM describes it, with its quotas (`BatchAccount`). */
+function accountView(ctx: ServiceContext, subscription: string): Record<string, unknown> {
+  const q = quotasOf(ctx.options.account);
+  return {
+    id: accountId(ctx, subscription),
+    name: ctx.options.accountName,
+    type: "Microsoft.Batch/batchAccounts",
+    location: location(ctx),
+    properties: {
+      accountEndpoint: new URL(ctx.baseUrl).host,
+      provisioningState: "Succeeded",
+      poolAllocationMode: "BatchService",
+      dedicatedCoreQuota: q.dedicatedCores,
+      lowPriorityCoreQuota: q.lowPriorityCores,
+      dedicatedCoreQuotaPerVMFamily: [...new Set(SKUS.map((s) => s.family))].map((name) => ({ name, coreQuota: familyQuota(q, name) })),
+      dedicatedCoreQuotaPerVMFamilyEnforced: true,
+      poolQuota: q.pools,
+      activeJobAndJobScheduleQuota: q.activeJobsAndSchedules,
+    },
+  };
+}
+
+const location = (ctx: ServiceContext) => ctx.options.location ?? "local";
+
+/** `Location_ListSupportedVirtualMachineSkus`, with its `$filter` on familyName. */
+function skuList(url: URL): Record<string, unknown> {
+  const filter = url.searchParams.get("$filter");
+  let skus = SKUS;
+  if (filter) {
+    const m = /^familyName eq '([^']*)'$/i.exec(filter.trim());
+    if (!m) throw new ArmHttpError(400, "InvalidFilter", `The filter ${filter} is not supported; filter on familyName eq '<family>'.`);
+    skus = SKUS.filter((s) => s.family.toLowerCase() === m[1]!.toLowerCase());
+  }
+  return {
+    value: skus.map((s) => ({
+      name: s.name,
+      familyName: s.family,
+      capabilities: [
+        { name: "vCPUs", value: String(s.vCPUs) },
+        { name: "MemoryGB", value: String(s.memoryGB) },
+        { name: "GPUs", value: String(s.gpus ?? 0) },
+        { name: "LowPriorityCapable", value: "True" },
+      ],
+    })),
+  };
 }
 
 const POOL_PATH = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Batch\/batchAccounts\/([^/]+)\/pools\/([^/]+)$/i;
@@ -115,22 +166,17 @@ export function routeArm(ctx: ServiceContext, method: string, url: URL, body: un
   }
   const path = url.pathname.slice(ARM_PREFIX.length).split("/").map(decodeURIComponent).join("/");
   const accounts = ACCOUNTS_PATH.exec(path);
-  if (accounts && method === "GET") {
-    const subscription = accounts[1]!;
-    return {
-      status: 200,
-      body: {
-        value: [
-          {
-            id: accountId(ctx, subscription),
-            name: ctx.options.accountName,
-            type: "Microsoft.Batch/batchAccounts",
-            location: "local",
-            properties: { accountEndpoint: new URL(ctx.baseUrl).host },
-          },
-        ],
-      },
-    };
+  if (accounts && method === "GET") return { status: 200, body: { value: [accountView(ctx, accounts[1]!)] } };
+  const inGroup = GROUP_ACCOUNTS_PATH.exec(path);
+  if (inGroup && method === "GET") {
+    const mine = inGroup[2]!.toLowerCase() === resourceGroup(ctx).toLowerCase();
+    return { status: 200, body: { value: mine ? [accountView(ctx, inGroup[1]!)] : [] } };
+  }
+  const skus = SKUS_PATH.exec(path);
+  if (skus && method === "GET") {
+    if (skus[2]!.toLowerCase() !== location(ctx).toLowerCase())
+      throw new ArmHttpError(404, "LocationNotAvailableForResourceType", `The local account is in ${location(ctx)}, not ${skus[2]}.`);
+    return { status: 200, body: skuList(url) };
   }
   const m = POOL_PATH.exec(path);
   if (!m) throw new ArmHttpError(404, "ResourceNotFound", `The resource ${path} was not found on the local service.`);

@@ -1,4 +1,4 @@
-/** Task files: the listing of a task's directory, and one file (GET with `ocp-range`, HEAD for its properties). */
+/** Task and node files: the listing of a task's directory, and one file of a task or a node (GET with `ocp-range`, HEAD for its properties). */
 import { open } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
@@ -7,6 +7,7 @@ import { notFound } from "../errors.js";
 import { list } from "./listing.js";
 import { fileInfo, listFiles } from "../runtime/taskRunner.js";
 import { apiVersionOf, taskOf, type Reply, type ServiceContext } from "../state.js";
+import { getNode } from "./pools.js";
 
 function taskDirOf(ctx: ServiceContext, jobId: string, taskId: string): string {
   const t = taskOf(ctx, jobId, taskId);
@@ -33,7 +34,18 @@ export async function listTaskFiles(ctx: ServiceContext, jobId: string, taskId: 
 }
 
 export async function getTaskFile(ctx: ServiceContext, jobId: string, taskId: string, path: string, req: IncomingMessage): Promise<Reply> {
-  const dir = taskDirOf(ctx, jobId, taskId);
+  return serveFile(taskDirOf(ctx, jobId, taskId), path, req, `${ctx.baseUrl}/jobs/${jobId}/tasks/${taskId}/files/${path}`);
+}
+
+/** A file of a node, from its root (`startup/stderr.txt` is its start task's error output), as `GET .../nodes/{node}/files/{path}` gives it. */
+export async function getNodeFile(ctx: ServiceContext, poolId: string, nodeId: string, path: string, req: IncomingMessage): Promise<Reply> {
+  const node = getNode(ctx, poolId, nodeId);
+  if (!node.dirs) throw notFound("File", path);
+  return serveFile(node.dirs.root, path, req, `${ctx.baseUrl}/pools/${poolId}/nodes/${nodeId}/files/${path}`);
+}
+
+/** One file under a folder, never outside it: whole, or the `ocp-range` asked for; HEAD gives its properties. */
+async function serveFile(dir: string, path: string, req: IncomingMessage, fileUrl: string): Promise<Reply> {
   const full = join(dir, path);
   if (!full.startsWith(dir + "/")) throw notFound("File", path);
   const info = await fileInfo(full);
@@ -44,7 +56,7 @@ export async function getTaskFile(ctx: ServiceContext, jobId: string, taskId: st
     etag: `0x${info.mtime.getTime().toString(16).toUpperCase()}`,
     "ocp-creation-time": info.ctime.toUTCString(),
     "ocp-batch-file-isdirectory": "false",
-    "ocp-batch-file-url": `${ctx.baseUrl}/jobs/${jobId}/tasks/${taskId}/files/${path}`,
+    "ocp-batch-file-url": fileUrl,
     "ocp-batch-file-mode": "0100644",
   };
   if (req.method === "HEAD") return { status: 200, headers: { ...headers, "content-length": String(info.size) }, raw: Buffer.alloc(0) };

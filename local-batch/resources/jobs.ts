@@ -1,4 +1,5 @@
 /** Jobs: add (with a job manager task), patch, terminate, delete, task counts, and their view. */
+import { quotasOf } from "../account.js";
 import { checkJobLimits } from "../limits.js";
 import { jobRelease } from "../scheduler/nodes.js";
 import { TaskTable } from "../taskTable.js";
@@ -8,9 +9,25 @@ import { validateBody } from "../bodies.js";
 import { BatchErrors, BatchHttpError, exists, invalidValue } from "../errors.js";
 import { BATCH_ID, created, endJob, etag, ID_RULE, insertTask, jobOf, now, type JobRecord, type Reply, type ServiceContext } from "../state.js";
 
+/**
+ * Batch's quota of active jobs and job schedules (completed ones do not count): one more is refused
+ * with 409 ActiveJobAndScheduleQuotaReached until one ends.
+ */
+export function checkJobQuota(ctx: ServiceContext): void {
+  const quota = quotasOf(ctx.options.account).activeJobsAndSchedules;
+  const active =
+    [...ctx.jobs.values()].filter((j) => j.state !== "completed").length + [...ctx.schedules.values()].filter((s) => s.state !== "completed").length;
+  if (active >= quota)
+    throw BatchErrors.conflict("ActiveJobAndScheduleQuotaReached", "The specified account has reached its quota of active jobs and job schedules.", [
+      { key: "ActiveJobAndJobScheduleQuota", value: String(quota) },
+    ]);
+}
+
 export function addJob(ctx: ServiceContext, body: JobAddParameter, scheduleId?: string): Reply {
   if (!scheduleId && !BATCH_ID.test(body.id)) throw invalidValue("id", ID_RULE);
   if (ctx.jobs.has(body.id.toLowerCase())) throw exists("Job", body.id);
+  // A schedule's own jobs are counted with the schedule that makes them.
+  if (!scheduleId) checkJobQuota(ctx);
   if (!body.poolInfo?.poolId) throw invalidValue("poolInfo", "auto pools are not supported by the local Batch service; give poolInfo.poolId");
   checkJobLimits(body);
   const t = now();

@@ -9,8 +9,23 @@ import { BatchErrors, exists, invalidBody, invalidValue, notFound } from "../err
 import { checkPoolLimits, checkResizeTimeout } from "../limits.js";
 import { removeNodes, restartNode, startNodes, startPool, type DeallocationOption } from "../scheduler/nodes.js";
 import { BATCH_ID, created, etag, ID_RULE, newNode, now, poolOf, type NodeRecord, type PoolRecord, type Reply, type ServiceContext } from "../state.js";
+import { allocatable, coresInUse, quotasOf, skuOf } from "../account.js";
 
 const maxNodes = (ctx: ServiceContext) => ctx.options.maxNodesPerPool ?? 2;
+
+const isSpot = (n: NodeRecord) => n.lowPriority === true;
+
+/** The nodes a pool may have of those asked for: within the account's core quotas (what other pools hold counted) and this machine's bound. */
+function nodesAllowed(ctx: ServiceContext, pool: PoolRecord, wanted: { dedicated: number; lowPriority: number }) {
+  const others = [...ctx.pools.values()]
+    .filter((p) => p !== pool)
+    .map((p) => ({ vmSize: p.body.vmSize, dedicated: p.nodes.filter((n) => !isSpot(n)).length, lowPriority: p.nodes.filter(isSpot).length }));
+  const room = allocatable(quotasOf(ctx.options.account), coresInUse(others), pool.body.vmSize, wanted);
+  // This machine's bound: dedicated nodes first.
+  const dedicated = Math.min(room.dedicated, maxNodes(ctx));
+  const lowPriority = Math.min(room.lowPriority, maxNodes(ctx) - dedicated);
+  return { dedicated, lowPriority, errors: room.errors };
+}
 
 /**
  * As Batch does: a pool's image must be one the account lists (`GET /supportedimages`) with that
@@ -62,8 +77,15 @@ export function addPool(ctx: ServiceContext, body: PoolAddParameter, identities?
   checkImage(body);
   if (ctx.pools.has(body.id.toLowerCase())) throw exists("Pool", body.id);
   if (body.enableAutoScale) throw invalidValue("enableAutoScale", "autoscale formulas are not evaluated by the local Batch service; give targetDedicatedNodes");
+  if (!skuOf(body.vmSize))
+    throw invalidValue(
+      "vmSize",
+      `The VM size ${body.vmSize} is not offered by Batch in the account's region; Location_ListSupportedVirtualMachineSkus lists those that are.`,
+    );
+  const quotas = quotasOf(ctx.options.account);
+  if (ctx.pools.size >= quotas.pools)
+    throw BatchErrors.conflict("PoolQuotaReached", "The specified account has reached its pool quota.", [{ key: "PoolQuota", value: String(quotas.pools) }]);
   const t = now();
-  const count = Math.min((body.targetDedicatedNodes ?? 0) + (body.targetLowPriorityNodes ?? 0), maxNodes(ctx));
   const record: PoolRecord = {
     body,
     creationTime: t,
@@ -79,7 +101,10 @@ export function addPool(ctx: ServiceContext, body: PoolAddParameter, identities?
     abort: new AbortController(),
     ...(identities?.length ? { identities } : {}),
   };
-  for (let i = 0; i < count; i++) record.nodes.push(newNode(record));
+  const allowed = nodesAllowed(ctx, record, { dedicated: body.targetDedicatedNodes ?? 0, lowPriority: body.targetLowPriorityNodes ?? 0 });
+  for (let i = 0; i < allowed.dedicated; i++) record.nodes.push(newNode(record));
+  for (let i = 0; i < allowed.lowPriority; i++) record.nodes.push(newNode(record, true));
+  record.resizeErrors = allowed.errors;
   ctx.pools.set(body.id.toLowerCase(), record);
   void ctx.track(startPool(ctx, record));
   return created(ctx, `/pools/${body.id}`, record);
@@ -138,14 +163,19 @@ export function resizePool(ctx: ServiceContext, id: string, body: unknown): Repl
   const b = body as { targetDedicatedNodes?: number; targetLowPriorityNodes?: number; resizeTimeout?: string; nodeDeallocationOption?: string };
   const option = optionOf(b.nodeDeallocationOption, "nodeDeallocationOption");
   const pool = steadyPool(ctx, id, b);
-  const target = Math.min((b.targetDedicatedNodes ?? 0) + (b.targetLowPriorityNodes ?? 0), maxNodes(ctx));
   pool.body.targetDedicatedNodes = b.targetDedicatedNodes ?? 0;
   pool.body.targetLowPriorityNodes = b.targetLowPriorityNodes ?? 0;
-  const staying = pool.nodes.filter((n) => !n.draining);
-  // Idle nodes go first, then those running least.
-  const leaving = [...staying].sort((x, y) => x.running.size - y.running.size).slice(0, Math.max(0, staying.length - target));
+  const allowed = nodesAllowed(ctx, pool, { dedicated: pool.body.targetDedicatedNodes, lowPriority: pool.body.targetLowPriorityNodes });
+  pool.resizeErrors = allowed.errors;
+  const leaving: NodeRecord[] = [];
   const added: NodeRecord[] = [];
-  for (let n = staying.length; n < target; n++) added.push(newNode(pool));
+  for (const spot of [false, true]) {
+    const staying = pool.nodes.filter((n) => !n.draining && isSpot(n) === spot);
+    const target = spot ? allowed.lowPriority : allowed.dedicated;
+    // Idle nodes go first, then those running least.
+    leaving.push(...[...staying].sort((x, y) => x.running.size - y.running.size).slice(0, Math.max(0, staying.length - target)));
+    for (let n = staying.length; n < target; n++) added.push(newNode(pool, spot));
+  }
   pool.nodes.push(...added);
   pool.allocationState = "resizing";
   pool.allocationStateTransitionTime = now();
@@ -164,7 +194,9 @@ export function removePoolNodes(ctx: ServiceContext, id: string, body: unknown):
   const option = optionOf(b.nodeDeallocationOption, "nodeDeallocationOption");
   const pool = steadyPool(ctx, id, b);
   const nodes = [...new Set(b.nodeList.map((n) => nodeOf(pool, n)))];
-  pool.body.targetDedicatedNodes = Math.max(0, (pool.body.targetDedicatedNodes ?? 0) - nodes.length);
+  const spot = nodes.filter(isSpot).length;
+  pool.body.targetDedicatedNodes = Math.max(0, (pool.body.targetDedicatedNodes ?? 0) - (nodes.length - spot));
+  pool.body.targetLowPriorityNodes = Math.max(0, (pool.body.targetLowPriorityNodes ?? 0) - spot);
   pool.allocationState = "resizing";
   pool.allocationStateTransitionTime = now();
   void ctx.track(removeNodes(ctx, pool, nodes, option).then(() => settle(ctx, pool)));
@@ -238,8 +270,8 @@ export function poolView(ctx: ServiceContext, p: PoolRecord, version: ApiVersion
     ...(b.virtualMachineConfiguration ? { virtualMachineConfiguration: withoutPasswords(b.virtualMachineConfiguration) } : {}),
     resizeTimeout: b.resizeTimeout ?? "PT15M",
     ...(p.resizeErrors.length ? { resizeErrors: p.resizeErrors } : {}),
-    currentDedicatedNodes: p.nodes.length,
-    currentLowPriorityNodes: 0,
+    currentDedicatedNodes: p.nodes.filter((n) => !isSpot(n)).length,
+    currentLowPriorityNodes: p.nodes.filter(isSpot).length,
     targetDedicatedNodes: b.targetDedicatedNodes ?? 0,
     targetLowPriorityNodes: b.targetLowPriorityNodes ?? 0,
     enableAutoScale: false,
@@ -267,7 +299,7 @@ export function nodeView(ctx: ServiceContext, poolId: string, n: NodeRecord): Re
     runningTasksCount: n.running.size,
     runningTaskSlotsCount: n.usedSlots,
     totalTasksSucceeded: n.totalTasksSucceeded,
-    isDedicated: true,
+    isDedicated: !isSpot(n),
     ...(n.startTaskInfo ? { startTaskInfo: n.startTaskInfo } : {}),
     ...(n.errors ? { errors: n.errors } : {}),
   };

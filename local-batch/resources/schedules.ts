@@ -4,12 +4,13 @@ import type { JobAddParameter, JobScheduleAddParameter } from "../../shared/batc
 import { parseDuration } from "../../shared/batch/duration.js";
 import { exists, invalidValue } from "../errors.js";
 import { BATCH_ID, created, etag, ID_RULE, now, scheduleOf, type Reply, type ScheduleRecord, type ServiceContext } from "../state.js";
-import { addJob, deleteJob } from "./jobs.js";
+import { addJob, checkJobQuota, deleteJob } from "./jobs.js";
 
 export function addSchedule(ctx: ServiceContext, body: JobScheduleAddParameter): Reply {
   if (!BATCH_ID.test(body.id)) throw invalidValue("id", ID_RULE);
   if (ctx.schedules.has(body.id.toLowerCase())) throw exists("JobSchedule", body.id);
   checkScheduleLimits(body);
+  checkJobQuota(ctx);
   const t = now();
   const record: ScheduleRecord = { body, creationTime: t, state: "active", stateTransitionTime: t, eTag: etag(), lastModified: t, jobCount: 0 };
   ctx.schedules.set(body.id.toLowerCase(), record);

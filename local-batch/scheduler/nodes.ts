@@ -157,6 +157,30 @@ export async function removeNodes(ctx: ServiceContext, pool: PoolRecord, nodes: 
 }
 
 /**
+ * A Spot node taken back by Azure: what runs there is stopped and requeued (a preemption is not a
+ * failure of the task: its requeue count goes up and it runs again elsewhere or later), the node is
+ * `preempted`, and when capacity comes back (`backAfterMs`) it starts again as a fresh VM: new
+ * folders, the start task, job preparation again.
+ */
+export async function preemptNode(ctx: ServiceContext, pool: PoolRecord, node: NodeRecord, backAfterMs: number): Promise<void> {
+  node.draining = "preempted";
+  setNodeState(node, "preempted");
+  node.jobPrepDone.clear();
+  await vacate(ctx, pool, node, "requeue", `its Spot node ${node.id} was preempted`);
+  ctx.touch();
+  await sleep(backAfterMs, undefined, { signal: pool.abort.signal }).catch(() => {});
+  if (pool.abort.signal.aborted || !pool.nodes.includes(node)) return;
+  await rm(nodeDir(ctx, pool, node), { recursive: true, force: true });
+  node.dirs = await createNodeDirs(nodeDir(ctx, pool, node));
+  node.draining = undefined;
+  node.errors = undefined;
+  setNodeState(node, "starting");
+  await runStartTask(ctx, pool, node);
+  ctx.touch();
+  ctx.pump();
+}
+
+/**
  * A reboot or a reimage: the node is emptied as the option says, then starts again and runs the
  * pool's start task; a reimage gives it fresh folders. Job preparation runs again before the next
  * task of a job there (unless the job says not to after a success, for a reboot).
