@@ -43,6 +43,8 @@ export interface Inputs {
   accountName?: string;
   accountKey?: string;
   wait: boolean;
+  /** Check that the spec fits the account before a pool is created. */
+  preflight: boolean;
   timeoutSeconds: number;
   cleanup: Cleanup;
   failOnTaskFailure: boolean;
@@ -146,6 +148,7 @@ export function getInputs(): Inputs {
     accountName: optional("account-name"),
     accountKey: optional("account-key"),
     wait: boolean("wait"),
+    preflight: boolean("preflight"),
     timeoutSeconds: integer("timeout", 1, 3600) ?? 300,
     cleanup: oneOf("cleanup", ["created", "job", "pool", "none"] as const),
     failOnTaskFailure: boolean("fail-on-task-failure"),

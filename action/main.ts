@@ -15,6 +15,7 @@ import {
   cloudOfAccountUrl,
   createBatchClient,
   createLocalBatchClient,
+  LOCAL_SUBSCRIPTION,
   loadSpecObject,
   parseSpecText,
   Redactor,
@@ -263,6 +264,7 @@ export async function run(): Promise<void> {
     // The post step cleans up (policy `created` maps to the run's created flags there).
     const result = await runWorkload(client, workload, reporter, {
       wait: inputs.wait,
+      preflight: !inputs.preflight ? false : inputs.mode === "local" ? { subscription: LOCAL_SUBSCRIPTION } : undefined,
       cleanup: inputs.mode === "local" ? localCleanup(inputs) : "none",
       signal: controller.signal,
       pollIntervalMs: inputs.mode === "local" ? 500 : undefined,

@@ -85,6 +85,11 @@ export async function writeSummary(
     `job: ${code(jobId)}${result.created.job ? " (created by this run)" : ""}${links ? ` (${link(links.job, "portal: the account's Jobs")})` : ""}`,
     `account: ${accountLine(accountUrl)}${links ? ` (${link(links.account, "portal")})` : ""}`,
     counts,
+    ...(result.requeues || result.preemptedNodes?.length
+      ? [
+          `requeued: ${result.requeues ?? 0} (their node went away), ${result.preemptedNodes?.length ?? 0} Spot node${result.preemptedNodes?.length === 1 ? "" : "s"} preempted; requeued tasks ran again and count by their last run`,
+        ]
+      : []),
   ]);
   // Failed tasks first, marked, with their exit code and the last lines of their stderr.
   const rows = [...result.outcomes]

@@ -8,6 +8,8 @@ import {
   DEFAULT_SUBMIT_CONCURRENCY,
   getJobStatus,
   lastLines,
+  LOCAL_SUBSCRIPTION,
+  preflight,
   MAX_SUBMIT_CONCURRENCY,
   planCalls,
   readTaskOutput,
@@ -20,7 +22,7 @@ import {
 } from "azure-batch-run";
 import { EXIT, write, writeDrained, type CommandContext } from "./common.js";
 import { createConsoleReporter, describeOutcome } from "./consoleReporter.js";
-import { clientFor, loadEventWorkload, loadWorkload, readIdentityMap, startLocal } from "./inputs.js";
+import { clientFor, loadEventWorkload, loadWorkload, readIdentityMap, readQuotas, startLocal } from "./inputs.js";
 
 /** `validate` and `plan` read a spec, or a Function app's spec for `--event FILE`; unset secrets are placeholders. */
 async function specForChecking(ctx: CommandContext): Promise<Workload> {
@@ -50,7 +52,8 @@ async function plan(ctx: CommandContext): Promise<number> {
   if (format !== "json" && format !== "text") throw new UsageError(`--format "${format}": expected json or text`);
   // One call at a time, as the plan makes them: the plan of 100,000 tasks is never held whole.
   let first = true;
-  for (const { method, path, query, body, plane } of planCalls(w)) {
+  // An event's tasks are submitted without waiting (the Function app's way); a spec's plan is a run that waits.
+  for (const { method, path, query, body, plane } of planCalls(w, { wait: !ctx.values.event })) {
     if (format === "json") {
       const call = { method, path, query, body: redactor.value(body), ...(plane ? { plane } : {}) };
       // The same text as JSON.stringify(calls, null, 2), written call by call.
@@ -85,6 +88,7 @@ function runOptions(ctx: CommandContext) {
   if (!["auto", "docker", "process"].includes(executor)) throw new UsageError(`--executor "${executor}": expected auto, docker or process`);
   if (values.executor && !values.local) throw new UsageError("--executor goes with --local");
   if (values["identity-map"] && !values.local) throw new UsageError("--identity-map goes with --local");
+  if (values.quotas && !values.local) throw new UsageError("--quotas goes with --local");
   return {
     wait: !values["no-wait"],
     cleanup: cleanup as CleanupPolicy | undefined,
@@ -101,13 +105,18 @@ async function run(ctx: CommandContext): Promise<number> {
   w.secrets.forEach((s) => redactor.add(s));
   const reporter = createConsoleReporter(io.stderr);
   const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : undefined;
-  const local = values.local ? await startLocal(executor, reporter, identityRegistries) : undefined;
+  const quotas = values.quotas ? await readQuotas(values.quotas) : undefined;
+  const local = values.local ? await startLocal(executor, reporter, identityRegistries, quotas) : undefined;
   const client = local
     ? createLocalBatchClient(local, { hooks, callTimeoutMs })
     : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
   if (local) redactor.add(local.accountKey);
   try {
-    const result = await runWorkload(client, w, reporter, { ...options, signal: io.signal });
+    const result = await runWorkload(client, w, reporter, {
+      ...options,
+      signal: io.signal,
+      ...(local ? { preflight: { subscription: LOCAL_SUBSCRIPTION } } : {}),
+    });
     return reportRun(ctx, result);
   } finally {
     await client.close();
@@ -130,9 +139,44 @@ function reportRun({ io, values }: CommandContext, result: RunResult): number {
   const failed = result.outcomes.filter((o) => o.result === "failure").length;
   const notAdded = result.addFailures.length ? `, ${result.addFailures.length} not added` : "";
   write(io.stdout, `${result.outcomes.length - failed} succeeded, ${failed} failed${notAdded}`);
+  if (result.requeues || result.preemptedNodes?.length) {
+    const nodes = result.preemptedNodes?.length ?? 0;
+    write(
+      io.stdout,
+      `${result.requeues ?? 0} requeued, ${nodes} Spot node${nodes === 1 ? "" : "s"} preempted: requeued tasks ran again and are counted by their last run`,
+    );
+  }
   if (result.jobEnded) write(io.stdout, `the job ended before all tasks completed: ${result.jobEnded}`);
   if (result.blocked?.length) write(io.stdout, `${result.blocked.length} blocked (a task they depend on failed): ${result.blocked.join(", ")}`);
   return result.succeeded ? EXIT.ok : EXIT.taskFailed;
+}
+
+/** `preflight`: what the spec needs against what the account has; exit 0 when it fits, 2 when it cannot. */
+async function preflightCommand(ctx: CommandContext): Promise<number> {
+  const { args, values, vars, io, redactor, hooks, callTimeoutMs, apiVersion } = ctx;
+  if (values.executor && !values.local) throw new UsageError("--executor goes with --local");
+  if (values.quotas && !values.local) throw new UsageError("--quotas goes with --local");
+  const w = await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
+  const quotas = values.quotas ? await readQuotas(values.quotas) : undefined;
+  w.secrets.forEach((s) => redactor.add(s));
+  const reporter = createConsoleReporter(io.stderr);
+  const local = values.local
+    ? await startLocal((values.executor as "auto" | "docker" | "process" | undefined) ?? "auto", reporter, undefined, quotas)
+    : undefined;
+  const client = local
+    ? createLocalBatchClient(local, { hooks, callTimeoutMs })
+    : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs, apiVersion);
+  try {
+    const report = await preflight(client.withApiVersion(w.apiVersion), w, { signal: io.signal, subscription: local ? LOCAL_SUBSCRIPTION : undefined });
+    write(io.stdout, report.summary);
+    for (const line of report.lines) write(io.stdout, `  ${line}`);
+    const short = report.checks.filter((c) => c.fits === false).length;
+    write(io.stdout, report.fits ? "the spec fits the account" : `the spec does not fit the account: ${short} shortfall${short === 1 ? "" : "s"}`);
+    return report.fits ? EXIT.ok : EXIT.invalid;
+  } finally {
+    await client.close();
+    await local?.close();
+  }
 }
 
 async function status(ctx: CommandContext): Promise<number> {
@@ -175,4 +219,4 @@ async function schema({ io }: CommandContext): Promise<number> {
 }
 
 /** The commands, by name. */
-export const COMMANDS: Record<string, (ctx: CommandContext) => Promise<number>> = { validate, plan, run, status, logs, schema };
+export const COMMANDS: Record<string, (ctx: CommandContext) => Promise<number>> = { validate, plan, preflight: preflightCommand, run, status, logs, schema };

@@ -50,6 +50,7 @@ export const OPTIONS = {
   "api-version": { type: "string" },
   event: { type: "string" },
   "identity-map": { type: "string" },
+  quotas: { type: "string" },
   help: { type: "boolean", short: "h" },
 } satisfies ParseArgsConfig["options"];
 

@@ -5,6 +5,7 @@ export function describeOutcome(o: TaskOutcome): string {
   const parts = [`${o.result === "success" ? "ok  " : "FAIL"} ${o.id}`];
   if (o.exitCode !== undefined) parts.push(`exit ${o.exitCode}`);
   if (o.retryCount) parts.push(`${o.retryCount} retr${o.retryCount === 1 ? "y" : "ies"}`);
+  if (o.requeueCount) parts.push(`requeued ${o.requeueCount}x (its node went away)`);
   if (o.durationMs !== undefined) parts.push(`${(o.durationMs / 1000).toFixed(1)}s`);
   if (o.failure) parts.push(`${o.failure.category ?? ""} ${o.failure.code ?? ""}: ${o.failure.message ?? ""}`.trim());
   return parts.join("  ");

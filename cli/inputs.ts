@@ -136,15 +136,53 @@ export async function readIdentityMap(file: string, env: CliIo["env"], redactor:
   });
 }
 
+const QUOTA_FIELDS = ["dedicatedCores", "dedicatedCoresPerFamily", "defaultFamilyCores", "lowPriorityCores", "pools", "activeJobsAndSchedules"];
+
+/** `--quotas FILE`: the local account's quotas (YAML or JSON), each a whole number; families by name. */
+export async function readQuotas(file: string): Promise<LocalQuotas> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new UsageError(`--quotas ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError(`--quotas ${file}: expected a mapping of ${QUOTA_FIELDS.join(", ")}`);
+  const whole = (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1_000_000;
+  const quotas: LocalQuotas = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (!QUOTA_FIELDS.includes(key)) throw new UsageError(`--quotas ${file}: ${key} is not a quota; expected ${QUOTA_FIELDS.join(", ")}`);
+    if (key === "dedicatedCoresPerFamily") {
+      if (value === null || typeof value !== "object" || Array.isArray(value) || !Object.values(value).every(whole))
+        throw new UsageError(`--quotas ${file}: dedicatedCoresPerFamily maps VM families to whole numbers (standardDSv3Family: 100)`);
+      quotas.dedicatedCoresPerFamily = value as Record<string, number>;
+    } else {
+      if (!whole(value)) throw new UsageError(`--quotas ${file}: ${key} must be a whole number from 0 to 1000000`);
+      (quotas as Record<string, unknown>)[key] = value;
+    }
+  }
+  return quotas;
+}
+
+/** The local account's quotas, as `--quotas` gives them. */
+export interface LocalQuotas {
+  dedicatedCores?: number;
+  dedicatedCoresPerFamily?: Record<string, number>;
+  defaultFamilyCores?: number;
+  lowPriorityCores?: number;
+  pools?: number;
+  activeJobsAndSchedules?: number;
+}
+
 /** The local Batch service, loaded only for `--local`. */
 export async function startLocal(
   executor: "auto" | "docker" | "process",
   reporter: { info(m: string): void; warn(m: string): void },
   identityRegistries?: Awaited<ReturnType<typeof readIdentityMap>>,
+  account?: LocalQuotas,
 ) {
   const { startLocalBatch, ExecutorUnavailableError } = await import("../local-batch/start.js");
   try {
-    const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries });
+    const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries, account });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);
     return local;
   } catch (error) {

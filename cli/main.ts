@@ -28,11 +28,16 @@ commands:
   plan <spec> [--var k=v]... [--format json|text] [--event FILE]
                                             the REST calls the spec produces (no credentials needed)
                                             --event: a Function app's spec, for a sample event (JSON)
+  preflight <spec> [--var k=v]... [--account-url URL] [--local [--quotas FILE]]
+                                            does the spec fit the account? cores per VM family, Spot cores,
+                                            pools, active jobs, VM size, image; exit 2 when it cannot fit
   run <spec> [--var k=v]... [--account-url URL] [--wait|--no-wait] [--cleanup job|pool|none]
-      [--poll-interval SECONDS] [--concurrency N] [--local [--executor auto|docker|process] [--identity-map FILE]]
+      [--poll-interval SECONDS] [--concurrency N] [--local [--executor auto|docker|process] [--identity-map FILE] [--quotas FILE]]
                                             --concurrency: addtaskcollection requests at once (default ${DEFAULT_SUBMIT_CONCURRENCY}, 1-${MAX_SUBMIT_CONCURRENCY})
                                             --local: on the local Batch service, on this machine
                                             --identity-map: the registry logins of managed identities there
+                                            --quotas: the local account's quotas (YAML: dedicatedCores,
+                                            dedicatedCoresPerFamily, lowPriorityCores, pools, activeJobsAndSchedules)
                                             create or reuse the pool, create the job, add the tasks, follow them
   status <job-id> [--account-url URL]       task counts of a job
   logs <job-id> <task-id> [--account-url URL] [--file stdout.txt|stderr.txt|wd/...]
@@ -63,10 +68,12 @@ const COMMAND_OPTIONS: Record<string, (keyof typeof OPTIONS)[]> = {
     "local",
     "executor",
     "identity-map",
+    "quotas",
     "debug",
     "timeout",
     "api-version",
   ],
+  preflight: ["var", "account-url", "local", "executor", "quotas", "debug", "timeout", "api-version"],
   status: ["account-url", "debug", "timeout", "api-version"],
   logs: ["account-url", "file", "debug", "timeout", "api-version"],
   schema: [],

@@ -53,6 +53,8 @@ export { translateArmPool, armPoolPath, ARM_API_VERSION } from "./translate/armP
  * a result (`succeeded: false`), not an error; `created` says what the run created.
  */
 export { runWorkload, type RunOptions, type RunResult, type CleanupPolicy } from "./run/run.js";
+/** Does the spec fit the account? Cores per VM family, Spot cores, pools, active jobs, VM size, image: `preflight` reports, `assertFits` gates. */
+export { preflight, assertFits, type PreflightReport, type PreflightCheck, type PreflightOptions } from "./run/preflight.js";
 
 /**
  * For events: makes sure the pool exists (never waits for nodes) and the job exists, adds the
@@ -105,6 +107,7 @@ export { EventSpec, eventFromSample, INPUT_FIELDS, type EventLoadOptions } from 
 export {
   createBatchClient,
   createLocalBatchClient,
+  LOCAL_SUBSCRIPTION,
   type LocalBatchAccount,
   authFromEnvironment,
   armFromAuth,

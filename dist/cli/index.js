@@ -1048,16 +1048,13 @@ function checkArmCoordinates(account, pool, issues) {
       "is required with pool.identity: only Azure Resource Manager can give a pool a managed identity, in the account's subscription"
     );
   }
-  if (!arm) {
-    for (const field of ["subscription", "resourceGroup", "name"]) {
+  if (!arm && !account?.subscription) {
+    for (const field of ["resourceGroup", "name"]) {
       if (account?.[field] !== void 0)
-        issues.add(
-          `account.${field}`,
-          "is used only to create a pool through Azure Resource Manager, with pool.identity; remove it, or give the pool an identity"
-        );
+        issues.add(`account.${field}`, "goes with account.subscription (Azure Resource Manager): give the subscription too, or remove it");
     }
   }
-  if (arm && account?.subscription && account.resourceGroup === void 0 !== (account.name === void 0)) {
+  if (account?.subscription && account.resourceGroup === void 0 !== (account.name === void 0)) {
     issues.add(
       account.resourceGroup === void 0 ? "account.resourceGroup" : "account.name",
       "goes with the other: give account.resourceGroup and account.name together, or neither (the account is then found from its URL)"
@@ -1298,7 +1295,7 @@ var WorkloadSpec = z.strictObject({
   account: z.strictObject({
     url: z.url({ protocol: /^https?$/, error: "must be the account URL, e.g. https://myaccount.westeurope.batch.azure.com" }).optional(),
     apiVersion: z.enum(API_VERSIONS, { error: `must be one of ${API_VERSIONS.join(", ")}` }).optional().meta({ description: "The data plane's api-version: 2025-06-01 (default) or 2024-07-01.20.0 for accounts or tools that still need it" }),
-    subscription: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: "must be an Azure subscription id (a GUID)" }).optional().meta({ description: "The account's subscription, for pools created through Azure Resource Manager (pool.identity)" }),
+    subscription: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: "must be an Azure subscription id (a GUID)" }).optional().meta({ description: "The account's subscription, for Azure Resource Manager: pools with pool.identity, and the preflight's quotas and VM sizes" }),
     resourceGroup: z.string().min(1).max(90).regex(/^[-\w._()]+$/, { error: "must be a resource group name" }).optional(),
     name: z.string().regex(/^[a-z0-9]{3,24}$/, { error: "must be the Batch account's name: 3 to 24 lowercase letters and digits" }).optional().meta({ description: "The account's name; with resourceGroup, found from the account URL when absent" })
   }).optional().meta({ description: "Batch account; AZURE_BATCH_ACCOUNT_URL or --account-url also set it" }),
@@ -2348,12 +2345,20 @@ async function endJobWhenTasksDone(client, jobId, signal) {
     throw error;
   }
 }
+var DEFAULT_JOB_MAX_WALL_CLOCK = "P7D";
+function jobForRun(body, spec, wait) {
+  const defaulted = { ...body };
+  if (spec.maxWallClock === void 0) defaulted.constraints = { ...body.constraints ?? {}, maxWallClockTime: DEFAULT_JOB_MAX_WALL_CLOCK };
+  const endByDefault = spec.onAllTasksComplete === void 0 && wait;
+  if (endByDefault) defaulted.onAllTasksComplete = "terminatejob";
+  return { ...deferJobEnd(defaulted), endByDefault };
+}
 
 // shared/run/plan.ts
 function* translateTasks(workload) {
   for (const task of workload.tasks) yield translateTask(task, workload.facts);
 }
-function* planCalls(workload) {
+function* planCalls(workload, options = {}) {
   const query = { "api-version": workload.apiVersion };
   yield workload.pool.identity ? {
     method: "PUT",
@@ -2367,7 +2372,7 @@ function* planCalls(workload) {
     yield { method: "POST", path: "/jobschedules", query, body: translateJobSchedule(workload), operation: "JobSchedule_Add" };
     return;
   }
-  const { body: jobBody, endWhenDone } = deferJobEnd(translateJob(workload));
+  const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, options.wait !== false);
   yield { method: "POST", path: "/jobs", query, body: jobBody, operation: "Job_Add" };
   const taskPath = `/jobs/${encodeURIComponent(workload.job.id)}/addtaskcollection`;
   const tooLarge2 = (t) => {
@@ -2400,10 +2405,54 @@ var TasksFailedError = class extends Error {
   name = "TasksFailedError";
 };
 
+// shared/run/quotaWait.ts
+var WHAT = {
+  ActiveJobAndScheduleQuotaReached: {
+    quota: "job quota (active jobs and job schedules)",
+    todo: "terminate or delete jobs that are done (a job left active holds quota), or request a quota increase"
+  },
+  PoolQuotaReached: { quota: "pool quota", todo: "delete pools no longer used, or request a pool quota increase" }
+};
+async function waitOutQuota(what, create, reporter, options = {}) {
+  const started = Date.now();
+  const budget = options.budgetMs ?? 30 * 6e4;
+  let delay = options.firstDelayMs ?? 5e3;
+  let waiting;
+  for (; ; ) {
+    try {
+      const result = await create();
+      if (waiting) reporter.info(`${waiting} is free again after ${Math.round((Date.now() - started) / 1e3)} s: ${what} done`);
+      return result;
+    } catch (error) {
+      const known = error instanceof BatchServiceError ? WHAT[error.code ?? ""] : void 0;
+      if (!known) throw error;
+      const elapsed = Date.now() - started;
+      if (elapsed + delay > budget) {
+        throw new ConflictError(
+          `${what}: the account's ${known.quota} is still reached after ${Math.round(elapsed / 1e3)} s of waiting (${error.message}); ${known.todo}`
+        );
+      }
+      if (!waiting) {
+        waiting = `the account's ${known.quota}`;
+        reporter.info(
+          `waiting for ${known.quota}: the account has reached it; ${what} is tried again as other work ends (for up to ${Math.round(budget / 6e4)} min)`
+        );
+      }
+      await sleep(delay, options.signal);
+      delay = Math.min(options.maxDelayMs ?? 6e4, Math.round(delay * 1.5));
+    }
+  }
+}
+
 // shared/run/ensureJob.ts
-async function ensureJob(client, job, reporter, signal, runId) {
+async function ensureJob(client, job, reporter, signal, runId, quotaWait = {}) {
   try {
-    await client.send("POST", "/jobs", { body: runId ? withRunId(job, runId) : job, idempotent: true, signal });
+    await waitOutQuota(
+      `creating job ${job.id}`,
+      () => client.send("POST", "/jobs", { body: runId ? withRunId(job, runId) : job, idempotent: true, signal }),
+      reporter,
+      { signal, ...quotaWait }
+    );
     reporter.info(`created job ${job.id}`);
     return { created: true };
   } catch (error) {
@@ -2433,9 +2482,17 @@ function jobEndedError(jobId, ended, alsoPossible) {
     `job ${jobId} already exists and is ${ended.ended}${why}: Batch adds no tasks to a job that has ended; use another job id (e.g. job.id: "name-{{ vars.run }}")${alsoPossible ? `, ${alsoPossible}` : ""} or delete the job`
   );
 }
-async function ensureJobSchedule(client, schedule, reporter, signal) {
+async function ensureJobSchedule(client, schedule, reporter, signal, quotaWait = {}) {
   try {
-    await client.send("POST", "/jobschedules", { body: schedule, idempotent: true, signal });
+    await waitOutQuota(
+      `creating job schedule ${schedule.id}`,
+      () => client.send("POST", "/jobschedules", { body: schedule, idempotent: true, signal }),
+      reporter,
+      {
+        signal,
+        ...quotaWait
+      }
+    );
     reporter.info(`created job schedule ${schedule.id}`);
     return { created: true };
   } catch (error) {
@@ -2447,6 +2504,8 @@ async function ensureJobSchedule(client, schedule, reporter, signal) {
 
 // shared/run/armPool.ts
 var ACCOUNT_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Batch\/batchAccounts\/([^/]+)$/i;
+var hostOf = (endpoint) => (endpoint ?? "").toLowerCase().replace(/^https?:\/\//, "").replace(/\/$/, "");
+var matchesEndpoint = (endpoint, accountUrl) => hostOf(endpoint) === accountUrl.host.toLowerCase();
 async function findBatchAccount(arm, subscription, accountUrl, signal) {
   const host = accountUrl.host.toLowerCase();
   const seen = [];
@@ -2457,10 +2516,10 @@ async function findBatchAccount(arm, subscription, accountUrl, signal) {
       signal
     }
   )) {
-    const endpoint = (account.properties?.accountEndpoint ?? "").toLowerCase().replace(/^https?:\/\//, "").replace(/\/$/, "");
-    seen.push(endpoint);
+    seen.push(hostOf(account.properties?.accountEndpoint));
     const m = ACCOUNT_ID.exec(account.id ?? "");
-    if (endpoint === host && m) return { subscription, resourceGroup: decodeURIComponent(m[2]), name: decodeURIComponent(m[3]) };
+    if (matchesEndpoint(account.properties?.accountEndpoint, accountUrl) && m)
+      return { subscription, resourceGroup: decodeURIComponent(m[2]), name: decodeURIComponent(m[3]) };
   }
   throw new ConflictError(
     `account.subscription: no Batch account in subscription ${subscription} has the endpoint ${host}${seen.length ? ` (it has ${seen.join(", ")})` : " (it has none the credential may see)"}; check the account URL, or give account.resourceGroup and account.name`
@@ -2588,7 +2647,8 @@ async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs =
   const get = () => client.send("GET", path, { query: { $select: POOL_SELECT }, accept: [404], signal });
   let response = await get();
   let created = false;
-  if (response.status === 404 && checks.image !== false) await checkPoolImage(client, wanted, reporter, { signal, now: checks.now });
+  if (response.status === 404 && checks.beforeCreate) await checks.beforeCreate();
+  else if (response.status === 404 && checks.image !== false) await checkPoolImage(client, wanted, reporter, { signal, now: checks.now });
   if (response.status === 404 && needs.identities) {
     if (!needs.createThroughArm) {
       throw new ConflictError(
@@ -2609,7 +2669,12 @@ async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs =
   }
   if (response.status === 404) {
     try {
-      await client.send("POST", "/pools", { body: checks.runId ? withRunId(wanted, checks.runId) : wanted, idempotent: true, signal });
+      await waitOutQuota(
+        `creating pool ${wanted.id}`,
+        () => client.send("POST", "/pools", { body: checks.runId ? withRunId(wanted, checks.runId) : wanted, idempotent: true, signal }),
+        reporter,
+        { signal, ...checks.quotaWait }
+      );
       created = true;
       checks.onCreated?.();
       reporter.info(`created pool ${wanted.id} (${wanted.vmSize})`);
@@ -2640,16 +2705,47 @@ change the spec to match, choose another pool.id, or delete the pool`
   }
   return { created, pool };
 }
+async function nodeFileTail(client, poolId, nodeId, file, signal, bytes2 = 2048) {
+  const path = `/pools/${encodeURIComponent(poolId)}/nodes/${encodeURIComponent(nodeId)}/files/${file}`;
+  try {
+    const head = await client.send("HEAD", path, { accept: [404], signal });
+    const size2 = Number(head.headers["content-length"] ?? 0);
+    if (head.status === 404 || !(size2 > 0)) return void 0;
+    const from = Math.max(0, size2 - bytes2);
+    const got = await client.send("GET", path, {
+      headers: { "ocp-range": `bytes=${from}-${size2 - 1}`, accept: "application/octet-stream" },
+      accept: [404],
+      signal
+    });
+    return got.status === 404 ? void 0 : got.bodyText.trim().split("\n").slice(-5).join("\n");
+  } catch {
+    return void 0;
+  }
+}
+async function describeBrokenNode(client, poolId, n, signal) {
+  const errors = n.errors?.length ? ` (${n.errors.map((e) => `${e.code}: ${e.message}`).join("; ")})` : "";
+  if (n.state !== "starttaskfailed") return `${n.id}: ${n.state}${errors}`;
+  const st = n.startTaskInfo;
+  const tail = await nodeFileTail(client, poolId, n.id, "startup/stderr.txt", signal);
+  return `${n.id}: start task failed (exit code ${st?.exitCode ?? "?"}${st?.failureInfo ? `, ${st.failureInfo.code}: ${st.failureInfo.message}` : ""})` + (tail ? `; its stderr ends: ${tail.replace(/\s*\n\s*/g, " | ")}` : "");
+}
+var BROKEN = ["starttaskfailed", "unusable", "unknown"];
 async function waitForPoolReady(client, initial, reporter, options) {
   const path = `/pools/${encodeURIComponent(initial.id)}`;
   const interval = options.pollIntervalMs ?? 5e3;
   const deadline = Date.now() + (options.timeoutMs ?? 30 * 6e4);
+  const told = /* @__PURE__ */ new Map();
+  const tell = (key, reason) => {
+    if (told.has(key)) return;
+    told.set(key, reason);
+    reporter.warn(`pool ${initial.id}: ${reason}`);
+  };
   let pool = initial;
   let announced = false;
   for (; ; ) {
-    if (pool.resizeErrors?.length) {
-      const errs = pool.resizeErrors.map((e) => `${e.code}: ${e.message}`).join("; ");
-      throw new PoolNotReadyError(`pool ${pool.id} could not allocate nodes: ${errs}`);
+    for (const e of pool.resizeErrors ?? []) {
+      const values = e.values?.length ? ` (${e.values.map((v) => `${v.name} ${v.value}`).join(", ")})` : "";
+      tell(`resize ${e.code} ${e.message}`, `resize error ${e.code}: ${e.message}${values}`);
     }
     if (pool.allocationState === "steady") {
       const target = (pool.targetDedicatedNodes ?? 0) + (pool.targetLowPriorityNodes ?? 0);
@@ -2664,23 +2760,25 @@ async function waitForPoolReady(client, initial, reporter, options) {
         reporter.warn(`pool ${pool.id} autoscales and has no nodes now; tasks wait until the formula adds some`);
         return pool;
       }
-      const broken = nodes.filter((n) => ["starttaskfailed", "unusable", "unknown"].includes(n.state ?? ""));
-      if (nodes.length > 0 && broken.length === nodes.length) {
-        const details = broken.slice(0, 5).map((n) => {
-          const st = n.startTaskInfo;
-          if (n.state === "starttaskfailed")
-            return `${n.id}: start task failed (exit code ${st?.exitCode ?? "?"}${st?.failureInfo ? `, ${st.failureInfo.code}: ${st.failureInfo.message}` : ""})`;
-          return `${n.id}: ${n.state}${n.errors?.length ? ` (${n.errors.map((e) => `${e.code}: ${e.message}`).join("; ")})` : ""}`;
-        }).join("; ");
-        throw new PoolNotReadyError(`no node of pool ${pool.id} can run tasks: ${details}`);
+      const broken = nodes.filter((n) => BROKEN.includes(n.state ?? ""));
+      for (const n of broken)
+        if (!told.has(`node ${n.id} ${n.state}`)) tell(`node ${n.id} ${n.state}`, await describeBrokenNode(client, pool.id, n, options.signal));
+      const noNodeWillCome = nodes.length === 0 && (pool.resizeErrors?.length ?? 0) > 0;
+      if (noNodeWillCome || nodes.length > 0 && broken.length === nodes.length) {
+        const reasons = [...told.values()].slice(0, 6).join("; ");
+        throw new PoolNotReadyError(
+          noNodeWillCome ? `pool ${pool.id} could not allocate nodes: ${reasons}` : `no node of pool ${pool.id} can run tasks: ${reasons}`
+        );
       }
     }
     if (!announced) {
       reporter.info(`waiting for pool ${pool.id} nodes (allocation ${pool.allocationState ?? "unknown"})`);
       announced = true;
     }
-    if (Date.now() > deadline)
-      throw new PoolNotReadyError(`pool ${pool.id} has no usable node after ${Math.round((options.timeoutMs ?? 18e5) / 6e4)} minutes`);
+    if (Date.now() > deadline) {
+      const reasons = told.size ? `: ${[...told.values()].slice(0, 6).join("; ")}` : "";
+      throw new PoolNotReadyError(`pool ${pool.id} has no usable node after ${Math.round((options.timeoutMs ?? 18e5) / 6e4)} minutes${reasons}`);
+    }
     await sleep(interval, options.signal);
     pool = await client.json("GET", path, { query: { $select: POOL_SELECT }, signal: options.signal });
   }
@@ -2781,6 +2879,11 @@ async function cleanup(client, target, reporter, options = {}) {
 }
 
 // shared/run/reporter.ts
+var silentReporter = { info() {
+}, warn() {
+}, progress() {
+}, taskCompleted() {
+} };
 var REASONS = {
   "HTTP 429": "throttled",
   "HTTP 503": "service busy",
@@ -2801,6 +2904,168 @@ function reportRetries(reporter) {
     if (reporter.retrying) reporter.retrying(message, info);
     else reporter.info(message);
   };
+}
+
+// shared/run/preflight.ts
+var plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+async function accountFacts(client, workload, options) {
+  const arm = client.arm;
+  if (!arm) return { missing: "quotas and VM sizes need Microsoft Entra ID (Azure Resource Manager); this client has a Shared Key only" };
+  const subscription = options.subscription ?? workload.spec.account?.subscription;
+  if (!subscription) return { missing: "quotas and VM sizes need the account's subscription: set account.subscription in the spec" };
+  let account;
+  for await (const a of arm.list(`/subscriptions/${encodeURIComponent(subscription)}/providers/Microsoft.Batch/batchAccounts`, {
+    query: { "api-version": ARM_API_VERSION },
+    signal: options.signal
+  })) {
+    if (ACCOUNT_ID.test(a.id ?? "") && matchesEndpoint(a.properties?.accountEndpoint, client.accountUrl)) {
+      account = a;
+      break;
+    }
+  }
+  if (!account?.location) return { missing: `no Batch account in subscription ${subscription} has the endpoint ${client.accountUrl.host}` };
+  const skus = /* @__PURE__ */ new Map();
+  for await (const s of arm.list(
+    `/subscriptions/${encodeURIComponent(subscription)}/providers/Microsoft.Batch/locations/${encodeURIComponent(account.location)}/virtualMachineSkus`,
+    { query: { "api-version": ARM_API_VERSION }, signal: options.signal }
+  )) {
+    const vCPUs = Number(s.capabilities?.find((c) => c.name === "vCPUs")?.value);
+    if (s.name && s.familyName && vCPUs > 0) skus.set(s.name.toLowerCase(), { name: s.name, family: s.familyName, vCPUs });
+  }
+  return { account, skus };
+}
+var held = (p) => ({
+  dedicated: Math.max(p.currentDedicatedNodes ?? 0, p.targetDedicatedNodes ?? 0),
+  spot: Math.max(p.currentLowPriorityNodes ?? 0, p.targetLowPriorityNodes ?? 0)
+});
+function quotaCheck(name, what, need, used, quota, todo) {
+  if (quota === void 0) return { name, fits: void 0, text: `${what}: need ${need}, ${used} in use; the quota could not be read` };
+  const free = Math.max(0, quota - used);
+  if (need <= free) return { name, fits: true, text: `${what}: need ${need}, ${used} in use of ${quota}` };
+  return { name, fits: false, text: `${what}: need ${need}, ${used} in use of ${quota}: short by ${need - free}; ${todo}` };
+}
+async function preflight(client, workload, options = {}) {
+  const { signal } = options;
+  const wanted = translatePool(workload);
+  const nodes = { dedicated: wanted.targetDedicatedNodes ?? 0, spot: wanted.targetLowPriorityNodes ?? 0 };
+  const facts = await accountFacts(client, workload, options);
+  const pools = [];
+  for await (const p of client.list("/pools", {
+    query: { $select: "id,vmSize,currentDedicatedNodes,currentLowPriorityNodes,targetDedicatedNodes,targetLowPriorityNodes" },
+    signal
+  }))
+    pools.push(p);
+  const existing = pools.find((p) => p.id.toLowerCase() === wanted.id.toLowerCase());
+  const others = pools.filter((p) => p !== existing);
+  const checks = [];
+  const sku = facts.skus?.get(wanted.vmSize.toLowerCase());
+  const summary = `pool ${wanted.id}: ${plural(nodes.dedicated, "dedicated node")} and ${plural(nodes.spot, "Spot node")} of ${wanted.vmSize}` + (sku ? ` (${sku.family}, ${plural(sku.vCPUs, "vCPU")} each)` : "") + (existing ? `; the pool exists and is reused: it needs no new cores or pool` : "");
+  const region = facts.account?.location;
+  if (facts.skus && !sku) {
+    const sizes = [...facts.skus.values()].map((s) => s.name).slice(0, 8);
+    checks.push({
+      name: "vmSize",
+      fits: false,
+      text: `VM size ${wanted.vmSize}: not offered by Batch in ${region}; use one it offers (${sizes.join(", ")}${facts.skus.size > sizes.length ? ", ..." : ""})`
+    });
+  } else if (sku) checks.push({ name: "vmSize", fits: true, text: `VM size ${sku.name}: offered in ${region}` });
+  const props = facts.account?.properties;
+  if (sku && props && !existing) {
+    const cores = (p, kind, family) => {
+      const s = facts.skus.get((p.vmSize ?? "").toLowerCase());
+      return s && (!family || s.family === family) ? held(p)[kind] * s.vCPUs : 0;
+    };
+    const familyUsed = others.reduce((n, p) => n + cores(p, "dedicated", sku.family), 0);
+    const dedicatedUsed = others.reduce((n, p) => n + cores(p, "dedicated"), 0);
+    const spotUsed = others.reduce((n, p) => n + cores(p, "spot"), 0);
+    const need = nodes.dedicated * sku.vCPUs;
+    if (nodes.dedicated > 0 && props.dedicatedCoreQuotaPerVMFamilyEnforced !== false) {
+      const quota = props.dedicatedCoreQuotaPerVMFamily?.find((f) => f.name?.toLowerCase() === sku.family.toLowerCase())?.coreQuota ?? 0;
+      checks.push(
+        quotaCheck(
+          "familyCores",
+          `dedicated cores of ${sku.family}`,
+          need,
+          familyUsed,
+          quota,
+          `request a quota increase for ${sku.family} on the account, or use a VM size of a family with room`
+        )
+      );
+    }
+    if (nodes.dedicated > 0)
+      checks.push(
+        quotaCheck(
+          "dedicatedCores",
+          "dedicated cores of the account",
+          need,
+          dedicatedUsed,
+          props.dedicatedCoreQuota ?? void 0,
+          "request a dedicated core quota increase for the account, or ask for fewer nodes"
+        )
+      );
+    if (nodes.spot > 0)
+      checks.push(
+        quotaCheck(
+          "spotCores",
+          "Spot cores of the account",
+          nodes.spot * sku.vCPUs,
+          spotUsed,
+          props.lowPriorityCoreQuota ?? void 0,
+          "request a Spot (low-priority) core quota increase for the account, or use dedicated nodes"
+        )
+      );
+  }
+  if (!existing) {
+    checks.push(
+      props ? quotaCheck("pools", "pools", 1, pools.length, props.poolQuota, "delete pools no longer used, or request a pool quota increase") : { name: "pools", fits: void 0, text: `pools: need 1, ${pools.length} in the account; the pool quota could not be read` }
+    );
+  }
+  const jobExists = await client.send("GET", `/jobs/${encodeURIComponent(workload.job.id)}`, { query: { $select: "id,state" }, accept: [404], signal });
+  if (jobExists.status === 404 || workload.job.schedule) {
+    let active = 0;
+    for await (const _ of client.list("/jobs", {
+      query: { $filter: "state eq 'active' or state eq 'disabled' or state eq 'terminating'", $select: "id" },
+      signal
+    }))
+      active++;
+    for await (const _ of client.list("/jobschedules", { query: { $filter: "state eq 'active' or state eq 'disabled'", $select: "id" }, signal })) active++;
+    checks.push(
+      props ? quotaCheck(
+        "activeJobs",
+        "active jobs and job schedules",
+        1,
+        active,
+        props.activeJobAndJobScheduleQuota,
+        "terminate or delete jobs that are done (a job left active holds quota), or request an increase"
+      ) : { name: "activeJobs", fits: void 0, text: `active jobs and job schedules: need 1, ${active} in the account; the quota could not be read` }
+    );
+  }
+  if (!existing && wanted.virtualMachineConfiguration) {
+    const vmc = wanted.virtualMachineConfiguration;
+    const what = `image ${vmc.imageReference.virtualMachineImageId ?? describeImage(vmc.imageReference)} with node agent ${vmc.nodeAgentSKUId}`;
+    const notes = [];
+    const reporter = { ...silentReporter, warn: (m) => notes.push(m) };
+    try {
+      await checkPoolImage(client, wanted, reporter, { signal, now: options.now });
+      checks.push({ name: "image", fits: true, text: `${what}: supported${notes.length ? ` (${notes.join("; ")})` : ""}` });
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      checks.push({ name: "image", fits: false, text: `${what}: ${error.message.replace(/^pool\.\w+: /, "")}` });
+    }
+  }
+  const lines = checks.map((c) => `${c.fits === true ? "ok" : c.fits === false ? "SHORT" : "not checked"}: ${c.text}`);
+  if (facts.missing) lines.push(`not checked: ${facts.missing}`);
+  return { summary, checks, fits: !checks.some((c) => c.fits === false), lines };
+}
+async function assertFits(client, workload, reporter, options = {}) {
+  const report = await preflight(client, workload, options);
+  for (const line of report.lines.filter((l) => l.startsWith("not checked"))) reporter.info(`preflight: ${line}`);
+  if (!report.fits) {
+    const short = report.lines.filter((l) => l.startsWith("SHORT"));
+    throw new UsageError(`the spec does not fit the account (preflight; skip it with preflight: false):
+  ${short.join("\n  ")}`);
+  }
+  return report;
 }
 
 // shared/run/taskLogs.ts
@@ -2889,6 +3154,7 @@ function outcomeOf(task) {
     result: info?.result === "success" ? "success" : "failure",
     exitCode: info?.exitCode,
     retryCount: info?.retryCount ?? 0,
+    ...info?.requeueCount ? { requeueCount: info.requeueCount } : {},
     nodeId: task.nodeInfo?.nodeId,
     durationMs: start !== void 0 && end !== void 0 ? end - start : void 0,
     failure: info?.failureInfo ? { category: info.failureInfo.category, code: info.failureInfo.code, message: info.failureInfo.message } : void 0
@@ -2907,6 +3173,26 @@ async function waitForTasks(client, jobId, taskIds, reporter, options) {
   let counts = { active: total, running: 0, completed: 0, succeeded: 0, failed: 0 };
   let logTails = 0;
   const stats = options.stats;
+  const preempted = /* @__PURE__ */ new Set();
+  let previous;
+  const lookForPreemptions = async () => {
+    if (!options.poolId) return;
+    for await (const n of client.list(`/pools/${encodeURIComponent(options.poolId)}/nodes`, {
+      query: { $filter: "state eq 'preempted'", $select: "id,state" },
+      signal: options.signal
+    })) {
+      if (preempted.has(n.id)) continue;
+      preempted.add(n.id);
+      reporter.warn(`node ${n.id} of pool ${options.poolId} was preempted (Spot): its running tasks went back to the queue and run again; not a failure`);
+    }
+  };
+  const done = (extra = {}) => ({
+    outcomes: [...seen.values()],
+    counts,
+    requeues: [...seen.values()].reduce((n, o) => n + (o.requeueCount ?? 0), 0),
+    preemptedNodes: [...preempted],
+    ...extra
+  });
   const listCompleted = async (since) => {
     let found = 0;
     let latest;
@@ -2950,6 +3236,9 @@ async function waitForTasks(client, jobId, taskIds, reporter, options) {
     if (!isTaskCounts(result.taskCounts)) throw new UnexpectedResponseError("GET", `${jobPath}/taskcounts`, 200, "without the five task counts");
     counts = result.taskCounts;
     reporter.progress(counts, total);
+    const requeued = previous !== void 0 && (counts.active > previous.active || counts.running < previous.running && counts.completed === previous.completed);
+    previous = counts;
+    if (requeued) await lookForPreemptions();
     let found = 0;
     const settled = counts.active + counts.running === 0;
     if (counts.completed > completedInJob.size || settled && seen.size < total) {
@@ -2966,19 +3255,19 @@ async function waitForTasks(client, jobId, taskIds, reporter, options) {
       everythingGap = listed.found > 0 ? 1 : Math.min(64, everythingGap * 2);
     }
     stats?.cycles.push({ requests: (stats?.requests ?? 0) - before, newCompletions: found });
-    if (seen.size >= total) return { outcomes: [...seen.values()], counts };
+    if (seen.size >= total) return done();
     if (found === 0 && counts.running === 0 && counts.active > 0 && [...seen.values()].some((o) => o.result === "failure")) {
       const { blocked, active } = await findBlocked(client, jobPath, seen, options.signal);
       if (active > 0 && blocked.length === active) {
         for (const id of blocked) reporter.warn(`task ${id} can never start: a task it depends on failed`);
-        return { outcomes: [...seen.values()], counts, blocked };
+        return done({ blocked });
       }
     }
     if (found === 0 && counts.active + counts.running === 0) {
       const job = await client.json("GET", jobPath, { query: { $select: "id,state,executionInfo" }, signal: options.signal });
       if (job.state === "completed" || job.state === "terminating" || job.state === "deleting") {
         const reason = job.executionInfo?.terminateReason ?? job.state;
-        return { outcomes: [...seen.values()], counts, jobEnded: reason };
+        return done({ jobEnded: reason });
       }
     }
     interval = found > 0 ? options.pollIntervalMs ?? 2e3 : Math.min(maxInterval, Math.round(interval * 1.5));
@@ -3008,6 +3297,21 @@ function poolNeeds(client, workload, reporter, signal, onArmCreate) {
     }
   };
 }
+async function allTasksThere(client, jobId, workload, signal) {
+  const there = /* @__PURE__ */ new Set();
+  for await (const t of client.list(`/jobs/${encodeURIComponent(jobId)}/tasks`, { query: { $select: "id" }, signal }))
+    there.add(t.id.toLowerCase());
+  return workload.tasks.ids.every((id) => there.has(id.toLowerCase()));
+}
+function preflightFor(client, workload, reporter, options) {
+  if (options.preflight === false || options.checkImage === false || !client.arm) return void 0;
+  const subscription = options.preflight?.subscription ?? workload.spec.account?.subscription;
+  if (!subscription) return void 0;
+  return async () => {
+    const report = await assertFits(client, workload, reporter, { signal: options.signal, subscription, now: options.now });
+    reporter.info(`preflight: the spec fits the account (${report.checks.filter((c) => c.fits).length} checks)`);
+  };
+}
 async function runWorkload(client, workload, reporter, options = {}) {
   const redactor = runRedactor(client, workload);
   const batch = client.withApiVersion(workload.apiVersion).withHooks({ onRetry: reportRetries(reporter) });
@@ -3019,6 +3323,7 @@ async function runWorkload(client, workload, reporter, options = {}) {
   const runId = options.runId ?? newRunId();
   let jobOurs = false;
   const base = { jobId, poolId, outcomes: [], addFailures: [], created };
+  const quotaWait = { budgetMs: options.quotaWaitMs, firstDelayMs: options.pollIntervalMs };
   for (const w of workload.warnings) reporter.warn(`${w.path}: ${w.message}`);
   try {
     const pool = await ensurePoolExists(
@@ -3032,6 +3337,8 @@ async function runWorkload(client, workload, reporter, options = {}) {
         image: options.checkImage,
         now: options.now,
         runId,
+        quotaWait,
+        beforeCreate: preflightFor(batch, workload, reporter, options),
         // Told before the next request: a cancel right after the create still knows the pool is this run's.
         onCreated: () => {
           created.pool = true;
@@ -3043,12 +3350,24 @@ async function runWorkload(client, workload, reporter, options = {}) {
     if (!pool.created) options.onReused?.("pool");
     await waitForPoolReady(batch, pool.pool, reporter, { signal, pollIntervalMs: options.pollIntervalMs, timeoutMs: options.poolTimeoutMs });
     if (workload.job.schedule) {
-      await ensureJobSchedule(batch, translateJobSchedule(workload), reporter, signal);
+      await ensureJobSchedule(batch, translateJobSchedule(workload), reporter, signal, quotaWait);
       return { ...base, succeeded: true, schedule: true };
     }
-    const { body: jobBody, endWhenDone } = deferJobEnd(translateJob(workload));
-    const job = await ensureJob(batch, jobBody, reporter, signal, runId);
-    if (job.ended) throw jobEndedError(jobId, job);
+    const { body: jobBody, endWhenDone, endByDefault } = jobForRun(translateJob(workload), workload.job, options.wait !== false);
+    const job = await ensureJob(batch, jobBody, reporter, signal, runId, quotaWait);
+    if (job.ended) {
+      if (options.wait === false || !await allTasksThere(batch, jobId, workload, signal))
+        throw jobEndedError(jobId, job, "keep a job open for reruns that add tasks with job.onAllTasksComplete: noAction,");
+      reporter.info(`job ${jobId} has ended (${job.terminateReason ?? job.ended}) with every task of this spec in it: nothing to add, reporting what ran`);
+      const waited2 = await waitForTasks(batch, jobId, new Set(workload.tasks.ids), reporter, {
+        signal,
+        pollIntervalMs: options.pollIntervalMs,
+        redactor,
+        poolId
+      });
+      const succeeded2 = waited2.outcomes.length === workload.tasks.length && waited2.outcomes.every((o) => o.result === "success");
+      return { ...base, submitted: 0, outcomes: waited2.outcomes, succeeded: succeeded2, requeues: waited2.requeues, preemptedNodes: waited2.preemptedNodes };
+    }
     created.job = job.created;
     jobOurs = true;
     if (job.created) options.onCreated?.({ ...created });
@@ -3061,7 +3380,7 @@ async function runWorkload(client, workload, reporter, options = {}) {
       onProgress: (done, total) => reporter.tasksSubmitted?.(done, total)
     });
     reporter.info(`tasks: ${added.added.length} added, ${added.existing.length} already there${added.failed.length ? `, ${added.failed.length} refused` : ""}`);
-    if (endWhenDone) await endJobWhenTasksDone(batch, jobId, signal);
+    if (endWhenDone && (job.created || !endByDefault)) await endJobWhenTasksDone(batch, jobId, signal);
     const addFailures = added.failed.map((f) => ({ ...f, message: redactor.text(f.message) }));
     for (const f of addFailures) reporter.warn(`task ${f.taskId} was not added: ${f.code}: ${f.message}`);
     const submitted = added.added.length + added.existing.length;
@@ -3069,9 +3388,19 @@ async function runWorkload(client, workload, reporter, options = {}) {
       return { ...base, submitted, addFailures, succeeded: addFailures.length === 0 };
     }
     const followed = /* @__PURE__ */ new Set([...added.added, ...added.existing, ...workload.job.manager ? [workload.job.manager.id] : []]);
-    const waited = await waitForTasks(batch, jobId, followed, reporter, { signal, pollIntervalMs: options.pollIntervalMs, redactor });
+    const waited = await waitForTasks(batch, jobId, followed, reporter, { signal, pollIntervalMs: options.pollIntervalMs, redactor, poolId });
     const succeeded = addFailures.length === 0 && !waited.jobEnded && !waited.blocked && waited.outcomes.every((o) => o.result === "success");
-    return { ...base, submitted, addFailures, outcomes: waited.outcomes, succeeded, jobEnded: waited.jobEnded, blocked: waited.blocked };
+    return {
+      ...base,
+      submitted,
+      addFailures,
+      outcomes: waited.outcomes,
+      succeeded,
+      jobEnded: waited.jobEnded,
+      blocked: waited.blocked,
+      requeues: waited.requeues,
+      preemptedNodes: waited.preemptedNodes
+    };
   } catch (error) {
     if (!signal?.aborted) throw redactor.error(error);
     if (jobOurs) {
@@ -4014,6 +4343,7 @@ var CLOUDS = {
 function accountNameFromUrl(accountUrl) {
   return new URL(accountUrl).hostname.split(".")[0] ?? "";
 }
+var LOCAL_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
 function createLocalBatchClient(local, options = {}) {
   if (!LOOPBACK_HOST.test(new URL(local.accountUrl).hostname))
     throw new UsageError(`${new URL(local.accountUrl).origin} is not a service on this machine; createLocalBatchClient is for the local Batch service only`);
@@ -4114,6 +4444,7 @@ var OPTIONS = {
   "api-version": { type: "string" },
   event: { type: "string" },
   "identity-map": { type: "string" },
+  quotas: { type: "string" },
   help: { type: "boolean", short: "h" }
 };
 var parseCommandLine = (args) => parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
@@ -4146,6 +4477,7 @@ function describeOutcome(o) {
   const parts = [`${o.result === "success" ? "ok  " : "FAIL"} ${o.id}`];
   if (o.exitCode !== void 0) parts.push(`exit ${o.exitCode}`);
   if (o.retryCount) parts.push(`${o.retryCount} retr${o.retryCount === 1 ? "y" : "ies"}`);
+  if (o.requeueCount) parts.push(`requeued ${o.requeueCount}x (its node went away)`);
   if (o.durationMs !== void 0) parts.push(`${(o.durationMs / 1e3).toFixed(1)}s`);
   if (o.failure) parts.push(`${o.failure.category ?? ""} ${o.failure.code ?? ""}: ${o.failure.message ?? ""}`.trim());
   return parts.join("  ");
@@ -4288,10 +4620,34 @@ async function readIdentityMap(file, env, redactor) {
     };
   });
 }
-async function startLocal(executor, reporter, identityRegistries) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-OJOAX2DP.js");
+var QUOTA_FIELDS = ["dedicatedCores", "dedicatedCoresPerFamily", "defaultFamilyCores", "lowPriorityCores", "pools", "activeJobsAndSchedules"];
+async function readQuotas(file) {
+  let raw;
   try {
-    const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries });
+    raw = parseYaml(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new UsageError(`--quotas ${file}: ${error.code ?? error.message}`);
+  }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError(`--quotas ${file}: expected a mapping of ${QUOTA_FIELDS.join(", ")}`);
+  const whole = (v) => Number.isInteger(v) && v >= 0 && v <= 1e6;
+  const quotas = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (!QUOTA_FIELDS.includes(key)) throw new UsageError(`--quotas ${file}: ${key} is not a quota; expected ${QUOTA_FIELDS.join(", ")}`);
+    if (key === "dedicatedCoresPerFamily") {
+      if (value === null || typeof value !== "object" || Array.isArray(value) || !Object.values(value).every(whole))
+        throw new UsageError(`--quotas ${file}: dedicatedCoresPerFamily maps VM families to whole numbers (standardDSv3Family: 100)`);
+      quotas.dedicatedCoresPerFamily = value;
+    } else {
+      if (!whole(value)) throw new UsageError(`--quotas ${file}: ${key} must be a whole number from 0 to 1000000`);
+      quotas[key] = value;
+    }
+  }
+  return quotas;
+}
+async function startLocal(executor, reporter, identityRegistries, account) {
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-I3Q4YFZX.js");
+  try {
+    const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries, account });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);
     return local;
   } catch (error) {
@@ -4323,7 +4679,7 @@ async function plan2(ctx) {
   const format = ctx.values.format ?? "text";
   if (format !== "json" && format !== "text") throw new UsageError(`--format "${format}": expected json or text`);
   let first = true;
-  for (const { method, path, query, body, plane } of planCalls(w)) {
+  for (const { method, path, query, body, plane } of planCalls(w, { wait: !ctx.values.event })) {
     if (format === "json") {
       const call = { method, path, query, body: redactor.value(body), ...plane ? { plane } : {} };
       await writeDrained(io.stdout, `${first ? "[\n" : ",\n"}${JSON.stringify(call, null, 2).replace(/^/gm, "  ")}`);
@@ -4356,6 +4712,7 @@ function runOptions(ctx) {
   if (!["auto", "docker", "process"].includes(executor)) throw new UsageError(`--executor "${executor}": expected auto, docker or process`);
   if (values.executor && !values.local) throw new UsageError("--executor goes with --local");
   if (values["identity-map"] && !values.local) throw new UsageError("--identity-map goes with --local");
+  if (values.quotas && !values.local) throw new UsageError("--quotas goes with --local");
   return {
     wait: !values["no-wait"],
     cleanup: cleanup2,
@@ -4371,11 +4728,16 @@ async function run(ctx) {
   w.secrets.forEach((s) => redactor.add(s));
   const reporter = createConsoleReporter(io.stderr);
   const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : void 0;
-  const local = values.local ? await startLocal(executor, reporter, identityRegistries) : void 0;
+  const quotas = values.quotas ? await readQuotas(values.quotas) : void 0;
+  const local = values.local ? await startLocal(executor, reporter, identityRegistries, quotas) : void 0;
   const client = local ? createLocalBatchClient(local, { hooks, callTimeoutMs }) : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
   if (local) redactor.add(local.accountKey);
   try {
-    const result = await runWorkload(client, w, reporter, { ...options, signal: io.signal });
+    const result = await runWorkload(client, w, reporter, {
+      ...options,
+      signal: io.signal,
+      ...local ? { preflight: { subscription: LOCAL_SUBSCRIPTION } } : {}
+    });
     return reportRun(ctx, result);
   } finally {
     await client.close();
@@ -4396,9 +4758,38 @@ function reportRun({ io, values }, result) {
   const failed = result.outcomes.filter((o) => o.result === "failure").length;
   const notAdded = result.addFailures.length ? `, ${result.addFailures.length} not added` : "";
   write(io.stdout, `${result.outcomes.length - failed} succeeded, ${failed} failed${notAdded}`);
+  if (result.requeues || result.preemptedNodes?.length) {
+    const nodes = result.preemptedNodes?.length ?? 0;
+    write(
+      io.stdout,
+      `${result.requeues ?? 0} requeued, ${nodes} Spot node${nodes === 1 ? "" : "s"} preempted: requeued tasks ran again and are counted by their last run`
+    );
+  }
   if (result.jobEnded) write(io.stdout, `the job ended before all tasks completed: ${result.jobEnded}`);
   if (result.blocked?.length) write(io.stdout, `${result.blocked.length} blocked (a task they depend on failed): ${result.blocked.join(", ")}`);
   return result.succeeded ? EXIT.ok : EXIT.taskFailed;
+}
+async function preflightCommand(ctx) {
+  const { args, values, vars, io, redactor, hooks, callTimeoutMs, apiVersion } = ctx;
+  if (values.executor && !values.local) throw new UsageError("--executor goes with --local");
+  if (values.quotas && !values.local) throw new UsageError("--quotas goes with --local");
+  const w = await loadWorkload(args[0], vars, io.env, "placeholder", apiVersion);
+  const quotas = values.quotas ? await readQuotas(values.quotas) : void 0;
+  w.secrets.forEach((s) => redactor.add(s));
+  const reporter = createConsoleReporter(io.stderr);
+  const local = values.local ? await startLocal(values.executor ?? "auto", reporter, void 0, quotas) : void 0;
+  const client = local ? createLocalBatchClient(local, { hooks, callTimeoutMs }) : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs, apiVersion);
+  try {
+    const report = await preflight(client.withApiVersion(w.apiVersion), w, { signal: io.signal, subscription: local ? LOCAL_SUBSCRIPTION : void 0 });
+    write(io.stdout, report.summary);
+    for (const line of report.lines) write(io.stdout, `  ${line}`);
+    const short = report.checks.filter((c) => c.fits === false).length;
+    write(io.stdout, report.fits ? "the spec fits the account" : `the spec does not fit the account: ${short} shortfall${short === 1 ? "" : "s"}`);
+    return report.fits ? EXIT.ok : EXIT.invalid;
+  } finally {
+    await client.close();
+    await local?.close();
+  }
 }
 async function status(ctx) {
   const { args, values, io, hooks, callTimeoutMs, apiVersion } = ctx;
@@ -4436,7 +4827,7 @@ async function schema({ io }) {
   write(io.stdout, JSON.stringify(workloadJsonSchema(), null, 2));
   return EXIT.ok;
 }
-var COMMANDS = { validate, plan: plan2, run, status, logs, schema };
+var COMMANDS = { validate, plan: plan2, preflight: preflightCommand, run, status, logs, schema };
 
 // cli/main.ts
 var USAGE = `usage: azure-batch-run <command> [options]
@@ -4446,11 +4837,16 @@ commands:
   plan <spec> [--var k=v]... [--format json|text] [--event FILE]
                                             the REST calls the spec produces (no credentials needed)
                                             --event: a Function app's spec, for a sample event (JSON)
+  preflight <spec> [--var k=v]... [--account-url URL] [--local [--quotas FILE]]
+                                            does the spec fit the account? cores per VM family, Spot cores,
+                                            pools, active jobs, VM size, image; exit 2 when it cannot fit
   run <spec> [--var k=v]... [--account-url URL] [--wait|--no-wait] [--cleanup job|pool|none]
-      [--poll-interval SECONDS] [--concurrency N] [--local [--executor auto|docker|process] [--identity-map FILE]]
+      [--poll-interval SECONDS] [--concurrency N] [--local [--executor auto|docker|process] [--identity-map FILE] [--quotas FILE]]
                                             --concurrency: addtaskcollection requests at once (default ${DEFAULT_SUBMIT_CONCURRENCY}, 1-${MAX_SUBMIT_CONCURRENCY})
                                             --local: on the local Batch service, on this machine
                                             --identity-map: the registry logins of managed identities there
+                                            --quotas: the local account's quotas (YAML: dedicatedCores,
+                                            dedicatedCoresPerFamily, lowPriorityCores, pools, activeJobsAndSchedules)
                                             create or reuse the pool, create the job, add the tasks, follow them
   status <job-id> [--account-url URL]       task counts of a job
   logs <job-id> <task-id> [--account-url URL] [--file stdout.txt|stderr.txt|wd/...]
@@ -4479,10 +4875,12 @@ var COMMAND_OPTIONS = {
     "local",
     "executor",
     "identity-map",
+    "quotas",
     "debug",
     "timeout",
     "api-version"
   ],
+  preflight: ["var", "account-url", "local", "executor", "quotas", "debug", "timeout", "api-version"],
   status: ["account-url", "debug", "timeout", "api-version"],
   logs: ["account-url", "file", "debug", "timeout", "api-version"],
   schema: []

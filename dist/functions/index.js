@@ -12733,16 +12733,13 @@ function checkArmCoordinates(account, pool, issues) {
       "is required with pool.identity: only Azure Resource Manager can give a pool a managed identity, in the account's subscription"
     );
   }
-  if (!arm) {
-    for (const field of ["subscription", "resourceGroup", "name"]) {
+  if (!arm && !account?.subscription) {
+    for (const field of ["resourceGroup", "name"]) {
       if (account?.[field] !== void 0)
-        issues.add(
-          `account.${field}`,
-          "is used only to create a pool through Azure Resource Manager, with pool.identity; remove it, or give the pool an identity"
-        );
+        issues.add(`account.${field}`, "goes with account.subscription (Azure Resource Manager): give the subscription too, or remove it");
     }
   }
-  if (arm && account?.subscription && account.resourceGroup === void 0 !== (account.name === void 0)) {
+  if (account?.subscription && account.resourceGroup === void 0 !== (account.name === void 0)) {
     issues.add(
       account.resourceGroup === void 0 ? "account.resourceGroup" : "account.name",
       "goes with the other: give account.resourceGroup and account.name together, or neither (the account is then found from its URL)"
@@ -32706,7 +32703,7 @@ var WorkloadSpec = external_exports.strictObject({
   account: external_exports.strictObject({
     url: external_exports.url({ protocol: /^https?$/, error: "must be the account URL, e.g. https://myaccount.westeurope.batch.azure.com" }).optional(),
     apiVersion: external_exports.enum(API_VERSIONS, { error: `must be one of ${API_VERSIONS.join(", ")}` }).optional().meta({ description: "The data plane's api-version: 2025-06-01 (default) or 2024-07-01.20.0 for accounts or tools that still need it" }),
-    subscription: external_exports.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: "must be an Azure subscription id (a GUID)" }).optional().meta({ description: "The account's subscription, for pools created through Azure Resource Manager (pool.identity)" }),
+    subscription: external_exports.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: "must be an Azure subscription id (a GUID)" }).optional().meta({ description: "The account's subscription, for Azure Resource Manager: pools with pool.identity, and the preflight's quotas and VM sizes" }),
     resourceGroup: external_exports.string().min(1).max(90).regex(/^[-\w._()]+$/, { error: "must be a resource group name" }).optional(),
     name: external_exports.string().regex(/^[a-z0-9]{3,24}$/, { error: "must be the Batch account's name: 3 to 24 lowercase letters and digits" }).optional().meta({ description: "The account's name; with resourceGroup, found from the account URL when absent" })
   }).optional().meta({ description: "Batch account; AZURE_BATCH_ACCOUNT_URL or --account-url also set it" }),
@@ -33817,6 +33814,14 @@ async function endJobWhenTasksDone(client, jobId, signal) {
     throw error62;
   }
 }
+var DEFAULT_JOB_MAX_WALL_CLOCK = "P7D";
+function jobForRun(body, spec, wait) {
+  const defaulted = { ...body };
+  if (spec.maxWallClock === void 0) defaulted.constraints = { ...body.constraints ?? {}, maxWallClockTime: DEFAULT_JOB_MAX_WALL_CLOCK };
+  const endByDefault = spec.onAllTasksComplete === void 0 && wait;
+  if (endByDefault) defaulted.onAllTasksComplete = "terminatejob";
+  return { ...deferJobEnd(defaulted), endByDefault };
+}
 
 // shared/run/errors.ts
 var CancelledError = class extends Error {
@@ -33826,10 +33831,54 @@ var ConflictError = class extends Error {
   name = "ConflictError";
 };
 
+// shared/run/quotaWait.ts
+var WHAT = {
+  ActiveJobAndScheduleQuotaReached: {
+    quota: "job quota (active jobs and job schedules)",
+    todo: "terminate or delete jobs that are done (a job left active holds quota), or request a quota increase"
+  },
+  PoolQuotaReached: { quota: "pool quota", todo: "delete pools no longer used, or request a pool quota increase" }
+};
+async function waitOutQuota(what, create2, reporter, options = {}) {
+  const started = Date.now();
+  const budget = options.budgetMs ?? 30 * 6e4;
+  let delay = options.firstDelayMs ?? 5e3;
+  let waiting;
+  for (; ; ) {
+    try {
+      const result = await create2();
+      if (waiting) reporter.info(`${waiting} is free again after ${Math.round((Date.now() - started) / 1e3)} s: ${what} done`);
+      return result;
+    } catch (error62) {
+      const known = error62 instanceof BatchServiceError ? WHAT[error62.code ?? ""] : void 0;
+      if (!known) throw error62;
+      const elapsed = Date.now() - started;
+      if (elapsed + delay > budget) {
+        throw new ConflictError(
+          `${what}: the account's ${known.quota} is still reached after ${Math.round(elapsed / 1e3)} s of waiting (${error62.message}); ${known.todo}`
+        );
+      }
+      if (!waiting) {
+        waiting = `the account's ${known.quota}`;
+        reporter.info(
+          `waiting for ${known.quota}: the account has reached it; ${what} is tried again as other work ends (for up to ${Math.round(budget / 6e4)} min)`
+        );
+      }
+      await sleep(delay, options.signal);
+      delay = Math.min(options.maxDelayMs ?? 6e4, Math.round(delay * 1.5));
+    }
+  }
+}
+
 // shared/run/ensureJob.ts
-async function ensureJob(client, job, reporter, signal, runId) {
+async function ensureJob(client, job, reporter, signal, runId, quotaWait = {}) {
   try {
-    await client.send("POST", "/jobs", { body: runId ? withRunId(job, runId) : job, idempotent: true, signal });
+    await waitOutQuota(
+      `creating job ${job.id}`,
+      () => client.send("POST", "/jobs", { body: runId ? withRunId(job, runId) : job, idempotent: true, signal }),
+      reporter,
+      { signal, ...quotaWait }
+    );
     reporter.info(`created job ${job.id}`);
     return { created: true };
   } catch (error62) {
@@ -33862,6 +33911,8 @@ function jobEndedError(jobId, ended, alsoPossible) {
 
 // shared/run/armPool.ts
 var ACCOUNT_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Batch\/batchAccounts\/([^/]+)$/i;
+var hostOf = (endpoint) => (endpoint ?? "").toLowerCase().replace(/^https?:\/\//, "").replace(/\/$/, "");
+var matchesEndpoint = (endpoint, accountUrl) => hostOf(endpoint) === accountUrl.host.toLowerCase();
 async function findBatchAccount(arm, subscription, accountUrl, signal) {
   const host = accountUrl.host.toLowerCase();
   const seen = [];
@@ -33872,10 +33923,10 @@ async function findBatchAccount(arm, subscription, accountUrl, signal) {
       signal
     }
   )) {
-    const endpoint = (account.properties?.accountEndpoint ?? "").toLowerCase().replace(/^https?:\/\//, "").replace(/\/$/, "");
-    seen.push(endpoint);
+    seen.push(hostOf(account.properties?.accountEndpoint));
     const m = ACCOUNT_ID.exec(account.id ?? "");
-    if (endpoint === host && m) return { subscription, resourceGroup: decodeURIComponent(m[2]), name: decodeURIComponent(m[3]) };
+    if (matchesEndpoint(account.properties?.accountEndpoint, accountUrl) && m)
+      return { subscription, resourceGroup: decodeURIComponent(m[2]), name: decodeURIComponent(m[3]) };
   }
   throw new ConflictError(
     `account.subscription: no Batch account in subscription ${subscription} has the endpoint ${host}${seen.length ? ` (it has ${seen.join(", ")})` : " (it has none the credential may see)"}; check the account URL, or give account.resourceGroup and account.name`
@@ -34003,7 +34054,8 @@ async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs =
   const get = () => client.send("GET", path, { query: { $select: POOL_SELECT }, accept: [404], signal });
   let response = await get();
   let created = false;
-  if (response.status === 404 && checks.image !== false) await checkPoolImage(client, wanted, reporter, { signal, now: checks.now });
+  if (response.status === 404 && checks.beforeCreate) await checks.beforeCreate();
+  else if (response.status === 404 && checks.image !== false) await checkPoolImage(client, wanted, reporter, { signal, now: checks.now });
   if (response.status === 404 && needs.identities) {
     if (!needs.createThroughArm) {
       throw new ConflictError(
@@ -34024,7 +34076,12 @@ async function ensurePoolExists(client, wanted, reuse, reporter, signal, needs =
   }
   if (response.status === 404) {
     try {
-      await client.send("POST", "/pools", { body: checks.runId ? withRunId(wanted, checks.runId) : wanted, idempotent: true, signal });
+      await waitOutQuota(
+        `creating pool ${wanted.id}`,
+        () => client.send("POST", "/pools", { body: checks.runId ? withRunId(wanted, checks.runId) : wanted, idempotent: true, signal }),
+        reporter,
+        { signal, ...checks.quotaWait }
+      );
       created = true;
       checks.onCreated?.();
       reporter.info(`created pool ${wanted.id} (${wanted.vmSize})`);
@@ -34157,7 +34214,7 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
       image: options.checkImage,
       runId
     });
-    const { body: jobBody, endWhenDone } = deferJobEnd(translateJob(workload));
+    const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, false);
     const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId);
     const ids = [];
     const translated = (function* () {

@@ -60,6 +60,9 @@ export interface LocalBatchAccount {
   armEndpoint: string;
 }
 
+/** The subscription id the local service's ARM side is asked with (it answers for any). */
+export const LOCAL_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
+
 /**
  * A client for the local Batch service: Shared Key on the data plane, and a fixed bearer token
  * standing in for Entra ID on its ARM side. Only for a service on this machine (a loopback URL).

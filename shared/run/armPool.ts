@@ -16,7 +16,16 @@ export interface ArmCoordinates {
   name: string;
 }
 
-const ACCOUNT_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Batch\/batchAccounts\/([^/]+)$/i;
+export const ACCOUNT_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Batch\/batchAccounts\/([^/]+)$/i;
+
+const hostOf = (endpoint: string | undefined) =>
+  (endpoint ?? "")
+    .toLowerCase()
+    .replace(/^https?:\/\//, "")
+    .replace(/\/$/, "");
+
+/** Whether an account's `accountEndpoint` is the account URL's host. */
+export const matchesEndpoint = (endpoint: string | undefined, accountUrl: URL) => hostOf(endpoint) === accountUrl.host.toLowerCase();
 
 /** The account whose endpoint is the account URL's host, among the subscription's Batch accounts. */
 export async function findBatchAccount(arm: ArmClient, subscription: string, accountUrl: URL, signal?: AbortSignal): Promise<ArmCoordinates> {
@@ -29,13 +38,10 @@ export async function findBatchAccount(arm: ArmClient, subscription: string, acc
       signal,
     },
   )) {
-    const endpoint = (account.properties?.accountEndpoint ?? "")
-      .toLowerCase()
-      .replace(/^https?:\/\//, "")
-      .replace(/\/$/, "");
-    seen.push(endpoint);
+    seen.push(hostOf(account.properties?.accountEndpoint));
     const m = ACCOUNT_ID.exec(account.id ?? "");
-    if (endpoint === host && m) return { subscription, resourceGroup: decodeURIComponent(m[2]!), name: decodeURIComponent(m[3]!) };
+    if (matchesEndpoint(account.properties?.accountEndpoint, accountUrl) && m)
+      return { subscription, resourceGroup: decodeURIComponent(m[2]!), name: decodeURIComponent(m[3]!) };
   }
   throw new ConflictError(
     `account.subscription: no Batch account in subscription ${subscription} has the endpoint ${host}${seen.length ? ` (it has ${seen.join(", ")})` : " (it has none the credential may see)"}; check the account URL, or give account.resourceGroup and account.name`,

@@ -4,6 +4,7 @@ import type { BatchClient } from "../client/batchClient.js";
 import { BatchServiceError } from "../client/errors.js";
 import { ConflictError } from "./errors.js";
 import { createdByRun, withRunId } from "./ownership.js";
+import { waitOutQuota, type QuotaWaitOptions } from "./quotaWait.js";
 import type { ProgressReporter } from "./reporter.js";
 
 export interface EnsureJobResult {
@@ -23,9 +24,16 @@ export async function ensureJob(
   reporter: ProgressReporter,
   signal?: AbortSignal,
   runId?: string,
+  quotaWait: QuotaWaitOptions = {},
 ): Promise<EnsureJobResult> {
   try {
-    await client.send("POST", "/jobs", { body: runId ? withRunId(job, runId) : job, idempotent: true, signal });
+    // The account's quota of active jobs reached: waited out while other jobs end.
+    await waitOutQuota(
+      `creating job ${job.id}`,
+      () => client.send("POST", "/jobs", { body: runId ? withRunId(job, runId) : job, idempotent: true, signal }),
+      reporter,
+      { signal, ...quotaWait },
+    );
     reporter.info(`created job ${job.id}`);
     return { created: true };
   } catch (error) {
@@ -64,9 +72,18 @@ export async function ensureJobSchedule(
   schedule: JobScheduleAddParameter,
   reporter: ProgressReporter,
   signal?: AbortSignal,
+  quotaWait: QuotaWaitOptions = {},
 ): Promise<{ created: boolean }> {
   try {
-    await client.send("POST", "/jobschedules", { body: schedule, idempotent: true, signal });
+    await waitOutQuota(
+      `creating job schedule ${schedule.id}`,
+      () => client.send("POST", "/jobschedules", { body: schedule, idempotent: true, signal }),
+      reporter,
+      {
+        signal,
+        ...quotaWait,
+      },
+    );
     reporter.info(`created job schedule ${schedule.id}`);
     return { created: true };
   } catch (error) {

@@ -9,6 +9,7 @@ import { BatchServiceError } from "../client/errors.js";
 import { sleep } from "../sleep.js";
 import { parseJson } from "../client/json.js";
 import { checkPoolImage } from "./checkImage.js";
+import { waitOutQuota, type QuotaWaitOptions } from "./quotaWait.js";
 import { createdByRun, withRunId } from "./ownership.js";
 import { ConflictError, PoolNotReadyError } from "./errors.js";
 import type { ProgressReporter } from "./reporter.js";
@@ -85,6 +86,10 @@ export interface PoolChecks {
   runId?: string;
   /** Told the moment the pool is known to be this run's creation, before any further request (a cancel may come next). */
   onCreated?: () => void;
+  /** How long the account's pool quota is waited out (PoolQuotaReached). */
+  quotaWait?: QuotaWaitOptions;
+  /** Runs before the pool is created (the preflight); it throws when the spec cannot fit. */
+  beforeCreate?: () => Promise<void>;
 }
 
 export async function ensurePoolExists(
@@ -100,8 +105,9 @@ export async function ensurePoolExists(
   const get = () => client.send("GET", path, { query: { $select: POOL_SELECT }, accept: [404], signal });
   let response = await get();
   let created = false;
-  // Only a pool this run creates is checked: an existing one already has its image.
-  if (response.status === 404 && checks.image !== false) await checkPoolImage(client, wanted, reporter, { signal, now: checks.now });
+  // Only a pool this run creates is checked: an existing one already has its image and its nodes.
+  if (response.status === 404 && checks.beforeCreate) await checks.beforeCreate();
+  else if (response.status === 404 && checks.image !== false) await checkPoolImage(client, wanted, reporter, { signal, now: checks.now });
   if (response.status === 404 && needs.identities) {
     // The data plane would create it without its identities: only ARM creates it right.
     if (!needs.createThroughArm) {
@@ -124,7 +130,12 @@ export async function ensurePoolExists(
   if (response.status === 404) {
     try {
       // Safe to repeat: a repeat answers PoolExists, which is handled below like any existing pool.
-      await client.send("POST", "/pools", { body: checks.runId ? withRunId(wanted, checks.runId) : wanted, idempotent: true, signal });
+      await waitOutQuota(
+        `creating pool ${wanted.id}`,
+        () => client.send("POST", "/pools", { body: checks.runId ? withRunId(wanted, checks.runId) : wanted, idempotent: true, signal }),
+        reporter,
+        { signal, ...checks.quotaWait },
+      );
       created = true;
       checks.onCreated?.();
       reporter.info(`created pool ${wanted.id} (${wanted.vmSize})`);
@@ -155,17 +166,69 @@ export async function ensurePoolExists(
   return { created, pool };
 }
 
-/** Waits until the pool is steady with a node idle or running; resize errors, failed start tasks and unusable nodes become errors. */
+/** The last bytes of a node's file (`startup/stderr.txt`), or undefined when it cannot be read. */
+async function nodeFileTail(
+  client: BatchClient,
+  poolId: string,
+  nodeId: string,
+  file: string,
+  signal?: AbortSignal,
+  bytes = 2048,
+): Promise<string | undefined> {
+  const path = `/pools/${encodeURIComponent(poolId)}/nodes/${encodeURIComponent(nodeId)}/files/${file}`;
+  try {
+    const head = await client.send("HEAD", path, { accept: [404], signal });
+    const size = Number(head.headers["content-length"] ?? 0);
+    if (head.status === 404 || !(size > 0)) return undefined;
+    const from = Math.max(0, size - bytes);
+    const got = await client.send("GET", path, {
+      headers: { "ocp-range": `bytes=${from}-${size - 1}`, accept: "application/octet-stream" },
+      accept: [404],
+      signal,
+    });
+    return got.status === 404 ? undefined : got.bodyText.trim().split("\n").slice(-5).join("\n");
+  } catch {
+    return undefined;
+  }
+}
+
+/** A node that cannot run tasks, in one line: its state, its errors, the start task's exit and the tail of its stderr. */
+async function describeBrokenNode(client: BatchClient, poolId: string, n: ComputeNode, signal?: AbortSignal): Promise<string> {
+  const errors = n.errors?.length ? ` (${n.errors.map((e) => `${e.code}: ${e.message}`).join("; ")})` : "";
+  if (n.state !== "starttaskfailed") return `${n.id}: ${n.state}${errors}`;
+  const st = n.startTaskInfo;
+  const tail = await nodeFileTail(client, poolId, n.id, "startup/stderr.txt", signal);
+  return (
+    `${n.id}: start task failed (exit code ${st?.exitCode ?? "?"}${st?.failureInfo ? `, ${st.failureInfo.code}: ${st.failureInfo.message}` : ""})` +
+    (tail ? `; its stderr ends: ${tail.replace(/\s*\n\s*/g, " | ")}` : "")
+  );
+}
+
+const BROKEN = ["starttaskfailed", "unusable", "unknown"];
+
+/**
+ * Waits until the pool is steady with a node idle or running. Resize errors (a quota reached, no
+ * capacity) and nodes that cannot run tasks (unusable, start task failed: with the tail of its
+ * stderr) are told once each as they appear; a pool that can get no node that runs tasks — steady
+ * with resize errors and no node, or every node broken — fails at once with those reasons, and the
+ * timeout's error names them too.
+ */
 export async function waitForPoolReady(client: BatchClient, initial: CloudPool, reporter: ProgressReporter, options: WaitOptions): Promise<CloudPool> {
   const path = `/pools/${encodeURIComponent(initial.id)}`;
   const interval = options.pollIntervalMs ?? 5_000;
   const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
+  const told = new Map<string, string>();
+  const tell = (key: string, reason: string) => {
+    if (told.has(key)) return;
+    told.set(key, reason);
+    reporter.warn(`pool ${initial.id}: ${reason}`);
+  };
   let pool = initial;
   let announced = false;
   for (;;) {
-    if (pool.resizeErrors?.length) {
-      const errs = pool.resizeErrors.map((e) => `${e.code}: ${e.message}`).join("; ");
-      throw new PoolNotReadyError(`pool ${pool.id} could not allocate nodes: ${errs}`);
+    for (const e of pool.resizeErrors ?? []) {
+      const values = e.values?.length ? ` (${e.values.map((v) => `${v.name} ${v.value}`).join(", ")})` : "";
+      tell(`resize ${e.code} ${e.message}`, `resize error ${e.code}: ${e.message}${values}`);
     }
     if (pool.allocationState === "steady") {
       const target = (pool.targetDedicatedNodes ?? 0) + (pool.targetLowPriorityNodes ?? 0);
@@ -180,26 +243,25 @@ export async function waitForPoolReady(client: BatchClient, initial: CloudPool, 
         reporter.warn(`pool ${pool.id} autoscales and has no nodes now; tasks wait until the formula adds some`);
         return pool;
       }
-      const broken = nodes.filter((n) => ["starttaskfailed", "unusable", "unknown"].includes(n.state ?? ""));
-      if (nodes.length > 0 && broken.length === nodes.length) {
-        const details = broken
-          .slice(0, 5)
-          .map((n) => {
-            const st = n.startTaskInfo;
-            if (n.state === "starttaskfailed")
-              return `${n.id}: start task failed (exit code ${st?.exitCode ?? "?"}${st?.failureInfo ? `, ${st.failureInfo.code}: ${st.failureInfo.message}` : ""})`;
-            return `${n.id}: ${n.state}${n.errors?.length ? ` (${n.errors.map((e) => `${e.code}: ${e.message}`).join("; ")})` : ""}`;
-          })
-          .join("; ");
-        throw new PoolNotReadyError(`no node of pool ${pool.id} can run tasks: ${details}`);
+      const broken = nodes.filter((n) => BROKEN.includes(n.state ?? ""));
+      for (const n of broken)
+        if (!told.has(`node ${n.id} ${n.state}`)) tell(`node ${n.id} ${n.state}`, await describeBrokenNode(client, pool.id, n, options.signal));
+      const noNodeWillCome = nodes.length === 0 && (pool.resizeErrors?.length ?? 0) > 0;
+      if (noNodeWillCome || (nodes.length > 0 && broken.length === nodes.length)) {
+        const reasons = [...told.values()].slice(0, 6).join("; ");
+        throw new PoolNotReadyError(
+          noNodeWillCome ? `pool ${pool.id} could not allocate nodes: ${reasons}` : `no node of pool ${pool.id} can run tasks: ${reasons}`,
+        );
       }
     }
     if (!announced) {
       reporter.info(`waiting for pool ${pool.id} nodes (allocation ${pool.allocationState ?? "unknown"})`);
       announced = true;
     }
-    if (Date.now() > deadline)
-      throw new PoolNotReadyError(`pool ${pool.id} has no usable node after ${Math.round((options.timeoutMs ?? 1_800_000) / 60_000)} minutes`);
+    if (Date.now() > deadline) {
+      const reasons = told.size ? `: ${[...told.values()].slice(0, 6).join("; ")}` : "";
+      throw new PoolNotReadyError(`pool ${pool.id} has no usable node after ${Math.round((options.timeoutMs ?? 1_800_000) / 60_000)} minutes${reasons}`);
+    }
     await sleep(interval, options.signal);
     pool = await client.json<CloudPool>("GET", path, { query: { $select: POOL_SELECT }, signal: options.signal });
   }

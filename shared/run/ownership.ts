@@ -54,3 +54,24 @@ export async function endJobWhenTasksDone(client: BatchClient, jobId: string, si
     throw error;
   }
 }
+
+/** How long a job this project creates may run when the spec does not say (`job.maxWallClock`): a crashed run does not hold quota for ever. */
+export const DEFAULT_JOB_MAX_WALL_CLOCK = "P7D";
+
+/**
+ * The job a run creates: the spec's, with the defaults that make a job end itself — at most
+ * `DEFAULT_JOB_MAX_WALL_CLOCK` unless the spec says, and, for a run that waits and the spec silent,
+ * ending once its tasks are done (`endByDefault`: set only on a job the run created; a job it
+ * reuses keeps its own setting). An active job holds one of the account's active job quota.
+ */
+export function jobForRun(
+  body: JobAddParameter,
+  spec: { onAllTasksComplete?: string; maxWallClock?: string },
+  wait: boolean,
+): { body: JobAddParameter; endWhenDone: boolean; endByDefault: boolean } {
+  const defaulted: JobAddParameter = { ...body };
+  if (spec.maxWallClock === undefined) defaulted.constraints = { ...(body.constraints ?? {}), maxWallClockTime: DEFAULT_JOB_MAX_WALL_CLOCK };
+  const endByDefault = spec.onAllTasksComplete === undefined && wait;
+  if (endByDefault) defaulted.onAllTasksComplete = "terminatejob";
+  return { ...deferJobEnd(defaulted), endByDefault };
+}

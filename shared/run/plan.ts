@@ -9,7 +9,7 @@ import { translateJob, translateJobSchedule } from "../translate/job.js";
 import { ARM_API_VERSION, armPoolPath, translateArmPool } from "../translate/armPool.js";
 import { translatePool } from "../translate/pool.js";
 import { translateTask } from "../translate/task.js";
-import { deferJobEnd, endWhenDonePatch } from "./ownership.js";
+import { endWhenDonePatch, jobForRun } from "./ownership.js";
 
 export interface PlannedCall {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
@@ -35,7 +35,7 @@ export function plan(workload: Workload): PlannedCall[] {
  * The calls of `plan`, one at a time: the task chunks are made as they are reached, so printing
  * the plan of 100,000 tasks holds one request body at a time.
  */
-export function* planCalls(workload: Workload): Generator<PlannedCall> {
+export function* planCalls(workload: Workload, options: { wait?: boolean } = {}): Generator<PlannedCall> {
   const query = { "api-version": workload.apiVersion };
   // A pool with a managed identity can only be created through Azure Resource Manager.
   yield workload.pool.identity
@@ -52,8 +52,9 @@ export function* planCalls(workload: Workload): Generator<PlannedCall> {
     yield { method: "POST", path: "/jobschedules", query, body: translateJobSchedule(workload), operation: "JobSchedule_Add" };
     return;
   }
-  // As run does: a job that should end with its tasks is created with noaction, and set after the last chunk.
-  const { body: jobBody, endWhenDone } = deferJobEnd(translateJob(workload));
+  // As a run does (one that waits unless told otherwise: an event's submission does not): a job that
+  // should end with its tasks is created with noaction, and set after the last chunk.
+  const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, options.wait !== false);
   yield { method: "POST", path: "/jobs", query, body: jobBody, operation: "Job_Add" };
   const taskPath = `/jobs/${encodeURIComponent(workload.job.id)}/addtaskcollection`;
   // The loader refuses such tasks; a plan never drops one silently.

@@ -10,6 +10,8 @@ export interface TaskOutcome {
   result: "success" | "failure";
   exitCode?: number;
   retryCount: number;
+  /** Times the task went back to the queue because its node went away (a Spot preemption): not failures. */
+  requeueCount?: number;
   nodeId?: string;
   durationMs?: number;
   failure?: { category?: string; code?: string; message?: string };

@@ -15,7 +15,8 @@ import { ensurePoolExists, waitForPoolReady, type PoolIdentityNeeds } from "./en
 import { UsageError } from "../errors.js";
 import { CancelledError } from "./errors.js";
 import { cleanup, terminateJob, type CleanupTarget } from "./jobControl.js";
-import { deferJobEnd, endJobWhenTasksDone, newRunId } from "./ownership.js";
+import { endJobWhenTasksDone, jobForRun, newRunId } from "./ownership.js";
+import { assertFits } from "./preflight.js";
 import { translateTasks } from "./plan.js";
 import { reportRetries, type ProgressReporter, type TaskOutcome } from "./reporter.js";
 import { waitForTasks } from "./waitForTasks.js";
@@ -45,6 +46,15 @@ export interface RunOptions {
   onCreated?: (created: RunResult["created"]) => void;
   /** Told when the run takes an existing pool or job as its own (it matched the spec; the tasks go there). */
   onReused?: (what: "pool" | "job") => void;
+  /**
+   * Before a pool is created, check that the spec fits the account (`preflight`: cores per VM
+   * family, Spot cores, pools, active jobs, VM size, image) and refuse it when it cannot. Made when
+   * the client reaches Azure Resource Manager and the subscription is known (the spec's, or
+   * `subscription` here); otherwise only the image is checked. `false` skips it.
+   */
+  preflight?: false | { subscription?: string };
+  /** How long a reached job or pool quota is waited out before the run fails (default 30 minutes). */
+  quotaWaitMs?: number;
 }
 
 export interface RunResult {
@@ -60,6 +70,10 @@ export interface RunResult {
   jobEnded?: string;
   /** Tasks left waiting on a failed dependency. */
   blocked?: string[];
+  /** Times tasks went back to the queue because their node went away (a Spot preemption, a node removed); none is a failure. */
+  requeues?: number;
+  /** Spot nodes seen preempted while the run followed its tasks. */
+  preemptedNodes?: string[];
   schedule?: boolean;
   /**
    * What this run created, so that a later cleanup (an Action's post step) removes exactly that;
@@ -102,6 +116,25 @@ export function poolNeeds(
   };
 }
 
+/** Whether every task of the spec is in the job already (one listing of ids). */
+async function allTasksThere(client: BatchClient, jobId: string, workload: Workload, signal?: AbortSignal): Promise<boolean> {
+  const there = new Set<string>();
+  for await (const t of client.list<{ id: string }>(`/jobs/${encodeURIComponent(jobId)}/tasks`, { query: { $select: "id" }, signal }))
+    there.add(t.id.toLowerCase());
+  return workload.tasks.ids.every((id) => there.has(id.toLowerCase()));
+}
+
+/** The preflight gate before a pool is created, when it can read the account's quotas; undefined otherwise (the image is checked alone). */
+function preflightFor(client: BatchClient, workload: Workload, reporter: ProgressReporter, options: RunOptions): (() => Promise<void>) | undefined {
+  if (options.preflight === false || options.checkImage === false || !client.arm) return undefined;
+  const subscription = options.preflight?.subscription ?? workload.spec.account?.subscription;
+  if (!subscription) return undefined;
+  return async () => {
+    const report = await assertFits(client, workload, reporter, { signal: options.signal, subscription, now: options.now });
+    reporter.info(`preflight: the spec fits the account (${report.checks.filter((c) => c.fits).length} checks)`);
+  };
+}
+
 // eslint-disable-next-line max-lines-per-function -- the run's stages in the order they happen (pool, job, tasks, wait, cleanup), each a call of its own
 export async function runWorkload(client: BatchClient, workload: Workload, reporter: ProgressReporter, options: RunOptions = {}): Promise<RunResult> {
   const redactor = runRedactor(client, workload);
@@ -115,6 +148,7 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
   let jobOurs = false;
   const base = { jobId, poolId, outcomes: [] as TaskOutcome[], addFailures: [] as RunResult["addFailures"], created };
 
+  const quotaWait = { budgetMs: options.quotaWaitMs, firstDelayMs: options.pollIntervalMs };
   for (const w of workload.warnings) reporter.warn(`${w.path}: ${w.message}`);
   try {
     const pool = await ensurePoolExists(
@@ -128,6 +162,8 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
         image: options.checkImage,
         now: options.now,
         runId,
+        quotaWait,
+        beforeCreate: preflightFor(batch, workload, reporter, options),
         // Told before the next request: a cancel right after the create still knows the pool is this run's.
         onCreated: () => {
           created.pool = true;
@@ -141,14 +177,28 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
     await waitForPoolReady(batch, pool.pool, reporter, { signal, pollIntervalMs: options.pollIntervalMs, timeoutMs: options.poolTimeoutMs });
 
     if (workload.job.schedule) {
-      await ensureJobSchedule(batch, translateJobSchedule(workload), reporter, signal);
+      await ensureJobSchedule(batch, translateJobSchedule(workload), reporter, signal, quotaWait);
       return { ...base, succeeded: true, schedule: true };
     }
 
     // Created with noaction when the spec says terminateJob: the job must not end before its last task is in.
-    const { body: jobBody, endWhenDone } = deferJobEnd(translateJob(workload));
-    const job = await ensureJob(batch, jobBody, reporter, signal, runId);
-    if (job.ended) throw jobEndedError(jobId, job);
+    const { body: jobBody, endWhenDone, endByDefault } = jobForRun(translateJob(workload), workload.job, options.wait !== false);
+    const job = await ensureJob(batch, jobBody, reporter, signal, runId, quotaWait);
+    if (job.ended) {
+      // A job that ended by itself once its tasks were done (a waiting run's default): a rerun with
+      // nothing to add reports what ran there; one that would add tasks cannot.
+      if (options.wait === false || !(await allTasksThere(batch, jobId, workload, signal)))
+        throw jobEndedError(jobId, job, "keep a job open for reruns that add tasks with job.onAllTasksComplete: noAction,");
+      reporter.info(`job ${jobId} has ended (${job.terminateReason ?? job.ended}) with every task of this spec in it: nothing to add, reporting what ran`);
+      const waited = await waitForTasks(batch, jobId, new Set(workload.tasks.ids), reporter, {
+        signal,
+        pollIntervalMs: options.pollIntervalMs,
+        redactor,
+        poolId,
+      });
+      const succeeded = waited.outcomes.length === workload.tasks.length && waited.outcomes.every((o) => o.result === "success");
+      return { ...base, submitted: 0, outcomes: waited.outcomes, succeeded, requeues: waited.requeues, preemptedNodes: waited.preemptedNodes };
+    }
     created.job = job.created;
     jobOurs = true;
     if (job.created) options.onCreated?.({ ...created });
@@ -163,7 +213,7 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
     });
     reporter.info(`tasks: ${added.added.length} added, ${added.existing.length} already there${added.failed.length ? `, ${added.failed.length} refused` : ""}`);
     // Every chunk is acknowledged (a rerun that added nothing included): now the job may end when its tasks are done.
-    if (endWhenDone) await endJobWhenTasksDone(batch, jobId, signal);
+    if (endWhenDone && (job.created || !endByDefault)) await endJobWhenTasksDone(batch, jobId, signal);
     const addFailures = added.failed.map((f) => ({ ...f, message: redactor.text(f.message) }));
     for (const f of addFailures) reporter.warn(`task ${f.taskId} was not added: ${f.code}: ${f.message}`);
     const submitted = added.added.length + added.existing.length;
@@ -171,9 +221,19 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
       return { ...base, submitted, addFailures, succeeded: addFailures.length === 0 };
     }
     const followed = new Set([...added.added, ...added.existing, ...(workload.job.manager ? [workload.job.manager.id] : [])]);
-    const waited = await waitForTasks(batch, jobId, followed, reporter, { signal, pollIntervalMs: options.pollIntervalMs, redactor });
+    const waited = await waitForTasks(batch, jobId, followed, reporter, { signal, pollIntervalMs: options.pollIntervalMs, redactor, poolId });
     const succeeded = addFailures.length === 0 && !waited.jobEnded && !waited.blocked && waited.outcomes.every((o) => o.result === "success");
-    return { ...base, submitted, addFailures, outcomes: waited.outcomes, succeeded, jobEnded: waited.jobEnded, blocked: waited.blocked };
+    return {
+      ...base,
+      submitted,
+      addFailures,
+      outcomes: waited.outcomes,
+      succeeded,
+      jobEnded: waited.jobEnded,
+      blocked: waited.blocked,
+      requeues: waited.requeues,
+      preemptedNodes: waited.preemptedNodes,
+    };
   } catch (error) {
     if (!signal?.aborted) throw redactor.error(error);
     if (jobOurs) {

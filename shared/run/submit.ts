@@ -13,7 +13,7 @@ import { translateJob } from "../translate/job.js";
 import { translatePool } from "../translate/pool.js";
 import { translateTask } from "../translate/task.js";
 import { ensureJob, jobEndedError } from "./ensureJob.js";
-import { deferJobEnd, endJobWhenTasksDone, newRunId } from "./ownership.js";
+import { endJobWhenTasksDone, jobForRun, newRunId } from "./ownership.js";
 import { ensurePoolExists } from "./ensurePool.js";
 import { UsageError } from "../errors.js";
 import { CancelledError } from "./errors.js";
@@ -129,8 +129,9 @@ export async function submitTasks(
       image: options.checkImage,
       runId,
     });
-    // Created with noaction when the spec says terminateJob, and set once this call's tasks are in.
-    const { body: jobBody, endWhenDone } = deferJobEnd(translateJob(workload));
+    // Created with noaction when the spec says terminateJob, and set once this call's tasks are in;
+    // a submission does not wait, so nothing else makes the job end, but its max wall clock does.
+    const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, false);
     const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId);
     // The ids, in order, for the result; the tasks themselves are translated as they are sent.
     const ids: string[] = [];

@@ -30,6 +30,8 @@ export interface WaitForTasksOptions {
   redactor: Redactor;
   /** Filled in as the wait goes (benchmarks and tests read it). */
   stats?: WaitStats;
+  /** The job's pool: when tasks go back to the queue, its preempted (Spot) nodes are looked for and told. */
+  poolId?: string;
 }
 
 export interface WaitResult {
@@ -39,6 +41,10 @@ export interface WaitResult {
   jobEnded?: string;
   /** Tasks that can never start: a task they depend on failed (Batch keeps them waiting forever). */
   blocked?: string[];
+  /** Times this run's tasks went back to the queue (their node preempted or removed), summed over the tasks. */
+  requeues: number;
+  /** Spot nodes seen preempted while the tasks ran. */
+  preemptedNodes: string[];
 }
 
 /** Active tasks that wait, directly or through others, on a task that failed. */
@@ -95,6 +101,7 @@ export function outcomeOf(task: CloudTask): TaskOutcome {
     result: info?.result === "success" ? "success" : "failure",
     exitCode: info?.exitCode,
     retryCount: info?.retryCount ?? 0,
+    ...(info?.requeueCount ? { requeueCount: info.requeueCount } : {}),
     nodeId: task.nodeInfo?.nodeId,
     durationMs: start !== undefined && end !== undefined ? end - start : undefined,
     failure: info?.failureInfo ? { category: info.failureInfo.category, code: info.failureInfo.code, message: info.failureInfo.message } : undefined,
@@ -128,6 +135,27 @@ export async function waitForTasks(
   let counts: TaskCounts = { active: total, running: 0, completed: 0, succeeded: 0, failed: 0 };
   let logTails = 0;
   const stats = options.stats;
+  const preempted = new Set<string>();
+  let previous: TaskCounts | undefined;
+  /** Tasks went back to the queue (active up, or running down with nothing completed): which Spot nodes were preempted? */
+  const lookForPreemptions = async () => {
+    if (!options.poolId) return;
+    for await (const n of client.list<{ id: string; state?: string }>(`/pools/${encodeURIComponent(options.poolId)}/nodes`, {
+      query: { $filter: "state eq 'preempted'", $select: "id,state" },
+      signal: options.signal,
+    })) {
+      if (preempted.has(n.id)) continue;
+      preempted.add(n.id);
+      reporter.warn(`node ${n.id} of pool ${options.poolId} was preempted (Spot): its running tasks went back to the queue and run again; not a failure`);
+    }
+  };
+  const done = (extra: Partial<WaitResult> = {}): WaitResult => ({
+    outcomes: [...seen.values()],
+    counts,
+    requeues: [...seen.values()].reduce((n, o) => n + (o.requeueCount ?? 0), 0),
+    preemptedNodes: [...preempted],
+    ...extra,
+  });
 
   /** One listing of completed tasks (since W, or all of them); returns the completions new to this run. */
   const listCompleted = async (since: number | undefined): Promise<{ found: number; latest: number | undefined }> => {
@@ -174,6 +202,10 @@ export async function waitForTasks(
     if (!isTaskCounts(result.taskCounts)) throw new UnexpectedResponseError("GET", `${jobPath}/taskcounts`, 200, "without the five task counts");
     counts = result.taskCounts;
     reporter.progress(counts, total);
+    const requeued =
+      previous !== undefined && (counts.active > previous.active || (counts.running < previous.running && counts.completed === previous.completed));
+    previous = counts;
+    if (requeued) await lookForPreemptions();
 
     let found = 0;
     const settled = counts.active + counts.running === 0;
@@ -195,13 +227,13 @@ export async function waitForTasks(
       everythingGap = listed.found > 0 ? 1 : Math.min(64, everythingGap * 2);
     }
     stats?.cycles.push({ requests: (stats?.requests ?? 0) - before, newCompletions: found });
-    if (seen.size >= total) return { outcomes: [...seen.values()], counts };
+    if (seen.size >= total) return done();
 
     if (found === 0 && counts.running === 0 && counts.active > 0 && [...seen.values()].some((o) => o.result === "failure")) {
       const { blocked, active } = await findBlocked(client, jobPath, seen, options.signal);
       if (active > 0 && blocked.length === active) {
         for (const id of blocked) reporter.warn(`task ${id} can never start: a task it depends on failed`);
-        return { outcomes: [...seen.values()], counts, blocked };
+        return done({ blocked });
       }
     }
     if (found === 0 && counts.active + counts.running === 0) {
@@ -209,7 +241,7 @@ export async function waitForTasks(
       const job = await client.json<CloudJob>("GET", jobPath, { query: { $select: "id,state,executionInfo" }, signal: options.signal });
       if (job.state === "completed" || job.state === "terminating" || job.state === "deleting") {
         const reason = job.executionInfo?.terminateReason ?? job.state;
-        return { outcomes: [...seen.values()], counts, jobEnded: reason };
+        return done({ jobEnded: reason });
       }
     }
     interval = found > 0 ? (options.pollIntervalMs ?? 2_000) : Math.min(maxInterval, Math.round(interval * 1.5));

@@ -318,16 +318,14 @@ export function checkArmCoordinates(
       "is required with pool.identity: only Azure Resource Manager can give a pool a managed identity, in the account's subscription",
     );
   }
-  if (!arm) {
-    for (const field of ["subscription", "resourceGroup", "name"] as const) {
+  // Without an identity the subscription still serves the preflight (the account's quotas and VM sizes, through ARM).
+  if (!arm && !account?.subscription) {
+    for (const field of ["resourceGroup", "name"] as const) {
       if (account?.[field] !== undefined)
-        issues.add(
-          `account.${field}`,
-          "is used only to create a pool through Azure Resource Manager, with pool.identity; remove it, or give the pool an identity",
-        );
+        issues.add(`account.${field}`, "goes with account.subscription (Azure Resource Manager): give the subscription too, or remove it");
     }
   }
-  if (arm && account?.subscription && (account.resourceGroup === undefined) !== (account.name === undefined)) {
+  if (account?.subscription && (account.resourceGroup === undefined) !== (account.name === undefined)) {
     issues.add(
       account.resourceGroup === undefined ? "account.resourceGroup" : "account.name",
       "goes with the other: give account.resourceGroup and account.name together, or neither (the account is then found from its URL)",

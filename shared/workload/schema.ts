@@ -289,7 +289,7 @@ export const WorkloadSpec = z
           .string()
           .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: "must be an Azure subscription id (a GUID)" })
           .optional()
-          .meta({ description: "The account's subscription, for pools created through Azure Resource Manager (pool.identity)" }),
+          .meta({ description: "The account's subscription, for Azure Resource Manager: pools with pool.identity, and the preflight's quotas and VM sizes" }),
         resourceGroup: z
           .string()
           .min(1)

@@ -106,8 +106,11 @@ describe("validate and plan", () => {
     const r = await cli(["plan", specFile(secretSpec), "--format", "json"]);
     expect(r.code).toBe(EXIT.ok);
     const calls = JSON.parse(r.stdout);
-    expect(calls.map((c: any) => Object.keys(c))).toEqual(Array(3).fill(["method", "path", "query", "body"]));
-    expect(calls.map((c: any) => `${c.method} ${c.path}`)).toEqual(["POST /pools", "POST /jobs", "POST /jobs/job-1/addtaskcollection"]);
+    expect(calls.map((c: any) => Object.keys(c))).toEqual(Array(4).fill(["method", "path", "query", "body"]));
+    // The job a waiting run creates ends itself: created with noaction and a 7-day wall clock, set to terminatejob once its tasks are in.
+    expect(calls.map((c: any) => `${c.method} ${c.path}`)).toEqual(["POST /pools", "POST /jobs", "POST /jobs/job-1/addtaskcollection", "PATCH /jobs/job-1"]);
+    expect(calls[1].body).toMatchObject({ onAllTasksComplete: "noaction", constraints: { maxWallClockTime: "P7D" } });
+    expect(calls[3].body).toEqual({ onAllTasksComplete: "terminatejob" });
     expect(calls[0].query).toEqual({ "api-version": "2025-06-01" });
     expect(calls[0].body.virtualMachineConfiguration.containerConfiguration.containerRegistries[0]).toEqual({
       registryServer: "reg.example.com",
@@ -124,7 +127,7 @@ describe("validate and plan", () => {
   test("plan needs no credentials or account", async () => {
     const r = await cli(["plan", specFile()], { AZURE_BATCH_ACCESS_KEY: "" });
     expect(r.code).toBe(EXIT.ok);
-    expect(r.stdout.trim().split("\n")).toEqual(["POST /pools", "POST /jobs", "POST /jobs/job-1/addtaskcollection  (1 task)"]);
+    expect(r.stdout.trim().split("\n")).toEqual(["POST /pools", "POST /jobs", "POST /jobs/job-1/addtaskcollection  (1 task)", "PATCH /jobs/job-1"]);
   });
 
   test.each([
@@ -245,7 +248,7 @@ describe("the installed command", () => {
     const run = promisify(execFile);
     const bin = new URL("../../bin/azure-batch-run.js", import.meta.url).pathname;
     const ok = await run(process.execPath, [bin, "plan", specFile(), "--format", "json"]);
-    expect(JSON.parse(ok.stdout)).toHaveLength(3);
+    expect(JSON.parse(ok.stdout)).toHaveLength(4);
     const bad = await run(process.execPath, [bin, "validate", specFile({ job: { id: "no good" } })]).catch((e: { code: number; stderr: string }) => e);
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining("job.id") });
   });

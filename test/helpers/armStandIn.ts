@@ -68,8 +68,24 @@ export async function startArmStandIn(options: StandInOptions) {
             name: options.accountName,
             type: "Microsoft.Batch/batchAccounts",
             location: "westeurope",
-            properties: { accountEndpoint: endpoint },
+            properties: {
+              accountEndpoint: endpoint,
+              dedicatedCoreQuota: 100,
+              lowPriorityCoreQuota: 100,
+              dedicatedCoreQuotaPerVMFamily: [{ name: "standardDSv3Family", coreQuota: 100 }],
+              dedicatedCoreQuotaPerVMFamilyEnforced: true,
+              poolQuota: 100,
+              activeJobAndJobScheduleQuota: 300,
+            },
           },
+        ],
+      });
+    }
+    if (req.method === "GET" && req.path === `/subscriptions/${options.subscription}/providers/Microsoft.Batch/locations/westeurope/virtualMachineSkus`) {
+      return reply(req, res, 200, {
+        value: [
+          { name: "Standard_D2s_v3", familyName: "standardDSv3Family", capabilities: [{ name: "vCPUs", value: "2" }] },
+          { name: "Standard_D4s_v3", familyName: "standardDSv3Family", capabilities: [{ name: "vCPUs", value: "4" }] },
         ],
       });
     }

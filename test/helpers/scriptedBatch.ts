@@ -100,6 +100,11 @@ export async function startScriptedBatch(options: ScriptOptions = {}) {
         jobs.delete(id!);
         return sendJson(res, 202, undefined);
       }
+      // Job_Patch: a run sets onAllTasksComplete once its tasks are in (the stand-in keeps the body, it does not end jobs).
+      if (!sub && req.method === "PATCH") {
+        job.body = { ...job.body, ...req.json };
+        return sendJson(res, 200, undefined);
+      }
       if (sub === "terminate") {
         job.state = "completed";
         job.terminateReason = req.json?.terminateReason ?? "UserTerminate";

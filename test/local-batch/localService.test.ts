@@ -17,6 +17,7 @@ import { batchSpecMissing } from "../helpers/requirements.js";
 import { ExchangeRecorder } from "../helpers/recorder.js";
 import { load } from "../helpers/specs.js";
 import { until } from "../helpers/until.js";
+import { recordingReporter } from "../helpers/reporter.js";
 
 const KEY = Buffer.from("local service test key").toString("base64");
 let toClose: (() => Promise<void>)[] = [];
@@ -300,9 +301,38 @@ describe("the local Batch service", () => {
 
   test("a pool or job another run created is not taken for this run's own, even when its create meets PoolExists", async () => {
     const { client, service } = await start();
-    const first = await runWorkload(client, hostTasks({ list: [{ id: "a", command: "/bin/true" }] }), silentReporter, { pollIntervalMs: 50 });
+    // The job stays open for the second run's task (a waiting run's job otherwise ends with its tasks).
+    const open = (list: { id: string; command: string }[]) =>
+      load({ pool: { container: undefined }, job: { onAllTasksComplete: "noAction" }, tasks: { defaults: { image: undefined }, list } });
+    const first = await runWorkload(client, open([{ id: "a", command: "/bin/true" }]), silentReporter, { pollIntervalMs: 50 });
     expect(first.created).toMatchObject({ pool: true, job: true });
     const second = await runWorkload(
+      client,
+      open([
+        { id: "a", command: "/bin/true" },
+        { id: "b", command: "/bin/true" },
+      ]),
+      silentReporter,
+      { pollIntervalMs: 50, cleanup: "pool" },
+    );
+    expect(second.created).toMatchObject({ pool: false, job: false });
+    expect(service.pools.size).toBe(1);
+  }, 60_000);
+
+  test("a rerun meets the job its first run ended once its tasks were done: nothing to add is reported as it ran; something to add is refused, saying how to keep the job open", async () => {
+    const { client } = await start();
+    const first = await runWorkload(client, hostTasks({ list: [{ id: "a", command: "/bin/true" }] }), silentReporter, { pollIntervalMs: 50 });
+    expect(first.succeeded).toBe(true);
+    await until(
+      "the job to end itself",
+      () => client.json<{ state: string }>("GET", "/jobs/job-1"),
+      (j) => j.state === "completed",
+    );
+    const { reporter, lines } = recordingReporter();
+    const again = await runWorkload(client, hostTasks({ list: [{ id: "a", command: "/bin/true" }] }), reporter, { pollIntervalMs: 50 });
+    expect(again).toMatchObject({ succeeded: true, submitted: 0, outcomes: [{ id: "a", result: "success" }] });
+    expect(lines).toContain("info: job job-1 has ended (AllTasksComplete) with every task of this spec in it: nothing to add, reporting what ran");
+    const more = await runWorkload(
       client,
       hostTasks({
         list: [
@@ -311,10 +341,13 @@ describe("the local Batch service", () => {
         ],
       }),
       silentReporter,
-      { pollIntervalMs: 50, cleanup: "pool" },
+      {
+        pollIntervalMs: 50,
+      },
+    ).catch((e: unknown) => e);
+    expect(String((more as Error).message)).toMatch(
+      /^job job-1 already exists and is completed \(AllTasksComplete\).*keep a job open for reruns that add tasks with job\.onAllTasksComplete: noAction/,
     );
-    expect(second.created).toMatchObject({ pool: false, job: false });
-    expect(service.pools.size).toBe(1);
   }, 60_000);
 
   test("with 10% 429/503, resets and commit-then-fail, 1,000 tasks each run exactly once", async () => {

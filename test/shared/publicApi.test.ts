@@ -30,7 +30,8 @@ function spec(tasks: { id: string; command: string }[]) {
       nodes: { dedicated: 1 },
       taskSlotsPerNode: 2,
     },
-    job: { id: "api-job" },
+    // Kept active after the run (a waiting run's job otherwise ends with its tasks): more are submitted to it below.
+    job: { id: "api-job", onAllTasksComplete: "noAction" },
     tasks: { list: tasks },
   };
 }

@@ -81,7 +81,14 @@ describe.skipIf(mgmtSpecMissing || batchSpecMissing)("the local service's ARM si
     expect(service.pools.size).toBe(0);
 
     const arm = exchanges.filter((e) => new URL(e.url).pathname.startsWith("/arm/"));
-    expect(arm.map((e) => `${e.method} ${e.status}`)).toEqual(["GET 200", "PUT 200", "DELETE 200"]);
+    // The preflight's account and VM sizes, then the account found by its endpoint, the create-only PUT, the delete.
+    expect(arm.map((e) => `${e.method} ${new URL(e.url).pathname.replace(/^.*\//, "")} ${e.status}`)).toEqual([
+      "GET batchAccounts 200",
+      "GET virtualMachineSkus 200",
+      "GET batchAccounts 200",
+      "PUT idpool 200",
+      "DELETE idpool 200",
+    ]);
     expect(arm.every((e) => String(e.requestHeaders.authorization).startsWith("Bearer "))).toBe(true);
     for (const e of arm) {
       const u = new URL(e.url);

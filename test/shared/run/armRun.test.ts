@@ -82,7 +82,16 @@ describe.skipIf(mgmtSpecMissing)("pools with a managed identity, through ARM", (
       job: true,
       poolArmPath: `/subscriptions/${SUB}/resourceGroups/batch-rg/providers/Microsoft.Batch/batchAccounts/local/pools/idpool`,
     });
-    expect(arm.exchanges.map((e) => `${e.method} ${e.response.status}`)).toEqual(["GET 200", "PUT 429", "PUT 200", "DELETE 200"]);
+    // The preflight reads the account and its region's VM sizes; the account is found again by its endpoint for the PUT.
+    expect(arm.exchanges.map((e) => `${e.method} ${e.path.replace(/^.*\//, "")} ${e.response.status}`)).toEqual([
+      "GET batchAccounts 200",
+      "GET virtualMachineSkus 200",
+      "GET batchAccounts 200",
+      "PUT idpool 429",
+      "PUT idpool 200",
+      "DELETE idpool 200",
+    ]);
+    expect(lines).toContain("info: preflight: the spec fits the account (6 checks)");
     expect(lines).toContain("info: created pool idpool through Azure Resource Manager (batch-rg/local), with 1 managed identity");
     expect(lines.some((l) => /^info: throttled \(HTTP 429\): retrying PUT \/subscriptions\/.*\/pools\/idpool in 1 s/.test(l))).toBe(true);
     expect(lines).toContain("info: deleted pool idpool through Azure Resource Manager");

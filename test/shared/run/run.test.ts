@@ -93,6 +93,7 @@ describe("runWorkload", () => {
         "Job_Delete",
         "Job_Get",
         "Job_GetTaskCounts",
+        "Job_Patch",
         "Pool_Add",
         "Pool_Get",
         "Task_AddCollection",

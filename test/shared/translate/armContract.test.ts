@@ -172,14 +172,17 @@ describe("rules of pools with a managed identity", () => {
     ]);
   });
 
-  test("ARM coordinates exactly when the pool is created through ARM", () => {
+  test("ARM coordinates: required for a pool created through ARM, allowed for the preflight's quotas, never half given", () => {
     expect(issues(identityPool({ account: { subscription: undefined, resourceGroup: undefined, name: undefined } }))).toEqual([
       {
         path: "account.subscription",
         message: "is required with pool.identity: only Azure Resource Manager can give a pool a managed identity, in the account's subscription",
       },
     ]);
-    expect(issues({ account: { subscription: SUB } }).map((i) => i.path)).toEqual(["account.subscription"]);
+    // Without an identity, the subscription serves the preflight (quotas and VM sizes through ARM).
+    expect(issues({ account: { subscription: SUB } })).toEqual([]);
+    expect(issues({ account: { resourceGroup: "rg", name: "acct" } }).map((i) => i.path)).toEqual(["account.resourceGroup", "account.name"]);
+    expect(issues({ account: { subscription: SUB, name: "acct" } }).map((i) => i.path)).toEqual(["account.resourceGroup"]);
     expect(issues(identityPool({ account: { name: undefined } })).map((i) => i.path)).toEqual(["account.name"]);
     // Without resourceGroup and name the account is found from its URL at run time.
     expect(issues(identityPool({ account: { resourceGroup: undefined, name: undefined } }))).toEqual([]);
