@@ -135,7 +135,7 @@ export type { TaskCounts } from "./batch/types.js";
 export { classifyError, type ErrorCategory } from "./classify.js";
 export { SpecError, type SpecIssue } from "./workload/errors.js";
 export { UsageError } from "./errors.js";
-export { ConflictError, CancelledError, PoolNotReadyError, TasksFailedError } from "./run/errors.js";
+export { ConflictError, CancelledError, PoolNotReadyError, QuotaReachedError, TasksFailedError } from "./run/errors.js";
 export { BatchServiceError, UnexpectedResponseError } from "./client/errors.js";
 export { TransportError } from "./client/pipeline.js";
 

@@ -33830,6 +33830,9 @@ var CancelledError = class extends Error {
 var ConflictError = class extends Error {
   name = "ConflictError";
 };
+var QuotaReachedError = class extends Error {
+  name = "QuotaReachedError";
+};
 
 // shared/run/quotaWait.ts
 var WHAT = {
@@ -33854,7 +33857,7 @@ async function waitOutQuota(what, create2, reporter, options = {}) {
       if (!known) throw error62;
       const elapsed = Date.now() - started;
       if (elapsed + delay > budget) {
-        throw new ConflictError(
+        throw new QuotaReachedError(
           `${what}: the account's ${known.quota} is still reached after ${Math.round(elapsed / 1e3)} s of waiting (${error62.message}); ${known.todo}`
         );
       }
@@ -34171,8 +34174,8 @@ function jobGenerationId(baseId, n) {
   return `${baseId.slice(0, 64 - suffix.length)}${suffix}`;
 }
 var MAX_GENERATIONS = 1e5;
-async function liveJob(client, body, ifJobEnded, reporter, signal, runId) {
-  const first = await ensureJob(client, body, reporter, signal, runId);
+async function liveJob(client, body, ifJobEnded, reporter, signal, runId, quotaWait = {}) {
+  const first = await ensureJob(client, body, reporter, signal, runId, quotaWait);
   if (!first.ended) return { id: body.id, created: first.created };
   if (ifJobEnded === "fail") throw jobEndedError(body.id, first, 'submit with ifJobEnded: "newJob" to start the next job of that name,');
   const exists = async (n) => (await client.send("GET", `/jobs/${encodeURIComponent(jobGenerationId(body.id, n))}`, { query: { $select: "id" }, accept: [404], signal })).status !== 404;
@@ -34189,7 +34192,7 @@ async function liveJob(client, body, ifJobEnded, reporter, signal, runId) {
   }
   for (let n = Math.max(2, lo); n <= MAX_GENERATIONS; n++) {
     const id = jobGenerationId(body.id, n);
-    const result = await ensureJob(client, { ...body, id }, reporter, signal, runId);
+    const result = await ensureJob(client, { ...body, id }, reporter, signal, runId, quotaWait);
     if (!result.ended) {
       reporter.info(`job ${body.id} has ended (${first.ended}); ${result.created ? "started" : "adding to"} ${id}`);
       return { id, created: result.created };
@@ -34210,12 +34213,14 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
       );
     }
     const runId = newRunId();
+    const quotaWait = { budgetMs: options.quotaWaitMs ?? 2 * 6e4 };
     const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), {
       image: options.checkImage,
-      runId
+      runId,
+      quotaWait
     });
     const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, false);
-    const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId);
+    const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId, quotaWait);
     const ids = [];
     const translated = (function* () {
       for (const t of tasks) {

@@ -2770,6 +2770,9 @@ var CancelledError = class extends Error {
 var ConflictError = class extends Error {
   name = "ConflictError";
 };
+var QuotaReachedError = class extends Error {
+  name = "QuotaReachedError";
+};
 var PoolNotReadyError = class extends Error {
   name = "PoolNotReadyError";
 };
@@ -2805,7 +2808,7 @@ async function waitOutQuota(what, create, reporter, options = {}) {
       if (!known) throw error;
       const elapsed = Date.now() - started;
       if (elapsed + delay > budget) {
-        throw new ConflictError(
+        throw new QuotaReachedError(
           `${what}: the account's ${known.quota} is still reached after ${Math.round(elapsed / 1e3)} s of waiting (${error.message}); ${known.todo}`
         );
       }
@@ -3083,7 +3086,7 @@ change the spec to match, choose another pool.id, or delete the pool`
   return { created, pool };
 }
 async function nodeFileTail(client, poolId, nodeId, file, signal, bytes2 = 2048) {
-  const path = `/pools/${encodeURIComponent(poolId)}/nodes/${encodeURIComponent(nodeId)}/files/${file}`;
+  const path = `/pools/${encodeURIComponent(poolId)}/nodes/${encodeURIComponent(nodeId)}/files/${encodeURIComponent(file)}`;
   try {
     const head = await client.send("HEAD", path, { accept: [404], signal });
     const size2 = Number(head.headers["content-length"] ?? 0);
@@ -3338,6 +3341,7 @@ async function preflight(client, workload, options = {}) {
   const sku = facts.skus?.get(wanted.vmSize.toLowerCase());
   const summary = `pool ${wanted.id}: ${plural(nodes.dedicated, "dedicated node")} and ${plural(nodes.spot, "Spot node")} of ${wanted.vmSize}` + (sku ? ` (${sku.family}, ${plural(sku.vCPUs, "vCPU")} each)` : "") + (existing ? `; the pool exists and is reused: it needs no new cores or pool` : "");
   const region = facts.account?.location;
+  const warnings = [];
   if (facts.skus && !sku) {
     const sizes = [...facts.skus.values()].map((s) => s.name).slice(0, 8);
     checks.push({
@@ -3420,11 +3424,10 @@ async function preflight(client, workload, options = {}) {
   if (!existing && wanted.virtualMachineConfiguration) {
     const vmc = wanted.virtualMachineConfiguration;
     const what = `image ${vmc.imageReference.virtualMachineImageId ?? describeImage(vmc.imageReference)} with node agent ${vmc.nodeAgentSKUId}`;
-    const notes = [];
-    const reporter = { ...silentReporter, warn: (m) => notes.push(m) };
+    const reporter = { ...silentReporter, warn: (m) => warnings.push(m) };
     try {
       await checkPoolImage(client, wanted, reporter, { signal, now: options.now });
-      checks.push({ name: "image", fits: true, text: `${what}: supported${notes.length ? ` (${notes.join("; ")})` : ""}` });
+      checks.push({ name: "image", fits: true, text: `${what}: supported${warnings.length ? ` (${warnings.join("; ")})` : ""}` });
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       checks.push({ name: "image", fits: false, text: `${what}: ${error.message.replace(/^pool\.\w+: /, "")}` });
@@ -3432,11 +3435,12 @@ async function preflight(client, workload, options = {}) {
   }
   const lines = checks.map((c) => `${c.fits === true ? "ok" : c.fits === false ? "SHORT" : "not checked"}: ${c.text}`);
   if (facts.missing) lines.push(`not checked: ${facts.missing}`);
-  return { summary, checks, fits: !checks.some((c) => c.fits === false), lines };
+  return { summary, checks, fits: !checks.some((c) => c.fits === false), lines, warnings };
 }
 async function assertFits(client, workload, reporter, options = {}) {
   const report = await preflight(client, workload, options);
   for (const line of report.lines.filter((l) => l.startsWith("not checked"))) reporter.info(`preflight: ${line}`);
+  for (const warning of report.warnings) reporter.warn(warning);
   if (!report.fits) {
     const short = report.lines.filter((l) => l.startsWith("SHORT"));
     throw new UsageError(`the spec does not fit the account (preflight; skip it with preflight: false):
@@ -3837,8 +3841,8 @@ function jobGenerationId(baseId, n) {
   return `${baseId.slice(0, 64 - suffix.length)}${suffix}`;
 }
 var MAX_GENERATIONS = 1e5;
-async function liveJob(client, body, ifJobEnded, reporter, signal, runId) {
-  const first = await ensureJob(client, body, reporter, signal, runId);
+async function liveJob(client, body, ifJobEnded, reporter, signal, runId, quotaWait = {}) {
+  const first = await ensureJob(client, body, reporter, signal, runId, quotaWait);
   if (!first.ended) return { id: body.id, created: first.created };
   if (ifJobEnded === "fail") throw jobEndedError(body.id, first, 'submit with ifJobEnded: "newJob" to start the next job of that name,');
   const exists = async (n) => (await client.send("GET", `/jobs/${encodeURIComponent(jobGenerationId(body.id, n))}`, { query: { $select: "id" }, accept: [404], signal })).status !== 404;
@@ -3855,7 +3859,7 @@ async function liveJob(client, body, ifJobEnded, reporter, signal, runId) {
   }
   for (let n = Math.max(2, lo); n <= MAX_GENERATIONS; n++) {
     const id = jobGenerationId(body.id, n);
-    const result = await ensureJob(client, { ...body, id }, reporter, signal, runId);
+    const result = await ensureJob(client, { ...body, id }, reporter, signal, runId, quotaWait);
     if (!result.ended) {
       reporter.info(`job ${body.id} has ended (${first.ended}); ${result.created ? "started" : "adding to"} ${id}`);
       return { id, created: result.created };
@@ -3876,12 +3880,14 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
       );
     }
     const runId = newRunId();
+    const quotaWait = { budgetMs: options.quotaWaitMs ?? 2 * 6e4 };
     const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), {
       image: options.checkImage,
-      runId
+      runId,
+      quotaWait
     });
     const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, false);
-    const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId);
+    const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId, quotaWait);
     const ids = [];
     const translated = (function* () {
       for (const t of tasks) {
@@ -4947,6 +4953,7 @@ export {
   MAX_SUBMIT_CONCURRENCY,
   PoolNotReadyError,
   QueueMessage,
+  QuotaReachedError,
   RUN_ID_METADATA,
   Redactor,
   SpecError,

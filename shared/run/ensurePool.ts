@@ -175,7 +175,8 @@ async function nodeFileTail(
   signal?: AbortSignal,
   bytes = 2048,
 ): Promise<string | undefined> {
-  const path = `/pools/${encodeURIComponent(poolId)}/nodes/${encodeURIComponent(nodeId)}/files/${file}`;
+  // One path parameter, as the REST definition has it: the slash of "startup/stderr.txt" encoded too.
+  const path = `/pools/${encodeURIComponent(poolId)}/nodes/${encodeURIComponent(nodeId)}/files/${encodeURIComponent(file)}`;
   try {
     const head = await client.send("HEAD", path, { accept: [404], signal });
     const size = Number(head.headers["content-length"] ?? 0);

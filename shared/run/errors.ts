@@ -11,6 +11,11 @@ export class ConflictError extends Error {
   override readonly name = "ConflictError";
 }
 
+/** An account quota (active jobs and schedules, pools) stayed reached through the wait: a later try may succeed. */
+export class QuotaReachedError extends Error {
+  override readonly name = "QuotaReachedError";
+}
+
 /** Nodes could not be had, or did not become usable. */
 export class PoolNotReadyError extends Error {
   override readonly name = "PoolNotReadyError";

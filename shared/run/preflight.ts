@@ -34,6 +34,8 @@ export interface PreflightReport {
   fits: boolean;
   /** The report as lines, one per check: `ok`, `SHORT` or `not checked`. */
   lines: string[];
+  /** What fits but is worth saying (an unverified image, one near its end of life). */
+  warnings: string[];
 }
 
 export interface PreflightOptions {
@@ -137,6 +139,7 @@ export async function preflight(client: BatchClient, workload: Workload, options
     (sku ? ` (${sku.family}, ${plural(sku.vCPUs, "vCPU")} each)` : "") +
     (existing ? `; the pool exists and is reused: it needs no new cores or pool` : "");
   const region = facts.account?.location;
+  const warnings: string[] = [];
 
   if (facts.skus && !sku) {
     const sizes = [...facts.skus.values()].map((s) => s.name).slice(0, 8);
@@ -227,11 +230,10 @@ export async function preflight(client: BatchClient, workload: Workload, options
   if (!existing && wanted.virtualMachineConfiguration) {
     const vmc = wanted.virtualMachineConfiguration;
     const what = `image ${vmc.imageReference.virtualMachineImageId ?? describeImage(vmc.imageReference)} with node agent ${vmc.nodeAgentSKUId}`;
-    const notes: string[] = [];
-    const reporter: ProgressReporter = { ...silentReporter, warn: (m: string) => notes.push(m) };
+    const reporter: ProgressReporter = { ...silentReporter, warn: (m: string) => warnings.push(m) };
     try {
       await checkPoolImage(client, wanted, reporter, { signal, now: options.now });
-      checks.push({ name: "image", fits: true, text: `${what}: supported${notes.length ? ` (${notes.join("; ")})` : ""}` });
+      checks.push({ name: "image", fits: true, text: `${what}: supported${warnings.length ? ` (${warnings.join("; ")})` : ""}` });
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       checks.push({ name: "image", fits: false, text: `${what}: ${error.message.replace(/^pool\.\w+: /, "")}` });
@@ -240,7 +242,7 @@ export async function preflight(client: BatchClient, workload: Workload, options
 
   const lines = checks.map((c) => `${c.fits === true ? "ok" : c.fits === false ? "SHORT" : "not checked"}: ${c.text}`);
   if (facts.missing) lines.push(`not checked: ${facts.missing}`);
-  return { summary, checks, fits: !checks.some((c) => c.fits === false), lines };
+  return { summary, checks, fits: !checks.some((c) => c.fits === false), lines, warnings };
 }
 
 /** The preflight as a gate: throws a `UsageError` listing every shortfall, so that nothing is created for a spec that cannot fit. */
@@ -252,6 +254,7 @@ export async function assertFits(
 ): Promise<PreflightReport> {
   const report = await preflight(client, workload, options);
   for (const line of report.lines.filter((l) => l.startsWith("not checked"))) reporter.info(`preflight: ${line}`);
+  for (const warning of report.warnings) reporter.warn(warning);
   if (!report.fits) {
     const short = report.lines.filter((l) => l.startsWith("SHORT"));
     throw new UsageError(`the spec does not fit the account (preflight; skip it with preflight: false):\n  ${short.join("\n  ")}`);

@@ -6,7 +6,7 @@
  */
 import { BatchServiceError } from "../client/errors.js";
 import { sleep } from "../sleep.js";
-import { ConflictError } from "./errors.js";
+import { QuotaReachedError } from "./errors.js";
 import type { ProgressReporter } from "./reporter.js";
 
 export interface QuotaWaitOptions {
@@ -42,7 +42,7 @@ export async function waitOutQuota<T>(what: string, create: () => Promise<T>, re
       if (!known) throw error;
       const elapsed = Date.now() - started;
       if (elapsed + delay > budget) {
-        throw new ConflictError(
+        throw new QuotaReachedError(
           `${what}: the account's ${known.quota} is still reached after ${Math.round(elapsed / 1000)} s of waiting (${(error as Error).message}); ${known.todo}`,
         );
       }

@@ -14,6 +14,7 @@ import { translatePool } from "../translate/pool.js";
 import { translateTask } from "../translate/task.js";
 import { ensureJob, jobEndedError } from "./ensureJob.js";
 import { endJobWhenTasksDone, jobForRun, newRunId } from "./ownership.js";
+import type { QuotaWaitOptions } from "./quotaWait.js";
 import { ensurePoolExists } from "./ensurePool.js";
 import { UsageError } from "../errors.js";
 import { CancelledError } from "./errors.js";
@@ -34,6 +35,11 @@ export interface SubmitOptions {
   concurrency?: number;
   /** Check the pool's image with `GET /supportedimages` before creating the pool (default true). */
   checkImage?: boolean;
+  /**
+   * How long a reached job or pool quota is waited out (default 2 minutes: an invocation has a few;
+   * past it a `QuotaReachedError`, a service error, so that the trigger retries later).
+   */
+  quotaWaitMs?: number;
 }
 
 export type SubmittedStatus = "added" | "existed" | "failed";
@@ -74,8 +80,9 @@ async function liveJob(
   reporter: ProgressReporter,
   signal?: AbortSignal,
   runId?: string,
+  quotaWait: QuotaWaitOptions = {},
 ): Promise<{ id: string; created: boolean }> {
-  const first = await ensureJob(client, body, reporter, signal, runId);
+  const first = await ensureJob(client, body, reporter, signal, runId, quotaWait);
   if (!first.ended) return { id: body.id, created: first.created };
   if (ifJobEnded === "fail") throw jobEndedError(body.id, first, 'submit with ifJobEnded: "newJob" to start the next job of that name,');
 
@@ -94,7 +101,7 @@ async function liveJob(
   }
   for (let n = Math.max(2, lo); n <= MAX_GENERATIONS; n++) {
     const id = jobGenerationId(body.id, n);
-    const result = await ensureJob(client, { ...body, id }, reporter, signal, runId);
+    const result = await ensureJob(client, { ...body, id }, reporter, signal, runId, quotaWait);
     if (!result.ended) {
       reporter.info(`job ${body.id} has ended (${first.ended}); ${result.created ? "started" : "adding to"} ${id}`);
       return { id, created: result.created };
@@ -125,14 +132,16 @@ export async function submitTasks(
       );
     }
     const runId = newRunId();
+    const quotaWait = { budgetMs: options.quotaWaitMs ?? 2 * 60_000 };
     const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), {
       image: options.checkImage,
       runId,
+      quotaWait,
     });
     // Created with noaction when the spec says terminateJob, and set once this call's tasks are in;
     // a submission does not wait, so nothing else makes the job end, but its max wall clock does.
     const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, false);
-    const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId);
+    const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId, quotaWait);
     // The ids, in order, for the result; the tasks themselves are translated as they are sent.
     const ids: string[] = [];
     const translated = (function* () {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, test } from "vitest";
 import { BatchClient, loadSpecObject, preflight } from "azure-batch-run";
 import type { AccountQuotas } from "../../../local-batch/account.js";
+import { describeImage, RETIREMENTS } from "../../../shared/batch/images.js";
 import { processExecutor } from "../../../local-batch/runtime/executors.js";
 import { LocalBatchService, type Exchange } from "../../../local-batch/service.js";
 import { runCli } from "../../helpers/cli.js";
@@ -234,14 +235,20 @@ describe.skipIf(batchSpecMissing)("preflight, the command", () => {
   });
 
   test("a retired image is refused before anything is asked of the account: the line, exit 2", async () => {
-    const retired = {
-      image: { publisher: "microsoft-azure-batch", offer: "ubuntu-server-container", sku: "20-04-lts" },
-      nodeAgentSku: "batch.node.ubuntu 20.04",
-    };
-    const { code, stdout, stderr } = await runCli(["preflight", write("retired.json", specObject(retired)), "--local", "--executor", "process"]);
+    // The retired image and its node agent, from the table (no other file names them).
+    const gone = RETIREMENTS.find((r) => r.image && Date.parse(r.date) < Date.now())!;
+    const agent = RETIREMENTS.find((r) => r.nodeAgent?.startsWith("batch.node.ubuntu") && r.date === gone.date)!.nodeAgent!;
+    const image = { publisher: gone.image!.publisher, offer: gone.image!.offer, sku: gone.image!.sku.source.replace(/^\^|\$$/g, "") };
+    const { code, stdout, stderr } = await runCli([
+      "preflight",
+      write("retired.json", specObject({ image, nodeAgentSku: agent })),
+      "--local",
+      "--executor",
+      "process",
+    ]);
     expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
     expect(stderr).toBe(
-      "invalid spec:\n  pool.image: microsoft-azure-batch / ubuntu-server-container / 20-04-lts was retired by Azure Batch on 2025-04-23: no new pool can use it; use microsoft-dsvm / ubuntu-hpc / 2404 with node agent batch.node.ubuntu 24.04 (container pools), or canonical / ubuntu-24_04-lts / server (https://github.com/Azure/Batch/issues/174)\n",
+      `invalid spec:\n  pool.image: ${describeImage(image)} was retired by Azure Batch on ${gone.date}: no new pool can use it; use ${gone.replacement} (${gone.source})\n`,
     );
   });
 

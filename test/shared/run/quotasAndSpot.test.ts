@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, test } from "vitest";
-import { BatchClient, loadSpecObject, PoolNotReadyError, runWorkload } from "azure-batch-run";
+import { BatchClient, classifyError, loadSpecObject, PoolNotReadyError, runWorkload } from "azure-batch-run";
 import type { AccountQuotas } from "../../../local-batch/account.js";
 import { processExecutor } from "../../../local-batch/runtime/executors.js";
 import { LocalBatchService } from "../../../local-batch/service.js";
@@ -144,9 +144,40 @@ describe.skipIf(batchSpecMissing || shellMissing)("quotas and Spot on a run", ()
       { env: {} },
     );
     const error = await runWorkload(client, workload, recordingReporter().reporter, { pollIntervalMs: 50, quotaWaitMs: 400 }).catch((e: unknown) => e);
+    // A service error (a later try may succeed: the Function host retries an invocation), not a usage one.
+    expect(classifyError(error)).toBe("service");
     expect(String((error as Error).message)).toMatch(
       /^creating job never: the account's job quota \(active jobs and job schedules\) is still reached after \d+ s of waiting \(ActiveJobAndScheduleQuotaReached: .*\); terminate or delete jobs that are done/,
     );
+  });
+
+  test("a start task that fails on every node: the run fails at once with each node's exit code and the tail of its stderr", async () => {
+    const { client, recorder } = await account();
+    const { reporter, lines } = recordingReporter();
+    const workload = loadSpecObject(
+      {
+        pool: {
+          id: "badstart",
+          vmSize: "Standard_D2s_v3",
+          image: IMAGE,
+          nodes: { dedicated: 1 },
+          startTask: { command: "/bin/sh -c 'echo preparing; echo disk not mounted >&2; exit 3'", waitForSuccess: true },
+        },
+        job: { id: "j" },
+        tasks: { list: [{ id: "t1", command: "/bin/true" }] },
+      },
+      { env: {} },
+    );
+    const error = await runWorkload(client, workload, reporter, { pollIntervalMs: 50, poolTimeoutMs: 60_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PoolNotReadyError);
+    const reason =
+      "tvmps_local_badstart_1: start task failed (exit code 3, FailureExitCode: The task exited with an exit code representing a failure); its stderr ends: disk not mounted";
+    expect((error as Error).message).toBe(`no node of pool badstart can run tasks: ${reason}`);
+    expect(lines.filter((l) => l.startsWith("warn: pool badstart"))).toEqual([`warn: pool badstart: ${reason}`]);
+    const { problems, operations } = await recorder.validate();
+    expect(problems).toEqual([]);
+    expect(operations).toContain("File_GetFromComputeNode");
+    expect(operations).toContain("File_GetPropertiesFromComputeNode");
   });
 
   test("no core quota: the run fails within its bound with the resize error's code and message, told once as it appeared", async () => {
