@@ -8,6 +8,8 @@ import {
   DEFAULT_SUBMIT_CONCURRENCY,
   getJobStatus,
   lastLines,
+  followTaskOutput,
+  taskOutputRedactor,
   LOCAL_SUBSCRIPTION,
   preflight,
   MAX_SUBMIT_CONCURRENCY,
@@ -16,13 +18,16 @@ import {
   runWorkload,
   UsageError,
   workloadJsonSchema,
+  outcomeOf,
+  type BatchClient,
+  type CloudTask,
   type CleanupPolicy,
   type RunResult,
   type Workload,
 } from "azure-batch-run";
 import { EXIT, write, writeDrained, type CommandContext } from "./common.js";
 import { createConsoleReporter, describeOutcome } from "./consoleReporter.js";
-import { clientFor, loadEventWorkload, loadWorkload, readIdentityMap, readQuotas, startLocal } from "./inputs.js";
+import { clientFor, loadEventWorkload, loadWorkload, openLocal, readIdentityMap, readQuotas, startLocal } from "./inputs.js";
 
 /** `validate` and `plan` read a spec, or a Function app's spec for `--event FILE`; unset secrets are placeholders. */
 async function specForChecking(ctx: CommandContext): Promise<Workload> {
@@ -106,22 +111,98 @@ async function run(ctx: CommandContext): Promise<number> {
   const reporter = createConsoleReporter(io.stderr);
   const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : undefined;
   const quotas = values.quotas ? await readQuotas(values.quotas) : undefined;
-  const local = values.local ? await startLocal(executor, reporter, identityRegistries, quotas) : undefined;
-  const client = local
-    ? createLocalBatchClient(local, { hooks, callTimeoutMs })
-    : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
-  if (local) redactor.add(local.accountKey);
+  const local = values.local
+    ? await openLocal({ ...values, executor: values.executor ? executor : undefined }, io.env, reporter, { identityRegistries, quotas, hooks, callTimeoutMs })
+    : undefined;
+  const client = local ? local.client : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
   try {
+    // --follow: the tasks' output streamed while they run, each line prefixed with its task when there are several.
+    const following = new AbortController();
+    const follow = values.follow ? followRun(ctx, client, w, following.signal) : undefined;
     const result = await runWorkload(client, w, reporter, {
       ...options,
       signal: io.signal,
       ...(local ? { preflight: { subscription: LOCAL_SUBSCRIPTION } } : {}),
-    });
-    return reportRun(ctx, result);
+    }).finally(() => following.abort());
+    await follow;
+    const code = reportRun(ctx, result);
+    if (local && !result.schedule) {
+      write(io.stdout, `task outputs are kept in ${local.dir}/data; show one with: azure-batch-run logs ${result.jobId} <task-id> --local`);
+    }
+    return code;
   } finally {
-    await client.close();
-    await local?.close();
+    await (local ?? { close: () => client.close() }).close();
   }
+}
+
+/** The account a read-only command asks: `--local`'s, or the one of `--account-url` and the environment. */
+async function readClient(ctx: CommandContext): Promise<{ client: BatchClient; close(): Promise<void> }> {
+  const { values, io, hooks, callTimeoutMs, apiVersion } = ctx;
+  if (values.local) {
+    const local = await openLocal(values, io.env, createConsoleReporter(io.stderr), { hooks, callTimeoutMs });
+    return { client: local.client.withApiVersion(apiVersion), close: () => local.close() };
+  }
+  const client = await clientFor(values["account-url"], undefined, io.env, hooks, callTimeoutMs, apiVersion);
+  return { client, close: () => client.close() };
+}
+
+/** `jobs`: the account's jobs, each with its state, pool and task counts. */
+async function jobs(ctx: CommandContext): Promise<number> {
+  const { client, close } = await readClient(ctx);
+  try {
+    let n = 0;
+    for await (const job of client.list<{ id: string; state?: string; poolInfo?: { poolId?: string } }>("/jobs", {
+      query: { $select: "id,state,poolInfo" },
+      signal: ctx.io.signal,
+    })) {
+      const c = (await getJobStatus(client, job.id, { signal: ctx.io.signal })).counts;
+      write(
+        ctx.io.stdout,
+        `${job.id}  ${job.state ?? "?"}  pool ${job.poolInfo?.poolId ?? "?"}  active ${c.active}, running ${c.running}, succeeded ${c.succeeded}, failed ${c.failed}`,
+      );
+      n++;
+    }
+    if (n === 0) write(ctx.io.stdout, "no jobs");
+    return EXIT.ok;
+  } finally {
+    await close();
+  }
+}
+
+/** `tasks <job>`: each task's state, exit code, node, duration and retries. */
+async function tasks(ctx: CommandContext): Promise<number> {
+  const jobId = ctx.args[0];
+  if (!jobId) throw new UsageError("missing <job-id>: tasks <job-id> [--local]");
+  const { client, close } = await readClient(ctx);
+  try {
+    for await (const t of client.list<CloudTask>(`/jobs/${encodeURIComponent(jobId)}/tasks`, {
+      query: { $select: "id,state,executionInfo,nodeInfo" },
+      signal: ctx.io.signal,
+    })) {
+      const o = t.state === "completed" ? describeOutcome(outcomeOf(t)) : `${t.state === "running" ? "RUN " : "WAIT"} ${t.id}  ${t.state ?? "?"}`;
+      write(ctx.io.stdout, `${o}${t.nodeInfo?.nodeId ? `  on ${t.nodeInfo.nodeId}` : ""}`);
+    }
+    return EXIT.ok;
+  } finally {
+    await close();
+  }
+}
+
+const MAX_FOLLOWED = 10;
+
+/** Streams the output of a run's tasks (the first ten) while it runs; ends with the run. */
+async function followRun(ctx: CommandContext, client: BatchClient, w: Workload, signal: AbortSignal): Promise<void> {
+  const ids = w.tasks.ids.slice(0, MAX_FOLLOWED);
+  if (w.tasks.length > MAX_FOLLOWED) write(ctx.io.stderr, `--follow: following the first ${MAX_FOLLOWED} of ${w.tasks.length} tasks`);
+  const prefix = (taskId: string, file: string) =>
+    ids.length > 1 ? `[${taskId}${file === "stderr.txt" ? " stderr" : ""}] ` : file === "stderr.txt" ? "stderr: " : "";
+  await followTaskOutput(client.withApiVersion(w.apiVersion), w.job.id, ids, (c) => ctx.io.stdout.write(c.text.replace(/^(?=.)/gm, prefix(c.taskId, c.file))), {
+    signal,
+    redactor: ctx.redactor,
+    pollIntervalMs: 1_000,
+  }).catch((error: unknown) => {
+    if (!signal.aborted) write(ctx.io.stderr, `--follow stopped: ${ctx.redactor.text((error as Error).message)}`);
+  });
 }
 
 /** What a run did, on stdout: the schedule in place, the job submitted, or every task's outcome. */
@@ -180,10 +261,10 @@ async function preflightCommand(ctx: CommandContext): Promise<number> {
 }
 
 async function status(ctx: CommandContext): Promise<number> {
-  const { args, values, io, hooks, callTimeoutMs, apiVersion } = ctx;
+  const { args, io } = ctx;
   const jobId = args[0];
   if (!jobId) throw new UsageError("missing <job-id>");
-  const client = await clientFor(values["account-url"], undefined, io.env, hooks, callTimeoutMs, apiVersion);
+  const { client, close } = await readClient(ctx);
   try {
     const status = await getJobStatus(client, jobId, { signal: io.signal });
     const c = status.counts;
@@ -191,16 +272,25 @@ async function status(ctx: CommandContext): Promise<number> {
     write(io.stdout, `active ${c.active}, running ${c.running}, completed ${c.completed} (succeeded ${c.succeeded}, failed ${c.failed})`);
     return c.failed > 0 ? EXIT.taskFailed : EXIT.ok;
   } finally {
-    await client.close();
+    await close();
   }
 }
 
 async function logs(ctx: CommandContext): Promise<number> {
-  const { args, values, io, redactor, hooks, callTimeoutMs, apiVersion } = ctx;
+  const { args, values, io, redactor } = ctx;
   const [jobId, taskId] = args;
   if (!jobId || !taskId) throw new UsageError("usage: logs <job-id> <task-id> [--file stdout.txt]");
-  const client = await clientFor(values["account-url"], undefined, io.env, hooks, callTimeoutMs, apiVersion);
+  const { client, close } = await readClient(ctx);
   try {
+    if (values.follow) {
+      const taskRedactor = await taskOutputRedactor(client, jobId, taskId, { base: redactor, signal: io.signal });
+      await followTaskOutput(client, jobId, [taskId], (c) => io.stdout.write(c.file === "stderr.txt" ? c.text.replace(/^/gm, "stderr: ") : c.text), {
+        signal: io.signal,
+        redactor: taskRedactor,
+        files: values.file ? [values.file] : undefined,
+      });
+      return EXIT.ok;
+    }
     const files = values.file ? [values.file] : ["stdout.txt", "stderr.txt"];
     for (const file of files) {
       const text = await readTaskOutput(client, jobId, taskId, file, { signal: io.signal });
@@ -209,8 +299,45 @@ async function logs(ctx: CommandContext): Promise<number> {
     }
     return EXIT.ok;
   } finally {
-    await client.close();
+    await close();
   }
+}
+
+/** `local`: serves the local account in the foreground, its state in its folder, until Ctrl-C. */
+async function local(ctx: CommandContext): Promise<number> {
+  const { values, io, redactor } = ctx;
+  const { openHome, serveHome, runningService, DEFAULT_LOCAL_DIR, DEFAULT_LOCAL_PORT } = await import("../local-batch/home.js");
+  const port = values.port === undefined ? DEFAULT_LOCAL_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port "${values.port}": expected a port number from 0 to 65535`);
+  const home = await openHome(values["local-dir"] ?? io.env.AZBR_LOCAL_DIR ?? DEFAULT_LOCAL_DIR);
+  const running = await runningService(home);
+  if (running) throw new UsageError(`a local Batch service already serves ${home.dir} at ${running}; use it (run --local), or stop it first`);
+  const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : undefined;
+  const quotas = values.quotas ? await readQuotas(values.quotas) : undefined;
+  const reporter = createConsoleReporter(io.stderr);
+  const served = await serveHome(home, {
+    port,
+    executor: (values.executor ?? "auto") as "auto" | "docker" | "process",
+    account: quotas,
+    identityRegistries,
+    warn: (m) => reporter.warn(m),
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "EADDRINUSE") throw new UsageError(`--port ${port} is in use; choose another with --port N`);
+    throw error;
+  });
+  write(io.stdout, `local Batch service: ${served.accountUrl} (executor: ${served.executor})`);
+  write(io.stdout, `account name: ${served.accountName}`);
+  write(io.stdout, `account key: ${served.accountKey}`);
+  write(io.stdout, `state: ${home.dir} (kept when it stops; run --local, status, logs, jobs and tasks --local use it)`);
+  write(io.stdout, "serving until Ctrl-C");
+  await new Promise<void>((resolve) => {
+    if (!io.signal) return;
+    if (io.signal.aborted) return resolve();
+    io.signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  await served.close();
+  write(io.stdout, "stopped; the state stays");
+  return EXIT.ok;
 }
 
 async function schema({ io }: CommandContext): Promise<number> {
@@ -219,4 +346,15 @@ async function schema({ io }: CommandContext): Promise<number> {
 }
 
 /** The commands, by name. */
-export const COMMANDS: Record<string, (ctx: CommandContext) => Promise<number>> = { validate, plan, preflight: preflightCommand, run, status, logs, schema };
+export const COMMANDS: Record<string, (ctx: CommandContext) => Promise<number>> = {
+  validate,
+  plan,
+  preflight: preflightCommand,
+  run,
+  local,
+  jobs,
+  tasks,
+  status,
+  logs,
+  schema,
+};

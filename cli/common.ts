@@ -51,6 +51,9 @@ export const OPTIONS = {
   event: { type: "string" },
   "identity-map": { type: "string" },
   quotas: { type: "string" },
+  "local-dir": { type: "string" },
+  port: { type: "string" },
+  follow: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } satisfies ParseArgsConfig["options"];
 

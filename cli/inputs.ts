@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import {
+  createLocalBatchClient,
   armFromAuth,
   authFromEnvironment,
   BatchClient,
@@ -171,6 +172,64 @@ export interface LocalQuotas {
   lowPriorityCores?: number;
   pools?: number;
   activeJobsAndSchedules?: number;
+}
+
+/** A client for the local account, and what to close after: the running service, or one started on its folder for this command. */
+export interface LocalClient {
+  client: BatchClient;
+  url: string;
+  /** The account's folder (its state and task files are under `data/`). */
+  dir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * `--local`: the local account of `--local-dir` (or AZBR_LOCAL_DIR, or `.azure-batch-run/local`):
+ * the service `azure-batch-run local` serves, when it runs; otherwise one started here on the same
+ * folder, whose state stays when it stops.
+ */
+export async function openLocal(
+  values: { "local-dir"?: string; executor?: string; quotas?: string },
+  env: CliIo["env"],
+  reporter: { info(m: string): void; warn(m: string): void },
+  options: { identityRegistries?: Awaited<ReturnType<typeof readIdentityMap>>; hooks?: RequestHooks; callTimeoutMs?: number; quotas?: LocalQuotas } = {},
+): Promise<LocalClient> {
+  const { openHome, runningService, serveHome, DEFAULT_LOCAL_DIR } = await import("../local-batch/home.js");
+  const { ExecutorUnavailableError } = await import("../local-batch/start.js");
+  const home = await openHome(values["local-dir"] ?? env.AZBR_LOCAL_DIR ?? DEFAULT_LOCAL_DIR);
+  const running = await runningService(home);
+  const clientOf = (url: string) =>
+    createLocalBatchClient(
+      { accountUrl: url, accountName: home.accountName, accountKey: home.accountKey, armEndpoint: `${url}/arm` },
+      { hooks: options.hooks, callTimeoutMs: options.callTimeoutMs },
+    );
+  if (running) {
+    for (const [flag, given] of [
+      ["--executor", values.executor],
+      ["--quotas", values.quotas],
+      ["--identity-map", options.identityRegistries],
+    ] as const) {
+      if (given)
+        throw new UsageError(`${flag}: the local service at ${running} serves ${home.dir} already, with its own; give ${flag} to azure-batch-run local`);
+    }
+    reporter.info(`local Batch service on ${running} (${home.dir})`);
+    const client = clientOf(running);
+    return { client, url: running, dir: home.dir, close: () => client.close() };
+  }
+  try {
+    const local = await serveHome(home, {
+      executor: (values.executor ?? "auto") as "auto" | "docker" | "process",
+      account: options.quotas,
+      identityRegistries: options.identityRegistries,
+      warn: (m) => reporter.warn(m),
+    });
+    reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor}; its state stays in ${home.dir})`);
+    const client = clientOf(local.accountUrl);
+    return { client, url: local.accountUrl, dir: home.dir, close: async () => (await client.close(), await local.close()) };
+  } catch (error) {
+    if (error instanceof ExecutorUnavailableError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** The local Batch service, loaded only for `--local`. */

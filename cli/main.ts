@@ -33,15 +33,24 @@ commands:
                                             pools, active jobs, VM size, image; exit 2 when it cannot fit
   run <spec> [--var k=v]... [--account-url URL] [--wait|--no-wait] [--cleanup job|pool|none]
       [--poll-interval SECONDS] [--concurrency N] [--local [--executor auto|docker|process] [--identity-map FILE] [--quotas FILE]]
+                                            --follow: stream the tasks' stdout and stderr while they run (up to 10 tasks)
                                             --concurrency: addtaskcollection requests at once (default ${DEFAULT_SUBMIT_CONCURRENCY}, 1-${MAX_SUBMIT_CONCURRENCY})
-                                            --local: on the local Batch service, on this machine
+                                            --local: on the local account (the running \`local\` service, or one
+                                            started on its folder, --local-dir); its state stays
                                             --identity-map: the registry logins of managed identities there
                                             --quotas: the local account's quotas (YAML: dedicatedCores,
                                             dedicatedCoresPerFamily, lowPriorityCores, pools, activeJobsAndSchedules)
                                             create or reuse the pool, create the job, add the tasks, follow them
-  status <job-id> [--account-url URL]       task counts of a job
-  logs <job-id> <task-id> [--account-url URL] [--file stdout.txt|stderr.txt|wd/...]
-                                            print a task's output files
+  local [--local-dir DIR] [--port N] [--executor auto|docker|process] [--quotas FILE]
+                                            serve the local account in the foreground until Ctrl-C; its state
+                                            stays in DIR (default .azure-batch-run/local, or AZBR_LOCAL_DIR)
+  jobs [--account-url URL | --local]        the account's jobs, with state, pool and task counts
+  tasks <job-id> [--account-url URL | --local]
+                                            a job's tasks: state, exit code, duration, retries, node
+  status <job-id> [--account-url URL | --local]
+                                            task counts of a job
+  logs <job-id> <task-id> [--account-url URL | --local] [--file stdout.txt|stderr.txt|wd/...] [--follow]
+                                            print a task's output files; --follow: as they grow, to the task's end
   schema                                    print the spec's JSON Schema
 
   --debug                                   one line per HTTP call on stderr (secrets redacted)
@@ -69,13 +78,18 @@ const COMMAND_OPTIONS: Record<string, (keyof typeof OPTIONS)[]> = {
     "executor",
     "identity-map",
     "quotas",
+    "local-dir",
+    "follow",
     "debug",
     "timeout",
     "api-version",
   ],
   preflight: ["var", "account-url", "local", "executor", "quotas", "debug", "timeout", "api-version"],
-  status: ["account-url", "debug", "timeout", "api-version"],
-  logs: ["account-url", "file", "debug", "timeout", "api-version"],
+  local: ["local-dir", "port", "executor", "quotas", "identity-map", "debug"],
+  jobs: ["account-url", "local", "local-dir", "debug", "timeout", "api-version"],
+  tasks: ["account-url", "local", "local-dir", "debug", "timeout", "api-version"],
+  status: ["account-url", "local", "local-dir", "debug", "timeout", "api-version"],
+  logs: ["account-url", "local", "local-dir", "file", "follow", "debug", "timeout", "api-version"],
   schema: [],
 };
 

@@ -127,7 +127,11 @@ export { findBatchAccount, type ArmCoordinates } from "./run/armPool.js";
 // ---- what a run tells its wrapper ----------------------------------------------------------------
 
 export { silentReporter, describeRetry, type ProgressReporter, type TaskOutcome } from "./run/reporter.js";
-export type { TaskCounts } from "./batch/types.js";
+export type { TaskCounts, CloudTask } from "./batch/types.js";
+/** Live output of running tasks: ranged reads from the last offset, whole lines, redacted. */
+export { followTaskOutput, type OutputChunk, type FollowOptions, type FollowStats } from "./run/followOutput.js";
+/** A completed task as an outcome (result, exit code, retries, requeues, node, duration, failure). */
+export { outcomeOf } from "./run/waitForTasks.js";
 
 // ---- errors ---------------------------------------------------------------------------------------
 

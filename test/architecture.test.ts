@@ -69,7 +69,7 @@ export const LAYERS: Record<string, { step: string; paths: string[] }[]> = {
     // HTTP: the request spine and the router.
     { step: "http", paths: ["local-batch/http/", "local-batch/routes.ts"] },
     // The service that holds them together, and its entry points.
-    { step: "service", paths: ["local-batch/service.ts", "local-batch/start.ts", "local-batch/serve.ts"] },
+    { step: "service", paths: ["local-batch/service.ts", "local-batch/start.ts", "local-batch/serve.ts", "local-batch/home.ts"] },
   ],
 };
 

@@ -24,10 +24,11 @@ import {
   isApiVersion,
   parseDuration,
   pastEndOfLife,
+  readInt64,
   retirementsOf,
   timeoutParameter,
   vCpusOfVmSize
-} from "./chunks/chunk-ZNDWXEHF.js";
+} from "./chunks/chunk-J55GQYOZ.js";
 
 // shared/workload/load.ts
 import { parseDocument } from "yaml";
@@ -141,7 +142,7 @@ function largestItemBytes(forEach) {
 }
 function checkExpansion(entries, defaults, issues) {
   const defaultsBytes = defaults ? Buffer.byteLength(JSON.stringify(defaults)) : 0;
-  let tasks = 0;
+  let tasks2 = 0;
   let bytes2 = 0;
   let ok = true;
   entries.forEach((entry, i) => {
@@ -150,7 +151,7 @@ function checkExpansion(entries, defaults, issues) {
     const template = JSON.stringify(entry);
     const itemRefs = entry.forEach ? (template.match(/\{\{\s*item\b/g) ?? []).length : 0;
     const perTask = Buffer.byteLength(template) + defaultsBytes + itemRefs * (entry.forEach ? largestItemBytes(entry.forEach) : 0);
-    tasks += count;
+    tasks2 += count;
     bytes2 += count * perTask;
     if (count > LIMITS.tasks) {
       issues.add(`tasks.list[${i}].forEach`, `makes ${count} tasks; at most ${LIMITS.tasks} per spec`);
@@ -166,8 +167,8 @@ function checkExpansion(entries, defaults, issues) {
       ok = false;
     }
   });
-  if (ok && tasks > LIMITS.tasks) {
-    issues.add("tasks.list", `makes ${tasks} tasks; at most ${LIMITS.tasks} per spec`);
+  if (ok && tasks2 > LIMITS.tasks) {
+    issues.add("tasks.list", `makes ${tasks2} tasks; at most ${LIMITS.tasks} per spec`);
     ok = false;
   } else if (ok && bytes2 > LIMITS.expandedBytes) {
     issues.add("tasks.list", `expands to about ${mb(bytes2)} of tasks; at most ${mb(LIMITS.expandedBytes)} in all`);
@@ -2035,12 +2036,12 @@ var ENVELOPE_BYTES2 = Buffer.byteLength('{"value":[]}');
 function chunkBody(chunk) {
   return new JsonText(`{"value":[${chunk.json.join(",")}]}`);
 }
-function* taskChunks(tasks, onTooLarge, limits = {}) {
+function* taskChunks(tasks2, onTooLarge, limits = {}) {
   const maxTasks = limits.maxTasks ?? MAX_TASKS_PER_REQUEST;
   const maxBytes = limits.maxBytes ?? MAX_REQUEST_BYTES;
   let current = { tasks: [], json: [] };
   let bytes2 = ENVELOPE_BYTES2;
-  for (const task of tasks) {
+  for (const task of tasks2) {
     const json = JSON.stringify(task);
     const size2 = Buffer.byteLength(json);
     if (ENVELOPE_BYTES2 + size2 > maxBytes) {
@@ -2125,12 +2126,12 @@ function outcomeUnknown(error) {
   if (error instanceof TransportError) return true;
   return error instanceof BatchServiceError && error.statusCode >= 500;
 }
-async function addTaskCollection(client, jobId, tasks, options = {}) {
+async function addTaskCollection(client, jobId, tasks2, options = {}) {
   const result = { added: [], existing: [], failed: [] };
   const concurrency = Math.min(MAX_SUBMIT_CONCURRENCY, Math.max(1, Math.floor(options.concurrency ?? DEFAULT_SUBMIT_CONCURRENCY)));
   const path = `/jobs/${encodeURIComponent(jobId)}/addtaskcollection`;
   const taskPath = (id) => `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(id)}`;
-  const known = options.total ?? tasks.length;
+  const known = options.total ?? tasks2.length;
   let seen = 0;
   let done = 0;
   const finish = (n) => {
@@ -2138,7 +2139,7 @@ async function addTaskCollection(client, jobId, tasks, options = {}) {
     options.onProgress?.(done, typeof known === "number" ? known : seen);
   };
   const counted = (function* () {
-    for (const t of tasks) {
+    for (const t of tasks2) {
       seen++;
       yield t;
     }
@@ -3073,6 +3074,21 @@ async function assertFits(client, workload, reporter, options = {}) {
 }
 
 // shared/run/taskLogs.ts
+async function listTaskFiles(client, jobId, taskId, options = {}) {
+  const path = `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(taskId)}/files`;
+  const files = [];
+  for await (const f of client.list(path, { query: { recursive: options.recursive ? "true" : void 0 }, signal: options.signal })) {
+    if (typeof f.name !== "string") continue;
+    const contentLength = readInt64(f.properties?.contentLength);
+    files.push({
+      name: f.name,
+      isDirectory: f.isDirectory === true,
+      ...contentLength !== void 0 ? { contentLength } : {},
+      ...f.properties?.lastModified ? { lastModified: f.properties.lastModified } : {}
+    });
+  }
+  return files;
+}
 async function readTaskFileTail(client, jobId, taskId, file, maxBytes = 4096, signal) {
   const path = `/jobs/${encodeURIComponent(jobId)}/tasks/${encodeURIComponent(taskId)}/files/${file.split("/").map(encodeURIComponent).join("/")}`;
   const head = await client.send("HEAD", path, { accept: [404], signal });
@@ -3712,14 +3728,14 @@ function perInput(raw, count) {
     field.lastIndex = 0;
     return Array.from({ length: count }, (_, i) => JSON.parse(text.replace(field, (_m, f) => `{{ event.inputs.${i}.${f}`)));
   }) : resources;
-  const tasks = raw.tasks;
-  if (!tasks) return raw;
+  const tasks2 = raw.tasks;
+  if (!tasks2) return raw;
   return {
     ...raw,
     tasks: {
-      ...tasks,
-      ...tasks.defaults ? { defaults: { ...tasks.defaults, resources: expand(tasks.defaults.resources) } } : {},
-      list: (tasks.list ?? []).map((t) => ({ ...t, ...t.resources ? { resources: expand(t.resources) } : {} }))
+      ...tasks2,
+      ...tasks2.defaults ? { defaults: { ...tasks2.defaults, resources: expand(tasks2.defaults.resources) } } : {},
+      list: (tasks2.list ?? []).map((t) => ({ ...t, ...t.resources ? { resources: expand(t.resources) } : {} }))
     }
   };
 }
@@ -4348,15 +4364,15 @@ function accountNameFromUrl(accountUrl) {
   return new URL(accountUrl).hostname.split(".")[0] ?? "";
 }
 var LOCAL_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
-function createLocalBatchClient(local, options = {}) {
-  if (!LOOPBACK_HOST.test(new URL(local.accountUrl).hostname))
-    throw new UsageError(`${new URL(local.accountUrl).origin} is not a service on this machine; createLocalBatchClient is for the local Batch service only`);
+function createLocalBatchClient(local2, options = {}) {
+  if (!LOOPBACK_HOST.test(new URL(local2.accountUrl).hostname))
+    throw new UsageError(`${new URL(local2.accountUrl).origin} is not a service on this machine; createLocalBatchClient is for the local Batch service only`);
   const credential = { getToken: async () => ({ token: "local-dev-token", expiresOnTimestamp: Date.now() + 36e5 }) };
   return new BatchClient({
     ...options,
-    accountUrl: local.accountUrl,
-    auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey },
-    arm: { credential, endpoint: local.armEndpoint }
+    accountUrl: local2.accountUrl,
+    auth: { kind: "sharedKey", accountName: local2.accountName, accountKey: local2.accountKey },
+    arm: { credential, endpoint: local2.armEndpoint }
   });
 }
 var KNOWN_AUTHORITIES = /* @__PURE__ */ new Set(["login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn", "login.microsoftonline.de"]);
@@ -4407,6 +4423,73 @@ function safeOrigin2(url) {
   }
 }
 
+// shared/run/followOutput.ts
+var MAX_HELD = 64 * 1024;
+async function followTaskOutput(client, jobId, taskIds, onChunk, options = {}) {
+  const files = options.files ?? ["stdout.txt", "stderr.txt"];
+  const redact = (text) => options.redactor ? options.redactor.text(text) : text;
+  const followed = new Map(taskIds.map((taskId) => [taskId, files.map((file) => ({ taskId, file, offset: 0, held: "" }))]));
+  const done = /* @__PURE__ */ new Set();
+  const stats = options.stats;
+  const jobPath = `/jobs/${encodeURIComponent(jobId)}`;
+  const pass = (f, text, final) => {
+    f.held += text;
+    const end = final ? f.held.length : f.held.length > MAX_HELD ? f.held.length : f.held.lastIndexOf("\n") + 1;
+    if (end <= 0) return;
+    const out = f.held.slice(0, end);
+    f.held = f.held.slice(end);
+    onChunk({ taskId: f.taskId, file: f.file, text: redact(out) });
+  };
+  const poll = async (taskId) => {
+    const sizes = new Map((await listTaskFiles(client, jobId, taskId, { signal: options.signal }).catch(() => [])).map((f) => [f.name, f.contentLength ?? 0]));
+    if (stats) stats.requests++;
+    let grew = false;
+    for (const f of followed.get(taskId)) {
+      const size2 = sizes.get(f.file) ?? 0;
+      if (size2 <= f.offset) continue;
+      grew = true;
+      const response = await client.send("GET", `${jobPath}/tasks/${encodeURIComponent(taskId)}/files/${encodeURIComponent(f.file)}`, {
+        headers: { "ocp-range": `bytes=${f.offset}-${size2 - 1}`, accept: "application/octet-stream" },
+        accept: [404, 416],
+        signal: options.signal
+      });
+      if (stats) stats.requests++;
+      if (response.status !== 200) continue;
+      const got = Number(response.headers["content-length"] ?? Buffer.byteLength(response.bodyText));
+      f.offset += got;
+      if (stats) stats.bytes.set(`${taskId}/${f.file}`, (stats.bytes.get(`${taskId}/${f.file}`) ?? 0) + got);
+      pass(f, response.bodyText, false);
+    }
+    return grew;
+  };
+  const ending = /* @__PURE__ */ new Set();
+  for (; ; ) {
+    if (stats) stats.polls++;
+    const before = stats?.requests ?? 0;
+    for (const taskId of taskIds) {
+      if (done.has(taskId)) continue;
+      const grew = await poll(taskId);
+      if (ending.has(taskId)) {
+        for (const f of followed.get(taskId)) pass(f, "", true);
+        done.add(taskId);
+        continue;
+      }
+      if (grew) continue;
+      const task = await client.send("GET", `${jobPath}/tasks/${encodeURIComponent(taskId)}`, {
+        query: { $select: "id,state" },
+        accept: [404],
+        signal: options.signal
+      });
+      if (stats) stats.requests++;
+      if (task.status === 200 && JSON.parse(task.bodyText).state === "completed") ending.add(taskId);
+    }
+    stats?.perPoll.push((stats?.requests ?? 0) - before);
+    if (done.size === taskIds.length) return;
+    if (ending.size > [...ending].filter((t) => done.has(t)).length) continue;
+    await sleep(options.pollIntervalMs ?? 1e3, options.signal);
+  }
+}
+
 // shared/classify.ts
 var AUTH_ERROR_NAMES = /^(AuthenticationError|AggregateAuthenticationError|CredentialUnavailableError|AuthenticationRequiredError)$/;
 var AUTH_CODES = /^(AuthenticationFailed|AuthorizationFailure|AuthorizationPermissionMismatch|InvalidAuthenticationInfo|AccountIsDisabled)$/;
@@ -4449,6 +4532,9 @@ var OPTIONS = {
   event: { type: "string" },
   "identity-map": { type: "string" },
   quotas: { type: "string" },
+  "local-dir": { type: "string" },
+  port: { type: "string" },
+  follow: { type: "boolean" },
   help: { type: "boolean", short: "h" }
 };
 var parseCommandLine = (args) => parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
@@ -4648,12 +4734,49 @@ async function readQuotas(file) {
   }
   return quotas;
 }
-async function startLocal(executor, reporter, identityRegistries, account) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-I3Q4YFZX.js");
+async function openLocal(values, env, reporter, options = {}) {
+  const { openHome, runningService, serveHome, DEFAULT_LOCAL_DIR } = await import("./chunks/home-GQ4H3C27.js");
+  const { ExecutorUnavailableError } = await import("./chunks/start-SKWBPIXT.js");
+  const home = await openHome(values["local-dir"] ?? env.AZBR_LOCAL_DIR ?? DEFAULT_LOCAL_DIR);
+  const running = await runningService(home);
+  const clientOf = (url) => createLocalBatchClient(
+    { accountUrl: url, accountName: home.accountName, accountKey: home.accountKey, armEndpoint: `${url}/arm` },
+    { hooks: options.hooks, callTimeoutMs: options.callTimeoutMs }
+  );
+  if (running) {
+    for (const [flag, given] of [
+      ["--executor", values.executor],
+      ["--quotas", values.quotas],
+      ["--identity-map", options.identityRegistries]
+    ]) {
+      if (given)
+        throw new UsageError(`${flag}: the local service at ${running} serves ${home.dir} already, with its own; give ${flag} to azure-batch-run local`);
+    }
+    reporter.info(`local Batch service on ${running} (${home.dir})`);
+    const client = clientOf(running);
+    return { client, url: running, dir: home.dir, close: () => client.close() };
+  }
   try {
-    const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries, account });
-    reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);
-    return local;
+    const local2 = await serveHome(home, {
+      executor: values.executor ?? "auto",
+      account: options.quotas,
+      identityRegistries: options.identityRegistries,
+      warn: (m) => reporter.warn(m)
+    });
+    reporter.info(`local Batch service on ${local2.accountUrl} (executor: ${local2.executor}; its state stays in ${home.dir})`);
+    const client = clientOf(local2.accountUrl);
+    return { client, url: local2.accountUrl, dir: home.dir, close: async () => (await client.close(), await local2.close()) };
+  } catch (error) {
+    if (error instanceof ExecutorUnavailableError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+async function startLocal(executor, reporter, identityRegistries, account) {
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-SKWBPIXT.js");
+  try {
+    const local2 = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries, account });
+    reporter.info(`local Batch service on ${local2.accountUrl} (executor: ${local2.executor})`);
+    return local2;
   } catch (error) {
     if (error instanceof ExecutorUnavailableError) throw new UsageError(error.message);
     throw error;
@@ -4670,8 +4793,8 @@ async function specForChecking(ctx) {
 async function validate(ctx) {
   const w = await specForChecking(ctx);
   const { stdout } = ctx.io;
-  const tasks = `${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"}`;
-  write(stdout, `valid: pool ${w.pool.id}, ${w.job.schedule ? "job schedule" : "job"} ${w.job.id}, ${tasks}`);
+  const tasks2 = `${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"}`;
+  write(stdout, `valid: pool ${w.pool.id}, ${w.job.schedule ? "job schedule" : "job"} ${w.job.id}, ${tasks2}`);
   if (w.secretEnv.length > 0) write(stdout, `secrets run will need: ${w.secretEnv.map((s) => s.set ? s.name : `${s.name} (not set here)`).join(", ")}`);
   return EXIT.ok;
 }
@@ -4733,20 +4856,85 @@ async function run(ctx) {
   const reporter = createConsoleReporter(io.stderr);
   const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : void 0;
   const quotas = values.quotas ? await readQuotas(values.quotas) : void 0;
-  const local = values.local ? await startLocal(executor, reporter, identityRegistries, quotas) : void 0;
-  const client = local ? createLocalBatchClient(local, { hooks, callTimeoutMs }) : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
-  if (local) redactor.add(local.accountKey);
+  const local2 = values.local ? await openLocal({ ...values, executor: values.executor ? executor : void 0 }, io.env, reporter, { identityRegistries, quotas, hooks, callTimeoutMs }) : void 0;
+  const client = local2 ? local2.client : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
   try {
+    const following = new AbortController();
+    const follow = values.follow ? followRun(ctx, client, w, following.signal) : void 0;
     const result = await runWorkload(client, w, reporter, {
       ...options,
       signal: io.signal,
-      ...local ? { preflight: { subscription: LOCAL_SUBSCRIPTION } } : {}
-    });
-    return reportRun(ctx, result);
+      ...local2 ? { preflight: { subscription: LOCAL_SUBSCRIPTION } } : {}
+    }).finally(() => following.abort());
+    await follow;
+    const code2 = reportRun(ctx, result);
+    if (local2 && !result.schedule) {
+      write(io.stdout, `task outputs are kept in ${local2.dir}/data; show one with: azure-batch-run logs ${result.jobId} <task-id> --local`);
+    }
+    return code2;
   } finally {
-    await client.close();
-    await local?.close();
+    await (local2 ?? { close: () => client.close() }).close();
   }
+}
+async function readClient(ctx) {
+  const { values, io, hooks, callTimeoutMs, apiVersion } = ctx;
+  if (values.local) {
+    const local2 = await openLocal(values, io.env, createConsoleReporter(io.stderr), { hooks, callTimeoutMs });
+    return { client: local2.client.withApiVersion(apiVersion), close: () => local2.close() };
+  }
+  const client = await clientFor(values["account-url"], void 0, io.env, hooks, callTimeoutMs, apiVersion);
+  return { client, close: () => client.close() };
+}
+async function jobs(ctx) {
+  const { client, close } = await readClient(ctx);
+  try {
+    let n = 0;
+    for await (const job of client.list("/jobs", {
+      query: { $select: "id,state,poolInfo" },
+      signal: ctx.io.signal
+    })) {
+      const c = (await getJobStatus(client, job.id, { signal: ctx.io.signal })).counts;
+      write(
+        ctx.io.stdout,
+        `${job.id}  ${job.state ?? "?"}  pool ${job.poolInfo?.poolId ?? "?"}  active ${c.active}, running ${c.running}, succeeded ${c.succeeded}, failed ${c.failed}`
+      );
+      n++;
+    }
+    if (n === 0) write(ctx.io.stdout, "no jobs");
+    return EXIT.ok;
+  } finally {
+    await close();
+  }
+}
+async function tasks(ctx) {
+  const jobId = ctx.args[0];
+  if (!jobId) throw new UsageError("missing <job-id>: tasks <job-id> [--local]");
+  const { client, close } = await readClient(ctx);
+  try {
+    for await (const t of client.list(`/jobs/${encodeURIComponent(jobId)}/tasks`, {
+      query: { $select: "id,state,executionInfo,nodeInfo" },
+      signal: ctx.io.signal
+    })) {
+      const o = t.state === "completed" ? describeOutcome(outcomeOf(t)) : `${t.state === "running" ? "RUN " : "WAIT"} ${t.id}  ${t.state ?? "?"}`;
+      write(ctx.io.stdout, `${o}${t.nodeInfo?.nodeId ? `  on ${t.nodeInfo.nodeId}` : ""}`);
+    }
+    return EXIT.ok;
+  } finally {
+    await close();
+  }
+}
+var MAX_FOLLOWED = 10;
+async function followRun(ctx, client, w, signal) {
+  const ids = w.tasks.ids.slice(0, MAX_FOLLOWED);
+  if (w.tasks.length > MAX_FOLLOWED) write(ctx.io.stderr, `--follow: following the first ${MAX_FOLLOWED} of ${w.tasks.length} tasks`);
+  const prefix = (taskId, file) => ids.length > 1 ? `[${taskId}${file === "stderr.txt" ? " stderr" : ""}] ` : file === "stderr.txt" ? "stderr: " : "";
+  await followTaskOutput(client.withApiVersion(w.apiVersion), w.job.id, ids, (c) => ctx.io.stdout.write(c.text.replace(/^(?=.)/gm, prefix(c.taskId, c.file))), {
+    signal,
+    redactor: ctx.redactor,
+    pollIntervalMs: 1e3
+  }).catch((error) => {
+    if (!signal.aborted) write(ctx.io.stderr, `--follow stopped: ${ctx.redactor.text(error.message)}`);
+  });
 }
 function reportRun({ io, values }, result) {
   if (result.schedule) {
@@ -4781,10 +4969,10 @@ async function preflightCommand(ctx) {
   const quotas = values.quotas ? await readQuotas(values.quotas) : void 0;
   w.secrets.forEach((s) => redactor.add(s));
   const reporter = createConsoleReporter(io.stderr);
-  const local = values.local ? await startLocal(values.executor ?? "auto", reporter, void 0, quotas) : void 0;
-  const client = local ? createLocalBatchClient(local, { hooks, callTimeoutMs }) : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs, apiVersion);
+  const local2 = values.local ? await startLocal(values.executor ?? "auto", reporter, void 0, quotas) : void 0;
+  const client = local2 ? createLocalBatchClient(local2, { hooks, callTimeoutMs }) : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs, apiVersion);
   try {
-    const report = await preflight(client.withApiVersion(w.apiVersion), w, { signal: io.signal, subscription: local ? LOCAL_SUBSCRIPTION : void 0 });
+    const report = await preflight(client.withApiVersion(w.apiVersion), w, { signal: io.signal, subscription: local2 ? LOCAL_SUBSCRIPTION : void 0 });
     write(io.stdout, report.summary);
     for (const line of report.lines) write(io.stdout, `  ${line}`);
     const short = report.checks.filter((c) => c.fits === false).length;
@@ -4792,14 +4980,14 @@ async function preflightCommand(ctx) {
     return report.fits ? EXIT.ok : EXIT.invalid;
   } finally {
     await client.close();
-    await local?.close();
+    await local2?.close();
   }
 }
 async function status(ctx) {
-  const { args, values, io, hooks, callTimeoutMs, apiVersion } = ctx;
+  const { args, io } = ctx;
   const jobId = args[0];
   if (!jobId) throw new UsageError("missing <job-id>");
-  const client = await clientFor(values["account-url"], void 0, io.env, hooks, callTimeoutMs, apiVersion);
+  const { client, close } = await readClient(ctx);
   try {
     const status2 = await getJobStatus(client, jobId, { signal: io.signal });
     const c = status2.counts;
@@ -4807,15 +4995,24 @@ async function status(ctx) {
     write(io.stdout, `active ${c.active}, running ${c.running}, completed ${c.completed} (succeeded ${c.succeeded}, failed ${c.failed})`);
     return c.failed > 0 ? EXIT.taskFailed : EXIT.ok;
   } finally {
-    await client.close();
+    await close();
   }
 }
 async function logs(ctx) {
-  const { args, values, io, redactor, hooks, callTimeoutMs, apiVersion } = ctx;
+  const { args, values, io, redactor } = ctx;
   const [jobId, taskId] = args;
   if (!jobId || !taskId) throw new UsageError("usage: logs <job-id> <task-id> [--file stdout.txt]");
-  const client = await clientFor(values["account-url"], void 0, io.env, hooks, callTimeoutMs, apiVersion);
+  const { client, close } = await readClient(ctx);
   try {
+    if (values.follow) {
+      const taskRedactor = await taskOutputRedactor(client, jobId, taskId, { base: redactor, signal: io.signal });
+      await followTaskOutput(client, jobId, [taskId], (c) => io.stdout.write(c.file === "stderr.txt" ? c.text.replace(/^/gm, "stderr: ") : c.text), {
+        signal: io.signal,
+        redactor: taskRedactor,
+        files: values.file ? [values.file] : void 0
+      });
+      return EXIT.ok;
+    }
     const files = values.file ? [values.file] : ["stdout.txt", "stderr.txt"];
     for (const file of files) {
       const text = await readTaskOutput(client, jobId, taskId, file, { signal: io.signal });
@@ -4824,14 +5021,60 @@ async function logs(ctx) {
     }
     return EXIT.ok;
   } finally {
-    await client.close();
+    await close();
   }
+}
+async function local(ctx) {
+  const { values, io, redactor } = ctx;
+  const { openHome, serveHome, runningService, DEFAULT_LOCAL_DIR, DEFAULT_LOCAL_PORT } = await import("./chunks/home-GQ4H3C27.js");
+  const port = values.port === void 0 ? DEFAULT_LOCAL_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port "${values.port}": expected a port number from 0 to 65535`);
+  const home = await openHome(values["local-dir"] ?? io.env.AZBR_LOCAL_DIR ?? DEFAULT_LOCAL_DIR);
+  const running = await runningService(home);
+  if (running) throw new UsageError(`a local Batch service already serves ${home.dir} at ${running}; use it (run --local), or stop it first`);
+  const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : void 0;
+  const quotas = values.quotas ? await readQuotas(values.quotas) : void 0;
+  const reporter = createConsoleReporter(io.stderr);
+  const served = await serveHome(home, {
+    port,
+    executor: values.executor ?? "auto",
+    account: quotas,
+    identityRegistries,
+    warn: (m) => reporter.warn(m)
+  }).catch((error) => {
+    if (error.code === "EADDRINUSE") throw new UsageError(`--port ${port} is in use; choose another with --port N`);
+    throw error;
+  });
+  write(io.stdout, `local Batch service: ${served.accountUrl} (executor: ${served.executor})`);
+  write(io.stdout, `account name: ${served.accountName}`);
+  write(io.stdout, `account key: ${served.accountKey}`);
+  write(io.stdout, `state: ${home.dir} (kept when it stops; run --local, status, logs, jobs and tasks --local use it)`);
+  write(io.stdout, "serving until Ctrl-C");
+  await new Promise((resolve) => {
+    if (!io.signal) return;
+    if (io.signal.aborted) return resolve();
+    io.signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  await served.close();
+  write(io.stdout, "stopped; the state stays");
+  return EXIT.ok;
 }
 async function schema({ io }) {
   write(io.stdout, JSON.stringify(workloadJsonSchema(), null, 2));
   return EXIT.ok;
 }
-var COMMANDS = { validate, plan: plan2, preflight: preflightCommand, run, status, logs, schema };
+var COMMANDS = {
+  validate,
+  plan: plan2,
+  preflight: preflightCommand,
+  run,
+  local,
+  jobs,
+  tasks,
+  status,
+  logs,
+  schema
+};
 
 // cli/main.ts
 var USAGE = `usage: azure-batch-run <command> [options]
@@ -4846,15 +5089,24 @@ commands:
                                             pools, active jobs, VM size, image; exit 2 when it cannot fit
   run <spec> [--var k=v]... [--account-url URL] [--wait|--no-wait] [--cleanup job|pool|none]
       [--poll-interval SECONDS] [--concurrency N] [--local [--executor auto|docker|process] [--identity-map FILE] [--quotas FILE]]
+                                            --follow: stream the tasks' stdout and stderr while they run (up to 10 tasks)
                                             --concurrency: addtaskcollection requests at once (default ${DEFAULT_SUBMIT_CONCURRENCY}, 1-${MAX_SUBMIT_CONCURRENCY})
-                                            --local: on the local Batch service, on this machine
+                                            --local: on the local account (the running \`local\` service, or one
+                                            started on its folder, --local-dir); its state stays
                                             --identity-map: the registry logins of managed identities there
                                             --quotas: the local account's quotas (YAML: dedicatedCores,
                                             dedicatedCoresPerFamily, lowPriorityCores, pools, activeJobsAndSchedules)
                                             create or reuse the pool, create the job, add the tasks, follow them
-  status <job-id> [--account-url URL]       task counts of a job
-  logs <job-id> <task-id> [--account-url URL] [--file stdout.txt|stderr.txt|wd/...]
-                                            print a task's output files
+  local [--local-dir DIR] [--port N] [--executor auto|docker|process] [--quotas FILE]
+                                            serve the local account in the foreground until Ctrl-C; its state
+                                            stays in DIR (default .azure-batch-run/local, or AZBR_LOCAL_DIR)
+  jobs [--account-url URL | --local]        the account's jobs, with state, pool and task counts
+  tasks <job-id> [--account-url URL | --local]
+                                            a job's tasks: state, exit code, duration, retries, node
+  status <job-id> [--account-url URL | --local]
+                                            task counts of a job
+  logs <job-id> <task-id> [--account-url URL | --local] [--file stdout.txt|stderr.txt|wd/...] [--follow]
+                                            print a task's output files; --follow: as they grow, to the task's end
   schema                                    print the spec's JSON Schema
 
   --debug                                   one line per HTTP call on stderr (secrets redacted)
@@ -4880,13 +5132,18 @@ var COMMAND_OPTIONS = {
     "executor",
     "identity-map",
     "quotas",
+    "local-dir",
+    "follow",
     "debug",
     "timeout",
     "api-version"
   ],
   preflight: ["var", "account-url", "local", "executor", "quotas", "debug", "timeout", "api-version"],
-  status: ["account-url", "debug", "timeout", "api-version"],
-  logs: ["account-url", "file", "debug", "timeout", "api-version"],
+  local: ["local-dir", "port", "executor", "quotas", "identity-map", "debug"],
+  jobs: ["account-url", "local", "local-dir", "debug", "timeout", "api-version"],
+  tasks: ["account-url", "local", "local-dir", "debug", "timeout", "api-version"],
+  status: ["account-url", "local", "local-dir", "debug", "timeout", "api-version"],
+  logs: ["account-url", "local", "local-dir", "file", "follow", "debug", "timeout", "api-version"],
   schema: []
 };
 function checkOptionsOf(command, values) {

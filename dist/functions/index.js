@@ -35164,6 +35164,9 @@ function entraOptions(env) {
 }
 var BATCH_ENDPOINT_SUFFIXES = Object.values(CLOUDS).map((c) => c.batchSuffix);
 
+// shared/run/followOutput.ts
+var MAX_HELD = 64 * 1024;
+
 // functions/app/deadLetter.ts
 import { createHash as createHash3 } from "node:crypto";
 var EXCERPT_CHARS = 240;

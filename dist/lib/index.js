@@ -4915,6 +4915,73 @@ function safeOrigin2(url) {
   }
 }
 
+// shared/run/followOutput.ts
+var MAX_HELD = 64 * 1024;
+async function followTaskOutput(client, jobId, taskIds, onChunk, options = {}) {
+  const files = options.files ?? ["stdout.txt", "stderr.txt"];
+  const redact = (text) => options.redactor ? options.redactor.text(text) : text;
+  const followed = new Map(taskIds.map((taskId) => [taskId, files.map((file) => ({ taskId, file, offset: 0, held: "" }))]));
+  const done = /* @__PURE__ */ new Set();
+  const stats = options.stats;
+  const jobPath = `/jobs/${encodeURIComponent(jobId)}`;
+  const pass = (f, text, final) => {
+    f.held += text;
+    const end = final ? f.held.length : f.held.length > MAX_HELD ? f.held.length : f.held.lastIndexOf("\n") + 1;
+    if (end <= 0) return;
+    const out = f.held.slice(0, end);
+    f.held = f.held.slice(end);
+    onChunk({ taskId: f.taskId, file: f.file, text: redact(out) });
+  };
+  const poll = async (taskId) => {
+    const sizes = new Map((await listTaskFiles(client, jobId, taskId, { signal: options.signal }).catch(() => [])).map((f) => [f.name, f.contentLength ?? 0]));
+    if (stats) stats.requests++;
+    let grew = false;
+    for (const f of followed.get(taskId)) {
+      const size2 = sizes.get(f.file) ?? 0;
+      if (size2 <= f.offset) continue;
+      grew = true;
+      const response = await client.send("GET", `${jobPath}/tasks/${encodeURIComponent(taskId)}/files/${encodeURIComponent(f.file)}`, {
+        headers: { "ocp-range": `bytes=${f.offset}-${size2 - 1}`, accept: "application/octet-stream" },
+        accept: [404, 416],
+        signal: options.signal
+      });
+      if (stats) stats.requests++;
+      if (response.status !== 200) continue;
+      const got = Number(response.headers["content-length"] ?? Buffer.byteLength(response.bodyText));
+      f.offset += got;
+      if (stats) stats.bytes.set(`${taskId}/${f.file}`, (stats.bytes.get(`${taskId}/${f.file}`) ?? 0) + got);
+      pass(f, response.bodyText, false);
+    }
+    return grew;
+  };
+  const ending = /* @__PURE__ */ new Set();
+  for (; ; ) {
+    if (stats) stats.polls++;
+    const before = stats?.requests ?? 0;
+    for (const taskId of taskIds) {
+      if (done.has(taskId)) continue;
+      const grew = await poll(taskId);
+      if (ending.has(taskId)) {
+        for (const f of followed.get(taskId)) pass(f, "", true);
+        done.add(taskId);
+        continue;
+      }
+      if (grew) continue;
+      const task = await client.send("GET", `${jobPath}/tasks/${encodeURIComponent(taskId)}`, {
+        query: { $select: "id,state" },
+        accept: [404],
+        signal: options.signal
+      });
+      if (stats) stats.requests++;
+      if (task.status === 200 && JSON.parse(task.bodyText).state === "completed") ending.add(taskId);
+    }
+    stats?.perPoll.push((stats?.requests ?? 0) - before);
+    if (done.size === taskIds.length) return;
+    if (ending.size > [...ending].filter((t) => done.has(t)).length) continue;
+    await sleep(options.pollIntervalMs ?? 1e3, options.signal);
+  }
+}
+
 // shared/classify.ts
 var AUTH_ERROR_NAMES = /^(AuthenticationError|AggregateAuthenticationError|CredentialUnavailableError|AuthenticationRequiredError)$/;
 var AUTH_CODES = /^(AuthenticationFailed|AuthorizationFailure|AuthorizationPermissionMismatch|InvalidAuthenticationInfo|AccountIsDisabled)$/;
@@ -4982,6 +5049,7 @@ export {
   eventFromSample,
   eventGridEvent,
   findBatchAccount,
+  followTaskOutput,
   getJobStatus,
   isApiVersion,
   jobGenerationId,
@@ -4989,6 +5057,7 @@ export {
   listTaskFiles,
   loadSpec,
   loadSpecObject,
+  outcomeOf,
   parseSpecText,
   plan,
   planCalls,

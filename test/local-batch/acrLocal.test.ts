@@ -30,8 +30,14 @@ async function cli(args: string[], env: Record<string, string | undefined>) {
   let err = "";
   stdout.on("data", (d) => (out += d));
   stderr.on("data", (d) => (err += d));
-  const code = await main(args, { stdout, stderr: stderr as unknown as NodeJS.WriteStream, env });
-  return { code, out, err };
+  // A local account folder of its own for each run, removed afterwards.
+  const home = mkdtempSync(join(tmpdir(), "azbr-acr-home-"));
+  try {
+    const code = await main(args, { stdout, stderr: stderr as unknown as NodeJS.WriteStream, env: { AZBR_LOCAL_DIR: home, ...env } });
+    return { code, out, err };
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 }
 
 describe.skipIf(containersMissing)("examples/acr.yaml on the local Batch service", () => {

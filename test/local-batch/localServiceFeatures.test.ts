@@ -1,7 +1,7 @@
 /** More of the local service's Batch semantics, on the process executor. */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, test } from "vitest";
 import type { CloudJob, CloudTask, ComputeNode } from "../../shared/batch/types.js";
@@ -215,6 +215,7 @@ describe("local service semantics", () => {
       const bin = new URL("../../bin/azure-batch-run.js", import.meta.url).pathname;
       const child = spawn(process.execPath, [bin, "run", spec, "--local", "--executor", "process", "--poll-interval", "0.1"], {
         stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, AZBR_LOCAL_DIR: join(dirname(spec), `home-${signals}`) },
       });
       const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
       await until(async () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() !== "", Boolean, 20_000);
@@ -364,11 +365,12 @@ describe("local service semantics", () => {
       const err = new PassThrough();
       let stderr = "";
       err.on("data", (d) => (stderr += d));
+      const home = mkdtempSync(join(tmpdir(), "azbr-no-docker-home-"));
       const code = await main(["run", "examples/render.yaml", "--local", "--executor", "docker"], {
         stdout: new PassThrough(),
         stderr: err as unknown as NodeJS.WriteStream,
-        env: {},
-      });
+        env: { AZBR_LOCAL_DIR: home },
+      }).finally(() => rmSync(home, { recursive: true, force: true }));
       expect(code).toBe(EXIT.invalid);
       expect(stderr).toContain("--executor docker: no Docker engine answers");
     } finally {

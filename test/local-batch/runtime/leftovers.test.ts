@@ -58,7 +58,8 @@ const leases = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n) =
 function runLocal(spec: string, executor: "process" | "docker", runtimeDir: string): ChildProcess {
   const cli = new URL("../../../cli/index.ts", import.meta.url).pathname;
   const child = spawn(process.execPath, ["--import", "tsx", cli, "run", spec, "--local", "--executor", executor, "--poll-interval", "0.2"], {
-    env: { ...process.env, AZBR_LOCAL_RUNTIME_DIR: runtimeDir },
+    // Its local account in the test's folder: its state stays there after the kill, as a user's does.
+    env: { ...process.env, AZBR_LOCAL_RUNTIME_DIR: runtimeDir, AZBR_LOCAL_DIR: join(runtimeDir, "..", `home-${executor}`) },
     stdio: ["ignore", "ignore", "pipe"],
   });
   children.push(child);
@@ -90,7 +91,7 @@ const POOL = {
 const procMissing = requirement("/proc (Linux), where a process's start time is read", process.platform === "linux");
 
 describe.skipIf(procMissing)("leftovers of a killed local service", () => {
-  test("host processes: the next service kills the task processes and removes the killed run's data folder; a live service's lease stays", async () => {
+  test("host processes: the next service kills the task processes; the killed run's local account (its state) stays, and a live service's lease", async () => {
     const runtimeDir = join(work, "runtime-process");
     const marks = join(work, "marks-process");
     rmSync(marks, { recursive: true, force: true });
@@ -124,14 +125,15 @@ describe.skipIf(procMissing)("leftovers of a killed local service", () => {
     groups.push(...pids);
     await kill9(child);
 
-    // Killed: the tasks still run, and the killed run's lease names its own data folder.
+    // Killed: the tasks still run, and the killed run's lease names its account's data folder, which is not its to remove.
     expect(pids.every(running)).toBe(true);
     const killedLease = leases(runtimeDir).find((n) => !liveLease.includes(n))!;
     const { dataDir, ownsDataDir } = JSON.parse(readFileSync(join(runtimeDir, killedLease), "utf8").split("\n")[0]!) as {
       dataDir: string;
       ownsDataDir: boolean;
     };
-    expect(ownsDataDir).toBe(true);
+    expect(ownsDataDir).toBe(false);
+    expect(dataDir).toBe(join(work, "home-process", "data"));
     expect(existsSync(dataDir)).toBe(true);
 
     const next = await startService(runtimeDir);
@@ -143,7 +145,9 @@ describe.skipIf(procMissing)("leftovers of a killed local service", () => {
         (still) => still.length === 0,
         5_000,
       );
-      expect(existsSync(dataDir)).toBe(false);
+      // The account's state stays (a later `local` or `run --local` carries on from it); its processes do not.
+      expect(existsSync(dataDir)).toBe(true);
+      expect(existsSync(join(work, "home-process", "account.json"))).toBe(true);
       expect(leases(runtimeDir)).not.toContain(killedLease);
       expect(leases(runtimeDir)).toContain(liveLease[0]);
     } finally {
