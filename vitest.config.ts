@@ -7,6 +7,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["source"] } },
   test: {
     include: ["test/**/*.test.ts"],
+    // One temporary folder per run, removed at its end: `npm test` leaves nothing in the machine's.
+    globalSetup: ["test/setup/tempDir.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
