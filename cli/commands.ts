@@ -25,7 +25,7 @@ import {
   type RunResult,
   type Workload,
 } from "azure-batch-run";
-import { EXIT, write, writeDrained, type CommandContext } from "./common.js";
+import { EXIT, sameDestination, write, writeDrained, type CommandContext } from "./common.js";
 import { createConsoleReporter, describeOutcome } from "./consoleReporter.js";
 import { clientFor, loadEventWorkload, loadWorkload, openLocal, readIdentityMap, readQuotas, startLocal } from "./inputs.js";
 
@@ -125,7 +125,8 @@ async function run(ctx: CommandContext): Promise<number> {
       ...(local ? { preflight: { subscription: LOCAL_SUBSCRIPTION } } : {}),
     }).finally(() => following.abort());
     await follow;
-    const code = reportRun(ctx, result);
+    reporter.end();
+    const code = reportRun(ctx, result, sameDestination(io.stdout, io.stderr) ? reporter.printed : new Set());
     if (local && !result.schedule) {
       write(io.stdout, `task outputs are kept in ${local.dir}/data; show one with: azure-batch-run logs ${result.jobId} <task-id> --local`);
     }
@@ -206,7 +207,7 @@ async function followRun(ctx: CommandContext, client: BatchClient, w: Workload, 
 }
 
 /** What a run did, on stdout: the schedule in place, the job submitted, or every task's outcome. */
-function reportRun({ io, values }: CommandContext, result: RunResult): number {
+function reportRun({ io, values }: CommandContext, result: RunResult, shown: ReadonlySet<string>): number {
   if (result.schedule) {
     write(io.stdout, `job schedule ${result.jobId} is in place on pool ${result.poolId}`);
     return EXIT.ok;
@@ -216,7 +217,9 @@ function reportRun({ io, values }: CommandContext, result: RunResult): number {
     return result.succeeded ? EXIT.ok : EXIT.taskFailed;
   }
   write(io.stdout, `job ${result.jobId} on pool ${result.poolId}`);
-  for (const o of [...result.outcomes].sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }))) write(io.stdout, describeOutcome(o));
+  // Each task line once: those the progress already wrote to the same file are not repeated.
+  for (const o of [...result.outcomes].sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true })))
+    if (!shown.has(o.id)) write(io.stdout, describeOutcome(o));
   const failed = result.outcomes.filter((o) => o.result === "failure").length;
   const notAdded = result.addFailures.length ? `, ${result.addFailures.length} not added` : "";
   write(io.stdout, `${result.outcomes.length - failed} succeeded, ${failed} failed${notAdded}`);
@@ -328,6 +331,7 @@ async function local(ctx: CommandContext): Promise<number> {
   write(io.stdout, `local Batch service: ${served.accountUrl} (executor: ${served.executor})`);
   write(io.stdout, `account name: ${served.accountName}`);
   write(io.stdout, `account key: ${served.accountKey}`);
+  write(io.stdout, `console: ${served.service.consoleUrl()} (pools, jobs, tasks and their live output, in a browser)`);
   write(io.stdout, `state: ${home.dir} (kept when it stops; run --local, status, logs, jobs and tasks --local use it)`);
   write(io.stdout, "serving until Ctrl-C");
   await new Promise<void>((resolve) => {

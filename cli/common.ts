@@ -1,4 +1,5 @@
 /** What every part of the command line shares: exit codes, its streams, writing lines, near-miss names. */
+import { fstatSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { ApiVersion, ErrorCategory, Redactor, RequestHooks } from "azure-batch-run";
 
@@ -91,4 +92,18 @@ export function closest(name: string, candidates: string[]): string | undefined 
     .map((c) => [c, distance(name, c)] as const)
     .filter(([, d]) => d <= 2)
     .sort((x, y) => x[1] - y[1])[0]?.[0];
+}
+
+/** Whether two streams write to the same file (`cmd > out 2>&1`, a terminal): a line on one need not be repeated on the other. */
+export function sameDestination(a: NodeJS.WritableStream, b: NodeJS.WritableStream): boolean {
+  const fa = (a as { fd?: unknown }).fd;
+  const fb = (b as { fd?: unknown }).fd;
+  if (typeof fa !== "number" || typeof fb !== "number") return false;
+  try {
+    const x = fstatSync(fa);
+    const y = fstatSync(fb);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
 }

@@ -11,7 +11,15 @@ export function describeOutcome(o: TaskOutcome): string {
   return parts.join("  ");
 }
 
-export function createConsoleReporter(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
+/** The console reporter: progress on stderr, a live line on a terminal. */
+export interface ConsoleReporter extends ProgressReporter {
+  /** Ends the live line, so that what is written next starts on a line of its own. */
+  end(): void;
+  /** Tasks whose outcome line it has written (not written again where stdout is the same file). */
+  printed: Set<string>;
+}
+
+export function createConsoleReporter(stream: NodeJS.WriteStream = process.stderr): ConsoleReporter {
   const tty = Boolean(stream.isTTY);
   let live = false;
   let last = "";
@@ -25,7 +33,13 @@ export function createConsoleReporter(stream: NodeJS.WriteStream = process.stder
   };
   // Off a terminal, submission progress is a line at each tenth, not one per chunk.
   let lastTenth = -1;
+  const printed = new Set<string>();
   return {
+    printed,
+    end() {
+      if (live) stream.write("\n");
+      live = false;
+    },
     info: (m) => line(m),
     warn: (m) => line(`warning: ${m}`),
     retrying: (m) => line(m),
@@ -55,6 +69,7 @@ export function createConsoleReporter(stream: NodeJS.WriteStream = process.stder
     },
     taskCompleted(o: TaskOutcome) {
       if (o.result === "success" && tty) return; // the live line counts them; failures get their own lines
+      printed.add(o.id);
       line(describeOutcome(o));
       if (o.stderrTail) line(`  stderr (tail):\n${o.stderrTail.replace(/^/gm, "    ")}`);
       else if (o.stdoutTail) line(`  stdout (tail):\n${o.stdoutTail.replace(/^/gm, "    ")}`);

@@ -7,8 +7,16 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.on(sig, () => {
     // The first signal cancels cleanly (the job is terminated); a second one exits at once.
     if (++interrupted > 1) process.exit(130);
-    process.stderr.write(`\n${sig}: cancelling, terminating the job...\n`);
+    process.stderr.write(process.argv[2] === "local" ? `\n${sig}: stopping the local service...\n` : `\n${sig}: cancelling, terminating the job...\n`);
     controller.abort(new Error(`${sig} received`));
+  });
+}
+
+// A reader that stops early (`plan ... | head`) ends the command quietly: nothing more to say to it.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
   });
 }
 

@@ -37,7 +37,10 @@ export async function loadWorkload(
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new UsageError(`cannot read spec ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new UsageError(`cannot read spec ${file}: there is no such file (relative paths start at ${process.cwd()})`);
+    if (code === "EISDIR") throw new UsageError(`cannot read spec ${file}: it is a folder; give the path of a YAML or JSON spec in it`);
+    throw new UsageError(`cannot read spec ${file}: ${code ?? (error as Error).message}`);
   }
   const onUnusedVars = (unused: string[], used: string[]) => {
     const name = unused[0]!;
@@ -224,6 +227,7 @@ export async function openLocal(
       warn: (m) => reporter.warn(m),
     });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor}; its state stays in ${home.dir})`);
+    reporter.info(`console: ${local.service.consoleUrl()}`);
     const client = clientOf(local.accountUrl);
     return { client, url: local.accountUrl, dir: home.dir, close: async () => (await client.close(), await local.close()) };
   } catch (error) {

@@ -17,7 +17,7 @@ import {
   type RequestHooks,
 } from "azure-batch-run";
 import { COMMANDS } from "./commands.js";
-import { EXIT, EXIT_FOR, parseCommandLine, write, type CliIo, type OPTIONS } from "./common.js";
+import { closest, EXIT, EXIT_FOR, OPTIONS, parseCommandLine, write, type CliIo } from "./common.js";
 
 export { EXIT, type CliIo } from "./common.js";
 
@@ -146,7 +146,21 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
 const PREFIX: Record<ErrorCategory, string> = { usage: "error", task: "error", service: "batch error", auth: "auth error", cancelled: "cancelled" };
 
+/** Node's text for an unknown option, with the nearest option the command line has. */
+function unknownOption(error: unknown): string | undefined {
+  if ((error as { code?: string })?.code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return undefined;
+  const given = /Unknown option '--?([^']+)'/.exec((error as Error).message)?.[1];
+  if (!given) return undefined;
+  const near = closest(given, Object.keys(OPTIONS));
+  return `unknown option --${given}${near ? `; did you mean --${near}?` : ""} (azure-batch-run --help lists them)`;
+}
+
 function reportError(error: unknown, io: CliIo, redactor: Redactor): number {
+  const option = unknownOption(error);
+  if (option) {
+    write(io.stderr, `error: ${option}`);
+    return EXIT.invalid;
+  }
   if (error instanceof SpecError) {
     write(io.stderr, `invalid spec:\n${redactor.text(error.message).replace(/^/gm, "  ")}`);
     return EXIT.invalid;

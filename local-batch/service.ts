@@ -8,6 +8,7 @@
  * (one file per kind of resource), `scheduler/` (placing and running tasks, node lifecycles) and
  * `runtime/` (what happens on a node: executors, files).
  */
+import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -71,6 +72,7 @@ export class LocalBatchService {
         return service.lease;
       },
       log: (m) => this.options.log?.(m),
+      console: { token: randomBytes(18).toString("base64url"), exchanges: [] },
     };
   }
 
@@ -176,6 +178,11 @@ export class LocalBatchService {
     const nodes = pool.nodes.filter((n) => n.lowPriority && !n.draining && (options.nodeId === undefined || n.id === options.nodeId));
     for (const node of nodes) void this.track(preemptNode(this.ctx, pool, node, options.backAfterMs ?? 1000));
     return nodes.map((n) => n.id);
+  }
+
+  /** The web console's login link (one token per service start; it sets a cookie for the console's pages). */
+  consoleUrl(): string {
+    return `${this.baseUrl}/console/login?token=${this.ctx.console.token}`;
   }
 
   /** Places runnable tasks on free slots now (it also runs on every change and on a timer). */

@@ -111,6 +111,8 @@ export interface ServiceContext {
   /** The service's record of the process groups it starts, for a later service if this one is killed. */
   readonly lease?: { started(pid: number): void; ended(pid: number): void };
   log(message: string): void;
+  /** The web console: the token of its login link, and the REST exchanges it shows (method, path, status; never a body). */
+  readonly console: { token: string; exchanges: { at: number; method: string; path: string; status: number }[] };
 }
 
 /** A handler's answer; the HTTP layer writes it. */

@@ -11,7 +11,7 @@ import { SpecError } from "./workload/errors.js";
 
 /**
  * - `usage`: the input is wrong (spec, arguments, a conflict with the account that the spec must
- *   resolve); retrying the same thing fails the same way.
+ *   resolve, a job or task named that does not exist); retrying the same thing fails the same way.
  * - `task`: the work ran and failed.
  * - `service`: the Batch service or the network failed; a retry later may succeed.
  * - `auth`: credentials are missing, wrong or not allowed.
@@ -20,6 +20,7 @@ import { SpecError } from "./workload/errors.js";
 export type ErrorCategory = "usage" | "task" | "service" | "auth" | "cancelled";
 
 const AUTH_ERROR_NAMES = /^(AuthenticationError|AggregateAuthenticationError|CredentialUnavailableError|AuthenticationRequiredError)$/;
+const NOT_FOUND_CODES = /^(JobNotFound|TaskNotFound|PoolNotFound|NodeNotFound|JobScheduleNotFound)$/;
 const AUTH_CODES = /^(AuthenticationFailed|AuthorizationFailure|AuthorizationPermissionMismatch|InvalidAuthenticationInfo|AccountIsDisabled)$/;
 
 export function classifyError(error: unknown): ErrorCategory {
@@ -33,5 +34,7 @@ export function classifyError(error: unknown): ErrorCategory {
   )
     return "auth";
   if (AUTH_ERROR_NAMES.test((error as Error)?.name ?? "")) return "auth";
+  // A job, task, pool or node named by the caller that is not there: the input is wrong, a retry finds it no more.
+  if (error instanceof BatchServiceError && error.statusCode === 404 && NOT_FOUND_CODES.test(error.code)) return "usage";
   return "service";
 }

@@ -4492,6 +4492,7 @@ async function followTaskOutput(client, jobId, taskIds, onChunk, options = {}) {
 
 // shared/classify.ts
 var AUTH_ERROR_NAMES = /^(AuthenticationError|AggregateAuthenticationError|CredentialUnavailableError|AuthenticationRequiredError)$/;
+var NOT_FOUND_CODES = /^(JobNotFound|TaskNotFound|PoolNotFound|NodeNotFound|JobScheduleNotFound)$/;
 var AUTH_CODES = /^(AuthenticationFailed|AuthorizationFailure|AuthorizationPermissionMismatch|InvalidAuthenticationInfo|AccountIsDisabled)$/;
 function classifyError(error) {
   if (error instanceof SpecError || error instanceof UsageError || error instanceof ConflictError) return "usage";
@@ -4501,10 +4502,12 @@ function classifyError(error) {
   if ((error instanceof BatchServiceError || error instanceof ArmError) && (error.statusCode === 401 || error.statusCode === 403 || AUTH_CODES.test(error.code)))
     return "auth";
   if (AUTH_ERROR_NAMES.test(error?.name ?? "")) return "auth";
+  if (error instanceof BatchServiceError && error.statusCode === 404 && NOT_FOUND_CODES.test(error.code)) return "usage";
   return "service";
 }
 
 // cli/common.ts
+import { fstatSync } from "node:fs";
 import { parseArgs } from "node:util";
 var EXIT = { ok: 0, taskFailed: 1, invalid: 2, service: 3, cancelled: 130 };
 var EXIT_FOR = {
@@ -4561,6 +4564,18 @@ function closest(name, candidates) {
   };
   return candidates.map((c) => [c, distance(name, c)]).filter(([, d]) => d <= 2).sort((x, y) => x[1] - y[1])[0]?.[0];
 }
+function sameDestination(a, b) {
+  const fa = a.fd;
+  const fb = b.fd;
+  if (typeof fa !== "number" || typeof fb !== "number") return false;
+  try {
+    const x = fstatSync(fa);
+    const y = fstatSync(fb);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
 
 // cli/consoleReporter.ts
 function describeOutcome(o) {
@@ -4586,7 +4601,13 @@ function createConsoleReporter(stream = process.stderr) {
 `);
   };
   let lastTenth = -1;
+  const printed = /* @__PURE__ */ new Set();
   return {
+    printed,
+    end() {
+      if (live) stream.write("\n");
+      live = false;
+    },
     info: (m) => line(m),
     warn: (m) => line(`warning: ${m}`),
     retrying: (m) => line(m),
@@ -4618,6 +4639,7 @@ function createConsoleReporter(stream = process.stderr) {
     },
     taskCompleted(o) {
       if (o.result === "success" && tty) return;
+      printed.add(o.id);
       line(describeOutcome(o));
       if (o.stderrTail) line(`  stderr (tail):
 ${o.stderrTail.replace(/^/gm, "    ")}`);
@@ -4636,7 +4658,10 @@ async function loadWorkload(file, vars, env, unsetSecrets = "fail", apiVersion) 
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new UsageError(`cannot read spec ${file}: ${error.code ?? error.message}`);
+    const code2 = error.code;
+    if (code2 === "ENOENT") throw new UsageError(`cannot read spec ${file}: there is no such file (relative paths start at ${process.cwd()})`);
+    if (code2 === "EISDIR") throw new UsageError(`cannot read spec ${file}: it is a folder; give the path of a YAML or JSON spec in it`);
+    throw new UsageError(`cannot read spec ${file}: ${code2 ?? error.message}`);
   }
   const onUnusedVars = (unused, used) => {
     const name = unused[0];
@@ -4735,8 +4760,8 @@ async function readQuotas(file) {
   return quotas;
 }
 async function openLocal(values, env, reporter, options = {}) {
-  const { openHome, runningService, serveHome, DEFAULT_LOCAL_DIR } = await import("./chunks/home-GQ4H3C27.js");
-  const { ExecutorUnavailableError } = await import("./chunks/start-SKWBPIXT.js");
+  const { openHome, runningService, serveHome, DEFAULT_LOCAL_DIR } = await import("./chunks/home-WQXDTJA3.js");
+  const { ExecutorUnavailableError } = await import("./chunks/start-MFA3JAZM.js");
   const home = await openHome(values["local-dir"] ?? env.AZBR_LOCAL_DIR ?? DEFAULT_LOCAL_DIR);
   const running = await runningService(home);
   const clientOf = (url) => createLocalBatchClient(
@@ -4764,6 +4789,7 @@ async function openLocal(values, env, reporter, options = {}) {
       warn: (m) => reporter.warn(m)
     });
     reporter.info(`local Batch service on ${local2.accountUrl} (executor: ${local2.executor}; its state stays in ${home.dir})`);
+    reporter.info(`console: ${local2.service.consoleUrl()}`);
     const client = clientOf(local2.accountUrl);
     return { client, url: local2.accountUrl, dir: home.dir, close: async () => (await client.close(), await local2.close()) };
   } catch (error) {
@@ -4772,7 +4798,7 @@ async function openLocal(values, env, reporter, options = {}) {
   }
 }
 async function startLocal(executor, reporter, identityRegistries, account) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-SKWBPIXT.js");
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-MFA3JAZM.js");
   try {
     const local2 = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries, account });
     reporter.info(`local Batch service on ${local2.accountUrl} (executor: ${local2.executor})`);
@@ -4867,7 +4893,8 @@ async function run(ctx) {
       ...local2 ? { preflight: { subscription: LOCAL_SUBSCRIPTION } } : {}
     }).finally(() => following.abort());
     await follow;
-    const code2 = reportRun(ctx, result);
+    reporter.end();
+    const code2 = reportRun(ctx, result, sameDestination(io.stdout, io.stderr) ? reporter.printed : /* @__PURE__ */ new Set());
     if (local2 && !result.schedule) {
       write(io.stdout, `task outputs are kept in ${local2.dir}/data; show one with: azure-batch-run logs ${result.jobId} <task-id> --local`);
     }
@@ -4936,7 +4963,7 @@ async function followRun(ctx, client, w, signal) {
     if (!signal.aborted) write(ctx.io.stderr, `--follow stopped: ${ctx.redactor.text(error.message)}`);
   });
 }
-function reportRun({ io, values }, result) {
+function reportRun({ io, values }, result, shown) {
   if (result.schedule) {
     write(io.stdout, `job schedule ${result.jobId} is in place on pool ${result.poolId}`);
     return EXIT.ok;
@@ -4946,7 +4973,8 @@ function reportRun({ io, values }, result) {
     return result.succeeded ? EXIT.ok : EXIT.taskFailed;
   }
   write(io.stdout, `job ${result.jobId} on pool ${result.poolId}`);
-  for (const o of [...result.outcomes].sort((a, b) => a.id.localeCompare(b.id, void 0, { numeric: true }))) write(io.stdout, describeOutcome(o));
+  for (const o of [...result.outcomes].sort((a, b) => a.id.localeCompare(b.id, void 0, { numeric: true })))
+    if (!shown.has(o.id)) write(io.stdout, describeOutcome(o));
   const failed = result.outcomes.filter((o) => o.result === "failure").length;
   const notAdded = result.addFailures.length ? `, ${result.addFailures.length} not added` : "";
   write(io.stdout, `${result.outcomes.length - failed} succeeded, ${failed} failed${notAdded}`);
@@ -5026,7 +5054,7 @@ async function logs(ctx) {
 }
 async function local(ctx) {
   const { values, io, redactor } = ctx;
-  const { openHome, serveHome, runningService, DEFAULT_LOCAL_DIR, DEFAULT_LOCAL_PORT } = await import("./chunks/home-GQ4H3C27.js");
+  const { openHome, serveHome, runningService, DEFAULT_LOCAL_DIR, DEFAULT_LOCAL_PORT } = await import("./chunks/home-WQXDTJA3.js");
   const port = values.port === void 0 ? DEFAULT_LOCAL_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port "${values.port}": expected a port number from 0 to 65535`);
   const home = await openHome(values["local-dir"] ?? io.env.AZBR_LOCAL_DIR ?? DEFAULT_LOCAL_DIR);
@@ -5048,6 +5076,7 @@ async function local(ctx) {
   write(io.stdout, `local Batch service: ${served.accountUrl} (executor: ${served.executor})`);
   write(io.stdout, `account name: ${served.accountName}`);
   write(io.stdout, `account key: ${served.accountKey}`);
+  write(io.stdout, `console: ${served.service.consoleUrl()} (pools, jobs, tasks and their live output, in a browser)`);
   write(io.stdout, `state: ${home.dir} (kept when it stops; run --local, status, logs, jobs and tasks --local use it)`);
   write(io.stdout, "serving until Ctrl-C");
   await new Promise((resolve) => {
@@ -5193,7 +5222,19 @@ ${USAGE}`);
   }
 }
 var PREFIX = { usage: "error", task: "error", service: "batch error", auth: "auth error", cancelled: "cancelled" };
+function unknownOption(error) {
+  if (error?.code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return void 0;
+  const given = /Unknown option '--?([^']+)'/.exec(error.message)?.[1];
+  if (!given) return void 0;
+  const near = closest(given, Object.keys(OPTIONS));
+  return `unknown option --${given}${near ? `; did you mean --${near}?` : ""} (azure-batch-run --help lists them)`;
+}
 function reportError(error, io, redactor) {
+  const option = unknownOption(error);
+  if (option) {
+    write(io.stderr, `error: ${option}`);
+    return EXIT.invalid;
+  }
   if (error instanceof SpecError) {
     write(io.stderr, `invalid spec:
 ${redactor.text(error.message).replace(/^/gm, "  ")}`);
@@ -5210,10 +5251,18 @@ var interrupted = 0;
 for (const sig of ["SIGINT", "SIGTERM"]) {
   process.on(sig, () => {
     if (++interrupted > 1) process.exit(130);
-    process.stderr.write(`
+    process.stderr.write(process.argv[2] === "local" ? `
+${sig}: stopping the local service...
+` : `
 ${sig}: cancelling, terminating the job...
 `);
     controller.abort(new Error(`${sig} received`));
+  });
+}
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
   });
 }
 var code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal });

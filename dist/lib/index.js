@@ -4984,6 +4984,7 @@ async function followTaskOutput(client, jobId, taskIds, onChunk, options = {}) {
 
 // shared/classify.ts
 var AUTH_ERROR_NAMES = /^(AuthenticationError|AggregateAuthenticationError|CredentialUnavailableError|AuthenticationRequiredError)$/;
+var NOT_FOUND_CODES = /^(JobNotFound|TaskNotFound|PoolNotFound|NodeNotFound|JobScheduleNotFound)$/;
 var AUTH_CODES = /^(AuthenticationFailed|AuthorizationFailure|AuthorizationPermissionMismatch|InvalidAuthenticationInfo|AccountIsDisabled)$/;
 function classifyError(error) {
   if (error instanceof SpecError || error instanceof UsageError || error instanceof ConflictError) return "usage";
@@ -4993,6 +4994,7 @@ function classifyError(error) {
   if ((error instanceof BatchServiceError || error instanceof ArmError) && (error.statusCode === 401 || error.statusCode === 403 || AUTH_CODES.test(error.code)))
     return "auth";
   if (AUTH_ERROR_NAMES.test(error?.name ?? "")) return "auth";
+  if (error instanceof BatchServiceError && error.statusCode === 404 && NOT_FOUND_CODES.test(error.code)) return "usage";
   return "service";
 }
 export {

@@ -12,6 +12,7 @@ import { BatchErrors, BatchHttpError } from "../errors.js";
 import type { Reply, ServiceContext } from "../state.js";
 import { misbehave, type FaultInjector } from "../faults.js";
 import { ArmHttpError, armHeaders, isArmPath, routeArm } from "../resources/arm.js";
+import { isConsolePath, serveConsole } from "./console.js";
 
 /** Batch's limit on a request body. */
 export const MAX_BODY_BYTES = SERVICE_MAX_BODY_BYTES;
@@ -80,6 +81,8 @@ export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector,
     const requestId = randomUUID();
     const url = parsePath(req, ctx.baseUrl);
     if (!url) return refuseUri(res, requestId);
+    // The web console: HTML for a browser, signed in by its login link (a browser cannot sign Shared Key).
+    if (isConsolePath(url)) return serveConsole(ctx, req, res, url);
     const read = await readBody(req);
     if (!read) return;
     const x: InFlight = { req, res, method: req.method ?? "GET", requestId, url, ...read };
@@ -187,6 +190,9 @@ function answer(ctx: ServiceContext, x: InFlight, { status, body, headers: extra
   if (req.headers["return-client-request-id"] === "true" && req.headers["client-request-id"])
     headers["client-request-id"] = String(req.headers["client-request-id"]);
   const all = { ...headers, ...extra };
+  const shown = ctx.console.exchanges;
+  shown.push({ at: Date.now(), method: x.method, path: x.url.pathname, status });
+  if (shown.length > 2000) shown.splice(0, shown.length - 1000);
   ctx.options.onExchange?.({
     method: x.method,
     url: x.url.toString(),

@@ -593,6 +593,8 @@ describe.skipIf(opensslMissing)("with the app's managed identity", () => {
         cwd: ROOT,
         env: {
           PATH: process.env.PATH ?? "",
+          // The suite's temporary folder (removed at the end of the run), not the machine's.
+          TMPDIR: tmpdir(),
           NODE_EXTRA_CA_CERTS: entra.caFile,
           AZBR_CERT: entra.caFile,
           AZBR_KEY: entra.keyFile,
