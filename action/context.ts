@@ -45,6 +45,8 @@ export interface Inputs {
   wait: boolean;
   /** Check that the spec fits the account before a pool is created. */
   preflight: boolean;
+  /** Tasks whose output is streamed into the log while they run. */
+  follow: string[];
   timeoutSeconds: number;
   cleanup: Cleanup;
   failOnTaskFailure: boolean;
@@ -65,6 +67,18 @@ function oneOf<T extends string>(name: string, allowed: readonly T[]): T {
   const value = core.getInput(name);
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`input ${name}: "${value}" is not one of ${allowed.join(", ")}`);
   return value as T;
+}
+
+/** A list of task ids (comma or newline separated), each a valid Batch id, at most `max`. */
+function taskList(name: string, max: number): string[] {
+  const ids = core
+    .getInput(name)
+    .split(/[\s,]+/)
+    .filter(Boolean);
+  if (ids.length > max) throw new UsageError(`input ${name}: ${ids.length} tasks; at most ${max} are followed`);
+  const bad = ids.find((id) => !/^[A-Za-z0-9_-]{1,64}$/.test(id));
+  if (bad) throw new UsageError(`input ${name}: "${bad.slice(0, 80)}" is not a task id (1 to 64 letters, digits, _ or -)`);
+  return ids;
 }
 
 function boolean(name: string): boolean {
@@ -154,6 +168,7 @@ export function getInputs(): Inputs {
     failOnTaskFailure: boolean("fail-on-task-failure"),
     maxLogLines: integer("max-log-lines", 0, 10_000) ?? 50,
     concurrency: integer("concurrency", 1, MAX_SUBMIT_CONCURRENCY),
+    follow: taskList("follow", 10),
     cloud: cloudInput(),
     audience: core.getInput("audience") || "api://AzureADTokenExchange",
     build: buildInputs(),

@@ -15,6 +15,7 @@ import {
   cloudOfAccountUrl,
   createBatchClient,
   createLocalBatchClient,
+  followTaskOutput,
   LOCAL_SUBSCRIPTION,
   loadSpecObject,
   parseSpecText,
@@ -261,6 +262,21 @@ export async function run(): Promise<void> {
     saveState({ accountUrl: client.accountUrl.href });
 
     reporter = actionsReporter({ maxLogLines: inputs.maxLogLines });
+    // The chosen tasks' output, streamed into the log while they run (each line marked with its task).
+    const following = new AbortController();
+    const followed = inputs.follow.length
+      ? followTaskOutput(
+          client.withApiVersion(workload.apiVersion),
+          workload.job.id,
+          inputs.follow,
+          (c) => {
+            for (const line of c.text.replace(/\n$/, "").split("\n")) core.info(`[${c.taskId}${c.file === "stderr.txt" ? " stderr" : ""}] ${line}`);
+          },
+          { signal: following.signal, redactor, pollIntervalMs: inputs.mode === "local" ? 500 : 2_000 },
+        ).catch((error: unknown) => {
+          if (!following.signal.aborted) core.warning(`follow stopped: ${redactor.text((error as Error).message)}`);
+        })
+      : undefined;
     // The post step cleans up (policy `created` maps to the run's created flags there).
     const result = await runWorkload(client, workload, reporter, {
       wait: inputs.wait,
@@ -276,7 +292,8 @@ export async function run(): Promise<void> {
         saveState({ created });
       },
       onReused: (what) => saveState({ reused: { ...(what === "pool" ? { pool: true } : { job: true }) } }),
-    });
+    }).finally(() => following.abort());
+    await followed;
     known.created = result.created;
     saveState({ created: result.created, finished: inputs.wait, submitted: !inputs.wait });
 

@@ -116,6 +116,13 @@ async function run(ctx: CommandContext): Promise<number> {
     : undefined;
   const client = local ? local.client : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
   try {
+    // Images pulled with a managed identity (locally: a Docker login) cannot run as host processes: said before anything is created.
+    const registries = (w.pool.container?.registries ?? []).filter((r) => r.identity);
+    if (local?.executor === "process" && registries.length > 0) {
+      throw new UsageError(
+        `${args[0]} needs a Docker engine: its images come from ${registries.map((r) => r.server).join(", ")} through a managed identity, and without Docker the local service runs tasks as host processes, which cannot use them; start a Docker engine (DOCKER_HOST) and run it again`,
+      );
+    }
     // --follow: the tasks' output streamed while they run, each line prefixed with its task when there are several.
     const following = new AbortController();
     const follow = values.follow ? followRun(ctx, client, w, following.signal) : undefined;

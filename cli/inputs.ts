@@ -181,6 +181,8 @@ export interface LocalQuotas {
 export interface LocalClient {
   client: BatchClient;
   url: string;
+  /** What runs the tasks: containers, or host processes (no Docker engine). */
+  executor?: "docker" | "process";
   /** The account's folder (its state and task files are under `data/`). */
   dir: string;
   close(): Promise<void>;
@@ -197,10 +199,11 @@ export async function openLocal(
   reporter: { info(m: string): void; warn(m: string): void },
   options: { identityRegistries?: Awaited<ReturnType<typeof readIdentityMap>>; hooks?: RequestHooks; callTimeoutMs?: number; quotas?: LocalQuotas } = {},
 ): Promise<LocalClient> {
-  const { openHome, runningService, serveHome, DEFAULT_LOCAL_DIR } = await import("../local-batch/home.js");
+  const { openHome, runningServiceInfo, serveHome, DEFAULT_LOCAL_DIR } = await import("../local-batch/home.js");
   const { ExecutorUnavailableError } = await import("../local-batch/start.js");
   const home = await openHome(values["local-dir"] ?? env.AZBR_LOCAL_DIR ?? DEFAULT_LOCAL_DIR);
-  const running = await runningService(home);
+  const info = await runningServiceInfo(home);
+  const running = info?.url;
   const clientOf = (url: string) =>
     createLocalBatchClient(
       { accountUrl: url, accountName: home.accountName, accountKey: home.accountKey, armEndpoint: `${url}/arm` },
@@ -217,7 +220,7 @@ export async function openLocal(
     }
     reporter.info(`local Batch service on ${running} (${home.dir})`);
     const client = clientOf(running);
-    return { client, url: running, dir: home.dir, close: () => client.close() };
+    return { client, url: running, executor: info?.executor, dir: home.dir, close: () => client.close() };
   }
   try {
     const local = await serveHome(home, {
@@ -229,7 +232,7 @@ export async function openLocal(
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor}; its state stays in ${home.dir})`);
     reporter.info(`console: ${local.service.consoleUrl()}`);
     const client = clientOf(local.accountUrl);
-    return { client, url: local.accountUrl, dir: home.dir, close: async () => (await client.close(), await local.close()) };
+    return { client, url: local.accountUrl, executor: local.executor, dir: home.dir, close: async () => (await client.close(), await local.close()) };
   } catch (error) {
     if (error instanceof ExecutorUnavailableError) throw new UsageError(error.message);
     throw error;

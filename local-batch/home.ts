@@ -29,6 +29,7 @@ export interface LocalHome {
 interface Served {
   url: string;
   pid: number;
+  executor?: "docker" | "process";
 }
 
 /** The folder's account, made on first use (a fresh key, mode 0600). */
@@ -61,7 +62,15 @@ const alive = (pid: number) => {
   }
 };
 
-/** The service serving the folder now, if one does (its process alive and its URL answering). */
+/** The service serving the folder now, if one does (its process alive and its URL answering): where, and what runs its tasks. */
+export async function runningServiceInfo(home: LocalHome): Promise<{ url: string; executor?: "docker" | "process" } | undefined> {
+  const url = await runningService(home);
+  if (!url) return undefined;
+  const served = JSON.parse(await readFile(join(home.dir, "service.json"), "utf8")) as Served;
+  return { url, executor: served.executor };
+}
+
+/** The URL of the service serving the folder now, if one does (its process alive and its URL answering). */
 export async function runningService(home: LocalHome): Promise<string | undefined> {
   let served: Served;
   try {
@@ -102,7 +111,8 @@ export async function serveHome(home: LocalHome, options: ServeOptions = {}): Pr
   });
   const accountUrl = await service.listen(options.port ?? 0);
   const announced = options.announce !== false;
-  if (announced) await writeFile(join(home.dir, "service.json"), JSON.stringify({ url: accountUrl, pid: process.pid } satisfies Served));
+  if (announced)
+    await writeFile(join(home.dir, "service.json"), JSON.stringify({ url: accountUrl, pid: process.pid, executor: executor.kind } satisfies Served));
   const close = async () => {
     await service.close();
     if (announced) await rm(join(home.dir, "service.json"), { force: true });

@@ -592,6 +592,7 @@ var TaskSet = class _TaskSet {
 var SAS_URL = /(https?:\/\/[^\s"'?#]+)\?[^\s"'#]*\bsig=[^\s"'#]*/gi;
 var BEARER = /\b(Bearer|SharedKey)\s+[A-Za-z0-9._~+/=:-]+/g;
 var REDACTED = "<redacted>";
+var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
 var Redactor = class _Redactor {
   secrets = /* @__PURE__ */ new Set();
   ordered;
@@ -1579,7 +1580,6 @@ function checkTaskBody(task, facts) {
 }
 
 // shared/workload/load.ts
-var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
 function isSecretFlow(envName, path, notSecret) {
   const keys = path.filter((k) => typeof k === "string");
   const field = keys[keys.length - 1] ?? "";
@@ -1823,7 +1823,8 @@ function load(raw, options, envSecrets) {
     tasks: expansion ? new TaskSet(expansion, usesDependencies) : TaskSet.empty,
     secrets,
     secretEnv: [...secretEnv].map(([name, set]) => ({ name, set })).sort((a, b) => a.name.localeCompare(b.name)),
-    warnings
+    warnings,
+    ...typeof raw.job?.id === "string" ? { jobIdTemplate: raw.job.id } : {}
   };
   const tooLarge2 = checkBodySizes(workload);
   if (tooLarge2.length > 0) throw new SpecError(tooLarge2);
@@ -2347,17 +2348,34 @@ async function endJobWhenTasksDone(client, jobId, signal) {
   }
 }
 var DEFAULT_JOB_MAX_WALL_CLOCK = "P7D";
-function jobForRun(body, spec, wait) {
-  const defaulted = { ...body };
+function jobForRun(body, spec, wait, secrets = []) {
+  const defaulted = {
+    ...body,
+    // Its tasks name the environment variables that carry secrets (AZBR_SECRET_ENV); its own common ones are listed here.
+    metadata: [
+      ...body.metadata ?? [],
+      {
+        name: REDACTION_METADATA,
+        value: `by-source:${(body.commonEnvironmentSettings ?? []).filter((e) => e.value && secrets.some((s) => s && e.value.includes(s))).map((e) => e.name).join(",")}`
+      }
+    ]
+  };
   if (spec.maxWallClock === void 0) defaulted.constraints = { ...body.constraints ?? {}, maxWallClockTime: DEFAULT_JOB_MAX_WALL_CLOCK };
   const endByDefault = spec.onAllTasksComplete === void 0 && wait;
   if (endByDefault) defaulted.onAllTasksComplete = "terminatejob";
   return { ...deferJobEnd(defaulted), endByDefault };
 }
+var SECRET_ENV = "AZBR_SECRET_ENV";
+var REDACTION_METADATA = "azure-batch-run.redaction";
+function markSecretEnv(body, secrets) {
+  const names = (body.environmentSettings ?? []).filter((e) => e.value && secrets.some((s) => s && e.value.includes(s))).map((e) => e.name);
+  if (names.length === 0) return body;
+  return { ...body, environmentSettings: [...body.environmentSettings ?? [], { name: SECRET_ENV, value: names.join(",") }] };
+}
 
 // shared/run/plan.ts
 function* translateTasks(workload) {
-  for (const task of workload.tasks) yield translateTask(task, workload.facts);
+  for (const task of workload.tasks) yield markSecretEnv(translateTask(task, workload.facts), workload.secrets);
 }
 function* planCalls(workload, options = {}) {
   const query = { "api-version": workload.apiVersion };
@@ -2373,7 +2391,7 @@ function* planCalls(workload, options = {}) {
     yield { method: "POST", path: "/jobschedules", query, body: translateJobSchedule(workload), operation: "JobSchedule_Add" };
     return;
   }
-  const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, options.wait !== false);
+  const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, options.wait !== false, workload.secrets);
   yield { method: "POST", path: "/jobs", query, body: jobBody, operation: "Job_Add" };
   const taskPath = `/jobs/${encodeURIComponent(workload.job.id)}/addtaskcollection`;
   const tooLarge2 = (t) => {
@@ -2480,10 +2498,12 @@ async function ensureJob(client, job, reporter, signal, runId, quotaWait = {}) {
   }
   return { created: false };
 }
-function jobEndedError(jobId, ended, alsoPossible) {
+function jobEndedError(jobId, ended, alsoPossible, jobIdTemplate) {
   const why = ended.terminateReason ? ` (${ended.terminateReason})` : "";
+  const fromVar = jobIdTemplate ? /\{\{\s*vars\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/.exec(jobIdTemplate)?.[1] : void 0;
+  const instead = fromVar ? `give vars.${fromVar} another value (--var ${fromVar}=<new>, or the Action's vars input) for a new job` : `use another job id (e.g. job.id: "name-{{ vars.run }}")`;
   return new ConflictError(
-    `job ${jobId} already exists and is ${ended.ended}${why}: Batch adds no tasks to a job that has ended; use another job id (e.g. job.id: "name-{{ vars.run }}")${alsoPossible ? `, ${alsoPossible}` : ""} or delete the job`
+    `job ${jobId} already exists and is ${ended.ended}${why}: Batch adds no tasks to a job that has ended; ${instead}${alsoPossible ? `, ${alsoPossible}` : ""} or delete the job`
   );
 }
 async function ensureJobSchedule(client, schedule, reporter, signal, quotaWait = {}) {
@@ -3117,16 +3137,23 @@ async function taskOutputRedactor(client, jobId, taskId, options = {}) {
       signal: options.signal
     }),
     client.json("GET", jobPath, {
-      query: { $select: "id,commonEnvironmentSettings" },
+      query: { $select: "id,commonEnvironmentSettings,metadata" },
       signal: options.signal
     })
   ]);
+  const mark = job.metadata?.find((m) => m.name === REDACTION_METADATA)?.value;
+  const bySource = mark?.startsWith("by-source:") === true;
+  const listed = /* @__PURE__ */ new Set([
+    ...mark?.slice("by-source:".length).split(",") ?? [],
+    ...task.environmentSettings?.find((e) => e.name === SECRET_ENV)?.value?.split(",") ?? []
+  ]);
+  const secret = (e) => !bySource || e.name !== void 0 && (listed.has(e.name) || SECRET_NAME.test(e.name));
   const urls = [
     ...(task.resourceFiles ?? []).flatMap((r) => [r.httpUrl, r.storageContainerUrl]),
     ...(task.outputFiles ?? []).map((o) => o.destination?.container?.containerUrl)
   ];
   const queries = urls.flatMap((u) => u && u.includes("?") ? [u.slice(u.indexOf("?") + 1)] : []);
-  const values = [...task.environmentSettings ?? [], ...job.commonEnvironmentSettings ?? []].map((e) => e.value);
+  const values = [...task.environmentSettings ?? [], ...job.commonEnvironmentSettings ?? []].filter((e) => e.name !== SECRET_ENV && secret(e)).map((e) => e.value);
   return (options.base ?? client.redactor).with([...values, ...queries]);
 }
 async function readTaskOutput(client, jobId, taskId, file, options = {}) {
@@ -3373,11 +3400,11 @@ async function runWorkload(client, workload, reporter, options = {}) {
       await ensureJobSchedule(batch, translateJobSchedule(workload), reporter, signal, quotaWait);
       return { ...base, succeeded: true, schedule: true };
     }
-    const { body: jobBody, endWhenDone, endByDefault } = jobForRun(translateJob(workload), workload.job, options.wait !== false);
+    const { body: jobBody, endWhenDone, endByDefault } = jobForRun(translateJob(workload), workload.job, options.wait !== false, workload.secrets);
     const job = await ensureJob(batch, jobBody, reporter, signal, runId, quotaWait);
     if (job.ended) {
       if (options.wait === false || !await allTasksThere(batch, jobId, workload, signal))
-        throw jobEndedError(jobId, job, "keep a job open for reruns that add tasks with job.onAllTasksComplete: noAction,");
+        throw jobEndedError(jobId, job, "keep a job open for reruns that add tasks with job.onAllTasksComplete: noAction,", workload.jobIdTemplate);
       reporter.info(`job ${jobId} has ended (${job.terminateReason ?? job.ended}) with every task of this spec in it: nothing to add, reporting what ran`);
       const waited2 = await waitForTasks(batch, jobId, new Set(workload.tasks.ids), reporter, {
         signal,
@@ -4760,10 +4787,11 @@ async function readQuotas(file) {
   return quotas;
 }
 async function openLocal(values, env, reporter, options = {}) {
-  const { openHome, runningService, serveHome, DEFAULT_LOCAL_DIR } = await import("./chunks/home-WQXDTJA3.js");
+  const { openHome, runningServiceInfo, serveHome, DEFAULT_LOCAL_DIR } = await import("./chunks/home-NOZGUOPV.js");
   const { ExecutorUnavailableError } = await import("./chunks/start-MFA3JAZM.js");
   const home = await openHome(values["local-dir"] ?? env.AZBR_LOCAL_DIR ?? DEFAULT_LOCAL_DIR);
-  const running = await runningService(home);
+  const info = await runningServiceInfo(home);
+  const running = info?.url;
   const clientOf = (url) => createLocalBatchClient(
     { accountUrl: url, accountName: home.accountName, accountKey: home.accountKey, armEndpoint: `${url}/arm` },
     { hooks: options.hooks, callTimeoutMs: options.callTimeoutMs }
@@ -4779,7 +4807,7 @@ async function openLocal(values, env, reporter, options = {}) {
     }
     reporter.info(`local Batch service on ${running} (${home.dir})`);
     const client = clientOf(running);
-    return { client, url: running, dir: home.dir, close: () => client.close() };
+    return { client, url: running, executor: info?.executor, dir: home.dir, close: () => client.close() };
   }
   try {
     const local2 = await serveHome(home, {
@@ -4791,7 +4819,7 @@ async function openLocal(values, env, reporter, options = {}) {
     reporter.info(`local Batch service on ${local2.accountUrl} (executor: ${local2.executor}; its state stays in ${home.dir})`);
     reporter.info(`console: ${local2.service.consoleUrl()}`);
     const client = clientOf(local2.accountUrl);
-    return { client, url: local2.accountUrl, dir: home.dir, close: async () => (await client.close(), await local2.close()) };
+    return { client, url: local2.accountUrl, executor: local2.executor, dir: home.dir, close: async () => (await client.close(), await local2.close()) };
   } catch (error) {
     if (error instanceof ExecutorUnavailableError) throw new UsageError(error.message);
     throw error;
@@ -4885,6 +4913,12 @@ async function run(ctx) {
   const local2 = values.local ? await openLocal({ ...values, executor: values.executor ? executor : void 0 }, io.env, reporter, { identityRegistries, quotas, hooks, callTimeoutMs }) : void 0;
   const client = local2 ? local2.client : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
   try {
+    const registries = (w.pool.container?.registries ?? []).filter((r) => r.identity);
+    if (local2?.executor === "process" && registries.length > 0) {
+      throw new UsageError(
+        `${args[0]} needs a Docker engine: its images come from ${registries.map((r) => r.server).join(", ")} through a managed identity, and without Docker the local service runs tasks as host processes, which cannot use them; start a Docker engine (DOCKER_HOST) and run it again`
+      );
+    }
     const following = new AbortController();
     const follow = values.follow ? followRun(ctx, client, w, following.signal) : void 0;
     const result = await runWorkload(client, w, reporter, {
@@ -5054,7 +5088,7 @@ async function logs(ctx) {
 }
 async function local(ctx) {
   const { values, io, redactor } = ctx;
-  const { openHome, serveHome, runningService, DEFAULT_LOCAL_DIR, DEFAULT_LOCAL_PORT } = await import("./chunks/home-WQXDTJA3.js");
+  const { openHome, serveHome, runningService, DEFAULT_LOCAL_DIR, DEFAULT_LOCAL_PORT } = await import("./chunks/home-NOZGUOPV.js");
   const port = values.port === void 0 ? DEFAULT_LOCAL_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port "${values.port}": expected a port number from 0 to 65535`);
   const home = await openHome(values["local-dir"] ?? io.env.AZBR_LOCAL_DIR ?? DEFAULT_LOCAL_DIR);

@@ -12276,6 +12276,7 @@ var TaskSet = class _TaskSet {
 var SAS_URL = /(https?:\/\/[^\s"'?#]+)\?[^\s"'#]*\bsig=[^\s"'#]*/gi;
 var BEARER = /\b(Bearer|SharedKey)\s+[A-Za-z0-9._~+/=:-]+/g;
 var REDACTED = "<redacted>";
+var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
 var Redactor = class _Redactor {
   secrets = /* @__PURE__ */ new Set();
   ordered;
@@ -32983,7 +32984,6 @@ function checkTaskBody(task, facts) {
 }
 
 // shared/workload/load.ts
-var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
 function isSecretFlow(envName, path, notSecret) {
   const keys = path.filter((k) => typeof k === "string");
   const field = keys[keys.length - 1] ?? "";
@@ -33220,7 +33220,8 @@ function load(raw, options, envSecrets) {
     tasks: expansion ? new TaskSet(expansion, usesDependencies) : TaskSet.empty,
     secrets,
     secretEnv: [...secretEnv].map(([name, set2]) => ({ name, set: set2 })).sort((a, b) => a.name.localeCompare(b.name)),
-    warnings
+    warnings,
+    ...typeof raw.job?.id === "string" ? { jobIdTemplate: raw.job.id } : {}
   };
   const tooLarge2 = checkBodySizes(workload);
   if (tooLarge2.length > 0) throw new SpecError(tooLarge2);
@@ -33815,12 +33816,29 @@ async function endJobWhenTasksDone(client, jobId, signal) {
   }
 }
 var DEFAULT_JOB_MAX_WALL_CLOCK = "P7D";
-function jobForRun(body, spec, wait) {
-  const defaulted = { ...body };
+function jobForRun(body, spec, wait, secrets = []) {
+  const defaulted = {
+    ...body,
+    // Its tasks name the environment variables that carry secrets (AZBR_SECRET_ENV); its own common ones are listed here.
+    metadata: [
+      ...body.metadata ?? [],
+      {
+        name: REDACTION_METADATA,
+        value: `by-source:${(body.commonEnvironmentSettings ?? []).filter((e) => e.value && secrets.some((s) => s && e.value.includes(s))).map((e) => e.name).join(",")}`
+      }
+    ]
+  };
   if (spec.maxWallClock === void 0) defaulted.constraints = { ...body.constraints ?? {}, maxWallClockTime: DEFAULT_JOB_MAX_WALL_CLOCK };
   const endByDefault = spec.onAllTasksComplete === void 0 && wait;
   if (endByDefault) defaulted.onAllTasksComplete = "terminatejob";
   return { ...deferJobEnd(defaulted), endByDefault };
+}
+var SECRET_ENV = "AZBR_SECRET_ENV";
+var REDACTION_METADATA = "azure-batch-run.redaction";
+function markSecretEnv(body, secrets) {
+  const names = (body.environmentSettings ?? []).filter((e) => e.value && secrets.some((s) => s && e.value.includes(s))).map((e) => e.name);
+  if (names.length === 0) return body;
+  return { ...body, environmentSettings: [...body.environmentSettings ?? [], { name: SECRET_ENV, value: names.join(",") }] };
 }
 
 // shared/run/errors.ts
@@ -33905,10 +33923,12 @@ async function ensureJob(client, job, reporter, signal, runId, quotaWait = {}) {
   }
   return { created: false };
 }
-function jobEndedError(jobId, ended, alsoPossible) {
+function jobEndedError(jobId, ended, alsoPossible, jobIdTemplate) {
   const why = ended.terminateReason ? ` (${ended.terminateReason})` : "";
+  const fromVar = jobIdTemplate ? /\{\{\s*vars\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/.exec(jobIdTemplate)?.[1] : void 0;
+  const instead = fromVar ? `give vars.${fromVar} another value (--var ${fromVar}=<new>, or the Action's vars input) for a new job` : `use another job id (e.g. job.id: "name-{{ vars.run }}")`;
   return new ConflictError(
-    `job ${jobId} already exists and is ${ended.ended}${why}: Batch adds no tasks to a job that has ended; use another job id (e.g. job.id: "name-{{ vars.run }}")${alsoPossible ? `, ${alsoPossible}` : ""} or delete the job`
+    `job ${jobId} already exists and is ${ended.ended}${why}: Batch adds no tasks to a job that has ended; ${instead}${alsoPossible ? `, ${alsoPossible}` : ""} or delete the job`
   );
 }
 
@@ -34219,13 +34239,13 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
       runId,
       quotaWait
     });
-    const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, false);
+    const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, false, workload.secrets);
     const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId, quotaWait);
     const ids = [];
     const translated = (function* () {
       for (const t of tasks) {
         ids.push(t.id);
-        yield translateTask(t, workload.facts);
+        yield markSecretEnv(translateTask(t, workload.facts), workload.secrets);
       }
     })();
     const total = tasks.length;

@@ -874,6 +874,7 @@ var TaskSet = class _TaskSet {
 var SAS_URL = /(https?:\/\/[^\s"'?#]+)\?[^\s"'#]*\bsig=[^\s"'#]*/gi;
 var BEARER = /\b(Bearer|SharedKey)\s+[A-Za-z0-9._~+/=:-]+/g;
 var REDACTED = "<redacted>";
+var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
 var Redactor = class _Redactor {
   secrets = /* @__PURE__ */ new Set();
   ordered;
@@ -1881,7 +1882,6 @@ function checkTaskBody(task, facts) {
 }
 
 // shared/workload/load.ts
-var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
 function isSecretFlow(envName, path, notSecret) {
   const keys = path.filter((k) => typeof k === "string");
   const field = keys[keys.length - 1] ?? "";
@@ -2125,7 +2125,8 @@ function load(raw, options, envSecrets) {
     tasks: expansion ? new TaskSet(expansion, usesDependencies) : TaskSet.empty,
     secrets,
     secretEnv: [...secretEnv].map(([name, set]) => ({ name, set })).sort((a, b) => a.name.localeCompare(b.name)),
-    warnings
+    warnings,
+    ...typeof raw.job?.id === "string" ? { jobIdTemplate: raw.job.id } : {}
   };
   const tooLarge2 = checkBodySizes(workload);
   if (tooLarge2.length > 0) throw new SpecError(tooLarge2);
@@ -2720,17 +2721,34 @@ async function endJobWhenTasksDone(client, jobId, signal) {
   }
 }
 var DEFAULT_JOB_MAX_WALL_CLOCK = "P7D";
-function jobForRun(body, spec, wait) {
-  const defaulted = { ...body };
+function jobForRun(body, spec, wait, secrets = []) {
+  const defaulted = {
+    ...body,
+    // Its tasks name the environment variables that carry secrets (AZBR_SECRET_ENV); its own common ones are listed here.
+    metadata: [
+      ...body.metadata ?? [],
+      {
+        name: REDACTION_METADATA,
+        value: `by-source:${(body.commonEnvironmentSettings ?? []).filter((e) => e.value && secrets.some((s) => s && e.value.includes(s))).map((e) => e.name).join(",")}`
+      }
+    ]
+  };
   if (spec.maxWallClock === void 0) defaulted.constraints = { ...body.constraints ?? {}, maxWallClockTime: DEFAULT_JOB_MAX_WALL_CLOCK };
   const endByDefault = spec.onAllTasksComplete === void 0 && wait;
   if (endByDefault) defaulted.onAllTasksComplete = "terminatejob";
   return { ...deferJobEnd(defaulted), endByDefault };
 }
+var SECRET_ENV = "AZBR_SECRET_ENV";
+var REDACTION_METADATA = "azure-batch-run.redaction";
+function markSecretEnv(body, secrets) {
+  const names = (body.environmentSettings ?? []).filter((e) => e.value && secrets.some((s) => s && e.value.includes(s))).map((e) => e.name);
+  if (names.length === 0) return body;
+  return { ...body, environmentSettings: [...body.environmentSettings ?? [], { name: SECRET_ENV, value: names.join(",") }] };
+}
 
 // shared/run/plan.ts
 function* translateTasks(workload) {
-  for (const task of workload.tasks) yield translateTask(task, workload.facts);
+  for (const task of workload.tasks) yield markSecretEnv(translateTask(task, workload.facts), workload.secrets);
 }
 function plan(workload) {
   return [...planCalls(workload)];
@@ -2749,7 +2767,7 @@ function* planCalls(workload, options = {}) {
     yield { method: "POST", path: "/jobschedules", query, body: translateJobSchedule(workload), operation: "JobSchedule_Add" };
     return;
   }
-  const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, options.wait !== false);
+  const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, options.wait !== false, workload.secrets);
   yield { method: "POST", path: "/jobs", query, body: jobBody, operation: "Job_Add" };
   const taskPath = `/jobs/${encodeURIComponent(workload.job.id)}/addtaskcollection`;
   const tooLarge2 = (t) => {
@@ -2856,10 +2874,12 @@ async function ensureJob(client, job, reporter, signal, runId, quotaWait = {}) {
   }
   return { created: false };
 }
-function jobEndedError(jobId, ended, alsoPossible) {
+function jobEndedError(jobId, ended, alsoPossible, jobIdTemplate) {
   const why = ended.terminateReason ? ` (${ended.terminateReason})` : "";
+  const fromVar = jobIdTemplate ? /\{\{\s*vars\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/.exec(jobIdTemplate)?.[1] : void 0;
+  const instead = fromVar ? `give vars.${fromVar} another value (--var ${fromVar}=<new>, or the Action's vars input) for a new job` : `use another job id (e.g. job.id: "name-{{ vars.run }}")`;
   return new ConflictError(
-    `job ${jobId} already exists and is ${ended.ended}${why}: Batch adds no tasks to a job that has ended; use another job id (e.g. job.id: "name-{{ vars.run }}")${alsoPossible ? `, ${alsoPossible}` : ""} or delete the job`
+    `job ${jobId} already exists and is ${ended.ended}${why}: Batch adds no tasks to a job that has ended; ${instead}${alsoPossible ? `, ${alsoPossible}` : ""} or delete the job`
   );
 }
 async function ensureJobSchedule(client, schedule, reporter, signal, quotaWait = {}) {
@@ -3493,16 +3513,23 @@ async function taskOutputRedactor(client, jobId, taskId, options = {}) {
       signal: options.signal
     }),
     client.json("GET", jobPath, {
-      query: { $select: "id,commonEnvironmentSettings" },
+      query: { $select: "id,commonEnvironmentSettings,metadata" },
       signal: options.signal
     })
   ]);
+  const mark = job.metadata?.find((m) => m.name === REDACTION_METADATA)?.value;
+  const bySource = mark?.startsWith("by-source:") === true;
+  const listed = /* @__PURE__ */ new Set([
+    ...mark?.slice("by-source:".length).split(",") ?? [],
+    ...task.environmentSettings?.find((e) => e.name === SECRET_ENV)?.value?.split(",") ?? []
+  ]);
+  const secret = (e) => !bySource || e.name !== void 0 && (listed.has(e.name) || SECRET_NAME.test(e.name));
   const urls = [
     ...(task.resourceFiles ?? []).flatMap((r) => [r.httpUrl, r.storageContainerUrl]),
     ...(task.outputFiles ?? []).map((o) => o.destination?.container?.containerUrl)
   ];
   const queries = urls.flatMap((u) => u && u.includes("?") ? [u.slice(u.indexOf("?") + 1)] : []);
-  const values = [...task.environmentSettings ?? [], ...job.commonEnvironmentSettings ?? []].map((e) => e.value);
+  const values = [...task.environmentSettings ?? [], ...job.commonEnvironmentSettings ?? []].filter((e) => e.name !== SECRET_ENV && secret(e)).map((e) => e.value);
   return (options.base ?? client.redactor).with([...values, ...queries]);
 }
 async function readTaskOutput(client, jobId, taskId, file, options = {}) {
@@ -3749,11 +3776,11 @@ async function runWorkload(client, workload, reporter, options = {}) {
       await ensureJobSchedule(batch, translateJobSchedule(workload), reporter, signal, quotaWait);
       return { ...base, succeeded: true, schedule: true };
     }
-    const { body: jobBody, endWhenDone, endByDefault } = jobForRun(translateJob(workload), workload.job, options.wait !== false);
+    const { body: jobBody, endWhenDone, endByDefault } = jobForRun(translateJob(workload), workload.job, options.wait !== false, workload.secrets);
     const job = await ensureJob(batch, jobBody, reporter, signal, runId, quotaWait);
     if (job.ended) {
       if (options.wait === false || !await allTasksThere(batch, jobId, workload, signal))
-        throw jobEndedError(jobId, job, "keep a job open for reruns that add tasks with job.onAllTasksComplete: noAction,");
+        throw jobEndedError(jobId, job, "keep a job open for reruns that add tasks with job.onAllTasksComplete: noAction,", workload.jobIdTemplate);
       reporter.info(`job ${jobId} has ended (${job.terminateReason ?? job.ended}) with every task of this spec in it: nothing to add, reporting what ran`);
       const waited2 = await waitForTasks(batch, jobId, new Set(workload.tasks.ids), reporter, {
         signal,
@@ -3886,13 +3913,13 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
       runId,
       quotaWait
     });
-    const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, false);
+    const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, false, workload.secrets);
     const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId, quotaWait);
     const ids = [];
     const translated = (function* () {
       for (const t of tasks) {
         ids.push(t.id);
-        yield translateTask(t, workload.facts);
+        yield markSecretEnv(translateTask(t, workload.facts), workload.secrets);
       }
     })();
     const total = tasks.length;

@@ -60,10 +60,15 @@ export async function ensureJob(
 }
 
 /** The error for a job that has ended, naming it and its state, and what would work instead. */
-export function jobEndedError(jobId: string, ended: EnsureJobResult, alsoPossible?: string): ConflictError {
+export function jobEndedError(jobId: string, ended: EnsureJobResult, alsoPossible?: string, jobIdTemplate?: string): ConflictError {
   const why = ended.terminateReason ? ` (${ended.terminateReason})` : "";
+  // A job id the spec already makes from a var: another value of that var is the way, not another template.
+  const fromVar = jobIdTemplate ? /\{\{\s*vars\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/.exec(jobIdTemplate)?.[1] : undefined;
+  const instead = fromVar
+    ? `give vars.${fromVar} another value (--var ${fromVar}=<new>, or the Action's vars input) for a new job`
+    : `use another job id (e.g. job.id: "name-{{ vars.run }}")`;
   return new ConflictError(
-    `job ${jobId} already exists and is ${ended.ended}${why}: Batch adds no tasks to a job that has ended; use another job id (e.g. job.id: "name-{{ vars.run }}")${alsoPossible ? `, ${alsoPossible}` : ""} or delete the job`,
+    `job ${jobId} already exists and is ${ended.ended}${why}: Batch adds no tasks to a job that has ended; ${instead}${alsoPossible ? `, ${alsoPossible}` : ""} or delete the job`,
   );
 }
 

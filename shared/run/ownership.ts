@@ -12,7 +12,7 @@
  *   PATCH once every chunk is acknowledged.
  */
 import { randomUUID } from "node:crypto";
-import type { JobAddParameter, MetadataItem } from "../batch/types.js";
+import type { EnvironmentSetting, JobAddParameter, MetadataItem } from "../batch/types.js";
 import { BatchServiceError } from "../client/errors.js";
 import type { BatchClient } from "../client/batchClient.js";
 
@@ -68,10 +68,41 @@ export function jobForRun(
   body: JobAddParameter,
   spec: { onAllTasksComplete?: string; maxWallClock?: string },
   wait: boolean,
+  secrets: readonly string[] = [],
 ): { body: JobAddParameter; endWhenDone: boolean; endByDefault: boolean } {
-  const defaulted: JobAddParameter = { ...body };
+  const defaulted: JobAddParameter = {
+    ...body,
+    // Its tasks name the environment variables that carry secrets (AZBR_SECRET_ENV); its own common ones are listed here.
+    metadata: [
+      ...(body.metadata ?? []),
+      {
+        name: REDACTION_METADATA,
+        value: `by-source:${(body.commonEnvironmentSettings ?? [])
+          .filter((e) => e.value && secrets.some((s) => s && e.value!.includes(s)))
+          .map((e) => e.name)
+          .join(",")}`,
+      },
+    ],
+  };
   if (spec.maxWallClock === undefined) defaulted.constraints = { ...(body.constraints ?? {}), maxWallClockTime: DEFAULT_JOB_MAX_WALL_CLOCK };
   const endByDefault = spec.onAllTasksComplete === undefined && wait;
   if (endByDefault) defaulted.onAllTasksComplete = "terminatejob";
   return { ...deferJobEnd(defaulted), endByDefault };
+}
+
+/**
+ * Redaction by source. A task's environment variable that carries one of the workload's secrets
+ * (a value that came from a secret environment variable, whatever its own name) is named in the
+ * task's `AZBR_SECRET_ENV`; a job so made says so in its metadata. Readers of task output (`logs`,
+ * followers, the Action) then redact those values and those of secret-like names, and show the rest
+ * (`QUALITY: draft`). Tasks of jobs without the mark keep every environment value hidden.
+ */
+export const SECRET_ENV = "AZBR_SECRET_ENV";
+export const REDACTION_METADATA = "azure-batch-run.redaction";
+
+/** The body with its secret-carrying environment names listed in AZBR_SECRET_ENV (none: no variable added). */
+export function markSecretEnv<T extends { environmentSettings?: EnvironmentSetting[] }>(body: T, secrets: readonly string[]): T {
+  const names = (body.environmentSettings ?? []).filter((e) => e.value && secrets.some((s) => s && e.value!.includes(s))).map((e) => e.name);
+  if (names.length === 0) return body;
+  return { ...body, environmentSettings: [...(body.environmentSettings ?? []), { name: SECRET_ENV, value: names.join(",") }] };
 }

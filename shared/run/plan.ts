@@ -9,7 +9,7 @@ import { translateJob, translateJobSchedule } from "../translate/job.js";
 import { ARM_API_VERSION, armPoolPath, translateArmPool } from "../translate/armPool.js";
 import { translatePool } from "../translate/pool.js";
 import { translateTask } from "../translate/task.js";
-import { endWhenDonePatch, jobForRun } from "./ownership.js";
+import { endWhenDonePatch, jobForRun, markSecretEnv } from "./ownership.js";
 
 export interface PlannedCall {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
@@ -24,7 +24,7 @@ export interface PlannedCall {
 
 /** The tasks' `addtaskcollection` entries, translated one at a time as they are walked. */
 export function* translateTasks(workload: Workload): Generator<TaskAddParameter> {
-  for (const task of workload.tasks) yield translateTask(task, workload.facts);
+  for (const task of workload.tasks) yield markSecretEnv(translateTask(task, workload.facts), workload.secrets);
 }
 
 export function plan(workload: Workload): PlannedCall[] {
@@ -54,7 +54,7 @@ export function* planCalls(workload: Workload, options: { wait?: boolean } = {})
   }
   // As a run does (one that waits unless told otherwise: an event's submission does not): a job that
   // should end with its tasks is created with noaction, and set after the last chunk.
-  const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, options.wait !== false);
+  const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, options.wait !== false, workload.secrets);
   yield { method: "POST", path: "/jobs", query, body: jobBody, operation: "Job_Add" };
   const taskPath = `/jobs/${encodeURIComponent(workload.job.id)}/addtaskcollection`;
   // The loader refuses such tasks; a plan never drops one silently.

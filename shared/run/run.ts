@@ -182,13 +182,13 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
     }
 
     // Created with noaction when the spec says terminateJob: the job must not end before its last task is in.
-    const { body: jobBody, endWhenDone, endByDefault } = jobForRun(translateJob(workload), workload.job, options.wait !== false);
+    const { body: jobBody, endWhenDone, endByDefault } = jobForRun(translateJob(workload), workload.job, options.wait !== false, workload.secrets);
     const job = await ensureJob(batch, jobBody, reporter, signal, runId, quotaWait);
     if (job.ended) {
       // A job that ended by itself once its tasks were done (a waiting run's default): a rerun with
       // nothing to add reports what ran there; one that would add tasks cannot.
       if (options.wait === false || !(await allTasksThere(batch, jobId, workload, signal)))
-        throw jobEndedError(jobId, job, "keep a job open for reruns that add tasks with job.onAllTasksComplete: noAction,");
+        throw jobEndedError(jobId, job, "keep a job open for reruns that add tasks with job.onAllTasksComplete: noAction,", workload.jobIdTemplate);
       reporter.info(`job ${jobId} has ended (${job.terminateReason ?? job.ended}) with every task of this spec in it: nothing to add, reporting what ran`);
       const waited = await waitForTasks(batch, jobId, new Set(workload.tasks.ids), reporter, {
         signal,

@@ -13,7 +13,7 @@ import { translateJob } from "../translate/job.js";
 import { translatePool } from "../translate/pool.js";
 import { translateTask } from "../translate/task.js";
 import { ensureJob, jobEndedError } from "./ensureJob.js";
-import { endJobWhenTasksDone, jobForRun, newRunId } from "./ownership.js";
+import { endJobWhenTasksDone, jobForRun, markSecretEnv, newRunId } from "./ownership.js";
 import type { QuotaWaitOptions } from "./quotaWait.js";
 import { ensurePoolExists } from "./ensurePool.js";
 import { UsageError } from "../errors.js";
@@ -140,14 +140,14 @@ export async function submitTasks(
     });
     // Created with noaction when the spec says terminateJob, and set once this call's tasks are in;
     // a submission does not wait, so nothing else makes the job end, but its max wall clock does.
-    const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, false);
+    const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, false, workload.secrets);
     const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId, quotaWait);
     // The ids, in order, for the result; the tasks themselves are translated as they are sent.
     const ids: string[] = [];
     const translated = (function* () {
       for (const t of tasks) {
         ids.push(t.id);
-        yield translateTask(t, workload.facts);
+        yield markSecretEnv(translateTask(t, workload.facts), workload.secrets);
       }
     })();
     const total = (tasks as { length?: unknown }).length;

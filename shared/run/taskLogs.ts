@@ -1,7 +1,8 @@
 /** The tail of a task's `stderr.txt` / `stdout.txt`, read with a byte range instead of the whole file. */
 import { readInt64 } from "../batch/apiVersion.js";
 import type { BatchClient } from "../client/batchClient.js";
-import type { Redactor } from "../redact.js";
+import { SECRET_NAME, type Redactor } from "../redact.js";
+import { REDACTION_METADATA, SECRET_ENV } from "./ownership.js";
 
 /** One entry of a task's directory. */
 export interface TaskFile {
@@ -70,8 +71,10 @@ export function lastLines(text: string, lines = 20): string {
 /**
  * The one redactor for a task's output, wherever it is shown (`run`'s failure tails, `logs`, the
  * Action's log groups and summary): the client's secrets and the caller's (a run's workload), the
- * task's own environment values and its job's (which carry secrets by flow), and the SAS query
- * strings of its resource and output files. Asks the service for the task's and the job's settings.
+ * task's and its job's environment values that carry secrets — those named in `AZBR_SECRET_ENV` and
+ * the job's redaction metadata, and those with secret-like names; every value for a job made
+ * without that mark — and the SAS query strings of its resource and output files. Asks the service
+ * for the task's and the job's settings.
  */
 export async function taskOutputRedactor(
   client: BatchClient,
@@ -81,7 +84,7 @@ export async function taskOutputRedactor(
 ): Promise<Redactor> {
   const jobPath = `/jobs/${encodeURIComponent(jobId)}`;
   type TaskSettings = {
-    environmentSettings?: { value?: string }[];
+    environmentSettings?: { name?: string; value?: string }[];
     resourceFiles?: { httpUrl?: string; storageContainerUrl?: string }[];
     outputFiles?: { destination?: { container?: { containerUrl?: string } } }[];
   };
@@ -90,17 +93,27 @@ export async function taskOutputRedactor(
       query: { $select: "id,environmentSettings,resourceFiles,outputFiles" },
       signal: options.signal,
     }),
-    client.json<{ commonEnvironmentSettings?: { value?: string }[] }>("GET", jobPath, {
-      query: { $select: "id,commonEnvironmentSettings" },
+    client.json<{ commonEnvironmentSettings?: { name?: string; value?: string }[]; metadata?: { name?: string; value?: string }[] }>("GET", jobPath, {
+      query: { $select: "id,commonEnvironmentSettings,metadata" },
       signal: options.signal,
     }),
   ]);
+  // Redaction by source, for jobs this project made so: the names that carry secrets are listed; others show.
+  const mark = job.metadata?.find((m) => m.name === REDACTION_METADATA)?.value;
+  const bySource = mark?.startsWith("by-source:") === true;
+  const listed = new Set([
+    ...(mark?.slice("by-source:".length).split(",") ?? []),
+    ...(task.environmentSettings?.find((e) => e.name === SECRET_ENV)?.value?.split(",") ?? []),
+  ]);
+  const secret = (e: { name?: string; value?: string }) => !bySource || (e.name !== undefined && (listed.has(e.name) || SECRET_NAME.test(e.name)));
   const urls = [
     ...(task.resourceFiles ?? []).flatMap((r) => [r.httpUrl, r.storageContainerUrl]),
     ...(task.outputFiles ?? []).map((o) => o.destination?.container?.containerUrl),
   ];
   const queries = urls.flatMap((u) => (u && u.includes("?") ? [u.slice(u.indexOf("?") + 1)] : []));
-  const values = [...(task.environmentSettings ?? []), ...(job.commonEnvironmentSettings ?? [])].map((e) => e.value);
+  const values = [...(task.environmentSettings ?? []), ...(job.commonEnvironmentSettings ?? [])]
+    .filter((e) => e.name !== SECRET_ENV && secret(e))
+    .map((e) => e.value);
   return (options.base ?? client.redactor).with([...values, ...queries]);
 }
 

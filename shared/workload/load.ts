@@ -15,7 +15,7 @@ import { WorkloadSpec, type JobSpec, type PoolSpec } from "./schema.js";
 import { checkJobLimits, checkPoolLimits } from "./serviceLimits.js";
 import { renderDeep, type TemplateScope } from "./template.js";
 import { checkBodySizes, checkTaskBody } from "../translate/limits.js";
-import { REDACTED, Redactor } from "../redact.js";
+import { REDACTED, Redactor, SECRET_NAME } from "../redact.js";
 import { API_VERSION, type ApiVersion } from "../batch/apiVersion.js";
 
 export interface LoadOptions {
@@ -52,9 +52,6 @@ export interface LoadOptions {
 
 import type { Workload } from "./types.js";
 export type { Workload };
-
-/** Names (of environment variables, or of the fields they land in) that say a value is secret. */
-const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
 
 /**
  * Secrets by flow: an environment value is secret when its name says so, or when it lands in a
@@ -373,6 +370,7 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
     secrets,
     secretEnv: [...secretEnv].map(([name, set]) => ({ name, set })).sort((a, b) => a.name.localeCompare(b.name)),
     warnings,
+    ...(typeof (raw.job as { id?: unknown } | undefined)?.id === "string" ? { jobIdTemplate: (raw.job as { id: string }).id } : {}),
   };
   const tooLarge = checkBodySizes(workload);
   if (tooLarge.length > 0) throw new SpecError(tooLarge);

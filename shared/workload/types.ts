@@ -31,4 +31,6 @@ export interface Workload {
   secretEnv: { name: string; set: boolean }[];
   /** What is valid but worth saying: an image or node agent that Azure Batch retires soon. */
   warnings: SpecIssue[];
+  /** `job.id` as the spec writes it, before its templates are filled (`render-{{ vars.run }}`). */
+  jobIdTemplate?: string;
 }

@@ -76,8 +76,12 @@ describe("the bundled Action", () => {
       file,
       spec([{ id: "t{{ item }}", command: "/bin/sh -c 'echo {{ github.sha }} $STAGE'", env: { STAGE: "{{ env.STAGE }}" }, forEach: { range: [1, 3] } }]),
     );
-    const main = await runStep(dir, { spec: file, mode: "local", vars: "a=1" }, { STAGE: "ci" });
+    const main = await runStep(dir, { spec: file, mode: "local", vars: "a=1", follow: "t2" }, { STAGE: "ci" });
     expect({ code: main.code, out: main.code ? main.stdout : "" }).toEqual({ code: 0, out: "" });
+    // The chosen task's output, streamed into the log as it ran, marked with its task: once, and only its own.
+    // ($STAGE came from the runner's environment into a task variable: a secret by flow, redacted.)
+    expect(main.stdout.match(/^\[t2\] \S+ <redacted>$/gm)).toHaveLength(1);
+    expect(main.stdout).not.toMatch(/^\[t[13]\]/m);
     expect(main.outputs).toMatchObject({ "pool-id": "gh-pool", "job-id": "gh-4242-1", "tasks-total": "3", "tasks-succeeded": "3", "tasks-failed": "0" });
     const result = JSON.parse(readFileSync(main.outputs.result!, "utf8"));
     expect(result.tasks.map((t: { id: string; result: string }) => `${t.id}:${t.result}`).sort()).toEqual(["t1:success", "t2:success", "t3:success"]);

@@ -100,7 +100,7 @@ describe("secrets in every CLI command", () => {
       await service.close();
     }
 
-    // run --local, with its data folder (task output included) in a temp dir of its own.
+    // run --local: its account's state (task output included) in the account's folder, nothing in the temp dir.
     const temp = join(work, "tmp");
     rmSync(temp, { recursive: true, force: true });
     const saved = process.env.TMPDIR;
@@ -108,7 +108,10 @@ describe("secrets in every CLI command", () => {
     try {
       (await import("node:fs")).mkdirSync(temp);
       writeFileSync(join(work, "local.yaml"), specText("secrets-local"));
-      const local = await cli(["run", join(work, "local.yaml"), "--local", "--executor", "process", "--poll-interval", "0.05"], env);
+      const local = await cli(["run", join(work, "local.yaml"), "--local", "--executor", "process", "--poll-interval", "0.05"], {
+        ...env,
+        AZBR_LOCAL_DIR: join(work, "home"),
+      });
       outputs.local = local.out;
       expect(local.code).toBe(EXIT.taskFailed);
       expect(filesUnder(temp)).toEqual([]);

@@ -83,6 +83,27 @@ describe("output that reads well", () => {
     expect(folder.stderr).toBe(`error: cannot read spec ${dir}: it is a folder; give the path of a YAML or JSON spec in it\n`);
   });
 
+  test("examples/acr.yaml without a Docker engine: refused before anything is created, saying it needs one", async () => {
+    const home = join(dir, "home-acr");
+    const r = await runCli(
+      ["run", join(ROOT, "examples/acr.yaml"), "--local", "--executor", "process", "--identity-map", join(ROOT, "examples/acr.local.json")],
+      { AZBR_LOCAL_DIR: home, LOCAL_ACR_PASSWORD: "local-registry-password" },
+    );
+    expect(r.code).toBe(EXIT.invalid);
+    expect(r.stderr).toContain(
+      `error: ${join(ROOT, "examples/acr.yaml")} needs a Docker engine: its images come from myacr.azurecr.io through a managed identity, and without Docker the local service runs tasks as host processes, which cannot use them`,
+    );
+    expect(r.stderr).not.toContain("local-registry-password");
+    // The example's identity map names the spec's identity and registry.
+    const map = JSON.parse(readFileSync(join(ROOT, "examples/acr.local.json"), "utf8")) as { identity: string; server: string; passwordEnv: string }[];
+    const acr = readFileSync(join(ROOT, "examples/acr.yaml"), "utf8");
+    expect(acr).toContain(`identity: ${map[0]!.identity}`);
+    expect(acr).toContain(`server: ${map[0]!.server}`);
+    expect(map[0]!.passwordEnv).toBe("LOCAL_ACR_PASSWORD");
+    const pools = await runCli(["jobs", "--local"], { AZBR_LOCAL_DIR: home });
+    expect(pools.stdout).toBe("no jobs\n");
+  });
+
   test("a job or task that does not exist is invalid input: exit 2", async () => {
     const home = join(dir, "home-notfound");
     const job = await runCli(["status", "no-such-job", "--local"], { AZBR_LOCAL_DIR: home });

@@ -195,3 +195,14 @@ describe("runWorkload", () => {
     expect(events).toContain("warn cancelled: job job-1 terminated");
   });
 });
+
+describe("the message for a job that has ended", () => {
+  test("names the var the spec makes the job id from, rather than suggesting a template it already has", async () => {
+    const { jobEndedError } = await import("../../../shared/run/ensureJob.js");
+    const ended = { created: false, ended: "completed", terminateReason: "AllTasksComplete" };
+    expect(jobEndedError("render-7", ended, undefined, "render-{{ vars.run }}").message).toBe(
+      "job render-7 already exists and is completed (AllTasksComplete): Batch adds no tasks to a job that has ended; give vars.run another value (--var run=<new>, or the Action's vars input) for a new job or delete the job",
+    );
+    expect(jobEndedError("render", ended, undefined, "render").message).toContain('use another job id (e.g. job.id: "name-{{ vars.run }}")');
+  });
+});
