@@ -7,8 +7,6 @@
 const SAS_URL = /(https?:\/\/[^\s"'?#]+)\?[^\s"'#]*\bsig=[^\s"'#]*/gi;
 const BEARER = /\b(Bearer|SharedKey)\s+[A-Za-z0-9._~+/=:-]+/g;
 export const REDACTED = "<redacted>";
-/** Names (of environment variables, or of the fields they land in) that say a value is secret. */
-export const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
 
 export class Redactor {
   private readonly secrets = new Set<string>();

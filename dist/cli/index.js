@@ -9,7 +9,10 @@ import {
   MAX_DURATION_MS,
   MAX_REQUEST_BYTES,
   MAX_TASKS_PER_REQUEST,
+  REDACTION_METADATA,
   RETIREMENT_WARNING_DAYS,
+  SECRET_ENV,
+  SECRET_NAME,
   VM_SIZE_PATTERN,
   armPoolBody,
   checkRetirement,
@@ -22,13 +25,14 @@ import {
   imageNameProblem,
   invisibleCharacter,
   isApiVersion,
+  isSecretEnv,
   parseDuration,
   pastEndOfLife,
   readInt64,
   retirementsOf,
   timeoutParameter,
   vCpusOfVmSize
-} from "./chunks/chunk-J55GQYOZ.js";
+} from "./chunks/chunk-UUUUYK54.js";
 
 // shared/workload/load.ts
 import { parseDocument } from "yaml";
@@ -592,7 +596,6 @@ var TaskSet = class _TaskSet {
 var SAS_URL = /(https?:\/\/[^\s"'?#]+)\?[^\s"'#]*\bsig=[^\s"'#]*/gi;
 var BEARER = /\b(Bearer|SharedKey)\s+[A-Za-z0-9._~+/=:-]+/g;
 var REDACTED = "<redacted>";
-var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
 var Redactor = class _Redactor {
   secrets = /* @__PURE__ */ new Set();
   ordered;
@@ -2365,8 +2368,6 @@ function jobForRun(body, spec, wait, secrets = []) {
   if (endByDefault) defaulted.onAllTasksComplete = "terminatejob";
   return { ...deferJobEnd(defaulted), endByDefault };
 }
-var SECRET_ENV = "AZBR_SECRET_ENV";
-var REDACTION_METADATA = "azure-batch-run.redaction";
 function markSecretEnv(body, secrets) {
   const names = (body.environmentSettings ?? []).filter((e) => e.value && secrets.some((s) => s && e.value.includes(s))).map((e) => e.name);
   if (names.length === 0) return body;
@@ -3141,19 +3142,13 @@ async function taskOutputRedactor(client, jobId, taskId, options = {}) {
       signal: options.signal
     })
   ]);
-  const mark = job.metadata?.find((m) => m.name === REDACTION_METADATA)?.value;
-  const bySource = mark?.startsWith("by-source:") === true;
-  const listed = /* @__PURE__ */ new Set([
-    ...mark?.slice("by-source:".length).split(",") ?? [],
-    ...task.environmentSettings?.find((e) => e.name === SECRET_ENV)?.value?.split(",") ?? []
-  ]);
-  const secret = (e) => !bySource || e.name !== void 0 && (listed.has(e.name) || SECRET_NAME.test(e.name));
+  const secret = isSecretEnv(task, job);
   const urls = [
     ...(task.resourceFiles ?? []).flatMap((r) => [r.httpUrl, r.storageContainerUrl]),
     ...(task.outputFiles ?? []).map((o) => o.destination?.container?.containerUrl)
   ];
   const queries = urls.flatMap((u) => u && u.includes("?") ? [u.slice(u.indexOf("?") + 1)] : []);
-  const values = [...task.environmentSettings ?? [], ...job.commonEnvironmentSettings ?? []].filter((e) => e.name !== SECRET_ENV && secret(e)).map((e) => e.value);
+  const values = [...task.environmentSettings ?? [], ...job.commonEnvironmentSettings ?? []].filter(secret).map((e) => e.value);
   return (options.base ?? client.redactor).with([...values, ...queries]);
 }
 async function readTaskOutput(client, jobId, taskId, file, options = {}) {
@@ -4787,8 +4782,8 @@ async function readQuotas(file) {
   return quotas;
 }
 async function openLocal(values, env, reporter, options = {}) {
-  const { openHome, runningServiceInfo, serveHome, DEFAULT_LOCAL_DIR } = await import("./chunks/home-NOZGUOPV.js");
-  const { ExecutorUnavailableError } = await import("./chunks/start-MFA3JAZM.js");
+  const { openHome, runningServiceInfo, serveHome, DEFAULT_LOCAL_DIR } = await import("./chunks/home-M5TFB5B2.js");
+  const { ExecutorUnavailableError } = await import("./chunks/start-GTTN2SXA.js");
   const home = await openHome(values["local-dir"] ?? env.AZBR_LOCAL_DIR ?? DEFAULT_LOCAL_DIR);
   const info = await runningServiceInfo(home);
   const running = info?.url;
@@ -4826,7 +4821,7 @@ async function openLocal(values, env, reporter, options = {}) {
   }
 }
 async function startLocal(executor, reporter, identityRegistries, account) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-MFA3JAZM.js");
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-GTTN2SXA.js");
   try {
     const local2 = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries, account });
     reporter.info(`local Batch service on ${local2.accountUrl} (executor: ${local2.executor})`);
@@ -5088,7 +5083,7 @@ async function logs(ctx) {
 }
 async function local(ctx) {
   const { values, io, redactor } = ctx;
-  const { openHome, serveHome, runningService, DEFAULT_LOCAL_DIR, DEFAULT_LOCAL_PORT } = await import("./chunks/home-NOZGUOPV.js");
+  const { openHome, serveHome, runningService, DEFAULT_LOCAL_DIR, DEFAULT_LOCAL_PORT } = await import("./chunks/home-M5TFB5B2.js");
   const port = values.port === void 0 ? DEFAULT_LOCAL_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port "${values.port}": expected a port number from 0 to 65535`);
   const home = await openHome(values["local-dir"] ?? io.env.AZBR_LOCAL_DIR ?? DEFAULT_LOCAL_DIR);

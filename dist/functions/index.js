@@ -12276,7 +12276,6 @@ var TaskSet = class _TaskSet {
 var SAS_URL = /(https?:\/\/[^\s"'?#]+)\?[^\s"'#]*\bsig=[^\s"'#]*/gi;
 var BEARER = /\b(Bearer|SharedKey)\s+[A-Za-z0-9._~+/=:-]+/g;
 var REDACTED = "<redacted>";
-var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
 var Redactor = class _Redactor {
   secrets = /* @__PURE__ */ new Set();
   ordered;
@@ -32983,6 +32982,11 @@ function checkTaskBody(task, facts) {
   return issues;
 }
 
+// shared/batch/redaction.ts
+var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
+var SECRET_ENV = "AZBR_SECRET_ENV";
+var REDACTION_METADATA = "azure-batch-run.redaction";
+
 // shared/workload/load.ts
 function isSecretFlow(envName, path, notSecret) {
   const keys = path.filter((k) => typeof k === "string");
@@ -33833,8 +33837,6 @@ function jobForRun(body, spec, wait, secrets = []) {
   if (endByDefault) defaulted.onAllTasksComplete = "terminatejob";
   return { ...deferJobEnd(defaulted), endByDefault };
 }
-var SECRET_ENV = "AZBR_SECRET_ENV";
-var REDACTION_METADATA = "azure-batch-run.redaction";
 function markSecretEnv(body, secrets) {
   const names = (body.environmentSettings ?? []).filter((e) => e.value && secrets.some((s) => s && e.value.includes(s))).map((e) => e.name);
   if (names.length === 0) return body;

@@ -874,7 +874,6 @@ var TaskSet = class _TaskSet {
 var SAS_URL = /(https?:\/\/[^\s"'?#]+)\?[^\s"'#]*\bsig=[^\s"'#]*/gi;
 var BEARER = /\b(Bearer|SharedKey)\s+[A-Za-z0-9._~+/=:-]+/g;
 var REDACTED = "<redacted>";
-var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
 var Redactor = class _Redactor {
   secrets = /* @__PURE__ */ new Set();
   ordered;
@@ -1881,6 +1880,20 @@ function checkTaskBody(task, facts) {
   return issues;
 }
 
+// shared/batch/redaction.ts
+var SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|KEY|SAS|CREDENTIAL|CONNECTION_?STRING/i;
+var SECRET_ENV = "AZBR_SECRET_ENV";
+var REDACTION_METADATA = "azure-batch-run.redaction";
+function isSecretEnv(task, job) {
+  const mark = job.metadata?.find((m) => m.name === REDACTION_METADATA)?.value;
+  if (!mark?.startsWith("by-source:")) return (e) => e.name !== SECRET_ENV;
+  const listed = /* @__PURE__ */ new Set([
+    ...mark.slice("by-source:".length).split(","),
+    ...task.environmentSettings?.find((e) => e.name === SECRET_ENV)?.value?.split(",") ?? []
+  ]);
+  return (e) => e.name !== void 0 && e.name !== SECRET_ENV && (listed.has(e.name) || SECRET_NAME.test(e.name));
+}
+
 // shared/workload/load.ts
 function isSecretFlow(envName, path, notSecret) {
   const keys = path.filter((k) => typeof k === "string");
@@ -2738,8 +2751,6 @@ function jobForRun(body, spec, wait, secrets = []) {
   if (endByDefault) defaulted.onAllTasksComplete = "terminatejob";
   return { ...deferJobEnd(defaulted), endByDefault };
 }
-var SECRET_ENV = "AZBR_SECRET_ENV";
-var REDACTION_METADATA = "azure-batch-run.redaction";
 function markSecretEnv(body, secrets) {
   const names = (body.environmentSettings ?? []).filter((e) => e.value && secrets.some((s) => s && e.value.includes(s))).map((e) => e.name);
   if (names.length === 0) return body;
@@ -3517,19 +3528,13 @@ async function taskOutputRedactor(client, jobId, taskId, options = {}) {
       signal: options.signal
     })
   ]);
-  const mark = job.metadata?.find((m) => m.name === REDACTION_METADATA)?.value;
-  const bySource = mark?.startsWith("by-source:") === true;
-  const listed = /* @__PURE__ */ new Set([
-    ...mark?.slice("by-source:".length).split(",") ?? [],
-    ...task.environmentSettings?.find((e) => e.name === SECRET_ENV)?.value?.split(",") ?? []
-  ]);
-  const secret = (e) => !bySource || e.name !== void 0 && (listed.has(e.name) || SECRET_NAME.test(e.name));
+  const secret = isSecretEnv(task, job);
   const urls = [
     ...(task.resourceFiles ?? []).flatMap((r) => [r.httpUrl, r.storageContainerUrl]),
     ...(task.outputFiles ?? []).map((o) => o.destination?.container?.containerUrl)
   ];
   const queries = urls.flatMap((u) => u && u.includes("?") ? [u.slice(u.indexOf("?") + 1)] : []);
-  const values = [...task.environmentSettings ?? [], ...job.commonEnvironmentSettings ?? []].filter((e) => e.name !== SECRET_ENV && secret(e)).map((e) => e.value);
+  const values = [...task.environmentSettings ?? [], ...job.commonEnvironmentSettings ?? []].filter(secret).map((e) => e.value);
   return (options.base ?? client.redactor).with([...values, ...queries]);
 }
 async function readTaskOutput(client, jobId, taskId, file, options = {}) {

@@ -4,17 +4,16 @@
  * following live, and the REST exchanges of the last minutes. Plain server-rendered HTML and a
  * few lines of script; read-only. Signed in by the login link the service prints (a one-time
  * token for a cookie), since a browser cannot sign Shared Key requests. No page shows a secret:
- * no environment value, no URL query, no key; task output is redacted like `logs` redacts it.
+ * no environment value, no URL query, no key; task output is redacted by the rule `logs` uses.
  */
 import { open, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
+import { isSecretEnv } from "../../shared/batch/redaction.js";
 import type { JobRecord, NodeRecord, PoolRecord, ServiceContext, TaskRecord } from "../state.js";
 
 export const CONSOLE_PREFIX = "/console";
 const COOKIE = "azbr_console";
-/** Environment names whose values are secrets wherever they appear (as the core judges them). */
-const SECRET_NAME = /(TOKEN|KEY|SECRET|PASSWORD|PASSWD|CREDENTIAL|SAS|CONNECTION_STRING|SIGNATURE)/i;
 /** Minutes of REST exchanges the console shows. */
 const EXCHANGE_MINUTES = 5;
 
@@ -126,8 +125,10 @@ async function taskLog(ctx: ServiceContext, job: JobRecord, t: TaskRecord, url: 
     const length = Math.min(size - offset, 256 * 1024);
     const buffer = Buffer.alloc(length);
     await f.read(buffer, 0, length, offset);
+    // The same rule as `logs`: by source for jobs the core marked, every value for any other job.
+    const secret = isSecretEnv(t.body, job.body);
     const secrets = [...(t.body.environmentSettings ?? []), ...(job.body.commonEnvironmentSettings ?? [])]
-      .filter((e) => SECRET_NAME.test(e.name) && e.value)
+      .filter((e) => e.value && secret(e))
       .map((e) => e.value!);
     let text = buffer.toString("utf8");
     for (const s of secrets) text = text.split(s).join("<redacted>");

@@ -12,6 +12,7 @@
  *   PATCH once every chunk is acknowledged.
  */
 import { randomUUID } from "node:crypto";
+import { REDACTION_METADATA, SECRET_ENV } from "../batch/redaction.js";
 import type { EnvironmentSetting, JobAddParameter, MetadataItem } from "../batch/types.js";
 import { BatchServiceError } from "../client/errors.js";
 import type { BatchClient } from "../client/batchClient.js";
@@ -97,8 +98,7 @@ export function jobForRun(
  * followers, the Action) then redact those values and those of secret-like names, and show the rest
  * (`QUALITY: draft`). Tasks of jobs without the mark keep every environment value hidden.
  */
-export const SECRET_ENV = "AZBR_SECRET_ENV";
-export const REDACTION_METADATA = "azure-batch-run.redaction";
+export { REDACTION_METADATA, SECRET_ENV };
 
 /** The body with its secret-carrying environment names listed in AZBR_SECRET_ENV (none: no variable added). */
 export function markSecretEnv<T extends { environmentSettings?: EnvironmentSetting[] }>(body: T, secrets: readonly string[]): T {

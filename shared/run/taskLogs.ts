@@ -1,8 +1,8 @@
 /** The tail of a task's `stderr.txt` / `stdout.txt`, read with a byte range instead of the whole file. */
 import { readInt64 } from "../batch/apiVersion.js";
 import type { BatchClient } from "../client/batchClient.js";
-import { SECRET_NAME, type Redactor } from "../redact.js";
-import { REDACTION_METADATA, SECRET_ENV } from "./ownership.js";
+import { isSecretEnv } from "../batch/redaction.js";
+import type { Redactor } from "../redact.js";
 
 /** One entry of a task's directory. */
 export interface TaskFile {
@@ -99,21 +99,13 @@ export async function taskOutputRedactor(
     }),
   ]);
   // Redaction by source, for jobs this project made so: the names that carry secrets are listed; others show.
-  const mark = job.metadata?.find((m) => m.name === REDACTION_METADATA)?.value;
-  const bySource = mark?.startsWith("by-source:") === true;
-  const listed = new Set([
-    ...(mark?.slice("by-source:".length).split(",") ?? []),
-    ...(task.environmentSettings?.find((e) => e.name === SECRET_ENV)?.value?.split(",") ?? []),
-  ]);
-  const secret = (e: { name?: string; value?: string }) => !bySource || (e.name !== undefined && (listed.has(e.name) || SECRET_NAME.test(e.name)));
+  const secret = isSecretEnv(task, job);
   const urls = [
     ...(task.resourceFiles ?? []).flatMap((r) => [r.httpUrl, r.storageContainerUrl]),
     ...(task.outputFiles ?? []).map((o) => o.destination?.container?.containerUrl),
   ];
   const queries = urls.flatMap((u) => (u && u.includes("?") ? [u.slice(u.indexOf("?") + 1)] : []));
-  const values = [...(task.environmentSettings ?? []), ...(job.commonEnvironmentSettings ?? [])]
-    .filter((e) => e.name !== SECRET_ENV && secret(e))
-    .map((e) => e.value);
+  const values = [...(task.environmentSettings ?? []), ...(job.commonEnvironmentSettings ?? [])].filter(secret).map((e) => e.value);
   return (options.base ?? client.redactor).with([...values, ...queries]);
 }
 

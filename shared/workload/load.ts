@@ -15,7 +15,8 @@ import { WorkloadSpec, type JobSpec, type PoolSpec } from "./schema.js";
 import { checkJobLimits, checkPoolLimits } from "./serviceLimits.js";
 import { renderDeep, type TemplateScope } from "./template.js";
 import { checkBodySizes, checkTaskBody } from "../translate/limits.js";
-import { REDACTED, Redactor, SECRET_NAME } from "../redact.js";
+import { REDACTED, Redactor } from "../redact.js";
+import { SECRET_NAME } from "../batch/redaction.js";
 import { API_VERSION, type ApiVersion } from "../batch/apiVersion.js";
 
 export interface LoadOptions {

@@ -21,6 +21,7 @@ const ROOT = new URL("../../..", import.meta.url).pathname;
 const SHOTS = join(ROOT, ".tmp", "screenshots");
 const KEY = Buffer.from("console key").toString("base64");
 const SECRET = "s3cr3t-token-value-1234";
+const SECRET2 = "render-opts-secret-5678";
 
 describe.skipIf(browserMissing)("the web console", () => {
   let browser: Browser;
@@ -65,7 +66,9 @@ describe.skipIf(browserMissing)("the web console", () => {
           // A line every 200 ms for a few seconds, and the secret once (shown redacted).
           {
             id: "slow",
-            commandLine: `/bin/sh -c 'echo "using $API_TOKEN"; i=1; while [ $i -le 15 ]; do echo "frame $i rendered"; i=$((i+1)); sleep 0.2; done'`,
+            // RENDER_OPTS carries a secret under a harmless name: a job the core did not mark hides every value.
+            environmentSettings: [{ name: "RENDER_OPTS", value: SECRET2 }],
+            commandLine: `/bin/sh -c 'echo "using $API_TOKEN $RENDER_OPTS"; i=1; while [ $i -le 15 ]; do echo "frame $i rendered"; i=$((i+1)); sleep 0.2; done'`,
           },
         ],
       },
@@ -116,7 +119,7 @@ describe.skipIf(browserMissing)("the web console", () => {
     expect(partial).not.toMatch(/frame 15 rendered/);
     await page.screenshot({ path: join(SHOTS, "console-task-live.png") });
     const full = await until("the task's last line", output, (t) => t.includes("frame 15 rendered"), 20_000, 200);
-    expect(full).toBe(`using <redacted>\n${Array.from({ length: 15 }, (_, i) => `frame ${i + 1} rendered\n`).join("")}`);
+    expect(full).toBe(`using <redacted> <redacted>\n${Array.from({ length: 15 }, (_, i) => `frame ${i + 1} rendered\n`).join("")}`);
     await until(
       "the page to show the task completed",
       () => page.$eval("#state", (s) => s.textContent),
@@ -131,6 +134,7 @@ describe.skipIf(browserMissing)("the web console", () => {
 
     for (const text of html) {
       expect(text).not.toContain(SECRET);
+      expect(text).not.toContain(SECRET2);
       expect(text).not.toContain(KEY);
     }
     await page.close();
