@@ -28,6 +28,17 @@ export interface BuildInputs {
   cacheTo: string[];
 }
 
+/** An application package to deploy before the run (inputs `package-*`). */
+export interface PackageInputs {
+  id: string;
+  /** A zip file or a folder (zipped), relative to the workspace. */
+  path: string;
+  /** Default: the commit sha. */
+  version?: string;
+  setDefault: boolean;
+  replace: boolean;
+}
+
 export interface Inputs {
   spec: string;
   vars: Record<string, string>;
@@ -59,6 +70,8 @@ export interface Inputs {
   audience: string;
   /** The image to build and push, when there is one. */
   build: BuildInputs;
+  /** The application package to deploy first, when there is one. */
+  package?: PackageInputs;
 }
 
 const optional = (name: string): string | undefined => core.getInput(name) || undefined;
@@ -137,6 +150,19 @@ function buildInputs(): BuildInputs {
   };
 }
 
+function packageInputs(): PackageInputs | undefined {
+  const id = optional("package-id");
+  const path = optional("package-path");
+  const version = optional("package-version");
+  if (!id) {
+    const stray = ["package-path", "package-version"].find((n) => optional(n) !== undefined);
+    if (stray) throw new UsageError(`input ${stray} needs package-id: the application the package is a version of`);
+    return undefined;
+  }
+  if (!path) throw new UsageError("input package-path is required with package-id: a zip file, or a folder to zip");
+  return { id, path, version, setDefault: boolean("package-default"), replace: boolean("package-replace") };
+}
+
 function cloudInput(): Cloud {
   const name = core.getInput("environment") || "AzureCloud";
   const cloud = cloudNamed(name);
@@ -172,6 +198,7 @@ export function getInputs(): Inputs {
     cloud: cloudInput(),
     audience: core.getInput("audience") || "api://AzureADTokenExchange",
     build: buildInputs(),
+    package: packageInputs(),
   };
   if ((inputs.clientId === undefined) !== (inputs.tenantId === undefined)) {
     throw new UsageError(

@@ -15,6 +15,7 @@ import {
   cloudOfAccountUrl,
   createBatchClient,
   createLocalBatchClient,
+  deployPackage,
   followTaskOutput,
   LOCAL_SUBSCRIPTION,
   loadSpecObject,
@@ -31,7 +32,7 @@ import {
 import type { TokenCredential } from "@azure/identity";
 import { credentialFor } from "./auth.js";
 import { ACR_TOKEN_USER, BuildError, buildAndPush, plannedImage, useBuiltImage, wantsBuild, type BuiltImage } from "./build.js";
-import { getInputs, type Inputs } from "./context.js";
+import { getInputs, type Inputs, type PackageInputs } from "./context.js";
 import { actionsReporter, type ActionsReporter } from "./reporter.js";
 import { saveState } from "./state.js";
 import { writeEndSummary, writeSummary, type Outcome } from "./summary.js";
@@ -262,6 +263,7 @@ export async function run(): Promise<void> {
     saveState({ accountUrl: client.accountUrl.href });
 
     reporter = actionsReporter({ maxLogLines: inputs.maxLogLines });
+    if (inputs.package) await deployInputPackage(client, inputs.package, workload, reporter, controller.signal);
     // The chosen tasks' output, streamed into the log while they run (each line marked with its task).
     const following = new AbortController();
     const followed = inputs.follow.length
@@ -333,6 +335,22 @@ export async function run(): Promise<void> {
   } finally {
     await close?.();
   }
+}
+
+/** `package-*`: the application package deployed before the run, so that its tasks find it; its version is an output. */
+async function deployInputPackage(client: BatchClient, p: PackageInputs, workload: Workload, reporter: ActionsReporter, signal: AbortSignal): Promise<void> {
+  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const result = await deployPackage(client, {
+    applicationId: p.id,
+    version: p.version ?? github.context.sha,
+    source: resolve(workspace, p.path),
+    setDefault: p.setDefault,
+    replace: p.replace,
+    account: workload.spec.account,
+    reporter,
+    signal,
+  });
+  core.setOutput("package-version", result.version);
 }
 
 /** On the local service, nothing outlives the step: its cleanup is done by the run itself. */

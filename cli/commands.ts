@@ -5,6 +5,7 @@
  */
 import {
   createLocalBatchClient,
+  deployPackage,
   DEFAULT_SUBMIT_CONCURRENCY,
   getJobStatus,
   lastLines,
@@ -351,6 +352,36 @@ async function local(ctx: CommandContext): Promise<number> {
   return EXIT.ok;
 }
 
+/** `package deploy <id> <version> <zip|folder>`: an application package, deployed through ARM (idempotent). */
+async function packageCommand(ctx: CommandContext): Promise<number> {
+  const { args, values, io } = ctx;
+  const [verb, applicationId, version, source, ...extra] = args;
+  if (verb !== "deploy" || !applicationId || !version || !source || extra.length)
+    throw new UsageError("usage: package deploy <application-id> <version> <zip|folder> [--default] [--replace]");
+  if ((values["resource-group"] === undefined) !== (values["account-name"] === undefined))
+    throw new UsageError("--resource-group and --account-name go together (without them the account is found from its URL)");
+  const { client, close } = await readClient(ctx);
+  try {
+    const result = await deployPackage(client, {
+      applicationId,
+      version,
+      source,
+      setDefault: values.default,
+      replace: values.replace,
+      account: { subscription: values.subscription ?? io.env.AZURE_SUBSCRIPTION_ID, resourceGroup: values["resource-group"], name: values["account-name"] },
+      reporter: createConsoleReporter(io.stderr),
+      signal: io.signal,
+    });
+    write(
+      io.stdout,
+      `${result.outcome} ${result.applicationId} ${result.version} (${result.size} bytes, MD5 ${result.md5})${result.defaultVersion ? `; default version ${result.defaultVersion}` : ""}`,
+    );
+    return EXIT.ok;
+  } finally {
+    await close();
+  }
+}
+
 async function schema({ io }: CommandContext): Promise<number> {
   write(io.stdout, JSON.stringify(workloadJsonSchema(), null, 2));
   return EXIT.ok;
@@ -367,5 +398,6 @@ export const COMMANDS: Record<string, (ctx: CommandContext) => Promise<number>> 
   tasks,
   status,
   logs,
+  package: packageCommand,
   schema,
 };

@@ -55,6 +55,11 @@ export const OPTIONS = {
   "local-dir": { type: "string" },
   port: { type: "string" },
   follow: { type: "boolean" },
+  subscription: { type: "string" },
+  "resource-group": { type: "string" },
+  "account-name": { type: "string" },
+  default: { type: "boolean" },
+  replace: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } satisfies ParseArgsConfig["options"];
 

@@ -51,6 +51,13 @@ commands:
                                             task counts of a job
   logs <job-id> <task-id> [--account-url URL | --local] [--file stdout.txt|stderr.txt|wd/...] [--follow]
                                             print a task's output files; --follow: as they grow, to the task's end
+  package deploy <application-id> <version> <zip|folder> [--account-url URL | --local]
+      [--subscription ID] [--resource-group NAME --account-name NAME] [--default] [--replace]
+                                            deploy an application package through Azure Resource Manager: the
+                                            application created if missing, the version uploaded and activated;
+                                            a folder is zipped; the same content again changes nothing
+                                            --default: make it the application's default version
+                                            --replace: replace an active version whose content differs
   schema                                    print the spec's JSON Schema
 
   --debug                                   one line per HTTP call on stderr (secrets redacted)
@@ -90,6 +97,7 @@ const COMMAND_OPTIONS: Record<string, (keyof typeof OPTIONS)[]> = {
   tasks: ["account-url", "local", "local-dir", "debug", "timeout", "api-version"],
   status: ["account-url", "local", "local-dir", "debug", "timeout", "api-version"],
   logs: ["account-url", "local", "local-dir", "file", "follow", "debug", "timeout", "api-version"],
+  package: ["account-url", "local", "local-dir", "subscription", "resource-group", "account-name", "default", "replace", "debug", "timeout"],
   schema: [],
 };
 

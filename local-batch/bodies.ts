@@ -27,6 +27,7 @@ const SHAPES: Record<string, Shape> = {
   EnvironmentSetting: { name: s, value: s },
   Metadata: { name: s, value: s },
   IdentityReference: { resourceId: s },
+  ApplicationPackageReference: { applicationId: s, version: s },
   ContainerRegistry: { registryServer: s, username: s, password: s, identityReference: shape("IdentityReference") },
   BindMount: { source: s, isReadOnly: b },
   TaskContainerSettings: {
@@ -70,6 +71,7 @@ const SHAPES: Record<string, Shape> = {
     autoScaleEvaluationInterval: s,
     enableInterNodeCommunication: b,
     startTask: shape("StartTask"),
+    applicationPackageReferences: array(shape("ApplicationPackageReference")),
     taskSlotsPerNode: n,
     metadata: array(shape("Metadata")),
   },
@@ -88,6 +90,7 @@ const SHAPES: Record<string, Shape> = {
     killJobOnCompletion: b,
     runExclusive: b,
     allowLowPriorityNode: b,
+    applicationPackageReferences: array(shape("ApplicationPackageReference")),
   },
   JobPreparationTask: { ...TASK_COMMON, id: s, constraints: shape("TaskConstraints"), waitForSuccess: b, rerunOnNodeRebootAfterSuccess: b },
   JobReleaseTask: { ...TASK_COMMON, id: s, maxWallClockTime: s, retentionTime: s },
@@ -128,6 +131,7 @@ const SHAPES: Record<string, Shape> = {
     constraints: shape("TaskConstraints"),
     requiredSlots: n,
     dependsOn: shape("TaskDependencies"),
+    applicationPackageReferences: array(shape("ApplicationPackageReference")),
   },
   TaskCollection: { value: array(shape("TaskAdd")) },
 };
@@ -153,6 +157,7 @@ const REQUIRED: Record<string, string[]> = {
   UploadOptions: ["uploadCondition"],
   EnvironmentSetting: ["name"],
   TaskIdRange: ["start", "end"],
+  ApplicationPackageReference: ["applicationId"],
 };
 
 const ENUMS: Record<string, string[]> = {

@@ -29,6 +29,21 @@ export class BatchHttpError extends Error {
   }
 }
 
+/** An error of the ARM side, in Azure Resource Manager's shape (`{ error: { code, message } }`). */
+export class ArmHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  body(): Record<string, unknown> {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
 type Kind = "Pool" | "Job" | "Task" | "JobSchedule" | "File" | "Node";
 const noun = (kind: Kind) => (kind === "JobSchedule" ? "job schedule" : kind.toLowerCase());
 const SYNTAX = "The specified Request Body is not syntactically valid.";

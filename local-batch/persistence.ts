@@ -13,7 +13,16 @@ import { existsSync } from "node:fs";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunHandle } from "./runtime/executors.js";
-import { nodeWithId, now, type JobRecord, type PoolRecord, type ScheduleRecord, type ServiceContext, type TaskRecord } from "./state.js";
+import {
+  nodeWithId,
+  now,
+  type ApplicationRecord,
+  type JobRecord,
+  type PoolRecord,
+  type ScheduleRecord,
+  type ServiceContext,
+  type TaskRecord,
+} from "./state.js";
 
 const FILE = "state.json";
 const VERSION = 1;
@@ -30,6 +39,7 @@ interface SavedState {
   pools: SavedPool[];
   jobs: SavedJob[];
   schedules: SavedSchedule[];
+  applications?: ApplicationRecord[];
   live: RunHandle[];
 }
 
@@ -46,6 +56,7 @@ export function snapshot(ctx: ServiceContext, taskOrder: number): SavedState {
     })),
     jobs: [...ctx.jobs.values()].map(({ tasks, ...job }) => ({ ...job, tasks: [...tasks.values()].map(({ abort: _abort, ...task }) => task) })),
     schedules: [...ctx.schedules.values()].map(({ timer: _timer, ...schedule }) => schedule),
+    applications: [...ctx.applications.values()],
     live: [...ctx.live.values()],
   };
 }
@@ -102,5 +113,6 @@ export function restore(ctx: ServiceContext, state: SavedState): { pools: PoolRe
     ctx.jobs.set(job.body.id.toLowerCase(), job);
   }
   for (const saved of state.schedules) ctx.schedules.set(saved.body.id.toLowerCase(), { ...saved });
+  for (const app of state.applications ?? []) ctx.applications.set(app.id.toLowerCase(), app);
   return { pools, orphans: state.live };
 }

@@ -5,6 +5,7 @@ import { SUPPORTED_IMAGES } from "../shared/batch/images.js";
 import { validateBody } from "./bodies.js";
 import { BatchErrors } from "./errors.js";
 import { list, listTasks, one } from "./resources/listing.js";
+import { getApplication, listedApplications } from "./resources/applications.js";
 import { getNodeFile, getTaskFile, listTaskFiles } from "./resources/files.js";
 import { addJob, deleteJob, jobView, patchJob, taskCounts, terminateJob } from "./resources/jobs.js";
 import { addPool, deletePool, getNode, nodeView, patchPool, poolView, removePoolNodes, resizePool, restartPoolNode } from "./resources/pools.js";
@@ -26,6 +27,10 @@ export function route(ctx: ServiceContext, method: string, url: URL, body: unkno
       return listOf([...ctx.pools.values()].map((p) => poolView(ctx, p, apiVersionOf(url))));
     case "GET pools/{id}":
       return one(poolView(ctx, poolOf(ctx, id), apiVersionOf(url)), q);
+    case "GET applications":
+      return listOf(listedApplications(ctx));
+    case "GET applications/{id}":
+      return one(getApplication(ctx, id), q);
     case "GET supportedimages":
       return listOf(SUPPORTED_IMAGES as unknown as Record<string, unknown>[]);
     case "HEAD pools/{id}":

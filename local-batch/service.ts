@@ -23,7 +23,7 @@ import { defaultRuntimeDir, Lease, sweepLeases } from "./runtime/leftovers.js";
 import { route } from "./routes.js";
 import { preemptNode, startPool } from "./scheduler/nodes.js";
 import { pump } from "./scheduler/scheduler.js";
-import type { JobRecord, LocalBatchOptions, PoolRecord, ScheduleRecord, ServiceContext } from "./state.js";
+import type { ApplicationRecord, JobRecord, LocalBatchOptions, PoolRecord, ScheduleRecord, ServiceContext } from "./state.js";
 
 export type { FaultOptions, Misbehavior } from "./faults.js";
 
@@ -35,6 +35,7 @@ export class LocalBatchService {
   readonly pools = new Map<string, PoolRecord>();
   readonly jobs = new Map<string, JobRecord>();
   readonly schedules = new Map<string, ScheduleRecord>();
+  readonly applications = new Map<string, ApplicationRecord>();
   private server?: Server;
   private baseUrl = "";
   private taskOrder = 0;
@@ -57,6 +58,7 @@ export class LocalBatchService {
       pools: this.pools,
       jobs: this.jobs,
       schedules: this.schedules,
+      applications: this.applications,
       get baseUrl() {
         return service.baseUrl;
       },

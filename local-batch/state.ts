@@ -13,7 +13,7 @@ import { notFound } from "./errors.js";
 import type { RunHandle } from "./runtime/executors.js";
 import type { LocalBatchOptions } from "./options.js";
 export type { Exchange, IdentityRegistry, LocalBatchOptions } from "./options.js";
-import type { NodeDirs } from "./runtime/taskRunner.js";
+import type { InstalledPackage, NodeDirs } from "./runtime/taskRunner.js";
 
 export interface NodeRecord {
   id: string;
@@ -44,6 +44,8 @@ export interface NodeRecord {
   idleWaiters: (() => void)[];
   /** A Spot (low-priority) node: it may be preempted. */
   lowPriority?: boolean;
+  /** The pool's application packages, installed when the node (re)started. */
+  packages?: InstalledPackage[];
 }
 
 export interface PoolRecord {
@@ -91,12 +93,37 @@ export interface ScheduleRecord {
   timer?: NodeJS.Timeout;
 }
 
+/** One version of an application: its blob in the service's package store, once uploaded, and whether it is active. */
+export interface PackageRecord {
+  version: string;
+  state: "Pending" | "Active";
+  format?: string;
+  lastActivationTime?: string;
+  etag: string;
+  /** The blob's name in the package store (what the storage URL points at). */
+  blobName: string;
+  /** The uploaded blob: its size, MD5 (base64, as Storage gives Content-MD5) and when it was written. */
+  blob?: { size: number; md5: string; lastModified: string; etag: string };
+}
+
+/** An application of the account (ARM's `Microsoft.Batch/batchAccounts/applications`) and its packages. */
+export interface ApplicationRecord {
+  id: string;
+  displayName?: string;
+  allowUpdates: boolean;
+  defaultVersion?: string;
+  etag: string;
+  packages: PackageRecord[];
+}
+
 /** What every part of the service shares. Keys of the maps are ids in lower case (Batch ids ignore case). */
 export interface ServiceContext {
   readonly options: LocalBatchOptions;
   readonly pools: Map<string, PoolRecord>;
   readonly jobs: Map<string, JobRecord>;
   readonly schedules: Map<string, ScheduleRecord>;
+  /** The account's applications, by lower-case id. */
+  readonly applications: Map<string, ApplicationRecord>;
   readonly baseUrl: string;
   readonly closed: boolean;
   nextTaskOrder(): number;

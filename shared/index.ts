@@ -54,6 +54,9 @@ export { translateArmPool, armPoolPath, ARM_API_VERSION } from "./translate/armP
  */
 export { runWorkload, type RunOptions, type RunResult, type CleanupPolicy } from "./run/run.js";
 /** Does the spec fit the account? Cores per VM family, Spot cores, pools, active jobs, VM size, image: `preflight` reports, `assertFits` gates. */
+export { deployPackage, type DeployPackageOptions, type DeployPackageResult } from "./run/deployPackage.js";
+export { zipFolder } from "./run/zip.js";
+export { appPackageEnvName, applicationResourceId, MAX_POOL_PACKAGES, type AccountCoordinates } from "./batch/applications.js";
 export { preflight, assertFits, type PreflightReport, type PreflightCheck, type PreflightOptions } from "./run/preflight.js";
 
 /**

@@ -60,8 +60,11 @@ export const LAYERS: Record<string, { step: string; paths: string[] }[]> = {
     },
     // What runs a task on this machine: containers, host processes, blob transfers, leftovers.
     { step: "runtime", paths: ["local-batch/runtime/"] },
-    // The account's state: options, pools, nodes, jobs, the task table, persistence.
-    { step: "state", paths: ["local-batch/options.ts", "local-batch/state.ts", "local-batch/taskTable.ts", "local-batch/persistence.ts"] },
+    // The account's state: options, pools, nodes, jobs, the task table, persistence, the package store.
+    {
+      step: "state",
+      paths: ["local-batch/options.ts", "local-batch/state.ts", "local-batch/taskTable.ts", "local-batch/persistence.ts", "local-batch/applications.ts"],
+    },
     // Placing tasks on nodes, node lifecycles.
     { step: "scheduler", paths: ["local-batch/scheduler/"] },
     // Each resource's requests: pools, jobs, tasks, schedules, files, ARM, listings.
@@ -118,9 +121,13 @@ const isBuiltin = (s: string) => s.startsWith("node:") || BUILTINS.has(s);
 const packageOf = (s: string) => (s.startsWith("@") ? s.split("/").slice(0, 2).join("/") : s.split("/")[0]!);
 const under = (path: string | undefined, dir: string) => path !== undefined && (path === dir || path.startsWith(`${dir}/`));
 
-/** The packages each layer may import (besides Node's own modules). */
+/**
+ * The packages each layer may import (besides Node's own modules). The core takes
+ * @azure/storage-blob for what only Storage does: uploading a package's zip to the SAS URL ARM
+ * gives, and listing a container for `forEach: { blobs }` (loaded on first use, never at start).
+ */
 const ALLOWED_PACKAGES: Record<string, string[]> = {
-  shared: ["@azure/identity", "undici", "yaml", "zod"],
+  shared: ["@azure/identity", "@azure/storage-blob", "undici", "yaml", "zod"],
   "local-batch": ["@azure/storage-blob"],
   cli: ["azure-batch-run", "yaml"],
   action: ["azure-batch-run", "@actions/core", "@actions/github", "@actions/exec", "@azure/identity"],

@@ -11503,6 +11503,35 @@ function filePathProblem(path) {
   return void 0;
 }
 
+// shared/batch/blobNames.ts
+import { createHash } from "node:crypto";
+var hash = (text, length = 16) => createHash("sha256").update(text).digest("hex").slice(0, length);
+var safe = (text, max) => text.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, max);
+var MAX_BLOB_NAME = 1024;
+var MAX_FILE_NAME_BYTES = 128;
+function safeFileName(last) {
+  const name = last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_") || "input";
+  if (name.length <= MAX_FILE_NAME_BYTES) return name;
+  const ext = /\.[A-Za-z0-9_-]{1,16}$/.exec(name)?.[0] ?? "";
+  return `${name.slice(0, MAX_FILE_NAME_BYTES - ext.length - 17)}-${hash(last)}${ext}`;
+}
+function blobTaskId(blob) {
+  const account = new URL(blob.url);
+  const key = `${account.host}/${blob.url.slice(account.origin.length).split("/")[1]}/${blob.container}/${blob.name}
+${blob.etag ?? ""}`;
+  const prefix = safe(blob.name.split("/").pop() ?? "", 40);
+  return `${prefix || "blob"}-${hash(key)}`;
+}
+
+// shared/workload/blobItems.ts
+var LISTINGS = /* @__PURE__ */ new WeakMap();
+function attachListing(forEach, listing) {
+  LISTINGS.set(forEach, listing);
+}
+function listingOf(forEach) {
+  return LISTINGS.get(forEach);
+}
+
 // shared/workload/budget.ts
 var LIMITS = {
   /** Bytes of spec text. */
@@ -11598,6 +11627,7 @@ function forEachCount(forEach) {
     return Math.floor((last - first) / step) + 1;
   }
   if ("items" in forEach) return forEach.items.length;
+  if ("blobs" in forEach) return listingOf(forEach)?.length ?? 0;
   const lists = Object.values("zip" in forEach ? forEach.zip : forEach.product);
   if (lists.length === 0) return void 0;
   if ("zip" in forEach) return lists[0].length;
@@ -11605,6 +11635,7 @@ function forEachCount(forEach) {
 }
 function largestItemBytes(forEach) {
   if ("range" in forEach) return 12;
+  if ("blobs" in forEach) return listingOf(forEach)?.largestItemBytes ?? 0;
   const lists = "items" in forEach ? [forEach.items] : Object.values("zip" in forEach ? forEach.zip : forEach.product);
   let max = 0;
   for (const list of lists) for (const v of list) max = Math.max(max, Buffer.byteLength(JSON.stringify(v) ?? ""));
@@ -12038,7 +12069,7 @@ function checkForEach(forEach, path, issues) {
       issues.add(`${path}.range`, `[${forEach.range.join(", ")}] never reaches its end; the step must move from first towards last`);
       return false;
     }
-  } else if (!("items" in forEach)) {
+  } else if (!("items" in forEach) && !("blobs" in forEach)) {
     const lists = "zip" in forEach ? forEach.zip : forEach.product;
     const names = Object.keys(lists);
     if (names.length === 0) {
@@ -12066,6 +12097,7 @@ function forEachItem(forEach, k) {
     return range[0] + k * (range[2] ?? 1);
   }
   if ("items" in forEach) return forEach.items[k];
+  if ("blobs" in forEach) return listingOf(forEach).item(k);
   if ("zip" in forEach) return Object.fromEntries(Object.entries(forEach.zip).map(([n, list]) => [n, list[k]]));
   const entries = Object.entries(forEach.product);
   const item = {};
@@ -12191,6 +12223,12 @@ var Expansion = class _Expansion {
     const id = this.index.ids[position];
     const rendered = renderDeep(p.templated, Object.assign({}, itemScope, { task: { id } }), {}, [], report);
     const task = Object.assign({}, p.fixed, rendered, { id, source: where });
+    const blobs = p.entry.forEach && "blobs" in p.entry.forEach ? p.entry.forEach.blobs : void 0;
+    if (blobs) {
+      const b = item;
+      const query = listingOf(p.entry.forEach).query;
+      task.resources = [...task.resources ?? [], { url: `${b.url}${query}`, path: b.fileName, ...blobs.identity ? { identity: blobs.identity } : {} }];
+    }
     if (p.dependsOn) {
       const deps = p.dependsOnTemplated ? renderDeep(p.dependsOn, itemScope, {}, ["dependsOn"], report) : p.dependsOn;
       task.dependsOn = this.resolveDependencies(id, deps, `${where}.dependsOn`, issues);
@@ -12931,7 +12969,7 @@ __export(external_exports, {
   gt: () => _gt,
   gte: () => _gte,
   guid: () => guid2,
-  hash: () => hash,
+  hash: () => hash2,
   hex: () => hex2,
   hostname: () => hostname2,
   httpUrl: () => httpUrl,
@@ -29870,7 +29908,7 @@ __export(schemas_exports2, {
   float64: () => float64,
   function: () => _function,
   guid: () => guid2,
-  hash: () => hash,
+  hash: () => hash2,
   hex: () => hex2,
   hostname: () => hostname2,
   httpUrl: () => httpUrl,
@@ -30570,7 +30608,7 @@ function hex2(_params) {
 function currencyCode2(_params) {
   return _stringFormat(ZodCustomStringFormat, "currency_code", currencyCode, _params);
 }
-function hash(alg, params) {
+function hash2(alg, params) {
   const enc = params?.enc ?? "hex";
   const format = `${alg}_${enc}`;
   const regex = regexes_exports[format];
@@ -32513,6 +32551,16 @@ function timeoutParameter(version2) {
   return version2 === "2024-07-01.20.0" ? "timeout" : "timeOut";
 }
 
+// shared/batch/applications.ts
+var APPLICATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+var APPLICATION_VERSION = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$/;
+var APPLICATION_ID_RULE = "1 to 64 letters, digits, _ and -";
+var APPLICATION_VERSION_RULE = "1 to 64 letters, digits, _, - and ., not starting with a dot";
+var MAX_POOL_PACKAGES = 10;
+function applicationResourceId(account, applicationId) {
+  return `/subscriptions/${account.subscription}/resourceGroups/${account.resourceGroup}/providers/Microsoft.Batch/batchAccounts/${account.name}/applications/${applicationId}`;
+}
+
 // shared/workload/schema.ts
 var Duration = external_exports.string().regex(DURATION_PATTERN, { error: "must be an ISO 8601 duration such as PT30M, PT2H or P1D" }).refine((d) => (parseDuration(d) ?? 0) <= MAX_DURATION_MS, {
   error: "is longer than the longest duration Batch holds (P10675199DT2H48M5.4775807S, about 29,000 years); leave it out for no limit"
@@ -32548,6 +32596,16 @@ var OutputFile = external_exports.strictObject({
   identity: external_exports.string().optional().meta({ description: "Resource id of a pool user-assigned identity used to upload" }),
   when: external_exports.enum(["taskSuccess", "taskFailure", "taskCompletion"]).default("taskCompletion")
 });
+var ApplicationPackage = external_exports.strictObject({
+  id: external_exports.string().regex(APPLICATION_ID, { error: `must be an application id: ${APPLICATION_ID_RULE}` }),
+  version: external_exports.string().regex(APPLICATION_VERSION, { error: `must be a package version: ${APPLICATION_VERSION_RULE}` }).optional().meta({ description: "The package version; absent = the application's default version" })
+}).meta({ description: "An application package: installed on the node, its folder in $AZ_BATCH_APP_PACKAGE_<id>_<version> (or _<id> for the default)" });
+var ApplicationPackages = external_exports.array(ApplicationPackage).meta({
+  description: "Application packages installed before the task runs; with mounts, give the `Applications` source to see them in a container"
+});
+var noPackages = (what) => external_exports.never({
+  error: `${what} cannot reference application packages (Batch takes them on the pool, on tasks and on the job manager); list them in pool.applicationPackages, whose folders every task on the node sees`
+}).optional();
 var ContainerFields = {
   image: external_exports.string().min(1).optional().meta({ description: "Container image; the task runs in it (containerSettings.imageName)" }),
   runOptions: external_exports.string().optional().meta({ description: "Extra `docker create` options (containerRunOptions), passed through" }),
@@ -32574,9 +32632,22 @@ var TaskFieldsShape = {
   maxWallClock: Duration.optional(),
   retention: Duration.optional(),
   retries: int322().min(-1).optional().meta({ description: "maxTaskRetryCount; -1 = unlimited" }),
-  requiredSlots: int322().min(1).optional()
+  requiredSlots: int322().min(1).optional(),
+  applicationPackages: ApplicationPackages.optional()
 };
 var TaskDefaults = external_exports.strictObject(TaskFieldsShape).meta({ description: "Fields every task gets unless it sets them" });
+var BlobSource = external_exports.strictObject({
+  container: external_exports.url({
+    protocol: /^https?$/,
+    error: "must be a blob container URL: https://<account>.blob.core.windows.net/<container>, with a SAS (?sv=...) or read with the caller's identity"
+  }).meta({ description: `The container (with a SAS from the environment, e.g. "{{ env.INPUTS_URL }}", or without one: read with the caller's identity)` }),
+  prefix: external_exports.string().max(1024).optional().meta({ description: "Only blobs whose names start with this" }),
+  pattern: external_exports.string().min(1).max(1024).optional().meta({ description: "A glob over the blob name (* within a segment, ** across them), e.g. frames/**/*.exr" }),
+  limit: int322().min(1).optional().meta({ description: "At most this many blobs (the first in name order)" }),
+  identity: external_exports.string().optional().meta({ description: "The resource id of a pool identity the task downloads its blob with (when the container URL has no SAS)" })
+}).meta({
+  description: "One task per blob: {{ item.name }}, {{ item.url }}, {{ item.fileName }} (safe in any path), {{ item.etag }}, {{ item.taskId }} (from name and ETag); the blob is the task's resource file at {{ item.fileName }}"
+});
 var ForEach = external_exports.union(
   [
     external_exports.strictObject({
@@ -32584,10 +32655,11 @@ var ForEach = external_exports.union(
     }),
     external_exports.strictObject({ items: external_exports.array(external_exports.unknown()).min(1) }),
     external_exports.strictObject({ zip: external_exports.record(external_exports.string(), external_exports.array(external_exports.unknown()).min(1)) }),
-    external_exports.strictObject({ product: external_exports.record(external_exports.string(), external_exports.array(external_exports.unknown()).min(1)) })
+    external_exports.strictObject({ product: external_exports.record(external_exports.string(), external_exports.array(external_exports.unknown()).min(1)) }),
+    external_exports.strictObject({ blobs: BlobSource })
   ],
-  { error: "give exactly one of range: [first, last], items: [...], zip: {name: [...]} or product: {name: [...]}" }
-).meta({ description: "Expand one entry into many tasks: range, items, zip or product; {{ item }} names the element" });
+  { error: "give exactly one of range: [first, last], items: [...], zip: {name: [...]}, product: {name: [...]} or blobs: {container: <url>}" }
+).meta({ description: "Expand one entry into many tasks: range, items, zip, product or the blobs of a container; {{ item }} names the element" });
 var DependsOn = external_exports.array(
   external_exports.union(
     [
@@ -32619,7 +32691,8 @@ var StartTask = external_exports.strictObject({
   waitForSuccess: external_exports.boolean().optional(),
   env: EnvMap.optional(),
   resources: external_exports.array(ResourceFile).optional(),
-  retries: int322().min(-1).optional()
+  retries: int322().min(-1).optional(),
+  applicationPackages: noPackages("the start task")
 });
 var PoolSpec = external_exports.strictObject({
   id: external_exports.string().min(1),
@@ -32642,6 +32715,7 @@ var PoolSpec = external_exports.strictObject({
     registries: external_exports.array(Registry).optional()
   }).optional(),
   startTask: StartTask.optional(),
+  applicationPackages: external_exports.array(ApplicationPackage).max(MAX_POOL_PACKAGES, { error: `at most ${MAX_POOL_PACKAGES} application packages on a pool` }).optional().meta({ description: "applicationPackageReferences: installed on every node as it joins the pool, before the start task" }),
   identity: external_exports.array(
     external_exports.string().regex(/^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.managedidentity\/userassignedidentities\/[^/]+$/i, {
       error: "must be the resource id of a user-assigned managed identity (/subscriptions/.../providers/Microsoft.ManagedIdentity/userAssignedIdentities/NAME)"
@@ -32663,9 +32737,10 @@ var PrepTask = external_exports.strictObject({
   ...JobTaskShape,
   retries: int322().min(-1).optional(),
   waitForSuccess: external_exports.boolean().optional(),
-  rerunOnNodeRebootAfterSuccess: external_exports.boolean().optional()
+  rerunOnNodeRebootAfterSuccess: external_exports.boolean().optional(),
+  applicationPackages: noPackages("the job preparation task")
 });
-var ReleaseTask = external_exports.strictObject({ id: external_exports.string().optional(), ...JobTaskShape });
+var ReleaseTask = external_exports.strictObject({ id: external_exports.string().optional(), ...JobTaskShape, applicationPackages: noPackages("the job release task") });
 var ManagerTask = external_exports.strictObject({
   id: external_exports.string().default("manager"),
   displayName: external_exports.string().max(1024).optional(),
@@ -32675,7 +32750,8 @@ var ManagerTask = external_exports.strictObject({
   requiredSlots: int322().min(1).optional(),
   killJobOnCompletion: external_exports.boolean().optional(),
   runExclusive: external_exports.boolean().optional(),
-  allowLowPriorityNode: external_exports.boolean().optional()
+  allowLowPriorityNode: external_exports.boolean().optional(),
+  applicationPackages: ApplicationPackages.optional()
 });
 var JobSpec = external_exports.strictObject({
   id: external_exports.string().min(1),
@@ -32777,6 +32853,10 @@ function containerRegistry(r) {
     identityReference: r.identity ? { resourceId: r.identity } : void 0
   });
 }
+function applicationPackageReferences(packages, applicationId = (id) => id) {
+  if (!packages?.length) return void 0;
+  return packages.map((p) => compact({ applicationId: applicationId(p.id), version: p.version }));
+}
 
 // shared/translate/job.ts
 function jobManagerTask(workload) {
@@ -32795,6 +32875,7 @@ function jobManagerTask(workload) {
     killJobOnCompletion: m.killJobOnCompletion,
     userIdentity: userIdentity(m, workload.facts),
     runExclusive: m.runExclusive,
+    applicationPackageReferences: applicationPackageReferences(m.applicationPackages),
     allowLowPriorityNode: m.allowLowPriorityNode
   });
 }
@@ -32879,8 +32960,17 @@ function translateStartTask(workload) {
     waitForSuccess: start.waitForSuccess ?? true
   });
 }
-function translatePool(workload) {
+function poolAccount(workload, found) {
+  const a = workload.spec.account ?? {};
+  return {
+    subscription: found?.subscription ?? a.subscription ?? "{subscription}",
+    resourceGroup: found?.resourceGroup ?? a.resourceGroup ?? "{resourceGroup}",
+    name: found?.name ?? a.name ?? "{accountName}"
+  };
+}
+function translatePool(workload, account) {
   const pool = workload.pool;
+  const where = account ?? poolAccount(workload);
   const image2 = pool.image.id ? { virtualMachineImageId: pool.image.id } : compact({ publisher: pool.image.publisher, offer: pool.image.offer, sku: pool.image.sku, version: pool.image.version ?? "latest" });
   const container = pool.container ? compact({
     type: pool.container.type,
@@ -32903,6 +32993,8 @@ function translatePool(workload) {
     ...compact(scaling),
     enableInterNodeCommunication: pool.interNodeCommunication,
     startTask: translateStartTask(workload),
+    // "When creating a pool, the package's application ID must be fully qualified."
+    applicationPackageReferences: applicationPackageReferences(pool.applicationPackages, (id) => applicationResourceId(where, id)),
     taskSlotsPerNode: pool.taskSlotsPerNode,
     metadata: pool.metadata ? Object.entries(pool.metadata).map(([name, value2]) => ({ name, value: value2 })) : void 0
   });
@@ -32923,7 +33015,8 @@ function translateTask(task, facts) {
     constraints: constraints(task),
     requiredSlots: task.requiredSlots,
     userIdentity: userIdentity(task, facts),
-    dependsOn: deps && (deps.taskIds.length || deps.taskIdRanges.length) ? compact({ taskIds: deps.taskIds.length ? deps.taskIds : void 0, taskIdRanges: deps.taskIdRanges.length ? deps.taskIdRanges : void 0 }) : void 0
+    dependsOn: deps && (deps.taskIds.length || deps.taskIdRanges.length) ? compact({ taskIds: deps.taskIds.length ? deps.taskIds : void 0, taskIdRanges: deps.taskIdRanges.length ? deps.taskIdRanges : void 0 }) : void 0,
+    applicationPackageReferences: applicationPackageReferences(task.applicationPackages)
   });
 }
 
@@ -33119,6 +33212,15 @@ function loadSpecObject(raw, options = {}) {
     throw error62;
   }
 }
+function templateScope(raw, options) {
+  const env = options.env ?? {};
+  const specVars = raw.vars ?? {};
+  return {
+    ...options.roots ?? {},
+    vars: { ...typeof specVars === "object" ? specVars : {}, ...options.vars ?? {} },
+    env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== void 0))
+  };
+}
 function referencedVars(raw) {
   const used = /* @__PURE__ */ new Set();
   const stack = [raw];
@@ -33138,13 +33240,7 @@ function load(raw, options, envSecrets) {
     const unused = Object.keys(options.vars).filter((name) => !used.has(name));
     if (unused.length > 0) options.onUnusedVars(unused, [...used].sort());
   }
-  const env = options.env ?? {};
-  const specVars = raw.vars ?? {};
-  const scope = {
-    ...options.roots ?? {},
-    vars: { ...typeof specVars === "object" ? specVars : {}, ...options.vars ?? {} },
-    env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== void 0))
-  };
+  const scope = templateScope(raw, options);
   const inline = (password, path) => {
     if (typeof password === "string" && !ENV_REFERENCE.test(password))
       issues.add(path, 'must reference the environment, e.g. "{{ env.REG_PASSWORD }}": inline passwords are refused');
@@ -33193,6 +33289,17 @@ function load(raw, options, envSecrets) {
     container: spec.pool.container !== void 0,
     taskSlotsPerNode: spec.pool.taskSlotsPerNode ?? 1
   };
+  (spec.tasks?.list ?? []).forEach((entry, i) => {
+    if (!entry.forEach || !("blobs" in entry.forEach)) return;
+    const listing = options.blobListings?.get(i);
+    if (listing) attachListing(entry.forEach, listing);
+    else
+      issues.add(
+        `tasks.list[${i}].forEach.blobs`,
+        "the container is listed when the spec runs: load the spec with loadSpecWithBlobs (the CLI, the Action and the Function app do), or plan it"
+      );
+  });
+  issues.throwIfAny();
   if (!checkExpansion(spec.tasks?.list ?? [], spec.tasks?.defaults, issues)) issues.throwIfAny();
   const expansion = Expansion.create(spec.tasks?.list ?? [], spec.tasks?.defaults, scope, issues);
   issues.throwIfAny();
@@ -33233,7 +33340,7 @@ function load(raw, options, envSecrets) {
 }
 
 // shared/run/addTaskCollection.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 
 // shared/client/errors.ts
 var BatchServiceError = class extends Error {
@@ -33467,7 +33574,7 @@ function taskDigest(task) {
   const c = task.containerSettings;
   const env = (task.environmentSettings ?? []).map((e) => `${e.name}=${e.value ?? ""}`).sort();
   const container = c ? [c.imageName, c.containerRunOptions ?? "", c.workingDirectory ?? "taskWorkingDirectory"] : null;
-  return createHash("sha256").update(JSON.stringify([task.commandLine ?? "", container, env])).digest("base64");
+  return createHash2("sha256").update(JSON.stringify([task.commandLine ?? "", container, env])).digest("base64");
 }
 var COMPARED = "id,commandLine,containerSettings,environmentSettings";
 async function sendAll(items, concurrency, ahead, fn) {
@@ -33727,6 +33834,7 @@ var PLACEMENT = {
   autoScaleEvaluationInterval: "properties.scaleSettings.autoScale.evaluationInterval",
   enableInterNodeCommunication: "properties.interNodeCommunication",
   startTask: "properties.startTask",
+  applicationPackageReferences: "properties.applicationPackages",
   taskSlotsPerNode: "properties.taskSlotsPerNode",
   metadata: "properties.metadata"
 };
@@ -33744,7 +33852,8 @@ var ENUMS = {
   source: { Shared: "Shared", Startup: "Startup", VfsMounts: "VfsMounts", Task: "Task", JobPrep: "JobPrep", Applications: "Applications" }
 };
 var VALUES = {
-  enableInterNodeCommunication: (v) => v ? "Enabled" : "Disabled"
+  enableInterNodeCommunication: (v) => v ? "Enabled" : "Disabled",
+  applicationPackageReferences: (v) => v.map((r) => ({ id: r.applicationId, ...r.version !== void 0 ? { version: r.version } : {} }))
 };
 function convert(value2, key = "") {
   if (Array.isArray(value2)) return value2.map((v) => convert(v, key));
@@ -33783,8 +33892,8 @@ var UNENUMS = Object.fromEntries(
 );
 
 // shared/translate/armPool.ts
-function translateArmPool(workload) {
-  return armPoolBody(translatePool(workload), workload.pool.identity ?? []);
+function translateArmPool(workload, account) {
+  return armPoolBody(translatePool(workload, account), workload.pool.identity ?? []);
 }
 function armPoolPath(account, poolId) {
   const part = (value2, placeholder) => value2 === void 0 ? placeholder : encodeURIComponent(value2);
@@ -33934,6 +34043,11 @@ function jobEndedError(jobId, ended, alsoPossible, jobIdTemplate) {
   );
 }
 
+// shared/errors.ts
+var UsageError = class extends Error {
+  name = "UsageError";
+};
+
 // shared/run/armPool.ts
 var ACCOUNT_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Batch\/batchAccounts\/([^/]+)$/i;
 var hostOf = (endpoint) => (endpoint ?? "").toLowerCase().replace(/^https?:\/\//, "").replace(/\/$/, "");
@@ -33963,7 +34077,7 @@ async function createPoolThroughArm(arm, workload, accountUrl, reporter, signal)
   const path = armPoolPath(coordinates, workload.pool.id);
   const response = await arm.send("PUT", path, {
     query: { "api-version": ARM_API_VERSION },
-    body: translateArmPool(workload),
+    body: translateArmPool(workload, coordinates),
     headers: { "if-none-match": "*" },
     // Create-only, so a repeat is harmless: it answers 412.
     idempotent: true,
@@ -33976,11 +34090,20 @@ async function createPoolThroughArm(arm, workload, accountUrl, reporter, signal)
     );
   return path;
 }
-
-// shared/errors.ts
-var UsageError = class extends Error {
-  name = "UsageError";
-};
+async function poolPackagesAccount(client, workload, signal) {
+  if (!workload.pool.applicationPackages?.length) return void 0;
+  const account = workload.spec.account ?? {};
+  const subscription = account.subscription ?? client.arm?.subscription;
+  const why = "pool.applicationPackages: Batch names a pool's packages by their application's resource id (/subscriptions/…/batchAccounts/…/applications/<id>)";
+  if (!subscription)
+    throw new UsageError(`${why}; set account.subscription (with account.resourceGroup and account.name, or they are found from the account URL)`);
+  if (account.resourceGroup && account.name) return { subscription, resourceGroup: account.resourceGroup, name: account.name };
+  if (!client.arm)
+    throw new UsageError(
+      `${why}; give account.resourceGroup and account.name, or sign in with Microsoft Entra ID so that they can be found from the account URL`
+    );
+  return findBatchAccount(client.arm, subscription, client.accountUrl, signal);
+}
 
 // shared/run/checkImage.ts
 var DAY_MS2 = 864e5;
@@ -34064,6 +34187,8 @@ function diffPool(wanted, existing, identities) {
   cmp("containerConfiguration.containerRegistries", registries(wc?.containerRegistries), registries(hc?.containerRegistries));
   cmp("taskSlotsPerNode", wanted.taskSlotsPerNode ?? 1, existing.taskSlotsPerNode ?? 1);
   cmp("startTask.commandLine", wanted.startTask?.commandLine, existing.startTask?.commandLine);
+  const packages = (list) => (list ?? []).map((r) => `${r.applicationId.toLowerCase()}${r.version ? `@${r.version}` : ""}`).sort();
+  cmp("applicationPackageReferences", packages(wanted.applicationPackageReferences), packages(existing.applicationPackageReferences));
   if (identities) {
     cmp(
       "identity",
@@ -34189,6 +34314,9 @@ function poolNeeds(client, workload, reporter, signal, onArmCreate) {
   };
 }
 
+// shared/run/zip.ts
+var DOS_DATE = 0 << 9 | 1 << 5 | 1;
+
 // shared/run/submit.ts
 function jobGenerationId(baseId, n) {
   if (n <= 1) return baseId;
@@ -34236,11 +34364,19 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
     }
     const runId = newRunId();
     const quotaWait = { budgetMs: options.quotaWaitMs ?? 2 * 6e4 };
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), {
-      image: options.checkImage,
-      runId,
-      quotaWait
-    });
+    const pool = await ensurePoolExists(
+      batch,
+      translatePool(workload, await poolPackagesAccount(batch, workload, signal)),
+      workload.pool.reuse,
+      reporter,
+      signal,
+      poolNeeds(client, workload, reporter, signal),
+      {
+        image: options.checkImage,
+        runId,
+        quotaWait
+      }
+    );
     const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, false, workload.secrets);
     const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId, quotaWait);
     const ids = [];
@@ -34277,7 +34413,8 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
 }
 
 // shared/events/events.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
+var blobTaskId2 = (blob) => blobTaskId(blob);
 var InvalidEventError = class extends Error {
   constructor(field, reason) {
     super(`${field}: ${reason}`);
@@ -34286,19 +34423,10 @@ var InvalidEventError = class extends Error {
   field;
   name = "InvalidEventError";
 };
-var hash2 = (text, length = 16) => createHash2("sha256").update(text).digest("hex").slice(0, length);
+var hash3 = (text, length = 16) => createHash3("sha256").update(text).digest("hex").slice(0, length);
 var unquote = (etag) => etag?.replace(/^W\//, "").replace(/^"|"$/g, "");
-var safe = (text, max) => text.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, max);
-var MAX_BLOB_NAME = 1024;
-var MAX_FILE_NAME_BYTES = 128;
 var CONTROL2 = /[\u0000-\u001f\u007f-\u009f]/;
 var RAW_URL = /^(https?):\/\/([^/?#\\]+)(\/[^?#]*)?(\?[^#]*)?(#.*)?$/i;
-function safeFileName(last) {
-  const name = last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_") || "input";
-  if (name.length <= MAX_FILE_NAME_BYTES) return name;
-  const ext = /\.[A-Za-z0-9_-]{1,16}$/.exec(name)?.[0] ?? "";
-  return `${name.slice(0, MAX_FILE_NAME_BYTES - ext.length - 17)}-${hash2(last)}${ext}`;
-}
 function blobFromUrl(url2, field) {
   const shown = url2.slice(0, 200).replace(/\?.*$/s, "");
   const raw = RAW_URL.exec(url2.trim());
@@ -34337,13 +34465,6 @@ function blobFromUrl(url2, field) {
   const base = `${u.origin}${rawPath}`;
   return { url: query.length > 1 ? `${base}${query}` : base, container, name: full, fileName: safeFileName(name[name.length - 1]) };
 }
-function blobTaskId(blob) {
-  const account = new URL(blob.url);
-  const key = `${account.host}/${blob.url.slice(account.origin.length).split("/")[1]}/${blob.container}/${blob.name}
-${blob.etag ?? ""}`;
-  const prefix = safe(blob.name.split("/").pop() ?? "", 40);
-  return `${prefix || "blob"}-${hash2(key)}`;
-}
 function blobEvent(meta3) {
   const uri = meta3?.uri;
   if (typeof uri !== "string") throw new InvalidEventError("triggerMetadata.uri", "the blob trigger delivered no blob URI");
@@ -34355,7 +34476,7 @@ function blobEvent(meta3) {
     contentType: str(props.contentType)
   };
   const time3 = iso(props.lastModified) ?? (/* @__PURE__ */ new Date()).toISOString();
-  const taskId = blobTaskId(input2);
+  const taskId = blobTaskId2(input2);
   return { kind: "blob", id: taskId, time: time3, taskId, inputs: [input2], fields: {} };
 }
 function versionOf(props) {
@@ -34398,7 +34519,7 @@ function eventGridEvent(event) {
     kind: "eventGrid",
     id,
     time: time3,
-    taskId: blobTaskId(input2),
+    taskId: blobTaskId2(input2),
     inputs: [input2],
     fields: { type, subject: str(e.subject) ?? "", schema: cloud ? "CloudEvents" : "EventGrid" }
   };
@@ -34420,7 +34541,7 @@ function queueEvent(body, meta3) {
     const text = body.trim();
     if (!text) throw new InvalidEventError("message", "is empty: send a blob URL, or a JSON object { id?, vars?, inputs? }");
     const input2 = blobFromUrl(text, "message");
-    return { kind: "queue", id: messageId || hash2(text), time: time3, taskId: `msg-${hash2(text, 32)}`, inputs: [input2], fields };
+    return { kind: "queue", id: messageId || hash3(text), time: time3, taskId: `msg-${hash3(text, 32)}`, inputs: [input2], fields };
   }
   if (body === null || typeof body !== "object" || Array.isArray(body))
     throw new InvalidEventError("message", "must be a JSON object { id?, vars?, inputs? } or a blob URL as plain text");
@@ -34441,7 +34562,7 @@ function queueEvent(body, meta3) {
   const m = parsed.data;
   const inputs = (m.inputs ?? []).map((url2, i) => blobFromUrl(url2, `message.inputs.${i}`));
   const vars = m.vars ? Object.fromEntries(Object.entries(m.vars).map(([k, v]) => [k, String(v)])) : void 0;
-  return { kind: "queue", id: messageId || m.id || hash2(JSON.stringify(body)), time: time3, taskId: m.id ?? `msg-${hash2(canonical(body), 32)}`, inputs, vars, fields };
+  return { kind: "queue", id: messageId || m.id || hash3(JSON.stringify(body)), time: time3, taskId: m.id ?? `msg-${hash3(canonical(body), 32)}`, inputs, vars, fields };
 }
 function canonical(value2) {
   if (value2 === null || typeof value2 !== "object") return JSON.stringify(value2);
@@ -35019,6 +35140,7 @@ var ARM_DIALECT = {
 };
 var ArmClient = class extends ServiceClient {
   endpoint;
+  subscription;
   constructor(options, transport, redactor) {
     const endpoint = new URL(options.endpoint ?? ARM_ENDPOINT);
     const pipeline = buildPipeline(
@@ -35033,6 +35155,7 @@ var ArmClient = class extends ServiceClient {
     );
     super(endpoint, ARM_DIALECT, pipeline, options.timeoutMs, redactor, options.hooks);
     this.endpoint = endpoint;
+    this.subscription = options.subscription;
   }
   urlOf(path, options) {
     const url2 = new URL(this.endpoint.toString().replace(/\/$/, "") + path);
@@ -35190,7 +35313,7 @@ var BATCH_ENDPOINT_SUFFIXES = Object.values(CLOUDS).map((c) => c.batchSuffix);
 var MAX_HELD = 64 * 1024;
 
 // functions/app/deadLetter.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 var EXCERPT_CHARS = 240;
 var REASON_CHARS = 400;
 var MAX_DEPTH = 24;
@@ -35265,7 +35388,7 @@ function summarizePayload(payload) {
   const text = typeof payload === "string" ? payload : payloadText(payload);
   const head = text.slice(0, EXCERPT_CHARS * 2);
   const excerpt = printable(redactSecrets(head)).slice(0, EXCERPT_CHARS);
-  return { bytes: raw.byteLength, sha256: createHash3("sha256").update(raw).digest("hex"), excerpt: text.length > EXCERPT_CHARS ? `${excerpt}...` : excerpt };
+  return { bytes: raw.byteLength, sha256: createHash4("sha256").update(raw).digest("hex"), excerpt: text.length > EXCERPT_CHARS ? `${excerpt}...` : excerpt };
 }
 function safeReason(reason) {
   const r = printable(redactSecrets(reason));
@@ -35393,7 +35516,7 @@ function checkInput(input2, field, policy) {
 var SAS_VERSION = "2025-11-05";
 function createStorageAccess(env, appIdentity) {
   let blobModule;
-  const blob = () => blobModule ??= import("./chunks/esm-QDOWAI3W.js");
+  const blob = () => blobModule ??= import("./chunks/esm-RLMX6WBM.js");
   let connection;
   const connect = () => connection ??= (async () => {
     const b = await blob();
@@ -35505,7 +35628,7 @@ async function create(env) {
     if (!credentials.has(key)) {
       credentials.set(
         key,
-        import("./chunks/esm-FSZY6Y7W.js").then(
+        import("./chunks/esm-5NT6KNXM.js").then(
           ({ DefaultAzureCredential }) => new DefaultAzureCredential({ ...entraOptions(env), ...clientId ? { managedIdentityClientId: clientId } : {} })
         )
       );

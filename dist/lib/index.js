@@ -101,6 +101,35 @@ function filePathProblem(path) {
   return void 0;
 }
 
+// shared/batch/blobNames.ts
+import { createHash } from "node:crypto";
+var hash = (text, length = 16) => createHash("sha256").update(text).digest("hex").slice(0, length);
+var safe = (text, max) => text.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, max);
+var MAX_BLOB_NAME = 1024;
+var MAX_FILE_NAME_BYTES = 128;
+function safeFileName(last) {
+  const name = last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_") || "input";
+  if (name.length <= MAX_FILE_NAME_BYTES) return name;
+  const ext = /\.[A-Za-z0-9_-]{1,16}$/.exec(name)?.[0] ?? "";
+  return `${name.slice(0, MAX_FILE_NAME_BYTES - ext.length - 17)}-${hash(last)}${ext}`;
+}
+function blobTaskId(blob) {
+  const account = new URL(blob.url);
+  const key = `${account.host}/${blob.url.slice(account.origin.length).split("/")[1]}/${blob.container}/${blob.name}
+${blob.etag ?? ""}`;
+  const prefix = safe(blob.name.split("/").pop() ?? "", 40);
+  return `${prefix || "blob"}-${hash(key)}`;
+}
+
+// shared/workload/blobItems.ts
+var LISTINGS = /* @__PURE__ */ new WeakMap();
+function attachListing(forEach, listing) {
+  LISTINGS.set(forEach, listing);
+}
+function listingOf(forEach) {
+  return LISTINGS.get(forEach);
+}
+
 // shared/workload/budget.ts
 var LIMITS = {
   /** Bytes of spec text. */
@@ -196,6 +225,7 @@ function forEachCount(forEach) {
     return Math.floor((last - first) / step) + 1;
   }
   if ("items" in forEach) return forEach.items.length;
+  if ("blobs" in forEach) return listingOf(forEach)?.length ?? 0;
   const lists = Object.values("zip" in forEach ? forEach.zip : forEach.product);
   if (lists.length === 0) return void 0;
   if ("zip" in forEach) return lists[0].length;
@@ -203,6 +233,7 @@ function forEachCount(forEach) {
 }
 function largestItemBytes(forEach) {
   if ("range" in forEach) return 12;
+  if ("blobs" in forEach) return listingOf(forEach)?.largestItemBytes ?? 0;
   const lists = "items" in forEach ? [forEach.items] : Object.values("zip" in forEach ? forEach.zip : forEach.product);
   let max = 0;
   for (const list of lists) for (const v of list) max = Math.max(max, Buffer.byteLength(JSON.stringify(v) ?? ""));
@@ -636,7 +667,7 @@ function checkForEach(forEach, path, issues) {
       issues.add(`${path}.range`, `[${forEach.range.join(", ")}] never reaches its end; the step must move from first towards last`);
       return false;
     }
-  } else if (!("items" in forEach)) {
+  } else if (!("items" in forEach) && !("blobs" in forEach)) {
     const lists = "zip" in forEach ? forEach.zip : forEach.product;
     const names = Object.keys(lists);
     if (names.length === 0) {
@@ -664,6 +695,7 @@ function forEachItem(forEach, k) {
     return range[0] + k * (range[2] ?? 1);
   }
   if ("items" in forEach) return forEach.items[k];
+  if ("blobs" in forEach) return listingOf(forEach).item(k);
   if ("zip" in forEach) return Object.fromEntries(Object.entries(forEach.zip).map(([n, list]) => [n, list[k]]));
   const entries = Object.entries(forEach.product);
   const item = {};
@@ -789,6 +821,12 @@ var Expansion = class _Expansion {
     const id = this.index.ids[position];
     const rendered = renderDeep(p.templated, Object.assign({}, itemScope, { task: { id } }), {}, [], report);
     const task = Object.assign({}, p.fixed, rendered, { id, source: where });
+    const blobs = p.entry.forEach && "blobs" in p.entry.forEach ? p.entry.forEach.blobs : void 0;
+    if (blobs) {
+      const b = item;
+      const query = listingOf(p.entry.forEach).query;
+      task.resources = [...task.resources ?? [], { url: `${b.url}${query}`, path: b.fileName, ...blobs.identity ? { identity: blobs.identity } : {} }];
+    }
     if (p.dependsOn) {
       const deps = p.dependsOnTemplated ? renderDeep(p.dependsOn, itemScope, {}, ["dependsOn"], report) : p.dependsOn;
       task.dependsOn = this.resolveDependencies(id, deps, `${where}.dependsOn`, issues);
@@ -1408,6 +1446,24 @@ function readInt64(value) {
   return void 0;
 }
 
+// shared/batch/applications.ts
+var APPLICATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+var APPLICATION_VERSION = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$/;
+var APPLICATION_ID_RULE = "1 to 64 letters, digits, _ and -";
+var APPLICATION_VERSION_RULE = "1 to 64 letters, digits, _, - and ., not starting with a dot";
+var MAX_POOL_PACKAGES = 10;
+var PACKAGE_FORMAT = "zip";
+function appPackageEnvName(applicationId, version) {
+  const flat = (s) => s.replace(/[.#-]/g, "_");
+  return `AZ_BATCH_APP_PACKAGE_${flat(applicationId)}${version === void 0 ? "" : `_${flat(version)}`}`;
+}
+function accountPath(account) {
+  return `/subscriptions/${encodeURIComponent(account.subscription)}/resourceGroups/${encodeURIComponent(account.resourceGroup)}/providers/Microsoft.Batch/batchAccounts/${encodeURIComponent(account.name)}`;
+}
+function applicationResourceId(account, applicationId) {
+  return `/subscriptions/${account.subscription}/resourceGroups/${account.resourceGroup}/providers/Microsoft.Batch/batchAccounts/${account.name}/applications/${applicationId}`;
+}
+
 // shared/workload/schema.ts
 var Duration = z.string().regex(DURATION_PATTERN, { error: "must be an ISO 8601 duration such as PT30M, PT2H or P1D" }).refine((d) => (parseDuration(d) ?? 0) <= MAX_DURATION_MS, {
   error: "is longer than the longest duration Batch holds (P10675199DT2H48M5.4775807S, about 29,000 years); leave it out for no limit"
@@ -1443,6 +1499,16 @@ var OutputFile = z.strictObject({
   identity: z.string().optional().meta({ description: "Resource id of a pool user-assigned identity used to upload" }),
   when: z.enum(["taskSuccess", "taskFailure", "taskCompletion"]).default("taskCompletion")
 });
+var ApplicationPackage = z.strictObject({
+  id: z.string().regex(APPLICATION_ID, { error: `must be an application id: ${APPLICATION_ID_RULE}` }),
+  version: z.string().regex(APPLICATION_VERSION, { error: `must be a package version: ${APPLICATION_VERSION_RULE}` }).optional().meta({ description: "The package version; absent = the application's default version" })
+}).meta({ description: "An application package: installed on the node, its folder in $AZ_BATCH_APP_PACKAGE_<id>_<version> (or _<id> for the default)" });
+var ApplicationPackages = z.array(ApplicationPackage).meta({
+  description: "Application packages installed before the task runs; with mounts, give the `Applications` source to see them in a container"
+});
+var noPackages = (what) => z.never({
+  error: `${what} cannot reference application packages (Batch takes them on the pool, on tasks and on the job manager); list them in pool.applicationPackages, whose folders every task on the node sees`
+}).optional();
 var ContainerFields = {
   image: z.string().min(1).optional().meta({ description: "Container image; the task runs in it (containerSettings.imageName)" }),
   runOptions: z.string().optional().meta({ description: "Extra `docker create` options (containerRunOptions), passed through" }),
@@ -1469,9 +1535,22 @@ var TaskFieldsShape = {
   maxWallClock: Duration.optional(),
   retention: Duration.optional(),
   retries: int32().min(-1).optional().meta({ description: "maxTaskRetryCount; -1 = unlimited" }),
-  requiredSlots: int32().min(1).optional()
+  requiredSlots: int32().min(1).optional(),
+  applicationPackages: ApplicationPackages.optional()
 };
 var TaskDefaults = z.strictObject(TaskFieldsShape).meta({ description: "Fields every task gets unless it sets them" });
+var BlobSource = z.strictObject({
+  container: z.url({
+    protocol: /^https?$/,
+    error: "must be a blob container URL: https://<account>.blob.core.windows.net/<container>, with a SAS (?sv=...) or read with the caller's identity"
+  }).meta({ description: `The container (with a SAS from the environment, e.g. "{{ env.INPUTS_URL }}", or without one: read with the caller's identity)` }),
+  prefix: z.string().max(1024).optional().meta({ description: "Only blobs whose names start with this" }),
+  pattern: z.string().min(1).max(1024).optional().meta({ description: "A glob over the blob name (* within a segment, ** across them), e.g. frames/**/*.exr" }),
+  limit: int32().min(1).optional().meta({ description: "At most this many blobs (the first in name order)" }),
+  identity: z.string().optional().meta({ description: "The resource id of a pool identity the task downloads its blob with (when the container URL has no SAS)" })
+}).meta({
+  description: "One task per blob: {{ item.name }}, {{ item.url }}, {{ item.fileName }} (safe in any path), {{ item.etag }}, {{ item.taskId }} (from name and ETag); the blob is the task's resource file at {{ item.fileName }}"
+});
 var ForEach = z.union(
   [
     z.strictObject({
@@ -1479,10 +1558,11 @@ var ForEach = z.union(
     }),
     z.strictObject({ items: z.array(z.unknown()).min(1) }),
     z.strictObject({ zip: z.record(z.string(), z.array(z.unknown()).min(1)) }),
-    z.strictObject({ product: z.record(z.string(), z.array(z.unknown()).min(1)) })
+    z.strictObject({ product: z.record(z.string(), z.array(z.unknown()).min(1)) }),
+    z.strictObject({ blobs: BlobSource })
   ],
-  { error: "give exactly one of range: [first, last], items: [...], zip: {name: [...]} or product: {name: [...]}" }
-).meta({ description: "Expand one entry into many tasks: range, items, zip or product; {{ item }} names the element" });
+  { error: "give exactly one of range: [first, last], items: [...], zip: {name: [...]}, product: {name: [...]} or blobs: {container: <url>}" }
+).meta({ description: "Expand one entry into many tasks: range, items, zip, product or the blobs of a container; {{ item }} names the element" });
 var DependsOn = z.array(
   z.union(
     [
@@ -1514,7 +1594,8 @@ var StartTask = z.strictObject({
   waitForSuccess: z.boolean().optional(),
   env: EnvMap.optional(),
   resources: z.array(ResourceFile).optional(),
-  retries: int32().min(-1).optional()
+  retries: int32().min(-1).optional(),
+  applicationPackages: noPackages("the start task")
 });
 var PoolSpec = z.strictObject({
   id: z.string().min(1),
@@ -1537,6 +1618,7 @@ var PoolSpec = z.strictObject({
     registries: z.array(Registry).optional()
   }).optional(),
   startTask: StartTask.optional(),
+  applicationPackages: z.array(ApplicationPackage).max(MAX_POOL_PACKAGES, { error: `at most ${MAX_POOL_PACKAGES} application packages on a pool` }).optional().meta({ description: "applicationPackageReferences: installed on every node as it joins the pool, before the start task" }),
   identity: z.array(
     z.string().regex(/^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.managedidentity\/userassignedidentities\/[^/]+$/i, {
       error: "must be the resource id of a user-assigned managed identity (/subscriptions/.../providers/Microsoft.ManagedIdentity/userAssignedIdentities/NAME)"
@@ -1558,9 +1640,10 @@ var PrepTask = z.strictObject({
   ...JobTaskShape,
   retries: int32().min(-1).optional(),
   waitForSuccess: z.boolean().optional(),
-  rerunOnNodeRebootAfterSuccess: z.boolean().optional()
+  rerunOnNodeRebootAfterSuccess: z.boolean().optional(),
+  applicationPackages: noPackages("the job preparation task")
 });
-var ReleaseTask = z.strictObject({ id: z.string().optional(), ...JobTaskShape });
+var ReleaseTask = z.strictObject({ id: z.string().optional(), ...JobTaskShape, applicationPackages: noPackages("the job release task") });
 var ManagerTask = z.strictObject({
   id: z.string().default("manager"),
   displayName: z.string().max(1024).optional(),
@@ -1570,7 +1653,8 @@ var ManagerTask = z.strictObject({
   requiredSlots: int32().min(1).optional(),
   killJobOnCompletion: z.boolean().optional(),
   runExclusive: z.boolean().optional(),
-  allowLowPriorityNode: z.boolean().optional()
+  allowLowPriorityNode: z.boolean().optional(),
+  applicationPackages: ApplicationPackages.optional()
 });
 var JobSpec = z.strictObject({
   id: z.string().min(1),
@@ -1675,6 +1759,10 @@ function containerRegistry(r) {
     identityReference: r.identity ? { resourceId: r.identity } : void 0
   });
 }
+function applicationPackageReferences(packages, applicationId = (id) => id) {
+  if (!packages?.length) return void 0;
+  return packages.map((p) => compact({ applicationId: applicationId(p.id), version: p.version }));
+}
 
 // shared/translate/job.ts
 function jobManagerTask(workload) {
@@ -1693,6 +1781,7 @@ function jobManagerTask(workload) {
     killJobOnCompletion: m.killJobOnCompletion,
     userIdentity: userIdentity(m, workload.facts),
     runExclusive: m.runExclusive,
+    applicationPackageReferences: applicationPackageReferences(m.applicationPackages),
     allowLowPriorityNode: m.allowLowPriorityNode
   });
 }
@@ -1777,8 +1866,17 @@ function translateStartTask(workload) {
     waitForSuccess: start.waitForSuccess ?? true
   });
 }
-function translatePool(workload) {
+function poolAccount(workload, found) {
+  const a = workload.spec.account ?? {};
+  return {
+    subscription: found?.subscription ?? a.subscription ?? "{subscription}",
+    resourceGroup: found?.resourceGroup ?? a.resourceGroup ?? "{resourceGroup}",
+    name: found?.name ?? a.name ?? "{accountName}"
+  };
+}
+function translatePool(workload, account) {
   const pool = workload.pool;
+  const where = account ?? poolAccount(workload);
   const image2 = pool.image.id ? { virtualMachineImageId: pool.image.id } : compact({ publisher: pool.image.publisher, offer: pool.image.offer, sku: pool.image.sku, version: pool.image.version ?? "latest" });
   const container = pool.container ? compact({
     type: pool.container.type,
@@ -1801,6 +1899,8 @@ function translatePool(workload) {
     ...compact(scaling),
     enableInterNodeCommunication: pool.interNodeCommunication,
     startTask: translateStartTask(workload),
+    // "When creating a pool, the package's application ID must be fully qualified."
+    applicationPackageReferences: applicationPackageReferences(pool.applicationPackages, (id) => applicationResourceId(where, id)),
     taskSlotsPerNode: pool.taskSlotsPerNode,
     metadata: pool.metadata ? Object.entries(pool.metadata).map(([name, value]) => ({ name, value })) : void 0
   });
@@ -1821,7 +1921,8 @@ function translateTask(task, facts) {
     constraints: constraints(task),
     requiredSlots: task.requiredSlots,
     userIdentity: userIdentity(task, facts),
-    dependsOn: deps && (deps.taskIds.length || deps.taskIdRanges.length) ? compact({ taskIds: deps.taskIds.length ? deps.taskIds : void 0, taskIdRanges: deps.taskIdRanges.length ? deps.taskIdRanges : void 0 }) : void 0
+    dependsOn: deps && (deps.taskIds.length || deps.taskIdRanges.length) ? compact({ taskIds: deps.taskIds.length ? deps.taskIds : void 0, taskIdRanges: deps.taskIdRanges.length ? deps.taskIdRanges : void 0 }) : void 0,
+    applicationPackageReferences: applicationPackageReferences(task.applicationPackages)
   });
 }
 
@@ -2033,6 +2134,15 @@ function loadSpecObject(raw, options = {}) {
     throw error;
   }
 }
+function templateScope(raw, options) {
+  const env = options.env ?? {};
+  const specVars = raw.vars ?? {};
+  return {
+    ...options.roots ?? {},
+    vars: { ...typeof specVars === "object" ? specVars : {}, ...options.vars ?? {} },
+    env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== void 0))
+  };
+}
 function referencedVars(raw) {
   const used = /* @__PURE__ */ new Set();
   const stack = [raw];
@@ -2052,13 +2162,7 @@ function load(raw, options, envSecrets) {
     const unused = Object.keys(options.vars).filter((name) => !used.has(name));
     if (unused.length > 0) options.onUnusedVars(unused, [...used].sort());
   }
-  const env = options.env ?? {};
-  const specVars = raw.vars ?? {};
-  const scope = {
-    ...options.roots ?? {},
-    vars: { ...typeof specVars === "object" ? specVars : {}, ...options.vars ?? {} },
-    env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== void 0))
-  };
+  const scope = templateScope(raw, options);
   const inline = (password, path) => {
     if (typeof password === "string" && !ENV_REFERENCE.test(password))
       issues.add(path, 'must reference the environment, e.g. "{{ env.REG_PASSWORD }}": inline passwords are refused');
@@ -2107,6 +2211,17 @@ function load(raw, options, envSecrets) {
     container: spec.pool.container !== void 0,
     taskSlotsPerNode: spec.pool.taskSlotsPerNode ?? 1
   };
+  (spec.tasks?.list ?? []).forEach((entry, i) => {
+    if (!entry.forEach || !("blobs" in entry.forEach)) return;
+    const listing = options.blobListings?.get(i);
+    if (listing) attachListing(entry.forEach, listing);
+    else
+      issues.add(
+        `tasks.list[${i}].forEach.blobs`,
+        "the container is listed when the spec runs: load the spec with loadSpecWithBlobs (the CLI, the Action and the Function app do), or plan it"
+      );
+  });
+  issues.throwIfAny();
   if (!checkExpansion(spec.tasks?.list ?? [], spec.tasks?.defaults, issues)) issues.throwIfAny();
   const expansion = Expansion.create(spec.tasks?.list ?? [], spec.tasks?.defaults, scope, issues);
   issues.throwIfAny();
@@ -2147,7 +2262,7 @@ function load(raw, options, envSecrets) {
 }
 
 // shared/run/addTaskCollection.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 
 // shared/client/errors.ts
 var BatchServiceError = class extends Error {
@@ -2381,7 +2496,7 @@ function taskDigest(task) {
   const c = task.containerSettings;
   const env = (task.environmentSettings ?? []).map((e) => `${e.name}=${e.value ?? ""}`).sort();
   const container = c ? [c.imageName, c.containerRunOptions ?? "", c.workingDirectory ?? "taskWorkingDirectory"] : null;
-  return createHash("sha256").update(JSON.stringify([task.commandLine ?? "", container, env])).digest("base64");
+  return createHash2("sha256").update(JSON.stringify([task.commandLine ?? "", container, env])).digest("base64");
 }
 var COMPARED = "id,commandLine,containerSettings,environmentSettings";
 async function sendAll(items, concurrency, ahead, fn) {
@@ -2641,6 +2756,7 @@ var PLACEMENT = {
   autoScaleEvaluationInterval: "properties.scaleSettings.autoScale.evaluationInterval",
   enableInterNodeCommunication: "properties.interNodeCommunication",
   startTask: "properties.startTask",
+  applicationPackageReferences: "properties.applicationPackages",
   taskSlotsPerNode: "properties.taskSlotsPerNode",
   metadata: "properties.metadata"
 };
@@ -2658,7 +2774,8 @@ var ENUMS = {
   source: { Shared: "Shared", Startup: "Startup", VfsMounts: "VfsMounts", Task: "Task", JobPrep: "JobPrep", Applications: "Applications" }
 };
 var VALUES = {
-  enableInterNodeCommunication: (v) => v ? "Enabled" : "Disabled"
+  enableInterNodeCommunication: (v) => v ? "Enabled" : "Disabled",
+  applicationPackageReferences: (v) => v.map((r) => ({ id: r.applicationId, ...r.version !== void 0 ? { version: r.version } : {} }))
 };
 function convert(value, key = "") {
   if (Array.isArray(value)) return value.map((v) => convert(v, key));
@@ -2697,8 +2814,8 @@ var UNENUMS = Object.fromEntries(
 );
 
 // shared/translate/armPool.ts
-function translateArmPool(workload) {
-  return armPoolBody(translatePool(workload), workload.pool.identity ?? []);
+function translateArmPool(workload, account) {
+  return armPoolBody(translatePool(workload, account), workload.pool.identity ?? []);
 }
 function armPoolPath(account, poolId) {
   const part = (value, placeholder) => value === void 0 ? placeholder : encodeURIComponent(value);
@@ -2913,6 +3030,11 @@ async function ensureJobSchedule(client, schedule, reporter, signal, quotaWait =
   }
 }
 
+// shared/errors.ts
+var UsageError = class extends Error {
+  name = "UsageError";
+};
+
 // shared/run/armPool.ts
 var ACCOUNT_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Batch\/batchAccounts\/([^/]+)$/i;
 var hostOf = (endpoint) => (endpoint ?? "").toLowerCase().replace(/^https?:\/\//, "").replace(/\/$/, "");
@@ -2942,7 +3064,7 @@ async function createPoolThroughArm(arm, workload, accountUrl, reporter, signal)
   const path = armPoolPath(coordinates, workload.pool.id);
   const response = await arm.send("PUT", path, {
     query: { "api-version": ARM_API_VERSION },
-    body: translateArmPool(workload),
+    body: translateArmPool(workload, coordinates),
     headers: { "if-none-match": "*" },
     // Create-only, so a repeat is harmless: it answers 412.
     idempotent: true,
@@ -2955,11 +3077,20 @@ async function createPoolThroughArm(arm, workload, accountUrl, reporter, signal)
     );
   return path;
 }
-
-// shared/errors.ts
-var UsageError = class extends Error {
-  name = "UsageError";
-};
+async function poolPackagesAccount(client, workload, signal) {
+  if (!workload.pool.applicationPackages?.length) return void 0;
+  const account = workload.spec.account ?? {};
+  const subscription = account.subscription ?? client.arm?.subscription;
+  const why = "pool.applicationPackages: Batch names a pool's packages by their application's resource id (/subscriptions/…/batchAccounts/…/applications/<id>)";
+  if (!subscription)
+    throw new UsageError(`${why}; set account.subscription (with account.resourceGroup and account.name, or they are found from the account URL)`);
+  if (account.resourceGroup && account.name) return { subscription, resourceGroup: account.resourceGroup, name: account.name };
+  if (!client.arm)
+    throw new UsageError(
+      `${why}; give account.resourceGroup and account.name, or sign in with Microsoft Entra ID so that they can be found from the account URL`
+    );
+  return findBatchAccount(client.arm, subscription, client.accountUrl, signal);
+}
 
 // shared/run/checkImage.ts
 var DAY_MS2 = 864e5;
@@ -3043,6 +3174,8 @@ function diffPool(wanted, existing, identities) {
   cmp("containerConfiguration.containerRegistries", registries(wc?.containerRegistries), registries(hc?.containerRegistries));
   cmp("taskSlotsPerNode", wanted.taskSlotsPerNode ?? 1, existing.taskSlotsPerNode ?? 1);
   cmp("startTask.commandLine", wanted.startTask?.commandLine, existing.startTask?.commandLine);
+  const packages = (list) => (list ?? []).map((r) => `${r.applicationId.toLowerCase()}${r.version ? `@${r.version}` : ""}`).sort();
+  cmp("applicationPackageReferences", packages(wanted.applicationPackageReferences), packages(existing.applicationPackageReferences));
   if (identities) {
     cmp(
       "identity",
@@ -3756,7 +3889,7 @@ async function runWorkload(client, workload, reporter, options = {}) {
   try {
     const pool = await ensurePoolExists(
       batch,
-      translatePool(workload),
+      translatePool(workload, await poolPackagesAccount(batch, workload, signal)),
       workload.pool.reuse,
       reporter,
       signal,
@@ -3866,6 +3999,197 @@ async function cleanupAfterRun(client, workload, policy, run, reporter, signal) 
   await cleanup(client, target, reporter, { signal });
 }
 
+// shared/run/deployPackage.ts
+import { createHash as createHash3 } from "node:crypto";
+import { readFile as readFile2, stat } from "node:fs/promises";
+
+// shared/run/zip.ts
+import { crc32, deflateRawSync } from "node:zlib";
+import { lstat, readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+var MAX_ENTRIES = 65535;
+var MAX_BYTES = 4294967295;
+var DOS_TIME = 0;
+var DOS_DATE = 0 << 9 | 1 << 5 | 1;
+async function collect(root, dir = "", out = []) {
+  const entries = await readdir(join(root, dir), { withFileTypes: true });
+  entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  for (const e of entries) {
+    const rel = dir ? `${dir}/${e.name}` : e.name;
+    const path = join(root, rel);
+    const info = await lstat(path);
+    if (info.isSymbolicLink()) throw new UsageError(`${path} is a symbolic link; an application package holds files and folders only`);
+    if (info.isDirectory()) {
+      out.push({ name: `${rel}/`, mode: 16877, data: Buffer.alloc(0) });
+      await collect(root, rel, out);
+    } else if (info.isFile()) {
+      out.push({ name: rel, mode: info.mode & 73 ? 33261 : 33188, data: await readFile(path) });
+    }
+    if (out.length > MAX_ENTRIES)
+      throw new UsageError(`${root} holds more than ${MAX_ENTRIES} files and folders; zip the folder yourself (zip64) and deploy the zip`);
+  }
+  return out;
+}
+async function zipFolder(root) {
+  const entries = await collect(root);
+  if (entries.length === 0) throw new UsageError(`${root} is empty; an application package needs at least one file`);
+  const locals = [];
+  const centrals = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = Buffer.from(e.name, "utf8");
+    const deflated = e.data.length ? deflateRawSync(e.data, { level: 9 }) : Buffer.alloc(0);
+    const stored = deflated.length >= e.data.length;
+    const body = stored ? e.data : deflated;
+    const crc = crc32(e.data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(67324752, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(2048, 6);
+    local.writeUInt16LE(stored ? 0 : 8, 8);
+    local.writeUInt16LE(DOS_TIME, 10);
+    local.writeUInt16LE(DOS_DATE, 12);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(body.length, 18);
+    local.writeUInt32LE(e.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(33639248, 0);
+    central.writeUInt16LE(3 << 8 | 20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(2048, 8);
+    central.writeUInt16LE(stored ? 0 : 8, 10);
+    central.writeUInt16LE(DOS_TIME, 12);
+    central.writeUInt16LE(DOS_DATE, 14);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(body.length, 20);
+    central.writeUInt32LE(e.data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE((e.mode << 16 | (e.name.endsWith("/") ? 16 : 0)) >>> 0, 38);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, body);
+    centrals.push(central, name);
+    offset += local.length + name.length + body.length;
+    if (offset > MAX_BYTES) throw new UsageError(`${root} zips to more than 4 GiB; Batch's packages are far smaller`);
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(101010256, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+// shared/run/deployPackage.ts
+var isZip = (b) => b.length >= 4 && b[0] === 80 && b[1] === 75 && (b[2] === 3 && b[3] === 4 || b[2] === 5 && b[3] === 6);
+async function packageBytes(source) {
+  if (typeof source !== "string") {
+    if (!isZip(source)) throw new UsageError("the package's bytes are not a zip archive; Batch takes application packages as zip files");
+    return Buffer.from(source);
+  }
+  const info = await stat(source).catch(() => void 0);
+  if (!info) throw new UsageError(`${source}: no such file or folder; give a zip file or a folder to zip`);
+  if (info.isDirectory()) return zipFolder(source);
+  const bytes2 = await readFile2(source);
+  if (!isZip(bytes2)) throw new UsageError(`${source} is not a zip archive; Batch takes application packages as zip files (or give a folder, zipped here)`);
+  return bytes2;
+}
+async function coordinatesOf(client, arm, options) {
+  const given = options.account ?? {};
+  const subscription = given.subscription ?? arm.subscription;
+  if (!subscription)
+    throw new UsageError(
+      "the account's subscription is needed to deploy a package through Azure Resource Manager: set account.subscription (or --subscription)"
+    );
+  if (given.resourceGroup && given.name) return { subscription, resourceGroup: given.resourceGroup, name: given.name };
+  return findBatchAccount(arm, subscription, client.accountUrl, options.signal);
+}
+async function blobMd5(storageUrl, signal) {
+  const { BlockBlobClient } = await import("@azure/storage-blob");
+  try {
+    const properties = await new BlockBlobClient(storageUrl).getProperties({ abortSignal: signal });
+    return properties.contentMD5 ? Buffer.from(properties.contentMD5).toString("base64") : void 0;
+  } catch (error) {
+    if (error.statusCode === 404) return void 0;
+    throw storageFailure("reading the package's blob", error);
+  }
+}
+function storageFailure(what, error) {
+  const e = error;
+  return new Error(`${what} failed: ${e.statusCode ?? ""} ${e.code ?? (e.message ?? "").split("\n")[0]?.replace(/https?:\/\/\S+/g, "<storage URL>")}`.trim());
+}
+async function upload(storageUrl, zip, md5, signal) {
+  const { BlockBlobClient } = await import("@azure/storage-blob");
+  try {
+    await new BlockBlobClient(storageUrl).uploadData(zip, {
+      blobHTTPHeaders: { blobContentType: "application/zip", blobContentMD5: Buffer.from(md5, "base64") },
+      abortSignal: signal
+    });
+  } catch (error) {
+    throw storageFailure("uploading the package to its storage URL", error);
+  }
+}
+async function deployPackage(client, options) {
+  const { applicationId, version, signal } = options;
+  const reporter = options.reporter ?? silentReporter;
+  if (!APPLICATION_ID.test(applicationId)) throw new UsageError(`application id "${applicationId}": must be ${APPLICATION_ID_RULE}`);
+  if (!APPLICATION_VERSION.test(version)) throw new UsageError(`package version "${version}": must be ${APPLICATION_VERSION_RULE}`);
+  const arm = client.arm;
+  if (!arm)
+    throw new UsageError(
+      "application packages are deployed through Azure Resource Manager, which takes Microsoft Entra ID tokens, not the account's Shared Key; sign in with Entra ID (unset AZURE_BATCH_ACCESS_KEY)"
+    );
+  const zip = await packageBytes(options.source);
+  const md5 = createHash3("md5").update(zip).digest("base64");
+  const account = await coordinatesOf(client, arm, options);
+  const appPath = `${accountPath(account)}/applications/${encodeURIComponent(applicationId)}`;
+  const versionPath = `${appPath}/versions/${encodeURIComponent(version)}`;
+  const query = { "api-version": ARM_API_VERSION };
+  const found = await arm.send("GET", appPath, { query, accept: [404], signal });
+  const applicationCreated = found.status === 404;
+  let app;
+  if (applicationCreated) {
+    app = await arm.json("PUT", appPath, {
+      query,
+      body: { properties: options.displayName ? { displayName: options.displayName } : {} },
+      signal
+    });
+    reporter.info(`created application ${applicationId} in ${account.resourceGroup}/${account.name}`);
+  } else app = parseJson(found, "GET");
+  let defaultVersion = app.properties?.defaultVersion;
+  const existing = await arm.send("GET", versionPath, { query, accept: [404], signal });
+  const before = existing.status === 404 ? void 0 : parseJson(existing, "GET");
+  let outcome = "deployed";
+  if (before?.properties?.state === "Active") {
+    const theirs = before.properties.storageUrl ? await blobMd5(before.properties.storageUrl, signal) : void 0;
+    if (theirs === md5) outcome = "unchanged";
+    else if (!options.replace)
+      throw new ConflictError(
+        `application ${applicationId} version ${version} is active with other content (MD5 ${theirs ?? "unknown"}, this package ${md5}); deploy it as a new version (a package version is best left immutable), or replace it (--replace / package-replace: true)`
+      );
+    else outcome = "replaced";
+  }
+  if (outcome !== "unchanged") {
+    const created = await arm.json("PUT", versionPath, { query, signal });
+    const storageUrl = created.properties?.storageUrl;
+    if (!storageUrl) throw new Error(`Azure Resource Manager gave no storage URL for ${applicationId} version ${version}`);
+    await upload(storageUrl, zip, md5, signal);
+    await arm.send("POST", `${versionPath}/activate`, { query, body: { format: PACKAGE_FORMAT }, signal, idempotent: true });
+    reporter.info(`${outcome === "replaced" ? "replaced" : "deployed"} application package ${applicationId} ${version} (${zip.length} bytes, MD5 ${md5})`);
+  } else {
+    reporter.info(`application package ${applicationId} ${version} is active with the same content: left as it is`);
+  }
+  if (options.setDefault && defaultVersion !== version) {
+    await arm.send("PATCH", appPath, { query, body: { properties: { defaultVersion: version } }, signal });
+    defaultVersion = version;
+    reporter.info(`application ${applicationId}'s default version is now ${version}`);
+  }
+  return { applicationId, version, outcome, applicationCreated, md5, size: zip.length, defaultVersion };
+}
+
 // shared/run/submit.ts
 function jobGenerationId(baseId, n) {
   if (n <= 1) return baseId;
@@ -3913,11 +4237,19 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
     }
     const runId = newRunId();
     const quotaWait = { budgetMs: options.quotaWaitMs ?? 2 * 6e4 };
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), {
-      image: options.checkImage,
-      runId,
-      quotaWait
-    });
+    const pool = await ensurePoolExists(
+      batch,
+      translatePool(workload, await poolPackagesAccount(batch, workload, signal)),
+      workload.pool.reuse,
+      reporter,
+      signal,
+      poolNeeds(client, workload, reporter, signal),
+      {
+        image: options.checkImage,
+        runId,
+        quotaWait
+      }
+    );
     const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, false, workload.secrets);
     const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId, quotaWait);
     const ids = [];
@@ -3954,8 +4286,9 @@ async function submitTasks(client, workload, tasks = workload.tasks, options = {
 }
 
 // shared/events/events.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 import { z as z2 } from "zod";
+var blobTaskId2 = (blob) => blobTaskId(blob);
 var InvalidEventError = class extends Error {
   constructor(field, reason) {
     super(`${field}: ${reason}`);
@@ -3964,19 +4297,10 @@ var InvalidEventError = class extends Error {
   field;
   name = "InvalidEventError";
 };
-var hash = (text, length = 16) => createHash2("sha256").update(text).digest("hex").slice(0, length);
+var hash2 = (text, length = 16) => createHash4("sha256").update(text).digest("hex").slice(0, length);
 var unquote = (etag) => etag?.replace(/^W\//, "").replace(/^"|"$/g, "");
-var safe = (text, max) => text.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, max);
-var MAX_BLOB_NAME = 1024;
-var MAX_FILE_NAME_BYTES = 128;
 var CONTROL2 = /[\u0000-\u001f\u007f-\u009f]/;
 var RAW_URL = /^(https?):\/\/([^/?#\\]+)(\/[^?#]*)?(\?[^#]*)?(#.*)?$/i;
-function safeFileName(last) {
-  const name = last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_") || "input";
-  if (name.length <= MAX_FILE_NAME_BYTES) return name;
-  const ext = /\.[A-Za-z0-9_-]{1,16}$/.exec(name)?.[0] ?? "";
-  return `${name.slice(0, MAX_FILE_NAME_BYTES - ext.length - 17)}-${hash(last)}${ext}`;
-}
 function blobFromUrl(url, field) {
   const shown = url.slice(0, 200).replace(/\?.*$/s, "");
   const raw = RAW_URL.exec(url.trim());
@@ -4015,13 +4339,6 @@ function blobFromUrl(url, field) {
   const base = `${u.origin}${rawPath}`;
   return { url: query.length > 1 ? `${base}${query}` : base, container, name: full, fileName: safeFileName(name[name.length - 1]) };
 }
-function blobTaskId(blob) {
-  const account = new URL(blob.url);
-  const key = `${account.host}/${blob.url.slice(account.origin.length).split("/")[1]}/${blob.container}/${blob.name}
-${blob.etag ?? ""}`;
-  const prefix = safe(blob.name.split("/").pop() ?? "", 40);
-  return `${prefix || "blob"}-${hash(key)}`;
-}
 function blobEvent(meta) {
   const uri = meta?.uri;
   if (typeof uri !== "string") throw new InvalidEventError("triggerMetadata.uri", "the blob trigger delivered no blob URI");
@@ -4033,7 +4350,7 @@ function blobEvent(meta) {
     contentType: str(props.contentType)
   };
   const time = iso(props.lastModified) ?? (/* @__PURE__ */ new Date()).toISOString();
-  const taskId = blobTaskId(input);
+  const taskId = blobTaskId2(input);
   return { kind: "blob", id: taskId, time, taskId, inputs: [input], fields: {} };
 }
 function versionOf(props) {
@@ -4076,7 +4393,7 @@ function eventGridEvent(event) {
     kind: "eventGrid",
     id,
     time,
-    taskId: blobTaskId(input),
+    taskId: blobTaskId2(input),
     inputs: [input],
     fields: { type, subject: str(e.subject) ?? "", schema: cloud ? "CloudEvents" : "EventGrid" }
   };
@@ -4101,7 +4418,7 @@ function queueEvent(body, meta) {
     const text = body.trim();
     if (!text) throw new InvalidEventError("message", "is empty: send a blob URL, or a JSON object { id?, vars?, inputs? }");
     const input = blobFromUrl(text, "message");
-    return { kind: "queue", id: messageId || hash(text), time, taskId: `msg-${hash(text, 32)}`, inputs: [input], fields };
+    return { kind: "queue", id: messageId || hash2(text), time, taskId: `msg-${hash2(text, 32)}`, inputs: [input], fields };
   }
   if (body === null || typeof body !== "object" || Array.isArray(body))
     throw new InvalidEventError("message", "must be a JSON object { id?, vars?, inputs? } or a blob URL as plain text");
@@ -4122,7 +4439,7 @@ function queueEvent(body, meta) {
   const m = parsed.data;
   const inputs = (m.inputs ?? []).map((url, i) => blobFromUrl(url, `message.inputs.${i}`));
   const vars = m.vars ? Object.fromEntries(Object.entries(m.vars).map(([k, v]) => [k, String(v)])) : void 0;
-  return { kind: "queue", id: messageId || m.id || hash(JSON.stringify(body)), time, taskId: m.id ?? `msg-${hash(canonical(body), 32)}`, inputs, vars, fields };
+  return { kind: "queue", id: messageId || m.id || hash2(JSON.stringify(body)), time, taskId: m.id ?? `msg-${hash2(canonical(body), 32)}`, inputs, vars, fields };
 }
 function canonical(value) {
   if (value === null || typeof value !== "object") return JSON.stringify(value);
@@ -4721,6 +5038,7 @@ var ARM_DIALECT = {
 };
 var ArmClient = class extends ServiceClient {
   endpoint;
+  subscription;
   constructor(options, transport, redactor) {
     const endpoint = new URL(options.endpoint ?? ARM_ENDPOINT);
     const pipeline = buildPipeline(
@@ -4735,6 +5053,7 @@ var ArmClient = class extends ServiceClient {
     );
     super(endpoint, ARM_DIALECT, pipeline, options.timeoutMs, redactor, options.hooks);
     this.endpoint = endpoint;
+    this.subscription = options.subscription;
   }
   urlOf(path, options) {
     const url = new URL(this.endpoint.toString().replace(/\/$/, "") + path);
@@ -4896,7 +5215,7 @@ function createLocalBatchClient(local, options = {}) {
     ...options,
     accountUrl: local.accountUrl,
     auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey },
-    arm: { credential, endpoint: local.armEndpoint }
+    arm: { credential, endpoint: local.armEndpoint, subscription: LOCAL_SUBSCRIPTION }
   });
 }
 var KNOWN_AUTHORITIES = /* @__PURE__ */ new Set(["login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn", "login.microsoftonline.de"]);
@@ -5051,6 +5370,7 @@ export {
   LOCAL_SUBSCRIPTION,
   MAX_BLOB_NAME,
   MAX_FILE_NAME_BYTES,
+  MAX_POOL_PACKAGES,
   MAX_SUBMIT_CONCURRENCY,
   PoolNotReadyError,
   QueueMessage,
@@ -5064,13 +5384,15 @@ export {
   UnexpectedResponseError,
   UsageError,
   VERSION,
+  appPackageEnvName,
+  applicationResourceId,
   armFromAuth,
   armPoolPath,
   assertFits,
   authFromEnvironment,
   blobEvent,
   blobFromUrl,
-  blobTaskId,
+  blobTaskId2 as blobTaskId,
   classifyError,
   cleanup,
   cloudNamed,
@@ -5078,6 +5400,7 @@ export {
   createBatchClient,
   createLocalBatchClient,
   createdByRun,
+  deployPackage,
   describeRetry,
   entraOptions,
   eventFromSample,
@@ -5109,6 +5432,7 @@ export {
   terminateJob,
   timerEvent,
   translateArmPool,
-  workloadJsonSchema
+  workloadJsonSchema,
+  zipFolder
 };
 //# sourceMappingURL=index.js.map

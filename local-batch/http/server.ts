@@ -13,6 +13,7 @@ import type { Reply, ServiceContext } from "../state.js";
 import { misbehave, type FaultInjector } from "../faults.js";
 import { ArmHttpError, armHeaders, isArmPath, routeArm } from "../resources/arm.js";
 import { isConsolePath, serveConsole } from "./console.js";
+import { isPackageStorePath, servePackageStore } from "./packageStorage.js";
 
 /** Batch's limit on a request body. */
 export const MAX_BODY_BYTES = SERVICE_MAX_BODY_BYTES;
@@ -83,12 +84,14 @@ export function createRequestHandler(ctx: ServiceContext, faults: FaultInjector,
     if (!url) return refuseUri(res, requestId);
     // The web console: HTML for a browser, signed in by its login link (a browser cannot sign Shared Key).
     if (isConsolePath(url)) return serveConsole(ctx, req, res, url);
+    // The package store: blobs of application packages, streamed (they may be far over a request body's limit).
+    if (isPackageStorePath(url)) return servePackageStore(ctx, req, res, url).catch((error: unknown) => ctx.log(`package store: ${(error as Error).message}`));
     const read = await readBody(req);
     if (!read) return;
     const x: InFlight = { req, res, method: req.method ?? "GET", requestId, url, ...read };
     try {
       if ((await faults.before()) === "reset") return void req.socket.destroy();
-      if (isArmPath(url)) return answer(ctx, x, serveArm(ctx, x));
+      if (isArmPath(url)) return answer(ctx, x, await serveArm(ctx, x));
       const misbehavior = await admit(ctx, faults, x);
       if (misbehavior && misbehave(misbehavior, res)) return;
       const result = await route(x.method, url, x.body, req);
@@ -140,9 +143,9 @@ async function readBody(req: IncomingMessage): Promise<{ bodyText: string; size:
 }
 
 /** Step 4: the management plane, over the same state. */
-function serveArm(ctx: ServiceContext, x: InFlight): Reply {
+async function serveArm(ctx: ServiceContext, x: InFlight): Promise<Reply> {
   if (x.bodyText) x.body = JSON.parse(x.bodyText);
-  const result = routeArm(ctx, x.method, x.url, x.body, x.req);
+  const result = await routeArm(ctx, x.method, x.url, x.body, x.req);
   if (x.method !== "GET") ctx.touch();
   return {
     ...result,

@@ -8,26 +8,15 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { armPoolBody, ARM_API_VERSION, dataPlanePool } from "../../shared/batch/armPool.js";
 import { validateBody } from "../bodies.js";
-import { BatchHttpError } from "../errors.js";
+import { ArmHttpError, BatchHttpError } from "../errors.js";
+import { routeApplications } from "./applications.js";
 import { poolOf, type PoolRecord, type Reply, type ServiceContext } from "../state.js";
 import { addPool, deletePool } from "./pools.js";
 import { familyQuota, quotasOf, SKUS } from "../account.js";
 
 export const ARM_PREFIX = "/arm";
 
-export class ArmHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-
-  body(): Record<string, unknown> {
-    return { error: { code: this.code, message: this.message } };
-  }
-}
+export { ArmHttpError };
 
 /** The ARM properties of a pool the local service takes; anything else is refused by name. */
 const KNOWN_PROPERTIES = new Set([
@@ -37,6 +26,7 @@ const KNOWN_PROPERTIES = new Set([
   "scaleSettings",
   "interNodeCommunication",
   "startTask",
+  "applicationPackages",
   "taskSlotsPerNode",
   "metadata",
 ]);
@@ -149,7 +139,20 @@ export function armHeaders(req: IncomingMessage): Record<string, string> {
   return { "x-ms-request-id": randomUUID(), "x-ms-correlation-request-id": String(req.headers["x-ms-client-request-id"] ?? randomUUID()) };
 }
 
-export function routeArm(ctx: ServiceContext, method: string, url: URL, body: unknown, req: IncomingMessage): Reply {
+const ACCOUNT_PATH = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Batch\/batchAccounts\/([^/]+)(?:\/(.*))?$/i;
+
+/** The local account's own path: any other group or account is not found. */
+function checkAccount(ctx: ServiceContext, group: string, account: string): void {
+  if (group.toLowerCase() !== resourceGroup(ctx).toLowerCase() || account.toLowerCase() !== ctx.options.accountName.toLowerCase()) {
+    throw new ArmHttpError(
+      404,
+      "ResourceNotFound",
+      `The Batch account ${group}/${account} was not found; the local service is ${resourceGroup(ctx)}/${ctx.options.accountName}.`,
+    );
+  }
+}
+
+export async function routeArm(ctx: ServiceContext, method: string, url: URL, body: unknown, req: IncomingMessage): Promise<Reply> {
   if (!String(req.headers.authorization ?? "").startsWith("Bearer ")) {
     throw new ArmHttpError(
       401,
@@ -178,16 +181,16 @@ export function routeArm(ctx: ServiceContext, method: string, url: URL, body: un
       throw new ArmHttpError(404, "LocationNotAvailableForResourceType", `The local account is in ${location(ctx)}, not ${skus[2]}.`);
     return { status: 200, body: skuList(url) };
   }
+  const inAccount = ACCOUNT_PATH.exec(path);
+  const [sub = "", ...appPath] = (inAccount?.[4] ?? "").split("/");
+  if (inAccount && sub.toLowerCase() === "applications") {
+    checkAccount(ctx, inAccount[2]!, inAccount[3]!);
+    return routeApplications(ctx, accountId(ctx, inAccount[1]!), method, appPath.filter(Boolean), body);
+  }
   const m = POOL_PATH.exec(path);
   if (!m) throw new ArmHttpError(404, "ResourceNotFound", `The resource ${path} was not found on the local service.`);
   const [, subscription, group, account, poolId] = m as unknown as [string, string, string, string, string];
-  if (group.toLowerCase() !== resourceGroup(ctx).toLowerCase() || account.toLowerCase() !== ctx.options.accountName.toLowerCase()) {
-    throw new ArmHttpError(
-      404,
-      "ResourceNotFound",
-      `The Batch account ${group}/${account} was not found; the local service is ${resourceGroup(ctx)}/${ctx.options.accountName}.`,
-    );
-  }
+  checkAccount(ctx, group, account);
   const existing = ctx.pools.get(poolId.toLowerCase());
   if (method === "GET") {
     if (!existing) throw new ArmHttpError(404, "ResourceNotFound", `The pool ${poolId} was not found.`);

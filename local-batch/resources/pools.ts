@@ -2,6 +2,8 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { API_VERSION, type ApiVersion } from "../../shared/batch/apiVersion.js";
+import { MAX_POOL_PACKAGES } from "../../shared/batch/applications.js";
+import { resolveReference } from "../applications.js";
 import type { PoolAddParameter } from "../../shared/batch/types.js";
 import { validateBody } from "../bodies.js";
 import { describeImage, findSupportedImage, pastEndOfLife, SUPPORTED_IMAGES } from "../../shared/batch/images.js";
@@ -76,6 +78,7 @@ export function addPool(ctx: ServiceContext, body: PoolAddParameter, identities?
   checkPoolLimits(body);
   checkImage(body);
   if (ctx.pools.has(body.id.toLowerCase())) throw exists("Pool", body.id);
+  checkPackageReferences(ctx, body.applicationPackageReferences);
   if (body.enableAutoScale) throw invalidValue("enableAutoScale", "autoscale formulas are not evaluated by the local Batch service; give targetDedicatedNodes");
   if (!skuOf(body.vmSize))
     throw invalidValue(
@@ -108,6 +111,22 @@ export function addPool(ctx: ServiceContext, body: PoolAddParameter, identities?
   ctx.pools.set(body.id.toLowerCase(), record);
   void ctx.track(startPool(ctx, record));
   return created(ctx, `/pools/${body.id}`, record);
+}
+
+/** A pool's package references: at most 10, each naming an active package of this account by the application's resource id. */
+function checkPackageReferences(ctx: ServiceContext, refs: PoolAddParameter["applicationPackageReferences"]): void {
+  if (!refs?.length) return;
+  if (refs.length > MAX_POOL_PACKAGES)
+    throw invalidValue(
+      "applicationPackageReferences",
+      `There is a maximum of ${MAX_POOL_PACKAGES} application package references on a pool; ${refs.length} were given.`,
+    );
+  const invalid = refs.flatMap((ref) => {
+    const r = resolveReference(ctx, ref, true);
+    return r.ok ? [] : [{ key: ref.applicationId, value: r.reason }];
+  });
+  if (invalid.length)
+    throw BatchErrors.conflict("InvalidApplicationPackageReferences", "One or more of the specified application package references are invalid.", invalid);
 }
 
 export function deletePool(ctx: ServiceContext, id: string): Reply {
@@ -277,6 +296,7 @@ export function poolView(ctx: ServiceContext, p: PoolRecord, version: ApiVersion
     enableAutoScale: false,
     enableInterNodeCommunication: b.enableInterNodeCommunication ?? false,
     ...(b.startTask ? { startTask: withoutPasswords(b.startTask) } : {}),
+    ...(b.applicationPackageReferences?.length ? { applicationPackageReferences: b.applicationPackageReferences } : {}),
     taskSlotsPerNode: b.taskSlotsPerNode ?? 1,
     // 2025-06-01 added the pool's default job order.
     taskSchedulingPolicy: version === "2024-07-01.20.0" ? { nodeFillType: "spread" } : { nodeFillType: "spread", jobDefaultOrder: "none" },

@@ -40,6 +40,12 @@ export async function createNodeDirs(root: string): Promise<NodeDirs> {
   return d;
 }
 
+/** An application package unpacked on the node: the variable naming its folder, and the folder. */
+export interface InstalledPackage {
+  env: string;
+  dir: string;
+}
+
 export interface TaskContext {
   jobId: string;
   taskId: string;
@@ -55,6 +61,10 @@ export interface TaskContext {
   attempt: number;
   isAdmin: boolean;
   jobPrepDir?: string;
+  /** The pool's packages on the node, then the task's own once installed. */
+  packages?: InstalledPackage[];
+  /** The task's own package references, installed before it runs. */
+  packageRefs?: { applicationId: string; version?: string }[];
 }
 
 /** The AZ_BATCH_* variables Batch sets for every task, then the task's own. */
@@ -81,6 +91,7 @@ export function taskEnvironment(ctx: TaskContext, mounted?: Set<string>): Record
     env.AZ_BATCH_JOB_PREP_WORKING_DIR = join(ctx.jobPrepDir, "wd");
   }
   if (ctx.containerSettings) env.AZ_BATCH_TASK_CONTAINER_IMAGE = ctx.containerSettings.imageName;
+  for (const p of ctx.packages ?? []) if (!mounted || mounted.has("Applications")) env[p.env] = p.dir;
   // With isolation mounts, variables naming paths the container cannot see are removed.
   if (mounted) {
     const drop: Record<string, string[]> = {
@@ -106,11 +117,16 @@ export function containerMounts(ctx: TaskContext, entries: ContainerHostBatchBin
     VfsMounts: ctx.node.fsmounts,
     Task: ctx.taskDir,
     JobPrep: ctx.jobPrepDir,
-    Applications: ctx.node.applications,
   };
   const mounts: Mount[] = [];
   const mounted = new Set<string>();
   for (const e of entries) {
+    if (e.source === "Applications") {
+      // Exactly the folders of the packages this task has (the pool's and its own), at the paths their variables name.
+      mounted.add(e.source);
+      for (const dir of new Set((ctx.packages ?? []).map((p) => p.dir))) mounts.push({ hostPath: dir, containerPath: dir, readOnly: Boolean(e.isReadOnly) });
+      continue;
+    }
     const p = e.source ? paths[e.source] : undefined;
     if (!p || !e.source) continue;
     mounted.add(e.source);

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { TaskAddParameter } from "../../shared/batch/types.js";
 import { parseDuration } from "../../shared/batch/duration.js";
 import { createNodeDirs, runOnNode, TaskFailure, type TaskContext } from "../runtime/taskRunner.js";
+import { installPackages } from "./packages.js";
 import type { TaskRecord } from "../state.js";
 import { now, setNodeState, setTaskState, type JobRecord, type NodeRecord, type PoolRecord, type ServiceContext } from "../state.js";
 
@@ -216,6 +217,10 @@ function markUnusable(node: NodeRecord, error: { code: string; message: string }
 }
 
 async function runStartTask(ctx: ServiceContext, pool: PoolRecord, node: NodeRecord): Promise<void> {
+  // The pool's packages come first: the start task may use them. A node that cannot install them is unusable, as on Batch.
+  const installed = await installPackages(ctx, node, pool.body.applicationPackageReferences, true);
+  if (!installed.ok) return markUnusable(node, { code: installed.code, message: installed.message });
+  node.packages = installed.packages;
   const start = pool.body.startTask;
   if (!start) return setNodeState(node, "idle");
   setNodeState(node, "waitingforstarttask");
@@ -282,7 +287,7 @@ export function nodeTask(
   pool: PoolRecord,
   node: NodeRecord,
   job: JobRecord | undefined,
-  task: Pick<TaskAddParameter, "commandLine" | "containerSettings" | "environmentSettings" | "resourceFiles" | "userIdentity">,
+  task: Pick<TaskAddParameter, "commandLine" | "containerSettings" | "environmentSettings" | "resourceFiles" | "userIdentity" | "applicationPackageReferences">,
   taskId: string,
   taskDir: string,
   attempt = 0,
@@ -302,6 +307,8 @@ export function nodeTask(
     attempt,
     isAdmin: task.userIdentity?.autoUser?.elevationLevel === "admin",
     jobPrepDir: job?.body.jobPreparationTask ? join(node.dirs!.workitems, jobId, "job-1", "jobpreparation") : undefined,
+    packages: node.packages,
+    packageRefs: task.applicationPackageReferences,
   };
 }
 
@@ -345,13 +352,22 @@ async function taskRegistryLogin(ctx: ServiceContext, task: TaskContext): Promis
 /** One attempt of any task; a failure to start lands in its stderr.txt as Batch's node agent writes it. */
 export async function runAttempt(ctx: ServiceContext, task: TaskContext, signal: AbortSignal): Promise<AttemptResult> {
   await mkdir(join(task.taskDir, "wd"), { recursive: true });
-  const loginFailure = await taskRegistryLogin(ctx, task);
-  if (loginFailure) {
+  const failBeforeStart = async (failure: NonNullable<AttemptResult["failure"]>): Promise<AttemptResult> => {
     const f = await open(join(task.taskDir, "stderr.txt"), "a");
-    await f.appendFile(`${loginFailure.code}: ${loginFailure.message}\n`);
+    await f.appendFile(`${failure.code}: ${failure.message}\n`);
     await f.close();
-    return { exitCode: -1, failure: loginFailure };
+    return { exitCode: -1, failure };
+  };
+  if (task.packageRefs?.length) {
+    // The task's own packages, just before it runs; one that cannot be installed fails the task (a pre-processing error).
+    const node = ctx.pools.get(task.poolId.toLowerCase())?.nodes.find((n) => n.id === task.nodeId);
+    if (!node) return failBeforeStart({ code: "NodeNotFound", message: `the node ${task.nodeId} left the pool ${task.poolId}`, category: "servererror" });
+    const installed = await installPackages(ctx, node, task.packageRefs, false);
+    if (!installed.ok) return failBeforeStart({ code: installed.code, message: installed.message, category: "usererror" });
+    task = { ...task, packages: [...(task.packages ?? []), ...installed.packages] };
   }
+  const loginFailure = await taskRegistryLogin(ctx, task);
+  if (loginFailure) return failBeforeStart(loginFailure);
   const key = randomUUID();
   let pid: number | undefined;
   try {

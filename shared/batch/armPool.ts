@@ -23,6 +23,7 @@ const PLACEMENT: Record<string, string | null> = {
   autoScaleEvaluationInterval: "properties.scaleSettings.autoScale.evaluationInterval",
   enableInterNodeCommunication: "properties.interNodeCommunication",
   startTask: "properties.startTask",
+  applicationPackageReferences: "properties.applicationPackages",
   taskSlotsPerNode: "properties.taskSlotsPerNode",
   metadata: "properties.metadata",
 };
@@ -44,8 +45,17 @@ const ENUMS: Record<string, Record<string, string>> = {
   source: { Shared: "Shared", Startup: "Startup", VfsMounts: "VfsMounts", Task: "Task", JobPrep: "JobPrep", Applications: "Applications" },
 };
 
+type PackageRefs = { applicationId?: string; id?: string; version?: string }[];
+
+/** Fields converted by hand: `applicationId` is `id` in ARM's package references (and `id` is not renamed elsewhere). */
 const VALUES: Record<string, (v: unknown) => unknown> = {
   enableInterNodeCommunication: (v) => (v ? "Enabled" : "Disabled"),
+  applicationPackageReferences: (v) => (v as PackageRefs).map((r) => ({ id: r.applicationId, ...(r.version !== undefined ? { version: r.version } : {}) })),
+};
+
+const UNVALUES: Record<string, (v: unknown) => unknown> = {
+  enableInterNodeCommunication: (v) => v === "Enabled",
+  applicationPackageReferences: (v) => (v as PackageRefs).map((r) => ({ applicationId: r.id, ...(r.version !== undefined ? { version: r.version } : {}) })),
 };
 
 /** Renames keys and recases enum values all the way down. */
@@ -119,7 +129,7 @@ export function dataPlanePool(
     if (!path) continue;
     const value = pick(arm as Record<string, unknown>, path);
     if (value === undefined) continue;
-    pool[key] = key === "enableInterNodeCommunication" ? value === "Enabled" : unconvert(value, key);
+    pool[key] = UNVALUES[key] ? UNVALUES[key](value) : unconvert(value, key);
   }
   if (pool.autoScaleFormula !== undefined) pool.enableAutoScale = true;
   return { pool: pool as unknown as PoolAddParameter, identities: Object.keys(arm.identity?.userAssignedIdentities ?? {}) };

@@ -92,6 +92,12 @@ export interface VirtualMachineConfiguration {
   osDisk?: { diskSizeGB?: number };
 }
 
+/** A package installed on a node: the pool's (application id fully qualified) or a task's. */
+export interface ApplicationPackageReference {
+  applicationId: string;
+  version?: string;
+}
+
 export interface MetadataItem {
   name: string;
   value: string;
@@ -110,6 +116,7 @@ export interface PoolAddParameter {
   autoScaleEvaluationInterval?: string;
   enableInterNodeCommunication?: boolean;
   startTask?: StartTask;
+  applicationPackageReferences?: ApplicationPackageReference[];
   taskSlotsPerNode?: number;
   metadata?: MetadataItem[];
 }
@@ -127,6 +134,7 @@ export interface JobManagerTask {
   killJobOnCompletion?: boolean;
   userIdentity?: UserIdentity;
   runExclusive?: boolean;
+  applicationPackageReferences?: ApplicationPackageReference[];
   allowLowPriorityNode?: boolean;
 }
 
@@ -193,6 +201,7 @@ export interface TaskAddParameter {
   requiredSlots?: number;
   userIdentity?: UserIdentity;
   dependsOn?: { taskIds?: string[]; taskIdRanges?: { start: number; end: number }[] };
+  applicationPackageReferences?: ApplicationPackageReference[];
 }
 
 export interface BatchErrorBody {
@@ -258,6 +267,7 @@ export interface CloudPool {
   enableAutoScale?: boolean;
   autoScaleFormula?: string;
   startTask?: StartTask;
+  applicationPackageReferences?: ApplicationPackageReference[];
   resizeErrors?: { code?: string; message?: string; values?: { name?: string; value?: string }[] }[];
   /** Set for pools created with managed identities (through Azure Resource Manager). */
   identity?: { type?: "UserAssigned" | "None"; userAssignedIdentities?: { resourceId?: string; clientId?: string; principalId?: string }[] };

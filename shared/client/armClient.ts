@@ -22,6 +22,8 @@ export interface ArmOptions {
   endpoint?: string;
   /** The token scope of that cloud's ARM (default the public cloud's). */
   scope?: string;
+  /** The account's subscription when the client knows it (the local service's); a spec's `account.subscription` comes first. */
+  subscription?: string;
 }
 
 /** An error answer of Azure Resource Manager, with the ids its support asks for. */
@@ -70,6 +72,7 @@ const ARM_DIALECT: ServiceDialect = {
 
 export class ArmClient extends ServiceClient<ArmCallOptions> {
   readonly endpoint: URL;
+  readonly subscription?: string;
 
   constructor(
     options: ArmOptions & { retry?: RetryOptions; hooks?: RequestHooks; userAgentPrefix?: string; timeoutMs: number },
@@ -89,6 +92,7 @@ export class ArmClient extends ServiceClient<ArmCallOptions> {
     );
     super(endpoint, ARM_DIALECT, pipeline, options.timeoutMs, redactor, options.hooks);
     this.endpoint = endpoint;
+    this.subscription = options.subscription;
   }
 
   protected urlOf(path: string, options: ArmCallOptions): URL {

@@ -78,7 +78,7 @@ export function createLocalBatchClient(
     ...options,
     accountUrl: local.accountUrl,
     auth: { kind: "sharedKey", accountName: local.accountName, accountKey: local.accountKey },
-    arm: { credential, endpoint: local.armEndpoint },
+    arm: { credential, endpoint: local.armEndpoint, subscription: LOCAL_SUBSCRIPTION },
   });
 }
 

@@ -10,6 +10,12 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { blobTaskId as taskIdOfBlob, MAX_BLOB_NAME, safeFileName } from "../batch/blobNames.js";
+
+export { MAX_BLOB_NAME, MAX_FILE_NAME_BYTES, safeFileName } from "../batch/blobNames.js";
+
+/** `<readable prefix of the name>-<hash of account, container, name, ETag>`: at most 57 characters of [A-Za-z0-9_-]. */
+export const blobTaskId = (blob: InputBlob): string => taskIdOfBlob(blob);
 
 /** An event that cannot be run: not retried, written to the dead-letter store with its reason. */
 export class InvalidEventError extends Error {
@@ -50,33 +56,11 @@ export interface BatchEvent {
 
 const hash = (text: string, length = 16) => createHash("sha256").update(text).digest("hex").slice(0, length);
 const unquote = (etag: string | undefined) => etag?.replace(/^W\//, "").replace(/^"|"$/g, "");
-const safe = (text: string, max: number) =>
-  text
-    .replace(/[^A-Za-z0-9_-]+/g, "_")
-    .replace(/^_+|_+$/g, "")
-    .slice(0, max);
-
-/** Longest blob name Azure Storage takes. */
-export const MAX_BLOB_NAME = 1024;
-/** Bytes of `event.fileName` at most: a readable prefix and a hash keep it unique and usable in any path. */
-export const MAX_FILE_NAME_BYTES = 128;
 
 // C0 and C1 control characters, DEL.
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const RAW_URL = /^(https?):\/\/([^/?#\\]+)(\/[^?#]*)?(\?[^#]*)?(#.*)?$/i;
-
-/**
- * A file name safe anywhere and bounded: the name's last segment with every character but
- * [A-Za-z0-9._-] as `_`, no leading dot; a longer one is cut to a prefix, a hash of the whole
- * name and its extension, at most `MAX_FILE_NAME_BYTES`.
- */
-export function safeFileName(last: string): string {
-  const name = last.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_") || "input";
-  if (name.length <= MAX_FILE_NAME_BYTES) return name;
-  const ext = /\.[A-Za-z0-9_-]{1,16}$/.exec(name)?.[0] ?? "";
-  return `${name.slice(0, MAX_FILE_NAME_BYTES - ext.length - 17)}-${hash(last)}${ext}`;
-}
 
 /**
  * A blob's parts from its URL: path-style for Azurite and IP hosts (account in the path), else
@@ -125,14 +109,6 @@ export function blobFromUrl(url: string, field: string): Omit<InputBlob, "etag" 
   const base = `${u.origin}${rawPath}`;
   // A URL that carries its own SAS keeps it (the task downloads with it).
   return { url: query.length > 1 ? `${base}${query}` : base, container, name: full, fileName: safeFileName(name[name.length - 1]!) };
-}
-
-/** `<readable prefix of the name>-<hash of account, container, name, ETag>`: at most 57 characters of [A-Za-z0-9_-]. */
-export function blobTaskId(blob: InputBlob): string {
-  const account = new URL(blob.url);
-  const key = `${account.host}/${blob.url.slice(account.origin.length).split("/")[1]}/${blob.container}/${blob.name}\n${blob.etag ?? ""}`;
-  const prefix = safe(blob.name.split("/").pop() ?? "", 40);
-  return `${prefix || "blob"}-${hash(key)}`;
 }
 
 /** The blob trigger: `BlobTrigger` (container/name), `Uri`, `Properties` in its metadata. */

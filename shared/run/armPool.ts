@@ -5,16 +5,15 @@
  * any other, and the run waits for it there.
  */
 import type { ArmClient } from "../client/armClient.js";
+import type { BatchClient } from "../client/batchClient.js";
+import type { AccountCoordinates } from "../batch/applications.js";
+import { UsageError } from "../errors.js";
 import { ConflictError } from "./errors.js";
 import type { ProgressReporter } from "./reporter.js";
 import type { Workload } from "../workload/types.js";
 import { ARM_API_VERSION, armPoolPath, translateArmPool } from "../translate/armPool.js";
 
-export interface ArmCoordinates {
-  subscription: string;
-  resourceGroup: string;
-  name: string;
-}
+export type ArmCoordinates = AccountCoordinates;
 
 export const ACCOUNT_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Batch\/batchAccounts\/([^/]+)$/i;
 
@@ -67,7 +66,7 @@ export async function createPoolThroughArm(
   const path = armPoolPath(coordinates, workload.pool.id);
   const response = await arm.send("PUT", path, {
     query: { "api-version": ARM_API_VERSION },
-    body: translateArmPool(workload),
+    body: translateArmPool(workload, coordinates),
     headers: { "if-none-match": "*" },
     // Create-only, so a repeat is harmless: it answers 412.
     idempotent: true,
@@ -79,4 +78,24 @@ export async function createPoolThroughArm(
       `created pool ${workload.pool.id} through Azure Resource Manager (${coordinates.resourceGroup}/${coordinates.name}), with ${workload.pool.identity?.length ?? 0} managed identit${workload.pool.identity?.length === 1 ? "y" : "ies"}`,
     );
   return path;
+}
+
+/**
+ * The account's ARM coordinates for a pool with application packages (Batch names them there by
+ * their application's resource id): the spec's, or found from the account URL in the spec's
+ * subscription (or the one the client knows, the local service's). Undefined when the pool has none.
+ */
+export async function poolPackagesAccount(client: BatchClient, workload: Workload, signal?: AbortSignal): Promise<AccountCoordinates | undefined> {
+  if (!workload.pool.applicationPackages?.length) return undefined;
+  const account = workload.spec.account ?? {};
+  const subscription = account.subscription ?? client.arm?.subscription;
+  const why = "pool.applicationPackages: Batch names a pool's packages by their application's resource id (/subscriptions/…/batchAccounts/…/applications/<id>)";
+  if (!subscription)
+    throw new UsageError(`${why}; set account.subscription (with account.resourceGroup and account.name, or they are found from the account URL)`);
+  if (account.resourceGroup && account.name) return { subscription, resourceGroup: account.resourceGroup, name: account.name };
+  if (!client.arm)
+    throw new UsageError(
+      `${why}; give account.resourceGroup and account.name, or sign in with Microsoft Entra ID so that they can be found from the account URL`,
+    );
+  return findBatchAccount(client.arm, subscription, client.accountUrl, signal);
 }

@@ -47,6 +47,9 @@ export function diffPool(wanted: PoolAddParameter, existing: CloudPool, identiti
   cmp("containerConfiguration.containerRegistries", registries(wc?.containerRegistries), registries(hc?.containerRegistries));
   cmp("taskSlotsPerNode", wanted.taskSlotsPerNode ?? 1, existing.taskSlotsPerNode ?? 1);
   cmp("startTask.commandLine", wanted.startTask?.commandLine, existing.startTask?.commandLine);
+  const packages = (list?: { applicationId: string; version?: string }[]) =>
+    (list ?? []).map((r) => `${r.applicationId.toLowerCase()}${r.version ? `@${r.version}` : ""}`).sort();
+  cmp("applicationPackageReferences", packages(wanted.applicationPackageReferences), packages(existing.applicationPackageReferences));
   if (identities) {
     cmp(
       "identity",

@@ -10,7 +10,7 @@ import type { Workload } from "../workload/types.js";
 import { translateJob, translateJobSchedule } from "../translate/job.js";
 import { translatePool } from "../translate/pool.js";
 import { ensureJob, ensureJobSchedule, jobEndedError } from "./ensureJob.js";
-import { createPoolThroughArm } from "./armPool.js";
+import { createPoolThroughArm, poolPackagesAccount } from "./armPool.js";
 import { ensurePoolExists, waitForPoolReady, type PoolIdentityNeeds } from "./ensurePool.js";
 import { UsageError } from "../errors.js";
 import { CancelledError } from "./errors.js";
@@ -153,7 +153,7 @@ export async function runWorkload(client: BatchClient, workload: Workload, repor
   try {
     const pool = await ensurePoolExists(
       batch,
-      translatePool(workload),
+      translatePool(workload, await poolPackagesAccount(batch, workload, signal)),
       workload.pool.reuse,
       reporter,
       signal,

@@ -19,6 +19,7 @@ import { ensurePoolExists } from "./ensurePool.js";
 import { UsageError } from "../errors.js";
 import { CancelledError } from "./errors.js";
 import { reportRetries, silentReporter, type ProgressReporter } from "./reporter.js";
+import { poolPackagesAccount } from "./armPool.js";
 import { poolNeeds, runRedactor } from "./run.js";
 
 export interface SubmitOptions {
@@ -133,11 +134,19 @@ export async function submitTasks(
     }
     const runId = newRunId();
     const quotaWait = { budgetMs: options.quotaWaitMs ?? 2 * 60_000 };
-    const pool = await ensurePoolExists(batch, translatePool(workload), workload.pool.reuse, reporter, signal, poolNeeds(client, workload, reporter, signal), {
-      image: options.checkImage,
-      runId,
-      quotaWait,
-    });
+    const pool = await ensurePoolExists(
+      batch,
+      translatePool(workload, await poolPackagesAccount(batch, workload, signal)),
+      workload.pool.reuse,
+      reporter,
+      signal,
+      poolNeeds(client, workload, reporter, signal),
+      {
+        image: options.checkImage,
+        runId,
+        quotaWait,
+      },
+    );
     // Created with noaction when the spec says terminateJob, and set once this call's tasks are in;
     // a submission does not wait, so nothing else makes the job end, but its max wall clock does.
     const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, false, workload.secrets);

@@ -5,12 +5,13 @@
  */
 import { armPoolBody } from "../batch/armPool.js";
 import type { Workload } from "../workload/types.js";
+import type { AccountCoordinates } from "../batch/applications.js";
 import { translatePool } from "./pool.js";
 
 export { ARM_API_VERSION, armPoolBody } from "../batch/armPool.js";
 
-export function translateArmPool(workload: Workload): Record<string, unknown> {
-  return armPoolBody(translatePool(workload), workload.pool.identity ?? []);
+export function translateArmPool(workload: Workload, account?: AccountCoordinates): Record<string, unknown> {
+  return armPoolBody(translatePool(workload, account), workload.pool.identity ?? []);
 }
 
 /** The ARM path of the pool; unknown coordinates (found from the account URL at run time) as placeholders. */

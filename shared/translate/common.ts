@@ -1,7 +1,16 @@
 /** Pieces every task-like REST body shares: container settings, environment, files, identity. */
-import type { ContainerRegistry, EnvironmentSetting, OutputFile, ResourceFile, TaskConstraints, TaskContainerSettings, UserIdentity } from "../batch/types.js";
+import type {
+  ApplicationPackageReference,
+  ContainerRegistry,
+  EnvironmentSetting,
+  OutputFile,
+  ResourceFile,
+  TaskConstraints,
+  TaskContainerSettings,
+  UserIdentity,
+} from "../batch/types.js";
 import type { ContainerTaskFields, PoolFacts } from "../workload/rules.js";
-import type { OutputFileSpec, RegistrySpec, ResourceFileSpec } from "../workload/schema.js";
+import type { ApplicationPackageSpec, OutputFileSpec, RegistrySpec, ResourceFileSpec } from "../workload/schema.js";
 
 /** Drops keys whose value is undefined so that bodies carry only what the spec says. */
 export function compact<T extends object>(value: T): T {
@@ -73,4 +82,13 @@ export function containerRegistry(r: RegistrySpec): ContainerRegistry {
     password: r.password,
     identityReference: r.identity ? { resourceId: r.identity } : undefined,
   });
+}
+
+/** A task's packages, by application id (a pool's name the application by its resource id: see translatePool). */
+export function applicationPackageReferences(
+  packages: ApplicationPackageSpec[] | undefined,
+  applicationId: (id: string) => string = (id) => id,
+): ApplicationPackageReference[] | undefined {
+  if (!packages?.length) return undefined;
+  return packages.map((p) => compact<ApplicationPackageReference>({ applicationId: applicationId(p.id), version: p.version }));
 }

@@ -1,7 +1,16 @@
 /** Spec -> `JobAddParameter` (POST /jobs) or `JobScheduleAddParameter` (POST /jobschedules). */
 import type { JobAddParameter, JobManagerTask, JobPreparationTask, JobReleaseTask, JobScheduleAddParameter, JobSpecification } from "../batch/types.js";
 import type { Workload } from "../workload/types.js";
-import { compact, constraints, containerSettings, environmentSettings, outputFiles, resourceFiles, userIdentity } from "./common.js";
+import {
+  applicationPackageReferences,
+  compact,
+  constraints,
+  containerSettings,
+  environmentSettings,
+  outputFiles,
+  resourceFiles,
+  userIdentity,
+} from "./common.js";
 
 function jobManagerTask(workload: Workload): JobManagerTask | undefined {
   const m = workload.job.manager;
@@ -19,6 +28,7 @@ function jobManagerTask(workload: Workload): JobManagerTask | undefined {
     killJobOnCompletion: m.killJobOnCompletion,
     userIdentity: userIdentity(m, workload.facts),
     runExclusive: m.runExclusive,
+    applicationPackageReferences: applicationPackageReferences(m.applicationPackages),
     allowLowPriorityNode: m.allowLowPriorityNode,
   });
 }

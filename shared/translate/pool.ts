@@ -1,7 +1,8 @@
 /** Spec -> `PoolAddParameter` (POST /pools). */
 import type { PoolAddParameter, StartTask } from "../batch/types.js";
 import type { Workload } from "../workload/types.js";
-import { compact, containerRegistry, containerSettings, environmentSettings, resourceFiles, userIdentity } from "./common.js";
+import { applicationResourceId, type AccountCoordinates } from "../batch/applications.js";
+import { applicationPackageReferences, compact, containerRegistry, containerSettings, environmentSettings, resourceFiles, userIdentity } from "./common.js";
 
 export function translateStartTask(workload: Workload): StartTask | undefined {
   const start = workload.pool.startTask;
@@ -18,8 +19,22 @@ export function translateStartTask(workload: Workload): StartTask | undefined {
   });
 }
 
-export function translatePool(workload: Workload): PoolAddParameter {
+/**
+ * The account a pool's packages are in, for their resource ids: what the run found, or the spec's
+ * `account`; a part not known yet stays a placeholder (`{resourceGroup}`), as a plan shows it.
+ */
+export function poolAccount(workload: Workload, found?: AccountCoordinates): AccountCoordinates {
+  const a = workload.spec.account ?? {};
+  return {
+    subscription: found?.subscription ?? a.subscription ?? "{subscription}",
+    resourceGroup: found?.resourceGroup ?? a.resourceGroup ?? "{resourceGroup}",
+    name: found?.name ?? a.name ?? "{accountName}",
+  };
+}
+
+export function translatePool(workload: Workload, account?: AccountCoordinates): PoolAddParameter {
   const pool = workload.pool;
+  const where = account ?? poolAccount(workload);
   const image = pool.image.id
     ? { virtualMachineImageId: pool.image.id }
     : compact({ publisher: pool.image.publisher, offer: pool.image.offer, sku: pool.image.sku, version: pool.image.version ?? "latest" });
@@ -48,6 +63,8 @@ export function translatePool(workload: Workload): PoolAddParameter {
     ...compact(scaling),
     enableInterNodeCommunication: pool.interNodeCommunication,
     startTask: translateStartTask(workload),
+    // "When creating a pool, the package's application ID must be fully qualified."
+    applicationPackageReferences: applicationPackageReferences(pool.applicationPackages, (id) => applicationResourceId(where, id)),
     taskSlotsPerNode: pool.taskSlotsPerNode,
     metadata: pool.metadata ? Object.entries(pool.metadata).map(([name, value]) => ({ name, value })) : undefined,
   });

@@ -2,7 +2,17 @@
 import type { TaskAddParameter } from "../batch/types.js";
 import type { ResolvedTask } from "../workload/expand.js";
 import type { PoolFacts } from "../workload/rules.js";
-import { compact, constraints, containerRegistry, containerSettings, environmentSettings, outputFiles, resourceFiles, userIdentity } from "./common.js";
+import {
+  applicationPackageReferences,
+  compact,
+  constraints,
+  containerRegistry,
+  containerSettings,
+  environmentSettings,
+  outputFiles,
+  resourceFiles,
+  userIdentity,
+} from "./common.js";
 
 export function translateTask(task: ResolvedTask, facts: PoolFacts): TaskAddParameter {
   const deps = task.dependsOn;
@@ -23,5 +33,6 @@ export function translateTask(task: ResolvedTask, facts: PoolFacts): TaskAddPara
       deps && (deps.taskIds.length || deps.taskIdRanges.length)
         ? compact({ taskIds: deps.taskIds.length ? deps.taskIds : undefined, taskIdRanges: deps.taskIdRanges.length ? deps.taskIdRanges : undefined })
         : undefined,
+    applicationPackageReferences: applicationPackageReferences(task.applicationPackages),
   });
 }

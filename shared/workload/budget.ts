@@ -8,6 +8,7 @@
 import { invisibleCharacter } from "../batch/limits.js";
 import type { IssueCollector } from "./errors.js";
 import type { ForEachSpec, TaskDefaults, TaskEntry } from "./schema.js";
+import { listingOf } from "./blobItems.js";
 
 export const LIMITS = {
   /** Bytes of spec text. */
@@ -123,6 +124,8 @@ export function forEachCount(forEach: ForEachSpec): number | undefined {
     return Math.floor((last - first) / step) + 1;
   }
   if ("items" in forEach) return forEach.items.length;
+  // The blobs of a container: as many as were listed (none when the container was not listed).
+  if ("blobs" in forEach) return listingOf(forEach)?.length ?? 0;
   const lists = Object.values("zip" in forEach ? forEach.zip : forEach.product) as unknown[][];
   if (lists.length === 0) return undefined;
   if ("zip" in forEach) return lists[0]!.length;
@@ -132,6 +135,7 @@ export function forEachCount(forEach: ForEachSpec): number | undefined {
 /** The largest element of a forEach, as JSON: what one `{{ item }}` can add to a task. */
 function largestItemBytes(forEach: ForEachSpec): number {
   if ("range" in forEach) return 12;
+  if ("blobs" in forEach) return listingOf(forEach)?.largestItemBytes ?? 0;
   const lists = "items" in forEach ? [forEach.items] : Object.values("zip" in forEach ? forEach.zip : forEach.product);
   let max = 0;
   for (const list of lists as unknown[][]) for (const v of list) max = Math.max(max, Buffer.byteLength(JSON.stringify(v) ?? ""));

@@ -11,6 +11,7 @@ import { holdsTemplate, renderDeep, type TemplateScope } from "./template.js";
 import { globToRegExp, hasWildcard } from "../batch/glob.js";
 import { forEachCount, LIMITS } from "./budget.js";
 import { formatPath, IssueCollector } from "./errors.js";
+import { listingOf, type BlobItem } from "./blobItems.js";
 
 /** A task after expansion: every template resolved, defaults applied, dependencies as ids. */
 export interface ResolvedTask extends Omit<TaskEntry, "forEach" | "dependsOn"> {
@@ -30,7 +31,7 @@ export function checkForEach(forEach: ForEachSpec, path: string, issues: IssueCo
       issues.add(`${path}.range`, `[${forEach.range.join(", ")}] never reaches its end; the step must move from first towards last`);
       return false;
     }
-  } else if (!("items" in forEach)) {
+  } else if (!("items" in forEach) && !("blobs" in forEach)) {
     const lists = "zip" in forEach ? forEach.zip : forEach.product;
     const names = Object.keys(lists);
     if (names.length === 0) {
@@ -63,6 +64,7 @@ export function forEachItem(forEach: ForEachSpec, k: number): unknown {
     return (range[0] as number) + k * (range[2] ?? 1);
   }
   if ("items" in forEach) return forEach.items[k];
+  if ("blobs" in forEach) return listingOf(forEach)!.item(k);
   if ("zip" in forEach) return Object.fromEntries(Object.entries(forEach.zip).map(([n, list]) => [n, list[k]]));
   const entries = Object.entries(forEach.product);
   const item: Record<string, unknown> = {};
@@ -236,6 +238,13 @@ export class Expansion {
     const id = this.index.ids[position] as string;
     const rendered = renderDeep(p.templated, Object.assign({}, itemScope, { task: { id } }), {}, [], report) as Record<string, unknown>;
     const task = Object.assign({}, p.fixed, rendered, { id, source: where }) as ResolvedTask;
+    // A blob's task gets its blob as a resource file: by the container's SAS, or the identity the entry names.
+    const blobs = p.entry.forEach && "blobs" in p.entry.forEach ? p.entry.forEach.blobs : undefined;
+    if (blobs) {
+      const b = item as BlobItem;
+      const query = listingOf(p.entry.forEach!)!.query;
+      task.resources = [...(task.resources ?? []), { url: `${b.url}${query}`, path: b.fileName, ...(blobs.identity ? { identity: blobs.identity } : {}) }];
+    }
     if (p.dependsOn) {
       const deps = p.dependsOnTemplated ? (renderDeep(p.dependsOn, itemScope, {}, ["dependsOn"], report) as DependsOnSpec) : p.dependsOn;
       task.dependsOn = this.resolveDependencies(id, deps, `${where}.dependsOn`, issues);

@@ -18,6 +18,8 @@ import { checkBodySizes, checkTaskBody } from "../translate/limits.js";
 import { REDACTED, Redactor } from "../redact.js";
 import { SECRET_NAME } from "../batch/redaction.js";
 import { API_VERSION, type ApiVersion } from "../batch/apiVersion.js";
+import { attachListing, type BlobListing } from "./blobItems.js";
+import { BlobSource, type BlobSourceSpec } from "./schema.js";
 
 export interface LoadOptions {
   /** `--var k=v` values; they override the spec's own `vars`. */
@@ -49,6 +51,12 @@ export interface LoadOptions {
    * with the ones templates do use: the CLI makes a misspelled `--var` a usage error.
    */
   onUnusedVars?: (unused: string[], used: string[]) => void;
+  /**
+   * The listed blobs of each `forEach: { blobs }` entry, by its index in `tasks.list`
+   * (`listForEachBlobs` makes them; `loadSpecWithBlobs` lists and loads). An entry without its
+   * listing is an error: the loader never reaches the network.
+   */
+  blobListings?: ReadonlyMap<number, BlobListing>;
 }
 
 import type { Workload } from "./types.js";
@@ -239,6 +247,47 @@ export function loadSpecObject(raw: Record<string, unknown>, options: LoadOption
   }
 }
 
+/** A `forEach: { blobs }` source with its templates filled: what to list, and where it is in the spec. */
+export interface BlobSourceAt {
+  index: number;
+  path: string;
+  source: BlobSourceSpec;
+}
+
+/**
+ * The `forEach: { blobs }` sources of a spec, their `{{ vars.* }}` and `{{ env.* }}` filled as the
+ * loader fills them and each checked: what `listForEachBlobs` lists. Throws `SpecError`.
+ */
+export function blobSourcesOf(raw: Record<string, unknown>, options: LoadOptions = {}): BlobSourceAt[] {
+  const list = (raw.tasks as { list?: unknown } | undefined)?.list;
+  if (!Array.isArray(list)) return [];
+  const issues = new IssueCollector();
+  const scope = templateScope(raw, options);
+  const out: BlobSourceAt[] = [];
+  list.forEach((entry, index) => {
+    const blobs = (entry as { forEach?: { blobs?: unknown } } | null)?.forEach?.blobs;
+    if (blobs === undefined) return;
+    const path = `tasks.list[${index}].forEach.blobs`;
+    const rendered = renderDeep(blobs, scope, {}, ["tasks", "list", index, "forEach", "blobs"], (p, message) => issues.add(formatPath(p), message));
+    const parsed = BlobSource.safeParse(rendered);
+    if (!parsed.success) for (const i of parsed.error.issues) issues.add(`${path}${i.path.length ? `.${formatPath(i.path)}` : ""}`, i.message);
+    else out.push({ index, path, source: parsed.data });
+  });
+  issues.throwIfAny();
+  return out;
+}
+
+/** The scope templates see: the caller's roots, the spec's `vars` under the given ones, the environment handed over. */
+function templateScope(raw: Record<string, unknown>, options: LoadOptions): TemplateScope {
+  const env = options.env ?? {};
+  const specVars = (raw.vars ?? {}) as Record<string, unknown>;
+  return {
+    ...(options.roots ?? {}),
+    vars: { ...(typeof specVars === "object" ? specVars : {}), ...(options.vars ?? {}) },
+    env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)),
+  };
+}
+
 /** The names templates use as `{{ vars.NAME }}`, anywhere in the spec. */
 function referencedVars(raw: unknown): Set<string> {
   const used = new Set<string>();
@@ -262,13 +311,7 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
     const unused = Object.keys(options.vars).filter((name) => !used.has(name));
     if (unused.length > 0) options.onUnusedVars(unused, [...used].sort());
   }
-  const env = options.env ?? {};
-  const specVars = (raw.vars ?? {}) as Record<string, unknown>;
-  const scope: TemplateScope = {
-    ...(options.roots ?? {}),
-    vars: { ...(typeof specVars === "object" ? specVars : {}), ...(options.vars ?? {}) },
-    env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)),
-  };
+  const scope = templateScope(raw, options);
 
   // Passwords in a committed file are a leak waiting to happen: require an environment reference.
   const inline = (password: unknown, path: string) => {
@@ -331,6 +374,18 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
     taskSlotsPerNode: spec.pool.taskSlotsPerNode ?? 1,
   };
 
+  // The blobs of `forEach: { blobs }` entries, listed before the load: attached where expansion finds them.
+  (spec.tasks?.list ?? []).forEach((entry, i) => {
+    if (!entry.forEach || !("blobs" in entry.forEach)) return;
+    const listing = options.blobListings?.get(i);
+    if (listing) attachListing(entry.forEach, listing);
+    else
+      issues.add(
+        `tasks.list[${i}].forEach.blobs`,
+        "the container is listed when the spec runs: load the spec with loadSpecWithBlobs (the CLI, the Action and the Function app do), or plan it",
+      );
+  });
+  issues.throwIfAny();
   // Count and size the expansion from the templates before making a single task.
   if (!checkExpansion(spec.tasks?.list ?? [], spec.tasks?.defaults, issues)) issues.throwIfAny();
   const expansion = Expansion.create(spec.tasks?.list ?? [], spec.tasks?.defaults, scope, issues);

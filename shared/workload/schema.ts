@@ -9,6 +9,7 @@ import { z } from "zod";
 import { API_VERSIONS } from "../batch/apiVersion.js";
 import { DURATION_PATTERN, parseDuration } from "../batch/duration.js";
 import { MAX_DURATION_MS, VM_SIZE_PATTERN } from "../batch/limits.js";
+import { APPLICATION_ID, APPLICATION_ID_RULE, APPLICATION_VERSION, APPLICATION_VERSION_RULE, MAX_POOL_PACKAGES } from "../batch/applications.js";
 
 /** ISO 8601 duration as the Batch REST API takes it, e.g. `PT30M`, `P1DT2H`. */
 export const Duration = z
@@ -83,6 +84,30 @@ const OutputFile = z.strictObject({
   when: z.enum(["taskSuccess", "taskFailure", "taskCompletion"]).default("taskCompletion"),
 });
 
+/** An application package a node installs (applicationPackageReferences). */
+const ApplicationPackage = z
+  .strictObject({
+    id: z.string().regex(APPLICATION_ID, { error: `must be an application id: ${APPLICATION_ID_RULE}` }),
+    version: z
+      .string()
+      .regex(APPLICATION_VERSION, { error: `must be a package version: ${APPLICATION_VERSION_RULE}` })
+      .optional()
+      .meta({ description: "The package version; absent = the application's default version" }),
+  })
+  .meta({ description: "An application package: installed on the node, its folder in $AZ_BATCH_APP_PACKAGE_<id>_<version> (or _<id> for the default)" });
+
+const ApplicationPackages = z.array(ApplicationPackage).meta({
+  description: "Application packages installed before the task runs; with mounts, give the `Applications` source to see them in a container",
+});
+
+/** Batch has no package references on these tasks: the pool's packages are installed before them and their variables are set. */
+const noPackages = (what: string) =>
+  z
+    .never({
+      error: `${what} cannot reference application packages (Batch takes them on the pool, on tasks and on the job manager); list them in pool.applicationPackages, whose folders every task on the node sees`,
+    })
+    .optional();
+
 /** Fields shared by every kind of task that can run in a container. */
 const ContainerFields = {
   image: z.string().min(1).optional().meta({ description: "Container image; the task runs in it (containerSettings.imageName)" }),
@@ -119,9 +144,37 @@ const TaskFieldsShape = {
   retention: Duration.optional(),
   retries: int32().min(-1).optional().meta({ description: "maxTaskRetryCount; -1 = unlimited" }),
   requiredSlots: int32().min(1).optional(),
+  applicationPackages: ApplicationPackages.optional(),
 };
 
 export const TaskDefaults = z.strictObject(TaskFieldsShape).meta({ description: "Fields every task gets unless it sets them" });
+
+/** `forEach: { blobs }`: a container listed when the spec runs, one task per matching blob. */
+export const BlobSource = z
+  .strictObject({
+    container: z
+      .url({
+        protocol: /^https?$/,
+        error: "must be a blob container URL: https://<account>.blob.core.windows.net/<container>, with a SAS (?sv=...) or read with the caller's identity",
+      })
+      .meta({ description: 'The container (with a SAS from the environment, e.g. "{{ env.INPUTS_URL }}", or without one: read with the caller\'s identity)' }),
+    prefix: z.string().max(1024).optional().meta({ description: "Only blobs whose names start with this" }),
+    pattern: z
+      .string()
+      .min(1)
+      .max(1024)
+      .optional()
+      .meta({ description: "A glob over the blob name (* within a segment, ** across them), e.g. frames/**/*.exr" }),
+    limit: int32().min(1).optional().meta({ description: "At most this many blobs (the first in name order)" }),
+    identity: z
+      .string()
+      .optional()
+      .meta({ description: "The resource id of a pool identity the task downloads its blob with (when the container URL has no SAS)" }),
+  })
+  .meta({
+    description:
+      "One task per blob: {{ item.name }}, {{ item.url }}, {{ item.fileName }} (safe in any path), {{ item.etag }}, {{ item.taskId }} (from name and ETag); the blob is the task's resource file at {{ item.fileName }}",
+  });
 
 const ForEach = z
   .union(
@@ -132,10 +185,11 @@ const ForEach = z
       z.strictObject({ items: z.array(z.unknown()).min(1) }),
       z.strictObject({ zip: z.record(z.string(), z.array(z.unknown()).min(1)) }),
       z.strictObject({ product: z.record(z.string(), z.array(z.unknown()).min(1)) }),
+      z.strictObject({ blobs: BlobSource }),
     ],
-    { error: "give exactly one of range: [first, last], items: [...], zip: {name: [...]} or product: {name: [...]}" },
+    { error: "give exactly one of range: [first, last], items: [...], zip: {name: [...]}, product: {name: [...]} or blobs: {container: <url>}" },
   )
-  .meta({ description: "Expand one entry into many tasks: range, items, zip or product; {{ item }} names the element" });
+  .meta({ description: "Expand one entry into many tasks: range, items, zip, product or the blobs of a container; {{ item }} names the element" });
 
 const DependsOn = z.array(
   z.union(
@@ -174,6 +228,7 @@ const StartTask = z.strictObject({
   env: EnvMap.optional(),
   resources: z.array(ResourceFile).optional(),
   retries: int32().min(-1).optional(),
+  applicationPackages: noPackages("the start task"),
 });
 
 export const PoolSpec = z
@@ -203,6 +258,11 @@ export const PoolSpec = z
       })
       .optional(),
     startTask: StartTask.optional(),
+    applicationPackages: z
+      .array(ApplicationPackage)
+      .max(MAX_POOL_PACKAGES, { error: `at most ${MAX_POOL_PACKAGES} application packages on a pool` })
+      .optional()
+      .meta({ description: "applicationPackageReferences: installed on every node as it joins the pool, before the start task" }),
     identity: z
       .array(
         z.string().regex(/^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.managedidentity\/userassignedidentities\/[^/]+$/i, {
@@ -234,9 +294,10 @@ const PrepTask = z.strictObject({
   retries: int32().min(-1).optional(),
   waitForSuccess: z.boolean().optional(),
   rerunOnNodeRebootAfterSuccess: z.boolean().optional(),
+  applicationPackages: noPackages("the job preparation task"),
 });
 
-const ReleaseTask = z.strictObject({ id: z.string().optional(), ...JobTaskShape });
+const ReleaseTask = z.strictObject({ id: z.string().optional(), ...JobTaskShape, applicationPackages: noPackages("the job release task") });
 
 const ManagerTask = z.strictObject({
   id: z.string().default("manager"),
@@ -248,6 +309,7 @@ const ManagerTask = z.strictObject({
   killJobOnCompletion: z.boolean().optional(),
   runExclusive: z.boolean().optional(),
   allowLowPriorityNode: z.boolean().optional(),
+  applicationPackages: ApplicationPackages.optional(),
 });
 
 export const JobSpec = z.strictObject({
@@ -339,6 +401,8 @@ export type MountSpec = z.output<typeof Mount>;
 export type UserSpec = z.output<typeof User>;
 export type RegistrySpec = z.output<typeof Registry>;
 export type ForEachSpec = z.output<typeof ForEach>;
+export type ApplicationPackageSpec = z.output<typeof ApplicationPackage>;
+export type BlobSourceSpec = z.output<typeof BlobSource>;
 export type DependsOnSpec = z.output<typeof DependsOn>;
 
 /** The JSON Schema for editors, generated from the zod schema (input side: defaults are optional). */

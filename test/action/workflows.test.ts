@@ -32,12 +32,13 @@ const ourStep = (w: Workflow) =>
     .find((s) => s.uses?.includes("azure-batch-run"))!;
 
 describe("the example workflows", () => {
-  test("there are the five the README promises", () => {
+  test("there are the six docs/action.md promises", () => {
     expect(workflows.map(([f]) => f).sort()).toEqual([
       "account-key-prebuilt.yml",
       "matrix.yml",
       "nightly.yml",
       "oidc-build-and-run.yml",
+      "package-and-run.yml",
       "pull-request-dry-run.yml",
     ]);
   });
@@ -58,5 +59,25 @@ describe("the example workflows", () => {
     const step = await runStep(work, inputs, { CWD: ROOT, GITHUB_EVENT_NAME: "pull_request" });
     expect({ code: step.code, tail: step.code ? step.stdout.split("\n").slice(-6) : [] }).toEqual({ code: 0, tail: [] });
     expect(step.outputs).toMatchObject({ "job-id": "render-pr-17", "tasks-total": "9", "tasks-succeeded": "9", "tasks-failed": "0" });
+  }, 120_000);
+
+  test("the package workflow runs as written on the local service: the package deployed, then the tasks that use it", async () => {
+    const [, w] = workflows.find(([f]) => f === "package-and-run.yml")!;
+    const step0 = ourStep(w) as { with: Record<string, string> };
+    // The Azure sign-in and account give way to mode local; the rest is the workflow's.
+    const { "client-id": _c, "tenant-id": _t, "account-url": _a, ...rest } = step0.with;
+    const inputs = {
+      ...Object.fromEntries(
+        Object.entries(rest).map(([k, v]) => [
+          k,
+          String(v).replace("${{ github.run_id }}", "4242").replace("${{ vars.AZURE_SUBSCRIPTION_ID }}", "11111111-2222-3333-4444-555555555555"),
+        ]),
+      ),
+      mode: "local",
+    };
+    const step = await runStep(work, inputs, { CWD: ROOT });
+    expect({ code: step.code, tail: step.code ? step.stdout.split("\n").slice(-6) : [] }).toEqual({ code: 0, tail: [] });
+    expect(step.stdout).toContain("deployed application package frame-tools 0123456789abcdef0123456789abcdef01234567");
+    expect(step.outputs).toMatchObject({ "job-id": "frames-4242", "tasks-succeeded": "4", "package-version": "0123456789abcdef0123456789abcdef01234567" });
   }, 120_000);
 });

@@ -113,3 +113,38 @@ export async function validateArmCall(call: {
   };
   return { request: map(r.requestValidationResult), response: map(r.responseValidationResult) };
 }
+
+/** An exchange a local service recorded (its `onExchange`). */
+export interface RecordedExchange {
+  method: string;
+  url: string;
+  requestBody?: unknown;
+  status: number;
+  responseBody?: unknown;
+}
+
+/**
+ * Every exchange of a local service valid against its definition: the ARM side's (`/arm/...`)
+ * against the management plane's, the rest against the data plane's. The package store's blob
+ * requests (`/storage/...`) are Azure Storage's, not Batch's, and are left out.
+ */
+export async function exchangesInvalid(exchanges: RecordedExchange[]): Promise<{ call: string; errors: ValidationOutcome["errors"] }[]> {
+  const out: { call: string; errors: ValidationOutcome["errors"] }[] = [];
+  for (const e of exchanges) {
+    const u = new URL(e.url);
+    if (u.pathname.startsWith("/storage/")) continue;
+    const arm = u.pathname.startsWith("/arm/");
+    const call = {
+      method: e.method,
+      path: arm ? u.pathname.slice(4) : u.pathname,
+      query: Object.fromEntries(u.searchParams),
+      body: e.requestBody,
+      response: { status: e.status, body: e.responseBody },
+    };
+    const { request, response } = arm ? await validateArmCall(call) : await validateCall(call);
+    // Batch's error bodies carry "odata.metadata", which the definition's BatchError does not list: that one property is let through.
+    const errors = [...request.errors, ...response.errors].filter((x) => !(e.status >= 400 && x.path === "$.odata.metadata"));
+    if (errors.length) out.push({ call: `${e.method} ${u.pathname}`, errors });
+  }
+  return out;
+}
