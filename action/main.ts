@@ -18,7 +18,7 @@ import {
   deployPackage,
   followTaskOutput,
   LOCAL_SUBSCRIPTION,
-  loadSpecObject,
+  loadSpecWithBlobs,
   parseSpecText,
   Redactor,
   resolveAccountUrl,
@@ -26,6 +26,8 @@ import {
   TasksFailedError,
   UsageError,
   type BatchCredential,
+  type BlobListOptions,
+  type LoadOptions,
   type RunResult,
   type Workload,
 } from "azure-batch-run";
@@ -82,7 +84,14 @@ const ACCOUNT_URL_REQUIRED = "input account-url (or the spec's account.url) is r
 /** The environment variable that carries the push password to the pool's registry entry. */
 const REGISTRY_PASSWORD_ENV = "AZBR_REGISTRY_PASSWORD";
 
-function loadWorkload(inputs: Inputs, text: string, fileName: string, built?: BuiltImage, registryPassword?: string): Workload {
+/** The spec as the Action loads it: the inputs' overrides in it, and the template roots and environment it sees. */
+function specInput(
+  inputs: Inputs,
+  text: string,
+  fileName: string,
+  built?: BuiltImage,
+  registryPassword?: string,
+): { raw: Record<string, unknown>; load: LoadOptions } {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a spec as parsed, before it is checked: any shape
   let raw = parseSpecText(text, fileName) as Record<string, any>;
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError("input spec: the spec must be a mapping with pool, job and tasks");
@@ -92,13 +101,30 @@ function loadWorkload(inputs: Inputs, text: string, fileName: string, built?: Bu
   if (inputs.vmSize) raw.pool = { ...raw.pool, vmSize: inputs.vmSize };
   if (inputs.nodes !== undefined) raw.pool = { ...raw.pool, nodes: { ...(raw.pool?.nodes ?? {}), dedicated: inputs.nodes } };
   if (inputs.jobId) raw.job = { ...raw.job, id: inputs.jobId };
-  return loadSpecObject(raw, {
+  const load: LoadOptions = {
     vars: inputs.vars,
     env: { ...specEnvironment(process.env, inputs.envAllow), ...(built && registryPassword ? { [REGISTRY_PASSWORD_ENV]: registryPassword } : {}) },
     envHint: "the Action passes the step's variables, not the runner's own: name it in the env-allow input",
     roots: { github: githubRoot(), ...(built ? { build: { image: built.digestRef, digest: built.digest, name: built.name } } : {}) },
     fileName,
-  });
+  };
+  return { raw, load };
+}
+
+/**
+ * The workload; `forEach: { blobs }` containers listed (`run`: with their SAS, or the step's Entra
+ * credential), or only described (`describe`: before a build, and in post, which needs the ids).
+ */
+async function loadWorkload(
+  inputs: Inputs,
+  text: string,
+  fileName: string,
+  blobs: BlobListOptions,
+  built?: BuiltImage,
+  registryPassword?: string,
+): Promise<Workload> {
+  const { raw, load } = specInput(inputs, text, fileName, built, registryPassword);
+  return loadSpecWithBlobs(raw, load, blobs);
 }
 
 async function clientFor(
@@ -143,7 +169,7 @@ async function clientFor(
  * The workload with the image the build will push standing in by a placeholder digest: what main
  * checks before anything is built or pushed, and what post reloads for ids (the digest is in no id).
  */
-function plannedWorkload(inputs: Inputs, text: string, fileName: string) {
+async function plannedWorkload(inputs: Inputs, text: string, fileName: string) {
   const build = inputs.build;
   const c = github.context;
   const planned = plannedImage(build, { sha: c.sha, repository: `${c.repo.owner}/${c.repo.repo}` });
@@ -157,7 +183,7 @@ function plannedWorkload(inputs: Inputs, text: string, fileName: string) {
     password: "placeholder",
     rebuilt: true,
   };
-  return { planned, workload: loadWorkload(inputs, text, fileName, placeholder, placeholder.password) };
+  return { planned, workload: await loadWorkload(inputs, text, fileName, { mode: "describe" }, placeholder, placeholder.password) };
 }
 
 /**
@@ -166,7 +192,7 @@ function plannedWorkload(inputs: Inputs, text: string, fileName: string) {
  */
 export async function workloadForIds(inputs: Inputs): Promise<Workload> {
   const { text, fileName } = await readSpec(inputs.spec);
-  return wantsBuild(inputs.build) ? plannedWorkload(inputs, text, fileName).workload : loadWorkload(inputs, text, fileName);
+  return wantsBuild(inputs.build) ? (await plannedWorkload(inputs, text, fileName)).workload : loadWorkload(inputs, text, fileName, { mode: "describe" });
 }
 
 /** A JSON file with every task's result, for later steps; ids that hold a secret are masked in its name and content. */
@@ -235,7 +261,7 @@ export async function run(): Promise<void> {
     if (wantsBuild(build)) {
       const c = github.context;
       // The spec and the account are checked before anything is built or pushed: bad input leaves nothing behind.
-      const { planned, workload: checked } = plannedWorkload(inputs, text, fileName);
+      const { planned, workload: checked } = await plannedWorkload(inputs, text, fileName);
       if (inputs.mode === "azure" && !resolveAccountUrl(inputs.accountUrl, checked.spec.account?.url, process.env)) throw new UsageError(ACCOUNT_URL_REQUIRED);
       const entra = credential && isTokenCredential(credential) ? { credential, tenant: inputs.tenantId, armScope: inputs.cloud.armScope } : undefined;
       // Said before the login: post logs out of it, whatever ends main.
@@ -244,7 +270,14 @@ export async function run(): Promise<void> {
       core.setOutput("image", built.name);
       core.setOutput("digest", built.digest);
     }
-    const workload = loadWorkload(inputs, text, fileName, built, built?.password);
+    const workload = await loadWorkload(
+      inputs,
+      text,
+      fileName,
+      { mode: "run", credential: credential && isTokenCredential(credential) ? credential : undefined, signal: controller.signal },
+      built,
+      built?.password,
+    );
     for (const secret of workload.secrets) {
       core.setSecret(secret);
       redactor.add(secret);

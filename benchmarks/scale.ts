@@ -3,7 +3,8 @@
 //     @azure/batch's sequential task.addCollection, through the same +20 ms proxy, N = 2k/10k/100k;
 //   - waiting on 10,000 tasks: requests per poll cycle against 2 + ceil(new completions/1000), and
 //     task rows listed per task;
-//   - peak RSS of the CLI's validate, plan and run --no-wait at 1k/10k/100k tasks;
+//   - peak RSS of the CLI's validate, plan and run --no-wait at 1k/10k/100k tasks, and at 100k blobs
+//     of a container in Azurite (forEach: { blobs }: listed, one task per blob);
 //   - the CLI's cold start vs `node -e 0` and vs importing the Azure SDKs.
 // Nothing is asserted. Run: npm run bench -- --scale   (several minutes)
 import { execFileSync, spawn } from "node:child_process";
@@ -12,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BatchServiceClient, BatchSharedKeyCredentials } from "@azure/batch";
+import { BlobServiceClient, ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } from "@azure/storage-blob";
 import { build } from "esbuild";
 import { BatchClient, DEFAULT_SUBMIT_CONCURRENCY, loadSpecObject, runWorkload, silentReporter, submitTasks } from "azure-batch-run";
 import { processExecutor } from "../local-batch/runtime/executors.js";
@@ -297,6 +299,11 @@ async function peakRss(n: number, command: "validate" | "plan" | "run", env: Rec
   const file = join(dir, `spec-${n}.json`);
   // One node: run waits for its pool to be usable before it adds the tasks (and then does not wait for them).
   writeFileSync(file, JSON.stringify(spec(n, 1)));
+  return peakRssOf(command, file, env);
+}
+
+/** Peak RSS (MB) of one CLI command on a spec file, in a child process. */
+async function peakRssOf(command: "validate" | "plan" | "run", file: string, env: Record<string, string>): Promise<number> {
   const args =
     command === "plan" ? ["plan", file, "--format", "json"] : command === "run" ? ["run", file, "--no-wait", "--cleanup", "none"] : ["validate", file];
   const child = spawn(process.execPath, ["--require", join(root, "benchmarks/maxrss.cjs"), join(root, "bin/azure-batch-run.js"), ...args], {
@@ -308,8 +315,88 @@ async function peakRss(n: number, command: "validate" | "plan" | "run", env: Rec
   // "close", not "exit": the exit can come before the last of stderr is read.
   const status = await new Promise<number | null>((resolve) => child.once("close", resolve));
   const m = /maxrss (\d+)/.exec(stderr);
-  if (status !== 0 || !m) throw new Error(`${command} ${n} failed (${status}): ${stderr.slice(-500)}`);
+  if (status !== 0 || !m) throw new Error(`${command} ${file} failed (${status}): ${stderr.slice(-500)}`);
   return Number(m[1]) / 1024;
+}
+
+/** Azurite's blob service in memory, for the blobs row: its endpoint, a container SAS URL maker, and its end. */
+async function azurite(): Promise<{ service: BlobServiceClient; sasUrl(container: string): string; close(): void }> {
+  const account = "devstoreaccount1";
+  // Azurite's documented well-known development key: public, not a secret.
+  const key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+  const location = mkdtempSync(join(tmpdir(), "azbr-bench-azurite-"));
+  const proc = spawn(
+    join(root, "node_modules/.bin/azurite-blob"),
+    ["--blobHost", "127.0.0.1", "--blobPort", "0", "--location", location, "--inMemoryPersistence", "--silent", "--skipApiVersionCheck", "--loose"],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  // Azurite says where it listens on stdout.
+  const port = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    proc.stdout.on("data", (d) => {
+      out += d;
+      const m = /127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    proc.once("exit", (code) => reject(new Error(`azurite exited (${code})`)));
+  });
+  const credential = new StorageSharedKeyCredential(account, key);
+  const service = new BlobServiceClient(`http://127.0.0.1:${port}/${account}`, credential);
+  return {
+    service,
+    sasUrl: (container) =>
+      `${service.getContainerClient(container).url}?${generateBlobSASQueryParameters({ containerName: container, permissions: ContainerSASPermissions.parse("rl"), expiresOn: new Date(Date.now() + 6 * 3_600_000) }, credential).toString()}`,
+    close: () => {
+      proc.kill();
+      rmSync(location, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Peak RSS of validate, plan and run --no-wait over a container of n blobs (forEach: { blobs }): one task per blob. */
+async function blobs(n: number) {
+  const storage = await azurite();
+  const dir = mkdtempSync(join(tmpdir(), "azbr-blobs-"));
+  try {
+    const container = storage.service.getContainerClient("inputs");
+    await container.create();
+    const started = performance.now();
+    const width = 64;
+    for (let i = 0; i < n; i += width)
+      await Promise.all(
+        Array.from({ length: Math.min(width, n - i) }, (_, k) => container.getBlockBlobClient(`frames/${String(i + k).padStart(6, "0")}.exr`).upload("x", 1)),
+      );
+    console.error(`  ${n} blobs uploaded in ${(ms(started) / 1000).toFixed(0)} s`);
+    const file = join(dir, "blobs.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...spec(1, 1, "blobs"),
+        tasks: { list: [{ id: "{{ item.taskId }}", command: "/bin/true", forEach: { blobs: { container: "{{ env.INPUTS }}", pattern: "frames/*.exr" } } }] },
+      }),
+    );
+    const svc = await service();
+    const env = { AZURE_BATCH_ACCOUNT_URL: svc.url, AZURE_BATCH_ACCOUNT: "local", AZURE_BATCH_ACCESS_KEY: KEY, INPUTS: storage.sasUrl("inputs") };
+    const mb: number[] = [];
+    const times: number[] = [];
+    for (const command of ["validate", "plan", "run"] as const) {
+      const t = performance.now();
+      mb.push(await peakRssOf(command, file, env));
+      times.push(ms(t) / 1000);
+    }
+    await svc.close();
+    say(
+      `peak RSS at ${n.toLocaleString("en")} blobs (forEach: { blobs }): validate / plan / run --no-wait`,
+      `${mb.map((m) => `${m.toFixed(0)} MB`).join(" / ")} (${times.map((t) => `${t.toFixed(0)} s`).join(" / ")})`,
+      "<= 200 MB",
+      mb.every((m) => m <= 200),
+    );
+  } finally {
+    storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function memory() {
@@ -364,7 +451,7 @@ function coldStart() {
   );
 }
 
-// `--only=submit,wait,rerun,concurrency,memory,cold` runs some of the parts.
+// `--only=submit,wait,rerun,concurrency,memory,blobs,cold` runs some of the parts (AZBR_BENCH_BLOBS: the blobs row's count).
 const only = process.argv
   .find((a) => a.startsWith("--only="))
   ?.slice(7)
@@ -379,6 +466,7 @@ if (part("concurrency")) {
   await concurrency(100_000, [8, 16, 32, 64], 3);
 }
 if (part("memory")) await memory();
+if (part("blobs")) await blobs(Number(process.env.AZBR_BENCH_BLOBS ?? 100_000));
 if (part("cold")) coldStart();
 
 console.log(`\n| figure | measured | target | |`);

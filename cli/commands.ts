@@ -6,6 +6,8 @@
 import {
   createLocalBatchClient,
   deployPackage,
+  describeSource,
+  lazyEntraCredential,
   DEFAULT_SUBMIT_CONCURRENCY,
   getJobStatus,
   lastLines,
@@ -45,6 +47,11 @@ async function validate(ctx: CommandContext): Promise<number> {
   const { stdout } = ctx.io;
   const tasks = `${w.tasks.length} task${w.tasks.length === 1 ? "" : "s"}`;
   write(stdout, `valid: pool ${w.pool.id}, ${w.job.schedule ? "job schedule" : "job"} ${w.job.id}, ${tasks}`);
+  for (const b of w.blobs ?? [])
+    write(
+      stdout,
+      `${b.path.replace(/\.forEach\.blobs$/, "")}: one task per blob of ${describeSource(b)}: ${b.listed ? `${b.count} now` : (b.note ?? "not listed")}`,
+    );
   if (w.secretEnv.length > 0) write(stdout, `secrets run will need: ${w.secretEnv.map((s) => (s.set ? s.name : `${s.name} (not set here)`)).join(", ")}`);
   return EXIT.ok;
 }
@@ -59,14 +66,15 @@ async function plan(ctx: CommandContext): Promise<number> {
   // One call at a time, as the plan makes them: the plan of 100,000 tasks is never held whole.
   let first = true;
   // An event's tasks are submitted without waiting (the Function app's way); a spec's plan is a run that waits.
-  for (const { method, path, query, body, plane } of planCalls(w, { wait: !ctx.values.event })) {
+  for (const { method, path, query, body, plane, note } of planCalls(w, { wait: !ctx.values.event })) {
     if (format === "json") {
-      const call = { method, path, query, body: redactor.value(body), ...(plane ? { plane } : {}) };
+      const call = { method, path, query, body: redactor.value(body), ...(plane ? { plane } : {}), ...(note ? { note } : {}) };
       // The same text as JSON.stringify(calls, null, 2), written call by call.
       await writeDrained(io.stdout, `${first ? "[\n" : ",\n"}${JSON.stringify(call, null, 2).replace(/^/gm, "  ")}`);
     } else {
-      const n = (body as { value?: unknown[] }).value?.length;
-      await writeDrained(io.stdout, `${method} ${path}${n !== undefined ? `  (${n} task${n === 1 ? "" : "s"})` : ""}\n`);
+      const n = (body as { value?: unknown[] } | undefined)?.value?.length;
+      const shown = plane === "storage" ? `${path}?${new URLSearchParams(query).toString()}` : path;
+      await writeDrained(io.stdout, `${method} ${shown}${n !== undefined ? `  (${n} task${n === 1 ? "" : "s"})` : ""}${note ? `  (${note})` : ""}\n`);
     }
     first = false;
   }
@@ -107,7 +115,8 @@ function runOptions(ctx: CommandContext) {
 async function run(ctx: CommandContext): Promise<number> {
   const { args, values, vars, io, redactor, hooks, callTimeoutMs, apiVersion } = ctx;
   const { executor, ...options } = runOptions(ctx);
-  const w = await loadWorkload(args[0], vars, io.env, "fail", apiVersion);
+  // A container without a SAS is listed with the environment's Entra ID sign-in (made only if needed).
+  const w = await loadWorkload(args[0], vars, io.env, "fail", apiVersion, { mode: "run", credential: lazyEntraCredential(io.env), signal: io.signal });
   w.secrets.forEach((s) => redactor.add(s));
   const reporter = createConsoleReporter(io.stderr);
   const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : undefined;

@@ -13,11 +13,12 @@ import {
   eventFromSample,
   EventSpec,
   InvalidEventError,
-  loadSpec,
+  loadSpecTextWithBlobs,
   parseSpecText,
   resolveAccountUrl,
   UsageError,
   type ApiVersion,
+  type BlobListOptions,
   type Redactor,
   type RequestHooks,
   type Workload,
@@ -31,6 +32,7 @@ export async function loadWorkload(
   env: CliIo["env"],
   unsetSecrets: "fail" | "placeholder" = "fail",
   apiVersion?: ApiVersion,
+  blobs: BlobListOptions = { mode: unsetSecrets === "placeholder" ? "plan" : "run" },
 ): Promise<Workload> {
   if (!file) throw new UsageError("missing <spec>: the path of a YAML or JSON workload spec");
   let text: string;
@@ -49,7 +51,7 @@ export async function loadWorkload(
       `--var ${name}: no template of ${file} uses {{ vars.${name} }}${near ? `; did you mean --var ${near}=...?` : ""} (${used.length ? `it uses ${used.map((u) => `vars.${u}`).join(", ")}` : "it uses no vars"})`,
     );
   };
-  return loadSpec(text, { vars, env, fileName: file, unsetSecrets, apiVersion, onUnusedVars });
+  return loadSpecTextWithBlobs(text, { vars, env, fileName: file, unsetSecrets, apiVersion, onUnusedVars }, blobs);
 }
 
 /**

@@ -56,6 +56,9 @@ export { runWorkload, type RunOptions, type RunResult, type CleanupPolicy } from
 /** Does the spec fit the account? Cores per VM family, Spot cores, pools, active jobs, VM size, image: `preflight` reports, `assertFits` gates. */
 export { deployPackage, type DeployPackageOptions, type DeployPackageResult } from "./run/deployPackage.js";
 export { zipFolder } from "./run/zip.js";
+export { listForEachBlobs, loadSpecWithBlobs, loadSpecTextWithBlobs, describeSource, type BlobListOptions } from "./run/listBlobs.js";
+export { BlobListing, type BlobItem, type BlobListingSource } from "./workload/blobItems.js";
+export { blobSourcesOf, type BlobSourceAt } from "./workload/load.js";
 export { appPackageEnvName, applicationResourceId, MAX_POOL_PACKAGES, type AccountCoordinates } from "./batch/applications.js";
 export { preflight, assertFits, type PreflightReport, type PreflightCheck, type PreflightOptions } from "./run/preflight.js";
 
@@ -110,6 +113,7 @@ export { EventSpec, eventFromSample, INPUT_FIELDS, type EventLoadOptions } from 
 export {
   createBatchClient,
   createLocalBatchClient,
+  lazyEntraCredential,
   LOCAL_SUBSCRIPTION,
   type LocalBatchAccount,
   authFromEnvironment,

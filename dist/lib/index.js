@@ -122,12 +122,56 @@ ${blob.etag ?? ""}`;
 }
 
 // shared/workload/blobItems.ts
+var BlobListing = class {
+  constructor(source, query, containerName, listed = true, note) {
+    this.source = source;
+    this.query = query;
+    this.containerName = containerName;
+    this.listed = listed;
+    this.note = note;
+  }
+  source;
+  query;
+  containerName;
+  listed;
+  note;
+  names = [];
+  etags = [];
+  /** The longest name, for the loader's size estimate of `{{ item }}`. */
+  longest = 0;
+  add(name, etag) {
+    this.names.push(name);
+    this.etags.push(etag.replace(/^W\//, "").replace(/^"|"$/g, ""));
+    this.longest = Math.max(this.longest, name.length);
+  }
+  get length() {
+    return this.names.length;
+  }
+  /** What one `{{ item }}` can add to a task, as JSON, at most. */
+  get largestItemBytes() {
+    return 3 * this.longest * 2 + this.source.container.length + 400;
+  }
+  item(k) {
+    const name = this.names[k];
+    const etag = this.etags[k];
+    const url = `${this.source.container}/${name.split("/").map(encodeURIComponent).join("/")}`;
+    return { name, url, fileName: safeFileName(name.split("/").pop() ?? name), etag, taskId: blobTaskId({ url, container: this.containerName, name, etag }) };
+  }
+};
 var LISTINGS = /* @__PURE__ */ new WeakMap();
 function attachListing(forEach, listing) {
   LISTINGS.set(forEach, listing);
 }
 function listingOf(forEach) {
   return LISTINGS.get(forEach);
+}
+function describeSource(source) {
+  const parts = [
+    source.prefix !== void 0 ? `prefix "${source.prefix}"` : "",
+    source.pattern !== void 0 ? `pattern "${source.pattern}"` : "",
+    source.limit !== void 0 ? `limit ${source.limit}` : ""
+  ].filter(Boolean);
+  return `${source.container}${parts.length ? ` (${parts.join(", ")})` : ""}`;
 }
 
 // shared/workload/budget.ts
@@ -1382,7 +1426,7 @@ function checkArmCoordinates(account, pool, issues) {
     );
   }
 }
-function checkJob(job, taskIds, facts, issues) {
+function checkJob(job, taskIds, facts, issues, tasksPending = false) {
   checkId(job.id, job.schedule ? "job.id (the job schedule id)" : "job.id", issues);
   if (job.preparation) {
     if (job.preparation.id !== void 0) checkId(job.preparation.id, "job.preparation.id", issues);
@@ -1420,7 +1464,7 @@ function checkJob(job, taskIds, facts, issues) {
         "cannot be used with job.schedule: tasks are added to one job, and a schedule creates a new job each recurrence; move the work into job.manager, or run on a timer from the Function app"
       );
     }
-  } else if (taskIds.length === 0 && !job.manager) {
+  } else if (taskIds.length === 0 && !job.manager && !tasksPending) {
     issues.add("tasks.list", "is empty: give at least one task, or a job.manager");
   }
 }
@@ -2134,6 +2178,31 @@ function loadSpecObject(raw, options = {}) {
     throw error;
   }
 }
+function blobSourcesOf(raw, options = {}) {
+  const list = raw.tasks?.list;
+  if (!Array.isArray(list)) return [];
+  const issues = new IssueCollector();
+  const scope = templateScope(raw, options);
+  const onMissingEnv = missingSecretPlaceholder(options, notSecretOf(raw));
+  const out = [];
+  list.forEach((entry, index) => {
+    const blobs = entry?.forEach?.blobs;
+    if (blobs === void 0) return;
+    const path = `tasks.list[${index}].forEach.blobs`;
+    const rendered = renderDeep(
+      blobs,
+      scope,
+      { onMissingEnv, envHint: options.envHint },
+      ["tasks", "list", index, "forEach", "blobs"],
+      (p, message) => issues.add(formatPath(p), message)
+    );
+    const parsed = BlobSource.safeParse(rendered);
+    if (!parsed.success) for (const i of parsed.error.issues) issues.add(`${path}${i.path.length ? `.${formatPath(i.path)}` : ""}`, i.message);
+    else out.push({ index, path, source: parsed.data });
+  });
+  issues.throwIfAny();
+  return out;
+}
 function templateScope(raw, options) {
   const env = options.env ?? {};
   const specVars = raw.vars ?? {};
@@ -2143,6 +2212,17 @@ function templateScope(raw, options) {
     env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== void 0))
   };
 }
+function missingSecretPlaceholder(options, notSecret, told = () => {
+}) {
+  if (options.unsetSecrets !== "placeholder") return void 0;
+  return (name, path, whole) => {
+    if (!isSecretFlow(name, path, notSecret)) return void 0;
+    told(name);
+    const field = path.filter((k) => typeof k === "string").pop();
+    return whole && (field === "url" || field === "container") ? `https://redacted.invalid/?${REDACTED}` : REDACTED;
+  };
+}
+var notSecretOf = (raw) => new Set(Array.isArray(raw.notSecret) ? raw.notSecret.filter((n) => typeof n === "string") : []);
 function referencedVars(raw) {
   const used = /* @__PURE__ */ new Set();
   const stack = [raw];
@@ -2176,19 +2256,16 @@ function load(raw, options, envSecrets) {
     rawTaskSpecs.list.forEach((t, i) => inline(t?.registry?.password, `tasks.list[${i}].registry.password`));
   const { vars: _vars, tasks: rawTasks, ...rest } = raw;
   const report = (path, message) => issues.add(formatPath(path), message);
-  const notSecret = new Set(Array.isArray(raw.notSecret) ? raw.notSecret.filter((n) => typeof n === "string") : []);
+  const notSecret = notSecretOf(raw);
   const secretEnv = /* @__PURE__ */ new Map();
   const onEnvUsed = (name, value, path) => {
     if (!isSecretFlow(name, path, notSecret)) return;
     envSecrets.add(value);
     secretEnv.set(name, true);
   };
-  const onMissingEnv = options.unsetSecrets === "placeholder" ? (name, path, whole) => {
-    if (!isSecretFlow(name, path, notSecret)) return void 0;
+  const onMissingEnv = missingSecretPlaceholder(options, notSecret, (name) => {
     if (!secretEnv.has(name)) secretEnv.set(name, false);
-    const field = path.filter((k) => typeof k === "string").pop();
-    return whole && (field === "url" || field === "container") ? `https://redacted.invalid/?${REDACTED}` : REDACTED;
-  } : void 0;
+  });
   const renderOptions = { onEnvUsed, onMissingEnv, envHint: options.envHint };
   const rendered = renderDeep(rest, scope, renderOptions, [], report);
   if (rawTasks !== void 0) rendered.tasks = renderDeep(rawTasks, scope, { ...renderOptions, deferRoots: /* @__PURE__ */ new Set(["item", "task"]) }, ["tasks"], report);
@@ -2211,11 +2288,16 @@ function load(raw, options, envSecrets) {
     container: spec.pool.container !== void 0,
     taskSlotsPerNode: spec.pool.taskSlotsPerNode ?? 1
   };
+  const blobs = [];
   (spec.tasks?.list ?? []).forEach((entry, i) => {
     if (!entry.forEach || !("blobs" in entry.forEach)) return;
     const listing = options.blobListings?.get(i);
-    if (listing) attachListing(entry.forEach, listing);
-    else
+    if (listing) {
+      attachListing(entry.forEach, listing);
+      blobs.push({ ...listing.source, listed: listing.listed, count: listing.length, ...listing.note ? { note: listing.note } : {} });
+      if (listing.listed && listing.length === 0)
+        issues.add(`tasks.list[${i}].forEach.blobs`, `no blob of ${describeSource(listing.source)} matches: nothing to run`);
+    } else
       issues.add(
         `tasks.list[${i}].forEach.blobs`,
         "the container is listed when the spec runs: load the spec with loadSpecWithBlobs (the CLI, the Action and the Function app do), or plan it"
@@ -2229,7 +2311,13 @@ function load(raw, options, envSecrets) {
   checkPool(spec.pool, nodeAgentSku ?? "", facts, issues);
   checkPoolLimits(spec.pool, deriveNodeAgentSku(spec.pool.image), issues);
   checkArmCoordinates(spec.account, spec.pool, issues);
-  checkJob(job, expansion?.index.ids ?? [], facts, issues);
+  checkJob(
+    job,
+    expansion?.index.ids ?? [],
+    facts,
+    issues,
+    blobs.some((b) => !b.listed)
+  );
   checkJobLimits(job, expansion?.index.ids ?? [], issues);
   let usesDependencies = false;
   if (expansion) {
@@ -2254,6 +2342,7 @@ function load(raw, options, envSecrets) {
     secrets,
     secretEnv: [...secretEnv].map(([name, set]) => ({ name, set })).sort((a, b) => a.name.localeCompare(b.name)),
     warnings,
+    ...blobs.length ? { blobs } : {},
     ...typeof raw.job?.id === "string" ? { jobIdTemplate: raw.job.id } : {}
   };
   const tooLarge2 = checkBodySizes(workload);
@@ -2883,6 +2972,16 @@ function plan(workload) {
 }
 function* planCalls(workload, options = {}) {
   const query = { "api-version": workload.apiVersion };
+  for (const b of workload.blobs ?? []) {
+    yield {
+      method: "GET",
+      path: b.container,
+      query: { restype: "container", comp: "list", ...b.prefix !== void 0 ? { prefix: b.prefix } : {}, maxresults: "5000" },
+      operation: "List_Blobs",
+      plane: "storage",
+      note: b.listed ? `${b.count} blob${b.count === 1 ? "" : "s"}${b.pattern ? ` matching ${b.pattern}` : ""}${b.limit !== void 0 ? ` (limit ${b.limit})` : ""}: ${b.count} task${b.count === 1 ? "" : "s"} of ${b.path.replace(/\.forEach\.blobs$/, "")}` : `${b.note ?? "not listed"}; ${b.path.replace(/\.forEach\.blobs$/, "")} makes one task per matching blob when the spec runs`
+    };
+  }
   yield workload.pool.identity ? {
     method: "PUT",
     path: armPoolPath(workload.spec.account ?? {}, workload.pool.id),
@@ -4190,6 +4289,94 @@ async function deployPackage(client, options) {
   return { applicationId, version, outcome, applicationCreated, md5, size: zip.length, defaultVersion };
 }
 
+// shared/run/listBlobs.ts
+var STORAGE_HOST = /^[a-z0-9]{3,24}\.blob\.core\.(windows\.net|usgovcloudapi\.net|chinacloudapi\.cn)$/;
+var LOOPBACK2 = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
+function containerOf(url, path) {
+  const u = new URL(url);
+  const host = u.hostname.toLowerCase();
+  if (!STORAGE_HOST.test(host) && !LOOPBACK2.test(host))
+    throw new UsageError(
+      `${path}.container: ${u.host} is not an Azure Storage blob endpoint (<account>.blob.core.windows.net, or this machine for Azurite); a spec lists only Azure Storage containers`
+    );
+  if (u.protocol !== "https:" && !LOOPBACK2.test(host)) throw new UsageError(`${path}.container: Azure Storage is reached over https`);
+  const segments = u.pathname.split("/").filter(Boolean);
+  const wanted = LOOPBACK2.test(host) ? 2 : 1;
+  if (segments.length !== wanted)
+    throw new UsageError(
+      `${path}.container: give the container's URL (${LOOPBACK2.test(host) ? "http://127.0.0.1:10000/<account>/<container>" : "https://<account>.blob.core.windows.net/<container>"}), not a blob's or the account's`
+    );
+  return {
+    base: `${u.origin}/${segments.join("/")}`,
+    query: u.search,
+    name: decodeURIComponent(segments[wanted - 1]),
+    host,
+    hasSas: u.searchParams.has("sig")
+  };
+}
+async function listOne(at, options) {
+  const { source, path } = at;
+  if (new URL(source.container).hostname === "redacted.invalid")
+    return new BlobListing(
+      { path, container: "<container URL from an unset secret>", prefix: source.prefix, pattern: source.pattern, limit: source.limit },
+      "",
+      "",
+      false,
+      "not listed: its URL comes from a secret that is not set here"
+    );
+  const c = containerOf(source.container, path);
+  const shown = { path, container: c.base, prefix: source.prefix, pattern: source.pattern, limit: source.limit };
+  if (options.mode === "describe") return new BlobListing(shown, c.query, c.name, false, "not listed yet");
+  if (options.mode === "plan") {
+    if (!c.hasSas && !LOOPBACK2.test(c.host))
+      return new BlobListing(shown, c.query, c.name, false, "not listed: no SAS in the URL (a run lists it with the caller's sign-in)");
+    return listOne(at, { ...options, mode: "run" }).catch(
+      (error) => new BlobListing(shown, c.query, c.name, false, `not listed: ${error.message.replace(`${path}: `, "")}`)
+    );
+  }
+  if (!c.hasSas && !options.credential && !LOOPBACK2.test(c.host))
+    throw new UsageError(`${path}.container: ${c.base} has no SAS and no credential was given to read it; add a SAS (from the environment) or sign in`);
+  const { ContainerClient } = await import("@azure/storage-blob");
+  const client = !c.hasSas && options.credential && STORAGE_HOST.test(c.host) ? new ContainerClient(c.base, options.credential) : new ContainerClient(`${c.base}${c.query}`);
+  const listing = new BlobListing(shown, c.query, c.name);
+  const match = source.pattern ? globToRegExp(source.pattern) : void 0;
+  const limit = source.limit ?? Infinity;
+  try {
+    for await (const page of client.listBlobsFlat({ prefix: source.prefix, abortSignal: options.signal }).byPage({ maxPageSize: 5e3 })) {
+      for (const blob of page.segment.blobItems) {
+        if (match && !match.test(blob.name)) continue;
+        if (listing.length >= LIMITS.tasks)
+          throw new UsageError(
+            `${path}: ${describeSource(shown)} holds more than ${LIMITS.tasks} matching blobs, the most one spec makes tasks of; narrow it with prefix, pattern or limit`
+          );
+        listing.add(blob.name, blob.properties.etag ?? "");
+        if (listing.length >= limit) return listing;
+      }
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const e = error;
+    throw new Error(
+      `${path}: listing ${c.base} failed: ${e.statusCode ?? ""} ${e.code ?? (e.message ?? "").split("\n")[0]?.replace(/https?:\/\/\S+/g, "<url>")}`.replace(/\s+/g, " ").trim()
+    );
+  }
+  return listing;
+}
+async function listForEachBlobs(raw, load2, options = {}) {
+  const listings = /* @__PURE__ */ new Map();
+  for (const at of blobSourcesOf(raw, load2)) listings.set(at.index, await listOne(at, options));
+  return listings;
+}
+async function loadSpecWithBlobs(raw, load2 = {}, options = {}) {
+  const blobListings = await listForEachBlobs(raw, load2, options);
+  return loadSpecObject(raw, blobListings.size ? { ...load2, blobListings } : load2);
+}
+async function loadSpecTextWithBlobs(text, load2 = {}, options = {}) {
+  const raw = parseSpecText(text, load2.fileName);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return loadSpec(text, load2);
+  return loadSpecWithBlobs(raw, load2, options);
+}
+
 // shared/run/submit.ts
 function jobGenerationId(baseId, n) {
   if (n <= 1) return baseId;
@@ -4524,15 +4711,19 @@ var EventSpec = class {
       ...inputs[0] ?? {},
       inputs
     };
-    return loadSpecObject(inputs.length > 1 ? perInput(this.raw, inputs.length) : this.raw, {
-      vars: { ...options.vars ?? {}, ...event.vars },
-      env: options.env,
-      envHint: options.envHint,
-      roots: { event: root },
-      fileName: options.fileName,
-      unsetSecrets: options.unsetSecrets,
-      apiVersion: options.apiVersion
-    });
+    return loadSpecWithBlobs(
+      inputs.length > 1 ? perInput(this.raw, inputs.length) : this.raw,
+      {
+        vars: { ...options.vars ?? {}, ...event.vars },
+        env: options.env,
+        envHint: options.envHint,
+        roots: { event: root },
+        fileName: options.fileName,
+        unsetSecrets: options.unsetSecrets,
+        apiVersion: options.apiVersion
+      },
+      options.blobs ?? { mode: "describe" }
+    );
   }
 };
 function perInput(raw, count) {
@@ -5232,6 +5423,15 @@ async function authFromEnvironment(accountUrl, env) {
   const { DefaultAzureCredential } = await import("@azure/identity");
   return { kind: "entra", credential: new DefaultAzureCredential(entraOptions(env)) };
 }
+function lazyEntraCredential(env) {
+  let made;
+  return {
+    getToken: async (scopes, options) => {
+      made ??= import("@azure/identity").then(({ DefaultAzureCredential }) => new DefaultAzureCredential(entraOptions(env)));
+      return (await made).getToken(scopes, options);
+    }
+  };
+}
 function armFromAuth(auth, env) {
   return auth.kind === "entra" ? { credential: auth.credential, endpoint: env.AZURE_RESOURCE_MANAGER_ENDPOINT } : void 0;
 }
@@ -5360,6 +5560,7 @@ export {
   BLOB_CREATED,
   BatchClient,
   BatchServiceError,
+  BlobListing,
   CLOUDS,
   CancelledError,
   ConflictError,
@@ -5392,6 +5593,7 @@ export {
   authFromEnvironment,
   blobEvent,
   blobFromUrl,
+  blobSourcesOf,
   blobTaskId2 as blobTaskId,
   classifyError,
   cleanup,
@@ -5402,6 +5604,7 @@ export {
   createdByRun,
   deployPackage,
   describeRetry,
+  describeSource,
   entraOptions,
   eventFromSample,
   eventGridEvent,
@@ -5411,9 +5614,13 @@ export {
   isApiVersion,
   jobGenerationId,
   lastLines,
+  lazyEntraCredential,
+  listForEachBlobs,
   listTaskFiles,
   loadSpec,
   loadSpecObject,
+  loadSpecTextWithBlobs,
+  loadSpecWithBlobs,
   outcomeOf,
   parseSpecText,
   plan,

@@ -14,6 +14,7 @@ import {
   UsageError,
   type BatchClient,
   type BatchEvent,
+  type BlobListOptions,
   type Workload,
 } from "azure-batch-run";
 import type { TokenCredential } from "@azure/identity";
@@ -85,19 +86,22 @@ async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
     return credentials.get(key)!;
   };
   const storage = createStorageAccess(env, identity);
+  // The app's identity for listing a container without a SAS; @azure/identity is loaded only then.
+  const storageReader: TokenCredential = { getToken: async (scopes, options) => (await identity()).getToken(scopes, options) };
   const fileName = isUrl(settings.spec) ? new URL(settings.spec).pathname.split("/").pop() || "the spec blob" : "AZBR_SPEC";
   const text = isUrl(settings.spec) ? await storage.readText(settings.spec) : settings.spec;
   const raw = parseSpecText(text, fileName) as Record<string, unknown>;
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError(`${fileName}: the spec must be a mapping with pool, job and tasks`);
   const eventSpec = new EventSpec(raw, text, settings.vars);
   checkTriggersFit(settings, eventSpec.referenced, fileName);
-  const load = (event: BatchEvent, sasFor?: (url: string) => Promise<string>): Promise<Workload> =>
+  const load = (event: BatchEvent, sasFor?: (url: string) => Promise<string>, blobs?: BlobListOptions): Promise<Workload> =>
     eventSpec.load(event, {
       vars: settings.vars,
       env: allowedSettings(settings, env),
       envHint: "name it in the AZBR_SETTINGS_ALLOW app setting",
       fileName,
       sasFor,
+      blobs,
     });
 
   // The spec, checked once: shape, rules, limits, and that every task id derives from the event.
@@ -111,11 +115,13 @@ async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
   const policy = await inputPolicy(settings, storage, probe, isUrl(settings.spec) ? settings.spec : undefined);
   const tasks = ((raw.tasks as { list?: { id?: unknown }[] } | undefined)?.list ?? []) as { id?: unknown }[];
   tasks.forEach((t, i) => {
-    if (typeof t.id === "string" && !/\{\{\s*event\./.test(t.id)) {
+    // A blob of a listed container makes its own id from its name and ETag ({{ item.taskId }}), as an event's blob does.
+    const perBlob = (t as { forEach?: { blobs?: unknown } }).forEach?.blobs !== undefined && /\{\{\s*item\.taskId\s*\}\}/.test(String(t.id));
+    if (typeof t.id === "string" && !/\{\{\s*event\./.test(t.id) && !perBlob) {
       throw new SpecError([
         {
           path: `tasks.list[${i}].id`,
-          message: `"${t.id}" does not derive from the event; use {{ event.taskId }} (in ${fileName}), so that a redelivered event finds its task instead of adding another`,
+          message: `"${t.id}" does not derive from the event; use {{ event.taskId }} (or {{ item.taskId }} with forEach: { blobs }) (in ${fileName}), so that a redelivered event finds its task instead of adding another`,
         },
       ]);
     }
@@ -160,7 +166,8 @@ async function create(env: NodeJS.ProcessEnv): Promise<Instance> {
       // Only allowed blobs reach a task, or get a SAS signed by the app.
       event.inputs.forEach((input, i) => checkInput(input, event.inputs.length > 1 ? `event.inputs.${i}.url` : "event.url", policy));
       try {
-        return await load(event, (url) => storage.sasUrl(url, settings.sasHours));
+        // The timer lists the containers of forEach: { blobs } entries (with their SAS, or the app's identity): a task per blob there.
+        return await load(event, (url) => storage.sasUrl(url, settings.sasHours), { mode: "run", credential: storageReader });
       } catch (error) {
         if (error instanceof SpecError) throw new InvalidEventError(error.issues[0]?.path ?? "spec", `this event makes the spec invalid: ${error.message}`);
         throw error;

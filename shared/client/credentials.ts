@@ -109,6 +109,20 @@ export async function authFromEnvironment(accountUrl: string, env: Record<string
   return { kind: "entra", credential: new DefaultAzureCredential(entraOptions(env)) };
 }
 
+/**
+ * A token credential from the environment's Entra ID sign-in (DefaultAzureCredential), made on
+ * first use only: for what is read besides Batch (a `forEach: { blobs }` container without a SAS).
+ */
+export function lazyEntraCredential(env: Record<string, string | undefined>): TokenCredential {
+  let made: Promise<TokenCredential> | undefined;
+  return {
+    getToken: async (scopes, options) => {
+      made ??= import("@azure/identity").then(({ DefaultAzureCredential }) => new DefaultAzureCredential(entraOptions(env)));
+      return (await made).getToken(scopes, options);
+    },
+  };
+}
+
 /** The management plane for a client built from the environment: with Entra ID, the same credential. */
 export function armFromAuth(auth: BatchAuth, env: Record<string, string | undefined>): ArmOptions | undefined {
   return auth.kind === "entra" ? { credential: auth.credential, endpoint: env.AZURE_RESOURCE_MANAGER_ENDPOINT } : undefined;

@@ -4,7 +4,8 @@
  * CI like any other). Event values come from whoever can upload a blob or send a message: the
  * values the spec uses are checked before they reach a template.
  */
-import { loadSpecObject, type Workload } from "../workload/load.js";
+import type { Workload } from "../workload/load.js";
+import { loadSpecWithBlobs, type BlobListOptions } from "../run/listBlobs.js";
 import type { ApiVersion } from "../batch/apiVersion.js";
 import { blobEvent, eventGridEvent, InvalidEventError, queueEvent, timerEvent, type BatchEvent } from "./events.js";
 
@@ -30,6 +31,8 @@ export interface EventLoadOptions {
   sasFor?: (url: string) => Promise<string> | string;
   unsetSecrets?: "fail" | "placeholder";
   apiVersion?: ApiVersion;
+  /** How `forEach: { blobs }` containers are read (the timer's fan-out over what a container holds); default: described, not listed. */
+  blobs?: BlobListOptions;
 }
 
 /** A spec that takes events: its raw data, and which `event.*` fields and vars it uses. */
@@ -99,15 +102,19 @@ export class EventSpec {
       ...(inputs[0] ?? {}),
       inputs,
     };
-    return loadSpecObject(inputs.length > 1 ? perInput(this.raw, inputs.length) : this.raw, {
-      vars: { ...(options.vars ?? {}), ...event.vars },
-      env: options.env,
-      envHint: options.envHint,
-      roots: { event: root },
-      fileName: options.fileName,
-      unsetSecrets: options.unsetSecrets,
-      apiVersion: options.apiVersion,
-    });
+    return loadSpecWithBlobs(
+      inputs.length > 1 ? perInput(this.raw, inputs.length) : this.raw,
+      {
+        vars: { ...(options.vars ?? {}), ...event.vars },
+        env: options.env,
+        envHint: options.envHint,
+        roots: { event: root },
+        fileName: options.fileName,
+        unsetSecrets: options.unsetSecrets,
+        apiVersion: options.apiVersion,
+      },
+      options.blobs ?? { mode: "describe" },
+    );
   }
 }
 

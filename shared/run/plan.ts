@@ -18,8 +18,10 @@ export interface PlannedCall {
   body?: unknown;
   /** The Batch REST operation, e.g. `Pool_Add` (or `Pool_Create` on the management plane). */
   operation: string;
-  /** Set for a call to Azure Resource Manager (management.azure.com) instead of the account. */
-  plane?: "arm";
+  /** Set for a call to Azure Resource Manager (management.azure.com), or to Azure Storage (a `forEach: { blobs }` listing), instead of the account. */
+  plane?: "arm" | "storage";
+  /** What came of a listing: how many blobs matched, or why the plan did not list. */
+  note?: string;
 }
 
 /** The tasks' `addtaskcollection` entries, translated one at a time as they are walked. */
@@ -37,6 +39,19 @@ export function plan(workload: Workload): PlannedCall[] {
  */
 export function* planCalls(workload: Workload, options: { wait?: boolean } = {}): Generator<PlannedCall> {
   const query = { "api-version": workload.apiVersion };
+  // The containers listed before anything else (their blobs are the tasks), shown without any SAS.
+  for (const b of workload.blobs ?? []) {
+    yield {
+      method: "GET",
+      path: b.container,
+      query: { restype: "container", comp: "list", ...(b.prefix !== undefined ? { prefix: b.prefix } : {}), maxresults: "5000" },
+      operation: "List_Blobs",
+      plane: "storage",
+      note: b.listed
+        ? `${b.count} blob${b.count === 1 ? "" : "s"}${b.pattern ? ` matching ${b.pattern}` : ""}${b.limit !== undefined ? ` (limit ${b.limit})` : ""}: ${b.count} task${b.count === 1 ? "" : "s"} of ${b.path.replace(/\.forEach\.blobs$/, "")}`
+        : `${b.note ?? "not listed"}; ${b.path.replace(/\.forEach\.blobs$/, "")} makes one task per matching blob when the spec runs`,
+    };
+  }
   // A pool with a managed identity can only be created through Azure Resource Manager.
   yield workload.pool.identity
     ? {

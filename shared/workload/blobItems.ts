@@ -80,3 +80,13 @@ export function attachListing(forEach: object, listing: BlobListing): void {
 export function listingOf(forEach: object): BlobListing | undefined {
   return LISTINGS.get(forEach);
 }
+
+/** What a listing is, in words: `https://acct.blob.core.windows.net/inputs (prefix "a/", pattern "*.csv", limit 10)`. */
+export function describeSource(source: { container: string; prefix?: string; pattern?: string; limit?: number }): string {
+  const parts = [
+    source.prefix !== undefined ? `prefix "${source.prefix}"` : "",
+    source.pattern !== undefined ? `pattern "${source.pattern}"` : "",
+    source.limit !== undefined ? `limit ${source.limit}` : "",
+  ].filter(Boolean);
+  return `${source.container}${parts.length ? ` (${parts.join(", ")})` : ""}`;
+}

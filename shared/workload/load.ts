@@ -18,7 +18,7 @@ import { checkBodySizes, checkTaskBody } from "../translate/limits.js";
 import { REDACTED, Redactor } from "../redact.js";
 import { SECRET_NAME } from "../batch/redaction.js";
 import { API_VERSION, type ApiVersion } from "../batch/apiVersion.js";
-import { attachListing, type BlobListing } from "./blobItems.js";
+import { attachListing, describeSource, type BlobListing } from "./blobItems.js";
 import { BlobSource, type BlobSourceSpec } from "./schema.js";
 
 export interface LoadOptions {
@@ -263,12 +263,15 @@ export function blobSourcesOf(raw: Record<string, unknown>, options: LoadOptions
   if (!Array.isArray(list)) return [];
   const issues = new IssueCollector();
   const scope = templateScope(raw, options);
+  const onMissingEnv = missingSecretPlaceholder(options, notSecretOf(raw));
   const out: BlobSourceAt[] = [];
   list.forEach((entry, index) => {
     const blobs = (entry as { forEach?: { blobs?: unknown } } | null)?.forEach?.blobs;
     if (blobs === undefined) return;
     const path = `tasks.list[${index}].forEach.blobs`;
-    const rendered = renderDeep(blobs, scope, {}, ["tasks", "list", index, "forEach", "blobs"], (p, message) => issues.add(formatPath(p), message));
+    const rendered = renderDeep(blobs, scope, { onMissingEnv, envHint: options.envHint }, ["tasks", "list", index, "forEach", "blobs"], (p, message) =>
+      issues.add(formatPath(p), message),
+    );
     const parsed = BlobSource.safeParse(rendered);
     if (!parsed.success) for (const i of parsed.error.issues) issues.add(`${path}${i.path.length ? `.${formatPath(i.path)}` : ""}`, i.message);
     else out.push({ index, path, source: parsed.data });
@@ -287,6 +290,23 @@ function templateScope(raw: Record<string, unknown>, options: LoadOptions): Temp
     env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)),
   };
 }
+
+/**
+ * plan and validate without secrets: an unset secret reference becomes a placeholder (a whole URL
+ * from a secret, a container URL with its SAS, a placeholder that is still a URL); told of each.
+ */
+function missingSecretPlaceholder(options: LoadOptions, notSecret: ReadonlySet<string>, told: (name: string) => void = () => {}) {
+  if (options.unsetSecrets !== "placeholder") return undefined;
+  return (name: string, path: readonly (string | number)[], whole: boolean) => {
+    if (!isSecretFlow(name, path, notSecret)) return undefined;
+    told(name);
+    const field = path.filter((k): k is string => typeof k === "string").pop();
+    return whole && (field === "url" || field === "container") ? `https://redacted.invalid/?${REDACTED}` : REDACTED;
+  };
+}
+
+const notSecretOf = (raw: Record<string, unknown>) =>
+  new Set(Array.isArray(raw.notSecret) ? raw.notSecret.filter((n): n is string => typeof n === "string") : []);
 
 /** The names templates use as `{{ vars.NAME }}`, anywhere in the spec. */
 function referencedVars(raw: unknown): Set<string> {
@@ -328,24 +348,16 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
 
   const { vars: _vars, tasks: rawTasks, ...rest } = raw;
   const report = (path: (string | number)[], message: string) => issues.add(formatPath(path), message);
-  const notSecret = new Set(Array.isArray(raw.notSecret) ? raw.notSecret.filter((n): n is string => typeof n === "string") : []);
+  const notSecret = notSecretOf(raw);
   const secretEnv = new Map<string, boolean>();
   const onEnvUsed = (name: string, value: string, path: readonly (string | number)[]) => {
     if (!isSecretFlow(name, path, notSecret)) return;
     envSecrets.add(value);
     secretEnv.set(name, true);
   };
-  // plan and validate without secrets: an unset secret reference becomes a placeholder.
-  const onMissingEnv =
-    options.unsetSecrets === "placeholder"
-      ? (name: string, path: readonly (string | number)[], whole: boolean) => {
-          if (!isSecretFlow(name, path, notSecret)) return undefined;
-          if (!secretEnv.has(name)) secretEnv.set(name, false);
-          // A whole URL from a secret (a container URL with its SAS): a placeholder that is still a URL.
-          const field = path.filter((k): k is string => typeof k === "string").pop();
-          return whole && (field === "url" || field === "container") ? `https://redacted.invalid/?${REDACTED}` : REDACTED;
-        }
-      : undefined;
+  const onMissingEnv = missingSecretPlaceholder(options, notSecret, (name) => {
+    if (!secretEnv.has(name)) secretEnv.set(name, false);
+  });
   const renderOptions = { onEnvUsed, onMissingEnv, envHint: options.envHint };
   const rendered = renderDeep(rest, scope, renderOptions, [], report) as Record<string, unknown>;
   // Inside tasks, {{ item }} and {{ task.id }} are resolved per task once the entries are expanded.
@@ -375,11 +387,16 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
   };
 
   // The blobs of `forEach: { blobs }` entries, listed before the load: attached where expansion finds them.
+  const blobs: NonNullable<Workload["blobs"]> = [];
   (spec.tasks?.list ?? []).forEach((entry, i) => {
     if (!entry.forEach || !("blobs" in entry.forEach)) return;
     const listing = options.blobListings?.get(i);
-    if (listing) attachListing(entry.forEach, listing);
-    else
+    if (listing) {
+      attachListing(entry.forEach, listing);
+      blobs.push({ ...listing.source, listed: listing.listed, count: listing.length, ...(listing.note ? { note: listing.note } : {}) });
+      if (listing.listed && listing.length === 0)
+        issues.add(`tasks.list[${i}].forEach.blobs`, `no blob of ${describeSource(listing.source)} matches: nothing to run`);
+    } else
       issues.add(
         `tasks.list[${i}].forEach.blobs`,
         "the container is listed when the spec runs: load the spec with loadSpecWithBlobs (the CLI, the Action and the Function app do), or plan it",
@@ -399,7 +416,14 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
   checkPool(spec.pool, nodeAgentSku ?? "", facts, issues);
   checkPoolLimits(spec.pool, deriveNodeAgentSku(spec.pool.image), issues);
   checkArmCoordinates(spec.account, spec.pool, issues);
-  checkJob(job, expansion?.index.ids ?? [], facts, issues);
+  // Tasks of a container not listed yet (a plan without storage access) are not known to be none.
+  checkJob(
+    job,
+    expansion?.index.ids ?? [],
+    facts,
+    issues,
+    blobs.some((b) => !b.listed),
+  );
   checkJobLimits(job, expansion?.index.ids ?? [], issues);
   let usesDependencies = false;
   if (expansion) {
@@ -426,6 +450,7 @@ function load(raw: Record<string, unknown>, options: LoadOptions, envSecrets: Se
     secrets,
     secretEnv: [...secretEnv].map(([name, set]) => ({ name, set })).sort((a, b) => a.name.localeCompare(b.name)),
     warnings,
+    ...(blobs.length ? { blobs } : {}),
     ...(typeof (raw.job as { id?: unknown } | undefined)?.id === "string" ? { jobIdTemplate: (raw.job as { id: string }).id } : {}),
   };
   const tooLarge = checkBodySizes(workload);

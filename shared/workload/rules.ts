@@ -333,7 +333,7 @@ export function checkArmCoordinates(
   }
 }
 
-export function checkJob(job: JobSpec, taskIds: readonly string[], facts: PoolFacts, issues: IssueCollector): void {
+export function checkJob(job: JobSpec, taskIds: readonly string[], facts: PoolFacts, issues: IssueCollector, tasksPending = false): void {
   checkId(job.id, job.schedule ? "job.id (the job schedule id)" : "job.id", issues);
   if (job.preparation) {
     if (job.preparation.id !== undefined) checkId(job.preparation.id, "job.preparation.id", issues);
@@ -371,7 +371,7 @@ export function checkJob(job: JobSpec, taskIds: readonly string[], facts: PoolFa
         "cannot be used with job.schedule: tasks are added to one job, and a schedule creates a new job each recurrence; move the work into job.manager, or run on a timer from the Function app",
       );
     }
-  } else if (taskIds.length === 0 && !job.manager) {
+  } else if (taskIds.length === 0 && !job.manager && !tasksPending) {
     issues.add("tasks.list", "is empty: give at least one task, or a job.manager");
   }
 }

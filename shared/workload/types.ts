@@ -6,6 +6,7 @@ import type { ApiVersion } from "../batch/apiVersion.js";
 import type { SpecIssue } from "./errors.js";
 import type { TaskSet } from "./expand.js";
 import type { PoolFacts } from "./rules.js";
+import type { BlobListingSource } from "./blobItems.js";
 import type { JobSpec, PoolSpec, WorkloadSpec } from "./schema.js";
 
 /** A spec that passed every check, ready to translate. */
@@ -31,6 +32,8 @@ export interface Workload {
   secretEnv: { name: string; set: boolean }[];
   /** What is valid but worth saying: an image or node agent that Azure Batch retires soon. */
   warnings: SpecIssue[];
+  /** The containers `forEach: { blobs }` entries listed (or, in a plan, would list), and what came of it. */
+  blobs?: (BlobListingSource & { listed: boolean; count: number; note?: string })[];
   /** `job.id` as the spec writes it, before its templates are filled (`render-{{ vars.run }}`). */
   jobIdTemplate?: string;
 }

@@ -11,6 +11,7 @@ import { parse } from "yaml";
 import { buildBusyboxImage } from "../../local-batch/images/busyboxImage.js";
 import { dockerReachable } from "../../local-batch/runtime/executors.js";
 import { action, runStep } from "../helpers/actionRunner.js";
+import { startAzurite } from "../helpers/containers.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const DIR = join(ROOT, "examples/workflows");
@@ -32,10 +33,11 @@ const ourStep = (w: Workflow) =>
     .find((s) => s.uses?.includes("azure-batch-run"))!;
 
 describe("the example workflows", () => {
-  test("there are the six docs/action.md promises", () => {
+  test("there are the seven docs/action.md promises", () => {
     expect(workflows.map(([f]) => f).sort()).toEqual([
       "account-key-prebuilt.yml",
       "matrix.yml",
+      "nightly-fan-out.yml",
       "nightly.yml",
       "oidc-build-and-run.yml",
       "package-and-run.yml",
@@ -79,5 +81,29 @@ describe("the example workflows", () => {
     expect({ code: step.code, tail: step.code ? step.stdout.split("\n").slice(-6) : [] }).toEqual({ code: 0, tail: [] });
     expect(step.stdout).toContain("deployed application package frame-tools 0123456789abcdef0123456789abcdef01234567");
     expect(step.outputs).toMatchObject({ "job-id": "frames-4242", "tasks-succeeded": "4", "package-version": "0123456789abcdef0123456789abcdef01234567" });
+  }, 120_000);
+
+  test("the nightly fan-out runs as written on the local service, over a container in Azurite: a task per matching blob", async () => {
+    const [, w] = workflows.find(([f]) => f === "nightly-fan-out.yml")!;
+    const step0 = ourStep(w) as { with: Record<string, string>; env: Record<string, string> };
+    expect(Object.keys(step0.env)).toEqual(["INPUTS_URL"]);
+    const azurite = await startAzurite();
+    try {
+      for (const n of ["incoming/1.csv", "incoming/2.csv", "incoming/deep/3.csv", "incoming/notes.txt", "done/4.csv"])
+        await azurite.upload("inputs", n, "a,b\nc,d\n");
+      const { "client-id": _c, "tenant-id": _t, "account-url": _a, ...rest } = step0.with;
+      const inputs = {
+        ...Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v).replace("${{ steps.day.outputs.day }}", "20261204")])),
+        mode: "local",
+      };
+      const env = { CWD: ROOT, INPUTS_URL: await azurite.containerSasUrl("inputs") };
+      const first = await runStep(work, inputs, env);
+      expect({ code: first.code, tail: first.code ? first.stdout.split("\n").slice(-6) : [] }).toEqual({ code: 0, tail: [] });
+      expect(first.outputs).toMatchObject({ "job-id": "fan-out-20261204", "tasks-total": "3", "tasks-succeeded": "3" });
+      // The SAS only in the runner's mask command, nowhere else.
+      expect(first.stdout.split("\n").filter((l) => !l.startsWith("::add-mask::") && l.includes("sig="))).toEqual([]);
+    } finally {
+      await azurite.stop();
+    }
   }, 120_000);
 });

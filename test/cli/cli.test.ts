@@ -88,7 +88,9 @@ describe("validate and plan", () => {
     expect(examples.length).toBeGreaterThanOrEqual(2);
     for (const name of examples) {
       const r = await cli(["plan", fileURLToPath(new URL(`../../examples/${name}`, import.meta.url))], {});
-      expect({ name, code: r.code, stderr: r.stderr }).toEqual({ name, code: EXIT.ok, stderr: "" });
+      // Only the note that a secret the spec reads is not set here (a container URL with its SAS, say).
+      const stderr = r.stderr.replace(/^note: [A-Z_]+ is not set: shown as <redacted>; run will need it\n/gm, "");
+      expect({ name, code: r.code, stderr }).toEqual({ name, code: EXIT.ok, stderr: "" });
     }
   });
 

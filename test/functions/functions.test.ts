@@ -478,6 +478,56 @@ describe("the timer", () => {
   }, 60_000);
 });
 
+describe("the timer over a container (forEach: { blobs })", () => {
+  test("each firing lists the container: a task per blob, and the next firing adds only the new blob", async () => {
+    const blobs: [string, string][] = [
+      ["a.csv", "alpha"],
+      ["b.csv", "beta"],
+      ["c.csv", "gamma"],
+    ];
+    for (const [name, text] of blobs) await azurite.upload("nightly-in", `frames/${name}`, text);
+    const spec = await azurite.upload(
+      "specs",
+      "fan-out.yaml",
+      `
+pool:
+  id: fn-pool
+  vmSize: Standard_D2s_v3
+  image: { publisher: canonical, offer: ubuntu-24_04-lts, sku: server }
+  nodes: { dedicated: 1 }
+  taskSlotsPerNode: 4
+job:
+  id: "fan-out-{{ event.scheduleId }}"
+tasks:
+  list:
+    - id: "{{ item.taskId }}"
+      command: "/bin/sh -c 'cat {{ item.fileName }}'"
+      forEach:
+        blobs: { container: "{{ env.NIGHTLY_INPUTS }}", prefix: frames/ }
+`,
+    );
+    await startApp({ ...timerSettings(spec.url), AZBR_SETTINGS_ALLOW: "NIGHTLY_INPUTS", NIGHTLY_INPUTS: await azurite.containerSasUrl("nightly-in") });
+    const first = await invoke("batchOnTimer", timerDelivery(false));
+    expect(
+      submitted(first)
+        .map((s) => s.replace(/-[0-9a-f]{16}:/, ":"))
+        .sort(),
+    ).toEqual(["a_csv:added", "b_csv:added", "c_csv:added"]);
+    await azurite.upload("nightly-in", "frames/d.csv", "delta");
+    const second = await invoke("batchOnTimer", timerDelivery(false));
+    expect(
+      submitted(second)
+        .map((s) => s.replace(/-[0-9a-f]{16}:/, ":"))
+        .sort(),
+    ).toEqual(["a_csv:existed", "b_csv:existed", "c_csv:existed", "d_csv:added"]);
+    const occurrence = `${new Date().getUTCFullYear()}0101T000000Z`;
+    const d = submitted(second)
+      .find((x) => x.startsWith("d_csv"))!
+      .split(":")[0]!;
+    expect((await finished(`fan-out-${occurrence}`, d)).stdout).toBe("delta");
+  }, 60_000);
+});
+
 describe("failures", () => {
   test("a bad spec fails the first invocation with the field path, and every later one the same way", async () => {
     const spec = await azurite.upload("specs", "bad.yaml", SPEC.replace("vmSize: Standard_D2s_v3", "vmSize: 42"));

@@ -4,7 +4,7 @@
  * busybox-static and pushed there, and Azurite for blob containers.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -164,6 +164,10 @@ export async function startAzurite(options: { https?: { cert: string; key: strin
       if (!(await blob.exists())) return undefined;
       return (await blob.downloadToBuffer()).toString("utf8");
     },
-    stop: stopper(child),
+    // Its data folder goes with it.
+    stop: async () => {
+      await stopper(child)();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
