@@ -119,10 +119,10 @@ async function run(ctx: CommandContext): Promise<number> {
   const w = await loadWorkload(args[0], vars, io.env, "fail", apiVersion, { mode: "run", credential: lazyEntraCredential(io.env), signal: io.signal });
   w.secrets.forEach((s) => redactor.add(s));
   const reporter = createConsoleReporter(io.stderr);
-  const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : undefined;
+  const identityMap = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : undefined;
   const quotas = values.quotas ? await readQuotas(values.quotas) : undefined;
   const local = values.local
-    ? await openLocal({ ...values, executor: values.executor ? executor : undefined }, io.env, reporter, { identityRegistries, quotas, hooks, callTimeoutMs })
+    ? await openLocal({ ...values, executor: values.executor ? executor : undefined }, io.env, reporter, { identityMap, quotas, hooks, callTimeoutMs })
     : undefined;
   const client = local ? local.client : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
   try {
@@ -332,14 +332,14 @@ async function local(ctx: CommandContext): Promise<number> {
   const home = await openHome(values["local-dir"] ?? io.env.AZBR_LOCAL_DIR ?? DEFAULT_LOCAL_DIR);
   const running = await runningService(home);
   if (running) throw new UsageError(`a local Batch service already serves ${home.dir} at ${running}; use it (run --local), or stop it first`);
-  const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : undefined;
+  const identityMap = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : undefined;
   const quotas = values.quotas ? await readQuotas(values.quotas) : undefined;
   const reporter = createConsoleReporter(io.stderr);
   const served = await serveHome(home, {
     port,
     executor: (values.executor ?? "auto") as "auto" | "docker" | "process",
     account: quotas,
-    identityRegistries,
+    ...identityMap,
     warn: (m) => reporter.warn(m),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE") throw new UsageError(`--port ${port} is in use; choose another with --port N`);

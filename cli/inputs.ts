@@ -117,29 +117,42 @@ export async function clientFor(
  * (`[{ identity, server, address?, username, passwordEnv }]`, YAML or JSON); passwords come from
  * the environment, never from the file.
  */
-export async function readIdentityMap(file: string, env: CliIo["env"], redactor: Redactor) {
+export async function readIdentityMap(file: string, env: CliIo["env"], redactor: Redactor): Promise<IdentityMap> {
   let entries: unknown;
   try {
     entries = parseYaml(await readFile(file, "utf8"));
   } catch (error) {
     throw new UsageError(`--identity-map ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  if (!Array.isArray(entries)) throw new UsageError(`--identity-map ${file}: expected a list of { identity, server, address, username, passwordEnv }`);
-  return entries.map((e: Record<string, unknown>, i) => {
-    for (const field of ["identity", "server", "username", "passwordEnv"]) {
-      if (typeof e?.[field] !== "string") throw new UsageError(`--identity-map ${file}: [${i}].${field} is required (a string)`);
+  const shapes = "{ identity, server, address, username, passwordEnv } (a registry login) or { identity, storageAccount, keyEnv } (a storage login)";
+  if (!Array.isArray(entries)) throw new UsageError(`--identity-map ${file}: expected a list of ${shapes}`);
+  const map: IdentityMap = { identityRegistries: [], identityStorage: [] };
+  entries.forEach((e: Record<string, unknown>, i) => {
+    const storage = typeof e?.storageAccount === "string";
+    for (const field of storage ? ["identity", "storageAccount", "keyEnv"] : ["identity", "server", "username", "passwordEnv"]) {
+      if (typeof e?.[field] !== "string") throw new UsageError(`--identity-map ${file}: [${i}].${field} is required (a string); each entry is ${shapes}`);
     }
-    const password = env[e.passwordEnv as string];
-    if (!password) throw new UsageError(`--identity-map ${file}: [${i}].passwordEnv names ${e.passwordEnv}, which is not set`);
-    redactor.add(password);
-    return {
-      identity: e.identity as string,
-      server: e.server as string,
-      address: typeof e.address === "string" ? e.address : undefined,
-      username: e.username as string,
-      password,
-    };
+    const secretEnv = (storage ? e.keyEnv : e.passwordEnv) as string;
+    const secret = env[secretEnv];
+    if (!secret) throw new UsageError(`--identity-map ${file}: [${i}].${storage ? "keyEnv" : "passwordEnv"} names ${secretEnv}, which is not set`);
+    redactor.add(secret);
+    if (storage) map.identityStorage.push({ identity: e.identity as string, storageAccount: e.storageAccount as string, key: secret });
+    else
+      map.identityRegistries.push({
+        identity: e.identity as string,
+        server: e.server as string,
+        address: typeof e.address === "string" ? e.address : undefined,
+        username: e.username as string,
+        password: secret,
+      });
   });
+  return map;
+}
+
+/** What `--identity-map` gives the local service: registry logins and storage logins of managed identities. */
+export interface IdentityMap {
+  identityRegistries: { identity: string; server: string; address?: string; username: string; password: string }[];
+  identityStorage: { identity: string; storageAccount: string; key: string }[];
 }
 
 const QUOTA_FIELDS = ["dedicatedCores", "dedicatedCoresPerFamily", "defaultFamilyCores", "lowPriorityCores", "pools", "activeJobsAndSchedules"];
@@ -199,7 +212,7 @@ export async function openLocal(
   values: { "local-dir"?: string; executor?: string; quotas?: string },
   env: CliIo["env"],
   reporter: { info(m: string): void; warn(m: string): void },
-  options: { identityRegistries?: Awaited<ReturnType<typeof readIdentityMap>>; hooks?: RequestHooks; callTimeoutMs?: number; quotas?: LocalQuotas } = {},
+  options: { identityMap?: IdentityMap; hooks?: RequestHooks; callTimeoutMs?: number; quotas?: LocalQuotas } = {},
 ): Promise<LocalClient> {
   const { openHome, runningServiceInfo, serveHome, DEFAULT_LOCAL_DIR } = await import("../local-batch/home.js");
   const { ExecutorUnavailableError } = await import("../local-batch/start.js");
@@ -215,7 +228,7 @@ export async function openLocal(
     for (const [flag, given] of [
       ["--executor", values.executor],
       ["--quotas", values.quotas],
-      ["--identity-map", options.identityRegistries],
+      ["--identity-map", options.identityMap],
     ] as const) {
       if (given)
         throw new UsageError(`${flag}: the local service at ${running} serves ${home.dir} already, with its own; give ${flag} to azure-batch-run local`);
@@ -228,7 +241,7 @@ export async function openLocal(
     const local = await serveHome(home, {
       executor: (values.executor ?? "auto") as "auto" | "docker" | "process",
       account: options.quotas,
-      identityRegistries: options.identityRegistries,
+      ...options.identityMap,
       warn: (m) => reporter.warn(m),
     });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor}; its state stays in ${home.dir})`);
@@ -245,12 +258,12 @@ export async function openLocal(
 export async function startLocal(
   executor: "auto" | "docker" | "process",
   reporter: { info(m: string): void; warn(m: string): void },
-  identityRegistries?: Awaited<ReturnType<typeof readIdentityMap>>,
+  identityMap?: IdentityMap,
   account?: LocalQuotas,
 ) {
   const { startLocalBatch, ExecutorUnavailableError } = await import("../local-batch/start.js");
   try {
-    const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries, account });
+    const local = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), ...identityMap, account });
     reporter.info(`local Batch service on ${local.accountUrl} (executor: ${local.executor})`);
     return local;
   } catch (error) {

@@ -12,7 +12,7 @@ import { join, resolve } from "node:path";
 import type { AccountQuotas } from "./account.js";
 import { chooseExecutor, type ExecutorChoice, type StartedLocalBatch } from "./start.js";
 import { LocalBatchService } from "./service.js";
-import type { IdentityRegistry } from "./state.js";
+import type { IdentityRegistry, IdentityStorage } from "./state.js";
 
 export const DEFAULT_LOCAL_DIR = join(".azure-batch-run", "local");
 /** The port `azure-batch-run local` serves on unless told otherwise. */
@@ -93,6 +93,7 @@ export interface ServeOptions {
   executor?: ExecutorChoice;
   account?: Partial<AccountQuotas>;
   identityRegistries?: IdentityRegistry[];
+  identityStorage?: IdentityStorage[];
   warn?: (m: string) => void;
   /** Say where it serves in `service.json`, for other commands to find (default true). */
   announce?: boolean;
@@ -108,6 +109,7 @@ export async function serveHome(home: LocalHome, options: ServeOptions = {}): Pr
     executor,
     account: options.account,
     identityRegistries: options.identityRegistries,
+    identityStorage: options.identityStorage,
   });
   const accountUrl = await service.listen(options.port ?? 0);
   const announced = options.announce !== false;

@@ -6,6 +6,9 @@ import type { AccountQuotas } from "./account.js";
 import type { AuthConfig } from "./auth.js";
 import type { FaultOptions } from "./faults.js";
 import type { Executor } from "./runtime/executors.js";
+import type { IdentityStorage } from "./runtime/storageLogins.js";
+
+export type { IdentityStorage } from "./runtime/storageLogins.js";
 
 export interface LocalBatchOptions extends AuthConfig {
   dataDir: string;
@@ -26,6 +29,11 @@ export interface LocalBatchOptions extends AuthConfig {
    * myacr.azurecr.io) does not resolve here: images of that server are pulled from it and tagged.
    */
   identityRegistries?: IdentityRegistry[];
+  /**
+   * The local stand-in for a node's managed identity with a Storage role: which storage account an
+   * identity reaches, with its key (a SAS is signed for each resource or output file that names it).
+   */
+  identityStorage?: IdentityStorage[];
   /** How long a peer may take to send its headers (default 10 s) and its whole request (30 s). */
   timeouts?: { headersMs?: number; requestMs?: number };
   faults?: FaultOptions;

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dockerExecutor, dockerReachable, processExecutor, type Executor } from "./runtime/executors.js";
 import { LocalBatchService, type FaultOptions } from "./service.js";
-import type { IdentityRegistry, LocalBatchOptions } from "./state.js";
+import type { IdentityRegistry, IdentityStorage, LocalBatchOptions } from "./state.js";
 
 export type ExecutorChoice = "auto" | "docker" | "process";
 
@@ -47,6 +47,7 @@ export async function startLocalBatch(
     warn?: (m: string) => void;
     maxNodesPerPool?: number;
     identityRegistries?: IdentityRegistry[];
+    identityStorage?: IdentityStorage[];
     onExchange?: LocalBatchOptions["onExchange"];
     runtimeDir?: string;
     /** The account's quotas (default generous). */
@@ -68,6 +69,7 @@ export async function startLocalBatch(
     faults: options.faults,
     maxNodesPerPool: options.maxNodesPerPool,
     identityRegistries: options.identityRegistries,
+    identityStorage: options.identityStorage,
     onExchange: options.onExchange,
     account: options.account,
   });

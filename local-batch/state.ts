@@ -12,7 +12,7 @@ import type { JobAddParameter, JobScheduleAddParameter, PoolAddParameter } from 
 import { notFound } from "./errors.js";
 import type { RunHandle } from "./runtime/executors.js";
 import type { LocalBatchOptions } from "./options.js";
-export type { Exchange, IdentityRegistry, LocalBatchOptions } from "./options.js";
+export type { Exchange, IdentityRegistry, IdentityStorage, LocalBatchOptions } from "./options.js";
 import type { InstalledPackage, NodeDirs } from "./runtime/taskRunner.js";
 
 export interface NodeRecord {

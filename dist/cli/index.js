@@ -79,27 +79,52 @@ var BlobListing = class {
   containerName;
   listed;
   note;
-  names = [];
-  etags = [];
+  /** `name`, `etag` and task id, UTF-8, blob after blob; `ends[3k]` ends blob k's name, `ends[3k + 1]` its ETag, `ends[3k + 2]` its task id. */
+  bytes = Buffer.alloc(64 * 1024);
+  used = 0;
+  ends = new Uint32Array(1024);
+  count = 0;
   /** The longest name, for the loader's size estimate of `{{ item }}`. */
   longest = 0;
   add(name, etag) {
-    this.names.push(name);
-    this.etags.push(etag.replace(/^W\//, "").replace(/^"|"$/g, ""));
+    const tag2 = etag.replace(/^W\//, "").replace(/^"|"$/g, "");
+    const taskId = blobTaskId({ url: this.urlOf(name), container: this.containerName, name, etag: tag2 });
+    const need = Buffer.byteLength(name) + Buffer.byteLength(tag2) + taskId.length;
+    if (this.used + need > this.bytes.length) {
+      const grown = Buffer.alloc(Math.max(this.bytes.length * 2, this.used + need));
+      this.bytes.copy(grown, 0, 0, this.used);
+      this.bytes = grown;
+    }
+    if (3 * this.count + 3 > this.ends.length) {
+      const grown = new Uint32Array(this.ends.length * 2);
+      grown.set(this.ends);
+      this.ends = grown;
+    }
+    this.used += this.bytes.write(name, this.used);
+    this.ends[3 * this.count] = this.used;
+    this.used += this.bytes.write(tag2, this.used);
+    this.ends[3 * this.count + 1] = this.used;
+    this.used += this.bytes.write(taskId, this.used, "latin1");
+    this.ends[3 * this.count + 2] = this.used;
+    this.count++;
     this.longest = Math.max(this.longest, name.length);
   }
   get length() {
-    return this.names.length;
+    return this.count;
   }
   /** What one `{{ item }}` can add to a task, as JSON, at most. */
   get largestItemBytes() {
     return 3 * this.longest * 2 + this.source.container.length + 400;
   }
+  urlOf(name) {
+    return `${this.source.container}/${name.split("/").map(encodeURIComponent).join("/")}`;
+  }
   item(k) {
-    const name = this.names[k];
-    const etag = this.etags[k];
-    const url = `${this.source.container}/${name.split("/").map(encodeURIComponent).join("/")}`;
-    return { name, url, fileName: safeFileName(name.split("/").pop() ?? name), etag, taskId: blobTaskId({ url, container: this.containerName, name, etag }) };
+    const start = k === 0 ? 0 : this.ends[3 * k - 1];
+    const name = this.bytes.toString("utf8", start, this.ends[3 * k]);
+    const etag = this.bytes.toString("utf8", this.ends[3 * k], this.ends[3 * k + 1]);
+    const taskId = this.bytes.toString("latin1", this.ends[3 * k + 1], this.ends[3 * k + 2]);
+    return { name, url: this.urlOf(name), fileName: safeFileName(name.slice(name.lastIndexOf("/") + 1) || name), etag, taskId };
   }
 };
 var LISTINGS = /* @__PURE__ */ new WeakMap();
@@ -643,7 +668,9 @@ var Expansion = class _Expansion {
   }
 };
 function sourceOf(p, k, item) {
-  return p.entry.forEach ? `${p.path} (item ${k}: ${JSON.stringify(item)})` : p.path;
+  if (!p.entry.forEach) return p.path;
+  if ("blobs" in p.entry.forEach) return `${p.path} (blob ${k}: ${JSON.stringify(item.name)})`;
+  return `${p.path} (item ${k}: ${JSON.stringify(item)})`;
 }
 var ThrowingCollector = class extends IssueCollector {
   add(path, message) {
@@ -3891,386 +3918,6 @@ async function deployPackage(client, options) {
   return { applicationId, version, outcome, applicationCreated, md5, size: zip.length, defaultVersion };
 }
 
-// shared/run/listBlobs.ts
-var STORAGE_HOST = /^[a-z0-9]{3,24}\.blob\.core\.(windows\.net|usgovcloudapi\.net|chinacloudapi\.cn)$/;
-var LOOPBACK2 = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
-function containerOf(url, path) {
-  const u = new URL(url);
-  const host = u.hostname.toLowerCase();
-  if (!STORAGE_HOST.test(host) && !LOOPBACK2.test(host))
-    throw new UsageError(
-      `${path}.container: ${u.host} is not an Azure Storage blob endpoint (<account>.blob.core.windows.net, or this machine for Azurite); a spec lists only Azure Storage containers`
-    );
-  if (u.protocol !== "https:" && !LOOPBACK2.test(host)) throw new UsageError(`${path}.container: Azure Storage is reached over https`);
-  const segments = u.pathname.split("/").filter(Boolean);
-  const wanted = LOOPBACK2.test(host) ? 2 : 1;
-  if (segments.length !== wanted)
-    throw new UsageError(
-      `${path}.container: give the container's URL (${LOOPBACK2.test(host) ? "http://127.0.0.1:10000/<account>/<container>" : "https://<account>.blob.core.windows.net/<container>"}), not a blob's or the account's`
-    );
-  return {
-    base: `${u.origin}/${segments.join("/")}`,
-    query: u.search,
-    name: decodeURIComponent(segments[wanted - 1]),
-    host,
-    hasSas: u.searchParams.has("sig")
-  };
-}
-async function listOne(at, options) {
-  const { source, path } = at;
-  if (new URL(source.container).hostname === "redacted.invalid")
-    return new BlobListing(
-      { path, container: "<container URL from an unset secret>", prefix: source.prefix, pattern: source.pattern, limit: source.limit },
-      "",
-      "",
-      false,
-      "not listed: its URL comes from a secret that is not set here"
-    );
-  const c = containerOf(source.container, path);
-  const shown = { path, container: c.base, prefix: source.prefix, pattern: source.pattern, limit: source.limit };
-  if (options.mode === "describe") return new BlobListing(shown, c.query, c.name, false, "not listed yet");
-  if (options.mode === "plan") {
-    if (!c.hasSas && !LOOPBACK2.test(c.host))
-      return new BlobListing(shown, c.query, c.name, false, "not listed: no SAS in the URL (a run lists it with the caller's sign-in)");
-    return listOne(at, { ...options, mode: "run" }).catch(
-      (error) => new BlobListing(shown, c.query, c.name, false, `not listed: ${error.message.replace(`${path}: `, "")}`)
-    );
-  }
-  if (!c.hasSas && !options.credential && !LOOPBACK2.test(c.host))
-    throw new UsageError(`${path}.container: ${c.base} has no SAS and no credential was given to read it; add a SAS (from the environment) or sign in`);
-  const { ContainerClient } = await import("@azure/storage-blob");
-  const client = !c.hasSas && options.credential && STORAGE_HOST.test(c.host) ? new ContainerClient(c.base, options.credential) : new ContainerClient(`${c.base}${c.query}`);
-  const listing = new BlobListing(shown, c.query, c.name);
-  const match = source.pattern ? globToRegExp(source.pattern) : void 0;
-  const limit = source.limit ?? Infinity;
-  try {
-    for await (const page of client.listBlobsFlat({ prefix: source.prefix, abortSignal: options.signal }).byPage({ maxPageSize: 5e3 })) {
-      for (const blob of page.segment.blobItems) {
-        if (match && !match.test(blob.name)) continue;
-        if (listing.length >= LIMITS.tasks)
-          throw new UsageError(
-            `${path}: ${describeSource(shown)} holds more than ${LIMITS.tasks} matching blobs, the most one spec makes tasks of; narrow it with prefix, pattern or limit`
-          );
-        listing.add(blob.name, blob.properties.etag ?? "");
-        if (listing.length >= limit) return listing;
-      }
-    }
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    const e = error;
-    throw new Error(
-      `${path}: listing ${c.base} failed: ${e.statusCode ?? ""} ${e.code ?? (e.message ?? "").split("\n")[0]?.replace(/https?:\/\/\S+/g, "<url>")}`.replace(/\s+/g, " ").trim()
-    );
-  }
-  return listing;
-}
-async function listForEachBlobs(raw, load2, options = {}) {
-  const listings = /* @__PURE__ */ new Map();
-  for (const at of blobSourcesOf(raw, load2)) listings.set(at.index, await listOne(at, options));
-  return listings;
-}
-async function loadSpecWithBlobs(raw, load2 = {}, options = {}) {
-  const blobListings = await listForEachBlobs(raw, load2, options);
-  return loadSpecObject(raw, blobListings.size ? { ...load2, blobListings } : load2);
-}
-async function loadSpecTextWithBlobs(text, load2 = {}, options = {}) {
-  const raw = parseSpecText(text, load2.fileName);
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return loadSpec(text, load2);
-  return loadSpecWithBlobs(raw, load2, options);
-}
-
-// shared/events/events.ts
-import { createHash as createHash4 } from "node:crypto";
-import { z as z2 } from "zod";
-var blobTaskId2 = (blob) => blobTaskId(blob);
-var InvalidEventError = class extends Error {
-  constructor(field, reason) {
-    super(`${field}: ${reason}`);
-    this.field = field;
-  }
-  field;
-  name = "InvalidEventError";
-};
-var hash2 = (text, length = 16) => createHash4("sha256").update(text).digest("hex").slice(0, length);
-var unquote = (etag) => etag?.replace(/^W\//, "").replace(/^"|"$/g, "");
-var CONTROL2 = /[\u0000-\u001f\u007f-\u009f]/;
-var RAW_URL = /^(https?):\/\/([^/?#\\]+)(\/[^?#]*)?(\?[^#]*)?(#.*)?$/i;
-function blobFromUrl(url, field) {
-  const shown = url.slice(0, 200).replace(/\?.*$/s, "");
-  const raw = RAW_URL.exec(url.trim());
-  if (!raw) {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^https?:/i.test(url))
-      throw new InvalidEventError(field, `must be an https blob URL, not ${url.slice(0, url.indexOf(":") + 1)}`);
-    throw new InvalidEventError(field, `"${shown}" is not a blob URL (https://<account>.blob.core.windows.net/<container>/<blob>)`);
-  }
-  const [, scheme, host, rawPath = "", query = ""] = raw;
-  let segments;
-  try {
-    segments = rawPath.split("/").slice(1).map((s) => decodeURIComponent(s));
-  } catch {
-    throw new InvalidEventError(field, `"${shown}" has a malformed percent-encoding`);
-  }
-  let u;
-  try {
-    u = new URL(`${scheme}://${host}/`);
-  } catch {
-    throw new InvalidEventError(field, `"${shown}" has no valid host`);
-  }
-  const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])$/i.test(u.hostname);
-  const [container, ...name] = pathStyle ? segments.slice(1) : segments;
-  if (!container || name.length === 0 || !name.join("/"))
-    throw new InvalidEventError(field, `${shown} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
-  const full = name.join("/");
-  if (name.some((s) => s === "." || s === "..") || [container, ...name].some((s) => s.includes("\\"))) {
-    throw new InvalidEventError(
-      field,
-      `the blob name "${full.slice(0, 200)}" has a "." or ".." segment or a backslash; a blob name is taken as given, never resolved into another path`
-    );
-  }
-  if (CONTROL2.test(full)) throw new InvalidEventError(field, "the blob name holds a control character");
-  if (full.length > MAX_BLOB_NAME)
-    throw new InvalidEventError(field, `the blob name is ${full.length} characters; Azure Storage names are at most ${MAX_BLOB_NAME}`);
-  const base = `${u.origin}${rawPath}`;
-  return { url: query.length > 1 ? `${base}${query}` : base, container, name: full, fileName: safeFileName(name[name.length - 1]) };
-}
-function blobEvent(meta) {
-  const uri = meta?.uri;
-  if (typeof uri !== "string") throw new InvalidEventError("triggerMetadata.uri", "the blob trigger delivered no blob URI");
-  const props = meta?.properties ?? {};
-  const input = {
-    ...blobFromUrl(uri, "triggerMetadata.uri"),
-    etag: versionOf(props),
-    size: num(props.contentLength),
-    contentType: str(props.contentType)
-  };
-  const time = iso(props.lastModified) ?? (/* @__PURE__ */ new Date()).toISOString();
-  const taskId = blobTaskId2(input);
-  return { kind: "blob", id: taskId, time, taskId, inputs: [input], fields: {} };
-}
-function versionOf(props) {
-  const etag = str(props.eTag) ?? str(props.etag) ?? str(props.ETag);
-  if (etag) return unquote(etag);
-  const modified = iso(props.lastModified);
-  if (modified) return `modified:${modified}`;
-  const md5 = str(props.contentMD5) ?? str(props.contentMd5);
-  return md5 ? `md5:${md5}` : void 0;
-}
-var num = (v) => typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : void 0;
-var str = (v) => typeof v === "string" && v ? v : void 0;
-var iso = (v) => {
-  if (typeof v !== "string" && !(v instanceof Date)) return void 0;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? void 0 : d.toISOString();
-};
-var BLOB_CREATED = "Microsoft.Storage.BlobCreated";
-function eventGridEvent(event) {
-  if (event === null || typeof event !== "object" || Array.isArray(event)) throw new InvalidEventError("event", "is not an Event Grid event (a JSON object)");
-  const e = event;
-  const cloud = typeof e.specversion === "string";
-  const type = cloud ? e.type : e.eventType;
-  if (typeof type !== "string") throw new InvalidEventError(cloud ? "event.type" : "event.eventType", "is missing");
-  if (type !== BLOB_CREATED) return void 0;
-  const id = e.id;
-  if (typeof id !== "string" || !id) throw new InvalidEventError("event.id", "is missing");
-  const data = e.data;
-  if (!data || typeof data !== "object")
-    throw new InvalidEventError("event.data", `is missing: a ${BLOB_CREATED} event carries the blob's url and eTag in data`);
-  if (typeof data.url !== "string") throw new InvalidEventError("event.data.url", "is missing");
-  const input = {
-    ...blobFromUrl(data.url, "event.data.url"),
-    etag: versionOf(data),
-    size: num(data.contentLength),
-    contentType: str(data.contentType)
-  };
-  const time = iso(cloud ? e.time : e.eventTime) ?? (/* @__PURE__ */ new Date()).toISOString();
-  return {
-    kind: "eventGrid",
-    id,
-    time,
-    taskId: blobTaskId2(input),
-    inputs: [input],
-    fields: { type, subject: str(e.subject) ?? "", schema: cloud ? "CloudEvents" : "EventGrid" }
-  };
-}
-var QueueMessage = z2.strictObject({
-  id: z2.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1 to 64 letters, digits, _ or - (it becomes the task id)" }).optional().meta({ description: "The task id; default a hash of the message body" }),
-  vars: z2.record(
-    z2.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, { error: "variable names are letters, digits, _ and -" }),
-    z2.union([z2.string().max(4096), z2.number(), z2.boolean()])
-  ).optional().meta({ description: "Values for {{ vars.* }}; only variables the spec declares" }),
-  inputs: z2.array(z2.url({ protocol: /^https?$/, error: "must be an http(s) blob URL" })).max(100).optional().meta({ description: "Blob URLs, each a resource file of the task" })
-}).meta({ title: "azure-batch-run queue message", description: "A message for the Function app's queue trigger; a plain-text message is one input URL" });
-function queueEvent(body, meta) {
-  const messageId = str(meta?.id) ?? "";
-  const dequeueCount = num(meta?.dequeueCount) ?? 1;
-  const time = iso(meta?.insertionTime) ?? (/* @__PURE__ */ new Date()).toISOString();
-  const fields = { messageId, dequeueCount };
-  if (typeof body === "string") {
-    const text = body.trim();
-    if (!text) throw new InvalidEventError("message", "is empty: send a blob URL, or a JSON object { id?, vars?, inputs? }");
-    const input = blobFromUrl(text, "message");
-    return { kind: "queue", id: messageId || hash2(text), time, taskId: `msg-${hash2(text, 32)}`, inputs: [input], fields };
-  }
-  if (body === null || typeof body !== "object" || Array.isArray(body))
-    throw new InvalidEventError("message", "must be a JSON object { id?, vars?, inputs? } or a blob URL as plain text");
-  for (const [where, obj] of [
-    ["message", body],
-    ["message.vars", body.vars]
-  ]) {
-    if (obj === null || typeof obj !== "object") continue;
-    const bad = Object.keys(obj).find((k) => k === "__proto__" || k === "constructor" || k === "prototype");
-    if (bad) throw new InvalidEventError(`${where}.${bad}`, "is not a field or variable name a message may set");
-  }
-  const parsed = QueueMessage.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = ["message", ...issue.path.map(String)].join(".");
-    throw new InvalidEventError(path, issue.message);
-  }
-  const m = parsed.data;
-  const inputs = (m.inputs ?? []).map((url, i) => blobFromUrl(url, `message.inputs.${i}`));
-  const vars = m.vars ? Object.fromEntries(Object.entries(m.vars).map(([k, v]) => [k, String(v)])) : void 0;
-  return { kind: "queue", id: messageId || m.id || hash2(JSON.stringify(body)), time, taskId: m.id ?? `msg-${hash2(canonical(body), 32)}`, inputs, vars, fields };
-}
-function canonical(value) {
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(",")}}`;
-}
-function timerEvent(timer, scheduled) {
-  const t = timer ?? {};
-  const scheduleTime = scheduled.toISOString().replace(/\.\d{3}Z$/, "Z");
-  const scheduleId = scheduleTime.replace(/[-:]/g, "");
-  return {
-    kind: "timer",
-    id: scheduleId,
-    time: scheduleTime,
-    taskId: `run-${scheduleId}`,
-    inputs: [],
-    fields: { scheduleTime, scheduleId, isPastDue: t.isPastDue === true }
-  };
-}
-
-// shared/events/eventSpec.ts
-var INPUT_FIELDS = ["url", "sasUrl", "container", "name", "fileName", "etag", "size", "contentType"];
-var UNSAFE = /['"`$;|&<>(){}\\\n\r\t\0]/;
-var URL_UNSAFE = /['"`$;|<>(){}\\\n\r\t\0]/;
-var EventSpec = class {
-  constructor(raw, text, callerVars = {}) {
-    this.raw = raw;
-    this.referenced = new Set([...text.matchAll(/\{\{\s*event\.([A-Za-z]+)/g)].map((m) => m[1]));
-    this.declaredVars = /* @__PURE__ */ new Set([...Object.keys(raw.vars ?? {}), ...Object.keys(callerVars)]);
-  }
-  raw;
-  /** The `event.*` fields the spec's templates name. */
-  referenced;
-  /** The variables a message may set: the spec's `vars` and the caller's. */
-  declaredVars;
-  /** Refuses an event whose values the spec cannot use safely: undeclared vars, characters that end a shell word. */
-  check(event) {
-    for (const name of Object.keys(event.vars ?? {})) {
-      if (!this.declaredVars.has(name))
-        throw new InvalidEventError(
-          `message.vars.${name}`,
-          `is not a variable the spec declares (it declares ${[...this.declaredVars].sort().join(", ") || "none"})`
-        );
-    }
-    for (const [name, value] of Object.entries(event.vars ?? {})) {
-      if (UNSAFE.test(value))
-        throw new InvalidEventError(
-          `message.vars.${name}`,
-          `holds ${JSON.stringify(value.match(UNSAFE)[0])}, which could break out of a command line; a message's values may not hold quotes, $, ;, |, &, <, >, parentheses, braces, backslashes or control characters`
-        );
-    }
-    const values = [
-      ...Object.entries(event.fields),
-      ...event.inputs.flatMap((input, i) => Object.entries(input).map(([k, v]) => [event.inputs.length > 1 ? `inputs.${i}.${k}` : k, v]))
-    ];
-    for (const [field, value] of values) {
-      const base = field.split(".").pop();
-      const used = this.referenced.has(base) || this.referenced.has(field.split(".")[0]) || base === "url" && this.referenced.has("sasUrl");
-      if (!used) continue;
-      const unsafe = base === "url" || base === "sasUrl" ? URL_UNSAFE : UNSAFE;
-      if (typeof value === "string" && unsafe.test(value)) {
-        throw new InvalidEventError(
-          `event.${field}`,
-          `holds ${JSON.stringify(value.match(unsafe)[0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`
-        );
-      }
-    }
-  }
-  /** The workload for one event: `event.*` filled, an input's SAS made where the spec uses `event.sasUrl`. */
-  async load(event, options = {}) {
-    const sasFor = this.referenced.has("sasUrl") ? options.sasFor : void 0;
-    const inputs = await Promise.all(
-      event.inputs.map(async (input) => ({ ...input, ...sasFor ? { sasUrl: new URL(input.url).search ? input.url : await sasFor(input.url) } : {} }))
-    );
-    const root = {
-      kind: event.kind,
-      id: event.id,
-      time: event.time,
-      day: event.time.slice(0, 10),
-      taskId: event.taskId,
-      ...event.fields,
-      ...inputs[0] ?? {},
-      inputs
-    };
-    return loadSpecWithBlobs(
-      inputs.length > 1 ? perInput(this.raw, inputs.length) : this.raw,
-      {
-        vars: { ...options.vars ?? {}, ...event.vars },
-        env: options.env,
-        envHint: options.envHint,
-        roots: { event: root },
-        fileName: options.fileName,
-        unsetSecrets: options.unsetSecrets,
-        apiVersion: options.apiVersion
-      },
-      options.blobs ?? { mode: "describe" }
-    );
-  }
-};
-function perInput(raw, count) {
-  const field = new RegExp(`\\{\\{\\s*event\\.(${INPUT_FIELDS.join("|")})\\b`, "g");
-  const expand = (resources) => Array.isArray(resources) ? resources.flatMap((r) => {
-    const text = JSON.stringify(r);
-    if (!field.test(text)) return [r];
-    field.lastIndex = 0;
-    return Array.from({ length: count }, (_, i) => JSON.parse(text.replace(field, (_m, f) => `{{ event.inputs.${i}.${f}`)));
-  }) : resources;
-  const tasks2 = raw.tasks;
-  if (!tasks2) return raw;
-  return {
-    ...raw,
-    tasks: {
-      ...tasks2,
-      ...tasks2.defaults ? { defaults: { ...tasks2.defaults, resources: expand(tasks2.defaults.resources) } } : {},
-      list: (tasks2.list ?? []).map((t) => ({ ...t, ...t.resources ? { resources: expand(t.resources) } : {} }))
-    }
-  };
-}
-function eventFromSample(sample) {
-  if (sample === null || typeof sample !== "object" || Array.isArray(sample))
-    throw new InvalidEventError("event", "a sample event is a JSON object: an Event Grid event, { uri, properties }, { message } or { scheduleTime }");
-  const s = sample;
-  if ("eventType" in s || "specversion" in s) {
-    const event = eventGridEvent(s);
-    if (!event) throw new InvalidEventError("event.type", "is not Microsoft.Storage.BlobCreated: the Function app ignores such an event");
-    return event;
-  }
-  if ("uri" in s) return blobEvent(s);
-  if ("message" in s) return queueEvent(s.message, s);
-  if ("scheduleTime" in s) {
-    const at = new Date(String(s.scheduleTime));
-    if (Number.isNaN(at.getTime())) throw new InvalidEventError("scheduleTime", "is not a date and time");
-    return timerEvent({ isPastDue: s.isPastDue === true }, at);
-  }
-  throw new InvalidEventError(
-    "event",
-    "is none of: an Event Grid event (eventType or specversion), a blob trigger's { uri, properties }, a queue's { message }, a timer's { scheduleTime }"
-  );
-}
-
 // shared/client/policies/bearerTokenPolicy.ts
 var BATCH_SCOPE = "https://batch.core.windows.net//.default";
 function bearerTokenPolicy(credential, options = {}) {
@@ -4692,6 +4339,472 @@ function safeOrigin(location, base) {
   } catch {
     return "an unreadable location";
   }
+}
+
+// shared/client/blobListClient.ts
+var STORAGE_VERSION = "2025-01-05";
+var STORAGE_SCOPE = "https://storage.azure.com/.default";
+var StorageError = class extends Error {
+  constructor(statusCode, code2, message) {
+    super(message);
+    this.statusCode = statusCode;
+    this.code = code2;
+  }
+  statusCode;
+  code;
+  name = "StorageError";
+};
+var ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+var unescapeXml = (s) => s.replace(
+  /&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi,
+  (_m, e) => e[0] === "#" ? String.fromCodePoint(e[1] === "x" || e[1] === "X" ? Number.parseInt(e.slice(2), 16) : Number(e.slice(1))) : ENTITIES[e.toLowerCase()]
+);
+var tag = (xml, name) => new RegExp(`<${name}(?:\\s[^>]*)?>([\\s\\S]*?)</${name}>|<${name}\\s*/>`).exec(xml);
+var STORAGE_DIALECT = {
+  contentType: "application/xml",
+  requestIdHeader: "x-ms-request-id",
+  nextLinkProperty: "",
+  redirectNote: "Azure Storage answers List Blobs itself",
+  failure: (response, { method }) => {
+    const code2 = tag(response.bodyText, "Code")?.[1] ?? response.headers["x-ms-error-code"] ?? "";
+    return new StorageError(response.status, code2, `${method} List Blobs: HTTP ${response.status}${code2 ? ` ${code2}` : ""}`);
+  }
+};
+var BlobListClient = class extends ServiceClient {
+  container;
+  sas;
+  close_;
+  constructor(options) {
+    const container = new URL(options.container);
+    const redactor = new Redactor();
+    const timeoutMs = options.timeoutMs ?? 6e4;
+    const undici = createUndiciTransport({ connections: 1, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs });
+    const pipeline = buildPipeline(
+      {
+        dialect: "arm",
+        auth: options.credential && !options.sas ? { kind: "bearer", credential: options.credential, scope: STORAGE_SCOPE } : { kind: "none" },
+        retry: { maxRetryTimeMs: 2 * 6e4, ...options.retry },
+        redactor
+      },
+      undici.send
+    );
+    super(new URL(container.origin), STORAGE_DIALECT, pipeline, timeoutMs, redactor, options.hooks);
+    this.container = container;
+    this.sas = new URLSearchParams(options.sas);
+    this.close_ = () => undici.close();
+  }
+  urlOf(_path, options) {
+    const url = new URL(this.container.href);
+    for (const [k, v] of this.sas) url.searchParams.set(k, v);
+    for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
+    return url;
+  }
+  /** Every blob's name and ETag under `prefix`, page by page (5,000 a page, Storage's most), in name order. */
+  async *blobs(prefix, signal, pageSize = 5e3) {
+    let marker = "";
+    const seen = /* @__PURE__ */ new Set();
+    do {
+      const query = { restype: "container", comp: "list", maxresults: String(pageSize) };
+      if (prefix) query.prefix = prefix;
+      if (marker) query.marker = marker;
+      const page = (await this.send("GET", "", { query, signal, headers: { "x-ms-version": STORAGE_VERSION, accept: "application/xml" } })).bodyText;
+      const blobs = tag(page, "Blobs")?.[1] ?? "";
+      for (const m of blobs.matchAll(/<Blob>([\s\S]*?)<\/Blob>/g)) {
+        const item = m[1];
+        const name = /<Name(\s+Encoded="true")?\s*>([\s\S]*?)<\/Name>/.exec(item);
+        if (!name) continue;
+        const text = unescapeXml(name[2]);
+        yield { name: name[1] ? decodeURIComponent(text) : text, etag: unescapeXml(tag(item, "Etag")?.[1] ?? "") };
+      }
+      marker = unescapeXml(tag(page, "NextMarker")?.[1] ?? "");
+      if (marker && seen.has(marker)) throw new StorageError(200, "RepeatedMarker", "List Blobs gave the same next marker twice; the listing would never end");
+      seen.add(marker);
+    } while (marker);
+  }
+  async close() {
+    await this.close_();
+  }
+};
+
+// shared/run/listBlobs.ts
+var STORAGE_HOST = /^[a-z0-9]{3,24}\.blob\.core\.(windows\.net|usgovcloudapi\.net|chinacloudapi\.cn)$/;
+var LOOPBACK2 = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
+function containerOf(url, path) {
+  const u = new URL(url);
+  const host = u.hostname.toLowerCase();
+  if (!STORAGE_HOST.test(host) && !LOOPBACK2.test(host))
+    throw new UsageError(
+      `${path}.container: ${u.host} is not an Azure Storage blob endpoint (<account>.blob.core.windows.net, or this machine for Azurite); a spec lists only Azure Storage containers`
+    );
+  if (u.protocol !== "https:" && !LOOPBACK2.test(host)) throw new UsageError(`${path}.container: Azure Storage is reached over https`);
+  const segments = u.pathname.split("/").filter(Boolean);
+  const wanted = LOOPBACK2.test(host) ? 2 : 1;
+  if (segments.length !== wanted)
+    throw new UsageError(
+      `${path}.container: give the container's URL (${LOOPBACK2.test(host) ? "http://127.0.0.1:10000/<account>/<container>" : "https://<account>.blob.core.windows.net/<container>"}), not a blob's or the account's`
+    );
+  return {
+    base: `${u.origin}/${segments.join("/")}`,
+    query: u.search,
+    name: decodeURIComponent(segments[wanted - 1]),
+    host,
+    hasSas: u.searchParams.has("sig")
+  };
+}
+async function listOne(at, options) {
+  const { source, path } = at;
+  if (new URL(source.container).hostname === "redacted.invalid")
+    return new BlobListing(
+      { path, container: "<container URL from an unset secret>", prefix: source.prefix, pattern: source.pattern, limit: source.limit },
+      "",
+      "",
+      false,
+      "not listed: its URL comes from a secret that is not set here"
+    );
+  const c = containerOf(source.container, path);
+  const shown = { path, container: c.base, prefix: source.prefix, pattern: source.pattern, limit: source.limit };
+  if (options.mode === "describe") return new BlobListing(shown, c.query, c.name, false, "not listed yet");
+  if (options.mode === "plan") {
+    if (!c.hasSas && !LOOPBACK2.test(c.host))
+      return new BlobListing(shown, c.query, c.name, false, "not listed: no SAS in the URL (a run lists it with the caller's sign-in)");
+    return listOne(at, { ...options, mode: "run" }).catch(
+      (error) => new BlobListing(shown, c.query, c.name, false, `not listed: ${error.message.replace(`${path}: `, "")}`)
+    );
+  }
+  if (!c.hasSas && !options.credential && !LOOPBACK2.test(c.host))
+    throw new UsageError(`${path}.container: ${c.base} has no SAS and no credential was given to read it; add a SAS (from the environment) or sign in`);
+  const client = new BlobListClient({
+    container: c.base,
+    sas: c.hasSas ? c.query : "",
+    credential: !c.hasSas && STORAGE_HOST.test(c.host) ? options.credential : void 0
+  });
+  const listing = new BlobListing(shown, c.query, c.name);
+  const match = source.pattern ? globToRegExp(source.pattern) : void 0;
+  const limit = source.limit ?? Infinity;
+  try {
+    for await (const blob of client.blobs(source.prefix, options.signal)) {
+      if (match && !match.test(blob.name)) continue;
+      if (listing.length >= LIMITS.tasks)
+        throw new UsageError(
+          `${path}: ${describeSource(shown)} holds more than ${LIMITS.tasks} matching blobs, the most one spec makes tasks of; narrow it with prefix, pattern or limit`
+        );
+      listing.add(blob.name, blob.etag);
+      if (listing.length >= limit) break;
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const what = error instanceof StorageError ? `HTTP ${error.statusCode} ${error.code}`.trim() : (error.message ?? String(error)).split("\n")[0].replace(/https?:\/\/\S+/g, "<url>");
+    throw new Error(`${path}: listing ${c.base} failed: ${what}`);
+  } finally {
+    await client.close();
+  }
+  return listing;
+}
+async function listForEachBlobs(raw, load2, options = {}) {
+  const listings = /* @__PURE__ */ new Map();
+  for (const at of blobSourcesOf(raw, load2)) listings.set(at.index, await listOne(at, options));
+  return listings;
+}
+async function loadSpecWithBlobs(raw, load2 = {}, options = {}) {
+  const blobListings = await listForEachBlobs(raw, load2, options);
+  return loadSpecObject(raw, blobListings.size ? { ...load2, blobListings } : load2);
+}
+async function loadSpecTextWithBlobs(text, load2 = {}, options = {}) {
+  const raw = parseSpecText(text, load2.fileName);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return loadSpec(text, load2);
+  return loadSpecWithBlobs(raw, load2, options);
+}
+
+// shared/events/events.ts
+import { createHash as createHash4 } from "node:crypto";
+import { z as z2 } from "zod";
+var blobTaskId2 = (blob) => blobTaskId(blob);
+var InvalidEventError = class extends Error {
+  constructor(field, reason) {
+    super(`${field}: ${reason}`);
+    this.field = field;
+  }
+  field;
+  name = "InvalidEventError";
+};
+var hash2 = (text, length = 16) => createHash4("sha256").update(text).digest("hex").slice(0, length);
+var unquote = (etag) => etag?.replace(/^W\//, "").replace(/^"|"$/g, "");
+var CONTROL2 = /[\u0000-\u001f\u007f-\u009f]/;
+var RAW_URL = /^(https?):\/\/([^/?#\\]+)(\/[^?#]*)?(\?[^#]*)?(#.*)?$/i;
+function blobFromUrl(url, field) {
+  const shown = url.slice(0, 200).replace(/\?.*$/s, "");
+  const raw = RAW_URL.exec(url.trim());
+  if (!raw) {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^https?:/i.test(url))
+      throw new InvalidEventError(field, `must be an https blob URL, not ${url.slice(0, url.indexOf(":") + 1)}`);
+    throw new InvalidEventError(field, `"${shown}" is not a blob URL (https://<account>.blob.core.windows.net/<container>/<blob>)`);
+  }
+  const [, scheme, host, rawPath = "", query = ""] = raw;
+  let segments;
+  try {
+    segments = rawPath.split("/").slice(1).map((s) => decodeURIComponent(s));
+  } catch {
+    throw new InvalidEventError(field, `"${shown}" has a malformed percent-encoding`);
+  }
+  let u;
+  try {
+    u = new URL(`${scheme}://${host}/`);
+  } catch {
+    throw new InvalidEventError(field, `"${shown}" has no valid host`);
+  }
+  const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])$/i.test(u.hostname);
+  const [container, ...name] = pathStyle ? segments.slice(1) : segments;
+  if (!container || name.length === 0 || !name.join("/"))
+    throw new InvalidEventError(field, `${shown} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
+  const full = name.join("/");
+  if (name.some((s) => s === "." || s === "..") || [container, ...name].some((s) => s.includes("\\"))) {
+    throw new InvalidEventError(
+      field,
+      `the blob name "${full.slice(0, 200)}" has a "." or ".." segment or a backslash; a blob name is taken as given, never resolved into another path`
+    );
+  }
+  if (CONTROL2.test(full)) throw new InvalidEventError(field, "the blob name holds a control character");
+  if (full.length > MAX_BLOB_NAME)
+    throw new InvalidEventError(field, `the blob name is ${full.length} characters; Azure Storage names are at most ${MAX_BLOB_NAME}`);
+  const base = `${u.origin}${rawPath}`;
+  return { url: query.length > 1 ? `${base}${query}` : base, container, name: full, fileName: safeFileName(name[name.length - 1]) };
+}
+function blobEvent(meta) {
+  const uri = meta?.uri;
+  if (typeof uri !== "string") throw new InvalidEventError("triggerMetadata.uri", "the blob trigger delivered no blob URI");
+  const props = meta?.properties ?? {};
+  const input = {
+    ...blobFromUrl(uri, "triggerMetadata.uri"),
+    etag: versionOf(props),
+    size: num(props.contentLength),
+    contentType: str(props.contentType)
+  };
+  const time = iso(props.lastModified) ?? (/* @__PURE__ */ new Date()).toISOString();
+  const taskId = blobTaskId2(input);
+  return { kind: "blob", id: taskId, time, taskId, inputs: [input], fields: {} };
+}
+function versionOf(props) {
+  const etag = str(props.eTag) ?? str(props.etag) ?? str(props.ETag);
+  if (etag) return unquote(etag);
+  const modified = iso(props.lastModified);
+  if (modified) return `modified:${modified}`;
+  const md5 = str(props.contentMD5) ?? str(props.contentMd5);
+  return md5 ? `md5:${md5}` : void 0;
+}
+var num = (v) => typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : void 0;
+var str = (v) => typeof v === "string" && v ? v : void 0;
+var iso = (v) => {
+  if (typeof v !== "string" && !(v instanceof Date)) return void 0;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? void 0 : d.toISOString();
+};
+var BLOB_CREATED = "Microsoft.Storage.BlobCreated";
+function eventGridEvent(event) {
+  if (event === null || typeof event !== "object" || Array.isArray(event)) throw new InvalidEventError("event", "is not an Event Grid event (a JSON object)");
+  const e = event;
+  const cloud = typeof e.specversion === "string";
+  const type = cloud ? e.type : e.eventType;
+  if (typeof type !== "string") throw new InvalidEventError(cloud ? "event.type" : "event.eventType", "is missing");
+  if (type !== BLOB_CREATED) return void 0;
+  const id = e.id;
+  if (typeof id !== "string" || !id) throw new InvalidEventError("event.id", "is missing");
+  const data = e.data;
+  if (!data || typeof data !== "object")
+    throw new InvalidEventError("event.data", `is missing: a ${BLOB_CREATED} event carries the blob's url and eTag in data`);
+  if (typeof data.url !== "string") throw new InvalidEventError("event.data.url", "is missing");
+  const input = {
+    ...blobFromUrl(data.url, "event.data.url"),
+    etag: versionOf(data),
+    size: num(data.contentLength),
+    contentType: str(data.contentType)
+  };
+  const time = iso(cloud ? e.time : e.eventTime) ?? (/* @__PURE__ */ new Date()).toISOString();
+  return {
+    kind: "eventGrid",
+    id,
+    time,
+    taskId: blobTaskId2(input),
+    inputs: [input],
+    fields: { type, subject: str(e.subject) ?? "", schema: cloud ? "CloudEvents" : "EventGrid" }
+  };
+}
+var QueueMessage = z2.strictObject({
+  id: z2.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1 to 64 letters, digits, _ or - (it becomes the task id)" }).optional().meta({ description: "The task id; default a hash of the message body" }),
+  vars: z2.record(
+    z2.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, { error: "variable names are letters, digits, _ and -" }),
+    z2.union([z2.string().max(4096), z2.number(), z2.boolean()])
+  ).optional().meta({ description: "Values for {{ vars.* }}; only variables the spec declares" }),
+  inputs: z2.array(z2.url({ protocol: /^https?$/, error: "must be an http(s) blob URL" })).max(100).optional().meta({ description: "Blob URLs, each a resource file of the task" })
+}).meta({ title: "azure-batch-run queue message", description: "A message for the Function app's queue trigger; a plain-text message is one input URL" });
+function queueEvent(body, meta) {
+  const messageId = str(meta?.id) ?? "";
+  const dequeueCount = num(meta?.dequeueCount) ?? 1;
+  const time = iso(meta?.insertionTime) ?? (/* @__PURE__ */ new Date()).toISOString();
+  const fields = { messageId, dequeueCount };
+  if (typeof body === "string") {
+    const text = body.trim();
+    if (!text) throw new InvalidEventError("message", "is empty: send a blob URL, or a JSON object { id?, vars?, inputs? }");
+    const input = blobFromUrl(text, "message");
+    return { kind: "queue", id: messageId || hash2(text), time, taskId: `msg-${hash2(text, 32)}`, inputs: [input], fields };
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body))
+    throw new InvalidEventError("message", "must be a JSON object { id?, vars?, inputs? } or a blob URL as plain text");
+  for (const [where, obj] of [
+    ["message", body],
+    ["message.vars", body.vars]
+  ]) {
+    if (obj === null || typeof obj !== "object") continue;
+    const bad = Object.keys(obj).find((k) => k === "__proto__" || k === "constructor" || k === "prototype");
+    if (bad) throw new InvalidEventError(`${where}.${bad}`, "is not a field or variable name a message may set");
+  }
+  const parsed = QueueMessage.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = ["message", ...issue.path.map(String)].join(".");
+    throw new InvalidEventError(path, issue.message);
+  }
+  const m = parsed.data;
+  const inputs = (m.inputs ?? []).map((url, i) => blobFromUrl(url, `message.inputs.${i}`));
+  const vars = m.vars ? Object.fromEntries(Object.entries(m.vars).map(([k, v]) => [k, String(v)])) : void 0;
+  return { kind: "queue", id: messageId || m.id || hash2(JSON.stringify(body)), time, taskId: m.id ?? `msg-${hash2(canonical(body), 32)}`, inputs, vars, fields };
+}
+function canonical(value) {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(",")}}`;
+}
+function timerEvent(timer, scheduled) {
+  const t = timer ?? {};
+  const scheduleTime = scheduled.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const scheduleId = scheduleTime.replace(/[-:]/g, "");
+  return {
+    kind: "timer",
+    id: scheduleId,
+    time: scheduleTime,
+    taskId: `run-${scheduleId}`,
+    inputs: [],
+    fields: { scheduleTime, scheduleId, isPastDue: t.isPastDue === true }
+  };
+}
+
+// shared/events/eventSpec.ts
+var INPUT_FIELDS = ["url", "sasUrl", "container", "name", "fileName", "etag", "size", "contentType"];
+var UNSAFE = /['"`$;|&<>(){}\\\n\r\t\0]/;
+var URL_UNSAFE = /['"`$;|<>(){}\\\n\r\t\0]/;
+var EventSpec = class {
+  constructor(raw, text, callerVars = {}) {
+    this.raw = raw;
+    this.referenced = new Set([...text.matchAll(/\{\{\s*event\.([A-Za-z]+)/g)].map((m) => m[1]));
+    this.declaredVars = /* @__PURE__ */ new Set([...Object.keys(raw.vars ?? {}), ...Object.keys(callerVars)]);
+  }
+  raw;
+  /** The `event.*` fields the spec's templates name. */
+  referenced;
+  /** The variables a message may set: the spec's `vars` and the caller's. */
+  declaredVars;
+  /** Refuses an event whose values the spec cannot use safely: undeclared vars, characters that end a shell word. */
+  check(event) {
+    for (const name of Object.keys(event.vars ?? {})) {
+      if (!this.declaredVars.has(name))
+        throw new InvalidEventError(
+          `message.vars.${name}`,
+          `is not a variable the spec declares (it declares ${[...this.declaredVars].sort().join(", ") || "none"})`
+        );
+    }
+    for (const [name, value] of Object.entries(event.vars ?? {})) {
+      if (UNSAFE.test(value))
+        throw new InvalidEventError(
+          `message.vars.${name}`,
+          `holds ${JSON.stringify(value.match(UNSAFE)[0])}, which could break out of a command line; a message's values may not hold quotes, $, ;, |, &, <, >, parentheses, braces, backslashes or control characters`
+        );
+    }
+    const values = [
+      ...Object.entries(event.fields),
+      ...event.inputs.flatMap((input, i) => Object.entries(input).map(([k, v]) => [event.inputs.length > 1 ? `inputs.${i}.${k}` : k, v]))
+    ];
+    for (const [field, value] of values) {
+      const base = field.split(".").pop();
+      const used = this.referenced.has(base) || this.referenced.has(field.split(".")[0]) || base === "url" && this.referenced.has("sasUrl");
+      if (!used) continue;
+      const unsafe = base === "url" || base === "sasUrl" ? URL_UNSAFE : UNSAFE;
+      if (typeof value === "string" && unsafe.test(value)) {
+        throw new InvalidEventError(
+          `event.${field}`,
+          `holds ${JSON.stringify(value.match(unsafe)[0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`
+        );
+      }
+    }
+  }
+  /** The workload for one event: `event.*` filled, an input's SAS made where the spec uses `event.sasUrl`. */
+  async load(event, options = {}) {
+    const sasFor = this.referenced.has("sasUrl") ? options.sasFor : void 0;
+    const inputs = await Promise.all(
+      event.inputs.map(async (input) => ({ ...input, ...sasFor ? { sasUrl: new URL(input.url).search ? input.url : await sasFor(input.url) } : {} }))
+    );
+    const root = {
+      kind: event.kind,
+      id: event.id,
+      time: event.time,
+      day: event.time.slice(0, 10),
+      taskId: event.taskId,
+      ...event.fields,
+      ...inputs[0] ?? {},
+      inputs
+    };
+    return loadSpecWithBlobs(
+      inputs.length > 1 ? perInput(this.raw, inputs.length) : this.raw,
+      {
+        vars: { ...options.vars ?? {}, ...event.vars },
+        env: options.env,
+        envHint: options.envHint,
+        roots: { event: root },
+        fileName: options.fileName,
+        unsetSecrets: options.unsetSecrets,
+        apiVersion: options.apiVersion
+      },
+      options.blobs ?? { mode: "describe" }
+    );
+  }
+};
+function perInput(raw, count) {
+  const field = new RegExp(`\\{\\{\\s*event\\.(${INPUT_FIELDS.join("|")})\\b`, "g");
+  const expand = (resources) => Array.isArray(resources) ? resources.flatMap((r) => {
+    const text = JSON.stringify(r);
+    if (!field.test(text)) return [r];
+    field.lastIndex = 0;
+    return Array.from({ length: count }, (_, i) => JSON.parse(text.replace(field, (_m, f) => `{{ event.inputs.${i}.${f}`)));
+  }) : resources;
+  const tasks2 = raw.tasks;
+  if (!tasks2) return raw;
+  return {
+    ...raw,
+    tasks: {
+      ...tasks2,
+      ...tasks2.defaults ? { defaults: { ...tasks2.defaults, resources: expand(tasks2.defaults.resources) } } : {},
+      list: (tasks2.list ?? []).map((t) => ({ ...t, ...t.resources ? { resources: expand(t.resources) } : {} }))
+    }
+  };
+}
+function eventFromSample(sample) {
+  if (sample === null || typeof sample !== "object" || Array.isArray(sample))
+    throw new InvalidEventError("event", "a sample event is a JSON object: an Event Grid event, { uri, properties }, { message } or { scheduleTime }");
+  const s = sample;
+  if ("eventType" in s || "specversion" in s) {
+    const event = eventGridEvent(s);
+    if (!event) throw new InvalidEventError("event.type", "is not Microsoft.Storage.BlobCreated: the Function app ignores such an event");
+    return event;
+  }
+  if ("uri" in s) return blobEvent(s);
+  if ("message" in s) return queueEvent(s.message, s);
+  if ("scheduleTime" in s) {
+    const at = new Date(String(s.scheduleTime));
+    if (Number.isNaN(at.getTime())) throw new InvalidEventError("scheduleTime", "is not a date and time");
+    return timerEvent({ isPastDue: s.isPastDue === true }, at);
+  }
+  throw new InvalidEventError(
+    "event",
+    "is none of: an Event Grid event (eventType or specversion), a blob trigger's { uri, properties }, a queue's { message }, a timer's { scheduleTime }"
+  );
 }
 
 // shared/client/armClient.ts
@@ -5244,22 +5357,29 @@ async function readIdentityMap(file, env, redactor) {
   } catch (error) {
     throw new UsageError(`--identity-map ${file}: ${error.code ?? error.message}`);
   }
-  if (!Array.isArray(entries)) throw new UsageError(`--identity-map ${file}: expected a list of { identity, server, address, username, passwordEnv }`);
-  return entries.map((e, i) => {
-    for (const field of ["identity", "server", "username", "passwordEnv"]) {
-      if (typeof e?.[field] !== "string") throw new UsageError(`--identity-map ${file}: [${i}].${field} is required (a string)`);
+  const shapes = "{ identity, server, address, username, passwordEnv } (a registry login) or { identity, storageAccount, keyEnv } (a storage login)";
+  if (!Array.isArray(entries)) throw new UsageError(`--identity-map ${file}: expected a list of ${shapes}`);
+  const map = { identityRegistries: [], identityStorage: [] };
+  entries.forEach((e, i) => {
+    const storage = typeof e?.storageAccount === "string";
+    for (const field of storage ? ["identity", "storageAccount", "keyEnv"] : ["identity", "server", "username", "passwordEnv"]) {
+      if (typeof e?.[field] !== "string") throw new UsageError(`--identity-map ${file}: [${i}].${field} is required (a string); each entry is ${shapes}`);
     }
-    const password = env[e.passwordEnv];
-    if (!password) throw new UsageError(`--identity-map ${file}: [${i}].passwordEnv names ${e.passwordEnv}, which is not set`);
-    redactor.add(password);
-    return {
-      identity: e.identity,
-      server: e.server,
-      address: typeof e.address === "string" ? e.address : void 0,
-      username: e.username,
-      password
-    };
+    const secretEnv = storage ? e.keyEnv : e.passwordEnv;
+    const secret = env[secretEnv];
+    if (!secret) throw new UsageError(`--identity-map ${file}: [${i}].${storage ? "keyEnv" : "passwordEnv"} names ${secretEnv}, which is not set`);
+    redactor.add(secret);
+    if (storage) map.identityStorage.push({ identity: e.identity, storageAccount: e.storageAccount, key: secret });
+    else
+      map.identityRegistries.push({
+        identity: e.identity,
+        server: e.server,
+        address: typeof e.address === "string" ? e.address : void 0,
+        username: e.username,
+        password: secret
+      });
   });
+  return map;
 }
 var QUOTA_FIELDS = ["dedicatedCores", "dedicatedCoresPerFamily", "defaultFamilyCores", "lowPriorityCores", "pools", "activeJobsAndSchedules"];
 async function readQuotas(file) {
@@ -5286,8 +5406,8 @@ async function readQuotas(file) {
   return quotas;
 }
 async function openLocal(values, env, reporter, options = {}) {
-  const { openHome, runningServiceInfo, serveHome, DEFAULT_LOCAL_DIR } = await import("./chunks/home-DCSJOVCE.js");
-  const { ExecutorUnavailableError } = await import("./chunks/start-JSXCNFSB.js");
+  const { openHome, runningServiceInfo, serveHome, DEFAULT_LOCAL_DIR } = await import("./chunks/home-R7AQSGJH.js");
+  const { ExecutorUnavailableError } = await import("./chunks/start-IDI2FC4W.js");
   const home = await openHome(values["local-dir"] ?? env.AZBR_LOCAL_DIR ?? DEFAULT_LOCAL_DIR);
   const info = await runningServiceInfo(home);
   const running = info?.url;
@@ -5299,7 +5419,7 @@ async function openLocal(values, env, reporter, options = {}) {
     for (const [flag, given] of [
       ["--executor", values.executor],
       ["--quotas", values.quotas],
-      ["--identity-map", options.identityRegistries]
+      ["--identity-map", options.identityMap]
     ]) {
       if (given)
         throw new UsageError(`${flag}: the local service at ${running} serves ${home.dir} already, with its own; give ${flag} to azure-batch-run local`);
@@ -5312,7 +5432,7 @@ async function openLocal(values, env, reporter, options = {}) {
     const local2 = await serveHome(home, {
       executor: values.executor ?? "auto",
       account: options.quotas,
-      identityRegistries: options.identityRegistries,
+      ...options.identityMap,
       warn: (m) => reporter.warn(m)
     });
     reporter.info(`local Batch service on ${local2.accountUrl} (executor: ${local2.executor}; its state stays in ${home.dir})`);
@@ -5324,10 +5444,10 @@ async function openLocal(values, env, reporter, options = {}) {
     throw error;
   }
 }
-async function startLocal(executor, reporter, identityRegistries, account) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-JSXCNFSB.js");
+async function startLocal(executor, reporter, identityMap, account) {
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-IDI2FC4W.js");
   try {
-    const local2 = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), identityRegistries, account });
+    const local2 = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), ...identityMap, account });
     reporter.info(`local Batch service on ${local2.accountUrl} (executor: ${local2.executor})`);
     return local2;
   } catch (error) {
@@ -5413,9 +5533,9 @@ async function run(ctx) {
   const w = await loadWorkload(args[0], vars, io.env, "fail", apiVersion, { mode: "run", credential: lazyEntraCredential(io.env), signal: io.signal });
   w.secrets.forEach((s) => redactor.add(s));
   const reporter = createConsoleReporter(io.stderr);
-  const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : void 0;
+  const identityMap = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : void 0;
   const quotas = values.quotas ? await readQuotas(values.quotas) : void 0;
-  const local2 = values.local ? await openLocal({ ...values, executor: values.executor ? executor : void 0 }, io.env, reporter, { identityRegistries, quotas, hooks, callTimeoutMs }) : void 0;
+  const local2 = values.local ? await openLocal({ ...values, executor: values.executor ? executor : void 0 }, io.env, reporter, { identityMap, quotas, hooks, callTimeoutMs }) : void 0;
   const client = local2 ? local2.client : await clientFor(values["account-url"], w.spec.account?.url, io.env, hooks, callTimeoutMs);
   try {
     const registries = (w.pool.container?.registries ?? []).filter((r) => r.identity);
@@ -5593,20 +5713,20 @@ async function logs(ctx) {
 }
 async function local(ctx) {
   const { values, io, redactor } = ctx;
-  const { openHome, serveHome, runningService, DEFAULT_LOCAL_DIR, DEFAULT_LOCAL_PORT } = await import("./chunks/home-DCSJOVCE.js");
+  const { openHome, serveHome, runningService, DEFAULT_LOCAL_DIR, DEFAULT_LOCAL_PORT } = await import("./chunks/home-R7AQSGJH.js");
   const port = values.port === void 0 ? DEFAULT_LOCAL_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port "${values.port}": expected a port number from 0 to 65535`);
   const home = await openHome(values["local-dir"] ?? io.env.AZBR_LOCAL_DIR ?? DEFAULT_LOCAL_DIR);
   const running = await runningService(home);
   if (running) throw new UsageError(`a local Batch service already serves ${home.dir} at ${running}; use it (run --local), or stop it first`);
-  const identityRegistries = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : void 0;
+  const identityMap = values["identity-map"] ? await readIdentityMap(values["identity-map"], io.env, redactor) : void 0;
   const quotas = values.quotas ? await readQuotas(values.quotas) : void 0;
   const reporter = createConsoleReporter(io.stderr);
   const served = await serveHome(home, {
     port,
     executor: values.executor ?? "auto",
     account: quotas,
-    identityRegistries,
+    ...identityMap,
     warn: (m) => reporter.warn(m)
   }).catch((error) => {
     if (error.code === "EADDRINUSE") throw new UsageError(`--port ${port} is in use; choose another with --port N`);

@@ -4418,12 +4418,12 @@ var require_directives = __commonJS({
        * Given a fully resolved tag, returns its printable string form,
        * taking into account current tag prefixes and defaults.
        */
-      tagString(tag) {
+      tagString(tag2) {
         for (const [handle2, prefix] of Object.entries(this.tags)) {
-          if (tag.startsWith(prefix))
-            return handle2 + escapeTagName(tag.substring(prefix.length));
+          if (tag2.startsWith(prefix))
+            return handle2 + escapeTagName(tag2.substring(prefix.length));
         }
-        return tag[0] === "!" ? tag : `!<${tag}>`;
+        return tag2[0] === "!" ? tag2 : `!<${tag2}>`;
       }
       toString(doc) {
         const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
@@ -5402,7 +5402,7 @@ ${indent}${start}${value2}${end}`;
       const str2 = value2.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2);
+        const test = (tag2) => tag2.default && tag2.tag !== "tag:yaml.org,2002:str" && tag2.test?.test(str2);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value2, ctx);
@@ -5532,9 +5532,9 @@ var require_stringify = __commonJS({
         anchors$1.add(anchor2);
         props.push(`&${anchor2}`);
       }
-      const tag = node2.tag ?? (tagObj.default ? null : tagObj.tag);
-      if (tag)
-        props.push(doc.directives.tagString(tag));
+      const tag2 = node2.tag ?? (tagObj.default ? null : tagObj.tag);
+      if (tag2)
+        props.push(doc.directives.tagString(tag2));
       return props.join(" ");
     }
     function stringify(item, ctx, onComment, onChompKeep) {
@@ -5742,7 +5742,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag2) => tag2.tag === merge2.tag && tag2.default);
     function addMergeToJSMap(ctx, map2, value2) {
       const source = resolveAliasValue(ctx, value2);
       if (identity.isSeq(source))
@@ -6409,14 +6409,14 @@ var require_bool = __commonJS({
 var require_stringifyNumber = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
-    function stringifyNumber({ format, minFractionDigits, tag, value: value2 }) {
+    function stringifyNumber({ format, minFractionDigits, tag: tag2, value: value2 }) {
       if (typeof value2 === "bigint")
         return String(value2);
       const num2 = typeof value2 === "number" ? value2 : Number(value2);
       if (!isFinite(num2))
         return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value2, -0) ? "-0" : JSON.stringify(value2);
-      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
+      if (!format && minFractionDigits && (!tag2 || tag2 === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
         if (i < 0) {
           i = n.length;
@@ -7291,17 +7291,17 @@ var require_tags = __commonJS({
         }
       }
       if (Array.isArray(customTags)) {
-        for (const tag of customTags)
-          tags = tags.concat(tag);
+        for (const tag2 of customTags)
+          tags = tags.concat(tag2);
       } else if (typeof customTags === "function") {
         tags = customTags(tags.slice());
       }
       if (addMergeTag)
         tags = tags.concat(merge2.merge);
-      return tags.reduce((tags2, tag) => {
-        const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
+      return tags.reduce((tags2, tag2) => {
+        const tagObj = typeof tag2 === "string" ? tagsByName[tag2] : tag2;
         if (!tagObj) {
-          const tagName = JSON.stringify(tag);
+          const tagName = JSON.stringify(tag2);
           const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
           throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
         }
@@ -7541,7 +7541,7 @@ var require_Document = __commonJS({
           options = replacer;
           replacer = void 0;
         }
-        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
+        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag: tag2 } = options ?? {};
         const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(
           this,
           // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
@@ -7556,7 +7556,7 @@ var require_Document = __commonJS({
           schema: this.schema,
           sourceObjects
         };
-        const node2 = createNode.createNode(value2, tag, ctx);
+        const node2 = createNode.createNode(value2, tag2, ctx);
         if (flow && identity.isCollection(node2))
           node2.flow = true;
         setAnchors();
@@ -7815,7 +7815,7 @@ var require_resolve_props = __commonJS({
       let reqSpace = false;
       let tab = null;
       let anchor2 = null;
-      let tag = null;
+      let tag2 = null;
       let newlineAfterProp = null;
       let comma = null;
       let found = null;
@@ -7861,7 +7861,7 @@ var require_resolve_props = __commonJS({
               commentSep += token.source;
             atNewline = true;
             hasNewline = true;
-            if (anchor2 || tag)
+            if (anchor2 || tag2)
               newlineAfterProp = token;
             hasSpace = true;
             break;
@@ -7877,9 +7877,9 @@ var require_resolve_props = __commonJS({
             reqSpace = true;
             break;
           case "tag": {
-            if (tag)
+            if (tag2)
               onError(token, "MULTIPLE_TAGS", "A node can have at most one tag");
-            tag = token;
+            tag2 = token;
             start ?? (start = token.offset);
             atNewline = false;
             hasSpace = false;
@@ -7887,7 +7887,7 @@ var require_resolve_props = __commonJS({
             break;
           }
           case indicator:
-            if (anchor2 || tag)
+            if (anchor2 || tag2)
               onError(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
             if (found)
               onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
@@ -7925,7 +7925,7 @@ var require_resolve_props = __commonJS({
         comment,
         hasNewline,
         anchor: anchor2,
-        tag,
+        tag: tag2,
         newlineAfterProp,
         end,
         start: start ?? end
@@ -8022,8 +8022,8 @@ var require_resolve_block_map = __commonJS({
     var utilFlowIndentCheck = require_util_flow_indent_check();
     var utilMapIncludes = require_util_map_includes();
     var startColMsg = "All mapping items must start at the same column";
-    function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
+    function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag2) {
+      const NodeClass = tag2?.nodeClass ?? YAMLMap.YAMLMap;
       const map2 = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
@@ -8126,8 +8126,8 @@ var require_resolve_block_seq = __commonJS({
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
     var utilFlowIndentCheck = require_util_flow_indent_check();
-    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
+    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag2) {
+      const NodeClass = tag2?.nodeClass ?? YAMLSeq.YAMLSeq;
       const seq = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
@@ -8227,10 +8227,10 @@ var require_resolve_flow_collection = __commonJS({
     var utilMapIncludes = require_util_map_includes();
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
-    function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
+    function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag2) {
       const isMap = fc.start.source === "{";
       const fcName = isMap ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const NodeClass = tag2?.nodeClass ?? (isMap ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -8418,8 +8418,8 @@ var require_compose_collection = __commonJS({
     var resolveBlockMap = require_resolve_block_map();
     var resolveBlockSeq = require_resolve_block_seq();
     var resolveFlowCollection = require_resolve_flow_collection();
-    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
-      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
+    function resolveCollection(CN, ctx, token, onError, tagName, tag2) {
+      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag2) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag2) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag2);
       const Coll = coll.constructor;
       if (tagName === "!" || tagName === Coll.tagName) {
         coll.tag = Coll.tagName;
@@ -8444,12 +8444,12 @@ var require_compose_collection = __commonJS({
       if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
         return resolveCollection(CN, ctx, token, onError, tagName);
       }
-      let tag = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
-      if (!tag) {
+      let tag2 = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
+      if (!tag2) {
         const kt = ctx.schema.knownTags[tagName];
         if (kt?.collection === expType) {
           ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
-          tag = kt;
+          tag2 = kt;
         } else {
           if (kt) {
             onError(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, true);
@@ -8459,13 +8459,13 @@ var require_compose_collection = __commonJS({
           return resolveCollection(CN, ctx, token, onError, tagName);
         }
       }
-      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
-      const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
+      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag2);
+      const res = tag2.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
       const node2 = identity.isNode(res) ? res : new Scalar.Scalar(res);
       node2.range = coll.range;
       node2.tag = tagName;
-      if (tag?.format)
-        node2.format = tag.format;
+      if (tag2?.format)
+        node2.format = tag2.format;
       return node2;
     }
     exports.composeCollection = composeCollection;
@@ -8887,18 +8887,18 @@ var require_compose_scalar = __commonJS({
     function composeScalar(ctx, token, tagToken, onError) {
       const { value: value2, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
-      let tag;
+      let tag2;
       if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity.SCALAR];
+        tag2 = ctx.schema[identity.SCALAR];
       } else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value2, tagName, tagToken, onError);
+        tag2 = findScalarTagByName(ctx.schema, value2, tagName, tagToken, onError);
       else if (token.type === "scalar")
-        tag = findScalarTagByTest(ctx, value2, token, onError);
+        tag2 = findScalarTagByTest(ctx, value2, token, onError);
       else
-        tag = ctx.schema[identity.SCALAR];
+        tag2 = ctx.schema[identity.SCALAR];
       let scalar;
       try {
-        const res = tag.resolve(value2, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        const res = tag2.resolve(value2, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
         scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error62) {
         const msg = error62 instanceof Error ? error62.message : String(error62);
@@ -8911,8 +8911,8 @@ var require_compose_scalar = __commonJS({
         scalar.type = type;
       if (tagName)
         scalar.tag = tagName;
-      if (tag.format)
-        scalar.format = tag.format;
+      if (tag2.format)
+        scalar.format = tag2.format;
       if (comment)
         scalar.comment = comment;
       return scalar;
@@ -8921,17 +8921,17 @@ var require_compose_scalar = __commonJS({
       if (tagName === "!")
         return schema[identity.SCALAR];
       const matchWithTest = [];
-      for (const tag of schema.tags) {
-        if (!tag.collection && tag.tag === tagName) {
-          if (tag.default && tag.test)
-            matchWithTest.push(tag);
+      for (const tag2 of schema.tags) {
+        if (!tag2.collection && tag2.tag === tagName) {
+          if (tag2.default && tag2.test)
+            matchWithTest.push(tag2);
           else
-            return tag;
+            return tag2;
         }
       }
-      for (const tag of matchWithTest)
-        if (tag.test?.test(value2))
-          return tag;
+      for (const tag2 of matchWithTest)
+        if (tag2.test?.test(value2))
+          return tag2;
       const kt = schema.knownTags[tagName];
       if (kt && !kt.collection) {
         schema.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
@@ -8941,17 +8941,17 @@ var require_compose_scalar = __commonJS({
       return schema[identity.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema }, value2, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value2)) || schema[identity.SCALAR];
+      const tag2 = schema.tags.find((tag3) => (tag3.default === true || atKey && tag3.default === "key") && tag3.test?.test(value2)) || schema[identity.SCALAR];
       if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value2)) ?? schema[identity.SCALAR];
-        if (tag.tag !== compat.tag) {
-          const ts = directives.tagString(tag.tag);
+        const compat = schema.compat.find((tag3) => tag3.default && tag3.test?.test(value2)) ?? schema[identity.SCALAR];
+        if (tag2.tag !== compat.tag) {
+          const ts = directives.tagString(tag2.tag);
           const cs = directives.tagString(compat.tag);
           const msg = `Value may be parsed as either ${ts} or ${cs}`;
           onError(token, "TAG_RESOLVE_FAILED", msg, true);
         }
       }
-      return tag;
+      return tag2;
     }
     exports.composeScalar = composeScalar;
   }
@@ -9000,20 +9000,20 @@ var require_compose_node = __commonJS({
     var CN = { composeNode, composeEmptyNode };
     function composeNode(ctx, token, props, onError) {
       const atKey = ctx.atKey;
-      const { spaceBefore, comment, anchor: anchor2, tag } = props;
+      const { spaceBefore, comment, anchor: anchor2, tag: tag2 } = props;
       let node2;
       let isSrcToken = true;
       switch (token.type) {
         case "alias":
           node2 = composeAlias(ctx, token, onError);
-          if (anchor2 || tag)
+          if (anchor2 || tag2)
             onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
           break;
         case "scalar":
         case "single-quoted-scalar":
         case "double-quoted-scalar":
         case "block-scalar":
-          node2 = composeScalar.composeScalar(ctx, token, tag, onError);
+          node2 = composeScalar.composeScalar(ctx, token, tag2, onError);
           if (anchor2)
             node2.anchor = anchor2.source.substring(1);
           break;
@@ -9040,7 +9040,7 @@ var require_compose_node = __commonJS({
         onError(anchor2, "BAD_ALIAS", "Anchor cannot be an empty string");
       if (atKey && ctx.options.stringKeys && (!identity.isScalar(node2) || typeof node2.value !== "string" || node2.tag && node2.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
-        onError(tag ?? token, "NON_STRING_KEY", msg);
+        onError(tag2 ?? token, "NON_STRING_KEY", msg);
       }
       if (spaceBefore)
         node2.spaceBefore = true;
@@ -9054,14 +9054,14 @@ var require_compose_node = __commonJS({
         node2.srcToken = token;
       return node2;
     }
-    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor: anchor2, tag, end }, onError) {
+    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor: anchor2, tag: tag2, end }, onError) {
       const token = {
         type: "scalar",
         offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
         indent: -1,
         source: ""
       };
-      const node2 = composeScalar.composeScalar(ctx, token, tag, onError);
+      const node2 = composeScalar.composeScalar(ctx, token, tag2, onError);
       if (anchor2) {
         node2.anchor = anchor2.source.substring(1);
         if (node2.anchor === "")
@@ -11537,27 +11537,52 @@ var BlobListing = class {
   containerName;
   listed;
   note;
-  names = [];
-  etags = [];
+  /** `name`, `etag` and task id, UTF-8, blob after blob; `ends[3k]` ends blob k's name, `ends[3k + 1]` its ETag, `ends[3k + 2]` its task id. */
+  bytes = Buffer.alloc(64 * 1024);
+  used = 0;
+  ends = new Uint32Array(1024);
+  count = 0;
   /** The longest name, for the loader's size estimate of `{{ item }}`. */
   longest = 0;
   add(name, etag) {
-    this.names.push(name);
-    this.etags.push(etag.replace(/^W\//, "").replace(/^"|"$/g, ""));
+    const tag2 = etag.replace(/^W\//, "").replace(/^"|"$/g, "");
+    const taskId = blobTaskId({ url: this.urlOf(name), container: this.containerName, name, etag: tag2 });
+    const need = Buffer.byteLength(name) + Buffer.byteLength(tag2) + taskId.length;
+    if (this.used + need > this.bytes.length) {
+      const grown = Buffer.alloc(Math.max(this.bytes.length * 2, this.used + need));
+      this.bytes.copy(grown, 0, 0, this.used);
+      this.bytes = grown;
+    }
+    if (3 * this.count + 3 > this.ends.length) {
+      const grown = new Uint32Array(this.ends.length * 2);
+      grown.set(this.ends);
+      this.ends = grown;
+    }
+    this.used += this.bytes.write(name, this.used);
+    this.ends[3 * this.count] = this.used;
+    this.used += this.bytes.write(tag2, this.used);
+    this.ends[3 * this.count + 1] = this.used;
+    this.used += this.bytes.write(taskId, this.used, "latin1");
+    this.ends[3 * this.count + 2] = this.used;
+    this.count++;
     this.longest = Math.max(this.longest, name.length);
   }
   get length() {
-    return this.names.length;
+    return this.count;
   }
   /** What one `{{ item }}` can add to a task, as JSON, at most. */
   get largestItemBytes() {
     return 3 * this.longest * 2 + this.source.container.length + 400;
   }
+  urlOf(name) {
+    return `${this.source.container}/${name.split("/").map(encodeURIComponent).join("/")}`;
+  }
   item(k) {
-    const name = this.names[k];
-    const etag = this.etags[k];
-    const url2 = `${this.source.container}/${name.split("/").map(encodeURIComponent).join("/")}`;
-    return { name, url: url2, fileName: safeFileName(name.split("/").pop() ?? name), etag, taskId: blobTaskId({ url: url2, container: this.containerName, name, etag }) };
+    const start = k === 0 ? 0 : this.ends[3 * k - 1];
+    const name = this.bytes.toString("utf8", start, this.ends[3 * k]);
+    const etag = this.bytes.toString("utf8", this.ends[3 * k], this.ends[3 * k + 1]);
+    const taskId = this.bytes.toString("latin1", this.ends[3 * k + 1], this.ends[3 * k + 2]);
+    return { name, url: this.urlOf(name), fileName: safeFileName(name.slice(name.lastIndexOf("/") + 1) || name), etag, taskId };
   }
 };
 var LISTINGS = /* @__PURE__ */ new WeakMap();
@@ -12315,7 +12340,9 @@ var Expansion = class _Expansion {
   }
 };
 function sourceOf(p, k, item) {
-  return p.entry.forEach ? `${p.path} (item ${k}: ${JSON.stringify(item)})` : p.path;
+  if (!p.entry.forEach) return p.path;
+  if ("blobs" in p.entry.forEach) return `${p.path} (blob ${k}: ${JSON.stringify(item.name)})`;
+  return `${p.path} (item ${k}: ${JSON.stringify(item)})`;
 }
 var ThrowingCollector = class extends IssueCollector {
   add(path, message) {
@@ -34406,454 +34433,6 @@ function poolNeeds(client, workload, reporter, signal, onArmCreate) {
 // shared/run/zip.ts
 var DOS_DATE = 0 << 9 | 1 << 5 | 1;
 
-// shared/run/listBlobs.ts
-var STORAGE_HOST = /^[a-z0-9]{3,24}\.blob\.core\.(windows\.net|usgovcloudapi\.net|chinacloudapi\.cn)$/;
-var LOOPBACK2 = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
-function containerOf(url2, path) {
-  const u = new URL(url2);
-  const host = u.hostname.toLowerCase();
-  if (!STORAGE_HOST.test(host) && !LOOPBACK2.test(host))
-    throw new UsageError(
-      `${path}.container: ${u.host} is not an Azure Storage blob endpoint (<account>.blob.core.windows.net, or this machine for Azurite); a spec lists only Azure Storage containers`
-    );
-  if (u.protocol !== "https:" && !LOOPBACK2.test(host)) throw new UsageError(`${path}.container: Azure Storage is reached over https`);
-  const segments = u.pathname.split("/").filter(Boolean);
-  const wanted = LOOPBACK2.test(host) ? 2 : 1;
-  if (segments.length !== wanted)
-    throw new UsageError(
-      `${path}.container: give the container's URL (${LOOPBACK2.test(host) ? "http://127.0.0.1:10000/<account>/<container>" : "https://<account>.blob.core.windows.net/<container>"}), not a blob's or the account's`
-    );
-  return {
-    base: `${u.origin}/${segments.join("/")}`,
-    query: u.search,
-    name: decodeURIComponent(segments[wanted - 1]),
-    host,
-    hasSas: u.searchParams.has("sig")
-  };
-}
-async function listOne(at, options) {
-  const { source, path } = at;
-  if (new URL(source.container).hostname === "redacted.invalid")
-    return new BlobListing(
-      { path, container: "<container URL from an unset secret>", prefix: source.prefix, pattern: source.pattern, limit: source.limit },
-      "",
-      "",
-      false,
-      "not listed: its URL comes from a secret that is not set here"
-    );
-  const c = containerOf(source.container, path);
-  const shown = { path, container: c.base, prefix: source.prefix, pattern: source.pattern, limit: source.limit };
-  if (options.mode === "describe") return new BlobListing(shown, c.query, c.name, false, "not listed yet");
-  if (options.mode === "plan") {
-    if (!c.hasSas && !LOOPBACK2.test(c.host))
-      return new BlobListing(shown, c.query, c.name, false, "not listed: no SAS in the URL (a run lists it with the caller's sign-in)");
-    return listOne(at, { ...options, mode: "run" }).catch(
-      (error62) => new BlobListing(shown, c.query, c.name, false, `not listed: ${error62.message.replace(`${path}: `, "")}`)
-    );
-  }
-  if (!c.hasSas && !options.credential && !LOOPBACK2.test(c.host))
-    throw new UsageError(`${path}.container: ${c.base} has no SAS and no credential was given to read it; add a SAS (from the environment) or sign in`);
-  const { ContainerClient } = await import("./chunks/esm-RLMX6WBM.js");
-  const client = !c.hasSas && options.credential && STORAGE_HOST.test(c.host) ? new ContainerClient(c.base, options.credential) : new ContainerClient(`${c.base}${c.query}`);
-  const listing = new BlobListing(shown, c.query, c.name);
-  const match = source.pattern ? globToRegExp(source.pattern) : void 0;
-  const limit = source.limit ?? Infinity;
-  try {
-    for await (const page of client.listBlobsFlat({ prefix: source.prefix, abortSignal: options.signal }).byPage({ maxPageSize: 5e3 })) {
-      for (const blob of page.segment.blobItems) {
-        if (match && !match.test(blob.name)) continue;
-        if (listing.length >= LIMITS.tasks)
-          throw new UsageError(
-            `${path}: ${describeSource(shown)} holds more than ${LIMITS.tasks} matching blobs, the most one spec makes tasks of; narrow it with prefix, pattern or limit`
-          );
-        listing.add(blob.name, blob.properties.etag ?? "");
-        if (listing.length >= limit) return listing;
-      }
-    }
-  } catch (error62) {
-    if (error62 instanceof UsageError) throw error62;
-    const e = error62;
-    throw new Error(
-      `${path}: listing ${c.base} failed: ${e.statusCode ?? ""} ${e.code ?? (e.message ?? "").split("\n")[0]?.replace(/https?:\/\/\S+/g, "<url>")}`.replace(/\s+/g, " ").trim()
-    );
-  }
-  return listing;
-}
-async function listForEachBlobs(raw, load2, options = {}) {
-  const listings = /* @__PURE__ */ new Map();
-  for (const at of blobSourcesOf(raw, load2)) listings.set(at.index, await listOne(at, options));
-  return listings;
-}
-async function loadSpecWithBlobs(raw, load2 = {}, options = {}) {
-  const blobListings = await listForEachBlobs(raw, load2, options);
-  return loadSpecObject(raw, blobListings.size ? { ...load2, blobListings } : load2);
-}
-
-// shared/run/submit.ts
-function jobGenerationId(baseId, n) {
-  if (n <= 1) return baseId;
-  const suffix = `-${n}`;
-  return `${baseId.slice(0, 64 - suffix.length)}${suffix}`;
-}
-var MAX_GENERATIONS = 1e5;
-async function liveJob(client, body, ifJobEnded, reporter, signal, runId, quotaWait = {}) {
-  const first = await ensureJob(client, body, reporter, signal, runId, quotaWait);
-  if (!first.ended) return { id: body.id, created: first.created };
-  if (ifJobEnded === "fail") throw jobEndedError(body.id, first, 'submit with ifJobEnded: "newJob" to start the next job of that name,');
-  const exists = async (n) => (await client.send("GET", `/jobs/${encodeURIComponent(jobGenerationId(body.id, n))}`, { query: { $select: "id" }, accept: [404], signal })).status !== 404;
-  let lo = 1;
-  let hi = 2;
-  while (hi <= MAX_GENERATIONS && await exists(hi)) {
-    lo = hi;
-    hi *= 2;
-  }
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (await exists(mid)) lo = mid;
-    else hi = mid;
-  }
-  for (let n = Math.max(2, lo); n <= MAX_GENERATIONS; n++) {
-    const id = jobGenerationId(body.id, n);
-    const result = await ensureJob(client, { ...body, id }, reporter, signal, runId, quotaWait);
-    if (!result.ended) {
-      reporter.info(`job ${body.id} has ended (${first.ended}); ${result.created ? "started" : "adding to"} ${id}`);
-      return { id, created: result.created };
-    }
-  }
-  throw jobEndedError(jobGenerationId(body.id, MAX_GENERATIONS), first);
-}
-async function submitTasks(client, workload, tasks = workload.tasks, options = {}) {
-  const reporter = options.reporter ?? silentReporter;
-  const redactor = runRedactor(client, workload);
-  const batch = client.withApiVersion(workload.apiVersion).withHooks({ onRetry: reportRetries(reporter) });
-  const signal = options.signal;
-  for (const w of workload.warnings) reporter.warn(`${w.path}: ${w.message}`);
-  try {
-    if (workload.job.schedule) {
-      throw new UsageError(
-        `job.schedule: ${workload.job.id} is a job schedule, which creates its own jobs; submitTasks adds tasks to one job (remove job.schedule, or use runWorkload)`
-      );
-    }
-    const runId = newRunId();
-    const quotaWait = { budgetMs: options.quotaWaitMs ?? 2 * 6e4 };
-    const pool = await ensurePoolExists(
-      batch,
-      translatePool(workload, await poolPackagesAccount(batch, workload, signal)),
-      workload.pool.reuse,
-      reporter,
-      signal,
-      poolNeeds(client, workload, reporter, signal),
-      {
-        image: options.checkImage,
-        runId,
-        quotaWait
-      }
-    );
-    const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, false, workload.secrets);
-    const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId, quotaWait);
-    const ids = [];
-    const translated = (function* () {
-      for (const t of tasks) {
-        ids.push(t.id);
-        yield markSecretEnv(translateTask(t, workload.facts), workload.secrets);
-      }
-    })();
-    const total = tasks.length;
-    const added = await addTaskCollection(batch, job.id, translated, {
-      signal,
-      concurrency: options.concurrency,
-      total: typeof total === "number" ? total : void 0,
-      onProgress: (done, all) => reporter.tasksSubmitted?.(done, all)
-    });
-    if (endWhenDone) await endJobWhenTasksDone(batch, job.id, signal);
-    const failed = new Map(added.failed.map((f) => [f.taskId, f]));
-    const existed = new Set(added.existing);
-    return {
-      jobId: job.id,
-      poolId: workload.pool.id,
-      created: { pool: pool.created, job: job.created },
-      tasks: ids.map((id) => {
-        const f = failed.get(id);
-        if (f) return { id, status: "failed", code: f.code, reason: redactor.text(f.message) };
-        return { id, status: existed.has(id) ? "existed" : "added" };
-      })
-    };
-  } catch (error62) {
-    if (signal?.aborted) throw new CancelledError("cancelled while submitting tasks");
-    throw redactor.error(error62);
-  }
-}
-
-// shared/events/events.ts
-import { createHash as createHash3 } from "node:crypto";
-var blobTaskId2 = (blob) => blobTaskId(blob);
-var InvalidEventError = class extends Error {
-  constructor(field, reason) {
-    super(`${field}: ${reason}`);
-    this.field = field;
-  }
-  field;
-  name = "InvalidEventError";
-};
-var hash3 = (text, length = 16) => createHash3("sha256").update(text).digest("hex").slice(0, length);
-var unquote = (etag) => etag?.replace(/^W\//, "").replace(/^"|"$/g, "");
-var CONTROL2 = /[\u0000-\u001f\u007f-\u009f]/;
-var RAW_URL = /^(https?):\/\/([^/?#\\]+)(\/[^?#]*)?(\?[^#]*)?(#.*)?$/i;
-function blobFromUrl(url2, field) {
-  const shown = url2.slice(0, 200).replace(/\?.*$/s, "");
-  const raw = RAW_URL.exec(url2.trim());
-  if (!raw) {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(url2) && !/^https?:/i.test(url2))
-      throw new InvalidEventError(field, `must be an https blob URL, not ${url2.slice(0, url2.indexOf(":") + 1)}`);
-    throw new InvalidEventError(field, `"${shown}" is not a blob URL (https://<account>.blob.core.windows.net/<container>/<blob>)`);
-  }
-  const [, scheme, host, rawPath = "", query = ""] = raw;
-  let segments;
-  try {
-    segments = rawPath.split("/").slice(1).map((s) => decodeURIComponent(s));
-  } catch {
-    throw new InvalidEventError(field, `"${shown}" has a malformed percent-encoding`);
-  }
-  let u;
-  try {
-    u = new URL(`${scheme}://${host}/`);
-  } catch {
-    throw new InvalidEventError(field, `"${shown}" has no valid host`);
-  }
-  const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])$/i.test(u.hostname);
-  const [container, ...name] = pathStyle ? segments.slice(1) : segments;
-  if (!container || name.length === 0 || !name.join("/"))
-    throw new InvalidEventError(field, `${shown} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
-  const full = name.join("/");
-  if (name.some((s) => s === "." || s === "..") || [container, ...name].some((s) => s.includes("\\"))) {
-    throw new InvalidEventError(
-      field,
-      `the blob name "${full.slice(0, 200)}" has a "." or ".." segment or a backslash; a blob name is taken as given, never resolved into another path`
-    );
-  }
-  if (CONTROL2.test(full)) throw new InvalidEventError(field, "the blob name holds a control character");
-  if (full.length > MAX_BLOB_NAME)
-    throw new InvalidEventError(field, `the blob name is ${full.length} characters; Azure Storage names are at most ${MAX_BLOB_NAME}`);
-  const base = `${u.origin}${rawPath}`;
-  return { url: query.length > 1 ? `${base}${query}` : base, container, name: full, fileName: safeFileName(name[name.length - 1]) };
-}
-function blobEvent(meta3) {
-  const uri = meta3?.uri;
-  if (typeof uri !== "string") throw new InvalidEventError("triggerMetadata.uri", "the blob trigger delivered no blob URI");
-  const props = meta3?.properties ?? {};
-  const input2 = {
-    ...blobFromUrl(uri, "triggerMetadata.uri"),
-    etag: versionOf(props),
-    size: num(props.contentLength),
-    contentType: str(props.contentType)
-  };
-  const time3 = iso(props.lastModified) ?? (/* @__PURE__ */ new Date()).toISOString();
-  const taskId = blobTaskId2(input2);
-  return { kind: "blob", id: taskId, time: time3, taskId, inputs: [input2], fields: {} };
-}
-function versionOf(props) {
-  const etag = str(props.eTag) ?? str(props.etag) ?? str(props.ETag);
-  if (etag) return unquote(etag);
-  const modified = iso(props.lastModified);
-  if (modified) return `modified:${modified}`;
-  const md5 = str(props.contentMD5) ?? str(props.contentMd5);
-  return md5 ? `md5:${md5}` : void 0;
-}
-var num = (v) => typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : void 0;
-var str = (v) => typeof v === "string" && v ? v : void 0;
-var iso = (v) => {
-  if (typeof v !== "string" && !(v instanceof Date)) return void 0;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? void 0 : d.toISOString();
-};
-var BLOB_CREATED = "Microsoft.Storage.BlobCreated";
-function eventGridEvent(event) {
-  if (event === null || typeof event !== "object" || Array.isArray(event)) throw new InvalidEventError("event", "is not an Event Grid event (a JSON object)");
-  const e = event;
-  const cloud = typeof e.specversion === "string";
-  const type = cloud ? e.type : e.eventType;
-  if (typeof type !== "string") throw new InvalidEventError(cloud ? "event.type" : "event.eventType", "is missing");
-  if (type !== BLOB_CREATED) return void 0;
-  const id = e.id;
-  if (typeof id !== "string" || !id) throw new InvalidEventError("event.id", "is missing");
-  const data = e.data;
-  if (!data || typeof data !== "object")
-    throw new InvalidEventError("event.data", `is missing: a ${BLOB_CREATED} event carries the blob's url and eTag in data`);
-  if (typeof data.url !== "string") throw new InvalidEventError("event.data.url", "is missing");
-  const input2 = {
-    ...blobFromUrl(data.url, "event.data.url"),
-    etag: versionOf(data),
-    size: num(data.contentLength),
-    contentType: str(data.contentType)
-  };
-  const time3 = iso(cloud ? e.time : e.eventTime) ?? (/* @__PURE__ */ new Date()).toISOString();
-  return {
-    kind: "eventGrid",
-    id,
-    time: time3,
-    taskId: blobTaskId2(input2),
-    inputs: [input2],
-    fields: { type, subject: str(e.subject) ?? "", schema: cloud ? "CloudEvents" : "EventGrid" }
-  };
-}
-var QueueMessage = external_exports.strictObject({
-  id: external_exports.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1 to 64 letters, digits, _ or - (it becomes the task id)" }).optional().meta({ description: "The task id; default a hash of the message body" }),
-  vars: external_exports.record(
-    external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, { error: "variable names are letters, digits, _ and -" }),
-    external_exports.union([external_exports.string().max(4096), external_exports.number(), external_exports.boolean()])
-  ).optional().meta({ description: "Values for {{ vars.* }}; only variables the spec declares" }),
-  inputs: external_exports.array(external_exports.url({ protocol: /^https?$/, error: "must be an http(s) blob URL" })).max(100).optional().meta({ description: "Blob URLs, each a resource file of the task" })
-}).meta({ title: "azure-batch-run queue message", description: "A message for the Function app's queue trigger; a plain-text message is one input URL" });
-function queueEvent(body, meta3) {
-  const messageId = str(meta3?.id) ?? "";
-  const dequeueCount = num(meta3?.dequeueCount) ?? 1;
-  const time3 = iso(meta3?.insertionTime) ?? (/* @__PURE__ */ new Date()).toISOString();
-  const fields = { messageId, dequeueCount };
-  if (typeof body === "string") {
-    const text = body.trim();
-    if (!text) throw new InvalidEventError("message", "is empty: send a blob URL, or a JSON object { id?, vars?, inputs? }");
-    const input2 = blobFromUrl(text, "message");
-    return { kind: "queue", id: messageId || hash3(text), time: time3, taskId: `msg-${hash3(text, 32)}`, inputs: [input2], fields };
-  }
-  if (body === null || typeof body !== "object" || Array.isArray(body))
-    throw new InvalidEventError("message", "must be a JSON object { id?, vars?, inputs? } or a blob URL as plain text");
-  for (const [where, obj] of [
-    ["message", body],
-    ["message.vars", body.vars]
-  ]) {
-    if (obj === null || typeof obj !== "object") continue;
-    const bad = Object.keys(obj).find((k) => k === "__proto__" || k === "constructor" || k === "prototype");
-    if (bad) throw new InvalidEventError(`${where}.${bad}`, "is not a field or variable name a message may set");
-  }
-  const parsed = QueueMessage.safeParse(body);
-  if (!parsed.success) {
-    const issue2 = parsed.error.issues[0];
-    const path = ["message", ...issue2.path.map(String)].join(".");
-    throw new InvalidEventError(path, issue2.message);
-  }
-  const m = parsed.data;
-  const inputs = (m.inputs ?? []).map((url2, i) => blobFromUrl(url2, `message.inputs.${i}`));
-  const vars = m.vars ? Object.fromEntries(Object.entries(m.vars).map(([k, v]) => [k, String(v)])) : void 0;
-  return { kind: "queue", id: messageId || m.id || hash3(JSON.stringify(body)), time: time3, taskId: m.id ?? `msg-${hash3(canonical(body), 32)}`, inputs, vars, fields };
-}
-function canonical(value2) {
-  if (value2 === null || typeof value2 !== "object") return JSON.stringify(value2);
-  if (Array.isArray(value2)) return `[${value2.map(canonical).join(",")}]`;
-  return `{${Object.keys(value2).sort().map((k) => `${JSON.stringify(k)}:${canonical(value2[k])}`).join(",")}}`;
-}
-function timerEvent(timer, scheduled) {
-  const t = timer ?? {};
-  const scheduleTime = scheduled.toISOString().replace(/\.\d{3}Z$/, "Z");
-  const scheduleId = scheduleTime.replace(/[-:]/g, "");
-  return {
-    kind: "timer",
-    id: scheduleId,
-    time: scheduleTime,
-    taskId: `run-${scheduleId}`,
-    inputs: [],
-    fields: { scheduleTime, scheduleId, isPastDue: t.isPastDue === true }
-  };
-}
-
-// shared/events/eventSpec.ts
-var INPUT_FIELDS = ["url", "sasUrl", "container", "name", "fileName", "etag", "size", "contentType"];
-var UNSAFE = /['"`$;|&<>(){}\\\n\r\t\0]/;
-var URL_UNSAFE = /['"`$;|<>(){}\\\n\r\t\0]/;
-var EventSpec = class {
-  constructor(raw, text, callerVars = {}) {
-    this.raw = raw;
-    this.referenced = new Set([...text.matchAll(/\{\{\s*event\.([A-Za-z]+)/g)].map((m) => m[1]));
-    this.declaredVars = /* @__PURE__ */ new Set([...Object.keys(raw.vars ?? {}), ...Object.keys(callerVars)]);
-  }
-  raw;
-  /** The `event.*` fields the spec's templates name. */
-  referenced;
-  /** The variables a message may set: the spec's `vars` and the caller's. */
-  declaredVars;
-  /** Refuses an event whose values the spec cannot use safely: undeclared vars, characters that end a shell word. */
-  check(event) {
-    for (const name of Object.keys(event.vars ?? {})) {
-      if (!this.declaredVars.has(name))
-        throw new InvalidEventError(
-          `message.vars.${name}`,
-          `is not a variable the spec declares (it declares ${[...this.declaredVars].sort().join(", ") || "none"})`
-        );
-    }
-    for (const [name, value2] of Object.entries(event.vars ?? {})) {
-      if (UNSAFE.test(value2))
-        throw new InvalidEventError(
-          `message.vars.${name}`,
-          `holds ${JSON.stringify(value2.match(UNSAFE)[0])}, which could break out of a command line; a message's values may not hold quotes, $, ;, |, &, <, >, parentheses, braces, backslashes or control characters`
-        );
-    }
-    const values = [
-      ...Object.entries(event.fields),
-      ...event.inputs.flatMap((input2, i) => Object.entries(input2).map(([k, v]) => [event.inputs.length > 1 ? `inputs.${i}.${k}` : k, v]))
-    ];
-    for (const [field, value2] of values) {
-      const base = field.split(".").pop();
-      const used = this.referenced.has(base) || this.referenced.has(field.split(".")[0]) || base === "url" && this.referenced.has("sasUrl");
-      if (!used) continue;
-      const unsafe = base === "url" || base === "sasUrl" ? URL_UNSAFE : UNSAFE;
-      if (typeof value2 === "string" && unsafe.test(value2)) {
-        throw new InvalidEventError(
-          `event.${field}`,
-          `holds ${JSON.stringify(value2.match(unsafe)[0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`
-        );
-      }
-    }
-  }
-  /** The workload for one event: `event.*` filled, an input's SAS made where the spec uses `event.sasUrl`. */
-  async load(event, options = {}) {
-    const sasFor = this.referenced.has("sasUrl") ? options.sasFor : void 0;
-    const inputs = await Promise.all(
-      event.inputs.map(async (input2) => ({ ...input2, ...sasFor ? { sasUrl: new URL(input2.url).search ? input2.url : await sasFor(input2.url) } : {} }))
-    );
-    const root = {
-      kind: event.kind,
-      id: event.id,
-      time: event.time,
-      day: event.time.slice(0, 10),
-      taskId: event.taskId,
-      ...event.fields,
-      ...inputs[0] ?? {},
-      inputs
-    };
-    return loadSpecWithBlobs(
-      inputs.length > 1 ? perInput(this.raw, inputs.length) : this.raw,
-      {
-        vars: { ...options.vars ?? {}, ...event.vars },
-        env: options.env,
-        envHint: options.envHint,
-        roots: { event: root },
-        fileName: options.fileName,
-        unsetSecrets: options.unsetSecrets,
-        apiVersion: options.apiVersion
-      },
-      options.blobs ?? { mode: "describe" }
-    );
-  }
-};
-function perInput(raw, count) {
-  const field = new RegExp(`\\{\\{\\s*event\\.(${INPUT_FIELDS.join("|")})\\b`, "g");
-  const expand = (resources) => Array.isArray(resources) ? resources.flatMap((r) => {
-    const text = JSON.stringify(r);
-    if (!field.test(text)) return [r];
-    field.lastIndex = 0;
-    return Array.from({ length: count }, (_, i) => JSON.parse(text.replace(field, (_m, f) => `{{ event.inputs.${i}.${f}`)));
-  }) : resources;
-  const tasks = raw.tasks;
-  if (!tasks) return raw;
-  return {
-    ...raw,
-    tasks: {
-      ...tasks,
-      ...tasks.defaults ? { defaults: { ...tasks.defaults, resources: expand(tasks.defaults.resources) } } : {},
-      list: (tasks.list ?? []).map((t) => ({ ...t, ...t.resources ? { resources: expand(t.resources) } : {} }))
-    }
-  };
-}
-
 // shared/client/policies/bearerTokenPolicy.ts
 var BATCH_SCOPE = "https://batch.core.windows.net//.default";
 function bearerTokenPolicy(credential, options = {}) {
@@ -35275,6 +34854,540 @@ function safeOrigin(location, base) {
   } catch {
     return "an unreadable location";
   }
+}
+
+// shared/client/blobListClient.ts
+var STORAGE_VERSION = "2025-01-05";
+var STORAGE_SCOPE = "https://storage.azure.com/.default";
+var StorageError = class extends Error {
+  constructor(statusCode, code, message) {
+    super(message);
+    this.statusCode = statusCode;
+    this.code = code;
+  }
+  statusCode;
+  code;
+  name = "StorageError";
+};
+var ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+var unescapeXml = (s) => s.replace(
+  /&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi,
+  (_m, e) => e[0] === "#" ? String.fromCodePoint(e[1] === "x" || e[1] === "X" ? Number.parseInt(e.slice(2), 16) : Number(e.slice(1))) : ENTITIES[e.toLowerCase()]
+);
+var tag = (xml, name) => new RegExp(`<${name}(?:\\s[^>]*)?>([\\s\\S]*?)</${name}>|<${name}\\s*/>`).exec(xml);
+var STORAGE_DIALECT = {
+  contentType: "application/xml",
+  requestIdHeader: "x-ms-request-id",
+  nextLinkProperty: "",
+  redirectNote: "Azure Storage answers List Blobs itself",
+  failure: (response, { method }) => {
+    const code = tag(response.bodyText, "Code")?.[1] ?? response.headers["x-ms-error-code"] ?? "";
+    return new StorageError(response.status, code, `${method} List Blobs: HTTP ${response.status}${code ? ` ${code}` : ""}`);
+  }
+};
+var BlobListClient = class extends ServiceClient {
+  container;
+  sas;
+  close_;
+  constructor(options) {
+    const container = new URL(options.container);
+    const redactor = new Redactor();
+    const timeoutMs = options.timeoutMs ?? 6e4;
+    const undici = createUndiciTransport({ connections: 1, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs });
+    const pipeline = buildPipeline(
+      {
+        dialect: "arm",
+        auth: options.credential && !options.sas ? { kind: "bearer", credential: options.credential, scope: STORAGE_SCOPE } : { kind: "none" },
+        retry: { maxRetryTimeMs: 2 * 6e4, ...options.retry },
+        redactor
+      },
+      undici.send
+    );
+    super(new URL(container.origin), STORAGE_DIALECT, pipeline, timeoutMs, redactor, options.hooks);
+    this.container = container;
+    this.sas = new URLSearchParams(options.sas);
+    this.close_ = () => undici.close();
+  }
+  urlOf(_path, options) {
+    const url2 = new URL(this.container.href);
+    for (const [k, v] of this.sas) url2.searchParams.set(k, v);
+    for (const [k, v] of Object.entries(options.query ?? {})) url2.searchParams.set(k, v);
+    return url2;
+  }
+  /** Every blob's name and ETag under `prefix`, page by page (5,000 a page, Storage's most), in name order. */
+  async *blobs(prefix, signal, pageSize = 5e3) {
+    let marker = "";
+    const seen = /* @__PURE__ */ new Set();
+    do {
+      const query = { restype: "container", comp: "list", maxresults: String(pageSize) };
+      if (prefix) query.prefix = prefix;
+      if (marker) query.marker = marker;
+      const page = (await this.send("GET", "", { query, signal, headers: { "x-ms-version": STORAGE_VERSION, accept: "application/xml" } })).bodyText;
+      const blobs = tag(page, "Blobs")?.[1] ?? "";
+      for (const m of blobs.matchAll(/<Blob>([\s\S]*?)<\/Blob>/g)) {
+        const item = m[1];
+        const name = /<Name(\s+Encoded="true")?\s*>([\s\S]*?)<\/Name>/.exec(item);
+        if (!name) continue;
+        const text = unescapeXml(name[2]);
+        yield { name: name[1] ? decodeURIComponent(text) : text, etag: unescapeXml(tag(item, "Etag")?.[1] ?? "") };
+      }
+      marker = unescapeXml(tag(page, "NextMarker")?.[1] ?? "");
+      if (marker && seen.has(marker)) throw new StorageError(200, "RepeatedMarker", "List Blobs gave the same next marker twice; the listing would never end");
+      seen.add(marker);
+    } while (marker);
+  }
+  async close() {
+    await this.close_();
+  }
+};
+
+// shared/run/listBlobs.ts
+var STORAGE_HOST = /^[a-z0-9]{3,24}\.blob\.core\.(windows\.net|usgovcloudapi\.net|chinacloudapi\.cn)$/;
+var LOOPBACK2 = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
+function containerOf(url2, path) {
+  const u = new URL(url2);
+  const host = u.hostname.toLowerCase();
+  if (!STORAGE_HOST.test(host) && !LOOPBACK2.test(host))
+    throw new UsageError(
+      `${path}.container: ${u.host} is not an Azure Storage blob endpoint (<account>.blob.core.windows.net, or this machine for Azurite); a spec lists only Azure Storage containers`
+    );
+  if (u.protocol !== "https:" && !LOOPBACK2.test(host)) throw new UsageError(`${path}.container: Azure Storage is reached over https`);
+  const segments = u.pathname.split("/").filter(Boolean);
+  const wanted = LOOPBACK2.test(host) ? 2 : 1;
+  if (segments.length !== wanted)
+    throw new UsageError(
+      `${path}.container: give the container's URL (${LOOPBACK2.test(host) ? "http://127.0.0.1:10000/<account>/<container>" : "https://<account>.blob.core.windows.net/<container>"}), not a blob's or the account's`
+    );
+  return {
+    base: `${u.origin}/${segments.join("/")}`,
+    query: u.search,
+    name: decodeURIComponent(segments[wanted - 1]),
+    host,
+    hasSas: u.searchParams.has("sig")
+  };
+}
+async function listOne(at, options) {
+  const { source, path } = at;
+  if (new URL(source.container).hostname === "redacted.invalid")
+    return new BlobListing(
+      { path, container: "<container URL from an unset secret>", prefix: source.prefix, pattern: source.pattern, limit: source.limit },
+      "",
+      "",
+      false,
+      "not listed: its URL comes from a secret that is not set here"
+    );
+  const c = containerOf(source.container, path);
+  const shown = { path, container: c.base, prefix: source.prefix, pattern: source.pattern, limit: source.limit };
+  if (options.mode === "describe") return new BlobListing(shown, c.query, c.name, false, "not listed yet");
+  if (options.mode === "plan") {
+    if (!c.hasSas && !LOOPBACK2.test(c.host))
+      return new BlobListing(shown, c.query, c.name, false, "not listed: no SAS in the URL (a run lists it with the caller's sign-in)");
+    return listOne(at, { ...options, mode: "run" }).catch(
+      (error62) => new BlobListing(shown, c.query, c.name, false, `not listed: ${error62.message.replace(`${path}: `, "")}`)
+    );
+  }
+  if (!c.hasSas && !options.credential && !LOOPBACK2.test(c.host))
+    throw new UsageError(`${path}.container: ${c.base} has no SAS and no credential was given to read it; add a SAS (from the environment) or sign in`);
+  const client = new BlobListClient({
+    container: c.base,
+    sas: c.hasSas ? c.query : "",
+    credential: !c.hasSas && STORAGE_HOST.test(c.host) ? options.credential : void 0
+  });
+  const listing = new BlobListing(shown, c.query, c.name);
+  const match = source.pattern ? globToRegExp(source.pattern) : void 0;
+  const limit = source.limit ?? Infinity;
+  try {
+    for await (const blob of client.blobs(source.prefix, options.signal)) {
+      if (match && !match.test(blob.name)) continue;
+      if (listing.length >= LIMITS.tasks)
+        throw new UsageError(
+          `${path}: ${describeSource(shown)} holds more than ${LIMITS.tasks} matching blobs, the most one spec makes tasks of; narrow it with prefix, pattern or limit`
+        );
+      listing.add(blob.name, blob.etag);
+      if (listing.length >= limit) break;
+    }
+  } catch (error62) {
+    if (error62 instanceof UsageError) throw error62;
+    const what = error62 instanceof StorageError ? `HTTP ${error62.statusCode} ${error62.code}`.trim() : (error62.message ?? String(error62)).split("\n")[0].replace(/https?:\/\/\S+/g, "<url>");
+    throw new Error(`${path}: listing ${c.base} failed: ${what}`);
+  } finally {
+    await client.close();
+  }
+  return listing;
+}
+async function listForEachBlobs(raw, load2, options = {}) {
+  const listings = /* @__PURE__ */ new Map();
+  for (const at of blobSourcesOf(raw, load2)) listings.set(at.index, await listOne(at, options));
+  return listings;
+}
+async function loadSpecWithBlobs(raw, load2 = {}, options = {}) {
+  const blobListings = await listForEachBlobs(raw, load2, options);
+  return loadSpecObject(raw, blobListings.size ? { ...load2, blobListings } : load2);
+}
+
+// shared/run/submit.ts
+function jobGenerationId(baseId, n) {
+  if (n <= 1) return baseId;
+  const suffix = `-${n}`;
+  return `${baseId.slice(0, 64 - suffix.length)}${suffix}`;
+}
+var MAX_GENERATIONS = 1e5;
+async function liveJob(client, body, ifJobEnded, reporter, signal, runId, quotaWait = {}) {
+  const first = await ensureJob(client, body, reporter, signal, runId, quotaWait);
+  if (!first.ended) return { id: body.id, created: first.created };
+  if (ifJobEnded === "fail") throw jobEndedError(body.id, first, 'submit with ifJobEnded: "newJob" to start the next job of that name,');
+  const exists = async (n) => (await client.send("GET", `/jobs/${encodeURIComponent(jobGenerationId(body.id, n))}`, { query: { $select: "id" }, accept: [404], signal })).status !== 404;
+  let lo = 1;
+  let hi = 2;
+  while (hi <= MAX_GENERATIONS && await exists(hi)) {
+    lo = hi;
+    hi *= 2;
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (await exists(mid)) lo = mid;
+    else hi = mid;
+  }
+  for (let n = Math.max(2, lo); n <= MAX_GENERATIONS; n++) {
+    const id = jobGenerationId(body.id, n);
+    const result = await ensureJob(client, { ...body, id }, reporter, signal, runId, quotaWait);
+    if (!result.ended) {
+      reporter.info(`job ${body.id} has ended (${first.ended}); ${result.created ? "started" : "adding to"} ${id}`);
+      return { id, created: result.created };
+    }
+  }
+  throw jobEndedError(jobGenerationId(body.id, MAX_GENERATIONS), first);
+}
+async function submitTasks(client, workload, tasks = workload.tasks, options = {}) {
+  const reporter = options.reporter ?? silentReporter;
+  const redactor = runRedactor(client, workload);
+  const batch = client.withApiVersion(workload.apiVersion).withHooks({ onRetry: reportRetries(reporter) });
+  const signal = options.signal;
+  for (const w of workload.warnings) reporter.warn(`${w.path}: ${w.message}`);
+  try {
+    if (workload.job.schedule) {
+      throw new UsageError(
+        `job.schedule: ${workload.job.id} is a job schedule, which creates its own jobs; submitTasks adds tasks to one job (remove job.schedule, or use runWorkload)`
+      );
+    }
+    const runId = newRunId();
+    const quotaWait = { budgetMs: options.quotaWaitMs ?? 2 * 6e4 };
+    const pool = await ensurePoolExists(
+      batch,
+      translatePool(workload, await poolPackagesAccount(batch, workload, signal)),
+      workload.pool.reuse,
+      reporter,
+      signal,
+      poolNeeds(client, workload, reporter, signal),
+      {
+        image: options.checkImage,
+        runId,
+        quotaWait
+      }
+    );
+    const { body: jobBody, endWhenDone } = jobForRun(translateJob(workload), workload.job, false, workload.secrets);
+    const job = await liveJob(batch, jobBody, options.ifJobEnded ?? "fail", reporter, signal, runId, quotaWait);
+    const ids = [];
+    const translated = (function* () {
+      for (const t of tasks) {
+        ids.push(t.id);
+        yield markSecretEnv(translateTask(t, workload.facts), workload.secrets);
+      }
+    })();
+    const total = tasks.length;
+    const added = await addTaskCollection(batch, job.id, translated, {
+      signal,
+      concurrency: options.concurrency,
+      total: typeof total === "number" ? total : void 0,
+      onProgress: (done, all) => reporter.tasksSubmitted?.(done, all)
+    });
+    if (endWhenDone) await endJobWhenTasksDone(batch, job.id, signal);
+    const failed = new Map(added.failed.map((f) => [f.taskId, f]));
+    const existed = new Set(added.existing);
+    return {
+      jobId: job.id,
+      poolId: workload.pool.id,
+      created: { pool: pool.created, job: job.created },
+      tasks: ids.map((id) => {
+        const f = failed.get(id);
+        if (f) return { id, status: "failed", code: f.code, reason: redactor.text(f.message) };
+        return { id, status: existed.has(id) ? "existed" : "added" };
+      })
+    };
+  } catch (error62) {
+    if (signal?.aborted) throw new CancelledError("cancelled while submitting tasks");
+    throw redactor.error(error62);
+  }
+}
+
+// shared/events/events.ts
+import { createHash as createHash3 } from "node:crypto";
+var blobTaskId2 = (blob) => blobTaskId(blob);
+var InvalidEventError = class extends Error {
+  constructor(field, reason) {
+    super(`${field}: ${reason}`);
+    this.field = field;
+  }
+  field;
+  name = "InvalidEventError";
+};
+var hash3 = (text, length = 16) => createHash3("sha256").update(text).digest("hex").slice(0, length);
+var unquote = (etag) => etag?.replace(/^W\//, "").replace(/^"|"$/g, "");
+var CONTROL2 = /[\u0000-\u001f\u007f-\u009f]/;
+var RAW_URL = /^(https?):\/\/([^/?#\\]+)(\/[^?#]*)?(\?[^#]*)?(#.*)?$/i;
+function blobFromUrl(url2, field) {
+  const shown = url2.slice(0, 200).replace(/\?.*$/s, "");
+  const raw = RAW_URL.exec(url2.trim());
+  if (!raw) {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url2) && !/^https?:/i.test(url2))
+      throw new InvalidEventError(field, `must be an https blob URL, not ${url2.slice(0, url2.indexOf(":") + 1)}`);
+    throw new InvalidEventError(field, `"${shown}" is not a blob URL (https://<account>.blob.core.windows.net/<container>/<blob>)`);
+  }
+  const [, scheme, host, rawPath = "", query = ""] = raw;
+  let segments;
+  try {
+    segments = rawPath.split("/").slice(1).map((s) => decodeURIComponent(s));
+  } catch {
+    throw new InvalidEventError(field, `"${shown}" has a malformed percent-encoding`);
+  }
+  let u;
+  try {
+    u = new URL(`${scheme}://${host}/`);
+  } catch {
+    throw new InvalidEventError(field, `"${shown}" has no valid host`);
+  }
+  const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])$/i.test(u.hostname);
+  const [container, ...name] = pathStyle ? segments.slice(1) : segments;
+  if (!container || name.length === 0 || !name.join("/"))
+    throw new InvalidEventError(field, `${shown} names no blob (https://<account>.blob.core.windows.net/<container>/<blob>)`);
+  const full = name.join("/");
+  if (name.some((s) => s === "." || s === "..") || [container, ...name].some((s) => s.includes("\\"))) {
+    throw new InvalidEventError(
+      field,
+      `the blob name "${full.slice(0, 200)}" has a "." or ".." segment or a backslash; a blob name is taken as given, never resolved into another path`
+    );
+  }
+  if (CONTROL2.test(full)) throw new InvalidEventError(field, "the blob name holds a control character");
+  if (full.length > MAX_BLOB_NAME)
+    throw new InvalidEventError(field, `the blob name is ${full.length} characters; Azure Storage names are at most ${MAX_BLOB_NAME}`);
+  const base = `${u.origin}${rawPath}`;
+  return { url: query.length > 1 ? `${base}${query}` : base, container, name: full, fileName: safeFileName(name[name.length - 1]) };
+}
+function blobEvent(meta3) {
+  const uri = meta3?.uri;
+  if (typeof uri !== "string") throw new InvalidEventError("triggerMetadata.uri", "the blob trigger delivered no blob URI");
+  const props = meta3?.properties ?? {};
+  const input2 = {
+    ...blobFromUrl(uri, "triggerMetadata.uri"),
+    etag: versionOf(props),
+    size: num(props.contentLength),
+    contentType: str(props.contentType)
+  };
+  const time3 = iso(props.lastModified) ?? (/* @__PURE__ */ new Date()).toISOString();
+  const taskId = blobTaskId2(input2);
+  return { kind: "blob", id: taskId, time: time3, taskId, inputs: [input2], fields: {} };
+}
+function versionOf(props) {
+  const etag = str(props.eTag) ?? str(props.etag) ?? str(props.ETag);
+  if (etag) return unquote(etag);
+  const modified = iso(props.lastModified);
+  if (modified) return `modified:${modified}`;
+  const md5 = str(props.contentMD5) ?? str(props.contentMd5);
+  return md5 ? `md5:${md5}` : void 0;
+}
+var num = (v) => typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : void 0;
+var str = (v) => typeof v === "string" && v ? v : void 0;
+var iso = (v) => {
+  if (typeof v !== "string" && !(v instanceof Date)) return void 0;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? void 0 : d.toISOString();
+};
+var BLOB_CREATED = "Microsoft.Storage.BlobCreated";
+function eventGridEvent(event) {
+  if (event === null || typeof event !== "object" || Array.isArray(event)) throw new InvalidEventError("event", "is not an Event Grid event (a JSON object)");
+  const e = event;
+  const cloud = typeof e.specversion === "string";
+  const type = cloud ? e.type : e.eventType;
+  if (typeof type !== "string") throw new InvalidEventError(cloud ? "event.type" : "event.eventType", "is missing");
+  if (type !== BLOB_CREATED) return void 0;
+  const id = e.id;
+  if (typeof id !== "string" || !id) throw new InvalidEventError("event.id", "is missing");
+  const data = e.data;
+  if (!data || typeof data !== "object")
+    throw new InvalidEventError("event.data", `is missing: a ${BLOB_CREATED} event carries the blob's url and eTag in data`);
+  if (typeof data.url !== "string") throw new InvalidEventError("event.data.url", "is missing");
+  const input2 = {
+    ...blobFromUrl(data.url, "event.data.url"),
+    etag: versionOf(data),
+    size: num(data.contentLength),
+    contentType: str(data.contentType)
+  };
+  const time3 = iso(cloud ? e.time : e.eventTime) ?? (/* @__PURE__ */ new Date()).toISOString();
+  return {
+    kind: "eventGrid",
+    id,
+    time: time3,
+    taskId: blobTaskId2(input2),
+    inputs: [input2],
+    fields: { type, subject: str(e.subject) ?? "", schema: cloud ? "CloudEvents" : "EventGrid" }
+  };
+}
+var QueueMessage = external_exports.strictObject({
+  id: external_exports.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1 to 64 letters, digits, _ or - (it becomes the task id)" }).optional().meta({ description: "The task id; default a hash of the message body" }),
+  vars: external_exports.record(
+    external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, { error: "variable names are letters, digits, _ and -" }),
+    external_exports.union([external_exports.string().max(4096), external_exports.number(), external_exports.boolean()])
+  ).optional().meta({ description: "Values for {{ vars.* }}; only variables the spec declares" }),
+  inputs: external_exports.array(external_exports.url({ protocol: /^https?$/, error: "must be an http(s) blob URL" })).max(100).optional().meta({ description: "Blob URLs, each a resource file of the task" })
+}).meta({ title: "azure-batch-run queue message", description: "A message for the Function app's queue trigger; a plain-text message is one input URL" });
+function queueEvent(body, meta3) {
+  const messageId = str(meta3?.id) ?? "";
+  const dequeueCount = num(meta3?.dequeueCount) ?? 1;
+  const time3 = iso(meta3?.insertionTime) ?? (/* @__PURE__ */ new Date()).toISOString();
+  const fields = { messageId, dequeueCount };
+  if (typeof body === "string") {
+    const text = body.trim();
+    if (!text) throw new InvalidEventError("message", "is empty: send a blob URL, or a JSON object { id?, vars?, inputs? }");
+    const input2 = blobFromUrl(text, "message");
+    return { kind: "queue", id: messageId || hash3(text), time: time3, taskId: `msg-${hash3(text, 32)}`, inputs: [input2], fields };
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body))
+    throw new InvalidEventError("message", "must be a JSON object { id?, vars?, inputs? } or a blob URL as plain text");
+  for (const [where, obj] of [
+    ["message", body],
+    ["message.vars", body.vars]
+  ]) {
+    if (obj === null || typeof obj !== "object") continue;
+    const bad = Object.keys(obj).find((k) => k === "__proto__" || k === "constructor" || k === "prototype");
+    if (bad) throw new InvalidEventError(`${where}.${bad}`, "is not a field or variable name a message may set");
+  }
+  const parsed = QueueMessage.safeParse(body);
+  if (!parsed.success) {
+    const issue2 = parsed.error.issues[0];
+    const path = ["message", ...issue2.path.map(String)].join(".");
+    throw new InvalidEventError(path, issue2.message);
+  }
+  const m = parsed.data;
+  const inputs = (m.inputs ?? []).map((url2, i) => blobFromUrl(url2, `message.inputs.${i}`));
+  const vars = m.vars ? Object.fromEntries(Object.entries(m.vars).map(([k, v]) => [k, String(v)])) : void 0;
+  return { kind: "queue", id: messageId || m.id || hash3(JSON.stringify(body)), time: time3, taskId: m.id ?? `msg-${hash3(canonical(body), 32)}`, inputs, vars, fields };
+}
+function canonical(value2) {
+  if (value2 === null || typeof value2 !== "object") return JSON.stringify(value2);
+  if (Array.isArray(value2)) return `[${value2.map(canonical).join(",")}]`;
+  return `{${Object.keys(value2).sort().map((k) => `${JSON.stringify(k)}:${canonical(value2[k])}`).join(",")}}`;
+}
+function timerEvent(timer, scheduled) {
+  const t = timer ?? {};
+  const scheduleTime = scheduled.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const scheduleId = scheduleTime.replace(/[-:]/g, "");
+  return {
+    kind: "timer",
+    id: scheduleId,
+    time: scheduleTime,
+    taskId: `run-${scheduleId}`,
+    inputs: [],
+    fields: { scheduleTime, scheduleId, isPastDue: t.isPastDue === true }
+  };
+}
+
+// shared/events/eventSpec.ts
+var INPUT_FIELDS = ["url", "sasUrl", "container", "name", "fileName", "etag", "size", "contentType"];
+var UNSAFE = /['"`$;|&<>(){}\\\n\r\t\0]/;
+var URL_UNSAFE = /['"`$;|<>(){}\\\n\r\t\0]/;
+var EventSpec = class {
+  constructor(raw, text, callerVars = {}) {
+    this.raw = raw;
+    this.referenced = new Set([...text.matchAll(/\{\{\s*event\.([A-Za-z]+)/g)].map((m) => m[1]));
+    this.declaredVars = /* @__PURE__ */ new Set([...Object.keys(raw.vars ?? {}), ...Object.keys(callerVars)]);
+  }
+  raw;
+  /** The `event.*` fields the spec's templates name. */
+  referenced;
+  /** The variables a message may set: the spec's `vars` and the caller's. */
+  declaredVars;
+  /** Refuses an event whose values the spec cannot use safely: undeclared vars, characters that end a shell word. */
+  check(event) {
+    for (const name of Object.keys(event.vars ?? {})) {
+      if (!this.declaredVars.has(name))
+        throw new InvalidEventError(
+          `message.vars.${name}`,
+          `is not a variable the spec declares (it declares ${[...this.declaredVars].sort().join(", ") || "none"})`
+        );
+    }
+    for (const [name, value2] of Object.entries(event.vars ?? {})) {
+      if (UNSAFE.test(value2))
+        throw new InvalidEventError(
+          `message.vars.${name}`,
+          `holds ${JSON.stringify(value2.match(UNSAFE)[0])}, which could break out of a command line; a message's values may not hold quotes, $, ;, |, &, <, >, parentheses, braces, backslashes or control characters`
+        );
+    }
+    const values = [
+      ...Object.entries(event.fields),
+      ...event.inputs.flatMap((input2, i) => Object.entries(input2).map(([k, v]) => [event.inputs.length > 1 ? `inputs.${i}.${k}` : k, v]))
+    ];
+    for (const [field, value2] of values) {
+      const base = field.split(".").pop();
+      const used = this.referenced.has(base) || this.referenced.has(field.split(".")[0]) || base === "url" && this.referenced.has("sasUrl");
+      if (!used) continue;
+      const unsafe = base === "url" || base === "sasUrl" ? URL_UNSAFE : UNSAFE;
+      if (typeof value2 === "string" && unsafe.test(value2)) {
+        throw new InvalidEventError(
+          `event.${field}`,
+          `holds ${JSON.stringify(value2.match(unsafe)[0])}, which could break out of a command line, and the spec uses event.${base}; rename the blob, or use event.fileName (always safe)`
+        );
+      }
+    }
+  }
+  /** The workload for one event: `event.*` filled, an input's SAS made where the spec uses `event.sasUrl`. */
+  async load(event, options = {}) {
+    const sasFor = this.referenced.has("sasUrl") ? options.sasFor : void 0;
+    const inputs = await Promise.all(
+      event.inputs.map(async (input2) => ({ ...input2, ...sasFor ? { sasUrl: new URL(input2.url).search ? input2.url : await sasFor(input2.url) } : {} }))
+    );
+    const root = {
+      kind: event.kind,
+      id: event.id,
+      time: event.time,
+      day: event.time.slice(0, 10),
+      taskId: event.taskId,
+      ...event.fields,
+      ...inputs[0] ?? {},
+      inputs
+    };
+    return loadSpecWithBlobs(
+      inputs.length > 1 ? perInput(this.raw, inputs.length) : this.raw,
+      {
+        vars: { ...options.vars ?? {}, ...event.vars },
+        env: options.env,
+        envHint: options.envHint,
+        roots: { event: root },
+        fileName: options.fileName,
+        unsetSecrets: options.unsetSecrets,
+        apiVersion: options.apiVersion
+      },
+      options.blobs ?? { mode: "describe" }
+    );
+  }
+};
+function perInput(raw, count) {
+  const field = new RegExp(`\\{\\{\\s*event\\.(${INPUT_FIELDS.join("|")})\\b`, "g");
+  const expand = (resources) => Array.isArray(resources) ? resources.flatMap((r) => {
+    const text = JSON.stringify(r);
+    if (!field.test(text)) return [r];
+    field.lastIndex = 0;
+    return Array.from({ length: count }, (_, i) => JSON.parse(text.replace(field, (_m, f) => `{{ event.inputs.${i}.${f}`)));
+  }) : resources;
+  const tasks = raw.tasks;
+  if (!tasks) return raw;
+  return {
+    ...raw,
+    tasks: {
+      ...tasks,
+      ...tasks.defaults ? { defaults: { ...tasks.defaults, resources: expand(tasks.defaults.resources) } } : {},
+      list: (tasks.list ?? []).map((t) => ({ ...t, ...t.resources ? { resources: expand(t.resources) } : {} }))
+    }
+  };
 }
 
 // shared/client/armClient.ts

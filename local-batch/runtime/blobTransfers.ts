@@ -9,6 +9,23 @@ import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve, sep } from "node:path";
 import { AnonymousCredential, ContainerClient, newPipeline } from "@azure/storage-blob";
 import type { ResourceFile } from "../../shared/batch/types.js";
+import { StorageLoginError } from "./storageLogins.js";
+
+/** Signs a URL as a pool identity would be let in (`identityReference`): read, or write for an output container. */
+export type SignAsIdentity = (url: string, identity: string, write: boolean) => string;
+
+/** The URL to use: as given, or signed for the identity the file names; a refusal is the transfer's failure. */
+function asIdentity(url: string, identity: string | undefined, sign: SignAsIdentity | undefined, write: boolean, code: string): string {
+  if (!identity) return url;
+  try {
+    if (!sign) throw new StorageLoginError(`the managed identity ${identity} has no storage login on the local Batch service`);
+    return sign(url, identity, write);
+  } catch (error) {
+    if (error instanceof StorageLoginError)
+      throw new FileTransferError(code, `${write ? "upload to" : "download of"} ${redactUrl(url)} failed: ${error.message}`);
+    throw error;
+  }
+}
 
 export class FileTransferError extends Error {
   constructor(
@@ -59,16 +76,17 @@ function inside(wd: string, ...parts: string[]): string {
   );
 }
 
-/** Downloads resource files into the working directory before the command starts. */
-export async function downloadResourceFiles(files: ResourceFile[] | undefined, wd: string): Promise<void> {
+/** Downloads resource files into the working directory before the command starts; those with an identity as the pool identity's login. */
+export async function downloadResourceFiles(files: ResourceFile[] | undefined, wd: string, sign?: SignAsIdentity): Promise<void> {
   for (const f of files ?? []) {
     const targets: string[] = [];
+    const identity = f.identityReference?.resourceId;
     if (f.httpUrl) {
       const target = inside(wd, f.filePath ?? new URL(f.httpUrl).pathname.split("/").pop() ?? "file");
-      await downloadHttp(f.httpUrl, target);
+      await downloadHttp(asIdentity(f.httpUrl, identity, sign, false, "BlobDownloadMiscError"), target);
       targets.push(target);
     } else if (f.storageContainerUrl) {
-      const container = containerClient(f.storageContainerUrl);
+      const container = containerClient(asIdentity(f.storageContainerUrl, identity, sign, false, "ResourceContainerListMiscError"));
       const names: string[] = [];
       try {
         for await (const blob of container.listBlobsFlat({ prefix: f.blobPrefix })) names.push(blob.name);
@@ -91,9 +109,9 @@ export async function downloadResourceFiles(files: ResourceFile[] | undefined, w
   }
 }
 
-/** Uploads one file as a block blob (large files in parallel blocks) into a container SAS URL. */
-export async function uploadFile(containerUrl: string, blobName: string, path: string): Promise<void> {
-  await containerClient(containerUrl)
+/** Uploads one file as a block blob (large files in parallel blocks) into a container SAS URL, or as the pool identity named. */
+export async function uploadFile(containerUrl: string, blobName: string, path: string, identity?: string, sign?: SignAsIdentity): Promise<void> {
+  await containerClient(asIdentity(containerUrl, identity, sign, true, "FileUploadMiscError"))
     .getBlockBlobClient(blobName)
     .uploadFile(path)
     .catch((error: unknown) => {

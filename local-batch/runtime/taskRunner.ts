@@ -8,7 +8,7 @@ import { mkdir, readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { ContainerHostBatchBindMountEntry, OutputFile, ResourceFile, TaskContainerSettings } from "../../shared/batch/types.js";
 import { globToRegExp, hasWildcard } from "../../shared/batch/glob.js";
-import { downloadResourceFiles, FileTransferError, uploadFile } from "./blobTransfers.js";
+import { downloadResourceFiles, FileTransferError, uploadFile, type SignAsIdentity } from "./blobTransfers.js";
 import { processExecutor, type Executor, type Mount, type RunHandle, type RunResult } from "./executors.js";
 
 /** Tasks without container settings run on the "host", whatever runs the containers. */
@@ -63,6 +63,8 @@ export interface TaskContext {
   jobPrepDir?: string;
   /** The pool's packages on the node, then the task's own once installed. */
   packages?: InstalledPackage[];
+  /** Signs resource and output file URLs for the pool's identities (`identityReference`). */
+  signAs?: SignAsIdentity;
   /** The task's own package references, installed before it runs. */
   packageRefs?: { applicationId: string; version?: string }[];
 }
@@ -156,7 +158,7 @@ async function walk(dir: string): Promise<string[]> {
 }
 
 /** Uploads matching files to blob containers (SAS URLs) when the upload condition holds. */
-export async function uploadOutputFiles(files: OutputFile[] | undefined, taskDir: string, succeeded: boolean): Promise<void> {
+export async function uploadOutputFiles(files: OutputFile[] | undefined, taskDir: string, succeeded: boolean, sign?: SignAsIdentity): Promise<void> {
   const wd = join(taskDir, "wd");
   for (const f of files ?? []) {
     const condition = f.uploadOptions.uploadCondition;
@@ -171,7 +173,8 @@ export async function uploadOutputFiles(files: OutputFile[] | undefined, taskDir
     const prefix = f.destination.container.path ?? "";
     for (const rel of matches) {
       const name = wildcard ? `${prefix}${prefix && !prefix.endsWith("/") ? "/" : ""}${rel}` : prefix || rel;
-      await uploadFile(f.destination.container.containerUrl, name, join(base, rel)).catch((error: FileTransferError) => {
+      const identity = f.destination.container.identityReference?.resourceId;
+      await uploadFile(f.destination.container.containerUrl, name, join(base, rel), identity, sign).catch((error: FileTransferError) => {
         throw new TaskFailure(error.code, error.message);
       });
     }
@@ -182,7 +185,7 @@ export async function uploadOutputFiles(files: OutputFile[] | undefined, taskDir
 export async function runOnNode(executor: Executor, ctx: TaskContext, signal: AbortSignal, onSpawn?: (handle: RunHandle) => void): Promise<RunResult> {
   const wd = join(ctx.taskDir, "wd");
   await mkdir(wd, { recursive: true });
-  await downloadResourceFiles(ctx.resourceFiles, wd).catch((error: unknown) => {
+  await downloadResourceFiles(ctx.resourceFiles, wd, ctx.signAs).catch((error: unknown) => {
     if (error instanceof FileTransferError) throw new TaskFailure(error.code, error.message);
     throw error;
   });

@@ -12,6 +12,8 @@ import type { TaskAddParameter } from "../../shared/batch/types.js";
 import { parseDuration } from "../../shared/batch/duration.js";
 import { createNodeDirs, runOnNode, TaskFailure, type TaskContext } from "../runtime/taskRunner.js";
 import { installPackages } from "./packages.js";
+import type { SignAsIdentity } from "../runtime/blobTransfers.js";
+import { signAsIdentity } from "../runtime/storageLogins.js";
 import type { TaskRecord } from "../state.js";
 import { now, setNodeState, setTaskState, type JobRecord, type NodeRecord, type PoolRecord, type ServiceContext } from "../state.js";
 
@@ -229,7 +231,7 @@ async function runStartTask(ctx: ServiceContext, pool: PoolRecord, node: NodeRec
   let result: AttemptResult = { exitCode: 0 };
   for (let attempt = 0; attempt <= Math.max(0, start.maxTaskRetryCount ?? 0); attempt++) {
     // Batch runs a failed start task again up to maxTaskRetryCount; its resource files come once.
-    result = await runAttempt(ctx, nodeTask(pool, node, undefined, start, "starttask", node.dirs!.startup, attempt), pool.abort.signal);
+    result = await runAttempt(ctx, nodeTask(ctx, pool, node, undefined, start, "starttask", node.dirs!.startup, attempt), pool.abort.signal);
     node.startTaskInfo.retryCount = attempt;
     if ((result.exitCode === 0 && !result.failure) || pool.abort.signal.aborted) break;
   }
@@ -261,7 +263,7 @@ export function jobPreparation(ctx: ServiceContext, job: JobRecord, pool: PoolRe
   if (!done) {
     done = (async () => {
       const dir = join(node.dirs!.workitems, job.body.id, "job-1", "jobpreparation");
-      const r = await runAttempt(ctx, { ...nodeTask(pool, node, job, prep, prep.id ?? "jobpreparation", dir), jobPrepDir: undefined }, pool.abort.signal);
+      const r = await runAttempt(ctx, { ...nodeTask(ctx, pool, node, job, prep, prep.id ?? "jobpreparation", dir), jobPrepDir: undefined }, pool.abort.signal);
       return (r.exitCode === 0 && !r.failure) || prep.waitForSuccess === false;
     })();
     node.jobPrepDone.set(job.body.id, done);
@@ -278,12 +280,19 @@ export async function jobRelease(ctx: ServiceContext, job: JobRecord): Promise<v
     if (!node.jobPrepDone.has(job.body.id)) continue;
     const dir = join(node.dirs!.workitems, job.body.id, "job-1", "jobrelease");
     const limit = AbortSignal.timeout((release.maxWallClockTime && parseDuration(release.maxWallClockTime)) || 15 * 60_000);
-    await runAttempt(ctx, nodeTask(pool, node, job, release, release.id ?? "jobrelease", dir), AbortSignal.any([limit, pool.abort.signal]));
+    await runAttempt(ctx, nodeTask(ctx, pool, node, job, release, release.id ?? "jobrelease", dir), AbortSignal.any([limit, pool.abort.signal]));
   }
+}
+
+/** How a node of the pool is let into storage as one of the pool's identities (the identity map's storage logins). */
+export function storageSigner(ctx: ServiceContext, pool: PoolRecord): SignAsIdentity {
+  return (url, identity, write) =>
+    signAsIdentity(url, identity, { id: pool.body.id, identities: pool.identities ?? [] }, ctx.options.identityStorage ?? [], write);
 }
 
 /** The context of any task on a node: start, preparation, release, manager or ordinary task. */
 export function nodeTask(
+  ctx: ServiceContext,
   pool: PoolRecord,
   node: NodeRecord,
   job: JobRecord | undefined,
@@ -309,6 +318,7 @@ export function nodeTask(
     jobPrepDir: job?.body.jobPreparationTask ? join(node.dirs!.workitems, jobId, "job-1", "jobpreparation") : undefined,
     packages: node.packages,
     packageRefs: task.applicationPackageReferences,
+    signAs: storageSigner(ctx, pool),
   };
 }
 

@@ -19,7 +19,7 @@ import {
   type ServiceContext,
   type TaskRecord,
 } from "../state.js";
-import { jobPreparation, jobRelease, nodeTask, requeued, requeueTask, runAttempt, type AttemptResult } from "./nodes.js";
+import { jobPreparation, jobRelease, nodeTask, requeued, requeueTask, runAttempt, storageSigner, type AttemptResult } from "./nodes.js";
 
 type Failure = NonNullable<AttemptResult["failure"]>;
 
@@ -89,7 +89,7 @@ async function runWithRetries(
       : undefined;
   try {
     for (let attempt = 0; ; attempt++) {
-      const r = await runAttempt(ctx, nodeTask(pool, node, job, t.body, t.body.id, taskDir, attempt), signal);
+      const r = await runAttempt(ctx, nodeTask(ctx, pool, node, job, t.body, t.body.id, taskDir, attempt), signal);
       if (signal.aborted) return r;
       const ok = r.exitCode === 0 && !r.failure;
       if (ok || (maxRetries !== -1 && attempt >= maxRetries)) return r;
@@ -130,7 +130,7 @@ async function execute(ctx: ServiceContext, job: JobRecord, pool: PoolRecord, no
     const succeeded = exitCode === 0 && !failure && !t.endReason;
     if (!t.endReason && !requeued.has(t)) {
       try {
-        await uploadOutputFiles(t.body.outputFiles, taskDir, succeeded);
+        await uploadOutputFiles(t.body.outputFiles, taskDir, succeeded, storageSigner(ctx, pool));
       } catch (error) {
         failure = { code: (error as TaskFailure).code ?? "FileUploadMiscError", message: (error as Error).message };
       }

@@ -1,6 +1,6 @@
 /**
- * Listing the containers of `forEach: { blobs }` entries (`@azure/storage-blob`, page by page,
- * 5,000 names a page): with the SAS the container URL carries, or, without one, with the caller's
+ * Listing the containers of `forEach: { blobs }` entries (Storage's List Blobs through the core's
+ * pipeline, page by page, 5,000 names a page: `BlobListClient`): with the SAS the container URL carries, or, without one, with the caller's
  * token credential — sent only to Azure Storage's own endpoints, never to a host a spec names. A
  * spec from a pull request may name any container URL; it cannot send the workflow's token
  * elsewhere, nor requests to any host but Azure Storage or this machine (Azurite).
@@ -12,6 +12,7 @@ import type { TokenCredential } from "@azure/identity";
 import { globToRegExp } from "../batch/glob.js";
 import { UsageError } from "../errors.js";
 import { LIMITS } from "../workload/budget.js";
+import { BlobListClient, StorageError } from "../client/blobListClient.js";
 import { BlobListing, describeSource } from "../workload/blobItems.js";
 
 export { describeSource } from "../workload/blobItems.js";
@@ -82,34 +83,35 @@ async function listOne(at: BlobSourceAt, options: BlobListOptions): Promise<Blob
   }
   if (!c.hasSas && !options.credential && !LOOPBACK.test(c.host))
     throw new UsageError(`${path}.container: ${c.base} has no SAS and no credential was given to read it; add a SAS (from the environment) or sign in`);
-  const { ContainerClient } = await import("@azure/storage-blob");
   // A token only for Storage's own hosts without a SAS; a SAS URL is read with its SAS alone.
-  const client =
-    !c.hasSas && options.credential && STORAGE_HOST.test(c.host) ? new ContainerClient(c.base, options.credential) : new ContainerClient(`${c.base}${c.query}`);
+  const client = new BlobListClient({
+    container: c.base,
+    sas: c.hasSas ? c.query : "",
+    credential: !c.hasSas && STORAGE_HOST.test(c.host) ? options.credential : undefined,
+  });
   const listing = new BlobListing(shown, c.query, c.name);
   const match = source.pattern ? globToRegExp(source.pattern) : undefined;
   const limit = source.limit ?? Infinity;
   try {
-    for await (const page of client.listBlobsFlat({ prefix: source.prefix, abortSignal: options.signal }).byPage({ maxPageSize: 5000 })) {
-      for (const blob of page.segment.blobItems) {
-        if (match && !match.test(blob.name)) continue;
-        if (listing.length >= LIMITS.tasks)
-          throw new UsageError(
-            `${path}: ${describeSource(shown)} holds more than ${LIMITS.tasks} matching blobs, the most one spec makes tasks of; narrow it with prefix, pattern or limit`,
-          );
-        listing.add(blob.name, blob.properties.etag ?? "");
-        if (listing.length >= limit) return listing;
-      }
+    for await (const blob of client.blobs(source.prefix, options.signal)) {
+      if (match && !match.test(blob.name)) continue;
+      if (listing.length >= LIMITS.tasks)
+        throw new UsageError(
+          `${path}: ${describeSource(shown)} holds more than ${LIMITS.tasks} matching blobs, the most one spec makes tasks of; narrow it with prefix, pattern or limit`,
+        );
+      listing.add(blob.name, blob.etag);
+      if (listing.length >= limit) break;
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    const e = error as { statusCode?: number; code?: string; message?: string };
     // Never the URL: it may carry the SAS.
-    throw new Error(
-      `${path}: listing ${c.base} failed: ${e.statusCode ?? ""} ${e.code ?? (e.message ?? "").split("\n")[0]?.replace(/https?:\/\/\S+/g, "<url>")}`
-        .replace(/\s+/g, " ")
-        .trim(),
-    );
+    const what =
+      error instanceof StorageError
+        ? `HTTP ${error.statusCode} ${error.code}`.trim()
+        : ((error as Error).message ?? String(error)).split("\n")[0]!.replace(/https?:\/\/\S+/g, "<url>");
+    throw new Error(`${path}: listing ${c.base} failed: ${what}`);
+  } finally {
+    await client.close();
   }
   return listing;
 }

@@ -290,7 +290,10 @@ export class Expansion {
 }
 
 function sourceOf(p: PreparedEntry, k: number, item: unknown): string {
-  return p.entry.forEach ? `${p.path} (item ${k}: ${JSON.stringify(item)})` : p.path;
+  if (!p.entry.forEach) return p.path;
+  // A blob is named by its name: its item's other fields are made from it, and this runs for every task.
+  if ("blobs" in p.entry.forEach) return `${p.path} (blob ${k}: ${JSON.stringify((item as BlobItem).name)})`;
+  return `${p.path} (item ${k}: ${JSON.stringify(item)})`;
 }
 
 /** For walks of a checked task set: a problem there means the spec objects were changed after loading. */

@@ -126,9 +126,13 @@ export async function startAzurite(options: { https?: { cert: string; key: strin
   const port = await freePort();
   const bin = new URL("../../node_modules/.bin/azurite-blob", import.meta.url).pathname;
   const tls = options.https ? ["--cert", options.https.cert, "--key", options.https.key, ...(options.oauth ? ["--oauth", "basic"] : [])] : [];
-  const child = spawn(bin, ["--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", dir, "--silent", "--skipApiVersionCheck", "--loose", ...tls], {
-    stdio: "ignore",
-  });
+  const child = spawn(
+    bin,
+    ["--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", dir, "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose", ...tls],
+    {
+      stdio: "ignore",
+    },
+  );
   const blobEndpoint = `${options.https ? "https" : "http"}://127.0.0.1:${port}/${DEV_ACCOUNT}`;
   await waitForHttp(blobEndpoint);
   const credential = new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_KEY);
