@@ -165,3 +165,46 @@ describe("one mistake in an entry of 100,000 tasks", () => {
     expect(error!.issues[100]).toEqual({ path: "", message: `... and ${N - 100} more problems (the first 100 are listed)` });
   });
 });
+
+describe(`a container of ${(N - 1).toLocaleString("en")} blobs streams too`, () => {
+  test("validate, plan and run --no-wait list it and complete under the cap: names and ETags packed, tasks made as they are sent", async () => {
+    const { startBlobListStandIn } = await import("../../benchmarks/blobListStandIn.js");
+    // With the gate, the most one spec makes.
+    const standIn = await startBlobListStandIn(N - 1, (i) => `frames/${String(i).padStart(6, "0")}.exr`);
+    toClose.push(() => standIn.close());
+    const blobsFile = join(dir, "blobs.json");
+    writeFileSync(
+      blobsFile,
+      JSON.stringify({
+        ...spec(0),
+        job: { id: "blobs" },
+        tasks: {
+          list: [
+            // A gate the others wait for: on the local service they stay queued.
+            { id: "gate", command: "/bin/sleep 600" },
+            {
+              id: "{{ item.taskId }}",
+              command: "/bin/sh -c 'cat {{ item.fileName }}'",
+              forEach: { blobs: { container: "{{ env.INPUTS }}" } },
+              dependsOn: ["gate"],
+            },
+          ],
+        },
+      }),
+    );
+    const valid = await cli(["validate", blobsFile], { INPUTS: standIn.containerUrl });
+    expect(valid.stdout).toContain(`${N} tasks`);
+    expect(valid.stdout).toContain(`one task per blob of http://127.0.0.1:`);
+    const planned = await cli(["plan", blobsFile], { INPUTS: standIn.containerUrl });
+    expect(planned.stdout.split("\n")[0]).toMatch(new RegExp(`\\(${N - 1} blobs: ${N - 1} tasks of tasks\\.list\\[1\\]\\)$`));
+    const { local } = await localAccount(toClose);
+    const submitted = await cli(["run", blobsFile, "--no-wait", "--cleanup", "none", "--poll-interval", "0.2"], {
+      INPUTS: standIn.containerUrl,
+      AZURE_BATCH_ACCOUNT_URL: local.accountUrl,
+      AZURE_BATCH_ACCOUNT: local.accountName,
+      AZURE_BATCH_ACCESS_KEY: local.accountKey,
+    });
+    expect(submitted.stdout).toContain("submitted job blobs");
+    expect(local.service.jobs.get("blobs")!.tasks.size).toBe(N);
+  }, 180_000);
+});
