@@ -10,6 +10,7 @@ import {
   DEFAULT_PREPARATION_TASK_ID,
   DEFAULT_RELEASE_TASK_ID,
   DURATION_PATTERN,
+  LOOPBACK_HOST,
   MAX_DURATION_MS,
   MAX_POOL_PACKAGES,
   MAX_REQUEST_BYTES,
@@ -40,7 +41,7 @@ import {
   retirementsOf,
   timeoutParameter,
   vCpusOfVmSize
-} from "./chunks/chunk-B4GSRAAR.js";
+} from "./chunks/chunk-RTUQQMIU.js";
 
 // shared/workload/load.ts
 import { parseDocument } from "yaml";
@@ -4428,20 +4429,19 @@ var BlobListClient = class extends ServiceClient {
 
 // shared/run/listBlobs.ts
 var STORAGE_HOST = /^[a-z0-9]{3,24}\.blob\.core\.(windows\.net|usgovcloudapi\.net|chinacloudapi\.cn)$/;
-var LOOPBACK2 = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
 function containerOf(url, path) {
   const u = new URL(url);
   const host = u.hostname.toLowerCase();
-  if (!STORAGE_HOST.test(host) && !LOOPBACK2.test(host))
+  if (!STORAGE_HOST.test(host) && !LOOPBACK_HOST.test(host))
     throw new UsageError(
       `${path}.container: ${u.host} is not an Azure Storage blob endpoint (<account>.blob.core.windows.net, or this machine for Azurite); a spec lists only Azure Storage containers`
     );
-  if (u.protocol !== "https:" && !LOOPBACK2.test(host)) throw new UsageError(`${path}.container: Azure Storage is reached over https`);
+  if (u.protocol !== "https:" && !LOOPBACK_HOST.test(host)) throw new UsageError(`${path}.container: Azure Storage is reached over https`);
   const segments = u.pathname.split("/").filter(Boolean);
-  const wanted = LOOPBACK2.test(host) ? 2 : 1;
+  const wanted = LOOPBACK_HOST.test(host) ? 2 : 1;
   if (segments.length !== wanted)
     throw new UsageError(
-      `${path}.container: give the container's URL (${LOOPBACK2.test(host) ? "http://127.0.0.1:10000/<account>/<container>" : "https://<account>.blob.core.windows.net/<container>"}), not a blob's or the account's`
+      `${path}.container: give the container's URL (${LOOPBACK_HOST.test(host) ? "http://127.0.0.1:10000/<account>/<container>" : "https://<account>.blob.core.windows.net/<container>"}), not a blob's or the account's`
     );
   return {
     base: `${u.origin}/${segments.join("/")}`,
@@ -4465,13 +4465,13 @@ async function listOne(at, options) {
   const shown = { path, container: c.base, prefix: source.prefix, pattern: source.pattern, limit: source.limit };
   if (options.mode === "describe") return new BlobListing(shown, c.query, c.name, false, "not listed yet");
   if (options.mode === "plan") {
-    if (!c.hasSas && !LOOPBACK2.test(c.host))
+    if (!c.hasSas && !LOOPBACK_HOST.test(c.host))
       return new BlobListing(shown, c.query, c.name, false, "not listed: no SAS in the URL (a run lists it with the caller's sign-in)");
     return listOne(at, { ...options, mode: "run" }).catch(
       (error) => new BlobListing(shown, c.query, c.name, false, `not listed: ${error.message.replace(`${path}: `, "")}`)
     );
   }
-  if (!c.hasSas && !options.credential && !LOOPBACK2.test(c.host))
+  if (!c.hasSas && !options.credential && !LOOPBACK_HOST.test(c.host))
     throw new UsageError(`${path}.container: ${c.base} has no SAS and no credential was given to read it; add a SAS (from the environment) or sign in`);
   const client = new BlobListClient({
     container: c.base,
@@ -5027,7 +5027,6 @@ function armFromAuth(auth, env) {
   return auth.kind === "entra" ? { credential: auth.credential, endpoint: env.AZURE_RESOURCE_MANAGER_ENDPOINT } : void 0;
 }
 var BATCH_ENDPOINT_SUFFIXES = Object.values(CLOUDS).map((c) => c.batchSuffix);
-var LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i;
 function isBatchEndpoint(url) {
   let u;
   try {
@@ -5406,8 +5405,8 @@ async function readQuotas(file) {
   return quotas;
 }
 async function openLocal(values, env, reporter, options = {}) {
-  const { openHome, runningServiceInfo, serveHome, DEFAULT_LOCAL_DIR } = await import("./chunks/home-R7AQSGJH.js");
-  const { ExecutorUnavailableError } = await import("./chunks/start-IDI2FC4W.js");
+  const { openHome, runningServiceInfo, serveHome, DEFAULT_LOCAL_DIR } = await import("./chunks/home-LSW32MII.js");
+  const { ExecutorUnavailableError } = await import("./chunks/start-GKK26NEH.js");
   const home = await openHome(values["local-dir"] ?? env.AZBR_LOCAL_DIR ?? DEFAULT_LOCAL_DIR);
   const info = await runningServiceInfo(home);
   const running = info?.url;
@@ -5445,7 +5444,7 @@ async function openLocal(values, env, reporter, options = {}) {
   }
 }
 async function startLocal(executor, reporter, identityMap, account) {
-  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-IDI2FC4W.js");
+  const { startLocalBatch, ExecutorUnavailableError } = await import("./chunks/start-GKK26NEH.js");
   try {
     const local2 = await startLocalBatch({ executor, warn: (m) => reporter.warn(m), ...identityMap, account });
     reporter.info(`local Batch service on ${local2.accountUrl} (executor: ${local2.executor})`);
@@ -5713,7 +5712,7 @@ async function logs(ctx) {
 }
 async function local(ctx) {
   const { values, io, redactor } = ctx;
-  const { openHome, serveHome, runningService, DEFAULT_LOCAL_DIR, DEFAULT_LOCAL_PORT } = await import("./chunks/home-R7AQSGJH.js");
+  const { openHome, serveHome, runningService, DEFAULT_LOCAL_DIR, DEFAULT_LOCAL_PORT } = await import("./chunks/home-LSW32MII.js");
   const port = values.port === void 0 ? DEFAULT_LOCAL_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port "${values.port}": expected a port number from 0 to 65535`);
   const home = await openHome(values["local-dir"] ?? io.env.AZBR_LOCAL_DIR ?? DEFAULT_LOCAL_DIR);

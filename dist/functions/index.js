@@ -34941,22 +34941,24 @@ var BlobListClient = class extends ServiceClient {
   }
 };
 
+// shared/batch/hosts.ts
+var LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i;
+
 // shared/run/listBlobs.ts
 var STORAGE_HOST = /^[a-z0-9]{3,24}\.blob\.core\.(windows\.net|usgovcloudapi\.net|chinacloudapi\.cn)$/;
-var LOOPBACK2 = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
 function containerOf(url2, path) {
   const u = new URL(url2);
   const host = u.hostname.toLowerCase();
-  if (!STORAGE_HOST.test(host) && !LOOPBACK2.test(host))
+  if (!STORAGE_HOST.test(host) && !LOOPBACK_HOST.test(host))
     throw new UsageError(
       `${path}.container: ${u.host} is not an Azure Storage blob endpoint (<account>.blob.core.windows.net, or this machine for Azurite); a spec lists only Azure Storage containers`
     );
-  if (u.protocol !== "https:" && !LOOPBACK2.test(host)) throw new UsageError(`${path}.container: Azure Storage is reached over https`);
+  if (u.protocol !== "https:" && !LOOPBACK_HOST.test(host)) throw new UsageError(`${path}.container: Azure Storage is reached over https`);
   const segments = u.pathname.split("/").filter(Boolean);
-  const wanted = LOOPBACK2.test(host) ? 2 : 1;
+  const wanted = LOOPBACK_HOST.test(host) ? 2 : 1;
   if (segments.length !== wanted)
     throw new UsageError(
-      `${path}.container: give the container's URL (${LOOPBACK2.test(host) ? "http://127.0.0.1:10000/<account>/<container>" : "https://<account>.blob.core.windows.net/<container>"}), not a blob's or the account's`
+      `${path}.container: give the container's URL (${LOOPBACK_HOST.test(host) ? "http://127.0.0.1:10000/<account>/<container>" : "https://<account>.blob.core.windows.net/<container>"}), not a blob's or the account's`
     );
   return {
     base: `${u.origin}/${segments.join("/")}`,
@@ -34980,13 +34982,13 @@ async function listOne(at, options) {
   const shown = { path, container: c.base, prefix: source.prefix, pattern: source.pattern, limit: source.limit };
   if (options.mode === "describe") return new BlobListing(shown, c.query, c.name, false, "not listed yet");
   if (options.mode === "plan") {
-    if (!c.hasSas && !LOOPBACK2.test(c.host))
+    if (!c.hasSas && !LOOPBACK_HOST.test(c.host))
       return new BlobListing(shown, c.query, c.name, false, "not listed: no SAS in the URL (a run lists it with the caller's sign-in)");
     return listOne(at, { ...options, mode: "run" }).catch(
       (error62) => new BlobListing(shown, c.query, c.name, false, `not listed: ${error62.message.replace(`${path}: `, "")}`)
     );
   }
-  if (!c.hasSas && !options.credential && !LOOPBACK2.test(c.host))
+  if (!c.hasSas && !options.credential && !LOOPBACK_HOST.test(c.host))
     throw new UsageError(`${path}.container: ${c.base} has no SAS and no credential was given to read it; add a SAS (from the environment) or sign in`);
   const client = new BlobListClient({
     container: c.base,
@@ -35769,7 +35771,7 @@ function allowedSettings(settings, env) {
 }
 
 // functions/app/inputs.ts
-var LOOPBACK3 = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i;
+var LOOPBACK2 = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i;
 function accountOf(url2) {
   const u = new URL(url2);
   const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost|\[[0-9a-f:]+\])$/i.test(u.hostname);
@@ -35779,7 +35781,7 @@ var isHostContainer = (container) => container.toLowerCase().startsWith("azure-w
 function checkInput(input2, field, policy) {
   const u = new URL(input2.url);
   const where = `${u.origin}${u.pathname}`;
-  if (u.protocol !== "https:" && !(u.protocol === "http:" && LOOPBACK3.test(u.hostname))) {
+  if (u.protocol !== "https:" && !(u.protocol === "http:" && LOOPBACK2.test(u.hostname))) {
     throw new InvalidEventError(field, `${where} is not https; inputs are read over https only (http only from this machine, for local development)`);
   }
   if (!policy.accounts.has(accountOf(input2.url))) {

@@ -5,6 +5,7 @@
  * node's identity would be let in. An identity the pool lacks, or one with no login for the URL's
  * account, is refused as Batch's node would fail the transfer.
  */
+import { LOOPBACK_HOST } from "../../shared/batch/hosts.js";
 import { BlobSASPermissions, ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from "@azure/storage-blob";
 
 export interface IdentityStorage {
@@ -16,13 +17,11 @@ export interface IdentityStorage {
   key: string;
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i;
-
 /** The account, container and blob a URL names (path-style on this machine, as Azurite serves them). */
 function partsOf(url: string): { account: string; container: string; blob?: string } {
   const u = new URL(url);
   const segments = u.pathname.split("/").filter(Boolean).map(decodeURIComponent);
-  const pathStyle = LOOPBACK.test(u.hostname);
+  const pathStyle = LOOPBACK_HOST.test(u.hostname);
   const account = pathStyle ? (segments.shift() ?? "") : u.hostname.split(".")[0]!;
   const [container = "", ...blob] = segments;
   return { account, container, blob: blob.length ? blob.join("/") : undefined };

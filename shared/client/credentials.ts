@@ -7,6 +7,7 @@
  *   (`AZURE_CLIENT_ID`/`AZURE_TENANT_ID`/`AZURE_CLIENT_SECRET`), workload identity and GitHub OIDC
  *   (`AZURE_FEDERATED_TOKEN_FILE`), managed identity, and the Azure CLI's login.
  */
+import { LOOPBACK_HOST } from "../batch/hosts.js";
 import type { TokenCredential } from "@azure/identity";
 import type { ArmOptions } from "./armClient.js";
 import { BatchClient, type BatchAuth, type BatchClientOptions } from "./batchClient.js";
@@ -130,8 +131,6 @@ export function armFromAuth(auth: BatchAuth, env: Record<string, string | undefi
 
 /** The data plane's endpoints in the public and sovereign clouds: `https://<account>.<region>.<suffix>`. */
 export const BATCH_ENDPOINT_SUFFIXES = Object.values(CLOUDS).map((c) => c.batchSuffix);
-
-const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i;
 
 /** Whether a URL is an Azure Batch account endpoint (https), or a service on this machine (loopback). */
 export function isBatchEndpoint(url: string): boolean {

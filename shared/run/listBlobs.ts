@@ -13,6 +13,7 @@ import { globToRegExp } from "../batch/glob.js";
 import { UsageError } from "../errors.js";
 import { LIMITS } from "../workload/budget.js";
 import { BlobListClient, StorageError } from "../client/blobListClient.js";
+import { LOOPBACK_HOST } from "../batch/hosts.js";
 import { BlobListing, describeSource } from "../workload/blobItems.js";
 
 export { describeSource } from "../workload/blobItems.js";
@@ -33,23 +34,22 @@ export interface BlobListOptions {
 
 /** Azure Storage's blob endpoints, per cloud: the only hosts a token goes to. */
 const STORAGE_HOST = /^[a-z0-9]{3,24}\.blob\.core\.(windows\.net|usgovcloudapi\.net|chinacloudapi\.cn)$/;
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
 
 /** The container URL's parts: its base (no query), its SAS, its container name; refused when its host is not Storage's or this machine's. */
 export function containerOf(url: string, path: string): { base: string; query: string; name: string; host: string; hasSas: boolean } {
   const u = new URL(url);
   const host = u.hostname.toLowerCase();
-  if (!STORAGE_HOST.test(host) && !LOOPBACK.test(host))
+  if (!STORAGE_HOST.test(host) && !LOOPBACK_HOST.test(host))
     throw new UsageError(
       `${path}.container: ${u.host} is not an Azure Storage blob endpoint (<account>.blob.core.windows.net, or this machine for Azurite); a spec lists only Azure Storage containers`,
     );
-  if (u.protocol !== "https:" && !LOOPBACK.test(host)) throw new UsageError(`${path}.container: Azure Storage is reached over https`);
+  if (u.protocol !== "https:" && !LOOPBACK_HOST.test(host)) throw new UsageError(`${path}.container: Azure Storage is reached over https`);
   const segments = u.pathname.split("/").filter(Boolean);
   // Path-style for this machine (Azurite: /<account>/<container>), else the account is the host.
-  const wanted = LOOPBACK.test(host) ? 2 : 1;
+  const wanted = LOOPBACK_HOST.test(host) ? 2 : 1;
   if (segments.length !== wanted)
     throw new UsageError(
-      `${path}.container: give the container's URL (${LOOPBACK.test(host) ? "http://127.0.0.1:10000/<account>/<container>" : "https://<account>.blob.core.windows.net/<container>"}), not a blob's or the account's`,
+      `${path}.container: give the container's URL (${LOOPBACK_HOST.test(host) ? "http://127.0.0.1:10000/<account>/<container>" : "https://<account>.blob.core.windows.net/<container>"}), not a blob's or the account's`,
     );
   return {
     base: `${u.origin}/${segments.join("/")}`,
@@ -75,13 +75,13 @@ async function listOne(at: BlobSourceAt, options: BlobListOptions): Promise<Blob
   const shown = { path, container: c.base, prefix: source.prefix, pattern: source.pattern, limit: source.limit };
   if (options.mode === "describe") return new BlobListing(shown, c.query, c.name, false, "not listed yet");
   if (options.mode === "plan") {
-    if (!c.hasSas && !LOOPBACK.test(c.host))
+    if (!c.hasSas && !LOOPBACK_HOST.test(c.host))
       return new BlobListing(shown, c.query, c.name, false, "not listed: no SAS in the URL (a run lists it with the caller's sign-in)");
     return listOne(at, { ...options, mode: "run" }).catch(
       (error: Error) => new BlobListing(shown, c.query, c.name, false, `not listed: ${error.message.replace(`${path}: `, "")}`),
     );
   }
-  if (!c.hasSas && !options.credential && !LOOPBACK.test(c.host))
+  if (!c.hasSas && !options.credential && !LOOPBACK_HOST.test(c.host))
     throw new UsageError(`${path}.container: ${c.base} has no SAS and no credential was given to read it; add a SAS (from the environment) or sign in`);
   // A token only for Storage's own hosts without a SAS; a SAS URL is read with its SAS alone.
   const client = new BlobListClient({
